@@ -1,0 +1,172 @@
+/** @module errors: the one catalogue of API errors; every failure becomes a metav1.Status. */
+import type { FieldError } from './types.js'
+
+/** The metav1.Status body the API sends for a failure. */
+export interface StatusBody {
+  kind: 'Status'
+  apiVersion: 'v1'
+  metadata: Record<string, unknown>
+  status: 'Failure' | 'Success'
+  message?: string
+  reason?: string
+  details?: StatusDetails
+  code: number
+}
+
+export interface StatusDetails {
+  name?: string
+  group?: string
+  kind?: string
+  uid?: string
+  causes?: { reason?: string; message?: string; field?: string }[]
+  retryAfterSeconds?: number
+}
+
+/** Identifies a resource the way apimachinery's errors do: plural resource plus group. */
+export interface ResourceRef {
+  group: string
+  resource: string
+}
+
+/** `pods` or `deployments.apps`: the qualified resource used in NotFound/AlreadyExists/Conflict texts. */
+export function qualifiedResource(ref: ResourceRef): string {
+  return ref.group ? `${ref.resource}.${ref.group}` : ref.resource
+}
+
+const fieldErrorText: Record<FieldError['type'], string> = {
+  FieldValueNotFound: 'Not found',
+  FieldValueRequired: 'Required value',
+  FieldValueDuplicate: 'Duplicate value',
+  FieldValueInvalid: 'Invalid value',
+  FieldValueNotSupported: 'Unsupported value',
+  FieldValueForbidden: 'Forbidden',
+  FieldValueTooLong: 'Too long',
+  FieldValueTooMany: 'Too many',
+  InternalError: 'Internal error',
+  FieldValueTypeInvalid: 'Invalid value',
+}
+
+const omitsValue = new Set<FieldError['type']>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong', 'InternalError'])
+
+/** Renders a value the way field.Error does: strings quoted, numbers and bools raw. */
+function renderValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (v === null || v === undefined) return 'null'
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  return JSON.stringify(v)
+}
+
+/** The cause message without the field: `Invalid value: -1: must be greater than or equal to 0`. */
+export function fieldErrorBody(e: FieldError): string {
+  let s = fieldErrorText[e.type]
+  if (!omitsValue.has(e.type)) {
+    s += `: ${renderValue(e.badValue)}`
+    if (e.type === 'FieldValueNotSupported' && !e.detail) return s
+  }
+  if (e.detail) s += `: ${e.detail}`
+  return s
+}
+
+/** `spec.replicas: Invalid value: -1: must be …` as in field.Error.Error(). */
+export function fieldErrorString(e: FieldError): string {
+  return `${e.field}: ${fieldErrorBody(e)}`
+}
+
+/** A typed API failure; api/errors.ts turns it into the HTTP response. */
+export class StatusError extends Error {
+  readonly status: StatusBody
+  /** Extra response headers, e.g. Retry-After. */
+  readonly headers: Record<string, string>
+
+  constructor(code: number, reason: string, message: string, details?: StatusDetails, headers: Record<string, string> = {}) {
+    super(message)
+    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code }
+    this.headers = headers
+  }
+
+  get code(): number {
+    return this.status.code
+  }
+
+  get reason(): string {
+    return this.status.reason ?? ''
+  }
+
+  static notFound(ref: ResourceRef, name: string): StatusError {
+    return new StatusError(404, 'NotFound', `${qualifiedResource(ref)} "${name}" not found`, detailsFor(ref, name))
+  }
+
+  static alreadyExists(ref: ResourceRef, name: string): StatusError {
+    return new StatusError(409, 'AlreadyExists', `${qualifiedResource(ref)} "${name}" already exists`, detailsFor(ref, name))
+  }
+
+  /** The optimistic-concurrency conflict text from storage. */
+  static conflict(ref: ResourceRef, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): StatusError {
+    return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(ref)} "${name}": ${why}`, detailsFor(ref, name))
+  }
+
+  /** 422 with causes; `kindGroup` is e.g. `Deployment.apps` and `kind` the bare Kind. */
+  static invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
+    const kindGroup = group ? `${kind}.${group}` : kind
+    const list = errors.map(fieldErrorString)
+    const agg = list.length === 1 ? list[0] : `[${list.join(', ')}]`
+    const details: StatusDetails = {
+      name,
+      ...(group ? { group } : {}),
+      kind,
+      causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
+    }
+    return new StatusError(422, 'Invalid', `${kindGroup} "${name}" is invalid: ${agg}`, details)
+  }
+
+  static badRequest(message: string): StatusError {
+    return new StatusError(400, 'BadRequest', message)
+  }
+
+  static methodNotAllowed(verb: string, resource: string): StatusError {
+    return new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${resource}"`)
+  }
+
+  static gone(message: string): StatusError {
+    return new StatusError(410, 'Expired', message)
+  }
+
+  static expired(message: string): StatusError {
+    return new StatusError(410, 'Expired', message)
+  }
+
+  /** 415: `accepted` lists the media types the endpoint takes. */
+  static unsupportedMediaType(accepted: string[]): StatusError {
+    return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
+  }
+
+  static tooLarge(): StatusError {
+    return new StatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728')
+  }
+
+  static internal(message: string): StatusError {
+    return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] })
+  }
+
+  static tooManyRequests(message: string, retryAfterSeconds?: number, causes?: StatusDetails['causes']): StatusError {
+    const details: StatusDetails = { ...(causes ? { causes } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }
+    return new StatusError(429, 'TooManyRequests', message, Object.keys(details).length ? details : undefined, retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {})
+  }
+
+  static unauthorized(): StatusError {
+    return new StatusError(401, 'Unauthorized', 'Unauthorized')
+  }
+
+  static forbidden(ref: ResourceRef, name: string, why: string): StatusError {
+    const subject = name ? `${qualifiedResource(ref)} "${name}"` : qualifiedResource(ref)
+    return new StatusError(403, 'Forbidden', `${subject} is forbidden: ${why}`, detailsFor(ref, name))
+  }
+
+  static timeout(message: string, causes?: StatusDetails['causes']): StatusError {
+    return new StatusError(504, 'Timeout', message, causes ? { causes } : undefined)
+  }
+}
+
+function detailsFor(ref: ResourceRef, name: string): StatusDetails {
+  return { name, ...(ref.group ? { group: ref.group } : {}), kind: ref.resource }
+}

@@ -1,0 +1,84 @@
+/** @module resource-definition: the per-kind "strategy" the generic registry runs in a fixed hook order. */
+import type { FieldError, KubeObject } from '../types.js'
+
+/** One Table column as metav1.TableColumnDefinition. `priority: 1` columns show only with `-o wide`. */
+export interface ColumnDef {
+  name: string
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date'
+  format?: string
+  description?: string
+  priority?: number
+}
+
+/** A Table cell: strings, numbers (integer columns) or null. */
+export type Cell = string | number | boolean | null
+
+/** A subresource served under the parent (`status`, `scale`, `binding`, `eviction`, …). */
+export interface SubresourceDef {
+  name: string
+  /** Verbs advertised in discovery. */
+  verbs: string[]
+  /** GVK of the subresource's body when not the parent kind (Scale → autoscaling/v1). */
+  kind?: { group: string; version: string; kind: string }
+}
+
+/** Context handed to hooks: the simulated clock's now and helpers that need the cluster. */
+export interface HookContext {
+  now: Date
+  /** Allocates a cluster IP for a Service (stateful, owned by the registry). */
+  allocateClusterIP?: () => string
+  /** Random 5-char suffix from the generateName alphabet. */
+  randomSuffix: (n: number) => string
+}
+
+/**
+ * Everything that differs between kinds. The generic registry holds every shared rule; a
+ * definition only supplies these hooks (after Kubernetes' rest.RESTCreateStrategy & co.).
+ * Hooks may mutate `obj` (the request's copy) but must never mutate `old`.
+ */
+export interface ResourceDefinition<T extends KubeObject = KubeObject> {
+  group: string
+  version: string
+  kind: string
+  /** Plural resource name used in URLs. */
+  plural: string
+  singular: string
+  namespaced: boolean
+  shortNames?: string[]
+  categories?: string[]
+  /** Verbs, default all eight; namespaces have no deletecollection. */
+  verbs?: string[]
+  subresources?: SubresourceDef[]
+  /** Kind has metadata.generation (spec/status kinds). */
+  hasGeneration?: boolean
+  /** Fields whose change bumps generation (default: `spec`). Deployments add metadata.annotations. */
+  generationFields?: (obj: T) => unknown
+
+  /** Apply the API defaults (SetDefaults_*). Called on create and on update, before prepare. */
+  applyDefaults?(obj: T, ctx: HookContext): void
+  /** Clear status etc. on create (PrepareForCreate). */
+  prepareForCreate?(obj: T, ctx: HookContext): void
+  /** Keep status on update of the main resource (PrepareForUpdate). */
+  prepareForUpdate?(obj: T, old: T, ctx: HookContext): void
+  /** The /status variant: keep everything but status (and sometimes metadata parts). */
+  prepareForStatusUpdate?(obj: T, old: T, ctx: HookContext): void
+  /** Pure create-time validation (ValidateX). */
+  validate?(obj: T): FieldError[]
+  /** Update validation: immutables such as the selector (ValidateXUpdate). */
+  validateUpdate?(obj: T, old: T): FieldError[]
+  /** Exactly the extra fields ToSelectableFields supports (metadata.name/namespace are added generically). */
+  selectableFields?(obj: T): Record<string, string>
+  /** Table columns; empty or absent means the default Name / Created At convertor. */
+  columns?: ColumnDef[]
+  /** One row of cells, one per column. */
+  row?(obj: T, now: Date): Cell[]
+  /** Row conditions (pods: Completed). */
+  rowConditions?(obj: T): { type: string; status: string; reason?: string; message?: string }[] | undefined
+  /**
+   * Graceful deletion: the grace period to use for `requested` (undefined when the client gave
+   * none); return undefined/0 for immediate deletion. Only pods are graceful.
+   */
+  gracePeriod?(obj: T, requested: number | undefined): number
+  /** Called after an object was created in storage (e.g. namespaces → default service account). */
+  afterCreate?(obj: T): void
+}
