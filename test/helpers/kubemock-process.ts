@@ -38,6 +38,8 @@ export interface Kubemock {
   /** `http://127.0.0.1:<port>`, exactly as the listening line printed it. */
   url: string
   port: number
+  /** The server process id (for signals and /proc reads). */
+  pid: number
   /** The kubeconfig the server wrote (context `kubemock`). */
   kubeconfigPath: string
   /** This server's private kubectl cache directory (discovery and the dispatcher's /version). */
@@ -113,6 +115,7 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
   return {
     url,
     port,
+    pid: server.child.pid!,
     kubeconfigPath,
     cacheDir,
     async kubectl(args, o = {}) {
