@@ -60,8 +60,9 @@ export interface Kubemock {
   stop(): Promise<number | null>
 }
 
-const cliPath = join(repoRoot, 'bin', 'kubemock.js')
-const serverModule = join(repoRoot, 'dist', 'server.js')
+/** `$KUBEMOCK_CLI` runs the suite against another build (e.g. an installed package); default: this checkout. */
+const cliPath = process.env.KUBEMOCK_CLI ?? join(repoRoot, 'bin', 'kubemock.js')
+const serverModule = process.env.KUBEMOCK_CLI ? cliPath : join(repoRoot, 'dist', 'server.js')
 /**
  * Servers still running in this worker. They run in their own process group (so stop() can
  * signal the group), which also means they would outlive a crashed worker; kill them on exit.

@@ -1,0 +1,258 @@
+/** @module bench/run: startup, GET/LIST throughput and latency, watch fan-out and idle RSS of the compiled server. */
+// Usage: npm run bench            (builds first)
+//        node bench/run.js [--duration 5] [--json]
+// The server runs as a child process (node bin/kubemock.js --port 0) so its RSS and CPU are its own.
+// autocannon runs in this process and competes for the same cores; when `wrk` is installed its
+// throughput figures are printed too, and every row says which tool produced it.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import http from 'node:http'
+import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+// $KUBEMOCK_CLI benchmarks another build (e.g. a published package); default: this checkout.
+const cli = process.env.KUBEMOCK_CLI ?? join(root, 'bin', 'kubemock.js')
+const argv = process.argv.slice(2)
+const duration = Number(argv[argv.indexOf('--duration') + 1]) || 5
+const asJson = argv.includes('--json')
+const listening = /kubemock listening on (http:\/\/\S+)/
+
+if (!process.env.KUBEMOCK_CLI && !existsSync(join(root, 'dist', 'server.js'))) {
+  console.error('dist/server.js is missing: run `npm run bench` (it builds first) or `npm run build`')
+  process.exit(1)
+}
+
+/** Spawns the server; resolves with timings once it printed its line and once /readyz said 200. */
+async function startServer() {
+  const t0 = performance.now()
+  const child = spawn(process.execPath, [cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Always drain the pipes: a chatty logger that fills a 64 KiB pipe would block the server.
+  child.stderr.resume()
+  let out = ''
+  const url = await new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d
+      const m = listening.exec(out)
+      if (m) { child.stdout.off('data', onData); child.stdout.resume(); resolve(m[1]) }
+    }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${out}`)))
+    setTimeout(() => reject(new Error(`server not listening after 15 s:\n${out}`)), 15_000).unref()
+  })
+  const tListening = performance.now()
+  // Tight loop on purpose: we want the first moment /readyz answers 200, not a polling interval.
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/readyz`)
+      await r.arrayBuffer()
+      if (r.status === 200) break
+    } catch { /* not accepting yet */ }
+  }
+  const tReady = performance.now()
+  return { child, url, listeningMs: tListening - t0, readyMs: tReady - t0 }
+}
+
+function stopServer(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode)
+    child.once('exit', (code) => resolve(code))
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
+  })
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]
+}
+
+function rssMb(pid) {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+
+async function api(url, method, path, body, contentType = 'application/json') {
+  const res = await fetch(`${url}${path}`, {
+    method, headers: body ? { 'Content-Type': contentType } : {}, body: body ? JSON.stringify(body) : undefined,
+  })
+  const text = await res.text()
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${text}`)
+  return JSON.parse(text)
+}
+
+const podBody = (name, ns) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
+})
+
+async function runAutocannon(url, connections, seconds) {
+  const r = await autocannon({ url, connections, duration: seconds, pipelining: 1 })
+  if (r.non2xx || r.errors) throw new Error(`autocannon ${url}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 }
+}
+
+/** wrk prints its version and exits non-zero; only a missing binary (ENOENT) means "not installed". */
+function hasWrk() {
+  return spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined
+}
+
+/** wrk -t1 -c50 -d5s --latency; parses Requests/sec and the 50%/99% latency lines (to ms). */
+function runWrk(url, connections, seconds) {
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' })
+  const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? NaN)
+  const lat = (p) => { const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(out); return m ? toMs(m[1], m[2]) : NaN }
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)
+  if (non2xx) throw new Error(`wrk ${url}: ${non2xx[1]} non-2xx responses`)
+  return { rps: rps ? Number(rps[1]) : NaN, p50: lat(50), p99: lat(99) }
+}
+
+/**
+ * Opens `n` chunked watch streams on one configmap, then patches it `rounds` times; each sample
+ * is the time from just before the PATCH is sent to one watcher parsing the MODIFIED event.
+ */
+async function watchFanout(url, n, rounds) {
+  const ns = 'default'
+  const name = 'bench-fanout'
+  const cm = await api(url, 'POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name }, data: { round: '-1' } })
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity })
+  const samples = []
+  let round = -1
+  let t0 = 0
+  let pending = 0
+  let roundDone = () => {}
+  const path = `/api/v1/namespaces/${ns}/configmaps?watch=true&fieldSelector=metadata.name%3D${name}&resourceVersion=${cm.metadata.resourceVersion}`
+  const requests = []
+  await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+    const req = http.get(`${url}${path}`, { agent }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`watch → ${res.statusCode}`))
+      let buf = ''
+      res.setEncoding('utf8').on('data', (chunk) => {
+        buf += chunk
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          const line = buf.slice(0, i)
+          buf = buf.slice(i + 1)
+          const ev = JSON.parse(line)
+          if (ev.type === 'MODIFIED' && ev.object.data?.round === String(round)) {
+            samples.push(performance.now() - t0)
+            if (--pending === 0) roundDone()
+          }
+        }
+      })
+      res.on('error', () => {})
+      resolve()
+    })
+    req.on('error', (e) => { if (round < rounds) reject(e) })
+    requests.push(req)
+  })))
+  for (round = 0; round < rounds; round++) {
+    pending = n
+    const done = new Promise((resolve, reject) => {
+      roundDone = resolve
+      setTimeout(() => reject(new Error(`round ${round}: ${pending} of ${n} watchers got nothing within 5 s`)), 5_000).unref()
+    })
+    t0 = performance.now()
+    await api(url, 'PATCH', `/api/v1/namespaces/${ns}/configmaps/${name}`, { data: { round: String(round) } }, 'application/merge-patch+json')
+    await done
+  }
+  for (const r of requests) r.destroy()
+  agent.destroy()
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), samples: samples.length }
+}
+
+async function main() {
+  const rows = []
+  const row = (metric, value, unit, target, ok, tool) => rows.push({ metric, value, unit, target, ok, tool })
+  const log = (msg) => { if (!asJson) process.stderr.write(`${msg}\n`) }
+
+  log('startup ×5 …')
+  const starts = []
+  for (let i = 0; i < 5; i++) {
+    const s = await startServer()
+    starts.push(s)
+    await stopServer(s.child)
+  }
+  const listenMed = median(starts.map((s) => s.listeningMs))
+  const readyMed = median(starts.map((s) => s.readyMs))
+  row('startup: spawn → listening line (median of 5)', listenMed, 'ms', '≤ 300 ms', listenMed <= 300, 'bench (performance.now)')
+  row('startup: spawn → first 200 /readyz (median of 5)', readyMed, 'ms', '≤ 300 ms', readyMed <= 300, 'bench (performance.now)')
+
+  const { child, url } = await startServer()
+  try {
+    // Let startup garbage settle before reading the idle footprint.
+    await new Promise((r) => setTimeout(r, 1_000))
+    const rss = rssMb(child.pid)
+    row('RSS idle after start', rss, 'MB', '≤ 80 MB', rss <= 80, '/proc/<pid>/status VmRSS')
+
+    await api(url, 'POST', '/api/v1/namespaces/default/pods', podBody('bench-pod', 'default'))
+    const getUrl = `${url}/api/v1/namespaces/default/pods/bench-pod`
+    log('GET one pod (autocannon) …')
+    await runAutocannon(getUrl, 10, 1) // warm-up: JIT, connection pools
+    const g1 = await runAutocannon(getUrl, 1, duration)
+    row('GET pod, 1 conn: req/s', g1.rps, 'req/s', '—', null, 'autocannon')
+    row('GET pod, 1 conn: p50 / p99', [g1.p50, g1.p99], 'ms', '—', null, 'autocannon')
+    const g50 = await runAutocannon(getUrl, 50, duration)
+    row('GET pod, 50 conns: req/s', g50.rps, 'req/s', '≥ 11,000 req/s', g50.rps >= 11_000, 'autocannon')
+    row('GET pod, 50 conns: p50 / p99', [g50.p50, g50.p99], 'ms', '—', null, 'autocannon')
+    if (hasWrk()) {
+      log('GET one pod (wrk) …')
+      const w1 = runWrk(getUrl, 1, duration)
+      row('GET pod, 1 conn: req/s', w1.rps, 'req/s', '—', null, 'wrk -t1 -c1')
+      row('GET pod, 1 conn: p50 / p99', [w1.p50, w1.p99], 'ms', '—', null, 'wrk -t1 -c1')
+      const w50 = runWrk(getUrl, 50, duration)
+      row('GET pod, 50 conns: req/s', w50.rps, 'req/s', '≥ 11,000 req/s', w50.rps >= 11_000, `wrk -t1 -c50 -d${duration}s`)
+      row('GET pod, 50 conns: p50 / p99', [w50.p50, w50.p99], 'ms', '—', null, `wrk -t1 -c50 -d${duration}s`)
+    } else {
+      log('wrk not installed: throughput from autocannon only')
+    }
+
+    log('creating 1,000 pods …')
+    await api(url, 'POST', '/api/v1/namespaces', { metadata: { name: 'bench-list' } })
+    for (let i = 0; i < 1000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) =>
+        api(url, 'POST', '/api/v1/namespaces/bench-list/pods', podBody(`pod-${String(i + j).padStart(4, '0')}`, 'bench-list'))))
+    }
+    const listUrl = `${url}/api/v1/namespaces/bench-list/pods`
+    const listed = await api(url, 'GET', '/api/v1/namespaces/bench-list/pods')
+    if (listed.items.length !== 1000) throw new Error(`LIST returned ${listed.items.length} pods, expected 1000`)
+    log('LIST 1,000 pods …')
+    const l1 = await runAutocannon(listUrl, 1, duration)
+    row('LIST 1,000 pods, 1 conn: p50 / p99', [l1.p50, l1.p99], 'ms', 'p99 ≤ 20 ms', l1.p99 <= 20, 'autocannon')
+    row('LIST 1,000 pods, 1 conn: req/s', l1.rps, 'req/s', '—', null, 'autocannon')
+
+    log('watch fan-out to 100 watchers …')
+    const f = await watchFanout(url, 100, 20)
+    row(`write → 100 watchers (${f.samples} samples): p50 / p99`, [f.p50, f.p99], 'ms', 'p99 ≤ 20 ms', f.p99 <= 20, 'bench (http watch streams)')
+  } finally {
+    await stopServer(child)
+  }
+
+  if (asJson) {
+    console.log(JSON.stringify(rows, null, 2))
+  } else {
+    printTable(rows)
+  }
+}
+
+function fmt(value, unit) {
+  const one = (v) => unit === 'req/s' ? Math.round(v).toLocaleString('en-US') : v.toFixed(unit === 'MB' ? 1 : 2)
+  return Array.isArray(value) ? `${value.map(one).join(' / ')} ${unit}` : `${one(value)} ${unit}`
+}
+
+function printTable(rows) {
+  const cells = rows.map((r) => [r.metric, fmt(r.value, r.unit), r.target, r.ok === null ? '' : r.ok ? 'ok' : 'MISS', r.tool])
+  const head = ['Metric', 'Value', 'Target', '', 'Tool']
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
+  const line = (c) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd()
+  console.log(`kubemock benchmark — node ${process.version}, ${availableParallelism()} CPUs, ${duration}s per load run`)
+  console.log(line(head))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const c of cells) console.log(line(c))
+}
+
+main().catch((e) => { console.error(e); process.exit(1) })
