@@ -1,11 +1,17 @@
 /** @module types: the object shapes shared by every layer (store, registry, api, controllers). */
-import type { ObjectMeta } from 'kubernetes-types/meta/v1'
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js'
+
+/** kubernetes-types marks server-set metadata readonly; the server is the one that sets it. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** ObjectMeta as the server handles it (system fields writable). */
+export type Metadata = Writable<ObjectMeta>
 
 /** Any Kubernetes object as stored: kind/apiVersion/metadata plus whatever the kind defines. */
 export interface KubeObject {
   apiVersion?: string
   kind?: string
-  metadata: ObjectMeta
+  metadata: Metadata
   [field: string]: unknown
 }
 

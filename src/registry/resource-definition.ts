@@ -79,6 +79,15 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * none); return undefined/0 for immediate deletion. Only pods are graceful.
    */
   gracePeriod?(obj: T, requested: number | undefined): number
+  /**
+   * Extra reasons an object stays after DELETE beyond metadata.finalizers (namespaces wait for
+   * spec.finalizers). Pure.
+   */
+  holdsDeletion?(obj: T): boolean
+  /** Runs when DELETE first marks the object (namespaces: status.phase = Terminating). */
+  prepareForDeletion?(obj: T): void
+  /** DELETE answers with the object (pods, services) instead of a Success Status. */
+  returnDeletedObject?: boolean
   /** Called after an object was created in storage (e.g. namespaces → default service account). */
   afterCreate?(obj: T): void
 }

@@ -1,0 +1,94 @@
+/** @module decode-object: request bodies → objects, with fieldValidation=Strict|Warn|Ignore as upstream. */
+import { StatusError } from '../errors.js'
+import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validation.js'
+import type { ResourceStore } from '../registry/generic-registry.js'
+import type { KubeObject } from '../types.js'
+import { decodeBody, mediaType, objectMediaTypes } from './negotiation.js'
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
+
+/** Reads ?fieldValidation=; absent means Warn, as on the real server. */
+export function parseFieldValidation(v: string | undefined): FieldValidation {
+  if (v === undefined || v === '') return 'Warn'
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v
+  throw StatusError.badRequest(`fieldValidation parameter unsupported: ${v}`)
+}
+
+/** A decoded object plus the `Warning` texts to send. */
+export interface Decoded<T = KubeObject> {
+  obj: T
+  warnings: string[]
+}
+
+function gvk(rs: ResourceStore) {
+  return { group: rs.def.group, version: rs.def.version, kind: rs.def.kind }
+}
+
+/** `Deployment in version "v1" cannot be handled as a Deployment: <why>` */
+function cannotHandle(rs: ResourceStore, why: string): StatusError {
+  return StatusError.badRequest(`${rs.def.kind} in version "${rs.def.version}" cannot be handled as a ${rs.def.kind}: ${why}`)
+}
+
+/** Checks apiVersion/kind in a body against the endpoint's. */
+function checkTypeMeta(rs: ResourceStore, o: Record<string, unknown>): void {
+  if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== rs.apiVersion) {
+    throw StatusError.badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${rs.apiVersion})`)
+  }
+  if (o.kind !== undefined && o.kind !== '' && o.kind !== rs.def.kind) {
+    throw StatusError.badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${rs.def.kind})`)
+  }
+}
+
+/**
+ * Decodes a POST/PUT body. Strict rejects unknown or duplicate fields with 400; Warn drops them
+ * and reports each as a warning; Ignore drops them silently.
+ */
+export function decodeObject(rs: ResourceStore, raw: unknown, contentType: string | undefined, mode: FieldValidation): Decoded {
+  const type = mediaType(contentType)
+  if (!objectMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'])
+  const { value, duplicates } = decodeBody(raw, contentType)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw cannotHandle(rs, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`)
+  }
+  const o = value as Record<string, unknown>
+  checkTypeMeta(rs, o)
+  if (o.metadata !== undefined && (o.metadata === null || typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
+    throw cannotHandle(rs, 'json: cannot unmarshal into Go struct field .metadata of type v1.ObjectMeta')
+  }
+  const warnings = fieldProblems(rs, o, duplicates, mode, (problems) => cannotHandle(rs, `strict decoding error: ${problems.join(', ')}`))
+  if (!o.metadata) o.metadata = {}
+  return { obj: o as KubeObject, warnings }
+}
+
+/**
+ * Field checks after a patch: Strict fails with 422 (the patch is invalid), Warn reports.
+ * `patchText` is shown in the message as the real server shows the patch.
+ */
+export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknown>, mode: FieldValidation, patchText: string): string[] {
+  checkTypeMeta(rs, obj)
+  return fieldProblems(rs, obj, [], mode, (problems) => {
+    const err = new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, {
+      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, field: 'patch' }],
+    })
+    err.status.details = { name: '', kind: '', ...err.status.details }
+    return err
+  })
+}
+
+function fieldProblems(rs: ResourceStore, o: Record<string, unknown>, duplicates: string[], mode: FieldValidation, strictError: (problems: string[]) => StatusError): string[] {
+  const { unknownFields, typeErrors } = checkUnknownFields(gvk(rs), o)
+  if (typeErrors.length) {
+    throw StatusError.badRequest(`${rs.def.kind} in version "${rs.def.version}" cannot be handled as a ${rs.def.kind}: ${typeErrors[0].message}`)
+  }
+  const problems = [...duplicates.map((d) => `duplicate field "${d}"`), ...unknownFields.map((u) => `unknown field "${u}"`)]
+  if (unknownFields.length) pruneUnknownFields(gvk(rs), o)
+  if (!problems.length || mode === 'Ignore') return []
+  if (mode === 'Strict') throw strictError(problems)
+  return [...new Set(problems)]
+}
+
+/** Formats a warning as an RFC 7234 Warning header value: `299 - "text"`. */
+export function warningHeader(text: string): string {
+  const quoted = JSON.stringify(text.replace(/[\x00-\x1f\x7f]/g, ' '))
+  return `299 - ${quoted}`
+}

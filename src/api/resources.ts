@@ -1,0 +1,305 @@
+/** @module resources: the generic REST routes (get/list/watch/create/update/patch/delete) for every kind. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { WebSocket } from 'ws'
+import { StatusError } from '../errors.js'
+import type { DeleteOptions, ListOptions, ResourceStore, WatchOptions } from '../registry/generic-registry.js'
+import type { Registry } from '../registry/registry.js'
+import type { StoredObject } from '../store/object-store.js'
+import type { KubeObject } from '../types.js'
+import { checkPatchedObject, decodeObject, parseFieldValidation, warningHeader, type FieldValidation } from './decode-object.js'
+import type { Discovery } from './discovery.js'
+import { notFoundResource, sendStatus, toStatusError } from './errors.js'
+import { decodeBody, mediaType, negotiateShape, patchMediaTypes, wantsAggregatedDiscovery } from './negotiation.js'
+import { applyObjectPatch } from './patch-object.js'
+import { parseTarget, queryBool, queryInt, queryString, type Target } from './request-context.js'
+import { handleSubresource } from './subresources.js'
+import { parseIncludeObject, tableJSON } from './table.js'
+import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
+
+export interface ResourceRoutesOptions {
+  registry: Registry
+  discovery: Discovery
+  now: () => number
+}
+
+type Query = Record<string, string | string[] | undefined>
+
+/** Everything a verb handler needs about one request. */
+export interface ResourceCall {
+  req: FastifyRequest
+  reply: FastifyReply
+  rs: ResourceStore
+  namespace: string
+  name?: string
+  subresource?: string
+  subpath?: string
+  query: Query
+  now: () => Date
+  registry: Registry
+}
+
+/** Registers `/api`, `/apis` and everything below them. */
+export async function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoutesOptions): Promise<void> {
+  const { registry, discovery } = opts
+  const now = () => new Date(opts.now())
+  const serves = (g: string, v: string) => discovery.hasGroupVersion(g, v)
+
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const pathname = (req.raw.url ?? '/').split('?')[0]
+    const target = parseTarget(registry, pathname, serves)
+    const query = req.query as Query
+    if (target.type !== 'resource') return serveDiscovery(req, reply, target, discovery)
+    const call: ResourceCall = { req, reply, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query, now, registry }
+    if (target.subresource) return handleSubresource(call)
+    return dispatch(call, target.watchPrefix)
+  }
+
+  const wsHandler = (socket: WebSocket, req: FastifyRequest) => {
+    try {
+      const pathname = (req.raw.url ?? '/').split('?')[0]
+      const target = parseTarget(registry, pathname, serves)
+      const query = req.query as Query
+      if (target.type !== 'resource' || target.subresource) throw notFoundResource()
+      const w = watchRequest({ req, reply: undefined as never, rs: target.rs, namespace: target.namespace, name: target.name, query, now, registry }, 'object')
+      serveWebSocketWatch(socket, w)
+    } catch (err) {
+      const se = toStatusError(err)
+      socket.send(`{"type":"ERROR","object":${JSON.stringify(se.status)}}\n`)
+      socket.close(1000)
+    }
+  }
+
+  for (const prefix of ['/api', '/apis']) {
+    app.route({ method: 'GET', url: prefix, handler })
+    app.route({ method: 'GET', url: `${prefix}/*`, handler, wsHandler })
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler })
+  }
+}
+
+function serveDiscovery(req: FastifyRequest, reply: FastifyReply, target: Exclude<Target, { type: 'resource' }>, discovery: Discovery) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw StatusError.methodNotAllowed(req.method, 'discovery')
+  reply.type('application/json')
+  if (target.type === 'root') {
+    const agg = wantsAggregatedDiscovery(req.headers.accept)
+    if (agg) {
+      reply.header('Vary', 'Accept')
+      reply.type(`application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`)
+      return reply.send(discovery.aggregated(target.core, agg))
+    }
+    if (target.core) return reply.send(discovery.apiVersions(`${req.hostname}`))
+    return reply.send(discovery.apiGroupList())
+  }
+  if (target.type === 'group') {
+    const doc = discovery.apiGroupDoc(target.group)
+    if (!doc) throw notFoundResource()
+    return reply.send(doc)
+  }
+  const doc = discovery.resourceList(target.group, target.version)
+  if (!doc) throw notFoundResource()
+  return reply.send(doc)
+}
+
+/** Routes a request on a collection or an object by HTTP method. */
+async function dispatch(call: ResourceCall, watchPrefix: boolean) {
+  const { req, rs, name } = call
+  const verbs = rs.def.verbs
+  const allowed = (v: string) => !verbs || verbs.includes(v)
+  switch (req.method) {
+    case 'GET':
+    case 'HEAD': {
+      const watch = watchPrefix || queryBool(call.query.watch)
+      if (watch) {
+        if (!allowed('watch')) throw StatusError.methodNotAllowed('watch', rs.def.plural)
+        return serveHTTPWatch(req, call.reply, watchRequest(call, negotiateShape(req.headers.accept)))
+      }
+      if (name) return getObject(call)
+      if (!allowed('list')) throw StatusError.methodNotAllowed('list', rs.def.plural)
+      return listObjects(call)
+    }
+    case 'POST':
+      if (name) throw StatusError.methodNotAllowed('create', rs.def.plural)
+      if (!allowed('create')) throw StatusError.methodNotAllowed('create', rs.def.plural)
+      if (rs.def.namespaced && !call.namespace) throw StatusError.methodNotAllowed('create', rs.def.plural)
+      return createObject(call)
+    case 'PUT':
+      if (!name) throw StatusError.methodNotAllowed('update', rs.def.plural)
+      return updateObject(call)
+    case 'PATCH':
+      if (!name) throw StatusError.methodNotAllowed('patch', rs.def.plural)
+      return patchObject(call)
+    case 'DELETE':
+      if (name) return deleteObject(call)
+      if (!allowed('deletecollection')) throw StatusError.methodNotAllowed('deletecollection', rs.def.plural)
+      return deleteCollection(call)
+    default:
+      throw StatusError.methodNotAllowed(req.method.toLowerCase(), rs.def.plural)
+  }
+}
+
+function listOptions(q: Query): ListOptions {
+  return {
+    labelSelector: queryString(q.labelSelector),
+    fieldSelector: queryString(q.fieldSelector),
+    limit: queryInt(queryString(q.limit), 'limit'),
+    continue: queryString(q.continue),
+    resourceVersion: queryString(q.resourceVersion),
+    resourceVersionMatch: queryString(q.resourceVersionMatch),
+  }
+}
+
+/** Builds the watch request; a single-object watch path becomes a metadata.name field selector. */
+function watchRequest(call: ResourceCall, shape: 'object' | 'table'): WatchRequest {
+  const q = call.query
+  const opts: WatchOptions = {
+    ...listOptions(q),
+    allowWatchBookmarks: queryBool(q.allowWatchBookmarks),
+    sendInitialEvents: q.sendInitialEvents === undefined ? undefined : queryBool(q.sendInitialEvents),
+  }
+  if (call.name) opts.fieldSelector = [opts.fieldSelector, `metadata.name=${call.name}`].filter(Boolean).join(',')
+  return {
+    rs: call.rs,
+    namespace: call.namespace || undefined,
+    opts,
+    timeoutSeconds: queryInt(queryString(q.timeoutSeconds), 'timeoutSeconds'),
+    shape,
+    include: parseIncludeObject(queryString(q.includeObject)),
+    now: call.now,
+  }
+}
+
+/** Sends one stored object as JSON or as a one-row Table. */
+export function sendObject(call: ResourceCall, s: StoredObject, code = 200, warnings: string[] = []) {
+  const { reply, req } = call
+  for (const w of warnings) reply.header('Warning', warningHeader(w))
+  reply.code(code).type('application/json')
+  if (req.method === 'GET' && negotiateShape(req.headers.accept) === 'table') {
+    return reply.send(tableJSON(call.rs, [s], { resourceVersion: String(s.rv) }, call.now(), parseIncludeObject(queryString(call.query.includeObject))))
+  }
+  return reply.send(s.json)
+}
+
+function getObject(call: ResourceCall) {
+  const shape = negotiateShape(call.req.headers.accept)
+  void shape
+  return sendObject(call, call.rs.get(call.namespace, call.name!))
+}
+
+function listObjects(call: ResourceCall) {
+  const { rs, reply, req } = call
+  const shape = negotiateShape(req.headers.accept)
+  const include = parseIncludeObject(queryString(call.query.includeObject))
+  const res = rs.list(call.namespace || undefined, listOptions(call.query))
+  reply.type('application/json')
+  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(res.resourceVersion) }
+  if (res.continue) meta.continue = res.continue
+  if (res.remainingItemCount !== undefined) meta.remainingItemCount = res.remainingItemCount
+  if (shape === 'table') return reply.send(tableJSON(rs, res.items, meta, call.now(), include))
+  const items = res.items.map((s) => s.itemJSON()).join(',')
+  return reply.send(`{"kind":"${rs.def.kind}List","apiVersion":"${rs.apiVersion}","metadata":${JSON.stringify(meta)},"items":[${items}]}`)
+}
+
+/** dryRun=All (or the DeleteOptions list); any other value is rejected like upstream. */
+export function parseDryRun(v: unknown): boolean {
+  const list = Array.isArray(v) ? v : v === undefined ? [] : [v]
+  for (const x of list) if (x !== 'All') throw StatusError.invalid('CreateOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', badValue: x, detail: 'supported values: "All"' }])
+  return list.length > 0
+}
+
+function fieldValidation(call: ResourceCall): FieldValidation {
+  return parseFieldValidation(queryString(call.query.fieldValidation))
+}
+
+function createObject(call: ResourceCall) {
+  const { rs, req } = call
+  const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
+  const s = rs.create(call.namespace, obj, { dryRun: parseDryRun(call.query.dryRun) })
+  return sendObject(call, s, 201, warnings)
+}
+
+function updateObject(call: ResourceCall) {
+  const { rs, req } = call
+  const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
+  const s = rs.update(call.namespace, call.name!, obj, { dryRun: parseDryRun(call.query.dryRun) })
+  return sendObject(call, s, 200, warnings)
+}
+
+/** PATCH in all four flavours; server-side apply creates the object when it is missing. */
+function patchObject(call: ResourceCall, subresource?: string) {
+  const { rs, req } = call
+  const type = mediaType(req.headers['content-type'])
+  if (!patchMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(patchMediaTypes)
+  const dryRun = parseDryRun(call.query.dryRun)
+  const mode = fieldValidation(call)
+  const { value: patch } = decodeBody(req.body, req.headers['content-type'])
+  const patchText = typeof req.body === 'string' ? req.body : JSON.stringify(patch)
+  let warnings: string[] = []
+  if (type === 'application/apply-patch+yaml') {
+    if (!queryString(call.query.fieldManager)) {
+      throw StatusError.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' }])
+    }
+    if (!rs.getStored(call.namespace, call.name!)) {
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
+      const obj = patch as KubeObject
+      warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patchText)
+      obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
+      const s = rs.create(call.namespace, obj, { dryRun })
+      return sendObject(call, s, 201, warnings)
+    }
+  }
+  const s = rs.guaranteedUpdate(
+    call.namespace,
+    call.name!,
+    (current) => {
+      const patched = applyObjectPatch(rs, type, current, patch) as KubeObject
+      warnings = checkPatchedObject(rs, patched as unknown as Record<string, unknown>, mode, patchText)
+      return patched
+    },
+    { dryRun, subresource },
+  )
+  return sendObject(call, s, 200, warnings)
+}
+
+export { patchObject }
+
+/** DeleteOptions come from the body and/or the query string. */
+function deleteOptions(call: ResourceCall): DeleteOptions {
+  const { req, query } = call
+  let body: Record<string, unknown> = {}
+  if (typeof req.body === 'string' && req.body.trim()) {
+    const { value } = decodeBody(req.body, req.headers['content-type'] || 'application/json')
+    if (value && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>
+  }
+  const grace = body.gracePeriodSeconds ?? queryInt(queryString(query.gracePeriodSeconds), 'gracePeriodSeconds')
+  const policy = (body.propagationPolicy ?? queryString(query.propagationPolicy)) as DeleteOptions['propagationPolicy'] | undefined
+  if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
+    throw StatusError.invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }])
+  }
+  const orphan = body.orphanDependents ?? (query.orphanDependents !== undefined ? queryBool(query.orphanDependents) : undefined)
+  return {
+    gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
+    propagationPolicy: policy,
+    orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
+    preconditions: body.preconditions as DeleteOptions['preconditions'],
+    dryRun: parseDryRun(body.dryRun ?? query.dryRun),
+  }
+}
+
+function deleteObject(call: ResourceCall) {
+  const { rs, reply } = call
+  const opts = deleteOptions(call)
+  const { stored, outcome } = rs.delete(call.namespace, call.name!, opts)
+  reply.type('application/json')
+  if (outcome === 'pending' || rs.def.returnDeletedObject) return reply.code(200).send(stored.json)
+  const details: Record<string, string> = { name: call.name!, ...(rs.def.group ? { group: rs.def.group } : {}), kind: rs.def.plural, uid: stored.obj.metadata.uid ?? '' }
+  return reply.code(200).send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }))
+}
+
+function deleteCollection(call: ResourceCall) {
+  const { rs, reply } = call
+  const results = rs.deleteCollection(call.namespace || undefined, listOptions(call.query), deleteOptions(call))
+  const items = results.map((r) => r.stored.itemJSON()).join(',')
+  reply.type('application/json')
+  return reply.send(`{"kind":"${rs.def.kind}List","apiVersion":"${rs.apiVersion}","metadata":{"resourceVersion":"${rs.currentRV()}"},"items":[${items}]}`)
+}
+
+export { sendStatus }

@@ -1,0 +1,147 @@
+/** @module subresources: status, scale, binding, eviction and finalize, on top of the generic verbs. */
+import { StatusError } from '../errors.js'
+import { labelSelectorAsString } from '../store/selectors.js'
+import type { KubeObject } from '../types.js'
+import { decodeBody, mediaType, patchMediaTypes } from './negotiation.js'
+import { notFoundResource } from './errors.js'
+import { applyObjectPatch } from './patch-object.js'
+import { decodeObject, parseFieldValidation } from './decode-object.js'
+import { parseDryRun, patchObject, sendObject, type ResourceCall } from './resources.js'
+import { queryString } from './request-context.js'
+
+type Handler = (call: ResourceCall) => unknown
+
+/** Subresource handlers by name; a subresource the definition does not declare is a 404. */
+const handlers: Record<string, Handler> = {
+  status: statusHandler,
+  scale: scaleHandler,
+  binding: bindingHandler,
+  eviction: evictionHandler,
+  finalize: finalizeHandler,
+}
+
+/** Extra handlers contributed by later layers (log, exec, proxy …), keyed by subresource name. */
+export const extraSubresources: Record<string, Handler> = {}
+
+/** Serves `<object>/<subresource>`. */
+export function handleSubresource(call: ResourceCall): unknown {
+  const sub = call.subresource!
+  const declared = (call.rs.def.subresources ?? []).find((s) => s.name === sub)
+  const h = declared ? handlers[sub] ?? extraSubresources[sub] : undefined
+  if (!h || !call.name) throw notFoundResource()
+  const verb = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[call.req.method] ?? call.req.method.toLowerCase()
+  if (!declared!.verbs.includes(verb) && sub !== 'proxy') throw StatusError.methodNotAllowed(verb, `${call.rs.def.plural}/${sub}`)
+  return h(call)
+}
+
+function statusHandler(call: ResourceCall) {
+  const { rs, req } = call
+  if (req.method === 'GET') return sendObject(call, rs.get(call.namespace, call.name!))
+  if (req.method === 'PATCH') return patchObject(call, 'status')
+  const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query.fieldValidation)))
+  const s = rs.update(call.namespace, call.name!, obj, { subresource: 'status', dryRun: parseDryRun(call.query.dryRun) })
+  return sendObject(call, s, 200, warnings)
+}
+
+/** autoscaling/v1 Scale for a workload, with the selector as a string. */
+export function scaleOf(obj: KubeObject): Record<string, unknown> {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown }
+  const status = (obj.status ?? {}) as { replicas?: number }
+  const m = obj.metadata
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: spec.selector ? labelSelectorAsString(spec.selector as never).replace(/^<none>$/, '') : '' },
+  }
+}
+
+function scaleHandler(call: ResourceCall) {
+  const { rs, req, reply } = call
+  reply.type('application/json')
+  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj)))
+  const dryRun = parseDryRun(call.query.dryRun)
+  let replicas: number | undefined
+  const s = rs.guaranteedUpdate(
+    call.namespace,
+    call.name!,
+    (cur) => {
+      const scale = scaleOf(cur)
+      let next: Record<string, unknown>
+      if (req.method === 'PATCH') {
+        const type = mediaType(req.headers['content-type'])
+        if (!patchMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(patchMediaTypes)
+        next = applyObjectPatch(undefined, type, scale, decodeBody(req.body, req.headers['content-type']).value) as Record<string, unknown>
+      } else {
+        next = decodeBody(req.body, req.headers['content-type']).value as Record<string, unknown>
+      }
+      const meta = (next?.metadata ?? {}) as { resourceVersion?: string }
+      const r = (next?.spec as { replicas?: unknown } | undefined)?.replicas
+      if (typeof r !== 'number' || !Number.isInteger(r)) {
+        throw StatusError.invalid('Scale', 'autoscaling', call.name!, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r ?? null, detail: 'must be an integer' }])
+      }
+      if (r < 0) throw StatusError.invalid('Scale', 'autoscaling', call.name!, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r, detail: 'must be greater than or equal to 0' }])
+      replicas = r
+      const out = { ...cur, spec: { ...(cur.spec as object), replicas: r } } as KubeObject
+      if (meta.resourceVersion) out.metadata.resourceVersion = meta.resourceVersion
+      return out
+    },
+    { dryRun },
+  )
+  void replicas
+  return reply.send(JSON.stringify(scaleOf(s.obj)))
+}
+
+/** pods/binding: assigns a node once (the scheduler's write). */
+function bindingHandler(call: ResourceCall) {
+  const { rs, req, reply } = call
+  const body = decodeBody(req.body, req.headers['content-type']).value as { metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } }
+  const node = body?.target?.name
+  if (!node) throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }])
+  if (body.target?.kind && body.target.kind !== 'Node') {
+    throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' }])
+  }
+  rs.guaranteedUpdate(call.namespace, call.name!, (pod) => {
+    const spec = pod.spec as { nodeName?: string }
+    if (pod.metadata.deletionTimestamp) throw StatusError.conflict({ group: '', resource: 'pods/binding' }, call.name!, `pod ${call.name} is being deleted, cannot be assigned to a host`)
+    if (spec.nodeName) throw StatusError.conflict({ group: '', resource: 'pods/binding' }, call.name!, `pod ${call.name} is already assigned to node "${spec.nodeName}"`)
+    spec.nodeName = node
+    if (body.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...body.metadata.annotations }
+    return pod
+  }, { trusted: true })
+  return reply.code(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+}
+
+/** Checks an eviction against disruption budgets; set by the disruption layer. Throws 429 when blocked. */
+export const evictionPolicy: { check?: (call: ResourceCall, pod: KubeObject) => void } = {}
+
+/** pods/eviction (policy/v1 Eviction): a delete that disruption budgets may refuse. */
+function evictionHandler(call: ResourceCall) {
+  const { rs, req, reply } = call
+  const body = decodeBody(req.body, req.headers['content-type']).value as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> }
+  if (body?.metadata?.name && body.metadata.name !== call.name) {
+    throw StatusError.badRequest(`name in URL does not match name in Eviction object`)
+  }
+  const pod = rs.get(call.namespace, call.name!).obj
+  evictionPolicy.check?.(call, pod)
+  const opts = body?.deleteOptions ?? {}
+  rs.delete(call.namespace, call.name!, {
+    gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
+    preconditions: opts.preconditions as never,
+    dryRun: parseDryRun(opts.dryRun),
+  })
+  return reply.code(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+}
+
+/** namespaces/finalize: only spec.finalizers changes. */
+function finalizeHandler(call: ResourceCall) {
+  const { rs, req } = call
+  const { obj } = decodeObject(rs, req.body, req.headers['content-type'], 'Ignore')
+  const s = rs.guaranteedUpdate('', call.name!, (cur) => {
+    ;(cur.spec as { finalizers?: string[] }) = { ...(cur.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] }
+    if (obj.metadata.resourceVersion) cur.metadata.resourceVersion = obj.metadata.resourceVersion
+    return cur
+  }, { trusted: true })
+  return sendObject(call, s)
+}

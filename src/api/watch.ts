@@ -1,0 +1,180 @@
+/** @module watch: watch streams over chunked HTTP and WebSocket, both fed by one event encoder. */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { WebSocket } from 'ws'
+import { StatusError } from '../errors.js'
+import type { ResourceStore, WatchEventOut, WatchOptions } from '../registry/generic-registry.js'
+import type { StoredObject } from '../store/object-store.js'
+import type { ResponseShape } from './negotiation.js'
+import { tableJSON, type IncludeObject } from './table.js'
+
+/** Watches without timeoutSeconds end after a random 30–60 minutes, like the real server's default. */
+function defaultTimeoutMs(): number {
+  return (1800 + Math.floor(Math.random() * 1800)) * 1000
+}
+
+/** Bookmarks go out about once a minute when the client allows them. */
+const bookmarkIntervalMs = 60_000
+
+export interface WatchRequest {
+  rs: ResourceStore
+  namespace: string | undefined
+  opts: WatchOptions
+  timeoutSeconds?: number
+  shape: ResponseShape
+  include: IncludeObject
+  now: () => Date
+}
+
+/** Where encoded events go; `end` closes the stream. */
+interface Sink {
+  write(line: string): void
+  end(): void
+  onClose(fn: () => void): void
+}
+
+/** Encodes events for one watcher: raw objects, or one-row Tables with columns only on the first. */
+function encoder(w: WatchRequest): (type: string, s: StoredObject) => string {
+  let first = true
+  return (type, s) => {
+    if (w.shape === 'table') {
+      const body = tableJSON(w.rs, [s], { resourceVersion: String(s.rv) }, w.now(), w.include, first)
+      first = false
+      return `{"type":"${type}","object":${body}}\n`
+    }
+    return `{"type":"${type}","object":${s.json}}\n`
+  }
+}
+
+function bookmarkLine(w: WatchRequest, rv: number, initialEventsEnd: boolean): string {
+  const metadata: Record<string, unknown> = { resourceVersion: String(rv), creationTimestamp: null }
+  if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' }
+  return `{"type":"BOOKMARK","object":${JSON.stringify({ kind: w.rs.def.kind, apiVersion: w.rs.apiVersion, metadata })}}\n`
+}
+
+function errorLine(err: StatusError): string {
+  return `{"type":"ERROR","object":${JSON.stringify(err.status)}}\n`
+}
+
+/**
+ * Validates the watch request up front so that problems (bad selectors, a too-new
+ * resourceVersion) are ordinary error responses, before any stream is opened.
+ */
+export function checkWatchRequest(w: WatchRequest): void {
+  w.rs.predicate(w.opts.labelSelector, w.opts.fieldSelector)
+  if (w.opts.sendInitialEvents !== undefined) {
+    if (!w.opts.allowWatchBookmarks || w.opts.resourceVersionMatch !== 'NotOlderThan') {
+      const causes = [] as { reason: string; message: string; field: string }[]
+      if (w.opts.resourceVersionMatch !== 'NotOlderThan') causes.push({ reason: 'FieldValueForbidden', message: `Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`, field: 'resourceVersionMatch' })
+      if (!w.opts.allowWatchBookmarks) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true', field: 'allowWatchBookmarks' })
+      const msg = causes.map((c) => `${c.field}: ${c.message}`)
+      throw new StatusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${msg.length === 1 ? msg[0] : `[${msg.join(', ')}]`}`, { group: 'meta.k8s.io', kind: 'ListOptions', causes })
+    }
+  }
+}
+
+/** Runs one watch into a sink until timeout, client close or an error event. */
+function run(w: WatchRequest, sink: Sink): void {
+  const encode = encoder(w)
+  let closed = false
+  let stop: (() => void) | undefined
+  const timers: NodeJS.Timeout[] = []
+  const close = () => {
+    if (closed) return
+    closed = true
+    stop?.()
+    for (const t of timers) clearTimeout(t)
+    sink.end()
+  }
+  sink.onClose(() => {
+    closed = true
+    stop?.()
+    for (const t of timers) clearTimeout(t)
+  })
+  let lastRV = 0
+  const emit = (ev: WatchEventOut) => {
+    if (closed) return
+    lastRV = ev.stored.rv
+    sink.write(encode(ev.type, ev.stored))
+  }
+  try {
+    const started = w.rs.watch(w.namespace, w.opts, emit)
+    stop = started.stop
+    lastRV = Math.max(lastRV, started.initialRV)
+    if (w.opts.sendInitialEvents && w.opts.allowWatchBookmarks) sink.write(bookmarkLine(w, started.initialRV, true))
+  } catch (err) {
+    if (err instanceof StatusError) {
+      sink.write(errorLine(err))
+      close()
+      return
+    }
+    throw err
+  }
+  if (closed) {
+    stop?.()
+    return
+  }
+  const timeoutMs = w.timeoutSeconds !== undefined && w.timeoutSeconds > 0 ? w.timeoutSeconds * 1000 : defaultTimeoutMs()
+  const t = setTimeout(close, timeoutMs)
+  t.unref()
+  timers.push(t)
+  if (w.opts.allowWatchBookmarks) {
+    const b = setInterval(() => {
+      if (!closed && lastRV) sink.write(bookmarkLine(w, Math.max(lastRV, w.rs.currentRV()), false))
+    }, bookmarkIntervalMs)
+    b.unref()
+    timers.push(b as unknown as NodeJS.Timeout)
+  }
+}
+
+/** Serves a watch as a chunked HTTP response, headers flushed at once (client-go waits for them). */
+export function serveHTTPWatch(req: FastifyRequest, reply: FastifyReply, w: WatchRequest): void {
+  checkWatchRequest(w)
+  reply.hijack()
+  const res = reply.raw
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+    ...corsHeaders(reply),
+  })
+  res.flushHeaders()
+  res.socket?.setNoDelay(true)
+  run(w, {
+    write: (line) => {
+      res.write(line)
+    },
+    end: () => res.end(),
+    onClose: (fn) => res.on('close', fn),
+  })
+  void req
+}
+
+/** Copies CORS headers already decided for this reply (set by the CORS hook) onto the raw stream. */
+function corsHeaders(reply: FastifyReply): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(reply.getHeaders())) {
+    if (k.toLowerCase().startsWith('access-control-') && v !== undefined) out[k] = String(v)
+  }
+  return out
+}
+
+/** Serves a watch over an upgraded WebSocket: one text message per event. */
+export function serveWebSocketWatch(socket: WebSocket, w: WatchRequest): void {
+  try {
+    checkWatchRequest(w)
+  } catch (err) {
+    if (err instanceof StatusError) {
+      socket.send(errorLine(err))
+      socket.close(1000)
+      return
+    }
+    throw err
+  }
+  run(w, {
+    write: (line) => {
+      if (socket.readyState === socket.OPEN) socket.send(line)
+    },
+    end: () => socket.close(1000),
+    onClose: (fn) => socket.on('close', fn),
+  })
+}

@@ -1,0 +1,75 @@
+/** @module app: buildApp() wires the HTTP layer onto a cluster; it never listens. */
+import { randomUUID } from 'node:crypto'
+import websocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { Discovery } from './api/discovery.js'
+import { installErrorHandlers } from './api/errors.js'
+import { registerResourceRoutes } from './api/resources.js'
+import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
+import type { Cluster } from './cluster.js'
+import { createOpenAPIDocuments } from './openapi/documents.js'
+
+/** kube-apiserver's default request body limit (3 MiB). */
+export const maxRequestBodyBytes = 3 * 1024 * 1024
+
+export interface AppOptions {
+  cluster: Cluster
+  /** Fastify/pino logger options; false (default) logs nothing. */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** The browser bearer-token subprotocol prefix (stripped before the handshake answer). */
+const bearerProtocolPrefix = 'base64url.bearer.authorization.k8s.io.'
+
+/** Builds the Fastify app serving the Kubernetes API for `cluster`. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { cluster } = opts
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: maxRequestBodyBytes,
+    disableRequestLogging: true,
+    routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
+    forceCloseConnections: true,
+  })
+
+  // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
+
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('Cache-Control', 'no-cache, private')
+    reply.header('Audit-Id', randomUUID())
+  })
+
+  installErrorHandlers(app)
+
+  await app.register(websocket, {
+    options: {
+      maxPayload: maxRequestBodyBytes,
+      // Echo the single protocol left after removing the bearer-token one, as kube-apiserver does.
+      handleProtocols: (protocols: Set<string>) => {
+        const rest = [...protocols].filter((p) => !p.startsWith(bearerProtocolPrefix))
+        return rest.length === 1 ? rest[0] : false
+      },
+    },
+  })
+
+  const discovery = new Discovery(cluster.registry)
+  const docs = createOpenAPIDocuments(
+    cluster.registry.resources.map((rs) => ({
+      group: rs.def.group,
+      version: rs.def.version,
+      kind: rs.def.kind,
+      plural: rs.def.plural,
+      namespaced: rs.def.namespaced,
+      verbs: rs.def.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      subresources: (rs.def.subresources ?? []).map((s) => ({ name: s.name, verbs: s.verbs, ...(s.kind ? { kind: s.kind } : {}) })),
+    })),
+    { gitVersion: cluster.version.gitVersion },
+  )
+
+  await registerSystemRoutes(app, { version: cluster.version, ready: () => true })
+  await registerOpenAPIRoutes(app, docs)
+  await registerResourceRoutes(app, { registry: cluster.registry, discovery, now: () => cluster.clock.now() })
+  return app
+}

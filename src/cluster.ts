@@ -1,0 +1,76 @@
+/** @module cluster: one simulated cluster — store, clock, registry, controllers — independent of HTTP. */
+import { createNamespaceController } from './controllers/namespace.js'
+import { ControllerManager, type Controller } from './controllers/runtime.js'
+import { createServiceAccountController } from './controllers/serviceaccount.js'
+import { definitions } from './registry/definitions.js'
+import { Registry } from './registry/registry.js'
+import { SimClock, type Clock } from './sim/clock.js'
+import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
+import { MemoryStore, type ObjectStore } from './store/object-store.js'
+import type { KubeObject } from './types.js'
+import { rfc3339, rfc3339Micro } from './util/time.js'
+import { kubeVersion, type KubeVersion } from './version.js'
+
+export interface ClusterOptions {
+  /** `1.32` (default) or another minor the dispatcher bundles. */
+  kubeVersion?: string
+  /** Simulated-time speed: 1 = real time (default), 0 = manual (advance only). */
+  speed?: number
+  clock?: Clock
+  /** Nodes to create; a number means that many workers plus the control plane. */
+  nodes?: NodeInput[] | number
+  /** Watch history length (events kept for resuming watches). */
+  historySize?: number
+  /** Extra controllers (the next layers plug in here). */
+  controllers?: ((c: Cluster) => Controller)[]
+}
+
+/** A cluster's parts, created and seeded together; `close()` stops everything it started. */
+export class Cluster {
+  readonly clock: Clock
+  readonly store: ObjectStore
+  readonly registry: Registry
+  readonly controllers: ControllerManager
+  readonly version: KubeVersion
+  readonly nodes: NodeInput[]
+
+  constructor(opts: ClusterOptions = {}) {
+    this.version = kubeVersion(opts.kubeVersion)
+    this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1 })
+    this.store = new MemoryStore({ historySize: opts.historySize })
+    this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
+    this.controllers = new ControllerManager(this.registry, this.clock)
+    this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : opts.nodes ?? defaultNodes()
+    this.seed()
+    this.controllers.add(createNamespaceController({ registry: this.registry }))
+    this.controllers.add(createServiceAccountController({ registry: this.registry }))
+    for (const make of opts.controllers ?? []) this.controllers.add(make(this))
+    this.controllers.start()
+  }
+
+  /** Creates the boot objects through the registry, as the real components would. */
+  private seed(): void {
+    const r = this.registry
+    for (const ns of systemNamespaces) r.resource('', 'namespaces').create('', { metadata: { name: ns } })
+    const now = this.clock.now()
+    const nodes = r.resource('', 'nodes')
+    const leases = r.resource('coordination.k8s.io', 'leases')
+    this.nodes.forEach((n, i) => {
+      const node = nodeObject(n, i, this.version, rfc3339(now))
+      const created = nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
+      // The kubelet registers the node, then reports its status.
+      nodes.update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
+      leases.create('kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
+    })
+    for (const o of systemObjects('172.18.0.2')) {
+      const rs = r.forKind(o.apiVersion!, o.kind!)!
+      rs.create(o.metadata.namespace ?? '', o)
+    }
+  }
+
+  /** Stops controllers and timers; the cluster can no longer change. */
+  close(): void {
+    this.controllers.stop()
+    this.clock.dispose()
+  }
+}

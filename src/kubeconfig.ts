@@ -1,0 +1,22 @@
+/** @module kubeconfig: the kubeconfig that points kubectl and client libraries at a kubemock server. */
+import { stringify } from 'yaml'
+
+export interface KubeconfigOptions {
+  server: string
+  token?: string
+  certificateAuthorityData?: string
+  namespace?: string
+}
+
+/** A kubeconfig YAML with one cluster, user and context, all named `kubemock`. */
+export function kubeconfigYAML(o: KubeconfigOptions): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'kubemock', cluster: { server: o.server, ...(o.certificateAuthorityData ? { 'certificate-authority-data': o.certificateAuthorityData } : {}) } }],
+    contexts: [{ name: 'kubemock', context: { cluster: 'kubemock', user: 'kubemock', namespace: o.namespace ?? 'default' } }],
+    'current-context': 'kubemock',
+    preferences: {},
+    users: [{ name: 'kubemock', user: o.token ? { token: o.token } : {} }],
+  })
+}

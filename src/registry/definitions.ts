@@ -1,0 +1,49 @@
+/** @module definitions: the single list of every served resource kind. */
+import type { ResourceDefinition } from './resource-definition.js'
+import { namespaces } from './core/namespaces.js'
+import { nodes } from './core/nodes.js'
+import { pods } from './core/pods.js'
+import { services } from './core/services.js'
+import { endpoints } from './core/endpoints.js'
+import { configMaps } from './core/configmaps.js'
+import { secrets } from './core/secrets.js'
+import { serviceAccounts } from './core/serviceaccounts.js'
+import { events } from './core/events.js'
+import { deployments } from './apps/deployments.js'
+import { replicaSets } from './apps/replicasets.js'
+import { daemonSets } from './apps/daemonsets.js'
+import { statefulSets } from './apps/statefulsets.js'
+import { controllerRevisions } from './apps/controllerrevisions.js'
+import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js'
+import { eventsV1 } from './events/events.js'
+import { leases } from './coordination/leases.js'
+import { endpointSlices } from './discovery/endpointslices.js'
+import { jobs } from './batch/jobs.js'
+import { cronJobs } from './batch/cronjobs.js'
+
+/**
+ * Every kind the API serves, in discovery order (core first, then groups as the real server lists
+ * them). Adding a kind means adding its definition file and one line here.
+ */
+export const definitions: ResourceDefinition<any>[] = [
+  pods,
+  services,
+  endpoints,
+  namespaces,
+  nodes,
+  configMaps,
+  secrets,
+  serviceAccounts,
+  events,
+  deployments,
+  replicaSets,
+  daemonSets,
+  statefulSets,
+  controllerRevisions,
+  eventsV1,
+  jobs,
+  cronJobs,
+  podDisruptionBudgets,
+  leases,
+  endpointSlices,
+]

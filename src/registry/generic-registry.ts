@@ -1,0 +1,547 @@
+/** @module generic-registry: every shared create/update/delete/list/watch rule, once, for all kinds. */
+import { randomUUID } from 'node:crypto'
+import { StatusError, type ResourceRef } from '../errors.js'
+import type { ObjectStore, StoredObject, StoreEvent } from '../store/object-store.js'
+import { serialize } from '../store/object-store.js'
+import { StoreError } from '../store/store-error.js'
+import { matchRequirements, parseLabelSelector, type Requirement } from '../store/selectors.js'
+import { matchFields, parseFieldSelector, type FieldRequirement } from '../store/field-selector.js'
+import type { FieldError, KubeObject } from '../types.js'
+import { cloneJSON, deepEqual } from '../util/deep-equal.js'
+import { rfc3339 } from '../util/time.js'
+import type { HookContext, ResourceDefinition } from './resource-definition.js'
+import { validateObjectMeta } from './shared/validation.js'
+
+/** What the registry needs from the cluster around one resource. */
+export interface RegistryContext {
+  store: ObjectStore
+  now(): number
+  hookContext(): HookContext
+  /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
+  checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
+}
+
+export interface ListOptions {
+  labelSelector?: string
+  fieldSelector?: string
+  limit?: number
+  continue?: string
+  resourceVersion?: string
+  resourceVersionMatch?: string
+}
+
+export interface ListResult {
+  items: StoredObject[]
+  resourceVersion: number
+  continue?: string
+  remainingItemCount?: number
+}
+
+export interface WriteOptions {
+  dryRun?: boolean
+  /** `status` routes through prepareForStatusUpdate; other subresources are handled by their callers. */
+  subresource?: string
+  /** Skip admission-time validation (bootstrap and state import). */
+  trusted?: boolean
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'
+  orphanDependents?: boolean
+  preconditions?: { uid?: string; resourceVersion?: string }
+  dryRun?: boolean
+}
+
+/** `deleted`: gone from storage; `pending`: marked (deletionTimestamp), waiting for grace or finalizers. */
+export interface DeleteResult {
+  stored: StoredObject
+  outcome: 'deleted' | 'pending'
+}
+
+export interface WatchOptions extends ListOptions {
+  sendInitialEvents?: boolean
+  allowWatchBookmarks?: boolean
+}
+
+/** One event handed to a watcher; `stored` carries the serialized object. */
+export interface WatchEventOut {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED'
+  stored: StoredObject
+}
+
+/** A compiled label+field selector for one resource. */
+export interface Predicate {
+  labels: Requirement[]
+  fields: FieldRequirement[]
+  matches(obj: KubeObject): boolean
+  readonly empty: boolean
+}
+
+const maxUpdateRetries = 20
+
+/** Kubernetes names its generateName suffixes from this alphabet (no vowels, no 0/1/3). */
+const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
+
+/** A 5-character random suffix as utilrand.String produces. */
+export function randomSuffix(n = 5): string {
+  let s = ''
+  for (let i = 0; i < n; i++) s += suffixAlphabet[Math.floor(Math.random() * suffixAlphabet.length)]
+  return s
+}
+
+/** A proxy that answers every property read with itself, to discover a definition's selectable field names. */
+function probeObject(): KubeObject {
+  const handler: ProxyHandler<object> = {
+    get: (_t, p) => (p === Symbol.toPrimitive ? () => '' : p === 'toString' || p === 'valueOf' ? () => '' : proxy),
+  }
+  const proxy: any = new Proxy(function () {}, handler)
+  return proxy
+}
+
+/**
+ * The registry for one resource: the Kubernetes generic Store with the definition's strategy
+ * hooks run in a fixed order.
+ */
+export class ResourceStore<T extends KubeObject = KubeObject> {
+  readonly ref: ResourceRef
+  readonly key: string
+  readonly apiVersion: string
+  private readonly fieldNames: Set<string>
+  private readonly hasStatus: boolean
+
+  constructor(
+    readonly def: ResourceDefinition<T>,
+    private readonly ctx: RegistryContext,
+  ) {
+    this.ref = { group: def.group, resource: def.plural }
+    this.key = def.group ? `${def.plural}.${def.group}` : def.plural
+    this.apiVersion = def.group ? `${def.group}/${def.version}` : def.version
+    this.hasStatus = (def.subresources ?? []).some((s) => s.name === 'status')
+    this.fieldNames = new Set(['metadata.name', 'metadata.namespace'])
+    if (def.selectableFields) {
+      try {
+        for (const k of Object.keys(def.selectableFields(probeObject() as T))) this.fieldNames.add(k)
+      } catch {
+        // A definition that cannot be probed still filters; unknown names are then rejected lazily.
+      }
+    }
+  }
+
+  /** The store's newest resourceVersion. */
+  currentRV(): number {
+    return this.ctx.store.currentRV()
+  }
+
+  /** The stored version, or undefined. */
+  getStored(namespace: string, name: string): StoredObject | undefined {
+    return this.ctx.store.get(this.key, this.def.namespaced ? namespace : '', name)
+  }
+
+  /** The stored version, or NotFound. */
+  get(namespace: string, name: string): StoredObject {
+    const s = this.getStored(namespace, name)
+    if (!s) throw StatusError.notFound(this.ref, name)
+    return s
+  }
+
+  /** A private, mutable copy of the stored object (or undefined). */
+  read(namespace: string, name: string): T | undefined {
+    const s = this.getStored(namespace, name)
+    return s ? (JSON.parse(s.json) as T) : undefined
+  }
+
+  // ---------------------------------------------------------------- list / watch
+
+  /** Compiles label and field selectors, rejecting fields this kind cannot select on. */
+  predicate(labelSelector?: string, fieldSelector?: string): Predicate {
+    const labels = labelSelector ? parseLabelSelector(labelSelector) : []
+    const fields = fieldSelector ? parseFieldSelector(fieldSelector) : []
+    for (const f of fields) {
+      const name = f.field === 'spec.host' && this.def.plural === 'pods' ? 'spec.nodeName' : f.field
+      f.field = name
+      if (!this.fieldNames.has(name)) {
+        if (this.def.selectableFields) throw StatusError.badRequest(`field label not supported: ${name}`)
+        throw StatusError.badRequest(`"${name}" is not a known field selector: only "metadata.name", "metadata.namespace"`)
+      }
+    }
+    const empty = labels.length === 0 && fields.length === 0
+    return {
+      labels,
+      fields,
+      empty,
+      matches: (obj) => {
+        if (labels.length && !matchRequirements(labels, obj.metadata.labels ?? {})) return false
+        if (fields.length && !matchFields(fields, this.fieldsOf(obj))) return false
+        return true
+      },
+    }
+  }
+
+  /** The selectable fields of one object, as ToSelectableFields gives them. */
+  fieldsOf(obj: KubeObject): Record<string, string> {
+    const base: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' }
+    if (this.def.namespaced) base['metadata.namespace'] = obj.metadata.namespace ?? ''
+    return this.def.selectableFields ? { ...base, ...this.def.selectableFields(obj as T) } : base
+  }
+
+  list(namespace: string | undefined, opts: ListOptions = {}): ListResult {
+    const pred = this.predicate(opts.labelSelector, opts.fieldSelector)
+    const current = this.ctx.store.currentRV()
+    if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const want = Number(opts.resourceVersion)
+      if (!Number.isInteger(want) || want < 0) throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
+      if (want > current) {
+        throw StatusError.timeout(`Too large resource version: ${want}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }])
+      }
+    }
+    const all = this.ctx.store.list(this.key, this.def.namespaced ? namespace : undefined)
+    let startKey: string | undefined
+    let listRV = current
+    if (opts.continue) {
+      const tok = decodeContinue(opts.continue)
+      startKey = tok.start
+      listRV = tok.rv
+    }
+    const limit = opts.resourceVersion === '0' && !opts.continue ? 0 : opts.limit ?? 0
+    const items: StoredObject[] = []
+    let i = 0
+    if (startKey !== undefined) {
+      while (i < all.length && objectKey(all[i].obj) < startKey) i++
+    }
+    for (; i < all.length; i++) {
+      const s = all[i]
+      if (!pred.empty && !pred.matches(s.obj)) continue
+      if (limit > 0 && items.length === limit) {
+        const last = items[items.length - 1].obj
+        const res: ListResult = { items, resourceVersion: listRV, continue: encodeContinue(listRV, objectKey(last) + '\u0000') }
+        if (pred.empty) res.remainingItemCount = all.length - i
+        return res
+      }
+      items.push(s)
+    }
+    return { items, resourceVersion: listRV }
+  }
+
+  /**
+   * Streams changes to `emit`. With no resourceVersion (or "0") the current state comes first as
+   * ADDED events; with N only changes after N. Returns the unsubscribe function.
+   */
+  watch(namespace: string | undefined, opts: WatchOptions, emit: (ev: WatchEventOut) => void): { stop: () => void; initialRV: number } {
+    const pred = this.predicate(opts.labelSelector, opts.fieldSelector)
+    const ns = this.def.namespaced ? namespace : undefined
+    const rvParam = opts.resourceVersion
+    const current = this.ctx.store.currentRV()
+    let since: number
+    const initial = opts.sendInitialEvents ?? (!rvParam || rvParam === '0')
+    if (initial) {
+      since = current
+      for (const s of this.ctx.store.list(this.key, ns)) if (pred.empty || pred.matches(s.obj)) emit({ type: 'ADDED', stored: s })
+    } else {
+      since = Number(rvParam)
+      if (!Number.isInteger(since) || since < 0) throw StatusError.badRequest(`invalid resource version: ${rvParam}`)
+      if (since > current) {
+        throw StatusError.timeout(`Too large resource version: ${since}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }])
+      }
+    }
+    const listener = (ev: StoreEvent) => {
+      const out = this.filterEvent(ev, pred)
+      if (out) emit(out)
+    }
+    try {
+      const stop = this.ctx.store.watch(this.key, ns, since, listener)
+      return { stop, initialRV: current }
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'Expired') throw StatusError.expired(err.message)
+      throw err
+    }
+  }
+
+  /** Turns a store event into what a filtered watcher sees (ADDED/DELETED when objects enter or leave the selection). */
+  private filterEvent(ev: StoreEvent, pred: Predicate): WatchEventOut | undefined {
+    if (pred.empty) return { type: ev.type, stored: ev.stored }
+    if (ev.type === 'ADDED') return pred.matches(ev.stored.obj) ? { type: 'ADDED', stored: ev.stored } : undefined
+    if (ev.type === 'DELETED') return pred.matches(ev.prev!.obj) ? { type: 'DELETED', stored: ev.stored } : undefined
+    const now = pred.matches(ev.stored.obj)
+    const before = ev.prev ? pred.matches(ev.prev.obj) : false
+    if (now && before) return { type: 'MODIFIED', stored: ev.stored }
+    if (now) return { type: 'ADDED', stored: ev.stored }
+    if (before) {
+      const last = { ...ev.prev!.obj, metadata: { ...ev.prev!.obj.metadata, resourceVersion: String(ev.rv) } }
+      return { type: 'DELETED', stored: serialize(last, ev.rv) }
+    }
+    return undefined
+  }
+
+  // ---------------------------------------------------------------- create
+
+  /** Create: system metadata → generateName → defaults → prepareForCreate → validate → admission → store. */
+  create(namespace: string, obj: T, opts: WriteOptions = {}): StoredObject {
+    const ctx = this.ctx.hookContext()
+    const o = this.normalize(obj)
+    const meta = o.metadata
+    if (this.def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw StatusError.badRequest('the namespace of the provided object does not match the namespace sent on the request')
+      }
+      meta.namespace = namespace || meta.namespace
+    } else {
+      delete meta.namespace
+    }
+    if (!opts.trusted && meta.resourceVersion) throw StatusError.badRequest('resourceVersion should not be set on objects to be created')
+    if (!meta.name && meta.generateName) {
+      const prefix = meta.generateName.length > 58 ? meta.generateName.slice(0, 58) : meta.generateName
+      meta.name = prefix + randomSuffix(5)
+    }
+    if (!opts.trusted || !meta.uid) meta.uid = randomUUID()
+    if (!opts.trusted || !meta.creationTimestamp) meta.creationTimestamp = rfc3339(this.ctx.now())
+    delete meta.resourceVersion
+    delete (meta as { selfLink?: string }).selfLink
+    if (!opts.trusted) {
+      delete meta.deletionTimestamp
+      delete meta.deletionGracePeriodSeconds
+    }
+    if (this.def.hasGeneration) meta.generation = opts.trusted && meta.generation ? meta.generation : 1
+    else delete meta.generation
+    this.def.applyDefaults?.(o, ctx)
+    if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
+    if (!opts.trusted) {
+      const errs = [...this.metaErrors(o), ...(this.def.validate?.(o) ?? [])]
+      if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, meta.name ?? '', errs)
+    }
+    if (this.def.namespaced && !opts.trusted) this.ctx.checkNamespace(meta.namespace ?? '', this.ref, meta.name ?? '', 'create')
+    if (opts.dryRun) {
+      if (this.ctx.store.get(this.key, meta.namespace ?? '', meta.name ?? '')) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
+      return serialize(o, this.ctx.store.currentRV())
+    }
+    try {
+      const s = this.ctx.store.create(this.key, o)
+      this.def.afterCreate?.(s.obj as T)
+      return s
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'AlreadyExists') throw StatusError.alreadyExists(this.ref, meta.name ?? '')
+      throw err
+    }
+  }
+
+  private metaErrors(o: T): FieldError[] {
+    return validateObjectMeta(o.metadata, { namespaced: this.def.namespaced })
+  }
+
+  /** Puts kind and apiVersion first (so list items can be cut from the stored bytes) and fills them in. */
+  private normalize(obj: T): T {
+    const { kind: _k, apiVersion: _a, metadata, ...rest } = obj
+    return { kind: this.def.kind, apiVersion: this.apiVersion, metadata: metadata ?? {}, ...rest } as unknown as T
+  }
+
+  // ---------------------------------------------------------------- update
+
+  /** PUT: replace with `obj`; a set resourceVersion must match (else Conflict). */
+  update(namespace: string, name: string, obj: T, opts: WriteOptions = {}): StoredObject {
+    return this.guaranteedUpdate(namespace, name, () => obj, opts)
+  }
+
+  /**
+   * Read-modify-write with compare-and-swap, retried on races (GuaranteedUpdate). `tryUpdate`
+   * receives a private copy of the current object and returns the desired one; a resourceVersion it
+   * leaves set is a precondition. Writes that change nothing are skipped.
+   */
+  guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): StoredObject {
+    const ns = this.def.namespaced ? namespace : ''
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.ctx.store.get(this.key, ns, name)
+      if (!cur) throw StatusError.notFound(this.ref, name)
+      const old = cur.obj as T
+      const next = this.normalize(tryUpdate(JSON.parse(cur.json) as T))
+      const pinned = next.metadata?.resourceVersion
+      if (pinned && pinned !== String(cur.rv)) throw StatusError.conflict(this.ref, name)
+      const prepared = this.prepareUpdate(ns, name, next, old, opts)
+      if (prepared === undefined) return cur
+      if (opts.dryRun) return serialize(prepared, cur.rv)
+      try {
+        if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return this.ctx.store.delete(this.key, ns, name, cur.rv)
+        return this.ctx.store.update(this.key, prepared, cur.rv)
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'Conflict') {
+          if (pinned || attempt >= maxUpdateRetries) throw StatusError.conflict(this.ref, name)
+          continue
+        }
+        if (err instanceof StoreError && err.code === 'NotFound') throw StatusError.notFound(this.ref, name)
+        throw err
+      }
+    }
+  }
+
+  /** Runs the update hooks; returns undefined when the result equals the stored object. */
+  private prepareUpdate(ns: string, name: string, next: T, old: T, opts: WriteOptions): T | undefined {
+    const ctx = this.ctx.hookContext()
+    const meta = next.metadata
+    if (meta.name !== undefined && meta.name !== name) {
+      throw StatusError.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`)
+    }
+    if (this.def.namespaced && meta.namespace && meta.namespace !== ns) {
+      throw StatusError.badRequest('the namespace of the provided object does not match the namespace sent on the request')
+    }
+    meta.name = name
+    if (this.def.namespaced) meta.namespace = ns
+    else delete meta.namespace
+    // System fields are owned by the server.
+    const om = old.metadata
+    meta.uid = om.uid
+    meta.creationTimestamp = om.creationTimestamp
+    if (om.deletionTimestamp) {
+      meta.deletionTimestamp = om.deletionTimestamp
+      meta.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds
+    } else {
+      delete meta.deletionTimestamp
+      delete meta.deletionGracePeriodSeconds
+    }
+    if (this.def.hasGeneration) meta.generation = om.generation
+    else delete meta.generation
+    delete (meta as { selfLink?: string }).selfLink
+
+    let o = next
+    if (opts.subresource === 'status') {
+      if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
+      else o = { ...cloneJSON(old), status: (next as { status?: unknown }).status } as T
+      o.metadata.resourceVersion = om.resourceVersion
+    } else {
+      this.def.applyDefaults?.(o, ctx)
+      if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
+      else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
+    }
+    if (this.def.hasGeneration) {
+      const fields = this.def.generationFields ?? ((x: T) => (x as { spec?: unknown }).spec)
+      if (!deepEqual(fields(o), fields(old))) o.metadata.generation = (om.generation ?? 0) + 1
+    }
+    if (!opts.trusted) {
+      const errs = [...this.metaErrors(o), ...this.immutableMetaErrors(o, old), ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
+      if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, name, errs)
+    }
+    const { resourceVersion: _r, ...newMeta } = o.metadata
+    const { resourceVersion: _o, ...oldMeta } = om
+    if (deepEqual({ ...o, metadata: newMeta }, { ...old, metadata: oldMeta })) return undefined
+    return o
+  }
+
+  private immutableMetaErrors(o: T, old: T): FieldError[] {
+    const errs: FieldError[] = []
+    if (old.metadata.deletionTimestamp) {
+      const added = (o.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f))
+      if (added.length) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` })
+    }
+    return errs
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  /** Graceful deletion with finalizers, preconditions and propagation policy (registry Store.Delete). */
+  delete(namespace: string, name: string, opts: DeleteOptions = {}): DeleteResult {
+    const ns = this.def.namespaced ? namespace : ''
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.ctx.store.get(this.key, ns, name)
+      if (!cur) throw StatusError.notFound(this.ref, name)
+      const obj = JSON.parse(cur.json) as T
+      const pre = opts.preconditions
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw StatusError.conflict(this.ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`)
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+        throw StatusError.conflict(this.ref, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`)
+      }
+      if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1
+      const grace = this.def.gracePeriod ? this.def.gracePeriod(obj, opts.gracePeriodSeconds) : 0
+      const finalizers = new Set(obj.metadata.finalizers ?? [])
+      const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined)
+      if (policy === 'Orphan') {
+        finalizers.add('orphan')
+        finalizers.delete('foregroundDeletion')
+      } else if (policy === 'Foreground') {
+        finalizers.add('foregroundDeletion')
+        finalizers.delete('orphan')
+      } else if (policy === 'Background') {
+        finalizers.delete('orphan')
+        finalizers.delete('foregroundDeletion')
+      }
+      const now = this.ctx.now()
+      let marked: T | undefined
+      const held = this.def.holdsDeletion?.(obj) ?? false
+      if (finalizers.size > 0 || grace > 0 || held) {
+        const meta = obj.metadata
+        meta.finalizers = [...finalizers]
+        if (meta.finalizers.length === 0) delete meta.finalizers
+        if (!meta.deletionTimestamp) {
+          meta.deletionTimestamp = rfc3339(now + grace * 1000)
+          meta.deletionGracePeriodSeconds = grace
+          if (meta.generation && meta.generation > 0) meta.generation++
+          this.def.prepareForDeletion?.(obj)
+          marked = obj
+        } else if (grace < (meta.deletionGracePeriodSeconds ?? 0)) {
+          // A shorter grace period moves the deadline forward (never back).
+          meta.deletionTimestamp = rfc3339(now + grace * 1000)
+          meta.deletionGracePeriodSeconds = grace
+          marked = obj
+        } else if (!deepEqual(meta.finalizers ?? [], cur.obj.metadata.finalizers ?? [])) {
+          marked = obj
+        }
+        if (marked && grace === 0 && finalizers.size === 0 && !held) marked = undefined
+        else if (!marked) return { stored: cur, outcome: 'pending' }
+      }
+      try {
+        if (marked) {
+          if (opts.dryRun) return { stored: serialize(marked, cur.rv), outcome: 'pending' }
+          return { stored: this.ctx.store.update(this.key, marked, cur.rv), outcome: 'pending' }
+        }
+        if (opts.dryRun) return { stored: cur, outcome: 'deleted' }
+        return { stored: this.ctx.store.delete(this.key, ns, name, cur.rv), outcome: 'deleted' }
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'Conflict' && attempt < maxUpdateRetries) continue
+        if (err instanceof StoreError && err.code === 'NotFound') throw StatusError.notFound(this.ref, name)
+        throw err
+      }
+    }
+  }
+
+  /** DELETE on a collection: every object matching the list options, deleted one by one. */
+  deleteCollection(namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): DeleteResult[] {
+    const { items } = this.list(namespace, { ...listOpts, limit: 0, continue: undefined })
+    const out: DeleteResult[] = []
+    for (const s of items) {
+      try {
+        out.push(this.delete(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? '', { ...opts }))
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404) continue
+        throw err
+      }
+    }
+    return out
+  }
+}
+
+/** An object whose deletion is due and that holds no finalizers leaves storage on update. */
+function shouldDeleteDuringUpdate(o: KubeObject): boolean {
+  const m = o.metadata
+  return !!m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0
+}
+
+function objectKey(o: KubeObject): string {
+  const ns = o.metadata.namespace
+  return ns ? `${ns}/${o.metadata.name}` : o.metadata.name ?? ''
+}
+
+/** The continue token as the real server shapes it: base64 of {"v","rv","start"}. */
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64')
+}
+
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { v?: string; rv?: number; start?: string }
+    if (t.v !== 'meta.k8s.io/v1') throw new Error('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')
+    if (typeof t.start !== 'string' || !t.start) throw new Error('continue key is not valid: encoded start key empty')
+    return { rv: Number(t.rv ?? 0), start: t.start }
+  } catch (err) {
+    const msg = err instanceof Error && err.message.startsWith('continue key') ? err.message : `continue key is not valid: ${(err as Error).message}`
+    throw StatusError.badRequest(msg)
+  }
+}

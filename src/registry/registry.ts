@@ -1,0 +1,109 @@
+/** @module registry: all served resources over one store; the client the API and controllers share. */
+import { StatusError, type ResourceRef } from '../errors.js'
+import type { ObjectStore } from '../store/object-store.js'
+import type { Clock } from '../sim/clock.js'
+import type { KubeObject } from '../types.js'
+import { randomSuffix, ResourceStore, type RegistryContext } from './generic-registry.js'
+import type { HookContext, ResourceDefinition } from './resource-definition.js'
+
+export interface RegistryOptions {
+  store: ObjectStore
+  clock: Clock
+  definitions: ResourceDefinition<any>[]
+  /** Service cluster IP range base, e.g. 10.96.0.0/12 → first usable 10.96.0.1. */
+  serviceCIDR?: string
+}
+
+/**
+ * Holds one ResourceStore per definition. Definitions are checked at construction, so a wiring
+ * mistake fails at boot with a message that names the fix.
+ */
+export class Registry {
+  readonly store: ObjectStore
+  readonly clock: Clock
+  private readonly byPath = new Map<string, ResourceStore<any>>()
+  private readonly byGVK = new Map<string, ResourceStore<any>>()
+  readonly resources: ResourceStore<any>[] = []
+
+  constructor(opts: RegistryOptions) {
+    this.store = opts.store
+    this.clock = opts.clock
+    const ctx: RegistryContext = {
+      store: opts.store,
+      now: () => opts.clock.now(),
+      hookContext: () => this.hookContext(),
+      checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
+    }
+    for (const def of opts.definitions) {
+      checkDefinition(def)
+      const path = `${def.group}/${def.plural}`
+      if (this.byPath.has(path)) throw new Error(`resource definition ${def.kind}: plural "${def.plural}" is already registered in group "${def.group}"; give each definition a unique plural`)
+      const rs = new ResourceStore(def, ctx)
+      this.byPath.set(path, rs)
+      this.byGVK.set(`${rs.apiVersion}/${def.kind}`, rs)
+      this.resources.push(rs)
+    }
+  }
+
+  /** The resource store for group + plural (core group is ""), or undefined. */
+  find(group: string, plural: string): ResourceStore<any> | undefined {
+    return this.byPath.get(`${group}/${plural}`)
+  }
+
+  /** Like find, but for code that knows the resource exists. */
+  resource<T extends KubeObject = KubeObject>(group: string, plural: string): ResourceStore<T> {
+    const rs = this.byPath.get(`${group}/${plural}`)
+    if (!rs) throw new Error(`no resource ${plural} in group "${group}" is registered`)
+    return rs
+  }
+
+  /** The resource store serving apiVersion + kind. */
+  forKind(apiVersion: string, kind: string): ResourceStore<any> | undefined {
+    return this.byGVK.get(`${apiVersion}/${kind}`)
+  }
+
+  hookContext(): HookContext {
+    return {
+      now: new Date(this.clock.now()),
+      randomSuffix,
+      allocateClusterIP: () => this.allocateClusterIP(),
+    }
+  }
+
+  private checkNamespace(ns: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void {
+    const namespaces = this.find('', 'namespaces')
+    if (!namespaces) return
+    const s = namespaces.getStored('', ns)
+    if (!s) throw StatusError.notFound({ group: '', resource: 'namespaces' }, ns)
+    if (verb === 'create' && s.obj.metadata.deletionTimestamp) {
+      const err = StatusError.forbidden(ref, name, `unable to create new content in namespace ${ns} because it is being terminated`)
+      err.status.details = { ...err.status.details, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] }
+      throw err
+    }
+  }
+
+  /** Picks the next free address in 10.96.0.0/12 (10.96.0.1 goes to the `kubernetes` service). */
+  private allocateClusterIP(): string {
+    const used = new Set<string>()
+    const services = this.find('', 'services')
+    if (services) {
+      for (const s of this.store.list(services.key)) {
+        const spec = (s.obj as { spec?: { clusterIP?: string } }).spec
+        if (spec?.clusterIP) used.add(spec.clusterIP)
+      }
+    }
+    for (let tries = 0; tries < 10_000; tries++) {
+      const n = tries < 2 ? tries + 1 : 2 + Math.floor(Math.random() * ((1 << 20) - 4))
+      const ip = `10.${96 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`
+      if (!used.has(ip) && ip !== '10.96.0.10') return ip
+    }
+    throw StatusError.internal('failed to allocate a serviceIP: range is full')
+  }
+}
+
+function checkDefinition(def: ResourceDefinition<any>): void {
+  const missing = (['kind', 'plural', 'singular', 'version'] as const).filter((k) => !def[k])
+  if (missing.length) throw new Error(`resource definition ${def.kind ?? def.plural ?? '?'} is missing ${missing.join(', ')}; set them in its file under src/registry/`)
+  if (def.group === undefined) throw new Error(`resource definition ${def.kind} has no group; use "" for the core group`)
+  if (def.columns && !def.row) throw new Error(`resource definition ${def.kind} declares columns but no row(); add row() or drop the columns`)
+}

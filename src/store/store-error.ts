@@ -1,0 +1,12 @@
+/** @module store-error: why a store operation failed; the registry turns it into a Kubernetes Status. */
+
+/** `oldestRV` is set for Expired: the compaction point quoted in "too old resource version". */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired',
+    message: string,
+    readonly oldestRV = 0,
+  ) {
+    super(message)
+  }
+}

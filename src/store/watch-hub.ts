@@ -1,0 +1,103 @@
+/** @module watch-hub: fans store changes out to watchers and keeps a bounded history for resumption. */
+import type { StoredObject } from './object-store.js'
+import { StoreError } from './store-error.js'
+
+/** One change as the store saw it. `prev` is the version before (MODIFIED/DELETED). */
+export interface StoreEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED'
+  resource: string
+  namespace: string
+  rv: number
+  stored: StoredObject
+  prev?: StoredObject
+}
+
+export type WatchListener = (event: StoreEvent) => void
+
+interface Subscription {
+  namespace: string | undefined
+  listener: WatchListener
+}
+
+/**
+ * A ring buffer of the last `capacity` events plus live subscribers per resource. A watch from a
+ * resourceVersion older than the ring answers "too old resource version" (410 Expired), as the
+ * kube-apiserver watch cache does.
+ */
+export class WatchHub {
+  private ring: (StoreEvent | undefined)[]
+  private start = 0
+  private size = 0
+  /** Newest resourceVersion that has fallen out of the ring (or the store's start). */
+  private compactedRV: number
+  private readonly subs = new Map<string, Set<Subscription>>()
+
+  constructor(private readonly capacity: number, startRV: number) {
+    this.ring = new Array(capacity)
+    this.compactedRV = startRV
+  }
+
+  publish(ev: StoreEvent): void {
+    if (this.size === this.capacity) {
+      this.compactedRV = this.ring[this.start]!.rv
+      this.ring[this.start] = ev
+      this.start = (this.start + 1) % this.capacity
+    } else {
+      this.ring[(this.start + this.size) % this.capacity] = ev
+      this.size++
+    }
+    const set = this.subs.get(ev.resource)
+    if (!set) return
+    for (const s of set) {
+      if (s.namespace && s.namespace !== ev.namespace) continue
+      try {
+        s.listener(ev)
+      } catch {
+        // A failing watcher must not break the write or other watchers.
+      }
+    }
+  }
+
+  /** The oldest resourceVersion a watch may start from. */
+  oldestResumableRV(): number {
+    return this.compactedRV
+  }
+
+  subscribe(resource: string, namespace: string | undefined, sinceRV: number, currentRV: number, listener: WatchListener): () => void {
+    if (sinceRV < this.compactedRV) {
+      throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
+    }
+    if (sinceRV < currentRV) {
+      for (let i = 0; i < this.size; i++) {
+        const ev = this.ring[(this.start + i) % this.capacity]!
+        if (ev.rv <= sinceRV || ev.resource !== resource) continue
+        if (namespace && ev.namespace !== namespace) continue
+        listener(ev)
+      }
+    }
+    let set = this.subs.get(resource)
+    if (!set) {
+      set = new Set()
+      this.subs.set(resource, set)
+    }
+    const sub: Subscription = { namespace, listener }
+    set.add(sub)
+    return () => {
+      set!.delete(sub)
+    }
+  }
+
+  /** Forgets history (after a state import); existing watchers must re-list. */
+  reset(rv: number): void {
+    this.ring = new Array(this.capacity)
+    this.start = 0
+    this.size = 0
+    this.compactedRV = rv
+  }
+
+  watcherCount(): number {
+    let n = 0
+    for (const s of this.subs.values()) n += s.size
+    return n
+  }
+}
