@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest'
+import { StatusError } from '../../src/errors.js'
+import { Registry } from '../../src/registry/registry.js'
+import type { ResourceDefinition } from '../../src/registry/resource-definition.js'
+import { SimClock } from '../../src/sim/clock.js'
+import { MemoryStore } from '../../src/store/object-store.js'
+import type { KubeObject } from '../../src/types.js'
+
+const namespaces: ResourceDefinition = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false }
+const widgets: ResourceDefinition = {
+  group: 'example.com',
+  version: 'v1',
+  kind: 'Widget',
+  plural: 'widgets',
+  singular: 'widget',
+  namespaced: true,
+  hasGeneration: true,
+  subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
+  selectableFields: (o) => ({ 'spec.color': String((o.spec as { color?: string } | undefined)?.color ?? '') }),
+  validate: (o) => ((o.spec as { size?: number } | undefined)?.size ?? 0) < 0 ? [{ type: 'FieldValueInvalid', field: 'spec.size', badValue: (o.spec as { size: number }).size, detail: 'must be greater than or equal to 0' }] : [],
+  gracePeriod: (o, requested) => requested ?? ((o.spec as { grace?: number } | undefined)?.grace ?? 0),
+}
+
+function setup() {
+  const clock = new SimClock({ start: Date.parse('2026-11-27T10:00:00Z'), speed: 0 })
+  const registry = new Registry({ store: new MemoryStore(), clock, definitions: [namespaces, widgets] })
+  registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+  return { clock, registry, w: registry.resource('example.com', 'widgets') }
+}
+
+const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): KubeObject => ({ metadata: { name, ...(labels ? { labels } : {}) }, spec })
+
+describe('generic registry', () => {
+  it('sets system metadata on create and ignores client values', () => {
+    const { w } = setup()
+    const s = w.create('default', { metadata: { name: 'a', uid: 'mine', creationTimestamp: '2000-01-01T00:00:00Z' }, spec: {} })
+    expect(s.obj.metadata.uid).not.toBe('mine')
+    expect(s.obj.metadata.creationTimestamp).toBe('2026-11-27T10:00:00Z')
+    expect(s.obj.metadata.generation).toBe(1)
+    expect(s.obj.metadata.namespace).toBe('default')
+    expect(s.obj.kind).toBe('Widget')
+    expect(s.obj.apiVersion).toBe('example.com/v1')
+  })
+
+  it('generates names with a 5-character suffix from the Kubernetes alphabet', () => {
+    const { w } = setup()
+    const s = w.create('default', { metadata: { generateName: 'web-' }, spec: {} })
+    expect(s.obj.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+  })
+
+  it('rejects duplicates, missing namespaces and invalid objects with the real texts', () => {
+    const { w } = setup()
+    w.create('default', widget('a'))
+    expect(() => w.create('default', widget('a'))).toThrow('widgets.example.com "a" already exists')
+    expect(() => w.create('nope', widget('b'))).toThrow('namespaces "nope" not found')
+    try {
+      w.create('default', widget('c', { size: -1 }))
+      expect.unreachable()
+    } catch (err) {
+      expect((err as StatusError).status).toMatchObject({ code: 422, reason: 'Invalid', message: 'Widget.example.com "c" is invalid: spec.size: Invalid value: -1: must be greater than or equal to 0' })
+    }
+  })
+
+  it('bumps generation on spec changes only, keeps status on main updates, and skips no-op writes', () => {
+    const { w } = setup()
+    const a = w.create('default', widget('a', { size: 1 }))
+    const same = w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 1 } })
+    expect(same.rv).toBe(a.rv)
+    const labelled = w.update('default', 'a', { metadata: { name: 'a', labels: { x: 'y' } }, spec: { size: 1 } })
+    expect(labelled.obj.metadata.generation).toBe(1)
+    const st = w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 99 }, status: { ready: true } }, { subresource: 'status' })
+    expect(st.obj.status).toEqual({ ready: true })
+    expect((st.obj.spec as { size: number }).size).toBe(1)
+    const resized = w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 2 }, status: { ready: false } })
+    expect(resized.obj.metadata.generation).toBe(2)
+    expect(resized.obj.status).toEqual({ ready: true })
+  })
+
+  it('answers a stale resourceVersion with the real Conflict text', () => {
+    const { w } = setup()
+    const a = w.create('default', widget('a'))
+    w.update('default', 'a', widget('a', { size: 3 }))
+    expect(() => w.update('default', 'a', { ...widget('a', { size: 4 }), metadata: { name: 'a', resourceVersion: String(a.rv) } })).toThrow(
+      'Operation cannot be fulfilled on widgets.example.com "a": the object has been modified; please apply your changes to the latest version and try again',
+    )
+  })
+
+  it('deletes gracefully, holds finalized objects, and removes them when finalizers clear', () => {
+    const { w, clock } = setup()
+    w.create('default', widget('g', { grace: 30 }))
+    const res = w.delete('default', 'g')
+    expect(res.outcome).toBe('pending')
+    expect(res.stored.obj.metadata.deletionTimestamp).toBe(new Date(clock.now() + 30_000).toISOString().replace('.000', ''))
+    expect(w.delete('default', 'g', { gracePeriodSeconds: 0 }).outcome).toBe('deleted')
+
+    w.create('default', { metadata: { name: 'f', finalizers: ['example.com/hold'] }, spec: {} })
+    expect(w.delete('default', 'f').outcome).toBe('pending')
+    expect(() => w.update('default', 'f', { metadata: { name: 'f', finalizers: ['example.com/hold', 'new'] }, spec: {} })).toThrow('no new finalizers')
+    w.update('default', 'f', { metadata: { name: 'f', finalizers: [] }, spec: {} })
+    expect(w.getStored('default', 'f')).toBeUndefined()
+  })
+
+  it('checks delete preconditions', () => {
+    const { w } = setup()
+    w.create('default', widget('p'))
+    expect(() => w.delete('default', 'p', { preconditions: { uid: 'other' } })).toThrow(/Precondition failed: UID in precondition: other, UID in object meta: /)
+  })
+
+  it('lists with selectors and paginates with continue tokens', () => {
+    const { w } = setup()
+    for (let i = 0; i < 5; i++) w.create('default', widget(`w${i}`, { color: i % 2 ? 'red' : 'blue' }, { app: i < 3 ? 'x' : 'y' }))
+    expect(w.list('default', { labelSelector: 'app=x' }).items.map((s) => s.obj.metadata.name)).toEqual(['w0', 'w1', 'w2'])
+    expect(w.list('default', { fieldSelector: 'spec.color=red' }).items.map((s) => s.obj.metadata.name)).toEqual(['w1', 'w3'])
+    expect(() => w.list('default', { fieldSelector: 'spec.size=1' })).toThrow('field label not supported: spec.size')
+    const p1 = w.list('default', { limit: 2 })
+    expect(p1.items.map((s) => s.obj.metadata.name)).toEqual(['w0', 'w1'])
+    expect(p1.remainingItemCount).toBe(3)
+    const p2 = w.list('default', { limit: 2, continue: p1.continue })
+    expect(p2.items.map((s) => s.obj.metadata.name)).toEqual(['w2', 'w3'])
+    const p3 = w.list('default', { limit: 2, continue: p2.continue })
+    expect(p3.items.map((s) => s.obj.metadata.name)).toEqual(['w4'])
+    expect(p3.continue).toBeUndefined()
+  })
+
+  it('watches: initial ADDED without a resourceVersion, selector transitions as ADDED/DELETED', () => {
+    const { w } = setup()
+    w.create('default', widget('a', {}, { app: 'x' }))
+    const seen: string[] = []
+    const { stop } = w.watch('default', { labelSelector: 'app=x' }, (e) => seen.push(`${e.type}:${e.stored.obj.metadata.name}`))
+    w.create('default', widget('b', {}, { app: 'y' }))
+    w.update('default', 'b', widget('b', {}, { app: 'x' }))
+    w.update('default', 'a', widget('a', {}, { app: 'z' }))
+    stop()
+    w.delete('default', 'b')
+    expect(seen).toEqual(['ADDED:a', 'ADDED:b', 'DELETED:a'])
+  })
+
+  it('rejects a list at a resourceVersion newer than the store', () => {
+    const { w } = setup()
+    expect(() => w.list('default', { resourceVersion: '999' })).toThrow(/Too large resource version: 999, current: \d+/)
+  })
+})
