@@ -1,0 +1,84 @@
+/** @module events: records core/v1 Events the way client-go's recorder does (named, aggregated, counted). */
+import type { Registry } from '../registry/registry.js'
+import type { Clock } from '../sim/clock.js'
+import type { KubeObject } from '../types.js'
+import { rfc3339 } from '../util/time.js'
+
+export interface EventSource {
+  /** `kubelet`, `default-scheduler`, `deployment-controller`, … */
+  component: string
+  /** The node, for kubelet events. */
+  host?: string
+}
+
+export interface EventOptions {
+  /** involvedObject.fieldPath, e.g. `spec.containers{nginx}`. */
+  fieldPath?: string
+}
+
+/** Emits Events about objects. Identical events within the aggregation window bump `count`. */
+export interface EventRecorder {
+  record(source: EventSource, obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, opts?: EventOptions): void
+}
+
+/** Writes Events through the registry (so `kubectl describe` and `get events` see them). */
+export function createEventRecorder(registry: Registry, clock: Clock): EventRecorder {
+  const events = registry.resource('', 'events')
+  // The recorder names each distinct event once and updates it on repeats (EventCorrelator).
+  const known = new Map<string, { namespace: string; name: string }>()
+  let seq = 0
+  return {
+    record(source, obj, type, reason, message, opts = {}) {
+      const now = clock.now()
+      const namespace = obj.metadata.namespace || 'default'
+      const key = [obj.metadata.uid, obj.kind, obj.metadata.name, opts.fieldPath ?? '', reason, message, source.component, source.host ?? '', type].join('\u0000')
+      const prev = known.get(key)
+      if (prev && events.getStored(prev.namespace, prev.name)) {
+        try {
+          events.guaranteedUpdate(prev.namespace, prev.name, (e) => {
+            e.count = ((e.count as number | undefined) ?? 1) + 1
+            e.lastTimestamp = rfc3339(now)
+            return e
+          }, { trusted: true })
+          return
+        } catch {
+          // fall through and create a fresh event
+        }
+      }
+      // Names are <object>.<hex nanoseconds>, unique per event.
+      const name = `${obj.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(seq++ % 1_000_000)).toString(16)}`
+      known.set(key, { namespace, name })
+      if (known.size > 10_000) known.delete(known.keys().next().value!)
+      try {
+        events.create(
+          namespace,
+          {
+            metadata: { name, namespace },
+            involvedObject: {
+              kind: obj.kind,
+              namespace: obj.metadata.namespace,
+              name: obj.metadata.name,
+              uid: obj.metadata.uid,
+              apiVersion: obj.apiVersion,
+              resourceVersion: obj.metadata.resourceVersion,
+              ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
+            },
+            reason,
+            message,
+            source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
+            firstTimestamp: rfc3339(now),
+            lastTimestamp: rfc3339(now),
+            count: 1,
+            type,
+            eventTime: null,
+            reportingComponent: source.component,
+            reportingInstance: source.host ?? '',
+          },
+          { trusted: true },
+        )
+      } catch {
+        // Events are best effort, as in client-go (a terminating namespace refuses them).
+      }
+    },
+  }
+}
