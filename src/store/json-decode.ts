@@ -131,7 +131,8 @@ function findDuplicates(text: string): string[] {
       for (;;) {
         skipWs()
         const end = stringEnd(text, i)
-        const key = JSON.parse(text.slice(i, end + 1)) as string
+        const rawKey = text.slice(i + 1, end)
+        const key = rawKey.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : rawKey
         i = end + 1
         skipWs()
         i++ // ':'

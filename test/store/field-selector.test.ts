@@ -1,0 +1,50 @@
+/** @module field-selector.test: field selector parsing, escaping, matching and error texts. */
+import { describe, expect, it } from 'vitest'
+import { StatusError } from '../../src/errors.js'
+import { fieldLabelNotSupported, fieldSelectorNotKnown, firstUnsupportedField, matchFields, parseFieldSelector } from '../../src/store/field-selector.js'
+
+const err = (s: string): StatusError => {
+  try {
+    parseFieldSelector(s)
+  } catch (e) {
+    return e as StatusError
+  }
+  throw new Error('expected failure')
+}
+
+describe('parseFieldSelector', () => {
+  it('parses =, == and != terms', () => {
+    expect(parseFieldSelector('metadata.name=web,status.phase!=Running,spec.nodeName==n1')).toEqual([
+      { field: 'metadata.name', operator: '=', value: 'web' },
+      { field: 'spec.nodeName', operator: '==', value: 'n1' },
+      { field: 'status.phase', operator: '!=', value: 'Running' },
+    ])
+    expect(parseFieldSelector('')).toEqual([])
+  })
+
+  it('unescapes \\, \\= and \\\\ in values', () => {
+    expect(parseFieldSelector('a=x\\,y\\=z\\\\')).toEqual([{ field: 'a', operator: '=', value: 'x,y=z\\' }])
+  })
+
+  it('reports upstream texts', () => {
+    const e = err('metadata.name=a,foo')
+    expect(e.code).toBe(400)
+    expect(e.message).toBe("invalid selector: 'metadata.name=a,foo'; can't understand 'foo'")
+    expect(err('a=b\\x').message).toBe('invalid field selector: invalid escape sequence: \\x')
+    expect(err('a=b=c').message).toBe('invalid field selector: unescaped character in value: =')
+  })
+
+  it('matches, treating missing fields as empty', () => {
+    const reqs = parseFieldSelector('spec.nodeName=,metadata.name!=x')
+    expect(matchFields(reqs, { 'metadata.name': 'y' })).toBe(true)
+    expect(matchFields(reqs, { 'metadata.name': 'x' })).toBe(false)
+    expect(matchFields(reqs, { 'metadata.name': 'y', 'spec.nodeName': 'n' })).toBe(false)
+  })
+
+  it('builds the unsupported-field errors', () => {
+    expect(fieldLabelNotSupported('spec.foo').message).toBe('field label not supported: spec.foo')
+    expect(fieldLabelNotSupported('spec.foo').code).toBe(400)
+    expect(fieldSelectorNotKnown('spec.foo').message).toBe('"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"')
+    expect(firstUnsupportedField(parseFieldSelector('metadata.name=a,spec.foo=b'), ['metadata.name'])).toBe('spec.foo')
+  })
+})
