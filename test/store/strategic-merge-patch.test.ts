@@ -1,4 +1,5 @@
 /** @module strategic-merge-patch.test: SMP semantics against small hand-written Deployment→PodSpec schemas. */
+import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { StatusError } from '../../src/errors.js'
 import { schemaContextFromDefinitions, strategicMergePatch, type OpenAPISchema, type SchemaContext } from '../../src/store/strategic-merge-patch.js'
@@ -265,5 +266,21 @@ describe('strategicMergePatch', () => {
     const orig = { metadata: { ownerReferences: [{ uid: '1', name: 'a' }] } }
     const r = strategicMergePatch(orig, { metadata: { ownerReferences: [{ uid: '1', name: 'b' }, { uid: '2', name: 'c' }] } }, ctx) as typeof orig
     expect(r.metadata.ownerReferences).toEqual([{ uid: '1', name: 'b' }, { uid: '2', name: 'c' }])
+  })
+})
+
+describe('strategicMergePatch with the generated openapi/definitions.json', () => {
+  const url = new URL('../../openapi/definitions.json', import.meta.url)
+  const exists = existsSync(url)
+  it.skipIf(!exists)('kubectl set image keeps ports; retainKeys clears rollingUpdate', () => {
+    const defs = JSON.parse(readFileSync(url, 'utf8')) as Record<string, OpenAPISchema>
+    const real = schemaContextFromDefinitions(defs, 'io.k8s.api.apps.v1.Deployment')
+    expect(real).toBeDefined()
+    const r1 = strategicMergePatch(deployment(), { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }], containers: [{ image: 'nginx:1.27', name: 'nginx' }] } } } }, real)
+    expect(containers(r1)[0]).toMatchObject({ image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] })
+    const r2 = strategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }, real) as ReturnType<typeof deployment>
+    expect(r2.spec.strategy).toEqual({ type: 'Recreate' })
+    const r3 = strategicMergePatch(deployment(), { metadata: { '$deleteFromPrimitiveList/finalizers': ['b'] } }, real) as ReturnType<typeof deployment>
+    expect(r3.metadata.finalizers).toEqual(['a', 'c'])
   })
 })
