@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { fieldErrorString } from '../../../src/errors.js'
+import { namespaces, type NamespaceObject } from '../../../src/registry/core/namespaces.js'
+
+const now = new Date('2026-11-27T22:20:00Z')
+const ctx = { now, randomSuffix: () => 'abcde' }
+
+function create(ns: NamespaceObject): NamespaceObject {
+  namespaces.applyDefaults!(ns, ctx)
+  namespaces.prepareForCreate!(ns, ctx)
+  return ns
+}
+
+describe('namespaces', () => {
+  it('sets the finalizer, phase and name label on create', () => {
+    const ns = create({ metadata: { name: 'team-a' } })
+    expect(ns).toEqual({ metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })
+  })
+  it('keeps finalizers and status on update and restores the name label', () => {
+    const old = create({ metadata: { name: 'team-a' } })
+    const next: NamespaceObject = { metadata: { name: 'team-a', labels: { env: 'dev' } }, spec: {}, status: { phase: 'Terminating' } }
+    namespaces.applyDefaults!(next, ctx)
+    namespaces.prepareForUpdate!(next, old, ctx)
+    expect(next.spec).toEqual({ finalizers: ['kubernetes'] })
+    expect(next.status).toEqual({ phase: 'Active' })
+    expect(next.metadata.labels).toEqual({ env: 'dev', 'kubernetes.io/metadata.name': 'team-a' })
+  })
+  it('requires DNS-1123 label names', () => {
+    expect(namespaces.validate!({ metadata: { name: 'a.b' } }).map(fieldErrorString)).toEqual(['metadata.name: Invalid value: "a.b": must not contain dots'])
+    expect(namespaces.validate!({ metadata: { name: 'team-a' } })).toEqual([])
+  })
+  it('has no deletecollection and prints NAME STATUS AGE', () => {
+    expect(namespaces.verbs).not.toContain('deletecollection')
+    const ns = create({ metadata: { name: 'default', creationTimestamp: '2026-11-27T19:00:00Z' } })
+    expect(namespaces.columns!.map((c) => c.name)).toEqual(['Name', 'Status', 'Age'])
+    expect(namespaces.row!(ns, now)).toEqual(['default', 'Active', '3h20m'])
+    expect(namespaces.selectableFields!(ns)['status.phase']).toBe('Active')
+  })
+})
