@@ -69,6 +69,14 @@ export const namespaces: ResourceDefinition<NamespaceObject> = {
     return invalidEach('metadata.name', name, isDNS1123Label(name))
   },
 
+  // A namespace stays until the namespace controller has emptied it and removed the
+  // `kubernetes` spec finalizer through /finalize (pkg/registry/core/namespace/storage).
+  holdsDeletion: (ns) => (ns.spec?.finalizers ?? []).length > 0,
+  prepareForDeletion(ns) {
+    ns.status = { ...(ns.status ?? {}), phase: 'Terminating' }
+  },
+  returnDeletedObject: true,
+
   // "name" is a historical alias upstream keeps for compatibility.
   selectableFields: (ns) => ({ 'status.phase': ns.status?.phase ?? '', name: ns.metadata.name ?? '' }),
 

@@ -94,6 +94,8 @@ export const pods: ResourceDefinition<PodObject> = {
   row: podRow,
   rowConditions: podRowConditions,
 
+  returnDeletedObject: true,
+
   // CheckGracefulDelete: unscheduled or finished pods go at once; negative periods become 1.
   gracePeriod(pod, requested) {
     let period = requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30

@@ -135,6 +135,8 @@ export const services: ResourceDefinition<ServiceObject> = {
   // Accepted by the v1 field-label conversion for Services (used by kube-proxy-like clients).
   selectableFields: (svc) => ({ 'spec.clusterIP': svc.spec?.clusterIP ?? '', 'spec.type': svc.spec?.type ?? '' }),
 
+  returnDeletedObject: true,
+
   columns: serviceColumns,
   row: serviceRow,
 }

@@ -37,3 +37,14 @@ describe('namespaces', () => {
     expect(namespaces.selectableFields!(ns)['status.phase']).toBe('Active')
   })
 })
+
+describe('namespaces: deletion', () => {
+  it('is held by spec.finalizers and marked Terminating', () => {
+    const ns = create({ metadata: { name: 'team-a' } })
+    expect(namespaces.holdsDeletion!(ns)).toBe(true)
+    namespaces.prepareForDeletion!(ns)
+    expect(ns.status).toEqual({ phase: 'Terminating' })
+    ns.spec = { finalizers: [] }
+    expect(namespaces.holdsDeletion!(ns)).toBe(false)
+  })
+})
