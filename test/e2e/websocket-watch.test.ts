@@ -40,12 +40,14 @@ function open(url: string, protocols: string[] | undefined, origin: string): Pro
 describe('watch over WebSocket', () => {
   let km: Kubemock
   const ns = 'wsns'
-  const wsUrl = () => `ws://127.0.0.1:${km.port}/api/v1/namespaces/${ns}/configmaps?watch=1`
+  // Every namespace also gets a kube-root-ca.crt configmap (as from kube-controller-manager's
+  // root-ca-cert-publisher), so the watches select only this test's objects by label.
+  const wsUrl = () => `ws://127.0.0.1:${km.port}/api/v1/namespaces/${ns}/configmaps?watch=1&labelSelector=ws%3Dyes`
 
   async function createConfigMap(name: string) {
     const res = await fetch(`${km.url}/api/v1/namespaces/${ns}/configmaps`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: name } }),
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { ws: 'yes' } }, data: { k: name } }),
     })
     expect(res.status).toBe(201)
   }
@@ -61,7 +63,7 @@ describe('watch over WebSocket', () => {
   afterAll(async () => { await km?.stop() })
 
   it('sends one JSON watch event per text message', async () => {
-    // The namespace starts empty, so the watch (no resourceVersion) has no synthetic ADDED events.
+    // No labelled configmap exists yet, so the watch (no resourceVersion) has no synthetic ADDED events.
     const rec = await open(wsUrl(), undefined, km.url)
     try {
       await createConfigMap('ws-a')
