@@ -20,8 +20,8 @@ function setNameLabel(ns: NamespaceObject): void {
 
 /**
  * Namespaces: cluster-scoped, no deletecollection, DNS-1123 label names, the `kubernetes`
- * finalizer and phase Active on create; spec.finalizers and status only change through
- * /finalize and /status.
+ * finalizer and phase Active on create; status only changes through /status; deletion waits
+ * for spec.finalizers to empty.
  */
 export const namespaces: ResourceDefinition<NamespaceObject> = {
   group: '',
@@ -51,8 +51,9 @@ export const namespaces: ResourceDefinition<NamespaceObject> = {
 
   prepareForUpdate(ns, old) {
     setNameLabel(ns)
-    ns.spec = { ...(ns.spec ?? {}), finalizers: structuredClone(old.spec?.finalizers ?? []) }
-    if (!old.spec?.finalizers) delete ns.spec.finalizers
+    // Upstream also pins spec.finalizers here (only /finalize may change them). kubemock's
+    // namespace controller removes the finalizer with a plain update, and hooks cannot tell
+    // the two apart, so spec.finalizers stay writable until /finalize has its own update path.
     ns.status = structuredClone(old.status)
   },
 

@@ -16,12 +16,12 @@ describe('namespaces', () => {
     const ns = create({ metadata: { name: 'team-a' } })
     expect(ns).toEqual({ metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })
   })
-  it('keeps finalizers and status on update and restores the name label', () => {
+  it('keeps status on update and restores the name label', () => {
     const old = create({ metadata: { name: 'team-a' } })
     const next: NamespaceObject = { metadata: { name: 'team-a', labels: { env: 'dev' } }, spec: {}, status: { phase: 'Terminating' } }
     namespaces.applyDefaults!(next, ctx)
     namespaces.prepareForUpdate!(next, old, ctx)
-    expect(next.spec).toEqual({ finalizers: ['kubernetes'] })
+    expect(next.spec).toEqual({})
     expect(next.status).toEqual({ phase: 'Active' })
     expect(next.metadata.labels).toEqual({ env: 'dev', 'kubernetes.io/metadata.name': 'team-a' })
   })
