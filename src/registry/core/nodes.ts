@@ -31,6 +31,12 @@ export function nodeStatusText(node: NodeObject): string {
   return parts.join(',')
 }
 
+/** SetDefaults_NodeStatus: allocatable defaults to capacity. */
+function defaultAllocatable(node: NodeObject): void {
+  const st = node.status
+  if (st?.capacity && !st.allocatable) st.allocatable = { ...st.capacity }
+}
+
 const address = (node: NodeObject, type: string): string => node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>'
 
 function nodeRow(node: NodeObject, now: Date): Cell[] {
@@ -67,11 +73,7 @@ export const nodes: ResourceDefinition<NodeObject> = {
     { name: 'status', verbs: ['get', 'patch', 'update'] },
   ],
 
-  applyDefaults(node) {
-    // SetDefaults_NodeStatus: allocatable defaults to capacity.
-    const st = node.status
-    if (st?.capacity && !st.allocatable) st.allocatable = { ...st.capacity }
-  },
+  applyDefaults: defaultAllocatable,
 
   prepareForUpdate(node, old) {
     node.status = structuredClone(old.status)
@@ -79,6 +81,8 @@ export const nodes: ResourceDefinition<NodeObject> = {
 
   prepareForStatusUpdate(node, old) {
     node.spec = structuredClone(old.spec)
+    // Defaulting runs on every decoded write upstream, /status included.
+    defaultAllocatable(node)
   },
 
   validateUpdate(node, old) {
