@@ -7,6 +7,10 @@
 //       openapi/go-struct-tags.json: per definition and JSON field the Go type, the
 //       strategic-merge-patch tags and the +listType/+listMapKey/+mapType/+structType markers,
 //       none of which the TypeScript types carry.
+//   node scripts/gen-openapi.mjs --extract-protobuf <kubernetes/api git dir> <kubernetes/apimachinery git dir> [ref]
+//       reads the `protobuf:"..."` struct tags of the same Go sources and writes
+//       openapi/protobuf-fields.json: per definition its fields in Go order with JSON name,
+//       omitempty, field number, wire kind and element type, which src/api/protobuf.ts decodes by.
 //
 // Shapes follow the upstream v3 documents (kube-openapi's openapi-gen, see
 // kubernetes/kubernetes api/openapi-spec/v3): `$ref` with siblings is wrapped in `allOf`,
@@ -24,6 +28,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const typesDir = join(root, 'node_modules', 'kubernetes-types')
 const goDataFile = join(root, 'openapi', 'go-struct-tags.json')
 const outFile = join(root, 'openapi', 'definitions.json')
+const protobufDataFile = join(root, 'openapi', 'protobuf-fields.json')
 
 /** kubernetes-types file (no extension) -> upstream definition-name prefix, for every group we serve. */
 const typeFiles = {
@@ -277,6 +282,151 @@ function tsHasField(decls, defName, field) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Protobuf side: field numbers and wire kinds from the `protobuf:"bytes,1,opt,name=metadata"` tags
+// that k8s.io/code-generator's go-to-protobuf keeps in the Go structs (generated.proto is built
+// from the same tags). Read from the same Go sources as above, written to protobuf-fields.json.
+
+/**
+ * Types whose protobuf form is hand-written upstream; src/api/protobuf.ts decodes them by name:
+ * Time/MicroTime are Timestamp{seconds=1,nanos=2} (apimachinery pkg/apis/meta/v1/time_proto.go),
+ * Quantity is {string=1} (pkg/api/resource/quantity_proto.go), IntOrString is
+ * {type=1,intVal=2,strVal=3} (pkg/util/intstr/generated.proto), RawExtension and FieldsV1 are {raw=1}.
+ */
+const protobufSpecials = new Set([
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Time',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1',
+  'io.k8s.apimachinery.pkg.api.resource.Quantity',
+  INT_OR_STRING,
+  'io.k8s.apimachinery.pkg.runtime.RawExtension',
+])
+
+/** Go scalar -> protobuf scalar kind (the API has no floats or plain ints in the served groups). */
+const protobufScalars = { string: 'string', bool: 'bool', int32: 'int32', int64: 'int64', uint32: 'uint32', uint64: 'uint64' }
+
+/** Struct fields in declaration order with their Go type and raw json/protobuf tags. */
+function parseGoProtobuf(src, prefix) {
+  const structs = {}
+  const lines = src.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const top = /^type (\w+) struct \{\s*$/.exec(lines[i])
+    if (!top) continue
+    const fields = []
+    for (i++; i < lines.length && !/^\}/.test(lines[i]); i++) {
+      const l = lines[i]
+      if (/^\s*(\/\/.*)?$/.test(l)) continue
+      if (/^\s*\/\*/.test(l)) {
+        while (i < lines.length && !lines[i].includes('*/')) i++
+        continue
+      }
+      const field = /^\s+(\w+)\s+([^`\s]+)\s+`([^`]*)`/.exec(l)
+      const embedded = /^\s+(\*?[\w.]+)\s+`([^`]*)`/.exec(l)
+      if (!field && !embedded) throw new Error(`${prefix}.${top[1]}: cannot parse struct line ${JSON.stringify(l)}`)
+      const tags = field ? field[3] : embedded[2]
+      fields.push({
+        goType: field ? field[2] : embedded[1],
+        embedded: !field,
+        json: /json:"([^"]*)"/.exec(tags)?.[1],
+        protobuf: /protobuf:"([^"]*)"/.exec(tags)?.[1],
+      })
+    }
+    structs[`${prefix}.${top[1]}`] = fields
+  }
+  return structs
+}
+
+/** Go type -> { type, ref?, elem?, key?, value? } as the protobuf decoder needs it. */
+function protobufType(goType, prefix, structs, named, where) {
+  const t = goType.replace(/^\*/, '')
+  let m
+  if (t === '[]byte') return { type: 'bytes' }
+  if ((m = /^\[\](.+)$/.exec(t))) {
+    const elem = protobufType(m[1], prefix, structs, named, where)
+    if (elem.type === 'list' || elem.type === 'map' || m[1].startsWith('*')) throw new Error(`${where}: unsupported list element ${m[1]}`)
+    return { type: 'list', elem }
+  }
+  if ((m = /^map\[([\w.]+)\](.+)$/.exec(t))) {
+    const key = protobufType(m[1], prefix, structs, named, where)
+    const value = protobufType(m[2], prefix, structs, named, where)
+    if ((value.type === 'list' && !value.wrapped) || value.type === 'map' || m[2].startsWith('*')) throw new Error(`${where}: unsupported map value ${m[2]}`)
+    return { type: 'map', key, value }
+  }
+  if (protobufScalars[t]) return { type: protobufScalars[t] }
+  const def = goDefName(t, prefix)
+  if (def === 'io.k8s.apimachinery.pkg.types.UID') return { type: 'string' }
+  if (protobufSpecials.has(def) || structs[def]) return { type: 'message', ref: def }
+  const under = named[def]?.replace(/^=\s*/, '')
+  if (!under) throw new Error(`${where}: no protobuf form known for Go type ${goType}`)
+  const resolved = protobufType(under, def.slice(0, def.lastIndexOf('.')), structs, named, where)
+  // A named slice (meta/v1 Verbs, +protobuf.nullable) becomes a message { repeated items = 1 }.
+  if (resolved.type === 'list') return { ...resolved, wrapped: true }
+  return resolved
+}
+
+/** The wire kind a tag must name for a decoded type: varint for bools and integers, bytes otherwise. */
+function protobufWire(type) {
+  const scalar = type.type === 'list' && !type.wrapped ? type.elem.type : type.type
+  return /^(bool|u?int(32|64))$/.test(scalar) ? 'varint' : 'bytes'
+}
+
+function extractProtobuf(apiGit, machineryGit, gitRef) {
+  const structs = {}
+  const named = {}
+  for (const [repo, git] of [['api', apiGit], ['apimachinery', machineryGit]]) {
+    for (const [prefix, files] of Object.entries(goSources[repo])) {
+      for (const f of files) {
+        const src = gitShow(git, gitRef, f)
+        Object.assign(structs, parseGoProtobuf(src, prefix))
+        Object.assign(named, parseGo(src, prefix).named)
+      }
+    }
+  }
+  const messages = {}
+  for (const [name, goFields] of Object.entries(structs)) {
+    // Hand-decoded types, and structs that never travel as protobuf (meta/v1 Table, WatchEvent).
+    if (protobufSpecials.has(name) || !goFields.some((f) => f.protobuf)) continue
+    const prefix = name.slice(0, name.lastIndexOf('.'))
+    const fields = []
+    for (const f of goFields) {
+      const json = (f.json ?? '').split(',')
+      if (json[0] === '-') continue
+      if (!f.protobuf) {
+        // apiVersion/kind are not in the message: runtime.Unknown's typeMeta carries them.
+        if (f.embedded && /(^|\.)TypeMeta$/.test(f.goType)) continue
+        throw new Error(`${name}: field ${f.goType} ${f.json} has no protobuf tag`)
+      }
+      // The opt/rep label is not used: go-to-protobuf repeats by Go type (PersistentVolumeSpec.mountOptions says opt).
+      const [wire, num] = f.protobuf.split(',')
+      if (!/^\d+$/.test(num ?? '')) throw new Error(`${name}: bad protobuf tag ${f.protobuf}`)
+      const type = protobufType(f.goType, prefix, structs, named, name)
+      const inline = f.embedded && !json[0]
+      if (inline && type.type !== 'message') throw new Error(`${name}: inline field ${f.goType} is not a message`)
+      // The tag's wire word can be stale too (SecretVolumeSource.defaultMode says bytes); the
+      // generated marshaller, and so the decoder, goes by the Go type.
+      if (wire !== protobufWire(type)) console.log(`note: ${name}.${json[0]}: tag says ${wire}, Go type ${f.goType} is encoded as ${protobufWire(type)}`)
+      fields.push({
+        ...(inline ? { inline: true } : { json: json[0] }),
+        num: Number(num),
+        wire: protobufWire(type),
+        ...(json.includes('omitempty') ? { omitempty: true } : {}),
+        ...(f.goType.startsWith('*') ? { pointer: true } : {}),
+        ...type,
+      })
+    }
+    messages[name] = { fields }
+  }
+  // Every referenced message must be decodable: either recorded here or hand-decoded.
+  const check = (t, where) => {
+    if (t.ref && !messages[t.ref] && !protobufSpecials.has(t.ref)) throw new Error(`${where}: dangling protobuf reference ${t.ref}`)
+    for (const sub of [t.elem, t.key, t.value]) if (sub) check(sub, where)
+  }
+  for (const [name, m] of Object.entries(messages)) for (const f of m.fields) check(f, name)
+  const versions = { v1: 'io.k8s.api.core.v1' }
+  for (const [prefix, gv] of Object.entries(groupVersions)) versions[gv.group ? `${gv.group}/${gv.version}` : gv.version] = prefix
+  return { ref: gitRef, groupVersions: versions, specials: [...protobufSpecials].sort(), messages }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Schema generation.
 
 function intSchema(go) {
@@ -494,7 +644,11 @@ function sortKeys(v) {
 }
 
 const args = process.argv.slice(2)
-if (args[0] === '--extract-go') {
+if (args[0] === '--extract-protobuf') {
+  const data = extractProtobuf(args[1], args[2], args[3] ?? 'v0.32.0')
+  writeFileSync(protobufDataFile, JSON.stringify(sortKeys(data), null, 1) + '\n')
+  console.log(`wrote ${protobufDataFile}: ${Object.keys(data.messages).length} protobuf messages`)
+} else if (args[0] === '--extract-go') {
   const data = extractGo(args[1], args[2], args[3] ?? 'v0.32.0')
   writeFileSync(goDataFile, JSON.stringify(sortKeys(data), null, 2) + '\n')
   console.log(`wrote ${goDataFile}: ${Object.keys(data.structs).length} Go structs`)
