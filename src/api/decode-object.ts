@@ -3,7 +3,8 @@ import { StatusError } from '../errors.js'
 import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validation.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import type { KubeObject } from '../types.js'
-import { decodeBody, mediaType, objectMediaTypes } from './negotiation.js'
+import { mediaType, objectMediaTypes } from './negotiation.js'
+import { decodeAnyBody } from './protobuf.js'
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
 
@@ -46,7 +47,8 @@ function checkTypeMeta(rs: ResourceStore, o: Record<string, unknown>): void {
 export function decodeObject(rs: ResourceStore, raw: unknown, contentType: string | undefined, mode: FieldValidation): Decoded {
   const type = mediaType(contentType)
   if (!objectMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'])
-  const { value, duplicates } = decodeBody(raw, contentType)
+  // Protobuf decode failures read like upstream's: "<Kind> in version ... cannot be handled as a <Kind>: <why>".
+  const { value, duplicates } = decodeAnyBody(raw, contentType, (why) => cannotHandle(rs, why))
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw cannotHandle(rs, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`)
   }

@@ -82,7 +82,7 @@ export function decodeBody(raw: unknown, contentType: string | undefined): Decod
   }
 }
 
-/** Media types the create/update endpoints accept. */
-export const objectMediaTypes = ['application/json', 'application/yaml']
+/** Media types the create/update endpoints accept (protobuf is decoded by protobuf.ts's decodeAnyBody). */
+export const objectMediaTypes = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']
 /** Media types PATCH accepts, as the real server lists them. */
 export const patchMediaTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
