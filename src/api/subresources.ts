@@ -3,6 +3,7 @@ import { StatusError } from '../errors.js'
 import { labelSelectorAsString } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
 import { decodeBody, mediaType, patchMediaTypes } from './negotiation.js'
+import { decodeAnyBody } from './protobuf.js'
 import { notFoundResource } from './errors.js'
 import { applyObjectPatch } from './patch-object.js'
 import { decodeObject, parseFieldValidation } from './decode-object.js'
@@ -119,7 +120,7 @@ export const evictionPolicy: { check?: (call: ResourceCall, pod: KubeObject) => 
 /** pods/eviction (policy/v1 Eviction): a delete that disruption budgets may refuse. */
 function evictionHandler(call: ResourceCall) {
   const { rs, req, reply } = call
-  const body = decodeBody(req.body, req.headers['content-type']).value as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> }
+  const body = decodeAnyBody(req.body, req.headers['content-type']).value as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> }
   if (body?.metadata?.name && body.metadata.name !== call.name) {
     throw StatusError.badRequest(`name in URL does not match name in Eviction object`)
   }
