@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
+import { protobufMediaType } from './api/protobuf.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
@@ -32,9 +33,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: true,
   })
 
-  // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text.
+  // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text,
+  // except protobuf (typed client-go clients such as `kubectl create`), which needs the raw bytes.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser(protobufMediaType, { parseAs: 'buffer', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
 
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('Cache-Control', 'no-cache, private')
