@@ -1,7 +1,7 @@
 /** @module app: buildApp() wires the HTTP layer onto a cluster; it never listens. */
 import { randomUUID } from 'node:crypto'
 import websocket from '@fastify/websocket'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
@@ -28,7 +28,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: maxRequestBodyBytes,
-    disableRequestLogging: true,
+    // One line per request is written by our own hook (or not at all); Fastify's pair is too chatty.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
     forceCloseConnections: true,
   })
@@ -72,7 +73,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   )
 
   await registerSystemRoutes(app, { version: cluster.version, ready: () => true })
-  await registerOpenAPIRoutes(app, docs)
+  await registerOpenAPIRoutes(app, docs, cluster.version.gitVersion)
   await registerResourceRoutes(app, { registry: cluster.registry, discovery, now: () => cluster.clock.now() })
   return app
 }

@@ -1,4 +1,5 @@
 /** @module errors: the one catalogue of API errors; every failure becomes a metav1.Status. */
+import { goSyntax } from './registry/shared/go-value.js'
 import type { FieldError } from './types.js'
 
 /** The metav1.Status body the API sends for a failure. */
@@ -48,12 +49,16 @@ const fieldErrorText: Record<FieldError['type'], string> = {
 
 const omitsValue = new Set<FieldError['type']>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong', 'InternalError'])
 
-/** Renders a value the way field.Error does: strings quoted, numbers and bools raw. */
+/**
+ * Renders a value the way field.Error does: strings quoted, numbers and bools raw, structs in Go
+ * `%#v` syntax (callers pass those pre-rendered as `{ goString }`), maps via goSyntax.
+ */
 function renderValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v)
   if (v === null || v === undefined) return 'null'
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
-  return JSON.stringify(v)
+  if (typeof (v as { goString?: unknown }).goString === 'string') return (v as { goString: string }).goString
+  return goSyntax(v)
 }
 
 /** The cause message without the field: `Invalid value: -1: must be greater than or equal to 0`. */

@@ -71,25 +71,6 @@ export async function main(argv: string[]): Promise<void> {
   }
   const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes })
   const app = await buildApp({ cluster, logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel } })
-  await app.listen({ host: opts.host, port: opts.port })
-  const addr = app.server.address()
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
-  const url = `http://${host}:${port}`
-  process.stdout.write(`kubemock listening on ${url}\n`)
-  if (!isLoopback(opts.host)) {
-    process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines; it has no authentication unless you configure a token\n`)
-  }
-  if (opts.kubeconfig) {
-    const path = resolve(opts.kubeconfig)
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, kubeconfigYAML({ server: url }), { mode: 0o600 })
-    process.stdout.write(`kubeconfig written to ${path}\n  export KUBECONFIG=${path}\n`)
-  } else if (opts.port === 8080 && isLoopback(opts.host)) {
-    process.stdout.write(`kubectl with no kubeconfig talks to this address: try  kubectl get nodes\n`)
-  } else {
-    process.stdout.write(`point kubectl at it with  kubectl --server ${url} get nodes  (or pass --kubeconfig PATH)\n`)
-  }
   let closing = false
   const shutdown = async () => {
     if (closing) return
@@ -100,4 +81,27 @@ export async function main(argv: string[]): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown())
   process.on('SIGTERM', () => void shutdown())
+  await app.listen({ host: opts.host, port: opts.port })
+  const addr = app.server.address()
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
+  const url = `http://${host}:${port}`
+  // Write the kubeconfig before announcing readiness: whoever waits for the line may read it at once.
+  let kubeconfigPath: string | undefined
+  if (opts.kubeconfig) {
+    kubeconfigPath = resolve(opts.kubeconfig)
+    mkdirSync(dirname(kubeconfigPath), { recursive: true })
+    writeFileSync(kubeconfigPath, kubeconfigYAML({ server: url }), { mode: 0o600 })
+  }
+  process.stdout.write(`kubemock listening on ${url}\n`)
+  if (!isLoopback(opts.host)) {
+    process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines; it has no authentication unless you configure a token\n`)
+  }
+  if (kubeconfigPath) {
+    process.stdout.write(`kubeconfig written to ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\n`)
+  } else if (opts.port === 8080 && isLoopback(opts.host)) {
+    process.stdout.write(`kubectl with no kubeconfig talks to this address: try  kubectl get nodes\n`)
+  } else {
+    process.stdout.write(`point kubectl at it with  kubectl --server ${url} get nodes  (or pass --kubeconfig PATH)\n`)
+  }
 }

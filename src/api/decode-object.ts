@@ -2,6 +2,7 @@
 import { StatusError } from '../errors.js'
 import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validation.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
+import { goFormat } from '../store/strategic-merge-patch.js'
 import type { KubeObject } from '../types.js'
 import { mediaType, objectMediaTypes } from './negotiation.js'
 import { decodeAnyBody } from './protobuf.js'
@@ -64,9 +65,10 @@ export function decodeObject(rs: ResourceStore, raw: unknown, contentType: strin
 
 /**
  * Field checks after a patch: Strict fails with 422 (the patch is invalid), Warn reports.
- * `patchText` is shown in the message as the real server shows the patch.
+ * The patch appears in the message as Go prints the decoded patch map (`map[spec:map[…]]`).
  */
-export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknown>, mode: FieldValidation, patchText: string): string[] {
+export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknown>, mode: FieldValidation, patch: unknown): string[] {
+  const patchText = goFormat(patch)
   checkTypeMeta(rs, obj)
   return fieldProblems(rs, obj, [], mode, (problems) => {
     const err = new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, {

@@ -231,7 +231,6 @@ function patchObject(call: ResourceCall, subresource?: string) {
   const dryRun = parseDryRun(call.query.dryRun)
   const mode = fieldValidation(call)
   const { value: patch } = decodeBody(req.body, req.headers['content-type'])
-  const patchText = typeof req.body === 'string' ? req.body : JSON.stringify(patch)
   let warnings: string[] = []
   if (type === 'application/apply-patch+yaml') {
     if (!queryString(call.query.fieldManager)) {
@@ -240,7 +239,7 @@ function patchObject(call: ResourceCall, subresource?: string) {
     if (!rs.getStored(call.namespace, call.name!)) {
       if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
       const obj = patch as KubeObject
-      warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patchText)
+      warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patch)
       obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
       const s = rs.create(call.namespace, obj, { dryRun })
       return sendObject(call, s, 201, warnings)
@@ -251,7 +250,7 @@ function patchObject(call: ResourceCall, subresource?: string) {
     call.name!,
     (current) => {
       const patched = applyObjectPatch(rs, type, current, patch) as KubeObject
-      warnings = checkPatchedObject(rs, patched as unknown as Record<string, unknown>, mode, patchText)
+      warnings = checkPatchedObject(rs, patched as unknown as Record<string, unknown>, mode, patch)
       return patched
     },
     { dryRun, subresource },

@@ -54,7 +54,7 @@ export function scaleOf(obj: KubeObject): Record<string, unknown> {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: spec.selector ? labelSelectorAsString(spec.selector as never).replace(/^<none>$/, '') : '' },
+    status: { replicas: status.replicas ?? 0, selector: labelSelectorAsString(spec.selector as never, { empty: '' }) },
   }
 }
 
