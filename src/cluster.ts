@@ -1,7 +1,7 @@
 /** @module cluster: one simulated cluster — store, clock, registry, controllers — independent of HTTP. */
-import { createNamespaceController } from './controllers/namespace.js'
-import { ControllerManager, type Controller } from './controllers/runtime.js'
-import { createServiceAccountController } from './controllers/serviceaccount.js'
+import { createEventRecorder, type EventRecorder } from './controllers/events.js'
+import { controllerFactories, type ControllerDeps, type ControllerFactory, type SimControls, type SimTimings } from './controllers/index.js'
+import { ControllerManager } from './controllers/runtime.js'
 import { definitions } from './registry/definitions.js'
 import { Registry } from './registry/registry.js'
 import { SimClock, type Clock } from './sim/clock.js'
@@ -21,8 +21,10 @@ export interface ClusterOptions {
   nodes?: NodeInput[] | number
   /** Watch history length (events kept for resuming watches). */
   historySize?: number
-  /** Extra controllers (the next layers plug in here). */
-  controllers?: ((c: Cluster) => Controller)[]
+  /** Extra controllers (tests and later layers plug in here). */
+  controllers?: ControllerFactory[]
+  /** Overrides of simulation timings (simulated ms), by name. */
+  timings?: SimTimings
 }
 
 /** A cluster's parts, created and seeded together; `close()` stops everything it started. */
@@ -33,6 +35,9 @@ export class Cluster {
   readonly controllers: ControllerManager
   readonly version: KubeVersion
   readonly nodes: NodeInput[]
+  readonly events: EventRecorder
+  /** Simulation controls published by the controllers (stop a kubelet, crash a container, …). */
+  readonly sim: SimControls = {}
 
   constructor(opts: ClusterOptions = {}) {
     this.version = kubeVersion(opts.kubeVersion)
@@ -41,10 +46,13 @@ export class Cluster {
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : opts.nodes ?? defaultNodes()
+    this.events = createEventRecorder(this.registry, this.clock)
     this.seed()
-    this.controllers.add(createNamespaceController({ registry: this.registry }))
-    this.controllers.add(createServiceAccountController({ registry: this.registry }))
-    for (const make of opts.controllers ?? []) this.controllers.add(make(this))
+    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: this.events, manager: this.controllers, sim: this.sim, timings: { ...(opts.timings ?? {}) } }
+    for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
+      const made = make(deps)
+      for (const c of Array.isArray(made) ? made : [made]) this.controllers.add(c)
+    }
     this.controllers.start()
   }
 

@@ -16,6 +16,7 @@ Options:
   --kubeconfig PATH     write a kubeconfig with a "kubemock" context pointing here
   --kube-version X.Y    Kubernetes version to report (default 1.32)
   --nodes N             number of worker nodes in the default cluster (default 3)
+  --speed X             simulated time runs at X times real time; 0 = only when advanced (default 1)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help            show this help
 `
@@ -27,6 +28,7 @@ export interface CliOptions {
   kubeconfig?: string
   kubeVersion: string
   nodes?: number
+  speed: number
   logLevel: string
 }
 
@@ -40,6 +42,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       kubeconfig: { type: 'string' },
       'kube-version': { type: 'string', default: '1.32' },
       nodes: { type: 'string' },
+      speed: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -53,9 +56,11 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     nodes = Number(values.nodes)
     if (!Number.isInteger(nodes) || nodes < 0 || nodes > 5000) throw new Error(`--nodes must be a whole number from 0 to 5000, got "${values.nodes}"`)
   }
+  const speed = Number(values.speed)
+  if (!Number.isFinite(speed) || speed < 0 || speed > 10_000) throw new Error(`--speed must be a number from 0 to 10000, got "${values.speed}"`)
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
   if (!levels.includes(values['log-level']!)) throw new Error(`--log-level must be one of ${levels.join(', ')}`)
-  return { host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, logLevel: values['log-level']! }
+  return { host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, speed, logLevel: values['log-level']! }
 }
 
 function isLoopback(host: string): boolean {
@@ -69,7 +74,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage)
     return
   }
-  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes })
+  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed })
   const app = await buildApp({ cluster, logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel } })
   let closing = false
   const shutdown = async () => {

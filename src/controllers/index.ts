@@ -1,0 +1,48 @@
+/** @module controllers: the list of control loops every cluster runs, and what they are given. */
+import type { Registry } from '../registry/registry.js'
+import type { Clock } from '../sim/clock.js'
+import type { EventRecorder } from './events.js'
+import { createNamespaceController } from './namespace.js'
+import type { Controller, ControllerManager } from './runtime.js'
+import { createServiceAccountController } from './serviceaccount.js'
+
+/**
+ * Simulation controls that controllers publish for the control API and the library
+ * (filled in by the kubelet and friends at construction; absent until then).
+ */
+export interface SimControls {
+  /** Stops a node's kubelet: no more heartbeats or pod status updates (the node goes NotReady → Unknown). */
+  stopKubelet?(node: string): void
+  /** Restarts a stopped kubelet. */
+  startKubelet?(node: string): void
+  /** Makes a running container's main process exit with `exitCode` (restartPolicy then applies). */
+  exitContainer?(namespace: string, pod: string, container: string, exitCode: number, reason?: string): void
+  [control: string]: ((...args: never[]) => unknown) | undefined
+}
+
+/** Timings (simulated milliseconds) the simulation uses; scenarios may override any of them. */
+export interface SimTimings {
+  [name: string]: number
+}
+
+/** What every controller factory receives. */
+export interface ControllerDeps {
+  registry: Registry
+  clock: Clock
+  events: EventRecorder
+  manager: ControllerManager
+  sim: SimControls
+  timings: SimTimings
+}
+
+/** Builds one or more controllers. */
+export type ControllerFactory = (deps: ControllerDeps) => Controller | Controller[]
+
+/**
+ * Every control loop a cluster runs, in start order. Adding a controller = one file exporting a
+ * factory + one line here.
+ */
+export const controllerFactories: ControllerFactory[] = [
+  (d) => createNamespaceController(d),
+  (d) => createServiceAccountController(d),
+]
