@@ -27,13 +27,13 @@ export interface WatchRequest {
 
 /** Where encoded events go; `end` closes the stream. */
 interface Sink {
-  write(line: string): void
+  write(line: string | Buffer): void
   end(): void
   onClose(fn: () => void): void
 }
 
 /** Encodes events for one watcher: raw objects, or one-row Tables with columns only on the first. */
-function encoder(w: WatchRequest): (type: string, s: StoredObject) => string {
+function encoder(w: WatchRequest): (type: 'ADDED' | 'MODIFIED' | 'DELETED', s: StoredObject) => string | Buffer {
   let first = true
   return (type, s) => {
     if (w.shape === 'table') {
@@ -41,7 +41,7 @@ function encoder(w: WatchRequest): (type: string, s: StoredObject) => string {
       first = false
       return `{"type":"${type}","object":${body}}\n`
     }
-    return `{"type":"${type}","object":${s.json}}\n`
+    return s.watchLine(type)
   }
 }
 
@@ -172,7 +172,7 @@ export function serveWebSocketWatch(socket: WebSocket, w: WatchRequest): void {
   }
   run(w, {
     write: (line) => {
-      if (socket.readyState === socket.OPEN) socket.send(line)
+      if (socket.readyState === socket.OPEN) socket.send(line, { binary: false })
     },
     end: () => socket.close(1000),
     onClose: (fn) => socket.on('close', fn),

@@ -15,7 +15,15 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
   readonly json: string
   /** `json` without the leading kind/apiVersion, as list items are served. */
   itemJSON(): string
+  /** `json` as UTF-8 bytes, encoded once and shared by every response. */
+  bytes(): Buffer
+  /** The list-item form as bytes: views onto `bytes()`, no copy. */
+  itemBytes(): Buffer[]
+  /** A whole watch event line (`{"type":…,"object":…}\n`), encoded once per type and shared by all watchers. */
+  watchLine(type: 'ADDED' | 'MODIFIED' | 'DELETED'): Buffer
 }
+
+const openBrace = Buffer.from('{')
 
 /** The storage interface; a durable or distributed backend can implement it later. */
 export interface ObjectStore {
@@ -40,16 +48,39 @@ export interface ObjectStore {
 
 class Stored implements StoredObject {
   private item: string | undefined
+  private buf: Buffer | undefined
+  private lines: Partial<Record<'ADDED' | 'MODIFIED' | 'DELETED', Buffer>> | undefined
   constructor(
     readonly obj: KubeObject,
     readonly rv: number,
     readonly json: string,
+    /** Length of `{"kind":…,"apiVersion":…,` — ASCII, so the same in characters and bytes. */
     private readonly headLength: number,
   ) {}
 
   itemJSON(): string {
     if (this.item === undefined) this.item = this.headLength > 0 ? '{' + this.json.slice(this.headLength) : this.json
     return this.item
+  }
+
+  bytes(): Buffer {
+    if (this.buf === undefined) this.buf = Buffer.from(this.json, 'utf8')
+    return this.buf
+  }
+
+  itemBytes(): Buffer[] {
+    const b = this.bytes()
+    return this.headLength > 0 ? [openBrace, b.subarray(this.headLength)] : [b]
+  }
+
+  watchLine(type: 'ADDED' | 'MODIFIED' | 'DELETED'): Buffer {
+    this.lines ??= {}
+    let line = this.lines[type]
+    if (!line) {
+      line = Buffer.from(`{"type":"${type}","object":${this.json}}\n`, 'utf8')
+      this.lines[type] = line
+    }
+    return line
   }
 }
 
