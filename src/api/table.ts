@@ -2,6 +2,7 @@
 import { StatusError } from '../errors.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import type { ColumnDef } from '../registry/resource-definition.js'
+import { creationTimestampDescription, nameColumn } from '../registry/shared/columns.js'
 import type { StoredObject } from '../store/object-store.js'
 import type { KubeObject } from '../types.js'
 
@@ -16,8 +17,8 @@ export function parseIncludeObject(v: string | undefined): IncludeObject {
 
 /** The default convertor's columns when a kind has no printer (upstream DefaultTableConvertor). */
 const defaultColumns: ColumnDef[] = [
-  { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', priority: 0 },
-  { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', priority: 0 },
+  { ...nameColumn, priority: 0 },
+  { name: 'Created At', type: 'date', format: '', description: creationTimestampDescription, priority: 0 },
 ]
 
 /** Column definitions in wire form (every field present, priority defaulted). */

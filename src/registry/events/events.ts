@@ -4,7 +4,7 @@ import type { FieldError, KubeObject } from '../../types.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { isQualifiedName } from '../shared/validation.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
-import { GoLiteral } from '../apps/go-format.js'
+import { GoLiteral } from '../shared/go-value.js'
 import { jsonEqual } from '../apps/workload-validation.js'
 
 /** An events.k8s.io/v1 Event as stored. */

@@ -1,4 +1,5 @@
-/** @module go-value: renders values as Go's `%#v` does, for field errors whose bad value is a map or slice. */
+/** @module go-value: renders values as Go's `%#v` does, for field errors whose bad value is a map, slice or struct. */
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 
 /**
  * The text Go's `%#v` prints for the shapes Kubernetes puts into field errors:
@@ -28,3 +29,55 @@ export function goSyntax(value: unknown): string {
 
 /** `%#v` of a nil `map[string]string`, which is what an absent labels map prints as. */
 export const nilStringMap = 'map[string]string(nil)'
+
+/**
+ * A bad value already rendered in Go syntax. apimachinery's field.Error prints structs and maps with
+ * `%#v` (staging/src/k8s.io/apimachinery/pkg/util/validation/field/errors.go, ErrorBody), so the
+ * renderer in src/errors.ts must print `goString` verbatim instead of JSON-encoding it.
+ * `toJSON` keeps the text readable even where a renderer does not know about it.
+ */
+export class GoLiteral {
+  constructor(readonly goString: string) {}
+  toString(): string {
+    return this.goString
+  }
+  toJSON(): string {
+    return this.goString
+  }
+}
+
+/** `map[string]string{"a":"b", "c":"d"}` with sorted keys, `map[string]string(nil)` when absent. */
+export function goStringMap(m: Record<string, string> | undefined | null): string {
+  return m ? goSyntax(m) : nilStringMap
+}
+
+/** `[]string{"a", "b"}` or `[]string(nil)`. */
+function goStringSlice(s: string[] | undefined): string {
+  if (!s) return '[]string(nil)'
+  return `[]string{${s.map((v) => JSON.stringify(v)).join(', ')}}`
+}
+
+/**
+ * `v1.LabelSelector{MatchLabels:…, MatchExpressions:…}` exactly as the immutable-selector error
+ * prints it (the pointer is dereferenced by field.Error, and the value type has no String()).
+ */
+export function goLabelSelector(sel: LabelSelector | undefined | null): string {
+  if (!sel) return 'null'
+  const exprs = sel.matchExpressions
+    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
+      .map((e) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e.key)}, Operator:${JSON.stringify(e.operator)}, Values:${goStringSlice(e.values)}}`)
+      .join(', ')}}`
+    : '[]v1.LabelSelectorRequirement(nil)'
+  return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`
+}
+
+/** `intstr.IntOrString{Type:0, IntVal:5, StrVal:""}` (Type 1 for strings): IntOrString.String has a pointer receiver, so %#v wins. */
+export function goIntOrString(v: number | string | undefined): string {
+  if (typeof v === 'string') return `intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}`
+  return `intstr.IntOrString{Type:0, IntVal:${v ?? 0}, StrVal:""}`
+}
+
+/** Shorthand: a GoLiteral for a label-selector bad value. */
+export function goSelectorValue(sel: LabelSelector | undefined | null): GoLiteral {
+  return new GoLiteral(goLabelSelector(sel))
+}
