@@ -4,6 +4,7 @@ import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
 import { createNamespaceController } from './namespace.js'
 import type { Controller, ControllerManager } from './runtime.js'
+import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
 
 /**
@@ -45,4 +46,5 @@ export type ControllerFactory = (deps: ControllerDeps) => Controller | Controlle
 export const controllerFactories: ControllerFactory[] = [
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
+  (d) => createScheduler(d),
 ]

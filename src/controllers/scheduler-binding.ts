@@ -1,0 +1,59 @@
+/** @module scheduler-binding: what a pods/binding write does to the pod (pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations). */
+import { StatusError } from '../errors.js'
+import type { ResourceStore } from '../registry/generic-registry.js'
+import type { StoredObject } from '../store/object-store.js'
+import { rfc3339 } from '../util/time.js'
+import type { Pod } from './scheduler-filters.js'
+
+/**
+ * Binds `namespace/name` to `node` the way the binding subresource does: refuses a pod that is being
+ * deleted or already bound (409, the upstream texts), sets spec.nodeName (trusted: the binding
+ * REST writes storage directly, past validation), merges `annotations`, then records
+ * `PodScheduled=True` in status. Returns the stored pod after both writes.
+ */
+export function bindPod(pods: ResourceStore, namespace: string, name: string, node: string, nowMs: number, annotations?: Record<string, string>): StoredObject {
+  const ref = { group: '', resource: 'pods/binding' }
+  pods.guaranteedUpdate(namespace, name, (pod) => {
+    const spec = (pod as Pod).spec ?? { containers: [] }
+    if (pod.metadata.deletionTimestamp) throw StatusError.conflict(ref, name, `pod ${name} is being deleted, cannot be assigned to a host`)
+    if (spec.nodeName) throw StatusError.conflict(ref, name, `pod ${name} is already assigned to node "${spec.nodeName}"`)
+    spec.nodeName = node
+    if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations }
+    return pod
+  }, { trusted: true })
+  return pods.guaranteedUpdate(namespace, name, (pod) => {
+    setPodCondition(pod as Pod, { type: 'PodScheduled', status: 'True' }, nowMs)
+    return pod
+  }, { subresource: 'status', trusted: true })
+}
+
+/** A pod condition as UpdatePodCondition takes it (reason/message optional). */
+export interface PodConditionInput {
+  type: string
+  status: string
+  reason?: string
+  message?: string
+}
+
+/**
+ * podutil.UpdatePodCondition: replaces or appends the condition of that type, keeping
+ * lastTransitionTime when the status did not change. Returns false when nothing changed. Mutates `pod`.
+ */
+export function setPodCondition(pod: Pod, c: PodConditionInput, nowMs: number): boolean {
+  const status = (pod.status ??= {})
+  const list = (status.conditions ??= [])
+  const i = list.findIndex((x) => x.type === c.type)
+  const old = i >= 0 ? list[i] : undefined
+  const next = {
+    type: c.type,
+    status: c.status,
+    lastProbeTime: null,
+    lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : rfc3339(nowMs),
+    ...(c.reason ? { reason: c.reason } : {}),
+    ...(c.message ? { message: c.message } : {}),
+  } as unknown as (typeof list)[number]
+  if (old && old.status === next.status && (old.reason ?? '') === (c.reason ?? '') && (old.message ?? '') === (c.message ?? '')) return false
+  if (i >= 0) list[i] = next
+  else list.push(next)
+  return true
+}

@@ -1,0 +1,28 @@
+/** @module scheduler-fit-error: the FailedScheduling text (pkg/scheduler/framework/types.go FitError.Error, preemption PostFilter). */
+import type { FilterFailure } from './scheduler-filters.js'
+
+/** ErrNoNodesAvailable: what the scheduler says when the cluster has no nodes at all. */
+export const noNodesAvailable = 'no nodes available to schedule pods'
+
+/** `<count> <reason>` entries sorted as strings, as sortReasonsHistogram does. */
+function histogram(items: string[]): string {
+  const counts = new Map<string, number>()
+  for (const r of items) counts.set(r, (counts.get(r) ?? 0) + 1)
+  return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ')
+}
+
+/**
+ * The message for a pod no node accepts: `0/N nodes are available: <filter histogram>.` followed by
+ * the preemption PostFilter's ` preemption: 0/N nodes are available: <histogram>.` — nodes whose
+ * failure preemption cannot fix count as "Preemption is not helpful for scheduling", the rest as
+ * "No preemption victims found for incoming pod" (kubemock never preempts). Pure.
+ */
+export function fitErrorMessage(numNodes: number, failures: FilterFailure[]): string {
+  if (numNodes === 0) return noNodesAvailable
+  let msg = `0/${numNodes} nodes are available:`
+  const filter = histogram(failures.flatMap((f) => f.reasons))
+  if (filter) msg += ` ${filter}.`
+  const pre = histogram(failures.map((f) => (f.resolvable ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling')))
+  msg += ` preemption: 0/${numNodes} nodes are available: ${pre}.`
+  return msg
+}

@@ -1,0 +1,64 @@
+/** @module scheduler-resources: a pod's resource requests as the scheduler counts them (component-helpers/resource/helpers.go). */
+import type { Container, PodSpec } from 'kubernetes-types/core/v1.js'
+import { parseQuantity } from '../registry/shared/quantity.js'
+
+/** Requests in base units: cpu in millicores, memory/storage in bytes, other names as counts. */
+export type ResourceList = Record<string, number>
+
+/** Defaults the scorer assumes for containers that request nothing (pkg/scheduler/util/pod_resources.go). */
+export const nonZeroDefaults = { cpu: 100, memory: 200 * 1024 * 1024 }
+
+/** Parses a Quantity map; cpu becomes millicores (rounded up, as MilliValue does). */
+export function toResourceList(q: Record<string, string | number> | undefined): ResourceList {
+  const out: ResourceList = {}
+  for (const [k, v] of Object.entries(q ?? {})) {
+    const n = parseQuantity(v)
+    if (n === undefined) continue
+    out[k] = k === 'cpu' ? Math.ceil(n * 1000 - 1e-9) : Math.ceil(n - 1e-9)
+  }
+  return out
+}
+
+function add(into: ResourceList, r: ResourceList): void {
+  for (const [k, v] of Object.entries(r)) into[k] = (into[k] ?? 0) + v
+}
+
+function maxInto(into: ResourceList, r: ResourceList): void {
+  for (const [k, v] of Object.entries(r)) into[k] = Math.max(into[k] ?? 0, v)
+}
+
+function containerRequests(c: Container, nonZero: boolean): ResourceList {
+  const r = toResourceList(c.resources?.requests as Record<string, string> | undefined)
+  if (nonZero) {
+    r.cpu ??= nonZeroDefaults.cpu
+    r.memory ??= nonZeroDefaults.memory
+  }
+  return r
+}
+
+/**
+ * PodRequests: the sum over containers, raised to any single init container's request
+ * (restartable "sidecar" init containers add to everything after them), plus overhead.
+ * `nonZero` substitutes the scorer's defaults for missing cpu/memory requests. Pure.
+ */
+export function podRequests(spec: PodSpec | undefined, nonZero = false): ResourceList {
+  const total: ResourceList = {}
+  for (const c of spec?.containers ?? []) add(total, containerRequests(c, nonZero))
+  const sidecars: ResourceList = {}
+  const initMax: ResourceList = {}
+  for (const c of spec?.initContainers ?? []) {
+    const r = containerRequests(c, nonZero)
+    if (c.restartPolicy === 'Always') {
+      add(sidecars, r)
+      maxInto(initMax, { ...sidecars })
+    } else {
+      const withSidecars = { ...r }
+      add(withSidecars, sidecars)
+      maxInto(initMax, withSidecars)
+    }
+  }
+  add(total, sidecars)
+  maxInto(total, initMax)
+  add(total, toResourceList(spec?.overhead as Record<string, string> | undefined))
+  return total
+}
