@@ -1,0 +1,200 @@
+/** @module daemonset: the DaemonSet controller — one pod per eligible node, ControllerRevisions, rolling updates, status (pkg/controller/daemon). */
+import type { DaemonSetSpec } from 'kubernetes-types/apps/v1.js'
+import type { PodSpec } from 'kubernetes-types/core/v1.js'
+import { StatusError } from '../errors.js'
+import { templateGenerationAnnotation, type DaemonSet } from '../registry/apps/daemonsets.js'
+import type { KubeObject } from '../types.js'
+import { cloneJSON } from '../util/deep-equal.js'
+import { computeTemplateHash, controllerRevisionHashLabel, maxRevision, ownedRevisions, revisionDataEqual, revisionName, revisionsToPrune, templatePatch, type Revision } from './controller-history.js'
+import { addDaemonTolerations, nodeShouldRunDaemonPod, replaceNodeNameAffinity, targetNodeName, type NodeObject } from './daemonset-nodes.js'
+import { daemonSetStatus, planManage, planRollingUpdate, podTemplateGenerationLabel, type DaemonState } from './daemonset-plan.js'
+import type { ControllerDeps } from './index.js'
+import { objectKey, splitKey, type Controller, type WatchSpec } from './runtime.js'
+import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
+
+const source = { component: 'daemonset-controller' }
+
+/** Maps an owned object (pod, revision) to its controlling `kind`'s key. */
+export function ownerKeys(kind: string): (o: KubeObject) => string[] {
+  return (o) => {
+    const ref = controllerRef(o)
+    return ref?.kind === kind ? [`${o.metadata.namespace}/${ref.name}`] : []
+  }
+}
+
+/** Labels sorted by key, as Go's map encoding prints them. */
+function sortedLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)))
+}
+
+/** Creates the DaemonSet controller. */
+export function createDaemonSetController(deps: ControllerDeps): Controller {
+  const { registry, clock, events } = deps
+  const daemonSets = registry.resource<DaemonSet>('apps', 'daemonsets')
+  const pods = registry.resource('', 'pods')
+  const nodes = registry.resource('', 'nodes')
+  const revisions = registry.resource('apps', 'controllerrevisions')
+  // Node heartbeats rewrite nodes every few seconds; only label/taint changes (or arrival and
+  // removal) matter to eligibility, so other node writes enqueue nothing.
+  const nodePrints = new Map<string, string>()
+  const nodeKeys: WatchSpec['keys'] = (n) => {
+    const name = n.metadata.name ?? ''
+    const live = nodes.getStored('', name)?.obj
+    const print = live?.metadata.uid === n.metadata.uid ? JSON.stringify([n.metadata.uid, n.metadata.labels, (n as NodeObject).spec?.taints]) : ''
+    if (nodePrints.get(name) === print) return []
+    if (print) nodePrints.set(name, print)
+    else nodePrints.delete(name)
+    return daemonSets.list(undefined).items.map((s) => objectKey(s.obj))
+  }
+
+  /** constructHistory: find or snapshot the current revision, renumber it, return the hash. */
+  function syncHistory(ds: DaemonSet): { hash: string; old: Revision[] } {
+    const owned = ownedRevisions(revisions, ds)
+    const patch = templatePatch(ds.spec?.template)
+    const current = owned.filter((r) => revisionDataEqual(r, patch))
+    const old = owned.filter((r) => !revisionDataEqual(r, patch))
+    const next = maxRevision(old) + 1
+    let cur = current[current.length - 1]
+    if (!cur) {
+      const hash = computeTemplateHash(ds.spec?.template, ds.status?.collisionCount)
+      const name = revisionName(ds.metadata.name ?? '', hash)
+      const rev: Revision = {
+        apiVersion: 'apps/v1',
+        kind: 'ControllerRevision',
+        metadata: {
+          name,
+          namespace: ds.metadata.namespace,
+          labels: sortedLabels({ ...(ds.spec?.template?.metadata?.labels ?? {}), [controllerRevisionHashLabel]: hash }),
+          ...(ds.metadata.annotations ? { annotations: ds.metadata.annotations } : {}),
+          ownerReferences: [newControllerRef(ds)],
+        },
+        data: patch,
+        revision: next,
+      }
+      try {
+        cur = revisions.create(ds.metadata.namespace ?? '', rev).obj as Revision
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 409)) throw err
+        const existing = revisions.getStored(ds.metadata.namespace ?? '', name)?.obj as Revision | undefined
+        if (existing && revisionDataEqual(existing, patch)) return { hash, old }
+        // A different template hashed to the same name: bump collisionCount and retry.
+        daemonSets.guaranteedUpdate(ds.metadata.namespace ?? '', ds.metadata.name ?? '', (d) => {
+          d.status = { ...d.status!, collisionCount: (d.status?.collisionCount ?? 0) + 1 }
+          return d
+        }, { subresource: 'status' })
+        throw err
+      }
+    } else {
+      for (const dup of current.slice(0, -1)) revisions.delete(dup.metadata.namespace ?? '', dup.metadata.name ?? '')
+      if ((cur.revision ?? 0) < next) {
+        cur = revisions.guaranteedUpdate(cur.metadata.namespace ?? '', cur.metadata.name ?? '', (r) => ({ ...r, revision: next })).obj as Revision
+      }
+    }
+    return { hash: cur.metadata.labels?.[controllerRevisionHashLabel] ?? '', old }
+  }
+
+  /** Reads nodes and daemon pods into the planners' view. */
+  function observe(ds: DaemonSet, hash: string): DaemonState {
+    const spec = ds.spec ?? ({} as DaemonSetSpec)
+    const verdicts = new Map(nodes.list(undefined).items.map((s) => [s.obj.metadata.name ?? '', nodeShouldRunDaemonPod(s.obj as NodeObject, spec.template?.spec)]))
+    const podsByNode = new Map<string, PodObject[]>()
+    for (const p of podsControlledBy(pods, ds, spec.selector)) {
+      if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue
+      const node = targetNodeName(p)
+      if (node === undefined) continue
+      podsByNode.set(node, [...(podsByNode.get(node) ?? []), p])
+    }
+    const ru = spec.updateStrategy?.type === 'RollingUpdate' ? spec.updateStrategy.rollingUpdate : undefined
+    return {
+      nodes: verdicts,
+      podsByNode,
+      hash,
+      templateGeneration: ds.metadata.annotations?.[templateGenerationAnnotation],
+      minReadySeconds: spec.minReadySeconds ?? 0,
+      now: clock.now(),
+      rolling: spec.updateStrategy?.type === 'RollingUpdate' ? { maxSurge: ru?.maxSurge ?? 0, maxUnavailable: ru?.maxUnavailable ?? 1 } : undefined,
+    }
+  }
+
+  /** CreatePodTemplate + ReplaceDaemonSetPodNodeNameNodeAffinity, created under `<ds>-`. */
+  function createPod(ds: DaemonSet, node: string, st: DaemonState): void {
+    const tpl = ds.spec?.template ?? {}
+    const spec = cloneJSON(tpl.spec ?? { containers: [] }) as PodSpec
+    addDaemonTolerations(spec)
+    spec.affinity = replaceNodeNameAffinity(spec.affinity, node)
+    const labels: Record<string, string> = { ...(tpl.metadata?.labels ?? {}), [controllerRevisionHashLabel]: st.hash }
+    if (st.templateGeneration !== undefined) labels[podTemplateGenerationLabel] = st.templateGeneration
+    const pod: PodObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${ds.metadata.name}-`,
+        namespace: ds.metadata.namespace,
+        labels: sortedLabels(labels),
+        ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+        ownerReferences: [newControllerRef(ds)],
+      },
+      spec,
+    }
+    try {
+      const created = pods.create(ds.metadata.namespace ?? '', pod)
+      events.record(source, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.obj.metadata.name}`)
+    } catch (err) {
+      events.record(source, ds, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`)
+      throw err
+    }
+  }
+
+  function deletePod(ds: DaemonSet, pod: PodObject, failed: boolean): void {
+    const ns = pod.metadata.namespace ?? ''
+    if (failed) events.record(source, ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${ns}/${pod.metadata.name} on node ${pod.spec?.nodeName ?? ''}, will try to kill it`)
+    try {
+      pods.delete(ns, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } })
+      events.record(source, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`)
+    } catch (err) {
+      if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return
+      events.record(source, ds, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`)
+      throw err
+    }
+  }
+
+  return {
+    name: 'daemonset',
+    watches: [
+      { group: 'apps', plural: 'daemonsets' },
+      { group: '', plural: 'pods', keys: ownerKeys('DaemonSet') },
+      { group: 'apps', plural: 'controllerrevisions', keys: ownerKeys('DaemonSet') },
+      { group: '', plural: 'nodes', keys: nodeKeys },
+    ],
+    reconcile(key) {
+      const [ns, name] = splitKey(key)
+      const stored = daemonSets.getStored(ns, name)
+      if (!stored || stored.obj.metadata.deletionTimestamp) return
+      const ds = stored.obj as DaemonSet
+      const { hash, old } = syncHistory(ds)
+      let st = observe(ds, hash)
+      let actions = planManage(st)
+      if (!actions.createOn.length && !actions.delete.length && st.rolling) actions = planRollingUpdate(st)
+      for (const node of actions.createOn) createPod(ds, node, st)
+      for (const p of actions.delete) deletePod(ds, p, actions.failed.includes(p))
+      if (actions.createOn.length || actions.delete.length) st = observe(ds, hash)
+      // cleanupHistory: keep revisionHistoryLimit old revisions, never one a live pod still uses.
+      const live = new Set<string>()
+      for (const list of st.podsByNode.values()) for (const p of list) live.add(p.metadata.labels?.[controllerRevisionHashLabel] ?? '')
+      for (const r of revisionsToPrune(old, ds.spec?.revisionHistoryLimit ?? 10, live)) revisions.delete(ns, r.metadata.name ?? '')
+      const status = { ...daemonSetStatus(st), observedGeneration: ds.metadata.generation }
+      daemonSets.guaranteedUpdate(ns, name, (d) => {
+        const keep = { collisionCount: d.status?.collisionCount, conditions: d.status?.conditions }
+        d.status = { ...status, ...Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined)) }
+        return d
+      }, { subresource: 'status' })
+      // Ready pods turn available after minReadySeconds: look again then.
+      let wait = 0
+      for (const list of st.podsByNode.values()) for (const p of list) {
+        const ms = msUntilAvailable(p, st.minReadySeconds, st.now)
+        if (ms > 0 && (wait === 0 || ms < wait)) wait = ms
+      }
+      return wait > 0 ? { requeueAfterMs: wait } : undefined
+    },
+  }
+}

@@ -1,0 +1,183 @@
+/** @module garbage-collector: cascading deletion by ownerReferences — background, foreground and orphan (pkg/controller/garbagecollector/garbagecollector.go). */
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
+import { StatusError } from '../errors.js'
+import type { ResourceStore } from '../registry/generic-registry.js'
+import type { Registry } from '../registry/registry.js'
+import type { KubeObject } from '../types.js'
+import { foregroundFinalizer, orphanFinalizer, OwnerGraph, type GraphNode } from './garbage-collector-graph.js'
+import type { ControllerDeps } from './index.js'
+import type { Controller, WatchSpec } from './runtime.js'
+
+/** How an owner reference resolves right now (attemptToDeleteItem's classification). */
+export type OwnerState = 'solid' | 'dangling' | 'waiting'
+
+/** Finds the resource serving an ownerReference's apiVersion/kind (any served version of its group). */
+function resourceForRef(registry: Registry, ref: OwnerReference): ResourceStore | undefined {
+  const exact = registry.forKind(ref.apiVersion, ref.kind)
+  if (exact) return exact
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : ''
+  return registry.resources.find((rs) => rs.def.group === group && rs.def.kind === ref.kind)
+}
+
+/**
+ * Classifies one owner reference of a dependent in `namespace`: dangling when the owner is gone or
+ * is another object with the same name (uid differs), waiting when it is being deleted in the
+ * foreground, solid otherwise (also for kinds this cluster does not serve: never guess those away).
+ */
+export function ownerState(registry: Registry, ref: OwnerReference, namespace: string): OwnerState {
+  const rs = resourceForRef(registry, ref)
+  if (!rs) return 'solid'
+  const owner = rs.getStored(rs.def.namespaced ? namespace : '', ref.name)?.obj
+  if (!owner || owner.metadata.uid !== ref.uid) return 'dangling'
+  if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(foregroundFinalizer)) return 'waiting'
+  return 'solid'
+}
+
+/** The deletion policy for a dependent, from its own pending finalizers (as the collector picks it). */
+function policyFor(obj: KubeObject): 'Orphan' | 'Foreground' | 'Background' {
+  const f = obj.metadata.finalizers ?? []
+  return f.includes(orphanFinalizer) ? 'Orphan' : f.includes(foregroundFinalizer) ? 'Foreground' : 'Background'
+}
+
+/** Creates the garbage collector: one watch per registered resource feeding an owner graph. */
+export function createGarbageCollector(deps: ControllerDeps): Controller {
+  const { registry } = deps
+  const graph = new OwnerGraph()
+
+  const keysFor = (rs: ResourceStore): WatchSpec['keys'] => (obj) => {
+    const uid = obj.metadata.uid
+    if (!uid) return []
+    const live = rs.getStored(obj.metadata.namespace ?? '', obj.metadata.name ?? '')
+    if (live?.obj.metadata.uid !== uid) {
+      // Gone: its dependents now point at a missing owner; a foreground-deleting owner may be unblocked.
+      const node = graph.remove(uid)
+      const keys = graph.dependentsOf(uid)
+      for (const r of node?.owners ?? []) if (graph.get(r.uid)?.deleting) keys.push(r.uid)
+      return keys
+    }
+    const { refsChanged, touchedOwners } = graph.observe(rs.def.group, rs.def.plural, obj)
+    const keys: string[] = []
+    if (refsChanged || graph.get(uid)?.deleting) keys.push(uid)
+    for (const o of touchedOwners) if (graph.get(o)?.deleting) keys.push(o)
+    return keys
+  }
+
+  /** The live object behind a graph node, or undefined when it is gone (the node is then dropped). */
+  function load(node: GraphNode): { rs: ResourceStore; obj: KubeObject } | undefined {
+    const rs = registry.find(node.group, node.plural)
+    const obj = rs?.getStored(node.namespace, node.name)?.obj
+    if (!rs || !obj || obj.metadata.uid !== node.uid) return undefined
+    return { rs, obj }
+  }
+
+  function liveDependents(uid: string): { rs: ResourceStore; obj: KubeObject; node: GraphNode }[] {
+    const out = []
+    for (const d of graph.dependentsOf(uid)) {
+      const node = graph.get(d)
+      const got = node && load(node)
+      if (got && got.obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ ...got, node: node! })
+    }
+    return out
+  }
+
+  const ignoreGone = (fn: () => unknown) => {
+    try {
+      fn()
+    } catch (err) {
+      if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err
+    }
+  }
+
+  function removeFinalizer(rs: ResourceStore, obj: KubeObject, finalizer: string): void {
+    ignoreGone(() =>
+      rs.guaranteedUpdate(obj.metadata.namespace ?? '', obj.metadata.name ?? '', (o) => {
+        const rest = (o.metadata.finalizers ?? []).filter((f) => f !== finalizer)
+        if (rest.length) o.metadata.finalizers = rest
+        else delete o.metadata.finalizers
+        return o
+      }),
+    )
+  }
+
+  /** attemptToDeleteItem: delete a dependent whose owners are all gone or deleting in the foreground. */
+  function attemptToDelete(rs: ResourceStore, obj: KubeObject): void {
+    const ns = obj.metadata.namespace ?? ''
+    const name = obj.metadata.name ?? ''
+    const refs = obj.metadata.ownerReferences ?? []
+    const states = refs.map((r) => ownerState(registry, r, ns))
+    if (states.includes('solid')) {
+      // A living owner keeps it; references to gone or foreground-deleting owners are dropped.
+      const drop = new Set(refs.filter((_, i) => states[i] !== 'solid').map((r) => r.uid))
+      if (drop.size) {
+        ignoreGone(() =>
+          rs.guaranteedUpdate(ns, name, (o) => {
+            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !drop.has(r.uid))
+            return o
+          }),
+        )
+      }
+      return
+    }
+    const waiting = new Set(refs.filter((_, i) => states[i] === 'waiting').map((r) => r.uid))
+    if (waiting.size && graph.dependentsOf(obj.metadata.uid ?? '').length) {
+      // Its own dependents must go first, but it must not block the owner while they do.
+      ignoreGone(() =>
+        rs.guaranteedUpdate(ns, name, (o) => {
+          for (const r of o.metadata.ownerReferences ?? []) if (waiting.has(r.uid)) r.blockOwnerDeletion = false
+          return o
+        }),
+      )
+      ignoreGone(() => rs.delete(ns, name, { propagationPolicy: 'Foreground', preconditions: { uid: obj.metadata.uid } }))
+      return
+    }
+    ignoreGone(() => rs.delete(ns, name, { propagationPolicy: policyFor(obj), preconditions: { uid: obj.metadata.uid } }))
+  }
+
+  /** orphanDependents + removal of the `orphan` finalizer. */
+  function orphan(rs: ResourceStore, owner: KubeObject): void {
+    const uid = owner.metadata.uid
+    for (const d of liveDependents(uid ?? '')) {
+      ignoreGone(() =>
+        d.rs.guaranteedUpdate(d.obj.metadata.namespace ?? '', d.obj.metadata.name ?? '', (o) => {
+          o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid)
+          if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences
+          return o
+        }),
+      )
+    }
+    removeFinalizer(rs, owner, orphanFinalizer)
+  }
+
+  /** processDeletingDependentsItem: delete every dependent; drop the finalizer once none blocks. */
+  function foreground(rs: ResourceStore, owner: KubeObject): void {
+    const uid = owner.metadata.uid ?? ''
+    const dependents = liveDependents(uid)
+    for (const d of dependents) if (!d.obj.metadata.deletionTimestamp) attemptToDelete(d.rs, d.obj)
+    const blocking = dependents.filter((d) => d.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion))
+    const stillBlocking = blocking.filter((d) => load(d.node)?.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion))
+    if (stillBlocking.length === 0) removeFinalizer(rs, owner, foregroundFinalizer)
+  }
+
+  return {
+    name: 'garbage-collector',
+    watches: registry.resources.map((rs) => ({ group: rs.def.group, plural: rs.def.plural, keys: keysFor(rs) })),
+    reconcile(uid) {
+      const node = graph.get(uid)
+      if (!node) return
+      const got = load(node)
+      if (!got) {
+        graph.remove(uid)
+        for (const d of graph.dependentsOf(uid)) deps.manager.enqueueTo('garbage-collector', d)
+        return
+      }
+      const { rs, obj } = got
+      if (obj.metadata.deletionTimestamp) {
+        const f = obj.metadata.finalizers ?? []
+        if (f.includes(orphanFinalizer)) orphan(rs, obj)
+        else if (f.includes(foregroundFinalizer)) foreground(rs, obj)
+        return
+      }
+      if (obj.metadata.ownerReferences?.length) attemptToDelete(rs, obj)
+    },
+  }
+}
