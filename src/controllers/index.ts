@@ -2,6 +2,8 @@
 import type { Registry } from '../registry/registry.js'
 import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
+import { createDaemonSetController } from './daemonset.js'
+import { createGarbageCollector } from './garbage-collector.js'
 import { createNamespaceController } from './namespace.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
@@ -46,5 +48,7 @@ export type ControllerFactory = (deps: ControllerDeps) => Controller | Controlle
 export const controllerFactories: ControllerFactory[] = [
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
+  (d) => createGarbageCollector(d),
+  (d) => createDaemonSetController(d),
   (d) => createScheduler(d),
 ]
