@@ -17,6 +17,8 @@ export interface RegistryContext {
   store: ObjectStore
   now(): number
   hookContext(): HookContext
+  /** Drops what Go's JSON encoding would omit (empty omitempty fields), in place. */
+  normalize(obj: KubeObject): void
   /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
 }
@@ -305,6 +307,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     else delete meta.generation
     this.def.applyDefaults?.(o, ctx)
     if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
+    this.ctx.normalize(o)
     if (!opts.trusted) {
       const errs = [...this.metaErrors(o), ...(this.def.validate?.(o) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, meta.name ?? '', errs)
@@ -410,6 +413,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
+    this.ctx.normalize(o)
     if (this.def.hasGeneration) {
       const fields = this.def.generationFields ?? ((x: T) => (x as { spec?: unknown }).spec)
       if (!deepEqual(fields(o), fields(old))) o.metadata.generation = (om.generation ?? 0) + 1

@@ -3,6 +3,7 @@ import { StatusError, type ResourceRef } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import type { Clock } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
+import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type RegistryContext } from './generic-registry.js'
 import type { HookContext, ResourceDefinition } from './resource-definition.js'
 
@@ -32,6 +33,7 @@ export class Registry {
       store: opts.store,
       now: () => opts.clock.now(),
       hookContext: () => this.hookContext(),
+      normalize: (obj) => normalizeGoJSON(obj),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
     }
     for (const def of opts.definitions) {

@@ -1,0 +1,100 @@
+/**
+ * @module go-json: makes a stored object look as Go's encoding/json would print the typed object:
+ * `omitempty` fields holding an empty string, zero, false, empty list or empty map disappear, and
+ * nulls in pointer/omitempty fields go. Clients see `kubectl diff` and `-o yaml` as on a real cluster.
+ */
+import { readFileSync } from 'node:fs'
+
+interface FieldInfo {
+  json: string
+  type: string
+  omitempty?: boolean
+  pointer?: boolean
+  inline?: boolean
+  ref?: string
+  elem?: { type: string; ref?: string }
+  value?: { type: string; ref?: string }
+}
+
+interface FieldTable {
+  groupVersions: Record<string, string>
+  messages: Record<string, { fields: FieldInfo[] }>
+  specials: string[]
+}
+
+const dataFile = new URL('../../openapi/protobuf-fields.json', import.meta.url)
+let table: FieldTable | undefined
+let specials: Set<string> | undefined
+
+function load(): FieldTable {
+  if (!table) {
+    table = JSON.parse(readFileSync(dataFile, 'utf8')) as FieldTable
+    specials = new Set(table.specials)
+  }
+  return table
+}
+
+/** The field-table name of a kind, e.g. `apps/v1` + `Deployment` → `io.k8s.api.apps.v1.Deployment`. */
+function messageName(apiVersion: string, kind: string): string | undefined {
+  const prefix = load().groupVersions[apiVersion]
+  return prefix ? `${prefix}.${kind}` : undefined
+}
+
+function isEmptyScalar(f: FieldInfo, v: unknown): boolean {
+  switch (f.type) {
+    case 'string':
+    case 'bytes':
+      return v === ''
+    case 'int32':
+    case 'int64':
+      return v === 0
+    case 'bool':
+      return v === false
+    case 'list':
+      return Array.isArray(v) && v.length === 0
+    case 'map':
+      return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0
+    default:
+      // Go never omits a struct value, even with omitempty (`resources: {}` stays).
+      return false
+  }
+}
+
+function walk(name: string, obj: Record<string, unknown>): void {
+  const msg = load().messages[name]
+  if (!msg || specials!.has(name)) return
+  for (const f of msg.fields) {
+    if (f.inline && f.ref) {
+      walk(f.ref, obj)
+      continue
+    }
+    if (!(f.json in obj)) continue
+    const v = obj[f.json]
+    if (v === undefined) {
+      delete obj[f.json]
+      continue
+    }
+    if (v === null) {
+      // A nil pointer, list or map with omitempty is left out; a zero struct (e.g. Time) prints null.
+      if (f.pointer || (f.omitempty && f.type !== 'message')) delete obj[f.json]
+      continue
+    }
+    if (f.omitempty && !f.pointer && isEmptyScalar(f, v)) {
+      delete obj[f.json]
+      continue
+    }
+    if (f.type === 'message' && f.ref && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>)
+    else if (f.type === 'list' && f.elem?.type === 'message' && f.elem.ref && Array.isArray(v)) {
+      for (const x of v) if (x && typeof x === 'object') walk(f.elem.ref, x as Record<string, unknown>)
+    } else if (f.type === 'map' && f.value?.type === 'message' && f.value.ref && typeof v === 'object') {
+      for (const x of Object.values(v as Record<string, unknown>)) if (x && typeof x === 'object') walk(f.value.ref, x as Record<string, unknown>)
+    }
+  }
+}
+
+/** Normalizes `obj` in place for its apiVersion/kind; unknown kinds are left alone. */
+export function normalizeGoJSON(obj: { apiVersion?: string; kind?: string } & Record<string, unknown>): void {
+  if (!obj.apiVersion || !obj.kind) return
+  const name = messageName(obj.apiVersion, obj.kind)
+  if (name) walk(name, obj)
+}
