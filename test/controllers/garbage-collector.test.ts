@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createDaemonSetController } from '../../src/controllers/daemonset.js'
+import { createGarbageCollector } from '../../src/controllers/garbage-collector.js'
+import { OwnerGraph } from '../../src/controllers/garbage-collector-graph.js'
+import type { KubeObject } from '../../src/types.js'
+import { startHarness, type Harness } from './workload-harness.js'
+
+describe('OwnerGraph', () => {
+  it('indexes dependents by owner uid and follows reference changes', () => {
+    const g = new OwnerGraph()
+    const dep = (refs: string[]): KubeObject => ({ metadata: { uid: 'd', name: 'd', namespace: 'n', ownerReferences: refs.map((uid) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: uid, uid })) } })
+    expect(g.observe('', 'configmaps', dep(['a'])).refsChanged).toBe(true)
+    expect(g.dependentsOf('a')).toEqual(['d'])
+    expect(g.observe('', 'configmaps', dep(['a'])).refsChanged).toBe(false)
+    expect(g.observe('', 'configmaps', dep(['b'])).touchedOwners.sort()).toEqual(['a', 'b'])
+    expect(g.dependentsOf('a')).toEqual([])
+    g.remove('d')
+    expect(g.dependentsOf('b')).toEqual([])
+    expect(g.size).toBe(0)
+  })
+})
+
+describe('garbage collector', () => {
+  let h: Harness
+  afterEach(() => h?.close())
+  const cms = () => h.registry.resource('', 'configmaps')
+  const owner = (name: string) => cms().create('default', { metadata: { name } }).obj
+  const dependent = (name: string, owners: KubeObject[], block = true) =>
+    cms().create('default', {
+      metadata: { name, ownerReferences: owners.map((o) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name!, uid: o.metadata.uid!, ...(block ? { blockOwnerDeletion: true } : {}) })) },
+    }).obj
+  const exists = (name: string) => !!cms().getStored('default', name)
+
+  it('background: deletes dependents once the owner is gone, recursively', async () => {
+    h = startHarness([createGarbageCollector])
+    const a = owner('a')
+    const b = dependent('b', [a])
+    dependent('c', [b])
+    await h.settle()
+    cms().delete('default', 'a', { propagationPolicy: 'Background' })
+    await h.settle()
+    expect([exists('a'), exists('b'), exists('c')]).toEqual([false, false, false])
+  })
+
+  it('deletes dependents whose owner never existed (uid mismatch counts as gone)', async () => {
+    h = startHarness([createGarbageCollector])
+    owner('a')
+    cms().create('default', { metadata: { name: 'x', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', uid: 'not-the-uid' }] } })
+    await h.settle()
+    expect(exists('x')).toBe(false)
+    expect(exists('a')).toBe(true)
+  })
+
+  it('keeps a dependent that still has a living owner, dropping the dangling reference', async () => {
+    h = startHarness([createGarbageCollector])
+    const a = owner('a')
+    const b = owner('b')
+    dependent('d', [a, b])
+    await h.settle()
+    cms().delete('default', 'a')
+    await h.settle()
+    expect(cms().getStored('default', 'd')!.obj.metadata.ownerReferences!.map((r) => r.name)).toEqual(['b'])
+  })
+
+  it('orphan: strips the owner reference from dependents, then removes the finalizer', async () => {
+    h = startHarness([createGarbageCollector])
+    const a = owner('a')
+    dependent('b', [a])
+    await h.settle()
+    const res = cms().delete('default', 'a', { propagationPolicy: 'Orphan' })
+    expect(res.outcome).toBe('pending')
+    expect(res.stored.obj.metadata.finalizers).toEqual(['orphan'])
+    await h.settle()
+    expect(exists('a')).toBe(false)
+    expect(cms().getStored('default', 'b')!.obj.metadata.ownerReferences).toBeUndefined()
+  })
+
+  it('foreground: the owner stays until blocking dependents (and theirs) are gone', async () => {
+    h = startHarness([createGarbageCollector])
+    const a = owner('a')
+    const b = dependent('b', [a])
+    dependent('c', [b])
+    dependent('loose', [a], false)
+    await h.settle()
+    cms().delete('default', 'a', { propagationPolicy: 'Foreground' })
+    await h.settle()
+    expect([exists('a'), exists('b'), exists('c'), exists('loose')]).toEqual([false, false, false, false])
+  })
+
+  it('foreground with pods: the DaemonSet waits, Terminating, until its pods are removed', async () => {
+    h = startHarness([createGarbageCollector, createDaemonSetController])
+    const dss = h.registry.resource('apps', 'daemonsets')
+    dss.create('default', {
+      metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } },
+    })
+    await h.settle()
+    await h.runPods()
+    expect(h.pods('default')).toHaveLength(3)
+    dss.delete('default', 'agent', { propagationPolicy: 'Foreground' })
+    await h.settle()
+    const ds = dss.getStored('default', 'agent')!.obj
+    expect(ds.metadata.deletionTimestamp).toBeDefined()
+    expect(ds.metadata.finalizers).toEqual(['foregroundDeletion'])
+    expect(h.pods('default').every((p) => p.metadata.deletionTimestamp)).toBe(true)
+    await h.reapTerminating()
+    expect(h.pods('default')).toHaveLength(0)
+    expect(dss.getStored('default', 'agent')).toBeUndefined()
+    // the controller revision went with it (background from the collector)
+    expect(h.registry.resource('apps', 'controllerrevisions').list('default').items).toHaveLength(0)
+  })
+
+  it('background delete of a DaemonSet removes its pods and revisions', async () => {
+    h = startHarness([createGarbageCollector, createDaemonSetController])
+    const dss = h.registry.resource('apps', 'daemonsets')
+    dss.create('default', {
+      metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } },
+    })
+    await h.settle()
+    dss.delete('default', 'agent')
+    await h.settle()
+    // unbound pods are deleted at once
+    expect(h.pods('default')).toHaveLength(0)
+    expect(h.registry.resource('apps', 'controllerrevisions').list('default').items).toHaveLength(0)
+  })
+})
