@@ -4,7 +4,9 @@ import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
 import { createDaemonSetController } from './daemonset.js'
 import { createGarbageCollector } from './garbage-collector.js'
+import { createDeploymentController } from './deployment.js'
 import { createNamespaceController } from './namespace.js'
+import { createReplicaSetController } from './replicaset.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
@@ -48,6 +50,8 @@ export type ControllerFactory = (deps: ControllerDeps) => Controller | Controlle
 export const controllerFactories: ControllerFactory[] = [
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
+  (d) => createReplicaSetController(d),
+  (d) => createDeploymentController(d),
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),
   (d) => createScheduler(d),
