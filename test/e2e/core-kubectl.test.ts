@@ -47,11 +47,15 @@ spec:
         image: nginx:1.14.2
 `
 
+/**
+ * A pod no node can take (its nodeSelector matches nothing), so the scheduler leaves it Pending
+ * and unbound: these tests are about the API server, not the simulation.
+ */
 const pod = (name: string, labels: Record<string, string>, ns = 'default') => JSON.stringify({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: ns, labels },
-  spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
+  spec: { nodeSelector: { 'kubemock.dev/no-such-node': 'true' }, containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
 })
 
 /** Fails with everything kubectl said, so a broken server explains itself in the test output. */
@@ -174,7 +178,7 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     })
     expect(obj.spec.nodeName).toBeUndefined()
     expect(obj.metadata.uid).toMatch(uuid)
-    // Without a scheduler the pod is Pending on no node: READY 0/1, wide columns <none>.
+    // Unschedulable, the pod is Pending on no node: READY 0/1, wide columns <none>.
     const t = parseTable(ok(await k(['get', 'pod', 'defaults', '-o', 'wide'])))
     expect(t.headers).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'])
     expect(t.rows).toEqual([expect.objectContaining({
