@@ -202,3 +202,25 @@ describe('daemonset controller', () => {
     expect(h.pods('default').map((p) => p.spec?.containers[0].image).sort()).toEqual(['fluentd:v1', 'fluentd:v1', 'fluentd:v2'])
   })
 })
+
+describe('kube-system workloads', () => {
+  let h: Harness
+  afterEach(() => h?.close())
+  it('validate on create and kube-proxy runs on every node, control plane included', async () => {
+    const { systemWorkloads } = await import('../../src/sim/system-workloads.js')
+    h = startHarness([createDaemonSetController])
+    for (const o of systemWorkloads('v1.32.2')) h.registry.forKind(o.apiVersion!, o.kind!)!.create('kube-system', o)
+    await h.settle()
+    const pods = h.pods('kube-system')
+    expect(pods).toHaveLength(4)
+    expect(pods[0].spec?.containers[0].image).toBe('registry.k8s.io/kube-proxy:v1.32.2')
+    expect(pods[0].spec?.tolerations?.[0]).toEqual({ operator: 'Exists' })
+    expect(pods[0].spec?.tolerations?.at(-1)?.key).toBe('node.kubernetes.io/network-unavailable')
+    expect(pods[0].spec?.priority).toBe(2000001000)
+    const ds = h.registry.resource('apps', 'daemonsets').getStored('kube-system', 'kube-proxy')!.obj as any
+    expect(ds.status.desiredNumberScheduled).toBe(4)
+    const row = h.registry.resource('apps', 'daemonsets').def.row!(ds, new Date(h.clock.now()))
+    expect(row.slice(1, 7)).toEqual([4, 4, 0, 4, 0, 'kubernetes.io/os=linux'])
+    expect(h.registry.resource('apps', 'deployments').getStored('kube-system', 'coredns')).toBeDefined()
+  })
+})
