@@ -6,10 +6,12 @@ import { createDaemonSetController } from './daemonset.js'
 import { createGarbageCollector } from './garbage-collector.js'
 import { createDeploymentController } from './deployment.js'
 import { createNamespaceController } from './namespace.js'
+import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
+import { createTaintEvictionController } from './taint-eviction.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -55,4 +57,6 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),
   (d) => createScheduler(d),
+  (d) => createNodeLifecycleController(d),
+  (d) => createTaintEvictionController(d),
 ]

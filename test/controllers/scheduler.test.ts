@@ -119,7 +119,9 @@ describe('scheduler controller', () => {
 
   it('spreads a controller’s pods over the workers and never uses the control plane', async () => {
     const c = start()
-    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: '11111111-2222-3333-4444-555555555555', controller: true }
+    // An owner that exists (so the garbage collector keeps the pods) and that no controller manages.
+    const cm = c.registry.resource('', 'configmaps').create('default', { metadata: { name: 'owner' } } as KubeObject)
+    const owner = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: cm.obj.metadata.uid!, controller: true }
     for (let i = 0; i < 6; i++) c.registry.resource('', 'pods').create('default', pod(`p${i}`, {}, { ownerReferences: [owner] }), { trusted: false })
     await c.clock.advance(10)
     const placed = Array.from({ length: 6 }, (_, i) => getPod(c, `p${i}`).spec?.nodeName)
