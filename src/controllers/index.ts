@@ -4,6 +4,7 @@ import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
 import { createDaemonSetController } from './daemonset.js'
 import { createGarbageCollector } from './garbage-collector.js'
+import { createKubelet } from './kubelet.js'
 import { createDeploymentController } from './deployment.js'
 import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
@@ -57,6 +58,7 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),
   (d) => createScheduler(d),
+  (d) => createKubelet(d),
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
 ]

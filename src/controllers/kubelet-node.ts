@@ -1,0 +1,174 @@
+/** @module kubelet-node: per-node kubelet state and the node heartbeat loop (Lease renewals, node status reports, images). */
+import type { NodeCondition } from 'kubernetes-types/core/v1.js'
+import type { ResourceStore } from '../registry/generic-registry.js'
+import { nodeLease } from '../sim/default-cluster.js'
+import { ImageCatalogue, preloadedImages, type PulledImage } from '../sim/images.js'
+import { PodIPAllocator } from '../sim/pod-ip.js'
+import type { KubeObject } from '../types.js'
+import { rfc3339, rfc3339Micro } from '../util/time.js'
+import type { ControllerDeps } from './index.js'
+import type { Controller } from './runtime.js'
+
+/** Heartbeat timings (simulated ms); override through `deps.timings`. */
+export const defaultNodeTimings = {
+  /** nodeLeaseRenewInterval: 25 % of the 40 s lease duration. */
+  'kubelet.leaseRenewMs': 10_000,
+  /** nodeStatusUpdateFrequency: how often the kubelet computes its node status. */
+  'kubelet.nodeStatusUpdateMs': 10_000,
+  /** nodeStatusReportFrequency: an unchanged status is still posted this often. */
+  'kubelet.nodeStatusReportMs': 300_000,
+}
+
+/** nodeStatusMaxImages: the kubelet reports at most this many images, largest first. */
+const maxImages = 50
+
+/** What one node's kubelet keeps in memory. */
+export class KubeletNode {
+  readonly allocator: PodIPAllocator
+  /** Images on the node by runtime name (`docker.io/library/nginx:1.15.12`). */
+  readonly images = new Map<string, PulledImage>()
+  lastLease = 0
+  lastStatusCheck = 0
+  lastReport: number
+  lastUnschedulable = false
+
+  constructor(
+    readonly name: string,
+    readonly hostIP: string,
+    podCIDR: string,
+    lastReport: number,
+    catalogue: ImageCatalogue,
+  ) {
+    this.allocator = new PodIPAllocator(podCIDR)
+    this.lastReport = lastReport
+    for (const ref of preloadedImages) this.add(catalogue.describe(ref))
+  }
+
+  has(image: string): boolean {
+    return this.images.has(image)
+  }
+
+  add(image: PulledImage): void {
+    this.images.set(image.image, image)
+  }
+
+  /** node.status.images: names `[<repo>@<digest>, <repo>:<tag>…]`, largest first, at most 50. */
+  statusImages(): { names: string[]; sizeBytes: number }[] {
+    const byID = new Map<string, { names: string[]; sizeBytes: number }>()
+    for (const img of this.images.values()) {
+      const e = byID.get(img.imageID) ?? { names: [img.imageID], sizeBytes: img.sizeBytes }
+      if (!e.names.includes(img.image)) e.names.push(img.image)
+      byID.set(img.imageID, e)
+    }
+    return [...byID.values()].sort((a, b) => b.sizeBytes - a.sizeBytes || a.names[0].localeCompare(b.names[0])).slice(0, maxImages)
+  }
+}
+
+/** The pressure and Ready conditions a healthy kubelet reports (nodestatus setters). */
+const healthy: Pick<NodeCondition, 'type' | 'status' | 'reason' | 'message'>[] = [
+  { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+  { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
+  { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+  { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+]
+
+let fallbackCIDR = 0
+
+/** Builds a node's kubelet state from its object (podCIDR, InternalIP, last heartbeat). */
+export function kubeletNodeFor(node: KubeObject, catalogue: ImageCatalogue, now: number): KubeletNode {
+  const spec = node.spec as { podCIDR?: string } | undefined
+  const status = node.status as { addresses?: { type: string; address: string }[]; conditions?: NodeCondition[] } | undefined
+  const ip = status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '172.18.0.250'
+  // Nodes created through the API may have no podCIDR yet (node-ipam would assign one).
+  const cidr = spec?.podCIDR ?? `10.245.${fallbackCIDR++ % 256}.0/24`
+  const beat = Date.parse(status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime ?? '')
+  const kn = new KubeletNode(node.metadata.name ?? '', ip, cidr, Number.isNaN(beat) ? 0 : beat, catalogue)
+  kn.lastUnschedulable = !!(node.spec as { unschedulable?: boolean } | undefined)?.unschedulable
+  void now
+  return kn
+}
+
+const sameCondition = (a: NodeCondition | undefined, b: Pick<NodeCondition, 'status' | 'reason' | 'message'>) => !!a && a.status === b.status && a.reason === b.reason && a.message === b.message
+
+/** The node heartbeat controller's collaborators. */
+export interface NodeHeartbeatOptions {
+  nodeState(node: KubeObject): KubeletNode
+  stopped(node: string): boolean
+  timing(name: keyof typeof defaultNodeTimings): number
+}
+
+/**
+ * Per node, every 10 s: renew the Lease (kubelet nodelease controller) and compute the node
+ * status; post it when something besides heartbeat times changed or 5 min passed since the last
+ * post (kubelet_node_status.go tryUpdateNodeStatus). A stopped kubelet does nothing.
+ */
+export function createNodeHeartbeat(deps: ControllerDeps, opts: NodeHeartbeatOptions): Controller {
+  const nodes = deps.registry.resource('', 'nodes')
+  const leases = deps.registry.resource('coordination.k8s.io', 'leases')
+  return {
+    name: 'kubelet-node',
+    watches: [{ group: '', plural: 'nodes' }],
+    reconcile(name) {
+      const node = nodes.getStored('', name)?.obj
+      if (!node || opts.stopped(name)) return
+      const kn = opts.nodeState(node)
+      const now = deps.clock.now()
+      const leaseEvery = opts.timing('kubelet.leaseRenewMs')
+      const statusEvery = opts.timing('kubelet.nodeStatusUpdateMs')
+      if (now - kn.lastLease >= leaseEvery) {
+        renewLease(leases, node, now)
+        kn.lastLease = now
+      }
+      if (now - kn.lastStatusCheck >= statusEvery) {
+        kn.lastStatusCheck = now
+        updateNodeStatus(deps, nodes, node, kn, now, opts.timing('kubelet.nodeStatusReportMs'))
+      }
+      return { requeueAfterMs: Math.max(1, Math.min(kn.lastLease + leaseEvery, kn.lastStatusCheck + statusEvery) - now) }
+    },
+  }
+}
+
+function renewLease(leases: ResourceStore, node: KubeObject, now: number): void {
+  const name = node.metadata.name ?? ''
+  if (!leases.getStored('kube-node-lease', name)) {
+    leases.create('kube-node-lease', nodeLease(name, node.metadata.uid, rfc3339Micro(now)))
+    return
+  }
+  leases.guaranteedUpdate('kube-node-lease', name, (l) => {
+    const spec = (l.spec ?? {}) as Record<string, unknown>
+    l.spec = { ...spec, holderIdentity: spec.holderIdentity ?? name, leaseDurationSeconds: spec.leaseDurationSeconds ?? 40, renewTime: rfc3339Micro(now) }
+    return l
+  })
+}
+
+function nodeEvent(deps: ControllerDeps, node: string, reason: string): void {
+  // The kubelet's nodeRef carries the node name as UID and no apiVersion.
+  deps.events.record({ component: 'kubelet', host: node }, { kind: 'Node', metadata: { name: node, uid: node } }, 'Normal', reason, `Node ${node} status is now: ${reason}`)
+}
+
+function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: KubeObject, kn: KubeletNode, now: number, reportEvery: number): void {
+  const unschedulable = !!(node.spec as { unschedulable?: boolean } | undefined)?.unschedulable
+  if (unschedulable !== kn.lastUnschedulable) {
+    nodeEvent(deps, kn.name, unschedulable ? 'NodeNotSchedulable' : 'NodeSchedulable')
+    kn.lastUnschedulable = unschedulable
+  }
+  const status = (node.status ?? {}) as { conditions?: NodeCondition[]; images?: unknown }
+  const old = status.conditions ?? []
+  const images = kn.statusImages()
+  const changed = healthy.some((h) => !sameCondition(old.find((c) => c.type === h.type), h)) || JSON.stringify(status.images ?? []) !== JSON.stringify(images)
+  if (!changed && now - kn.lastReport < reportEvery) return
+  const becameReady = !sameCondition(old.find((c) => c.type === 'Ready'), healthy[3])
+  nodes.guaranteedUpdate('', kn.name, (n) => {
+    const st = (n.status ?? {}) as { conditions?: NodeCondition[]; images?: unknown }
+    const prev = st.conditions ?? []
+    const mine = healthy.map((h) => {
+      const p = prev.find((c) => c.type === h.type)
+      return { type: h.type, status: h.status, lastHeartbeatTime: rfc3339(now), lastTransitionTime: p && p.status === h.status ? p.lastTransitionTime : rfc3339(now), reason: h.reason, message: h.message }
+    })
+    const others = prev.filter((c) => !healthy.some((h) => h.type === c.type))
+    n.status = { ...st, conditions: [...mine, ...others], images }
+    return n
+  }, { subresource: 'status' })
+  kn.lastReport = now
+  if (becameReady && old.length > 0) nodeEvent(deps, kn.name, 'NodeReady')
+}

@@ -1,0 +1,87 @@
+/** @module kubelet-runtime: a fake container runtime — container IDs, process lifetimes and exits, on the simulated clock. */
+import { randomBytes } from 'node:crypto'
+import type { Clock, TimerHandle } from '../sim/clock.js'
+import type { ProcessPlan } from '../sim/images.js'
+
+/** How a container's process ended. */
+export interface ContainerExit {
+  at: number
+  exitCode: number
+  reason: string
+}
+
+/** One container the runtime knows. */
+export interface RuntimeContainer {
+  /** `containerd://<64 hex>` */
+  id: string
+  /** Pod key (`namespace/name`) whose kubelet is told about exits. */
+  podKey: string
+  name: string
+  startedAt: number
+  plan: ProcessPlan
+  exit?: ContainerExit
+}
+
+/** The reason containerd reports for an exit code (OOM kills are reported by the caller). */
+export function exitReason(exitCode: number): string {
+  return exitCode === 0 ? 'Completed' : 'Error'
+}
+
+/**
+ * Containers by ID. A started container whose plan ends schedules its own exit; every exit calls
+ * `onExit(podKey)` so the kubelet resyncs the pod (what PLEG does with containerd events).
+ */
+export class ContainerRuntime {
+  private readonly containers = new Map<string, RuntimeContainer>()
+  private readonly timers = new Map<string, TimerHandle>()
+  private readonly byPod = new Map<string, Set<string>>()
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onExit: (podKey: string) => void,
+    private readonly newID: () => string = () => `containerd://${randomBytes(32).toString('hex')}`,
+  ) {}
+
+  /** Creates and starts a container; returns it. */
+  start(podKey: string, name: string, plan: ProcessPlan): RuntimeContainer {
+    const c: RuntimeContainer = { id: this.newID(), podKey, name, startedAt: this.clock.now(), plan }
+    this.containers.set(c.id, c)
+    let ids = this.byPod.get(podKey)
+    if (!ids) this.byPod.set(podKey, (ids = new Set()))
+    ids.add(c.id)
+    if (plan.exitAfterMs !== undefined && Number.isFinite(plan.exitAfterMs)) {
+      this.timers.set(c.id, this.clock.setTimer(plan.exitAfterMs, () => this.exit(c.id, plan.exitCode)))
+    }
+    return c
+  }
+
+  get(id: string | undefined): RuntimeContainer | undefined {
+    return id ? this.containers.get(id) : undefined
+  }
+
+  /** Ends a running container's process now (no effect once it has exited). */
+  exit(id: string, exitCode: number, reason = exitReason(exitCode)): void {
+    const c = this.containers.get(id)
+    if (!c || c.exit) return
+    this.clock.clearTimer(this.timers.get(id))
+    this.timers.delete(id)
+    c.exit = { at: this.clock.now(), exitCode, reason }
+    this.onExit(c.podKey)
+  }
+
+  /** Forgets a pod's containers (the pod is gone). */
+  removePod(podKey: string): void {
+    for (const id of this.byPod.get(podKey) ?? []) {
+      this.clock.clearTimer(this.timers.get(id))
+      this.timers.delete(id)
+      this.containers.delete(id)
+    }
+    this.byPod.delete(podKey)
+  }
+
+  /** Stops every pending exit timer (cluster close). */
+  dispose(): void {
+    for (const t of this.timers.values()) this.clock.clearTimer(t)
+    this.timers.clear()
+  }
+}

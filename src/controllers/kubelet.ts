@@ -1,0 +1,165 @@
+/** @module kubelet: the simulated kubelets — pod lifecycle stages for pods bound to nodes, node heartbeats, and the sim controls. */
+import type { PodObject } from '../registry/core/pod-printer.js'
+import { StatusError } from '../errors.js'
+import { ImageCatalogue } from '../sim/images.js'
+import { selectStage, StageTracker, stageDueAt } from '../sim/stages/engine.js'
+import { defaultKubeletTimings, type KubeletTimings, type PodStageContext, type PodStep } from '../sim/stages/pod-context.js'
+import { podStages } from '../sim/stages/pod-stages.js'
+import type { KubeObject } from '../types.js'
+import type { ControllerDeps } from './index.js'
+import { Backoff } from './kubelet-backoff.js'
+import { createNodeHeartbeat, defaultNodeTimings, kubeletNodeFor, type KubeletNode } from './kubelet-node.js'
+import { ContainerRuntime } from './kubelet-runtime.js'
+import { objectKey, splitKey, type Controller } from './runtime.js'
+
+/** Every timing the kubelet reads from `deps.timings`, with its default (simulated ms). */
+export const kubeletTimingDefaults = { ...defaultKubeletTimings, ...defaultNodeTimings }
+
+/** Options for tests and scenarios. */
+export interface KubeletOptions {
+  /** The registry to pull from (default: a fresh copy of the default catalogue per cluster). */
+  images?: ImageCatalogue
+  /** Container ID generator (tests make it deterministic). */
+  newContainerID?: () => string
+}
+
+/** Image pull back-off: 10 s doubling to 300 s (kubelet.go imageBackOff). */
+const imageBackoffMs = { initial: 10_000, max: 300_000 }
+/** Container restart back-off: 10 s doubling to 300 s (kubelet.go MaxContainerBackOff). */
+const crashBackoffMs = { initial: 10_000, max: 300_000 }
+
+/**
+ * The kubelets of every node, as two controllers: `kubelet` (pods by `namespace/name`, applying
+ * `podStages`) and `kubelet-node` (heartbeats by node name). Publishes `sim.stopKubelet`,
+ * `sim.startKubelet` and `sim.exitContainer`.
+ */
+export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): Controller[] {
+  const pods = deps.registry.resource('', 'pods')
+  const images = opts.images ?? new ImageCatalogue()
+  const timing = <K extends keyof typeof kubeletTimingDefaults>(k: K): number => deps.timings[k] ?? kubeletTimingDefaults[k]
+  const timings = Object.fromEntries(Object.keys(defaultKubeletTimings).map((k) => [k, timing(k as keyof KubeletTimings)])) as unknown as KubeletTimings
+  const runtime = new ContainerRuntime(deps.clock, (podKey) => deps.manager.enqueueTo('kubelet', podKey), opts.newContainerID)
+  const now = () => deps.clock.now()
+  const imageBackoff = new Backoff(imageBackoffMs.initial, imageBackoffMs.max, now)
+  const crashBackoff = new Backoff(crashBackoffMs.initial, crashBackoffMs.max, now)
+  const tracker = new StageTracker()
+  const nodeStates = new Map<string, KubeletNode>()
+  const stopped = new Set<string>()
+  /** Pods this kubelet has seen, by key: which UID on which node (to clean up after deletion). */
+  const known = new Map<string, { uid: string; node: string }>()
+
+  const nodeState = (node: KubeObject): KubeletNode => {
+    const name = node.metadata.name ?? ''
+    let kn = nodeStates.get(name)
+    if (!kn) nodeStates.set(name, (kn = kubeletNodeFor(node, images, now())))
+    return kn
+  }
+
+  const forget = (key: string) => {
+    const k = known.get(key)
+    if (!k) return
+    known.delete(key)
+    runtime.removePod(key)
+    nodeStates.get(k.node)?.allocator.release(k.uid)
+    imageBackoff.forgetPrefix(`${k.uid}_`)
+    crashBackoff.forgetPrefix(`${k.uid}_`)
+    tracker.clear(key)
+  }
+
+  const context = (kn: KubeletNode): PodStageContext => ({
+    now: now(),
+    node: kn.name,
+    hostIP: kn.hostIP,
+    timings,
+    images,
+    nodeImages: kn,
+    runtime,
+    imageBackoff,
+    crashBackoff,
+    allocateIP: (pod) => kn.allocator.allocate(pod.metadata.uid ?? ''),
+  })
+
+  const apply = (pod: PodObject, steps: PodStep[], node: string): boolean => {
+    const ns = pod.metadata.namespace ?? ''
+    const name = pod.metadata.name ?? ''
+    const uid = pod.metadata.uid
+    let changed = false
+    for (const step of steps) {
+      if (step.type === 'event') {
+        deps.events.record({ component: 'kubelet', host: node }, pod, step.eventType, step.reason, step.message, { fieldPath: step.fieldPath })
+      } else if (step.type === 'status') {
+        const before = pods.getStored(ns, name)?.rv
+        const after = pods.guaranteedUpdate(ns, name, (cur) => {
+          if (cur.metadata.uid !== uid) throw StatusError.notFound(pods.ref, name)
+          cur.status = step.status
+          return cur
+        }, { subresource: 'status' })
+        changed ||= after.rv !== before
+      } else {
+        pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } })
+        changed = true
+      }
+    }
+    return changed
+  }
+
+  const podController: Controller = {
+    name: 'kubelet',
+    watches: [{ group: '', plural: 'pods', keys: (o) => ((o.spec as { nodeName?: string } | undefined)?.nodeName ? [objectKey(o)] : []) }],
+    reconcile(key) {
+      const [ns, name] = splitKey(key)
+      const pod = pods.getStored(ns, name)?.obj as PodObject | undefined
+      const uid = pod?.metadata.uid ?? ''
+      if (known.get(key) && known.get(key)!.uid !== uid) forget(key)
+      const nodeName = pod?.spec?.nodeName
+      if (!pod || !nodeName) return
+      const nodeObj = deps.registry.resource('', 'nodes').getStored('', nodeName)?.obj
+      if (!nodeObj || stopped.has(nodeName)) return
+      const kn = nodeState(nodeObj)
+      known.set(key, { uid, node: nodeName })
+      if (pod.status?.podIP && !pod.spec?.hostNetwork) kn.allocator.reserve(uid, pod.status.podIP)
+      const ctx = context(kn)
+      const stage = selectStage(podStages, pod, ctx)
+      if (!stage) {
+        tracker.clear(key)
+        return
+      }
+      const { since, jitter } = tracker.track(key, uid, stage.name, ctx.now)
+      const due = stageDueAt(stage, pod, ctx, since, jitter)
+      if (due > ctx.now) return { requeueAfterMs: due - ctx.now }
+      tracker.clear(key)
+      try {
+        // A stage that changed nothing would not wake us through the watch: look again later.
+        if (!apply(pod, stage.steps(pod, ctx), nodeName)) return { requeueAfterMs: 1000 }
+      } catch (err) {
+        if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return
+        throw err
+      }
+    },
+  }
+
+  deps.sim.stopKubelet = (node: string) => {
+    stopped.add(node)
+  }
+  deps.sim.startKubelet = (node: string) => {
+    if (!stopped.delete(node)) return
+    const kn = nodeStates.get(node)
+    if (kn) {
+      kn.lastLease = 0
+      kn.lastStatusCheck = 0
+    }
+    deps.manager.enqueueTo('kubelet-node', node)
+    for (const s of pods.list(undefined, { fieldSelector: `spec.nodeName=${node}` }).items) deps.manager.enqueueTo('kubelet', objectKey(s.obj))
+  }
+  deps.sim.exitContainer = (namespace: string, pod: string, container: string, exitCode: number, reason?: string) => {
+    const p = pods.getStored(namespace, pod)?.obj as PodObject | undefined
+    if (!p) throw StatusError.notFound(pods.ref, pod)
+    const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]
+    const s = statuses.find((x) => x.name === container)
+    if (!s?.state?.running || !s.containerID) throw StatusError.badRequest(`container "${container}" in pod "${pod}" is not running`)
+    runtime.exit(s.containerID, exitCode, reason)
+  }
+
+  const nodeController = createNodeHeartbeat(deps, { nodeState, stopped: (n) => stopped.has(n), timing })
+  return [podController, nodeController]
+}

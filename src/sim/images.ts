@@ -1,0 +1,273 @@
+/** @module images: the simulated registry — which repositories and tags exist, their sizes and digests, and how their processes run. */
+import { createHash } from 'node:crypto'
+
+/**
+ * How a container's main process behaves once started. `exitAfterMs` absent = runs until stopped.
+ * `ignoresSigterm`: PID 1 without a SIGTERM handler (a shell, `sleep`): the kernel drops the
+ * signal, so the kubelet waits the whole grace period and SIGKILLs (exit 137).
+ */
+export interface ProcessPlan {
+  exitAfterMs?: number
+  exitCode: number
+  ignoresSigterm?: boolean
+}
+
+/** Room for later issues (entrypoint, ports, files, HTTP answers); the kubelet ignores what it does not know. */
+export interface ImageBehaviour {
+  /** What the image does with no `command` in the pod (its ENTRYPOINT/CMD). Default: runs forever. */
+  defaultRun?: ProcessPlan
+  /** `true` for shell images (busybox, alpine): a pod `command` is a shell command line, interpreted by `planProcess`. */
+  shell?: boolean
+  [extension: string]: unknown
+}
+
+/** One repository of the catalogue. */
+export interface ImageRepository {
+  /** Fully qualified, as containerd names it: `docker.io/library/nginx`, `registry.k8s.io/pause`. */
+  repository: string
+  /** Tag → compressed size in bytes (what the Pulled event reports). */
+  tags: Record<string, number>
+  behaviour?: ImageBehaviour
+}
+
+/** A reference split the way containerd's docker reference normalizer does. */
+export interface ImageRef {
+  /** `docker.io/library/nginx` */
+  repository: string
+  /** `1.15.12`; `latest` when none was given. */
+  tag: string
+  /** `sha256:…` when the reference pins a digest. */
+  digest?: string
+  /** `docker.io/library/nginx:1.15.12` (or `…@sha256:…`). */
+  full: string
+}
+
+/** What a successful pull gives: the runtime's image name, its repo digest, size. */
+export interface PulledImage {
+  /** `docker.io/library/nginx:1.15.12`: containerStatuses[].image. */
+  image: string
+  /** `docker.io/library/nginx@sha256:…`: containerStatuses[].imageID. */
+  imageID: string
+  sizeBytes: number
+  behaviour?: ImageBehaviour
+}
+
+/** A pull either succeeds or fails with the CRI error text the kubelet quotes. */
+export type PullResult = ({ ok: true } & PulledImage) | { ok: false; error: string }
+
+/**
+ * Splits an image reference like containerd/distribution's ParseDockerRef: a first component with
+ * a dot, a colon or `localhost` is a registry, else docker.io; single names live under `library/`.
+ */
+export function parseImageRef(ref: string): ImageRef {
+  let rest = ref.trim()
+  let digest: string | undefined
+  const at = rest.indexOf('@')
+  if (at >= 0) {
+    digest = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+  }
+  let tag: string | undefined
+  const colon = rest.lastIndexOf(':')
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1)
+    rest = rest.slice(0, colon)
+  }
+  const slash = rest.indexOf('/')
+  const first = slash < 0 ? '' : rest.slice(0, slash)
+  let repository: string
+  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) repository = rest
+  else if (slash < 0) repository = `docker.io/library/${rest}`
+  else repository = `docker.io/${rest}`
+  if (!tag && !digest) tag = 'latest'
+  const full = digest ? `${repository}${tag ? `:${tag}` : ''}@${digest}` : `${repository}:${tag}`
+  return { repository, tag: tag ?? '', digest, full }
+}
+
+/** A stable fake `sha256:<64 hex>` for a repository and tag (the same on every node and every run). */
+export function imageDigest(repository: string, tag: string): string {
+  return `sha256:${createHash('sha256').update(`kubemock-image:${repository}:${tag}`).digest('hex')}`
+}
+
+/** Sizes for images outside the catalogue. */
+const unknownImageSize = 52_428_800
+
+function tags(versions: string[], size: (v: string) => number, suffixes: Record<string, number> = {}): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const v of versions) {
+    out[v] = size(v)
+    for (const [s, delta] of Object.entries(suffixes)) out[`${v}-${s}`] = Math.max(1_000_000, size(v) + delta)
+  }
+  return out
+}
+
+function range(prefix: string, from: number, to: number): string[] {
+  const out: string[] = []
+  for (let i = from; i <= to; i++) out.push(`${prefix}.${i}`)
+  return out
+}
+
+/** nginx release tags as published on Docker Hub (each minor ends at its last real patch release). */
+const nginxPatches: [string, number][] = [
+  ['1.10', 3], ['1.11', 13], ['1.12', 2], ['1.13', 12], ['1.14', 2], ['1.15', 12], ['1.16', 1], ['1.17', 10],
+  ['1.18', 0], ['1.19', 10], ['1.20', 2], ['1.21', 6], ['1.22', 1], ['1.23', 4], ['1.24', 0], ['1.25', 5],
+  ['1.26', 3], ['1.27', 5], ['1.28', 0], ['1.29', 1],
+]
+
+function nginxTags(): Record<string, number> {
+  const versions: string[] = []
+  for (const [minor, last] of nginxPatches) versions.push(...range(minor, 0, last), minor)
+  // Older images were smaller: roughly 44 MB for 1.14 growing to 72 MB for 1.27.
+  const size = (v: string) => 40_000_000 + Number(v.split('.')[1]) * 1_200_000 + (Number(v.split('.')[2] ?? 0) * 12_345)
+  const out = tags(versions, size, { alpine: -30_000_000, perl: 25_000_000 })
+  for (const alias of ['latest', 'mainline', 'stable', 'alpine', 'perl', 'stable-alpine', 'mainline-alpine']) out[alias] = alias.includes('alpine') ? 20_500_000 : 72_099_410
+  out['1.14.2'] = 44_710_204
+  out['1.15.12'] = 44_710_204 + 1_048_576
+  out['1.16.0'] = 51_030_575
+  out['1.16.1'] = 51_035_129
+  return out
+}
+
+const kubeVersions = range('v1.32', 0, 4)
+
+/** The default catalogue: images the tutorial, kind and common manifests use. */
+export const defaultImageRepositories: ImageRepository[] = [
+  { repository: 'docker.io/library/nginx', tags: nginxTags() },
+  {
+    repository: 'docker.io/library/busybox',
+    tags: tags(['1.28', '1.28.4', '1.31', '1.31.1', '1.32', '1.33', '1.34', '1.34.1', '1.35', '1.35.0', '1.36', '1.36.0', '1.36.1', '1.37', '1.37.0', 'latest', 'stable', 'musl', 'glibc', 'uclibc'], () => 2_156_000),
+    // `sh` with no arguments and no terminal exits at once.
+    behaviour: { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } },
+  },
+  {
+    repository: 'docker.io/library/alpine',
+    tags: tags(['3.16', '3.17', '3.18', '3.19', '3.20', '3.21', '3.19.1', '3.20.3', '3.21.0', '3.21.2', '3.21.3', 'latest', 'edge'], () => 3_642_000),
+    behaviour: { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } },
+  },
+  { repository: 'docker.io/library/httpd', tags: tags(['2.4', '2.4.58', '2.4.59', '2.4.62', '2.4.63', 'latest', 'alpine'], () => 58_000_000, { alpine: -37_000_000 }) },
+  { repository: 'docker.io/library/redis', tags: tags(['6', '6.2', '6.2.14', '7', '7.0', '7.2', '7.2.4', '7.4', '7.4.1', '7.4.2', 'latest', 'alpine'], () => 45_000_000, { alpine: -28_000_000 }) },
+  { repository: 'docker.io/sysnet4admin/echo-hname', tags: { latest: 52_311_845 } },
+  { repository: 'docker.io/sysnet4admin/echo-ip', tags: { latest: 52_311_845 } },
+  { repository: 'registry.k8s.io/kube-proxy', tags: tags(kubeVersions, () => 30_943_520) },
+  { repository: 'registry.k8s.io/kube-apiserver', tags: tags(kubeVersions, () => 28_671_000) },
+  { repository: 'registry.k8s.io/kube-controller-manager', tags: tags(kubeVersions, () => 26_259_000) },
+  { repository: 'registry.k8s.io/kube-scheduler', tags: tags(kubeVersions, () => 20_657_000) },
+  { repository: 'registry.k8s.io/coredns/coredns', tags: tags(['v1.10.1', 'v1.11.1', 'v1.11.3', 'v1.12.0'], () => 18_562_039) },
+  { repository: 'registry.k8s.io/etcd', tags: tags(['3.5.15-0', '3.5.16-0'], () => 57_680_541) },
+  { repository: 'registry.k8s.io/pause', tags: tags(['3.8', '3.9', '3.10'], () => 320_368) },
+  { repository: 'docker.io/kindest/kindnetd', tags: { 'v20241212-9f82dd49': 39_008_320 } },
+]
+
+/** Images every node has before any pod asks (what kind preloads). */
+export const preloadedImages = [
+  'registry.k8s.io/pause:3.10',
+  'registry.k8s.io/coredns/coredns:v1.11.3',
+  'registry.k8s.io/etcd:3.5.16-0',
+  'registry.k8s.io/kube-apiserver:v1.32.4',
+  'registry.k8s.io/kube-controller-manager:v1.32.4',
+  'registry.k8s.io/kube-scheduler:v1.32.4',
+  'registry.k8s.io/kube-proxy:v1.32.4',
+  'docker.io/kindest/kindnetd:v20241212-9f82dd49',
+]
+
+/** The registry the kubelets pull from. Entries may be added or replaced at any time (scenarios do). */
+export class ImageCatalogue {
+  private readonly repos = new Map<string, ImageRepository>()
+
+  constructor(repositories: ImageRepository[] = defaultImageRepositories) {
+    this.set(...repositories)
+  }
+
+  /**
+   * Adds repositories or replaces them whole. `repository` may be short (`myorg/app`): it is
+   * normalized like an image reference.
+   */
+  set(...repositories: ImageRepository[]): void {
+    for (const r of repositories) {
+      const repository = parseImageRef(`${r.repository}:x`).repository
+      this.repos.set(repository, { ...r, repository, tags: { ...r.tags } })
+    }
+  }
+
+  /** Adds tags (with sizes) to a repository, creating it when absent; existing tags are overwritten. */
+  addTags(repository: string, tagSizes: Record<string, number>, behaviour?: ImageBehaviour): void {
+    const name = parseImageRef(`${repository}:x`).repository
+    const cur = this.repos.get(name)
+    this.repos.set(name, { repository: name, tags: { ...(cur?.tags ?? {}), ...tagSizes }, behaviour: behaviour ?? cur?.behaviour })
+  }
+
+  /** The catalogue entry of a repository, or undefined when it is not known (such images always pull). */
+  repository(ref: string): ImageRepository | undefined {
+    return this.repos.get(parseImageRef(ref).repository)
+  }
+
+  /**
+   * Pulls an image as containerd would: a known repository without the tag (or digest) fails with
+   * containerd's NotFound text; an unknown repository succeeds.
+   */
+  pull(ref: string): PullResult {
+    const r = parseImageRef(ref)
+    const repo = this.repos.get(r.repository)
+    if (repo) {
+      const size = r.tag ? repo.tags[r.tag] : undefined
+      const digestKnown = r.digest && Object.keys(repo.tags).some((t) => imageDigest(r.repository, t) === r.digest)
+      if (size === undefined && !digestKnown) {
+        return { ok: false, error: `rpc error: code = NotFound desc = failed to pull and unpack image "${r.full}": failed to resolve reference "${r.full}": ${r.full}: not found` }
+      }
+    }
+    return { ok: true, ...this.describe(ref) }
+  }
+
+  /** The image as it would be once pulled (whether or not the registry has it). */
+  describe(ref: string): PulledImage {
+    const r = parseImageRef(ref)
+    const repo = this.repos.get(r.repository)
+    const sizeBytes = (r.tag && repo?.tags[r.tag]) || unknownImageSize
+    return { image: r.full, imageID: `${r.repository}@${r.digest ?? imageDigest(r.repository, r.tag)}`, sizeBytes, behaviour: repo?.behaviour }
+  }
+}
+
+/** Options for `planProcess`: how long a shell command line "runs" when nothing else says. */
+export interface PlanOptions {
+  /** Default run time of a command that ends (busybox `echo`, Job commands): simulated ms. */
+  commandRunMs: number
+}
+
+/** `sleep N` / `sleep Nm` durations in ms (busybox accepts s/m/h/d suffixes). */
+function sleepMs(arg: string): number | undefined {
+  if (arg === 'infinity' || arg === 'inf') return Infinity
+  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(arg)
+  if (!m) return undefined
+  const unit = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2]]!
+  return Number(m[1]) * unit
+}
+
+/**
+ * How a container's process will run, from its image's behaviour and the pod's command/args.
+ * Shell images interpret the command line: `sleep N` runs N s, `sleep infinity`, `tail -f` and
+ * endless loops run forever, `exit N` ends with N, anything else ends with 0 after `commandRunMs`.
+ * An unknown image runs forever unless the pod never restarts it and gives a command (a Job).
+ */
+export function planProcess(
+  behaviour: ImageBehaviour | undefined,
+  container: { command?: string[]; args?: string[] },
+  restartPolicy: string | undefined,
+  opts: PlanOptions,
+): ProcessPlan {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])]
+  if (argv.length === 0) return behaviour?.defaultRun ?? { exitCode: 0 }
+  if (!behaviour?.shell) {
+    if (behaviour?.defaultRun && container.command === undefined) return behaviour.defaultRun
+    return restartPolicy === 'Always' || restartPolicy === undefined ? { exitCode: 0 } : { exitAfterMs: opts.commandRunMs, exitCode: 0 }
+  }
+  const line = argv.join(' ')
+  if (/\bwhile\s+(true|:)\b|\btail\s+-f\b|\bsleep\s+inf(inity)?\b/.test(line)) return { exitCode: 0, ignoresSigterm: true }
+  const lastSleep = [...line.matchAll(/\bsleep\s+(\S+)/g)].map((m) => sleepMs(m[1].replace(/[;'"&|]+$/, ''))).filter((x) => x !== undefined)
+  const exit = /\bexit\s+(\d+)/.exec(line)
+  const exitCode = exit ? Number(exit[1]) : 0
+  if (lastSleep.length) {
+    const total = lastSleep.reduce((a, b) => a + b, 0)
+    return total === Infinity ? { exitCode: 0, ignoresSigterm: true } : { exitAfterMs: total, exitCode, ignoresSigterm: true }
+  }
+  return { exitAfterMs: exit ? 0 : opts.commandRunMs, exitCode }
+}
