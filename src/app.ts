@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
+import { installCors } from './api/cors.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
@@ -9,6 +11,7 @@ import { registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
+import { installRequestLog } from './logging.js'
 import { createOpenAPIDocuments } from './openapi/documents.js'
 
 /** kube-apiserver's default request body limit (3 MiB). */
@@ -16,12 +19,15 @@ export const maxRequestBodyBytes = 3 * 1024 * 1024
 
 export interface AppOptions {
   cluster: Cluster
-  /** Fastify/pino logger options; false (default) logs nothing. */
+  /** Fastify/pino logger options; false (default) logs nothing. With a logger, one line per request. */
   logger?: FastifyServerOptions['logger']
+  /** Serve HTTPS with this PEM key and certificate (see tls.ts). */
+  https?: { key: string; cert: string }
+  /** Require bearer tokens (see api/auth.ts); undefined = no authentication. */
+  auth?: TokenAuthenticator
+  /** Origins allowed cross-origin (`*` = any; see api/cors.ts); undefined or empty = CORS off. */
+  corsOrigins?: readonly string[]
 }
-
-/** The browser bearer-token subprotocol prefix (stripped before the handshake answer). */
-const bearerProtocolPrefix = 'base64url.bearer.authorization.k8s.io.'
 
 /** Builds the Fastify app serving the Kubernetes API for `cluster`. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -33,7 +39,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
     forceCloseConnections: true,
-  })
+    ...(opts.https ? { https: opts.https } : {}),
+  }) as unknown as FastifyInstance
 
   // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text,
   // except protobuf (typed client-go clients such as `kubectl create`), which needs the raw bytes.
@@ -45,6 +52,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.header('Cache-Control', 'no-cache, private')
     reply.header('Audit-Id', randomUUID())
   })
+  // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
+  installCors(app, opts.corsOrigins ?? [])
+  if (opts.auth) installAuth(app, opts.auth)
+  installRequestLog(app)
 
   installErrorHandlers(app)
 
@@ -52,10 +63,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     options: {
       maxPayload: maxRequestBodyBytes,
       // Echo the single protocol left after removing the bearer-token one, as kube-apiserver does.
-      handleProtocols: (protocols: Set<string>) => {
-        const rest = [...protocols].filter((p) => !p.startsWith(bearerProtocolPrefix))
-        return rest.length === 1 ? rest[0] : false
-      },
+      handleProtocols: selectWebSocketProtocol,
     },
   })
 

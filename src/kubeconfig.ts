@@ -3,7 +3,9 @@ import { stringify } from 'yaml'
 
 export interface KubeconfigOptions {
   server: string
+  /** Bearer token for the `kubemock` user (kubectl sends it over https only). */
   token?: string
+  /** Base64 of the CA's PEM, as kubeconfig's `certificate-authority-data` wants it. */
   certificateAuthorityData?: string
   namespace?: string
 }

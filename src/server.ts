@@ -2,9 +2,13 @@
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { defaultTokenUser, readTokenFile, TokenAuthenticator, type TokenUser } from './api/auth.js'
+import { defaultCorsOrigins, isLoopbackHost } from './api/cors.js'
 import { buildApp } from './app.js'
 import { Cluster } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
+import { createLogStream, loggerOptions, logLevels } from './logging.js'
+import { generateTLS, loadTLS, type TLSMaterial } from './tls.js'
 
 const usage = `Usage: kubemock [options]
 
@@ -17,7 +21,19 @@ Options:
   --kube-version X.Y    Kubernetes version to report (default 1.32)
   --nodes N             number of worker nodes in the default cluster (default 3)
   --speed X             simulated time runs at X times real time; 0 = only when advanced (default 1)
-  --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
+  --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info); one line
+                        per request, readable on a terminal, JSON lines otherwise
+  --tls                 serve HTTPS with a CA and certificate generated at start (the kubeconfig
+                        carries the CA, so kubectl verifies the server)
+  --tls-cert FILE       serve HTTPS with this PEM certificate (with --tls-key) instead
+  --tls-key FILE        the PEM private key for --tls-cert
+  --token TOKEN         require "Authorization: Bearer TOKEN" (repeatable); kubectl sends tokens
+                        only over HTTPS, so combine with --tls
+  --token-file FILE     tokens, one per line, or kube-apiserver's CSV: token,user,uid[,"groups"]
+  --cors-origin ORIGIN  allow browser pages from ORIGIN (repeatable; * = any). Default: any origin
+                        when bound to loopback, none otherwise
+  --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
+                        address; 127.0.0.1 for 0.0.0.0), e.g. https://kubemock:6443 in compose
   -h, --help            show this help
 `
 
@@ -30,6 +46,15 @@ export interface CliOptions {
   nodes?: number
   speed: number
   logLevel: string
+  /** --tls: generate a CA and serving certificate. */
+  tls: boolean
+  tlsCert?: string
+  tlsKey?: string
+  /** --token values, in order (the first goes into the kubeconfig). */
+  tokens: string[]
+  tokenFile?: string
+  corsOrigins: string[]
+  kubeconfigServer?: string
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -44,6 +69,13 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       nodes: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'info' },
+      tls: { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      token: { type: 'string', multiple: true, default: [] },
+      'token-file': { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true, default: [] },
+      'kubeconfig-server': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -58,13 +90,26 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   }
   const speed = Number(values.speed)
   if (!Number.isFinite(speed) || speed < 0 || speed > 10_000) throw new Error(`--speed must be a number from 0 to 10000, got "${values.speed}"`)
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-  if (!levels.includes(values['log-level']!)) throw new Error(`--log-level must be one of ${levels.join(', ')}`)
-  return { host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, speed, logLevel: values['log-level']! }
+  if (!(logLevels as readonly string[]).includes(values['log-level']!)) throw new Error(`--log-level must be one of ${logLevels.join(', ')}`)
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key must be given together')
+  if (values.tls && values['tls-cert'] !== undefined) throw new Error('--tls generates a certificate; do not combine it with --tls-cert/--tls-key')
+  const tokens = values.token ?? []
+  if (tokens.some((t) => t.trim() === '' || /[\s,]/.test(t))) throw new Error('--token must be a non-empty string without spaces or commas')
+  const corsOrigins = values['cors-origin'] ?? []
+  for (const o of corsOrigins) if (o !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\/?$/i.test(o)) throw new Error(`--cors-origin must be * or an origin like http://localhost:3000, got "${o}"`)
+  const kubeconfigServer = values['kubeconfig-server']
+  if (kubeconfigServer !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(kubeconfigServer)) throw new Error(`--kubeconfig-server must be a URL like https://kubemock:6443, got "${kubeconfigServer}"`)
+  return {
+    host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, speed, logLevel: values['log-level']!,
+    tls: values.tls!, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], tokens, tokenFile: values['token-file'], corsOrigins, kubeconfigServer,
+  }
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+/** Where clients should connect for a bind address: a wildcard bind is reached through loopback. */
+function connectHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::' || host === '[::]') return '[::1]'
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
 /** Runs the server until SIGINT/SIGTERM. */
@@ -74,14 +119,28 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage)
     return
   }
+  // Tokens and certificates first: a bad file should fail before anything listens.
+  const users: TokenUser[] = [...opts.tokens.map((token) => ({ token, ...defaultTokenUser })), ...(opts.tokenFile ? readTokenFile(opts.tokenFile) : [])]
+  if (opts.tokenFile && users.length === opts.tokens.length) throw new Error(`--token-file: ${opts.tokenFile} holds no tokens`)
+  let tls: TLSMaterial | undefined
+  if (opts.tlsCert && opts.tlsKey) tls = loadTLS(opts.tlsCert, opts.tlsKey)
+  else if (opts.tls) tls = generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
+  const logStream = createLogStream()
   const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed })
-  const app = await buildApp({ cluster, logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel } })
+  const app = await buildApp({
+    cluster,
+    logger: loggerOptions(opts.logLevel, logStream),
+    ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+    ...(users.length ? { auth: new TokenAuthenticator(users) } : {}),
+    corsOrigins: defaultCorsOrigins(opts.host, opts.corsOrigins),
+  })
   let closing = false
   const shutdown = async () => {
     if (closing) return
     closing = true
     cluster.close()
     await app.close()
+    logStream.flush()
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown())
@@ -89,22 +148,34 @@ export async function main(argv: string[]): Promise<void> {
   await app.listen({ host: opts.host, port: opts.port })
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : opts.port
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
-  const url = `http://${host}:${port}`
+  const scheme = tls ? 'https' : 'http'
+  const url = `${scheme}://${connectHost(opts.host)}:${port}`
+  const kubeconfigServer = opts.kubeconfigServer?.replace(/\/$/, '') ?? url
   // Write the kubeconfig before announcing readiness: whoever waits for the line may read it at once.
   let kubeconfigPath: string | undefined
   if (opts.kubeconfig) {
     kubeconfigPath = resolve(opts.kubeconfig)
     mkdirSync(dirname(kubeconfigPath), { recursive: true })
-    writeFileSync(kubeconfigPath, kubeconfigYAML({ server: url }), { mode: 0o600 })
+    const kubeconfig = kubeconfigYAML({
+      server: kubeconfigServer,
+      ...(users.length ? { token: users[0].token } : {}),
+      ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
+    })
+    writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 })
   }
   process.stdout.write(`kubemock listening on ${url}\n`)
-  if (!isLoopback(opts.host)) {
-    process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines; it has no authentication unless you configure a token\n`)
+  if (!isLoopbackHost(opts.host) && users.length === 0) {
+    process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines, and anyone can use it: add --tls --token TOKEN\n`)
+  }
+  if (users.length && !tls) {
+    process.stderr.write('warning: kubectl sends no token over plain http, so it will get 401 Unauthorized: add --tls\n')
   }
   if (kubeconfigPath) {
-    process.stdout.write(`kubeconfig written to ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\n`)
-  } else if (opts.port === 8080 && isLoopback(opts.host)) {
+    const secured = [tls ? 'the CA' : '', users.length ? 'the token' : ''].filter(Boolean).join(' and ')
+    process.stdout.write(`kubeconfig written to ${kubeconfigPath}${secured ? ` (with ${secured})` : ''}\n  export KUBECONFIG=${kubeconfigPath}\n`)
+  } else if (tls || users.length) {
+    process.stdout.write(`pass --kubeconfig PATH to get a kubeconfig with the ${tls ? 'CA' : 'server'}${users.length ? ' and token' : ''}, or try  kubectl --server ${url}${tls ? ' --insecure-skip-tls-verify' : ''}${users.length ? ' --token TOKEN' : ''} get nodes\n`)
+  } else if (opts.port === 8080 && isLoopbackHost(opts.host)) {
     process.stdout.write(`kubectl with no kubeconfig talks to this address: try  kubectl get nodes\n`)
   } else {
     process.stdout.write(`point kubectl at it with  kubectl --server ${url} get nodes  (or pass --kubeconfig PATH)\n`)

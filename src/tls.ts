@@ -1,0 +1,243 @@
+/** @module tls: a throwaway CA and serving certificate for `--tls`, or the pair given on the command line. */
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { hostname, networkInterfaces } from 'node:os'
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema'
+import {
+  AlgorithmIdentifier,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  GeneralName,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  AttributeTypeAndValue,
+  AttributeValue,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_kp_serverAuth,
+} from '@peculiar/asn1-x509'
+
+/** PEM material for an HTTPS server and the clients that must trust it. */
+export interface TLSMaterial {
+  /** Serving certificate (PEM); with given files, everything in the --tls-cert file. */
+  cert: string
+  /** Private key of `cert` (PEM). */
+  key: string
+  /** The certificate clients should trust (PEM); goes into kubeconfig `certificate-authority-data`. */
+  ca: string
+}
+
+/** Options for {@link generateTLS}. */
+export interface GenerateTLSOptions {
+  /** The bind address and any extra names clients use; added to the SANs next to the fixed ones. */
+  hosts?: string[]
+  /** Issue time (default: now). notBefore is an hour earlier to tolerate clock skew. */
+  now?: Date
+}
+
+/** ecdsa-with-SHA256 (RFC 5758 §3.2): the signature algorithm has no parameters, not even NULL. */
+const ecdsaWithSHA256 = '1.2.840.10045.4.3.2'
+const commonNameOID = '2.5.4.3'
+const organizationOID = '2.5.4.10'
+
+/**
+ * The names kubeadm puts on kube-apiserver's serving certificate (cmd/kubeadm/app/util/pkiutil/
+ * pki_helpers.go GetAPIServerAltNames: kubernetes, kubernetes.default, kubernetes.default.svc,
+ * kubernetes.default.svc.cluster.local, the service IP 10.96.0.1) plus loopback, and `kubemock`,
+ * the docker-compose service name other containers use.
+ */
+const fixedDNSNames = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'kubemock']
+const fixedIPs = ['127.0.0.1', '::1', '10.96.0.1']
+
+/**
+ * The SANs for a server bound to `hosts`: the fixed names, each host (DNS or IP), and — for a
+ * wildcard bind (0.0.0.0 / ::) — this machine's hostname and interface addresses, since clients
+ * then reach us by any of them (in a container: the container's IP or hostname).
+ */
+export function subjectAltNames(hosts: string[] = []): { dns: string[]; ips: string[] } {
+  const dns = new Set(fixedDNSNames)
+  const ips = new Set(fixedIPs)
+  for (const raw of hosts) {
+    const h = raw.replace(/^\[|\]$/g, '')
+    if (!h) continue
+    if (h === '0.0.0.0' || h === '::') {
+      dns.add(hostname())
+      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) ips.add(a.address.replace(/%.*$/, ''))
+    } else if (isIP(h)) {
+      ips.add(h)
+    } else {
+      dns.add(h.toLowerCase())
+    }
+  }
+  return { dns: [...dns], ips: [...ips] }
+}
+
+function name(cn: string, org?: string): Name {
+  const rdn = (type: string, value: string) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })])
+  return new Name(org ? [rdn(organizationOID, org), rdn(commonNameOID, cn)] : [rdn(commonNameOID, cn)])
+}
+
+function extension(id: string, critical: boolean, value: unknown): Extension {
+  return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) })
+}
+
+/** A positive 128-bit serial: RFC 5280 §4.1.2.2 wants positive and unique, at most 20 octets. */
+function serialNumber(): ArrayBuffer {
+  const b = randomBytes(16)
+  b[0] = (b[0] & 0x7f) | 0x01
+  return toArrayBuffer(b)
+}
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
+}
+
+/** Key identifier per RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits. */
+function keyId(spki: SubjectPublicKeyInfo): ArrayBuffer {
+  return toArrayBuffer(createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest())
+}
+
+interface Issued {
+  der: Buffer
+  spki: SubjectPublicKeyInfo
+}
+
+interface CertSpec {
+  subject: Name
+  issuer: Name
+  publicKey: KeyObject
+  signingKey: KeyObject
+  issuerKeyId?: ArrayBuffer
+  notBefore: Date
+  notAfter: Date
+  extensions: Extension[]
+}
+
+/** Builds the TBSCertificate, signs its DER with node:crypto (DER-encoded ECDSA), wraps it up. */
+function issue(spec: CertSpec): Issued {
+  const spki = AsnConvert.parse(spec.publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo)
+  const ski = keyId(spki)
+  const exts = [...spec.extensions, extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski))]
+  if (spec.issuerKeyId) exts.push(extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new OctetString(spec.issuerKeyId) })))
+  const algorithm = new AlgorithmIdentifier({ algorithm: ecdsaWithSHA256 })
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: serialNumber(),
+    signature: algorithm,
+    issuer: spec.issuer,
+    validity: new Validity({ notBefore: spec.notBefore, notAfter: spec.notAfter }),
+    subject: spec.subject,
+    subjectPublicKeyInfo: spki,
+    extensions: new Extensions(exts),
+  })
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs))
+  const signature = sign('sha256', tbsDer, spec.signingKey)
+  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: toArrayBuffer(signature) })
+  return { der: Buffer.from(AsnConvert.serialize(cert)), spki }
+}
+
+/** DER → `-----BEGIN CERTIFICATE-----` PEM with 64-column lines. */
+export function certificatePEM(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`
+}
+
+const hourMs = 3600_000
+const dayMs = 24 * hourMs
+
+/**
+ * A fresh CA (`CN=kubemock-ca`, 10 years, like kubeadm's CA) and a serving certificate it signed
+ * (`CN=kube-apiserver`, 1 year, serverAuth, SANs from {@link subjectAltNames}). Keys are ECDSA
+ * P-256 from node:crypto: generating and signing both takes a few milliseconds, where RSA-2048 in
+ * JavaScript takes about a second. Nothing is written to disk; every call makes new keys.
+ */
+export function generateTLS(opts: GenerateTLSOptions = {}): TLSMaterial {
+  const now = opts.now ?? new Date()
+  const notBefore = new Date(now.getTime() - hourMs)
+  const caKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const servingKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const caName = name('kubemock-ca', 'kubemock')
+
+  const ca = issue(
+    {
+      subject: caName,
+      issuer: caName,
+      publicKey: caKeys.publicKey,
+      signingKey: caKeys.privateKey,
+      notBefore,
+      notAfter: new Date(now.getTime() + 3650 * dayMs),
+      extensions: [
+        extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
+        extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
+      ],
+    },
+  )
+
+  const sans = subjectAltNames(opts.hosts)
+  const serving = issue(
+    {
+      subject: name('kube-apiserver'),
+      issuer: caName,
+      publicKey: servingKeys.publicKey,
+      signingKey: caKeys.privateKey,
+      issuerKeyId: keyId(ca.spki),
+      notBefore,
+      notAfter: new Date(now.getTime() + 365 * dayMs),
+      extensions: [
+        extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
+        extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth])),
+        extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
+        extension(
+          id_ce_subjectAltName,
+          false,
+          new SubjectAlternativeName([...sans.dns.map((dNSName) => new GeneralName({ dNSName })), ...sans.ips.map((iPAddress) => new GeneralName({ iPAddress }))]),
+        ),
+      ],
+    },
+  )
+
+  return {
+    cert: certificatePEM(serving.der),
+    key: servingKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    ca: certificatePEM(ca.der),
+  }
+}
+
+/**
+ * Reads `--tls-cert`/`--tls-key` PEM files. Clients are told to trust the whole cert file (leaf
+ * plus any chain in it): Go's verifier accepts a leaf that is itself in the trusted pool, so
+ * kubectl works even for a leaf issued by an outside CA. Throws an Error naming the file that
+ * cannot be read or holds no PEM block.
+ */
+export function loadTLS(certFile: string, keyFile: string): TLSMaterial {
+  const read = (file: string, flag: string, marker: RegExp) => {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`)
+    }
+    if (!marker.test(text)) throw new Error(`${flag}: ${file} holds no PEM ${flag === '--tls-cert' ? 'certificate' : 'private key'}`)
+    return text
+  }
+  const cert = read(certFile, '--tls-cert', /-----BEGIN CERTIFICATE-----/)
+  const key = read(keyFile, '--tls-key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/)
+  return { cert, key, ca: cert }
+}
