@@ -33,11 +33,12 @@ function exitedContainers(pod: PodObject, ctx: PodStageContext): ContainerStatus
 }
 
 /** The terminated state of a container the runtime reports as exited. */
-function terminatedState(s: ContainerStatus, exit: { at: number; exitCode: number; reason: string }): ContainerStatus {
+function terminatedState(s: ContainerStatus, exit: { at: number; exitCode: number; reason: string }, init = false): ContainerStatus {
   return {
     ...s,
     state: { terminated: { exitCode: exit.exitCode, reason: exit.reason, startedAt: s.state?.running?.startedAt, finishedAt: seconds(exit.at), containerID: s.containerID } },
-    ready: false,
+    // A completed init container reports ready.
+    ready: init && exit.exitCode === 0,
     started: false,
   }
 }
@@ -123,9 +124,9 @@ const containerExited: PodStage = {
   match: (pod, ctx) => !deleting(pod) && exitedContainers(pod, ctx).length > 0,
   delay: (pod, ctx) => ({ ms: ctx.timings['kubelet.plegMs'], from: Math.min(...exitedContainers(pod, ctx).map((s) => ctx.runtime.get(s.containerID)!.exit!.at)) }),
   steps(pod, ctx) {
-    const status = mapStatuses(pod, (s) => {
+    const status = mapStatuses(pod, (s, _c, init) => {
       const exit = isRunning(s) ? ctx.runtime.get(s.containerID)?.exit : undefined
-      return exit ? terminatedState(s, exit) : s
+      return exit ? terminatedState(s, exit, init) : s
     })
     return [{ type: 'status', status: finishPodStatus(specOf(pod), status, { sandboxReady: sandboxReady(pod), now: ctx.now }) }]
   },
