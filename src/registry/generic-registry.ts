@@ -414,7 +414,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
     this.ctx.normalize(o)
-    if (this.def.hasGeneration) {
+    // Status writes never bump generation (status strategies keep the old generation).
+    if (this.def.hasGeneration && opts.subresource !== 'status') {
       const fields = this.def.generationFields ?? ((x: T) => (x as { spec?: unknown }).spec)
       if (!deepEqual(fields(o), fields(old))) o.metadata.generation = (om.generation ?? 0) + 1
     }
