@@ -1,4 +1,5 @@
 /** @module subresources: status, scale, binding, eviction and finalize, on top of the generic verbs. */
+import { checkEviction } from '../controllers/eviction-policy.js'
 import { StatusError } from '../errors.js'
 import { labelSelectorAsString } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
@@ -114,8 +115,13 @@ function bindingHandler(call: ResourceCall) {
   return reply.code(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
 }
 
-/** Checks an eviction against disruption budgets; set by the disruption layer. Throws 429 when blocked. */
-export const evictionPolicy: { check?: (call: ResourceCall, pod: KubeObject) => void } = {}
+/**
+ * Checks an eviction against disruption budgets before the delete (controllers/eviction-policy.ts):
+ * throws 429/403/500 when refused, records the eviction otherwise. Replaceable for tests.
+ */
+export const evictionPolicy: { check?: (call: ResourceCall, pod: KubeObject, deleteOptions: Record<string, unknown>) => void } = {
+  check: (call, pod, deleteOptions) => checkEviction(call.registry, pod, deleteOptions, call.now().getTime()),
+}
 
 /** pods/eviction (policy/v1 Eviction): a delete that disruption budgets may refuse. */
 function evictionHandler(call: ResourceCall) {
@@ -125,8 +131,8 @@ function evictionHandler(call: ResourceCall) {
     throw StatusError.badRequest(`name in URL does not match name in Eviction object`)
   }
   const pod = rs.get(call.namespace, call.name!).obj
-  evictionPolicy.check?.(call, pod)
   const opts = body?.deleteOptions ?? {}
+  evictionPolicy.check?.(call, pod, opts)
   rs.delete(call.namespace, call.name!, {
     gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
     preconditions: opts.preconditions as never,

@@ -6,6 +6,7 @@ import { createDaemonSetController } from './daemonset.js'
 import { createGarbageCollector } from './garbage-collector.js'
 import { createKubelet } from './kubelet.js'
 import { createDeploymentController } from './deployment.js'
+import { createDisruptionController } from './disruption.js'
 import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
@@ -61,4 +62,5 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createKubelet(d),
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
+  (d) => createDisruptionController(d),
 ]
