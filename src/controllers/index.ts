@@ -4,15 +4,16 @@ import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
 import { createDaemonSetController } from './daemonset.js'
 import { createGarbageCollector } from './garbage-collector.js'
+import { createJobController } from './job.js'
 import { createKubelet } from './kubelet.js'
 import { createDeploymentController } from './deployment.js'
-import { createDisruptionController } from './disruption.js'
 import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
+import { createStatefulSetController } from './statefulset.js'
 import { createTaintEvictionController } from './taint-eviction.js'
 
 /**
@@ -58,9 +59,10 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createDeploymentController(d),
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),
+  (d) => createStatefulSetController(d),
+  (d) => createJobController(d),
   (d) => createScheduler(d),
   (d) => createKubelet(d),
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
-  (d) => createDisruptionController(d),
 ]
