@@ -7,6 +7,7 @@ import { createGarbageCollector } from './garbage-collector.js'
 import { createJobController } from './job.js'
 import { createKubelet } from './kubelet.js'
 import { createDeploymentController } from './deployment.js'
+import { createDisruptionController } from './disruption.js'
 import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
@@ -65,4 +66,5 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createKubelet(d),
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
+  (d) => createDisruptionController(d),
 ]
