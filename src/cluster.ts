@@ -6,6 +6,8 @@ import { definitions } from './registry/definitions.js'
 import { Registry } from './registry/registry.js'
 import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
+import { ImageCatalogue } from './sim/images.js'
+import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import type { KubeObject } from './types.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
@@ -25,6 +27,12 @@ export interface ClusterOptions {
   controllers?: ControllerFactory[]
   /** Overrides of simulation timings (simulated ms), by name. */
   timings?: SimTimings
+  /**
+   * A loaded scenario (src/sim/scenario.ts `loadScenario`): its nodes replace the default ones
+   * (unless `nodes` is given too), its timings add to `timings`, its images change the catalogue
+   * and its objects are created at boot and again on `reset()`.
+   */
+  scenario?: ScenarioOptions
 }
 
 /** A cluster's parts, created and seeded together; `close()` stops everything it started. */
@@ -38,6 +46,9 @@ export class Cluster {
   readonly events: EventRecorder
   /** Simulation controls published by the controllers (stop a kubelet, crash a container, …). */
   readonly sim: SimControls = {}
+  /** The simulated image registry the kubelets pull from (handed to controllers as `deps.images`). */
+  readonly images: ImageCatalogue
+  readonly scenario?: ScenarioOptions
 
   constructor(opts: ClusterOptions = {}) {
     this.version = kubeVersion(opts.kubeVersion)
@@ -45,10 +56,15 @@ export class Cluster {
     this.store = new MemoryStore({ historySize: opts.historySize })
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)
-    this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : opts.nodes ?? defaultNodes()
+    this.scenario = opts.scenario
+    this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : opts.nodes ?? opts.scenario?.nodes ?? defaultNodes()
     this.events = createEventRecorder(this.registry, this.clock)
+    this.images = new ImageCatalogue()
+    if (opts.scenario?.images) applyScenarioImages(this.images, opts.scenario.images)
     this.seed()
-    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: this.events, manager: this.controllers, sim: this.sim, timings: { ...(opts.timings ?? {}) } }
+    const timings = { ...(opts.scenario?.timings ?? {}), ...(opts.timings ?? {}) }
+    // `images` rides along for the kubelet (ControllerDeps may not declare it yet).
+    const deps: ControllerDeps & { images: ImageCatalogue } = { registry: this.registry, clock: this.clock, events: this.events, manager: this.controllers, sim: this.sim, timings, images: this.images }
     for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
       const made = make(deps)
       for (const c of Array.isArray(made) ? made : [made]) this.controllers.add(c)
@@ -74,6 +90,50 @@ export class Cluster {
       const rs = r.forKind(o.apiVersion!, o.kind!)!
       rs.create(o.metadata.namespace ?? '', o)
     }
+    this.seedScenarioObjects()
+  }
+
+  /**
+   * Creates the scenario's objects as `kubectl create` would (defaulted and validated),
+   * namespaces first. Throws an Error naming the scenario file and the object.
+   */
+  private seedScenarioObjects(): void {
+    const sc = this.scenario
+    if (!sc) return
+    const objs = [...sc.objects.filter((o) => o.kind === 'Namespace'), ...sc.objects.filter((o) => o.kind !== 'Namespace')]
+    for (const o of objs) {
+      const where = `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? o.metadata?.generateName ?? ''}`
+      const rs = this.registry.forKind(o.apiVersion ?? '', o.kind ?? '')
+      if (!rs) throw new Error(`scenario ${sc.source}: ${where}: no kind "${o.kind}" is served in version "${o.apiVersion}"`)
+      try {
+        rs.create(rs.def.namespaced ? o.metadata.namespace || 'default' : '', structuredClone(o))
+      } catch (err) {
+        throw new Error(`scenario ${sc.source}: ${where}: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  /**
+   * Replaces every object: stops the controllers, runs `beforeClear` (the HTTP layer ends open
+   * watches there with 410 Expired), clears the store (watch history too, so old
+   * resourceVersions are Expired), runs `load`, and starts the controllers again, which then
+   * reconcile everything that exists. `load` must not throw (validate first): a throw leaves
+   * the store as far as it got.
+   */
+  replaceState(load: () => void, beforeClear?: () => void): void {
+    this.controllers.stop()
+    try {
+      beforeClear?.()
+      this.store.clear()
+      load()
+    } finally {
+      this.controllers.start()
+    }
+  }
+
+  /** Returns to the initial state: the boot objects and the scenario's objects, created afresh (new uids and timestamps). */
+  reset(beforeClear?: () => void): void {
+    this.replaceState(() => this.seed(), beforeClear)
   }
 
   /** Stops controllers and timers; the cluster can no longer change. */

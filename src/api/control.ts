@@ -1,49 +1,283 @@
-/** @module control: the kubemock control API (/kubemock/v1/...) — simulated time and simulation controls. */
-import type { FastifyInstance } from 'fastify'
+/** @module control: the kubemock control API (/kubemock/v1/...) — clock, faults, journal, snapshot/reset, node/container/image failures. */
+import type { Socket } from 'node:net'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Cluster } from '../cluster.js'
 import { StatusError } from '../errors.js'
+import { parseImageRef } from '../sim/images.js'
+import { controlSchemaValidator } from '../sim/scenario.js'
+import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList } from '../sim/snapshot.js'
+import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
+import { FaultInjector, WatchTracker, faultMatches, type Fault } from './faults.js'
+import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestFilter, type RequestRecord } from './journal.js'
+
+/** Everything the control API keeps for one server; also what the library helpers call. */
+export interface ControlState {
+  journal: RequestJournal
+  faults: FaultInjector
+  watches: WatchTracker
+  /** Validates and adds a fault; a dropWatch fault also cuts the open watches it matches at once. */
+  addFault(spec: unknown): Fault
+  /** Validates a List and replaces every object with its items (all or nothing). Returns counts per kind. */
+  replaceState(body: unknown): Record<string, number>
+  /** Back to the scenario's initial objects; faults and image failures are cleared too. */
+  reset(): void
+  /** Makes pulls of `image` fail as a missing tag does. */
+  failImage(image: string): void
+  /** Undoes failImage. */
+  restoreImage(image: string): void
+  /** Makes a container's main process exit (restartPolicy applies). */
+  crashContainer(namespace: string, pod: string, opts?: { container?: string; exitCode?: number; reason?: string }): { container: string; exitCode: number }
+  snapshot(): ObjectList
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The control API's state (journal, faults, open watches) for this server. */
+    kubemock: ControlState
+  }
+}
+
+const journalKey = Symbol('kubemock.journal')
+type WithEntry = FastifyRequest & { [journalKey]?: JournalEntry }
+
+/** The Status watchers get when the state is replaced: they must re-list (etcd3's "too old" watch error). */
+function replacedError(): StatusError {
+  return StatusError.expired('The resourceVersion for the provided watch is too old.')
+}
+
+function isControlPath(url: string): boolean {
+  return url.startsWith('/kubemock/')
+}
+
+/**
+ * Installs the request hooks: the journal (onRequest/onResponse; register it before any hook
+ * that may answer early, such as authentication, so those answers are recorded too), open-watch
+ * tracking, and the fault hook (preHandler, so it runs after authentication and before the
+ * resource handlers). Decorates `app.kubemock`. Call once, before the routes are registered.
+ */
+export function installControlHooks(app: FastifyInstance, cluster: Cluster): ControlState {
+  const journal = new RequestJournal()
+  const faults = new FaultInjector(() => cluster.clock.now())
+  const watches = new WatchTracker((socket: Socket) => {
+    for (const c of app.websocketServer?.clients ?? []) if ((c as unknown as { _socket?: Socket })._socket === socket) return c
+    return undefined
+  })
+  const failedImages = new Map<string, { repository: string; tag: string; size?: number; known: boolean }>()
+  const latencyTimers = new Set<NodeJS.Timeout>()
+
+  app.addHook('onRequest', (req, reply, done) => {
+    const url = req.raw.url ?? '/'
+    if (isControlPath(url)) return done()
+    const e = journal.start(req.raw.method ?? 'GET', url, req.headers['user-agent'])
+    ;(req as WithEntry)[journalKey] = e
+    // Only watches outlive their handler; find them cheaply before parsing anything.
+    if (url.includes('watch')) {
+      const info = infoOf(e)
+      if (info.verb === 'watch') {
+        const ws = req.headers.upgrade?.toLowerCase() === 'websocket'
+        watches.track(ws ? { info, socket: req.raw.socket } : { info, res: reply.raw }, () => {
+          if (e.status === 0) journal.finish(e, ws ? 101 : reply.raw.statusCode)
+        })
+      }
+    }
+    done()
+  })
+  app.addHook('onResponse', (req, reply, done) => {
+    const e = (req as WithEntry)[journalKey]
+    if (e) journal.finish(e, reply.statusCode)
+    done()
+  })
+
+  app.addHook('preHandler', (req, reply, done) => {
+    if (!faults.active) return done()
+    const url = req.raw.url ?? '/'
+    if (isControlPath(url)) return done()
+    const e = (req as WithEntry)[journalKey]
+    let info
+    if (e) info = infoOf(e)
+    else {
+      const q = url.indexOf('?')
+      info = requestInfo(req.raw.method ?? 'GET', q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1))
+    }
+    const out = faults.apply(info, info.verb === 'create' ? bodyName(req.body) : undefined)
+    const finish = () => {
+      if (out.error) return done(out.error)
+      if (out.dropWatch) {
+        if (req.headers.upgrade) {
+          req.raw.socket.destroy()
+          reply.hijack()
+          return done()
+        }
+        // A watch that ends at once: clients treat it like a server-side timeout and watch again.
+        reply.code(200).type('application/json').send('')
+        return
+      }
+      done()
+    }
+    if (out.latencyMs > 0) {
+      const t = setTimeout(() => {
+        latencyTimers.delete(t)
+        finish()
+      }, out.latencyMs)
+      latencyTimers.add(t)
+    } else finish()
+  })
+  app.addHook('onClose', (_app, done) => {
+    for (const t of latencyTimers) clearTimeout(t)
+    latencyTimers.clear()
+    done()
+  })
+
+  const cutAllWatches = () => {
+    watches.cut(() => true, replacedError())
+  }
+  const restoreImages = () => {
+    for (const img of [...failedImages.keys()]) state.restoreImage(img)
+  }
+
+  const state: ControlState = {
+    journal,
+    faults,
+    watches,
+    addFault(spec) {
+      const f = faults.add(spec)
+      if (f.dropWatch) watches.cut((w) => faults.cutsOpenWatch(f, w.info))
+      return faults.get(f.id)!
+    },
+    replaceState(body) {
+      const items = parseSnapshotBody(body)
+      validateSnapshot(cluster.registry, items, cluster.clock.now())
+      let counts: Record<string, number> = {}
+      cluster.replaceState(() => {
+        counts = importObjects(cluster.registry, items)
+      }, cutAllWatches)
+      return counts
+    },
+    reset() {
+      faults.clear()
+      restoreImages()
+      cluster.reset(cutAllWatches)
+    },
+    failImage(image) {
+      const ref = parseImageRef(image)
+      if (ref.digest || failedImages.has(ref.full)) return
+      const repo = cluster.images.repository(image)
+      failedImages.set(ref.full, { repository: ref.repository, tag: ref.tag, size: repo?.tags[ref.tag], known: !!repo })
+      const tags = { ...(repo?.tags ?? {}) }
+      delete tags[ref.tag]
+      cluster.images.set({ repository: ref.repository, tags, behaviour: repo?.behaviour })
+    },
+    restoreImage(image) {
+      const ref = parseImageRef(image)
+      const was = failedImages.get(ref.full)
+      if (!was) return
+      failedImages.delete(ref.full)
+      if (was.size !== undefined) cluster.images.addTags(was.repository, { [was.tag]: was.size })
+      else if (!was.known && Object.keys(cluster.images.repository(image)?.tags ?? {}).length === 0) {
+        // The repository was unknown (such images always pull): make it unknown-like again by
+        // accepting the tag with the default size.
+        cluster.images.addTags(was.repository, { [was.tag]: cluster.images.describe(image).sizeBytes })
+      }
+    },
+    crashContainer(namespace, name, opts = {}) {
+      const pod = cluster.registry.resource('', 'pods').getStored(namespace, name)
+      if (!pod) throw StatusError.notFound({ group: '', resource: 'pods' }, name)
+      const containers = ((pod.obj.spec as { containers?: { name: string }[] })?.containers ?? []).map((c) => c.name)
+      const container = opts.container ?? containers[0]
+      if (!container || !containers.includes(container)) throw StatusError.badRequest(`container ${container} is not valid for pod ${name}`)
+      if (!cluster.sim.exitContainer) throw new StatusError(501, 'NotImplemented', 'this cluster runs no simulated kubelet')
+      const exitCode = opts.exitCode ?? 1
+      cluster.sim.exitContainer(namespace, name, container, exitCode, opts.reason)
+      return { container, exitCode }
+    },
+    snapshot: () => exportSnapshot(cluster.registry),
+  }
+  app.decorate('kubemock', state)
+  return state
+}
+
+/** metadata.name of a JSON create body, for the AlreadyExists text of a 409 fault. */
+function bodyName(body: unknown): string | undefined {
+  if (typeof body !== 'string' || !body.startsWith('{')) return undefined
+  try {
+    return (JSON.parse(body) as KubeObject).metadata?.name
+  } catch {
+    return undefined
+  }
+}
 
 function clockBody(cluster: Cluster): string {
   const now = cluster.clock.now()
   return JSON.stringify({ now: rfc3339Micro(now), epochMillis: now, speed: cluster.clock.speed, mode: cluster.clock.speed === 0 ? 'manual' : 'running' })
 }
 
-function jsonBody(raw: unknown): Record<string, unknown> {
-  if (raw === undefined || raw === '') return {}
+function jsonBody(raw: unknown, optional = false): unknown {
+  if (raw === undefined || raw === '' || raw === null) {
+    if (optional) return {}
+    throw StatusError.badRequest('invalid control request: the body is empty; send a JSON object')
+  }
+  if (typeof raw !== 'string') return raw
   try {
-    const v = typeof raw === 'string' ? JSON.parse(raw) : raw
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('the body must be a JSON object')
-    return v as Record<string, unknown>
+    return JSON.parse(raw)
   } catch (err) {
-    throw StatusError.badRequest(`invalid control request: ${(err as Error).message}`)
+    throw StatusError.badRequest(`invalid control request: the body is not JSON: ${(err as Error).message}`)
   }
 }
 
-/** Registers the clock endpoints (and, later, faults, snapshots, …). */
+const checkAdvance = controlSchemaValidator('ClockAdvance')
+const checkSpeed = controlSchemaValidator('ClockSpeed')
+const checkCrash = controlSchemaValidator('CrashRequest')
+const checkImage = controlSchemaValidator('ImageRequest')
+
+function send(reply: FastifyReply, body: unknown, code = 200): FastifyReply {
+  return reply.code(code).type('application/json').send(typeof body === 'string' ? body : JSON.stringify(body))
+}
+
+/** Reads the journal filters from a query string; bad values are a 400 naming the parameter. */
+function requestFilter(q: Record<string, string | string[] | undefined>): RequestFilter {
+  const one = (k: string) => {
+    const v = q[k]
+    return Array.isArray(v) ? v[0] : v
+  }
+  const f: RequestFilter = {}
+  for (const k of ['verb', 'resource', 'namespace', 'name', 'userAgent', 'since'] as const) {
+    const v = one(k)
+    if (v !== undefined) f[k] = v
+  }
+  const status = one('status')
+  if (status !== undefined) {
+    if (!/^([1-5][0-9][0-9]|[1-5]xx)$/.test(status)) throw StatusError.badRequest(`invalid control request: status: must be an HTTP status such as 404 or a class such as 5xx, got "${status}"`)
+    f.status = status
+  }
+  const limit = one('limit')
+  if (limit !== undefined) {
+    if (!/^[0-9]+$/.test(limit)) throw StatusError.badRequest(`invalid control request: limit: must be a non-negative integer, got "${limit}"`)
+    f.limit = Number(limit)
+  }
+  return f
+}
+
+/** Registers every /kubemock/v1 route. Needs {@link installControlHooks} to have run on `app`. */
 export async function registerControlRoutes(app: FastifyInstance, cluster: Cluster): Promise<void> {
-  app.get('/kubemock/v1/clock', async (_req, reply) => reply.type('application/json').send(clockBody(cluster)))
+  const state = app.kubemock ?? installControlHooks(app, cluster)
+
+  app.get('/kubemock/v1/clock', async (_req, reply) => send(reply, clockBody(cluster)))
 
   // Moves simulated time forward and fires everything due in order (backoffs, deadlines, grace periods).
   app.post('/kubemock/v1/clock/advance', async (req, reply) => {
     const body = jsonBody(req.body)
-    const seconds = body.seconds
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 10 * 365 * 86400) {
-      throw StatusError.badRequest('invalid control request: "seconds" must be a number from 0 to 315360000')
-    }
-    await cluster.clock.advance(Math.round(seconds * 1000))
-    return reply.type('application/json').send(clockBody(cluster))
+    checkAdvance(body)
+    await cluster.clock.advance(Math.round((body as { seconds: number }).seconds * 1000))
+    return send(reply, clockBody(cluster))
   })
 
   // Sets the speed of simulated time: 0 = manual, 1 = real time, N = N × real time.
   app.put('/kubemock/v1/clock', async (req, reply) => {
     const body = jsonBody(req.body)
-    const speed = body.speed
-    if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < 0 || speed > 10_000) {
-      throw StatusError.badRequest('invalid control request: "speed" must be a number from 0 to 10000')
-    }
-    cluster.clock.setSpeed(speed)
-    return reply.type('application/json').send(clockBody(cluster))
+    checkSpeed(body)
+    cluster.clock.setSpeed((body as { speed: number }).speed)
+    return send(reply, clockBody(cluster))
   })
 
   for (const action of ['fail', 'recover'] as const) {
@@ -53,7 +287,67 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Clust
       const control = action === 'fail' ? cluster.sim.stopKubelet : cluster.sim.startKubelet
       if (!control) throw new StatusError(501, 'NotImplemented', 'this cluster runs no simulated kubelet')
       control(name)
-      return reply.type('application/json').send(JSON.stringify({ node: name, kubelet: action === 'fail' ? 'stopped' : 'running' }))
+      return send(reply, { node: name, kubelet: action === 'fail' ? 'stopped' : 'running' })
     })
   }
+
+  app.get('/kubemock/v1/faults', async (_req, reply) => send(reply, { kind: 'FaultList', items: state.faults.list() }))
+  app.post('/kubemock/v1/faults', async (req, reply) => send(reply, state.addFault(jsonBody(req.body)), 201))
+  app.delete('/kubemock/v1/faults', async (_req, reply) => send(reply, { kind: 'FaultList', items: state.faults.clear() }))
+  const faultNotFound = (id: string) => new StatusError(404, 'NotFound', `fault "${id}" not found`, { name: id, kind: 'faults' })
+  app.get('/kubemock/v1/faults/:id', async (req, reply) => {
+    const { id } = req.params as { id: string }
+    const f = state.faults.get(id)
+    if (!f) throw faultNotFound(id)
+    return send(reply, f)
+  })
+  app.delete('/kubemock/v1/faults/:id', async (req, reply) => {
+    const { id } = req.params as { id: string }
+    const f = state.faults.remove(id)
+    if (!f) throw faultNotFound(id)
+    return send(reply, f)
+  })
+
+  app.post('/kubemock/v1/namespaces/:namespace/pods/:name/crash', async (req, reply) => {
+    const { namespace, name } = req.params as { namespace: string; name: string }
+    const body = jsonBody(req.body, true)
+    checkCrash(body)
+    return send(reply, { namespace, pod: name, ...state.crashContainer(namespace, name, body as { container?: string; exitCode?: number; reason?: string }) })
+  })
+
+  for (const action of ['fail', 'restore'] as const) {
+    app.post(`/kubemock/v1/images/${action}`, async (req, reply) => {
+      const body = jsonBody(req.body)
+      checkImage(body)
+      const { image } = body as { image: string }
+      if (action === 'fail') state.failImage(image)
+      else state.restoreImage(image)
+      return send(reply, { image, pull: action === 'fail' ? 'fails' : 'succeeds' })
+    })
+  }
+
+  app.get('/kubemock/v1/requests', async (req, reply) => {
+    const items: RequestRecord[] = state.journal.list(requestFilter(req.query as Record<string, string>))
+    return send(reply, { kind: 'RequestList', items })
+  })
+  app.delete('/kubemock/v1/requests', async (_req, reply) => {
+    state.journal.clear()
+    return send(reply, { kind: 'RequestList', items: [] })
+  })
+
+  app.get('/kubemock/v1/snapshot', async (req, reply) => {
+    const list = state.snapshot()
+    if (/\b(application|text)\/(x-)?yaml\b/.test(req.headers.accept ?? '')) return reply.type('application/yaml').send(snapshotYAML(list))
+    return send(reply, list)
+  })
+  app.put('/kubemock/v1/snapshot', async (req, reply) => {
+    const counts = state.replaceState(req.body)
+    return send(reply, { loaded: counts, objects: Object.values(counts).reduce((a, b) => a + b, 0) })
+  })
+  app.post('/kubemock/v1/reset', async (_req, reply) => {
+    state.reset()
+    return send(reply, { reset: true })
+  })
 }
+
+export { faultMatches }

@@ -1,0 +1,167 @@
+/** @module snapshot: export every object as a v1 List, and validate and import one (a kubemock snapshot or a real cluster's dump). */
+import { parseAllDocuments, stringify } from 'yaml'
+import { StatusError } from '../errors.js'
+import { definitions } from '../registry/definitions.js'
+import { Registry } from '../registry/registry.js'
+import { MemoryStore } from '../store/object-store.js'
+import type { FieldError, KubeObject } from '../types.js'
+import { SimClock } from './clock.js'
+import { controlSchemaErrors, invalidControlRequest } from './scenario.js'
+
+/** The body of GET /kubemock/v1/snapshot. */
+export interface ObjectList {
+  kind: 'List'
+  apiVersion: 'v1'
+  metadata: { resourceVersion: string }
+  items: KubeObject[]
+}
+
+/** Resources exported first: what everything else lives in or on. */
+const firstResources = ['namespaces', 'nodes']
+
+/** Every stored object (kind and apiVersion set), namespaces and nodes first, then by resource, namespace and name. */
+export function exportSnapshot(registry: Registry): ObjectList {
+  const stores = [...registry.resources].sort((a, b) => rank(a.def.plural, a.def.group) - rank(b.def.plural, b.def.group))
+  const items: KubeObject[] = []
+  for (const rs of stores) for (const s of registry.store.list(rs.key)) items.push(s.obj)
+  return { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '' }, items }
+}
+
+function rank(plural: string, group: string): number {
+  const i = group === '' ? firstResources.indexOf(plural) : -1
+  return i < 0 ? firstResources.length : i
+}
+
+/** The snapshot as YAML (Accept: application/yaml), shaped like `kubectl get -o yaml`. */
+export function snapshotYAML(list: ObjectList): string {
+  return stringify(list, { aliasDuplicateObjects: false, lineWidth: 0 })
+}
+
+/**
+ * Reads a PUT body: a JSON or YAML List (kubectl's `-o yaml` output), or several YAML documents
+ * (each an object or a List). Throws a 400 Status when it is neither.
+ */
+export function parseSnapshotBody(body: unknown): KubeObject[] {
+  if (body === undefined || body === null || body === '') throw StatusError.badRequest('invalid snapshot: the body is empty; send a List of objects')
+  let docs: unknown[]
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    const text = body.toString()
+    try {
+      docs = [JSON.parse(text)]
+    } catch {
+      const parsed = parseAllDocuments(text)
+      for (const d of parsed) if (d.errors.length) throw StatusError.badRequest(`invalid snapshot: not JSON or YAML: ${d.errors[0].message}`)
+      docs = parsed.map((d) => d.toJS()).filter((d) => d !== null && d !== undefined)
+    }
+  } else {
+    docs = [body]
+  }
+  const items: unknown[] = []
+  for (const d of docs) {
+    if (d && typeof d === 'object' && Array.isArray((d as { items?: unknown }).items)) items.push(...(d as { items: unknown[] }).items)
+    else items.push(d)
+  }
+  const errs = controlSchemaErrors('ObjectList', { items })
+  if (errs.length) throw invalidControlRequest('ObjectList', errs)
+  return items as KubeObject[]
+}
+
+/**
+ * A copy ready for import: server-owned fields a dump carries are dropped (resourceVersion,
+ * managedFields, selfLink); uid, creationTimestamp, generation and status stay.
+ */
+export function importable(o: KubeObject): KubeObject {
+  const copy = structuredClone(o)
+  const m = copy.metadata as Record<string, unknown>
+  delete m.resourceVersion
+  delete m.managedFields
+  delete m.selfLink
+  return copy
+}
+
+function describe(o: KubeObject, i: number): string {
+  const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : ''
+  return `items[${i}] (${o.kind} ${ns}${o.metadata?.name ?? o.metadata?.generateName ?? ''})`
+}
+
+/** Namespaces the items need that they do not define themselves, plus the four every cluster has. */
+export function missingNamespaces(registry: Registry, items: KubeObject[]): string[] {
+  const defined = new Set(items.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => o.metadata.name))
+  const need = new Set(['default', 'kube-node-lease', 'kube-public', 'kube-system'])
+  for (const o of items) {
+    const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
+    if (rs?.def.namespaced) need.add(o.metadata.namespace || 'default')
+  }
+  return [...need].filter((n) => !defined.has(n)).sort()
+}
+
+/**
+ * Checks every item without touching the live store: the kind is served, names are unique, and
+ * each object passes the same validation a create would (run as a dry run on a scratch
+ * registry). Throws one 422 Status listing the problems; nothing has changed then.
+ */
+export function validateSnapshot(registry: Registry, items: KubeObject[], now: number): void {
+  const errors: FieldError[] = []
+  const scratch = new Registry({ store: new MemoryStore(), clock: new SimClock({ speed: 0, start: now }), definitions })
+  const namespaces = scratch.resource('', 'namespaces')
+  for (const ns of [...missingNamespaces(registry, items), ...items.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]) {
+    if (ns && !namespaces.getStored('', ns)) namespaces.create('', { metadata: { name: ns } }, { trusted: true })
+  }
+  const seen = new Set<string>()
+  items.forEach((o, i) => {
+    const where = describe(o, i)
+    const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
+    if (!rs) {
+      errors.push({ type: 'FieldValueNotSupported', field: `items[${i}].kind`, badValue: `${o.apiVersion}/${o.kind}`, detail: 'this server does not serve that kind' })
+      return
+    }
+    if (!o.metadata.name) {
+      errors.push({ type: 'FieldValueRequired', field: `items[${i}].metadata.name` })
+      return
+    }
+    const key = `${rs.key}/${rs.def.namespaced ? o.metadata.namespace || 'default' : ''}/${o.metadata.name}`
+    if (seen.has(key)) {
+      errors.push({ type: 'FieldValueDuplicate', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1) })
+      return
+    }
+    seen.add(key)
+    if (o.kind === 'Namespace' && o.apiVersion === 'v1') return
+    const copy = importable(o)
+    delete copy.metadata.deletionTimestamp
+    try {
+      scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
+    } catch (err) {
+      const msg = err instanceof StatusError ? err.message : (err as Error).message
+      errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: msg })
+    }
+  })
+  if (errors.length) throw invalidControlRequest('ObjectList', errors.slice(0, 20))
+}
+
+/**
+ * Writes the items into the (just cleared) store as they are, in an order that satisfies their
+ * dependencies: namespaces (given or needed) first, then nodes, then the rest as listed.
+ * Must run after {@link validateSnapshot}. Returns the count per kind.
+ */
+export function importObjects(registry: Registry, items: KubeObject[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  const namespaces = registry.resource('', 'namespaces')
+  for (const name of missingNamespaces(registry, items)) namespaces.create('', { metadata: { name } }, { trusted: true })
+  const ordered = [...items].sort((a, b) => rank(pluralOf(registry, a), groupOf(a)) - rank(pluralOf(registry, b), groupOf(b)))
+  for (const o of ordered) {
+    const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')!
+    const copy = importable(o)
+    rs.create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { trusted: true })
+    counts[o.kind!] = (counts[o.kind!] ?? 0) + 1
+  }
+  return counts
+}
+
+function pluralOf(registry: Registry, o: KubeObject): string {
+  return registry.forKind(o.apiVersion ?? '', o.kind ?? '')?.def.plural ?? ''
+}
+
+function groupOf(o: KubeObject): string {
+  const av = o.apiVersion ?? ''
+  return av.includes('/') ? av.slice(0, av.indexOf('/')) : ''
+}
