@@ -7,7 +7,7 @@ import { installCors } from './api/cors.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
-import { registerControlRoutes } from './api/control.js'
+import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
@@ -52,6 +52,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.header('Cache-Control', 'no-cache, private')
     reply.header('Audit-Id', randomUUID())
   })
+  // First of the request hooks, so the request journal also sees requests other hooks answer.
+  installControlHooks(app, cluster)
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(app, opts.corsOrigins ?? [])
   if (opts.auth) installAuth(app, opts.auth)
