@@ -113,7 +113,7 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
       const watch = watchPrefix || queryBool(call.query.watch)
       if (watch) {
         if (!allowed('watch')) throw StatusError.methodNotAllowed('watch', rs.def.plural)
-        return serveHTTPWatch(req, call.reply, watchRequest(call, negotiateShape(req.headers.accept)))
+        return serveHTTPWatch(call.reply, watchRequest(call, negotiateShape(req.headers.accept)))
       }
       if (name) return getObject(call)
       if (!allowed('list')) throw StatusError.methodNotAllowed('list', rs.def.plural)
@@ -202,8 +202,6 @@ export function sendObject(call: ResourceCall, s: StoredObject, code = 200, warn
 }
 
 function getObject(call: ResourceCall) {
-  const shape = negotiateShape(call.req.headers.accept)
-  void shape
   return sendObject(call, call.rs.get(call.namespace, call.name!))
 }
 

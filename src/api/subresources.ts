@@ -64,7 +64,6 @@ function scaleHandler(call: ResourceCall) {
   reply.type('application/json')
   if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj)))
   const dryRun = parseDryRun(call.query.dryRun)
-  let replicas: number | undefined
   const s = rs.guaranteedUpdate(
     call.namespace,
     call.name!,
@@ -84,14 +83,12 @@ function scaleHandler(call: ResourceCall) {
         throw StatusError.invalid('Scale', 'autoscaling', call.name!, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r ?? null, detail: 'must be an integer' }])
       }
       if (r < 0) throw StatusError.invalid('Scale', 'autoscaling', call.name!, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r, detail: 'must be greater than or equal to 0' }])
-      replicas = r
       const out = { ...cur, spec: { ...(cur.spec as object), replicas: r } } as KubeObject
       if (meta.resourceVersion) out.metadata.resourceVersion = meta.resourceVersion
       return out
     },
     { dryRun },
   )
-  void replicas
   return reply.send(JSON.stringify(scaleOf(s.obj)))
 }
 

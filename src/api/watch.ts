@@ -1,5 +1,5 @@
 /** @module watch: watch streams over chunked HTTP and WebSocket, both fed by one event encoder. */
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import type { WebSocket } from 'ws'
 import { StatusError } from '../errors.js'
 import type { ResourceStore, WatchEventOut, WatchOptions } from '../registry/generic-registry.js'
@@ -127,7 +127,7 @@ function run(w: WatchRequest, sink: Sink): void {
 }
 
 /** Serves a watch as a chunked HTTP response, headers flushed at once (client-go waits for them). */
-export function serveHTTPWatch(req: FastifyRequest, reply: FastifyReply, w: WatchRequest): void {
+export function serveHTTPWatch(reply: FastifyReply, w: WatchRequest): void {
   checkWatchRequest(w)
   reply.hijack()
   const res = reply.raw
@@ -146,7 +146,6 @@ export function serveHTTPWatch(req: FastifyRequest, reply: FastifyReply, w: Watc
     end: () => res.end(),
     onClose: (fn) => res.on('close', fn),
   })
-  void req
 }
 
 /** Copies CORS headers already decided for this reply (set by the CORS hook) onto the raw stream. */

@@ -20,12 +20,9 @@ export function createNamespaceController(deps: { registry: Registry }): Control
     reconcile(key) {
       const ns = namespaces.getStored('', key)
       if (!ns || !ns.obj.metadata.deletionTimestamp) return
-      let remaining = 0
       for (const rs of registry.resources) {
         if (!rs.def.namespaced) continue
         const items = rs.list(key).items
-        if (!items.length) continue
-        remaining += items.length
         for (const s of items) {
           if (s.obj.metadata.deletionTimestamp) continue
           try {
@@ -36,7 +33,6 @@ export function createNamespaceController(deps: { registry: Registry }): Control
         }
       }
       for (const rs of registry.resources) if (rs.def.namespaced && rs.list(key).items.length) return { requeueAfterMs: recheckMs }
-      void remaining
       const spec = ns.obj.spec as { finalizers?: string[] } | undefined
       if (spec?.finalizers?.includes('kubernetes')) {
         namespaces.guaranteedUpdate('', key, (cur) => {
