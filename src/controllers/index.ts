@@ -1,5 +1,6 @@
 /** @module controllers: the list of control loops every cluster runs, and what they are given. */
 import type { Registry } from '../registry/registry.js'
+import type { ImageCatalogue } from '../sim/images.js'
 import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
 import { createDaemonSetController } from './daemonset.js'
@@ -44,6 +45,8 @@ export interface ControllerDeps {
   manager: ControllerManager
   sim: SimControls
   timings: SimTimings
+  /** The cluster's image catalogue (scenarios and faults change it at run time). */
+  images: ImageCatalogue
 }
 
 /** Builds one or more controllers. */

@@ -35,7 +35,7 @@ const crashBackoffMs = { initial: 10_000, max: 300_000 }
  */
 export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): Controller[] {
   const pods = deps.registry.resource('', 'pods')
-  const images = opts.images ?? new ImageCatalogue()
+  const images = opts.images ?? deps.images ?? new ImageCatalogue()
   const timing = <K extends keyof typeof kubeletTimingDefaults>(k: K): number => deps.timings[k] ?? kubeletTimingDefaults[k]
   const timings = Object.fromEntries(Object.keys(defaultKubeletTimings).map((k) => [k, timing(k as keyof KubeletTimings)])) as unknown as KubeletTimings
   const runtime = new ContainerRuntime(deps.clock, (podKey) => deps.manager.enqueueTo('kubelet', podKey), opts.newContainerID)

@@ -47,7 +47,8 @@ export function nodeObject(n: NodeInput, index: number, version: KubeVersion, no
     ...(n.labels ?? {}),
   }
   const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: nowISO, lastTransitionTime: nowISO, reason, message })
-  const cidr = `10.244.${index}.0/24`
+  // 10.244.0.0/24, 10.244.1.0/24, … then 10.245.0.0/24 from the 257th node on.
+  const cidr = `10.${244 + (index >> 8)}.${index & 255}.0/24`
   return {
     apiVersion: 'v1',
     kind: 'Node',
