@@ -1,13 +1,22 @@
 /** @module kubemock: the library API — start a simulated cluster in-process for tests. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { defaultTokenUser, TokenAuthenticator } from './api/auth.js'
 import { defaultCorsOrigins } from './api/cors.js'
 import { buildApp } from './app.js'
 import { Cluster, type ClusterOptions } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
 import type { Clock } from './sim/clock.js'
-import { generateTLS, type TLSMaterial } from './tls.js'
+import { controlHelpers, type ControlHelpers } from './api/control.js'
+import { resolveScenario, type ScenarioInput } from './sim/scenario.js'
+import type { TLSMaterial } from './tls.js'
 
-export interface StartOptions extends ClusterOptions {
+export interface StartOptions extends Omit<ClusterOptions, 'scenario'> {
+  /** A scenario file path, a Scenario object (the file's first document), or one already loaded. */
+  scenario?: ScenarioInput
+  /** Also write the kubeconfig to a file: a path, or `true` for a temporary file removed by close(). */
+  kubeconfigPath?: string | boolean
   host?: string
   /** 0 (default) picks a free port. */
   port?: number
@@ -19,11 +28,13 @@ export interface StartOptions extends ClusterOptions {
   corsOrigins?: string[] | false
 }
 
-/** A running kubemock server. */
-export interface RunningCluster {
+/** A running kubemock server, with helpers for the control API (see {@link ControlHelpers}). */
+export interface RunningCluster extends ControlHelpers {
   url: string
   /** A kubeconfig YAML pointing at `url`, with the CA and the first token when configured. */
   kubeconfig: string
+  /** Where the kubeconfig was written, when `kubeconfigPath` asked for a file. */
+  kubeconfigPath?: string
   /** With `tls`: the CA certificate (PEM) clients should trust. */
   ca?: string
   clock: Clock
@@ -38,9 +49,10 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
   const tokens = options.tokens ?? []
   if (tokens.some((t) => t === '')) throw new Error('start(): tokens must not be empty strings')
   let tls: TLSMaterial | undefined
-  if (options.tls === true) tls = generateTLS({ hosts: [host] })
+  // Loaded on demand: the X.509 library costs tens of milliseconds to evaluate.
+  if (options.tls === true) tls = (await import('./tls.js')).generateTLS({ hosts: [host] })
   else if (options.tls) tls = { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
-  const cluster = new Cluster(options)
+  const cluster = new Cluster({ ...options, scenario: resolveScenario(options.scenario) })
   const app = await buildApp({
     cluster,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
@@ -51,19 +63,24 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : 0
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
-  return {
-    url,
-    kubeconfig: kubeconfigYAML({
+  const kubeconfig = kubeconfigYAML({
       server: url,
       ...(tokens.length ? { token: tokens[0] } : {}),
       ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
-    }),
+  })
+  const file = options.kubeconfigPath ? writeKubeconfigFile(kubeconfig, options.kubeconfigPath) : undefined
+  return {
+    url,
+    kubeconfig,
+    ...(file ? { kubeconfigPath: file.path } : {}),
     ...(tls ? { ca: tls.ca } : {}),
     clock: cluster.clock,
     cluster,
+    ...controlHelpers(app, cluster),
     close: async () => {
       cluster.close()
       await app.close()
+      file?.remove()
     },
   }
 }
@@ -73,4 +90,19 @@ export { Cluster, type ClusterOptions } from './cluster.js'
 export { SimClock, type Clock } from './sim/clock.js'
 export { StatusError } from './errors.js'
 export type { KubeObject } from './types.js'
-export { generateTLS, type TLSMaterial } from './tls.js'
+export type { ControlHelpers } from './api/control.js'
+export type { Fault, FaultSpec } from './api/faults.js'
+export type { RequestFilter, RequestRecord } from './api/journal.js'
+export type { ObjectList } from './sim/snapshot.js'
+export type { Scenario, ScenarioInput } from './sim/scenario.js'
+
+/** Writes the kubeconfig (mode 0600) to `path`, or into a fresh temporary directory for `true`; `remove` deletes that directory. */
+function writeKubeconfigFile(kubeconfig: string, path: string | true): { path: string; remove(): void } {
+  const dir = path === true ? mkdtempSync(join(tmpdir(), 'kubemock-')) : undefined
+  const file = dir ? join(dir, 'kubeconfig') : resolve(path as string)
+  if (!dir) mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, kubeconfig, { mode: 0o600 })
+  // A path the caller chose stays after close(); only our temporary directory goes.
+  return { path: file, remove: () => dir && rmSync(dir, { recursive: true, force: true }) }
+}
+export type { TLSMaterial } from './tls.js'

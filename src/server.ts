@@ -8,7 +8,8 @@ import { buildApp } from './app.js'
 import { Cluster } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
 import { createLogStream, loggerOptions, logLevels } from './logging.js'
-import { generateTLS, loadTLS, type TLSMaterial } from './tls.js'
+import { loadScenario } from './sim/scenario.js'
+import type { TLSMaterial } from './tls.js'
 
 const usage = `Usage: kubemock [options]
 
@@ -20,6 +21,8 @@ Options:
   --kubeconfig PATH     write a kubeconfig with a "kubemock" context pointing here
   --kube-version X.Y    Kubernetes version to report (default 1.32)
   --nodes N             number of worker nodes in the default cluster (default 3)
+  --scenario FILE       start from a scenario: nodes, images, timings and objects (README
+                        "Scenario format"); POST /kubemock/v1/reset returns to it
   --speed X             simulated time runs at X times real time; 0 = only when advanced (default 1)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info); one line
                         per request, readable on a terminal, JSON lines otherwise
@@ -44,6 +47,8 @@ export interface CliOptions {
   kubeconfig?: string
   kubeVersion: string
   nodes?: number
+  /** --scenario FILE */
+  scenario?: string
   speed: number
   logLevel: string
   /** --tls: generate a CA and serving certificate. */
@@ -67,6 +72,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       kubeconfig: { type: 'string' },
       'kube-version': { type: 'string', default: '1.32' },
       nodes: { type: 'string' },
+      scenario: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'info' },
       tls: { type: 'boolean', default: false },
@@ -100,7 +106,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   const kubeconfigServer = values['kubeconfig-server']
   if (kubeconfigServer !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(kubeconfigServer)) throw new Error(`--kubeconfig-server must be a URL like https://kubemock:6443, got "${kubeconfigServer}"`)
   return {
-    host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, speed, logLevel: values['log-level']!,
+    host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, scenario: values.scenario, speed, logLevel: values['log-level']!,
     tls: values.tls!, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], tokens, tokenFile: values['token-file'], corsOrigins, kubeconfigServer,
   }
 }
@@ -123,10 +129,14 @@ export async function main(argv: string[]): Promise<void> {
   const users: TokenUser[] = [...opts.tokens.map((token) => ({ token, ...defaultTokenUser })), ...(opts.tokenFile ? readTokenFile(opts.tokenFile) : [])]
   if (opts.tokenFile && users.length === opts.tokens.length) throw new Error(`--token-file: ${opts.tokenFile} holds no tokens`)
   let tls: TLSMaterial | undefined
-  if (opts.tlsCert && opts.tlsKey) tls = loadTLS(opts.tlsCert, opts.tlsKey)
-  else if (opts.tls) tls = generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
+  // Loaded on demand: the X.509 library costs tens of milliseconds of start-up to evaluate.
+  if (opts.tlsCert && opts.tlsKey) tls = (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey)
+  else if (opts.tls) tls = (await import('./tls.js')).generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
   const logStream = createLogStream()
-  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed })
+  // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
+  const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
+  if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
+  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed, scenario })
   const app = await buildApp({
     cluster,
     logger: loggerOptions(opts.logLevel, logStream),
