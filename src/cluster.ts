@@ -46,8 +46,9 @@ export class Cluster {
   readonly events: EventRecorder
   /** Simulation controls published by the controllers (stop a kubelet, crash a container, …). */
   readonly sim: SimControls = {}
-  /** The simulated image registry the kubelets pull from (handed to controllers as `deps.images`). */
-  readonly images: ImageCatalogue
+  /** The simulated image registry the kubelets pull from (`deps.images`); scenarios and image faults change it. */
+  readonly images = new ImageCatalogue()
+  /** The scenario this cluster was started from (reset() recreates its objects). */
   readonly scenario?: ScenarioOptions
 
   constructor(opts: ClusterOptions = {}) {
@@ -59,12 +60,10 @@ export class Cluster {
     this.scenario = opts.scenario
     this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : opts.nodes ?? opts.scenario?.nodes ?? defaultNodes()
     this.events = createEventRecorder(this.registry, this.clock)
-    this.images = new ImageCatalogue()
     if (opts.scenario?.images) applyScenarioImages(this.images, opts.scenario.images)
     this.seed()
     const timings = { ...(opts.scenario?.timings ?? {}), ...(opts.timings ?? {}) }
-    // `images` rides along for the kubelet (ControllerDeps may not declare it yet).
-    const deps: ControllerDeps & { images: ImageCatalogue } = { registry: this.registry, clock: this.clock, events: this.events, manager: this.controllers, sim: this.sim, timings, images: this.images }
+    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: this.events, manager: this.controllers, sim: this.sim, timings, images: this.images }
     for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
       const made = make(deps)
       for (const c of Array.isArray(made) ? made : [made]) this.controllers.add(c)
