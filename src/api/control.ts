@@ -8,7 +8,7 @@ import { controlSchemaValidator } from '../sim/scenario.js'
 import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList } from '../sim/snapshot.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
-import { FaultInjector, WatchTracker, faultMatches, type Fault } from './faults.js'
+import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestFilter, type RequestRecord } from './journal.js'
 
 /** Everything the control API keeps for one server; also what the library helpers call. */
@@ -207,6 +207,14 @@ function bodyName(body: unknown): string | undefined {
   }
 }
 
+/** Stops (`fail`) or restarts (`recover`) a node's simulated kubelet; 404 for an unknown node. */
+function nodeKubelet(cluster: Cluster, name: string, action: 'fail' | 'recover'): void {
+  if (!cluster.registry.resource('', 'nodes').getStored('', name)) throw StatusError.notFound({ group: '', resource: 'nodes' }, name)
+  const control = action === 'fail' ? cluster.sim.stopKubelet : cluster.sim.startKubelet
+  if (!control) throw new StatusError(501, 'NotImplemented', 'this cluster runs no simulated kubelet')
+  control(name)
+}
+
 function clockBody(cluster: Cluster): string {
   const now = cluster.clock.now()
   return JSON.stringify({ now: rfc3339Micro(now), epochMillis: now, speed: cluster.clock.speed, mode: cluster.clock.speed === 0 ? 'manual' : 'running' })
@@ -283,10 +291,7 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Clust
   for (const action of ['fail', 'recover'] as const) {
     app.post(`/kubemock/v1/nodes/:name/${action}`, async (req, reply) => {
       const { name } = req.params as { name: string }
-      if (!cluster.registry.resource('', 'nodes').getStored('', name)) throw StatusError.notFound({ group: '', resource: 'nodes' }, name)
-      const control = action === 'fail' ? cluster.sim.stopKubelet : cluster.sim.startKubelet
-      if (!control) throw new StatusError(501, 'NotImplemented', 'this cluster runs no simulated kubelet')
-      control(name)
+      nodeKubelet(cluster, name, action)
       return send(reply, { node: name, kubelet: action === 'fail' ? 'stopped' : 'running' })
     })
   }
@@ -348,6 +353,72 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Clust
     state.reset()
     return send(reply, { reset: true })
   })
+}
+
+/**
+ * The control features as in-process calls (the library's `start()` returns them). They validate
+ * like the HTTP endpoints and throw the same StatusErrors.
+ */
+export interface ControlHelpers {
+  /** Moves simulated time forward by `seconds`, firing everything due in order. */
+  advance(seconds: number): Promise<void>
+  faults: {
+    /** Adds a fault (see FaultSpec); a dropWatch fault cuts matching open watches at once. */
+    add(spec: FaultSpec): Fault
+    list(): Fault[]
+    remove(id: string): Fault | undefined
+    clear(): Fault[]
+  }
+  /** The request journal, oldest first. */
+  requests(filter?: RequestFilter): RequestRecord[]
+  clearRequests(): void
+  /** Every object as a v1 List. */
+  snapshot(): ObjectList
+  /** Replaces the state with a List, its items, or its JSON/YAML text (all or nothing); returns counts per kind. */
+  restore(snapshot: ObjectList | KubeObject[] | string): Record<string, number>
+  /** Back to the scenario's initial objects; clears faults and image failures. */
+  reset(): void
+  failNode(name: string): void
+  recoverNode(name: string): void
+  crashContainer(namespace: string, pod: string, opts?: { container?: string; exitCode?: number; reason?: string }): { container: string; exitCode: number }
+  failImage(image: string): void
+  restoreImage(image: string): void
+}
+
+/** Builds the {@link ControlHelpers} of an app built by buildApp() for `cluster`. */
+export function controlHelpers(app: FastifyInstance, cluster: Cluster): ControlHelpers {
+  const state = app.kubemock
+  return {
+    advance: async (seconds) => {
+      checkAdvance({ seconds })
+      await cluster.clock.advance(Math.round(seconds * 1000))
+    },
+    faults: {
+      add: (spec) => state.addFault(spec),
+      list: () => state.faults.list(),
+      remove: (id) => state.faults.remove(id),
+      clear: () => state.faults.clear(),
+    },
+    requests: (filter) => state.journal.list(filter),
+    clearRequests: () => state.journal.clear(),
+    snapshot: () => state.snapshot(),
+    restore: (snapshot) => state.replaceState(Array.isArray(snapshot) ? { items: snapshot } : snapshot),
+    reset: () => state.reset(),
+    failNode: (name) => nodeKubelet(cluster, name, 'fail'),
+    recoverNode: (name) => nodeKubelet(cluster, name, 'recover'),
+    crashContainer: (namespace, pod, opts) => {
+      checkCrash(opts ?? {})
+      return state.crashContainer(namespace, pod, opts)
+    },
+    failImage: (image) => {
+      checkImage({ image })
+      state.failImage(image)
+    },
+    restoreImage: (image) => {
+      checkImage({ image })
+      state.restoreImage(image)
+    },
+  }
 }
 
 export { faultMatches }

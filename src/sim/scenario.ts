@@ -247,3 +247,14 @@ export function applyScenarioImages(catalogue: ImageCatalogue, images: ScenarioI
     catalogue.set({ repository: img.repository, tags, behaviour: img.behaviour ?? cur?.behaviour })
   }
 }
+
+/** What the library's `start({ scenario })` takes: a file path, a Scenario object, or a loaded scenario. */
+export type ScenarioInput = string | Scenario | ScenarioOptions
+
+/** Loads a {@link ScenarioInput}; throws the same messages as `--scenario`. */
+export function resolveScenario(input: ScenarioInput | undefined): ScenarioOptions | undefined {
+  if (input === undefined) return undefined
+  if (typeof input === 'string') return loadScenario(input)
+  if ('source' in input && Array.isArray((input as ScenarioOptions).objects)) return input as ScenarioOptions
+  return scenarioOptions(input as Scenario)
+}
