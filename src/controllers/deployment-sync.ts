@@ -42,7 +42,8 @@ export class DeploymentSync {
     private readonly deps: DeploymentSyncDeps,
     public d: Deployment,
     private readonly rsList: ReplicaSet[],
-    private readonly podMap: Map<string, PodObject[]>,
+    /** getPodMapForDeployment, computed only when a Recreate rollout needs it. */
+    private readonly podMap: () => Map<string, PodObject[]>,
   ) {}
 
   private get now(): number {
@@ -365,7 +366,7 @@ export class DeploymentSync {
   /** oldPodsRunning: old RSs still report pods, or a pod of an old RS is not in a terminal phase. */
   private oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): boolean {
     if (oldRSs.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0) > 0) return true
-    for (const [uid, pods] of this.podMap) {
+    for (const [uid, pods] of this.podMap()) {
       if (newRS && newRS.metadata.uid === uid) continue
       if (pods.some((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded')) return true
     }

@@ -10,7 +10,7 @@ import { StatusError } from '../errors.js'
 import type { KubeObject } from '../types.js'
 import { DeploymentSync } from './deployment-sync.js'
 import type { ControllerDeps } from './index.js'
-import { claimDecision, controllerOf, newControllerRef, withOwner, withoutOwner } from './replicaset-owner.js'
+import { claimDecision, controllerOf, newControllerRef, selectorMatcher, withOwner, withoutOwner } from './replicaset-owner.js'
 import type { Controller, ReconcileResult } from './runtime.js'
 import { splitKey } from './runtime.js'
 
@@ -59,9 +59,10 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
   function claimReplicaSets(d: Deployment): ReplicaSet[] {
     const ns = d.metadata.namespace ?? ''
     const out: ReplicaSet[] = []
+    const matcher = selectorMatcher(d.spec?.selector)
     for (const s of replicaSets.list(ns).items) {
       const rs = s.obj as ReplicaSet
-      const decision = claimDecision(d, d.spec?.selector, rs)
+      const decision = claimDecision(d, matcher, rs)
       if (decision === 'keep') out.push(JSON.parse(s.json) as ReplicaSet)
       if (decision !== 'adopt' && decision !== 'release') continue
       const fresh = deployments.getStored(ns, d.metadata.name ?? '')?.obj
@@ -83,8 +84,9 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
   /** getPodMapForDeployment: pods matching the selector, grouped by the uid of their (owned) RS. */
   function podMap(d: Deployment, rsList: ReplicaSet[]): Map<string, PodObject[]> {
     const map = new Map<string, PodObject[]>(rsList.map((rs) => [rs.metadata.uid ?? '', []]))
+    const matcher = selectorMatcher(d.spec?.selector)
     for (const s of pods.list(d.metadata.namespace).items) {
-      if (!labelSelectorMatches(d.spec?.selector, s.obj.metadata.labels)) continue
+      if (!matcher(s.obj.metadata.labels)) continue
       const uid = controllerOf(s.obj)?.uid
       if (uid && map.has(uid)) map.get(uid)!.push(s.obj as PodObject)
     }
@@ -110,7 +112,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
         return
       }
       const rsList = claimReplicaSets(d)
-      const sync = new DeploymentSync({ deployments, replicaSets, events, clock }, d, rsList, podMap(d, rsList))
+      const sync = new DeploymentSync({ deployments, replicaSets, events, clock }, d, rsList, () => podMap(d, rsList))
       if (d.metadata.deletionTimestamp) {
         sync.syncStatusOnly()
         return

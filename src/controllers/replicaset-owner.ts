@@ -1,8 +1,23 @@
 /** @module replicaset-owner: ControllerRef helpers shared by the ReplicaSet and Deployment controllers (pkg/controller/controller_ref_manager.go). */
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
-import { labelSelectorMatches } from '../registry/shared/label-selector-match.js'
+import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js'
+import { compileLabelSelector, labelSelectorFromObject } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
+
+/** Matches label sets against a selector. */
+export type LabelMatcher = (labels: Record<string, string> | undefined) => boolean
+
+/**
+ * LabelSelectorAsSelector compiled once (a sync matches every pod of the namespace): an absent selector
+ * matches everything, an invalid one nothing.
+ */
+export function selectorMatcher(sel: LabelSelector | undefined | null): LabelMatcher {
+  if (!sel) return () => true
+  try {
+    return compileLabelSelector(labelSelectorFromObject(sel))
+  } catch {
+    return () => false
+  }
+}
 
 /** The owner reference with `controller: true`, if any (metav1.GetControllerOf). */
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
@@ -18,13 +33,13 @@ export function newControllerRef(owner: KubeObject, apiVersion: string, kind: st
 export type ClaimDecision = 'keep' | 'adopt' | 'release' | 'ignore'
 
 /**
- * ClaimObject's decision for `obj` against `owner` and its selector: objects controlled by someone else
+ * ClaimObject's decision for `obj` against `owner` and its compiled selector: objects controlled by someone else
  * are ignored; our own are kept while they match and released when they stop matching (unless the owner
  * is being deleted); matching orphans that are not being deleted are adopted. Pure; never mutates.
  */
-export function claimDecision(owner: KubeObject, selector: LabelSelector | undefined, obj: KubeObject): ClaimDecision {
+export function claimDecision(owner: KubeObject, matcher: LabelMatcher, obj: KubeObject): ClaimDecision {
   const ref = controllerOf(obj)
-  const matches = labelSelectorMatches(selector, obj.metadata.labels)
+  const matches = matcher(obj.metadata.labels)
   if (ref) {
     if (ref.uid !== owner.metadata.uid) return 'ignore'
     if (matches) return 'keep'

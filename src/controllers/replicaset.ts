@@ -9,7 +9,7 @@ import { labelSelectorIsEmpty, labelSelectorMatches } from '../registry/shared/l
 import type { KubeObject } from '../types.js'
 import { deepEqual } from '../util/deep-equal.js'
 import type { ControllerDeps } from './index.js'
-import { claimDecision, controllerOf, newControllerRef, withOwner, withoutOwner } from './replicaset-owner.js'
+import { claimDecision, controllerOf, newControllerRef, selectorMatcher, withOwner, withoutOwner } from './replicaset-owner.js'
 import { availableAt, burstReplicas, isPodActive, podFromTemplate, podsToDelete, replicaSetStatus, slowStartBatch } from './replicaset-pods.js'
 import type { Controller, ReconcileResult } from './runtime.js'
 import { splitKey } from './runtime.js'
@@ -59,8 +59,9 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   function claimPods(rs: ReplicaSet, active: PodObject[]): PodObject[] {
     const ns = rs.metadata.namespace ?? ''
     const out: PodObject[] = []
+    const matcher = selectorMatcher(rs.spec?.selector)
     for (const pod of active) {
-      const decision = claimDecision(rs, rs.spec?.selector, pod)
+      const decision = claimDecision(rs, matcher, pod)
       if (decision === 'keep') out.push(pod)
       if (decision !== 'adopt' && decision !== 'release') continue
       // RecheckDeletionTimestamp: adopt only while the live ReplicaSet is the same and not being deleted.
