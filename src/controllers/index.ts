@@ -17,6 +17,7 @@ import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
 import { createStatefulSetController } from './statefulset.js'
 import { createTaintEvictionController } from './taint-eviction.js'
+import { bindSimControls } from '../sim/containers/processes.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
