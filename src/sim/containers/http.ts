@@ -1,0 +1,404 @@
+/** @module http: what a container's image answers over TCP/HTTP (ports, pages, headers), the access-log lines it writes, and HTTP/1.1 wire helpers. */
+import type { ContainerInstance, LogBuffer } from './runtime.js'
+import { parseImageRef } from '../images.js'
+
+/** One HTTP request as the container's server sees it. Header names are lower-case. */
+export interface HTTPRequest {
+  method: string
+  /** The request target as sent: path plus optional query (`/index.html?x=1`). */
+  path: string
+  headers: Record<string, string | undefined>
+  body?: Buffer | string
+  /** `1.1` (default) or `1.0`. */
+  httpVersion?: string
+  /**
+   * The peer address the server sees (`$remote_addr`). Default: the pod network's gateway
+   * (`x.y.z.1` of the pod IP), which is where the apiserver's proxy and kube-proxy traffic come from.
+   */
+  remoteAddr?: string
+}
+
+/** The server's answer. `headers` keep the order the server writes them. */
+export interface HTTPResponse {
+  status: number
+  statusText: string
+  headers: Record<string, string>
+  /** Empty for HEAD (Content-Length still says what GET would send). */
+  body: string
+  /** False when the server closes the connection after this response. */
+  keepAlive: boolean
+}
+
+/** Extra context for {@link serveHTTP}. */
+export interface ServeOptions {
+  /** The instance's log buffer: the access-log (and error-log) lines are appended to it. */
+  logs?: LogBuffer
+  /** Simulated time (ms) for Date and the log lines; default Date.now(). */
+  now?: number
+}
+
+/** Which server program answers, and how. Data, keyed by image repository in {@link imageServers}. */
+export interface ImageServer {
+  /** TCP ports the entrypoint listens on. */
+  ports: number[]
+  /** Answers one request; undefined for a listener that does not speak HTTP (redis). */
+  serve?: (inst: ContainerInstance, req: HTTPRequest, now: number) => { res: HTTPResponse; errorLog?: string }
+  /** The access-log line for one served request (undefined: the server logs nothing). */
+  accessLog?: (inst: ContainerInstance, req: HTTPRequest, res: HTTPResponse, now: number) => string
+}
+
+const statusTexts: Record<number, string> = { 200: 'OK', 301: 'Moved Permanently', 400: 'Bad Request', 404: 'Not Found', 405: 'Not Allowed', 503: 'Service Unavailable' }
+
+// nginx's welcome page (docs/html/index.html in nginx/nginx): the 2012 text until 1.21.1
+// (612 bytes), then the dark-mode one from 1.21.2 (615 bytes; "Dark mode support in welcome and
+// 50x error pages", 2021-08-16). 1.29.6 changed the text again; the catalogue stops at 1.29.1.
+const nginxWelcomeHead2012 = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+    body {
+        width: 35em;
+        margin: 0 auto;
+        font-family: Tahoma, Verdana, Arial, sans-serif;
+    }
+</style>
+</head>
+`
+const nginxWelcomeHead2021 = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+`
+const nginxWelcomeBody = `<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`
+
+// Release times (hex Unix seconds) of nginx tags, from the release-X commits of nginx/nginx; they
+// stand in for the mtime of the image's index.html (Last-Modified, ETag). Three are replaced by
+// the values commonly seen from the official images of the tutorial's versions.
+const nginxReleaseTimes = Object.fromEntries(
+  (
+    '1.10.0:571f6da6 1.10.1:574d95d5 1.10.2:580639b0 1.10.3:5890a6b6 1.11.0:57447941 1.11.1:574d9515 1.11.2:577bd89e ' +
+    '1.11.3:57976ca2 1.11.4:57d81dab 1.11.5:57fcff24 1.11.6:582b25b2 1.11.7:585011f3 1.11.8:5862794b 1.11.9:58875e6a ' +
+    '1.11.10:58a323e4 1.11.11:58d140f6 1.11.12:58d535a1 1.11.13:58e3b565 1.12.0:58ee3da8 1.12.1:5964d174 1.12.2:59e602b5 ' +
+    '1.13.0:58ff5aad 1.13.1:592d87da 1.13.2:59526f41 1.13.3:5964d026 1.13.4:5989d1fb 1.13.5:59aebbd3 1.13.6:59dce5ca ' +
+    '1.13.7:5a1441b7 1.13.8:5a427247 1.13.9:5a8c2bf0 1.13.10:5ab12fa6 1.13.11:5ac391d1 1.13.12:5accc5fd 1.14.0:5ad6113b ' +
+    '1.14.1:5be19cae 1.14.2:5c0692e1 1.15.0:5b16946d 1.15.1:5b3b913f 1.15.2:5b572563 1.15.3:5b856be0 1.15.4:5baa502b ' +
+    '1.15.5:5bb38b2f 1.15.6:5be197d8 1.15.7:5bfd5754 1.15.8:5c22444f 1.15.9:5c755b52 1.15.10:5c9a31fe 1.15.11:5cac976e ' +
+    '1.15.12:5cb5d3c3 1.16.0:5cbf0f59 1.16.1:5d5279b8 1.17.0:5ce409fd 1.17.1:5d121161 1.17.2:5d36f72b 1.17.3:5d52b104 ' +
+    '1.17.4:5d8a3180 1.17.5:5daf1d38 1.17.6:5dd3f9d2 1.17.7:5e0227f9 1.17.8:5e26ff1d 1.17.9:5e5e71f5 1.17.10:5e95c66e ' +
+    '1.18.0:5e9efe7d 1.19.0:5ecd2f04 1.19.1:5f049b15 1.19.2:5f32b0ae 1.19.3:5f73456a 1.19.4:5f983820 1.19.5:5fbd217a ' +
+    '1.19.6:5fd8cb23 1.19.7:602beb5e 1.19.8:604793f6 1.19.9:606339ef 1.19.10:6075b536 1.20.0:607ed8b2 1.20.1:60acef1a ' +
+    '1.20.2:6193c3b2 1.21.0:60aced87 1.21.1:60e46fc4 1.21.2:612e472a 1.21.3:6137835e 1.21.4:61814ff2 1.21.5:61cb2d25 ' +
+    '1.21.6:61f01157 1.22.0:628c1fd6 1.22.1:634faf0c 1.23.0:62b1d4e0 1.23.1:62d6ba27 1.23.2:634fada4 1.23.3:6398a011 ' +
+    '1.23.4:64230161 1.24.0:6434bbbe 1.25.0:646cd6e3 1.25.1:64888659 1.25.2:64dbafc8 1.25.3:6537cac6 1.25.4:65ccaa42 ' +
+    '1.25.5:661e8ae6 1.26.0:6627ba38 1.26.1:6655db9e 1.26.2:66ba1b69 1.26.3:67a3948f 1.27.0:6655d9ea 1.27.1:66ba1a44 ' +
+    '1.27.2:66fd630f 1.27.3:6745ef54 1.27.4:67a38e36 1.27.5:67ff9c07 1.28.0:6808d3a6 1.29.0:685adee1 1.29.1:689ca245'
+  )
+    .split(' ')
+    .map((p) => p.split(':') as [string, string]),
+)
+
+/** Last patch release of each nginx minor, and what the moving tags pointed at (catalogue: src/sim/images.ts). */
+const nginxLastPatch: Record<string, number> = {}
+for (const v of Object.keys(nginxReleaseTimes)) {
+  const [maj, min, patch] = v.split('.')
+  const minor = `${maj}.${min}`
+  nginxLastPatch[minor] = Math.max(nginxLastPatch[minor] ?? 0, Number(patch))
+}
+const nginxAliases: Record<string, string> = { latest: '1.29.1', mainline: '1.29.1', stable: '1.28.0', perl: '1.29.1', alpine: '1.29.1' }
+
+/** The nginx version an image tag runs: `1.15.12`, `1.15` → `1.15.12`, `latest` → newest; suffixes (`-alpine`) dropped. */
+export function nginxVersion(tag: string): string {
+  const base = tag.replace(/-(alpine|perl|slim|alpine-slim|alpine-perl|bookworm|bullseye|buster)$/, '')
+  if (nginxAliases[base]) return nginxAliases[base]
+  if (/^\d+\.\d+\.\d+$/.test(base)) return base
+  if (/^\d+\.\d+$/.test(base) && nginxLastPatch[base] !== undefined) return `${base}.${nginxLastPatch[base]}`
+  if (tag.startsWith('stable')) return nginxAliases.stable
+  return nginxAliases.latest
+}
+
+function versionAtLeast(v: string, min: string): boolean {
+  const a = v.split('.').map(Number)
+  const b = min.split('.').map(Number)
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0)
+  return true
+}
+
+/** The welcome page an nginx version ships (byte-exact). */
+export function nginxWelcomePage(version: string): string {
+  return (versionAtLeast(version, '1.21.2') ? nginxWelcomeHead2021 : nginxWelcomeHead2012) + nginxWelcomeBody
+}
+
+/**
+ * nginx's built-in error page (src/http/ngx_http_special_response.c): CRLF line ends, the version
+ * in the tail (server_tokens on), `bgcolor="white"` on body before 1.15.4.
+ */
+export function nginxErrorPage(version: string, status: number): string {
+  const title = `${status} ${statusTexts[status] ?? ''}`
+  const body = versionAtLeast(version, '1.15.4') ? '<body>' : '<body bgcolor="white">'
+  return `<html>\r\n<head><title>${title}</title></head>\r\n${body}\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx/${version}</center>\r\n</body>\r\n</html>\r\n`
+}
+
+/** `Fri, 27 Nov 2026 23:12:01 GMT` (RFC 1123, as HTTP Date/Last-Modified). */
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString()
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+
+/** `27/Nov/2026:23:12:01 +0000`: nginx `$time_local` and Apache `%t` in a UTC container. */
+export function logTimeLocal(ms: number): string {
+  const d = new Date(ms)
+  return `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
+}
+
+/** `2026/11/27 23:12:01`: the time format of nginx's error log. */
+function errorLogTime(ms: number): string {
+  const d = new Date(ms)
+  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+}
+
+/** The gateway of the pod's /24 (where traffic from outside the pod appears to come from). */
+export function podGateway(inst: ContainerInstance): string {
+  const ip = inst.podIP ?? '10.244.0.2'
+  return ip.replace(/\.\d+$/, '.1')
+}
+
+function wantsKeepAlive(req: HTTPRequest): boolean {
+  const c = (req.headers.connection ?? '').toLowerCase()
+  if ((req.httpVersion ?? '1.1') === '1.0') return c.includes('keep-alive')
+  return !c.includes('close')
+}
+
+function requestLine(req: HTTPRequest): string {
+  return `${req.method} ${req.path} HTTP/${req.httpVersion ?? '1.1'}`
+}
+
+const q = (v: string | undefined) => (v === undefined || v === '' ? '-' : v)
+
+/** nginx's connection counter (`*N` in its error log), per instance. */
+const nginxConnections = new WeakMap<ContainerInstance, number>()
+
+/** nginx with the official image's default.conf: / and /index.html, everything else 404. `file: false` pages are `return 200` answers (any method). */
+function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst: ContainerInstance, req: HTTPRequest, version: string) => { body: string; type: string; file?: boolean } | undefined): ImageServer {
+  return {
+    ports: [80],
+    serve(inst, req, now) {
+      const version = versionOf(inst)
+      const keepAlive = wantsKeepAlive(req)
+      const conn = (nginxConnections.get(inst) ?? 0) + 1
+      nginxConnections.set(inst, conn)
+      const path = req.path.split('?')[0]
+      const found = page(inst, req, version)
+      const head = req.method === 'HEAD'
+      const headers: Record<string, string> = { Server: `nginx/${version}`, Date: httpDate(now) }
+      let status = 200
+      let body: string
+      let errorLog: string | undefined
+      if (found && (req.method === 'GET' || head || !found.file)) {
+        body = found.body
+        headers['Content-Type'] = found.type
+        headers['Content-Length'] = String(Buffer.byteLength(body))
+        if (found.file) {
+          const mtime = parseInt(nginxReleaseTimes[version] ?? '5cb5d3c3', 16)
+          headers['Last-Modified'] = httpDate(mtime * 1000)
+          headers.Connection = keepAlive ? 'keep-alive' : 'close'
+          headers.ETag = `"${mtime.toString(16)}-${Buffer.byteLength(body).toString(16)}"`
+          headers['Accept-Ranges'] = 'bytes'
+        } else {
+          headers.Connection = keepAlive ? 'keep-alive' : 'close'
+        }
+      } else {
+        // The static module refuses methods other than GET/HEAD/POST at once and POST on a file
+        // that exists (405); a missing file is a 404, with the failed open() in the error log.
+        status = found || !['GET', 'HEAD', 'POST'].includes(req.method) ? 405 : 404
+        body = nginxErrorPage(version, status)
+        headers['Content-Type'] = 'text/html'
+        headers['Content-Length'] = String(Buffer.byteLength(body))
+        headers.Connection = keepAlive ? 'keep-alive' : 'close'
+        if (status === 404) {
+          const host = req.headers.host ? `, host: "${req.headers.host}"` : ''
+          errorLog = `${errorLogTime(now)} [error] 29#29: *${conn} open() "/usr/share/nginx/html${path}" failed (2: No such file or directory), client: ${req.remoteAddr ?? podGateway(inst)}, server: localhost, request: "${requestLine(req)}"${host}`
+        }
+      }
+      return { res: { status, statusText: statusTexts[status] ?? '', headers, body: head ? '' : body, keepAlive }, errorLog }
+    },
+    // log_format main in the image's nginx.conf.
+    accessLog(inst, req, res, now) {
+      const sent = req.method === 'HEAD' ? 0 : Buffer.byteLength(res.body)
+      return `${req.remoteAddr ?? podGateway(inst)} - - [${logTimeLocal(now)}] "${requestLine(req)}" ${res.status} ${sent} "${q(req.headers.referer)}" "${q(req.headers['user-agent'])}" "${q(req.headers['x-forwarded-for'])}"`
+    },
+  }
+}
+
+const tagOf = (inst: ContainerInstance) => parseImageRef(inst.image).tag || 'latest'
+
+const officialNginx = nginxServer(
+  (inst) => nginxVersion(tagOf(inst)),
+  (_inst, req, version) => {
+    const path = req.path.split('?')[0]
+    if (path === '/' || path === '/index.html') return { body: nginxWelcomePage(version), type: 'text/html', file: true }
+    return undefined
+  },
+)
+
+// sysnet4admin/echo-hname and echo-ip (the tutorial's images): nginx:stable of 2020 (1.18.0) with a
+// config answering every path with the pod's hostname / the request and the pod address.
+const echoHname = nginxServer(
+  () => '1.18.0',
+  (inst) => ({ body: `${inst.hostname}\n`, type: 'text/plain' }),
+)
+const echoIP = nginxServer(
+  () => '1.18.0',
+  (inst, req) => ({ body: `request_method : ${req.method} | ip_dest: ${inst.podIP ?? ''}\n`, type: 'text/plain' }),
+)
+
+const httpdNotFound = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head>
+<title>404 Not Found</title>
+</head><body>
+<h1>Not Found</h1>
+<p>The requested URL was not found on this server.</p>
+</body></html>
+`
+
+/** The Apache httpd version a tag runs. */
+function httpdVersion(tag: string): string {
+  const base = tag.replace(/-alpine$/, '')
+  if (/^\d+\.\d+\.\d+$/.test(base)) return base
+  return '2.4.63'
+}
+
+// httpd: htdocs/index.html is the famous 45-byte "It works!" page (mtime 2007-06-11); the image's
+// httpd.conf logs in the common format to stdout.
+const httpd: ImageServer = {
+  ports: [80],
+  serve(inst, req, now) {
+    const path = req.path.split('?')[0]
+    const keepAlive = wantsKeepAlive(req)
+    const head = req.method === 'HEAD'
+    const headers: Record<string, string> = { Date: httpDate(now), Server: `Apache/${httpdVersion(tagOf(inst))} (Unix)` }
+    if (path === '/' || path === '/index.html') {
+      const body = '<html><body><h1>It works!</h1></body></html>\n'
+      Object.assign(headers, { 'Last-Modified': 'Mon, 11 Jun 2007 18:53:14 GMT', ETag: '"2d-432a5e4a73a80"', 'Accept-Ranges': 'bytes', 'Content-Length': String(body.length), 'Content-Type': 'text/html' })
+      return { res: { status: 200, statusText: 'OK', headers, body: head ? '' : body, keepAlive } }
+    }
+    Object.assign(headers, { 'Content-Length': String(httpdNotFound.length), 'Content-Type': 'text/html; charset=iso-8859-1' })
+    return { res: { status: 404, statusText: 'Not Found', headers, body: head ? '' : httpdNotFound, keepAlive } }
+  },
+  accessLog(inst, req, res, now) {
+    const sent = Buffer.byteLength(res.body)
+    return `${req.remoteAddr ?? podGateway(inst)} - - [${logTimeLocal(now)}] "${requestLine(req)}" ${res.status} ${sent === 0 ? '-' : sent}`
+  },
+}
+
+/** What each image repository serves; images not listed listen on nothing (connections are refused). */
+export const imageServers: Record<string, ImageServer> = {
+  'docker.io/library/nginx': officialNginx,
+  'docker.io/library/httpd': httpd,
+  'docker.io/sysnet4admin/echo-hname': echoHname,
+  'docker.io/sysnet4admin/echo-ip': echoIP,
+  // redis listens but speaks RESP, not HTTP.
+  'docker.io/library/redis': { ports: [6379] },
+}
+
+/** The server behaviour of an instance's image, if it listens on anything. */
+export function imageServer(inst: ContainerInstance): ImageServer | undefined {
+  return imageServers[parseImageRef(inst.image).repository]
+}
+
+/** How a TCP connect to `port` of this container ends. */
+export type ConnectResult = 'http' | 'not-http' | 'refused'
+
+/**
+ * Whether something in the container accepts a connection on `port` now: only a running
+ * instance listens (between an exit and the restart, connections are refused).
+ */
+export function connectPort(inst: ContainerInstance | undefined, port: number): ConnectResult {
+  if (!inst || !inst.running) return 'refused'
+  const server = imageServer(inst)
+  if (!server || !server.ports.includes(port)) return 'refused'
+  return server.serve ? 'http' : 'not-http'
+}
+
+/**
+ * Serves one HTTP request with the instance's image behaviour and appends the access-log line
+ * (and error-log line, e.g. nginx's failed open() for a 404) to `opts.logs`. The caller checks
+ * {@link connectPort} first; an instance whose image does not speak HTTP gets undefined.
+ * Never touches the host: pages are data.
+ */
+export function serveHTTP(inst: ContainerInstance, req: HTTPRequest, opts: ServeOptions = {}): HTTPResponse | undefined {
+  const server = imageServer(inst)
+  if (!server?.serve) return undefined
+  const now = opts.now ?? Date.now()
+  const { res, errorLog } = server.serve(inst, req, now)
+  if (opts.logs) {
+    if (errorLog) opts.logs.append(errorLog, 'stderr', now)
+    if (server.accessLog) opts.logs.append(server.accessLog(inst, req, res, now), 'stdout', now)
+  }
+  return res
+}
+
+/** The status line and headers of a response as they go on the wire (ends with the blank line). */
+export function formatResponseHead(res: HTTPResponse): string {
+  let s = `HTTP/1.1 ${res.status} ${res.statusText}\r\n`
+  for (const [k, v] of Object.entries(res.headers)) s += `${k}: ${v}\r\n`
+  return `${s}\r\n`
+}
+
+/** Incremental HTTP/1.1 request parser for a byte stream (port-forward, raw TCP). */
+export class HTTPRequestParser {
+  private buf = Buffer.alloc(0)
+  /** Set when the bytes are not HTTP: the server answers 400 and closes. */
+  malformed = false
+
+  /** Feeds bytes; returns every request completed by them (headers plus Content-Length body). */
+  push(chunk: Buffer): HTTPRequest[] {
+    this.buf = Buffer.concat([this.buf, chunk])
+    const out: HTTPRequest[] = []
+    for (;;) {
+      if (this.malformed) return out
+      const end = this.buf.indexOf('\r\n\r\n')
+      if (end < 0) {
+        if (this.buf.length > 65536) this.malformed = true
+        return out
+      }
+      const lines = this.buf.subarray(0, end).toString('latin1').split('\r\n')
+      const m = /^([A-Z]+) (\S+) HTTP\/(\d\.\d)$/.exec(lines[0])
+      if (!m) {
+        this.malformed = true
+        return out
+      }
+      const headers: Record<string, string> = {}
+      for (const l of lines.slice(1)) {
+        const i = l.indexOf(':')
+        if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim()
+      }
+      const len = Number(headers['content-length'] ?? 0) || 0
+      if (this.buf.length < end + 4 + len) return out
+      const body = this.buf.subarray(end + 4, end + 4 + len)
+      this.buf = this.buf.subarray(end + 4 + len)
+      out.push({ method: m[1], path: m[2], httpVersion: m[3], headers, body })
+    }
+  }
+}
