@@ -1,7 +1,4 @@
-/**
- * @module deployment-hash: pod-template-hash and template equality (pkg/controller/controller_utils.go ComputeHash,
- * pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash, apimachinery util/rand SafeEncodeString).
- */
+/** @module deployment-hash: pod-template-hash and template equality (pkg/controller/controller_utils.go ComputeHash, pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash, apimachinery util/rand SafeEncodeString). */
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { deepEqual } from '../util/deep-equal.js'
 

@@ -1,8 +1,4 @@
-/**
- * @module deployment-status: Deployment status and conditions — calculateStatus, syncRolloutStatus's
- * Progressing estimate, the progress-deadline requeue (pkg/controller/deployment/sync.go, progress.go,
- * util/deployment_util.go, v1.32).
- */
+/** @module deployment-status: Deployment status and conditions — calculateStatus, syncRolloutStatus's Progressing estimate, the progress-deadline requeue (pkg/controller/deployment/sync.go, progress.go, util/deployment_util.go, v1.32). */
 import type { DeploymentCondition, DeploymentStatus } from 'kubernetes-types/apps/v1.js'
 import type { Deployment } from '../registry/apps/deployments.js'
 import type { ReplicaSet } from '../registry/apps/replicasets.js'

@@ -1,7 +1,4 @@
-/**
- * @module deployment-sync: one Deployment sync pass with its writes — new RS, scaling, rolling and recreate
- * rollouts, cleanup, status (pkg/controller/deployment/sync.go, rolling.go, recreate.go, progress.go, v1.32).
- */
+/** @module deployment-sync: one Deployment sync pass with its writes — new RS, scaling, rolling and recreate rollouts, cleanup, status (pkg/controller/deployment/sync.go, rolling.go, recreate.go, progress.go, v1.32). */
 import type { Deployment } from '../registry/apps/deployments.js'
 import type { ReplicaSet } from '../registry/apps/replicasets.js'
 import type { ResourceStore } from '../registry/generic-registry.js'

@@ -1,8 +1,4 @@
-/**
- * @module deployment-util: the Deployment controller's pure arithmetic — fenceposts, new-RS sizing,
- * proportions, revision annotations, RS ordering (pkg/controller/deployment/util/deployment_util.go,
- * pkg/controller/controller_utils.go, v1.32).
- */
+/** @module deployment-util: the Deployment controller's pure arithmetic — fenceposts, new-RS sizing, proportions, revision annotations, RS ordering (pkg/controller/deployment/util/deployment_util.go, pkg/controller/controller_utils.go, v1.32). */
 import type { Deployment } from '../registry/apps/deployments.js'
 import type { ReplicaSet } from '../registry/apps/replicasets.js'
 import { equalIgnoreHash } from './deployment-hash.js'

@@ -1,7 +1,4 @@
-/**
- * @module deployment: the Deployment controller — owns ReplicaSets by selector and rolls them out
- * (pkg/controller/deployment/deployment_controller.go syncDeployment, v1.32).
- */
+/** @module deployment: the Deployment controller — owns ReplicaSets by selector and rolls them out (pkg/controller/deployment/deployment_controller.go syncDeployment, v1.32). */
 import type { Deployment } from '../registry/apps/deployments.js'
 import type { ReplicaSet } from '../registry/apps/replicasets.js'
 import type { PodObject } from '../registry/core/pods.js'

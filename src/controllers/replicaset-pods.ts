@@ -1,8 +1,4 @@
-/**
- * @module replicaset-pods: the pure pod arithmetic of the ReplicaSet controller — which pods count,
- * which go first, what the status says (pkg/controller/controller_utils.go,
- * pkg/controller/replicaset/replica_set_utils.go, pkg/api/v1/pod/util.go).
- */
+/** @module replicaset-pods: the pure pod arithmetic of the ReplicaSet controller — which pods count, which go first, what the status says (pkg/controller/controller_utils.go, pkg/controller/replicaset/replica_set_utils.go, pkg/api/v1/pod/util.go). */
 import type { ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js'
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'

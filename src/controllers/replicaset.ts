@@ -1,7 +1,4 @@
-/**
- * @module replicaset: the ReplicaSet controller — keeps `spec.replicas` active pods per ReplicaSet, adopts and
- * releases pods by selector, reports status (pkg/controller/replicaset/replica_set.go, v1.32).
- */
+/** @module replicaset: the ReplicaSet controller — keeps `spec.replicas` active pods per ReplicaSet, adopts and releases pods by selector, reports status (pkg/controller/replicaset/replica_set.go, v1.32). */
 import { StatusError } from '../errors.js'
 import type { ReplicaSet } from '../registry/apps/replicasets.js'
 import type { PodObject } from '../registry/core/pods.js'

@@ -1,3 +1,4 @@
+/** @module deployment-util.test: the rollout arithmetic (fenceposts table, new-RS sizing, proportions), template hash, revision history and status conditions. */
 import { describe, expect, it } from 'vitest'
 import { canonicalJSON, computeHash, equalIgnoreHash, fnv32a, safeEncodeString } from '../../src/controllers/deployment-hash.js'
 import { calculateStatus, deploymentTimedOut, setCondition } from '../../src/controllers/deployment-status.js'

@@ -1,3 +1,4 @@
+/** @module deployment.test: the Deployment controller on a manual clock with a stand-in kubelet — creation, rolling steps, deadline, undo, pause, history limit, Recreate, proportional scaling. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Deployment } from '../../src/registry/apps/deployments.js'
 import type { ReplicaSet } from '../../src/registry/apps/replicasets.js'

@@ -1,3 +1,4 @@
+/** @module replicaset-pods.test: pod deletion ranking (ActivePodsWithRanks) and availability. */
 import { describe, expect, it } from 'vitest'
 import { isPodAvailable, podsToDelete } from '../../src/controllers/replicaset-pods.js'
 import type { PodObject } from '../../src/registry/core/pods.js'

@@ -1,3 +1,4 @@
+/** @module replicaset.test: the ReplicaSet controller on a manual clock — creation, availability, replacement, deletion order, adoption, slow start and ReplicaFailure. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StatusError } from '../../src/errors.js'
 import { burstReplicas, slowStartBatches } from '../../src/controllers/replicaset-pods.js'

@@ -1,7 +1,4 @@
-/**
- * @module tutorial-6-7-rollback.test: tutorial §6–7 with real kubectl — a missing image tag stalls the
- * rollout until the progress deadline, undo gives history 1, 3, 4, undo --to-revision=1 restores 1.15.12.
- */
+/** @module tutorial-6-7-rollback.test: tutorial §6–7 with real kubectl — a missing image tag stalls the rollout until the progress deadline, undo gives history 1, 3, 4, undo --to-revision=1 restores 1.15.12. */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../helpers/kubectl-path.js'
