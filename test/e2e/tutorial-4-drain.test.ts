@@ -46,7 +46,7 @@ spec:
         image: sysnet4admin/echo-hname
 `
 
-const pods = async (selector: string) => parseTable(ok(await km.kubectl(['get', 'pods', '-l', selector, '-o', 'wide']))).rows
+const pods = async (selector: string, ns = 'default') => parseTable(ok(await km.kubectl(['get', 'pods', '-n', ns, '-l', selector, '-o', 'wide']))).rows
 const running = async (selector: string, n: number) => until(async () => {
   const rows = await pods(selector)
   return rows.length === n && rows.every((r) => r.STATUS === 'Running') && rows
@@ -57,11 +57,11 @@ describe('tutorial §4: drain', () => {
     ok(await km.kubectl(['apply', '-f', '-'], { input: deployment }))
     const rows = await running('app=echo-hname', 3)
     expect(rows.map((r) => r.NODE).sort()).toEqual(['kubemock-worker', 'kubemock-worker2', 'kubemock-worker3'])
-    await until(async () => (await pods('k8s-app=kube-proxy')).some((r) => r.NODE === 'kubemock-worker'))
+    await until(async () => (await pods('k8s-app=kube-proxy', 'kube-system')).some((r) => r.NODE === 'kubemock-worker'))
   })
 
   it('refuses to drain past DaemonSet pods, leaving the node cordoned', async () => {
-    const proxy = (await pods('k8s-app=kube-proxy')).find((r) => r.NODE === 'kubemock-worker')!.NAME
+    const proxy = (await pods('k8s-app=kube-proxy', 'kube-system')).find((r) => r.NODE === 'kubemock-worker')!.NAME
     const r = await km.kubectl(['drain', 'kubemock-worker'])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('node/kubemock-worker cordoned\n')
@@ -73,7 +73,7 @@ describe('tutorial §4: drain', () => {
 
   it('drains with --ignore-daemonsets: evicts, and the ReplicaSet recreates the pod elsewhere', async () => {
     const victim = (await pods('app=echo-hname')).find((r) => r.NODE === 'kubemock-worker')!.NAME
-    const proxy = (await pods('k8s-app=kube-proxy')).find((r) => r.NODE === 'kubemock-worker')!.NAME
+    const proxy = (await pods('k8s-app=kube-proxy', 'kube-system')).find((r) => r.NODE === 'kubemock-worker')!.NAME
     const r = await km.kubectl(['drain', 'kubemock-worker', '--ignore-daemonsets'], { timeoutMs: 30_000 })
     expect(r, r.stderr).toMatchObject({ code: 0 })
     const lines = r.stdout.trim().split('\n')
