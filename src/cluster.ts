@@ -7,6 +7,7 @@ import { Registry } from './registry/registry.js'
 import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
 import { ImageCatalogue } from './sim/images.js'
+import { systemWorkloads } from './sim/system-workloads.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import type { KubeObject } from './types.js'
@@ -90,6 +91,11 @@ export class Cluster {
       rs.create(o.metadata.namespace ?? '', o)
     }
     this.seedScenarioObjects()
+    // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
+    for (const o of systemWorkloads(this.version)) {
+      const rs = r.forKind(o.apiVersion!, o.kind!)!
+      if (!rs.getStored(o.metadata.namespace ?? 'kube-system', o.metadata.name ?? '')) rs.create(o.metadata.namespace ?? 'kube-system', o)
+    }
   }
 
   /**

@@ -92,9 +92,16 @@ function walk(name: string, obj: Record<string, unknown>): void {
   }
 }
 
-/** Normalizes `obj` in place for its apiVersion/kind; unknown kinds are left alone. */
-export function normalizeGoJSON(obj: { apiVersion?: string; kind?: string } & Record<string, unknown>): void {
+/**
+ * Normalizes `obj` in place for its apiVersion/kind; unknown kinds are left alone. With `only`,
+ * just that top-level field is walked (a /status write changes nothing else).
+ */
+export function normalizeGoJSON(obj: { apiVersion?: string; kind?: string } & Record<string, unknown>, only?: string): void {
   if (!obj.apiVersion || !obj.kind) return
   const name = messageName(obj.apiVersion, obj.kind)
-  if (name) walk(name, obj)
+  if (!name) return
+  if (only === undefined) return walk(name, obj)
+  const f = load().messages[name]?.fields.find((x) => x.json === only)
+  const v = obj[only]
+  if (f?.ref && v && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>)
 }

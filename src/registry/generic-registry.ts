@@ -17,8 +17,8 @@ export interface RegistryContext {
   store: ObjectStore
   now(): number
   hookContext(): HookContext
-  /** Drops what Go's JSON encoding would omit (empty omitempty fields), in place. */
-  normalize(obj: KubeObject): void
+  /** Drops what Go's JSON encoding would omit (empty omitempty fields), in place; `only` limits it to one top-level field. */
+  normalize(obj: KubeObject, only?: string): void
   /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
 }
@@ -413,14 +413,21 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
-    this.ctx.normalize(o)
+    this.ctx.normalize(o, opts.subresource === 'status' ? 'status' : undefined)
     // Status writes never bump generation (status strategies keep the old generation).
     if (this.def.hasGeneration && opts.subresource !== 'status') {
       const fields = this.def.generationFields ?? ((x: T) => (x as { spec?: unknown }).spec)
       if (!deepEqual(fields(o), fields(old))) o.metadata.generation = (om.generation ?? 0) + 1
     }
     if (!opts.trusted) {
-      const errs = [...this.metaErrors(o), ...this.immutableMetaErrors(o, old), ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
+      // A /status write cannot change the spec, so only metadata (when it changed) and status are
+      // validated (ValidateXStatusUpdate); this is the kubelet's hot path.
+      const metaChanged = opts.subresource !== 'status' || !deepEqual({ ...o.metadata, resourceVersion: undefined }, { ...om, resourceVersion: undefined })
+      const metaErrs = metaChanged ? [...this.metaErrors(o), ...this.immutableMetaErrors(o, old)] : []
+      const errs =
+        opts.subresource === 'status'
+          ? [...metaErrs, ...(this.def.validateStatusUpdate?.(o, old) ?? [])]
+          : [...metaErrs, ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, name, errs)
     }
     const { resourceVersion: _r, ...newMeta } = o.metadata

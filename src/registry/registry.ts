@@ -33,7 +33,7 @@ export class Registry {
       store: opts.store,
       now: () => opts.clock.now(),
       hookContext: () => this.hookContext(),
-      normalize: (obj) => normalizeGoJSON(obj),
+      normalize: (obj, only) => normalizeGoJSON(obj, only),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
     }
     for (const def of opts.definitions) {

@@ -66,6 +66,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   validate?(obj: T): FieldError[]
   /** Update validation: immutables such as the selector (ValidateXUpdate). */
   validateUpdate?(obj: T, old: T): FieldError[]
+  /** Validation of a /status write (spec cannot change there, so the spec rules do not run). */
+  validateStatusUpdate?(obj: T, old: T): FieldError[]
   /** Exactly the extra fields ToSelectableFields supports (metadata.name/namespace are added generically). */
   selectableFields?(obj: T): Record<string, string>
   /** Table columns; empty or absent means the default Name / Created At convertor. */

@@ -58,9 +58,11 @@ export const pods: ResourceDefinition<PodObject> = {
   },
 
   prepareForStatusUpdate(pod, old) {
-    pod.spec = structuredClone(old.spec)
+    // Stored objects are immutable, so the old spec can be shared instead of copied (status writes
+    // are the kubelet's hot path).
+    pod.spec = old.spec
     // Old kubelets corrupt ownerReferences through /status; upstream ignores them there.
-    if (old.metadata.ownerReferences) pod.metadata.ownerReferences = structuredClone(old.metadata.ownerReferences)
+    if (old.metadata.ownerReferences) pod.metadata.ownerReferences = old.metadata.ownerReferences
     else delete pod.metadata.ownerReferences
   },
 
