@@ -106,7 +106,7 @@ export function faultStatus(f: Pick<FaultSpec, 'status' | 'message' | 'retryAfte
         ? new StatusError(code, 'InternalError', `an error on the server ("${STATUS_CODES[code] ?? 'unknown'}") has prevented the request from succeeding`)
         : new StatusError(code, reasons[code] ?? '', STATUS_CODES[code] ?? 'unknown error')
   }
-  if (f.message) err.status.message = f.message
+  if (f.message) err = new StatusError(err.code, err.reason, f.message, err.status.details, err.headers)
   if (retry !== undefined && code !== 429) {
     err.status.details = { ...(err.status.details ?? {}), retryAfterSeconds: retry }
     err.headers['Retry-After'] = String(retry)

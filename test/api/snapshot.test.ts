@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, test } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { Cluster } from '../../src/cluster.js'
+import { parse } from 'yaml'
+
+const dump = readFileSync(new URL('../fixtures/scenarios/real-dump.yaml', import.meta.url), 'utf8')
+let cleanup: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c()
+})
+
+async function setup() {
+  const cluster = new Cluster({ speed: 0 })
+  const app = await buildApp({ cluster })
+  cleanup.push(async () => {
+    await app.close()
+    cluster.close()
+  })
+  return { cluster, app }
+}
+
+describe('snapshot', () => {
+  test('GET exports every object as a v1 List with kinds, namespaces and nodes first; YAML on request', async () => {
+    const { app, cluster } = await setup()
+    const r = await app.inject({ url: '/kubemock/v1/snapshot' })
+    const list = r.json()
+    expect(list).toMatchObject({ kind: 'List', apiVersion: 'v1' })
+    expect(list.items[0].kind).toBe('Namespace')
+    expect(list.items.map((o: any) => o.kind)).toContain('Node')
+    expect(list.items.every((o: any) => o.kind && o.apiVersion && o.metadata.resourceVersion)).toBe(true)
+    expect(list.items.filter((o: any) => o.kind === 'Node')).toHaveLength(cluster.nodes.length)
+    const y = await app.inject({ url: '/kubemock/v1/snapshot', headers: { accept: 'application/yaml' } })
+    expect(y.headers['content-type']).toMatch(/application\/yaml/)
+    expect(parse(y.body).items).toHaveLength(list.items.length)
+  })
+
+  test('PUT of a real cluster dump keeps uids, timestamps and status, drops resourceVersion and managedFields', async () => {
+    const { app, cluster } = await setup()
+    const r = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: dump, headers: { 'content-type': 'application/yaml' } })
+    expect(r.statusCode).toBe(200)
+    expect(r.json()).toMatchObject({ loaded: { Deployment: 1, ConfigMap: 1 }, objects: 2 })
+    const d = cluster.registry.resource('apps', 'deployments').read('shop', 'web')!
+    expect(d.metadata).toMatchObject({ uid: '6f1c2b8e-1111-4d5e-9c3b-0a1b2c3d4e5f', creationTimestamp: '2025-01-10T09:00:00Z' })
+    expect(d.metadata.managedFields).toBeUndefined()
+    expect(Number(d.metadata.resourceVersion)).not.toBe(81234)
+    expect(d.status).toMatchObject({ availableReplicas: 1 })
+    // Only what the dump holds (plus the namespaces it needs): the default nodes are gone.
+    expect(cluster.registry.resource('', 'nodes').list(undefined).items).toHaveLength(0)
+    expect(cluster.registry.resource('', 'namespaces').getStored('', 'shop')).toBeDefined()
+  })
+
+  test('an invalid snapshot is rejected as a whole and changes nothing', async () => {
+    const { app, cluster } = await setup()
+    const uids = () => cluster.registry.resource('', 'nodes').list(undefined).items.map((s) => s.obj.metadata.uid)
+    const before = uids()
+    const bad = {
+      kind: 'List',
+      apiVersion: 'v1',
+      items: [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ok', namespace: 'default' } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] } },
+        { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } },
+      ],
+    }
+    const r = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: bad })
+    expect(r.statusCode).toBe(422)
+    expect(r.json().message).toContain('items[1]: Invalid value: "Pod default/p": Pod "p" is invalid: spec.containers: Required value')
+    expect(r.json().message).toContain('items[2].kind: Unsupported value: "example.com/v1/Widget"')
+    expect(uids()).toEqual(before)
+    expect(cluster.registry.resource('', 'configmaps').getStored('default', 'ok')).toBeUndefined()
+    const garbage = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: 'items: [', headers: { 'content-type': 'application/yaml' } })
+    expect(garbage.statusCode).toBe(400)
+    expect(garbage.json().message).toMatch(/^invalid snapshot: not JSON or YAML/)
+    expect(uids()).toEqual(before)
+  })
+
+  test('export → delete → PUT restores the objects with their uids', async () => {
+    const { app, cluster } = await setup()
+    const cms = cluster.registry.resource('', 'configmaps')
+    cms.create('default', { metadata: { name: 'keep' }, data: { a: '1' } })
+    const snap = (await app.inject({ url: '/kubemock/v1/snapshot' })).body
+    const uid = cms.read('default', 'keep')!.metadata.uid
+    cms.delete('default', 'keep')
+    expect((await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: snap, headers: { 'content-type': 'application/json' } })).statusCode).toBe(200)
+    expect(cms.read('default', 'keep')).toMatchObject({ metadata: { uid }, data: { a: '1' } })
+  })
+
+  test('reset recreates the boot objects afresh and clears faults', async () => {
+    const { app, cluster } = await setup()
+    cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'extra' } })
+    const nodeUID = cluster.registry.resource('', 'nodes').read('', cluster.nodes[0].name)!.metadata.uid
+    await app.inject({ method: 'POST', url: '/kubemock/v1/faults', payload: { status: 500 } })
+    const r = await app.inject({ method: 'POST', url: '/kubemock/v1/reset' })
+    expect(r.statusCode).toBe(200)
+    expect(cluster.registry.resource('', 'configmaps').read('default', 'extra')).toBeUndefined()
+    const node = cluster.registry.resource('', 'nodes').read('', cluster.nodes[0].name)!
+    expect(node.metadata.uid).not.toBe(nodeUID)
+    expect(app.kubemock.faults.list()).toEqual([])
+  })
+})
