@@ -11,7 +11,7 @@ import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
-import { installRequestLog } from './logging.js'
+import { installRequestLog, sharedRequestLogger } from './logging.js'
 import { createOpenAPIDocuments } from './openapi/documents.js'
 
 /** kube-apiserver's default request body limit (3 MiB). */
@@ -37,6 +37,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: maxRequestBodyBytes,
     // One line per request is written by our own hook (or not at all); Fastify's pair is too chatty.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: sharedRequestLogger,
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
     forceCloseConnections: true,
     ...(opts.https ? { https: opts.https } : {}),

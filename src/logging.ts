@@ -95,6 +95,15 @@ export function loggerOptions(level: string, stream: LineSink = createLogStream(
   return { level, stream }
 }
 
+/**
+ * Fastify's `childLoggerFactory`: hands every request the server's logger itself instead of a
+ * per-request child carrying `reqId`. A child costs about as much as the request line itself, and
+ * the request line already says which request it was; error logs lose only the reqId binding.
+ */
+export function sharedRequestLogger<L>(logger: L): L {
+  return logger
+}
+
 /** Health probes (a container healthcheck hits them every few seconds) are logged at debug level. */
 const probePaths = new Set(['/healthz', '/livez', '/readyz'])
 
