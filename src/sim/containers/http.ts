@@ -45,6 +45,8 @@ export interface ImageServer {
   serve?: (inst: ContainerInstance, req: HTTPRequest, now: number) => { res: HTTPResponse; errorLog?: string }
   /** The access-log line for one served request (undefined: the server logs nothing). */
   accessLog?: (inst: ContainerInstance, req: HTTPRequest, res: HTTPResponse, now: number) => string
+  /** The answer to bytes that are not an HTTP request (then the server closes the connection). */
+  badRequest?: (inst: ContainerInstance, now: number) => HTTPResponse
 }
 
 const statusTexts: Record<number, string> = { 200: 'OK', 301: 'Moved Permanently', 400: 'Bad Request', 404: 'Not Found', 405: 'Not Allowed', 503: 'Service Unavailable' }
@@ -243,6 +245,12 @@ function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst
       }
       return { res: { status, statusText: statusTexts[status] ?? '', headers, body: head ? '' : body, keepAlive }, errorLog }
     },
+    badRequest(inst, now) {
+      const version = versionOf(inst)
+      const body = nginxErrorPage(version, 400)
+      const headers = { Server: `nginx/${version}`, Date: httpDate(now), 'Content-Type': 'text/html', 'Content-Length': String(body.length), Connection: 'close' }
+      return { status: 400, statusText: 'Bad Request', headers, body, keepAlive: false }
+    },
     // log_format main in the image's nginx.conf.
     accessLog(inst, req, res, now) {
       const sent = req.method === 'HEAD' ? 0 : Buffer.byteLength(res.body)
@@ -357,6 +365,11 @@ export function serveHTTP(inst: ContainerInstance, req: HTTPRequest, opts: Serve
     if (server.accessLog) opts.logs.append(server.accessLog(inst, req, res, now), 'stdout', now)
   }
   return res
+}
+
+/** What the server sends back for bytes that are not HTTP (nginx: its 400 page), if anything. */
+export function malformedRequestResponse(inst: ContainerInstance, now: number): HTTPResponse | undefined {
+  return imageServer(inst)?.badRequest?.(inst, now)
 }
 
 /** The status line and headers of a response as they go on the wire (ends with the blank line). */

@@ -1,0 +1,177 @@
+/** @module portforward.test: SPDY/3.1 framing, header compression with the SPDY dictionary, and the kubelet's port-forward stream pairing, driven by a client that compresses as Go's spdy framer does. */
+import { createDeflate, inflateSync, constants as zc, type Deflate } from 'node:zlib'
+import { describe, expect, test } from 'vitest'
+import {
+  HeaderDeflater, PortForwardSession, SpdyFrameReader, SpdyType, encodeHeaderBlock, parseHeaderBlock, spdyData, spdyFlagFin, spdyHeaderDictionary, spdyPing,
+  type ConnectionIO, type PodConnection, type SpdyFrame,
+} from '../../src/api/portforward.js'
+
+function adler32(b: Buffer): number {
+  let a = 1
+  let s = 0
+  for (const x of b) {
+    a = (a + x) % 65521
+    s = (s + a) % 65521
+  }
+  return (s * 65536 + a) >>> 0
+}
+
+/** A SPDY client the way client-go's spdystream writes: one zlib stream (best compression, SPDY dictionary), sync-flushed per header block. */
+class GoLikeClient {
+  private readonly z: Deflate = createDeflate({ level: 9, dictionary: spdyHeaderDictionary })
+  private readonly reader = new SpdyFrameReader()
+  private nextId = 1
+  readonly frames: SpdyFrame[] = []
+
+  constructor(private readonly session: PortForwardSession) {}
+
+  private compress(block: Buffer): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      const on = (c: Buffer) => chunks.push(c)
+      this.z.on('data', on)
+      this.z.write(block)
+      this.z.flush(zc.Z_SYNC_FLUSH, () => {
+        this.z.off('data', on)
+        resolve(Buffer.concat(chunks))
+      })
+    })
+  }
+
+  async synStream(headers: Record<string, string>, fin = false): Promise<number> {
+    const id = this.nextId
+    this.nextId += 2
+    const block = await this.compress(encodeHeaderBlock(headers))
+    const p = Buffer.alloc(10)
+    p.writeUInt32BE(id, 0)
+    const payload = Buffer.concat([p, block])
+    const h = Buffer.alloc(8)
+    h.writeUInt32BE(0x80030000 + SpdyType.SynStream, 0)
+    h.writeUInt32BE((fin ? spdyFlagFin : 0) * 0x1000000 + payload.length, 4)
+    this.session.receive(Buffer.concat([h, payload]))
+    return id
+  }
+
+  /** Bytes the session sent, split into frames, in arbitrary chunking. */
+  take(bytes: Buffer) {
+    for (let i = 0; i < bytes.length; i += 7) this.frames.push(...this.reader.push(bytes.subarray(i, i + 7)))
+  }
+
+  dataOn(id: number): string {
+    return Buffer.concat(this.frames.filter((f): f is Extract<SpdyFrame, { kind: 'data' }> => f.kind === 'data' && f.streamId === id).map((f) => f.data)).toString()
+  }
+
+  finOn(id: number): boolean {
+    return this.frames.some((f) => f.kind === 'data' && f.streamId === id && (f.flags & spdyFlagFin) !== 0)
+  }
+}
+
+function setup(dial: (port: number, io: ConnectionIO) => PodConnection | { error: string }) {
+  let client!: GoLikeClient
+  const session = new PortForwardSession((b) => client.take(b), dial)
+  client = new GoLikeClient(session)
+  return { session, client }
+}
+
+/** An echo "server" that upper-cases what it gets and closes when the client does. */
+const echo = (port: number, io: ConnectionIO): PodConnection => ({
+  write: (c) => io.send(Buffer.from(`${port}:${c.toString().toUpperCase()}`)),
+  end: () => io.close(),
+})
+
+describe('SPDY primitives', () => {
+  test('the dictionary is byte-identical to the SPDY/3 one (length and Adler-32 of the Go framer table)', () => {
+    expect(spdyHeaderDictionary.length).toBe(1423)
+    expect(adler32(spdyHeaderDictionary).toString(16)).toBe('e3c6a7c2')
+  })
+
+  test('header blocks round-trip; multi-values are NUL-separated', () => {
+    const b = encodeHeaderBlock({ streamType: 'data', port: '80' })
+    expect(parseHeaderBlock(b)).toEqual({ streamtype: ['data'], port: ['80'] })
+    const multi = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from('a'), Buffer.from([0, 0, 0, 3]), Buffer.from('x\0y')])
+    expect(parseHeaderBlock(multi)).toEqual({ a: ['x', 'y'] })
+  })
+
+  test('the stored-block deflater makes one zlib stream that inflates block by block', () => {
+    const d = new HeaderDeflater()
+    const one = d.deflate(encodeHeaderBlock({}))
+    const two = d.deflate(encodeHeaderBlock({ a: 'b' }))
+    expect(one.subarray(0, 2)).toEqual(Buffer.from([0x78, 0x01]))
+    expect(inflateSync(one, { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(encodeHeaderBlock({}))
+    expect(inflateSync(Buffer.concat([one, two]), { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(Buffer.concat([encodeHeaderBlock({}), encodeHeaderBlock({ a: 'b' })]))
+  })
+
+  test('the frame reader reassembles frames split anywhere', () => {
+    const r = new SpdyFrameReader()
+    const bytes = Buffer.concat([spdyData(3, Buffer.from('hello'), true), spdyPing(7)])
+    const frames = [...r.push(bytes.subarray(0, 5)), ...r.push(bytes.subarray(5, 14)), ...r.push(bytes.subarray(14))]
+    expect(frames).toEqual([
+      { kind: 'data', streamId: 3, flags: 1, data: Buffer.from('hello') },
+      { kind: 'control', type: SpdyType.Ping, flags: 0, payload: Buffer.from([0, 0, 0, 7]) },
+    ])
+  })
+})
+
+describe('port-forward session', () => {
+  test('each SYN_STREAM gets an empty SYN_REPLY; a complete pair is dialled; data flows; FIN closes both streams', async () => {
+    const { session, client } = setup(echo)
+    const errId = await client.synStream({ streamType: 'error', port: '80', requestID: '0' })
+    session.receive(spdyData(errId, Buffer.alloc(0), true)) // kubectl closes its side of the error stream at once
+    const dataId = await client.synStream({ streamType: 'data', port: '80', requestID: '0' })
+    const replies = client.frames.filter((f) => f.kind === 'control' && f.type === SpdyType.SynReply)
+    expect(replies.map((f) => (f as { payload: Buffer }).payload.readUInt32BE(0))).toEqual([errId, dataId])
+    // The reply header blocks inflate (without a dictionary) to zero headers.
+    const blocks = Buffer.concat(replies.map((f) => (f as { payload: Buffer }).payload.subarray(4)))
+    expect(inflateSync(blocks, { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(Buffer.concat([encodeHeaderBlock({}), encodeHeaderBlock({})]))
+    session.receive(spdyData(dataId, Buffer.from('get /')))
+    expect(client.dataOn(dataId)).toBe('80:GET /')
+    expect(client.finOn(dataId)).toBe(false)
+    session.receive(spdyData(dataId, Buffer.alloc(0), true))
+    expect(client.finOn(dataId)).toBe(true)
+    expect(client.finOn(errId)).toBe(true)
+    expect(client.dataOn(errId)).toBe('')
+  })
+
+  test('data sent before the error stream arrives is buffered until the pair is complete', async () => {
+    const { session, client } = setup(echo)
+    const dataId = await client.synStream({ streamType: 'data', port: '8080', requestID: '4' })
+    session.receive(spdyData(dataId, Buffer.from('early')))
+    expect(client.dataOn(dataId)).toBe('')
+    await client.synStream({ streamType: 'error', port: '8080', requestID: '4' })
+    expect(client.dataOn(dataId)).toBe('8080:EARLY')
+  })
+
+  test('a refused dial writes the text on the error stream, then FIN on both', async () => {
+    const { client } = setup(() => ({ error: 'connection refused' }))
+    const errId = await client.synStream({ streamType: 'error', port: '80', requestID: '0' })
+    const dataId = await client.synStream({ streamType: 'data', port: '80', requestID: '0' })
+    expect(client.dataOn(errId)).toBe('connection refused')
+    expect(client.finOn(errId) && client.finOn(dataId)).toBe(true)
+  })
+
+  test('streams without a valid port or type are reset (RST_STREAM CANCEL); pings are echoed', async () => {
+    const { session, client } = setup(echo)
+    const bad = await client.synStream({ streamType: 'data', port: '0', requestID: '1' })
+    const rst = client.frames.find((f) => f.kind === 'control' && f.type === SpdyType.RstStream) as { payload: Buffer }
+    expect(rst.payload.readUInt32BE(0)).toBe(bad)
+    expect(rst.payload.readUInt32BE(4)).toBe(5)
+    session.receive(spdyPing(1))
+    expect(client.frames.at(-1)).toEqual({ kind: 'control', type: SpdyType.Ping, flags: 0, payload: Buffer.from([0, 0, 0, 1]) })
+  })
+
+  test('the pod closing the connection FINs the streams; a second pair on the same connection works', async () => {
+    let io!: ConnectionIO
+    const { session, client } = setup((_p, i) => {
+      io = i
+      return { write: (c) => i.send(c), end: () => {} }
+    })
+    const e0 = await client.synStream({ streamType: 'error', port: '80', requestID: '0' })
+    const d0 = await client.synStream({ streamType: 'data', port: '80', requestID: '0' })
+    io.close()
+    expect(client.finOn(d0) && client.finOn(e0)).toBe(true)
+    await client.synStream({ streamType: 'error', port: '80', requestID: '1' })
+    const d1 = await client.synStream({ streamType: 'data', port: '80', requestID: '1' })
+    session.receive(spdyData(d1, Buffer.from('again')))
+    expect(client.dataOn(d1)).toBe('again')
+  })
+})
