@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml'
 import { kubectlPath, repoRoot } from '../helpers/kubectl-path.js'
 import { startProcess, type RunningProcess } from '../helpers/run-process.js'
 import { withTimeout } from '../helpers/with-timeout.js'
+import { start } from '../../src/index.js'
 
 const token = 'e2e-secret-token'
 const listening = /kubemock listening on (https?:\/\/\S+?):(\d+)\s*$/m
@@ -135,6 +136,14 @@ describe('kubemock --tls --token', () => {
     expect((err as ApiException<unknown>).code).toBe(401)
   })
 
+  it('logs one JSON line per request when stdout is not a terminal', async () => {
+    await s.kubectl(['get', 'nodes'])
+    const out = await s.proc.waitForStdout(/"url":"\/api\/v1\/nodes\?limit=500"/, 5_000)
+    const line = out.split('\n').find((l) => l.includes('"url":"/api/v1/nodes?limit=500"'))!
+    expect(JSON.parse(line)).toMatchObject({ level: 30, msg: 'request', method: 'GET', status: 200, userAgent: expect.stringMatching(/^kubectl\/v1\.\d+/) })
+    expect(typeof JSON.parse(line).ms).toBe('number')
+  })
+
   describe('WebSocket watch', () => {
     const b64url = (t: string) => Buffer.from(t, 'utf8').toString('base64url')
     const wsUrl = () => `wss://127.0.0.1:${s.port}/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dkube-root-ca.crt`
@@ -211,5 +220,24 @@ describe('CLI validation', () => {
     const r = await startProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--tls-cert', '/nonexistent'], { timeoutMs: 15_000 }).done
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('--tls-cert and --tls-key must be given together')
+  })
+})
+
+describe('library start({ tokens, tls: true })', () => {
+  it('serves https; client-node trusts it through the returned kubeconfig, and needs the token', async () => {
+    const c = await start({ tokens: ['lib-token'], tls: true, speed: 0 })
+    try {
+      expect(c.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+      expect(c.ca).toMatch(/BEGIN CERTIFICATE/)
+      const kc = new KubeConfig()
+      kc.loadFromString(c.kubeconfig)
+      expect(kc.getCurrentUser()?.token).toBe('lib-token')
+      const nodes = await kc.makeApiClient(CoreV1Api).listNode()
+      expect(nodes.items.length).toBeGreaterThan(0)
+      const r = await get(`${c.url}/api`, c.ca!)
+      expect(r.status).toBe(401)
+    } finally {
+      await c.close()
+    }
   })
 })
