@@ -178,6 +178,8 @@ export function serveLogs(call: ResourceCall): unknown {
     return reply
   }
   res.writeHead(200, headers)
+  // Send the headers now: a follower with nothing to read yet must still see the response start.
+  res.flushHeaders()
   if (initial.length) res.write(initial)
   const stops: (() => void)[] = []
   const finish = () => {

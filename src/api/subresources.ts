@@ -10,6 +10,9 @@ import { applyObjectPatch } from './patch-object.js'
 import { decodeObject, parseFieldValidation } from './decode-object.js'
 import { parseDryRun, patchObject, sendObject, type ResourceCall } from './resources.js'
 import { queryString } from './request-context.js'
+import { serveLogs } from './logs.js'
+import { servePortForwardHTTP } from './portforward.js'
+import { serveProxy } from './proxy.js'
 
 type Handler = (call: ResourceCall) => unknown
 
@@ -23,7 +26,11 @@ const handlers: Record<string, Handler> = {
 }
 
 /** Extra handlers contributed by later layers (log, exec, proxy …), keyed by subresource name. */
-export const extraSubresources: Record<string, Handler> = {}
+export const extraSubresources: Record<string, Handler> = {
+  log: serveLogs,
+  proxy: serveProxy,
+  portforward: servePortForwardHTTP,
+}
 
 /** Serves `<object>/<subresource>`. */
 export function handleSubresource(call: ResourceCall): unknown {
