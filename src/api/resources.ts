@@ -15,6 +15,9 @@ import { parseTarget, queryBool, queryInt, queryString, type Target } from './re
 import { handleSubresource } from './subresources.js'
 import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
+import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
+// Registers the exec and attach handlers (HTTP and WebSocket) on import.
+import './exec.js'
 
 export interface ResourceRoutesOptions {
   registry: Registry
@@ -62,6 +65,10 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
       const pathname = (req.raw.url ?? '/').split('?')[0]
       const target = parseTarget(registry, pathname, serves)
       const query = req.query as Query
+      if (target.type === 'resource' && target.subresource && wsSubresources[target.subresource]) {
+        wsSubresources[target.subresource].serve(socket, { req, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query, now, registry })
+        return
+      }
       if (target.type !== 'resource' || target.subresource) throw notFoundResource()
       const w = watchRequest({ req, reply: undefined as never, rs: target.rs, namespace: target.namespace, name: target.name, query, now, registry }, 'object')
       serveWebSocketWatch(socket, w)
@@ -72,10 +79,26 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     }
   }
 
+  // Errors of exec/attach/portforward must be answered before the upgrade (a non-101 Status), so
+  // that kubectl's SPDY retry prints them; the route hook runs before @fastify/websocket upgrades.
+  // kubectl's SPDY retry (POST with `Upgrade: SPDY/3.1`) would otherwise reach the WebSocket
+  // library, which answers a bare `Invalid HTTP method`.
+  const wsPreflight = async (req: FastifyRequest) => {
+    const spdy = !isWebSocketUpgrade(req) && typeof req.headers.upgrade === 'string'
+    if (!isWebSocketUpgrade(req) && !spdy) return
+    const target = parseTarget(registry, (req.raw.url ?? '/').split('?')[0], serves)
+    if (target.type !== 'resource' || !target.subresource || !target.name) return
+    const sub = wsSubresources[target.subresource]
+    if (!sub?.preflight) return
+    if (!(target.rs.def.subresources ?? []).some((s) => s.name === target.subresource)) throw notFoundResource()
+    sub.preflight({ req, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query: req.query as Query, now, registry })
+    if (spdy) throw StatusError.badRequest('Upgrade request required')
+  }
+
   for (const prefix of ['/api', '/apis']) {
     app.route({ method: 'GET', url: prefix, handler })
-    app.route({ method: 'GET', url: `${prefix}/*`, handler, wsHandler })
-    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler })
+    app.route({ method: 'GET', url: `${prefix}/*`, handler, wsHandler, preValidation: wsPreflight })
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler, preValidation: wsPreflight })
   }
 }
 

@@ -1,0 +1,583 @@
+/** @module commands: the coreutils/procps/busybox commands the simulated shell knows, over the container's virtual fs and process table. */
+import { connectPort, serveHTTP } from '../containers/http.js'
+import { FsError, VirtualFS, type FsNode } from '../containers/fs.js'
+import { parseSignal, signals } from '../containers/processes.js'
+import { runtimeFor } from '../containers/runtime.js'
+import type { CommandContext, CommandFn } from './shell.js'
+import { Shell, ShellExit, stringInput } from './shell.js'
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const p2 = (n: number) => String(n).padStart(2, '0')
+
+/** Splits `-la --full-time x` into flags and operands (`--` ends options). */
+function options(args: string[]): { flags: Set<string>; long: Set<string>; rest: string[]; values: Map<string, string> } {
+  const flags = new Set<string>()
+  const long = new Set<string>()
+  const rest: string[] = []
+  const values = new Map<string, string>()
+  let done = false
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (done || a === '-' || !a.startsWith('-')) rest.push(a)
+    else if (a === '--') done = true
+    else if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=', 2)
+      long.add(k)
+      if (v !== undefined) values.set(k, v)
+    } else for (const c of a.slice(1)) flags.add(c)
+  }
+  return { flags, long, rest, values }
+}
+
+const busy = (ctx: CommandContext) => ctx.shell.behaviour.os === 'busybox' || ctx.shell.behaviour.os === 'alpine'
+const now = (ctx: CommandContext) => ctx.shell.registry.clock.now()
+
+/** `drwxr-xr-x` for a node. */
+export function modeString(n: FsNode): string {
+  const t = n.type === 'dir' ? 'd' : n.type === 'link' ? 'l' : '-'
+  let s = ''
+  for (const shift of [6, 3, 0]) {
+    const bits = (n.mode >> shift) & 7
+    s += (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + (bits & 1 ? 'x' : '-')
+  }
+  if (n.mode & 0o1000) s = s.slice(0, 8) + (s[8] === 'x' ? 't' : 'T')
+  return t + s
+}
+
+/** `Nov 27 23:12` within six months of now, else `Nov 27  2019` (coreutils ls). */
+export function lsTime(mtime: number, nowMs: number, full = false): string {
+  const d = new Date(mtime)
+  if (full) {
+    return `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(d.getUTCMilliseconds() * 1_000_000).padStart(9, '0')} +0000`
+  }
+  const recent = Math.abs(nowMs - mtime) < 15_778_476_000
+  return `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${recent ? `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` : ` ${d.getUTCFullYear()}`}`
+}
+
+function nlink(n: FsNode): number {
+  return n.type === 'dir' ? 2 + [...n.children!.values()].filter((c) => c.type === 'dir').length : 1
+}
+
+/** Long listing rows, aligned as coreutils (or busybox) prints them. */
+function longRows(entries: [string, FsNode][], ctx: CommandContext, full: boolean): string[] {
+  const t = now(ctx)
+  if (busy(ctx)) {
+    return entries.map(([name, n]) => `${modeString(n)} ${String(nlink(n)).padStart(4)} ${n.owner.padEnd(8)} ${n.group.padEnd(8)} ${String(VirtualFS.size(n)).padStart(9)} ${lsTime(n.mtime, t, full)} ${name}${n.type === 'link' ? ` -> ${n.target}` : ''}`)
+  }
+  const w = (f: (n: FsNode) => string) => Math.max(...entries.map(([, n]) => f(n).length))
+  const wl = w((n) => String(nlink(n)))
+  const wo = w((n) => n.owner)
+  const wg = w((n) => n.group)
+  const ws = w((n) => String(VirtualFS.size(n)))
+  return entries.map(([name, n]) => `${modeString(n)} ${String(nlink(n)).padStart(wl)} ${n.owner.padEnd(wo)} ${n.group.padEnd(wg)} ${String(VirtualFS.size(n)).padStart(ws)} ${lsTime(n.mtime, t, full)} ${name}${n.type === 'link' ? ` -> ${n.target}` : ''}`)
+}
+
+/** Names in columns (vertical fill) for a terminal `width` wide, as ls does on a tty. */
+export function columns(names: string[], width: number): string {
+  if (!names.length) return ''
+  for (let cols = Math.min(names.length, Math.max(1, Math.floor(width / 3))); cols >= 1; cols--) {
+    const rows = Math.ceil(names.length / cols)
+    const widths: number[] = []
+    for (let c = 0; c < cols; c++) widths.push(Math.max(0, ...names.slice(c * rows, (c + 1) * rows).map((n) => n.length)))
+    const total = widths.reduce((a, b) => a + b, 0) + 2 * (cols - 1)
+    if (total > width && cols > 1) continue
+    let out = ''
+    for (let r = 0; r < rows; r++) {
+      const line: string[] = []
+      for (let c = 0; c < cols; c++) {
+        const n = names[c * rows + r]
+        if (n === undefined) continue
+        line.push(c * rows + r + rows < names.length ? n.padEnd(widths[c] + 2) : n)
+      }
+      out += line.join('').trimEnd() + '\n'
+    }
+    return out
+  }
+  return names.join('\n') + '\n'
+}
+
+const ls: CommandFn = (ctx) => {
+  const { flags, long, rest } = options(ctx.args.slice(1))
+  const full = long.has('full-time')
+  const isLong = flags.has('l') || full || flags.has('n')
+  const all = flags.has('a') || flags.has('A')
+  const fs = ctx.shell.fs
+  const targets = rest.length ? rest : ['.']
+  let code = 0
+  const files: [string, FsNode][] = []
+  const dirs: [string, FsNode][] = []
+  for (const t of targets) {
+    const n = fs.lookup(ctx.shell.resolve(t), isLong)
+    if (!n) {
+      ctx.err.write(busy(ctx) ? `ls: ${t}: No such file or directory\n` : `ls: cannot access '${t}': No such file or directory\n`)
+      code = 2
+      continue
+    }
+    if (n.type === 'dir' && !flags.has('d')) dirs.push([t, n])
+    else files.push([t, n])
+  }
+  const tty = ctx.shell.interactive && ctx.shell.tty
+  const render = (entries: [string, FsNode][]) => {
+    if (isLong) return longRows(entries, ctx, full).map((l) => l + '\n').join('')
+    if (tty) return columns(entries.map(([n]) => n), ctx.shell.width)
+    return entries.map(([n]) => n + '\n').join('')
+  }
+  let out = files.length ? render(files) : ''
+  dirs.forEach(([name, n], i) => {
+    let entries = [...n.children!.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    if (!all) entries = entries.filter(([k]) => !k.startsWith('.'))
+    if (flags.has('a')) entries = [['.', n], ['..', n], ...entries]
+    if (flags.has('t')) entries.sort(([, a], [, b]) => b.mtime - a.mtime)
+    if (flags.has('r')) entries.reverse()
+    if (out || i > 0) out += '\n'
+    if (targets.length > 1) out += `${name}:\n`
+    if (isLong) out += `total ${entries.reduce((s, [, c]) => s + (c.type === 'link' ? 0 : c.type === 'dir' ? 4 : Math.ceil(VirtualFS.size(c) / 4096) * 4), 0)}\n`
+    out += render(entries)
+  })
+  ctx.out.write(out)
+  return code
+}
+
+const cat: CommandFn = async (ctx) => {
+  const { rest } = options(ctx.args.slice(1))
+  if (!rest.length) {
+    ctx.out.write(await ctx.stdin.readAll())
+    return 0
+  }
+  let code = 0
+  for (const f of rest) {
+    if (f === '-') {
+      ctx.out.write(await ctx.stdin.readAll())
+      continue
+    }
+    try {
+      ctx.out.write(ctx.shell.fs.readFile(ctx.shell.resolve(f)))
+    } catch (e) {
+      ctx.err.write(busy(ctx) && (e as FsError).code === 'ENOENT' ? `cat: can't open '${f}': ${(e as Error).message}\n` : `cat: ${f}: ${(e as Error).message}\n`)
+      code = 1
+    }
+  }
+  return code
+}
+
+const echo: CommandFn = (ctx) => {
+  let args = ctx.args.slice(1)
+  let newline = true
+  let escapes = ctx.shell.flavour === 'dash'
+  while (args[0] && /^-[neE]+$/.test(args[0])) {
+    if (args[0].includes('n')) newline = false
+    if (args[0].includes('e')) escapes = true
+    if (args[0].includes('E')) escapes = false
+    args = args.slice(1)
+  }
+  let s = args.join(' ')
+  if (escapes) s = s.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\\\/g, '\\')
+  ctx.out.write(s + (newline ? '\n' : ''))
+  return 0
+}
+
+const cd: CommandFn = (ctx) => {
+  const target = ctx.args[1] === undefined ? ctx.shell.env.HOME ?? '/' : ctx.args[1] === '-' ? ctx.shell.env.OLDPWD ?? ctx.shell.cwd : ctx.args[1]
+  const abs = ctx.shell.resolve(target)
+  const n = ctx.shell.fs.lookup(abs)
+  if (!n || n.type !== 'dir') {
+    const why = !n ? 'No such file or directory' : 'Not a directory'
+    const f = ctx.shell.flavour
+    ctx.err.write(f === 'bash' ? `${ctx.shell.errPrefix()}cd: ${target}: ${why}\n` : f === 'dash' ? `${ctx.shell.errPrefix()}cd: can't cd to ${target}\n` : `sh: cd: can't cd to ${target}: ${why}\n`)
+    return f === 'dash' ? 2 : 1
+  }
+  ctx.shell.env.OLDPWD = ctx.shell.cwd
+  ctx.shell.cwd = abs
+  ctx.shell.env.PWD = abs
+  return 0
+}
+
+const env: CommandFn = (ctx) => {
+  ctx.out.write(Object.entries(ctx.shell.env).map(([k, v]) => `${k}=${v}\n`).join(''))
+  return 0
+}
+
+const printenv: CommandFn = (ctx) => {
+  const names = ctx.args.slice(1)
+  if (!names.length) return env(ctx)
+  let code = 0
+  for (const n of names) {
+    if (n in ctx.shell.env) ctx.out.write(ctx.shell.env[n] + '\n')
+    else code = 1
+  }
+  return code
+}
+
+/** `Wed Nov 27 23:12:01 UTC 2024` (date's default format). */
+export function dateString(ms: number): string {
+  const d = new Date(ms)
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
+}
+
+const ps: CommandFn = (ctx) => {
+  const t = now(ctx)
+  const self = ctx.shell.procs.spawn({ ppid: ctx.shell.process?.pid ?? 1, user: 'root', command: ctx.args.join(' '), tty: ctx.shell.process?.tty, vszKb: 8088, rssKb: 4096 })
+  try {
+    const list = ctx.shell.procs.list()
+    const mins = (p: { startedAt: number }) => `${p2(new Date(p.startedAt).getUTCHours())}:${p2(new Date(p.startedAt).getUTCMinutes())}`
+    if (busy(ctx)) {
+      ctx.out.write('PID   USER     TIME  COMMAND\n' + list.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)} ${'0:00'.padStart(5)} ${p.command}\n`).join(''))
+      return 0
+    }
+    const arg = ctx.args.slice(1).join('')
+    if (/[aux]/.test(arg) || arg.includes('e')) {
+      if (arg.includes('u')) {
+        const memKb = 16 * 1024 * 1024
+        ctx.out.write('USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n')
+        for (const p of list) {
+          const stat = p.pid === 1 ? 'Ss' : p === self ? 'R+' : p.tty && p.ppid !== 1 ? 'S+' : p.tty ? 'Ss' : 'S'
+          ctx.out.write(`${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${'0.0'.padStart(4)} ${((p.rssKb / memKb) * 100).toFixed(1).padStart(4)} ${String(p.vszKb).padStart(6)} ${String(p.rssKb).padStart(5)} ${(p.tty ?? '?').padEnd(8)} ${stat.padEnd(4)} ${mins(p).padStart(5)} ${'0:00'.padStart(6)} ${p.command}\n`)
+        }
+      } else {
+        ctx.out.write('    PID TTY          TIME CMD\n' + list.map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].replace(/:$/, '')}\n`).join(''))
+      }
+      void t
+      return 0
+    }
+    const mine = list.filter((p) => p.tty && p.tty === ctx.shell.process?.tty)
+    ctx.out.write('    PID TTY          TIME CMD\n' + (mine.length ? mine : [self]).map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].split('/').pop()}\n`).join(''))
+    return 0
+  } finally {
+    ctx.shell.procs.exit(self.pid)
+  }
+}
+
+const kill: CommandFn = (ctx) => {
+  let args = ctx.args.slice(1)
+  let sig = signals.TERM
+  if (args[0] === '-l' || args[0] === '-L') {
+    ctx.out.write(Object.entries(signals).map(([n, v]) => `${String(v).padStart(2)}) SIG${n}`).join('\t') + '\n')
+    return 0
+  }
+  if (args[0] === '-s' || args[0] === '-n') {
+    const s = parseSignal(args[1] ?? '')
+    if (s === undefined) {
+      ctx.err.write(`${ctx.shell.errPrefix()}kill: ${args[1]}: invalid signal specification\n`)
+      return 1
+    }
+    sig = s
+    args = args.slice(2)
+  } else if (args[0]?.startsWith('-') && args[0] !== '--') {
+    const s = parseSignal(args[0].slice(1))
+    if (s === undefined) {
+      ctx.err.write(`${ctx.shell.errPrefix()}kill: ${args[0].slice(1)}: invalid signal specification\n`)
+      return 1
+    }
+    sig = s
+    args = args.slice(1)
+  }
+  if (args[0] === '--') args = args.slice(1)
+  if (!args.length) {
+    ctx.err.write('kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n')
+    return 2
+  }
+  let code = 0
+  for (const a of args) {
+    if (!/^-?\d+$/.test(a)) {
+      ctx.err.write(`${ctx.shell.errPrefix()}kill: ${a}: arguments must be process or job IDs\n`)
+      code = 1
+      continue
+    }
+    const r = ctx.shell.procs.kill(Number(a), sig)
+    if (r.error) {
+      ctx.err.write(busy(ctx) ? `sh: can't kill pid ${a}: No such process\n` : `${ctx.shell.errPrefix()}kill: ${r.error}\n`)
+      code = 1
+    }
+  }
+  return code
+}
+
+const sleep: CommandFn = async (ctx) => {
+  const secs = ctx.args.slice(1).reduce((s, a) => s + (Number(a.replace(/[smhd]$/, '')) || 0) * ({ s: 1, m: 60, h: 3600, d: 86400 }[a.slice(-1)] ?? 1), 0)
+  // Real time (the session is interactive), capped so a stray `sleep 3600` cannot hang a test.
+  const ms = Math.min(secs * 1000, 60_000)
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    ctx.signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
+    }, { once: true })
+  })
+  return 0
+}
+
+const head: CommandFn = async (ctx) => lines(ctx, 'head')
+const tail: CommandFn = async (ctx) => lines(ctx, 'tail')
+
+async function lines(ctx: CommandContext, which: 'head' | 'tail'): Promise<number> {
+  let n = 10
+  const files: string[] = []
+  const args = ctx.args.slice(1)
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-n') n = Number(args[++i])
+    else if (/^-n\d+$/.test(args[i])) n = Number(args[i].slice(2))
+    else if (/^-\d+$/.test(args[i])) n = Number(args[i].slice(1))
+    else if (args[i] !== '-f') files.push(args[i])
+  }
+  const texts: string[] = []
+  if (!files.length) texts.push(await ctx.stdin.readAll())
+  for (const f of files) {
+    try {
+      texts.push(ctx.shell.fs.readFile(ctx.shell.resolve(f)))
+    } catch (e) {
+      ctx.err.write(`${which}: cannot open '${f}' for reading: ${(e as Error).message}\n`)
+      return 1
+    }
+  }
+  for (const text of texts) {
+    const ls = text.split('\n')
+    if (ls[ls.length - 1] === '') ls.pop()
+    const pick = which === 'head' ? ls.slice(0, n) : ls.slice(Math.max(0, ls.length - n))
+    ctx.out.write(pick.map((l) => l + '\n').join(''))
+  }
+  return 0
+}
+
+const grep: CommandFn = async (ctx) => {
+  const { flags, rest } = options(ctx.args.slice(1))
+  const pattern = rest.shift()
+  if (pattern === undefined) {
+    ctx.err.write('Usage: grep [OPTION]... PATTERNS [FILE]...\nTry \'grep --help\' for more information.\n')
+    return 2
+  }
+  let re: RegExp
+  try {
+    re = new RegExp(flags.has('F') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern.replace(/\\\|/g, '|'), flags.has('i') ? 'i' : '')
+  } catch {
+    re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  }
+  const sources: [string, string][] = []
+  if (!rest.length) sources.push(['(standard input)', await ctx.stdin.readAll()])
+  let code = 1
+  for (const f of rest) {
+    try {
+      sources.push([f, ctx.shell.fs.readFile(ctx.shell.resolve(f))])
+    } catch (e) {
+      ctx.err.write(`grep: ${f}: ${(e as Error).message}\n`)
+      code = 2
+    }
+  }
+  let count = 0
+  for (const [name, text] of sources) {
+    const ls = text.split('\n')
+    if (ls[ls.length - 1] === '') ls.pop()
+    let c = 0
+    ls.forEach((l, i) => {
+      if (re.test(l) !== flags.has('v')) {
+        c++
+        if (!flags.has('c') && !flags.has('q') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
+      }
+    })
+    if (flags.has('c')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${c}\n`)
+    if (flags.has('l') && c) ctx.out.write(name + '\n')
+    count += c
+  }
+  return count ? (code === 2 ? 2 : 0) : code
+}
+
+const wc: CommandFn = async (ctx) => {
+  const { flags, rest } = options(ctx.args.slice(1))
+  const texts: [string, string][] = rest.length ? [] : [['', await ctx.stdin.readAll()]]
+  for (const f of rest) {
+    try {
+      texts.push([f, ctx.shell.fs.readFile(ctx.shell.resolve(f))])
+    } catch (e) {
+      ctx.err.write(`wc: ${f}: ${(e as Error).message}\n`)
+      return 1
+    }
+  }
+  const pick = flags.size ? flags : new Set(['l', 'w', 'c'])
+  for (const [name, t] of texts) {
+    const nums: number[] = []
+    if (pick.has('l')) nums.push((t.match(/\n/g) ?? []).length)
+    if (pick.has('w')) nums.push(t.split(/\s+/).filter(Boolean).length)
+    if (pick.has('c') || pick.has('m')) nums.push(Buffer.byteLength(t))
+    const single = nums.length === 1 && !name
+    ctx.out.write((single ? String(nums[0]) : nums.map((n) => String(n).padStart(name ? 1 : 7)).join(' ')) + (name ? ` ${name}` : '') + '\n')
+  }
+  return 0
+}
+
+function fsOp(name: string, op: (ctx: CommandContext, path: string, flags: Set<string>) => void): CommandFn {
+  return (ctx) => {
+    const { flags, rest } = options(ctx.args.slice(1))
+    if (!rest.length) {
+      ctx.err.write(`${name}: missing operand\nTry '${name} --help' for more information.\n`)
+      return 1
+    }
+    let code = 0
+    for (const p of rest) {
+      try {
+        op(ctx, ctx.shell.resolve(p), flags)
+      } catch (e) {
+        if (!(e instanceof FsError)) throw e
+        if (name === 'rm' && e.code === 'ENOENT' && flags.has('f')) continue
+        const verb = { mkdir: 'cannot create directory', rm: 'cannot remove', touch: 'cannot touch', rmdir: 'failed to remove' }[name] ?? name
+        ctx.err.write(name === 'rm' && e.code === 'EISDIR' ? `rm: cannot remove '${p}': Is a directory\n` : `${name}: ${verb} '${p}': ${e.message}\n`)
+        code = 1
+      }
+    }
+    return code
+  }
+}
+
+const uname: CommandFn = (ctx) => {
+  const { flags } = options(ctx.args.slice(1))
+  const host = ctx.shell.inst.hostname
+  const all = ['Linux', host, '6.8.0-1021-azure', '#25-Ubuntu SMP Wed Jan 15 20:45:09 UTC 2025', 'x86_64']
+  if (flags.has('a')) ctx.out.write([...all, ...(busy(ctx) ? [] : ['GNU/Linux'])].join(' ') + '\n')
+  else {
+    const pick: string[] = []
+    if (flags.has('s') || !flags.size) pick.push(all[0])
+    if (flags.has('n')) pick.push(all[1])
+    if (flags.has('r')) pick.push(all[2])
+    if (flags.has('v')) pick.push(all[3])
+    if (flags.has('m')) pick.push(all[4])
+    ctx.out.write(pick.join(' ') + '\n')
+  }
+  return 0
+}
+
+/** `sh`/`bash` run as a command: `-c script` or a script from stdin. */
+const shellCommand: CommandFn = async (ctx) => {
+  const name = ctx.args[0].split('/').pop()!
+  const parent = ctx.shell
+  const flavour = name === 'bash' ? 'bash' : parent.behaviour.shell === 'busybox' ? 'ash' : 'dash'
+  if (name === 'bash' && parent.behaviour.shell !== 'bash') {
+    ctx.err.write(`${parent.errPrefix()}bash: not found\n`)
+    return 127
+  }
+  const sub = new Shell({ registry: parent.registry, inst: parent.inst, fs: parent.fs, procs: parent.procs, flavour, env: parent.env, cwd: parent.cwd, process: parent.process })
+  const i = ctx.args.indexOf('-c')
+  const script = i >= 0 ? ctx.args[i + 1] ?? '' : await ctx.stdin.readAll()
+  try {
+    let code = 0
+    if (i >= 0) code = await sub.run(script, { stdin: ctx.stdin, out: ctx.out, err: ctx.err })
+    else for (const line of script.split('\n')) code = await sub.run(line, { out: ctx.out, err: ctx.err })
+    return code
+  } catch (e) {
+    if (e instanceof ShellExit) return e.code
+    throw e
+  }
+}
+
+/** `curl`/`wget` against the pod's own simulated servers (and other pods by IP). */
+const http: CommandFn = (ctx) => {
+  const tool = ctx.args[0].split('/').pop()!
+  const { flags, long, rest } = options(ctx.args.slice(1).filter((a, i, all) => !(all[i - 1] === '-o' || all[i - 1] === '-O' || all[i - 1] === '-X' || all[i - 1] === '-H' || all[i - 1] === '-A')))
+  const raw = rest.find((a) => !a.startsWith('-'))
+  if (!raw) {
+    ctx.err.write(tool === 'curl' ? "curl: try 'curl --help' or 'curl --manual' for more information\n" : 'BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] URL...\n')
+    return tool === 'curl' ? 2 : 1
+  }
+  const url = new URL(/^[a-z]+:\/\//.test(raw) ? raw : `http://${raw}`)
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  const self = ctx.shell.inst
+  const host = url.hostname
+  let target = ['localhost', '127.0.0.1', self.podIP, self.hostname].includes(host) ? self : undefined
+  if (!target && /^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+    for (const s of ctx.shell.registry.store.list('pods')) {
+      const pod = s.obj as { metadata: { namespace?: string; name?: string }; status?: { podIP?: string } }
+      if (pod.status?.podIP === host) target = runtimeFor(ctx.shell.registry).current(pod.metadata.namespace ?? '', pod.metadata.name ?? '')
+    }
+  }
+  const silent = flags.has('s') || flags.has('q')
+  const conn = target ? connectPort(target, port) : 'refused'
+  if (conn !== 'http' || !target) {
+    if (tool === 'curl') {
+      if (!silent || flags.has('S')) ctx.err.write(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`)
+      return 7
+    }
+    ctx.err.write(`Connecting to ${host}${url.port ? ':' + url.port : ''} (${host}${url.port ? ':' + url.port : ''})\nwget: can't connect to remote host (${host}): Connection refused\n`)
+    return 1
+  }
+  const head = flags.has('I') || long.has('head')
+  const res = serveHTTP(target, { method: head ? 'HEAD' : 'GET', path: url.pathname + url.search, headers: { host: url.host, 'user-agent': tool === 'curl' ? 'curl/7.88.1' : 'Wget', accept: '*/*' }, remoteAddr: host === self.podIP ? self.podIP : '127.0.0.1' }, { logs: runtimeFor(ctx.shell.registry).logs(target.containerID), now: now(ctx) })
+  if (!res) return 52
+  if (tool === 'curl') {
+    if (head || flags.has('i')) ctx.out.write(`HTTP/1.1 ${res.status} ${res.statusText}\r\n${Object.entries(res.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`)
+    if (!head) ctx.out.write(res.body)
+    return flags.has('f') && res.status >= 400 ? 22 : 0
+  }
+  if (res.status >= 400) {
+    ctx.err.write(`Connecting to ${url.host} (${url.host})\nwget: server returned error: HTTP/1.1 ${res.status} ${res.statusText}\n`)
+    return 1
+  }
+  const outIdx = ctx.args.indexOf('-O')
+  const dest = outIdx >= 0 ? ctx.args[outIdx + 1] : url.pathname.split('/').pop() || 'index.html'
+  if (dest === '-') ctx.out.write(res.body)
+  else ctx.shell.fs.writeFile(ctx.shell.resolve(dest), res.body)
+  if (!silent) ctx.err.write(`Connecting to ${url.host} (${url.host})\n${dest === '-' ? 'writing to stdout' : `saving to '${dest}'`}\n`)
+  return 0
+}
+
+/** Every command by name (paths like /bin/ls resolve to their base name). */
+export const commands: Record<string, CommandFn> = {
+  ls,
+  cat,
+  echo,
+  cd,
+  env,
+  printenv,
+  ps,
+  kill,
+  sleep,
+  head,
+  tail,
+  grep,
+  wc,
+  uname,
+  curl: http,
+  wget: http,
+  sh: shellCommand,
+  bash: shellCommand,
+  dash: shellCommand,
+  pwd: (ctx) => (ctx.out.write(ctx.shell.cwd + '\n'), 0),
+  hostname: (ctx) => (ctx.out.write(ctx.shell.inst.hostname + '\n'), 0),
+  date: (ctx) => (ctx.out.write((ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))) + '\n'), 0),
+  id: (ctx) => (ctx.out.write(busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n'), 0),
+  whoami: (ctx) => (ctx.out.write('root\n'), 0),
+  true: () => 0,
+  false: () => 1,
+  ':': () => 0,
+  exit: (ctx) => {
+    throw new ShellExit(ctx.args[1] !== undefined ? Number(ctx.args[1]) & 255 : ctx.shell.status)
+  },
+  export: (ctx) => {
+    for (const a of ctx.args.slice(1)) {
+      const eq = a.indexOf('=')
+      if (eq > 0) ctx.shell.env[a.slice(0, eq)] = a.slice(eq + 1)
+    }
+    return 0
+  },
+  unset: (ctx) => {
+    for (const a of ctx.args.slice(1)) delete ctx.shell.env[a]
+    return 0
+  },
+  touch: fsOp('touch', (ctx, p) => ctx.shell.fs.touch(p)),
+  mkdir: fsOp('mkdir', (ctx, p, f) => ctx.shell.fs.mkdir(p, { parents: f.has('p') })),
+  rm: fsOp('rm', (ctx, p, f) => ctx.shell.fs.remove(p, { recursive: f.has('r') || f.has('R') })),
+  rmdir: fsOp('rmdir', (ctx, p) => ctx.shell.fs.remove(p, { dirOnly: true })),
+  which: (ctx) => {
+    let code = 0
+    for (const a of ctx.args.slice(1)) {
+      if (commands[a] && !ctx.shell.behaviour.missing?.includes(a)) ctx.out.write(`/usr/bin/${a}\n`)
+      else if (ctx.shell.behaviour.binaries?.[a]) ctx.out.write(`/usr/sbin/${a}\n`)
+      else code = 1
+    }
+    return code
+  },
+  clear: (ctx) => (ctx.out.write('\x1b[H\x1b[2J\x1b[3J'), 0),
+  xargs: async (ctx) => {
+    const input = (await ctx.stdin.readAll()).split(/\s+/).filter(Boolean)
+    return ctx.shell.exec([...(ctx.args.length > 1 ? ctx.args.slice(1) : ['echo']), ...input], { stdin: stringInput(''), out: ctx.out, err: ctx.err })
+  },
+}
+
+void signals

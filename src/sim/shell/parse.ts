@@ -1,0 +1,241 @@
+/** @module parse: POSIX-shell command lines to a small AST — words with quoting, pipes, &&, ||, ;, redirections. */
+
+/** A piece of a word; `quoted` pieces are not field-split or globbed. */
+export type WordPart =
+  | { kind: 'lit'; text: string; quoted: boolean }
+  | { kind: 'var'; name: string; quoted: boolean }
+  | { kind: 'cmd'; source: string; quoted: boolean }
+  | { kind: 'arith'; expr: string; quoted: boolean }
+
+export type Word = WordPart[]
+
+/** `2>&1`, `> file`, `>> file`, `< file`. */
+export interface Redirect {
+  fd: number
+  op: '>' | '>>' | '<' | '>&'
+  target: Word
+}
+
+/** One simple command: `A=1 cmd args > out`. */
+export interface SimpleCommand {
+  assigns: { name: string; value: Word }[]
+  words: Word[]
+  redirects: Redirect[]
+}
+
+/** `a | b | c`, optionally negated with `!`. */
+export interface Pipeline {
+  commands: SimpleCommand[]
+  negated: boolean
+}
+
+/** A list: pipelines joined by `&&`, `||` or `;` (the operator before each item; the first has `;`). */
+export type CommandList = { op: ';' | '&&' | '||'; pipeline: Pipeline }[]
+
+/** A syntax error, with the token bash names: `syntax error near unexpected token `|'`. */
+export class ShellSyntaxError extends Error {
+  constructor(readonly token: string) {
+    super(`syntax error near unexpected token \`${token}'`)
+  }
+}
+
+type Token = { type: 'word'; word: Word } | { type: 'op'; op: string } | { type: 'redir'; fd: number; op: Redirect['op'] }
+
+/** Reads `$(...)` / `$((...))` bodies with nesting; returns the end index (after the closing paren). */
+function matchParen(s: string, start: number): number {
+  let depth = 0
+  for (let i = start; i < s.length; i++) {
+    const c = s[i]
+    if (c === '\\') i++
+    else if (c === "'") i = s.indexOf("'", i + 1) < 0 ? s.length : s.indexOf("'", i + 1)
+    else if (c === '(') depth++
+    else if (c === ')' && --depth === 0) return i + 1
+  }
+  throw new ShellSyntaxError('newline')
+}
+
+/** Parses `$…` at s[i] (s[i] === '$'); returns the part and the next index. */
+function dollar(s: string, i: number, quoted: boolean): [WordPart, number] {
+  const n = s[i + 1]
+  if (n === '(' && s[i + 2] === '(') {
+    const end = matchParen(s, i + 1)
+    return [{ kind: 'arith', expr: s.slice(i + 3, end - 2), quoted }, end]
+  }
+  if (n === '(') {
+    const end = matchParen(s, i + 1)
+    return [{ kind: 'cmd', source: s.slice(i + 2, end - 1), quoted }, end]
+  }
+  if (n === '{') {
+    const end = s.indexOf('}', i + 2)
+    if (end < 0) throw new ShellSyntaxError('newline')
+    return [{ kind: 'var', name: s.slice(i + 2, end), quoted }, end + 1]
+  }
+  if (n !== undefined && /[?$#!@*0-9-]/.test(n)) return [{ kind: 'var', name: n, quoted }, i + 2]
+  const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i + 1))
+  if (m) return [{ kind: 'var', name: m[0], quoted }, i + 1 + m[0].length]
+  return [{ kind: 'lit', text: '$', quoted }, i + 1]
+}
+
+/** Splits a command line into tokens, keeping quoting information in words. */
+export function tokenize(s: string): Token[] {
+  const out: Token[] = []
+  let i = 0
+  let word: Word | undefined
+  const lit = (text: string, quoted: boolean) => {
+    word ??= []
+    const last = word[word.length - 1]
+    if (last?.kind === 'lit' && last.quoted === quoted) last.text += text
+    else word.push({ kind: 'lit', text, quoted })
+  }
+  const flush = () => {
+    if (word) out.push({ type: 'word', word })
+    word = undefined
+  }
+  while (i < s.length) {
+    const c = s[i]
+    if (c === ' ' || c === '\t') {
+      flush()
+      i++
+    } else if (c === '\n') {
+      flush()
+      out.push({ type: 'op', op: ';' })
+      i++
+    } else if (c === '#' && !word) {
+      while (i < s.length && s[i] !== '\n') i++
+    } else if (c === '\\') {
+      if (s[i + 1] === '\n') i += 2
+      else {
+        lit(s[i + 1] ?? '', true)
+        i += 2
+      }
+    } else if (c === "'") {
+      const end = s.indexOf("'", i + 1)
+      if (end < 0) throw new ShellSyntaxError('newline')
+      lit(s.slice(i + 1, end), true)
+      i = end + 1
+    } else if (c === '"') {
+      word ??= []
+      lit('', true)
+      i++
+      while (i < s.length && s[i] !== '"') {
+        if (s[i] === '\\' && '"\\$`\n'.includes(s[i + 1] ?? '')) {
+          if (s[i + 1] !== '\n') lit(s[i + 1], true)
+          i += 2
+        } else if (s[i] === '$') {
+          const [part, next] = dollar(s, i, true)
+          if (part.kind === 'lit') lit(part.text, true)
+          else word.push(part)
+          i = next
+        } else lit(s[i++], true)
+      }
+      if (s[i] !== '"') throw new ShellSyntaxError('newline')
+      i++
+    } else if (c === '$') {
+      const [part, next] = dollar(s, i, false)
+      word ??= []
+      if (part.kind === 'lit') lit(part.text, false)
+      else word.push(part)
+      i = next
+    } else if (c === '|' || c === '&' || c === ';') {
+      flush()
+      const two = s.slice(i, i + 2)
+      if (two === '&&' || two === '||' || two === ';;') {
+        out.push({ type: 'op', op: two })
+        i += 2
+      } else if (two === '&>') {
+        out.push({ type: 'redir', fd: 1, op: '>' }, { type: 'op', op: '2>&1-after' })
+        i += 2
+      } else {
+        out.push({ type: 'op', op: c === '&' ? ';' : c })
+        i++
+      }
+    } else if (c === '>' || c === '<') {
+      // A word made only of digits right before is the fd (`2>`).
+      let fd = c === '>' ? 1 : 0
+      if (word && word.length === 1 && word[0].kind === 'lit' && !word[0].quoted && /^\d$/.test(word[0].text)) {
+        fd = Number(word[0].text)
+        word = undefined
+      }
+      flush()
+      if (s.slice(i, i + 2) === '>>') {
+        out.push({ type: 'redir', fd, op: '>>' })
+        i += 2
+      } else if (s.slice(i, i + 2) === '>&') {
+        out.push({ type: 'redir', fd, op: '>&' })
+        i += 2
+      } else {
+        out.push({ type: 'redir', fd, op: c === '>' ? '>' : '<' })
+        i++
+      }
+    } else if (c === '(' || c === ')') {
+      throw new ShellSyntaxError(c)
+    } else {
+      lit(c, false)
+      i++
+    }
+  }
+  flush()
+  return out
+}
+
+/** Parses a command line into a list of pipelines. Empty input gives an empty list. */
+export function parse(s: string): CommandList {
+  const tokens = tokenize(s)
+  const list: CommandList = []
+  let op: ';' | '&&' | '||' = ';'
+  let pipeline: Pipeline = { commands: [], negated: false }
+  let cmd: SimpleCommand = { assigns: [], words: [], redirects: [] }
+  const endCommand = (tok: string) => {
+    if (!cmd.words.length && !cmd.assigns.length && !cmd.redirects.length) throw new ShellSyntaxError(tok)
+    pipeline.commands.push(cmd)
+    cmd = { assigns: [], words: [], redirects: [] }
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (t.type === 'word') {
+      const w = t.word
+      const first = w[0]
+      if (!cmd.words.length && w.length === 1 && first.kind === 'lit' && !first.quoted && first.text === '!' && !pipeline.commands.length) {
+        pipeline.negated = !pipeline.negated
+        continue
+      }
+      const m = !cmd.words.length && first?.kind === 'lit' && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null
+      if (m) {
+        const rest: Word = [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(m[0].length) }, ...w.slice(1)]
+        cmd.assigns.push({ name: m[1], value: rest })
+      } else cmd.words.push(w)
+    } else if (t.type === 'redir') {
+      const next = tokens[i + 1]
+      if (next?.type === 'op' && next.op === '2>&1-after') {
+        // `&> file`: both streams to the file.
+        const target = tokens[i + 2]
+        if (target?.type !== 'word') throw new ShellSyntaxError('newline')
+        cmd.redirects.push({ fd: 1, op: '>', target: target.word }, { fd: 2, op: '>&', target: [{ kind: 'lit', text: '1', quoted: false }] })
+        i += 2
+        continue
+      }
+      if (next?.type !== 'word') throw new ShellSyntaxError(next ? (next.type === 'op' ? next.op : next.op) : 'newline')
+      cmd.redirects.push({ fd: t.fd, op: t.op, target: next.word })
+      i++
+    } else if (t.op === '|') {
+      endCommand('|')
+    } else {
+      if (!cmd.words.length && !cmd.assigns.length && !cmd.redirects.length && !pipeline.commands.length) {
+        if (t.op === ';' && !pipeline.negated && (list.length === 0 || op === ';')) {
+          if (list.length === 0 && i === 0 && tokens.length > 1 && s.trim().startsWith(';')) throw new ShellSyntaxError(';')
+          continue
+        }
+        throw new ShellSyntaxError(t.op)
+      }
+      endCommand(t.op)
+      list.push({ op, pipeline })
+      pipeline = { commands: [], negated: false }
+      op = t.op === '&&' || t.op === '||' ? t.op : ';'
+    }
+  }
+  if (cmd.words.length || cmd.assigns.length || cmd.redirects.length) pipeline.commands.push(cmd)
+  else if (pipeline.commands.length) throw new ShellSyntaxError('newline')
+  if (pipeline.commands.length) list.push({ op, pipeline })
+  else if (op !== ';') throw new ShellSyntaxError('newline')
+  return list
+}

@@ -1,0 +1,437 @@
+/** @module shell: an interpreter for bash/dash/ash command lines over a container's simulated fs, processes and env. */
+import type { Registry } from '../../registry/registry.js'
+import { behaviourContext, behaviourFor, type ContainerBehaviour } from '../containers/behaviours.js'
+import { FsError, resolvePath, type VirtualFS } from '../containers/fs.js'
+import type { ContainerInstance } from '../containers/runtime.js'
+import type { Process, ProcessTable } from '../containers/processes.js'
+import { commands } from './commands.js'
+import { parse, ShellSyntaxError, type CommandList, type SimpleCommand, type Word } from './parse.js'
+
+/** Which shell program this is: error texts and prompts differ. */
+export type ShellFlavour = 'bash' | 'dash' | 'ash'
+
+/** Where a command's bytes go. */
+export interface Output {
+  write(s: string): void
+}
+
+/** Standard input: everything until EOF (pipes and files give a string at once; sessions stream). */
+export interface Input {
+  readAll(): Promise<string>
+  /** One line without its newline, or undefined at EOF. */
+  readLine(): Promise<string | undefined>
+}
+
+/** What a command implementation receives. */
+export interface CommandContext {
+  shell: Shell
+  /** argv; args[0] is the command name as typed. */
+  args: string[]
+  stdin: Input
+  out: Output
+  err: Output
+  /** Aborted by Ctrl-C or when the session's shell is killed. */
+  signal: AbortSignal
+}
+
+/** A command: returns its exit status. */
+export type CommandFn = (ctx: CommandContext) => number | Promise<number>
+
+/** Thrown by `exit`; carries the status. */
+export class ShellExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`)
+  }
+}
+
+/** Where the shell runs. */
+export interface ShellOptions {
+  registry: Registry
+  inst: ContainerInstance
+  fs: VirtualFS
+  procs: ProcessTable
+  flavour: ShellFlavour
+  /** `bash` for `-c` scripts vs an interactive prompt (error prefixes differ). */
+  interactive?: boolean
+  env?: Record<string, string>
+  cwd?: string
+  /** This shell's process (its PID is `$$`). */
+  process?: Process
+}
+
+/** A string Input. */
+export function stringInput(s: string): Input {
+  let rest: string | undefined = s
+  return {
+    async readAll() {
+      const r = rest ?? ''
+      rest = undefined
+      return r
+    },
+    async readLine() {
+      if (rest === undefined || rest === '') return undefined
+      const nl = rest.indexOf('\n')
+      const line = nl < 0 ? rest : rest.slice(0, nl)
+      rest = nl < 0 ? '' : rest.slice(nl + 1)
+      return line
+    },
+  }
+}
+
+/** Collects writes. */
+export function bufferOutput(): Output & { text: string } {
+  const o = {
+    text: '',
+    write(s: string) {
+      o.text += s
+    },
+  }
+  return o
+}
+
+/**
+ * One shell process: its cwd, variables and `$?`. Never touches the host: every command is an
+ * implementation in commands.ts over the container's VirtualFS and ProcessTable.
+ */
+export class Shell {
+  readonly registry: Registry
+  readonly inst: ContainerInstance
+  readonly fs: VirtualFS
+  readonly procs: ProcessTable
+  readonly flavour: ShellFlavour
+  readonly behaviour: ContainerBehaviour
+  interactive: boolean
+  env: Record<string, string>
+  cwd: string
+  status = 0
+  /** True on a terminal (ls prints columns); `width` is its column count (resize messages update it). */
+  tty = false
+  width = 80
+  /** Lines run so far (dash numbers its errors). */
+  lineNo = 0
+  process?: Process
+  private controller = new AbortController()
+
+  constructor(opts: ShellOptions) {
+    this.registry = opts.registry
+    this.inst = opts.inst
+    this.fs = opts.fs
+    this.procs = opts.procs
+    this.flavour = opts.flavour
+    this.behaviour = behaviourFor(opts.inst.image)
+    this.interactive = opts.interactive ?? false
+    this.env = { ...(opts.env ?? opts.inst.env) }
+    this.cwd = opts.cwd ?? '/'
+    this.process = opts.process
+    if (!this.env.PWD) this.env.PWD = this.cwd
+  }
+
+  /** The name errors start with: `bash`, `sh`. */
+  get name(): string {
+    return this.flavour === 'bash' ? 'bash' : 'sh'
+  }
+
+  /** Error prefix for the shell itself: `bash: `, `bash: line 1: `, `sh: 1: `, `sh: `. */
+  errPrefix(): string {
+    if (this.flavour === 'bash') return this.interactive ? 'bash: ' : `bash: line ${this.lineNo}: `
+    if (this.flavour === 'dash') return `sh: ${this.lineNo}: `
+    return 'sh: '
+  }
+
+  /** The prompt an interactive session shows. */
+  prompt(): string {
+    if (this.flavour === 'bash') {
+      const home = this.env.HOME ?? '/root'
+      const dir = this.cwd === home ? '~' : this.cwd.startsWith(home + '/') ? '~' + this.cwd.slice(home.length) : this.cwd
+      return `root@${this.inst.hostname}:${dir}# `
+    }
+    if (this.flavour === 'ash') return `${this.cwd === (this.env.HOME ?? '/root') ? '~' : this.cwd} # `
+    return '# '
+  }
+
+  /** Aborts the foreground command (Ctrl-C, or the shell being killed). */
+  interrupt(): void {
+    this.controller.abort()
+    this.controller = new AbortController()
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  /** Absolute path for a user-supplied one. */
+  resolve(path: string): string {
+    return resolvePath(path, this.cwd)
+  }
+
+  /** Runs one command line (may hold `;`, `&&`, `||`, `|`); returns `$?`. Throws ShellExit for `exit`. */
+  async run(line: string, io: { stdin?: Input; out: Output; err: Output }): Promise<number> {
+    this.lineNo++
+    let list: CommandList
+    try {
+      list = parse(line)
+    } catch (e) {
+      if (!(e instanceof ShellSyntaxError)) throw e
+      if (this.flavour === 'bash') io.err.write(`${this.errPrefix()}${e.message}\n`)
+      else if (this.flavour === 'dash') io.err.write(`sh: ${this.lineNo}: Syntax error: "${e.token}" unexpected\n`)
+      else io.err.write(`sh: syntax error: unexpected "${e.token}"\n`)
+      this.status = 2
+      return 2
+    }
+    for (const { op, pipeline } of list) {
+      if (op === '&&' && this.status !== 0) continue
+      if (op === '||' && this.status === 0) continue
+      let input: Input = io.stdin ?? stringInput('')
+      let code = 0
+      for (let i = 0; i < pipeline.commands.length; i++) {
+        const last = i === pipeline.commands.length - 1
+        const out = last ? io.out : bufferOutput()
+        code = await this.runSimple(pipeline.commands[i], { stdin: input, out, err: io.err })
+        if (!last) input = stringInput((out as ReturnType<typeof bufferOutput>).text)
+      }
+      this.status = pipeline.negated ? (code === 0 ? 1 : 0) : code
+    }
+    return this.status
+  }
+
+  /** Expands words: variables, `$(…)`, `$((…))`, field splitting and globbing of unquoted parts. */
+  async expand(words: Word[]): Promise<string[]> {
+    const fields: string[] = []
+    for (const w of words) {
+      let cur: string | undefined
+      let globbable = false
+      const push = () => {
+        if (cur === undefined) return
+        if (globbable && /[*?]/.test(cur)) fields.push(...this.glob(cur))
+        else fields.push(cur)
+        cur = undefined
+        globbable = false
+      }
+      for (const part of w) {
+        if (part.kind === 'lit') {
+          cur = (cur ?? '') + part.text
+          if (!part.quoted && /[*?]/.test(part.text)) globbable = true
+          continue
+        }
+        const value = await this.partValue(part)
+        if (part.quoted) {
+          cur = (cur ?? '') + value
+          continue
+        }
+        const pieces = value.split(/[ \t\n]+/)
+        pieces.forEach((p, i) => {
+          if (i > 0) push()
+          if (p !== '' || i === 0) cur = (cur ?? '') + p
+        })
+        if (value === '' && cur === '') cur = undefined
+      }
+      if (w.length === 0 || w.every((p) => p.kind === 'lit' && p.quoted)) cur ??= ''
+      push()
+    }
+    return fields
+  }
+
+  /** One word to a single string (assignments, redirection targets). */
+  async expandOne(w: Word): Promise<string> {
+    let s = ''
+    for (const part of w) s += part.kind === 'lit' ? part.text : await this.partValue(part)
+    return s
+  }
+
+  private async partValue(part: Exclude<Word[number], { kind: 'lit' }>): Promise<string> {
+    if (part.kind === 'var') {
+      const n = part.name
+      if (n === '?') return String(this.status)
+      if (n === '$') return String(this.process?.pid ?? 1)
+      if (n === '#') return '0'
+      if (n === '0') return this.name === 'bash' ? 'bash' : 'sh'
+      return this.env[n] ?? ''
+    }
+    if (part.kind === 'arith') return String(arith(part.expr, this.env))
+    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process })
+    sub.lineNo = this.lineNo - 1
+    const out = bufferOutput()
+    try {
+      await sub.run(part.source, { out, err: { write: (s) => this.lastErr?.write(s) } })
+    } catch (e) {
+      if (!(e instanceof ShellExit)) throw e
+    }
+    return out.text.replace(/\n+$/, '')
+  }
+
+  private lastErr?: Output
+
+  private glob(pattern: string): string[] {
+    const abs = pattern.startsWith('/')
+    const parts = pattern.split('/').filter((p, i) => p !== '' || i === 0)
+    let paths = [abs ? '/' : '']
+    for (const part of parts.slice(abs ? 1 : 0)) {
+      const next: string[] = []
+      for (const base of paths) {
+        const dir = base === '' ? this.cwd : base
+        if (!/[*?]/.test(part)) {
+          const p = base === '' ? part : `${base === '/' ? '' : base}/${part}`
+          if (this.fs.lookup(resolvePath(p, this.cwd))) next.push(p)
+          continue
+        }
+        const re = new RegExp('^' + part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
+        try {
+          for (const [name] of this.fs.list(dir)) {
+            if (name.startsWith('.') && !part.startsWith('.')) continue
+            if (re.test(name)) next.push(base === '' ? name : `${base === '/' ? '' : base}/${name}`)
+          }
+        } catch {
+          // Not a directory: no match.
+        }
+      }
+      paths = next
+    }
+    return paths.length ? paths : [pattern]
+  }
+
+  /** Runs one simple command with its redirections. */
+  private async runSimple(cmd: SimpleCommand, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    this.lastErr = io.err
+    const args = await this.expand(cmd.words)
+    let stdin = io.stdin
+    let out = io.out
+    let err = io.err
+    const files: { path: string; buf: ReturnType<typeof bufferOutput>; append: boolean }[] = []
+    for (const r of cmd.redirects) {
+      const target = await this.expandOne(r.target)
+      if (r.op === '>&') {
+        if (r.fd === 2 && target === '1') err = out
+        else if (r.fd === 1 && target === '2') out = err
+        continue
+      }
+      if (r.op === '<') {
+        try {
+          stdin = stringInput(this.fs.readFile(this.resolve(target)))
+        } catch (e) {
+          io.err.write(`${this.errPrefix()}${target}: ${(e as Error).message}\n`)
+          return 1
+        }
+        continue
+      }
+      const path = this.resolve(target)
+      try {
+        if (path !== '/dev/null' && path !== '/dev/stdout' && path !== '/dev/stderr') this.fs.writeFile(path, '', { append: true })
+      } catch (e) {
+        io.err.write(`${this.errPrefix()}${target}: ${(e as Error).message}\n`)
+        return 1
+      }
+      const buf = bufferOutput()
+      if (path === '/dev/stdout') {
+        if (r.fd === 2) err = io.out
+        continue
+      }
+      if (path === '/dev/stderr') {
+        if (r.fd === 1) out = io.err
+        continue
+      }
+      files.push({ path, buf, append: r.op === '>>' })
+      if (r.fd === 1) out = buf
+      else if (r.fd === 2) err = buf
+    }
+    const assigns: Record<string, string> = {}
+    for (const a of cmd.assigns) assigns[a.name] = await this.expandOne(a.value)
+    if (!args.length) {
+      Object.assign(this.env, assigns)
+      for (const f of files) this.fs.writeFile(f.path, f.buf.text, { append: f.append })
+      return 0
+    }
+    const saved = { ...this.env }
+    if (Object.keys(assigns).length) Object.assign(this.env, assigns)
+    let code: number
+    try {
+      code = await this.exec(args, { stdin, out, err })
+    } finally {
+      if (Object.keys(assigns).length) this.env = { ...saved, ...Object.fromEntries(Object.entries(this.env).filter(([k]) => !(k in assigns))) }
+      for (const f of files) this.fs.writeFile(f.path, f.buf.text, { append: f.append })
+    }
+    return code
+  }
+
+  /** Looks a command up (builtins, the image's binaries, the OS tools) and runs it. */
+  async exec(args: string[], io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    const name = args[0]
+    const base = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name
+    if (name.includes('/') && !this.fs.lookup(this.resolve(name)) && !commands[base]) {
+      io.err.write(`${this.errPrefix()}${name}: No such file or directory\n`)
+      return 127
+    }
+    const binary = this.behaviour.binaries?.[base]
+    if (binary) {
+      const r = binary(args.slice(1), behaviourContext(this.inst))
+      if (r.stdout) io.out.write(r.stdout)
+      if (r.stderr) io.err.write(r.stderr)
+      return r.code
+    }
+    const fn = commands[base]
+    if (!fn || this.behaviour.missing?.includes(base) || (this.behaviour.os === 'distroless')) {
+      io.err.write(this.flavour === 'bash' ? `${this.errPrefix()}${name}: command not found\n` : `${this.errPrefix()}${name}: not found\n`)
+      return 127
+    }
+    try {
+      return await fn({ shell: this, args, stdin: io.stdin, out: io.out, err: io.err, signal: this.signal })
+    } catch (e) {
+      if (e instanceof ShellExit) throw e
+      if (e instanceof FsError) {
+        io.err.write(`${base}: ${e.path}: ${e.message}\n`)
+        return 1
+      }
+      if ((e as Error).name === 'AbortError') return 130
+      throw e
+    }
+  }
+}
+
+/** Integer arithmetic for `$((…))`: + - * / % and parentheses over numbers and variables. */
+export function arith(expr: string, env: Record<string, string>): number {
+  const tokens = expr.match(/\d+|[A-Za-z_][A-Za-z0-9_]*|\+\+|--|[-+*/%()]/g) ?? []
+  let i = 0
+  const primary = (): number => {
+    const t = tokens[i++]
+    if (t === '(') {
+      const v = sum()
+      i++
+      return v
+    }
+    if (t === '-') return -primary()
+    if (t === '+') return primary()
+    if (t === '++' || t === '--') {
+      const name = tokens[i++]
+      const v = Number(env[name] ?? 0) + (t === '++' ? 1 : -1)
+      env[name] = String(v)
+      return v
+    }
+    if (t && /^[A-Za-z_]/.test(t)) {
+      const v = Number(env[t] ?? 0) || 0
+      if (tokens[i] === '++' || tokens[i] === '--') {
+        env[t] = String(v + (tokens[i] === '++' ? 1 : -1))
+        i++
+      }
+      return v
+    }
+    return Number(t ?? 0)
+  }
+  const product = (): number => {
+    let v = primary()
+    while (tokens[i] === '*' || tokens[i] === '/' || tokens[i] === '%') {
+      const op = tokens[i++]
+      const r = primary()
+      v = op === '*' ? v * r : op === '/' ? Math.trunc(v / r) : v % r
+    }
+    return v
+  }
+  const sum = (): number => {
+    let v = product()
+    while (tokens[i] === '+' || tokens[i] === '-') {
+      const op = tokens[i++]
+      const r = product()
+      v = op === '+' ? v + r : v - r
+    }
+    return v
+  }
+  return sum()
+}
