@@ -1,6 +1,7 @@
 /** @module subresources: status, scale, binding, eviction and finalize, on top of the generic verbs. */
 import { checkEviction } from '../controllers/eviction-policy.js'
 import { StatusError } from '../errors.js'
+import { bindPod } from '../registry/core/pod-binding.js'
 import { labelSelectorAsString } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
 import { decodeBody, mediaType, patchMediaTypes } from './negotiation.js'
@@ -108,14 +109,7 @@ function bindingHandler(call: ResourceCall) {
   if (body.target?.kind && body.target.kind !== 'Node') {
     throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' }])
   }
-  rs.guaranteedUpdate(call.namespace, call.name!, (pod) => {
-    const spec = pod.spec as { nodeName?: string }
-    if (pod.metadata.deletionTimestamp) throw StatusError.conflict({ group: '', resource: 'pods/binding' }, call.name!, `pod ${call.name} is being deleted, cannot be assigned to a host`)
-    if (spec.nodeName) throw StatusError.conflict({ group: '', resource: 'pods/binding' }, call.name!, `pod ${call.name} is already assigned to node "${spec.nodeName}"`)
-    spec.nodeName = node
-    if (body.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...body.metadata.annotations }
-    return pod
-  }, { trusted: true })
+  bindPod(rs, call.namespace, call.name!, node, call.now().getTime(), body.metadata?.annotations)
   return reply.code(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
 }
 

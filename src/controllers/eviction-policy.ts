@@ -8,7 +8,7 @@ import { labelSelectorMatches } from '../registry/shared/label-selector-match.js
 import { StatusError } from '../errors.js'
 import { rfc3339 } from '../util/time.js'
 import { isPodReady, setCondition } from './disruption.js'
-import { setPodCondition } from './scheduler-binding.js'
+import { setPodCondition } from '../registry/core/pod-binding.js'
 import type { Pod } from './scheduler-filters.js'
 
 /** The eviction's deleteOptions, as far as the policy cares. */

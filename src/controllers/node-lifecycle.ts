@@ -7,7 +7,7 @@ import { StatusError } from '../errors.js'
 import type { ControllerDeps } from './index.js'
 import { lastHeartbeat, markConditionsUnknown, readyStatus, reconcileTaints } from './node-lifecycle-taints.js'
 import type { Controller } from './runtime.js'
-import { setPodCondition } from './scheduler-binding.js'
+import { setPodCondition } from '../registry/core/pod-binding.js'
 import type { Node, Pod } from './scheduler-filters.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */

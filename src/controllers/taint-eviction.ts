@@ -7,7 +7,7 @@ import type { Taint, Toleration } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
 import type { ControllerDeps } from './index.js'
 import { objectKey, type Controller } from './runtime.js'
-import { setPodCondition } from './scheduler-binding.js'
+import { setPodCondition } from '../registry/core/pod-binding.js'
 import type { Node, Pod } from './scheduler-filters.js'
 import { toleratesTaint } from './scheduler-tolerations.js'
 

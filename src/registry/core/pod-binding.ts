@@ -1,9 +1,9 @@
-/** @module scheduler-binding: what a pods/binding write does to the pod (pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations). */
-import { StatusError } from '../errors.js'
-import type { ResourceStore } from '../registry/generic-registry.js'
-import type { StoredObject } from '../store/object-store.js'
-import { rfc3339 } from '../util/time.js'
-import type { Pod } from './scheduler-filters.js'
+/** @module pod-binding: what a pods/binding write does to the pod (pkg/registry/core/pod/storage/storage.go setPodHostAndAnnotations). */
+import { StatusError } from '../../errors.js'
+import type { ResourceStore } from '../generic-registry.js'
+import type { StoredObject } from '../../store/object-store.js'
+import { rfc3339 } from '../../util/time.js'
+import type { PodObject as Pod } from './pods.js'
 
 /**
  * Binds `namespace/name` to `node` the way the binding subresource does: refuses a pod that is being
