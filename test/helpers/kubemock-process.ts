@@ -72,7 +72,7 @@ process.once('exit', () => {
   for (const s of live) if (s.child.pid) try { process.kill(-s.child.pid, 'SIGKILL') } catch { /* gone */ }
 })
 
-const listeningLine = /kubemock listening on (http:\/\/\S+?):(\d+)\s*$/m
+const listeningLine = /kubemock listening on (https?:\/\/\S+?):(\d+)\s*$/m
 
 /**
  * Spawns `node bin/kubemock.js --port 0 --kubeconfig <tmp>/config` and resolves once it prints
