@@ -7,6 +7,7 @@ import type { Registry } from '../registry/registry.js'
 import { HTTPRequestParser, connectPort, formatResponseHead, malformedRequestResponse, serveHTTP } from '../sim/containers/http.js'
 import { runtimeFor, type ContainerInstance, type LogBuffer } from '../sim/containers/runtime.js'
 import type { ResourceCall } from './resources.js'
+import { wsSubresources } from './ws-subresources.js'
 
 /**
  * The WebSocket subprotocol kubectl offers: the SPDY port-forward protocol behind the tunnelling
@@ -190,15 +191,18 @@ export class HeaderDeflater {
       parts.push(Buffer.from([0x78, 0x01]))
       this.started = true
     }
-    for (let o = 0; o < block.length || o === 0; o += 0xffff) {
-      const chunk = block.subarray(o, o + 0xffff)
+    const stored = (chunk: Buffer) => {
       const h = Buffer.alloc(5)
       h[0] = 0 // BFINAL=0, BTYPE=00 (stored); the stream never ends
       h.writeUInt16LE(chunk.length, 1)
       h.writeUInt16LE(~chunk.length & 0xffff, 3)
       parts.push(h, chunk)
-      if (block.length === 0) break
     }
+    for (let o = 0; o < block.length; o += 0xffff) stored(block.subarray(o, o + 0xffff))
+    // End with an empty stored block, as a zlib sync flush does: Go's flate reader hands out a
+    // stored block's bytes only when the next block begins, and reading past the frame's bytes
+    // would leave it with a sticky unexpected-EOF error for every later header block.
+    stored(Buffer.alloc(0))
     return Buffer.concat(parts)
   }
 }
@@ -530,4 +534,42 @@ export function servePortForwardWebSocket(socket: WebSocket, registry: Registry,
 export function servePortForwardHTTP(call: ResourceCall): unknown {
   checkPortForward(call.registry, call.namespace, call.name!)
   throw StatusError.badRequest('Upgrade request required')
+}
+
+/**
+ * `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token (the slash), and the ws library rejects
+ * such a Sec-WebSocket-Protocol with 400 before any protocol selection. Go's gorilla/websocket
+ * does not check, so kubectl sends it. Before the upgrade the slash is swapped for this marker,
+ * and the 101's header line gets the slash back (the WebSocketServer 'headers' event), so kubectl
+ * sees exactly the protocol it offered.
+ */
+const slashMarker = '_kubemock-slash_'
+const fixedServers = new WeakSet<object>()
+
+interface HeadersEmitter {
+  on(event: 'headers', fn: (headers: string[]) => void): unknown
+}
+
+function admitSlashProtocols(call: { req: { raw: { headers: Record<string, string | string[] | undefined> }; server: unknown } }) {
+  const h = call.req.raw.headers
+  const offered = h['sec-websocket-protocol']
+  if (typeof offered !== 'string' || !offered.includes('/')) return
+  h['sec-websocket-protocol'] = offered.replaceAll('/', slashMarker)
+  const wss = (call.req.server as { websocketServer?: HeadersEmitter }).websocketServer
+  if (!wss || fixedServers.has(wss)) return
+  fixedServers.add(wss)
+  wss.on('headers', (headers) => {
+    for (let i = 0; i < headers.length; i++) {
+      if (/^sec-websocket-protocol:/i.test(headers[i])) headers[i] = headers[i].replaceAll(slashMarker, '/')
+    }
+  })
+}
+
+/** pods/portforward over WebSocket: the pre-upgrade checks, then the SPDY tunnel. */
+wsSubresources.portforward = {
+  preflight: (call) => {
+    checkPortForward(call.registry, call.namespace, call.name!)
+    admitSlashProtocols(call)
+  },
+  serve: (socket, call) => servePortForwardWebSocket(socket, call.registry, call.namespace, call.name!),
 }
