@@ -1,6 +1,7 @@
 /** @module controller-history: ControllerRevision hashing, snapshots and pruning for DaemonSets and StatefulSets (pkg/controller/history). */
 import type { ResourceStore } from '../registry/generic-registry.js'
 import type { KubeObject } from '../types.js'
+import { canonicalJSON, fnv32, safeEncodeString } from '../util/hash.js'
 import { controllerRef } from './workload-pods.js'
 
 /** The label carrying a revision's hash on ControllerRevisions and the pods made from them. */
@@ -9,42 +10,7 @@ export const controllerRevisionHashLabel = 'controller-revision-hash'
 /** A ControllerRevision as stored. */
 export type Revision = KubeObject & { data?: unknown; revision?: number }
 
-/** The alphabet rand.SafeEncodeString maps characters onto (no vowels, no 0/1/3). */
-const safeAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
-
-/** rand.SafeEncodeString: each character becomes alphabet[code % 27], so hashes never spell words. */
-export function safeEncodeString(s: string): string {
-  let out = ''
-  for (let i = 0; i < s.length; i++) out += safeAlphabet[s.charCodeAt(i) % safeAlphabet.length]
-  return out
-}
-
-/** FNV-1 (hash/fnv New32, as HashControllerRevision uses) or FNV-1a (New32a, as ComputeHash uses) over UTF-8 bytes. */
-export function fnv32(text: string, variant: '1' | '1a' = '1a'): number {
-  let h = 0x811c9dc5
-  for (const b of Buffer.from(text, 'utf8')) {
-    if (variant === '1a') {
-      h ^= b
-      h = Math.imul(h, 0x01000193) >>> 0
-    } else {
-      h = Math.imul(h, 0x01000193) >>> 0
-      h ^= b
-    }
-  }
-  return h >>> 0
-}
-
-/**
- * JSON with object keys sorted at every level, as Go's json.Marshal writes a map[string]interface{}
- * (what getPatch produces, so equal templates give byte-equal revision data).
- */
-export function canonicalJSON(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null'
-  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`
-  const o = v as Record<string, unknown>
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort()
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(o[k])}`).join(',')}}`
-}
+export { canonicalJSON, fnv32, safeEncodeString }
 
 /** A deep copy with sorted keys (so stored revision data reads like the real server's). */
 export function sortedCopy<T>(v: T): T {

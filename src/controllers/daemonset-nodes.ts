@@ -2,6 +2,7 @@
 import type { Affinity, Node, NodeSelectorRequirement, PodSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js'
 import type { KubeObject } from '../types.js'
 import type { PodObject } from './workload-pods.js'
+import { findUntoleratedTaint, toleratesTaint } from './tolerations.js'
 
 /** A Node as stored. */
 export type NodeObject = KubeObject & { spec?: Node['spec']; status?: Node['status'] }
@@ -36,19 +37,8 @@ export function addDaemonTolerations(spec: PodSpec): void {
   }
 }
 
-/** v1.Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  if (!t.key && t.operator !== 'Exists') return false
-  if (t.operator === 'Exists') return true
-  return (t.value ?? '') === (taint.value ?? '')
-}
-
-/** v1helper.FindMatchingUntoleratedTaint over taints passing `filter`. */
-export function findUntoleratedTaint(taints: Taint[], tolerations: Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return taints.find((taint) => filter(taint) && !tolerations.some((t) => toleratesTaint(t, taint)))
-}
+// Toleration matching is the scheduler's (one implementation, upstream ToleratesTaint).
+export { findUntoleratedTaint, toleratesTaint }
 
 function matchRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const has = value !== undefined

@@ -1,38 +1,12 @@
 /** @module deployment-hash: pod-template-hash and template equality (pkg/controller/controller_utils.go ComputeHash, pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash, apimachinery util/rand SafeEncodeString). */
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { deepEqual } from '../util/deep-equal.js'
+import { canonicalJSON, fnv32a, safeEncodeString } from '../util/hash.js'
 
 /** The label Deployments add to their ReplicaSets, RS selectors, RS templates and pods. */
 export const podTemplateHashLabel = 'pod-template-hash'
 
-/** utilrand's alphabet: no vowels (no words), no 0/1/3 (no confusion). */
-const alphanums = 'bcdfghjklmnpqrstvwxz2456789'
-
-/** FNV-1a, 32 bit, over bytes. */
-export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed >>> 0
-  for (const b of bytes) {
-    h ^= b
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
-}
-
-/** SafeEncodeString: each character mapped through the alphabet by its code modulo 27 (digits → 4…f). */
-export function safeEncodeString(s: string): string {
-  let out = ''
-  for (const ch of s) out += alphanums[ch.codePointAt(0)! % alphanums.length]
-  return out
-}
-
-/** JSON with object keys sorted, so equal templates print the same text whatever their key order. */
-export function canonicalJSON(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null'
-  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`
-  const o = v as Record<string, unknown>
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort()
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(o[k])}`).join(',')}}`
-}
+export { canonicalJSON, fnv32a, safeEncodeString }
 
 /**
  * ComputeHash: FNV-32a over the template's printed form, then (when collisionCount is set) the count as

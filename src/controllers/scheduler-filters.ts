@@ -4,7 +4,7 @@
  */
 import type { NodeSelectorRequirement, NodeSelectorTerm, Pod as PodV1, PodSpec, Node as NodeV1 } from 'kubernetes-types/core/v1.js'
 import type { KubeObject } from '../types.js'
-import { findUntoleratedTaint, isSchedulingTaint, tolerationsTolerateTaint } from './scheduler-tolerations.js'
+import { findUntoleratedTaint, isSchedulingTaint, tolerationsTolerateTaint } from './tolerations.js'
 import { podRequests, toResourceList, type ResourceList } from './scheduler-resources.js'
 
 /** A pod or node as stored. */

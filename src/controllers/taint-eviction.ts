@@ -9,7 +9,7 @@ import type { ControllerDeps } from './index.js'
 import { objectKey, type Controller } from './runtime.js'
 import { setPodCondition } from '../registry/core/pod-binding.js'
 import type { Node, Pod } from './scheduler-filters.js'
-import { toleratesTaint } from './scheduler-tolerations.js'
+import { toleratesTaint } from './tolerations.js'
 
 /** The event source of this controller (its own component since 1.29). */
 export const taintEvictionSource = { component: 'taint-eviction-controller' }

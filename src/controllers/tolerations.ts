@@ -1,4 +1,4 @@
-/** @module scheduler-tolerations: does a pod tolerate a node taint (k8s.io/api/core/v1 toleration.go, taint.go). */
+/** @module tolerations: does a pod tolerate a node taint (k8s.io/api/core/v1 toleration.go, taint.go). */
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js'
 
 /**
