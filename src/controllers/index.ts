@@ -71,4 +71,6 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
   (d) => createDisruptionController(d),
+  // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
+  (d) => (bindSimControls(d.registry, d.sim), []),
 ]
