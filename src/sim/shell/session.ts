@@ -107,7 +107,8 @@ export class ExecSession {
     const name = argv[0] ?? ''
     const base = name.split('/').pop()!
     const shells: Record<string, ShellFlavour> = b.shell === 'bash' ? { bash: 'bash', sh: 'dash' } : b.shell === 'busybox' ? { sh: 'ash', ash: 'ash' } : {}
-    const known = shells[base] || (!!commands[base] && !b.missing?.includes(base) && b.os !== 'distroless') || !!b.binaries?.[base]
+    const isShell = ['sh', 'bash', 'ash', 'dash'].includes(base)
+    const known = isShell ? !!shells[base] : (!!commands[base] && !b.missing?.includes(base) && b.os !== 'distroless') || !!b.binaries?.[base]
     if (!known) {
       const why = name.includes('/') ? `exec: "${name}": stat ${name}: no such file or directory` : `exec: "${name}": executable file not found in $PATH`
       throw new ExecStartError(`Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex()}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`)

@@ -1,0 +1,172 @@
+/** @module exec.test: pods/exec and pods/attach over WebSocket — v5/v4 framing, exit Status, tty echo and prompt, pre-upgrade errors. */
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { exitStatus, frame } from '../../src/api/exec.js'
+import { buildApp } from '../../src/app.js'
+import { Cluster } from '../../src/cluster.js'
+import { runtimeFor } from '../../src/sim/containers/runtime.js'
+import type { KubeObject } from '../../src/types.js'
+
+let cluster: Cluster
+let app: FastifyInstance
+let base: string
+
+interface Session {
+  ws: WebSocket
+  protocol: string
+  frames: { ch: number; text: string }[]
+  closed: Promise<number>
+  text(ch: number): string
+  until(ch: number, s: string): Promise<void>
+}
+
+async function open(path: string, protocol = 'v5.channel.k8s.io'): Promise<Session> {
+  const ws = new WebSocket(`${base}${path}`, protocol.split(', '))
+  const frames: { ch: number; text: string }[] = []
+  const waiters: (() => void)[] = []
+  ws.on('message', (d: Buffer, isBinary: boolean) => {
+    expect(isBinary).toBe(true)
+    frames.push({ ch: d[0], text: d.subarray(1).toString() })
+    for (const w of waiters.splice(0)) w()
+  })
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)))
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { res })))
+    ws.once('error', reject)
+  })
+  const s: Session = {
+    ws,
+    protocol: ws.protocol,
+    frames,
+    closed,
+    text: (ch) => frames.filter((f) => f.ch === ch).map((f) => f.text).join(''),
+    async until(ch, str) {
+      while (!s.text(ch).includes(str)) await new Promise<void>((r) => waiters.push(r))
+    },
+  }
+  return s
+}
+
+const q = (cmd: string[], extra: string) => `${cmd.map((c) => `command=${encodeURIComponent(c)}`).join('&')}&${extra}`
+
+beforeAll(async () => {
+  cluster = new Cluster({ speed: 0 })
+  app = await buildApp({ cluster })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const addr = app.server.address() as { port: number }
+  base = `ws://127.0.0.1:${addr.port}`
+  const pods = cluster.registry.resource('', 'pods')
+  pods.create('default', { metadata: { name: 'nginx-pod' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
+  pods.create('default', { metadata: { name: 'two' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox', command: ['sleep', '1d'] }] } } as KubeObject)
+  pods.create('default', { metadata: { name: 'unbound' }, spec: { nodeSelector: { none: 'x' }, containers: [{ name: 'c', image: 'nginx' }] } } as KubeObject)
+  for (let i = 0; i < 40 && !runtimeFor(cluster.registry).current('default', 'two', 'b')?.running; i++) await cluster.clock.advance(100)
+})
+afterAll(async () => {
+  await app.close()
+  cluster.close()
+})
+
+describe('exec over WebSocket', () => {
+  it('frames', () => {
+    expect([...frame(1, 'hi')]).toEqual([1, 104, 105])
+    expect(exitStatus(0)).toEqual({ metadata: {}, status: 'Success' })
+    expect(exitStatus(3)).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } })
+  })
+
+  it('runs a command: stdout on 1, Success on 3, then a normal close', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['cat', '/run/nginx.pid'], 'container=nginx&stderr=true&stdout=true')}`)
+    expect(s.protocol).toBe('v5.channel.k8s.io')
+    expect(await s.closed).toBe(1000)
+    expect(s.text(1)).toBe('1\n')
+    expect(JSON.parse(s.text(3))).toEqual({ metadata: {}, status: 'Success' })
+    expect(s.frames[s.frames.length - 1].ch).toBe(3)
+  })
+
+  it('reports a non-zero exit code with stderr on channel 2', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['sh', '-c', 'echo out; echo err >&2; exit 3'], 'stderr=true&stdout=true')}`)
+    await s.closed
+    expect(s.text(1)).toBe('out\n')
+    expect(s.text(2)).toBe('err\n')
+    expect(JSON.parse(s.text(3))).toEqual(exitStatus(3))
+  })
+
+  it('feeds stdin until the v5 CLOSE signal', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['wc', '-l'], 'stdin=true&stderr=true&stdout=true')}`)
+    s.ws.send(frame(0, 'a\nb\nc\n'))
+    s.ws.send(Buffer.from([255, 0]))
+    await s.closed
+    expect(s.text(1)).toBe('3\n')
+  })
+
+  it('tty: prompt, echo, backspace, merged stderr, resize, exit', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['/bin/bash'], 'stdin=true&stdout=true&tty=true')}`)
+    s.ws.send(frame(4, '{"Width":100,"Height":30}\n'))
+    await s.until(1, 'root@nginx-pod:/# ')
+    s.ws.send(frame(0, 'hostnamx\x7fe\r'))
+    await s.until(1, 'nginx-pod\r\nroot@nginx-pod:/# ')
+    s.ws.send(frame(0, 'cat /nope\r'))
+    await s.until(1, 'cat: /nope: No such file or directory\r\n')
+    s.ws.send(frame(0, 'exit 2\r'))
+    await s.closed
+    expect(s.text(1)).toContain('hostnamx\b \be\r\n')
+    expect(JSON.parse(s.text(3))).toEqual(exitStatus(2))
+  })
+
+  it('kill 1 ends the session with 137 and the container with exit 0', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['bash'], 'stdin=true&stdout=true&tty=true')}`)
+    await s.until(1, '# ')
+    const before = runtimeFor(cluster.registry).current('default', 'nginx-pod')!
+    s.ws.send(frame(0, 'kill 1\r'))
+    expect(await s.closed).toBe(1000)
+    expect(JSON.parse(s.text(3))).toEqual(exitStatus(137))
+    expect(before).toMatchObject({ running: false, exitCode: 0 })
+    for (let i = 0; i < 40 && !runtimeFor(cluster.registry).current('default', 'nginx-pod')?.running; i++) await cluster.clock.advance(100)
+    expect(runtimeFor(cluster.registry).current('default', 'nginx-pod')!.restartCount).toBe(1)
+  })
+
+  it('speaks v4.channel.k8s.io too', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/two/exec?${q(['echo', 'v4'], 'container=b&stdout=true')}`, 'v4.channel.k8s.io')
+    expect(s.protocol).toBe('v4.channel.k8s.io')
+    await s.closed
+    expect(s.text(1)).toBe('v4\n')
+  })
+
+  it('an unknown binary is the runtime error on channel 3', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/two/exec?${q(['bash'], 'container=b&stdout=true&stderr=true')}`)
+    await s.closed
+    const st = JSON.parse(s.text(3))
+    expect(st).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 })
+    expect(st.message).toContain('exec: "bash": executable file not found in $PATH: unknown')
+  })
+
+  it('errors before the upgrade: bad container, no container given, unbound pod; same Status for the SPDY retry', async () => {
+    const status = async (path: string) => {
+      try {
+        await open(path)
+      } catch (e) {
+        const res = (e as { res: import('node:http').IncomingMessage }).res
+        let body = ''
+        for await (const c of res) body += c
+        return { code: res.statusCode, body: JSON.parse(body) }
+      }
+      throw new Error('upgrade succeeded')
+    }
+    expect(await status(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['ls'], 'container=foo&stdout=true')}`)).toMatchObject({ code: 400, body: { reason: 'BadRequest', message: 'container foo is not valid for pod nginx-pod' } })
+    expect((await status(`/api/v1/namespaces/default/pods/two/exec?${q(['ls'], 'stdout=true')}`)).body.message).toBe('a container name must be specified for pod two, choose one of: [a b]')
+    expect((await status(`/api/v1/namespaces/default/pods/unbound/exec?${q(['ls'], 'stdout=true')}`)).body.message).toBe('pod unbound does not have a host assigned')
+    expect((await status(`/api/v1/namespaces/default/pods/ghost/exec?${q(['ls'], 'stdout=true')}`)).code).toBe(404)
+    const spdy = await app.inject({ method: 'POST', url: `/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['ls'], 'container=foo&stdout=true')}`, headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1' } })
+    expect(spdy.statusCode).toBe(400)
+    expect(JSON.parse(spdy.body).message).toBe('container foo is not valid for pod nginx-pod')
+  })
+
+  it('attach streams what PID 1 writes from then on', async () => {
+    const inst = runtimeFor(cluster.registry).current('default', 'two', 'b')!
+    const s = await open('/api/v1/namespaces/default/pods/two/attach?container=b&stdout=true&stderr=true')
+    runtimeFor(cluster.registry).logs(inst.containerID).append('hello from pid 1')
+    await s.until(1, 'hello from pid 1\n')
+    s.ws.close()
+  })
+})
