@@ -55,7 +55,8 @@ describe('pod and service proxy', () => {
   }
 
   beforeAll(async () => {
-    km = await startKubemock()
+    // Simulated time at 4x, so the crash-loop back-off in the last test is 2.5 s of real time.
+    km = await startKubemock({ args: ['--speed', '4'] })
     await km.kubectl(['run', 'nginx-pod', '--image=nginx:1.15.12', '--port=80'])
     await km.kubectl(['apply', '-f', '-'], { input: echoHname })
     await eventually('nginx-pod ready', async () => ((await readyPods('run=nginx-pod')).length === 1 ? true : undefined))
@@ -94,8 +95,16 @@ describe('pod and service proxy', () => {
   })
 
   it('while the container is down the page is refused, and it comes back after the restart', async () => {
-    const crash = await fetch(`${km.url}/kubemock/v1/namespaces/default/pods/nginx-pod/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exitCode: 0 }) })
-    expect(crash.status).toBe(200)
+    const restarts = async () => Number((await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])).stdout)
+    const crash = async () => {
+      const r = await fetch(`${km.url}/kubemock/v1/namespaces/default/pods/nginx-pod/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exitCode: 1 }) })
+      expect(r.status).toBe(200)
+    }
+    // The first restart is immediate; the second waits out the 10 s crash back-off, a gap long
+    // enough to observe without racing the kubelet.
+    await crash()
+    await eventually('restart 1', async () => ((await restarts()) === 1 && (await readyPods('run=nginx-pod')).length === 1 ? true : undefined))
+    await crash()
     // Between the exit and the restart the apiserver cannot dial the pod (polled: the exit shows
     // once the kubelet has recorded it).
     const down = await eventually('the gap', async () => {
@@ -106,6 +115,7 @@ describe('pod and service proxy', () => {
     await eventually('the page again', async () => {
       const r = await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nginx-pod/proxy/'])
       return r.stdout.includes('<title>Welcome to nginx!</title>') ? true : undefined
-    })
+    }, 20_000)
+    expect(await restarts()).toBe(2)
   })
 })
