@@ -19,11 +19,11 @@ export interface PodLogOptions {
   limitBytes?: number
 }
 
-function int64(v: unknown, name: string): number | undefined {
+/** A query integer; garbage is the 400 the query-parameter conversion gives. */
+function int64(v: unknown): number | undefined {
   const s = queryString(v)
   if (s === undefined || s === '') return undefined
   if (!/^-?\d+$/.test(s)) throw StatusError.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`)
-  void name
   return Number(s)
 }
 
@@ -43,10 +43,10 @@ export function parsePodLogOptions(query: Record<string, unknown>, pod: string):
     follow: queryBool(query.follow),
     previous: queryBool(query.previous),
     timestamps: queryBool(query.timestamps),
-    tailLines: int64(query.tailLines, 'tailLines'),
-    sinceSeconds: int64(query.sinceSeconds, 'sinceSeconds'),
+    tailLines: int64(query.tailLines),
+    sinceSeconds: int64(query.sinceSeconds),
     sinceTime,
-    limitBytes: int64(query.limitBytes, 'limitBytes'),
+    limitBytes: int64(query.limitBytes),
   }
   const errs: FieldError[] = []
   if (opts.tailLines !== undefined && opts.tailLines < 0) errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: opts.tailLines, detail: 'must be greater than or equal to 0' })
@@ -86,7 +86,12 @@ export function logContainerID(pod: Pod, container: string, previous: boolean): 
   const podName = pod.metadata?.name ?? ''
   const statuses: ContainerStatus[] = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
   const cs = statuses.find((s) => s.name === container)
-  if (!cs) throw StatusError.badRequest(`container "${container}" in pod "${podName}" is not available`)
+  if (!cs) {
+    // The kubelet reads its own status cache, which has every container as soon as it admits the
+    // pod (waiting, ContainerCreating); the API object may not carry it yet.
+    if (!statuses.length && pod.spec?.nodeName) throw StatusError.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`)
+    throw StatusError.badRequest(`container "${container}" in pod "${podName}" is not available`)
+  }
   const last = cs.lastState?.terminated
   const { waiting, running, terminated } = cs.state ?? {}
   if (previous) {

@@ -45,13 +45,12 @@ function splitProxyPath(rawPath: string, plural: string): { prepend: string; res
 }
 
 /** Numeric port, or a well-known service name (Go's net package knows http/https). */
-function portNumber(port: string, scheme: string, ip: string): number {
+function portNumber(port: string, scheme: string): number {
   if (port === '') return scheme === 'https' ? 443 : 80
   if (/^\d+$/.test(port)) return Number(port)
   const known: Record<string, number> = { http: 80, https: 443 }
   if (known[port]) return known[port]
-  throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp: lookup tcp/${port}: unknown port`, undefined)
-  void ip
+  throw reachError(`dial tcp: lookup tcp/${port}: unknown port`)
 }
 
 function reachError(message: string): StatusError {
@@ -74,7 +73,7 @@ function podBackend(call: ResourceCall): Backend {
   }
   const ip = pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? ''
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || ip.startsWith('127.') || ip === '0.0.0.0') throw StatusError.badRequest('address not allowed')
-  return { pod, ip, port: portNumber(port, id.scheme, ip), scheme: id.scheme }
+  return { pod, ip, port: portNumber(port, id.scheme), scheme: id.scheme }
 }
 
 function isPodReady(pod: Pod): boolean {

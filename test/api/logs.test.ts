@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
-import { formatLogLine, parsePodLogOptions, rfc3339Nano, selectLogLines } from '../../src/api/logs.js'
+import { formatLogLine, logContainerID, parsePodLogOptions, rfc3339Nano, selectLogLines } from '../../src/api/logs.js'
 import { runtimeFor } from '../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../src/types.js'
 
@@ -133,6 +133,15 @@ describe('helpers', () => {
     expect(rfc3339Nano(Date.parse('2026-11-27T23:12:01Z'))).toBe('2026-11-27T23:12:01Z')
     expect(rfc3339Nano(Date.parse('2026-11-27T23:12:01.120Z'))).toBe('2026-11-27T23:12:01.12Z')
     expect(formatLogLine({ ts: 0, stream: 'stdout', text: 'x' }, false)).toBe('x\n')
+  })
+
+  test('which instance the kubelet reads: running, terminated, last state in a crash loop; waiting texts', () => {
+    const p = (statuses: unknown[], nodeName = 'n') => ({ metadata: { name: 'p' }, spec: { nodeName, containers: [{ name: 'c', image: 'x' }] }, status: { containerStatuses: statuses } }) as Pod
+    expect(logContainerID(p([{ name: 'c', containerID: 'id1', state: { running: {} } }]), 'c', false)).toBe('id1')
+    expect(logContainerID(p([{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: 'old' } } }]), 'c', false)).toBe('old')
+    expect(() => logContainerID(p([{ name: 'c', state: { waiting: { reason: 'ImagePullBackOff' } } }]), 'c', false)).toThrow('container "c" in pod "p" is waiting to start: trying and failing to pull image')
+    expect(() => logContainerID(p([]), 'c', false)).toThrow('container "c" in pod "p" is waiting to start: ContainerCreating')
+    expect(() => logContainerID(p([{ name: 'c', state: { terminated: {} } }]), 'c', false)).toThrow('container "c" in pod "p" is terminated')
   })
 
   test('since filters before tail', () => {
