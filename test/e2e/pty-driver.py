@@ -12,6 +12,7 @@ out = b''
 
 def read_for(seconds, until=None):
     global out
+    start = len(out)
     end = time.time() + seconds
     while time.time() < end:
         r, _, _ = select.select([fd], [], [], 0.05)
@@ -23,11 +24,10 @@ def read_for(seconds, until=None):
             if not data:
                 return False
             out += data
-            if until and until.encode() in out.split(b'\x00')[-1][-200:]:
+            if until and until.encode() in out[start:]:
                 return True
     return True
 
-read_for(10, until=steps[0]['wait'] if steps and 'wait' in steps[0] else None)
 for step in steps:
     if 'send' in step:
         os.write(fd, step['send'].encode())

@@ -209,7 +209,8 @@ export class ExecSession {
       if (ch === '\x03') {
         this.write('^C')
         this.shell!.interrupt()
-      }
+        this.typeahead = ''
+      } else this.typeahead += ch
       return
     }
     if (ch === '\r' || ch === '\n') {
@@ -276,8 +277,15 @@ export class ExecSession {
     } finally {
       this.busy = false
     }
-    if (!this.finished) this.write(this.shell!.prompt())
+    if (this.finished) return
+    this.write(this.shell!.prompt())
+    // Keys typed while the command ran are read now, as the tty buffered them.
+    const ahead = this.typeahead
+    this.typeahead = ''
+    for (const c of ahead) this.key(c)
   }
+
+  private typeahead = ''
 }
 
 function randomHex(): string {

@@ -1,0 +1,104 @@
+/** @module tutorial-1-self-healing.test: tutorial §1 with real kubectl — an interactive shell in nginx-pod through a pseudo-terminal, `kill 1`, the restart, a newer pid file. */
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { kubectlPath, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { parseTable } from '../helpers/parse-table.js'
+import { runProcess } from '../helpers/run-process.js'
+
+const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
+
+/** One step for the pty driver: keys to type, then read until `until` shows up (or `seconds` pass). */
+interface Step {
+  send: string
+  until?: string
+  seconds?: number
+}
+
+/**
+ * Runs `kubectl <args>` on a pseudo-terminal (kubectl's -t needs a terminal on stdin), typing the
+ * steps; returns what the terminal showed and kubectl's exit code.
+ */
+async function onTerminal(km: Kubemock, args: string[], steps: Step[]): Promise<{ output: string; code: number | null }> {
+  const argv = [kubectlPath(), '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, ...args]
+  const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], { timeoutMs: 60_000, env: { ...process.env, KUBECONFIG: km.kubeconfigPath } })
+  if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
+  return JSON.parse(r.stdout) as { output: string; code: number | null }
+}
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe('tutorial §1: container self-healing', () => {
+  let km: Kubemock
+  beforeAll(async () => {
+    km = await startKubemock()
+    const run = await km.kubectl(['run', 'nginx-pod', '--image=nginx:1.15.12'])
+    expect(run.stdout).toBe('pod/nginx-pod created\n')
+    await eventually('nginx-pod Running', async () => {
+      const { rows } = parseTable((await km.kubectl(['get', 'pod', 'nginx-pod'])).stdout)
+      return rows[0]?.STATUS === 'Running' ? true : undefined
+    })
+  }, 30_000)
+  afterAll(async () => {
+    await km?.stop()
+  })
+
+  let firstListing = ''
+
+  it('1-3: a shell in the pod, nginx is PID 1, the pid file shows the start time', async () => {
+    const r = await onTerminal(km, ['exec', '-it', 'nginx-pod', '--', '/bin/bash'], [
+      { send: '', until: 'root@nginx-pod:/# ' },
+      { send: 'cat /run/nginx.pid\r', until: '# ' },
+      { send: 'ls -l /run/nginx.pid\r', until: '# ' },
+      { send: 'exit\r' },
+    ])
+    expect(r.code).toBe(0)
+    const lines = r.output.split('\r\n')
+    expect(lines[0]).toBe('root@nginx-pod:/# cat /run/nginx.pid')
+    expect(lines[1]).toBe('1')
+    expect(lines[2]).toBe('root@nginx-pod:/# ls -l /run/nginx.pid')
+    expect(lines[3]).toMatch(/^-rw-r--r-- 1 root root 2 [A-Z][a-z]{2} [ \d]\d \d\d:\d\d \/run\/nginx\.pid$/)
+    firstListing = lines[3]
+  }, 60_000)
+
+  it('5: kill 1 ends the shell session (exit 137) and the kubelet restarts the container (RESTARTS 1)', async () => {
+    // Let a simulated minute pass so the new process's pid-file time differs at ls -l precision.
+    const adv = await fetch(`${km.url}/kubemock/v1/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"seconds":61}' })
+    expect(adv.status).toBe(200)
+    const r = await onTerminal(km, ['exec', '-it', 'nginx-pod', '--', '/bin/bash'], [
+      { send: '', until: 'root@nginx-pod:/# ' },
+      { send: 'kill 1\r', until: 'exit code 137' },
+    ])
+    expect(r.output).toBe('root@nginx-pod:/# kill 1\r\ncommand terminated with exit code 137\r\n')
+    expect(r.code).toBe(137)
+    const row = await eventually('RESTARTS 1', async () => {
+      const { rows } = parseTable((await km.kubectl(['get', 'pod', 'nginx-pod'])).stdout)
+      return rows[0]?.RESTARTS.startsWith('1') && rows[0].STATUS === 'Running' ? rows[0] : undefined
+    })
+    expect(row.READY).toBe('1/1')
+    expect(row.RESTARTS).toMatch(/^1 \(\d+s ago\)$/)
+    const last = JSON.parse((await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated}'])).stdout)
+    expect(last).toMatchObject({ exitCode: 0, reason: 'Completed' })
+  }, 60_000)
+
+  it('6: a new shell shows a newer pid file: a new process', async () => {
+    const r = await onTerminal(km, ['exec', '-it', 'nginx-pod', '--', '/bin/bash'], [
+      { send: '', until: 'root@nginx-pod:/# ' },
+      { send: 'cat /run/nginx.pid; ls -l /run/nginx.pid\r', until: '# ' },
+      { send: 'exit\r' },
+    ])
+    const lines = r.output.split('\r\n')
+    expect(lines[1]).toBe('1')
+    expect(lines[2]).toMatch(/^-rw-r--r-- 1 root root 2 [A-Z][a-z]{2} [ \d]\d \d\d:\d\d \/run\/nginx\.pid$/)
+    expect(lines[2]).not.toBe(firstListing)
+    const time = (l: string) => l.slice(l.indexOf(' 2 ') + 3, l.indexOf(' /run'))
+    expect(Date.parse(`${time(lines[2])} 2000`) > Date.parse(`${time(firstListing)} 2000`) || time(lines[2]).startsWith('Jan')).toBe(true)
+  }, 60_000)
+})
