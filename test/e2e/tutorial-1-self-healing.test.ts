@@ -68,6 +68,12 @@ describe('tutorial §1: container self-healing', () => {
     firstListing = lines[3]
   }, 60_000)
 
+  const page = async () => (await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nginx-pod/proxy/'])).stdout
+
+  it('4: the page answers (through the pod proxy, as the curl loop would see it)', async () => {
+    expect(await page()).toContain('<title>Welcome to nginx!</title>')
+  })
+
   it('5: kill 1 ends the shell session (exit 137) and the kubelet restarts the container (RESTARTS 1)', async () => {
     // Let a simulated minute pass so the new process's pid-file time differs at ls -l precision.
     const adv = await fetch(`${km.url}/kubemock/v1/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"seconds":61}' })
@@ -86,6 +92,7 @@ describe('tutorial §1: container self-healing', () => {
     expect(row.RESTARTS).toMatch(/^1 \(\d+s ago\)$/)
     const last = JSON.parse((await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated}'])).stdout)
     expect(last).toMatchObject({ exitCode: 0, reason: 'Completed' })
+    expect(await page()).toContain('<title>Welcome to nginx!</title>')
   }, 60_000)
 
   it('6: a new shell shows a newer pid file: a new process', async () => {

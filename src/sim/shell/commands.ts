@@ -217,7 +217,9 @@ export function dateString(ms: number): string {
 
 const ps: CommandFn = (ctx) => {
   const t = now(ctx)
-  const self = ctx.shell.procs.spawn({ ppid: ctx.shell.process?.pid ?? 1, user: 'root', command: ctx.args.join(' '), tty: ctx.shell.process?.tty, vszKb: 8088, rssKb: 4096 })
+  // `kubectl exec x -- ps` makes ps itself the exec'd process; from a shell it is a child.
+  const direct = ctx.shell.process?.command === ctx.args.join(' ')
+  const self = direct ? ctx.shell.process! : ctx.shell.procs.spawn({ ppid: ctx.shell.process?.pid ?? 1, user: 'root', command: ctx.args.join(' '), tty: ctx.shell.process?.tty, vszKb: 8088, rssKb: 4096 })
   try {
     const list = ctx.shell.procs.list()
     const mins = (p: { startedAt: number }) => `${p2(new Date(p.startedAt).getUTCHours())}:${p2(new Date(p.startedAt).getUTCMinutes())}`
@@ -244,7 +246,7 @@ const ps: CommandFn = (ctx) => {
     ctx.out.write('    PID TTY          TIME CMD\n' + (mine.length ? mine : [self]).map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].split('/').pop()}\n`).join(''))
     return 0
   } finally {
-    ctx.shell.procs.exit(self.pid)
+    if (!direct) ctx.shell.procs.exit(self.pid)
   }
 }
 
