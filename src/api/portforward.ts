@@ -565,11 +565,72 @@ function admitSlashProtocols(call: { req: { raw: { headers: Record<string, strin
   })
 }
 
+/** Forwarded ports from the query (`ports=80,443` or repeated), as PodPortForwardOptions. */
+export function parsePorts(query: Record<string, unknown>): number[] {
+  const raw = ([] as unknown[]).concat(query.ports ?? []).flatMap((v) => String(v).split(','))
+  return raw.filter((p) => p.trim() !== '').map((p) => Number(p.trim()))
+}
+
+/**
+ * The WebSocket channel protocol for port-forward (the kubelet's portforward/websocket.go, which
+ * @kubernetes/client-node speaks): port i uses channel 2i for data and 2i+1 for errors; every
+ * message starts with its channel byte, and the server first writes each channel's port as two
+ * little-endian bytes. One connection per port, dialled at once; the socket closes (1000) when
+ * every connection has ended.
+ */
+export function serveChannelPortForward(socket: WebSocket, registry: Registry, namespace: string, name: string, ports: number[]): void {
+  const send = (channel: number, data: Buffer) => {
+    if (socket.readyState === socket.OPEN) socket.send(Buffer.concat([Buffer.from([channel]), data]), { binary: true })
+  }
+  if (!ports.length || ports.some((p) => !(Number.isInteger(p) && p >= 1 && p <= 65535))) {
+    send(1, Buffer.from(ports.length ? `invalid port in ${JSON.stringify(ports)}` : 'query parameter "port" is required'))
+    socket.close(1000)
+    return
+  }
+  const dial = podDialer(registry, namespace, name)
+  let open = ports.length
+  const ended = () => {
+    if (--open === 0 && socket.readyState === socket.OPEN) socket.close(1000)
+  }
+  const conns = ports.map((port, i) => {
+    const portBytes = Buffer.alloc(2)
+    portBytes.writeUInt16LE(port, 0)
+    send(2 * i, portBytes)
+    send(2 * i + 1, portBytes)
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      ended()
+    }
+    const conn = dial(port, { send: (chunk) => send(2 * i, chunk), close: finish })
+    if ('error' in conn) {
+      send(2 * i + 1, Buffer.from(conn.error))
+      finish()
+      return undefined
+    }
+    return conn
+  })
+  socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
+    if (!isBinary || buf.length === 0) return
+    const channel = buf[0]
+    if (channel % 2 === 0) conns[channel / 2]?.write(buf.subarray(1))
+  })
+  socket.on('close', () => {
+    for (const c of conns) c?.end()
+  })
+}
+
 /** pods/portforward over WebSocket: the pre-upgrade checks, then the SPDY tunnel. */
 wsSubresources.portforward = {
   preflight: (call) => {
     checkPortForward(call.registry, call.namespace, call.name!)
     admitSlashProtocols(call)
   },
-  serve: (socket, call) => servePortForwardWebSocket(socket, call.registry, call.namespace, call.name!),
+  serve: (socket, call) => {
+    // kubectl negotiates the SPDY tunnel; other clients (client-node) get the channel protocol.
+    if (socket.protocol.replaceAll(slashMarker, '/') === portForwardTunnelProtocol) servePortForwardWebSocket(socket, call.registry, call.namespace, call.name!)
+    else serveChannelPortForward(socket, call.registry, call.namespace, call.name!, parsePorts(call.query))
+  },
 }

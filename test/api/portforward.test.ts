@@ -1,6 +1,12 @@
-/** @module portforward.test: SPDY/3.1 framing, header compression with the SPDY dictionary, and the kubelet's port-forward stream pairing, driven by a client that compresses as Go's spdy framer does. */
+/** @module portforward.test: SPDY/3.1 framing, header compression with the SPDY dictionary, the kubelet's stream pairing (driven by a client that compresses as Go's spdy framer does), the upgrade checks and the v4 channel protocol. */
+import { request } from 'node:http'
 import { createDeflate, inflateSync, constants as zc, type Deflate } from 'node:zlib'
-import { describe, expect, test } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import WebSocket from 'ws'
+import { buildApp } from '../../src/app.js'
+import { Cluster } from '../../src/cluster.js'
+import type { KubeObject } from '../../src/types.js'
 import {
   HeaderDeflater, PortForwardSession, SpdyFrameReader, SpdyType, encodeHeaderBlock, parseHeaderBlock, spdyData, spdyFlagFin, spdyHeaderDictionary, spdyPing,
   type ConnectionIO, type PodConnection, type SpdyFrame,
@@ -175,5 +181,79 @@ describe('port-forward session', () => {
     const d1 = await client.synStream({ streamType: 'data', port: '80', requestID: '1' })
     session.receive(spdyData(d1, Buffer.from('again')))
     expect(client.dataOn(d1)).toBe('again')
+  })
+})
+
+describe('pods/portforward through the app', () => {
+  let cluster: Cluster
+  let app: FastifyInstance
+  beforeEach(async () => {
+    cluster = new Cluster({ speed: 0 })
+    app = await buildApp({ cluster })
+  })
+  afterEach(async () => {
+    await app.close()
+    cluster.close()
+  })
+
+  async function runningNginx() {
+    const pods = cluster.registry.resource('', 'pods')
+    pods.create('default', { metadata: { name: 'web' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
+    for (let i = 0; i < 50 && !(pods.getStored('default', 'web')!.obj.status as { containerStatuses?: { state?: { running?: object } }[] })?.containerStatuses?.[0]?.state?.running; i++) await cluster.clock.advance(100)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    return `ws://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/namespaces/default/pods/web/portforward`
+  }
+
+  test('pre-upgrade checks: a missing pod is 404, an unscheduled one 400, a plain request asks for the upgrade', async () => {
+    let res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/nope/portforward' })
+    expect(res.statusCode).toBe(404)
+    cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } } } as KubeObject)
+    res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/p/portforward' })
+    expect(JSON.parse(res.body).message).toBe('pod p does not have a host assigned')
+    await runningNginx()
+    res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/web/portforward', headers: { upgrade: 'SPDY/3.1', connection: 'Upgrade' } })
+    expect(JSON.parse(res.body)).toMatchObject({ code: 400, message: 'Upgrade request required' })
+  })
+
+  test('the SPDY tunnel subprotocol, slash included, is accepted and echoed', async () => {
+    // Node's ws client refuses the slash too, so upgrade by hand as Go's gorilla client does.
+    const url = new URL((await runningNginx()).replace('ws:', 'http:'))
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io' } })
+      req.once('upgrade', (res, socket) => {
+        socket.destroy()
+        resolve({ status: res.statusCode, ...res.headers })
+      })
+      req.once('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)))
+      req.once('error', reject)
+      req.end()
+    })
+    expect(headers).toMatchObject({ status: 101, 'sec-websocket-protocol': 'SPDY/3.1+portforward.k8s.io' })
+  })
+
+  test('the v4 channel protocol (client-node): port bytes first, then HTTP over channel 0, closing with the connection', async () => {
+    const url = await runningNginx()
+    const ws = new WebSocket(`${url}?ports=80`, ['v4.channel.k8s.io'])
+    const got: Buffer[] = []
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
+    ws.on('message', (d: Buffer) => got.push(d))
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')]))
+    expect(await closed).toBe(1000)
+    expect(got.slice(0, 2).map((b) => [...b])).toEqual([[0, 80, 0], [1, 80, 0]])
+    const http = Buffer.concat(got.slice(2).filter((b) => b[0] === 0).map((b) => b.subarray(1))).toString()
+    expect(http).toMatch(/^HTTP\/1\.1 200 OK\r\nServer: nginx\/1\.15\.12\r\n/)
+    expect(http).toContain('Connection: close\r\n')
+    expect(http).toContain('<title>Welcome to nginx!</title>')
+  })
+
+  test('v4 channel protocol to a closed port: containerd\'s refusal on the error channel', async () => {
+    const url = await runningNginx()
+    const ws = new WebSocket(`${url}?ports=81`, ['v4.channel.k8s.io'])
+    const got: Buffer[] = []
+    ws.on('message', (d: Buffer) => got.push(d))
+    await new Promise<void>((resolve) => ws.once('close', () => resolve()))
+    const err = Buffer.concat(got.filter((b) => b[0] === 1).slice(1).map((b) => b.subarray(1))).toString()
+    expect(err).toMatch(/^error forwarding port 81 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace "\/var\/run\/netns\/cni-[0-9a-f-]{36}": failed to connect to localhost:81 inside namespace "[0-9a-f]{64}", IPv4: dial tcp4 127\.0\.0\.1:81: connect: connection refused IPv6 dial tcp6 \[::1\]:81: connect: connection refused $/)
   })
 })
