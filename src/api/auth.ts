@@ -195,10 +195,19 @@ export function webSocketToken(header: string | string[] | undefined): { token?:
  * one is removed (kube-apiserver's handshake fails when more than one remains). Also used when auth
  * is off, so a browser that always sends its token still connects.
  */
-export function selectWebSocketProtocol(protocols: Set<string>): string | false {
+export function selectWebSocketProtocol(protocols: Set<string>, request?: { url?: string }): string | false {
   const rest = [...protocols].filter((p) => !p.startsWith(bearerProtocolPrefix))
+  // Streaming subresources (exec, attach, portforward) negotiate like wsstream: the first protocol
+  // the client offers that the server speaks (client-node offers v5…v1 at once).
+  if (request?.url && streamingPath.test(request.url.split('?')[0])) {
+    return rest.find((p) => streamingProtocols.test(p)) ?? false
+  }
   return rest.length === 1 ? rest[0] : false
 }
+
+const streamingPath = /\/pods\/[^/]+\/(exec|attach|portforward)$/
+/** v5/v4 channel protocols and the port-forward tunnel (its slash may arrive escaped, see portforward.ts). */
+const streamingProtocols = /^(v5\.channel\.k8s\.io|v4\.channel\.k8s\.io|.*portforward\.k8s\.io)$/
 
 declare module 'fastify' {
   interface FastifyRequest {
