@@ -241,6 +241,7 @@ const nginx: ContainerBehaviour = {
     '/run/nginx.pid': { content: '1\n', mtime: ctx.inst.startedAt },
     '/var/run': { link: '/run' },
     '/etc/nginx/nginx.conf': { content: nginxConf(ctx.version) },
+    '/usr/sbin/nginx': { content: '\x7fELF', mode: 0o755 },
     '/etc/nginx/conf.d/default.conf': { content: nginxDefaultConf, mtime: hasEntrypoint(ctx.version) ? ctx.inst.startedAt : undefined },
     '/etc/nginx/mime.types': { content: 'types {\n    text/html                                        html htm shtml;\n    text/css                                         css;\n}\n' },
     '/usr/share/nginx/html/index.html': { content: nginxIndexHtml },

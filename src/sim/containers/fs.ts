@@ -198,6 +198,15 @@ function baseFiles(os: string, hostname: string): Record<string, FileSpec> {
   out['/var/log'] = { dir: true }
   out['/etc/passwd'] = { content: 'root:x:0:0:root:/root:/bin/' + (os === 'debian' ? 'bash' : 'sh') + '\n' + (os === 'debian' ? 'nginx:x:101:101:nginx user:/nonexistent:/bin/false\n' : 'nobody:x:65534:65534:nobody:/home:/bin/false\n') }
   out['/etc/group'] = { content: 'root:x:0:\n' }
+  // The programs on PATH, so `ls /bin` and `ls -l /bin/bash` look like the image (contents are never run).
+  if (os === 'debian') {
+    for (const b of ['bash', 'cat', 'date', 'echo', 'grep', 'hostname', 'kill', 'ls', 'mkdir', 'pwd', 'rm', 'rmdir', 'sleep', 'touch', 'uname', 'dash', 'tar']) out[`/bin/${b}`] = { content: '\x7fELF', mode: 0o755 }
+    out['/bin/sh'] = { link: 'dash' }
+    for (const b of ['env', 'head', 'tail', 'wc', 'id', 'whoami', 'printenv', 'xargs', 'which', 'clear']) out[`/usr/bin/${b}`] = { content: '\x7fELF', mode: 0o755 }
+  } else if (os === 'busybox' || os === 'alpine') {
+    out['/bin/busybox'] = { content: '\x7fELF', mode: 0o755 }
+    for (const b of ['sh', 'ash', 'cat', 'date', 'echo', 'grep', 'hostname', 'kill', 'ls', 'mkdir', 'ps', 'pwd', 'rm', 'rmdir', 'sleep', 'touch', 'uname', 'tar', 'env', 'head', 'tail', 'wc', 'id', 'whoami', 'printenv', 'wget', 'xargs', 'which', 'clear']) out[`/bin/${b}`] = { link: '/bin/busybox' }
+  }
   out['/dev/null'] = { content: '', mode: 0o666 }
   out['/proc/1/cmdline'] = { content: '' }
   void hostname

@@ -4,7 +4,8 @@ import { FsError, VirtualFS, type FsNode } from '../containers/fs.js'
 import { parseSignal, signals } from '../containers/processes.js'
 import { runtimeFor } from '../containers/runtime.js'
 import type { CommandContext, CommandFn } from './shell.js'
-import { Shell, ShellExit, stringInput } from './shell.js'
+import { LoopControl, Shell, ShellExit, stringInput } from './shell.js'
+import { tar } from './tar.js'
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
@@ -519,6 +520,44 @@ const http: CommandFn = (ctx) => {
   return 0
 }
 
+/** `test` / `[`: file tests, string and integer comparisons (what scripts and `kubectl cp` use). */
+const testCommand: CommandFn = (ctx) => {
+  const a = ctx.args.slice(1)
+  const fs = ctx.shell.fs
+  const one = (x: string[]): boolean => {
+    if (x[0] === '!') return !one(x.slice(1))
+    if (x.length === 0) return false
+    if (x.length === 1) return x[0] !== ''
+    if (x.length === 2) {
+      const n = fs.lookup(ctx.shell.resolve(x[1]))
+      switch (x[0]) {
+        case '-d': return n?.type === 'dir'
+        case '-f': return n?.type === 'file'
+        case '-e': return !!n
+        case '-s': return !!n && VirtualFS.size(n) > 0
+        case '-r': case '-w': case '-x': return !!n
+        case '-z': return x[1] === ''
+        case '-n': return x[1] !== ''
+        case '-L': case '-h': return fs.lookup(ctx.shell.resolve(x[1]), true)?.type === 'link'
+      }
+      return false
+    }
+    const [l, op, r] = x
+    switch (op) {
+      case '=': case '==': return l === r
+      case '!=': return l !== r
+      case '-eq': return Number(l) === Number(r)
+      case '-ne': return Number(l) !== Number(r)
+      case '-lt': return Number(l) < Number(r)
+      case '-le': return Number(l) <= Number(r)
+      case '-gt': return Number(l) > Number(r)
+      case '-ge': return Number(l) >= Number(r)
+    }
+    return false
+  }
+  return one(a) ? 0 : 1
+}
+
 /** Every command by name (paths like /bin/ls resolve to their base name). */
 export const commands: Record<string, CommandFn> = {
   ls,
@@ -535,6 +574,9 @@ export const commands: Record<string, CommandFn> = {
   grep,
   wc,
   uname,
+  tar,
+  test: testCommand,
+  '[': (ctx) => (ctx.args[ctx.args.length - 1] === ']' ? testCommand({ ...ctx, args: ctx.args.slice(0, -1) }) : (ctx.err.write(`${ctx.shell.errPrefix()}[: missing \`]'\n`), 2)),
   curl: http,
   wget: http,
   sh: shellCommand,
@@ -546,6 +588,12 @@ export const commands: Record<string, CommandFn> = {
   id: (ctx) => (ctx.out.write(busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n'), 0),
   whoami: (ctx) => (ctx.out.write('root\n'), 0),
   true: () => 0,
+  break: () => {
+    throw new LoopControl('break')
+  },
+  continue: () => {
+    throw new LoopControl('continue')
+  },
   false: () => 1,
   ':': () => 0,
   exit: (ctx) => {

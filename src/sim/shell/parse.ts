@@ -16,11 +16,19 @@ export interface Redirect {
   target: Word
 }
 
-/** One simple command: `A=1 cmd args > out`. */
+/** `while`/`until`, `for`, `if` and `{ }` bodies. */
+export type Compound =
+  | { kind: 'while' | 'until'; cond: CommandList; body: CommandList }
+  | { kind: 'for'; name: string; words: Word[]; body: CommandList }
+  | { kind: 'if'; branches: { cond: CommandList; body: CommandList }[]; otherwise?: CommandList }
+  | { kind: 'group'; body: CommandList }
+
+/** One simple command: `A=1 cmd args > out`, or a compound one (then `words` is empty). */
 export interface SimpleCommand {
   assigns: { name: string; value: Word }[]
   words: Word[]
   redirects: Redirect[]
+  compound?: Compound
 }
 
 /** `a | b | c`, optionally negated with `!`. */
@@ -178,64 +186,166 @@ export function tokenize(s: string): Token[] {
   return out
 }
 
-/** Parses a command line into a list of pipelines. Empty input gives an empty list. */
+/** The literal text of a word made only of unquoted literal parts (reserved words), else undefined. */
+function bare(t: Token | undefined): string | undefined {
+  if (t?.type !== 'word' || t.word.length !== 1) return undefined
+  const p = t.word[0]
+  return p.kind === 'lit' && !p.quoted ? p.text : undefined
+}
+
+const reserved = new Set(['do', 'done', 'then', 'else', 'elif', 'fi', '}'])
+
+/**
+ * Parses a command line into a list of pipelines. Empty input gives an empty list. Supports
+ * `while`/`until`/`for … in`/`if … elif … else … fi` and `{ …; }` groups (bash's grammar subset).
+ */
 export function parse(s: string): CommandList {
   const tokens = tokenize(s)
-  const list: CommandList = []
-  let op: ';' | '&&' | '||' = ';'
-  let pipeline: Pipeline = { commands: [], negated: false }
-  let cmd: SimpleCommand = { assigns: [], words: [], redirects: [] }
-  const endCommand = (tok: string) => {
-    if (!cmd.words.length && !cmd.assigns.length && !cmd.redirects.length) throw new ShellSyntaxError(tok)
-    pipeline.commands.push(cmd)
-    cmd = { assigns: [], words: [], redirects: [] }
+  let i = 0
+  const peekOp = () => (tokens[i]?.type === 'op' ? (tokens[i] as { op: string }).op : undefined)
+  const skipSeparators = () => {
+    while (peekOp() === ';') i++
   }
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]
-    if (t.type === 'word') {
-      const w = t.word
-      const first = w[0]
-      if (!cmd.words.length && w.length === 1 && first.kind === 'lit' && !first.quoted && first.text === '!' && !pipeline.commands.length) {
-        pipeline.negated = !pipeline.negated
-        continue
+  const expectWord = (w: string) => {
+    skipSeparators()
+    if (bare(tokens[i]) !== w) throw new ShellSyntaxError(tokenText(tokens[i]))
+    i++
+  }
+
+  const parseList = (stops: string[]): CommandList => {
+    const list: CommandList = []
+    let op: ';' | '&&' | '||' = ';'
+    for (;;) {
+      if (op === ';') skipSeparators()
+      const t = tokens[i]
+      if (!t) {
+        if (op !== ';' || stops.length) throw new ShellSyntaxError(stops.length ? 'newline' : tokenText(t))
+        return list
       }
-      const m = !cmd.words.length && first?.kind === 'lit' && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null
-      if (m) {
-        const rest: Word = [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(m[0].length) }, ...w.slice(1)]
-        cmd.assigns.push({ name: m[1], value: rest })
-      } else cmd.words.push(w)
-    } else if (t.type === 'redir') {
-      const next = tokens[i + 1]
-      if (next?.type === 'op' && next.op === '2>&1-after') {
-        // `&> file`: both streams to the file.
-        const target = tokens[i + 2]
-        if (target?.type !== 'word') throw new ShellSyntaxError('newline')
-        cmd.redirects.push({ fd: 1, op: '>', target: target.word }, { fd: 2, op: '>&', target: [{ kind: 'lit', text: '1', quoted: false }] })
-        i += 2
-        continue
-      }
-      if (next?.type !== 'word') throw new ShellSyntaxError(next ? (next.type === 'op' ? next.op : next.op) : 'newline')
-      cmd.redirects.push({ fd: t.fd, op: t.op, target: next.word })
-      i++
-    } else if (t.op === '|') {
-      endCommand('|')
-    } else {
-      if (!cmd.words.length && !cmd.assigns.length && !cmd.redirects.length && !pipeline.commands.length) {
-        if (t.op === ';' && !pipeline.negated && (list.length === 0 || op === ';')) {
-          if (list.length === 0 && i === 0 && tokens.length > 1 && s.trim().startsWith(';')) throw new ShellSyntaxError(';')
-          continue
-        }
-        throw new ShellSyntaxError(t.op)
-      }
-      endCommand(t.op)
-      list.push({ op, pipeline })
-      pipeline = { commands: [], negated: false }
-      op = t.op === '&&' || t.op === '||' ? t.op : ';'
+      const w = bare(t)
+      if (w !== undefined && stops.includes(w) && op === ';') return list
+      if (w !== undefined && reserved.has(w)) throw new ShellSyntaxError(w)
+      list.push({ op, pipeline: parsePipeline() })
+      const o = peekOp()
+      if (o === '&&' || o === '||') {
+        op = o
+        i++
+        while (peekOp() === ';' && s.includes('\n')) i++
+      } else if (o === ';') {
+        op = ';'
+        i++
+      } else if (o !== undefined) throw new ShellSyntaxError(o)
+      else op = ';'
     }
   }
-  if (cmd.words.length || cmd.assigns.length || cmd.redirects.length) pipeline.commands.push(cmd)
-  else if (pipeline.commands.length) throw new ShellSyntaxError('newline')
-  if (pipeline.commands.length) list.push({ op, pipeline })
-  else if (op !== ';') throw new ShellSyntaxError('newline')
+
+  const parsePipeline = (): Pipeline => {
+    const pipeline: Pipeline = { commands: [], negated: false }
+    while (bare(tokens[i]) === '!') {
+      pipeline.negated = !pipeline.negated
+      i++
+    }
+    for (;;) {
+      pipeline.commands.push(parseCommand())
+      if (peekOp() !== '|') return pipeline
+      i++
+    }
+  }
+
+  const parseCommand = (): SimpleCommand => {
+    const w = bare(tokens[i])
+    if (w === 'while' || w === 'until') {
+      i++
+      const cond = parseList(['do'])
+      expectWord('do')
+      const body = parseList(['done'])
+      expectWord('done')
+      return withRedirects({ assigns: [], words: [], redirects: [], compound: { kind: w, cond, body } })
+    }
+    if (w === 'for') {
+      i++
+      const nameTok = bare(tokens[i])
+      if (!nameTok || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(nameTok)) throw new ShellSyntaxError(tokenText(tokens[i]))
+      i++
+      const words: Word[] = []
+      let hasIn = false
+      if (bare(tokens[i]) === 'in') {
+        hasIn = true
+        i++
+        while (tokens[i]?.type === 'word' && bare(tokens[i]) !== 'do') words.push((tokens[i++] as { word: Word }).word)
+      }
+      expectWord('do')
+      const body = parseList(['done'])
+      expectWord('done')
+      return withRedirects({ assigns: [], words: [], redirects: [], compound: { kind: 'for', name: nameTok, words: hasIn ? words : [], body } })
+    }
+    if (w === 'if') {
+      i++
+      const branches: { cond: CommandList; body: CommandList }[] = []
+      let otherwise: CommandList | undefined
+      for (;;) {
+        const cond = parseList(['then'])
+        expectWord('then')
+        const body = parseList(['elif', 'else', 'fi'])
+        branches.push({ cond, body })
+        skipSeparators()
+        const next = bare(tokens[i++])
+        if (next === 'elif') continue
+        if (next === 'else') {
+          otherwise = parseList(['fi'])
+          expectWord('fi')
+        }
+        break
+      }
+      return withRedirects({ assigns: [], words: [], redirects: [], compound: { kind: 'if', branches, otherwise } })
+    }
+    if (w === '{') {
+      i++
+      const body = parseList(['}'])
+      expectWord('}')
+      return withRedirects({ assigns: [], words: [], redirects: [], compound: { kind: 'group', body } })
+    }
+    return withRedirects({ assigns: [], words: [], redirects: [] }, true)
+  }
+
+  /** Reads words, assignments and redirections of a simple command (or redirections after a compound one). */
+  const withRedirects = (cmd: SimpleCommand, simple = false): SimpleCommand => {
+    for (;;) {
+      const t = tokens[i]
+      if (!t) break
+      if (t.type === 'word') {
+        if (!simple) break
+        const word = t.word
+        const first = word[0]
+        const m = !cmd.words.length && first?.kind === 'lit' && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null
+        if (m) cmd.assigns.push({ name: m[1], value: [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(m[0].length) }, ...word.slice(1)] })
+        else cmd.words.push(word)
+        i++
+      } else if (t.type === 'redir') {
+        const next = tokens[i + 1]
+        if (next?.type === 'op' && next.op === '2>&1-after') {
+          const target = tokens[i + 2]
+          if (target?.type !== 'word') throw new ShellSyntaxError('newline')
+          cmd.redirects.push({ fd: 1, op: '>', target: target.word }, { fd: 2, op: '>&', target: [{ kind: 'lit', text: '1', quoted: false }] })
+          i += 3
+          continue
+        }
+        if (next?.type !== 'word') throw new ShellSyntaxError(tokenText(next))
+        cmd.redirects.push({ fd: t.fd, op: t.op, target: next.word })
+        i += 2
+      } else break
+    }
+    if (simple && !cmd.words.length && !cmd.assigns.length && !cmd.redirects.length) throw new ShellSyntaxError(tokenText(tokens[i]))
+    return cmd
+  }
+
+  const list = parseList([])
   return list
+}
+
+function tokenText(t: Token | undefined): string {
+  if (!t) return 'newline'
+  if (t.type === 'op') return t.op === '2>&1-after' ? '&>' : t.op
+  if (t.type === 'redir') return t.op
+  return t.word.map((p) => (p.kind === 'lit' ? p.text : '$')).join('')
 }

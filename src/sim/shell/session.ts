@@ -119,6 +119,8 @@ export class ExecSession {
     const flavour: ShellFlavour = shells[base] ?? (b.shell === 'busybox' ? 'ash' : 'dash')
     this.shell = new Shell({ registry: this.registry, inst: this.inst, fs: fsFor(this.registry, this.inst), procs, flavour, process: this.proc })
     this.shell.tty = this.opts.tty
+    // containerd sets TERM for processes that get a terminal.
+    if (this.opts.tty) this.shell.env.TERM ??= 'xterm'
     this.interactiveShell = !!shells[base] && argv.length === 1
     if (this.interactiveShell) {
       this.shell.interactive = true
@@ -207,7 +209,7 @@ export class ExecSession {
   private key(ch: string) {
     if (this.busy) {
       if (ch === '\x03') {
-        this.write('^C')
+        this.write('^C\n')
         this.shell!.interrupt()
         this.typeahead = ''
       } else this.typeahead += ch

@@ -5,7 +5,7 @@ import { FsError, resolvePath, type VirtualFS } from '../containers/fs.js'
 import type { ContainerInstance } from '../containers/runtime.js'
 import type { Process, ProcessTable } from '../containers/processes.js'
 import { commands } from './commands.js'
-import { parse, ShellSyntaxError, type CommandList, type SimpleCommand, type Word } from './parse.js'
+import { parse, ShellSyntaxError, type CommandList, type Compound, type SimpleCommand, type Word } from './parse.js'
 
 /** Which shell program this is: error texts and prompts differ. */
 export type ShellFlavour = 'bash' | 'dash' | 'ash'
@@ -36,6 +36,13 @@ export interface CommandContext {
 
 /** A command: returns its exit status. */
 export type CommandFn = (ctx: CommandContext) => number | Promise<number>
+
+/** Thrown by `break` / `continue` inside loops. */
+export class LoopControl extends Error {
+  constructor(readonly kind: 'break' | 'continue') {
+    super(kind)
+  }
+}
 
 /** Thrown by `exit`; carries the status. */
 export class ShellExit extends Error {
@@ -178,6 +185,11 @@ export class Shell {
       this.status = 2
       return 2
     }
+    return this.runList(list, io)
+  }
+
+  /** Runs a parsed list (also loop and if bodies). */
+  async runList(list: CommandList, io: { stdin?: Input; out: Output; err: Output }): Promise<number> {
     for (const { op, pipeline } of list) {
       if (op === '&&' && this.status !== 0) continue
       if (op === '||' && this.status === 0) continue
@@ -289,9 +301,62 @@ export class Shell {
     return paths.length ? paths : [pattern]
   }
 
+  /** Loops, conditionals and groups. Each loop turn yields to the event loop so ^C and closes get through. */
+  private async runCompound(c: Compound, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    const signal = this.signal
+    const turn = async () => {
+      await new Promise<void>((r) => setImmediate(r))
+      if (signal.aborted || !this.inst.running) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
+    }
+    const loop = async (body: () => Promise<void>) => {
+      for (let n = 0; n < 1_000_000; n++) {
+        await turn()
+        try {
+          await body()
+        } catch (e) {
+          if (!(e instanceof LoopControl)) throw e
+          if (e.kind === 'break') return 'break'
+        }
+      }
+      return 'done'
+    }
+    let code = 0
+    if (c.kind === 'group') return this.runList(c.body, io)
+    if (c.kind === 'if') {
+      for (const b of c.branches) {
+        if ((await this.runList(b.cond, io)) === 0) return this.runList(b.body, io)
+      }
+      return c.otherwise ? this.runList(c.otherwise, io) : 0
+    }
+    if (c.kind === 'for') {
+      const values = await this.expand(c.words)
+      let idx = 0
+      await loop(async () => {
+        if (idx >= values.length) throw new LoopControl('break')
+        this.env[c.name] = values[idx++]
+        code = await this.runList(c.body, io)
+      })
+      return code
+    }
+    await loop(async () => {
+      const ok = (await this.runList(c.cond, io)) === 0
+      if (ok !== (c.kind === 'while')) throw new LoopControl('break')
+      code = await this.runList(c.body, io)
+    })
+    return code
+  }
+
   /** Runs one simple command with its redirections. */
   private async runSimple(cmd: SimpleCommand, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
     this.lastErr = io.err
+    if (cmd.compound) {
+      try {
+        return await this.runCompound(cmd.compound, io)
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') return 130
+        throw e
+      }
+    }
     const args = await this.expand(cmd.words)
     let stdin = io.stdin
     let out = io.out
@@ -375,7 +440,7 @@ export class Shell {
     try {
       return await fn({ shell: this, args, stdin: io.stdin, out: io.out, err: io.err, signal: this.signal })
     } catch (e) {
-      if (e instanceof ShellExit) throw e
+      if (e instanceof ShellExit || e instanceof LoopControl) throw e
       if (e instanceof FsError) {
         io.err.write(`${base}: ${e.path}: ${e.message}\n`)
         return 1

@@ -115,6 +115,34 @@ describe('nginx container shell', () => {
   })
 })
 
+describe('compound commands and tar', () => {
+  test('while, until, for, if, groups, break and arithmetic', async () => {
+    const inst = await startPod('loops', 'nginx:1.27.3')
+    const sh = shellFor(inst)
+    expect((await run(sh, 'i=1; while [ $i -le 3 ]; do echo $((i++)); done')).out).toBe('1\n2\n3\n')
+    expect((await run(sh, 'for f in a "b c"; do echo "[$f]"; done')).out).toBe('[a]\n[b c]\n')
+    expect((await run(sh, 'n=0; until [ $n -eq 2 ]; do n=$((n+1)); done; echo $n')).out).toBe('2\n')
+    expect((await run(sh, 'if test -d /etc; then echo dir; else echo no; fi; if false; then :; elif true; then echo elif; fi')).out).toBe('dir\nelif\n')
+    expect((await run(sh, 'while true; do echo once; break; done; { echo a; echo b; } | wc -l')).out).toBe('once\n2\n')
+    expect((await run(sh, 'for x in 1 2 3; do if [ $x = 2 ]; then continue; fi; echo $x; done')).out).toBe('1\n3\n')
+    expect((await run(sh, 'while true; do')).err).toBe('bash: line 7: syntax error near unexpected token `newline\'\n')
+  })
+
+  test('tar round-trips files through an archive (what kubectl cp execs)', async () => {
+    const inst = await startPod('tar', 'nginx:1.27.3')
+    const sh = shellFor(inst)
+    const archive = await run(sh, 'tar cf - /etc/nginx/conf.d')
+    expect(archive.err).toBe("tar: Removing leading `/' from member names\n")
+    expect(archive.out.length % 512).toBe(0)
+    const sh2 = shellFor(inst)
+    const { stringInput } = await import('../../../src/sim/shell/shell.js')
+    let out = ''
+    await sh2.run('tar -xmf - -C /tmp', { stdin: stringInput(archive.out), out: { write: (x) => (out += x) }, err: { write: (x) => (out += x) } })
+    expect(out).toBe('')
+    expect((await run(sh, 'cat /tmp/etc/nginx/conf.d/default.conf | head -2')).out).toBe('server {\n    listen       80;\n')
+  })
+})
+
 describe('busybox container shell', () => {
   test('ash messages, busybox ps and ls formats', async () => {
     const inst = await startPod('bb', 'busybox:1.36', ['sleep', '3600'])
