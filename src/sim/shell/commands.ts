@@ -128,7 +128,7 @@ const ls: CommandFn = (ctx) => {
   dirs.forEach(([name, n], i) => {
     let entries = [...n.children!.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     if (!all) entries = entries.filter(([k]) => !k.startsWith('.'))
-    if (flags.has('a')) entries = [['.', n], ['..', n], ...entries]
+    if (flags.has('a')) entries = [['.', n], ['..', fs.lookup(ctx.shell.resolve(`${name}/..`)) ?? n], ...entries]
     if (flags.has('t')) entries.sort(([, a], [, b]) => b.mtime - a.mtime)
     if (flags.has('r')) entries.reverse()
     if (out || i > 0) out += '\n'
