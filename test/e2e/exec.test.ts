@@ -1,5 +1,7 @@
 /** @module exec.test: real `kubectl exec` / `kubectl attach` against kubemock — output, exit codes, stdin, errors, and nothing reaching the host. */
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 
@@ -100,6 +102,21 @@ describe('kubectl exec and attach', () => {
     const bad = await km.kubectl(['exec', 'box', '-c', 'main', '--', 'bash'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown\n$/)
+  })
+
+  it('kubectl cp works both ways through tar over exec', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubemock-cp-'))
+    try {
+      writeFileSync(join(dir, 'page.html'), '<h1>copied</h1>\n')
+      expect(await km.kubectl(['cp', join(dir, 'page.html'), 'web:/usr/share/nginx/html/page.html'])).toEqual({ stdout: '', stderr: '', code: 0 })
+      expect((await km.kubectl(['exec', 'web', '--', 'cat', '/usr/share/nginx/html/page.html'])).stdout).toBe('<h1>copied</h1>\n')
+      const back = await km.kubectl(['cp', 'web:/etc/nginx/conf.d/default.conf', join(dir, 'default.conf')])
+      expect(back.code).toBe(0)
+      expect(back.stdout).toBe("tar: Removing leading `/' from member names\n")
+      expect(readFileSync(join(dir, 'default.conf'), 'utf8')).toContain('root   /usr/share/nginx/html;')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('attach streams PID 1 output (nginx access log lines for requests it serves)', async () => {
