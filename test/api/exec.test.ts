@@ -127,7 +127,7 @@ describe('exec over WebSocket', () => {
   })
 
   it('speaks v4.channel.k8s.io too', async () => {
-    const s = await open(`/api/v1/namespaces/default/pods/two/exec?${q(['echo', 'v4'], 'container=b&stdout=true')}`, 'v4.channel.k8s.io')
+    const s = await open(`/api/v1/namespaces/default/pods/two/exec?${q(['echo', 'v4'], 'container=b&stdout=true')}`, 'v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io')
     expect(s.protocol).toBe('v4.channel.k8s.io')
     await s.closed
     expect(s.text(1)).toBe('v4\n')
@@ -168,5 +168,16 @@ describe('exec over WebSocket', () => {
     runtimeFor(cluster.registry).logs(inst.containerID).append('hello from pid 1')
     await s.until(1, 'hello from pid 1\n')
     s.ws.close()
+  })
+})
+
+describe('sessions end with their container', () => {
+  it('a crash of the main process (sim.exitContainer) ends an open shell with 137', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/two/exec?${q(['sh'], 'container=b&stdin=true&stdout=true&tty=true')}`)
+    await s.until(1, '/ # ')
+    cluster.sim.exitContainer!('default', 'two', 'b', 2)
+    for (let i = 0; i < 20 && s.ws.readyState === WebSocket.OPEN; i++) await cluster.clock.advance(100)
+    expect(await s.closed).toBe(1000)
+    expect(JSON.parse(s.text(3))).toEqual(exitStatus(137))
   })
 })

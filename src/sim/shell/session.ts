@@ -3,7 +3,7 @@ import type { Registry } from '../../registry/registry.js'
 import { behaviourFor } from '../containers/behaviours.js'
 import { fsFor } from '../containers/fs.js'
 import { processesFor, type Process } from '../containers/processes.js'
-import type { ContainerInstance } from '../containers/runtime.js'
+import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
 import { commands } from './commands.js'
 import { Shell, ShellExit, type Input, type ShellFlavour } from './shell.js'
 
@@ -116,6 +116,11 @@ export class ExecSession {
     const procs = processesFor(this.registry, this.inst)
     this.proc = procs.spawn({ ppid: 0, user: 'root', command: argv.join(' '), tty: this.opts.tty ? 'pts/0' : undefined, vszKb: 4188, rssKb: 3328 })
     this.proc.onKill = (sig) => this.finish(128 + sig)
+    // However the main process ends (crash, pod deletion, the kubelet), the kernel kills this one too.
+    const stop = runtimeFor(this.registry).onExit((i) => {
+      if (i.containerID === this.inst.containerID) this.finish(128 + 9)
+    })
+    void this.done.then(stop)
     const flavour: ShellFlavour = shells[base] ?? (b.shell === 'busybox' ? 'ash' : 'dash')
     this.shell = new Shell({ registry: this.registry, inst: this.inst, fs: fsFor(this.registry, this.inst), procs, flavour, process: this.proc })
     this.shell.tty = this.opts.tty
