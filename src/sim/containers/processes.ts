@@ -68,6 +68,17 @@ const sims = new WeakMap<Registry, SimControls>()
 /** Lets processes end containers through the kubelet (`sim.exitContainer`); wired per cluster by a controller factory. */
 export function bindSimControls(registry: Registry, sim: SimControls): void {
   sims.set(registry, sim)
+  // A crash from outside (control API, faults) ends the process at once, as the kernel would: the
+  // port stops answering now, not when the kubelet next looks.
+  const exit = sim.exitContainer
+  if (exit && !(exit as { marksRuntime?: boolean }).marksRuntime) {
+    const wrapped = (namespace: string, pod: string, container: string, exitCode: number, reason?: string) => {
+      const inst = runtimeFor(registry).current(namespace, pod, container)
+      exit(namespace, pod, container, exitCode, reason)
+      if (inst?.running) runtimeFor(registry).markExited(inst.containerID, exitCode)
+    }
+    sim.exitContainer = Object.assign(wrapped, { marksRuntime: true })
+  }
 }
 
 /** The process table of one running instance. */
