@@ -1,6 +1,7 @@
 /** @module behaviours: what each image's container does, as data — main process, files, environment, startup log lines, shell. */
 import { parseImageRef } from '../images.js'
 import type { ContainerInstance } from './runtime.js'
+import { nginxWelcomePage } from './http.js'
 
 /** One process an image starts (PID 1 first, then its children). */
 export interface ProcessSpec {
@@ -141,33 +142,6 @@ function nginxWorkers(ctx: BehaviourContext): number[] {
   return Array.from({ length: Math.max(1, ctx.cpus) }, (_, i) => first + i)
 }
 
-/** The default page of nginx's Debian packages (what `/usr/share/nginx/html/index.html` holds). */
-export const nginxIndexHtml = `<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-    body {
-        width: 35em;
-        margin: 0 auto;
-        font-family: Tahoma, Verdana, Arial, sans-serif;
-    }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href="http://nginx.org/">nginx.org</a>.<br/>
-Commercial support is available at
-<a href="http://nginx.com/">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-`
 
 function nginxConf(version: string): string {
   // The image's /etc/nginx/nginx.conf; `notice` level since the 1.19 entrypoint images.
@@ -244,7 +218,8 @@ const nginx: ContainerBehaviour = {
     '/usr/sbin/nginx': { content: '\x7fELF', mode: 0o755 },
     '/etc/nginx/conf.d/default.conf': { content: nginxDefaultConf, mtime: hasEntrypoint(ctx.version) ? ctx.inst.startedAt : undefined },
     '/etc/nginx/mime.types': { content: 'types {\n    text/html                                        html htm shtml;\n    text/css                                         css;\n}\n' },
-    '/usr/share/nginx/html/index.html': { content: nginxIndexHtml },
+    // The same page the HTTP behaviour serves for this version (one source: http.ts).
+    '/usr/share/nginx/html/index.html': { content: nginxWelcomePage(ctx.version) },
     '/usr/share/nginx/html/50x.html': { content: '<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n' },
     '/var/log/nginx/access.log': { link: '/dev/stdout' },
     '/var/log/nginx/error.log': { link: '/dev/stderr' },
