@@ -1,7 +1,7 @@
 /** @module events: the core/v1 Event definition (pkg/registry/core/event/strategy.go, printEvent, legacyValidateEvent). */
 import type { EventSeries, EventSource, ObjectReference } from 'kubernetes-types/core/v1.js'
 import type { FieldError, KubeObject } from '../../types.js'
-import type { Cell, ResourceDefinition } from '../resource-definition.js'
+import type { Cell, ColumnDef, ResourceDefinition } from '../resource-definition.js'
 import { nameDescription } from '../shared/columns.js'
 import { invalid, required } from '../shared/field-errors.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
@@ -71,6 +71,20 @@ function validateEvent(ev: EventObject): FieldError[] {
 }
 
 /** Events: loosely validated, selectable by involved object, reason, source and type. */
+/** The event printer's columns (printers.go AddHandlers for Event); events.k8s.io/v1 prints with them too. */
+export const eventColumns: ColumnDef[] = [
+  { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.' },
+  { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future' },
+  { name: 'Reason', type: 'string', description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status." },
+  { name: 'Object', type: 'string', description: 'The object that this event is about.' },
+  { name: 'Subobject', type: 'string', priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].' },
+  { name: 'Source', type: 'string', priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.' },
+  { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.' },
+  { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },
+  { name: 'Count', type: 'string', priority: 1, description: 'The number of times this event has occurred.' },
+  { name: 'Name', type: 'string', format: 'name', priority: 1, description: nameDescription },
+]
+
 export const events: ResourceDefinition<EventObject> = {
   group: '',
   version: 'v1',
@@ -99,17 +113,6 @@ export const events: ResourceDefinition<EventObject> = {
     }
   },
 
-  columns: [
-    { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.' },
-    { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future' },
-    { name: 'Reason', type: 'string', description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status." },
-    { name: 'Object', type: 'string', description: 'The object that this event is about.' },
-    { name: 'Subobject', type: 'string', priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].' },
-    { name: 'Source', type: 'string', priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.' },
-    { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.' },
-    { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },
-    { name: 'Count', type: 'string', priority: 1, description: 'The number of times this event has occurred.' },
-    { name: 'Name', type: 'string', format: 'name', priority: 1, description: nameDescription },
-  ],
+  columns: eventColumns,
   row: eventRow,
 }

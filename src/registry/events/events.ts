@@ -6,6 +6,7 @@ import { isQualifiedName } from '../shared/validation.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { GoLiteral } from '../shared/go-value.js'
 import { jsonEqual } from '../apps/workload-validation.js'
+import { eventColumns } from '../core/events.js'
 
 /** An events.k8s.io/v1 Event as stored. */
 export type EventV1 = KubeObject & Omit<Event, 'metadata' | 'apiVersion' | 'kind'>
@@ -105,18 +106,7 @@ export const eventsV1: ResourceDefinition<EventV1> = {
     reportingController: obj.reportingController ?? '',
     type: obj.type ?? '',
   }),
-  columns: [
-    { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.' },
-    { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future' },
-    { name: 'Reason', type: 'string', description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status." },
-    { name: 'Object', type: 'string', description: 'The object that this event is about.' },
-    { name: 'Subobject', type: 'string', priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].' },
-    { name: 'Source', type: 'string', priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.' },
-    { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.' },
-    { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },
-    { name: 'Count', type: 'string', priority: 1, description: 'The number of times this event has occurred.' },
-    { name: 'Name', type: 'string', priority: 1, format: 'name', description: 'Name must be unique within a namespace.' },
-  ],
+  columns: eventColumns,
   row(obj, now) {
     const first = obj.deprecatedFirstTimestamp ? translateTimestampSince(obj.deprecatedFirstTimestamp, now) : translateTimestampSince(obj.eventTime, now)
     let last = obj.deprecatedLastTimestamp ? translateTimestampSince(obj.deprecatedLastTimestamp, now) : first
