@@ -4,6 +4,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import type { KubeObject } from '../types.js'
 import { labelSelectorAsString } from '../store/selectors.js'
+import { isPodAvailable, isPodReady } from './replicaset-pods.js'
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 
 /** A Pod as stored (metadata writable, spec/status as core/v1 types them). */
@@ -19,22 +20,8 @@ export function newControllerRef(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion ?? '', kind: owner.kind ?? '', name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }
 }
 
-/** podutil.IsPodReady: the Ready condition is True. */
-export function isPodReady(pod: PodObject): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
-}
-
-/**
- * podutil.IsPodAvailable: ready, and (with minReadySeconds) ready for longer than that, judged by
- * the Ready condition's lastTransitionTime.
- */
-export function isPodAvailable(pod: PodObject, minReadySeconds: number, nowMs: number): boolean {
-  const c = pod.status?.conditions?.find((x) => x.type === 'Ready')
-  if (!c || c.status !== 'True') return false
-  if (!minReadySeconds) return true
-  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN
-  return !Number.isNaN(since) && since + minReadySeconds * 1000 <= nowMs
-}
+// Readiness and availability are the ReplicaSet controller's (one implementation of podutil).
+export { isPodAvailable, isPodReady } from './replicaset-pods.js'
 
 /** Milliseconds until a ready pod turns available (0 when it already is or never will by waiting). */
 export function msUntilAvailable(pod: PodObject, minReadySeconds: number, nowMs: number): number {
@@ -49,10 +36,7 @@ export function isPodTerminal(pod: PodObject): boolean {
   return p === 'Succeeded' || p === 'Failed'
 }
 
-/** controller.IsPodActive: not terminal and not being deleted. */
-export function isPodActive(pod: PodObject): boolean {
-  return !isPodTerminal(pod) && !pod.metadata.deletionTimestamp
-}
+export { isPodActive } from './replicaset-pods.js'
 
 /** The pods in the owner's namespace that select by `selector` and name the owner (by uid) as controller. */
 export function podsControlledBy(pods: ResourceStore, owner: KubeObject, selector: LabelSelector | undefined): PodObject[] {
