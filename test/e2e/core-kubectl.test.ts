@@ -1,8 +1,9 @@
 /** @module core-kubectl.test: real kubectl (1.32 and, through the dispatcher, 1.28) against a spawned kubemock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { kubectlFollowsServerVersion, startKubemock, type Kubemock, type KubectlResult } from '../helpers/kubemock-process.js'
+import { kubectlFollowsServerVersion, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
+import { ok } from '../helpers/expect-kubectl.js'
 
 const deployment = (image: string) => `
 apiVersion: apps/v1
@@ -58,11 +59,6 @@ const pod = (name: string, labels: Record<string, string>, ns = 'default') => JS
   spec: { nodeSelector: { 'kubemock.dev/no-such-node': 'true' }, containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
 })
 
-/** Fails with everything kubectl said, so a broken server explains itself in the test output. */
-function ok(r: KubectlResult): string {
-  expect(r, `kubectl failed\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toMatchObject({ code: 0 })
-  return r.stdout
-}
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const rfc3339Seconds = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/

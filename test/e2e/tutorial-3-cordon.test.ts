@@ -1,7 +1,8 @@
 /** @module tutorial-3-cordon.test: tutorial §3 with real kubectl — cordon, SchedulingDisabled, new pods avoid the node, uncordon. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startKubemock, type Kubemock, type KubectlResult } from '../helpers/kubemock-process.js'
+import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
+import { ok } from '../helpers/expect-kubectl.js'
 
 let km: Kubemock
 beforeAll(async () => {
@@ -11,10 +12,6 @@ afterAll(async () => {
   await km?.stop()
 })
 
-function ok(r: KubectlResult): string {
-  expect(r, `kubectl failed\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toMatchObject({ code: 0 })
-  return r.stdout
-}
 
 /** Polls `fn` every 200 ms until it returns a truthy value or the deadline passes. */
 async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {

@@ -1,7 +1,8 @@
 /** @module tutorial-4-drain.test: tutorial §4 with real kubectl — drain refuses DaemonSet pods, evicts the rest, honours PDBs, --force, --timeout. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startKubemock, type Kubemock, type KubectlResult } from '../helpers/kubemock-process.js'
+import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
+import { ok } from '../helpers/expect-kubectl.js'
 
 let km: Kubemock
 beforeAll(async () => {
@@ -11,10 +12,6 @@ afterAll(async () => {
   await km?.stop()
 })
 
-function ok(r: KubectlResult): string {
-  expect(r, `kubectl failed\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toMatchObject({ code: 0 })
-  return r.stdout
-}
 
 async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms

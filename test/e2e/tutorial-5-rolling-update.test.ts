@@ -4,19 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../helpers/kubectl-path.js'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
+import { eventually } from '../helpers/expect-kubectl.js'
 
 const manifest = join(repoRoot, 'test', 'fixtures', 'rollout-nginx.yaml')
 
-/** Polls `check` every 100 ms until it returns a value, or fails after `ms`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 describe('tutorial §5: rolling update', () => {
   let km: Kubemock

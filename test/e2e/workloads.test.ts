@@ -1,14 +1,10 @@
 /** @module workloads.test: DaemonSets, cascading deletion, StatefulSets and Jobs through real kubectl against a spawned kubemock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startKubemock, type Kubemock, type KubectlResult } from '../helpers/kubemock-process.js'
+import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
 import { systemWorkloads } from '../../src/sim/system-workloads.js'
+import { ok } from '../helpers/expect-kubectl.js'
 
-/** Fails with everything kubectl said. */
-function ok(r: KubectlResult): string {
-  expect(r, `kubectl failed\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toMatchObject({ code: 0 })
-  return r.stdout
-}
 
 /** Polls `fn` every 100 ms until it returns a truthy value or `ms` pass; returns the last value. */
 async function until<T>(fn: () => Promise<T>, ms = 15_000): Promise<T> {

@@ -1,0 +1,20 @@
+/** @module expect-kubectl: assertions and polling the end-to-end tests share. */
+import { expect } from 'vitest'
+import type { KubectlResult } from './kubemock-process.js'
+
+/** Asserts kubectl exited 0 (showing everything it said otherwise) and returns its stdout. */
+export function ok(r: KubectlResult): string {
+  expect(r, `kubectl failed\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toMatchObject({ code: 0 })
+  return r.stdout
+}
+
+/** Polls `check` every 100 ms until it returns a value (not undefined), or fails after `ms`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
