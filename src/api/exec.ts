@@ -134,25 +134,35 @@ function runningInstance(call: WsCall, container: string): ContainerInstance | s
   return inst
 }
 
-function serveExec(socket: WebSocket, call: WsCall): void {
-  const out = new ChannelWriter(socket)
-  let container: string
+/** The container the request names (or the default one); answers the error on channel 3 otherwise. */
+function containerFor(out: ChannelWriter, call: WsCall): string | undefined {
   try {
-    container = resolveContainer(call).container
+    return resolveContainer(call).container
   } catch (e) {
     out.finish(internalErrorStatus((e as Error).message))
-    return
+    return undefined
   }
+}
+
+/** The container's running instance; answers the kubelet's error on channel 3 when there is none. */
+function instanceFor(out: ChannelWriter, call: WsCall, container: string): ContainerInstance | undefined {
+  const inst = runningInstance(call, container)
+  if (typeof inst !== 'string') return inst
+  out.finish(internalErrorStatus(inst))
+  return undefined
+}
+
+function serveExec(socket: WebSocket, call: WsCall): void {
+  const out = new ChannelWriter(socket)
+  const container = containerFor(out, call)
+  if (container === undefined) return
   const tty = bool(call.query, 'tty')
   const wantStdout = bool(call.query, 'stdout')
   const wantStderr = bool(call.query, 'stderr')
   // The translating apiserver writes one empty frame first (harmless; kubectl ignores it).
   out.send(wantStdout ? Channel.stdout : wantStderr ? Channel.stderr : Channel.error, '')
-  const inst = runningInstance(call, container)
-  if (typeof inst === 'string') {
-    out.finish(internalErrorStatus(inst))
-    return
-  }
+  const inst = instanceFor(out, call, container)
+  if (!inst) return
   const session = new ExecSession(call.registry, inst, {
     command: list(call.query, 'command'),
     tty,
@@ -184,19 +194,11 @@ function serveExec(socket: WebSocket, call: WsCall): void {
 
 function serveAttach(socket: WebSocket, call: WsCall): void {
   const out = new ChannelWriter(socket)
-  let container: string
-  try {
-    container = resolveContainer(call).container
-  } catch (e) {
-    out.finish(internalErrorStatus((e as Error).message))
-    return
-  }
+  const container = containerFor(out, call)
+  if (container === undefined) return
   const tty = bool(call.query, 'tty')
-  const inst = runningInstance(call, container)
-  if (typeof inst === 'string') {
-    out.finish(internalErrorStatus(inst))
-    return
-  }
+  const inst = instanceFor(out, call, container)
+  if (!inst) return
   const rt = runtimeFor(call.registry)
   out.send(bool(call.query, 'stdout') ? Channel.stdout : Channel.error, '')
   // Attach shows what PID 1 writes from now on (its stdout and stderr, merged on a tty).

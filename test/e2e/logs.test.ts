@@ -1,17 +1,7 @@
 /** @module logs.test (e2e): real `kubectl logs` — access lines after a proxied request, --tail/--timestamps, -l, --previous after a restart, -f ending with the container. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
-
-/** Polls `check` every 100 ms until it returns a value, or fails after `ms`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { eventually } from '../helpers/expect-kubectl.js'
 
 describe('kubectl logs', () => {
   let km: Kubemock

@@ -1,16 +1,7 @@
 /** @module proxy.test (e2e): pod and service proxy with real kubectl — `get --raw`, `kubectl proxy` + fetch, refused ports, the gap while a container restarts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { eventually } from '../helpers/expect-kubectl.js'
 
 const echoHname = `
 apiVersion: apps/v1

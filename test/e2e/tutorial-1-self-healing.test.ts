@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kubectlPath, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
 import { runProcess } from '../helpers/run-process.js'
+import { eventually } from '../helpers/expect-kubectl.js'
 
 const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
 
@@ -23,16 +24,6 @@ async function onTerminal(km: Kubemock, args: string[], steps: Step[]): Promise<
   const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], { timeoutMs: 60_000, env: { ...process.env, KUBECONFIG: km.kubeconfigPath } })
   if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
   return JSON.parse(r.stdout) as { output: string; code: number | null }
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 describe('tutorial §1: container self-healing', () => {

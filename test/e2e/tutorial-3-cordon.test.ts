@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
-import { ok } from '../helpers/expect-kubectl.js'
+import { ok, until as pollUntil } from '../helpers/expect-kubectl.js'
 
 let km: Kubemock
 beforeAll(async () => {
@@ -13,16 +13,8 @@ afterAll(async () => {
 })
 
 
-/** Polls `fn` every 200 ms until it returns a truthy value or the deadline passes. */
-async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms\n${km.logs().slice(-2000)}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+/** Polls `fn` until it returns a truthy value; a timeout shows the server's last log lines. */
+const until = <T>(fn: () => Promise<T | undefined | false>, ms = 15_000) => pollUntil(fn, ms, () => km.logs().slice(-2000))
 
 const deployment = (name: string, replicas: number) => `
 apiVersion: apps/v1

@@ -18,3 +18,17 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/**
+ * Polls `fn` every 200 ms until it returns a truthy value; on timeout the error carries `context()`
+ * (e.g. the server's last log lines).
+ */
+export async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000, context: () => string = () => ''): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms\n${context()}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
