@@ -2,6 +2,7 @@ import { get, type IncomingMessage } from 'node:http'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
+import { jsonOf } from '../helpers/json-body.js'
 
 let cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -41,17 +42,17 @@ describe('faults over HTTP', () => {
     const { base } = await setup()
     const created = await post(base, '/kubemock/v1/faults', { verb: 'list', resource: 'pods', status: 503, retryAfterSeconds: 2, count: 1 })
     expect(created.status).toBe(201)
-    const fault = await created.json()
+    const fault = await jsonOf(created)
     const first = await fetch(`${base}/api/v1/namespaces/default/pods`)
     expect(first.status).toBe(503)
     expect(first.headers.get('retry-after')).toBe('2')
-    expect(await first.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503, details: { retryAfterSeconds: 2 } })
+    expect(await jsonOf(first)).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503, details: { retryAfterSeconds: 2 } })
     expect((await fetch(`${base}/api/v1/namespaces/default/pods`)).status).toBe(200)
-    expect((await (await fetch(`${base}/kubemock/v1/faults`)).json()).items).toEqual([expect.objectContaining({ id: fault.id, remaining: 0, hits: 1 })])
+    expect((await jsonOf(fetch(`${base}/kubemock/v1/faults`))).items).toEqual([expect.objectContaining({ id: fault.id, remaining: 0, hits: 1 })])
     expect((await fetch(`${base}/kubemock/v1/faults/${fault.id}`, { method: 'DELETE' })).status).toBe(200)
     const gone = await fetch(`${base}/kubemock/v1/faults/${fault.id}`, { method: 'DELETE' })
     expect(gone.status).toBe(404)
-    expect((await gone.json()).message).toBe(`fault "${fault.id}" not found`)
+    expect((await jsonOf(gone)).message).toBe(`fault "${fault.id}" not found`)
   })
 
   test('latency delays matching requests only', async () => {
@@ -69,9 +70,9 @@ describe('faults over HTTP', () => {
     const { base } = await setup()
     const pods = await openWatch(`${base}/api/v1/namespaces/default/pods?watch=1`)
     const cms = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=1`)
-    const f = await (await post(base, '/kubemock/v1/faults', { resource: 'pods', dropWatch: true, count: 2 })).json()
+    const f = await jsonOf(post(base, '/kubemock/v1/faults', { resource: 'pods', dropWatch: true, count: 2 }))
     await pods.done
-    expect((await (await fetch(`${base}/kubemock/v1/faults/${f.id}`)).json())).toMatchObject({ hits: 1, remaining: 1 })
+    expect((await jsonOf(fetch(`${base}/kubemock/v1/faults/${f.id}`)))).toMatchObject({ hits: 1, remaining: 1 })
     const again = await openWatch(`${base}/api/v1/namespaces/default/pods?watch=1`)
     expect(again.res.statusCode).toBe(200)
     expect(await again.done).toBe('')
@@ -98,16 +99,16 @@ describe('other control endpoints', () => {
     const exit = vi.fn()
     cluster.sim.exitContainer = exit
     const ok = await post(base, '/kubemock/v1/namespaces/default/pods/web/crash', { exitCode: 137 })
-    expect(await ok.json()).toEqual({ namespace: 'default', pod: 'web', container: 'nginx', exitCode: 137 })
+    expect(await jsonOf(ok)).toEqual({ namespace: 'default', pod: 'web', container: 'nginx', exitCode: 137 })
     expect(exit).toHaveBeenCalledWith('default', 'web', 'nginx', 137, undefined)
     const missing = await post(base, '/kubemock/v1/namespaces/default/pods/nope/crash', {})
     expect(missing.status).toBe(404)
-    expect((await missing.json()).message).toBe('pods "nope" not found')
+    expect((await jsonOf(missing)).message).toBe('pods "nope" not found')
     const badContainer = await post(base, '/kubemock/v1/namespaces/default/pods/web/crash', { container: 'x' })
-    expect((await badContainer.json()).message).toBe('container x is not valid for pod web')
+    expect((await jsonOf(badContainer)).message).toBe('container x is not valid for pod web')
     const badCode = await post(base, '/kubemock/v1/namespaces/default/pods/web/crash', { exitCode: 300 })
     expect(badCode.status).toBe(422)
-    expect((await badCode.json()).message).toBe('CrashRequest is invalid: exitCode: Invalid value: 300: must be <= 255')
+    expect((await jsonOf(badCode)).message).toBe('CrashRequest is invalid: exitCode: Invalid value: 300: must be <= 255')
     expect(exit).toHaveBeenCalledTimes(1)
   })
 
@@ -131,26 +132,26 @@ describe('other control endpoints', () => {
     const now = cluster.clock.now()
     const r = await post(base, '/kubemock/v1/clock/advance', { seconds: -5 })
     expect(r.status).toBe(422)
-    expect((await r.json()).message).toBe('ClockAdvance is invalid: seconds: Invalid value: -5: must be >= 0')
+    expect((await jsonOf(r)).message).toBe('ClockAdvance is invalid: seconds: Invalid value: -5: must be >= 0')
     expect((await post(base, '/kubemock/v1/clock/advance', '{"seconds":')).status).toBe(400)
     expect(cluster.clock.now()).toBe(now)
     expect((await post(base, '/kubemock/v1/faults', { status: 500, count: -1 })).status).toBe(422)
-    expect((await (await fetch(`${base}/kubemock/v1/faults`)).json()).items).toEqual([])
+    expect((await jsonOf(fetch(`${base}/kubemock/v1/faults`))).items).toEqual([])
     const q = await fetch(`${base}/kubemock/v1/requests?limit=ten`)
-    expect((await q.json()).message).toBe('invalid control request: limit: must be a non-negative integer, got "ten"')
+    expect((await jsonOf(q)).message).toBe('invalid control request: limit: must be a non-negative integer, got "ten"')
   })
 
   test('the journal records API calls (not control calls) with user agent and status', async () => {
     const { base } = await setup()
     await fetch(`${base}/api/v1/namespaces/default/configmaps/missing`, { headers: { 'user-agent': 'contract-test/1.0' } })
     await fetch(`${base}/api/v1/nodes?limit=2`)
-    const all = (await (await fetch(`${base}/kubemock/v1/requests`)).json()).items
+    const all = (await jsonOf(fetch(`${base}/kubemock/v1/requests`))).items
     expect(all.every((r: any) => !r.path.startsWith('/kubemock/'))).toBe(true)
-    const mine = (await (await fetch(`${base}/kubemock/v1/requests?userAgent=contract-test`)).json()).items
+    const mine = (await jsonOf(fetch(`${base}/kubemock/v1/requests?userAgent=contract-test`))).items
     expect(mine).toEqual([expect.objectContaining({ verb: 'get', resource: 'configmaps', namespace: 'default', name: 'missing', status: 404, userAgent: 'contract-test/1.0' })])
-    const lists = (await (await fetch(`${base}/kubemock/v1/requests?verb=list&resource=nodes`)).json()).items
+    const lists = (await jsonOf(fetch(`${base}/kubemock/v1/requests?verb=list&resource=nodes`))).items
     expect(lists).toEqual([expect.objectContaining({ query: { limit: '2' }, status: 200 })])
     await fetch(`${base}/kubemock/v1/requests`, { method: 'DELETE' })
-    expect((await (await fetch(`${base}/kubemock/v1/requests`)).json()).items).toEqual([])
+    expect((await jsonOf(fetch(`${base}/kubemock/v1/requests`))).items).toEqual([])
   })
 })

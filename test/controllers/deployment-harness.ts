@@ -12,6 +12,7 @@ import { Registry } from '../../src/registry/registry.js'
 import { SimClock } from '../../src/sim/clock.js'
 import { MemoryStore } from '../../src/store/object-store.js'
 import { rfc3339 } from '../../src/util/time.js'
+import { ImageCatalogue } from '../../src/sim/images.js'
 
 /** A cluster slice: registry, manual clock and the two controllers under test. */
 export class Harness {
@@ -25,7 +26,7 @@ export class Harness {
 
   constructor() {
     this.registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
-    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: createEventRecorder(this.registry, this.clock), manager: this.manager, sim: {}, timings: {} }
+    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: createEventRecorder(this.registry, this.clock), manager: this.manager, sim: {}, timings: {}, images: new ImageCatalogue() }
     this.manager.add(createReplicaSetController(deps))
     this.manager.add(createDeploymentController(deps))
     this.manager.onError = (_c, _k, err) => this.errors.push(err)

@@ -111,7 +111,7 @@ describe('eviction policy', () => {
     checkEviction(c.registry, pods.read('default', 'a')!, {}, c.clock.now())
     expect(status(c, 'web')).toMatchObject({ disruptionsAllowed: 0, disruptedPods: { a: expect.any(String) } })
     expect(status(c, 'web').conditions?.[0]).toMatchObject({ status: 'False', reason: 'InsufficientPods' })
-    expect((pods.read('default', 'a') as { status: { conditions: unknown[] } }).status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }))
+    expect((pods.read('default', 'a') as unknown as { status: { conditions: unknown[] } }).status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }))
     // The second eviction finds the budget spent (the pod is not deleted here, and still counts as disrupted).
     await c.clock.advance(10)
     expect(refusal(() => checkEviction(c.registry, pods.read('default', 'b')!, {}, c.clock.now())).code).toBe(429)

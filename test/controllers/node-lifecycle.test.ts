@@ -99,7 +99,7 @@ describe('node lifecycle controller', () => {
     expect(n.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' })
     expect(n.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toEqual(['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute'])
     expect(n.spec?.taints?.every((t) => typeof t.timeAdded === 'string')).toBe(true)
-    const pod = pods.read('default', 'web') as { status: { conditions: { type: string; status: string }[] } }
+    const pod = pods.read('default', 'web') as unknown as { status: { conditions: { type: string; status: string }[] } }
     expect(pod.status.conditions.find((x) => x.type === 'Ready')?.status).toBe('False')
     const events = c.registry.resource('', 'events').list('default').items.map((s) => s.obj as KubeObject & { reason: string; message: string; involvedObject: { kind: string; uid: string } })
     expect(events).toContainEqual(expect.objectContaining({ reason: 'NodeNotReady', message: 'Node kubemock-worker status is now: NodeNotReady', involvedObject: expect.objectContaining({ kind: 'Node', uid: 'kubemock-worker' }) }))

@@ -12,6 +12,7 @@ import { rfc3339 } from '../../src/util/time.js'
 import { kubeVersion } from '../../src/version.js'
 import { targetNodeName } from '../../src/controllers/daemonset-nodes.js'
 import type { PodObject } from '../../src/controllers/workload-pods.js'
+import { ImageCatalogue } from '../../src/sim/images.js'
 
 /** A running harness: its registry, clock, and helpers to play scheduler and kubelet by hand. */
 export interface Harness {
@@ -48,7 +49,7 @@ export function startHarness(factories: ControllerFactory[], opts: { nodes?: Nod
   const manager = new ControllerManager(registry, clock)
   const errors: unknown[] = []
   manager.onError = (c, k, e) => errors.push([c, k, e])
-  const deps: ControllerDeps = { registry, clock, events: createEventRecorder(registry, clock), manager, sim: {}, timings: {} }
+  const deps: ControllerDeps = { registry, clock, events: createEventRecorder(registry, clock), manager, sim: {}, timings: {}, images: new ImageCatalogue() }
   for (const f of factories) {
     const made = f(deps)
     for (const c of Array.isArray(made) ? made : [made]) manager.add(c)

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../helpers/kubectl-path.js'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
+import { jsonOf } from '../helpers/json-body.js'
 
 const json = (km: Kubemock, path: string, method = 'GET', body?: unknown) =>
   fetch(`${km.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) })
@@ -26,7 +27,7 @@ describe('control API with kubectl', () => {
     expect(first.stderr.trim()).toBe('Error from server (InternalError): Internal error occurred: injected fault')
     const second = await km.kubectl(['get', 'pods', '-n', 'kube-system'])
     expect(second.code).toBe(0)
-    const listed = await (await json(km, '/kubemock/v1/faults')).json()
+    const listed = await jsonOf(json(km, '/kubemock/v1/faults'))
     expect(listed.items).toEqual([expect.objectContaining({ remaining: 0, hits: 1 })])
     await json(km, '/kubemock/v1/faults', 'DELETE')
   })
@@ -41,7 +42,7 @@ describe('control API with kubectl', () => {
   it('the journal shows kubectl requests with its user agent', async () => {
     await json(km, '/kubemock/v1/requests', 'DELETE')
     expect((await km.kubectl(['get', 'configmap', 'kube-root-ca.crt', '-n', 'kube-public'])).code).toBe(0)
-    const items = (await (await json(km, '/kubemock/v1/requests?userAgent=kubectl&resource=configmaps')).json()).items
+    const items = (await jsonOf(json(km, '/kubemock/v1/requests?userAgent=kubectl&resource=configmaps'))).items
     expect(items).toEqual([expect.objectContaining({ verb: 'get', namespace: 'kube-public', name: 'kube-root-ca.crt', status: 200, method: 'GET' })])
     expect(items[0].userAgent).toMatch(/^kubectl\/v1\.\d+\.\d+ /)
   })
@@ -61,13 +62,13 @@ describe('control API with kubectl', () => {
   })
 
   it('a bad control request gets a Status naming the field and changes nothing', async () => {
-    const before = await (await json(km, '/kubemock/v1/clock')).json()
+    const before = await jsonOf(json(km, '/kubemock/v1/clock'))
     const r = await json(km, '/kubemock/v1/faults', 'POST', { verb: 'list', status: 500, rate: 1.5 })
     expect(r.status).toBe(422)
-    expect(await r.json()).toMatchObject({ kind: 'Status', reason: 'Invalid', message: 'FaultSpec is invalid: rate: Invalid value: 1.5: must be <= 1' })
-    expect((await (await json(km, '/kubemock/v1/faults')).json()).items).toEqual([])
+    expect(await jsonOf(r)).toMatchObject({ kind: 'Status', reason: 'Invalid', message: 'FaultSpec is invalid: rate: Invalid value: 1.5: must be <= 1' })
+    expect((await jsonOf(json(km, '/kubemock/v1/faults'))).items).toEqual([])
     expect((await json(km, '/kubemock/v1/clock', 'PUT', { speed: 'fast' })).status).toBe(422)
-    expect((await (await json(km, '/kubemock/v1/clock')).json()).speed).toBe(before.speed)
+    expect((await jsonOf(json(km, '/kubemock/v1/clock'))).speed).toBe(before.speed)
     expect((await km.kubectl(['get', 'pods', '-n', 'kube-system'])).code).toBe(0)
   })
 })

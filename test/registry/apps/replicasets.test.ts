@@ -24,7 +24,7 @@ describe('replicasets', () => {
     const r = rs()
     expect(r.spec!.replicas).toBe(1)
     expect(r.status).toEqual({ replicas: 0 })
-    expect(r.spec!.template.spec!.containers[0].imagePullPolicy).toBe('Always')
+    expect(r.spec!.template!.spec!.containers[0]!.imagePullPolicy).toBe('Always')
     expect(replicaSets.validate!(r)).toEqual([])
   })
 
@@ -35,7 +35,7 @@ describe('replicasets', () => {
 
   it('forbids activeDeadlineSeconds in the template', () => {
     const r = rs()
-    r.spec!.template.spec!.activeDeadlineSeconds = 5
+    r.spec!.template!.spec!.activeDeadlineSeconds = 5
     expect(replicaSets.validate!(r).map(fieldErrorString)).toContain('spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported')
   })
 

@@ -109,7 +109,7 @@ describe('nginx container shell', () => {
     const next = runtimeFor(cluster.registry).current('default', 'k')!
     expect(next.containerID).not.toBe(inst.containerID)
     expect(next.restartCount).toBe(1)
-    const pod = cluster.registry.resource('', 'pods').getStored('default', 'k')!.obj as { status: { containerStatuses: { lastState: { terminated: { exitCode: number; reason: string } } }[] } }
+    const pod = cluster.registry.resource('', 'pods').getStored('default', 'k')!.obj as unknown as { status: { containerStatuses: { lastState: { terminated: { exitCode: number; reason: string } } }[] } }
     expect(pod.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
     expect(fsFor(cluster.registry, next).lookup('/run/nginx.pid')!.mtime).toBe(next.startedAt)
   })
