@@ -202,7 +202,7 @@ function goDoc(lines) {
 }
 
 /** `[]Container` in core/v1 -> `[]v1.Container`: the reflect.Type string encoding/json prints. */
-function qualifyGoType(goType, named) {
+function qualifyGoType(goType, _named) {
   const builtins = new Set(['string', 'bool', 'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64', 'byte'])
   return goType.replace(/^\*/, '').replace(/\*?([A-Za-z_][\w]*)(\.[A-Za-z_]\w*)?/g, (m, a, b) => {
     if (b) return `${a.replace(/^(metav1|corev1|autoscalingv1)$/, 'v1')}${b}`
@@ -646,14 +646,14 @@ function sortKeys(v) {
 const args = process.argv.slice(2)
 if (args[0] === '--extract-protobuf') {
   const data = extractProtobuf(args[1], args[2], args[3] ?? 'v0.32.0')
-  writeFileSync(protobufDataFile, JSON.stringify(sortKeys(data), null, 1) + '\n')
+  writeFileSync(protobufDataFile, `${JSON.stringify(sortKeys(data), null, 1)}\n`)
   console.log(`wrote ${protobufDataFile}: ${Object.keys(data.messages).length} protobuf messages`)
 } else if (args[0] === '--extract-go') {
   const data = extractGo(args[1], args[2], args[3] ?? 'v0.32.0')
-  writeFileSync(goDataFile, JSON.stringify(sortKeys(data), null, 2) + '\n')
+  writeFileSync(goDataFile, `${JSON.stringify(sortKeys(data), null, 2)}\n`)
   console.log(`wrote ${goDataFile}: ${Object.keys(data.structs).length} Go structs`)
 } else {
   const defs = generate()
-  writeFileSync(outFile, JSON.stringify(defs, null, 2) + '\n')
+  writeFileSync(outFile, `${JSON.stringify(defs, null, 2)}\n`)
   console.log(`wrote ${outFile}: ${Object.keys(defs).length} definitions`)
 }

@@ -1,5 +1,6 @@
 /** @module errors: the one catalogue of API errors; every failure becomes a metav1.Status. */
-import { goSyntax } from './registry/shared/go-value.js'
+import { goSyntax } from './util/go-value.js'
+import { StoreError } from './store/store-error.js'
 import type { FieldError } from './types.js'
 
 /** The metav1.Status body the API sends for a failure. */
@@ -122,6 +123,34 @@ export class StatusError extends Error {
       causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
     }
     return new StatusError(422, 'Invalid', `${kindGroup} "${name}" is invalid: ${agg}`, details)
+  }
+
+  /**
+   * The Status for a store failure that reached the API without a kind-specific mapping (the
+   * registry maps NotFound/AlreadyExists/Conflict with the resource's name first).
+   */
+  static fromStoreError(err: StoreError): StatusError {
+    switch (err.code) {
+      case 'BadRequest':
+        return StatusError.badRequest(err.message)
+      case 'Expired':
+        return StatusError.expired(err.message)
+      case 'Conflict':
+        return new StatusError(409, 'Conflict', err.message)
+      case 'AlreadyExists':
+        return new StatusError(409, 'AlreadyExists', err.message)
+      case 'NotFound':
+        return new StatusError(404, 'NotFound', err.message)
+    }
+  }
+
+  /** Runs `fn`, turning a StoreError it throws into its Status (see fromStoreError). */
+  static fromStore<R>(fn: () => R): R {
+    try {
+      return fn()
+    } catch (err) {
+      throw err instanceof StoreError ? StatusError.fromStoreError(err) : err
+    }
   }
 
   static badRequest(message: string): StatusError {

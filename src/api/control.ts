@@ -1,7 +1,10 @@
 /** @module control: the kubemock control API (/kubemock/v1/...) — clock, faults, journal, snapshot/reset, node/container/image failures. */
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Cluster } from '../cluster.js'
+import type { SimControls } from '../controllers/index.js'
+import type { Registry } from '../registry/registry.js'
+import type { Clock } from '../sim/clock.js'
+import type { ImageCatalogue } from '../sim/images.js'
 import { StatusError } from '../errors.js'
 import { parseImageRef } from '../sim/images.js'
 import { controlSchemaValidator } from '../sim/scenario.js'
@@ -9,7 +12,7 @@ import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validat
 import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
 import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
-import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestFilter, type RequestRecord } from './journal.js'
+import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
 
 /** Everything the control API keeps for one server; also what the library helpers call. */
 export interface ControlState {
@@ -50,13 +53,29 @@ function isControlPath(url: string): boolean {
   return url.startsWith('/kubemock/')
 }
 
+
+/**
+ * What the control API drives: one cluster's clock, registry, simulated kubelets and image
+ * catalogue, and its state replacement (the Cluster in cluster.ts is one; the API never imports it).
+ */
+export interface ControlTarget {
+  readonly clock: Clock
+  readonly registry: Registry
+  readonly sim: SimControls
+  readonly images: ImageCatalogue
+  /** Clears every object, then runs `load`; `beforeClear` runs first (open watches end there). */
+  replaceState(load: () => void, beforeClear?: () => void): void
+  /** Back to the boot objects (scenario or default cluster). */
+  reset(beforeClear?: () => void): void
+}
+
 /**
  * Installs the request hooks: the journal (onRequest/onResponse; register it before any hook
  * that may answer early, such as authentication, so those answers are recorded too), open-watch
  * tracking, and the fault hook (preHandler, so it runs after authentication and before the
  * resource handlers). Decorates `app.kubemock`. Call once, before the routes are registered.
  */
-export function installControlHooks(app: FastifyInstance, cluster: Cluster): ControlState {
+export function installControlHooks(app: FastifyInstance, cluster: ControlTarget): ControlState {
   const journal = new RequestJournal()
   const faults = new FaultInjector(() => cluster.clock.now())
   const watches = new WatchTracker((socket: Socket) => {
@@ -94,7 +113,7 @@ export function installControlHooks(app: FastifyInstance, cluster: Cluster): Con
     const url = req.raw.url ?? '/'
     if (isControlPath(url)) return done()
     const e = (req as WithEntry)[journalKey]
-    let info
+    let info: RequestInfo
     if (e) info = infoOf(e)
     else {
       const q = url.indexOf('?')
@@ -208,14 +227,14 @@ function bodyName(body: unknown): string | undefined {
 }
 
 /** Stops (`fail`) or restarts (`recover`) a node's simulated kubelet; 404 for an unknown node. */
-function nodeKubelet(cluster: Cluster, name: string, action: 'fail' | 'recover'): void {
+function nodeKubelet(cluster: ControlTarget, name: string, action: 'fail' | 'recover'): void {
   if (!cluster.registry.resource('', 'nodes').getStored('', name)) throw StatusError.notFound({ group: '', resource: 'nodes' }, name)
   const control = action === 'fail' ? cluster.sim.stopKubelet : cluster.sim.startKubelet
   if (!control) throw new StatusError(501, 'NotImplemented', 'this cluster runs no simulated kubelet')
   control(name)
 }
 
-function clockBody(cluster: Cluster): string {
+function clockBody(cluster: ControlTarget): string {
   const now = cluster.clock.now()
   return JSON.stringify({ now: rfc3339Micro(now), epochMillis: now, speed: cluster.clock.speed, mode: cluster.clock.speed === 0 ? 'manual' : 'running' })
 }
@@ -267,7 +286,7 @@ function requestFilter(q: Record<string, string | string[] | undefined>): Reques
 }
 
 /** Registers every /kubemock/v1 route. Needs {@link installControlHooks} to have run on `app`. */
-export async function registerControlRoutes(app: FastifyInstance, cluster: Cluster): Promise<void> {
+export async function registerControlRoutes(app: FastifyInstance, cluster: ControlTarget): Promise<void> {
   const state = app.kubemock ?? installControlHooks(app, cluster)
 
   app.get('/kubemock/v1/clock', async (_req, reply) => send(reply, clockBody(cluster)))
@@ -386,7 +405,7 @@ export interface ControlHelpers {
 }
 
 /** Builds the {@link ControlHelpers} of an app built by buildApp() for `cluster`. */
-export function controlHelpers(app: FastifyInstance, cluster: Cluster): ControlHelpers {
+export function controlHelpers(app: FastifyInstance, cluster: ControlTarget): ControlHelpers {
   const state = app.kubemock
   return {
     advance: async (seconds) => {

@@ -2,7 +2,7 @@
 import { StatusError } from '../errors.js'
 import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validation.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
-import { goFormat } from '../store/strategic-merge-patch.js'
+import { goFormat } from './patch/strategic-merge-patch.js'
 import type { KubeObject } from '../types.js'
 import { mediaType, objectMediaTypes } from './negotiation.js'
 import { decodeAnyBody } from './protobuf.js'
@@ -93,6 +93,7 @@ function fieldProblems(rs: ResourceStore, o: Record<string, unknown>, duplicates
 
 /** Formats a warning as an RFC 7234 Warning header value: `299 - "text"`. */
 export function warningHeader(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced.
   const quoted = JSON.stringify(text.replace(/[\x00-\x1f\x7f]/g, ' '))
   return `299 - ${quoted}`
 }

@@ -1,6 +1,7 @@
 /** @module api/errors: the one error handler; every failure leaves as a metav1.Status. */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { StatusError, type StatusBody } from '../errors.js'
+import { StoreError } from '../store/store-error.js'
 
 /** Sends a Status body with its HTTP code. */
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {
@@ -11,6 +12,7 @@ export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply 
 /** Maps Fastify's own errors (body too large, bad media type, …) onto the Kubernetes ones. */
 export function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err
+  if (err instanceof StoreError) return StatusError.fromStoreError(err)
   const fe = err as FastifyError
   switch (fe?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

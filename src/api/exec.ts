@@ -130,7 +130,7 @@ function onFrames(socket: WebSocket, handlers: { stdin(s: string): void; resize(
 /** The kubelet's view: the running instance of the container, or the error it answers on channel 3. */
 function runningInstance(call: WsCall, container: string): ContainerInstance | string {
   const inst = runtimeFor(call.registry).current(call.namespace, call.name!, container)
-  if (!inst || !inst.running) return `unable to upgrade connection: container not found ("${container}")`
+  if (!inst?.running) return `unable to upgrade connection: container not found ("${container}")`
   return inst
 }
 

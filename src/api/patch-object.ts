@@ -1,8 +1,8 @@
 /** @module patch-object: applies one of the four patch media types to an object, schema-aware for SMP. */
 import { definitionForKind, loadDefinitions } from '../openapi/definitions.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
-import { applyPatch } from '../store/patch.js'
-import { schemaContextFromDefinitions, strategicMergePatch, type OpenAPISchema, type SchemaContext } from '../store/strategic-merge-patch.js'
+import { applyPatch } from './patch/patch.js'
+import { schemaContextFromDefinitions, strategicMergePatch, type OpenAPISchema, type SchemaContext } from './patch/strategic-merge-patch.js'
 
 /** `apps`/`v1`/`Deployment` → `io.k8s.api.apps.v1.Deployment` (the generated schema's name). */
 export function definitionName(group: string, version: string, kind: string): string {

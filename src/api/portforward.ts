@@ -368,7 +368,7 @@ export class PortForwardSession {
 
   private onData(streamId: number, data: Buffer, fin: boolean) {
     const s = this.streams.get(streamId)
-    if (!s || s.type !== 'data') return // the client never writes on the error stream (only its FIN)
+    if (s?.type !== 'data') return // the client never writes on the error stream (only its FIN)
     const pair = this.pairs.get(s.requestID)
     if (!pair) return
     if (data.length) {

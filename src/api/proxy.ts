@@ -197,7 +197,7 @@ function forward(call: ResourceCall, backend: Backend, plural: string) {
   const ns = backend.pod.metadata?.namespace ?? ''
   const podName = backend.pod.metadata?.name ?? ''
   let kind: ReturnType<typeof connectPort> = 'refused'
-  let inst
+  let inst: ReturnType<typeof rt.current>
   for (const c of backend.pod.spec?.containers ?? []) {
     const i = rt.current(ns, podName, c.name)
     const k = connectPort(i, backend.port)

@@ -73,7 +73,7 @@ export function parseTarget(registry: Registry, pathname: string, servesGroupVer
   // /namespaces/<ns>/<plural>/... is a namespaced resource; /namespaces/<name>[/<sub>] is the namespace itself.
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const nsd = find(rest[2])
-    if (nsd && nsd.def.namespaced) {
+    if (nsd?.def.namespaced) {
       return { type: 'resource', rs: nsd, namespace: rest[1], name: rest[3], subresource: rest[4], subpath: rest.length > 5 ? rest.slice(5).join('/') : undefined, watchPrefix }
     }
   }

@@ -31,7 +31,7 @@ export function columnDefinitions(rs: ResourceStore): object[] {
 function cleanCell(c: unknown): unknown {
   if (typeof c !== 'string') return c
   const i = c.search(/[\n\r\f]/)
-  return i >= 0 ? c.slice(0, i) + '...' : c
+  return i >= 0 ? `${c.slice(0, i)}...` : c
 }
 
 /** One TableRow (cells + object per includeObject + conditions). */
@@ -43,7 +43,7 @@ export function tableRow(rs: ResourceStore, s: StoredObject, now: Date, include:
   if (conditions?.length) out += `,"conditions":${JSON.stringify(conditions)}`
   if (include === 'Metadata') out += `,"object":${JSON.stringify(partialMetadata(obj))}`
   else if (include === 'Object') out += `,"object":${s.json}`
-  return out + '}'
+  return `${out}}`
 }
 
 function partialMetadata(obj: KubeObject): object {

@@ -1,5 +1,5 @@
 /** @module daemonset-nodes: which nodes a DaemonSet runs on, and the tolerations/affinity its pods get (pkg/controller/daemon/util/daemonset_util.go). */
-import type { Affinity, Node, NodeSelectorRequirement, PodSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js'
+import type { Affinity, Node, NodeSelectorRequirement, PodSpec, Toleration } from 'kubernetes-types/core/v1.js'
 import type { KubeObject } from '../types.js'
 import type { PodObject } from './workload-pods.js'
 import { findUntoleratedTaint, toleratesTaint } from './tolerations.js'
@@ -79,7 +79,7 @@ export function nodeMatchesPodAffinity(spec: PodSpec, node: NodeObject): boolean
     const fields = term.matchFields ?? []
     if (exprs.length === 0 && fields.length === 0) return false
     return (
-      exprs.every((r) => matchRequirement(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined)) &&
+      exprs.every((r) => matchRequirement(r, Object.hasOwn(labels, r.key) ? labels[r.key] : undefined)) &&
       fields.every((r) => r.key === 'metadata.name' && matchRequirement(r, node.metadata.name))
     )
   })

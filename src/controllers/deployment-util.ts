@@ -125,7 +125,7 @@ export function revisionOf(o: { metadata: { annotations?: Record<string, string>
 
 /** MaxRevision: the highest parsable revision (0 when none). */
 export function maxRevision(rss: ReplicaSet[]): number {
-  return rss.reduce((m, rs) => (revisionOf(rs) > m ? revisionOf(rs) : m), 0)
+  return rss.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0)
 }
 
 /** SetReplicasAnnotations: desired-replicas and max-replicas; true when either changed. Mutates `rs`. */
@@ -162,7 +162,7 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
     a[k] = v
     changed = true
   }
-  const had = Object.prototype.hasOwnProperty.call(a, revisionAnnotation)
+  const had = Object.hasOwn(a, revisionAnnotation)
   const oldText = a[revisionAnnotation] ?? ''
   let oldRevision = 0
   if (oldText !== '') {

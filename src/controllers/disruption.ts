@@ -75,7 +75,7 @@ const scalable: Record<string, [string, string]> = { ReplicaSet: ['apps', 'repli
 function getOwned(registry: Registry, ns: string, ref: Ref): KubeObject | undefined {
   const target = scalable[ref.kind]
   if (!target) return undefined
-  let rs
+  let rs: ReturnType<typeof registry.resource>
   try {
     rs = registry.resource(target[0], target[1])
   } catch {

@@ -75,7 +75,7 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
     for (const d of graph.dependentsOf(uid)) {
       const node = graph.get(d)
       const got = node && load(node)
-      if (got && got.obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ ...got, node: node! })
+      if (got?.obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ ...got, node: node! })
     }
     return out
   }

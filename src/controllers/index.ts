@@ -72,5 +72,8 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createTaintEvictionController(d),
   (d) => createDisruptionController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
-  (d) => (bindSimControls(d.registry, d.sim), []),
+  (d) => {
+    bindSimControls(d.registry, d.sim)
+    return []
+  },
 ]

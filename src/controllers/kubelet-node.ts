@@ -2,7 +2,7 @@
 import type { NodeCondition } from 'kubernetes-types/core/v1.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import { nodeLease } from '../sim/default-cluster.js'
-import { ImageCatalogue, preloadedImages, type PulledImage } from '../sim/images.js'
+import { type ImageCatalogue, preloadedImages, type PulledImage } from '../sim/images.js'
 import { PodIPAllocator } from '../sim/pod-ip.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339, rfc3339Micro } from '../util/time.js'

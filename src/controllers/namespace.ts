@@ -19,7 +19,7 @@ export function createNamespaceController(deps: { registry: Registry }): Control
     watches: [{ group: '', plural: 'namespaces' }],
     reconcile(key) {
       const ns = namespaces.getStored('', key)
-      if (!ns || !ns.obj.metadata.deletionTimestamp) return
+      if (!ns?.obj.metadata.deletionTimestamp) return
       for (const rs of registry.resources) {
         if (!rs.def.namespaced) continue
         const items = rs.list(key).items

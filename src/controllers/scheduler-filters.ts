@@ -75,7 +75,7 @@ export function addPod(state: NodeState | undefined, pod: Pod): void {
 
 /** NodeSelectorRequirement against labels (In/NotIn/Exists/DoesNotExist/Gt/Lt). */
 function matchLabelRequirement(r: NodeSelectorRequirement, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key)
+  const has = Object.hasOwn(labels, r.key)
   const v = labels[r.key]
   const values = r.values ?? []
   switch (r.operator) {

@@ -1,5 +1,5 @@
 /** @module definitions: the single list of every served resource kind. */
-import type { ResourceDefinition } from './resource-definition.js'
+import type { AnyResourceDefinition } from './resource-definition.js'
 import { namespaces } from './core/namespaces.js'
 import { nodes } from './core/nodes.js'
 import { pods } from './core/pods.js'
@@ -25,7 +25,7 @@ import { cronJobs } from './batch/cronjobs.js'
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
  * them). Adding a kind means adding its definition file and one line here.
  */
-export const definitions: ResourceDefinition<any>[] = [
+export const definitions: AnyResourceDefinition[] = [
   pods,
   services,
   endpoints,

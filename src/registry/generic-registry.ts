@@ -97,7 +97,7 @@ function probeObject(): KubeObject {
   const handler: ProxyHandler<object> = {
     get: (_t, p) => (p === Symbol.toPrimitive ? () => '' : p === 'toString' || p === 'valueOf' ? () => '' : proxy),
   }
-  const proxy: any = new Proxy(function () {}, handler)
+  const proxy = new Proxy(() => {}, handler) as unknown as KubeObject
   return proxy
 }
 
@@ -157,8 +157,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** Compiles label and field selectors, rejecting fields this kind cannot select on. */
   predicate(labelSelector?: string, fieldSelector?: string): Predicate {
-    const labels = labelSelector ? parseLabelSelector(labelSelector) : []
-    const fields = fieldSelector ? parseFieldSelector(fieldSelector) : []
+    const labels = labelSelector ? StatusError.fromStore(() => parseLabelSelector(labelSelector)) : []
+    const fields = fieldSelector ? StatusError.fromStore(() => parseFieldSelector(fieldSelector)) : []
     for (const f of fields) {
       const name = f.field === 'spec.host' && this.def.plural === 'pods' ? 'spec.nodeName' : f.field
       f.field = name
@@ -216,7 +216,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (!pred.empty && !pred.matches(s.obj)) continue
       if (limit > 0 && items.length === limit) {
         const last = items[items.length - 1].obj
-        const res: ListResult = { items, resourceVersion: listRV, continue: encodeContinue(listRV, objectKey(last) + '\u0000') }
+        const res: ListResult = { items, resourceVersion: listRV, continue: encodeContinue(listRV, `${objectKey(last)}\u0000`) }
         if (pred.empty) res.remainingItemCount = all.length - i
         return res
       }
@@ -557,3 +557,7 @@ function decodeContinue(token: string): { rv: number; start: string } {
     throw StatusError.badRequest(msg)
   }
 }
+
+/** A ResourceStore of any object type, for maps that hold every kind (see AnyResourceDefinition). */
+// biome-ignore lint/suspicious/noExplicitAny: hook parameters are contravariant, so a map of kinds needs any.
+export type AnyResourceStore = ResourceStore<any>

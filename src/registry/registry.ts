@@ -4,13 +4,13 @@ import type { ObjectStore } from '../store/object-store.js'
 import type { Clock } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { normalizeGoJSON } from '../openapi/go-json.js'
-import { randomSuffix, ResourceStore, type RegistryContext } from './generic-registry.js'
-import type { HookContext, ResourceDefinition } from './resource-definition.js'
+import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
+import type { AnyResourceDefinition, HookContext, } from './resource-definition.js'
 
 export interface RegistryOptions {
   store: ObjectStore
   clock: Clock
-  definitions: ResourceDefinition<any>[]
+  definitions: AnyResourceDefinition[]
   /** Service cluster IP range base, e.g. 10.96.0.0/12 → first usable 10.96.0.1. */
   serviceCIDR?: string
 }
@@ -22,9 +22,9 @@ export interface RegistryOptions {
 export class Registry {
   readonly store: ObjectStore
   readonly clock: Clock
-  private readonly byPath = new Map<string, ResourceStore<any>>()
-  private readonly byGVK = new Map<string, ResourceStore<any>>()
-  readonly resources: ResourceStore<any>[] = []
+  private readonly byPath = new Map<string, AnyResourceStore>()
+  private readonly byGVK = new Map<string, AnyResourceStore>()
+  readonly resources: AnyResourceStore[] = []
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
@@ -48,7 +48,7 @@ export class Registry {
   }
 
   /** The resource store for group + plural (core group is ""), or undefined. */
-  find(group: string, plural: string): ResourceStore<any> | undefined {
+  find(group: string, plural: string): AnyResourceStore | undefined {
     return this.byPath.get(`${group}/${plural}`)
   }
 
@@ -60,7 +60,7 @@ export class Registry {
   }
 
   /** The resource store serving apiVersion + kind. */
-  forKind(apiVersion: string, kind: string): ResourceStore<any> | undefined {
+  forKind(apiVersion: string, kind: string): AnyResourceStore | undefined {
     return this.byGVK.get(`${apiVersion}/${kind}`)
   }
 
@@ -103,7 +103,7 @@ export class Registry {
   }
 }
 
-function checkDefinition(def: ResourceDefinition<any>): void {
+function checkDefinition(def: AnyResourceDefinition): void {
   const missing = (['kind', 'plural', 'singular', 'version'] as const).filter((k) => !def[k])
   if (missing.length) throw new Error(`resource definition ${def.kind ?? def.plural ?? '?'} is missing ${missing.join(', ')}; set them in its file under src/registry/`)
   if (def.group === undefined) throw new Error(`resource definition ${def.kind} has no group; use "" for the core group`)

@@ -93,3 +93,10 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   /** Called after an object was created in storage (e.g. namespaces → default service account). */
   afterCreate?(obj: T): void
 }
+
+/**
+ * A definition of any object type, for lists that hold many kinds (each definition is checked
+ * against its own type where it is declared).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: hook parameters are contravariant, so a list of kinds needs any.
+export type AnyResourceDefinition = ResourceDefinition<any>

@@ -41,8 +41,8 @@ function fieldPath(instancePath: string, extra?: string): string {
 }
 
 function valueAt(root: unknown, instancePath: string): unknown {
-  let cur: any = root
-  for (const p of instancePath.split('/').slice(1)) cur = cur?.[p.replace(/~1/g, '/').replace(/~0/g, '~')]
+  let cur = root as Record<string, unknown> | undefined
+  for (const p of instancePath.split('/').slice(1)) cur = cur?.[p.replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined
   return cur
 }
 
@@ -56,6 +56,7 @@ function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
     if (e.keyword !== 'oneOf' && oneOfPaths.some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('oneOf'))) continue
     let fe: FieldError
     const value = valueAt(root, e.instancePath)
+    // biome-ignore lint/suspicious/noExplicitAny: ajv's params differ per keyword; each case reads its own.
     const p = e.params as Record<string, any>
     switch (e.keyword) {
       case 'required':

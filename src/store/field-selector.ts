@@ -1,5 +1,5 @@
 /** @module field-selector: field selector parsing and matching, as apimachinery's fields package does it. */
-import { StatusError } from '../errors.js'
+import { badRequest, type StoreError } from './store-error.js'
 
 // Behaviour follows staging/src/k8s.io/apimachinery/pkg/fields/selector.go (parseSelector, splitTerms,
 // splitTerm, UnescapeValue) and the per-kind conversion funcs in pkg/apis/*/v1/conversion.go.
@@ -50,21 +50,21 @@ function unescapeValue(s: string): string {
   for (const c of s) {
     if (inSlash) {
       if (c === '\\' || c === ',' || c === '=') out += c
-      else throw StatusError.badRequest(`invalid field selector: invalid escape sequence: \\${c}`)
+      else throw badRequest(`invalid field selector: invalid escape sequence: \\${c}`)
       inSlash = false
       continue
     }
     if (c === '\\') inSlash = true
-    else if (c === ',' || c === '=') throw StatusError.badRequest(`invalid field selector: unescaped character in value: ${c}`)
+    else if (c === ',' || c === '=') throw badRequest(`invalid field selector: unescaped character in value: ${c}`)
     else out += c
   }
-  if (inSlash) throw StatusError.badRequest('invalid field selector: invalid escape sequence: \\')
+  if (inSlash) throw badRequest('invalid field selector: invalid escape sequence: \\')
   return out
 }
 
 /**
  * Parses a `fieldSelector` query string. Terms are ANDed; empty terms are skipped; the result is sorted
- * by the raw term text as upstream sorts. Throws StatusError 400 with upstream texts, e.g.
+ * by the raw term text as upstream sorts. Throws StoreError BadRequest (a 400 at the API) with upstream texts, e.g.
  * `invalid selector: 'foo'; can't understand 'foo'`. Whitespace is not trimmed (upstream neither).
  */
 export function parseFieldSelector(s: string): FieldRequirement[] {
@@ -73,7 +73,7 @@ export function parseFieldSelector(s: string): FieldRequirement[] {
   for (const part of parts) {
     if (part === '') continue
     const t = splitTerm(part)
-    if (!t) throw StatusError.badRequest(`invalid selector: '${s}'; can't understand '${part}'`)
+    if (!t) throw badRequest(`invalid selector: '${s}'; can't understand '${part}'`)
     reqs.push({ field: t.lhs, operator: t.op, value: unescapeValue(t.rhs) })
   }
   return reqs
@@ -85,7 +85,7 @@ export function parseFieldSelector(s: string): FieldRequirement[] {
  */
 export function matchFields(reqs: FieldRequirement[], fields: Record<string, string>): boolean {
   for (const r of reqs) {
-    const v = Object.prototype.hasOwnProperty.call(fields, r.field) ? fields[r.field] : ''
+    const v = Object.hasOwn(fields, r.field) ? fields[r.field] : ''
     if (r.operator === '!=' ? v === r.value : v !== r.value) return false
   }
   return true
@@ -97,16 +97,16 @@ export function requirementFields(reqs: FieldRequirement[]): string[] {
 }
 
 /** 400 `field label not supported: <field>`: what kinds with a field-label conversion func answer. */
-export function fieldLabelNotSupported(field: string): StatusError {
-  return StatusError.badRequest(`field label not supported: ${field}`)
+export function fieldLabelNotSupported(field: string): StoreError {
+  return badRequest(`field label not supported: ${field}`)
 }
 
 /**
  * 400 for kinds without a conversion func (runtime.DefaultMetaV1FieldSelectorConversion):
  * `"<field>" is not a known field selector: only "metadata.name", "metadata.namespace"`.
  */
-export function fieldSelectorNotKnown(field: string): StatusError {
-  return StatusError.badRequest(`${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`)
+export function fieldSelectorNotKnown(field: string): StoreError {
+  return badRequest(`${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`)
 }
 
 /** Returns the first field not in `supported`, or undefined when all are supported. */

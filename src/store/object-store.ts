@@ -59,7 +59,7 @@ class Stored implements StoredObject {
   ) {}
 
   itemJSON(): string {
-    if (this.item === undefined) this.item = this.headLength > 0 ? '{' + this.json.slice(this.headLength) : this.json
+    if (this.item === undefined) this.item = this.headLength > 0 ? `{${this.json.slice(this.headLength)}` : this.json
     return this.item
   }
 
@@ -138,7 +138,7 @@ export class MemoryStore implements ObjectStore {
     if (!b.sorted) b.sorted = [...b.objects.keys()].sort()
     const out: StoredObject[] = []
     if (namespace) {
-      const prefix = namespace + '/'
+      const prefix = `${namespace}/`
       // Keys are sorted, so one namespace is one contiguous run.
       let lo = 0
       let hi = b.sorted.length

@@ -1,6 +1,6 @@
 /** @module selectors: label selector parsing, matching and formatting, as apimachinery's labels package does it. */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
-import { StatusError } from '../errors.js'
+import { badRequest, } from './store-error.js'
 
 // Behaviour follows staging/src/k8s.io/apimachinery/pkg/labels/selector.go (lexer, parser, Requirement),
 // staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (key and value syntax) and
@@ -204,15 +204,15 @@ export function validateLabelKey(key: string): string | undefined {
     else {
       if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters')
       if (!dns1123SubdomainRe.test(prefix)) {
-        errs.push('prefix part ' + regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com'))
+        errs.push(`prefix part ${regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com')}`)
       }
     }
   } else {
-    return 'a qualified name ' + regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc') + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+    return `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`
   }
   if (name.length === 0) errs.push('name part must be non-empty')
   else if (name.length > 63) errs.push('name part must be no more than 63 characters')
-  if (!qualifiedNameRe.test(name)) errs.push('name part ' + regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc'))
+  if (!qualifiedNameRe.test(name)) errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`)
   return errs.length ? errs.join('; ') : undefined
 }
 
@@ -278,13 +278,13 @@ function byKey(reqs: Requirement[]): Requirement[] {
 
 /**
  * Parses a `labelSelector` query string (`app=web,tier in (a,b),!canary`). Empty → [] (matches all).
- * Throws StatusError 400 BadRequest with labels.Parse's message on any syntax or validation error.
+ * Throws StoreError BadRequest (a 400 at the API) BadRequest with labels.Parse's message on any syntax or validation error.
  */
 export function parseLabelSelector(s: string): Requirement[] {
   try {
     return byKey(new Parser(lex(s)).parse())
   } catch (e) {
-    throw StatusError.badRequest((e as Error).message)
+    throw badRequest((e as Error).message)
   }
 }
 
@@ -295,7 +295,7 @@ function parseInt64(s: string): bigint | undefined {
 
 /** Requirement.Matches for one requirement. */
 function matches(r: Requirement, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key)
+  const has = Object.hasOwn(labels, r.key)
   const v = has ? labels[r.key] : ''
   switch (r.operator) {
     case 'In':
@@ -336,7 +336,7 @@ const exprOps: Record<string, Requirement['operator']> = { In: 'In', NotIn: 'Not
 
 /**
  * metav1.LabelSelectorAsSelector: matchLabels become `Equals`, matchExpressions map In/NotIn/Exists/DoesNotExist.
- * Result is sorted by key. An empty selector gives [] (everything). Throws StatusError 400 for an unknown
+ * Result is sorted by key. An empty selector gives [] (everything). Throws StoreError BadRequest (a 400 at the API) for an unknown
  * operator (`"Foo" is not a valid label selector operator`) or invalid keys/values.
  * Note: upstream treats a nil selector as "nothing"; callers must handle `undefined` themselves.
  */
@@ -351,7 +351,7 @@ export function labelSelectorFromObject(sel: LabelSelector): Requirement[] {
     }
     return byKey(reqs)
   } catch (e) {
-    throw StatusError.badRequest((e as Error).message)
+    throw badRequest((e as Error).message)
   }
 }
 

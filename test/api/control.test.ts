@@ -4,7 +4,7 @@ import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
 import { jsonOf } from '../helpers/json-body.js'
 
-let cleanup: (() => Promise<void>)[] = []
+const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c()
 })

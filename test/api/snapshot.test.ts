@@ -5,7 +5,7 @@ import { Cluster } from '../../src/cluster.js'
 import { parse } from 'yaml'
 
 const dump = readFileSync(new URL('../fixtures/scenarios/real-dump.yaml', import.meta.url), 'utf8')
-let cleanup: (() => Promise<void>)[] = []
+const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c()
 })

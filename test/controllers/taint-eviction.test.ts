@@ -53,7 +53,7 @@ describe('taint eviction controller', () => {
     mk('forever', [{ operator: 'Exists' }])
     loseNode(c, 'kubemock-worker')
     await c.clock.advance(10)
-    expect((c.registry.resource('', 'nodes').read('', 'kubemock-worker') as Node).spec?.taints?.map((t) => t.key + ':' + t.effect)).toContain('node.kubernetes.io/unreachable:NoExecute')
+    expect((c.registry.resource('', 'nodes').read('', 'kubemock-worker') as Node).spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toContain('node.kubernetes.io/unreachable:NoExecute')
     mk('zero-seconds', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }])
     await c.clock.advance(10)
     // Pods on a node are deleted with their grace period: Terminating, not gone.

@@ -100,7 +100,9 @@ describe('pod and service proxy', () => {
     // once the kubelet has recorded it).
     const down = await eventually('the gap', async () => {
       const r = await fetch(`${km.url}/api/v1/namespaces/default/pods/nginx-pod/proxy/`)
-      return r.status === 503 ? r : (await r.text(), undefined)
+      if (r.status === 503) return r
+      await r.text()
+      return undefined
     }, 10_000)
     expect(await down.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', message: `error trying to reach service: dial tcp ${await podIP()}:80: connect: connection refused` })
     await eventually('the page again', async () => {

@@ -35,7 +35,7 @@ describe('tutorial §5: rolling update', () => {
     const h1Lines = h1.stdout.split('\n')
     expect(h1Lines[0]).toBe('deployment.apps/rollout-nginx ')
     expect(h1Lines[1]).toBe('REVISION  CHANGE-CAUSE')
-    expect(h1Lines[2]).toMatch(/^1         kubectl apply .*--filename=\S*rollout-nginx\.yaml --record=true$/)
+    expect(h1Lines[2]).toMatch(/^1 {9}kubectl apply .*--filename=\S*rollout-nginx\.yaml --record=true$/)
 
     const before = await runningPods(3)
     for (const p of before) {

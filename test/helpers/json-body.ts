@@ -1,7 +1,6 @@
 /** @module json-body: reads a fetch Response's JSON body as a loosely typed record, for assertions. */
 
 /** A decoded JSON body; tests index into it freely (the assertions check the shape). */
-// biome-ignore lint/suspicious/noExplicitAny: assertion helpers read arbitrary JSON.
 export type JsonBody = Record<string, any>
 
 /** Awaits `res` (a Response or a promise of one) and decodes its body as JSON. */

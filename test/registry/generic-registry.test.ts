@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../src/errors.js'
+import type { StatusError } from '../../src/errors.js'
 import { Registry } from '../../src/registry/registry.js'
 import type { ResourceDefinition } from '../../src/registry/resource-definition.js'
 import { SimClock } from '../../src/sim/clock.js'

@@ -1,13 +1,15 @@
 /** @module field-selector.test: field selector parsing, escaping, matching and error texts. */
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../src/errors.js'
+import { StoreError } from '../../src/store/store-error.js'
 import { fieldLabelNotSupported, fieldSelectorNotKnown, firstUnsupportedField, matchFields, parseFieldSelector } from '../../src/store/field-selector.js'
 
-const err = (s: string): StatusError => {
+const err = (s: string): StoreError => {
   try {
     parseFieldSelector(s)
   } catch (e) {
-    return e as StatusError
+    expect(e).toBeInstanceOf(StoreError)
+    expect((e as StoreError).code).toBe('BadRequest')
+    return e as StoreError
   }
   throw new Error('expected failure')
 }
@@ -28,7 +30,7 @@ describe('parseFieldSelector', () => {
 
   it('reports upstream texts', () => {
     const e = err('metadata.name=a,foo')
-    expect(e.code).toBe(400)
+    expect(e.code).toBe('BadRequest')
     expect(e.message).toBe("invalid selector: 'metadata.name=a,foo'; can't understand 'foo'")
     expect(err('a=b\\x').message).toBe('invalid field selector: invalid escape sequence: \\x')
     expect(err('a=b=c').message).toBe('invalid field selector: unescaped character in value: =')
@@ -43,7 +45,7 @@ describe('parseFieldSelector', () => {
 
   it('builds the unsupported-field errors', () => {
     expect(fieldLabelNotSupported('spec.foo').message).toBe('field label not supported: spec.foo')
-    expect(fieldLabelNotSupported('spec.foo').code).toBe(400)
+    expect(fieldLabelNotSupported('spec.foo').code).toBe('BadRequest')
     expect(fieldSelectorNotKnown('spec.foo').message).toBe('"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"')
     expect(firstUnsupportedField(parseFieldSelector('metadata.name=a,spec.foo=b'), ['metadata.name'])).toBe('spec.foo')
   })

@@ -1,15 +1,15 @@
 /** @module selectors.test: label selector grammar, matching, errors and formatting. */
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../src/errors.js'
+import { StoreError } from '../../src/store/store-error.js'
 import { labelSelectorAsString, labelSelectorFromObject, matchRequirements, parseLabelSelector, requirementsToString } from '../../src/store/selectors.js'
 
 const parseError = (s: string): string => {
   try {
     parseLabelSelector(s)
   } catch (e) {
-    expect(e).toBeInstanceOf(StatusError)
-    expect((e as StatusError).code).toBe(400)
-    return (e as StatusError).message
+    expect(e).toBeInstanceOf(StoreError)
+    expect((e as StoreError).code).toBe('BadRequest')
+    return (e as StoreError).message
   }
   throw new Error(`expected ${s} to fail`)
 }
@@ -108,7 +108,7 @@ describe('label selector objects', () => {
       labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Bogus' }] })
       throw new Error('no error')
     } catch (e) {
-      expect((e as StatusError).message).toBe('"Bogus" is not a valid label selector operator')
+      expect((e as StoreError).message).toBe('"Bogus" is not a valid label selector operator')
     }
   })
 

@@ -8,7 +8,7 @@ import { containersAndImages } from '../shared/workload-columns.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import { ageColumn, containersColumn, imagesColumn, nameColumn, selectorColumn, stringColumn } from './columns.js'
 import { intOrPercentValue, isNotMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from './int-or-percent.js'
-import { GoLiteral, goIntOrString } from '../shared/go-value.js'
+import { GoLiteral, goIntOrString } from '../../util/go-value.js'
 import { defaultTemplateMetadata, validateAlwaysRunningTemplate, validateSelectorImmutable, validateWorkloadSelector } from './workload-validation.js'
 
 /** A Deployment as stored. */

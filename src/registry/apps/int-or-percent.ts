@@ -1,6 +1,6 @@
 /** @module int-or-percent: IntOrString rules shared by rolling-update strategies and PDBs (pkg/apis/apps/validation). */
 import type { FieldError } from '../../types.js'
-import { GoLiteral, goIntOrString } from '../shared/go-value.js'
+import { GoLiteral, goIntOrString } from '../../util/go-value.js'
 
 const percentRe = /^[0-9]+%$/
 /** apimachinery IsValidPercent's RegexError text. */

@@ -7,7 +7,7 @@ import { translateTimestampSince } from '../shared/human-duration.js'
 import { containersAndImages } from '../shared/workload-columns.js'
 import { ageColumn, containersColumn, imagesColumn, nameColumn, stringColumn } from './columns.js'
 import { intOrPercentValue, isNotMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from './int-or-percent.js'
-import { GoLiteral, goIntOrString } from '../shared/go-value.js'
+import { GoLiteral, goIntOrString } from '../../util/go-value.js'
 import { defaultTemplateMetadata, jsonEqual, validateAlwaysRunningTemplate, validateWorkloadSelector } from './workload-validation.js'
 import { scaleSubresource, statusSubresource } from './deployments.js'
 

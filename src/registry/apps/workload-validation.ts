@@ -5,7 +5,7 @@ import type { FieldError } from '../../types.js'
 import { validateLabelSelector } from '../shared/validation.js'
 import { validatePodTemplateSpec } from '../shared/pod-spec.js'
 import { labelSelectorMatches } from '../shared/label-selector-match.js'
-import { goSelectorValue } from '../shared/go-value.js'
+import { goSelectorValue } from '../../util/go-value.js'
 
 /**
  * spec.selector: required, a valid selector, and not empty (`empty selector is invalid for <word>`).

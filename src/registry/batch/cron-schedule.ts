@@ -84,7 +84,9 @@ export function cronScheduleError(schedule: string): string | undefined {
   const fields = spec.split(/\s+/).filter(Boolean)
   if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`
   try {
-    fields.forEach((f, i) => f.split(',').forEach((part) => checkRange(part, fieldBounds[i])))
+    fields.forEach((f, i) => {
+      for (const part of f.split(',')) checkRange(part, fieldBounds[i])
+    })
   } catch (e) {
     return (e as Error).message
   }

@@ -9,7 +9,7 @@ import { containersAndImages } from '../shared/workload-columns.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import { ageColumn, containersColumn, imagesColumn, nameColumn, selectorColumn, stringColumn } from '../apps/columns.js'
 import { validateNonnegative } from '../apps/int-or-percent.js'
-import { GoLiteral, goSelectorValue } from '../shared/go-value.js'
+import { GoLiteral, goSelectorValue } from '../../util/go-value.js'
 import { defaultTemplateMetadata, jsonEqual, selectorMatches, validateSelectorImmutable } from '../apps/workload-validation.js'
 import { statusSubresource } from '../apps/deployments.js'
 

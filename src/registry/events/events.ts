@@ -4,7 +4,7 @@ import type { FieldError, KubeObject } from '../../types.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { isQualifiedName } from '../shared/validation.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
-import { GoLiteral } from '../shared/go-value.js'
+import { GoLiteral } from '../../util/go-value.js'
 import { jsonEqual } from '../apps/workload-validation.js'
 import { eventColumns } from '../core/events.js'
 

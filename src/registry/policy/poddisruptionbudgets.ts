@@ -6,7 +6,7 @@ import { validateLabelSelector } from '../shared/validation.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from '../apps/int-or-percent.js'
-import { GoLiteral } from '../shared/go-value.js'
+import { GoLiteral } from '../../util/go-value.js'
 import { statusSubresource } from '../apps/deployments.js'
 
 /** A PodDisruptionBudget as stored. */

@@ -211,7 +211,9 @@ export function validateLabelSelector(sel: LabelSelector | undefined | null, pat
         errs.push(invalid(`${p}.operator`, expr.operator, 'not a valid selector operator'))
     }
     errs.push(...invalidEach(`${p}.key`, expr.key, isQualifiedName(expr.key)))
-    values.forEach((v, j) => errs.push(...invalidEach(`${p}.values[${j}]`, v, isValidLabelValue(v))))
+    values.forEach((v, j) => {
+      errs.push(...invalidEach(`${p}.values[${j}]`, v, isValidLabelValue(v)))
+    })
   })
   return errs
 }

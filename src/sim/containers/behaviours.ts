@@ -204,7 +204,7 @@ const nginx: ContainerBehaviour = {
   os: 'debian',
   path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   home: '/root',
-  env: (v) => ({ NGINX_VERSION: v, ...(minorOf(v) >= 15 ? { NJS_VERSION: minorOf(v) >= 25 ? '0.8.9' : '0.3.1' } : {}), PKG_RELEASE: minorOf(v) >= 19 ? '1~' + nginxBuild(v).codename : '1~' + nginxBuild(v).codename }),
+  env: (v) => ({ NGINX_VERSION: v, ...(minorOf(v) >= 15 ? { NJS_VERSION: minorOf(v) >= 25 ? '0.8.9' : '0.3.1' } : {}), PKG_RELEASE: minorOf(v) >= 19 ? `1~${nginxBuild(v).codename}` : `1~${nginxBuild(v).codename}` }),
   builtAt: nginxBuiltAt,
   missing: ['ps', 'wget', 'top', 'ip', 'ping', 'netstat', 'vi', 'vim', 'less'],
   processes: (ctx) => [

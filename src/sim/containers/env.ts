@@ -45,7 +45,7 @@ export function serviceEnv(registry: Registry, namespace: string, enableServiceL
 
 function fieldValue(pod: Pod, path: string): string {
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path)
-  if (m) return (pod.metadata?.[m[1] as 'labels' | 'annotations'] ?? {})[m[2]] ?? ''
+  if (m) return pod.metadata?.[m[1] as 'labels' | 'annotations']?.[m[2]] ?? ''
   switch (path) {
     case 'metadata.name': return pod.metadata?.name ?? ''
     case 'metadata.namespace': return pod.metadata?.namespace ?? ''

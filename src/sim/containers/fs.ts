@@ -41,7 +41,7 @@ export function resolvePath(path: string, cwd = '/'): string {
     if (p === '..') out.pop()
     else out.push(p)
   }
-  return '/' + out.join('/')
+  return `/${out.join('/')}`
 }
 
 /** The in-memory tree. All paths are absolute or resolved against the caller's cwd first. */
@@ -62,7 +62,7 @@ export class VirtualFS {
       if (node.type !== 'dir') return undefined
       const next = node.children!.get(parts[i])
       if (!next) return undefined
-      at += '/' + parts[i]
+      at += `/${parts[i]}`
       if (next.type === 'link' && (i < parts.length - 1 || !noFollow)) {
         const target = resolvePath(next.target!, at.slice(0, at.lastIndexOf('/')) || '/')
         const rest = parts.slice(i + 1).join('/')
@@ -114,7 +114,7 @@ export class VirtualFS {
     if (opts.parents) {
       let cur = ''
       for (const part of abs.split('/').filter(Boolean)) {
-        cur += '/' + part
+        cur += `/${part}`
         const n = this.lookup(cur)
         if (n?.type === 'dir') continue
         if (n) throw new FsError('EEXIST', cur)
@@ -196,7 +196,7 @@ function baseFiles(os: string, hostname: string): Record<string, FileSpec> {
   out['/usr/bin'] = { dir: true }
   out['/usr/share'] = { dir: true }
   out['/var/log'] = { dir: true }
-  out['/etc/passwd'] = { content: 'root:x:0:0:root:/root:/bin/' + (os === 'debian' ? 'bash' : 'sh') + '\n' + (os === 'debian' ? 'nginx:x:101:101:nginx user:/nonexistent:/bin/false\n' : 'nobody:x:65534:65534:nobody:/home:/bin/false\n') }
+  out['/etc/passwd'] = { content: `root:x:0:0:root:/root:/bin/${os === 'debian' ? 'bash' : 'sh'}\n${os === 'debian' ? 'nginx:x:101:101:nginx user:/nonexistent:/bin/false\n' : 'nobody:x:65534:65534:nobody:/home:/bin/false\n'}` }
   out['/etc/group'] = { content: 'root:x:0:\n' }
   // The programs on PATH, so `ls /bin` and `ls -l /bin/bash` look like the image (contents are never run).
   if (os === 'debian') {

@@ -343,9 +343,9 @@ export type ConnectResult = 'http' | 'not-http' | 'refused'
  * instance listens (between an exit and the restart, connections are refused).
  */
 export function connectPort(inst: ContainerInstance | undefined, port: number): ConnectResult {
-  if (!inst || !inst.running) return 'refused'
+  if (!inst?.running) return 'refused'
   const server = imageServer(inst)
-  if (!server || !server.ports.includes(port)) return 'refused'
+  if (!server?.ports.includes(port)) return 'refused'
   return server.serve ? 'http' : 'not-http'
 }
 

@@ -278,7 +278,7 @@ function createRuntime(registry: Registry): ContainerRuntime {
     },
     markExited(containerID, exitCode) {
       const e = entries.get(containerID)
-      if (!e || !e.inst.running) return
+      if (!e?.inst.running) return
       e.inst.running = false
       e.inst.exitCode = exitCode
       e.inst.finishedAt = now()

@@ -91,11 +91,11 @@ export function columns(names: string[], width: number): string {
         if (n === undefined) continue
         line.push(c * rows + r + rows < names.length ? n.padEnd(widths[c] + 2) : n)
       }
-      out += line.join('').trimEnd() + '\n'
+      out += `${line.join('').trimEnd()}\n`
     }
     return out
   }
-  return names.join('\n') + '\n'
+  return `${names.join('\n')}\n`
 }
 
 const ls: CommandFn = (ctx) => {
@@ -120,9 +120,9 @@ const ls: CommandFn = (ctx) => {
   }
   const tty = ctx.shell.interactive && ctx.shell.tty
   const render = (entries: [string, FsNode][]) => {
-    if (isLong) return longRows(entries, ctx, full).map((l) => l + '\n').join('')
+    if (isLong) return longRows(entries, ctx, full).map((l) => `${l}\n`).join('')
     if (tty) return columns(entries.map(([n]) => n), ctx.shell.width)
-    return entries.map(([n]) => n + '\n').join('')
+    return entries.map(([n]) => `${n}\n`).join('')
   }
   let out = files.length ? render(files) : ''
   dirs.forEach(([name, n], i) => {
@@ -182,7 +182,7 @@ const cd: CommandFn = (ctx) => {
   const target = ctx.args[1] === undefined ? ctx.shell.env.HOME ?? '/' : ctx.args[1] === '-' ? ctx.shell.env.OLDPWD ?? ctx.shell.cwd : ctx.args[1]
   const abs = ctx.shell.resolve(target)
   const n = ctx.shell.fs.lookup(abs)
-  if (!n || n.type !== 'dir') {
+  if (n?.type !== 'dir') {
     const why = !n ? 'No such file or directory' : 'Not a directory'
     const f = ctx.shell.flavour
     ctx.err.write(f === 'bash' ? `${ctx.shell.errPrefix()}cd: ${target}: ${why}\n` : f === 'dash' ? `${ctx.shell.errPrefix()}cd: can't cd to ${target}\n` : `sh: cd: can't cd to ${target}: ${why}\n`)
@@ -204,7 +204,7 @@ const printenv: CommandFn = (ctx) => {
   if (!names.length) return env(ctx)
   let code = 0
   for (const n of names) {
-    if (n in ctx.shell.env) ctx.out.write(ctx.shell.env[n] + '\n')
+    if (n in ctx.shell.env) ctx.out.write(`${ctx.shell.env[n]}\n`)
     else code = 1
   }
   return code
@@ -225,7 +225,7 @@ const ps: CommandFn = (ctx) => {
     const list = ctx.shell.procs.list()
     const mins = (p: { startedAt: number }) => `${p2(new Date(p.startedAt).getUTCHours())}:${p2(new Date(p.startedAt).getUTCMinutes())}`
     if (busy(ctx)) {
-      ctx.out.write('PID   USER     TIME  COMMAND\n' + list.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)} ${'0:00'.padStart(5)} ${p.command}\n`).join(''))
+      ctx.out.write(`PID   USER     TIME  COMMAND\n${list.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)} ${'0:00'.padStart(5)} ${p.command}\n`).join('')}`)
       return 0
     }
     const arg = ctx.args.slice(1).join('')
@@ -238,13 +238,13 @@ const ps: CommandFn = (ctx) => {
           ctx.out.write(`${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${'0.0'.padStart(4)} ${((p.rssKb / memKb) * 100).toFixed(1).padStart(4)} ${String(p.vszKb).padStart(6)} ${String(p.rssKb).padStart(5)} ${(p.tty ?? '?').padEnd(8)} ${stat.padEnd(4)} ${mins(p).padStart(5)} ${'0:00'.padStart(6)} ${p.command}\n`)
         }
       } else {
-        ctx.out.write('    PID TTY          TIME CMD\n' + list.map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].replace(/:$/, '')}\n`).join(''))
+        ctx.out.write(`    PID TTY          TIME CMD\n${list.map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].replace(/:$/, '')}\n`).join('')}`)
       }
       void t
       return 0
     }
     const mine = list.filter((p) => p.tty && p.tty === ctx.shell.process?.tty)
-    ctx.out.write('    PID TTY          TIME CMD\n' + (mine.length ? mine : [self]).map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].split('/').pop()}\n`).join(''))
+    ctx.out.write(`    PID TTY          TIME CMD\n${(mine.length ? mine : [self]).map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].split('/').pop()}\n`).join('')}`)
     return 0
   } finally {
     if (!direct) ctx.shell.procs.exit(self.pid)
@@ -255,7 +255,7 @@ const kill: CommandFn = (ctx) => {
   let args = ctx.args.slice(1)
   let sig = signals.TERM
   if (args[0] === '-l' || args[0] === '-L') {
-    ctx.out.write(Object.entries(signals).map(([n, v]) => `${String(v).padStart(2)}) SIG${n}`).join('\t') + '\n')
+    ctx.out.write(`${Object.entries(signals).map(([n, v]) => `${String(v).padStart(2)}) SIG${n}`).join('\t')}\n`)
     return 0
   }
   if (args[0] === '-s' || args[0] === '-n') {
@@ -337,7 +337,7 @@ async function lines(ctx: CommandContext, which: 'head' | 'tail'): Promise<numbe
     const ls = text.split('\n')
     if (ls[ls.length - 1] === '') ls.pop()
     const pick = which === 'head' ? ls.slice(0, n) : ls.slice(Math.max(0, ls.length - n))
-    ctx.out.write(pick.map((l) => l + '\n').join(''))
+    ctx.out.write(pick.map((l) => `${l}\n`).join(''))
   }
   return 0
 }
@@ -374,11 +374,11 @@ const grep: CommandFn = async (ctx) => {
     ls.forEach((l, i) => {
       if (re.test(l) !== flags.has('v')) {
         c++
-        if (!flags.has('c') && !flags.has('q') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
+        if (!flags.has('c') && !flags.has('q') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? `${name}:` : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
       }
     })
-    if (flags.has('c')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${c}\n`)
-    if (flags.has('l') && c) ctx.out.write(name + '\n')
+    if (flags.has('c')) ctx.out.write(`${sources.length > 1 ? `${name}:` : ''}${c}\n`)
+    if (flags.has('l') && c) ctx.out.write(`${name}\n`)
     count += c
   }
   return count ? (code === 2 ? 2 : 0) : code
@@ -402,7 +402,7 @@ const wc: CommandFn = async (ctx) => {
     if (pick.has('w')) nums.push(t.split(/\s+/).filter(Boolean).length)
     if (pick.has('c') || pick.has('m')) nums.push(Buffer.byteLength(t))
     const single = nums.length === 1 && !name
-    ctx.out.write((single ? String(nums[0]) : nums.map((n) => String(n).padStart(name ? 1 : 7)).join(' ')) + (name ? ` ${name}` : '') + '\n')
+    ctx.out.write(`${(single ? String(nums[0]) : nums.map((n) => String(n).padStart(name ? 1 : 7)).join(' ')) + (name ? ` ${name}` : '')}\n`)
   }
   return 0
 }
@@ -434,7 +434,7 @@ const uname: CommandFn = (ctx) => {
   const { flags } = options(ctx.args.slice(1))
   const host = ctx.shell.inst.hostname
   const all = ['Linux', host, '6.8.0-1021-azure', '#25-Ubuntu SMP Wed Jan 15 20:45:09 UTC 2025', 'x86_64']
-  if (flags.has('a')) ctx.out.write([...all, ...(busy(ctx) ? [] : ['GNU/Linux'])].join(' ') + '\n')
+  if (flags.has('a')) ctx.out.write(`${[...all, ...(busy(ctx) ? [] : ['GNU/Linux'])].join(' ')}\n`)
   else {
     const pick: string[] = []
     if (flags.has('s') || !flags.size) pick.push(all[0])
@@ -442,7 +442,7 @@ const uname: CommandFn = (ctx) => {
     if (flags.has('r')) pick.push(all[2])
     if (flags.has('v')) pick.push(all[3])
     if (flags.has('m')) pick.push(all[4])
-    ctx.out.write(pick.join(' ') + '\n')
+    ctx.out.write(`${pick.join(' ')}\n`)
   }
   return 0
 }
@@ -497,7 +497,7 @@ const http: CommandFn = (ctx) => {
       if (!silent || flags.has('S')) ctx.err.write(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`)
       return 7
     }
-    ctx.err.write(`Connecting to ${host}${url.port ? ':' + url.port : ''} (${host}${url.port ? ':' + url.port : ''})\nwget: can't connect to remote host (${host}): Connection refused\n`)
+    ctx.err.write(`Connecting to ${host}${url.port ? `:${url.port}` : ''} (${host}${url.port ? `:${url.port}` : ''})\nwget: can't connect to remote host (${host}): Connection refused\n`)
     return 1
   }
   const head = flags.has('I') || long.has('head')
@@ -582,9 +582,9 @@ export const commands: Record<string, CommandFn> = {
   sh: shellCommand,
   bash: shellCommand,
   dash: shellCommand,
-  pwd: (ctx) => (ctx.out.write(ctx.shell.cwd + '\n'), 0),
-  hostname: (ctx) => (ctx.out.write(ctx.shell.inst.hostname + '\n'), 0),
-  date: (ctx) => (ctx.out.write((ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))) + '\n'), 0),
+  pwd: (ctx) => (ctx.out.write(`${ctx.shell.cwd}\n`), 0),
+  hostname: (ctx) => (ctx.out.write(`${ctx.shell.inst.hostname}\n`), 0),
+  date: (ctx) => (ctx.out.write(`${ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))}\n`), 0),
   id: (ctx) => (ctx.out.write(busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n'), 0),
   whoami: (ctx) => (ctx.out.write('root\n'), 0),
   true: () => 0,

@@ -232,7 +232,7 @@ export class ExecSession {
       }
     } else if (ch === '\x03') {
       this.line = ''
-      this.write('^C\r\n' + this.shell!.prompt())
+      this.write(`^C\r\n${this.shell!.prompt()}`)
     } else if (ch === '\x04') {
       if (!this.line) {
         this.write(this.shell!.flavour === 'bash' ? 'exit\r\n' : '\r\n')

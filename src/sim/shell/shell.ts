@@ -149,7 +149,7 @@ export class Shell {
   prompt(): string {
     if (this.flavour === 'bash') {
       const home = this.env.HOME ?? '/root'
-      const dir = this.cwd === home ? '~' : this.cwd.startsWith(home + '/') ? '~' + this.cwd.slice(home.length) : this.cwd
+      const dir = this.cwd === home ? '~' : this.cwd.startsWith(`${home}/`) ? `~${this.cwd.slice(home.length)}` : this.cwd
       return `root@${this.inst.hostname}:${dir}# `
     }
     if (this.flavour === 'ash') return `${this.cwd === (this.env.HOME ?? '/root') ? '~' : this.cwd} # `
@@ -286,7 +286,7 @@ export class Shell {
           if (this.fs.lookup(resolvePath(p, this.cwd))) next.push(p)
           continue
         }
-        const re = new RegExp('^' + part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
+        const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
         try {
           for (const [name] of this.fs.list(dir)) {
             if (name.startsWith('.') && !part.startsWith('.')) continue

@@ -3,7 +3,7 @@ import { resolvePath, VirtualFS } from '../containers/fs.js'
 import type { CommandFn } from './shell.js'
 
 function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0'
+  return `${n.toString(8).padStart(width - 1, '0')}\0`
 }
 
 /** One 512-byte ustar header (POSIX.1-1988 layout; names longer than 100 bytes use the prefix field). */
@@ -30,7 +30,7 @@ function header(name: string, size: number, mode: number, mtime: number, type: '
   h.write(prefix, 345, 155)
   let sum = 0
   for (const b of h) sum += b
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148)
   return h
 }
 
@@ -45,7 +45,7 @@ export function createTar(fs: VirtualFS, paths: string[], cwd: string): { archiv
       return
     }
     if (n.type === 'dir') {
-      parts.push(header(name.endsWith('/') ? name : name + '/', 0, n.mode, n.mtime, '5'))
+      parts.push(header(name.endsWith('/') ? name : `${name}/`, 0, n.mode, n.mtime, '5'))
       for (const [child] of fs.list(abs)) add(`${abs === '/' ? '' : abs}/${child}`, `${name.replace(/\/$/, '')}/${child}`)
     } else if (n.type === 'link') {
       parts.push(header(name, 0, 0o777, n.mtime, '2', n.target))
@@ -126,7 +126,7 @@ export const tar: CommandFn = async (ctx) => {
     }
     if (operands.some((p) => p.startsWith('/'))) ctx.err.write("tar: Removing leading `/' from member names\n")
     const { archive, errors } = createTar(ctx.shell.fs, operands, dir)
-    for (const e of errors) ctx.err.write(e + '\n')
+    for (const e of errors) ctx.err.write(`${e}\n`)
     if (file === '-') ctx.out.write(archive.toString('utf8'))
     else ctx.shell.fs.writeFile(ctx.shell.resolve(file), archive.toString('utf8'))
     if (errors.length) ctx.err.write('tar: Exiting with failure status due to previous errors\n')
@@ -136,10 +136,10 @@ export const tar: CommandFn = async (ctx) => {
   const archive = Buffer.from(input, 'utf8')
   if (mode === 't') {
     const scratch = new VirtualFS(() => 0)
-    for (const n of extractTar(scratch, archive, '/')) ctx.out.write(n + '\n')
+    for (const n of extractTar(scratch, archive, '/')) ctx.out.write(`${n}\n`)
     return 0
   }
   const names = extractTar(ctx.shell.fs, archive, dir)
-  if (verbose) for (const n of names) ctx.out.write(n + '\n')
+  if (verbose) for (const n of names) ctx.out.write(`${n}\n`)
   return 0
 }

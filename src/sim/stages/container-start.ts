@@ -112,7 +112,7 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
   const ev = (eventType: 'Normal' | 'Warning', reason: string, message: string) => events.push({ type: 'event', eventType, reason, message, fieldPath: fieldPath(cand) })
   const prevTerminated = prev?.state?.terminated ?? (prev?.state?.waiting?.reason === 'CrashLoopBackOff' ? prev.lastState?.terminated : undefined)
   // Keep lastState of a waiting container that had run before (a pull failing on restart).
-  const base: ContainerStatus | undefined = prev && prev.state?.terminated ? { ...prev, lastState: { terminated: prev.state.terminated } } : prev
+  const base: ContainerStatus | undefined = prev?.state?.terminated ? { ...prev, lastState: { terminated: prev.state.terminated } } : prev
   if (prevTerminated) ctx.crashBackoff.next(crashKey(pod, c.name), Date.parse(prevTerminated.finishedAt ?? '') || ctx.now)
 
   const policy = pullPolicy(c)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { deployments, type Deployment } from '../../../src/registry/apps/deployments.js'
 import { fieldErrorString } from '../../../src/errors.js'
-import { GoLiteral } from '../../../src/registry/shared/go-value.js'
+import type { GoLiteral } from '../../../src/util/go-value.js'
 import type { HookContext } from '../../../src/registry/resource-definition.js'
 
 const ctx: HookContext = { now: new Date('2026-01-01T00:10:00Z'), randomSuffix: () => 'abcde' }

@@ -22,7 +22,7 @@ describe('name validators', () => {
     ])
   })
   it('DNS-1035 label must start with a letter', () => {
-    expect(isDNS1035Label('1web')[0]).toMatch(/^a DNS-1035 label must consist of .* \(e\.g\. 'my-name',  or 'abc-123', regex used for validation is '\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?'\)$/)
+    expect(isDNS1035Label('1web')[0]).toMatch(/^a DNS-1035 label must consist of .* \(e\.g\. 'my-name', {2}or 'abc-123', regex used for validation is '\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?'\)$/)
     expect(isDNS1035Label('web')).toEqual([])
   })
   it('qualified names with prefixes', () => {

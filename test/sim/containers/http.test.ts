@@ -7,7 +7,7 @@ const t0 = Date.parse('2026-11-27T23:12:01Z')
 
 function instance(image: string, over: Partial<ContainerInstance> = {}): ContainerInstance {
   return {
-    namespace: 'default', pod: 'nginx-pod', podUID: 'u', container: 'nginx', containerID: 'containerd://' + 'a'.repeat(64),
+    namespace: 'default', pod: 'nginx-pod', podUID: 'u', container: 'nginx', containerID: `containerd://${'a'.repeat(64)}`,
     image, startedAt: t0 - 60_000, running: true, restartCount: 0, podIP: '10.244.1.5', nodeName: 'w1', hostname: 'nginx-pod', env: {},
     ...over,
   }

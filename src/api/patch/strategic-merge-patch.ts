@@ -1,5 +1,5 @@
 /** @module strategic-merge-patch: Kubernetes strategic merge patch for built-in kinds, driven by OpenAPI patch extensions. */
-import { StatusError } from '../errors.js'
+import { StatusError } from '../../errors.js'
 
 // A port of the *apply* half of staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/patch.go
 // (StrategicMergeMapPatch → mergeMap / mergeSlice / mergePatchIntoOriginal / applyRetainKeysDirective),

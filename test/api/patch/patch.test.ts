@@ -1,7 +1,7 @@
 /** @module patch.test: JSON patch / merge patch semantics and kube-apiserver error texts. */
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../src/errors.js'
-import { applyPatch, jsonMergePatch, jsonPatch, jsonPatchStrictProblems, patchBodySyntaxError, patchTypeFromContentType } from '../../src/store/patch.js'
+import { StatusError } from '../../../src/errors.js'
+import { applyPatch, jsonMergePatch, jsonPatch, jsonPatchStrictProblems, patchBodySyntaxError, patchTypeFromContentType } from '../../../src/api/patch/patch.js'
 
 function statusOf(fn: () => unknown): StatusError {
   try {

@@ -1,5 +1,5 @@
 /** @module patch: JSON patch, JSON merge patch and strategic merge patch with kube-apiserver's error texts. */
-import { StatusError } from '../errors.js'
+import { StatusError } from '../../errors.js'
 import { serverRejected, strategicMergePatch, type SchemaContext } from './strategic-merge-patch.js'
 
 // Error classes and texts follow staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
@@ -154,7 +154,7 @@ function atoi(s: string): number {
 const invalidIndex = (idx: number): OpError => new OpError(`Unable to access invalid index: ${idx}: invalid index referenced`)
 
 function get(c: Container, key: string): unknown {
-  if (!Array.isArray(c)) return Object.prototype.hasOwnProperty.call(c, key) ? c[key] : undefined
+  if (!Array.isArray(c)) return  Object.hasOwn(c, key) ? c[key] : undefined
   let idx = atoi(key)
   if (idx < 0) {
     if (idx < -c.length) throw invalidIndex(idx)
@@ -190,7 +190,7 @@ function add(c: Container, key: string, val: unknown): void {
 
 function remove(c: Container, key: string): void {
   if (!Array.isArray(c)) {
-    if (!Object.prototype.hasOwnProperty.call(c, key)) throw new OpError(`Unable to remove nonexistent key: ${key}: missing value`)
+    if (!Object.hasOwn(c, key)) throw new OpError(`Unable to remove nonexistent key: ${key}: missing value`)
     delete c[key]
     return
   }
@@ -244,7 +244,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a)
   const kb = Object.keys(b)
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
 }
 
 /** Checks the op list shape as kjson.UnmarshalStrict into []jsonPatchOp does; first problem wins (400). */
@@ -293,7 +293,7 @@ export function jsonPatch(original: object, ops: unknown): object {
 }
 
 /** The op's "value" (absent and null both mean JSON null), copied so ops can be reused. */
-const valueOf = (op: Record<string, unknown>): unknown => structuredClone(op.value ?? null)
+const opValue = (op: Record<string, unknown>): unknown => structuredClone(op.value ?? null)
 
 function applyOp(box: { doc: Container }, kind: string, op: Record<string, unknown>): void {
   const path = typeof op.path === 'string' ? op.path : undefined
@@ -304,7 +304,7 @@ function applyOp(box: { doc: Container }, kind: string, op: Record<string, unkno
       if (path === undefined) throw new OpError('add operation failed to decode path: missing value')
       const found = findObject(box.doc, path)
       if (!found) throw new OpError(`add operation does not apply: doc is missing path: "${path}": missing value`)
-      wrap(`error in add for path: '${path}'`, () => add(found[0], found[1], valueOf(op)))
+      wrap(`error in add for path: '${path}'`, () => add(found[0], found[1], opValue(op)))
       return
     }
     case 'remove': {
@@ -318,7 +318,7 @@ function applyOp(box: { doc: Container }, kind: string, op: Record<string, unkno
       if (path === undefined) throw new OpError(`replace operation failed to decode path: ${missingPath}`)
       if (path === '') {
         // upstream wraps a nil error here, so a scalar value silently leaves the document unchanged
-        const v = valueOf(op)
+        const v = opValue(op)
         if (typeof v === 'object' && v !== null) box.doc = v as Container
         return
       }
@@ -329,7 +329,7 @@ function applyOp(box: { doc: Container }, kind: string, op: Record<string, unkno
       } catch {
         throw new OpError(`replace operation does not apply: doc is missing key: ${path}: missing value`)
       }
-      wrap(`error in remove for path: '${path}'`, () => set(found[0], found[1], valueOf(op)))
+      wrap(`error in remove for path: '${path}'`, () => set(found[0], found[1], opValue(op)))
       return
     }
     case 'move': {
@@ -348,7 +348,7 @@ function applyOp(box: { doc: Container }, kind: string, op: Record<string, unkno
       if (path === undefined) throw new OpError(`test operation failed to decode path: ${missingPath}`)
       const failed = new OpError(`testing value ${path} failed: test failed`)
       if (path === '') {
-        if (deepEqual(box.doc, valueOf(op))) return
+        if (deepEqual(box.doc, opValue(op))) return
         throw failed
       }
       const found = findObject(box.doc, path)

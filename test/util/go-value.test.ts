@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { goSyntax } from '../../../src/registry/shared/go-value.js'
-import { parseQuantity } from '../../../src/registry/shared/quantity.js'
-import { containersAndImages } from '../../../src/registry/shared/workload-columns.js'
-import { formatLabels } from '../../../src/registry/shared/columns.js'
+import { goSyntax } from '../../src/util/go-value.js'
+import { parseQuantity } from '../../src/registry/shared/quantity.js'
+import { containersAndImages } from '../../src/registry/shared/workload-columns.js'
+import { formatLabels } from '../../src/registry/shared/columns.js'
 
 describe('goSyntax', () => {
   it('renders string maps like %#v, keys sorted', () => {

@@ -1,8 +1,8 @@
 /** @module strategic-merge-patch.test: SMP semantics against small hand-written Deployment→PodSpec schemas. */
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../src/errors.js'
-import { schemaContextFromDefinitions, strategicMergePatch, type OpenAPISchema, type SchemaContext } from '../../src/store/strategic-merge-patch.js'
+import { StatusError } from '../../../src/errors.js'
+import { schemaContextFromDefinitions, strategicMergePatch, type OpenAPISchema, type SchemaContext } from '../../../src/api/patch/strategic-merge-patch.js'
 
 const ref = (name: string): OpenAPISchema => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] })
 const mergeBy = (key: string, items: OpenAPISchema): OpenAPISchema => ({
@@ -270,7 +270,7 @@ describe('strategicMergePatch', () => {
 })
 
 describe('strategicMergePatch with the generated openapi/definitions.json', () => {
-  const url = new URL('../../openapi/definitions.json', import.meta.url)
+  const url = new URL('../../../openapi/definitions.json', import.meta.url)
   const exists = existsSync(url)
   it.skipIf(!exists)('kubectl set image keeps ports; retainKeys clears rollingUpdate', () => {
     const defs = JSON.parse(readFileSync(url, 'utf8')) as Record<string, OpenAPISchema>
