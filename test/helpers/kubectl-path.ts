@@ -56,3 +56,19 @@ export function kubectlPath(): string {
 export function kubectlFollowsServerVersion(): boolean {
   return kubectlPath() === systemKubectl
 }
+
+/** Where the dispatcher keeps its bundled kubectl binaries (`kubectl.1.27` … `kubectl.1.33`). */
+const bundledKubectlDir = '/usr/lib/google-cloud-sdk/bin'
+
+/** Where scripts/install-test-clients.sh puts kubectl 1.20, 1.34 and 1.35. */
+export const clientsDir = join(repoRoot, '.cache', 'clients')
+
+/**
+ * The kubectl binary of one minor version (`'1.20'`, `'1.28'`, `'1.35'`): the dispatcher's
+ * bundled one, else `.cache/clients/kubectl-1.NN`; undefined when this machine has neither
+ * (run scripts/install-test-clients.sh).
+ */
+export function kubectlBinary(version: string): string | undefined {
+  const candidates = [join(bundledKubectlDir, `kubectl.${version}`), join(clientsDir, `kubectl-${version}`)]
+  return candidates.find((p) => existsSync(p))
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { kubectlPath, repoRoot } from './kubectl-path.js'
 import { startProcess, type ProcessResult, type RunningProcess } from './run-process.js'
 
-export { kubectlPath, kubectlFollowsServerVersion } from './kubectl-path.js'
+export { kubectlBinary, kubectlPath, kubectlFollowsServerVersion } from './kubectl-path.js'
 export { makeKubeConfig } from './kube-config.js'
 
 /** Options for {@link startKubemock}. */
@@ -16,6 +16,8 @@ export interface StartKubemockOptions {
   args?: string[]
   /** How long to wait for the listening line (default 15 s). */
   readyTimeoutMs?: number
+  /** The kubectl binary to run (default: {@link kubectlPath}, e.g. the version dispatcher). */
+  kubectl?: string
 }
 
 /** Options for one kubectl run. */
@@ -106,7 +108,7 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
   const url = `${match![1]}:${match![2]}`
   const port = Number(match![2])
 
-  const kubectl = kubectlPath()
+  const kubectl = opts.kubectl ?? kubectlPath()
   // HOME points into the temp dir so nothing from the developer's ~/.kube (config, cache,
   // kuberc) leaks into a run; KUBECONFIG is set too for plugins that ignore --kubeconfig.
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, KUBECONFIG: kubeconfigPath, NO_COLOR: '1' }
