@@ -56,3 +56,12 @@ export function kubectlPath(): string {
 export function kubectlFollowsServerVersion(): boolean {
   return kubectlPath() === systemKubectl
 }
+
+/**
+ * The extra kubectl `minor` (e.g. `'1.20'`) that scripts/install-test-clients.sh puts in
+ * `.cache/clients/kubectl-<minor>`, or undefined when it is not installed (tests then skip).
+ */
+export function kubectlBinary(minor: string): string | undefined {
+  const path = join(repoRoot, '.cache', 'clients', `kubectl-${minor}`)
+  return existsSync(path) ? path : undefined
+}
