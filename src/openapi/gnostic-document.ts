@@ -166,7 +166,8 @@ function responseValue(r: Json): GnosticMessage {
 
 function securityRequirements(list: unknown): GnosticMessage[] | undefined {
   if (!Array.isArray(list)) return undefined
-  return list.map((req: Json) => ({ additionalProperties: Object.entries(req).map(([name, scopes]) => ({ name, value: { value: scopes } })) }))
+  const scopeList = (scopes: unknown): GnosticMessage => (Array.isArray(scopes) && scopes.length ? { value: scopes } : {})
+  return list.map((req: Json) => ({ additionalProperties: Object.entries(req).map(([name, scopes]) => ({ name, value: scopeList(scopes) })) }))
 }
 
 function operation(op: Json): GnosticMessage {
@@ -181,10 +182,10 @@ function operation(op: Json): GnosticMessage {
   if (Array.isArray(op.parameters)) put(out, 'parameters', (op.parameters as Json[]).map(parametersItem))
   if (op.responses) {
     const res = op.responses as Json
-    out.responses = {
-      responseCode: entries(res).filter(([k]) => !k.startsWith('x-')).map(([name, v]) => ({ name, value: responseValue(v) })),
-      vendorExtension: vendorExtensions(res),
-    }
+    const responses: GnosticMessage = {}
+    put(responses, 'responseCode', entries(res).filter(([k]) => !k.startsWith('x-')).map(([name, v]) => ({ name, value: responseValue(v) })))
+    put(responses, 'vendorExtension', vendorExtensions(res))
+    out.responses = responses
   }
   put(out, 'schemes', op.schemes)
   put(out, 'deprecated', op.deprecated)
@@ -247,10 +248,10 @@ export function toGnosticDocument(doc: Json): GnosticMessage {
   put(out, 'produces', doc.produces)
   if (doc.paths) {
     const paths = entries(doc.paths)
-    out.paths = {
-      vendorExtension: paths.filter(([k]) => k.startsWith('x-')).map(([name, v]) => ({ name, value: yamlAny(v) })),
-      path: paths.filter(([k]) => k.startsWith('/')).map(([name, v]) => ({ name, value: pathItem(v) })),
-    }
+    const p: GnosticMessage = {}
+    put(p, 'vendorExtension', paths.filter(([k]) => k.startsWith('x-')).map(([name, v]) => ({ name, value: yamlAny(v) })))
+    put(p, 'path', paths.filter(([k]) => k.startsWith('/')).map(([name, v]) => ({ name, value: pathItem(v) })))
+    out.paths = p
   }
   if (doc.definitions) out.definitions = { additionalProperties: entries(doc.definitions).map(([name, v]) => ({ name, value: gnosticSchema(v) })) }
   if (doc.parameters) out.parameters = { additionalProperties: entries(doc.parameters).map(([name, v]) => ({ name, value: gnosticParameter(v) })) }
