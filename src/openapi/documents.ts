@@ -51,7 +51,7 @@ const connectSubresources = new Set(['exec', 'attach', 'portforward', 'proxy'])
  * index() or document(); the caller must not mutate `resources` afterwards.
  * Shapes follow kube-apiserver's installer (staging/src/k8s.io/apiserver/pkg/endpoints/installer.go)
  * as published in kubernetes/kubernetes api/openapi-spec/v3. PATCH carries no requestBody on purpose
- * (protocol-core.md §2.2: kubectl then builds apply patches from its compiled-in types).
+ * (protocol-core.md §2.2: kubectl then builds apply patches from the /openapi/v2 definitions).
  */
 export function createOpenAPIDocuments(resources: ServedResource[], version: { gitVersion: string }): OpenAPIDocuments {
   const cache = new Map<string, { body: string; hash: string }>()
