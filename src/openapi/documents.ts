@@ -217,6 +217,38 @@ const listParams = [
 ]
 
 const writeParams = [p.dryRun, p.fieldManager, p.fieldValidation]
+
+// The options each sub-resource reads from the query (upstream: the *Options kinds' fields).
+const subresourceParams: Record<string, object[]> = {
+  exec: [
+    param('command', 'string', 'Command is the remote command to execute. argv array. Not executed within a shell.'),
+    param('container', 'string', 'Container in which to execute the command. Defaults to only container if there is only one container in the pod.'),
+    param('stderr', 'boolean', 'Redirect the standard error stream of the pod for this call.'),
+    param('stdin', 'boolean', 'Redirect the standard input stream of the pod for this call. Defaults to false.'),
+    param('stdout', 'boolean', 'Redirect the standard output stream of the pod for this call.'),
+    param('tty', 'boolean', 'TTY if true indicates that a tty will be allocated for the exec call. Defaults to false.'),
+  ],
+  attach: [
+    param('container', 'string', 'The container in which to execute the command. Defaults to only container if there is only one container in the pod.'),
+    param('stderr', 'boolean', 'Stderr if true indicates that stderr is to be redirected for the attach call. Defaults to true.'),
+    param('stdin', 'boolean', 'Stdin if true, redirects the standard input stream of the pod for this call. Defaults to false.'),
+    param('stdout', 'boolean', 'Stdout if true indicates that stdout is to be redirected for the attach call. Defaults to true.'),
+    param('tty', 'boolean', 'TTY if true indicates that a tty will be allocated for the attach call.'),
+  ],
+  portforward: [param('ports', 'integer', 'List of ports to forward Required when using WebSockets')],
+  proxy: [param('path', 'string', 'Path is the URL path to use for the current proxy request.')],
+  log: [
+    param('container', 'string', 'The container for which to stream logs. Defaults to only container if there is one container in the pod.'),
+    param('follow', 'boolean', 'Follow the log stream of the pod. Defaults to false.'),
+    param('insecureSkipTLSVerifyBackend', 'boolean', 'insecureSkipTLSVerifyBackend indicates that the apiserver should not confirm the validity of the serving certificate of the backend it is connecting to.'),
+    param('limitBytes', 'integer', 'If set, the number of bytes to read from the server before terminating the log output.'),
+    param('previous', 'boolean', 'Return previous terminated container logs. Defaults to false.'),
+    param('sinceSeconds', 'integer', 'A relative time in seconds before the current time from which to show logs.'),
+    param('stream', 'string', 'Specify which container log stream to return to the client. Acceptable values are "All", "Stdout" and "Stderr".'),
+    param('tailLines', 'integer', 'If set, the number of lines from the end of the logs to show.'),
+    param('timestamps', 'boolean', 'If true, add an RFC3339 or RFC3339Nano timestamp at the beginning of every line of log output. Defaults to false.'),
+  ],
+}
 const deleteParams = [p.dryRun, p.gracePeriodSeconds, p.ignoreStoreReadError, p.orphanDependents, p.propagationPolicy]
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1.'
@@ -296,21 +328,32 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
     const subGvk = sub.kind ?? gvk
     const subDef = sub.kind ? definitionForKind(sub.kind) : def
     const sv = new Set(sub.verbs)
-    const path: PathItem = { parameters: itemParams(sub.kind?.kind ?? r.kind) }
     if (connectSubresources.has(sub.name)) {
-      const optionsGvk = { group: r.group, version: r.version, kind: `${r.kind}${subName === 'Portforward' ? 'PortForward' : subName}Options` }
-      for (const [method, verb] of [['get', 'Get'], ['post', 'Post']] as const) {
-        path[method] = op(`connect ${method.toUpperCase()} requests to ${sub.name} of`, 'connect', `connect${id}${verb}${ns}${r.kind}${subName}`, { responses: ok(stringBody, [200], ['*/*']) }, optionsGvk)
+      const optionsKind = `${r.kind}${subName === 'Portforward' ? 'PortForward' : subName}Options`
+      const optionsGvk = { group: r.group, version: r.version, kind: optionsKind }
+      // Connect paths name the options kind and take the connect options instead of `pretty`.
+      const params = [param('name', 'string', `name of the ${optionsKind}`, 'path'), ...(r.namespaced ? [p.namespace] : []), ...(subresourceParams[sub.name] ?? [])]
+      // proxy accepts every method, and also serves /proxy/{path}.
+      const connectMethods = sub.name === 'proxy' ? ['delete', 'get', 'head', 'options', 'patch', 'post', 'put'] : ['get', 'post']
+      const connect = (suffix: string): PathItem => {
+        const item: PathItem = { parameters: suffix ? [...params, param('path', 'string', 'path to the resource', 'path')] : params }
+        for (const method of connectMethods) {
+          item[method] = op(`connect ${method.toUpperCase()} requests to ${sub.name} of`, 'connect', `connect${id}${cap(method)}${ns}${r.kind}${subName}${suffix}`, { responses: ok(stringBody, [200], ['*/*']) }, optionsGvk)
+        }
+        return item
       }
-    } else {
-      if (sv.has('get')) {
-        const res = sub.name === 'log' ? ok(stringBody, [200], ['text/plain', ...mediaTypes]) : ok(subDef, [200])
-        path.get = op(`read ${sub.name} of the specified`, 'get', `read${id}${ns}${r.kind}${subName}`, { responses: res }, sub.name === 'log' ? gvk : subGvk)
-      }
-      if (sv.has('update')) path.put = op(`replace ${sub.name} of the specified`, 'put', `replace${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201]) }, subGvk)
-      if (sv.has('patch')) path.patch = op(`partially update ${sub.name} of the specified`, 'patch', `patch${id}${ns}${r.kind}${subName}`, { parameters: [...writeParams, p.force], ...patchBody(), responses: ok(subDef, [200, 201]) }, subGvk)
-      if (sv.has('create')) path.post = op(`create ${sub.name} of a`, 'post', `create${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201, 202]) }, subGvk)
+      paths[`${scope}/${r.plural}/{name}/${sub.name}`] = connect('')
+      if (sub.name === 'proxy') paths[`${scope}/${r.plural}/{name}/proxy/{path}`] = connect('WithPath')
+      continue
     }
+    const path: PathItem = { parameters: [...itemParams(sub.kind?.kind ?? r.kind), ...(subresourceParams[sub.name] ?? [])] }
+    if (sv.has('get')) {
+      const res = sub.name === 'log' ? ok(stringBody, [200], ['text/plain', ...mediaTypes]) : ok(subDef, [200])
+      path.get = op(`read ${sub.name} of the specified`, 'get', `read${id}${ns}${r.kind}${subName}`, { responses: res }, sub.name === 'log' ? gvk : subGvk)
+    }
+    if (sv.has('update')) path.put = op(`replace ${sub.name} of the specified`, 'put', `replace${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201]) }, subGvk)
+    if (sv.has('patch')) path.patch = op(`partially update ${sub.name} of the specified`, 'patch', `patch${id}${ns}${r.kind}${subName}`, { parameters: [...writeParams, p.force], ...patchBody(), responses: ok(subDef, [200, 201]) }, subGvk)
+    if (sv.has('create')) path.post = op(`create ${sub.name} of a`, 'post', `create${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201, 202]) }, subGvk)
     if (Object.keys(path).length > 1) paths[`${scope}/${r.plural}/{name}/${sub.name}`] = path
   }
 }

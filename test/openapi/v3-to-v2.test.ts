@@ -15,6 +15,8 @@ const resources: ServedResource[] = [
       { name: 'status', verbs: ['get', 'patch', 'update'] },
       { name: 'log', verbs: ['get'] },
       { name: 'exec', verbs: ['get', 'create'] },
+      { name: 'portforward', verbs: ['get', 'create'] },
+      { name: 'proxy', verbs: ['get', 'create', 'update', 'patch', 'delete'] },
       { name: 'binding', verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
       { name: 'eviction', verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
     ],
@@ -170,6 +172,11 @@ describe('the served /openapi/v2 document', () => {
       ['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale', 'put'],
       ['/apis/apps/v1/', 'get'],
       ['/api/', 'get'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/exec', 'post'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/log', 'get'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/portforward', 'get'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/proxy', 'head'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/proxy/{path}', 'put'],
     ]
     it.each(operations)('%s %s has upstream\'s operationId, action, GVK, media types, parameters and responses', (path, method) => {
       const ours = served.paths[path][method] as Json
