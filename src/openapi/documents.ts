@@ -129,6 +129,7 @@ export function buildOpenAPIv3Document(gvPath: string, resources: ServedResource
     paths[`/${gvPath}/`] = { get: discoveryGet('get available resources', `get${groupId(group)}${cap(ver)}APIResources`, `${meta}APIResourceList`, `${tagGroup(group)}_${ver}`, mediaTypes) }
     for (const r of served) addResourcePaths(paths, r, opts)
   }
+  for (const item of Object.values(paths)) hoistSharedParameters(item)
   collectRefs(paths, roots)
   const defs = loadDefinitions()
   const schemas: Record<string, SchemaObject> = {}
@@ -356,6 +357,29 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
     if (sv.has('create')) path.post = op(`create ${sub.name} of a`, 'post', `create${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201, 202]) }, subGvk)
     if (Object.keys(path).length > 1) paths[`${scope}/${r.plural}/{name}/${sub.name}`] = path
   }
+}
+
+const operationMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch']
+
+/**
+ * Moves parameters that every operation of a path lists up to the path item, as kube-openapi's
+ * builder does (so `/pods/{name}/binding`, whose only operation is POST, has dryRun, fieldManager
+ * and fieldValidation at path level, while `/pods/{name}` keeps them on PUT and PATCH). Mutates `item`.
+ */
+function hoistSharedParameters(item: PathItem): void {
+  const ops = operationMethods.map((m) => item[m] as Operation | undefined).filter((o): o is Operation => !!o)
+  if (!ops.length) return
+  const key = (x: unknown): string => `${(x as { in: string }).in}:${(x as { name: string }).name}`
+  const lists = ops.map((o) => (o.parameters as object[] | undefined) ?? [])
+  const shared = lists[0].filter((x) => lists.every((l) => l.some((y) => key(y) === key(x))))
+  if (!shared.length) return
+  const sharedKeys = new Set(shared.map(key))
+  for (const o of ops) {
+    const rest = (o.parameters as object[]).filter((x) => !sharedKeys.has(key(x)))
+    if (rest.length) o.parameters = rest
+    else delete o.parameters
+  }
+  item.parameters = [...((item.parameters as object[] | undefined) ?? []), ...shared]
 }
 
 function collectRefs(v: unknown, out: Set<string>): void {

@@ -177,6 +177,9 @@ describe('the served /openapi/v2 document', () => {
       ['/api/v1/namespaces/{namespace}/pods/{name}/portforward', 'get'],
       ['/api/v1/namespaces/{namespace}/pods/{name}/proxy', 'head'],
       ['/api/v1/namespaces/{namespace}/pods/{name}/proxy/{path}', 'put'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/binding', 'post'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/eviction', 'post'],
+      ['/api/v1/namespaces/{namespace}/pods/{name}/status', 'patch'],
     ]
     it.each(operations)('%s %s has upstream\'s operationId, action, GVK, media types, parameters and responses', (path, method) => {
       const ours = served.paths[path][method] as Json
