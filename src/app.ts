@@ -12,7 +12,8 @@ import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
 import { installRequestLog, sharedRequestLogger } from './logging.js'
-import { createOpenAPIDocuments } from './openapi/documents.js'
+import { createOpenAPIDocuments, type ServedResource } from './openapi/documents.js'
+import { createSwaggerV2 } from './openapi/swagger-v2.js'
 
 /** kube-apiserver's default request body limit (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024
@@ -71,21 +72,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
 
   const discovery = new Discovery(cluster.registry)
-  const docs = createOpenAPIDocuments(
-    cluster.registry.resources.map((rs) => ({
-      group: rs.def.group,
-      version: rs.def.version,
-      kind: rs.def.kind,
-      plural: rs.def.plural,
-      namespaced: rs.def.namespaced,
-      verbs: rs.def.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-      subresources: (rs.def.subresources ?? []).map((s) => ({ name: s.name, verbs: s.verbs, ...(s.kind ? { kind: s.kind } : {}) })),
-    })),
-    { gitVersion: cluster.version.gitVersion },
-  )
+  const served: ServedResource[] = cluster.registry.resources.map((rs) => ({
+    group: rs.def.group,
+    version: rs.def.version,
+    kind: rs.def.kind,
+    plural: rs.def.plural,
+    namespaced: rs.def.namespaced,
+    verbs: rs.def.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: (rs.def.subresources ?? []).map((s) => ({ name: s.name, verbs: s.verbs, ...(s.kind ? { kind: s.kind } : {}) })),
+  }))
+  const docs = createOpenAPIDocuments(served, { gitVersion: cluster.version.gitVersion })
+  const swaggerV2 = createSwaggerV2(served, { gitVersion: cluster.version.gitVersion })
 
   await registerSystemRoutes(app, { version: cluster.version, ready: () => true })
-  await registerOpenAPIRoutes(app, docs, cluster.version.gitVersion)
+  await registerOpenAPIRoutes(app, docs, swaggerV2)
   await registerControlRoutes(app, cluster)
   await registerResourceRoutes(app, { registry: cluster.registry, discovery, now: () => cluster.clock.now() })
   return app

@@ -1,7 +1,9 @@
 /** @module system: /version, health endpoints and the OpenAPI documents. */
 import type { FastifyInstance } from 'fastify'
 import type { OpenAPIDocuments } from '../openapi/documents.js'
+import type { SwaggerV2Service } from '../openapi/swagger-v2.js'
 import type { KubeVersion } from '../version.js'
+import { registerOpenAPIv2Route } from './openapi-v2.js'
 
 /** /version and the three health checks; they answer even before auth, as on a real cluster. */
 export async function registerSystemRoutes(app: FastifyInstance, opts: { version: KubeVersion; ready: () => boolean }): Promise<void> {
@@ -17,10 +19,10 @@ export async function registerSystemRoutes(app: FastifyInstance, opts: { version
 }
 
 /**
- * /openapi/v3 (index) and /openapi/v3/<gv>. /openapi/v2 is requested by kubectl only as
- * protobuf; answering 404 makes it fall back to its compiled-in types, which is what we want.
+ * /openapi/v3 (index) and /openapi/v3/<gv>, and /openapi/v2 (one Swagger 2.0 document, JSON or
+ * gnostic protobuf; see openapi-v2.ts). kube-apiserver 1.32 serves no other swagger path.
  */
-export async function registerOpenAPIRoutes(app: FastifyInstance, docs: OpenAPIDocuments, gitVersion: string): Promise<void> {
+export async function registerOpenAPIRoutes(app: FastifyInstance, docs: OpenAPIDocuments, v2: SwaggerV2Service): Promise<void> {
   app.get('/openapi/v3', async (_req, reply) => reply.type('application/json').send(JSON.stringify(docs.index())))
   app.get('/openapi/v3/*', async (req, reply) => {
     const path = (req.raw.url ?? '').split('?')[0].replace(/^\/openapi\/v3\//, '')
@@ -29,18 +31,5 @@ export async function registerOpenAPIRoutes(app: FastifyInstance, docs: OpenAPID
     reply.header('ETag', `"${doc.hash}"`)
     return reply.type('application/json').send(doc.body)
   })
-  // kubectl ≤ 1.28 loads the v2 document (protobuf) before apply/create/explain and gives up on a
-  // 404; an empty gnostic Document (swagger 2.0, info, no paths) lets it go on to v3 and to its
-  // compiled-in types for strategic merge patches. kubectl 1.32 only needs it not to fail.
-  const emptyV2 = openAPIv2Document(gitVersion)
-  for (const path of ['/openapi/v2', '/swagger-2.0.0.pb-v1']) {
-    app.get(path, async (_req, reply) => reply.type('application/octet-stream').send(emptyV2))
-  }
-}
-
-/** A protobuf openapi_v2.Document with only swagger, info.title and info.version set. */
-function openAPIv2Document(gitVersion: string): Buffer {
-  const field = (num: number, body: Buffer) => Buffer.concat([Buffer.from([(num << 3) | 2, body.length]), body])
-  const str = (num: number, s: string) => field(num, Buffer.from(s, 'utf8'))
-  return Buffer.concat([str(1, '2.0'), field(2, Buffer.concat([str(1, 'Kubernetes'), str(2, gitVersion)])), field(8, Buffer.alloc(0))])
+  await registerOpenAPIv2Route(app, v2)
 }

@@ -26,6 +26,8 @@ export interface KubectlOptions {
   input?: string
   /** Kill kubectl (and the binary the dispatcher started) after this many ms; default 20 s. */
   timeoutMs?: number
+  /** Another kubectl to run instead of {@link kubectlPath} (e.g. `kubectlBinary('1.20')`). */
+  binary?: string
 }
 
 /** What kubectl printed. `code` is null when it was killed. */
@@ -122,11 +124,11 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
     kubeconfigPath,
     cacheDir,
     async kubectl(args, o = {}) {
-      const r: ProcessResult = await startProcess(kubectl, kubectlArgs(args), { env, input: o.input, timeoutMs: o.timeoutMs ?? 20_000 }).done
+      const r: ProcessResult = await startProcess(o.binary ?? kubectl, kubectlArgs(args), { env, input: o.input, timeoutMs: o.timeoutMs ?? 20_000 }).done
       return { stdout: r.stdout, stderr: r.timedOut ? `${r.stderr}\n[killed after timeout]` : r.stderr, code: r.code }
     },
     kubectlBackground(args, o = {}) {
-      return startProcess(kubectl, kubectlArgs(args), { env, input: o.input, timeoutMs: o.timeoutMs ?? 60_000 })
+      return startProcess(o.binary ?? kubectl, kubectlArgs(args), { env, input: o.input, timeoutMs: o.timeoutMs ?? 60_000 })
     },
     logs: () => `${server.stdout()}${server.stderr()}`,
     stop() {

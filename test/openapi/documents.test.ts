@@ -66,16 +66,26 @@ describe('createOpenAPIDocuments', () => {
     expect(patch?.requestBody).toBeUndefined()
   })
 
-  it('gives every POST, PUT and PATCH the write parameters', () => {
+  it('gives every POST, PUT and PATCH the write parameters, PATCH on the operation itself (where kubectl looks)', () => {
     for (const key of Object.keys(docs.index().paths)) {
       for (const [path, item] of Object.entries(parse(docs, key).paths)) {
+        const shared = ((item as { parameters?: { name: string }[] }).parameters ?? []).map((p) => p.name)
         for (const method of ['post', 'put', 'patch']) {
           const op = item[method]
           if (!op || op['x-kubernetes-action'] === 'connect') continue
-          expect(op.parameters?.map((p) => p.name), `${method} ${path}`).toEqual(expect.arrayContaining(['fieldValidation', 'dryRun', 'fieldManager']))
+          const own = op.parameters?.map((p) => p.name) ?? []
+          expect(method === 'patch' ? own : [...own, ...shared], `${method} ${path}`).toEqual(expect.arrayContaining(['fieldValidation', 'dryRun', 'fieldManager']))
         }
       }
     }
+  })
+
+  it('lists parameters that all operations of a path share at path level, as kube-openapi does', () => {
+    const core = parse(docs, 'api/v1').paths as Record<string, { parameters?: { name: string }[]; post?: Op }>
+    const binding = core['/api/v1/namespaces/{namespace}/pods/{name}/binding']
+    expect(binding.parameters?.map((p) => p.name)).toEqual(['name', 'namespace', 'pretty', 'dryRun', 'fieldManager', 'fieldValidation'])
+    expect(binding.post?.parameters).toBeUndefined()
+    expect(core['/api/v1/namespaces/{namespace}/pods/{name}'].parameters?.map((p) => p.name)).toEqual(['name', 'namespace', 'pretty'])
   })
 
   it('serves the upstream paths for namespaced and cluster-scoped resources', () => {
