@@ -6,6 +6,7 @@ import type { ContainerInstance } from '../containers/runtime.js'
 import type { Process, ProcessTable } from '../containers/processes.js'
 import { commands } from './commands.js'
 import { parse, ShellSyntaxError, type CommandList, type Compound, type SimpleCommand, type Word } from './parse.js'
+import { abortError, chunks, isAbortError, Scheduler } from './scheduler.js'
 
 /** Which shell program this is: error texts and prompts differ. */
 export type ShellFlavour = 'bash' | 'dash' | 'ash'
@@ -15,8 +16,11 @@ export interface Output {
   write(s: string): void
 }
 
-/** Standard input: everything until EOF (pipes and files give a string at once; sessions stream). */
+/** Standard input: pipes and files give a string, sessions stream what the client sends. */
 export interface Input {
+  /** The next chunk (at most `chunkUnits` long, never empty), or undefined at EOF. */
+  read(): Promise<string | undefined>
+  /** Everything until EOF. */
   readAll(): Promise<string>
   /** One line without its newline, or undefined at EOF. */
   readLine(): Promise<string | undefined>
@@ -64,12 +68,23 @@ export interface ShellOptions {
   cwd?: string
   /** This shell's process (its PID is `$$`). */
   process?: Process
+  /** Shared with the parent shell (subshells, `sh -c`); a fresh one when absent. */
+  scheduler?: Scheduler
 }
 
 /** A string Input. */
 export function stringInput(s: string): Input {
   let rest: string | undefined = s
+  let pieces: string[] | undefined
   return {
+    async read() {
+      if (rest === undefined) return undefined
+      pieces ??= chunks(rest)
+      const c = pieces.shift()
+      if (c === undefined) return (rest = undefined)
+      rest = rest.slice(c.length)
+      return c
+    },
     async readAll() {
       const r = rest ?? ''
       rest = undefined
@@ -117,7 +132,8 @@ export class Shell {
   /** Lines run so far (dash numbers its errors). */
   lineNo = 0
   process?: Process
-  private controller = new AbortController()
+  /** Time slices, ^C and the session's end, shared with subshells. */
+  readonly scheduler: Scheduler
 
   constructor(opts: ShellOptions) {
     this.registry = opts.registry
@@ -130,6 +146,7 @@ export class Shell {
     this.env = { ...(opts.env ?? opts.inst.env) }
     this.cwd = opts.cwd ?? '/'
     this.process = opts.process
+    this.scheduler = opts.scheduler ?? new Scheduler()
     if (!this.env.PWD) this.env.PWD = this.cwd
   }
 
@@ -156,14 +173,14 @@ export class Shell {
     return '# '
   }
 
-  /** Aborts the foreground command (Ctrl-C, or the shell being killed). */
+  /** Aborts the foreground job (Ctrl-C) in this shell and its subshells, until `scheduler.resume()`. */
   interrupt(): void {
-    this.controller.abort()
-    this.controller = new AbortController()
+    this.scheduler.interrupt()
   }
 
+  /** Aborted by ^C or when the session ends. */
   get signal(): AbortSignal {
-    return this.controller.signal
+    return this.scheduler.signal
   }
 
   /** Absolute path for a user-supplied one. */
@@ -171,7 +188,10 @@ export class Shell {
     return resolvePath(path, this.cwd)
   }
 
-  /** Runs one command line (may hold `;`, `&&`, `||`, `|`); returns `$?`. Throws ShellExit for `exit`. */
+  /**
+   * Runs one command line (may hold `;`, `&&`, `||`, `|`); returns `$?` (130 when interrupted or
+   * the session ended). Throws ShellExit for `exit`.
+   */
   async run(line: string, io: { stdin?: Input; out: Output; err: Output }): Promise<number> {
     this.lineNo++
     let list: CommandList
@@ -185,7 +205,12 @@ export class Shell {
       this.status = 2
       return 2
     }
-    return this.runList(list, io)
+    try {
+      return await this.runList(list, io)
+    } catch (e) {
+      if (!isAbortError(e)) throw e
+      return (this.status = 130)
+    }
   }
 
   /** Runs a parsed list (also loop and if bodies). */
@@ -260,7 +285,7 @@ export class Shell {
       return this.env[n] ?? ''
     }
     if (part.kind === 'arith') return String(arith(part.expr, this.env))
-    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process })
+    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process, scheduler: this.scheduler })
     sub.lineNo = this.lineNo - 1
     const out = bufferOutput()
     try {
@@ -301,24 +326,25 @@ export class Shell {
     return paths.length ? paths : [pattern]
   }
 
-  /** Loops, conditionals and groups. Each loop turn yields to the event loop so ^C and closes get through. */
+  /**
+   * Loops, conditionals and groups. A loop runs until it breaks, is interrupted, or its container
+   * or session ends; every turn is a scheduler step, so it never holds the event loop for long.
+   */
   private async runCompound(c: Compound, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
-    const signal = this.signal
     const turn = async () => {
-      await new Promise<void>((r) => setImmediate(r))
-      if (signal.aborted || !this.inst.running) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
+      await this.scheduler.step()
+      if (!this.inst.running) throw abortError()
     }
-    const loop = async (body: () => Promise<void>) => {
-      for (let n = 0; n < 1_000_000; n++) {
+    const loop = async (body: () => Promise<void>): Promise<void> => {
+      for (;;) {
         await turn()
         try {
           await body()
         } catch (e) {
           if (!(e instanceof LoopControl)) throw e
-          if (e.kind === 'break') return 'break'
+          if (e.kind === 'break') return
         }
       }
-      return 'done'
     }
     let code = 0
     if (c.kind === 'group') return this.runList(c.body, io)
@@ -348,12 +374,13 @@ export class Shell {
 
   /** Runs one simple command with its redirections. */
   private async runSimple(cmd: SimpleCommand, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    await this.scheduler.step()
     this.lastErr = io.err
     if (cmd.compound) {
       try {
         return await this.runCompound(cmd.compound, io)
       } catch (e) {
-        if ((e as Error).name === 'AbortError') return 130
+        if (isAbortError(e)) return 130
         throw e
       }
     }
@@ -445,7 +472,7 @@ export class Shell {
         io.err.write(`${base}: ${e.path}: ${e.message}\n`)
         return 1
       }
-      if ((e as Error).name === 'AbortError') return 130
+      if (isAbortError(e)) return 130
       throw e
     }
   }
