@@ -1,7 +1,8 @@
 /** @module env: a container's process environment as the kubelet builds it (image env, service links, pod env). */
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
-import { behaviourFor, versionFor } from './behaviours.js'
+import { versionFor } from '../images.js'
+import { behaviourFor } from './behaviours.js'
 
 /**
  * Docker-link style variables for every service with a cluster IP: the `kubernetes` service of
