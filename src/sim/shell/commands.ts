@@ -625,7 +625,14 @@ export const commands: Record<string, CommandFn> = {
   bash: shellCommand,
   dash: shellCommand,
   pwd: (ctx) => (ctx.out.write(ctx.shell.cwd + '\n'), 0),
-  hostname: (ctx) => (ctx.out.write(ctx.shell.inst.hostname + '\n'), 0),
+  hostname: (ctx) => {
+    // -f/-d from the domain /etc/hosts gives the name (pod-hostname.ts), -i the address.
+    const { hostname, domain, podIP } = ctx.shell.inst
+    const flag = ctx.args[1]
+    const out = flag === '-f' || flag === '--fqdn' ? (domain ? `${hostname}.${domain}` : hostname) : flag === '-d' || flag === '--domain' ? domain ?? '' : flag === '-i' || flag === '--ip-address' ? podIP ?? '' : hostname
+    ctx.out.write(out + '\n')
+    return 0
+  },
   date: (ctx) => (ctx.out.write((ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))) + '\n'), 0),
   id: (ctx) => (ctx.out.write(busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n'), 0),
   whoami: (ctx) => (ctx.out.write('root\n'), 0),
