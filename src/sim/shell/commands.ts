@@ -145,7 +145,7 @@ const ls: CommandFn = (ctx) => {
 async function copyStdin(ctx: CommandContext): Promise<void> {
   for (let c = await ctx.stdin.read(); c !== undefined; c = await ctx.stdin.read()) {
     ctx.out.write(c)
-    await ctx.shell.scheduler.step()
+    await ctx.shell.scheduler.step(ctx.out)
   }
 }
 
@@ -346,6 +346,16 @@ async function lines(ctx: CommandContext, which: 'head' | 'tail'): Promise<numbe
     else if (/^-\d+$/.test(args[i])) n = Number(args[i].slice(1))
     else if (args[i] !== '-f') files.push(args[i])
   }
+  if (which === 'head' && !files.length) {
+    // head stops reading once it has its lines (a writer before it in a pipeline then gets SIGPIPE).
+    for (let i = 0; i < n; i++) {
+      const l = await ctx.stdin.readLine()
+      if (l === undefined) break
+      ctx.out.write(l + '\n')
+      await ctx.shell.scheduler.step(ctx.out)
+    }
+    return 0
+  }
   const texts: string[] = []
   if (!files.length) texts.push(await ctx.stdin.readAll())
   for (const f of files) {
@@ -378,28 +388,29 @@ const grep: CommandFn = async (ctx) => {
   } catch {
     re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
   }
-  const sources: [string, string][] = []
-  if (!rest.length) sources.push(['(standard input)', await ctx.stdin.readAll()])
+  // Standard input is read line by line as it comes (grep in a pipeline prints matches at once; -q stops at the first).
+  const sources: [string, Input][] = []
+  if (!rest.length) sources.push(['(standard input)', ctx.stdin])
   let code = 1
   for (const f of rest) {
     try {
-      sources.push([f, ctx.shell.fs.readFile(ctx.shell.resolve(f))])
+      sources.push([f, stringInput(ctx.shell.fs.readFile(ctx.shell.resolve(f)))])
     } catch (e) {
       ctx.err.write(`grep: ${f}: ${(e as Error).message}\n`)
       code = 2
     }
   }
   let count = 0
-  for (const [name, text] of sources) {
-    const ls = text.split('\n')
-    if (ls[ls.length - 1] === '') ls.pop()
+  for (const [name, input] of sources) {
     let c = 0
-    ls.forEach((l, i) => {
+    for (let i = 0, l = await input.readLine(); l !== undefined; i++, l = await input.readLine()) {
       if (re.test(l) !== flags.has('v')) {
         c++
-        if (!flags.has('c') && !flags.has('q') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
+        if (flags.has('q')) return 0
+        if (!flags.has('c') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
       }
-    })
+      await ctx.shell.scheduler.step(ctx.out)
+    }
     if (flags.has('c')) ctx.out.write(`${sources.length > 1 ? name + ':' : ''}${c}\n`)
     if (flags.has('l') && c) ctx.out.write(name + '\n')
     count += c

@@ -22,6 +22,21 @@ export function isAbortError(e: unknown): boolean {
   return (e as Error | undefined)?.name === 'AbortError'
 }
 
+/** Thrown at a pipeline writer's next step once its reader has ended (the writer dies of SIGPIPE: status 141). */
+export class BrokenPipe extends Error {
+  constructor() {
+    super('broken pipe')
+  }
+}
+
+/** What a step may wait on: the output the command writes to (a pipe knows its reader). */
+export interface StepSink {
+  /** True once nobody reads any more. */
+  broken?(): boolean
+  /** Resolves when the reader has caught up. */
+  drained?(): Promise<void>
+}
+
 /** Input chunks are at most this many UTF-16 units, so no single step handles more. */
 export const chunkUnits = 64 * 1024
 
@@ -92,10 +107,15 @@ export class Scheduler {
     this.fg.abort()
   }
 
-  /** Call before each unit of interpreter work; see the class comment. Throws AbortError when cancelled. */
-  async step(): Promise<void> {
+  /**
+   * Call before each unit of interpreter work; see the class comment. Throws AbortError when
+   * cancelled, BrokenPipe when `out`'s reader is gone; waits while `out`'s reader is behind.
+   */
+  async step(out?: StepSink): Promise<void> {
     this.steps++
     if (this.fg.signal.aborted) throw abortError()
+    if (out?.broken?.()) throw new BrokenPipe()
+    if (out?.drained) await out.drained()
     if (performance.now() - this.sliceStart < this.sliceMs) return
     await this.pause()
   }

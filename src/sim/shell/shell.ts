@@ -5,15 +5,20 @@ import { FsError, resolvePath, type VirtualFS } from '../containers/fs.js'
 import type { ContainerInstance } from '../containers/runtime.js'
 import type { Process, ProcessTable } from '../containers/processes.js'
 import { commands } from './commands.js'
-import { parse, ShellSyntaxError, type CommandList, type Compound, type SimpleCommand, type Word } from './parse.js'
-import { abortError, chunks, isAbortError, Scheduler } from './scheduler.js'
+import { parse, ShellSyntaxError, type CommandList, type Compound, type Pipeline, type SimpleCommand, type Word } from './parse.js'
+import { Pipe } from './pipe.js'
+import { abortError, BrokenPipe, chunks, isAbortError, Scheduler } from './scheduler.js'
 
 /** Which shell program this is: error texts and prompts differ. */
 export type ShellFlavour = 'bash' | 'dash' | 'ash'
 
-/** Where a command's bytes go. */
+/** Where a command's bytes go. Pipes also tell the interpreter when their reader is behind or gone. */
 export interface Output {
   write(s: string): void
+  /** True once nobody reads any more (the writer's next step fails: SIGPIPE). */
+  broken?(): boolean
+  /** Resolves when the reader has caught up (the writer's next step waits for it). */
+  drained?(): Promise<void>
 }
 
 /** Standard input: pipes and files give a string, sessions stream what the client sends. */
@@ -218,17 +223,52 @@ export class Shell {
     for (const { op, pipeline } of list) {
       if (op === '&&' && this.status !== 0) continue
       if (op === '||' && this.status === 0) continue
-      let input: Input = io.stdin ?? stringInput('')
-      let code = 0
-      for (let i = 0; i < pipeline.commands.length; i++) {
-        const last = i === pipeline.commands.length - 1
-        const out = last ? io.out : bufferOutput()
-        code = await this.runSimple(pipeline.commands[i], { stdin: input, out, err: io.err })
-        if (!last) input = stringInput((out as ReturnType<typeof bufferOutput>).text)
-      }
+      const code = await this.runPipeline(pipeline, { stdin: io.stdin ?? stringInput(''), out: io.out, err: io.err })
       this.status = pipeline.negated ? (code === 0 ? 1 : 0) : code
     }
     return this.status
+  }
+
+  /** A copy of this shell for a pipeline stage or `$(…)`: same container and scheduler, its own variables, cwd and `$?`. */
+  subshell(): Shell {
+    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process, scheduler: this.scheduler, interactive: this.interactive })
+    sub.tty = this.tty
+    sub.width = this.width
+    sub.lineNo = this.lineNo
+    sub.status = this.status
+    return sub
+  }
+
+  /**
+   * `a | b | c`: every stage runs at once in its own subshell, joined by bounded pipes. A stage's
+   * end gives its reader EOF; a reader's end makes its writer fail with SIGPIPE (141) at its next
+   * step, so `while true; do echo y; done | head -1` ends. The status is the last stage's.
+   * A single command runs in this shell (so `cd`, assignments and `exit` take effect).
+   */
+  private async runPipeline(p: Pipeline, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    if (p.commands.length === 1) return this.runSimple(p.commands[0], io)
+    const last = p.commands.length - 1
+    const pipes = p.commands.slice(1).map(() => new Pipe(() => this.scheduler.signal))
+    const codes = await Promise.all(
+      p.commands.map(async (cmd, i) => {
+        const sub = this.subshell()
+        // Only the last stage may write to the terminal (ls prints columns only there).
+        if (i < last) sub.tty = false
+        try {
+          return await sub.runSimple(cmd, { stdin: i === 0 ? io.stdin : pipes[i - 1].reader, out: i === last ? io.out : pipes[i], err: io.err })
+        } catch (e) {
+          if (e instanceof ShellExit) return e.code
+          if (e instanceof BrokenPipe) return 141
+          if (e instanceof LoopControl) return 0
+          if (isAbortError(e)) return 130
+          throw e
+        } finally {
+          if (i < last) pipes[i].close()
+          if (i > 0) pipes[i - 1].closeReader()
+        }
+      }),
+    )
+    return codes[last]
   }
 
   /** Expands words: variables, `$(…)`, `$((…))`, field splitting and globbing of unquoted parts. */
@@ -285,7 +325,9 @@ export class Shell {
       return this.env[n] ?? ''
     }
     if (part.kind === 'arith') return String(arith(part.expr, this.env))
-    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process, scheduler: this.scheduler })
+    const sub = this.subshell()
+    sub.interactive = false
+    sub.tty = false
     sub.lineNo = this.lineNo - 1
     const out = bufferOutput()
     try {
@@ -374,7 +416,7 @@ export class Shell {
 
   /** Runs one simple command with its redirections. */
   private async runSimple(cmd: SimpleCommand, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
-    await this.scheduler.step()
+    await this.scheduler.step(io.out)
     this.lastErr = io.err
     if (cmd.compound) {
       try {

@@ -12,14 +12,27 @@ export class StreamInput implements Input {
   private queue: string[] = []
   private eof = false
   private waiters: (() => void)[] = []
+  private size = 0
 
-  /** `signal()` is asked at each wait: the current foreground job's signal. */
-  constructor(private readonly signal: () => AbortSignal = () => new AbortController().signal) {}
+  /**
+   * `signal()` is asked at each wait: the current foreground job's signal. `onRead` runs after
+   * each chunk taken (a pipe wakes its writer).
+   */
+  constructor(
+    private readonly signal: () => AbortSignal = () => new AbortController().signal,
+    private readonly onRead: () => void = () => {},
+  ) {}
+
+  /** UTF-16 units pushed and not yet read. */
+  get buffered(): number {
+    return this.size
+  }
 
   /** Appends bytes from the client (ignored after EOF). */
   push(s: string): void {
     if (this.eof) return
     for (const c of chunks(s)) this.queue.push(c)
+    this.size += s.length
     this.wake()
   }
 
@@ -27,6 +40,14 @@ export class StreamInput implements Input {
   end(): void {
     this.eof = true
     this.wake()
+  }
+
+  /** The reader is gone: drop what is queued; later pushes are ignored. */
+  discard(): void {
+    this.queue = []
+    this.size = 0
+    this.end()
+    this.onRead()
   }
 
   private wake() {
@@ -57,7 +78,10 @@ export class StreamInput implements Input {
       if (this.eof) return undefined
       await this.wait()
     }
-    return this.queue.shift()
+    const c = this.queue.shift()!
+    this.size -= c.length
+    this.onRead()
+    return c
   }
 
   async readAll(): Promise<string> {
@@ -77,7 +101,10 @@ export class StreamInput implements Input {
         continue
       }
       parts.push(c.slice(0, nl))
-      if (nl + 1 < c.length) this.queue.unshift(c.slice(nl + 1))
+      if (nl + 1 < c.length) {
+        this.queue.unshift(c.slice(nl + 1))
+        this.size += c.length - nl - 1
+      }
       return parts.join('')
     }
   }

@@ -15,21 +15,35 @@ async function startPod(name: string, image = 'nginx:1.15.12'): Promise<Containe
   return runtimeFor(cluster.registry).current('default', name)!
 }
 
-/** Measures the event loop's worst delay: a 1 ms interval whose late ticks are the lag. */
-export function lagProbe(): { stop(): number } {
+/**
+ * Measures event-loop lag: a 1 ms interval whose late ticks are the lag. `stop()` gives the
+ * worst one and how many exceeded 50 ms. On a loaded CI machine the OS alone can stall the
+ * process for tens of ms now and then, so tests allow a couple of such stalls but no long block
+ * (before time slicing a 5 MB typed line held the loop for ~1.5 s).
+ */
+function lagProbe(): { stop(): { max: number; over50: number } } {
   let last = performance.now()
   let max = 0
+  let over50 = 0
   const timer = setInterval(() => {
     const now = performance.now()
-    max = Math.max(max, now - last - 1)
+    const lag = now - last - 1
+    max = Math.max(max, lag)
+    if (lag > 50) over50++
     last = now
   }, 1)
   return {
     stop() {
       clearInterval(timer)
-      return max
+      return { max, over50 }
     },
   }
+}
+
+/** The lag allowed: a command never holds the loop for more than a slice; stalls of the OS aside. */
+function expectResponsive(lag: { max: number; over50: number }) {
+  expect(lag.max).toBeLessThan(150)
+  expect(lag.over50).toBeLessThanOrEqual(2)
 }
 
 const realSleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -58,8 +72,7 @@ describe('an endless loop', () => {
     const probe = lagProbe()
     const { s, out } = session(inst, ['sh', '-c', 'while true; do echo y; done'])
     await realSleep(300)
-    const lag = probe.stop()
-    expect(lag).toBeLessThan(50)
+    expectResponsive(probe.stop())
     expect(out.join('').length).toBeGreaterThan(1000)
     expect(out.join('').slice(0, 6)).toBe('y\ny\ny\n')
     s.abort()
@@ -129,7 +142,7 @@ describe('large stdin', () => {
     cat.s.input(big + '\n')
     cat.s.closeStdin()
     expect(await cat.s.done).toBe(0)
-    expect(probe.stop()).toBeLessThan(50)
+    expectResponsive(probe.stop())
     expect(cat.text()).toBe(big + '\n')
     expect(Math.max(...cat.out.map((c) => c.length))).toBeLessThanOrEqual(chunkUnits)
   })
@@ -151,7 +164,7 @@ describe('large stdin', () => {
     s.input(`echo ${big} | wc -c\r`)
     s.input('exit\r')
     expect(await s.done).toBe(0)
-    expect(probe.stop()).toBeLessThan(50)
+    expectResponsive(probe.stop())
     expect(text()).toBe(`root@typed:/# echo ${big} | wc -c\r\n5000001\r\nroot@typed:/# exit\r\nexit\r\n`)
   })
 
