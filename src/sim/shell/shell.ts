@@ -7,7 +7,7 @@ import type { Process, ProcessTable } from '../containers/processes.js'
 import { commands } from './commands.js'
 import { parse, ShellSyntaxError, type CommandList, type Compound, type Pipeline, type SimpleCommand, type Word } from './parse.js'
 import { Pipe } from './pipe.js'
-import { abortError, BrokenPipe, chunks, isAbortError, Scheduler } from './scheduler.js'
+import { abortError, BrokenPipe, chunks, chunkUnits, isAbortError, Scheduler } from './scheduler.js'
 
 /** Which shell program this is: error texts and prompts differ. */
 export type ShellFlavour = 'bash' | 'dash' | 'ash'
@@ -80,13 +80,10 @@ export interface ShellOptions {
 /** A string Input. */
 export function stringInput(s: string): Input {
   let rest: string | undefined = s
-  let pieces: string[] | undefined
   return {
     async read() {
-      if (rest === undefined) return undefined
-      pieces ??= chunks(rest)
-      const c = pieces.shift()
-      if (c === undefined) return (rest = undefined)
+      if (!rest) return (rest = undefined)
+      const c = chunks(rest.slice(0, chunkUnits + 1))[0]
       rest = rest.slice(c.length)
       return c
     },
