@@ -5,7 +5,8 @@ import { fsFor } from '../containers/fs.js'
 import { processesFor, type Process } from '../containers/processes.js'
 import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
 import { commands } from './commands.js'
-import { chunks, isAbortError, Scheduler } from './scheduler.js'
+import { LineEditor } from './line-editor.js'
+import { isAbortError, Scheduler } from './scheduler.js'
 import { Shell, ShellExit, type ShellFlavour } from './shell.js'
 import { StreamInput } from './stream-input.js'
 
@@ -31,9 +32,6 @@ export interface ExecOptions {
   io: SessionIO
 }
 
-/** Runs of typed characters the line editor inserts as they are (no control characters). */
-const printableRun = /[^\x00-\x1f\x7f]+/y
-
 /**
  * One process started by exec. `start()` validates the command like the OCI runtime does (throws
  * ExecStartError), then runs it; `done` resolves with its exit code (137 when PID 1 ended and the
@@ -50,19 +48,19 @@ export class ExecSession {
   private readonly stdinStream: StreamInput
   private shell?: Shell
   private proc?: Process
-  /** The line being edited, as the pieces typed (joined once on Enter). */
-  private line: string[] = []
-  private lineLength = 0
   private interactiveShell = false
-  private busy = false
-  /** Keys not yet handled (interactive tty), each at most `chunkUnits` long. */
-  private keyQueue: string[] = []
-  private pumping = false
-  /** Echo written by the line editor in one batch. */
-  private echo: string[] = []
-  private typeahead: string[] = []
-  private pendingEscape = 0
-  private lastWasEsc = false
+  /** The tty line editor of an interactive shell. */
+  private readonly editor = new LineEditor({
+    write: (s) => this.write(s),
+    run: (line) => this.runLine(line),
+    interrupt: () => this.shell!.interrupt(),
+    prompt: () => this.shell!.prompt(),
+    eof: () => {
+      this.write(this.shell!.flavour === 'bash' ? 'exit\r\n' : '\r\n')
+      this.finish(this.shell!.status)
+    },
+    closed: () => this.finished,
+  })
 
   constructor(
     private readonly registry: Registry,
@@ -118,8 +116,7 @@ export class ExecSession {
       this.stdinStream.push(this.opts.tty ? data.replace(/\r/g, '\n') : data)
       return
     }
-    this.keyQueue.push(...chunks(data))
-    void this.pumpKeys()
+    this.editor.input(data)
   }
 
   /** The client will send no more stdin. */
@@ -151,7 +148,7 @@ export class ExecSession {
     if (this.finished) return
     this.finished = true
     this.scheduler.close()
-    this.keyQueue = []
+    this.editor.clear()
     this.stdinStream.end()
     if (this.proc) processesFor(this.registry, this.inst).exit(this.proc.pid)
     this.resolveDone(code)
@@ -191,125 +188,8 @@ export class ExecSession {
     this.finish(this.shell!.status)
   }
 
-  /** Feeds queued keys to the line editor, one chunk at a time, yielding when a time slice is used up. */
-  private async pumpKeys() {
-    if (this.pumping) return
-    this.pumping = true
-    try {
-      let sliceStart = performance.now()
-      while (this.keyQueue.length && !this.finished) {
-        this.keys(this.keyQueue.shift()!)
-        if (performance.now() - sliceStart >= 5) {
-          await new Promise<void>((r) => setImmediate(r))
-          sliceStart = performance.now()
-        }
-      }
-    } finally {
-      this.pumping = false
-    }
-  }
-
-  /** The tty line discipline over one chunk: runs of plain characters at once, control keys one by one. */
-  private keys(data: string) {
-    let i = 0
-    while (i < data.length && !this.finished) {
-      if (this.busy) {
-        // While a command runs the tty buffers keys; ^C interrupts it.
-        const c = data.indexOf('\x03', i)
-        if (c < 0) {
-          this.typeahead.push(data.slice(i))
-          break
-        }
-        if (c > i) this.typeahead.push(data.slice(i, c))
-        this.echo.push('^C\n')
-        this.shell!.interrupt()
-        this.typeahead = []
-        i = c + 1
-        continue
-      }
-      printableRun.lastIndex = i
-      const run = this.pendingEscape || this.lastWasEsc ? null : printableRun.exec(data)
-      if (run) {
-        this.line.push(run[0])
-        this.lineLength += run[0].length
-        this.echo.push(run[0])
-        i += run[0].length
-        continue
-      }
-      const cp = data.codePointAt(i)!
-      const ch = String.fromCodePoint(cp)
-      i += ch.length
-      this.key(ch)
-    }
-    this.flushEcho()
-  }
-
-  private flushEcho() {
-    if (!this.echo.length) return
-    const s = this.echo.join('')
-    this.echo = []
-    this.write(s)
-  }
-
-  /** One key outside a plain run: Enter, backspace, ^C, ^D, ^U, escape sequences. */
-  private key(ch: string) {
-    if (ch === '\r' || ch === '\n') {
-      this.echo.push('\r\n')
-      const line = this.line.join('')
-      this.line = []
-      this.lineLength = 0
-      this.flushEcho()
-      void this.runLine(line)
-    } else if (ch === '\x7f' || ch === '\b') {
-      if (this.lineLength) {
-        const last = this.line[this.line.length - 1]
-        if (last.length <= 1) this.line.pop()
-        else this.line[this.line.length - 1] = last.slice(0, -1)
-        this.lineLength--
-        this.echo.push('\b \b')
-      }
-    } else if (ch === '\x03') {
-      this.line = []
-      this.lineLength = 0
-      this.echo.push('^C\r\n' + this.shell!.prompt())
-    } else if (ch === '\x04') {
-      if (!this.lineLength) {
-        this.echo.push(this.shell!.flavour === 'bash' ? 'exit\r\n' : '\r\n')
-        this.flushEcho()
-        this.finish(this.shell!.status)
-      }
-    } else if (ch === '\x15') {
-      this.echo.push('\b \b'.repeat(this.lineLength))
-      this.line = []
-      this.lineLength = 0
-    } else if (ch === '\x1b') {
-      this.lastWasEsc = true
-    } else if (ch.charCodeAt(0) < 0x20) {
-      // Other controls are ignored.
-    } else if (!this.escapeTail(ch)) {
-      this.line.push(ch)
-      this.lineLength += ch.length
-      this.echo.push(ch)
-    }
-  }
-
-  /** Swallows the `[A`-style tail of an arrow key's escape sequence. */
-  private escapeTail(ch: string): boolean {
-    if (this.pendingEscape > 0) {
-      this.pendingEscape--
-      return true
-    }
-    const esc = this.lastWasEsc
-    this.lastWasEsc = false
-    if (ch === '[' && esc) {
-      this.pendingEscape = 1
-      return true
-    }
-    return false
-  }
-
+  /** One line typed at the prompt (a ^C before it ended the previous job only). */
   private async runLine(line: string) {
-    this.busy = true
     this.scheduler.resume()
     try {
       if (line.trim()) {
@@ -323,16 +203,8 @@ export class ExecSession {
         return
       }
       this.writeErr(`${this.shell!.errPrefix()}${(e as Error).message}\n`)
-    } finally {
-      this.busy = false
     }
-    if (this.finished) return
-    this.write(this.shell!.prompt())
-    // Keys typed while the command ran are read now, as the tty buffered them.
-    const ahead = this.typeahead
-    this.typeahead = []
-    this.keyQueue.unshift(...ahead.flatMap(chunks))
-    void this.pumpKeys()
+    if (!this.finished) this.write(this.shell!.prompt())
   }
 }
 
