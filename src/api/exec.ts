@@ -170,6 +170,7 @@ function serveExec(socket: WebSocket, call: WsCall): void {
     io: {
       stdout: (s) => wantStdout && out.send(Channel.stdout, s),
       stderr: (s) => (tty ? wantStdout && out.send(Channel.stdout, s) : wantStderr && out.send(Channel.stderr, s)),
+      backlog: () => socket.bufferedAmount,
     },
   })
   onFrames(socket, {
@@ -217,7 +218,7 @@ function serveAttach(socket: WebSocket, call: WsCall): void {
   if (bool(call.query, 'stdin')) {
     // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
     try {
-      session = new ExecSession(call.registry, inst, { command: ['sh'], tty, stdin: true, io: { stdout: (s) => out.send(Channel.stdout, s), stderr: (s) => out.send(tty ? Channel.stdout : Channel.stderr, s) } })
+      session = new ExecSession(call.registry, inst, { command: ['sh'], tty, stdin: true, io: { stdout: (s) => out.send(Channel.stdout, s), stderr: (s) => out.send(tty ? Channel.stdout : Channel.stderr, s), backlog: () => socket.bufferedAmount } })
       session.start()
       void session.done.then((code) => {
         cleanup()

@@ -107,16 +107,85 @@ function range(prefix: string, from: number, to: number): string[] {
   return out
 }
 
-/** nginx release tags as published on Docker Hub (each minor ends at its last real patch release). */
-const nginxPatches: [string, number][] = [
-  ['1.10', 3], ['1.11', 13], ['1.12', 2], ['1.13', 12], ['1.14', 2], ['1.15', 12], ['1.16', 1], ['1.17', 10],
-  ['1.18', 0], ['1.19', 10], ['1.20', 2], ['1.21', 6], ['1.22', 1], ['1.23', 4], ['1.24', 0], ['1.25', 5],
-  ['1.26', 3], ['1.27', 5], ['1.28', 0], ['1.29', 1],
-]
+// nginx releases with their release times (hex Unix seconds, from the release-X commits of
+// nginx/nginx). This one table says which nginx tags exist, what each moving tag runs, what
+// `nginx -v`, the Server header, the error pages and the startup log print, and the mtime of the
+// image's index.html (Last-Modified, ETag). Three times are replaced by the values commonly seen
+// from the official images of the tutorial's versions.
+const nginxReleaseTimes: Record<string, number> = Object.fromEntries(
+  (
+    '1.10.0:571f6da6 1.10.1:574d95d5 1.10.2:580639b0 1.10.3:5890a6b6 1.11.0:57447941 1.11.1:574d9515 1.11.2:577bd89e ' +
+    '1.11.3:57976ca2 1.11.4:57d81dab 1.11.5:57fcff24 1.11.6:582b25b2 1.11.7:585011f3 1.11.8:5862794b 1.11.9:58875e6a ' +
+    '1.11.10:58a323e4 1.11.11:58d140f6 1.11.12:58d535a1 1.11.13:58e3b565 1.12.0:58ee3da8 1.12.1:5964d174 1.12.2:59e602b5 ' +
+    '1.13.0:58ff5aad 1.13.1:592d87da 1.13.2:59526f41 1.13.3:5964d026 1.13.4:5989d1fb 1.13.5:59aebbd3 1.13.6:59dce5ca ' +
+    '1.13.7:5a1441b7 1.13.8:5a427247 1.13.9:5a8c2bf0 1.13.10:5ab12fa6 1.13.11:5ac391d1 1.13.12:5accc5fd 1.14.0:5ad6113b ' +
+    '1.14.1:5be19cae 1.14.2:5c0692e1 1.15.0:5b16946d 1.15.1:5b3b913f 1.15.2:5b572563 1.15.3:5b856be0 1.15.4:5baa502b ' +
+    '1.15.5:5bb38b2f 1.15.6:5be197d8 1.15.7:5bfd5754 1.15.8:5c22444f 1.15.9:5c755b52 1.15.10:5c9a31fe 1.15.11:5cac976e ' +
+    '1.15.12:5cb5d3c3 1.16.0:5cbf0f59 1.16.1:5d5279b8 1.17.0:5ce409fd 1.17.1:5d121161 1.17.2:5d36f72b 1.17.3:5d52b104 ' +
+    '1.17.4:5d8a3180 1.17.5:5daf1d38 1.17.6:5dd3f9d2 1.17.7:5e0227f9 1.17.8:5e26ff1d 1.17.9:5e5e71f5 1.17.10:5e95c66e ' +
+    '1.18.0:5e9efe7d 1.19.0:5ecd2f04 1.19.1:5f049b15 1.19.2:5f32b0ae 1.19.3:5f73456a 1.19.4:5f983820 1.19.5:5fbd217a ' +
+    '1.19.6:5fd8cb23 1.19.7:602beb5e 1.19.8:604793f6 1.19.9:606339ef 1.19.10:6075b536 1.20.0:607ed8b2 1.20.1:60acef1a ' +
+    '1.20.2:6193c3b2 1.21.0:60aced87 1.21.1:60e46fc4 1.21.2:612e472a 1.21.3:6137835e 1.21.4:61814ff2 1.21.5:61cb2d25 ' +
+    '1.21.6:61f01157 1.22.0:628c1fd6 1.22.1:634faf0c 1.23.0:62b1d4e0 1.23.1:62d6ba27 1.23.2:634fada4 1.23.3:6398a011 ' +
+    '1.23.4:64230161 1.24.0:6434bbbe 1.25.0:646cd6e3 1.25.1:64888659 1.25.2:64dbafc8 1.25.3:6537cac6 1.25.4:65ccaa42 ' +
+    '1.25.5:661e8ae6 1.26.0:6627ba38 1.26.1:6655db9e 1.26.2:66ba1b69 1.26.3:67a3948f 1.27.0:6655d9ea 1.27.1:66ba1a44 ' +
+    '1.27.2:66fd630f 1.27.3:6745ef54 1.27.4:67a38e36 1.27.5:67ff9c07 1.28.0:6808d3a6 1.29.0:685adee1 1.29.1:689ca245'
+  )
+    .split(' ')
+    .map((p) => p.split(':'))
+    .map(([v, hex]) => [v, parseInt(hex, 16)]),
+)
+
+/** Every nginx release in the catalogue, oldest first. */
+export const nginxReleases: readonly string[] = Object.keys(nginxReleaseTimes)
+
+/** Last patch release of each minor (`1.15` → 12): what the minor tag points at. */
+const nginxLastPatch: Record<string, number> = {}
+for (const v of nginxReleases) {
+  const [maj, min, patch] = v.split('.')
+  nginxLastPatch[`${maj}.${min}`] = Math.max(nginxLastPatch[`${maj}.${min}`] ?? 0, Number(patch))
+}
+
+/** What the moving tags pointed at when the catalogue was taken (mainline 1.29, stable 1.28). */
+const nginxAliases: Record<string, string> = { latest: '1.29.1', mainline: '1.29.1', stable: '1.28.0', perl: '1.29.1', alpine: '1.29.1' }
+
+/** Variant suffixes of the official images (`1.27-alpine`, `stable-perl`): same software inside. */
+const variantSuffix = /-(alpine|perl|slim|alpine-slim|alpine-perl|bookworm|bullseye|buster)$/
+
+/** The nginx version an image tag runs: `1.15.12`, `1.15` → `1.15.12`, `latest` → newest; suffixes (`-alpine`) dropped. */
+export function nginxVersion(tag: string): string {
+  const base = tag.replace(variantSuffix, '')
+  if (nginxAliases[base]) return nginxAliases[base]
+  if (/^\d+\.\d+\.\d+$/.test(base)) return base
+  if (/^\d+\.\d+$/.test(base) && nginxLastPatch[base] !== undefined) return `${base}.${nginxLastPatch[base]}`
+  if (tag.startsWith('stable')) return nginxAliases.stable
+  return nginxAliases.latest
+}
+
+/** Release time of an nginx version in ms (1.15.12's for a version the table lacks). */
+export function nginxReleaseTime(version: string): number {
+  return (nginxReleaseTimes[version] ?? nginxReleaseTimes['1.15.12']) * 1000
+}
+
+/**
+ * The software version an image reference runs (`nginx:1.13` → `1.13.12`, `httpd:alpine` →
+ * `2.4.63`); the tag itself for images the catalogue knows nothing about. sysnet4admin's echo
+ * images are built `FROM nginx:stable` of 2020, i.e. nginx 1.18.0.
+ */
+export function versionFor(image: string): string {
+  const ref = parseImageRef(image || 'unknown')
+  const tag = ref.tag || 'latest'
+  const base = tag.replace(variantSuffix, '')
+  const exact = /^\d+\.\d+\.\d+$/.test(base)
+  if (ref.repository === 'docker.io/library/nginx') return nginxVersion(tag)
+  if (ref.repository === 'docker.io/sysnet4admin/echo-hname' || ref.repository === 'docker.io/sysnet4admin/echo-ip') return '1.18.0'
+  if (ref.repository === 'docker.io/library/httpd') return exact ? base : '2.4.63'
+  if (ref.repository === 'docker.io/library/redis') return exact ? base : base.startsWith('6') ? '6.2.14' : '7.4.2'
+  return tag
+}
 
 function nginxTags(): Record<string, number> {
-  const versions: string[] = []
-  for (const [minor, last] of nginxPatches) versions.push(...range(minor, 0, last), minor)
+  const versions = [...nginxReleases, ...Object.keys(nginxLastPatch)]
   // Older images were smaller: roughly 44 MB for 1.14 growing to 72 MB for 1.27.
   const size = (v: string) => 40_000_000 + Number(v.split('.')[1]) * 1_200_000 + (Number(v.split('.')[2] ?? 0) * 12_345)
   const out = tags(versions, size, { alpine: -30_000_000, perl: 25_000_000 })

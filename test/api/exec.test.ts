@@ -5,7 +5,9 @@ import WebSocket from 'ws'
 import { exitStatus, frame } from '../../src/api/exec.js'
 import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
-import { runtimeFor } from '../../src/sim/containers/runtime.js'
+import { fsFor } from '../../src/sim/containers/fs.js'
+import { processesFor } from '../../src/sim/containers/processes.js'
+import { runtimeFor, type ContainerInstance } from '../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../src/types.js'
 
 let cluster: Cluster
@@ -179,5 +181,57 @@ describe('sessions end with their container', () => {
     for (let i = 0; i < 20 && s.ws.readyState === WebSocket.OPEN; i++) await cluster.clock.advance(100)
     expect(await s.closed).toBe(1000)
     expect(JSON.parse(s.text(3))).toEqual(exitStatus(137))
+  })
+})
+
+describe('a busy command over the WebSocket path', () => {
+  const counter = 'i=0; while true; do i=$((i+1)); echo $i > /tmp/n; echo y; done'
+  const count = (inst: ContainerInstance) => Number(fsFor(cluster.registry, inst).readFile('/tmp/n').trim() || 0)
+  const realSleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  let inst: ContainerInstance
+
+  beforeAll(async () => {
+    cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'looper' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.27.3' }] } } as KubeObject)
+    for (let i = 0; i < 40 && !runtimeFor(cluster.registry).current('default', 'looper')?.running; i++) await cluster.clock.advance(100)
+    inst = runtimeFor(cluster.registry).current('default', 'looper')!
+  })
+
+  it('an endless loop keeps the server responsive and ends when the client disconnects', async () => {
+    const s = await open(`/api/v1/namespaces/default/pods/looper/exec?${q(['sh', '-c', counter], 'stdout=true&stderr=true')}`)
+    await s.until(1, 'y\ny\n')
+    // The API answers while the loop runs.
+    const t = performance.now()
+    expect((await app.inject({ method: 'GET', url: '/api/v1/namespaces/default/pods/looper' })).statusCode).toBe(200)
+    expect(performance.now() - t).toBeLessThan(200)
+    s.ws.terminate()
+    await s.closed
+    await realSleep(50)
+    const stopped = count(inst)
+    expect(stopped).toBeGreaterThan(10)
+    await realSleep(100)
+    expect(count(inst)).toBe(stopped)
+    expect(processesFor(cluster.registry, inst).list().map((p) => p.command)).not.toContain(`sh -c ${counter}`)
+  })
+
+  it('a client that does not read pauses the loop instead of buffering its output', async () => {
+    fsFor(cluster.registry, inst).writeFile('/tmp/big', 'z'.repeat(1 << 20))
+    const s = await open(`/api/v1/namespaces/default/pods/looper/exec?${q(['sh', '-c', 'i=0; while true; do cat /tmp/big; i=$((i+1)); echo $i > /tmp/n; done'], 'stdout=true')}`)
+    await s.until(1, 'zzzz')
+    s.ws.pause()
+    let last = -1
+    for (let i = 0; i < 100 && count(inst) !== last; i++) {
+      last = count(inst)
+      await realSleep(100)
+    }
+    // Stalled: the kernel's socket buffers plus at most ~1 MiB above the high-water mark are in flight.
+    expect(count(inst)).toBe(last)
+    expect(last).toBeLessThan(64)
+    await realSleep(100)
+    expect(count(inst)).toBe(last)
+    s.ws.resume()
+    await realSleep(200)
+    expect(count(inst)).toBeGreaterThan(last)
+    s.ws.terminate()
+    await s.closed
   })
 })

@@ -110,6 +110,25 @@ describe('kubectl exec and attach', () => {
     }
   })
 
+  it('an endless exec loop leaves the server responsive and ends when kubectl is killed', async () => {
+    const script = 'i=0; while true; do i=$((i+1)); echo $i > /tmp/n; echo $i; done'
+    const loop = km.kubectlBackground(['exec', 'web', '--', 'sh', '-c', script])
+    try {
+      await loop.waitForStdout(/\n500\n/, 15_000)
+      const t = performance.now()
+      expect((await km.kubectl(['get', 'pod', 'web', '-o', 'name'])).stdout).toBe('pod/web\n')
+      expect(performance.now() - t).toBeLessThan(5_000)
+    } finally {
+      await loop.stop()
+    }
+    const counter = async () => Number((await km.kubectl(['exec', 'web', '--', 'cat', '/tmp/n'])).stdout)
+    await new Promise((r) => setTimeout(r, 300))
+    const stopped = await counter()
+    expect(stopped).toBeGreaterThanOrEqual(500)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await counter()).toBe(stopped)
+  }, 40_000)
+
   it('attach streams PID 1 output (nginx access log lines for requests it serves)', async () => {
     const attach = km.kubectlBackground(['attach', 'web'])
     try {

@@ -1,6 +1,12 @@
-/** @module images.test: the image catalogue — reference parsing, pulls, digests, process plans. */
-import { describe, expect, test } from 'vitest'
-import { ImageCatalogue, imageDigest, parseImageRef, planProcess } from '../../src/sim/images.js'
+/** @module images.test: the image catalogue — reference parsing, pulls, digests, process plans, and the one nginx version table every answer reads. */
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { Cluster } from '../../src/cluster.js'
+import { fsFor } from '../../src/sim/containers/fs.js'
+import { processesFor } from '../../src/sim/containers/processes.js'
+import { runtimeFor, type ContainerInstance } from '../../src/sim/containers/runtime.js'
+import { ImageCatalogue, imageDigest, nginxReleases, nginxReleaseTime, parseImageRef, planProcess, versionFor } from '../../src/sim/images.js'
+import { Shell } from '../../src/sim/shell/shell.js'
+import type { KubeObject } from '../../src/types.js'
 
 describe('parseImageRef', () => {
   test.each([
@@ -71,5 +77,57 @@ describe('planProcess', () => {
   test('an unknown image with a command under Never is a Job: it ends', () => {
     expect(planProcess(undefined, { command: ['perl', '-e', 'print 1'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 })
     expect(planProcess(undefined, { command: ['/server'] }, 'Always', opts)).toEqual({ exitCode: 0 })
+  })
+})
+
+describe('one version table for every nginx answer', () => {
+  let cluster: Cluster
+  beforeEach(() => {
+    cluster = new Cluster({ speed: 0 })
+  })
+  afterEach(() => cluster.close())
+
+  async function running(name: string, image: string): Promise<ContainerInstance> {
+    cluster.registry.resource('', 'pods').create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
+    for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
+    return runtimeFor(cluster.registry).current('default', name)!
+  }
+
+  async function sh(inst: ContainerInstance, line: string): Promise<string> {
+    const shell = new Shell({ registry: cluster.registry, inst, fs: fsFor(cluster.registry, inst), procs: processesFor(cluster.registry, inst), flavour: 'bash' })
+    let out = ''
+    await shell.run(line, { out: { write: (s) => (out += s) }, err: { write: (s) => (out += s) } })
+    return out
+  }
+
+  test.each([
+    ['nginx:1.13', '1.13.12'],
+    ['nginx:1.15.12', '1.15.12'],
+    ['nginx:1.15', '1.15.12'],
+    ['nginx:1.21-alpine', '1.21.6'],
+    ['nginx:stable', '1.28.0'],
+    ['nginx:latest', '1.29.1'],
+    ['nginx', '1.29.1'],
+    ['sysnet4admin/echo-hname', '1.18.0'],
+  ])('%s: nginx -v, NGINX_VERSION, the Server header, the error page and the startup log all say %s', async (image, version) => {
+    expect(versionFor(image)).toBe(version)
+    const inst = await running('v', image)
+    expect(await sh(inst, 'nginx -v')).toBe(`nginx version: nginx/${version}\n`)
+    expect(await sh(inst, 'echo $NGINX_VERSION')).toBe(`${version}\n`)
+    const logs = runtimeFor(cluster.registry).logs(inst.containerID).lines.map((l) => l.text)
+    // Images from 1.19 on log their version at start; older ones are silent.
+    if (Number(version.split('.')[1]) >= 19) expect(logs).toContainEqual(expect.stringMatching(new RegExp(`\\[notice\\] 1#1: nginx/${version.replace(/\./g, '\\.')}$`)))
+    else expect(logs).toEqual([])
+    const head = await sh(inst, 'curl -sI http://localhost/')
+    expect(head).toMatch(new RegExp(`^HTTP/1\\.1 200 OK\\r\\nServer: nginx/${version.replace(/\./g, '\\.')}\\r\\n`))
+    if (!image.includes('echo')) expect(await sh(inst, 'curl -s http://localhost/nope')).toContain(`<hr><center>nginx/${version}</center>`)
+  })
+
+  test('the minor tags and the releases come from the same table', () => {
+    const cat = new ImageCatalogue()
+    for (const v of nginxReleases) expect(cat.pull(`nginx:${v}`).ok).toBe(true)
+    expect(cat.pull('nginx:1.13').ok).toBe(true)
+    expect(cat.pull('nginx:1.13.13').ok).toBe(false)
+    expect(new Date(nginxReleaseTime('1.15.12')).toISOString()).toBe('2019-04-16T13:08:19.000Z')
   })
 })

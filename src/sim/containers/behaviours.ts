@@ -1,5 +1,5 @@
 /** @module behaviours: what each image's container does, as data — main process, files, environment, startup log lines, shell. */
-import { parseImageRef } from '../images.js'
+import { nginxReleaseTime, parseImageRef, versionFor } from '../images.js'
 import type { ContainerInstance } from './runtime.js'
 import { nginxWelcomePage } from './http.js'
 
@@ -78,14 +78,6 @@ export interface ContainerBehaviour {
 
 const day = 86_400_000
 
-/** The release a floating tag means in the catalogue (images.ts lists up to 1.29.1). */
-function nginxVersion(tag: string): string {
-  const t = tag.replace(/-(alpine|perl)$/, '')
-  if (/^\d+\.\d+\.\d+$/.test(t)) return t
-  const minors: Record<string, string> = { '1.14': '1.14.2', '1.15': '1.15.12', '1.16': '1.16.1', '1.17': '1.17.10', '1.18': '1.18.0', '1.19': '1.19.10', '1.20': '1.20.2', '1.21': '1.21.6', '1.22': '1.22.1', '1.23': '1.23.4', '1.24': '1.24.0', '1.25': '1.25.5', '1.26': '1.26.3', '1.27': '1.27.5', '1.28': '1.28.0', '1.29': '1.29.1', stable: '1.28.0' }
-  return minors[t] ?? '1.29.1'
-}
-
 function minorOf(version: string): number {
   return Number(version.split('.')[1] ?? 0)
 }
@@ -115,14 +107,6 @@ export function debianOsRelease(release: string): string {
     'BUG_REPORT_URL="https://bugs.debian.org/"',
     '',
   ].join('\n')
-}
-
-/** Release date of an nginx version, roughly (image files carry it as mtime). */
-function nginxBuiltAt(version: string): number {
-  const m = minorOf(version)
-  const patch = Number(version.split('.')[2] ?? 0)
-  // 1.15.12 was released 2019-04-16; each minor is about half a year apart.
-  return Date.UTC(2019, 3, 16) + (m - 15) * 182 * day + (patch - (m === 15 ? 12 : 0)) * 20 * day
 }
 
 /** Timestamp in nginx's error-log format: `2024/11/27 23:12:01`. */
@@ -205,7 +189,8 @@ const nginx: ContainerBehaviour = {
   path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   home: '/root',
   env: (v) => ({ NGINX_VERSION: v, ...(minorOf(v) >= 15 ? { NJS_VERSION: minorOf(v) >= 25 ? '0.8.9' : '0.3.1' } : {}), PKG_RELEASE: minorOf(v) >= 19 ? `1~${nginxBuild(v).codename}` : `1~${nginxBuild(v).codename}` }),
-  builtAt: nginxBuiltAt,
+  // Image files carry the release time of the version (the catalogue's table).
+  builtAt: nginxReleaseTime,
   missing: ['ps', 'wget', 'top', 'ip', 'ping', 'netstat', 'vi', 'vim', 'less'],
   processes: (ctx) => [
     { user: 'root', command: 'nginx: master process nginx -g daemon off;', vszKb: minorOf(ctx.version) >= 25 ? 11404 : 10628, rssKb: minorOf(ctx.version) >= 25 ? 7424 : 5252 },
@@ -377,8 +362,8 @@ const generic: ContainerBehaviour = {
   binaries: {},
 }
 
-/** echo-hname is nginx answering with its hostname (sysnet4admin's image builds on nginx 1.17). */
-const echoHname: ContainerBehaviour = { ...nginx, env: () => nginx.env('1.17.10'), builtAt: () => nginxBuiltAt('1.17.10') }
+/** echo-hname is nginx answering with its hostname (its version comes from the catalogue: `versionFor`). */
+const echoHname: ContainerBehaviour = nginx
 
 /** Behaviours by fully-qualified repository. */
 export const behaviours: Record<string, ContainerBehaviour> = {
@@ -397,17 +382,6 @@ export const behaviours: Record<string, ContainerBehaviour> = {
 /** The behaviour of an image reference (unknown repositories get the generic one). */
 export function behaviourFor(image: string): ContainerBehaviour {
   return behaviours[parseImageRef(image || 'unknown').repository] ?? generic
-}
-
-/** The software version an image tag stands for. */
-export function versionFor(image: string): string {
-  const ref = parseImageRef(image || 'unknown')
-  const tag = ref.tag || 'latest'
-  if (ref.repository.endsWith('/nginx')) return nginxVersion(tag)
-  if (ref.repository.endsWith('sysnet4admin/echo-hname') || ref.repository.endsWith('sysnet4admin/echo-ip')) return '1.17.10'
-  if (ref.repository.endsWith('/httpd')) return /^\d+\.\d+\.\d+$/.test(tag) ? tag : '2.4.63'
-  if (ref.repository.endsWith('/redis')) return /^\d+\.\d+\.\d+$/.test(tag) ? tag : tag.startsWith('6') ? '6.2.14' : '7.4.2'
-  return tag
 }
 
 /** The context behaviour functions get for an instance. */

@@ -1,7 +1,9 @@
 /** @module env: a container's process environment as the kubelet builds it (image env, service links, pod env). */
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
-import { behaviourFor, versionFor } from './behaviours.js'
+import { versionFor } from '../images.js'
+import { behaviourFor } from './behaviours.js'
+import { podHostname } from './pod-hostname.js'
 
 /**
  * Docker-link style variables for every service with a cluster IP: the `kubernetes` service of
@@ -99,7 +101,7 @@ export function containerEnv(registry: Registry, pod: Pod, name: string): Record
   const behaviour = behaviourFor(container?.image ?? '')
   const env: Record<string, string> = {
     PATH: behaviour.path,
-    HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? '',
+    HOSTNAME: podHostname(pod).hostname,
     ...behaviour.env(versionFor(container?.image ?? '')),
     HOME: behaviour.home,
   }

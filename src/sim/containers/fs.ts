@@ -220,7 +220,7 @@ function kubeletFiles(inst: ContainerInstance, registry: Registry): Record<strin
   const out: Record<string, FileSpec> = {
     '/etc/hostname': { content: `${inst.hostname}\n`, mtime: t },
     '/etc/hosts': {
-      content: `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${inst.podIP ? `${inst.podIP}\t${inst.hostname}\n` : ''}`,
+      content: `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${inst.podIP ? `${inst.podIP}\t${inst.domain ? `${inst.hostname}.${inst.domain}\t` : ''}${inst.hostname}\n` : ''}`,
       mtime: t,
     },
     '/etc/resolv.conf': { content: `search ${inst.namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`, mtime: t },

@@ -1,6 +1,6 @@
 /** @module http: what a container's image answers over TCP/HTTP (ports, pages, headers), the access-log lines it writes, and HTTP/1.1 wire helpers. */
 import type { ContainerInstance, LogBuffer } from './runtime.js'
-import { parseImageRef } from '../images.js'
+import { nginxReleaseTime, parseImageRef, versionFor } from '../images.js'
 
 /** One HTTP request as the container's server sees it. Header names are lower-case. */
 export interface HTTPRequest {
@@ -93,51 +93,6 @@ Commercial support is available at
 </html>
 `
 
-// Release times (hex Unix seconds) of nginx tags, from the release-X commits of nginx/nginx; they
-// stand in for the mtime of the image's index.html (Last-Modified, ETag). Three are replaced by
-// the values commonly seen from the official images of the tutorial's versions.
-const nginxReleaseTimes = Object.fromEntries(
-  (
-    '1.10.0:571f6da6 1.10.1:574d95d5 1.10.2:580639b0 1.10.3:5890a6b6 1.11.0:57447941 1.11.1:574d9515 1.11.2:577bd89e ' +
-    '1.11.3:57976ca2 1.11.4:57d81dab 1.11.5:57fcff24 1.11.6:582b25b2 1.11.7:585011f3 1.11.8:5862794b 1.11.9:58875e6a ' +
-    '1.11.10:58a323e4 1.11.11:58d140f6 1.11.12:58d535a1 1.11.13:58e3b565 1.12.0:58ee3da8 1.12.1:5964d174 1.12.2:59e602b5 ' +
-    '1.13.0:58ff5aad 1.13.1:592d87da 1.13.2:59526f41 1.13.3:5964d026 1.13.4:5989d1fb 1.13.5:59aebbd3 1.13.6:59dce5ca ' +
-    '1.13.7:5a1441b7 1.13.8:5a427247 1.13.9:5a8c2bf0 1.13.10:5ab12fa6 1.13.11:5ac391d1 1.13.12:5accc5fd 1.14.0:5ad6113b ' +
-    '1.14.1:5be19cae 1.14.2:5c0692e1 1.15.0:5b16946d 1.15.1:5b3b913f 1.15.2:5b572563 1.15.3:5b856be0 1.15.4:5baa502b ' +
-    '1.15.5:5bb38b2f 1.15.6:5be197d8 1.15.7:5bfd5754 1.15.8:5c22444f 1.15.9:5c755b52 1.15.10:5c9a31fe 1.15.11:5cac976e ' +
-    '1.15.12:5cb5d3c3 1.16.0:5cbf0f59 1.16.1:5d5279b8 1.17.0:5ce409fd 1.17.1:5d121161 1.17.2:5d36f72b 1.17.3:5d52b104 ' +
-    '1.17.4:5d8a3180 1.17.5:5daf1d38 1.17.6:5dd3f9d2 1.17.7:5e0227f9 1.17.8:5e26ff1d 1.17.9:5e5e71f5 1.17.10:5e95c66e ' +
-    '1.18.0:5e9efe7d 1.19.0:5ecd2f04 1.19.1:5f049b15 1.19.2:5f32b0ae 1.19.3:5f73456a 1.19.4:5f983820 1.19.5:5fbd217a ' +
-    '1.19.6:5fd8cb23 1.19.7:602beb5e 1.19.8:604793f6 1.19.9:606339ef 1.19.10:6075b536 1.20.0:607ed8b2 1.20.1:60acef1a ' +
-    '1.20.2:6193c3b2 1.21.0:60aced87 1.21.1:60e46fc4 1.21.2:612e472a 1.21.3:6137835e 1.21.4:61814ff2 1.21.5:61cb2d25 ' +
-    '1.21.6:61f01157 1.22.0:628c1fd6 1.22.1:634faf0c 1.23.0:62b1d4e0 1.23.1:62d6ba27 1.23.2:634fada4 1.23.3:6398a011 ' +
-    '1.23.4:64230161 1.24.0:6434bbbe 1.25.0:646cd6e3 1.25.1:64888659 1.25.2:64dbafc8 1.25.3:6537cac6 1.25.4:65ccaa42 ' +
-    '1.25.5:661e8ae6 1.26.0:6627ba38 1.26.1:6655db9e 1.26.2:66ba1b69 1.26.3:67a3948f 1.27.0:6655d9ea 1.27.1:66ba1a44 ' +
-    '1.27.2:66fd630f 1.27.3:6745ef54 1.27.4:67a38e36 1.27.5:67ff9c07 1.28.0:6808d3a6 1.29.0:685adee1 1.29.1:689ca245'
-  )
-    .split(' ')
-    .map((p) => p.split(':') as [string, string]),
-)
-
-/** Last patch release of each nginx minor, and what the moving tags pointed at (catalogue: src/sim/images.ts). */
-const nginxLastPatch: Record<string, number> = {}
-for (const v of Object.keys(nginxReleaseTimes)) {
-  const [maj, min, patch] = v.split('.')
-  const minor = `${maj}.${min}`
-  nginxLastPatch[minor] = Math.max(nginxLastPatch[minor] ?? 0, Number(patch))
-}
-const nginxAliases: Record<string, string> = { latest: '1.29.1', mainline: '1.29.1', stable: '1.28.0', perl: '1.29.1', alpine: '1.29.1' }
-
-/** The nginx version an image tag runs: `1.15.12`, `1.15` → `1.15.12`, `latest` → newest; suffixes (`-alpine`) dropped. */
-export function nginxVersion(tag: string): string {
-  const base = tag.replace(/-(alpine|perl|slim|alpine-slim|alpine-perl|bookworm|bullseye|buster)$/, '')
-  if (nginxAliases[base]) return nginxAliases[base]
-  if (/^\d+\.\d+\.\d+$/.test(base)) return base
-  if (/^\d+\.\d+$/.test(base) && nginxLastPatch[base] !== undefined) return `${base}.${nginxLastPatch[base]}`
-  if (tag.startsWith('stable')) return nginxAliases.stable
-  return nginxAliases.latest
-}
-
 function versionAtLeast(v: string, min: string): boolean {
   const a = v.split('.').map(Number)
   const b = min.split('.').map(Number)
@@ -222,7 +177,7 @@ function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst
         headers['Content-Type'] = found.type
         headers['Content-Length'] = String(Buffer.byteLength(body))
         if (found.file) {
-          const mtime = parseInt(nginxReleaseTimes[version] ?? '5cb5d3c3', 16)
+          const mtime = nginxReleaseTime(version) / 1000
           headers['Last-Modified'] = httpDate(mtime * 1000)
           headers.Connection = keepAlive ? 'keep-alive' : 'close'
           headers.ETag = `"${mtime.toString(16)}-${Buffer.byteLength(body).toString(16)}"`
@@ -259,10 +214,11 @@ function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst
   }
 }
 
-const tagOf = (inst: ContainerInstance) => parseImageRef(inst.image).tag || 'latest'
+/** The version every server answers with is the catalogue's (`nginx -v` and the startup log read the same). */
+const imageVersion = (inst: ContainerInstance) => versionFor(inst.image)
 
 const officialNginx = nginxServer(
-  (inst) => nginxVersion(tagOf(inst)),
+  imageVersion,
   (_inst, req, version) => {
     const path = req.path.split('?')[0]
     if (path === '/' || path === '/index.html') return { body: nginxWelcomePage(version), type: 'text/html', file: true }
@@ -270,14 +226,14 @@ const officialNginx = nginxServer(
   },
 )
 
-// sysnet4admin/echo-hname and echo-ip (the tutorial's images): nginx:stable of 2020 (1.18.0) with a
-// config answering every path with the pod's hostname / the request and the pod address.
+// sysnet4admin/echo-hname and echo-ip (the tutorial's images): nginx with a config answering every
+// path with the pod's hostname / the request and the pod address.
 const echoHname = nginxServer(
-  () => '1.18.0',
+  imageVersion,
   (inst) => ({ body: `${inst.hostname}\n`, type: 'text/plain' }),
 )
 const echoIP = nginxServer(
-  () => '1.18.0',
+  imageVersion,
   (inst, req) => ({ body: `request_method : ${req.method} | ip_dest: ${inst.podIP ?? ''}\n`, type: 'text/plain' }),
 )
 
@@ -290,13 +246,6 @@ const httpdNotFound = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 </body></html>
 `
 
-/** The Apache httpd version a tag runs. */
-function httpdVersion(tag: string): string {
-  const base = tag.replace(/-alpine$/, '')
-  if (/^\d+\.\d+\.\d+$/.test(base)) return base
-  return '2.4.63'
-}
-
 // httpd: htdocs/index.html is the famous 45-byte "It works!" page (mtime 2007-06-11); the image's
 // httpd.conf logs in the common format to stdout.
 const httpd: ImageServer = {
@@ -305,7 +254,7 @@ const httpd: ImageServer = {
     const path = req.path.split('?')[0]
     const keepAlive = wantsKeepAlive(req)
     const head = req.method === 'HEAD'
-    const headers: Record<string, string> = { Date: httpDate(now), Server: `Apache/${httpdVersion(tagOf(inst))} (Unix)` }
+    const headers: Record<string, string> = { Date: httpDate(now), Server: `Apache/${imageVersion(inst)} (Unix)` }
     if (path === '/' || path === '/index.html') {
       const body = '<html><body><h1>It works!</h1></body></html>\n'
       Object.assign(headers, { 'Last-Modified': 'Mon, 11 Jun 2007 18:53:14 GMT', ETag: '"2d-432a5e4a73a80"', 'Accept-Ranges': 'bytes', 'Content-Length': String(body.length), 'Content-Type': 'text/html' })

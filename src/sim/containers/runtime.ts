@@ -3,6 +3,7 @@ import type { Pod, ContainerStatus } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
 import { startupLogs } from './behaviours.js'
 import { containerEnv } from './env.js'
+import { podHostname } from './pod-hostname.js'
 
 /**
  * One run of a container's main process. A restart is a new instance (new containerID, new start
@@ -24,8 +25,10 @@ export interface ContainerInstance {
   restartCount: number
   podIP?: string
   nodeName?: string
-  /** The pod name (what `hostname` prints). */
+  /** What `hostname` prints (pod-hostname.ts: spec.hostname, the pod name, or the node's for hostNetwork). */
   hostname: string
+  /** `<subdomain>.<namespace>.svc.cluster.local` when the pod has spec.subdomain. */
+  domain?: string
   /** The process environment, resolved once at start as the kubelet does. */
   env: Record<string, string>
   finishedAt?: number
@@ -158,7 +161,7 @@ function createRuntime(registry: Registry): ContainerRuntime {
         restartCount: fields.restartCount ?? cs.restartCount ?? 0,
         podIP: pod.status?.podIP,
         nodeName: pod.spec?.nodeName,
-        hostname: pod.spec?.hostname ?? podName,
+        ...podHostname(pod),
         env: {},
         finishedAt: fields.finishedAt,
         exitCode: fields.exitCode,

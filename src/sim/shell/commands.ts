@@ -4,7 +4,8 @@ import { FsError, VirtualFS, type FsNode } from '../containers/fs.js'
 import { parseSignal, signals } from '../containers/processes.js'
 import { runtimeFor } from '../containers/runtime.js'
 import type { CommandContext, CommandFn } from './shell.js'
-import { LoopControl, Shell, ShellExit, stringInput } from './shell.js'
+import { abortError } from './scheduler.js'
+import { LoopControl, Shell, ShellExit, stringInput, type Input } from './shell.js'
 import { tar } from './tar.js'
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -140,16 +141,24 @@ const ls: CommandFn = (ctx) => {
   return code
 }
 
+/** Copies stdin to stdout chunk by chunk as it arrives (cat on a terminal echoes each line at once). */
+async function copyStdin(ctx: CommandContext): Promise<void> {
+  for (let c = await ctx.stdin.read(); c !== undefined; c = await ctx.stdin.read()) {
+    ctx.out.write(c)
+    await ctx.shell.scheduler.step(ctx.out)
+  }
+}
+
 const cat: CommandFn = async (ctx) => {
   const { rest } = options(ctx.args.slice(1))
   if (!rest.length) {
-    ctx.out.write(await ctx.stdin.readAll())
+    await copyStdin(ctx)
     return 0
   }
   let code = 0
   for (const f of rest) {
     if (f === '-') {
-      ctx.out.write(await ctx.stdin.readAll())
+      await copyStdin(ctx)
       continue
     }
     try {
@@ -296,16 +305,30 @@ const kill: CommandFn = (ctx) => {
   return code
 }
 
+/**
+ * Waits on the simulated clock (with `--speed 0` only clock advances end it; `infinity` never
+ * does); ^C or the session's end stop it at once.
+ */
 const sleep: CommandFn = async (ctx) => {
-  const secs = ctx.args.slice(1).reduce((s, a) => s + (Number(a.replace(/[smhd]$/, '')) || 0) * ({ s: 1, m: 60, h: 3600, d: 86400 }[a.slice(-1)] ?? 1), 0)
-  // Real time (the session is interactive), capped so a stray `sleep 3600` cannot hang a test.
-  const ms = Math.min(secs * 1000, 60_000)
+  const args = ctx.args.slice(1)
+  const forever = args.some((a) => /^inf(inity)?$/i.test(a))
+  const secs = args.reduce((s, a) => s + (Number(a.replace(/[smhd]$/, '')) || 0) * ({ s: 1, m: 60, h: 3600, d: 86400 }[a.slice(-1)] ?? 1), 0)
+  if (!forever && secs <= 0) return 0
+  const clock = ctx.shell.registry.clock
+  const signal = ctx.signal
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    ctx.signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
-    }, { once: true })
+    if (signal.aborted) return reject(abortError())
+    const onAbort = () => {
+      clock.clearTimer(timer)
+      reject(abortError())
+    }
+    const timer = forever
+      ? undefined
+      : clock.setTimer(secs * 1000, () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        })
+    signal.addEventListener('abort', onAbort, { once: true })
   })
   return 0
 }
@@ -322,6 +345,16 @@ async function lines(ctx: CommandContext, which: 'head' | 'tail'): Promise<numbe
     else if (/^-n\d+$/.test(args[i])) n = Number(args[i].slice(2))
     else if (/^-\d+$/.test(args[i])) n = Number(args[i].slice(1))
     else if (args[i] !== '-f') files.push(args[i])
+  }
+  if (which === 'head' && !files.length) {
+    // head stops reading once it has its lines (a writer before it in a pipeline then gets SIGPIPE).
+    for (let i = 0; i < n; i++) {
+      const l = await ctx.stdin.readLine()
+      if (l === undefined) break
+      ctx.out.write(`${l}\n`)
+      await ctx.shell.scheduler.step(ctx.out)
+    }
+    return 0
   }
   const texts: string[] = []
   if (!files.length) texts.push(await ctx.stdin.readAll())
@@ -355,28 +388,29 @@ const grep: CommandFn = async (ctx) => {
   } catch {
     re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
   }
-  const sources: [string, string][] = []
-  if (!rest.length) sources.push(['(standard input)', await ctx.stdin.readAll()])
+  // Standard input is read line by line as it comes (grep in a pipeline prints matches at once; -q stops at the first).
+  const sources: [string, Input][] = []
+  if (!rest.length) sources.push(['(standard input)', ctx.stdin])
   let code = 1
   for (const f of rest) {
     try {
-      sources.push([f, ctx.shell.fs.readFile(ctx.shell.resolve(f))])
+      sources.push([f, stringInput(ctx.shell.fs.readFile(ctx.shell.resolve(f)))])
     } catch (e) {
       ctx.err.write(`grep: ${f}: ${(e as Error).message}\n`)
       code = 2
     }
   }
   let count = 0
-  for (const [name, text] of sources) {
-    const ls = text.split('\n')
-    if (ls[ls.length - 1] === '') ls.pop()
+  for (const [name, input] of sources) {
     let c = 0
-    ls.forEach((l, i) => {
+    for (let i = 0, l = await input.readLine(); l !== undefined; i++, l = await input.readLine()) {
       if (re.test(l) !== flags.has('v')) {
         c++
-        if (!flags.has('c') && !flags.has('q') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? `${name}:` : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
+        if (flags.has('q')) return 0
+        if (!flags.has('c') && !flags.has('l')) ctx.out.write(`${sources.length > 1 ? `${name}:` : ''}${flags.has('n') ? `${i + 1}:` : ''}${l}\n`)
       }
-    })
+      await ctx.shell.scheduler.step(ctx.out)
+    }
     if (flags.has('c')) ctx.out.write(`${sources.length > 1 ? `${name}:` : ''}${c}\n`)
     if (flags.has('l') && c) ctx.out.write(`${name}\n`)
     count += c
@@ -384,23 +418,42 @@ const grep: CommandFn = async (ctx) => {
   return count ? (code === 2 ? 2 : 0) : code
 }
 
+/** Lines, words and bytes of an input, counted chunk by chunk (a word may span two chunks). */
+async function countInput(ctx: CommandContext, input: Input): Promise<{ lines: number; words: number; bytes: number }> {
+  let lines = 0
+  let words = 0
+  let bytes = 0
+  let inWord = false
+  for (let c = await input.read(); c !== undefined; c = await input.read()) {
+    bytes += Buffer.byteLength(c)
+    for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) lines++
+    const re = /\S+/g
+    while (re.exec(c)) words++
+    if (inWord && /^\S/.test(c)) words--
+    inWord = /\S$/.test(c)
+    await ctx.shell.scheduler.step()
+  }
+  return { lines, words, bytes }
+}
+
 const wc: CommandFn = async (ctx) => {
   const { flags, rest } = options(ctx.args.slice(1))
-  const texts: [string, string][] = rest.length ? [] : [['', await ctx.stdin.readAll()]]
+  const inputs: [string, Input][] = rest.length ? [] : [['', ctx.stdin]]
   for (const f of rest) {
     try {
-      texts.push([f, ctx.shell.fs.readFile(ctx.shell.resolve(f))])
+      inputs.push([f, stringInput(ctx.shell.fs.readFile(ctx.shell.resolve(f)))])
     } catch (e) {
       ctx.err.write(`wc: ${f}: ${(e as Error).message}\n`)
       return 1
     }
   }
   const pick = flags.size ? flags : new Set(['l', 'w', 'c'])
-  for (const [name, t] of texts) {
+  for (const [name, input] of inputs) {
+    const counts = await countInput(ctx, input)
     const nums: number[] = []
-    if (pick.has('l')) nums.push((t.match(/\n/g) ?? []).length)
-    if (pick.has('w')) nums.push(t.split(/\s+/).filter(Boolean).length)
-    if (pick.has('c') || pick.has('m')) nums.push(Buffer.byteLength(t))
+    if (pick.has('l')) nums.push(counts.lines)
+    if (pick.has('w')) nums.push(counts.words)
+    if (pick.has('c') || pick.has('m')) nums.push(counts.bytes)
     const single = nums.length === 1 && !name
     ctx.out.write(`${(single ? String(nums[0]) : nums.map((n) => String(n).padStart(name ? 1 : 7)).join(' ')) + (name ? ` ${name}` : '')}\n`)
   }
@@ -456,7 +509,7 @@ const shellCommand: CommandFn = async (ctx) => {
     ctx.err.write(`${parent.errPrefix()}bash: not found\n`)
     return 127
   }
-  const sub = new Shell({ registry: parent.registry, inst: parent.inst, fs: parent.fs, procs: parent.procs, flavour, env: parent.env, cwd: parent.cwd, process: parent.process })
+  const sub = new Shell({ registry: parent.registry, inst: parent.inst, fs: parent.fs, procs: parent.procs, flavour, env: parent.env, cwd: parent.cwd, process: parent.process, scheduler: parent.scheduler })
   const i = ctx.args.indexOf('-c')
   const script = i >= 0 ? ctx.args[i + 1] ?? '' : await ctx.stdin.readAll()
   try {
@@ -583,7 +636,14 @@ export const commands: Record<string, CommandFn> = {
   bash: shellCommand,
   dash: shellCommand,
   pwd: (ctx) => (ctx.out.write(`${ctx.shell.cwd}\n`), 0),
-  hostname: (ctx) => (ctx.out.write(`${ctx.shell.inst.hostname}\n`), 0),
+  hostname: (ctx) => {
+    // -f/-d from the domain /etc/hosts gives the name (pod-hostname.ts), -i the address.
+    const { hostname, domain, podIP } = ctx.shell.inst
+    const flag = ctx.args[1]
+    const out = flag === '-f' || flag === '--fqdn' ? (domain ? `${hostname}.${domain}` : hostname) : flag === '-d' || flag === '--domain' ? domain ?? '' : flag === '-i' || flag === '--ip-address' ? podIP ?? '' : hostname
+    ctx.out.write(`${out}\n`)
+    return 0
+  },
   date: (ctx) => (ctx.out.write(`${ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))}\n`), 0),
   id: (ctx) => (ctx.out.write(busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n'), 0),
   whoami: (ctx) => (ctx.out.write('root\n'), 0),

@@ -84,7 +84,17 @@ function dollar(s: string, i: number, quoted: boolean): [WordPart, number] {
   return [{ kind: 'lit', text: '$', quoted }, i + 1]
 }
 
-/** Splits a command line into tokens, keeping quoting information in words. */
+/** The next character with a meaning to the tokenizer, outside quotes and inside double quotes. */
+const special = /[ \t\n\\'"$|&;<>()]/g
+const quotedSpecial = /["\\$]/g
+
+/** Where the run of ordinary characters starting at `i` ends (a regex search: far faster than a loop). */
+function runEnd(re: RegExp, s: string, i: number): number {
+  re.lastIndex = i
+  return re.exec(s)?.index ?? s.length
+}
+
+/** Splits a command line into tokens, keeping quoting information in words (linear in the line's length). */
 export function tokenize(s: string): Token[] {
   const out: Token[] = []
   let i = 0
@@ -134,7 +144,11 @@ export function tokenize(s: string): Token[] {
           if (part.kind === 'lit') lit(part.text, true)
           else word.push(part)
           i = next
-        } else lit(s[i++], true)
+        } else {
+          const end = Math.max(i + 1, runEnd(quotedSpecial, s, i))
+          lit(s.slice(i, end), true)
+          i = end
+        }
       }
       if (s[i] !== '"') throw new ShellSyntaxError('newline')
       i++
@@ -178,8 +192,9 @@ export function tokenize(s: string): Token[] {
     } else if (c === '(' || c === ')') {
       throw new ShellSyntaxError(c)
     } else {
-      lit(c, false)
-      i++
+      const end = Math.max(i + 1, runEnd(special, s, i))
+      lit(s.slice(i, end), false)
+      i = end
     }
   }
   flush()
@@ -224,7 +239,8 @@ export function parse(s: string): CommandList {
       }
       const w = bare(t)
       if (w !== undefined && stops.includes(w) && op === ';') return list
-      if (w !== undefined && reserved.has(w)) throw new ShellSyntaxError(w)
+      // The length test first: hashing a huge word for the Set lookup would cost its whole length.
+      if (w !== undefined && w.length <= 4 && reserved.has(w)) throw new ShellSyntaxError(w)
       list.push({ op, pipeline: parsePipeline() })
       const o = peekOp()
       if (o === '&&' || o === '||') {
@@ -317,8 +333,10 @@ export function parse(s: string): CommandList {
         if (!simple) break
         const word = t.word
         const first = word[0]
-        const m = !cmd.words.length && first?.kind === 'lit' && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null
-        if (m) cmd.assigns.push({ name: m[1], value: [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(m[0].length) }, ...word.slice(1)] })
+        // `NAME=` found with indexOf first: a regex over a long word without `=` would scan all of it.
+        const eq = !cmd.words.length && first?.kind === 'lit' && !first.quoted ? first.text.indexOf('=') : -1
+        const name = eq > 0 ? (first as { text: string }).text.slice(0, eq) : ''
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) cmd.assigns.push({ name, value: [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(eq + 1) }, ...word.slice(1)] })
         else cmd.words.push(word)
         i++
       } else if (t.type === 'redir') {

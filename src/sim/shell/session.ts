@@ -5,68 +5,24 @@ import { fsFor } from '../containers/fs.js'
 import { processesFor, type Process } from '../containers/processes.js'
 import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
 import { commands } from './commands.js'
-import { Shell, ShellExit, type Input, type ShellFlavour } from './shell.js'
+import { LineEditor } from './line-editor.js'
+import { isAbortError, Scheduler } from './scheduler.js'
+import { Shell, ShellExit, type ShellFlavour } from './shell.js'
+import { StreamInput } from './stream-input.js'
 
-/** What the session writes; `stderr` is merged into stdout by the caller in tty mode. */
+/**
+ * Where the session writes; `stderr` is merged into stdout by the caller in tty mode. `backlog`
+ * reports bytes written but not yet flushed to the client (a WebSocket's bufferedAmount): while
+ * it is large the interpreter pauses instead of buffering without bound.
+ */
 export interface SessionIO {
   stdout(s: string): void
   stderr(s: string): void
+  backlog?(): number
 }
 
 /** Why exec could not start the command: the runtime's error text (kubectl shows it as an internal error). */
 export class ExecStartError extends Error {}
-
-/** Streaming stdin: bytes pushed by the transport, EOF when the client half-closes. */
-class StreamInput implements Input {
-  private buf = ''
-  private eof = false
-  private waiters: (() => void)[] = []
-
-  push(s: string): void {
-    this.buf += s
-    this.wake()
-  }
-
-  end(): void {
-    this.eof = true
-    this.wake()
-  }
-
-  private wake() {
-    const w = this.waiters
-    this.waiters = []
-    for (const f of w) f()
-  }
-
-  private wait(): Promise<void> {
-    return new Promise((r) => this.waiters.push(r))
-  }
-
-  async readAll(): Promise<string> {
-    while (!this.eof) await this.wait()
-    const r = this.buf
-    this.buf = ''
-    return r
-  }
-
-  async readLine(): Promise<string | undefined> {
-    for (;;) {
-      const nl = this.buf.indexOf('\n')
-      if (nl >= 0) {
-        const line = this.buf.slice(0, nl)
-        this.buf = this.buf.slice(nl + 1)
-        return line
-      }
-      if (this.eof) {
-        if (!this.buf) return undefined
-        const r = this.buf
-        this.buf = ''
-        return r
-      }
-      await this.wait()
-    }
-  }
-}
 
 /** Options of an exec session. */
 export interface ExecOptions {
@@ -79,18 +35,32 @@ export interface ExecOptions {
 /**
  * One process started by exec. `start()` validates the command like the OCI runtime does (throws
  * ExecStartError), then runs it; `done` resolves with its exit code (137 when PID 1 ended and the
- * kernel killed everything else). Input arrives through `input()`, `closeStdin()`, `resize()`.
+ * kernel killed everything else). Input arrives through `input()`, `closeStdin()`, `resize()`;
+ * `abort()` ends it from outside. However it ends, its Scheduler is closed: every loop, sleep and
+ * read of its shell and subshells stops at its next step, and nothing more is written.
  */
 export class ExecSession {
   readonly done: Promise<number>
+  /** The interpreter's run state: time slices, ^C, backpressure from `io.backlog`, `steps` taken. */
+  readonly scheduler: Scheduler
   private resolveDone!: (code: number) => void
   private finished = false
-  private readonly stdinStream = new StreamInput()
+  private readonly stdinStream: StreamInput
   private shell?: Shell
   private proc?: Process
-  private line = ''
   private interactiveShell = false
-  private busy = false
+  /** The tty line editor of an interactive shell. */
+  private readonly editor = new LineEditor({
+    write: (s) => this.write(s),
+    run: (line) => this.runLine(line),
+    interrupt: () => this.shell!.interrupt(),
+    prompt: () => this.shell!.prompt(),
+    eof: () => {
+      this.write(this.shell!.flavour === 'bash' ? 'exit\r\n' : '\r\n')
+      this.finish(this.shell!.status)
+    },
+    closed: () => this.finished,
+  })
 
   constructor(
     private readonly registry: Registry,
@@ -98,6 +68,8 @@ export class ExecSession {
     private readonly opts: ExecOptions,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r))
+    this.scheduler = new Scheduler({ backlog: opts.io.backlog && (() => opts.io.backlog!()) })
+    this.stdinStream = new StreamInput(() => this.scheduler.signal)
   }
 
   /** Starts the process; throws ExecStartError for a binary the image does not have. */
@@ -122,7 +94,7 @@ export class ExecSession {
     })
     void this.done.then(stop)
     const flavour: ShellFlavour = shells[base] ?? (b.shell === 'busybox' ? 'ash' : 'dash')
-    this.shell = new Shell({ registry: this.registry, inst: this.inst, fs: fsFor(this.registry, this.inst), procs, flavour, process: this.proc })
+    this.shell = new Shell({ registry: this.registry, inst: this.inst, fs: fsFor(this.registry, this.inst), procs, flavour, process: this.proc, scheduler: this.scheduler })
     this.shell.tty = this.opts.tty
     // containerd sets TERM for processes that get a terminal.
     if (this.opts.tty) this.shell.env.TERM ??= 'xterm'
@@ -136,7 +108,7 @@ export class ExecSession {
     void this.runArgv(argv)
   }
 
-  /** Bytes from the client's stdin (raw keystrokes with a tty). */
+  /** Bytes from the client's stdin (raw keystrokes with a tty); handled in bounded chunks. */
   input(data: string): void {
     if (this.finished) return
     if (!this.opts.tty || !this.interactiveShell) {
@@ -144,7 +116,7 @@ export class ExecSession {
       this.stdinStream.push(this.opts.tty ? data.replace(/\r/g, '\n') : data)
       return
     }
-    for (const ch of data) this.key(ch)
+    this.editor.input(data)
   }
 
   /** The client will send no more stdin. */
@@ -159,8 +131,6 @@ export class ExecSession {
 
   /** Ends the session from outside (client went away): the shell process is gone. */
   abort(): void {
-    if (this.finished) return
-    this.shell?.interrupt()
     this.finish(129)
   }
 
@@ -177,13 +147,15 @@ export class ExecSession {
   private finish(code: number) {
     if (this.finished) return
     this.finished = true
+    this.scheduler.close()
+    this.editor.clear()
     this.stdinStream.end()
     if (this.proc) processesFor(this.registry, this.inst).exit(this.proc.pid)
     this.resolveDone(code)
   }
 
   private io() {
-    return { stdin: this.stdinStream as Input, out: { write: (s: string) => this.write(s) }, err: { write: (s: string) => this.writeErr(s) } }
+    return { stdin: this.stdinStream, out: { write: (s: string) => this.write(s) }, err: { write: (s: string) => this.writeErr(s) } }
   }
 
   private async runArgv(argv: string[]) {
@@ -191,14 +163,20 @@ export class ExecSession {
       const code = await this.shell!.exec(argv, this.io())
       this.finish(code)
     } catch (e) {
-      this.finish(e instanceof ShellExit ? e.code : 1)
+      this.finish(e instanceof ShellExit ? e.code : isAbortError(e) ? 130 : 1)
     }
   }
 
   /** A shell reading commands from non-tty stdin (`kubectl exec -i x -- sh < script`). */
   private async readScript() {
     for (;;) {
-      const line = await this.stdinStream.readLine()
+      let line: string | undefined
+      try {
+        line = await this.stdinStream.readLine()
+      } catch (e) {
+        if (isAbortError(e)) break
+        throw e
+      }
       if (line === undefined || this.finished) break
       try {
         await this.shell!.run(line, { out: { write: (s) => this.write(s) }, err: { write: (s) => this.writeErr(s) } })
@@ -210,65 +188,9 @@ export class ExecSession {
     this.finish(this.shell!.status)
   }
 
-  /** The tty line discipline plus readline basics: echo, backspace, ^C, ^D, ^U, Enter. */
-  private key(ch: string) {
-    if (this.busy) {
-      if (ch === '\x03') {
-        this.write('^C\n')
-        this.shell!.interrupt()
-        this.typeahead = ''
-      } else this.typeahead += ch
-      return
-    }
-    if (ch === '\r' || ch === '\n') {
-      this.write('\r\n')
-      const line = this.line
-      this.line = ''
-      void this.runLine(line)
-    } else if (ch === '\x7f' || ch === '\b') {
-      if (this.line) {
-        this.line = this.line.slice(0, -1)
-        this.write('\b \b')
-      }
-    } else if (ch === '\x03') {
-      this.line = ''
-      this.write(`^C\r\n${this.shell!.prompt()}`)
-    } else if (ch === '\x04') {
-      if (!this.line) {
-        this.write(this.shell!.flavour === 'bash' ? 'exit\r\n' : '\r\n')
-        this.finish(this.shell!.status)
-      }
-    } else if (ch === '\x15') {
-      this.write('\b \b'.repeat(this.line.length))
-      this.line = ''
-    } else if (ch === '\x1b') {
-      this.lastWasEsc = true
-    } else if (ch.charCodeAt(0) < 0x20) {
-      // Escape sequences (arrows) and other controls are ignored.
-    } else if (!this.escapeTail(ch)) {
-      this.line += ch
-      this.write(ch)
-    }
-  }
-
-  private pendingEscape = 0
-  /** Swallows the `[A`-style tail of an arrow key's escape sequence. */
-  private escapeTail(ch: string): boolean {
-    if (this.pendingEscape > 0) {
-      this.pendingEscape--
-      return true
-    }
-    if (ch === '[' && this.lastWasEsc) {
-      this.pendingEscape = 1
-      this.lastWasEsc = false
-      return true
-    }
-    return false
-  }
-  private lastWasEsc = false
-
+  /** One line typed at the prompt (a ^C before it ended the previous job only). */
   private async runLine(line: string) {
-    this.busy = true
+    this.scheduler.resume()
     try {
       if (line.trim()) {
         await this.shell!.run(line, { out: { write: (s) => this.write(s) }, err: { write: (s) => this.writeErr(s) } })
@@ -281,18 +203,9 @@ export class ExecSession {
         return
       }
       this.writeErr(`${this.shell!.errPrefix()}${(e as Error).message}\n`)
-    } finally {
-      this.busy = false
     }
-    if (this.finished) return
-    this.write(this.shell!.prompt())
-    // Keys typed while the command ran are read now, as the tty buffered them.
-    const ahead = this.typeahead
-    this.typeahead = ''
-    for (const c of ahead) this.key(c)
+    if (!this.finished) this.write(this.shell!.prompt())
   }
-
-  private typeahead = ''
 }
 
 function randomHex(): string {

@@ -5,18 +5,27 @@ import { FsError, resolvePath, type VirtualFS } from '../containers/fs.js'
 import type { ContainerInstance } from '../containers/runtime.js'
 import type { Process, ProcessTable } from '../containers/processes.js'
 import { commands } from './commands.js'
-import { parse, ShellSyntaxError, type CommandList, type Compound, type SimpleCommand, type Word } from './parse.js'
+import { parse, ShellSyntaxError, type CommandList, type Compound, type Pipeline, type SimpleCommand, type Word } from './parse.js'
+import { Pipe } from './pipe.js'
+import { abortError, BrokenPipe, chunks, chunkUnits, isAbortError, Scheduler } from './scheduler.js'
 
 /** Which shell program this is: error texts and prompts differ. */
 export type ShellFlavour = 'bash' | 'dash' | 'ash'
 
-/** Where a command's bytes go. */
+/** Where a command's bytes go. Pipes also tell the interpreter when their reader is behind or gone. */
 export interface Output {
   write(s: string): void
+  /** True once nobody reads any more (the writer's next step fails: SIGPIPE). */
+  broken?(): boolean
+  /** Resolves when the reader has caught up (the writer's next step waits for it). */
+  drained?(): Promise<void>
 }
 
-/** Standard input: everything until EOF (pipes and files give a string at once; sessions stream). */
+/** Standard input: pipes and files give a string, sessions stream what the client sends. */
 export interface Input {
+  /** The next chunk (at most `chunkUnits` long, never empty), or undefined at EOF. */
+  read(): Promise<string | undefined>
+  /** Everything until EOF. */
   readAll(): Promise<string>
   /** One line without its newline, or undefined at EOF. */
   readLine(): Promise<string | undefined>
@@ -64,12 +73,20 @@ export interface ShellOptions {
   cwd?: string
   /** This shell's process (its PID is `$$`). */
   process?: Process
+  /** Shared with the parent shell (subshells, `sh -c`); a fresh one when absent. */
+  scheduler?: Scheduler
 }
 
 /** A string Input. */
 export function stringInput(s: string): Input {
   let rest: string | undefined = s
   return {
+    async read() {
+      if (!rest) return (rest = undefined)
+      const c = chunks(rest.slice(0, chunkUnits + 1))[0]
+      rest = rest.slice(c.length)
+      return c
+    },
     async readAll() {
       const r = rest ?? ''
       rest = undefined
@@ -117,7 +134,8 @@ export class Shell {
   /** Lines run so far (dash numbers its errors). */
   lineNo = 0
   process?: Process
-  private controller = new AbortController()
+  /** Time slices, ^C and the session's end, shared with subshells. */
+  readonly scheduler: Scheduler
 
   constructor(opts: ShellOptions) {
     this.registry = opts.registry
@@ -130,6 +148,7 @@ export class Shell {
     this.env = { ...(opts.env ?? opts.inst.env) }
     this.cwd = opts.cwd ?? '/'
     this.process = opts.process
+    this.scheduler = opts.scheduler ?? new Scheduler()
     if (!this.env.PWD) this.env.PWD = this.cwd
   }
 
@@ -156,14 +175,14 @@ export class Shell {
     return '# '
   }
 
-  /** Aborts the foreground command (Ctrl-C, or the shell being killed). */
+  /** Aborts the foreground job (Ctrl-C) in this shell and its subshells, until `scheduler.resume()`. */
   interrupt(): void {
-    this.controller.abort()
-    this.controller = new AbortController()
+    this.scheduler.interrupt()
   }
 
+  /** Aborted by ^C or when the session ends. */
   get signal(): AbortSignal {
-    return this.controller.signal
+    return this.scheduler.signal
   }
 
   /** Absolute path for a user-supplied one. */
@@ -171,7 +190,10 @@ export class Shell {
     return resolvePath(path, this.cwd)
   }
 
-  /** Runs one command line (may hold `;`, `&&`, `||`, `|`); returns `$?`. Throws ShellExit for `exit`. */
+  /**
+   * Runs one command line (may hold `;`, `&&`, `||`, `|`); returns `$?` (130 when interrupted or
+   * the session ended). Throws ShellExit for `exit`.
+   */
   async run(line: string, io: { stdin?: Input; out: Output; err: Output }): Promise<number> {
     this.lineNo++
     let list: CommandList
@@ -185,7 +207,12 @@ export class Shell {
       this.status = 2
       return 2
     }
-    return this.runList(list, io)
+    try {
+      return await this.runList(list, io)
+    } catch (e) {
+      if (!isAbortError(e)) throw e
+      return (this.status = 130)
+    }
   }
 
   /** Runs a parsed list (also loop and if bodies). */
@@ -193,17 +220,52 @@ export class Shell {
     for (const { op, pipeline } of list) {
       if (op === '&&' && this.status !== 0) continue
       if (op === '||' && this.status === 0) continue
-      let input: Input = io.stdin ?? stringInput('')
-      let code = 0
-      for (let i = 0; i < pipeline.commands.length; i++) {
-        const last = i === pipeline.commands.length - 1
-        const out = last ? io.out : bufferOutput()
-        code = await this.runSimple(pipeline.commands[i], { stdin: input, out, err: io.err })
-        if (!last) input = stringInput((out as ReturnType<typeof bufferOutput>).text)
-      }
+      const code = await this.runPipeline(pipeline, { stdin: io.stdin ?? stringInput(''), out: io.out, err: io.err })
       this.status = pipeline.negated ? (code === 0 ? 1 : 0) : code
     }
     return this.status
+  }
+
+  /** A copy of this shell for a pipeline stage or `$(…)`: same container and scheduler, its own variables, cwd and `$?`. */
+  subshell(): Shell {
+    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process, scheduler: this.scheduler, interactive: this.interactive })
+    sub.tty = this.tty
+    sub.width = this.width
+    sub.lineNo = this.lineNo
+    sub.status = this.status
+    return sub
+  }
+
+  /**
+   * `a | b | c`: every stage runs at once in its own subshell, joined by bounded pipes. A stage's
+   * end gives its reader EOF; a reader's end makes its writer fail with SIGPIPE (141) at its next
+   * step, so `while true; do echo y; done | head -1` ends. The status is the last stage's.
+   * A single command runs in this shell (so `cd`, assignments and `exit` take effect).
+   */
+  private async runPipeline(p: Pipeline, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    if (p.commands.length === 1) return this.runSimple(p.commands[0], io)
+    const last = p.commands.length - 1
+    const pipes = p.commands.slice(1).map(() => new Pipe(() => this.scheduler.signal))
+    const codes = await Promise.all(
+      p.commands.map(async (cmd, i) => {
+        const sub = this.subshell()
+        // Only the last stage may write to the terminal (ls prints columns only there).
+        if (i < last) sub.tty = false
+        try {
+          return await sub.runSimple(cmd, { stdin: i === 0 ? io.stdin : pipes[i - 1].reader, out: i === last ? io.out : pipes[i], err: io.err })
+        } catch (e) {
+          if (e instanceof ShellExit) return e.code
+          if (e instanceof BrokenPipe) return 141
+          if (e instanceof LoopControl) return 0
+          if (isAbortError(e)) return 130
+          throw e
+        } finally {
+          if (i < last) pipes[i].close()
+          if (i > 0) pipes[i - 1].closeReader()
+        }
+      }),
+    )
+    return codes[last]
   }
 
   /** Expands words: variables, `$(…)`, `$((…))`, field splitting and globbing of unquoted parts. */
@@ -260,7 +322,9 @@ export class Shell {
       return this.env[n] ?? ''
     }
     if (part.kind === 'arith') return String(arith(part.expr, this.env))
-    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process })
+    const sub = this.subshell()
+    sub.interactive = false
+    sub.tty = false
     sub.lineNo = this.lineNo - 1
     const out = bufferOutput()
     try {
@@ -301,24 +365,25 @@ export class Shell {
     return paths.length ? paths : [pattern]
   }
 
-  /** Loops, conditionals and groups. Each loop turn yields to the event loop so ^C and closes get through. */
+  /**
+   * Loops, conditionals and groups. A loop runs until it breaks, is interrupted, or its container
+   * or session ends; every turn is a scheduler step, so it never holds the event loop for long.
+   */
   private async runCompound(c: Compound, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
-    const signal = this.signal
     const turn = async () => {
-      await new Promise<void>((r) => setImmediate(r))
-      if (signal.aborted || !this.inst.running) throw Object.assign(new Error('interrupted'), { name: 'AbortError' })
+      await this.scheduler.step()
+      if (!this.inst.running) throw abortError()
     }
-    const loop = async (body: () => Promise<void>) => {
-      for (let n = 0; n < 1_000_000; n++) {
+    const loop = async (body: () => Promise<void>): Promise<void> => {
+      for (;;) {
         await turn()
         try {
           await body()
         } catch (e) {
           if (!(e instanceof LoopControl)) throw e
-          if (e.kind === 'break') return 'break'
+          if (e.kind === 'break') return
         }
       }
-      return 'done'
     }
     let code = 0
     if (c.kind === 'group') return this.runList(c.body, io)
@@ -348,12 +413,13 @@ export class Shell {
 
   /** Runs one simple command with its redirections. */
   private async runSimple(cmd: SimpleCommand, io: { stdin: Input; out: Output; err: Output }): Promise<number> {
+    await this.scheduler.step(io.out)
     this.lastErr = io.err
     if (cmd.compound) {
       try {
         return await this.runCompound(cmd.compound, io)
       } catch (e) {
-        if ((e as Error).name === 'AbortError') return 130
+        if (isAbortError(e)) return 130
         throw e
       }
     }
@@ -445,7 +511,7 @@ export class Shell {
         io.err.write(`${base}: ${e.path}: ${e.message}\n`)
         return 1
       }
-      if ((e as Error).name === 'AbortError') return 130
+      if (isAbortError(e)) return 130
       throw e
     }
   }

@@ -1,6 +1,7 @@
 /** @module http.test: image HTTP behaviours — nginx pages and headers per version, 404/405, HEAD, httpd, echo-hname, access logs, refused ports, the HTTP/1.1 parser. */
 import { describe, expect, test } from 'vitest'
-import { HTTPRequestParser, connectPort, formatResponseHead, logTimeLocal, nginxErrorPage, nginxVersion, nginxWelcomePage, serveHTTP } from '../../../src/sim/containers/http.js'
+import { HTTPRequestParser, connectPort, formatResponseHead, logTimeLocal, nginxErrorPage, nginxWelcomePage, serveHTTP } from '../../../src/sim/containers/http.js'
+import { nginxVersion } from '../../../src/sim/images.js'
 import type { ContainerInstance, LogBuffer, LogLine } from '../../../src/sim/containers/runtime.js'
 
 const t0 = Date.parse('2026-11-27T23:12:01Z')
