@@ -85,7 +85,8 @@ export class StatusError extends Error {
 
   constructor(code: number, reason: string, message: string, details?: StatusDetails, headers: Record<string, string> = {}) {
     super(message)
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code }
+    // An empty reason (StatusReasonUnknown) is omitted, as Go's omitempty drops it.
+    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason } : {}), ...(details ? { details } : {}), code }
     this.headers = headers
   }
 
@@ -151,6 +152,15 @@ export class StatusError extends Error {
 
   static internal(message: string): StatusError {
     return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] })
+  }
+
+  /**
+   * An error storage returned that kube-apiserver does not translate (etcd's ErrRequestTooLarge,
+   * ErrNoSpace): responsewriters.ErrorToAPIStatus makes it a 500 with no reason and the error's
+   * own text, so kubectl prints `Error from server: <message>`.
+   */
+  static untranslated(message: string): StatusError {
+    return new StatusError(500, '', message)
   }
 
   static tooManyRequests(message: string, retryAfterSeconds?: number, causes?: StatusDetails['causes']): StatusError {

@@ -1,6 +1,13 @@
 /** @module api/errors: the one error handler; every failure leaves as a metav1.Status. */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { StatusError, type StatusBody } from '../errors.js'
+import { StoreError } from '../store/store-error.js'
+
+/**
+ * etcd's texts for the store's size failures, as kube-apiserver passes them on (rpctypes
+ * ErrGRPCRequestTooLarge, ErrGRPCNoSpace); neither has a Status reason.
+ */
+export const etcdErrorText = { TooLarge: 'etcdserver: request is too large', NoSpace: 'etcdserver: mvcc: database space exceeded' } as const
 
 /** Sends a Status body with its HTTP code. */
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {
@@ -11,6 +18,7 @@ export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply 
 /** Maps Fastify's own errors (body too large, bad media type, …) onto the Kubernetes ones. */
 export function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err
+  if (err instanceof StoreError && (err.code === 'TooLarge' || err.code === 'NoSpace')) return StatusError.untranslated(etcdErrorText[err.code])
   const fe = err as FastifyError
   switch (fe?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
