@@ -1,5 +1,6 @@
 /** @module snapshot: export every object as a v1 List, and validate and import one (a kubemock snapshot or a real cluster's dump). */
-import { parseAllDocuments, stringify } from 'yaml'
+import { stringify } from 'yaml'
+import { decodeYAMLDocuments, depthExceeds, maxDecodeDepth } from '../util/yaml-decode.js'
 import { StatusError } from '../errors.js'
 import { definitions } from '../registry/definitions.js'
 import { Registry } from '../registry/registry.js'
@@ -46,12 +47,23 @@ export function parseSnapshotBody(body: unknown): KubeObject[] {
   let docs: unknown[]
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     const text = body.toString()
+    let json: unknown
+    let isJSON = true
     try {
-      docs = [JSON.parse(text)]
+      json = JSON.parse(text)
     } catch {
-      const parsed = parseAllDocuments(text)
-      for (const d of parsed) if (d.errors.length) throw StatusError.badRequest(`invalid snapshot: not JSON or YAML: ${d.errors[0].message}`)
-      docs = parsed.map((d) => d.toJS()).filter((d) => d !== null && d !== undefined)
+      isJSON = false
+    }
+    if (isJSON) {
+      // JSON.parse builds any depth; the validation and import code after it recurses.
+      if (depthExceeds(json, maxDecodeDepth)) throw StatusError.badRequest(`invalid snapshot: exceeded max depth of ${maxDecodeDepth}`)
+      docs = [json]
+    } else {
+      try {
+        docs = decodeYAMLDocuments(text).filter((d) => d !== null && d !== undefined)
+      } catch (err) {
+        throw StatusError.badRequest(`invalid snapshot: not JSON or YAML: yaml: ${(err as Error).message}`)
+      }
     }
   } else {
     docs = [body]
