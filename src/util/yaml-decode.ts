@@ -32,7 +32,10 @@ export interface DecodeYAMLOptions {
  * library's default `warn` would call process.emitWarning).
  */
 export function decodeYAMLDocuments(text: string, opts: DecodeYAMLOptions = {}): unknown[] {
-  const tooDeep = flowDepthLine(text, maxDecodeDepth)
+  // The yaml library recurses once per level; near the stack limit V8 can even abort the whole
+  // process (a regexp compiled that deep fails with a fatal "RegExpCompiler Allocation failed"),
+  // so anything that might nest too deep is refused before the library sees it.
+  const tooDeep = deepLine(text, maxDecodeDepth)
   if (tooDeep !== undefined) throw new YAMLDecodeError(`${where(tooDeep)}exceeded max depth of ${maxDecodeDepth}`)
   let docs: Document.Parsed[]
   try {
@@ -51,6 +54,8 @@ export function decodeYAMLDocuments(text: string, opts: DecodeYAMLOptions = {}):
     }
     if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.1') throw new YAMLDecodeError('found incompatible YAML document')
     checkKeys(doc)
+    // Aliases repeat their target where they stand, so the value can be far deeper than the text.
+    if (nodeDepth(doc.contents, doc, new Map(), 0) > maxDecodeDepth) throw new YAMLDecodeError(`exceeded max depth of ${maxDecodeDepth}`)
     let value: unknown
     try {
       value = doc.toJS({ maxAliasCount })
@@ -110,35 +115,103 @@ function where(line: number): string {
 }
 
 /**
- * The 1-based line where `[`/`{` nesting first passes `max`, outside quoted scalars and comments;
- * undefined when it never does. A cheap guard so that `[[[[…` is refused before the recursive
- * parser sees it.
+ * The 1-based line where the document might nest deeper than `max`, or undefined. An upper
+ * bound, cheap and iterative: open `[`/`{` levels, plus the block levels opened by deeper
+ * indentation, plus every `- `, `? ` and `: ` indicator on the line (compact nesting such as
+ * `- - - x`). Quoted scalars, comments and block scalars (`|`, `>`) do not count. Real
+ * manifests stay far below it.
  */
-function flowDepthLine(text: string, max: number): number | undefined {
-  let depth = 0
+function deepLine(text: string, max: number): number | undefined {
+  let flow = 0
+  const indents: number[] = []
   let line = 1
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 10) line++
-    else if (c === 91 || c === 123) {
-      if (++depth > max) return line
-    } else if (c === 93 || c === 125) depth = Math.max(0, depth - 1)
-    else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) <= 32)) {
-      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++
-    } else if (c === 34 || c === 39) {
-      // A quoted scalar: skip to its closing quote ('' and \" are escapes).
-      for (i++; i < text.length; i++) {
-        const q = text.charCodeAt(i)
-        if (q === 10) line++
-        else if (c === 34 && q === 92) i++
-        else if (q === c) {
-          if (c === 39 && text.charCodeAt(i + 1) === 39) i++
-          else break
+  let i = 0
+  /** Indentation of the line that opened a block scalar; more-indented lines are its text. */
+  let scalarParent = -1
+  while (i < text.length) {
+    // One line: its indentation first (block context only).
+    let col = 0
+    while (text.charCodeAt(i + col) === 32) col++
+    const first = text.charCodeAt(i + col)
+    const blank = Number.isNaN(first) || first === 10 || first === 13 || first === 35
+    if (scalarParent >= 0) {
+      if (blank || col > scalarParent) {
+        const end = text.indexOf('\n', i)
+        if (end < 0) break
+        i = end + 1
+        line++
+        continue
+      }
+      scalarParent = -1
+    }
+    if (flow === 0 && !blank) {
+      while (indents.length && indents[indents.length - 1] >= col) indents.pop()
+      indents.push(col)
+    }
+    let indicators = 0
+    let j = i + col
+    for (; j < text.length; j++) {
+      const c = text.charCodeAt(j)
+      if (c === 10) break
+      const next = text.charCodeAt(j + 1)
+      const spaced = Number.isNaN(next) || next === 32 || next === 10 || next === 13 || next === 9
+      if (c === 91 || c === 123) {
+        flow++
+      } else if (c === 93 || c === 125) {
+        if (flow > 0) flow--
+      } else if ((c === 45 || c === 63 || c === 58) && spaced) {
+        indicators++
+      } else if (c === 35 && (j === i || text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) {
+        while (j + 1 < text.length && text.charCodeAt(j + 1) !== 10) j++
+      } else if (c === 34 || c === 39) {
+        // A quoted scalar: skip to its closing quote ('' and \" are escapes), counting lines.
+        for (j++; j < text.length; j++) {
+          const q = text.charCodeAt(j)
+          if (q === 10) line++
+          else if (c === 34 && q === 92) j++
+          else if (q === c) {
+            if (c === 39 && text.charCodeAt(j + 1) === 39) j++
+            else break
+          }
         }
       }
+      if (flow + Math.max(0, indents.length - 1) + indicators > max) return line
     }
+    if (flow === 0 && blockScalarHeader.test(text.slice(i + col, j))) scalarParent = col
+    i = j + 1
+    line++
   }
   return undefined
+}
+
+/** A line ending in a block scalar header (`key: |`, `- >-`, `|2`), an optional comment after it. */
+const blockScalarHeader = /(^|[\s:-])[|>][-+0-9]*\s*(#.*)?\r?$/
+
+/**
+ * How deep a node's value will nest once aliases are expanded (1 per sequence or mapping level).
+ * Recursion follows the parsed tree, whose depth {@link deepLine} already bounded; an alias
+ * counts its target's depth, computed once (`memo`); a cycle counts as too deep.
+ */
+function nodeDepth(node: unknown, doc: Document.Parsed, memo: Map<unknown, number>, level: number): number {
+  if (isAlias(node)) {
+    const target = node.resolve(doc)
+    if (target === undefined) return 0
+    const known = memo.get(target)
+    if (known !== undefined) return known
+    memo.set(target, Infinity)
+    const d = nodeDepth(target, doc, memo, level)
+    memo.set(target, d)
+    return d
+  }
+  if (!isMap(node) && !isSeq(node)) return 0
+  if (level > maxDecodeDepth) return Infinity
+  let deepest = 0
+  for (const item of node.items as unknown[]) {
+    const d = isPair(item) ? Math.max(nodeDepth(item.key, doc, memo, level + 1), nodeDepth(item.value, doc, memo, level + 1)) : nodeDepth(item, doc, memo, level + 1)
+    if (d > deepest) deepest = d
+    if (deepest > maxDecodeDepth) break
+  }
+  return deepest + 1
 }
 
 /** Maps the yaml library's failures onto goyaml.v2's words where they differ. */

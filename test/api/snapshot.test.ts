@@ -106,7 +106,7 @@ describe('snapshot', () => {
     const cases: [string, string, string][] = [
       ['application/yaml', 'items:\n- ' + '['.repeat(5000) + ']'.repeat(5000), 'invalid snapshot: not JSON or YAML: yaml: line 2: exceeded max depth of 500'],
       ['application/yaml', bomb, 'invalid snapshot: not JSON or YAML: yaml: document contains excessive aliasing'],
-      ['application/yaml', 'items:\n' + '- ? '.repeat(300) + 'x', 'invalid snapshot: not JSON or YAML: yaml: invalid map key: []interface {}{…}'],
+      ['application/yaml', 'items:\n' + '- ? '.repeat(200) + 'x', 'invalid snapshot: not JSON or YAML: yaml: invalid map key: []interface {}{…}'],
       ['application/yaml', '%YAML 9.9\n---\nkind: List\nitems: []\n', 'invalid snapshot: not JSON or YAML: yaml: found incompatible YAML document'],
       ['application/json', '{"kind":"List","items":[{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":' + '['.repeat(20000) + ']'.repeat(20000) + '}]}', 'invalid snapshot: exceeded max depth of 500'],
     ]

@@ -26,6 +26,20 @@ describe('decodeYAMLDocuments', () => {
     expect(decodeYAML(`a: "${'['.repeat(2000)}"\nb: '${'{'.repeat(2000)}' # ${'['.repeat(2000)}\n`)).toEqual({ a: '['.repeat(2000), b: '{'.repeat(2000) })
   })
 
+  it('bounds the depth before parsing, so compact and block nesting never reach the parser\'s stack limit', () => {
+    // Each of these, twice in one process, used to abort Node ("RegExpCompiler Allocation failed").
+    for (const text of ['- '.repeat(10_005) + 'x', '- '.repeat(5007) + 'x', '? '.repeat(5007) + 'x', '- {a: '.repeat(5007), '[- '.repeat(5007)]) {
+      expect(() => decodeYAMLDocuments(text)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
+    }
+    // Aliases repeat their targets: five anchors of 300 levels each make 1500.
+    let chain = `a0: &a0 ${'['.repeat(300)}x${']'.repeat(300)}\n`
+    for (let k = 1; k < 5; k++) chain += `a${k}: &a${k} ${'['.repeat(300)}*a${k - 1}${']'.repeat(300)}\n`
+    expect(() => decodeYAMLDocuments(chain)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
+    // Block scalars are text: brackets, quotes and indicators in them do not count.
+    const script = Array.from({ length: 2000 }, () => `    echo "[" don't [[[ {{{ - ? : x`).join('\n')
+    expect(decodeYAML(`data:\n  run.sh: |\n${script}\nb: 1\n`)).toMatchObject({ b: 1 })
+  })
+
   it('refuses an alias bomb as goyaml.v2 does', () => {
     expect(() => decodeYAMLDocuments(bomb)).toThrow('document contains excessive aliasing')
     expect(decodeYAML('a: &x [1]\nb: *x\n')).toEqual({ a: [1], b: [1] })
