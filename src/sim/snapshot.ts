@@ -120,6 +120,9 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     if (ns && !namespaces.getStored('', ns)) namespaces.create('', { metadata: { name: ns } }, { trusted: true })
   }
   const seen = new Set<string>()
+  // The import must not stop half-way at the store's limits, so they are checked here too.
+  const { quotaBytes, maxObjectBytes } = registry.store.limits()
+  let total = 0
   items.forEach((o, i) => {
     const where = describe(o, i)
     const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
@@ -141,12 +144,15 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     const copy = importable(o)
     delete copy.metadata.deletionTimestamp
     try {
-      scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
+      const s = scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
+      total += s.size
+      if (s.size > maxObjectBytes) errors.push({ type: 'FieldValueTooLong', field: `items[${i}]`, detail: `${where}: ${s.size} bytes serialized; the store takes at most ${maxObjectBytes} per object (etcdserver: request is too large)` })
     } catch (err) {
       const msg = err instanceof StatusError ? err.message : (err as Error).message
       errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: msg })
     }
   })
+  if (total > quotaBytes) errors.push({ type: 'FieldValueTooLong', field: 'items', detail: `${total} bytes serialized; the storage quota is ${quotaBytes} (etcdserver: mvcc: database space exceeded)` })
   if (errors.length) throw invalidControlRequest('ObjectList', errors.slice(0, 20))
 }
 

@@ -50,6 +50,8 @@ export interface ObjectStore {
   count(resource: string): number
   /** Serialized bytes of all current objects: what the quota limits. */
   storedBytes(): number
+  /** The size limits writes are held to (see {@link MemoryStoreOptions}). */
+  limits(): { quotaBytes: number; maxObjectBytes: number }
   /** Drops everything (state import/reset). */
   clear(): void
 }
@@ -167,6 +169,10 @@ export class MemoryStore implements ObjectStore {
 
   storedBytes(): number {
     return this.total
+  }
+
+  limits(): { quotaBytes: number; maxObjectBytes: number } {
+    return { quotaBytes: this.quotaBytes, maxObjectBytes: this.maxObjectBytes }
   }
 
   /**
