@@ -57,18 +57,20 @@ export interface ObjectStore {
 }
 
 /**
- * Objects up to this size keep their encoded watch lines, so many watchers share one Buffer;
- * bigger ones encode a line per event instead of keeping another full copy alive.
+ * Objects up to this size keep their JSON string next to their bytes, and their encoded watch
+ * lines, so the hot paths (controllers reading, many watchers) never re-encode; bigger ones keep
+ * a single serialized copy and encode the rest on demand.
  */
-const cachedLineLimit = 64 * 1024
+const smallObjectBytes = 64 * 1024
 
 class Stored implements StoredObject {
   /**
-   * The serialized object: the JSON string until the first response needs bytes, then only the
-   * UTF-8 Buffer. Keeping one form, not both, is what makes a 1 MiB object cost ~2 MB (the parsed
-   * `obj` plus this) rather than ~3 MB.
+   * The serialized object: the JSON string, and the UTF-8 Buffer once a response needs bytes.
+   * A big object then drops the string: keeping one form, not both, is what makes a 1 MiB object
+   * cost ~2 MB (the parsed `obj` plus this) rather than ~3 MB.
    */
-  private data: string | Buffer
+  private str: string | undefined
+  private buf: Buffer | undefined
   private lines: Partial<Record<'ADDED' | 'MODIFIED' | 'DELETED', Buffer>> | undefined
   constructor(
     readonly obj: KubeObject,
@@ -79,11 +81,11 @@ class Stored implements StoredObject {
     /** UTF-8 length of `json`. */
     readonly size: number,
   ) {
-    this.data = json
+    this.str = json
   }
 
   get json(): string {
-    return typeof this.data === 'string' ? this.data : this.data.toString('utf8')
+    return this.str ?? this.buf!.toString('utf8')
   }
 
   itemJSON(): string {
@@ -92,8 +94,11 @@ class Stored implements StoredObject {
   }
 
   bytes(): Buffer {
-    if (typeof this.data === 'string') this.data = Buffer.from(this.data, 'utf8')
-    return this.data
+    if (this.buf === undefined) {
+      this.buf = Buffer.from(this.str!, 'utf8')
+      if (this.size > smallObjectBytes) this.str = undefined
+    }
+    return this.buf
   }
 
   itemBytes(): Buffer[] {
@@ -105,7 +110,7 @@ class Stored implements StoredObject {
     const cached = this.lines?.[type]
     if (cached) return cached
     const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), this.bytes(), lineEnd])
-    if (this.size <= cachedLineLimit) (this.lines ??= {})[type] = line
+    if (this.size <= smallObjectBytes) (this.lines ??= {})[type] = line
     return line
   }
 }

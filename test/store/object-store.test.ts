@@ -113,7 +113,7 @@ describe('MemoryStore', () => {
     expect(seen).toEqual([s.currentRV()])
   })
 
-  it('keeps one serialized copy: the bytes replace the JSON string, and big objects do not cache watch lines', () => {
+  it('keeps one serialized copy of a big object: the bytes replace the JSON string, and its watch lines are not cached', () => {
     const s = new MemoryStore()
     const small = s.create('configmaps', cm('default', 's'))
     expect(small.watchLine('ADDED')).toBe(small.watchLine('ADDED'))
