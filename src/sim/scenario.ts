@@ -173,7 +173,7 @@ function flatten(objs: unknown[]): unknown[] {
 function parseDocs(text: string, source: string): unknown[] {
   let docs: unknown[]
   try {
-    docs = decodeYAMLDocuments(text, { pretty: true })
+    docs = decodeYAMLDocuments(text, { pretty: true, yaml12: true })
   } catch (err) {
     throw scenarioError(source, `not valid YAML: ${(err as Error).message}`)
   }

@@ -22,6 +22,11 @@ export class YAMLDecodeError extends Error {}
 export interface DecodeYAMLOptions {
   /** Keep the yaml library's full error text (position and a source excerpt), for files a person edits. */
   pretty?: boolean
+  /**
+   * Also accept `%YAML 1.2` (kubemock's own files, which the API decoder never sees); without it
+   * only 1.1 passes, as in goyaml.v2. Other versions are refused either way.
+   */
+  yaml12?: boolean
 }
 
 /**
@@ -52,7 +57,8 @@ export function decodeYAMLDocuments(text: string, opts: DecodeYAMLOptions = {}):
       if (w.code !== 'BAD_DIRECTIVE') continue
       throw new YAMLDecodeError(/^Unknown directive/.test(w.message) ? 'found unknown directive name' : 'found incompatible YAML document')
     }
-    if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.1') throw new YAMLDecodeError('found incompatible YAML document')
+    const version = doc.directives?.yaml.explicit ? doc.directives.yaml.version : undefined
+    if (version !== undefined && version !== '1.1' && !(opts.yaml12 && version === '1.2')) throw new YAMLDecodeError('found incompatible YAML document')
     checkKeys(doc)
     // Aliases repeat their target where they stand, so the value can be far deeper than the text.
     if (nodeDepth(doc.contents, doc, new Map(), 0) > maxDecodeDepth) throw new YAMLDecodeError(`exceeded max depth of ${maxDecodeDepth}`)

@@ -60,6 +60,9 @@ describe('decodeYAMLDocuments', () => {
     expect(decodeYAML('%YAML 1.1\n---\na: yes\n')).toEqual({ a: true })
     for (const v of ['9.9', '1.2', '2.0']) expect(() => decodeYAMLDocuments(`%YAML ${v}\n---\na: 1\n`)).toThrow('found incompatible YAML document')
     expect(() => decodeYAMLDocuments('%FOO bar\n---\na: 1\n')).toThrow('found unknown directive name')
+    // kubemock's own files may say 1.2; 9.9 is refused there too, not warned about.
+    expect(decodeYAMLDocuments('%YAML 1.2\n---\na: 1\n', { yaml12: true })).toEqual([{ a: 1 }])
+    expect(() => decodeYAMLDocuments('%YAML 9.9\n---\na: 1\n', { yaml12: true })).toThrow('found incompatible YAML document')
     expect(emit).not.toHaveBeenCalled()
     expect(write).not.toHaveBeenCalled()
   })
