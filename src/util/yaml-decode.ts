@@ -123,9 +123,8 @@ function where(line: number): string {
 /**
  * The 1-based line where the document might nest deeper than `max`, or undefined. An upper
  * bound, cheap and iterative: open `[`/`{` levels, plus the block levels opened by deeper
- * indentation, plus every `- `, `? ` and `: ` indicator on the line (compact nesting such as
- * `- - - x`). Quoted scalars, comments and block scalars (`|`, `>`) do not count. Real
- * manifests stay far below it.
+ * indentation, plus the compact nesting on the line (`- - ? x`, `- key: …`). Quoted scalars,
+ * comments and block scalars (`|`, `>`) do not count. Real manifests stay far below it.
  */
 function deepLine(text: string, max: number): number | undefined {
   let flow = 0
@@ -154,19 +153,36 @@ function deepLine(text: string, max: number): number | undefined {
       while (indents.length && indents[indents.length - 1] >= col) indents.pop()
       indents.push(col)
     }
+    // Block nesting on one line: a leading run of `- `/`? `/`: ` (compact forms), then at most
+    // one `key: `. In flow context only brackets nest, so `{"a": 1, "b": 2}` counts 1.
     let indicators = 0
+    let leading = true
+    let keyed = false
     let j = i + col
     for (; j < text.length; j++) {
       const c = text.charCodeAt(j)
       if (c === 10) break
+      if (c === 32 || c === 9) continue
       const next = text.charCodeAt(j + 1)
       const spaced = Number.isNaN(next) || next === 32 || next === 10 || next === 13 || next === 9
+      if ((c === 45 || c === 63 || c === 58) && spaced && flow === 0) {
+        if (leading) indicators++
+        else if (c === 58 && !keyed) {
+          indicators++
+          keyed = true
+        }
+        continue
+      }
+      if (leading && (c === 33 || c === 38) && flow === 0) {
+        // A tag or anchor (`- !t - &a - x`) belongs to the node that follows: still leading.
+        while (j + 1 < text.length && !/[\s]/.test(text[j + 1])) j++
+        continue
+      }
+      leading = false
       if (c === 91 || c === 123) {
         flow++
       } else if (c === 93 || c === 125) {
         if (flow > 0) flow--
-      } else if ((c === 45 || c === 63 || c === 58) && spaced) {
-        indicators++
       } else if (c === 35 && (j === i || text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) {
         while (j + 1 < text.length && text.charCodeAt(j + 1) !== 10) j++
       } else if (c === 34 || c === 39) {
@@ -183,6 +199,7 @@ function deepLine(text: string, max: number): number | undefined {
       }
       if (flow + Math.max(0, indents.length - 1) + indicators > max) return line
     }
+    if (flow + Math.max(0, indents.length - 1) + indicators > max) return line
     if (flow === 0 && blockScalarHeader.test(text.slice(i + col, j))) scalarParent = col
     i = j + 1
     line++

@@ -28,13 +28,19 @@ describe('decodeYAMLDocuments', () => {
 
   it('bounds the depth before parsing, so compact and block nesting never reach the parser\'s stack limit', () => {
     // Each of these, twice in one process, used to abort Node ("RegExpCompiler Allocation failed").
-    for (const text of ['- '.repeat(10_005) + 'x', '- '.repeat(5007) + 'x', '? '.repeat(5007) + 'x', '- {a: '.repeat(5007), '[- '.repeat(5007)]) {
+    const anchors = Array.from({ length: 2000 }, (_, i) => `- &a${i} `).join('') + 'x'
+    for (const text of ['- '.repeat(10_005) + 'x', '- '.repeat(5007) + 'x', '? '.repeat(5007) + 'x', '- {a: '.repeat(5007), '[- '.repeat(5007), '- !!seq '.repeat(2000) + 'x', '? !t '.repeat(2000) + 'x', anchors]) {
       expect(() => decodeYAMLDocuments(text)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
     }
     // Aliases repeat their targets: five anchors of 300 levels each make 1500.
     let chain = `a0: &a0 ${'['.repeat(300)}x${']'.repeat(300)}\n`
     for (let k = 1; k < 5; k++) chain += `a${k}: &a${k} ${'['.repeat(300)}*a${k - 1}${']'.repeat(300)}\n`
     expect(() => decodeYAMLDocuments(chain)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
+    expect(() => decodeYAMLDocuments('- '.repeat(600))).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
+    // Many keys on one line are not nesting: JSON with spaces after colons, or a long flow mapping.
+    const wide = `{${Array.from({ length: 2000 }, (_, i) => `"k${i}": ${i}`).join(', ')}}`
+    expect(Object.keys(decodeYAML(wide) as object)).toHaveLength(2000)
+    expect(decodeYAML(`a: ${'x - '.repeat(1000)}y`)).toEqual({ a: `${'x - '.repeat(1000)}y` })
     // Block scalars are text: brackets, quotes and indicators in them do not count.
     const script = Array.from({ length: 2000 }, () => `    echo "[" don't [[[ {{{ - ? : x`).join('\n')
     expect(decodeYAML(`data:\n  run.sh: |\n${script}\nb: 1\n`)).toMatchObject({ b: 1 })
