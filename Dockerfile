@@ -40,6 +40,9 @@ EXPOSE 6443
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=5 \
   CMD node -e "require('https').get({host:'127.0.0.1',port:process.env.KUBEMOCK_PORT,path:'/readyz',rejectUnauthorized:false},(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 # --host 0.0.0.0: inside a container 127.0.0.1 is unreachable through the published port.
+# --allowed-host kubemock: other containers reach it by its compose service / container name
+# (the certificate names it too); loopback names and IP addresses are always answered, any
+# other Host header gets 403 (DNS-rebinding protection). Add more with `--allowed-host NAME`.
 # Arguments after the image name are appended: `docker run kubemock --nodes 5 --speed 0`.
-ENTRYPOINT ["sh", "-c", "exec node bin/kubemock.js --host 0.0.0.0 --port \"$KUBEMOCK_PORT\" --tls --token \"$KUBEMOCK_TOKEN\" --kubeconfig \"$KUBEMOCK_KUBECONFIG\" --kubeconfig-server \"$KUBEMOCK_KUBECONFIG_SERVER\" \"$@\"", "kubemock"]
+ENTRYPOINT ["sh", "-c", "exec node bin/kubemock.js --host 0.0.0.0 --port \"$KUBEMOCK_PORT\" --tls --token \"$KUBEMOCK_TOKEN\" --kubeconfig \"$KUBEMOCK_KUBECONFIG\" --kubeconfig-server \"$KUBEMOCK_KUBECONFIG_SERVER\" --allowed-host kubemock \"$@\"", "kubemock"]
 CMD []

@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
 import { installCors } from './api/cors.js'
+import { installHostCheck } from './api/host-check.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
@@ -26,8 +27,16 @@ export interface AppOptions {
   https?: { key: string; cert: string }
   /** Require bearer tokens (see api/auth.ts); undefined = no authentication. */
   auth?: TokenAuthenticator
-  /** Origins allowed cross-origin (`*` = any; see api/cors.ts); undefined or empty = CORS off. */
-  corsOrigins?: readonly string[]
+  /**
+   * Origins allowed cross-origin besides the loopback ones (`*` = any; see api/cors.ts); `false`
+   * allows no cross-origin requests at all. Requests from other origins are refused with 403.
+   */
+  corsOrigins?: readonly string[] | false
+  /**
+   * Host names answered besides loopback names and IP addresses (see api/host-check.ts
+   * `hostAllowList`; `*` = any). Requests for other names are refused with 403.
+   */
+  allowedHosts?: readonly string[]
 }
 
 /** Builds the Fastify app serving the Kubernetes API for `cluster`. */
@@ -56,6 +65,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
   // First of the request hooks, so the request journal also sees requests other hooks answer.
   installControlHooks(app, cluster)
+  // A browser is the one client that can be made to send requests against its user's will:
+  // refuse foreign host names (DNS rebinding) and foreign origins before anything else runs.
+  installHostCheck(app, opts.allowedHosts)
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(app, opts.corsOrigins ?? [])
   if (opts.auth) installAuth(app, opts.auth)

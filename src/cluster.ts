@@ -24,6 +24,11 @@ export interface ClusterOptions {
   nodes?: NodeInput[] | number
   /** Watch history length (events kept for resuming watches). */
   historySize?: number
+  /**
+   * Serialized bytes of objects the store holds before creates, updates and patches fail with
+   * 500 `etcdserver: mvcc: database space exceeded` (default 2 GiB, etcd's default quota).
+   */
+  storageQuotaBytes?: number
   /** Extra controllers (tests and later layers plug in here). */
   controllers?: ControllerFactory[]
   /** Overrides of simulation timings (simulated ms), by name. */
@@ -55,7 +60,7 @@ export class Cluster {
   constructor(opts: ClusterOptions = {}) {
     this.version = kubeVersion(opts.kubeVersion)
     this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1 })
-    this.store = new MemoryStore({ historySize: opts.historySize })
+    this.store = new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes })
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.scenario = opts.scenario

@@ -3,6 +3,12 @@ import { goSyntax } from './util/go-value.js'
 import { StoreError } from './store/store-error.js'
 import type { FieldError } from './types.js'
 
+/**
+ * etcd's texts for the store's size failures, as kube-apiserver passes them on (rpctypes
+ * ErrGRPCRequestTooLarge, ErrGRPCNoSpace); neither has a Status reason.
+ */
+export const etcdErrorText = { TooLarge: 'etcdserver: request is too large', NoSpace: 'etcdserver: mvcc: database space exceeded' } as const
+
 /** The metav1.Status body the API sends for a failure. */
 export interface StatusBody {
   kind: 'Status'
@@ -86,7 +92,8 @@ export class StatusError extends Error {
 
   constructor(code: number, reason: string, message: string, details?: StatusDetails, headers: Record<string, string> = {}) {
     super(message)
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code }
+    // An empty reason (StatusReasonUnknown) is omitted, as Go's omitempty drops it.
+    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason } : {}), ...(details ? { details } : {}), code }
     this.headers = headers
   }
 
@@ -141,6 +148,9 @@ export class StatusError extends Error {
         return new StatusError(409, 'AlreadyExists', err.message)
       case 'NotFound':
         return new StatusError(404, 'NotFound', err.message)
+      case 'TooLarge':
+      case 'NoSpace':
+        return StatusError.untranslated(etcdErrorText[err.code])
     }
   }
 
@@ -180,6 +190,15 @@ export class StatusError extends Error {
 
   static internal(message: string): StatusError {
     return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] })
+  }
+
+  /**
+   * An error storage returned that kube-apiserver does not translate (etcd's ErrRequestTooLarge,
+   * ErrNoSpace): responsewriters.ErrorToAPIStatus makes it a 500 with no reason and the error's
+   * own text, so kubectl prints `Error from server: <message>`.
+   */
+  static untranslated(message: string): StatusError {
+    return new StatusError(500, '', message)
   }
 
   static tooManyRequests(message: string, retryAfterSeconds?: number, causes?: StatusDetails['causes']): StatusError {

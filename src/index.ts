@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { defaultTokenUser, TokenAuthenticator } from './api/auth.js'
-import { defaultCorsOrigins } from './api/cors.js'
+import { hostAllowList } from './api/host-check.js'
 import { buildApp } from './app.js'
 import { Cluster, type ClusterOptions } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
@@ -24,8 +24,16 @@ export interface StartOptions extends Omit<ClusterOptions, 'scenario'> {
   tokens?: string[]
   /** Serve HTTPS: `true` generates a CA and certificate (a few ms), or pass your own PEM pair. */
   tls?: boolean | { cert: string; key: string; ca?: string }
-  /** Origins allowed cross-origin (`*` = any); default any on loopback, none elsewhere; false = off. */
+  /**
+   * Origins allowed cross-origin besides loopback pages (`http(s)://localhost|127.x|[::1]:*`,
+   * always allowed); `['*']` = any; `false` = none, not even loopback. Others get 403.
+   */
   corsOrigins?: string[] | false
+  /**
+   * Host names to answer besides loopback names, IP addresses, `host` and this machine's
+   * hostname (DNS-rebinding protection); `['*']` = any. Others get 403.
+   */
+  allowedHosts?: string[]
 }
 
 /** A running kubemock server, with helpers for the control API (see {@link ControlHelpers}). */
@@ -57,7 +65,8 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     cluster,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
     ...(tokens.length ? { auth: new TokenAuthenticator(tokens.map((token) => ({ token, ...defaultTokenUser }))) } : {}),
-    corsOrigins: options.corsOrigins === false ? [] : defaultCorsOrigins(host, options.corsOrigins),
+    corsOrigins: options.corsOrigins ?? [],
+    allowedHosts: hostAllowList({ bindHost: host, configured: options.allowedHosts }),
   })
   await app.listen({ host, port: options.port ?? 0 })
   const addr = app.server.address()

@@ -3,7 +3,8 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultTokenUser, readTokenFile, TokenAuthenticator, type TokenUser } from './api/auth.js'
-import { defaultCorsOrigins, isLoopbackHost } from './api/cors.js'
+import { isLoopbackHost } from './api/cors.js'
+import { hostAllowList } from './api/host-check.js'
 import { buildApp } from './app.js'
 import { Cluster } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
@@ -33,8 +34,15 @@ Options:
   --token TOKEN         require "Authorization: Bearer TOKEN" (repeatable); kubectl sends tokens
                         only over HTTPS, so combine with --tls
   --token-file FILE     tokens, one per line, or kube-apiserver's CSV: token,user,uid[,"groups"]
-  --cors-origin ORIGIN  allow browser pages from ORIGIN (repeatable; * = any). Default: any origin
-                        when bound to loopback, none otherwise
+  --cors-origin ORIGIN  also allow browser pages from ORIGIN (repeatable; * = any). Pages on
+                        http(s)://localhost, 127.0.0.1 and [::1] (any port) are always allowed;
+                        requests from other origins are refused with 403
+  --allowed-host HOST   also answer requests addressed to HOST (repeatable; * = any). Loopback
+                        names, IP addresses, this machine's hostname, the --host name and the
+                        --kubeconfig-server host are always answered; other Host headers get 403
+                        (DNS-rebinding protection)
+  --storage-quota-bytes N  bytes of stored objects before writes fail with "etcdserver: mvcc:
+                        database space exceeded" (default 2147483648, etcd's default quota)
   --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
                         address; 127.0.0.1 for 0.0.0.0), e.g. https://kubemock:6443 in compose
   -h, --help            show this help
@@ -59,7 +67,11 @@ export interface CliOptions {
   tokens: string[]
   tokenFile?: string
   corsOrigins: string[]
+  /** --allowed-host values. */
+  allowedHosts: string[]
   kubeconfigServer?: string
+  /** --storage-quota-bytes */
+  storageQuotaBytes?: number
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -81,6 +93,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       token: { type: 'string', multiple: true, default: [] },
       'token-file': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true, default: [] },
+      'allowed-host': { type: 'string', multiple: true, default: [] },
+      'storage-quota-bytes': { type: 'string' },
       'kubeconfig-server': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -103,11 +117,18 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (tokens.some((t) => t.trim() === '' || /[\s,]/.test(t))) throw new Error('--token must be a non-empty string without spaces or commas')
   const corsOrigins = values['cors-origin'] ?? []
   for (const o of corsOrigins) if (o !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\/?$/i.test(o)) throw new Error(`--cors-origin must be * or an origin like http://localhost:3000, got "${o}"`)
+  const allowedHosts = values['allowed-host'] ?? []
+  for (const h of allowedHosts) if (h !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?)$/i.test(h)) throw new Error(`--allowed-host must be * or a host name without scheme or port, like kubemock, got "${h}"`)
+  let storageQuotaBytes: number | undefined
+  if (values['storage-quota-bytes'] !== undefined) {
+    storageQuotaBytes = Number(values['storage-quota-bytes'])
+    if (!Number.isSafeInteger(storageQuotaBytes) || storageQuotaBytes < 1) throw new Error(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${values['storage-quota-bytes']}"`)
+  }
   const kubeconfigServer = values['kubeconfig-server']
   if (kubeconfigServer !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(kubeconfigServer)) throw new Error(`--kubeconfig-server must be a URL like https://kubemock:6443, got "${kubeconfigServer}"`)
   return {
     host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, scenario: values.scenario, speed, logLevel: values['log-level']!,
-    tls: values.tls!, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], tokens, tokenFile: values['token-file'], corsOrigins, kubeconfigServer,
+    tls: values.tls!, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], tokens, tokenFile: values['token-file'], corsOrigins, allowedHosts, kubeconfigServer, storageQuotaBytes,
   }
 }
 
@@ -136,13 +157,14 @@ export async function main(argv: string[]): Promise<void> {
   // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
   if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
-  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed, scenario })
+  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed, scenario, storageQuotaBytes: opts.storageQuotaBytes })
   const app = await buildApp({
     cluster,
     logger: loggerOptions(opts.logLevel, logStream),
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
     ...(users.length ? { auth: new TokenAuthenticator(users) } : {}),
-    corsOrigins: defaultCorsOrigins(opts.host, opts.corsOrigins),
+    corsOrigins: opts.corsOrigins,
+    allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
   })
   let closing = false
   const shutdown = async () => {

@@ -1,5 +1,7 @@
 /** @module api/cors: cross-origin access for browser clients, after kube-apiserver's --cors-allowed-origins filter. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { StatusError } from '../errors.js'
+import { sendStatus } from './errors.js'
 
 /** kube-apiserver's default allowed methods (staging/src/k8s.io/apiserver/pkg/server/filters/cors.go). */
 export const corsAllowMethods = 'POST, GET, OPTIONS, PUT, DELETE, PATCH'
@@ -27,41 +29,67 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * The origins to allow for a server bound to `host`: the configured ones (`--cors-origin`) when
- * given, else any origin (`['*']`) on loopback — a page on the developer's machine mocking a
- * cluster — and none (CORS off) on an address other machines can reach.
+ * True for an Origin served from this machine: `http` or `https` on `localhost`, `*.localhost`,
+ * 127.0.0.0/8 or `[::1]`, any port (a dev server on `http://localhost:5173`).
  */
-export function defaultCorsOrigins(host: string, configured?: readonly string[]): string[] {
-  if (configured && configured.length > 0) return [...configured]
-  return isLoopbackHost(host) ? ['*'] : []
+export function isLoopbackOrigin(origin: string): boolean {
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false
+  const host = url.hostname.toLowerCase()
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
 /**
- * A predicate for allowed Origin values. Entries are exact origins (`http://localhost:3000`,
- * compared case-insensitively) or `*` for any. kube-apiserver takes regular expressions here; exact
- * strings avoid the classic unanchored-pattern mistake (`localhost:3000` also matching
- * `localhost:30000.evil.example`).
+ * A predicate for allowed Origin values: loopback origins ({@link isLoopbackOrigin}) plus
+ * `extra`, exact origins compared case-insensitively, or `*` for any. `false` allows none.
+ * kube-apiserver takes regular expressions here; exact strings avoid the classic
+ * unanchored-pattern mistake (`localhost:3000` also matching `localhost:30000.evil.example`).
  */
-export function originMatcher(origins: readonly string[]): (origin: string) => boolean {
-  if (origins.includes('*')) return () => true
-  const set = new Set(origins.map((o) => o.replace(/\/+$/, '').toLowerCase()))
-  return (origin) => set.has(origin.toLowerCase())
+export function originMatcher(extra: readonly string[] | false = []): (origin: string) => boolean {
+  if (extra === false) return () => false
+  if (extra.includes('*')) return () => true
+  const set = new Set(extra.map((o) => o.replace(/\/+$/, '').toLowerCase()))
+  return (origin) => isLoopbackOrigin(origin) || set.has(origin.toLowerCase())
+}
+
+/** True when `origin` is the server's own (`<scheme>://<Host header>`): a same-origin request, never a cross-site one. */
+export function isSameOrigin(req: FastifyRequest, origin: string): boolean {
+  const host = req.headers.host
+  return host !== undefined && origin.toLowerCase() === `${req.protocol}://${host}`.toLowerCase()
+}
+
+/** The 403 for a request from a page kubemock does not serve; it names the flag that allows the origin. */
+export function forbiddenOrigin(origin: string): StatusError {
+  return new StatusError(403, 'Forbidden', `forbidden: origin "${origin}" is not allowed to use this server from a browser; start kubemock with --cors-origin ${origin} to allow it`)
 }
 
 /**
  * Installs the CORS filter as an onRequest hook (install it before authentication). For a request
- * whose Origin is allowed, it echoes the origin in Access-Control-Allow-Origin with credentials
- * allowed, and sets the allowed methods/headers and exposed headers on every response, as
- * kube-apiserver does; an OPTIONS preflight is answered `204 No Content` right there, before
- * authentication. Other requests pass untouched. The headers are set on the reply early so that
- * hijacked responses (watch streams) copy them. An empty `origins` installs nothing.
+ * whose Origin is allowed ({@link originMatcher} over `extra`), it echoes the origin in
+ * Access-Control-Allow-Origin with credentials allowed, and sets the allowed methods/headers and
+ * exposed headers on every response, as kube-apiserver does; an OPTIONS preflight is answered
+ * `204 No Content` right there, before authentication. The headers are set on the reply early so
+ * that hijacked responses (watch streams) copy them. Requests without Origin (kubectl, client
+ * libraries) and same-origin ones pass untouched. Any other Origin is refused with 403 Forbidden,
+ * whatever the method: withholding the CORS headers only stops a page from reading the answer,
+ * not a "simple" cross-site POST (text/plain, no preflight) or a WebSocket from having its effect.
  */
-export function installCors(app: FastifyInstance, origins: readonly string[]): void {
-  if (origins.length === 0) return
-  const allowed = originMatcher(origins)
+export function installCors(app: FastifyInstance, extra: readonly string[] | false = []): void {
+  const allowed = originMatcher(extra)
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const origin = req.headers.origin
-    if (origin === undefined || !allowed(origin)) return done()
+    if (origin === undefined) return done()
+    if (!allowed(origin)) {
+      if (isSameOrigin(req, origin)) return done()
+      req.log.debug({ origin }, 'refused a cross-origin request')
+      sendStatus(reply, forbiddenOrigin(origin))
+      return
+    }
     reply.header('Access-Control-Allow-Origin', origin)
     reply.header('Access-Control-Allow-Methods', corsAllowMethods)
     reply.header('Access-Control-Allow-Headers', preflightHeaders(req))

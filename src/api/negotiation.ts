@@ -1,7 +1,7 @@
 /** @module negotiation: Accept parsing (JSON, Table, aggregated discovery) and request-body decoding. */
-import { parse as parseYAML } from 'yaml'
 import { StatusError } from '../errors.js'
 import { parseJSONWithDuplicates } from '../store/json-decode.js'
+import { decodeYAML } from '../util/yaml-decode.js'
 
 /** One media range from an Accept header with its parameters. */
 interface MediaRange {
@@ -68,10 +68,9 @@ export function decodeBody(raw: unknown, contentType: string | undefined): Decod
   const type = mediaType(contentType)
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
     try {
-      const doc = parseYAML(text, { uniqueKeys: false, maxAliasCount: 100 })
-      return { value: doc, duplicates: [] }
+      return { value: decodeYAML(text), duplicates: [] }
     } catch (err) {
-      throw StatusError.badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`)
+      throw StatusError.badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message}`)
     }
   }
   if (!text.trim()) throw StatusError.badRequest('Object \'Kind\' is missing in \'\'')

@@ -453,6 +453,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.ctx.store.get(this.key, ns, name)
       if (!cur) throw StatusError.notFound(this.ref, name)
+      const refused = this.def.admitDelete?.(cur.obj as T)
+      if (refused) throw StatusError.forbidden(this.ref, name, refused)
       const obj = JSON.parse(cur.json) as T
       const pre = opts.preconditions
       if (pre?.uid && pre.uid !== obj.metadata.uid) {
@@ -502,7 +504,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       try {
         if (marked) {
           if (opts.dryRun) return { stored: serialize(marked, cur.rv), outcome: 'pending' }
-          return { stored: this.ctx.store.update(this.key, marked, cur.rv), outcome: 'pending' }
+          return { stored: this.ctx.store.update(this.key, marked, cur.rv, { deleting: true }), outcome: 'pending' }
         }
         if (opts.dryRun) return { stored: cur, outcome: 'deleted' }
         return { stored: this.ctx.store.delete(this.key, ns, name, cur.rv), outcome: 'deleted' }

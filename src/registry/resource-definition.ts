@@ -86,6 +86,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * spec.finalizers). Pure.
    */
   holdsDeletion?(obj: T): boolean
+  /**
+   * Admission for DELETE, before anything changes (dry runs included): return why this object may
+   * not be deleted (a 403 Forbidden `<resource> "<name>" is forbidden: <why>`), or undefined.
+   */
+  admitDelete?(obj: T): string | undefined
   /** Runs when DELETE first marks the object (namespaces: status.phase = Terminating). */
   prepareForDeletion?(obj: T): void
   /** DELETE answers with the object (pods, services) instead of a Success Status. */

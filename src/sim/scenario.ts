@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { parseAllDocuments, parse as parseYAML } from 'yaml'
+import { parse as parseYAML } from 'yaml'
+import { decodeYAMLDocuments } from '../util/yaml-decode.js'
 import type { SimTimings } from '../controllers/index.js'
 import { fieldErrorString, StatusError } from '../errors.js'
 import type { FieldError, KubeObject } from '../types.js'
@@ -171,14 +172,13 @@ function flatten(objs: unknown[]): unknown[] {
 }
 
 function parseDocs(text: string, source: string): unknown[] {
-  const docs = parseAllDocuments(text, { prettyErrors: true })
-  const out: unknown[] = []
-  for (const d of docs) {
-    if (d.errors.length) throw scenarioError(source, `not valid YAML: ${d.errors[0].message}`)
-    const v = d.toJS()
-    if (v !== null && v !== undefined) out.push(v)
+  let docs: unknown[]
+  try {
+    docs = decodeYAMLDocuments(text, { pretty: true, yaml12: true })
+  } catch (err) {
+    throw scenarioError(source, `not valid YAML: ${(err as Error).message}`)
   }
-  return out
+  return docs.filter((v) => v !== null && v !== undefined)
 }
 
 function checkObjects(objs: unknown[], source: string, what: string): KubeObject[] {

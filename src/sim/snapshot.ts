@@ -1,5 +1,6 @@
 /** @module snapshot: export every object as a v1 List, and validate and import one (a kubemock snapshot or a real cluster's dump). */
-import { parseAllDocuments, stringify } from 'yaml'
+import { stringify } from 'yaml'
+import { decodeYAMLDocuments, depthExceeds, maxDecodeDepth } from '../util/yaml-decode.js'
 import { StatusError } from '../errors.js'
 import { definitions } from '../registry/definitions.js'
 import { Registry } from '../registry/registry.js'
@@ -46,12 +47,23 @@ export function parseSnapshotBody(body: unknown): KubeObject[] {
   let docs: unknown[]
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     const text = body.toString()
+    let json: unknown
+    let isJSON = true
     try {
-      docs = [JSON.parse(text)]
+      json = JSON.parse(text)
     } catch {
-      const parsed = parseAllDocuments(text)
-      for (const d of parsed) if (d.errors.length) throw StatusError.badRequest(`invalid snapshot: not JSON or YAML: ${d.errors[0].message}`)
-      docs = parsed.map((d) => d.toJS()).filter((d) => d !== null && d !== undefined)
+      isJSON = false
+    }
+    if (isJSON) {
+      // JSON.parse builds any depth; the validation and import code after it recurses.
+      if (depthExceeds(json, maxDecodeDepth)) throw StatusError.badRequest(`invalid snapshot: exceeded max depth of ${maxDecodeDepth}`)
+      docs = [json]
+    } else {
+      try {
+        docs = decodeYAMLDocuments(text).filter((d) => d !== null && d !== undefined)
+      } catch (err) {
+        throw StatusError.badRequest(`invalid snapshot: not JSON or YAML: yaml: ${(err as Error).message}`)
+      }
     }
   } else {
     docs = [body]
@@ -108,6 +120,9 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     if (ns && !namespaces.getStored('', ns)) namespaces.create('', { metadata: { name: ns } }, { trusted: true })
   }
   const seen = new Set<string>()
+  // The import must not stop half-way at the store's limits, so they are checked here too.
+  const { quotaBytes, maxObjectBytes } = registry.store.limits()
+  let total = 0
   items.forEach((o, i) => {
     const where = describe(o, i)
     const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
@@ -129,12 +144,15 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     const copy = importable(o)
     delete copy.metadata.deletionTimestamp
     try {
-      scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
+      const s = scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
+      total += s.size
+      if (s.size > maxObjectBytes) errors.push({ type: 'FieldValueTooLong', field: `items[${i}]`, detail: `${where}: ${s.size} bytes serialized; the store takes at most ${maxObjectBytes} per object (etcdserver: request is too large)` })
     } catch (err) {
       const msg = err instanceof StatusError ? err.message : (err as Error).message
       errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: msg })
     }
   })
+  if (total > quotaBytes) errors.push({ type: 'FieldValueTooLong', field: 'items', detail: `${total} bytes serialized; the storage quota is ${quotaBytes} (etcdserver: mvcc: database space exceeded)` })
   if (errors.length) throw invalidControlRequest('ObjectList', errors.slice(0, 20))
 }
 

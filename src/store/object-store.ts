@@ -13,6 +13,8 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
   readonly obj: T
   readonly rv: number
   readonly json: string
+  /** UTF-8 length of `json`: what this version counts against the store's quota. */
+  readonly size: number
   /** `json` without the leading kind/apiVersion, as list items are served. */
   itemJSON(): string
   /** `json` as UTF-8 bytes, encoded once and shared by every response. */
@@ -34,37 +36,68 @@ export interface ObjectStore {
   list(resource: string, namespace?: string): StoredObject[]
   /** Stores a new object; stamps metadata.resourceVersion. */
   create(resource: string, obj: KubeObject): StoredObject
-  /** Replaces an object if its current resourceVersion equals `expectedRV` (when given). */
-  update(resource: string, obj: KubeObject, expectedRV?: number): StoredObject
+  /**
+   * Replaces an object if its current resourceVersion equals `expectedRV` (when given).
+   * `deleting` marks a write that only records a deletion in progress (deletionTimestamp,
+   * finalizers): it passes a full store, so that deleting can always free space.
+   */
+  update(resource: string, obj: KubeObject, expectedRV?: number, opts?: { deleting?: boolean }): StoredObject
   /** Removes an object; the DELETED event carries a new resourceVersion. */
   delete(resource: string, namespace: string, name: string, expectedRV?: number): StoredObject
   /** Subscribes to changes after `sinceRV`, replaying history; throws StoreError('Expired') when too old. */
   watch(resource: string, namespace: string | undefined, sinceRV: number, listener: WatchListener): () => void
   /** Count of objects of a resource (for metrics and tests). */
   count(resource: string): number
+  /** Serialized bytes of all current objects: what the quota limits. */
+  storedBytes(): number
+  /** The size limits writes are held to (see {@link MemoryStoreOptions}). */
+  limits(): { quotaBytes: number; maxObjectBytes: number }
   /** Drops everything (state import/reset). */
   clear(): void
 }
 
+/**
+ * Objects up to this size keep their JSON string next to their bytes, and their encoded watch
+ * lines, so the hot paths (controllers reading, many watchers) never re-encode; bigger ones keep
+ * a single serialized copy and encode the rest on demand.
+ */
+const smallObjectBytes = 64 * 1024
+
 class Stored implements StoredObject {
-  private item: string | undefined
+  /**
+   * The serialized object: the JSON string, and the UTF-8 Buffer once a response needs bytes.
+   * A big object then drops the string: keeping one form, not both, is what makes a 1 MiB object
+   * cost ~2 MB (the parsed `obj` plus this) rather than ~3 MB.
+   */
+  private str: string | undefined
   private buf: Buffer | undefined
   private lines: Partial<Record<'ADDED' | 'MODIFIED' | 'DELETED', Buffer>> | undefined
   constructor(
     readonly obj: KubeObject,
     readonly rv: number,
-    readonly json: string,
+    json: string,
     /** Length of `{"kind":…,"apiVersion":…,` — ASCII, so the same in characters and bytes. */
     private readonly headLength: number,
-  ) {}
+    /** UTF-8 length of `json`. */
+    readonly size: number,
+  ) {
+    this.str = json
+  }
+
+  get json(): string {
+    return this.str ?? this.buf!.toString('utf8')
+  }
 
   itemJSON(): string {
-    if (this.item === undefined) this.item = this.headLength > 0 ? `{${this.json.slice(this.headLength)}` : this.json
-    return this.item
+    const json = this.json
+    return this.headLength > 0 ? `{${json.slice(this.headLength)}` : json
   }
 
   bytes(): Buffer {
-    if (this.buf === undefined) this.buf = Buffer.from(this.json, 'utf8')
+    if (this.buf === undefined) {
+      this.buf = Buffer.from(this.str!, 'utf8')
+      if (this.size > smallObjectBytes) this.str = undefined
+    }
     return this.buf
   }
 
@@ -74,15 +107,15 @@ class Stored implements StoredObject {
   }
 
   watchLine(type: 'ADDED' | 'MODIFIED' | 'DELETED'): Buffer {
-    this.lines ??= {}
-    let line = this.lines[type]
-    if (!line) {
-      line = Buffer.from(`{"type":"${type}","object":${this.json}}\n`, 'utf8')
-      this.lines[type] = line
-    }
+    const cached = this.lines?.[type]
+    if (cached) return cached
+    const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), this.bytes(), lineEnd])
+    if (this.size <= smallObjectBytes) (this.lines ??= {})[type] = line
     return line
   }
 }
+
+const lineEnd = Buffer.from('}\n')
 
 /** Serializes with kind and apiVersion first, remembering where they end. */
 export function serialize(obj: KubeObject, rv: number): Stored {
@@ -92,7 +125,7 @@ export function serialize(obj: KubeObject, rv: number): Stored {
     const prefix = `{"kind":${JSON.stringify(obj.kind)},"apiVersion":${JSON.stringify(obj.apiVersion)},`
     if (json.startsWith(prefix)) head = prefix.length
   }
-  return new Stored(obj, rv, json, head)
+  return new Stored(obj, rv, json, head, Buffer.byteLength(json, 'utf8'))
 }
 
 interface Bucket {
@@ -104,15 +137,59 @@ function keyOf(namespace: string, name: string): string {
   return namespace ? `${namespace}/${name}` : name
 }
 
+/** etcd's default backend quota (--quota-backend-bytes): 2 GiB. */
+export const defaultQuotaBytes = 2 * 1024 * 1024 * 1024
+
+/** etcd's default request size limit (--max-request-bytes): 1.5 MiB. */
+export const defaultMaxObjectBytes = 1.5 * 1024 * 1024
+
+/** Limits of a {@link MemoryStore}; every field is optional. */
+export interface MemoryStoreOptions {
+  /** Events the watch history keeps for resumption (default 10,000). */
+  historySize?: number
+  /** Serialized bytes the history may keep (default 256 MiB): big objects expire sooner, as after a compaction. */
+  historyBytes?: number
+  startRV?: number
+  /** Serialized bytes of current objects the store holds before writes fail with NoSpace (default 2 GiB, etcd's). */
+  quotaBytes?: number
+  /** Largest serialized object a write may carry; more fails with TooLarge (default 1.5 MiB, etcd's). */
+  maxObjectBytes?: number
+}
+
 /** The in-memory implementation. */
 export class MemoryStore implements ObjectStore {
   private rv = 0
   private readonly buckets = new Map<string, Bucket>()
+  private total = 0
+  private readonly quotaBytes: number
+  private readonly maxObjectBytes: number
   readonly hub: WatchHub
 
-  constructor(opts: { historySize?: number; startRV?: number } = {}) {
+  constructor(opts: MemoryStoreOptions = {}) {
     this.rv = opts.startRV ?? 0
-    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv)
+    this.quotaBytes = opts.quotaBytes ?? defaultQuotaBytes
+    this.maxObjectBytes = opts.maxObjectBytes ?? defaultMaxObjectBytes
+    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv, opts.historyBytes ?? 256 * 1024 * 1024)
+  }
+
+  storedBytes(): number {
+    return this.total
+  }
+
+  limits(): { quotaBytes: number; maxObjectBytes: number } {
+    return { quotaBytes: this.quotaBytes, maxObjectBytes: this.maxObjectBytes }
+  }
+
+  /**
+   * The size checks etcd makes before a write: a request over --max-request-bytes fails, and so
+   * does one that would grow the database past its quota. Writes that do not grow the total, and
+   * deletion marks, always pass (etcd refuses even those until it is compacted and
+   * defragmented; here deleting frees space at once).
+   */
+  private checkSize(key: string, s: Stored, prevSize: number, deleting: boolean): void {
+    if (s.size > this.maxObjectBytes) throw new StoreError('TooLarge', `${key}: ${s.size} bytes, limit ${this.maxObjectBytes}`)
+    const growth = s.size - prevSize
+    if (!deleting && growth > 0 && this.total + growth > this.quotaBytes) throw new StoreError('NoSpace', `${key}: ${this.total} + ${growth} bytes exceeds the quota of ${this.quotaBytes}`)
   }
 
   currentRV(): number {
@@ -162,25 +239,42 @@ export class MemoryStore implements ObjectStore {
     const b = this.bucket(resource)
     const key = keyOf(obj.metadata.namespace ?? '', obj.metadata.name ?? '')
     if (b.objects.has(key)) throw new StoreError('AlreadyExists', key)
-    const rv = ++this.rv
+    const rv = this.rv + 1
     obj.metadata.resourceVersion = String(rv)
     const s = serialize(obj, rv)
+    try {
+      this.checkSize(key, s, 0, false)
+    } catch (err) {
+      delete obj.metadata.resourceVersion
+      throw err
+    }
+    this.rv = rv
+    this.total += s.size
     b.objects.set(key, s)
     b.sorted = undefined
     this.hub.publish({ type: 'ADDED', resource, namespace: obj.metadata.namespace ?? '', rv, stored: s })
     return s
   }
 
-  update(resource: string, obj: KubeObject, expectedRV?: number): StoredObject {
+  update(resource: string, obj: KubeObject, expectedRV?: number, opts: { deleting?: boolean } = {}): StoredObject {
     const b = this.bucket(resource)
     const ns = obj.metadata.namespace ?? ''
     const key = keyOf(ns, obj.metadata.name ?? '')
     const prev = b.objects.get(key)
     if (!prev) throw new StoreError('NotFound', key)
     if (expectedRV !== undefined && prev.rv !== expectedRV) throw new StoreError('Conflict', key)
-    const rv = ++this.rv
+    const rv = this.rv + 1
+    const before = obj.metadata.resourceVersion
     obj.metadata.resourceVersion = String(rv)
     const s = serialize(obj, rv)
+    try {
+      this.checkSize(key, s, prev.size, opts.deleting ?? false)
+    } catch (err) {
+      obj.metadata.resourceVersion = before
+      throw err
+    }
+    this.rv = rv
+    this.total += s.size - prev.size
     b.objects.set(key, s)
     this.hub.publish({ type: 'MODIFIED', resource, namespace: ns, rv, stored: s, prev })
     return s
@@ -194,6 +288,7 @@ export class MemoryStore implements ObjectStore {
     if (expectedRV !== undefined && prev.rv !== expectedRV) throw new StoreError('Conflict', key)
     b.objects.delete(key)
     b.sorted = undefined
+    this.total -= prev.size
     const rv = ++this.rv
     // The DELETED event carries the last state with the deletion's own resourceVersion.
     const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
@@ -208,6 +303,7 @@ export class MemoryStore implements ObjectStore {
 
   clear(): void {
     this.buckets.clear()
+    this.total = 0
     this.hub.reset(this.rv)
   }
 }

@@ -22,7 +22,9 @@ interface Subscription {
 /**
  * A ring buffer of the last `capacity` events plus live subscribers per resource. A watch from a
  * resourceVersion older than the ring answers "too old resource version" (410 Expired), as the
- * kube-apiserver watch cache does.
+ * kube-apiserver watch cache does. The ring also drops its oldest events while the objects they
+ * hold add up to more than `maxBytes`, so a loop rewriting a big object cannot pin thousands of
+ * old copies (etcd compacts old revisions for the same reason).
  */
 export class WatchHub {
   private ring: (StoreEvent | undefined)[]
@@ -31,21 +33,21 @@ export class WatchHub {
   /** Newest resourceVersion that has fallen out of the ring (or the store's start). */
   private compactedRV: number
   private readonly subs = new Map<string, Set<Subscription>>()
+  /** Sum of `stored.size` over the events in the ring. */
+  private bytes = 0
 
-  constructor(private readonly capacity: number, startRV: number) {
+  constructor(private readonly capacity: number, startRV: number, private readonly maxBytes = Infinity) {
     this.ring = new Array(capacity)
     this.compactedRV = startRV
   }
 
   publish(ev: StoreEvent): void {
-    if (this.size === this.capacity) {
-      this.compactedRV = this.ring[this.start]!.rv
-      this.ring[this.start] = ev
-      this.start = (this.start + 1) % this.capacity
-    } else {
-      this.ring[(this.start + this.size) % this.capacity] = ev
-      this.size++
-    }
+    if (this.size === this.capacity) this.dropOldest()
+    this.ring[(this.start + this.size) % this.capacity] = ev
+    this.size++
+    this.bytes += ev.stored.size
+    // The newest event always stays: a watcher that is up to date must be able to resume.
+    while (this.bytes > this.maxBytes && this.size > 1) this.dropOldest()
     const set = this.subs.get(ev.resource)
     if (!set) return
     for (const s of set) {
@@ -56,6 +58,20 @@ export class WatchHub {
         // A failing watcher must not break the write or other watchers.
       }
     }
+  }
+
+  private dropOldest(): void {
+    const old = this.ring[this.start]!
+    this.compactedRV = old.rv
+    this.bytes -= old.stored.size
+    this.ring[this.start] = undefined
+    this.start = (this.start + 1) % this.capacity
+    this.size--
+  }
+
+  /** Serialized bytes the history holds (for tests and metrics). */
+  historyBytes(): number {
+    return this.bytes
   }
 
   /** The oldest resourceVersion a watch may start from. */
@@ -92,6 +108,7 @@ export class WatchHub {
     this.ring = new Array(this.capacity)
     this.start = 0
     this.size = 0
+    this.bytes = 0
     this.compactedRV = rv
   }
 

@@ -149,7 +149,7 @@ describe('kubemock --tls --token', () => {
     const wsUrl = () => `wss://127.0.0.1:${s.port}/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dkube-root-ca.crt`
 
     it('authenticates with the bearer subprotocol and echoes the other protocol', async () => {
-      const ws = new WebSocket(wsUrl(), [`base64url.bearer.authorization.k8s.io.${b64url(token)}`, 'base64.binary.k8s.io'], { ca, origin: 'https://example.test' })
+      const ws = new WebSocket(wsUrl(), [`base64url.bearer.authorization.k8s.io.${b64url(token)}`, 'base64.binary.k8s.io'], { ca, origin: 'https://localhost:5173' })
       try {
         const first = await withTimeout(new Promise<string>((resolve, reject) => {
           ws.once('message', (d) => resolve(d.toString()))
@@ -165,7 +165,7 @@ describe('kubemock --tls --token', () => {
 
     it('rejects a wrong subprotocol token, and a missing one, with HTTP 401 before the upgrade', async () => {
       for (const protocols of [[`base64url.bearer.authorization.k8s.io.${b64url('wrong')}`, 'base64.binary.k8s.io'], ['base64.binary.k8s.io']]) {
-        const ws = new WebSocket(wsUrl(), protocols, { ca, origin: 'https://example.test' })
+        const ws = new WebSocket(wsUrl(), protocols, { ca, origin: 'https://localhost:5173' })
         const res = await withTimeout(new Promise<{ status: number; body: string }>((resolve, reject) => {
           ws.once('unexpected-response', (_q, r) => {
             let body = ''

@@ -21,7 +21,7 @@ function head(url: string, method: string, headers: Record<string, string>): Pro
   }), 10_000, `${method} ${url}`)
 }
 
-describe('CORS on loopback (default: any origin)', () => {
+describe('CORS on loopback (default: loopback pages)', () => {
   let km: Kubemock
   beforeAll(async () => { km = await startKubemock() })
   afterAll(async () => { await km?.stop() })
@@ -55,20 +55,21 @@ describe('CORS on a non-loopback bind', () => {
   let km: Kubemock | undefined
   afterAll(async () => { await km?.stop() })
 
-  it('is off by default on 0.0.0.0', async () => {
+  it('allows loopback pages on 0.0.0.0 too, and refuses other origins with 403', async () => {
     km = await startKubemock({ args: ['--host', '0.0.0.0'] })
     const r = await head(`${km.url}/api`, 'GET', { Origin: origin })
     expect(r.status).toBe(200)
-    expect(r.headers['access-control-allow-origin']).toBeUndefined()
-    const pre = await head(`${km.url}/api`, 'OPTIONS', { Origin: origin, 'Access-Control-Request-Method': 'GET' })
-    expect(pre.status).toBe(404)
+    expect(r.headers['access-control-allow-origin']).toBe(origin)
+    const pre = await head(`${km.url}/api`, 'OPTIONS', { Origin: 'http://app.example:3000', 'Access-Control-Request-Method': 'GET' })
+    expect(pre.status).toBe(403)
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined()
     await km.stop()
     km = undefined
   })
 
-  it('allows exactly the --cors-origin values', async () => {
-    km = await startKubemock({ args: ['--host', '0.0.0.0', '--cors-origin', origin] })
-    expect((await head(`${km.url}/api`, 'GET', { Origin: origin })).headers['access-control-allow-origin']).toBe(origin)
-    expect((await head(`${km.url}/api`, 'GET', { Origin: 'http://localhost:5174' })).headers['access-control-allow-origin']).toBeUndefined()
+  it('adds exactly the --cors-origin values', async () => {
+    km = await startKubemock({ args: ['--host', '0.0.0.0', '--cors-origin', 'http://app.example:3000'] })
+    expect((await head(`${km.url}/api`, 'GET', { Origin: 'http://app.example:3000' })).headers['access-control-allow-origin']).toBe('http://app.example:3000')
+    expect((await head(`${km.url}/api`, 'GET', { Origin: 'http://app.example:3001' })).status).toBe(403)
   })
 })

@@ -57,4 +57,73 @@ describe('MemoryStore', () => {
     s.watch('configmaps', undefined, 2, (e) => seen.push(e.rv))
     expect(seen).toEqual([3, 4, 5])
   })
+
+  it('counts the serialized bytes of current objects: creates, updates and deletes move the total', () => {
+    const s = new MemoryStore()
+    const a = s.create('configmaps', cm('default', 'a', { k: 'é' }))
+    expect(a.size).toBe(Buffer.byteLength(a.json))
+    expect(a.size).toBe(a.json.length + 1) // é is two UTF-8 bytes
+    const b = s.create('configmaps', cm('default', 'b'))
+    expect(s.storedBytes()).toBe(a.size + b.size)
+    const a2 = s.update('configmaps', cm('default', 'a', { k: 'longer value' }))
+    expect(s.storedBytes()).toBe(a2.size + b.size)
+    s.delete('configmaps', 'default', 'b')
+    expect(s.storedBytes()).toBe(a2.size)
+    s.clear()
+    expect(s.storedBytes()).toBe(0)
+  })
+
+  it('refuses writes that would pass the quota (NoSpace) but lets shrinking writes, deletion marks and deletes through', () => {
+    const probe = new MemoryStore().create('configmaps', cm('default', 'a', { v: 'x'.repeat(100) }))
+    const s = new MemoryStore({ quotaBytes: probe.size * 2 + 10 })
+    s.create('configmaps', cm('default', 'a', { v: 'x'.repeat(100) }))
+    s.create('configmaps', cm('default', 'b', { v: 'x'.repeat(100) }))
+    const rvBefore = s.currentRV()
+    const big = cm('default', 'c', { v: 'x'.repeat(100) })
+    expect(() => s.create('configmaps', big)).toThrow(expect.objectContaining({ code: 'NoSpace' }))
+    expect(big.metadata).not.toHaveProperty('resourceVersion')
+    expect(() => s.update('configmaps', cm('default', 'a', { v: 'x'.repeat(120) }))).toThrow(expect.objectContaining({ code: 'NoSpace' }))
+    // Nothing was stored and no resourceVersion was used up by the failed writes.
+    expect(s.currentRV()).toBe(rvBefore)
+    expect(s.get('configmaps', 'default', 'c')).toBeUndefined()
+    expect(s.get('configmaps', 'default', 'a')!.obj.data).toEqual({ v: 'x'.repeat(100) })
+    s.update('configmaps', cm('default', 'a', { v: 'x'.repeat(50) }))
+    s.update('configmaps', { ...cm('default', 'b', { v: 'x'.repeat(100) }), metadata: { name: 'b', namespace: 'default', deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['f'] } }, undefined, { deleting: true })
+    s.delete('configmaps', 'default', 'b')
+    expect(s.create('configmaps', big).obj.metadata.name).toBe('c')
+  })
+
+  it('refuses an object whose serialized form is over the request limit (TooLarge), whatever the quota', () => {
+    const s = new MemoryStore({ maxObjectBytes: 1000 })
+    expect(() => s.create('configmaps', cm('default', 'a', { v: 'x'.repeat(1000) }))).toThrow(expect.objectContaining({ code: 'TooLarge' }))
+    s.create('configmaps', cm('default', 'a'))
+    expect(() => s.update('configmaps', cm('default', 'a', { v: 'x'.repeat(1000) }), undefined, { deleting: true })).toThrow(expect.objectContaining({ code: 'TooLarge' }))
+    expect(new MemoryStore().create('configmaps', cm('default', 'a', { v: 'x'.repeat(1.5 * 1024 * 1024 - 200) })).size).toBeLessThanOrEqual(1.5 * 1024 * 1024)
+    expect(() => new MemoryStore().create('configmaps', cm('default', 'a', { v: 'x'.repeat(1.5 * 1024 * 1024) }))).toThrow(expect.objectContaining({ code: 'TooLarge' }))
+  })
+
+  it('drops the oldest history while it holds more bytes than historyBytes, so old copies are not pinned', () => {
+    const s = new MemoryStore({ historyBytes: 5000 })
+    const first = s.create('configmaps', cm('default', 'a', { v: 'x'.repeat(1000) }))
+    for (let i = 0; i < 20; i++) s.update('configmaps', cm('default', 'a', { v: String(i).repeat(1000) }))
+    expect(s.hub.historyBytes()).toBeLessThanOrEqual(5000)
+    expect(() => s.watch('configmaps', undefined, first.rv, () => {})).toThrow(expect.objectContaining({ code: 'Expired' }))
+    const seen: number[] = []
+    s.watch('configmaps', undefined, s.currentRV() - 1, (e) => seen.push(e.rv))
+    expect(seen).toEqual([s.currentRV()])
+  })
+
+  it('keeps one serialized copy of a big object: the bytes replace the JSON string, and its watch lines are not cached', () => {
+    const s = new MemoryStore()
+    const small = s.create('configmaps', cm('default', 's'))
+    expect(small.watchLine('ADDED')).toBe(small.watchLine('ADDED'))
+    expect(small.watchLine('ADDED').toString()).toBe(`{"type":"ADDED","object":${small.json}}\n`)
+    const big = s.create('configmaps', cm('default', 'b', { v: 'x'.repeat(100_000) }))
+    const json = big.json
+    expect(big.bytes().toString()).toBe(json)
+    expect(big.json).toBe(json)
+    expect(big.watchLine('MODIFIED')).not.toBe(big.watchLine('MODIFIED'))
+    expect(big.watchLine('MODIFIED').toString()).toBe(`{"type":"MODIFIED","object":${json}}\n`)
+    expect(Buffer.concat(big.itemBytes()).toString()).toBe(big.itemJSON())
+  })
 })

@@ -2,7 +2,7 @@
 import type { FieldError, KubeObject } from '../../types.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { ageColumn, nameColumn } from '../shared/columns.js'
-import { forbidden, invalid } from '../shared/field-errors.js'
+import { forbidden, invalid, tooLong } from '../shared/field-errors.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { invalidEach, isConfigMapKey } from '../shared/validation.js'
 
@@ -23,7 +23,7 @@ export function validateImmutableData(obj: { immutable?: boolean }, old: { immut
   return errs
 }
 
-/** ConfigMaps: valid keys, no key in both data and binaryData; NAME DATA AGE. */
+/** ConfigMaps: valid keys, no key in both data and binaryData, at most 1 MiB of values; NAME DATA AGE. */
 export const configMaps: ResourceDefinition<ConfigMapObject> = {
   group: '',
   version: 'v1',
@@ -35,11 +35,19 @@ export const configMaps: ResourceDefinition<ConfigMapObject> = {
 
   validate(cm) {
     const errs: FieldError[] = []
-    for (const k of Object.keys(cm.data ?? {}).sort()) errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)))
+    // ValidateConfigMap sums len(value): UTF-8 bytes of data, decoded bytes of binaryData.
+    let size = 0
+    for (const k of Object.keys(cm.data ?? {}).sort()) {
+      errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)))
+      size += Buffer.byteLength(String(cm.data![k] ?? ''), 'utf8')
+    }
     for (const k of Object.keys(cm.binaryData ?? {}).sort()) {
       errs.push(...invalidEach(`binaryData[${k}]`, k, isConfigMapKey(k)))
       if (cm.data && k in cm.data) errs.push(invalid(`binaryData[${k}]`, k, 'duplicate of key present in data'))
+      size += Buffer.byteLength(String(cm.binaryData![k] ?? ''), 'base64')
     }
+    // field.NewPath("") renders as `[]`: the error is about the whole object.
+    if (size > maxDataSize) errs.push(tooLong('[]', maxDataSize))
     return errs
   },
 

@@ -12,6 +12,12 @@ export type NamespaceObject = KubeObject & { spec?: NamespaceSpec; status?: Name
 /** The label every namespace carries with its own name (LabelMetadataName). */
 export const namespaceNameLabel = 'kubernetes.io/metadata.name'
 
+/**
+ * Namespaces the NamespaceLifecycle admission plugin never lets go (its immortalNamespaces:
+ * staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go).
+ */
+export const immortalNamespaces: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public'])
+
 /** Sets the immutable `kubernetes.io/metadata.name` label (SetDefaults_Namespace; also re-applied after generateName). */
 function setNameLabel(ns: NamespaceObject): void {
   if (!ns.metadata.name) return
@@ -41,6 +47,8 @@ export const namespaces: ResourceDefinition<NamespaceObject> = {
     setNameLabel(ns)
     if (ns.status) ns.status.phase ||= 'Active'
   },
+
+  admitDelete: (ns) => (immortalNamespaces.has(ns.metadata.name ?? '') ? 'this namespace may not be deleted' : undefined),
 
   prepareForCreate(ns) {
     setNameLabel(ns)

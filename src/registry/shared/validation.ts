@@ -142,7 +142,8 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   let size = 0
   for (const k of sortedKeys(annotations)) {
     errs.push(...invalidEach(path, k, isQualifiedName(k.toLowerCase())))
-    size += k.length + String(annotations[k]).length
+    // len() in Go: UTF-8 bytes, not UTF-16 code units.
+    size += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(String(annotations[k]), 'utf8')
   }
   if (size > annotationSizeLimit) errs.push(tooLong(path, annotationSizeLimit))
   return errs

@@ -20,4 +20,13 @@ describe('configmaps', () => {
     expect(configMaps.validateUpdate!({ ...old, data: { a: '2' } }, old).map(fieldErrorString)).toEqual(['data: Forbidden: field is immutable when `immutable` is set'])
     expect(configMaps.validateUpdate!(structuredClone(old), old)).toEqual([])
   })
+  it('allows at most 1 MiB of data plus decoded binaryData, as ValidateConfigMap (UTF-8 bytes, the whole object as `[]`)', () => {
+    const MiB = 1024 * 1024
+    const at = { metadata: { name: 'x' }, data: { a: 'x'.repeat(MiB - 3) }, binaryData: { b: Buffer.from('abc').toString('base64') } }
+    expect(configMaps.validate!(at)).toEqual([])
+    const over = { metadata: { name: 'x' }, data: { a: 'x'.repeat(MiB - 3) }, binaryData: { b: Buffer.from('abcd').toString('base64') } }
+    expect(configMaps.validate!(over).map(fieldErrorString)).toEqual(['[]: Too long: may not be more than 1048576 bytes'])
+    // é is one UTF-16 unit but two bytes: len() in Go counts bytes.
+    expect(configMaps.validate!({ metadata: { name: 'x' }, data: { a: 'é'.repeat(MiB / 2 + 1) } }).map(fieldErrorString)).toEqual(['[]: Too long: may not be more than 1048576 bytes'])
+  })
 })

@@ -47,4 +47,8 @@ describe('namespaces: deletion', () => {
     ns.spec = { finalizers: [] }
     expect(namespaces.holdsDeletion!(ns)).toBe(false)
   })
+  it('refuses to delete the immortal namespaces (NamespaceLifecycle), and only those', () => {
+    for (const name of ['default', 'kube-system', 'kube-public']) expect(namespaces.admitDelete!({ metadata: { name } })).toBe('this namespace may not be deleted')
+    for (const name of ['kube-node-lease', 'team-a']) expect(namespaces.admitDelete!({ metadata: { name } })).toBeUndefined()
+  })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fieldErrorString } from '../../../src/errors.js'
 import {
   isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue,
-  validateLabelSelector, validateObjectMeta,
+  validateAnnotations, validateLabelSelector, validateObjectMeta,
 } from '../../../src/registry/shared/validation.js'
 
 const strings = (errs: Parameters<typeof fieldErrorString>[0][]): string[] => errs.map(fieldErrorString)
@@ -81,5 +81,14 @@ describe('validateLabelSelector', () => {
       "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
       'spec.selector.matchExpressions[2].operator: Invalid value: "Maybe": not a valid selector operator',
     ])
+  })
+})
+
+describe('validateAnnotations', () => {
+  it('allows 256 KiB of keys plus values, counted in UTF-8 bytes as Go does', () => {
+    const limit = 256 * 1024
+    expect(validateAnnotations({ a: 'x'.repeat(limit - 1) }, 'metadata.annotations')).toEqual([])
+    expect(validateAnnotations({ a: 'x'.repeat(limit) }, 'metadata.annotations').map(fieldErrorString)).toEqual(['metadata.annotations: Too long: may not be more than 262144 bytes'])
+    expect(validateAnnotations({ a: 'é'.repeat(limit / 2) }, 'metadata.annotations').map(fieldErrorString)).toEqual(['metadata.annotations: Too long: may not be more than 262144 bytes'])
   })
 })
