@@ -7,6 +7,8 @@ import { installCors } from './api/cors.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
+import { queryBool, queryRequestTimeout, type RawQuery } from './api/query-params.js'
+import { isLongRunning } from './api/request-context.js'
 import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
@@ -55,6 +57,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
   // First of the request hooks, so the request journal also sees requests other hooks answer.
   installControlHooks(app, cluster)
+  // WithRequestDeadline sits outside CORS and authentication: a malformed `timeout` on a short
+  // request is a 400 before anything else looks at it.
+  app.addHook('onRequest', async (req) => {
+    const query = req.query as RawQuery
+    if (query.timeout === undefined) return
+    const pathname = (req.raw.url ?? '/').split('?')[0]
+    if (!isLongRunning(pathname, queryBool(query, 'watch'))) queryRequestTimeout(query)
+  })
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(app, opts.corsOrigins ?? [])
   if (opts.auth) installAuth(app, opts.auth)

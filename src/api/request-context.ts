@@ -83,21 +83,22 @@ export function parseTarget(registry: Registry, pathname: string, servesGroupVer
   return { type: 'resource', rs, namespace: '', name: rest[1], subresource: rest[2], subpath: rest.length > 3 ? rest.slice(3).join('/') : undefined, watchPrefix }
 }
 
-/** Reads a boolean query flag the way the API does (`true`, `1`). */
-export function queryBool(v: unknown): boolean {
-  return v === 'true' || v === '1' || v === true
-}
+/** Subresources whose requests are long-running (kube-apiserver's BasicLongRunningRequestCheck). */
+const longRunningSubresources = new Set(['attach', 'exec', 'proxy', 'log', 'portforward'])
 
-/** A non-negative integer query parameter, or undefined; garbage is a 400. */
-export function queryInt(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === '') return undefined
-  const n = Number(v)
-  if (!Number.isInteger(n)) throw StatusError.badRequest(`invalid value for ${name}: ${String(v)}`)
-  return n
-}
-
-/** First value of a query parameter that may repeat. */
-export function queryString(v: unknown): string | undefined {
-  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined
-  return v === undefined ? undefined : String(v)
+/**
+ * Whether a request is long-running, so that the request deadline (and the `timeout` parameter)
+ * does not apply: watches (`?watch=…` or the `/watch/` prefix), the `/proxy/` verb, and the
+ * attach/exec/log/portforward/proxy subresources. Path shape only; no registry lookup.
+ */
+export function isLongRunning(pathname: string, watchParam: boolean): boolean {
+  if (watchParam) return true
+  const seg = pathname.split('/').filter((s) => s.length > 0)
+  let rest: string[]
+  if (seg[0] === 'api') rest = seg.slice(2)
+  else if (seg[0] === 'apis') rest = seg.slice(3)
+  else return false
+  if (rest[0] === 'watch' || rest[0] === 'proxy') return true
+  const sub = rest[0] === 'namespaces' && rest.length >= 5 ? rest[4] : rest.length >= 3 ? rest[2] : undefined
+  return sub !== undefined && longRunningSubresources.has(sub)
 }

@@ -32,6 +32,11 @@ export interface ObjectStore {
   get(resource: string, namespace: string, name: string): StoredObject | undefined
   /** All objects of a resource (optionally one namespace), sorted by namespace then name, like etcd keys. */
   list(resource: string, namespace?: string): StoredObject[]
+  /**
+   * The objects as they were at resourceVersion `rv` (≤ currentRV), sorted like list(); rebuilt
+   * from the bounded history, so StoreError('Expired') when `rv` is older than it.
+   */
+  listAt(resource: string, namespace: string | undefined, rv: number): StoredObject[]
   /** Stores a new object; stamps metadata.resourceVersion. */
   create(resource: string, obj: KubeObject): StoredObject
   /** Replaces an object if its current resourceVersion equals `expectedRV` (when given). */
@@ -152,6 +157,22 @@ export class MemoryStore implements ObjectStore {
     }
     for (const k of b.sorted) out.push(b.objects.get(k)!)
     return out
+  }
+
+  listAt(resource: string, namespace: string | undefined, rv: number): StoredObject[] {
+    const later = this.hub.eventsAfter(resource, namespace, rv)
+    const current = this.list(resource, namespace)
+    if (!later.length) return current
+    const state = new Map<string, StoredObject>()
+    for (const s of current) state.set(keyOf(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? ''), s)
+    // Undo the later changes, newest first: a creation disappears, an update or deletion restores `prev`.
+    for (let i = later.length - 1; i >= 0; i--) {
+      const ev = later[i]
+      const key = keyOf(ev.namespace, ev.stored.obj.metadata.name ?? '')
+      if (ev.type === 'ADDED') state.delete(key)
+      else if (ev.prev) state.set(key, ev.prev)
+    }
+    return [...state.keys()].sort().map((k) => state.get(k)!)
   }
 
   count(resource: string): number {

@@ -63,6 +63,22 @@ export class WatchHub {
     return this.compactedRV
   }
 
+  /**
+   * The events of `resource` (optionally one namespace) with a resourceVersion above `sinceRV`,
+   * oldest first. Throws StoreError('Expired') when `sinceRV` is older than the history kept.
+   */
+  eventsAfter(resource: string, namespace: string | undefined, sinceRV: number): StoreEvent[] {
+    if (sinceRV < this.compactedRV) throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
+    const out: StoreEvent[] = []
+    for (let i = 0; i < this.size; i++) {
+      const ev = this.ring[(this.start + i) % this.capacity]!
+      if (ev.rv <= sinceRV || ev.resource !== resource) continue
+      if (namespace && ev.namespace !== namespace) continue
+      out.push(ev)
+    }
+    return out
+  }
+
   subscribe(resource: string, namespace: string | undefined, sinceRV: number, currentRV: number, listener: WatchListener): () => void {
     if (sinceRV < this.compactedRV) {
       throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
