@@ -140,16 +140,21 @@ const ls: CommandFn = (ctx) => {
   return code
 }
 
+/** Copies stdin to stdout as it arrives (an interactive `cat` echoes each line before EOF). */
+async function copyStdin(ctx: CommandContext): Promise<void> {
+  for (let chunk = await ctx.stdin.read(); chunk !== undefined; chunk = await ctx.stdin.read()) ctx.out.write(chunk)
+}
+
 const cat: CommandFn = async (ctx) => {
   const { rest } = options(ctx.args.slice(1))
   if (!rest.length) {
-    ctx.out.write(await ctx.stdin.readAll())
+    await copyStdin(ctx)
     return 0
   }
   let code = 0
   for (const f of rest) {
     if (f === '-') {
-      ctx.out.write(await ctx.stdin.readAll())
+      await copyStdin(ctx)
       continue
     }
     try {

@@ -49,6 +49,14 @@ class StreamInput implements Input {
     return r
   }
 
+  async read(): Promise<string | undefined> {
+    while (!this.buf && !this.eof) await this.wait()
+    if (!this.buf) return undefined
+    const r = this.buf
+    this.buf = ''
+    return r
+  }
+
   async readLine(): Promise<string | undefined> {
     for (;;) {
       const nl = this.buf.indexOf('\n')

@@ -18,6 +18,8 @@ export interface Output {
 /** Standard input: everything until EOF (pipes and files give a string at once; sessions stream). */
 export interface Input {
   readAll(): Promise<string>
+  /** Whatever has arrived (waiting for something), or undefined at EOF: how `cat` streams. */
+  read(): Promise<string | undefined>
   /** One line without its newline, or undefined at EOF. */
   readLine(): Promise<string | undefined>
 }
@@ -74,6 +76,11 @@ export function stringInput(s: string): Input {
       const r = rest ?? ''
       rest = undefined
       return r
+    },
+    async read() {
+      const r = rest
+      rest = undefined
+      return r === '' ? undefined : r
     },
     async readLine() {
       if (rest === undefined || rest === '') return undefined
