@@ -7,8 +7,8 @@ import { installCors } from './api/cors.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
-import { queryBool, queryRequestTimeout, type RawQuery } from './api/query-params.js'
-import { isLongRunning } from './api/request-context.js'
+import { isLongRunning, requestInfo } from './api/journal.js'
+import { queryRequestTimeout, type RawQuery } from './api/query-params.js'
 import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
@@ -62,8 +62,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     const query = req.query as RawQuery
     if (query.timeout === undefined) return
-    const pathname = (req.raw.url ?? '/').split('?')[0]
-    if (!isLongRunning(pathname, queryBool(query, 'watch'))) queryRequestTimeout(query)
+    const [path, rawQuery = ''] = (req.raw.url ?? '/').split(/\?(.*)/s, 2)
+    if (!isLongRunning(requestInfo(req.method, path, rawQuery))) queryRequestTimeout(query)
   })
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(app, opts.corsOrigins ?? [])

@@ -82,23 +82,3 @@ export function parseTarget(registry: Registry, pathname: string, servesGroupVer
   if (rs.def.namespaced && rest.length > 1) throw notFoundResource()
   return { type: 'resource', rs, namespace: '', name: rest[1], subresource: rest[2], subpath: rest.length > 3 ? rest.slice(3).join('/') : undefined, watchPrefix }
 }
-
-/** Subresources whose requests are long-running (kube-apiserver's BasicLongRunningRequestCheck). */
-const longRunningSubresources = new Set(['attach', 'exec', 'proxy', 'log', 'portforward'])
-
-/**
- * Whether a request is long-running, so that the request deadline (and the `timeout` parameter)
- * does not apply: watches (`?watch=…` or the `/watch/` prefix), the `/proxy/` verb, and the
- * attach/exec/log/portforward/proxy subresources. Path shape only; no registry lookup.
- */
-export function isLongRunning(pathname: string, watchParam: boolean): boolean {
-  if (watchParam) return true
-  const seg = pathname.split('/').filter((s) => s.length > 0)
-  let rest: string[]
-  if (seg[0] === 'api') rest = seg.slice(2)
-  else if (seg[0] === 'apis') rest = seg.slice(3)
-  else return false
-  if (rest[0] === 'watch' || rest[0] === 'proxy') return true
-  const sub = rest[0] === 'namespaces' && rest.length >= 5 ? rest[4] : rest.length >= 3 ? rest[2] : undefined
-  return sub !== undefined && longRunningSubresources.has(sub)
-}

@@ -106,6 +106,8 @@ describe('boolean flags as the Python client sends them', () => {
     expect((await get('/version?timeout=1')).json()).toMatchObject({ code: 400, message: 'invalid timeout specified in the request URL - time: missing unit in duration "1"' })
     expect((await get('/api/v1/pods?timeout=32s')).code).toBe(200)
     expect(await watchFor('/api/v1/pods?watch=1&timeoutSeconds=-1&timeout=x', 5000)).toMatchObject({ status: 200, ended: true })
+    // Long-running subresources are not given a deadline either: this fails on the pod, not the timeout.
+    expect((await get('/api/v1/namespaces/default/pods/nope/log?timeout=x')).json()).toMatchObject({ code: 404, message: 'pods "nope" not found' })
   })
 })
 
