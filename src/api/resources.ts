@@ -215,12 +215,20 @@ function getObject(call: ResourceCall) {
   return sendObject(call, call.rs.get(call.namespace, call.name!))
 }
 
-function listObjects(call: ResourceCall) {
+/** Parses and validates a list's options; a too-new "not older than" list first waits (≤ 3 s) for the store to catch up, as the watch cache does. */
+async function freshListOptions(call: ResourceCall): Promise<ListOptions> {
+  const opts = parseListOptions(call.query)
+  validateListOptions(opts, queryOptionalBool(call.query, 'sendInitialEvents'))
+  const rv = call.rs.freshnessNeeded(opts)
+  if (rv !== undefined) await call.rs.waitUntilFresh(rv)
+  return opts
+}
+
+async function listObjects(call: ResourceCall) {
   const { rs, reply, req } = call
   const shape = negotiateShape(req.headers.accept)
   const include = parseIncludeObject(queryString(call.query, 'includeObject'))
-  const opts = parseListOptions(call.query)
-  validateListOptions(opts, queryOptionalBool(call.query, 'sendInitialEvents'))
+  const opts = await freshListOptions(call)
   const res = rs.list(call.namespace || undefined, opts)
   reply.type('application/json')
   const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(res.resourceVersion) }
@@ -332,10 +340,9 @@ function deleteObject(call: ResourceCall) {
   return reply.code(200).send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }))
 }
 
-function deleteCollection(call: ResourceCall) {
+async function deleteCollection(call: ResourceCall) {
   const { rs, reply } = call
-  const opts = parseListOptions(call.query)
-  validateListOptions(opts, queryOptionalBool(call.query, 'sendInitialEvents'))
+  const opts = await freshListOptions(call)
   const results = rs.deleteCollection(call.namespace || undefined, opts, deleteOptions(call))
   const items = results.map((r) => r.stored.itemJSON()).join(',')
   reply.type('application/json')

@@ -135,6 +135,37 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return this.ctx.store.currentRV()
   }
 
+  /**
+   * Resolves once the store has reached resourceVersion `rv`, or after `timeoutMs` (real time)
+   * regardless: the watch cache's waitUntilFreshAndBlock, which holds a too-new list for up to 3 s
+   * before answering "Too large resource version".
+   */
+  waitUntilFresh(rv: number, timeoutMs = 3000): Promise<void> {
+    if (this.ctx.store.currentRV() >= rv) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        stop()
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      timer.unref?.()
+      const stop = this.ctx.store.onCommit((now) => {
+        if (now >= rv) done()
+      })
+    })
+  }
+
+  /** Whether a list with these options is served by the watch cache at "not older than" a resourceVersion, and which one. */
+  freshnessNeeded(opts: ListOptions): number | undefined {
+    const rv = opts.resourceVersion
+    if (!rv || rv === '0' || !/^[0-9]+$/.test(rv) || opts.continue) return undefined
+    const match = opts.resourceVersionMatch ?? ''
+    if (match === 'Exact' || (match === '' && (opts.limit ?? 0) > 0)) return undefined
+    if (match === 'NotOlderThan' && (opts.limit ?? 0) > 0) return undefined
+    return Number(rv)
+  }
+
   /** The stored version, or undefined. */
   getStored(namespace: string, name: string): StoredObject | undefined {
     return this.ctx.store.get(this.key, this.def.namespaced ? namespace : '', name)
@@ -274,17 +305,18 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     } else {
       since = Number(rvParam)
       if (!Number.isInteger(since) || since < 0) throw StatusError.badRequest(`invalid resource version: ${rvParam}`)
-      if (since > current) {
-        throw tooLargeResourceVersion(since, current, 1)
-      }
     }
+    // A watch from a resourceVersion the store has not reached yet waits for it: the cache
+    // watcher passes on only events newer than the one asked for (no error, unlike a list).
+    const after = since
     const listener = (ev: StoreEvent) => {
+      if (ev.rv <= after) return
       const out = this.filterEvent(ev, pred)
       if (out) emit(out)
     }
     try {
-      const stop = this.ctx.store.watch(this.key, ns, since, listener)
-      return { stop, initialRV: current }
+      const stop = this.ctx.store.watch(this.key, ns, Math.min(since, current), listener)
+      return { stop, initialRV: Math.max(current, since) }
     } catch (err) {
       if (err instanceof StoreError && err.code === 'Expired') throw StatusError.expired(err.message)
       throw err

@@ -45,6 +45,8 @@ export interface ObjectStore {
   delete(resource: string, namespace: string, name: string, expectedRV?: number): StoredObject
   /** Subscribes to changes after `sinceRV`, replaying history; throws StoreError('Expired') when too old. */
   watch(resource: string, namespace: string | undefined, sinceRV: number, listener: WatchListener): () => void
+  /** Calls `fn` with the new resourceVersion after every write, of any resource; returns the unsubscribe. */
+  onCommit(fn: (rv: number) => void): () => void
   /** Count of objects of a resource (for metrics and tests). */
   count(resource: string): number
   /** Drops everything (state import/reset). */
@@ -225,6 +227,10 @@ export class MemoryStore implements ObjectStore {
 
   watch(resource: string, namespace: string | undefined, sinceRV: number, listener: WatchListener): () => void {
     return this.hub.subscribe(resource, namespace, sinceRV, this.rv, listener)
+  }
+
+  onCommit(fn: (rv: number) => void): () => void {
+    return this.hub.onCommit(fn)
   }
 
   clear(): void {

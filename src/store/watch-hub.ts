@@ -31,6 +31,7 @@ export class WatchHub {
   /** Newest resourceVersion that has fallen out of the ring (or the store's start). */
   private compactedRV: number
   private readonly subs = new Map<string, Set<Subscription>>()
+  private readonly commitListeners = new Set<(rv: number) => void>()
 
   constructor(private readonly capacity: number, startRV: number) {
     this.ring = new Array(capacity)
@@ -46,6 +47,7 @@ export class WatchHub {
       this.ring[(this.start + this.size) % this.capacity] = ev
       this.size++
     }
+    for (const fn of this.commitListeners) fn(ev.rv)
     const set = this.subs.get(ev.resource)
     if (!set) return
     for (const s of set) {
@@ -55,6 +57,14 @@ export class WatchHub {
       } catch {
         // A failing watcher must not break the write or other watchers.
       }
+    }
+  }
+
+  /** Calls `fn` with the resourceVersion of every change, of any resource; returns the unsubscribe. */
+  onCommit(fn: (rv: number) => void): () => void {
+    this.commitListeners.add(fn)
+    return () => {
+      this.commitListeners.delete(fn)
     }
   }
 

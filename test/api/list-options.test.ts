@@ -69,9 +69,22 @@ describe('resourceVersionMatch on lists', () => {
     expect(names(exact)).toEqual(names(list0))
     // The newest state has moved on (our configmap, and whatever the controllers wrote meanwhile).
     expect(names((await get('/api/v1/namespaces/default/configmaps')).json())).toEqual(expect.arrayContaining([...names(list0), 'later']))
+    const t0 = Date.now()
     const tooNew = await get('/api/v1/namespaces/default/configmaps?resourceVersion=99999999&resourceVersionMatch=NotOlderThan')
     expect(tooNew.code).toBe(504)
     expect(tooNew.headers['retry-after']).toBe('1')
+    expect(Date.now() - t0, 'the watch cache waits 3 s for the resourceVersion first').toBeGreaterThanOrEqual(2900)
+  })
+
+  it('a NotOlderThan list a little ahead of the store is answered once a write reaches it', async () => {
+    const current = Number(((await get('/api/v1/namespaces/default/configmaps')).json().metadata as { resourceVersion: string }).resourceVersion)
+    const pending = fetch(`${url}/api/v1/namespaces/default/configmaps?resourceVersion=${current + 1}&resourceVersionMatch=NotOlderThan`)
+    await new Promise((r) => setTimeout(r, 200))
+    await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', payload: { metadata: { name: 'catch-up' } } })
+    const res = await pending
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { metadata: { resourceVersion: string } }
+    expect(Number(body.metadata.resourceVersion)).toBeGreaterThanOrEqual(current + 1)
   })
 
   it('forbids resourceVersionMatch on a watch unless sendInitialEvents is given', async () => {

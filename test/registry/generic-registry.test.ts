@@ -216,4 +216,31 @@ describe('generic registry', () => {
       expect(status(() => w.list('default', { resourceVersion: '3', continue: 'x' })).message).toBe('specifying resource version is not allowed when using continue')
     })
   })
+
+  it('a watch from a resourceVersion not reached yet waits for it and sends only newer events', () => {
+    const { w } = setup()
+    const future = w.currentRV() + 2
+    const seen: string[] = []
+    const { stop } = w.watch('default', { resourceVersion: String(future) }, (ev) => seen.push(`${ev.type} ${ev.stored.obj.metadata.name} ${ev.stored.rv}`))
+    w.create('default', widget('one'))
+    w.create('default', widget('two'))
+    w.create('default', widget('three'))
+    stop()
+    expect(seen).toEqual([`ADDED three ${future + 1}`])
+  })
+
+  it('waitUntilFresh resolves on the write that reaches the resourceVersion, or after the timeout', async () => {
+    const { w } = setup()
+    const target = w.currentRV() + 1
+    let done = false
+    const p = w.waitUntilFresh(target, 60_000).then(() => { done = true })
+    await Promise.resolve()
+    expect(done).toBe(false)
+    w.create('default', widget('x'))
+    await p
+    expect(done).toBe(true)
+    const t0 = Date.now()
+    await w.waitUntilFresh(w.currentRV() + 5, 50)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45)
+  })
 })
