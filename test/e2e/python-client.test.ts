@@ -202,6 +202,25 @@ out({'protocol': pf.websocket.getheaders().get('sec-websocket-protocol'), 'statu
     expect(r.error).toBeNull()
   })
 
+  it('reads logs with tail_lines and timestamps, and gets pods/log\'s validation errors', async () => {
+    const r = await py(`
+full = core.read_namespaced_pod_log('py-web', 'default')
+last = core.read_namespaced_pod_log('py-web', 'default', tail_lines=1, timestamps=True)
+try:
+    core.read_namespaced_pod_log('py-web', 'default', tail_lines=-1)
+    bad = None
+except ApiException as e:
+    bad = [e.status, json.loads(e.body)['message']]
+out({'full': full, 'last': last, 'bad': bad})
+`)
+    const lines = (r.full as string).trimEnd().split('\n')
+    expect(lines.length).toBeGreaterThan(1)
+    const last = lines[lines.length - 1]
+    expect((r.last as string).endsWith(` ${last}\n`)).toBe(true)
+    expect(r.last).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z /)
+    expect(r.bad).toEqual([422, 'PodLogOptions "py-web" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0'])
+  })
+
   it('runs the dynamic client: discovery over /apis and /api/v1, then create, get, patch, list and delete', async () => {
     const r = await py(`
 dc = dynamic.DynamicClient(client.ApiClient(), cache_file='${join(dir, 'discovery.json')}')
