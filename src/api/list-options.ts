@@ -4,8 +4,13 @@ import type { ListOptions, WatchOptions } from '../registry/generic-registry.js'
 import type { FieldError } from '../types.js'
 import { queryBool, queryInt64, queryOptionalBool, queryString, type RawQuery } from './query-params.js'
 
-/** The list half of metav1.ListOptions, converted by the shared parameter parser (bad limit → 400). */
+/**
+ * The list half of metav1.ListOptions, converted by the shared parameter parser. The codec
+ * converts every ListOptions field whatever the verb, so a bad `timeoutSeconds` fails a plain
+ * list too (400), even though only a watch uses it.
+ */
 export function parseListOptions(q: RawQuery): ListOptions {
+  queryInt64(q, 'timeoutSeconds')
   return {
     labelSelector: queryString(q, 'labelSelector'),
     fieldSelector: queryString(q, 'fieldSelector'),

@@ -307,27 +307,37 @@ function patchObject(call: ResourceCall, subresource?: string) {
 
 export { patchObject }
 
-/** DeleteOptions come from the body and/or the query string. */
+/**
+ * DeleteOptions come from the body when there is one, else from the query string (as DeleteResource
+ * decodes them): query parameters are then not even parsed.
+ */
 function deleteOptions(call: ResourceCall): DeleteOptions {
   const { req, query } = call
-  let body: Record<string, unknown> = {}
   if (typeof req.body === 'string' && req.body.trim()) {
     const { value } = decodeBody(req.body, req.headers['content-type'] || 'application/json')
-    if (value && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>
+    const body = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+    return checkedDeleteOptions({
+      gracePeriodSeconds: typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined,
+      propagationPolicy: body.propagationPolicy as DeleteOptions['propagationPolicy'] | undefined,
+      orphanDependents: typeof body.orphanDependents === 'boolean' ? body.orphanDependents : undefined,
+      preconditions: body.preconditions as DeleteOptions['preconditions'],
+      dryRun: parseDryRun(body.dryRun),
+    })
   }
-  const grace = body.gracePeriodSeconds ?? queryInt64(query, 'gracePeriodSeconds')
-  const policy = (body.propagationPolicy ?? queryString(query, 'propagationPolicy')) as DeleteOptions['propagationPolicy'] | undefined
+  return checkedDeleteOptions({
+    gracePeriodSeconds: queryInt64(query, 'gracePeriodSeconds'),
+    propagationPolicy: queryString(query, 'propagationPolicy') as DeleteOptions['propagationPolicy'] | undefined,
+    orphanDependents: queryOptionalBool(query, 'orphanDependents'),
+    dryRun: parseDryRun(queryValues(query, 'dryRun')),
+  })
+}
+
+function checkedDeleteOptions(opts: DeleteOptions): DeleteOptions {
+  const policy = opts.propagationPolicy
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
     throw StatusError.invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }])
   }
-  const orphan = body.orphanDependents ?? queryOptionalBool(query, 'orphanDependents')
-  return {
-    gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
-    propagationPolicy: policy,
-    orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
-    preconditions: body.preconditions as DeleteOptions['preconditions'],
-    dryRun: parseDryRun(body.dryRun ?? queryValues(query, 'dryRun')),
-  }
+  return opts
 }
 
 function deleteObject(call: ResourceCall) {

@@ -110,6 +110,11 @@ describe('boolean flags as the Python client sends them', () => {
   it('reports bad integers with strconv\'s text', async () => {
     expect((await get('/api/v1/pods?limit=abc')).json()).toMatchObject({ code: 400, reason: 'BadRequest', message: 'strconv.ParseInt: parsing "abc": invalid syntax' })
     expect((await get('/api/v1/pods?watch=1&timeoutSeconds=x')).json()).toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "x": invalid syntax' })
+    expect((await get('/api/v1/pods?timeoutSeconds=x')).json(), 'a list converts timeoutSeconds too').toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "x": invalid syntax' })
+    // With a body, DeleteOptions come from it alone: the query is not parsed at all.
+    await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', payload: { metadata: { name: 'del-body' } } })
+    const withBody = await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/configmaps/del-body?gracePeriodSeconds=x', payload: { gracePeriodSeconds: 0 } })
+    expect(withBody.statusCode).toBe(200)
     const del = await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/configmaps/kube-root-ca.crt?gracePeriodSeconds=x' })
     expect(JSON.parse(del.body)).toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "x": invalid syntax' })
   })
