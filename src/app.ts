@@ -8,6 +8,8 @@ import { installHostCheck } from './api/host-check.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
+import { isLongRunning, requestInfo } from './api/journal.js'
+import { queryRequestTimeout, type RawQuery } from './api/query-params.js'
 import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
@@ -68,6 +70,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // A browser is the one client that can be made to send requests against its user's will:
   // refuse foreign host names (DNS rebinding) and foreign origins before anything else runs.
   installHostCheck(app, opts.allowedHosts)
+  // WithRequestDeadline sits outside CORS and authentication: a malformed `timeout` on a short
+  // request is a 400 before anything else looks at it.
+  app.addHook('onRequest', async (req) => {
+    const query = req.query as RawQuery
+    if (query.timeout === undefined) return
+    const [path, rawQuery = ''] = (req.raw.url ?? '/').split(/\?(.*)/s, 2)
+    if (!isLongRunning(requestInfo(req.method, path, rawQuery))) queryRequestTimeout(query)
+  })
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(app, opts.corsOrigins ?? [])
   if (opts.auth) installAuth(app, opts.auth)

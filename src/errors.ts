@@ -92,7 +92,7 @@ export class StatusError extends Error {
 
   constructor(code: number, reason: string, message: string, details?: StatusDetails, headers: Record<string, string> = {}) {
     super(message)
-    // An empty reason (StatusReasonUnknown) is omitted, as Go's omitempty drops it.
+    // An empty reason is StatusReasonUnknown, which metav1.Status omits (json omitempty).
     this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason } : {}), ...(details ? { details } : {}), code }
     this.headers = headers
   }
@@ -124,7 +124,7 @@ export class StatusError extends Error {
     const list = errors.map(fieldErrorString)
     const agg = list.length === 1 ? list[0] : `[${list.join(', ')}]`
     const details: StatusDetails = {
-      name,
+      ...(name ? { name } : {}),
       ...(group ? { group } : {}),
       kind,
       causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
@@ -215,8 +215,10 @@ export class StatusError extends Error {
     return new StatusError(403, 'Forbidden', `${subject} is forbidden: ${why}`, detailsFor(ref, name))
   }
 
-  static timeout(message: string, causes?: StatusDetails['causes']): StatusError {
-    return new StatusError(504, 'Timeout', message, causes ? { causes } : undefined)
+  /** 504 Timeout; a positive `retryAfterSeconds` goes into the details and a Retry-After header, as NewTimeoutError and the response writer do. */
+  static timeout(message: string, causes?: StatusDetails['causes'], retryAfterSeconds = 0): StatusError {
+    const details: StatusDetails = { ...(causes ? { causes } : {}), ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}) }
+    return new StatusError(504, 'Timeout', message, Object.keys(details).length ? details : undefined, retryAfterSeconds > 0 ? { 'Retry-After': String(retryAfterSeconds) } : {})
   }
 }
 

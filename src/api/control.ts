@@ -6,6 +6,7 @@ import type { Registry } from '../registry/registry.js'
 import type { Clock } from '../sim/clock.js'
 import type { ImageCatalogue } from '../sim/images.js'
 import { StatusError } from '../errors.js'
+import { longTimeout, type LongTimeout } from '../long-timeout.js'
 import { parseImageRef } from '../sim/images.js'
 import { controlSchemaValidator } from '../sim/scenario.js'
 import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList } from '../sim/snapshot.js'
@@ -13,6 +14,7 @@ import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
 import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
+import { queryString, type RawQuery } from './query-params.js'
 
 /** Everything the control API keeps for one server; also what the library helpers call. */
 export interface ControlState {
@@ -83,7 +85,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
     return undefined
   })
   const failedImages = new Map<string, { repository: string; tag: string; size?: number; known: boolean }>()
-  const latencyTimers = new Set<NodeJS.Timeout>()
+  const latencyTimers = new Set<LongTimeout>()
 
   app.addHook('onRequest', (req, reply, done) => {
     const url = req.raw.url ?? '/'
@@ -135,7 +137,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       done()
     }
     if (out.latencyMs > 0) {
-      const t = setTimeout(() => {
+      const t = longTimeout(() => {
         latencyTimers.delete(t)
         finish()
       }, out.latencyMs)
@@ -143,7 +145,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
     } else finish()
   })
   app.addHook('onClose', (_app, done) => {
-    for (const t of latencyTimers) clearTimeout(t)
+    for (const t of latencyTimers) t.clear()
     latencyTimers.clear()
     done()
   })
@@ -262,11 +264,8 @@ function send(reply: FastifyReply, body: unknown, code = 200): FastifyReply {
 }
 
 /** Reads the journal filters from a query string; bad values are a 400 naming the parameter. */
-function requestFilter(q: Record<string, string | string[] | undefined>): RequestFilter {
-  const one = (k: string) => {
-    const v = q[k]
-    return Array.isArray(v) ? v[0] : v
-  }
+function requestFilter(q: RawQuery): RequestFilter {
+  const one = (k: string) => queryString(q, k)
   const f: RequestFilter = {}
   for (const k of ['verb', 'resource', 'namespace', 'name', 'userAgent', 'since'] as const) {
     const v = one(k)
@@ -351,7 +350,7 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
   }
 
   app.get('/kubemock/v1/requests', async (req, reply) => {
-    const items: RequestRecord[] = state.journal.list(requestFilter(req.query as Record<string, string>))
+    const items: RequestRecord[] = state.journal.list(requestFilter(req.query as RawQuery))
     return send(reply, { kind: 'RequestList', items })
   })
   app.delete('/kubemock/v1/requests', async (_req, reply) => {

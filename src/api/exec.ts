@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws'
 import { StatusError } from '../errors.js'
 import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
 import { ExecSession, ExecStartError } from '../sim/shell/session.js'
+import { queryBool, queryValues } from './query-params.js'
 import { extraSubresources } from './subresources.js'
 import { isWebSocketUpgrade, wsSubresources, type WsCall } from './ws-subresources.js'
 import type { ResourceCall } from './resources.js'
@@ -37,17 +38,6 @@ export function internalErrorStatus(message: string): Record<string, unknown> {
   return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 }
 }
 
-type Query = ResourceCall['query']
-
-const bool = (q: Query, k: string) => {
-  const v = q[k]
-  const s = Array.isArray(v) ? v[0] : v
-  return s === 'true' || s === '1'
-}
-const list = (q: Query, k: string): string[] => {
-  const v = q[k]
-  return v === undefined ? [] : Array.isArray(v) ? v : [v]
-}
 
 /**
  * The checks the apiserver makes before it proxies to the kubelet
@@ -57,7 +47,7 @@ const list = (q: Query, k: string): string[] => {
 export function resolveContainer(call: WsCall): { pod: Pod; container: string } {
   const pod = call.rs.get(call.namespace, call.name!).obj as Pod
   const name = call.name!
-  let container = list(call.query, 'container')[0] ?? ''
+  let container = queryValues(call.query, 'container')[0] ?? ''
   const containers = (pod.spec?.containers ?? []).map((c) => c.name)
   const inits = (pod.spec?.initContainers ?? []).map((c) => c.name)
   const ephemeral = (pod.spec?.ephemeralContainers ?? []).map((c) => c.name)
@@ -77,11 +67,11 @@ export function resolveContainer(call: WsCall): { pod: Pod; container: string } 
 
 function preflight(call: WsCall, sub: 'exec' | 'attach'): void {
   resolveContainer(call)
-  if (sub === 'exec' && !list(call.query, 'command').length) throw StatusError.badRequest('you must specify at least 1 command')
-  if (!bool(call.query, 'stdin') && !bool(call.query, 'stdout') && !bool(call.query, 'stderr')) {
+  if (sub === 'exec' && !queryValues(call.query, 'command').length) throw StatusError.badRequest('you must specify at least 1 command')
+  if (!queryBool(call.query, 'stdin') && !queryBool(call.query, 'stdout') && !queryBool(call.query, 'stderr')) {
     throw StatusError.badRequest('you must specify at least 1 of stdin, stdout, stderr')
   }
-  if (bool(call.query, 'tty') && bool(call.query, 'stderr')) throw StatusError.badRequest('stderr cannot be true when tty is true')
+  if (queryBool(call.query, 'tty') && queryBool(call.query, 'stderr')) throw StatusError.badRequest('stderr cannot be true when tty is true')
 }
 
 /** Writes frames on an upgraded socket; ends with the status on channel 3 and a normal close. */
@@ -156,17 +146,17 @@ function serveExec(socket: WebSocket, call: WsCall): void {
   const out = new ChannelWriter(socket)
   const container = containerFor(out, call)
   if (container === undefined) return
-  const tty = bool(call.query, 'tty')
-  const wantStdout = bool(call.query, 'stdout')
-  const wantStderr = bool(call.query, 'stderr')
+  const tty = queryBool(call.query, 'tty')
+  const wantStdout = queryBool(call.query, 'stdout')
+  const wantStderr = queryBool(call.query, 'stderr')
   // The translating apiserver writes one empty frame first (harmless; kubectl ignores it).
   out.send(wantStdout ? Channel.stdout : wantStderr ? Channel.stderr : Channel.error, '')
   const inst = instanceFor(out, call, container)
   if (!inst) return
   const session = new ExecSession(call.registry, inst, {
-    command: list(call.query, 'command'),
+    command: queryValues(call.query, 'command'),
     tty,
-    stdin: bool(call.query, 'stdin'),
+    stdin: queryBool(call.query, 'stdin'),
     io: {
       stdout: (s) => wantStdout && out.send(Channel.stdout, s),
       stderr: (s) => (tty ? wantStdout && out.send(Channel.stdout, s) : wantStderr && out.send(Channel.stderr, s)),
@@ -189,7 +179,7 @@ function serveExec(socket: WebSocket, call: WsCall): void {
     throw e
   }
   // Without stdin the process sees EOF at once (cat with no input ends).
-  if (!bool(call.query, 'stdin')) session.closeStdin()
+  if (!queryBool(call.query, 'stdin')) session.closeStdin()
   void session.done.then((code) => out.finish(exitStatus(code)))
 }
 
@@ -197,17 +187,17 @@ function serveAttach(socket: WebSocket, call: WsCall): void {
   const out = new ChannelWriter(socket)
   const container = containerFor(out, call)
   if (container === undefined) return
-  const tty = bool(call.query, 'tty')
+  const tty = queryBool(call.query, 'tty')
   const inst = instanceFor(out, call, container)
   if (!inst) return
   const rt = runtimeFor(call.registry)
-  out.send(bool(call.query, 'stdout') ? Channel.stdout : Channel.error, '')
+  out.send(queryBool(call.query, 'stdout') ? Channel.stdout : Channel.error, '')
   // Attach shows what PID 1 writes from now on (its stdout and stderr, merged on a tty).
   const unsubscribe = rt.logs(inst.containerID).subscribe((line) => {
     const text = line.text + (tty ? '\r\n' : '\n')
     if (line.stream === 'stderr' && !tty) {
-      if (bool(call.query, 'stderr')) out.send(Channel.stderr, text)
-    } else if (bool(call.query, 'stdout')) out.send(Channel.stdout, text)
+      if (queryBool(call.query, 'stderr')) out.send(Channel.stderr, text)
+    } else if (queryBool(call.query, 'stdout')) out.send(Channel.stdout, text)
   })
   const stopExit = rt.onExit((i) => {
     if (i.containerID !== inst.containerID) return
@@ -215,7 +205,7 @@ function serveAttach(socket: WebSocket, call: WsCall): void {
     out.finish({ metadata: {}, status: 'Success' })
   })
   let session: ExecSession | undefined
-  if (bool(call.query, 'stdin')) {
+  if (queryBool(call.query, 'stdin')) {
     // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
     try {
       session = new ExecSession(call.registry, inst, { command: ['sh'], tty, stdin: true, io: { stdout: (s) => out.send(Channel.stdout, s), stderr: (s) => out.send(tty ? Channel.stdout : Channel.stderr, s), backlog: () => socket.bufferedAmount } })

@@ -1,5 +1,6 @@
 /** @module journal: the request journal — a bounded ring of recent API calls, and kube-apiserver's RequestInfo parsing. */
 import { StatusError } from '../errors.js'
+import { parseQueryBool } from './query-params.js'
 
 /**
  * What a request addresses, derived the way kube-apiserver's RequestInfoFactory does
@@ -68,7 +69,7 @@ export function requestInfo(method: string, path: string, rawQuery: string): Req
   if (!info.name && info.verb === 'get') {
     const q = new URLSearchParams(rawQuery)
     const watch = q.get('watch')
-    info.verb = watch !== null && watch.toLowerCase() !== 'false' && watch !== '0' ? 'watch' : 'list'
+    info.verb = watch !== null && parseQueryBool(watch) ? 'watch' : 'list'
     const fs = q.get('fieldSelector')
     const m = fs ? /^metadata\.name==?([^,]+)$/.exec(fs) : null
     if (m) info.name = m[1]
@@ -197,6 +198,17 @@ function statusMatches(code: number, want: string): boolean {
 }
 
 /** Request info for an entry, parsed on first use and kept. */
+/** Subresources whose requests are long-running (kube-apiserver's BasicLongRunningRequestCheck). */
+const longRunningSubresources = new Set(['attach', 'exec', 'proxy', 'log', 'portforward'])
+
+/**
+ * BasicLongRunningRequestCheck(watch, proxy verbs; attach, exec, proxy, log, portforward
+ * subresources): such requests get no request deadline, so their `timeout` parameter is not parsed.
+ */
+export function isLongRunning(info: RequestInfo): boolean {
+  return info.verb === 'watch' || info.verb === 'proxy' || longRunningSubresources.has(info.subresource)
+}
+
 export function infoOf(e: JournalEntry): RequestInfo {
   if (!e.info) {
     const q = e.url.indexOf('?')

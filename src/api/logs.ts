@@ -4,7 +4,7 @@ import { StatusError } from '../errors.js'
 import { runtimeFor, type LogLine } from '../sim/containers/runtime.js'
 import type { FieldError } from '../types.js'
 import type { ResourceCall } from './resources.js'
-import { queryBool, queryString } from './request-context.js'
+import { queryBool, queryInt64, queryString, queryTime, type RawQuery } from './query-params.js'
 
 /** PodLogOptions as the query string carries them. */
 export interface PodLogOptions {
@@ -19,34 +19,20 @@ export interface PodLogOptions {
   limitBytes?: number
 }
 
-/** A query integer; garbage is the 400 the query-parameter conversion gives. */
-function int64(v: unknown): number | undefined {
-  const s = queryString(v)
-  if (s === undefined || s === '') return undefined
-  if (!/^-?\d+$/.test(s)) throw StatusError.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`)
-  return Number(s)
-}
-
 /**
  * Parses and validates the options as ValidatePodLogOptions does (pkg/apis/core/validation):
  * failures are one 422 Invalid on kind PodLogOptions.
  */
-export function parsePodLogOptions(query: Record<string, unknown>, pod: string): PodLogOptions {
-  const sinceTimeRaw = queryString(query.sinceTime)
-  let sinceTime: number | undefined
-  if (sinceTimeRaw) {
-    sinceTime = Date.parse(sinceTimeRaw)
-    if (Number.isNaN(sinceTime)) throw StatusError.badRequest(`parsing time ${JSON.stringify(sinceTimeRaw)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(sinceTimeRaw)} as "2006"`)
-  }
+export function parsePodLogOptions(query: RawQuery, pod: string): PodLogOptions {
   const opts: PodLogOptions = {
-    container: queryString(query.container) || undefined,
-    follow: queryBool(query.follow),
-    previous: queryBool(query.previous),
-    timestamps: queryBool(query.timestamps),
-    tailLines: int64(query.tailLines),
-    sinceSeconds: int64(query.sinceSeconds),
-    sinceTime,
-    limitBytes: int64(query.limitBytes),
+    container: queryString(query, 'container') || undefined,
+    follow: queryBool(query, 'follow'),
+    previous: queryBool(query, 'previous'),
+    timestamps: queryBool(query, 'timestamps'),
+    tailLines: queryInt64(query, 'tailLines'),
+    sinceSeconds: queryInt64(query, 'sinceSeconds'),
+    sinceTime: queryTime(query, 'sinceTime'),
+    limitBytes: queryInt64(query, 'limitBytes'),
   }
   const errs: FieldError[] = []
   if (opts.tailLines !== undefined && opts.tailLines < 0) errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: opts.tailLines, detail: 'must be greater than or equal to 0' })

@@ -7,6 +7,7 @@ import type { Registry } from '../registry/registry.js'
 import { HTTPRequestParser, connectPort, formatResponseHead, malformedRequestResponse, serveHTTP } from '../sim/containers/http.js'
 import { runtimeFor, type ContainerInstance, type LogBuffer } from '../sim/containers/runtime.js'
 import type { ResourceCall } from './resources.js'
+import { queryPorts, type RawQuery } from './query-params.js'
 import { wsSubresources } from './ws-subresources.js'
 
 /**
@@ -565,10 +566,9 @@ function admitSlashProtocols(call: { req: { raw: { headers: Record<string, strin
   })
 }
 
-/** Forwarded ports from the query (`ports=80,443` or repeated), as PodPortForwardOptions. */
-export function parsePorts(query: Record<string, unknown>): number[] {
-  const raw = ([] as unknown[]).concat(query.ports ?? []).flatMap((v) => String(v).split(','))
-  return raw.filter((p) => p.trim() !== '').map((p) => Number(p.trim()))
+/** Forwarded ports from the query (`ports=80,443` or repeated), converted as PodPortForwardOptions (bad → 400). */
+export function parsePorts(query: RawQuery): number[] {
+  return queryPorts(query, 'ports')
 }
 
 /**
@@ -626,6 +626,7 @@ export function serveChannelPortForward(socket: WebSocket, registry: Registry, n
 wsSubresources.portforward = {
   preflight: (call) => {
     checkPortForward(call.registry, call.namespace, call.name!)
+    parsePorts(call.query)
     admitSlashProtocols(call)
   },
   serve: (socket, call) => {

@@ -82,22 +82,3 @@ export function parseTarget(registry: Registry, pathname: string, servesGroupVer
   if (rs.def.namespaced && rest.length > 1) throw notFoundResource()
   return { type: 'resource', rs, namespace: '', name: rest[1], subresource: rest[2], subpath: rest.length > 3 ? rest.slice(3).join('/') : undefined, watchPrefix }
 }
-
-/** Reads a boolean query flag the way the API does (`true`, `1`). */
-export function queryBool(v: unknown): boolean {
-  return v === 'true' || v === '1' || v === true
-}
-
-/** A non-negative integer query parameter, or undefined; garbage is a 400. */
-export function queryInt(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === '') return undefined
-  const n = Number(v)
-  if (!Number.isInteger(n)) throw StatusError.badRequest(`invalid value for ${name}: ${String(v)}`)
-  return n
-}
-
-/** First value of a query parameter that may repeat. */
-export function queryString(v: unknown): string | undefined {
-  if (Array.isArray(v)) return v.length ? String(v[0]) : undefined
-  return v === undefined ? undefined : String(v)
-}

@@ -11,7 +11,9 @@ import type { Discovery } from './discovery.js'
 import { notFoundResource, sendStatus, toStatusError } from './errors.js'
 import { decodeBody, mediaType, negotiateShape, patchMediaTypes, wantsAggregatedDiscovery } from './negotiation.js'
 import { applyObjectPatch } from './patch-object.js'
-import { parseTarget, queryBool, queryInt, queryString, type Target } from './request-context.js'
+import { parseListOptions, parseWatchOptions, validateListOptions } from './list-options.js'
+import { queryBool, queryInt64, queryOptionalBool, queryString, queryValues, type RawQuery } from './query-params.js'
+import { parseTarget, type Target } from './request-context.js'
 import { handleSubresource } from './subresources.js'
 import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
@@ -25,7 +27,7 @@ export interface ResourceRoutesOptions {
   now: () => number
 }
 
-type Query = Record<string, string | string[] | undefined>
+type Query = RawQuery
 
 const comma = Buffer.from(',')
 const listEnd = Buffer.from(']}')
@@ -133,7 +135,7 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
   switch (req.method) {
     case 'GET':
     case 'HEAD': {
-      const watch = watchPrefix || queryBool(call.query.watch)
+      const watch = watchPrefix || queryBool(call.query, 'watch')
       if (watch) {
         if (!allowed('watch')) throw StatusError.methodNotAllowed('watch', rs.def.plural)
         return serveHTTPWatch(call.reply, watchRequest(call, negotiateShape(req.headers.accept)))
@@ -162,33 +164,18 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
   }
 }
 
-function listOptions(q: Query): ListOptions {
-  return {
-    labelSelector: queryString(q.labelSelector),
-    fieldSelector: queryString(q.fieldSelector),
-    limit: queryInt(queryString(q.limit), 'limit'),
-    continue: queryString(q.continue),
-    resourceVersion: queryString(q.resourceVersion),
-    resourceVersionMatch: queryString(q.resourceVersionMatch),
-  }
-}
-
 /** Builds the watch request; a single-object watch path becomes a metadata.name field selector. */
 function watchRequest(call: ResourceCall, shape: 'object' | 'table'): WatchRequest {
   const q = call.query
-  const opts: WatchOptions = {
-    ...listOptions(q),
-    allowWatchBookmarks: queryBool(q.allowWatchBookmarks),
-    sendInitialEvents: q.sendInitialEvents === undefined ? undefined : queryBool(q.sendInitialEvents),
-  }
+  const opts: WatchOptions = parseWatchOptions(q)
   if (call.name) opts.fieldSelector = [opts.fieldSelector, `metadata.name=${call.name}`].filter(Boolean).join(',')
   return {
     rs: call.rs,
     namespace: call.namespace || undefined,
     opts,
-    timeoutSeconds: queryInt(queryString(q.timeoutSeconds), 'timeoutSeconds'),
+    timeoutSeconds: queryInt64(q, 'timeoutSeconds'),
     shape,
-    include: parseIncludeObject(queryString(q.includeObject)),
+    include: parseIncludeObject(queryString(q, 'includeObject')),
     now: call.now,
   }
 }
@@ -219,7 +206,7 @@ export function sendObject(call: ResourceCall, s: StoredObject, code = 200, warn
   for (const w of warnings) reply.header('Warning', warningHeader(w))
   reply.code(code).type('application/json')
   if (req.method === 'GET' && negotiateShape(req.headers.accept) === 'table') {
-    return reply.send(tableJSON(call.rs, [s], { resourceVersion: String(s.rv) }, call.now(), parseIncludeObject(queryString(call.query.includeObject))))
+    return reply.send(tableJSON(call.rs, [s], { resourceVersion: String(s.rv) }, call.now(), parseIncludeObject(queryString(call.query, 'includeObject'))))
   }
   return reply.send(s.bytes())
 }
@@ -228,11 +215,21 @@ function getObject(call: ResourceCall) {
   return sendObject(call, call.rs.get(call.namespace, call.name!))
 }
 
-function listObjects(call: ResourceCall) {
+/** Parses and validates a list's options; a too-new "not older than" list first waits (≤ 3 s) for the store to catch up, as the watch cache does. */
+async function freshListOptions(call: ResourceCall): Promise<ListOptions> {
+  const opts = parseListOptions(call.query)
+  validateListOptions(opts, queryOptionalBool(call.query, 'sendInitialEvents'))
+  const rv = call.rs.freshnessNeeded(opts)
+  if (rv !== undefined) await call.rs.waitUntilFresh(rv)
+  return opts
+}
+
+async function listObjects(call: ResourceCall) {
   const { rs, reply, req } = call
   const shape = negotiateShape(req.headers.accept)
-  const include = parseIncludeObject(queryString(call.query.includeObject))
-  const res = rs.list(call.namespace || undefined, listOptions(call.query))
+  const include = parseIncludeObject(queryString(call.query, 'includeObject'))
+  const opts = await freshListOptions(call)
+  const res = rs.list(call.namespace || undefined, opts)
   reply.type('application/json')
   const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(res.resourceVersion) }
   if (res.continue) meta.continue = res.continue
@@ -250,26 +247,26 @@ function listObjects(call: ResourceCall) {
 
 /** dryRun=All (or the DeleteOptions list); any other value is rejected like upstream. */
 export function parseDryRun(v: unknown): boolean {
-  const list = Array.isArray(v) ? v : v === undefined ? [] : [v]
+  const list = Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]
   for (const x of list) if (x !== 'All') throw StatusError.invalid('CreateOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', badValue: x, detail: 'supported values: "All"' }])
   return list.length > 0
 }
 
 function fieldValidation(call: ResourceCall): FieldValidation {
-  return parseFieldValidation(queryString(call.query.fieldValidation))
+  return parseFieldValidation(queryString(call.query, 'fieldValidation'))
 }
 
 function createObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
-  const s = rs.create(call.namespace, obj, { dryRun: parseDryRun(call.query.dryRun) })
+  const s = rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 201, warnings)
 }
 
 function updateObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
-  const s = rs.update(call.namespace, call.name!, obj, { dryRun: parseDryRun(call.query.dryRun) })
+  const s = rs.update(call.namespace, call.name!, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 200, warnings)
 }
 
@@ -278,12 +275,12 @@ function patchObject(call: ResourceCall, subresource?: string) {
   const { rs, req } = call
   const type = mediaType(req.headers['content-type'])
   if (!patchMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(patchMediaTypes)
-  const dryRun = parseDryRun(call.query.dryRun)
+  const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
   const mode = fieldValidation(call)
   const { value: patch } = decodeBody(req.body, req.headers['content-type'])
   let warnings: string[] = []
   if (type === 'application/apply-patch+yaml') {
-    if (!queryString(call.query.fieldManager)) {
+    if (!queryString(call.query, 'fieldManager')) {
       throw StatusError.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' }])
     }
     if (!rs.getStored(call.namespace, call.name!)) {
@@ -310,27 +307,37 @@ function patchObject(call: ResourceCall, subresource?: string) {
 
 export { patchObject }
 
-/** DeleteOptions come from the body and/or the query string. */
+/**
+ * DeleteOptions come from the body when there is one, else from the query string (as DeleteResource
+ * decodes them): query parameters are then not even parsed.
+ */
 function deleteOptions(call: ResourceCall): DeleteOptions {
   const { req, query } = call
-  let body: Record<string, unknown> = {}
   if (typeof req.body === 'string' && req.body.trim()) {
     const { value } = decodeBody(req.body, req.headers['content-type'] || 'application/json')
-    if (value && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>
+    const body = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+    return checkedDeleteOptions({
+      gracePeriodSeconds: typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined,
+      propagationPolicy: body.propagationPolicy as DeleteOptions['propagationPolicy'] | undefined,
+      orphanDependents: typeof body.orphanDependents === 'boolean' ? body.orphanDependents : undefined,
+      preconditions: body.preconditions as DeleteOptions['preconditions'],
+      dryRun: parseDryRun(body.dryRun),
+    })
   }
-  const grace = body.gracePeriodSeconds ?? queryInt(queryString(query.gracePeriodSeconds), 'gracePeriodSeconds')
-  const policy = (body.propagationPolicy ?? queryString(query.propagationPolicy)) as DeleteOptions['propagationPolicy'] | undefined
+  return checkedDeleteOptions({
+    gracePeriodSeconds: queryInt64(query, 'gracePeriodSeconds'),
+    propagationPolicy: queryString(query, 'propagationPolicy') as DeleteOptions['propagationPolicy'] | undefined,
+    orphanDependents: queryOptionalBool(query, 'orphanDependents'),
+    dryRun: parseDryRun(queryValues(query, 'dryRun')),
+  })
+}
+
+function checkedDeleteOptions(opts: DeleteOptions): DeleteOptions {
+  const policy = opts.propagationPolicy
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
     throw StatusError.invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }])
   }
-  const orphan = body.orphanDependents ?? (query.orphanDependents !== undefined ? queryBool(query.orphanDependents) : undefined)
-  return {
-    gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
-    propagationPolicy: policy,
-    orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
-    preconditions: body.preconditions as DeleteOptions['preconditions'],
-    dryRun: parseDryRun(body.dryRun ?? query.dryRun),
-  }
+  return opts
 }
 
 function deleteObject(call: ResourceCall) {
@@ -343,9 +350,10 @@ function deleteObject(call: ResourceCall) {
   return reply.code(200).send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }))
 }
 
-function deleteCollection(call: ResourceCall) {
+async function deleteCollection(call: ResourceCall) {
   const { rs, reply } = call
-  const results = rs.deleteCollection(call.namespace || undefined, listOptions(call.query), deleteOptions(call))
+  const opts = await freshListOptions(call)
+  const results = rs.deleteCollection(call.namespace || undefined, opts, deleteOptions(call))
   const items = results.map((r) => r.stored.itemJSON()).join(',')
   reply.type('application/json')
   return reply.send(`{"kind":"${rs.def.kind}List","apiVersion":"${rs.apiVersion}","metadata":{"resourceVersion":"${rs.currentRV()}"},"items":[${items}]}`)

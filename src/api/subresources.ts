@@ -10,7 +10,7 @@ import { notFoundResource } from './errors.js'
 import { applyObjectPatch } from './patch-object.js'
 import { decodeObject, parseFieldValidation } from './decode-object.js'
 import { parseDryRun, patchObject, sendObject, type ResourceCall } from './resources.js'
-import { queryString } from './request-context.js'
+import { queryString, queryValues } from './query-params.js'
 import { serveLogs } from './logs.js'
 import { servePortForwardHTTP } from './portforward.js'
 import { serveProxy } from './proxy.js'
@@ -48,8 +48,8 @@ function statusHandler(call: ResourceCall) {
   const { rs, req } = call
   if (req.method === 'GET') return sendObject(call, rs.get(call.namespace, call.name!))
   if (req.method === 'PATCH') return patchObject(call, 'status')
-  const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query.fieldValidation)))
-  const s = rs.update(call.namespace, call.name!, obj, { subresource: 'status', dryRun: parseDryRun(call.query.dryRun) })
+  const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query, 'fieldValidation')))
+  const s = rs.update(call.namespace, call.name!, obj, { subresource: 'status', dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 200, warnings)
 }
 
@@ -71,7 +71,7 @@ function scaleHandler(call: ResourceCall) {
   const { rs, req, reply } = call
   reply.type('application/json')
   if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj)))
-  const dryRun = parseDryRun(call.query.dryRun)
+  const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
   const s = rs.guaranteedUpdate(
     call.namespace,
     call.name!,

@@ -5,12 +5,23 @@ import type { SwaggerV2Service } from '../openapi/swagger-v2.js'
 import type { KubeVersion } from '../version.js'
 import { registerOpenAPIv2Route } from './openapi-v2.js'
 
-/** /version and the three health checks; they answer even before auth, as on a real cluster. */
+/** The individual checks a kube-apiserver exposes under each health path (`/livez/ping`, …). */
+const healthChecks = ['ping', 'log', 'etcd']
+
+/**
+ * /version and the three health checks; they answer even before auth, as on a real cluster.
+ * `/version/` answers too (go-restful trims a trailing slash; the Python client asks for it), but
+ * `/healthz/` does not: the health paths are exact entries of the non-go-restful mux, next to one
+ * entry per check (`/healthz/ping`).
+ */
 export async function registerSystemRoutes(app: FastifyInstance, opts: { version: KubeVersion; ready: () => boolean }): Promise<void> {
   const versionJSON = JSON.stringify(opts.version, null, 2)
-  app.get('/version', async (_req, reply) => reply.type('application/json').send(versionJSON))
+  for (const path of ['/version', '/version/']) app.get(path, async (_req, reply) => reply.type('application/json').send(versionJSON))
   for (const path of ['/healthz', '/livez']) {
     app.get(path, async (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok'))
+  }
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    for (const check of healthChecks) app.get(`${path}/${check}`, async (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok'))
   }
   app.get('/readyz', async (_req, reply) => {
     if (!opts.ready()) return reply.code(500).type('text/plain; charset=utf-8').send('[-]kubemock not ready\nreadyz check failed')

@@ -5,6 +5,8 @@ import { StatusError } from '../errors.js'
 import type { ResourceStore, WatchEventOut, WatchOptions } from '../registry/generic-registry.js'
 import type { StoredObject } from '../store/object-store.js'
 import type { ResponseShape } from './negotiation.js'
+import { longTimeout } from '../long-timeout.js'
+import { validateWatchOptions } from './list-options.js'
 import { tableJSON, type IncludeObject } from './table.js'
 
 /** Watches without timeoutSeconds end after a random 30–60 minutes, like the real server's default. */
@@ -60,16 +62,8 @@ function errorLine(err: StatusError): string {
  * resourceVersion) are ordinary error responses, before any stream is opened.
  */
 export function checkWatchRequest(w: WatchRequest): void {
+  validateWatchOptions(w.opts)
   w.rs.predicate(w.opts.labelSelector, w.opts.fieldSelector)
-  if (w.opts.sendInitialEvents !== undefined) {
-    if (!w.opts.allowWatchBookmarks || w.opts.resourceVersionMatch !== 'NotOlderThan') {
-      const causes = [] as { reason: string; message: string; field: string }[]
-      if (w.opts.resourceVersionMatch !== 'NotOlderThan') causes.push({ reason: 'FieldValueForbidden', message: `Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`, field: 'resourceVersionMatch' })
-      if (!w.opts.allowWatchBookmarks) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true', field: 'allowWatchBookmarks' })
-      const msg = causes.map((c) => `${c.field}: ${c.message}`)
-      throw new StatusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${msg.length === 1 ? msg[0] : `[${msg.join(', ')}]`}`, { group: 'meta.k8s.io', kind: 'ListOptions', causes })
-    }
-  }
 }
 
 /** Runs one watch into a sink until timeout, client close or an error event. */
@@ -77,18 +71,18 @@ function run(w: WatchRequest, sink: Sink): void {
   const encode = encoder(w)
   let closed = false
   let stop: (() => void) | undefined
-  const timers: NodeJS.Timeout[] = []
+  const timers: { clear(): void }[] = []
   const close = () => {
     if (closed) return
     closed = true
     stop?.()
-    for (const t of timers) clearTimeout(t)
+    for (const t of timers) t.clear()
     sink.end()
   }
   sink.onClose(() => {
     closed = true
     stop?.()
-    for (const t of timers) clearTimeout(t)
+    for (const t of timers) t.clear()
   })
   let lastRV = 0
   const emit = (ev: WatchEventOut) => {
@@ -113,16 +107,16 @@ function run(w: WatchRequest, sink: Sink): void {
     stop?.()
     return
   }
-  const timeoutMs = w.timeoutSeconds !== undefined && w.timeoutSeconds > 0 ? w.timeoutSeconds * 1000 : defaultTimeoutMs()
-  const t = setTimeout(close, timeoutMs)
-  t.unref()
-  timers.push(t)
+  // timeoutSeconds 0 or absent is the server default; a negative one ends the watch at once (Go's
+  // timer fires for negative durations); a huge one must not overflow Node's timer into 1 ms.
+  const timeoutMs = w.timeoutSeconds ? w.timeoutSeconds * 1000 : defaultTimeoutMs()
+  timers.push(longTimeout(close, timeoutMs))
   if (w.opts.allowWatchBookmarks) {
     const b = setInterval(() => {
       if (!closed && lastRV) sink.write(bookmarkLine(w, Math.max(lastRV, w.rs.currentRV()), false))
     }, bookmarkIntervalMs)
     b.unref()
-    timers.push(b as unknown as NodeJS.Timeout)
+    timers.push({ clear: () => clearInterval(b) })
   }
 }
 

@@ -135,6 +135,37 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return this.ctx.store.currentRV()
   }
 
+  /**
+   * Resolves once the store has reached resourceVersion `rv`, or after `timeoutMs` (real time)
+   * regardless: the watch cache's waitUntilFreshAndBlock, which holds a too-new list for up to 3 s
+   * before answering "Too large resource version".
+   */
+  waitUntilFresh(rv: number, timeoutMs = 3000): Promise<void> {
+    if (this.ctx.store.currentRV() >= rv) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        stop()
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      timer.unref?.()
+      const stop = this.ctx.store.onCommit((now) => {
+        if (now >= rv) done()
+      })
+    })
+  }
+
+  /** Whether a list with these options is served by the watch cache at "not older than" a resourceVersion, and which one. */
+  freshnessNeeded(opts: ListOptions): number | undefined {
+    const rv = opts.resourceVersion
+    if (!rv || rv === '0' || !/^[0-9]+$/.test(rv) || opts.continue) return undefined
+    const match = opts.resourceVersionMatch ?? ''
+    if (match === 'Exact' || (match === '' && (opts.limit ?? 0) > 0)) return undefined
+    if (match === 'NotOlderThan' && (opts.limit ?? 0) > 0) return undefined
+    return Number(rv)
+  }
+
   /** The stored version, or undefined. */
   getStored(namespace: string, name: string): StoredObject | undefined {
     return this.ctx.store.get(this.key, this.def.namespaced ? namespace : '', name)
@@ -187,23 +218,55 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return this.def.selectableFields ? { ...base, ...this.def.selectableFields(obj as T) } : base
   }
 
+  /**
+   * LIST with the storage semantics of kube-apiserver 1.32 (cacher + etcd3 store): no
+   * resourceVersion is the newest state; `0` is any state (the cache, limit ignored); N with
+   * NotOlderThan (or no match and no limit) is the newest state, 504 when N is in the future;
+   * N with Exact (or no match and a limit, as etcd serves paged lists) is the state exactly at N,
+   * rebuilt from the bounded history: 410 Expired when N is older than it, etcd's future-revision
+   * error when N is newer than the store. A continue token lists at the token's resourceVersion.
+   */
   list(namespace: string | undefined, opts: ListOptions = {}): ListResult {
     const pred = this.predicate(opts.labelSelector, opts.fieldSelector)
     const current = this.ctx.store.currentRV()
-    if (opts.resourceVersion && opts.resourceVersion !== '0') {
-      const want = Number(opts.resourceVersion)
-      if (!Number.isInteger(want) || want < 0) throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
-      if (want > current) {
-        throw StatusError.timeout(`Too large resource version: ${want}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }])
-      }
+    const ns = this.def.namespaced ? namespace : undefined
+    const match = opts.resourceVersionMatch ?? ''
+    const paged = (opts.limit ?? 0) > 0
+    let requested: number | undefined
+    if (opts.resourceVersion) {
+      requested = Number(opts.resourceVersion)
+      if (!/^[0-9]+$/.test(opts.resourceVersion) || !Number.isSafeInteger(requested)) throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
     }
-    const all = this.ctx.store.list(this.key, this.def.namespaced ? namespace : undefined)
     let startKey: string | undefined
-    let listRV = current
+    let at: number | undefined
     if (opts.continue) {
+      if (requested) throw StatusError.badRequest('specifying resource version is not allowed when using continue')
       const tok = decodeContinue(opts.continue)
       startKey = tok.start
-      listRV = tok.rv
+      // rv -1 is the token handed out after a compaction: continue at the newest state.
+      if (tok.rv > 0) at = tok.rv
+    } else if (requested) {
+      if (match === 'Exact' || (match === '' && paged)) at = requested
+      // The watch cache waits for a fresh enough state and then asks to retry; a paged
+      // NotOlderThan list goes to etcd, which answers at once without a retry hint.
+      else if (requested > current) throw tooLargeResourceVersion(requested, current, paged ? 0 : 1)
+    }
+    let all: StoredObject[]
+    let listRV = current
+    if (at === undefined) {
+      all = this.ctx.store.list(this.key, ns)
+    } else {
+      if (at > current) throw new StatusError(500, '', 'etcdserver: mvcc: required revision is a future revision')
+      try {
+        all = this.ctx.store.listAt(this.key, ns, at)
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'Expired')) throw err
+        if (!opts.continue) throw StatusError.expired('The resourceVersion for the provided list is too old.')
+        const expired = StatusError.expired(inconsistentContinue)
+        expired.status.metadata.continue = encodeContinue(-1, startKey!)
+        throw expired
+      }
+      listRV = at
     }
     const limit = opts.resourceVersion === '0' && !opts.continue ? 0 : opts.limit ?? 0
     const items: StoredObject[] = []
@@ -242,17 +305,18 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     } else {
       since = Number(rvParam)
       if (!Number.isInteger(since) || since < 0) throw StatusError.badRequest(`invalid resource version: ${rvParam}`)
-      if (since > current) {
-        throw StatusError.timeout(`Too large resource version: ${since}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }])
-      }
     }
+    // A watch from a resourceVersion the store has not reached yet waits for it: the cache
+    // watcher passes on only events newer than the one asked for (no error, unlike a list).
+    const after = since
     const listener = (ev: StoreEvent) => {
+      if (ev.rv <= after) return
       const out = this.filterEvent(ev, pred)
       if (out) emit(out)
     }
     try {
-      const stop = this.ctx.store.watch(this.key, ns, since, listener)
-      return { stop, initialRV: current }
+      const stop = this.ctx.store.watch(this.key, ns, Math.min(since, current), listener)
+      return { stop, initialRV: Math.max(current, since) }
     } catch (err) {
       if (err instanceof StoreError && err.code === 'Expired') throw StatusError.expired(err.message)
       throw err
@@ -544,6 +608,15 @@ function objectKey(o: KubeObject): string {
 }
 
 /** The continue token as the real server shapes it: base64 of {"v","rv","start"}. */
+/** etcd3's text when a continue token's resourceVersion has been compacted away. */
+const inconsistentContinue =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
+
+/** storage.NewTooLargeResourceVersionError: 504 Timeout with the ResourceVersionTooLarge cause. */
+function tooLargeResourceVersion(want: number, current: number, retryAfterSeconds: number): StatusError {
+  return StatusError.timeout(`Timeout: Too large resource version: ${want}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds)
+}
+
 function encodeContinue(rv: number, start: string): string {
   return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64')
 }

@@ -34,6 +34,11 @@ export interface ObjectStore {
   get(resource: string, namespace: string, name: string): StoredObject | undefined
   /** All objects of a resource (optionally one namespace), sorted by namespace then name, like etcd keys. */
   list(resource: string, namespace?: string): StoredObject[]
+  /**
+   * The objects as they were at resourceVersion `rv` (≤ currentRV), sorted like list(); rebuilt
+   * from the bounded history, so StoreError('Expired') when `rv` is older than it.
+   */
+  listAt(resource: string, namespace: string | undefined, rv: number): StoredObject[]
   /** Stores a new object; stamps metadata.resourceVersion. */
   create(resource: string, obj: KubeObject): StoredObject
   /**
@@ -46,6 +51,8 @@ export interface ObjectStore {
   delete(resource: string, namespace: string, name: string, expectedRV?: number): StoredObject
   /** Subscribes to changes after `sinceRV`, replaying history; throws StoreError('Expired') when too old. */
   watch(resource: string, namespace: string | undefined, sinceRV: number, listener: WatchListener): () => void
+  /** Calls `fn` with the new resourceVersion after every write, of any resource; returns the unsubscribe. */
+  onCommit(fn: (rv: number) => void): () => void
   /** Count of objects of a resource (for metrics and tests). */
   count(resource: string): number
   /** Serialized bytes of all current objects: what the quota limits. */
@@ -231,6 +238,22 @@ export class MemoryStore implements ObjectStore {
     return out
   }
 
+  listAt(resource: string, namespace: string | undefined, rv: number): StoredObject[] {
+    const later = this.hub.eventsAfter(resource, namespace, rv)
+    const current = this.list(resource, namespace)
+    if (!later.length) return current
+    const state = new Map<string, StoredObject>()
+    for (const s of current) state.set(keyOf(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? ''), s)
+    // Undo the later changes, newest first: a creation disappears, an update or deletion restores `prev`.
+    for (let i = later.length - 1; i >= 0; i--) {
+      const ev = later[i]
+      const key = keyOf(ev.namespace, ev.stored.obj.metadata.name ?? '')
+      if (ev.type === 'ADDED') state.delete(key)
+      else if (ev.prev) state.set(key, ev.prev)
+    }
+    return [...state.keys()].sort().map((k) => state.get(k)!)
+  }
+
   count(resource: string): number {
     return this.buckets.get(resource)?.objects.size ?? 0
   }
@@ -299,6 +322,10 @@ export class MemoryStore implements ObjectStore {
 
   watch(resource: string, namespace: string | undefined, sinceRV: number, listener: WatchListener): () => void {
     return this.hub.subscribe(resource, namespace, sinceRV, this.rv, listener)
+  }
+
+  onCommit(fn: (rv: number) => void): () => void {
+    return this.hub.onCommit(fn)
   }
 
   clear(): void {

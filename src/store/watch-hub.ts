@@ -35,6 +35,7 @@ export class WatchHub {
   private readonly subs = new Map<string, Set<Subscription>>()
   /** Sum of `stored.size` over the events in the ring. */
   private bytes = 0
+  private readonly commitListeners = new Set<(rv: number) => void>()
 
   constructor(private readonly capacity: number, startRV: number, private readonly maxBytes = Infinity) {
     this.ring = new Array(capacity)
@@ -48,6 +49,7 @@ export class WatchHub {
     this.bytes += ev.stored.size
     // The newest event always stays: a watcher that is up to date must be able to resume.
     while (this.bytes > this.maxBytes && this.size > 1) this.dropOldest()
+    for (const fn of this.commitListeners) fn(ev.rv)
     const set = this.subs.get(ev.resource)
     if (!set) return
     for (const s of set) {
@@ -74,9 +76,33 @@ export class WatchHub {
     return this.bytes
   }
 
+  /** Calls `fn` with the resourceVersion of every change, of any resource; returns the unsubscribe. */
+  onCommit(fn: (rv: number) => void): () => void {
+    this.commitListeners.add(fn)
+    return () => {
+      this.commitListeners.delete(fn)
+    }
+  }
+
   /** The oldest resourceVersion a watch may start from. */
   oldestResumableRV(): number {
     return this.compactedRV
+  }
+
+  /**
+   * The events of `resource` (optionally one namespace) with a resourceVersion above `sinceRV`,
+   * oldest first. Throws StoreError('Expired') when `sinceRV` is older than the history kept.
+   */
+  eventsAfter(resource: string, namespace: string | undefined, sinceRV: number): StoreEvent[] {
+    if (sinceRV < this.compactedRV) throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
+    const out: StoreEvent[] = []
+    for (let i = 0; i < this.size; i++) {
+      const ev = this.ring[(this.start + i) % this.capacity]!
+      if (ev.rv <= sinceRV || ev.resource !== resource) continue
+      if (namespace && ev.namespace !== namespace) continue
+      out.push(ev)
+    }
+    return out
   }
 
   subscribe(resource: string, namespace: string | undefined, sinceRV: number, currentRV: number, listener: WatchListener): () => void {

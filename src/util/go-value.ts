@@ -81,3 +81,21 @@ export function goIntOrString(v: number | string | undefined): string {
 export function goSelectorValue(sel: LabelSelector | undefined | null): GoLiteral {
   return new GoLiteral(goLabelSelector(sel))
 }
+
+/**
+ * strconv.Quote: a double-quoted Go literal. Printable characters stay as they are; `"` and `\`
+ * are escaped, so are \a \b \f \n \r \t \v; other control characters become `\xNN`, and
+ * non-printable code points above 0x7f `\uNNNN`.
+ */
+export function goQuote(s: string): string {
+  const named: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' }
+  let out = '"'
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!
+    if (named[ch]) out += named[ch]
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`
+    else if (cp >= 0x80 && /[\p{C}\p{Z}]/u.test(ch) && ch !== ' ') out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`
+    else out += ch
+  }
+  return `${out}"`
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { RequestJournal, requestInfo } from '../../src/api/journal.js'
+import { RequestJournal, isLongRunning, requestInfo } from '../../src/api/journal.js'
 
 describe('requestInfo (RequestInfoFactory rules)', () => {
   test.each([
@@ -25,6 +25,24 @@ describe('requestInfo (RequestInfoFactory rules)', () => {
   test('non-resource paths keep the lower-case method as verb', () => {
     expect(requestInfo('GET', '/version', '')).toMatchObject({ isResourceRequest: false, verb: 'get', resource: '' })
     expect(requestInfo('GET', '/apis/apps', '')).toMatchObject({ isResourceRequest: false })
+  })
+})
+
+describe('isLongRunning (BasicLongRunningRequestCheck)', () => {
+  test('watches, proxies and the streaming subresources are long-running; everything else is not', () => {
+    const lr = (method: string, url: string) => {
+      const [path, q = ''] = url.split('?')
+      return isLongRunning(requestInfo(method, path, q))
+    }
+    expect(lr('GET', '/api/v1/pods?watch=True')).toBe(true)
+    expect(lr('GET', '/api/v1/pods?watch=')).toBe(true)
+    expect(lr('GET', '/api/v1/pods?watch=false')).toBe(false)
+    expect(lr('GET', '/api/v1/watch/namespaces/default/pods')).toBe(true)
+    expect(lr('GET', '/api/v1/proxy/namespaces/default/pods/p')).toBe(true)
+    for (const sub of ['log', 'exec', 'attach', 'portforward', 'proxy']) expect(lr('GET', `/api/v1/namespaces/default/pods/p/${sub}`), sub).toBe(true)
+    expect(lr('GET', '/api/v1/namespaces/default/pods/log')).toBe(false)
+    expect(lr('PUT', '/api/v1/namespaces/default/pods/p/status')).toBe(false)
+    expect(lr('GET', '/version')).toBe(false)
   })
 })
 

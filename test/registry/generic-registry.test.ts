@@ -139,4 +139,108 @@ describe('generic registry', () => {
     const { w } = setup()
     expect(() => w.list('default', { resourceVersion: '999' })).toThrow(/Too large resource version: 999, current: \d+/)
   })
+
+  describe('list resourceVersion semantics', () => {
+    function history(historySize = 10_000) {
+      const clock = new SimClock({ start: Date.parse('2026-11-27T10:00:00Z'), speed: 0 })
+      const registry = new Registry({ store: new MemoryStore({ historySize }), clock, definitions: [namespaces, widgets] })
+      registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+      const w = registry.resource('example.com', 'widgets')
+      const a = w.create('default', widget('a', { size: 1 }))
+      const before = w.currentRV()
+      w.create('default', widget('b'))
+      w.update('default', 'a', { ...a.obj, spec: { size: 2 } })
+      return { w, before }
+    }
+    const status = (f: () => unknown) => {
+      try {
+        f()
+      } catch (err) {
+        return (err as StatusError).status
+      }
+      throw new Error('expected a failure')
+    }
+
+    it('Exact lists the state at that resourceVersion, with it as the list resourceVersion', () => {
+      const { w, before } = history()
+      const res = w.list('default', { resourceVersion: String(before), resourceVersionMatch: 'Exact' })
+      expect(res.resourceVersion).toBe(before)
+      expect(res.items.map((s) => [s.obj.metadata.name, (s.obj.spec as { size?: number }).size])).toEqual([['a', 1]])
+      const now = w.list('default', { resourceVersion: String(before), resourceVersionMatch: 'NotOlderThan' })
+      expect(now.resourceVersion).toBe(w.currentRV())
+      expect(now.items.map((s) => s.obj.metadata.name)).toEqual(['a', 'b'])
+    })
+
+    it('a paged list at resourceVersion N (no match) is served exactly at N, and its continue token stays there', () => {
+      const { w, before } = history()
+      w.create('default', widget('0-first'))
+      const page1 = w.list('default', { resourceVersion: String(before), limit: 1 })
+      expect(page1.items.map((s) => s.obj.metadata.name)).toEqual(['a'])
+      expect(page1.resourceVersion).toBe(before)
+      expect(page1.continue).toBeUndefined()
+      const fresh = w.list('default', { limit: 2 })
+      w.create('default', widget('c'))
+      const page2 = w.list('default', { continue: fresh.continue, limit: 5 })
+      expect(page2.items.map((s) => s.obj.metadata.name)).toEqual(['b'])
+      expect(page2.resourceVersion).toBe(fresh.resourceVersion)
+    })
+
+    it('older than the history is 410 Expired; newer than the store is etcd\'s future-revision error', () => {
+      const { w } = history(2)
+      expect(status(() => w.list('default', { resourceVersion: '1', resourceVersionMatch: 'Exact' }))).toMatchObject({ code: 410, reason: 'Expired', message: 'The resourceVersion for the provided list is too old.' })
+      const future = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'Exact' }))
+      expect(future).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: required revision is a future revision', code: 500 })
+    })
+
+    it('a continue token older than the history is 410 with a token to go on at the newest state', () => {
+      const { w } = history(2)
+      const first = w.list('default', { limit: 1 })
+      for (const n of ['x', 'y', 'z']) w.create('default', widget(n))
+      const err = status(() => w.list('default', { continue: first.continue, limit: 1 }))
+      expect(err).toMatchObject({ code: 410, reason: 'Expired' })
+      expect(err.message).toMatch(/^The provided continue parameter is too old to display a consistent list result\./)
+      const next = w.list('default', { continue: String(err.metadata.continue), limit: 10 })
+      expect(next.items.map((s) => s.obj.metadata.name)).toEqual(['b', 'x', 'y', 'z'])
+      expect(next.resourceVersion).toBe(w.currentRV())
+    })
+
+    it('NotOlderThan in the future is 504 Timeout with a retry hint from the cache, none from a paged etcd list', () => {
+      const { w } = history()
+      const cached = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'NotOlderThan' }))
+      expect(cached).toMatchObject({
+        code: 504, reason: 'Timeout', message: `Timeout: Too large resource version: 999, current: ${w.currentRV()}`,
+        details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+      })
+      const paged = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'NotOlderThan', limit: 1 }))
+      expect(paged.details).toEqual({ causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] })
+      expect(status(() => w.list('default', { resourceVersion: '3', continue: 'x' })).message).toBe('specifying resource version is not allowed when using continue')
+    })
+  })
+
+  it('a watch from a resourceVersion not reached yet waits for it and sends only newer events', () => {
+    const { w } = setup()
+    const future = w.currentRV() + 2
+    const seen: string[] = []
+    const { stop } = w.watch('default', { resourceVersion: String(future) }, (ev) => seen.push(`${ev.type} ${ev.stored.obj.metadata.name} ${ev.stored.rv}`))
+    w.create('default', widget('one'))
+    w.create('default', widget('two'))
+    w.create('default', widget('three'))
+    stop()
+    expect(seen).toEqual([`ADDED three ${future + 1}`])
+  })
+
+  it('waitUntilFresh resolves on the write that reaches the resourceVersion, or after the timeout', async () => {
+    const { w } = setup()
+    const target = w.currentRV() + 1
+    let done = false
+    const p = w.waitUntilFresh(target, 60_000).then(() => { done = true })
+    await Promise.resolve()
+    expect(done).toBe(false)
+    w.create('default', widget('x'))
+    await p
+    expect(done).toBe(true)
+    const t0 = Date.now()
+    await w.waitUntilFresh(w.currentRV() + 5, 50)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(45)
+  })
 })

@@ -126,4 +126,22 @@ describe('MemoryStore', () => {
     expect(big.watchLine('MODIFIED').toString()).toBe(`{"type":"MODIFIED","object":${json}}\n`)
     expect(Buffer.concat(big.itemBytes()).toString()).toBe(big.itemJSON())
   })
+
+  it('rebuilds the state at an older resourceVersion from the history, and refuses one older than it', () => {
+    const s = new MemoryStore({ historySize: 4 })
+    s.create('configmaps', cm('default', 'a', { v: '1' })) // 1
+    s.create('configmaps', cm('default', 'b')) // 2
+    s.create('secrets', { kind: 'Secret', apiVersion: 'v1', metadata: { name: 's', namespace: 'default' } }) // 3
+    s.update('configmaps', cm('default', 'a', { v: '2' })) // 4
+    s.delete('configmaps', 'default', 'b') // 5
+    s.create('configmaps', cm('other', 'c')) // 6
+    const at = (rv: number, ns?: string) => s.listAt('configmaps', ns, rv).map((x) => `${x.obj.metadata.namespace}/${x.obj.metadata.name}@${x.rv}`)
+    expect(at(6)).toEqual(['default/a@4', 'other/c@6'])
+    expect(at(5)).toEqual(['default/a@4'])
+    expect(at(3)).toEqual(['default/a@1', 'default/b@2'])
+    expect(at(3, 'other')).toEqual([])
+    expect(s.listAt('configmaps', undefined, 3)[0].obj.data).toEqual({ v: '1' })
+    // The ring keeps 4 events (3..6): rv 2 can no longer be rebuilt.
+    expect(() => s.listAt('configmaps', undefined, 1)).toThrowError(/too old resource version: 1 \(2\)/)
+  })
 })

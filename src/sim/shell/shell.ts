@@ -27,6 +27,8 @@ export interface Input {
   read(): Promise<string | undefined>
   /** Everything until EOF. */
   readAll(): Promise<string>
+  /** Whatever has arrived (waiting for something), or undefined at EOF: how `cat` streams. */
+  read(): Promise<string | undefined>
   /** One line without its newline, or undefined at EOF. */
   readLine(): Promise<string | undefined>
 }
@@ -91,6 +93,11 @@ export function stringInput(s: string): Input {
       const r = rest ?? ''
       rest = undefined
       return r
+    },
+    async read() {
+      const r = rest
+      rest = undefined
+      return r === '' ? undefined : r
     },
     async readLine() {
       if (rest === undefined || rest === '') return undefined
