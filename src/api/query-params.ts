@@ -3,7 +3,7 @@
  * parameter codec does (apimachinery runtime/conversion.go and meta/v1/conversion.go).
  */
 import { StatusError } from '../errors.js'
-import { goQuote } from '../registry/shared/go-value.js'
+import { goQuote } from '../util/go-value.js'
 
 /** A decoded query string: a repeated parameter is an array (fastify's and url.Values' shape). */
 export type RawQuery = Record<string, string | string[] | undefined>

@@ -94,11 +94,6 @@ export function stringInput(s: string): Input {
       rest = undefined
       return r
     },
-    async read() {
-      const r = rest
-      rest = undefined
-      return r === '' ? undefined : r
-    },
     async readLine() {
       if (rest === undefined || rest === '') return undefined
       const nl = rest.indexOf('\n')
