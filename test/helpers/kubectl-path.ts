@@ -56,3 +56,12 @@ export function kubectlPath(): string {
 export function kubectlFollowsServerVersion(): boolean {
   return kubectlPath() === systemKubectl
 }
+
+/**
+ * An extra kubectl installed by scripts/install-test-clients.sh (`.cache/clients/kubectl-<minor>`,
+ * e.g. `kubectlBinary('1.20')`), or undefined when it is not there; tests skip on undefined.
+ */
+export function kubectlBinary(minor: string): string | undefined {
+  const p = join(repoRoot, '.cache', 'clients', `kubectl-${minor}`)
+  return existsSync(p) ? p : undefined
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { kubectlPath, repoRoot } from './kubectl-path.js'
 import { startProcess, type ProcessResult, type RunningProcess } from './run-process.js'
 
-export { kubectlPath, kubectlFollowsServerVersion } from './kubectl-path.js'
+export { kubectlBinary, kubectlPath, kubectlFollowsServerVersion } from './kubectl-path.js'
 export { makeKubeConfig } from './kube-config.js'
 
 /** Options for {@link startKubemock}. */
@@ -16,6 +16,8 @@ export interface StartKubemockOptions {
   args?: string[]
   /** How long to wait for the listening line (default 15 s). */
   readyTimeoutMs?: number
+  /** The kubectl binary `kubectl()` runs (default {@link kubectlPath}), e.g. from `kubectlBinary('1.20')`. */
+  kubectl?: string
 }
 
 /** Options for one kubectl run. */
@@ -44,6 +46,8 @@ export interface Kubemock {
   kubeconfigPath: string
   /** This server's private kubectl cache directory (discovery and the dispatcher's /version). */
   cacheDir: string
+  /** The kubectl binary `kubectl()` runs. */
+  kubectlPath: string
   /**
    * Runs kubectl with `--kubeconfig` and `--cache-dir` for this server. Never rejects for a
    * non-zero exit; a timeout kills the process group and returns `code: null`.
@@ -106,7 +110,7 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
   const url = `${match![1]}:${match![2]}`
   const port = Number(match![2])
 
-  const kubectl = kubectlPath()
+  const kubectl = opts.kubectl ?? kubectlPath()
   // HOME points into the temp dir so nothing from the developer's ~/.kube (config, cache,
   // kuberc) leaks into a run; KUBECONFIG is set too for plugins that ignore --kubeconfig.
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, KUBECONFIG: kubeconfigPath, NO_COLOR: '1' }
@@ -119,6 +123,7 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
     pid: server.child.pid!,
     kubeconfigPath,
     cacheDir,
+    kubectlPath: kubectl,
     async kubectl(args, o = {}) {
       const r: ProcessResult = await startProcess(kubectl, kubectlArgs(args), { env, input: o.input, timeoutMs: o.timeoutMs ?? 20_000 }).done
       return { stdout: r.stdout, stderr: r.timedOut ? `${r.stderr}\n[killed after timeout]` : r.stderr, code: r.code }
