@@ -76,7 +76,6 @@ export function preflight(call: WsCall, sub: 'exec' | 'attach'): void {
   if (bool(call.query, 'tty') && bool(call.query, 'stderr')) throw StatusError.badRequest('stderr cannot be true when tty is true')
 }
 
-
 /** The streams a request asks for (its stdin/stdout/stderr/tty query parameters). */
 export interface StreamOptions {
   stdin: boolean
