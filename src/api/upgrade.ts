@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 interface UpgradeInfo {
   head: Buffer
-  track(socket: Duplex): void
 }
 
 /** Requests that came in through the server's 'upgrade' event and were routed as plain requests. */
@@ -48,7 +47,10 @@ export function installUpgradeRouting(app: FastifyInstance, servesWebSocket: (re
       return
     }
     socket.on('error', () => socket.destroy())
-    upgrades.set(req, { head, track })
+    // Node no longer counts an upgraded socket as an HTTP connection, so closing the server would
+    // not end a long answer (a watch) on it: the app closes every such socket itself.
+    track(socket)
+    upgrades.set(req, { head })
     const res = new ServerResponse(req)
     // Nothing parses a second request on this socket: close it once the answer is written.
     res.shouldKeepAlive = false
@@ -79,8 +81,8 @@ export function isRawUpgrade(req: FastifyRequest): boolean {
 
 /**
  * Claims the socket of a raw upgrade request: the reply is hijacked (Fastify writes nothing more),
- * bytes the client sent after its request head are put back, and the socket is destroyed if the
- * app closes. The caller writes the 101 itself. Throws when the request was no raw upgrade.
+ * and bytes the client sent after its request head are put back (the socket is destroyed if the
+ * app closes, as every upgrade socket is). The caller writes the 101 itself. Throws when the request was no raw upgrade.
  */
 export function hijackUpgrade(req: FastifyRequest, reply: FastifyReply): Duplex {
   const info = upgrades.get(req.raw)
@@ -90,6 +92,5 @@ export function hijackUpgrade(req: FastifyRequest, reply: FastifyReply): Duplex 
   // The ServerResponse is never used again; detach it so it does not react to the socket.
   ;(reply.raw as ServerResponse).detachSocket(socket as never)
   if (info.head.length) socket.unshift(info.head)
-  info.track(socket)
   return socket
 }

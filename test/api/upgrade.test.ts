@@ -67,3 +67,26 @@ describe('the SPDY upgrade goes through the same request chain', () => {
     c2.close()
   })
 })
+
+describe('closing the app', () => {
+  it('ends a watch that was served as plain HTTP on an upgrade socket', async () => {
+    const c3 = new Cluster({ speed: 0 })
+    const a3 = await buildApp({ cluster: c3 })
+    await a3.listen({ port: 0, host: '127.0.0.1' })
+    const p3 = (a3.server.address() as { port: number }).port
+    const { connect } = await import('node:net')
+    const sock = connect(p3, '127.0.0.1')
+    const got: Buffer[] = []
+    sock.on('data', (d: Buffer) => got.push(d))
+    const closed = new Promise<void>((r) => sock.on('close', () => r()))
+    // An SPDY "upgrade" of a watch is no upgrade for the apiserver: a chunked watch answers.
+    sock.write(`GET /api/v1/namespaces?watch=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n`)
+    for (let i = 0; i < 100 && !Buffer.concat(got).toString().includes('ADDED'); i++) await new Promise((r) => setTimeout(r, 10))
+    expect(Buffer.concat(got).toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*"type":"ADDED"/)
+    const t0 = Date.now()
+    await a3.close()
+    await closed
+    expect(Date.now() - t0).toBeLessThan(2000)
+    c3.close()
+  })
+})
