@@ -80,7 +80,8 @@ export function isRawUpgrade(req: FastifyRequest): boolean {
 }
 
 /**
- * Claims the socket of a raw upgrade request: the reply is hijacked (Fastify writes nothing more),
+ * Claims the socket of a raw upgrade request: the reply is hijacked (Fastify writes nothing more;
+ * the request is logged with status 101 when the socket closes),
  * and bytes the client sent after its request head are put back (the socket is destroyed if the
  * app closes, as every upgrade socket is). The caller writes the 101 itself. Throws when the request was no raw upgrade.
  */
@@ -89,8 +90,13 @@ export function hijackUpgrade(req: FastifyRequest, reply: FastifyReply): Duplex 
   if (!info) throw new Error('hijackUpgrade: not an upgrade request')
   reply.hijack()
   const socket = req.raw.socket as Duplex
-  // The ServerResponse is never used again; detach it so it does not react to the socket.
-  ;(reply.raw as ServerResponse).detachSocket(socket as never)
+  // The ServerResponse writes nothing more; detach it so it does not react to the socket. The
+  // request still ends as one with status 101 when the socket closes, so the request log and the
+  // journal record the session as they record a watch (Fastify's onResponse runs on 'finish').
+  const res = reply.raw as ServerResponse
+  res.detachSocket(socket as never)
+  res.statusCode = 101
+  socket.once('close', () => res.emit('finish'))
   if (info.head.length) socket.unshift(info.head)
   return socket
 }

@@ -59,6 +59,10 @@ describe('exec over SPDY/3.1', () => {
     expect(JSON.parse(c.text(ids.error))).toEqual(exitStatus(3))
     expect(exitStatus(3).message).toBe('command terminated with non-zero exit code: command terminated with exit code 3')
     expect(c.goAway).toBe(ids.stderr)
+    // The session is in the request journal as a 101, once it is over.
+    await new Promise((r) => setTimeout(r, 20))
+    const journal = JSON.parse((await app.inject({ method: 'GET', url: '/kubemock/v1/requests' })).body) as { items: { subresource: string; method: string; status: number }[] }
+    expect(journal.items.filter((i) => i.subresource === 'exec')).toEqual([expect.objectContaining({ method: 'POST', status: 101 })])
   })
 
   it('stdin: bytes sent before the last stream opens are kept; FIN on stdin is EOF for the process', async () => {
