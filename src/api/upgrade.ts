@@ -56,6 +56,7 @@ export function installUpgradeRouting(app: FastifyInstance, servesWebSocket: (re
     res.shouldKeepAlive = false
     res.assignSocket(socket as never)
     res.once('finish', () => {
+      if (socket.destroyed) return
       socket.end()
       ;(socket as Socket).setTimeout?.(lingerMs, () => socket.destroy())
     })
