@@ -12,6 +12,8 @@ import { isLongRunning, requestInfo } from './api/journal.js'
 import { queryRequestTimeout, type RawQuery } from './api/query-params.js'
 import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { registerResourceRoutes } from './api/resources.js'
+import { installUpgradeRouting } from './api/upgrade.js'
+import { servesWebSocket } from './api/ws-subresources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
 import { installRequestLog, sharedRequestLogger } from './logging.js'
@@ -92,6 +94,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       handleProtocols: selectWebSocketProtocol,
     },
   })
+  // Only watches and exec/attach/portforward switch to WebSocket; other upgrade requests (and all
+  // SPDY/3.1 ones) are routed as plain requests, whose handlers may claim the socket.
+  installUpgradeRouting(app, (req) => servesWebSocket(req.method, req.url ?? '/'))
 
   const discovery = new Discovery(cluster.registry)
   const served: ServedResource[] = cluster.registry.resources.map((rs) => ({

@@ -1,25 +1,12 @@
-/** @module exec: pods/exec and pods/attach over WebSocket (v5/v4.channel.k8s.io), driving simulated processes; never the host. */
+/** @module exec: the pods/exec and pods/attach session driver — checks, the simulated process, the exit Status — shared by the WebSocket and SPDY transports; never the host. */
+import { StringDecoder } from 'node:string_decoder'
 import type { Pod } from 'kubernetes-types/core/v1.js'
-import type { WebSocket } from 'ws'
 import { StatusError } from '../errors.js'
 import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
 import { ExecSession, ExecStartError } from '../sim/shell/session.js'
 import { queryBool, queryValues } from './query-params.js'
-import { extraSubresources } from './subresources.js'
-import { isWebSocketUpgrade, wsSubresources, type WsCall } from './ws-subresources.js'
+import type { WsCall } from './ws-subresources.js'
 import type { ResourceCall } from './resources.js'
-
-/** Channel ids of the remotecommand stream protocol (staging/src/k8s.io/apimachinery/pkg/util/remotecommand/constants.go). */
-export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const
-
-/** The subprotocols we speak; v5 adds the CLOSE channel (half-close of stdin). */
-export const execProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io']
-
-/** One framed message: the channel byte then the payload. */
-export function frame(channel: number, payload: string | Buffer = ''): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload
-  return Buffer.concat([Buffer.from([channel]), body])
-}
 
 /** The Status written on the error channel when the process ends (remotecommand/v4 errorDecoder reads it). */
 export function exitStatus(code: number): Record<string, unknown> {
@@ -65,7 +52,12 @@ export function resolveContainer(call: WsCall): { pod: Pod; container: string } 
   return { pod, container }
 }
 
-function preflight(call: WsCall, sub: 'exec' | 'attach'): void {
+/**
+ * The apiserver's checks before it proxies exec/attach to the kubelet (any transport): the
+ * container ({@link resolveContainer}), a command for exec, at least one stream, no stderr with a
+ * tty. Throws the StatusError (400) that is answered instead of the upgrade.
+ */
+export function preflight(call: WsCall, sub: 'exec' | 'attach'): void {
   resolveContainer(call)
   if (sub === 'exec' && !queryValues(call.query, 'command').length) throw StatusError.badRequest('you must specify at least 1 command')
   if (!queryBool(call.query, 'stdin') && !queryBool(call.query, 'stdout') && !queryBool(call.query, 'stderr')) {
@@ -74,58 +66,85 @@ function preflight(call: WsCall, sub: 'exec' | 'attach'): void {
   if (queryBool(call.query, 'tty') && queryBool(call.query, 'stderr')) throw StatusError.badRequest('stderr cannot be true when tty is true')
 }
 
-/** Writes frames on an upgraded socket; ends with the status on channel 3 and a normal close. */
-class ChannelWriter {
-  private closed = false
-  constructor(private readonly socket: WebSocket) {}
-
-  send(channel: number, payload: string | Buffer): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
-    this.socket.send(frame(channel, payload), { binary: true })
-  }
-
-  finish(status: Record<string, unknown>): void {
-    if (this.closed) return
-    this.send(Channel.error, JSON.stringify(status))
-    this.closed = true
-    if (this.socket.readyState === this.socket.OPEN) this.socket.close(1000)
-  }
+/** The streams a request asks for (its stdin/stdout/stderr/tty query parameters). */
+export interface StreamOptions {
+  stdin: boolean
+  stdout: boolean
+  stderr: boolean
+  tty: boolean
 }
 
-/** Parses the client's frames: stdin bytes, resize JSON, v5 CLOSE. */
-function onFrames(socket: WebSocket, handlers: { stdin(s: string): void; resize(w: number, h: number): void; closeStdin(): void; gone(): void }): void {
-  socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
-    if (!buf.length) return
-    void isBinary
-    const ch = buf[0]
-    const body = buf.subarray(1)
-    if (ch === Channel.stdin) handlers.stdin(body.toString('utf8'))
-    else if (ch === Channel.resize) {
-      for (const line of body.toString('utf8').split('\n')) {
-        if (!line.trim()) continue
-        try {
-          const size = JSON.parse(line) as { Width?: number; Height?: number }
-          handlers.resize(size.Width ?? 0, size.Height ?? 0)
-        } catch {
-          // A malformed resize message is ignored, as the kubelet's handleResizing does.
-        }
+/** The request's {@link StreamOptions}. */
+export function streamOptions(call: WsCall): StreamOptions {
+  return { stdin: queryBool(call.query, 'stdin'), stdout: queryBool(call.query, 'stdout'), stderr: queryBool(call.query, 'stderr'), tty: queryBool(call.query, 'tty') }
+}
+
+/** What a session writes towards the client; each transport (WebSocket channels, SPDY streams) implements it. */
+export interface RemoteCommandOutput {
+  /**
+   * The session is about to produce output (called once, where the translating apiserver writes
+   * its empty first WebSocket frame); optional.
+   */
+  opened?(): void
+  stdout(data: string): void
+  stderr(data: string): void
+  /** Bytes written but not yet taken by the client: the shell pauses while this is large (backpressure). */
+  backlog?(): number
+  /** The session is over with this Status (the v4 error stream's JSON); the transport closes. Called once. */
+  finish(status: Record<string, unknown>): void
+}
+
+/** What the transport feeds into a session. */
+export interface RemoteCommandInput {
+  /** Bytes from the client's stdin (UTF-8 split anywhere is reassembled). */
+  stdin(chunk: Buffer): void
+  /** A terminal size from the resize stream/channel. */
+  resize(width: number, height: number): void
+  /** The client half-closed stdin. */
+  closeStdin(): void
+  /** The client went away: the process is ended. */
+  gone(): void
+}
+
+const noInput: RemoteCommandInput = { stdin() {}, resize() {}, closeStdin() {}, gone() {} }
+
+/**
+ * Decodes the resize stream: JSON `{Width,Height}` objects, newline-separated as Go's encoder
+ * writes them, split anywhere. A malformed one is dropped, as the kubelet's decoder gives up.
+ */
+export class ResizeDecoder {
+  private buf = ''
+
+  /** Feeds bytes; returns the sizes they complete. */
+  push(chunk: Buffer | string): { width: number; height: number }[] {
+    this.buf += chunk.toString()
+    const out: { width: number; height: number }[] = []
+    let end: number
+    // Each object ends at its `}` (the sizes hold no nested objects); newlines between are noise.
+    while ((end = this.buf.search(/[\n}]/) + 1) > 0) {
+      const text = this.buf.slice(0, end).trim()
+      this.buf = this.buf.slice(end)
+      if (!text) continue
+      try {
+        const size = JSON.parse(text) as { Width?: number; Height?: number }
+        out.push({ width: size.Width ?? 0, height: size.Height ?? 0 })
+      } catch {
+        // A malformed resize message is ignored, as the kubelet's handleResizing does.
       }
-    } else if (ch === Channel.close && body[0] === Channel.stdin) handlers.closeStdin()
-  })
-  socket.on('close', () => handlers.gone())
-  socket.on('error', () => handlers.gone())
+    }
+    return out
+  }
 }
 
-/** The kubelet's view: the running instance of the container, or the error it answers on channel 3. */
-function runningInstance(call: WsCall, container: string): ContainerInstance | string {
+/** The kubelet's view: the running instance of the container, or the error text it answers (`container not found ("c")`). */
+export function runningInstance(call: WsCall, container: string): ContainerInstance | string {
   const inst = runtimeFor(call.registry).current(call.namespace, call.name!, container)
-  if (!inst?.running) return `unable to upgrade connection: container not found ("${container}")`
+  if (!inst || !inst.running) return `container not found ("${container}")`
   return inst
 }
 
-/** The container the request names (or the default one); answers the error on channel 3 otherwise. */
-function containerFor(out: ChannelWriter, call: WsCall): string | undefined {
+/** The container the request names (or the default one); finishes with the error otherwise. */
+function containerFor(out: RemoteCommandOutput, call: WsCall): string | undefined {
   try {
     return resolveContainer(call).container
   } catch (e) {
@@ -134,81 +153,100 @@ function containerFor(out: ChannelWriter, call: WsCall): string | undefined {
   }
 }
 
-/** The container's running instance; answers the kubelet's error on channel 3 when there is none. */
-function instanceFor(out: ChannelWriter, call: WsCall, container: string): ContainerInstance | undefined {
+/** The container's running instance; finishes with the kubelet's error (as the translating apiserver reports it) when there is none. */
+function instanceFor(out: RemoteCommandOutput, call: WsCall, container: string): ContainerInstance | undefined {
   const inst = runningInstance(call, container)
   if (typeof inst !== 'string') return inst
-  out.finish(internalErrorStatus(inst))
+  out.finish(internalErrorStatus(`unable to upgrade connection: ${inst}`))
   return undefined
 }
 
-function serveExec(socket: WebSocket, call: WsCall): void {
-  const out = new ChannelWriter(socket)
+/** A stdin sink that decodes UTF-8 across chunk boundaries. */
+function stdinDecoder(write: (s: string) => void): (chunk: Buffer) => void {
+  const dec = new StringDecoder('utf8')
+  return (chunk) => {
+    const s = dec.write(chunk)
+    if (s) write(s)
+  }
+}
+
+/**
+ * Runs `command` in the container as exec does, writing to `out`; returns where the client's
+ * input goes. Errors (no such container, not running, unknown binary) finish `out` with the
+ * Status the kubelet reports; the process's end finishes it with {@link exitStatus}.
+ */
+export function runExec(call: WsCall, out: RemoteCommandOutput): RemoteCommandInput {
   const container = containerFor(out, call)
-  if (container === undefined) return
-  const tty = queryBool(call.query, 'tty')
-  const wantStdout = queryBool(call.query, 'stdout')
-  const wantStderr = queryBool(call.query, 'stderr')
-  // The translating apiserver writes one empty frame first (harmless; kubectl ignores it).
-  out.send(wantStdout ? Channel.stdout : wantStderr ? Channel.stderr : Channel.error, '')
+  if (container === undefined) return noInput
+  const opts = streamOptions(call)
+  out.opened?.()
   const inst = instanceFor(out, call, container)
-  if (!inst) return
+  if (!inst) return noInput
   const session = new ExecSession(call.registry, inst, {
     command: queryValues(call.query, 'command'),
-    tty,
-    stdin: queryBool(call.query, 'stdin'),
+    tty: opts.tty,
+    stdin: opts.stdin,
     io: {
-      stdout: (s) => wantStdout && out.send(Channel.stdout, s),
-      stderr: (s) => (tty ? wantStdout && out.send(Channel.stdout, s) : wantStderr && out.send(Channel.stderr, s)),
-      backlog: () => socket.bufferedAmount,
+      stdout: (s) => opts.stdout && out.stdout(s),
+      stderr: (s) => (opts.tty ? opts.stdout && out.stdout(s) : opts.stderr && out.stderr(s)),
+      backlog: () => out.backlog?.() ?? 0,
     },
   })
-  onFrames(socket, {
-    stdin: (s) => session.input(s),
+  const input: RemoteCommandInput = {
+    stdin: stdinDecoder((s) => session.input(s)),
     resize: (w, h) => session.resize(w, h),
     closeStdin: () => session.closeStdin(),
     gone: () => session.abort(),
-  })
+  }
   try {
     session.start()
   } catch (e) {
     if (e instanceof ExecStartError) {
       out.finish({ metadata: {}, status: 'Failure', message: e.message, reason: 'InternalError', details: { causes: [{ message: e.message.replace(/^Internal error occurred: /, '') }] }, code: 500 })
-      return
+      return noInput
     }
     throw e
   }
   // Without stdin the process sees EOF at once (cat with no input ends).
-  if (!queryBool(call.query, 'stdin')) session.closeStdin()
+  if (!opts.stdin) session.closeStdin()
   void session.done.then((code) => out.finish(exitStatus(code)))
+  return input
 }
 
-function serveAttach(socket: WebSocket, call: WsCall): void {
-  const out = new ChannelWriter(socket)
+/**
+ * Attaches to PID 1 of the container: what it writes from now on goes to `out` (merged on a
+ * tty); with stdin, a shell PID 1 reads what the client types. Ends with Success when the
+ * container exits, or the shell's exit Status.
+ */
+export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommandInput {
   const container = containerFor(out, call)
-  if (container === undefined) return
-  const tty = queryBool(call.query, 'tty')
+  if (container === undefined) return noInput
+  const opts = streamOptions(call)
   const inst = instanceFor(out, call, container)
-  if (!inst) return
+  if (!inst) return noInput
   const rt = runtimeFor(call.registry)
-  out.send(queryBool(call.query, 'stdout') ? Channel.stdout : Channel.error, '')
+  out.opened?.()
   // Attach shows what PID 1 writes from now on (its stdout and stderr, merged on a tty).
   const unsubscribe = rt.logs(inst.containerID).subscribe((line) => {
-    const text = line.text + (tty ? '\r\n' : '\n')
-    if (line.stream === 'stderr' && !tty) {
-      if (queryBool(call.query, 'stderr')) out.send(Channel.stderr, text)
-    } else if (queryBool(call.query, 'stdout')) out.send(Channel.stdout, text)
+    const text = line.text + (opts.tty ? '\r\n' : '\n')
+    if (line.stream === 'stderr' && !opts.tty) {
+      if (opts.stderr) out.stderr(text)
+    } else if (opts.stdout) out.stdout(text)
   })
   const stopExit = rt.onExit((i) => {
     if (i.containerID !== inst.containerID) return
     cleanup()
     out.finish({ metadata: {}, status: 'Success' })
   })
+  const cleanup = () => {
+    unsubscribe()
+    stopExit()
+  }
   let session: ExecSession | undefined
-  if (queryBool(call.query, 'stdin')) {
+  if (opts.stdin) {
     // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
     try {
-      session = new ExecSession(call.registry, inst, { command: ['sh'], tty, stdin: true, io: { stdout: (s) => out.send(Channel.stdout, s), stderr: (s) => out.send(tty ? Channel.stdout : Channel.stderr, s), backlog: () => socket.bufferedAmount } })
+      session = new ExecSession(call.registry, inst, { command: ['sh'], tty: opts.tty, stdin: true, io: { stdout: (s) => out.stdout(s), stderr: (s) => (opts.tty ? out.stdout(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 } })
       session.start()
       void session.done.then((code) => {
         cleanup()
@@ -218,35 +256,19 @@ function serveAttach(socket: WebSocket, call: WsCall): void {
       session = undefined
     }
   }
-  const cleanup = () => {
-    unsubscribe()
-    stopExit()
-  }
-  onFrames(socket, {
-    stdin: (s) => session?.input(s),
+  return {
+    stdin: stdinDecoder((s) => session?.input(s)),
     resize: (w, h) => session?.resize(w, h),
     closeStdin: () => session?.closeStdin(),
     gone: () => {
       cleanup()
       session?.abort()
     },
-  })
-}
-
-/**
- * A plain request (kubectl's SPDY fallback POST, or curl) reaches the HTTP handler: answer with the
- * same Status the upgrade would have got, or the apiserver's `Upgrade request required`.
- */
-function plainRequest(sub: 'exec' | 'attach') {
-  return (call: ResourceCall) => {
-    preflight(call, sub)
-    throw StatusError.badRequest('Upgrade request required')
   }
 }
 
-wsSubresources.exec = { preflight: (call) => preflight(call, 'exec'), serve: serveExec }
-wsSubresources.attach = { preflight: (call) => preflight(call, 'attach'), serve: serveAttach }
-extraSubresources.exec = plainRequest('exec')
-extraSubresources.attach = plainRequest('attach')
-
-export { isWebSocketUpgrade }
+/** Answers a request that is no upgrade at all (curl, `inject()`): the same checks, then `Upgrade request required`. */
+export function upgradeRequired(call: ResourceCall, sub: 'exec' | 'attach'): never {
+  preflight(call, sub)
+  throw StatusError.badRequest('Upgrade request required')
+}

@@ -18,8 +18,9 @@ import { handleSubresource } from './subresources.js'
 import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
 import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
-// Registers the exec and attach handlers (HTTP and WebSocket) on import.
-import './exec.js'
+// Register the exec and attach transports (SPDY over HTTP, WebSocket) on import.
+import './exec-spdy.js'
+import './exec-websocket.js'
 
 export interface ResourceRoutesOptions {
   registry: Registry
@@ -81,20 +82,17 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     }
   }
 
-  // Errors of exec/attach/portforward must be answered before the upgrade (a non-101 Status), so
-  // that kubectl's SPDY retry prints them; the route hook runs before @fastify/websocket upgrades.
-  // kubectl's SPDY retry (POST with `Upgrade: SPDY/3.1`) would otherwise reach the WebSocket
-  // library, which answers a bare `Invalid HTTP method`.
+  // Errors of exec/attach/portforward must be answered before the WebSocket upgrade (a non-101
+  // Status), so that clients print them; the route hook runs before @fastify/websocket upgrades.
+  // SPDY upgrades reach the plain handlers (see upgrade.ts), which run the same checks.
   const wsPreflight = async (req: FastifyRequest) => {
-    const spdy = !isWebSocketUpgrade(req) && typeof req.headers.upgrade === 'string'
-    if (!isWebSocketUpgrade(req) && !spdy) return
+    if (!isWebSocketUpgrade(req)) return
     const target = parseTarget(registry, (req.raw.url ?? '/').split('?')[0], serves)
     if (target.type !== 'resource' || !target.subresource || !target.name) return
     const sub = wsSubresources[target.subresource]
     if (!sub?.preflight) return
     if (!(target.rs.def.subresources ?? []).some((s) => s.name === target.subresource)) throw notFoundResource()
     sub.preflight({ req, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query: req.query as Query, now, registry })
-    if (spdy) throw StatusError.badRequest('Upgrade request required')
   }
 
   for (const prefix of ['/api', '/apis']) {

@@ -1,4 +1,4 @@
-/** @module portforward.test: SPDY/3.1 framing, header compression with the SPDY dictionary, the kubelet's stream pairing (driven by a client that compresses as Go's spdy framer does), the upgrade checks and the v4 channel protocol. */
+/** @module portforward.test: the kubelet's port-forward stream pairing (driven by a client that compresses as Go's spdy framer does), the upgrade checks and the v4 channel protocol. */
 import { request } from 'node:http'
 import { createDeflate, inflateSync, constants as zc, type Deflate } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
@@ -7,20 +7,10 @@ import WebSocket from 'ws'
 import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
 import type { KubeObject } from '../../src/types.js'
-import {
-  HeaderDeflater, PortForwardSession, SpdyFrameReader, SpdyType, encodeHeaderBlock, parseHeaderBlock, spdyData, spdyFlagFin, spdyHeaderDictionary, spdyPing,
-  type ConnectionIO, type PodConnection, type SpdyFrame,
-} from '../../src/api/portforward.js'
-
-function adler32(b: Buffer): number {
-  let a = 1
-  let s = 0
-  for (const x of b) {
-    a = (a + x) % 65521
-    s = (s + a) % 65521
-  }
-  return (s * 65536 + a) >>> 0
-}
+import type { ConnectionIO, PodConnection } from '../../src/api/pod-network.js'
+import { PortForwardSession } from '../../src/api/portforward-streams.js'
+import { SpdyFrameReader, SpdyType, spdyData, spdyFlagFin, spdyPing, type SpdyFrame } from '../../src/api/spdy/frames.js'
+import { encodeHeaderBlock, spdyHeaderDictionary } from '../../src/api/spdy/headers.js'
 
 /** A SPDY client the way client-go's spdystream writes: one zlib stream (best compression, SPDY dictionary), sync-flushed per header block. */
 class GoLikeClient {
@@ -85,41 +75,6 @@ const echo = (port: number, io: ConnectionIO): PodConnection => ({
   end: () => io.close(),
 })
 
-describe('SPDY primitives', () => {
-  test('the dictionary is byte-identical to the SPDY/3 one (length and Adler-32 of the Go framer table)', () => {
-    expect(spdyHeaderDictionary.length).toBe(1423)
-    expect(adler32(spdyHeaderDictionary).toString(16)).toBe('e3c6a7c2')
-  })
-
-  test('header blocks round-trip; multi-values are NUL-separated', () => {
-    const b = encodeHeaderBlock({ streamType: 'data', port: '80' })
-    expect(parseHeaderBlock(b)).toEqual({ streamtype: ['data'], port: ['80'] })
-    const multi = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from('a'), Buffer.from([0, 0, 0, 3]), Buffer.from('x\0y')])
-    expect(parseHeaderBlock(multi)).toEqual({ a: ['x', 'y'] })
-  })
-
-  test('the stored-block deflater makes one zlib stream that inflates block by block', () => {
-    const d = new HeaderDeflater()
-    const one = d.deflate(encodeHeaderBlock({}))
-    const two = d.deflate(encodeHeaderBlock({ a: 'b' }))
-    expect(one.subarray(0, 2)).toEqual(Buffer.from([0x78, 0x01]))
-    // Each block ends with the sync-flush marker (an empty stored block), which Go's flate reader needs.
-    for (const b of [one, two]) expect(b.subarray(-5)).toEqual(Buffer.from([0, 0, 0, 0xff, 0xff]))
-    expect(inflateSync(one, { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(encodeHeaderBlock({}))
-    expect(inflateSync(Buffer.concat([one, two]), { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(Buffer.concat([encodeHeaderBlock({}), encodeHeaderBlock({ a: 'b' })]))
-  })
-
-  test('the frame reader reassembles frames split anywhere', () => {
-    const r = new SpdyFrameReader()
-    const bytes = Buffer.concat([spdyData(3, Buffer.from('hello'), true), spdyPing(7)])
-    const frames = [...r.push(bytes.subarray(0, 5)), ...r.push(bytes.subarray(5, 14)), ...r.push(bytes.subarray(14))]
-    expect(frames).toEqual([
-      { kind: 'data', streamId: 3, flags: 1, data: Buffer.from('hello') },
-      { kind: 'control', type: SpdyType.Ping, flags: 0, payload: Buffer.from([0, 0, 0, 7]) },
-    ])
-  })
-})
-
 describe('port-forward session', () => {
   test('each SYN_STREAM gets an empty SYN_REPLY; a complete pair is dialled; data flows; FIN closes both streams', async () => {
     const { session, client } = setup(echo)
@@ -164,7 +119,7 @@ describe('port-forward session', () => {
     expect(rst.payload.readUInt32BE(0)).toBe(bad)
     expect(rst.payload.readUInt32BE(4)).toBe(5)
     session.receive(spdyPing(1))
-    expect(client.frames.at(-1)).toEqual({ kind: 'control', type: SpdyType.Ping, flags: 0, payload: Buffer.from([0, 0, 0, 1]) })
+    expect(client.frames.at(-1)).toEqual({ kind: 'control', version: 3, type: SpdyType.Ping, flags: 0, payload: Buffer.from([0, 0, 0, 1]) })
   })
 
   test('the pod closing the connection FINs the streams; a second pair on the same connection works', async () => {

@@ -48,6 +48,8 @@ export interface Kubemock {
   kubeconfigPath: string
   /** This server's private kubectl cache directory (discovery and the dispatcher's /version). */
   cacheDir: string
+  /** The kubectl binary `kubectl()` runs. */
+  kubectlPath: string
   /**
    * Runs kubectl with `--kubeconfig` and `--cache-dir` for this server. Never rejects for a
    * non-zero exit; a timeout kills the process group and returns `code: null`.
@@ -123,6 +125,7 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
     pid: server.child.pid!,
     kubeconfigPath,
     cacheDir,
+    kubectlPath: kubectl,
     async kubectl(args, o = {}) {
       const r: ProcessResult = await startProcess(o.binary ?? kubectl, kubectlArgs(args), { env, input: o.input, timeoutMs: o.timeoutMs ?? 20_000 }).done
       return { stdout: r.stdout, stderr: r.timedOut ? `${r.stderr}\n[killed after timeout]` : r.stderr, code: r.code }
