@@ -80,7 +80,7 @@ describe('closing the app', () => {
     sock.on('data', (d: Buffer) => got.push(d))
     const closed = new Promise<void>((r) => sock.on('close', () => r()))
     // An SPDY "upgrade" of a watch is no upgrade for the apiserver: a chunked watch answers.
-    sock.write(`GET /api/v1/namespaces?watch=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n`)
+    sock.write(`GET /api/v1/namespaces?watch=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n`)
     for (let i = 0; i < 100 && !Buffer.concat(got).toString().includes('ADDED'); i++) await new Promise((r) => setTimeout(r, 10))
     expect(Buffer.concat(got).toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*"type":"ADDED"/)
     const t0 = Date.now()
