@@ -139,7 +139,7 @@ export class ResizeDecoder {
 /** The kubelet's view: the running instance of the container, or the error text it answers (`container not found ("c")`). */
 export function runningInstance(call: WsCall, container: string): ContainerInstance | string {
   const inst = runtimeFor(call.registry).current(call.namespace, call.name!, container)
-  if (!inst || !inst.running) return `container not found ("${container}")`
+  if (!inst?.running) return `container not found ("${container}")`
   return inst
 }
 

@@ -92,12 +92,15 @@ describe('object size validation', () => {
     const yaml = { 'content-type': 'application/yaml' }
     const cases: [string, string][] = [
       ['%YAML 9.9\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: v99}\n', 'error converting YAML to JSON: yaml: found incompatible YAML document'],
-      ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ' + '['.repeat(5000) + '\n', 'error converting YAML to JSON: yaml: line 4: exceeded max depth of 500'],
-      ['a: &a [x, x, x, x, x, x, x, x, x]\n' + Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n'), 'error converting YAML to JSON: yaml: document contains excessive aliasing'],
+      [`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ${'['.repeat(5000)}\n`, 'error converting YAML to JSON: yaml: line 4: exceeded max depth of 500'],
+      [`a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}`, 'error converting YAML to JSON: yaml: document contains excessive aliasing'],
     ]
     const writes: string[] = []
     const original = process.stderr.write.bind(process.stderr)
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (writes.push(String(chunk)), original(chunk, ...rest))) as typeof process.stderr.write
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      writes.push(String(chunk))
+      return original(chunk, ...rest)
+    }) as typeof process.stderr.write
     try {
       for (const [payload, message] of cases) {
         const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: yaml, payload })

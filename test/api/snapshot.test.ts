@@ -104,11 +104,11 @@ describe('snapshot', () => {
     const keep = cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n')
     const cases: [string, string, string][] = [
-      ['application/yaml', 'items:\n- ' + '['.repeat(5000) + ']'.repeat(5000), 'invalid snapshot: not JSON or YAML: yaml: line 2: exceeded max depth of 500'],
+      ['application/yaml', `items:\n- ${'['.repeat(5000)}${']'.repeat(5000)}`, 'invalid snapshot: not JSON or YAML: yaml: line 2: exceeded max depth of 500'],
       ['application/yaml', bomb, 'invalid snapshot: not JSON or YAML: yaml: document contains excessive aliasing'],
-      ['application/yaml', 'items:\n' + '- ? '.repeat(200) + 'x', 'invalid snapshot: not JSON or YAML: yaml: invalid map key: []interface {}{…}'],
+      ['application/yaml', `items:\n${'- ? '.repeat(200)}x`, 'invalid snapshot: not JSON or YAML: yaml: invalid map key: []interface {}{…}'],
       ['application/yaml', '%YAML 9.9\n---\nkind: List\nitems: []\n', 'invalid snapshot: not JSON or YAML: yaml: found incompatible YAML document'],
-      ['application/json', '{"kind":"List","items":[{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":' + '['.repeat(20000) + ']'.repeat(20000) + '}]}', 'invalid snapshot: exceeded max depth of 500'],
+      ['application/json', `{"kind":"List","items":[{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":${'['.repeat(20000)}${']'.repeat(20000)}}]}`, 'invalid snapshot: exceeded max depth of 500'],
     ]
     for (const [type, payload, message] of cases) {
       const r = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload, headers: { 'content-type': type } })

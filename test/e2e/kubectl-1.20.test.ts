@@ -36,8 +36,8 @@ describe.skipIf(!kubectl120)('kubectl 1.20 against /openapi/v2', () => {
     const out = ok(await k(['explain', 'pods.spec.containers']))
     expect(out).toMatch(/^KIND:\s+Pod\nVERSION:\s+v1\n\nRESOURCE: containers <\[\]Object>\n/)
     expect(out).toContain('A single application container that you want to run within a pod.')
-    expect(out).toMatch(/\n   image\t<string>\n/)
-    expect(out).toMatch(/\n   ports\t<\[\]Object>\n/)
+    expect(out).toMatch(/\n {3}image\t<string>\n/)
+    expect(out).toMatch(/\n {3}ports\t<\[\]Object>\n/)
     const port = ok(await k(['explain', 'pods.spec.containers.ports.containerPort']))
     expect(port).toMatch(/FIELD:\s+containerPort <integer>/)
     expect(port).toContain('Number of port to expose on the pod\'s IP address.')
@@ -57,8 +57,8 @@ describe.skipIf(!kubectl120)('kubectl 1.20 against /openapi/v2', () => {
     const changed = await k(['diff', '-f', '-'], deployment(3, 'nginx:1.26'))
     expect(changed.stderr).toBe('')
     expect(changed.code).toBe(1)
-    expect(changed.stdout).toMatch(/^-  replicas: 2\n\+  replicas: 3\n/m)
-    expect(changed.stdout).toMatch(/^-      - image: nginx:1\.25\n\+      - image: nginx:1\.26\n/m)
+    expect(changed.stdout).toMatch(/^- {2}replicas: 2\n\+ {2}replicas: 3\n/m)
+    expect(changed.stdout).toMatch(/^- {6}- image: nginx:1\.25\n\+ {6}- image: nginx:1\.26\n/m)
     // Nothing was written.
     expect(ok(await k(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}']))).toBe('2 nginx:1.25')
     // Apply computes its strategic merge patch from the v2 merge keys.

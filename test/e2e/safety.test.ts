@@ -89,7 +89,7 @@ describe('a default server and browser pages', () => {
     expect(JSON.parse(r.body).message).toBe('error converting YAML to JSON: yaml: found incompatible YAML document')
     // Two of these in a row used to abort the process inside the YAML library.
     for (const n of [10_005, 5007, 2506]) {
-      const bomb = await send(`${km.url}/api/v1/namespaces/default/configmaps`, 'POST', { 'Content-Type': 'application/yaml' }, '- '.repeat(n) + 'x')
+      const bomb = await send(`${km.url}/api/v1/namespaces/default/configmaps`, 'POST', { 'Content-Type': 'application/yaml' }, `${'- '.repeat(n)}x`)
       expect(bomb.status).toBe(400)
       const snap = await send(`${km.url}/kubemock/v1/snapshot`, 'PUT', { 'Content-Type': 'application/yaml' }, '['.repeat(n) + ']'.repeat(n))
       expect(snap.status).toBe(400)

@@ -18,18 +18,18 @@ describe('decodeYAMLDocuments', () => {
   it('accepts nesting up to the limit and refuses deeper flow, block and sequence nesting with goyaml\'s words', () => {
     const flow = (d: number) => '['.repeat(d) + ']'.repeat(d)
     expect(depthExceeds(decodeYAML(flow(maxDecodeDepth)), maxDecodeDepth)).toBe(false)
-    for (const text of [flow(maxDecodeDepth + 1), 'a: ' + '['.repeat(100_000), '- '.repeat(5000) + 'x', Array.from({ length: 600 }, (_, i) => ' '.repeat(i) + 'a:').join('\n') + ' 1']) {
+    for (const text of [flow(maxDecodeDepth + 1), `a: ${'['.repeat(100_000)}`, `${'- '.repeat(5000)}x`, `${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} 1`]) {
       expect(() => decodeYAMLDocuments(text)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
     }
-    expect(() => decodeYAMLDocuments('a: 1\nb: ' + '{'.repeat(600))).toThrow(`line 2: exceeded max depth of ${maxDecodeDepth}`)
+    expect(() => decodeYAMLDocuments(`a: 1\nb: ${'{'.repeat(600)}`)).toThrow(`line 2: exceeded max depth of ${maxDecodeDepth}`)
     // Brackets inside quoted scalars and comments are text, not nesting.
     expect(decodeYAML(`a: "${'['.repeat(2000)}"\nb: '${'{'.repeat(2000)}' # ${'['.repeat(2000)}\n`)).toEqual({ a: '['.repeat(2000), b: '{'.repeat(2000) })
   })
 
   it('bounds the depth before parsing, so compact and block nesting never reach the parser\'s stack limit', () => {
     // Each of these, twice in one process, used to abort Node ("RegExpCompiler Allocation failed").
-    const anchors = Array.from({ length: 2000 }, (_, i) => `- &a${i} `).join('') + 'x'
-    for (const text of ['- '.repeat(10_005) + 'x', '- '.repeat(5007) + 'x', '? '.repeat(5007) + 'x', '- {a: '.repeat(5007), '[- '.repeat(5007), '- !!seq '.repeat(2000) + 'x', '? !t '.repeat(2000) + 'x', anchors]) {
+    const anchors = `${Array.from({ length: 2000 }, (_, i) => `- &a${i} `).join('')}x`
+    for (const text of [`${'- '.repeat(10_005)}x`, `${'- '.repeat(5007)}x`, `${'? '.repeat(5007)}x`, '- {a: '.repeat(5007), '[- '.repeat(5007), `${'- !!seq '.repeat(2000)}x`, `${'? !t '.repeat(2000)}x`, anchors]) {
       expect(() => decodeYAMLDocuments(text)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
     }
     // Aliases repeat their targets: five anchors of 300 levels each make 1500.
@@ -53,7 +53,7 @@ describe('decodeYAMLDocuments', () => {
 
   it('refuses collections as keys at once (the yaml library would take seconds stringifying them)', () => {
     const started = Date.now()
-    expect(() => decodeYAMLDocuments('- ? '.repeat(200) + 'x')).toThrow('invalid map key: []interface {}{…}')
+    expect(() => decodeYAMLDocuments(`${'- ? '.repeat(200)}x`)).toThrow('invalid map key: []interface {}{…}')
     expect(() => decodeYAMLDocuments('? {a: 1}\n: b\n')).toThrow('invalid map key: map[interface {}]interface {}{…}')
     expect(() => decodeYAMLDocuments('k: &k [1]\n*k : 2\n')).toThrow('invalid map key')
     expect(Date.now() - started).toBeLessThan(2000)

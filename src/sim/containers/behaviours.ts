@@ -76,7 +76,7 @@ export interface ContainerBehaviour {
   missing?: string[]
 }
 
-const day = 86_400_000
+const _day = 86_400_000
 
 function minorOf(version: string): number {
   return Number(version.split('.')[1] ?? 0)

@@ -8,6 +8,12 @@ import { abortError } from './scheduler.js'
 import { LoopControl, Shell, ShellExit, stringInput, type Input } from './shell.js'
 import { tar } from './tar.js'
 
+/** Writes `text` to `stream` and returns `code`: the one-liners' exit status. */
+const emit = (stream: { write(s: string): void }, text: string, code: number): number => {
+  stream.write(text)
+  return code
+}
+
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const p2 = (n: number) => String(n).padStart(2, '0')
@@ -526,7 +532,7 @@ const shellCommand: CommandFn = async (ctx) => {
 /** `curl`/`wget` against the pod's own simulated servers (and other pods by IP). */
 const http: CommandFn = (ctx) => {
   const tool = ctx.args[0].split('/').pop()!
-  const { flags, long, rest } = options(ctx.args.slice(1).filter((a, i, all) => !(all[i - 1] === '-o' || all[i - 1] === '-O' || all[i - 1] === '-X' || all[i - 1] === '-H' || all[i - 1] === '-A')))
+  const { flags, long, rest } = options(ctx.args.slice(1).filter((_a, i, all) => !(all[i - 1] === '-o' || all[i - 1] === '-O' || all[i - 1] === '-X' || all[i - 1] === '-H' || all[i - 1] === '-A')))
   const raw = rest.find((a) => !a.startsWith('-'))
   if (!raw) {
     ctx.err.write(tool === 'curl' ? "curl: try 'curl --help' or 'curl --manual' for more information\n" : 'BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] URL...\n')
@@ -629,13 +635,13 @@ export const commands: Record<string, CommandFn> = {
   uname,
   tar,
   test: testCommand,
-  '[': (ctx) => (ctx.args[ctx.args.length - 1] === ']' ? testCommand({ ...ctx, args: ctx.args.slice(0, -1) }) : (ctx.err.write(`${ctx.shell.errPrefix()}[: missing \`]'\n`), 2)),
+  '[': (ctx) => (ctx.args[ctx.args.length - 1] === ']' ? testCommand({ ...ctx, args: ctx.args.slice(0, -1) }) : emit(ctx.err, `${ctx.shell.errPrefix()}[: missing \`]'\n`, 2)),
   curl: http,
   wget: http,
   sh: shellCommand,
   bash: shellCommand,
   dash: shellCommand,
-  pwd: (ctx) => (ctx.out.write(`${ctx.shell.cwd}\n`), 0),
+  pwd: (ctx) => emit(ctx.out, `${ctx.shell.cwd}\n`, 0),
   hostname: (ctx) => {
     // -f/-d from the domain /etc/hosts gives the name (pod-hostname.ts), -i the address.
     const { hostname, domain, podIP } = ctx.shell.inst
@@ -644,9 +650,9 @@ export const commands: Record<string, CommandFn> = {
     ctx.out.write(`${out}\n`)
     return 0
   },
-  date: (ctx) => (ctx.out.write(`${ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))}\n`), 0),
-  id: (ctx) => (ctx.out.write(busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n'), 0),
-  whoami: (ctx) => (ctx.out.write('root\n'), 0),
+  date: (ctx) => emit(ctx.out, `${ctx.args[1] === '+%s' ? String(Math.floor(now(ctx) / 1000)) : dateString(now(ctx))}\n`, 0),
+  id: (ctx) => emit(ctx.out, busy(ctx) ? 'uid=0(root) gid=0(root) groups=0(root),10(wheel)\n' : 'uid=0(root) gid=0(root) groups=0(root)\n', 0),
+  whoami: (ctx) => emit(ctx.out, 'root\n', 0),
   true: () => 0,
   break: () => {
     throw new LoopControl('break')
@@ -683,7 +689,7 @@ export const commands: Record<string, CommandFn> = {
     }
     return code
   },
-  clear: (ctx) => (ctx.out.write('\x1b[H\x1b[2J\x1b[3J'), 0),
+  clear: (ctx) => emit(ctx.out, '\x1b[H\x1b[2J\x1b[3J', 0),
   xargs: async (ctx) => {
     const input = (await ctx.stdin.readAll()).split(/\s+/).filter(Boolean)
     return ctx.shell.exec([...(ctx.args.length > 1 ? ctx.args.slice(1) : ['echo']), ...input], { stdin: stringInput(''), out: ctx.out, err: ctx.err })

@@ -18,6 +18,7 @@ export interface LineEditorHooks {
 }
 
 /** Runs of typed characters inserted as they are (no control characters). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the run stops at exactly the control characters.
 const printableRun = /[^\x00-\x1f\x7f]+/y
 
 /** Longest stretch of key handling before yielding to the event loop. */

@@ -27,8 +27,6 @@ export interface Input {
   read(): Promise<string | undefined>
   /** Everything until EOF. */
   readAll(): Promise<string>
-  /** Whatever has arrived (waiting for something), or undefined at EOF: how `cat` streams. */
-  read(): Promise<string | undefined>
   /** One line without its newline, or undefined at EOF. */
   readLine(): Promise<string | undefined>
 }

@@ -22,7 +22,7 @@ describe('podHostname', () => {
   })
 
   test('a name longer than 63 characters is cut, without a trailing - or .', () => {
-    const name = 'a'.repeat(61) + '--b' + 'c'.repeat(10)
+    const name = `${'a'.repeat(61)}--b${'c'.repeat(10)}`
     expect(podHostname(pod(name)).hostname).toBe('a'.repeat(61))
     expect(podHostname(pod('x'.repeat(70))).hostname).toBe('x'.repeat(63))
   })

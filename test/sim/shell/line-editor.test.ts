@@ -36,7 +36,7 @@ describe('LineEditor', () => {
     e.ed.input('junk\x15ok\x03x\r')
     await e.settle()
     expect(e.lines).toEqual(['acd', 'x'])
-    expect(e.echo()).toBe('ab\b \bcd\r\njunk' + '\b \b'.repeat(4) + 'ok^C\r\n$ x\r\n')
+    expect(e.echo()).toBe(`ab\b \bcd\r\njunk${'\b \b'.repeat(4)}ok^C\r\n$ x\r\n`)
   })
 
   test('keys typed while a line runs are read after it; ^C interrupts it and drops them', async () => {
@@ -68,7 +68,7 @@ describe('LineEditor', () => {
   test('a 5 MB paste: one echo write per chunk, the line joined once', async () => {
     const e = editor()
     const big = 'x'.repeat(5_000_000)
-    e.ed.input(big + '\r')
+    e.ed.input(`${big}\r`)
     for (let i = 0; i < 200 && !e.lines.length; i++) await e.settle()
     expect(e.lines).toEqual([big])
     expect(e.writes.length).toBe(Math.ceil((big.length + 1) / chunkUnits))

@@ -134,16 +134,16 @@ describe('large stdin', () => {
     const inst = await startPod('big')
     const probe = lagProbe()
     const wc = session(inst, ['wc', '-c'], { stdin: true })
-    wc.s.input(big + '\n')
+    wc.s.input(`${big}\n`)
     wc.s.closeStdin()
     expect(await wc.s.done).toBe(0)
     expect(wc.text()).toBe('5000001\n')
     const cat = session(inst, ['cat'], { stdin: true })
-    cat.s.input(big + '\n')
+    cat.s.input(`${big}\n`)
     cat.s.closeStdin()
     expect(await cat.s.done).toBe(0)
     expectResponsive(probe.stop())
-    expect(cat.text()).toBe(big + '\n')
+    expect(cat.text()).toBe(`${big}\n`)
     expect(Math.max(...cat.out.map((c) => c.length))).toBeLessThanOrEqual(chunkUnits)
   })
 
@@ -171,8 +171,8 @@ describe('large stdin', () => {
   test('line editing on a long line: backspace and ^U work on the pieces typed', async () => {
     const inst = await startPod('edit')
     const { s, text } = session(inst, ['bash'], { tty: true, stdin: true })
-    s.input('echo ' + 'a'.repeat(chunkUnits + 10))
-    s.input('\x7f'.repeat(chunkUnits + 9) + 'b\r')
+    s.input(`echo ${'a'.repeat(chunkUnits + 10)}`)
+    s.input(`${'\x7f'.repeat(chunkUnits + 9)}b\r`)
     s.input('junk\x15echo ok\r')
     s.input('exit\r')
     await s.done
@@ -181,7 +181,7 @@ describe('large stdin', () => {
   })
 
   test('chunks never split a surrogate pair', () => {
-    const s = 'a'.repeat(chunkUnits - 1) + '😀' + 'b'
+    const s = `${'a'.repeat(chunkUnits - 1)}😀b`
     const parts = chunks(s)
     expect(parts.join('')).toBe(s)
     expect(parts[0]).toBe('a'.repeat(chunkUnits - 1))
