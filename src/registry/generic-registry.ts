@@ -191,7 +191,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     const labels = labelSelector ? StatusError.fromStore(() => parseLabelSelector(labelSelector)) : []
     const fields = fieldSelector ? StatusError.fromStore(() => parseFieldSelector(fieldSelector)) : []
     for (const f of fields) {
-      const name = f.field === 'spec.host' && this.def.plural === 'pods' ? 'spec.nodeName' : f.field
+      const name = this.def.fieldLabelAliases?.[f.field] ?? f.field
       f.field = name
       if (!this.fieldNames.has(name)) {
         if (this.def.selectableFields) throw StatusError.badRequest(`field label not supported: ${name}`)

@@ -70,6 +70,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   validateStatusUpdate?(obj: T, old: T): FieldError[]
   /** Exactly the extra fields ToSelectableFields supports (metadata.name/namespace are added generically). */
   selectableFields?(obj: T): Record<string, string>
+  /**
+   * Legacy field labels the v1 field-label conversion renames before selecting (pods:
+   * `spec.host` → `spec.nodeName`), as AddFieldLabelConversionFunc does.
+   */
+  fieldLabelAliases?: Record<string, string>
   /** Table columns; empty or absent means the default Name / Created At convertor. */
   columns?: ColumnDef[]
   /** One row of cells, one per column. */

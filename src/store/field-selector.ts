@@ -95,22 +95,3 @@ export function matchFields(reqs: FieldRequirement[], fields: Record<string, str
 export function requirementFields(reqs: FieldRequirement[]): string[] {
   return reqs.map((r) => r.field)
 }
-
-/** 400 `field label not supported: <field>`: what kinds with a field-label conversion func answer. */
-export function fieldLabelNotSupported(field: string): StoreError {
-  return badRequest(`field label not supported: ${field}`)
-}
-
-/**
- * 400 for kinds without a conversion func (runtime.DefaultMetaV1FieldSelectorConversion):
- * `"<field>" is not a known field selector: only "metadata.name", "metadata.namespace"`.
- */
-export function fieldSelectorNotKnown(field: string): StoreError {
-  return badRequest(`${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`)
-}
-
-/** Returns the first field not in `supported`, or undefined when all are supported. */
-export function firstUnsupportedField(reqs: FieldRequirement[], supported: Iterable<string>): string | undefined {
-  const set = new Set(supported)
-  return reqs.find((r) => !set.has(r.field))?.field
-}

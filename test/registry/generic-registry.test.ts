@@ -17,6 +17,7 @@ const widgets: ResourceDefinition = {
   hasGeneration: true,
   subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
   selectableFields: (o) => ({ 'spec.color': String((o.spec as { color?: string } | undefined)?.color ?? '') }),
+  fieldLabelAliases: { 'spec.colour': 'spec.color' },
   validate: (o) => ((o.spec as { size?: number } | undefined)?.size ?? 0) < 0 ? [{ type: 'FieldValueInvalid', field: 'spec.size', badValue: (o.spec as { size: number }).size, detail: 'must be greater than or equal to 0' }] : [],
   gracePeriod: (o, requested) => requested ?? ((o.spec as { grace?: number } | undefined)?.grace ?? 0),
 }
@@ -112,6 +113,8 @@ describe('generic registry', () => {
     expect(w.list('default', { labelSelector: 'app=x' }).items.map((s) => s.obj.metadata.name)).toEqual(['w0', 'w1', 'w2'])
     expect(w.list('default', { fieldSelector: 'spec.color=red' }).items.map((s) => s.obj.metadata.name)).toEqual(['w1', 'w3'])
     expect(() => w.list('default', { fieldSelector: 'spec.size=1' })).toThrow('field label not supported: spec.size')
+    // A legacy label the definition's field-label conversion renames (pods: spec.host → spec.nodeName).
+    expect(w.list('default', { fieldSelector: 'spec.colour=red' }).items.map((s) => s.obj.metadata.name)).toEqual(['w1', 'w3'])
     const p1 = w.list('default', { limit: 2 })
     expect(p1.items.map((s) => s.obj.metadata.name)).toEqual(['w0', 'w1'])
     expect(p1.remainingItemCount).toBe(3)

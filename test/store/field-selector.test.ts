@@ -1,7 +1,7 @@
 /** @module field-selector.test: field selector parsing, escaping, matching and error texts. */
 import { describe, expect, it } from 'vitest'
 import { StoreError } from '../../src/store/store-error.js'
-import { fieldLabelNotSupported, fieldSelectorNotKnown, firstUnsupportedField, matchFields, parseFieldSelector } from '../../src/store/field-selector.js'
+import { matchFields, parseFieldSelector } from '../../src/store/field-selector.js'
 
 const err = (s: string): StoreError => {
   try {
@@ -41,12 +41,5 @@ describe('parseFieldSelector', () => {
     expect(matchFields(reqs, { 'metadata.name': 'y' })).toBe(true)
     expect(matchFields(reqs, { 'metadata.name': 'x' })).toBe(false)
     expect(matchFields(reqs, { 'metadata.name': 'y', 'spec.nodeName': 'n' })).toBe(false)
-  })
-
-  it('builds the unsupported-field errors', () => {
-    expect(fieldLabelNotSupported('spec.foo').message).toBe('field label not supported: spec.foo')
-    expect(fieldLabelNotSupported('spec.foo').code).toBe('BadRequest')
-    expect(fieldSelectorNotKnown('spec.foo').message).toBe('"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"')
-    expect(firstUnsupportedField(parseFieldSelector('metadata.name=a,spec.foo=b'), ['metadata.name'])).toBe('spec.foo')
   })
 })

@@ -74,12 +74,12 @@ export const pods: ResourceDefinition<PodObject> = {
     return validatePodSpecUpdate(pod.spec ?? emptySpec, old.spec ?? emptySpec)
   },
 
+  fieldLabelAliases: { 'spec.host': 'spec.nodeName' },
+
   selectableFields(pod) {
     const nodeName = pod.spec?.nodeName ?? ''
     return {
       'spec.nodeName': nodeName,
-      // Legacy alias accepted by the v1 field-label conversion.
-      'spec.host': nodeName,
       'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
       'spec.schedulerName': pod.spec?.schedulerName ?? '',
       'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',

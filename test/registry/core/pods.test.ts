@@ -122,7 +122,7 @@ describe('pods: graceful deletion and fields', () => {
     const pod = create(basic())
     pod.spec!.nodeName = 'node-1'
     pod.status = { phase: 'Running', podIPs: [{ ip: '10.244.1.5' }] }
-    expect(pods.selectableFields!(pod)).toMatchObject({ 'spec.nodeName': 'node-1', 'spec.host': 'node-1', 'status.phase': 'Running', 'status.podIP': '10.244.1.5', 'spec.hostNetwork': 'false', 'spec.restartPolicy': 'Always' })
+    expect(pods.selectableFields!(pod)).toMatchObject({ 'spec.nodeName': 'node-1', 'status.phase': 'Running', 'status.podIP': '10.244.1.5', 'spec.hostNetwork': 'false', 'spec.restartPolicy': 'Always' })
   })
 })
 
