@@ -1,8 +1,9 @@
 /** @module limits.test: a control plane's limits over HTTP — etcd's request size and quota, object size validation, YAML bodies, immortal namespaces. */
 import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
+import { useTestApp } from '../helpers/test-app.js'
 
 const MiB = 1024 * 1024
 const json = { 'content-type': 'application/json' }
@@ -59,32 +60,23 @@ describe('etcd limits', () => {
 })
 
 describe('object size validation', () => {
-  let cluster: Cluster
-  let app: FastifyInstance
-  beforeAll(async () => {
-    cluster = new Cluster({ speed: 0 })
-    app = await buildApp({ cluster })
-  })
-  afterAll(async () => {
-    await app.close()
-    cluster.close()
-  })
+  const t = useTestApp()
 
   it('ConfigMaps hold at most 1 MiB of data plus binaryData (422 on the whole object, `[]`)', async () => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: { ...configMap('big', { a: 'x'.repeat(MiB - 10) }), binaryData: { b: Buffer.alloc(11).toString('base64') } } })
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: { ...configMap('big', { a: 'x'.repeat(MiB - 10) }), binaryData: { b: Buffer.alloc(11).toString('base64') } } })
     expect(r.statusCode).toBe(422)
     expect(r.json()).toMatchObject({
       reason: 'Invalid', message: 'ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes',
       details: { name: 'big', kind: 'ConfigMap', causes: [{ reason: 'FieldValueTooLong', message: 'Too long: may not be more than 1048576 bytes', field: '[]' }] },
     })
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: configMap('max', { a: 'x'.repeat(MiB) }) })
+    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: configMap('max', { a: 'x'.repeat(MiB) }) })
     expect(ok.statusCode).toBe(201)
   })
 
   it('Secrets hold at most 1 MiB of decoded data; annotations at most 256 KiB', async () => {
-    const secret = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/secrets', headers: json, payload: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(MiB + 1).toString('base64') } } })
+    const secret = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/secrets', headers: json, payload: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(MiB + 1).toString('base64') } } })
     expect(secret.json()).toMatchObject({ code: 422, message: 'Secret "s" is invalid: data: Too long: may not be more than 1048576 bytes' })
-    const ann = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: configMap('ann', {}, { annotations: { a: 'x'.repeat(256 * 1024) } }) })
+    const ann = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: configMap('ann', {}, { annotations: { a: 'x'.repeat(256 * 1024) } }) })
     expect(ann.json()).toMatchObject({ code: 422, message: 'ConfigMap "ann" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes' })
   })
 
@@ -103,7 +95,7 @@ describe('object size validation', () => {
     }) as typeof process.stderr.write
     try {
       for (const [payload, message] of cases) {
-        const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: yaml, payload })
+        const r = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: yaml, payload })
         expect(r.statusCode, message).toBe(400)
         expect(r.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 })
       }
@@ -113,7 +105,7 @@ describe('object size validation', () => {
       process.stderr.write = original
     }
     expect(writes.join('')).not.toMatch(/YAMLWarning|BAD_DIRECTIVE/)
-    expect(cluster.registry.resource('', 'configmaps').getStored('default', 'v99')).toBeUndefined()
+    expect(t.cluster.registry.resource('', 'configmaps').getStored('default', 'v99')).toBeUndefined()
   })
 })
 

@@ -1,6 +1,6 @@
 /** @module portforward.test: the kubelet's port-forward stream pairing (driven by a client that compresses as Go's spdy framer does), the upgrade checks and the v4 channel protocol. */
 import { request } from 'node:http'
-import { createDeflate, inflateSync, constants as zc, type Deflate } from 'node:zlib'
+import { inflateSync, constants as zc } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
@@ -10,34 +10,22 @@ import type { KubeObject } from '../../src/types.js'
 import type { ConnectionIO, PodConnection } from '../../src/api/pod-network.js'
 import { PortForwardSession } from '../../src/api/portforward-streams.js'
 import { SpdyFrameReader, SpdyType, spdyData, spdyFlagFin, spdyPing, type SpdyFrame } from '../../src/api/spdy/frames.js'
-import { encodeHeaderBlock, spdyHeaderDictionary } from '../../src/api/spdy/headers.js'
+import { encodeHeaderBlock, } from '../../src/api/spdy/headers.js'
+import { GoHeaderCompressor } from '../helpers/spdy-client.js'
 
 /** A SPDY client the way client-go's spdystream writes: one zlib stream (best compression, SPDY dictionary), sync-flushed per header block. */
 class GoLikeClient {
-  private readonly z: Deflate = createDeflate({ level: 9, dictionary: spdyHeaderDictionary })
+  private readonly z = new GoHeaderCompressor()
   private readonly reader = new SpdyFrameReader()
   private nextId = 1
   readonly frames: SpdyFrame[] = []
 
   constructor(private readonly session: PortForwardSession) {}
 
-  private compress(block: Buffer): Promise<Buffer> {
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = []
-      const on = (c: Buffer) => chunks.push(c)
-      this.z.on('data', on)
-      this.z.write(block)
-      this.z.flush(zc.Z_SYNC_FLUSH, () => {
-        this.z.off('data', on)
-        resolve(Buffer.concat(chunks))
-      })
-    })
-  }
-
   async synStream(headers: Record<string, string>, fin = false): Promise<number> {
     const id = this.nextId
     this.nextId += 2
-    const block = await this.compress(encodeHeaderBlock(headers))
+    const block = await this.z.compress(encodeHeaderBlock(headers))
     const p = Buffer.alloc(10)
     p.writeUInt32BE(id, 0)
     const payload = Buffer.concat([p, block])

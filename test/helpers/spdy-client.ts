@@ -54,8 +54,34 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
  * blocks share one zlib stream primed with the SPDY dictionary (sync flush per block, as Go's
  * framer writes them), and everything the server sends is recorded per stream.
  */
-export class SpdyTestClient {
+/**
+ * Compresses header blocks the way client-go's spdystream does: one zlib stream for the whole
+ * connection (best compression, the SPDY dictionary), sync-flushed after each block.
+ */
+export class GoHeaderCompressor {
   private readonly z: Deflate = createDeflate({ level: 9, dictionary: spdyHeaderDictionary })
+
+  /** The compressed bytes of one header block. */
+  compress(block: Buffer): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      const on = (c: Buffer) => chunks.push(c)
+      this.z.on('data', on)
+      this.z.write(block)
+      this.z.flush(zc.Z_SYNC_FLUSH, () => {
+        this.z.off('data', on)
+        resolve(Buffer.concat(chunks))
+      })
+    })
+  }
+
+  close(): void {
+    this.z.close()
+  }
+}
+
+export class SpdyTestClient {
+  private readonly z = new GoHeaderCompressor()
   private compressedIn: Buffer = Buffer.alloc(0)
   private inflated = 0
   private buf: Buffer = Buffer.alloc(0)
@@ -125,25 +151,12 @@ export class SpdyTestClient {
     })
   }
 
-  private compress(block: Buffer): Promise<Buffer> {
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = []
-      const on = (c: Buffer) => chunks.push(c)
-      this.z.on('data', on)
-      this.z.write(block)
-      this.z.flush(zc.Z_SYNC_FLUSH, () => {
-        this.z.off('data', on)
-        resolve(Buffer.concat(chunks))
-      })
-    })
-  }
-
   /** Opens a stream (SYN_STREAM); resolves with its id once sent. */
   async open(headers: Record<string, string>, fin = false): Promise<number> {
     const id = this.nextId
     this.nextId += 2
     this.streams.set(id, { replied: false, fin: false, data: [] })
-    const block = await this.compress(headerBlock(headers))
+    const block = await this.z.compress(headerBlock(headers))
     this.socket.write(control(1, fin ? 1 : 0, Buffer.concat([u32(id), u32(0), Buffer.from([0, 0]), block])))
     return id
   }
