@@ -1,5 +1,5 @@
 /** @module field-selector: field selector parsing and matching, as apimachinery's fields package does it. */
-import { badRequest, } from './store-error.js'
+import { badRequest } from './store-error.js'
 
 // Behaviour follows staging/src/k8s.io/apimachinery/pkg/fields/selector.go (parseSelector, splitTerms,
 // splitTerm, UnescapeValue) and the per-kind conversion funcs in pkg/apis/*/v1/conversion.go.
