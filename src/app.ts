@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
 import { installCors } from './api/cors.js'
 import { installHostCheck } from './api/host-check.js'
+import { clientErrorHandler, frameworkErrorHandler, maxHeaderBytes } from './api/malformed-requests.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
@@ -54,7 +55,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     childLoggerFactory: sharedRequestLogger,
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
     forceCloseConnections: true,
-    ...(opts.https ? { https: opts.https } : {}),
+    http: { maxHeaderSize: maxHeaderBytes },
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
+    ...(opts.https ? { https: { ...opts.https, maxHeaderSize: maxHeaderBytes } } : {}),
   }) as unknown as FastifyInstance
 
   // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text,
