@@ -4,8 +4,9 @@ import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validat
 import type { ResourceStore } from '../registry/generic-registry.js'
 import { goFormat } from './patch/strategic-merge-patch.js'
 import type { KubeObject } from '../types.js'
-import { mediaType, objectMediaTypes } from './negotiation.js'
-import { decodeAnyBody } from './protobuf.js'
+import { JSONSyntaxError, parseJSONWithDuplicates, unrecognizedBodyMessage } from '../store/json-decode.js'
+import { decodeBody, mediaType, objectMediaTypes, type DecodedBody } from './negotiation.js'
+import { decodeAnyBody, protobufMediaType } from './protobuf.js'
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
 
@@ -41,6 +42,46 @@ function checkTypeMeta(rs: ResourceStore, o: Record<string, unknown>): void {
   }
 }
 
+function bodyText(raw: unknown): string {
+  return typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : ''
+}
+
+/**
+ * A JSON create/update body. Malformed JSON fails in the serializer's Interpret before any kind is
+ * known, so transformDecodeError (handlers/rest.go) words it `the object provided is unrecognized
+ * (must be of type Pod): couldn't get version/kind; json parse error: <Go's text> (<summary>)`.
+ */
+function decodeJSONObject(rs: ResourceStore, raw: unknown): DecodedBody {
+  const text = bodyText(raw)
+  if (!text.trim()) return decodeBody(raw, 'application/json')
+  try {
+    return parseJSONWithDuplicates(text)
+  } catch (err) {
+    if (err instanceof JSONSyntaxError) throw StatusError.badRequest(unrecognizedBodyMessage(rs.def.kind, err, text))
+    throw err
+  }
+}
+
+/** Go's UnmarshalTypeError name for a JSON value. */
+function goJSONType(v: unknown): string {
+  return Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v
+}
+
+/**
+ * Interpret (serializer/json/meta.go) reads apiVersion and kind into strings before anything else,
+ * so a non-string there is `json: cannot unmarshal object into Go struct field .apiVersion of type
+ * string`, inside the same "unrecognized" text.
+ */
+function checkTypeMetaTypes(rs: ResourceStore, value: unknown, raw: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const v = (value as Record<string, unknown>)[field]
+    if (v === undefined || v === null || typeof v === 'string') continue
+    const why = new Error(`json: cannot unmarshal ${goJSONType(v)} into Go struct field .${field} of type string`)
+    throw StatusError.badRequest(unrecognizedBodyMessage(rs.def.kind, why, bodyText(raw)))
+  }
+}
+
 /**
  * Decodes a POST/PUT body. Strict rejects unknown or duplicate fields with 400; Warn drops them
  * and reports each as a warning; Ignore drops them silently.
@@ -49,7 +90,8 @@ export function decodeObject(rs: ResourceStore, raw: unknown, contentType: strin
   const type = mediaType(contentType)
   if (!objectMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'])
   // Protobuf decode failures read like upstream's: "<Kind> in version ... cannot be handled as a <Kind>: <why>".
-  const { value, duplicates } = decodeAnyBody(raw, contentType, (why) => cannotHandle(rs, why))
+  const { value, duplicates } = type === 'application/json' ? decodeJSONObject(rs, raw) : decodeAnyBody(raw, contentType, (why) => cannotHandle(rs, why))
+  if (type !== protobufMediaType) checkTypeMetaTypes(rs, value, raw)
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw cannotHandle(rs, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`)
   }
