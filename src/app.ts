@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
 import { installCors } from './api/cors.js'
 import { installHostCheck } from './api/host-check.js'
-import { clientErrorHandler, frameworkErrorHandler, maxHeaderBytes } from './api/malformed-requests.js'
+import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBytes, sendBadRequestURI } from './api/malformed-requests.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
@@ -67,6 +67,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
   app.addContentTypeParser(protobufMediaType, { parseAs: 'buffer', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
 
+  // Go's server refuses a path it cannot unescape before any handler runs (routes that matched
+  // without decoding, such as OPTIONS, would otherwise answer it).
+  app.addHook('onRequest', (req, reply, done) => {
+    if (hasBrokenEscape(req.raw.url ?? '/')) return sendBadRequestURI(reply)
+    done()
+  })
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('Cache-Control', 'no-cache, private')
     reply.header('Audit-Id', randomUUID())

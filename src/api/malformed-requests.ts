@@ -1,8 +1,6 @@
 /** @module api/malformed-requests: requests too broken to route (bad escapes, huge headers) are answered as Go's net/http answers them. */
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { StatusError } from '../errors.js'
-import { sendStatus, toStatusError } from './errors.js'
 
 /**
  * kube-apiserver's http.Server sets MaxHeaderBytes to 1 MiB (apiserver pkg/server/secure_serving.go);
@@ -29,16 +27,23 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   socket.destroy()
 }
 
+/** True when the path (before `?`) has a `%` not followed by two hex digits, which Go's url.ParseRequestURI refuses. */
+export function hasBrokenEscape(url: string): boolean {
+  const q = url.indexOf('?')
+  return /%(?![0-9a-fA-F]{2})/.test(q < 0 ? url : url.slice(0, q))
+}
+
+/** Go's plain `400 Bad Request` for a request URI it cannot parse; the connection closes after it. */
+export function sendBadRequestURI(reply: FastifyReply): void {
+  reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('connection', 'close').send('400 Bad Request')
+}
+
 /**
  * Fastify's `frameworkErrors`: a path with an invalid percent-escape (`/api/%ZZ`) fails Go's
  * url.ParseRequestURI in readRequest, so it gets the plain `400 Bad Request`; other router
- * failures (an over-long parameter) leave as a Status.
+ * failures (an over-long parameter) go to the error handler and leave as a Status.
  */
 export function frameworkErrorHandler(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
-  if (err.code === 'FST_ERR_BAD_URL') {
-    reply.code(400).header('content-type', 'text/plain; charset=utf-8').header('connection', 'close').send('400 Bad Request')
-    return
-  }
-  const se = toStatusError(err)
-  sendStatus(reply, se.code >= 500 ? StatusError.badRequest(err.message) : se)
+  if (err.code === 'FST_ERR_BAD_URL') return sendBadRequestURI(reply)
+  reply.send(err)
 }
