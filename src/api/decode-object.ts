@@ -34,6 +34,12 @@ function cannotHandle(rs: ResourceStore, why: string): StatusError {
 
 /** Checks apiVersion/kind in a body against the endpoint's. */
 function checkTypeMeta(rs: ResourceStore, o: Record<string, unknown>): void {
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const v = o[field]
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      throw StatusError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goJSONType(v)} into Go struct field .${field} of type string`)
+    }
+  }
   if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== rs.apiVersion) {
     throw StatusError.badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${rs.apiVersion})`)
   }
