@@ -66,7 +66,6 @@ function fail(f: Failure): void {
   failures.push(f)
   if (process.env.KUBEMOCK_FUZZ_VERBOSE) console.error(`[${f.family} #${f.index}] ${f.input}\n    → ${f.problem}`)
 }
-const etcdTexts = ['etcdserver: request is too large', 'etcdserver: mvcc: database space exceeded']
 
 function preview(v: unknown, max = 300): string {
   const s = Buffer.isBuffer(v) ? `<${v.length} bytes> ${v.subarray(0, 60).toString('hex')}` : typeof v === 'string' ? v : JSON.stringify(v)
@@ -75,12 +74,17 @@ function preview(v: unknown, max = 300): string {
 
 /** The problem with an answer, or undefined when it is a proper one. */
 function judge(status: number, contentType: string | undefined, body: string, ms: number, opts: { allowNonStatus?: boolean; method?: string; url?: string } = {}): string | undefined {
-  if (ms > slowMs) return `took ${Math.round(ms)} ms (answered ${status})`
+  // The watch cache holds a too-new list for 3 s before its 504 (waitUntilFreshAndBlock): a wait
+  // upstream makes too, on a timer, not a blocked loop.
+  const tooLargeRV = status === 504 && body.includes('Too large resource version')
+  if (ms > (tooLargeRV ? 3000 + slowMs : slowMs)) return `took ${Math.round(ms)} ms (answered ${status})`
   // Go's net/http refuses a path with a broken percent-escape before kube-apiserver sees it:
-  // a plain-text "400 Bad Request", not a Status.
+  // a plain-text "400 Bad Request", not a Status. (inject resolves `..` and `%2e%2e` segments
+  // first, which can drop the broken one: then the answer is judged like any other.)
   if (opts.url && /%(?![0-9a-fA-F]{2})/.test(opts.url.split('?')[0])) {
     const plain = status === 400 && contentType?.startsWith('text/plain') && (body === '400 Bad Request' || opts.method === 'HEAD')
-    return plain ? undefined : `a broken escape in the path got ${status} ${contentType}: ${preview(body, 200)}`
+    if (plain) return undefined
+    if (!/\/(\.|%2e){1,2}(\/|$)/i.test(opts.url)) return `a broken escape in the path got ${status} ${contentType}: ${preview(body, 200)}`
   }
   if (status < 400) return undefined
   // A HEAD answer has no body to judge.
@@ -97,7 +101,7 @@ function judge(status: number, contentType: string | undefined, body: string, ms
   if (st.status !== 'Failure') return `Status.status ${st.status}`
   if (typeof st.message !== 'string' || !st.message) return `${status} Status without a message`
   if (status >= 500) {
-    const allowed = (status === 500 && etcdTexts.includes(st.message)) || (status === 504 && st.reason === 'Timeout')
+    const allowed = (status === 500 && st.message.startsWith('etcdserver: ') && !st.reason) || (status === 504 && st.reason === 'Timeout')
     if (!allowed) return `${status}: ${preview(st.message, 300)}`
   }
   if (/Maximum call stack|RangeError|TypeError|undefined is not|Cannot read prop|is not a function|\[object Object\]/.test(st.message)) {
@@ -335,6 +339,13 @@ const queryTargets: { method: string; path: string; stream?: boolean; proxy?: bo
 describe('bad input: query parameters', () => {
   it('answers every generated query with a result or a 4xx Status, without blocking', async () => {
     const family = 'query'
+    // Reads go out eight at a time (a too-new resourceVersion waits 3 s, as upstream); writes alone,
+    // so their resourceVersion check sees only their own effect.
+    let batch: Promise<void>[] = []
+    const flush = async () => {
+      await Promise.all(batch)
+      batch = []
+    }
     for (let i = 0; i < cases(1400); i++) {
       const r = new Rng(family, i)
       const t = r.pick(queryTargets)
@@ -346,13 +357,17 @@ describe('bad input: query parameters', () => {
       }
       const url = `${t.path}?${parts.join('&')}`
       const c: Case = { method: t.method, url, write: t.write, allowNonStatus: t.proxy }
-      if (t.stream || t.proxy) await socketCase(family, i, c)
-      else await injectCase(family, i, c)
       if (t.write) {
+        await flush()
+        await injectCase(family, i, c)
         await settle()
         await ensureFixtures()
+      } else {
+        batch.push(socketCase(family, i, c))
+        if (batch.length >= 8) await flush()
       }
     }
+    await flush()
     report(family)
   }, 60_000)
 })
@@ -634,6 +649,18 @@ describe('bad input: the upstream texts the fuzzing found missing', () => {
     expect(control.json()).toMatchObject({ code: 400, message: "invalid control request: the body is not JSON: invalid character '[' exceeded max depth" })
   })
 
+  it('decodes YAML !!binary as goyaml.v2 does (a string), never a byte array the object code trips on', async () => {
+    const r = await app.inject({ method: 'POST', url: cms, headers: { 'content-type': 'application/yaml' }, payload: '!!binary AAAA' })
+    expect(r.json()).toMatchObject({ code: 400, reason: 'BadRequest' })
+    const cm = await app.inject({ method: 'POST', url: `${cms}?dryRun=All`, headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bin}\ndata: {a: !!binary aGk=}\n' })
+    expect(cm.json().data).toEqual({ a: 'hi' })
+  })
+
+  it('refuses a non-string kind in a patched object without printing a JavaScript object', async () => {
+    const r = await app.inject({ method: 'PATCH', url: `${cms}/fuzz-cm`, headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"kind":{"a":1}}' })
+    expect(r.json()).toMatchObject({ code: 400, message: "couldn't get version/kind; json parse error: json: cannot unmarshal object into Go struct field .kind of type string" })
+  })
+
   it('words a non-string apiVersion or kind as Interpret\'s UnmarshalTypeError', async () => {
     const r = await post('{"apiVersion":{},"kind":"ConfigMap"}')
     expect(r.json().message).toBe('the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: json: cannot unmarshal object into Go struct field .apiVersion of type string ({"apiVersion":{},"kind":"Confi ...)')
@@ -642,8 +669,10 @@ describe('bad input: the upstream texts the fuzzing found missing', () => {
   })
 
   it('answers a path with a broken percent-escape and oversized headers as Go\'s net/http does, plain text', async () => {
-    const r = await app.inject({ url: '/api/v1/namespaces/%ZZ/pods' })
-    expect([r.statusCode, r.headers['content-type'], r.body]).toEqual([400, 'text/plain; charset=utf-8', '400 Bad Request'])
+    for (const method of ['GET', 'OPTIONS', 'DELETE'] as const) {
+      const r = await app.inject({ method, url: '/api/v1/namespaces/%ZZ/pods' })
+      expect([r.statusCode, r.headers['content-type'], r.body]).toEqual([400, 'text/plain; charset=utf-8', '400 Bad Request'])
+    }
     const rawGet = (path: string, headers: Record<string, string> = {}) => new Promise<string>((resolve) => {
       const req = http.request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
         let body = ''
