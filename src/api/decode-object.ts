@@ -4,6 +4,7 @@ import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validat
 import type { ResourceStore } from '../registry/generic-registry.js'
 import { goFormat } from './patch/strategic-merge-patch.js'
 import type { KubeObject } from '../types.js'
+import { dropNullFields } from '../util/null-fields.js'
 import { JSONSyntaxError, parseJSONWithDuplicates, unrecognizedBodyMessage } from '../store/json-decode.js'
 import { decodeBody, mediaType, objectMediaTypes, type DecodedBody } from './negotiation.js'
 import { decodeAnyBody, protobufMediaType } from './protobuf.js'
@@ -107,6 +108,8 @@ export function decodeObject(rs: ResourceStore, raw: unknown, contentType: strin
     throw cannotHandle(rs, 'json: cannot unmarshal into Go struct field .metadata of type v1.ObjectMeta')
   }
   const warnings = fieldProblems(rs, o, duplicates, mode, (problems) => cannotHandle(rs, `strict decoding error: ${problems.join(', ')}`))
+  // `"image": null`, `"containers": [null]`: zero values in Go, crashes in the registry code.
+  dropNullFields(o)
   if (!o.metadata) o.metadata = {}
   return { obj: o as KubeObject, warnings }
 }
@@ -118,13 +121,16 @@ export function decodeObject(rs: ResourceStore, raw: unknown, contentType: strin
 export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknown>, mode: FieldValidation, patch: unknown): string[] {
   const patchText = goFormat(patch)
   checkTypeMeta(rs, obj)
-  return fieldProblems(rs, obj, [], mode, (problems) => {
+  const warnings = fieldProblems(rs, obj, [], mode, (problems) => {
     const err = new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, {
       causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, field: 'patch' }],
     })
     err.status.details = { name: '', kind: '', ...err.status.details }
     return err
   })
+  // A JSON patch can add nulls; decoding the patched object makes them zero values.
+  dropNullFields(obj)
+  return warnings
 }
 
 function fieldProblems(rs: ResourceStore, o: Record<string, unknown>, duplicates: string[], mode: FieldValidation, strictError: (problems: string[]) => StatusError): string[] {
