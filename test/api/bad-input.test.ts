@@ -101,7 +101,10 @@ function judge(status: number, contentType: string | undefined, body: string, ms
   if (st.status !== 'Failure') return `Status.status ${st.status}`
   if (typeof st.message !== 'string' || !st.message) return `${status} Status without a message`
   if (status >= 500) {
-    const allowed = (status === 500 && st.message.startsWith('etcdserver: ') && !st.reason) || (status === 504 && st.reason === 'Timeout')
+    // Upstream's own untranslated 500s (no reason): etcd's texts, and strategic merge patch's
+    // mergepatch.ErrNoMergeKey, which interpretStrategicMergePatchError passes through as is.
+    const untranslated = /^etcdserver: |^map: .* does not contain declared merge key: /.test(st.message)
+    const allowed = (status === 500 && untranslated && !st.reason) || (status === 504 && st.reason === 'Timeout')
     if (!allowed) return `${status}: ${preview(st.message, 300)}`
   }
   if (/Maximum call stack|RangeError|TypeError|undefined is not|Cannot read prop|is not a function|\[object Object\]/.test(st.message)) {
@@ -659,6 +662,21 @@ describe('bad input: the upstream texts the fuzzing found missing', () => {
   it('refuses a non-string kind in a patched object without printing a JavaScript object', async () => {
     const r = await app.inject({ method: 'PATCH', url: `${cms}/fuzz-cm`, headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"kind":{"a":1}}' })
     expect(r.json()).toMatchObject({ code: 400, message: "couldn't get version/kind; json parse error: json: cannot unmarshal object into Go struct field .kind of type string" })
+  })
+
+  it('takes nulls as Go\'s zero values instead of crashing on them', async () => {
+    const before = rv()
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nulls' }, spec: { containers: [{ name: 'c', image: 'nginx', ports: [null], resources: { limits: { cpu: null } } }] } }
+    const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods?dryRun=All', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(pod) })
+    expect(r.statusCode).toBe(201)
+    const deploy = { ...structuredClone(deployFixture), metadata: { name: 'nulls' } }
+    deploy.spec.template.spec.containers = [null as never]
+    const d = await app.inject({ method: 'POST', url: '/apis/apps/v1/namespaces/default/deployments', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(deploy) })
+    expect(d.json()).toMatchObject({ code: 422, reason: 'Invalid' })
+    const snap = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ kind: 'List', items: [{ ...podBody(), spec: { containers: [{ name: 'c', image: 7 }] } }] }) })
+    expect(snap.json()).toMatchObject({ code: 422 })
+    expect(snap.json().message).toContain('json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string')
+    expect(rv()).toBe(before)
   })
 
   it('words a non-string apiVersion or kind as Interpret\'s UnmarshalTypeError', async () => {
