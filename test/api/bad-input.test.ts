@@ -102,8 +102,9 @@ function judge(status: number, contentType: string | undefined, body: string, ms
   if (typeof st.message !== 'string' || !st.message) return `${status} Status without a message`
   if (status >= 500) {
     // Upstream's own untranslated 500s (no reason): etcd's texts, and strategic merge patch's
-    // mergepatch.ErrNoMergeKey, which interpretStrategicMergePatchError passes through as is.
-    const untranslated = /^etcdserver: |^map: .* does not contain declared merge key: /.test(st.message)
+    // mergepatch.ErrNoMergeKey and sliceElementType's error, which interpretStrategicMergePatchError
+    // passes through as they are.
+    const untranslated = /^etcdserver: |^map: .* does not contain declared merge key: |^list element types are not identical: /.test(st.message)
     const allowed = (status === 500 && untranslated && !st.reason) || (status === 504 && st.reason === 'Timeout')
     if (!allowed) return `${status}: ${preview(st.message, 300)}`
   }
