@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
 import { installCors } from './api/cors.js'
 import { installHostCheck } from './api/host-check.js'
+import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBytes, sendBadRequestURI } from './api/malformed-requests.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { protobufMediaType } from './api/protobuf.js'
@@ -54,7 +55,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     childLoggerFactory: sharedRequestLogger,
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
     forceCloseConnections: true,
-    ...(opts.https ? { https: opts.https } : {}),
+    http: { maxHeaderSize: maxHeaderBytes },
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
+    ...(opts.https ? { https: { ...opts.https, maxHeaderSize: maxHeaderBytes } } : {}),
   }) as unknown as FastifyInstance
 
   // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text,
@@ -63,6 +67,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
   app.addContentTypeParser(protobufMediaType, { parseAs: 'buffer', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
 
+  // Go's server refuses a path it cannot unescape before any handler runs (routes that matched
+  // without decoding, such as OPTIONS, would otherwise answer it).
+  app.addHook('onRequest', (req, reply, done) => {
+    if (hasBrokenEscape(req.raw.url ?? '/')) return sendBadRequestURI(reply)
+    done()
+  })
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('Cache-Control', 'no-cache, private')
     reply.header('Audit-Id', randomUUID())

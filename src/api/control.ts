@@ -6,6 +6,7 @@ import type { Registry } from '../registry/registry.js'
 import type { Clock } from '../sim/clock.js'
 import type { ImageCatalogue } from '../sim/images.js'
 import { StatusError } from '../errors.js'
+import { parseJSONWithDuplicates } from '../store/json-decode.js'
 import { longTimeout, type LongTimeout } from '../long-timeout.js'
 import { parseImageRef } from '../sim/images.js'
 import { controlSchemaValidator } from '../sim/scenario.js'
@@ -248,7 +249,8 @@ function jsonBody(raw: unknown, optional = false): unknown {
   }
   if (typeof raw !== 'string') return raw
   try {
-    return JSON.parse(raw)
+    // Go-worded syntax errors, and a nesting limit: the schema validation after it recurses.
+    return parseJSONWithDuplicates(raw).value
   } catch (err) {
     throw StatusError.badRequest(`invalid control request: the body is not JSON: ${(err as Error).message}`)
   }

@@ -4,7 +4,8 @@ import { StatusError } from '../errors.js'
 import { bindPod } from '../registry/core/pod-binding.js'
 import { labelSelectorAsString } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
-import { decodeBody, mediaType, patchMediaTypes } from './negotiation.js'
+import { checkUnknownFields } from '../openapi/field-validation.js'
+import { decodeBody, mediaType, objectMediaTypes, patchMediaTypes } from './negotiation.js'
 import { decodeAnyBody } from './protobuf.js'
 import { notFoundResource } from './errors.js'
 import { applyObjectPatch } from './patch-object.js'
@@ -83,8 +84,13 @@ function scaleHandler(call: ResourceCall) {
         if (!patchMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(patchMediaTypes)
         next = applyObjectPatch(undefined, type, scale, decodeBody(req.body, req.headers['content-type']).value) as Record<string, unknown>
       } else {
+        if (!objectMediaTypes.includes(mediaType(req.headers['content-type']))) throw StatusError.unsupportedMediaType(objectMediaTypes)
         next = decodeBody(req.body, req.headers['content-type']).value as Record<string, unknown>
       }
+      // The body decodes into an autoscaling/v1 Scale: a wrong type, or replicas past int32, is the
+      // decoder's 400 (before this, 2^63 replicas were stored and the controller chased them).
+      const { typeErrors } = checkUnknownFields({ group: 'autoscaling', version: 'v1', kind: 'Scale' }, next)
+      if (typeErrors.length) throw StatusError.badRequest(`Scale in version "v1" cannot be handled as a Scale: ${typeErrors[0].message}`)
       const meta = (next?.metadata ?? {}) as { resourceVersion?: string }
       const r = (next?.spec as { replicas?: unknown } | undefined)?.replicas
       if (typeof r !== 'number' || !Number.isInteger(r)) {

@@ -75,6 +75,13 @@ function toDecoderSchema(s: SchemaObject): object {
   if (s.allOf) out.allOf = s.allOf.map(toDecoderSchema)
   if (s.oneOf) out.type = [...new Set([...s.oneOf.map((o) => o.type as string), 'null'])]
   else if (s.type) out.type = [s.type, 'null']
+  // Go's decoder refuses a number its integer field cannot hold (v.OverflowInt): int32 and int64
+  // ranges (2^63 itself passes: JSON.parse cannot tell it from 2^63 - 1).
+  if (s.type === 'integer') {
+    const bound = s.format === 'int64' ? 2 ** 63 : 2 ** 31
+    out.minimum = -bound
+    out.maximum = s.format === 'int64' ? bound : bound - 1
+  }
   if (s.items) out.items = toDecoderSchema(s.items)
   if (s.properties) {
     const props: Record<string, object> = {}
@@ -99,7 +106,7 @@ export function checkUnknownFields(gvk: GroupVersionKind, obj: unknown): FieldCh
   const typed: { segments: string[]; value: unknown }[] = []
   for (const e of v.validate.errors ?? []) {
     if (e.keyword === 'additionalProperties') unknown.push([...pointerSegments(e.instancePath), (e.params as { additionalProperty: string }).additionalProperty])
-    else if (e.keyword === 'type') typed.push({ segments: pointerSegments(e.instancePath), value: valueAt(obj, pointerSegments(e.instancePath)) })
+    else if (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum') typed.push({ segments: pointerSegments(e.instancePath), value: valueAt(obj, pointerSegments(e.instancePath)) })
   }
   return {
     unknownFields: sortByDocument(obj, unknown).map((s) => dottedPath(obj, s)),
@@ -204,6 +211,11 @@ function goTypeOfSchema(s: SchemaObject | undefined): string {
   return s.type ?? 'interface {}'
 }
 
+/** A number as its JSON literal most likely read: integers below 1e21 in full (2^63 as 9223372036854775808). */
+function goNumberLiteral(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) < 1e21 ? BigInt(n).toString() : String(n)
+}
+
 /**
  * Rebuilds encoding/json's UnmarshalTypeError for a value at `segments`: the innermost struct's
  * Go name, the JSON field path from the root without list indices or map keys, and the Go type
@@ -246,7 +258,7 @@ function describeTypeError(rootDef: string, obj: unknown, segments: string[]): F
   const value = valueAt(obj, segments)
   let found = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : value === null ? 'null' : typeof value
   // Go names the literal when a number does not fit an integer type: "number 1.5".
-  if (typeof value === 'number' && /^u?int/.test(goType)) found = `number ${value}`
+  if (typeof value === 'number' && /^u?int/.test(goType)) found = `number ${goNumberLiteral(value)}`
   const path = dottedPath(obj, segments)
   const message = stack.length
     ? `json: cannot unmarshal ${found} into Go struct field ${struct}.${stack.join('.')} of type ${goType}`

@@ -159,7 +159,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   /** Whether a list with these options is served by the watch cache at "not older than" a resourceVersion, and which one. */
   freshnessNeeded(opts: ListOptions): number | undefined {
     const rv = opts.resourceVersion
-    if (!rv || rv === '0' || !/^[0-9]+$/.test(rv) || opts.continue) return undefined
+    // An unparsable resourceVersion is refused at once, before any wait (cacher GetList parses first).
+    if (!rv || rv === '0' || !isUint64(rv) || opts.continue) return undefined
     const match = opts.resourceVersionMatch ?? ''
     if (match === 'Exact' || (match === '' && (opts.limit ?? 0) > 0)) return undefined
     if (match === 'NotOlderThan' && (opts.limit ?? 0) > 0) return undefined
@@ -234,8 +235,9 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     const paged = (opts.limit ?? 0) > 0
     let requested: number | undefined
     if (opts.resourceVersion) {
+      // Any uint64 parses (ParseResourceVersion); past 2^53 the number is inexact but newer than anything stored.
       requested = Number(opts.resourceVersion)
-      if (!/^[0-9]+$/.test(opts.resourceVersion) || !Number.isSafeInteger(requested)) throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
+      if (!isUint64(opts.resourceVersion)) throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
     }
     let startKey: string | undefined
     let at: number | undefined
@@ -249,7 +251,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (match === 'Exact' || (match === '' && paged)) at = requested
       // The watch cache waits for a fresh enough state and then asks to retry; a paged
       // NotOlderThan list goes to etcd, which answers at once without a retry hint.
-      else if (requested > current) throw tooLargeResourceVersion(requested, current, paged ? 0 : 1)
+      else if (requested > current) throw tooLargeResourceVersion(String(opts.resourceVersion), current, paged ? 0 : 1)
     }
     let all: StoredObject[]
     let listRV = current
@@ -612,8 +614,13 @@ function objectKey(o: KubeObject): string {
 const inconsistentContinue =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
 
+/** strconv.ParseUint(s, 10, 64) succeeds: decimal digits, below 2^64. */
+function isUint64(s: string): boolean {
+  return /^[0-9]+$/.test(s) && BigInt(s) < 2n ** 64n
+}
+
 /** storage.NewTooLargeResourceVersionError: 504 Timeout with the ResourceVersionTooLarge cause. */
-function tooLargeResourceVersion(want: number, current: number, retryAfterSeconds: number): StatusError {
+function tooLargeResourceVersion(want: string, current: number, retryAfterSeconds: number): StatusError {
   return StatusError.timeout(`Timeout: Too large resource version: ${want}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds)
 }
 

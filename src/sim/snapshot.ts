@@ -1,5 +1,7 @@
 /** @module snapshot: export every object as a v1 List, and validate and import one (a kubemock snapshot or a real cluster's dump). */
 import { stringify } from 'yaml'
+import { checkUnknownFields } from '../openapi/field-validation.js'
+import { dropNullFields } from '../util/null-fields.js'
 import { decodeYAMLDocuments, depthExceeds, maxDecodeDepth } from '../util/yaml-decode.js'
 import { StatusError } from '../errors.js'
 import { definitions } from '../registry/definitions.js'
@@ -75,7 +77,8 @@ export function parseSnapshotBody(body: unknown): KubeObject[] {
   }
   const errs = controlSchemaErrors('ObjectList', { items })
   if (errs.length) throw invalidControlRequest('ObjectList', errs)
-  return items as KubeObject[]
+  // Nulls are zero values to Go's decoder; the registry code would trip over them.
+  return (items as KubeObject[]).map((o) => dropNullFields(o))
 }
 
 /**
@@ -141,6 +144,13 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     }
     seen.add(key)
     if (o.kind === 'Namespace' && o.apiVersion === 'v1') return
+    // A field of the wrong JSON type is what kube-apiserver's decoder refuses (`json: cannot
+    // unmarshal number into Go struct field Container.spec.containers.image of type string`).
+    const { typeErrors } = checkUnknownFields({ group: rs.def.group, version: rs.def.version, kind: rs.def.kind }, o)
+    if (typeErrors.length) {
+      errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: typeErrors[0].message })
+      return
+    }
     const copy = importable(o)
     delete copy.metadata.deletionTimestamp
     try {

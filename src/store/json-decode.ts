@@ -6,6 +6,8 @@
 // `invalid character 'x' looking for beginning of value`. JSON.parse keeps the last duplicate silently and
 // words errors differently, so this module adds both on top of it.
 
+import { maxDecodeDepth } from '../util/yaml-decode.js'
+
 /** A JSON syntax error worded like Go's encoding/json SyntaxError; `offset` is the index of the bad char. */
 export class JSONSyntaxError extends Error {
   constructor(message: string, readonly offset: number) {
@@ -14,6 +16,13 @@ export class JSONSyntaxError extends Error {
   }
 }
 
+/**
+ * Deepest nesting a JSON body may have. Go's scanner stops at 10000 (encoding/json scanner.go
+ * maxNestingDepth, checked by pushParseState for every `{` and `[`); kubemock's decoding and the
+ * code after it recurse over values, so it stops where the YAML decoder does, with Go's wording.
+ */
+export const maxJSONDepth = maxDecodeDepth
+
 /** Upstream stops collecting strict errors after 100 (kubernetes_patch.go saveStrictError). */
 const maxDuplicates = 100
 
@@ -21,12 +30,21 @@ const maxDuplicates = 100
  * Parses `text`. Returns the value (last duplicate wins, as in Go) and the duplicate keys as paths
  * (`metadata.name`, `spec.containers[0].name`, `[1].path` for a top-level array), de-duplicated, in
  * document order, at most 100. Throws JSONSyntaxError with Go's message on malformed input
- * (`unexpected end of JSON input` for empty or truncated input).
+ * (`unexpected end of JSON input` for empty or truncated input, `invalid character '{' exceeded max
+ * depth` past {@link maxJSONDepth}, unless a syntax error comes first, as Go's scanner reports).
  *
  * Cost: one native JSON.parse plus a key-counting pass that uses indexOf to skip strings; the
  * path-tracking scan only runs when the key counts show a duplicate exists.
  */
 export function parseJSONWithDuplicates(text: string): { value: unknown; duplicates: string[] } {
+  const deep = tooDeepAt(text, maxJSONDepth)
+  if (deep >= 0) {
+    // Go scans in order: a syntax error before the bracket that is one too deep wins. The prefix
+    // is at most maxJSONDepth deep, so the recursive re-scan stays within the stack.
+    const earlier = goSyntaxError(text.slice(0, deep))
+    if (earlier.offset < deep) throw earlier
+    throw new JSONSyntaxError(`invalid character ${quoteChar(text, deep)} exceeded max depth`, deep)
+  }
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -74,6 +92,19 @@ function stringEnd(text: string, i: number): number {
     while (text.charCodeAt(k) === BACKSLASH) k--
     if ((j - 1 - k) % 2 === 0) return j
   }
+}
+
+/** Index of the first `{` or `[` (outside strings) that opens level `max + 1`, or -1. Iterative: any depth. */
+function tooDeepAt(text: string, max: number): number {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === QUOTE) i = stringEnd(text, i)
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return i
+    } else if (c === 125 || c === 93) depth--
+  }
+  return -1
 }
 
 function isWs(c: number): boolean {

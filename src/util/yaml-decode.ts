@@ -64,7 +64,9 @@ export function decodeYAMLDocuments(text: string, opts: DecodeYAMLOptions = {}):
     if (nodeDepth(doc.contents, doc, new Map(), 0) > maxDecodeDepth) throw new YAMLDecodeError(`exceeded max depth of ${maxDecodeDepth}`)
     let value: unknown
     try {
-      value = doc.toJS({ maxAliasCount })
+      // goyaml.v2 decodes `!!binary` to a string of the bytes; the yaml library to a Uint8Array,
+      // which JSON has no form for (and the object code cannot handle).
+      value = doc.toJS({ maxAliasCount, reviver: (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v) })
     } catch (err) {
       throw translate(err)
     }

@@ -1,6 +1,6 @@
 /** @module json-decode.test: duplicate detection paths and Go-worded syntax errors. */
 import { describe, expect, it } from 'vitest'
-import { JSONSyntaxError, duplicateFieldMessages, parseJSONWithDuplicates, summarizeData, unrecognizedBodyMessage } from '../../src/store/json-decode.js'
+import { JSONSyntaxError, duplicateFieldMessages, maxJSONDepth, parseJSONWithDuplicates, summarizeData, unrecognizedBodyMessage } from '../../src/store/json-decode.js'
 
 const syntax = (text: string): string => {
   try {
@@ -58,6 +58,19 @@ describe('parseJSONWithDuplicates', () => {
     )
     expect(summarizeData('{"kind":"Pod","apiVersion":"v1","metadata":{}}', 30)).toBe('{"kind":"Pod","apiVersion":"v1 ...')
     expect(summarizeData('', 30)).toBe('<empty>')
+  })
+
+  it('refuses nesting past maxJSONDepth with Go scanner\'s "exceeded max depth", unless a syntax error comes first', () => {
+    const n = maxJSONDepth
+    expect(parseJSONWithDuplicates('['.repeat(n) + ']'.repeat(n)).value).toBeInstanceOf(Array)
+    expect(syntax(`${'{"a":'.repeat(n + 1)}1${'}'.repeat(n + 1)}`)).toBe("invalid character '{' exceeded max depth")
+    expect(syntax('['.repeat(100000))).toBe("invalid character '[' exceeded max depth")
+    expect(syntax(`{"x":[${'{"a":['.repeat(100000)}`)).toBe("invalid character '{' exceeded max depth")
+    // brackets inside strings do not count
+    expect(parseJSONWithDuplicates(JSON.stringify({ s: '['.repeat(n * 3) })).value).toEqual({ s: '['.repeat(n * 3) })
+    // an error before the bracket that is one too deep is the one reported
+    expect(syntax(`[x${'['.repeat(n * 2)}`)).toBe("invalid character 'x' looking for beginning of value")
+    expect(syntax('{"a":'.repeat(n - 10))).toBe('unexpected end of JSON input')
   })
 
   it('stays fast on a large body without duplicates', () => {

@@ -1,0 +1,27 @@
+/** @module null-fields: JSON nulls inside a decoded object, removed the way Go's decoder turns them into zero values. */
+
+/**
+ * Removes, in place, every `null` inside `value`: object members (Go decodes a null field to its
+ * zero value, which an omitempty field then omits) and list items (a zero-value item; kubemock
+ * drops it, so validation reports the list without it, never a crash on a null element).
+ * Iterative, so any depth is safe. Returns `value`.
+ */
+export function dropNullFields<T>(value: T): T {
+  const stack: unknown[] = [value]
+  while (stack.length) {
+    const v = stack.pop()
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (v[i] === null) v.splice(i, 1)
+        else if (typeof v[i] === 'object') stack.push(v[i])
+      }
+    } else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>
+      for (const k of Object.keys(o)) {
+        if (o[k] === null) delete o[k]
+        else if (typeof o[k] === 'object') stack.push(o[k])
+      }
+    }
+  }
+  return value
+}
