@@ -47,7 +47,14 @@ for (let i = 0; i < count; i++) {
 await send('GET', url)
 const after = sample()
 const per = (k) => (after[k] - before[k]) / count / MB
-const result = { count, updates, rssPerConfigMapMB: per('rss'), heapPerConfigMapMB: per('heap'), externalPerConfigMapMB: per('external'), storedBytes: k8s.cluster.store.storedBytes?.() }
+const result = {
+  count,
+  updates,
+  rssPerConfigMapMB: per('rss'),
+  heapPerConfigMapMB: per('heap'),
+  externalPerConfigMapMB: per('external'),
+  storedBytes: k8s.cluster.store.storedBytes?.(),
+}
 await k8s.close()
 if (asJson) console.log(JSON.stringify(result))
 else {

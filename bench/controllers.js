@@ -21,7 +21,10 @@ async function until(cluster, done, limitS = 3600) {
 }
 
 function readyNodes(cluster) {
-  return cluster.registry.resource('', 'nodes').list(undefined).items.filter((s) => s.obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length
+  return cluster.registry
+    .resource('', 'nodes')
+    .list(undefined)
+    .items.filter((s) => s.obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length
 }
 
 async function nodesBench() {
@@ -66,5 +69,6 @@ await deploymentBench()
 if (asJson) console.log(JSON.stringify(rows, null, 2))
 else {
   console.log(`kubemock controller benchmark — node ${process.version}`)
-  for (const r of rows) console.log(`${r.metric.padEnd(58)} ${String(r.wallMs).padStart(7)} ms wall   ${String(r.simulatedS).padStart(5)} s simulated   ${r.note}`)
+  for (const r of rows)
+    console.log(`${r.metric.padEnd(58)} ${String(r.wallMs).padStart(7)} ms wall   ${String(r.simulatedS).padStart(5)} s simulated   ${r.note}`)
 }

@@ -37,7 +37,11 @@ async function startServer() {
     const onData = (d) => {
       out += d
       const m = listening.exec(out)
-      if (m) { child.stdout.off('data', onData); child.stdout.resume(); resolve(m[1]) }
+      if (m) {
+        child.stdout.off('data', onData)
+        child.stdout.resume()
+        resolve(m[1])
+      }
     }
     child.stdout.setEncoding('utf8').on('data', onData)
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${out}`)))
@@ -50,7 +54,9 @@ async function startServer() {
       const r = await fetch(`${url}/readyz`)
       await r.arrayBuffer()
       if (r.status === 200) break
-    } catch { /* not accepting yet */ }
+    } catch {
+      /* not accepting yet */
+    }
   }
   const tReady = performance.now()
   return { child, url, listeningMs: tListening - t0, readyMs: tReady - t0 }
@@ -65,7 +71,10 @@ function stopServer(child) {
   })
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]
@@ -78,7 +87,9 @@ function rssMb(pid) {
 
 async function api(url, method, path, body, contentType = 'application/json') {
   const res = await fetch(`${url}${path}`, {
-    method, headers: body ? { 'Content-Type': contentType } : {}, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: body ? { 'Content-Type': contentType } : {},
+    body: body ? JSON.stringify(body) : undefined,
   })
   const text = await res.text()
   if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${text}`)
@@ -86,7 +97,9 @@ async function api(url, method, path, body, contentType = 'application/json') {
 }
 
 const podBody = (name, ns) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: 'bench' } },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: ns, labels: { app: 'bench' } },
   spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
 })
 
@@ -109,10 +122,15 @@ async function sequentialLatency(url, seconds) {
   while (performance.now() < end) {
     const t0 = performance.now()
     await new Promise((resolve, reject) => {
-      http.get(url, { agent }, (res) => {
-        if (res.statusCode !== 200) reject(new Error(`GET ${url} → ${res.statusCode}`))
-        res.on('data', () => {}).on('end', resolve).on('error', reject)
-      }).on('error', reject)
+      http
+        .get(url, { agent }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`GET ${url} → ${res.statusCode}`))
+          res
+            .on('data', () => {})
+            .on('end', resolve)
+            .on('error', reject)
+        })
+        .on('error', reject)
     })
     samples.push(performance.now() - t0)
   }
@@ -129,7 +147,10 @@ function hasWrk() {
 function runWrk(url, connections, seconds) {
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' })
   const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? NaN)
-  const lat = (p) => { const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(out); return m ? toMs(m[1], m[2]) : NaN }
+  const lat = (p) => {
+    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(out)
+    return m ? toMs(m[1], m[2]) : NaN
+  }
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)
   if (non2xx) throw new Error(`wrk ${url}: ${non2xx[1]} non-2xx responses`)
@@ -152,28 +173,36 @@ async function watchFanout(url, n, rounds) {
   let roundDone = () => {}
   const path = `/api/v1/namespaces/${ns}/configmaps?watch=true&fieldSelector=metadata.name%3D${name}&resourceVersion=${cm.metadata.resourceVersion}`
   const requests = []
-  await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-    const req = http.get(`${url}${path}`, { agent }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`watch → ${res.statusCode}`))
-      let buf = ''
-      res.setEncoding('utf8').on('data', (chunk) => {
-        buf += chunk
-        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-          const line = buf.slice(0, i)
-          buf = buf.slice(i + 1)
-          const ev = JSON.parse(line)
-          if (ev.type === 'MODIFIED' && ev.object.data?.round === String(round)) {
-            samples.push(performance.now() - t0)
-            if (--pending === 0) roundDone()
-          }
-        }
-      })
-      res.on('error', () => {})
-      resolve()
-    })
-    req.on('error', (e) => { if (round < rounds) reject(e) })
-    requests.push(req)
-  })))
+  await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const req = http.get(`${url}${path}`, { agent }, (res) => {
+            if (res.statusCode !== 200) return reject(new Error(`watch → ${res.statusCode}`))
+            let buf = ''
+            res.setEncoding('utf8').on('data', (chunk) => {
+              buf += chunk
+              for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+                const line = buf.slice(0, i)
+                buf = buf.slice(i + 1)
+                const ev = JSON.parse(line)
+                if (ev.type === 'MODIFIED' && ev.object.data?.round === String(round)) {
+                  samples.push(performance.now() - t0)
+                  if (--pending === 0) roundDone()
+                }
+              }
+            })
+            res.on('error', () => {})
+            resolve()
+          })
+          req.on('error', (e) => {
+            if (round < rounds) reject(e)
+          })
+          requests.push(req)
+        }),
+    ),
+  )
   for (round = 0; round < rounds; round++) {
     pending = n
     const done = new Promise((resolve, reject) => {
@@ -192,7 +221,9 @@ async function watchFanout(url, n, rounds) {
 async function main() {
   const rows = []
   const row = (metric, value, unit, target, ok, tool) => rows.push({ metric, value, unit, target, ok, tool })
-  const log = (msg) => { if (!asJson) process.stderr.write(`${msg}\n`) }
+  const log = (msg) => {
+    if (!asJson) process.stderr.write(`${msg}\n`)
+  }
 
   log('startup ×5 …')
   const starts = []
@@ -239,8 +270,11 @@ async function main() {
     log('creating 1,000 pods …')
     await api(url, 'POST', '/api/v1/namespaces', { metadata: { name: 'bench-list' } })
     for (let i = 0; i < 1000; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, j) =>
-        api(url, 'POST', '/api/v1/namespaces/bench-list/pods', podBody(`pod-${String(i + j).padStart(4, '0')}`, 'bench-list'))))
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          api(url, 'POST', '/api/v1/namespaces/bench-list/pods', podBody(`pod-${String(i + j).padStart(4, '0')}`, 'bench-list')),
+        ),
+      )
     }
     const listUrl = `${url}/api/v1/namespaces/bench-list/pods`
     const listed = await api(url, 'GET', '/api/v1/namespaces/bench-list/pods')
@@ -265,7 +299,7 @@ async function main() {
 }
 
 function fmt(value, unit) {
-  const one = (v) => unit === 'req/s' ? Math.round(v).toLocaleString('en-US') : v.toFixed(unit === 'MB' ? 1 : 2)
+  const one = (v) => (unit === 'req/s' ? Math.round(v).toLocaleString('en-US') : v.toFixed(unit === 'MB' ? 1 : 2))
   return Array.isArray(value) ? `${value.map(one).join(' / ')} ${unit}` : `${one(value)} ${unit}`
 }
 
@@ -273,11 +307,18 @@ function printTable(rows) {
   const cells = rows.map((r) => [r.metric, fmt(r.value, r.unit), r.target, r.ok === null ? '' : r.ok ? 'ok' : 'MISS', r.tool])
   const head = ['Metric', 'Value', 'Target', '', 'Tool']
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
-  const line = (c) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd()
+  const line = (c) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
   console.log(`kubemock benchmark — node ${process.version}, ${availableParallelism()} CPUs, ${duration}s per load run`)
   console.log(line(head))
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const c of cells) console.log(line(c))
 }
 
-main().catch((e) => { console.error(e); process.exit(1) })
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

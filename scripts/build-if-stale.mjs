@@ -19,7 +19,10 @@ function newest(path) {
 }
 
 const built = existsSync(output) ? statSync(output).mtimeMs : 0
-const stale = inputs.map((p) => join(root, p)).filter(existsSync).some((p) => newest(p) > built)
+const stale = inputs
+  .map((p) => join(root, p))
+  .filter(existsSync)
+  .some((p) => newest(p) > built)
 if (stale) {
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
   process.exit(r.status ?? 1)

@@ -117,7 +117,7 @@ function readTypeScript() {
 /** The TSDoc text of a node, as the description (kubernetes-types copied it from the swagger). */
 function docOf(node) {
   const docs = node.jsDoc ?? []
-  const text = docs.map((d) => (typeof d.comment === 'string' ? d.comment : ts.getTextOfJSDocComment(d.comment) ?? '')).join('\n')
+  const text = docs.map((d) => (typeof d.comment === 'string' ? d.comment : (ts.getTextOfJSDocComment(d.comment) ?? ''))).join('\n')
   return text || undefined
 }
 
@@ -145,16 +145,29 @@ function parseGo(src, prefix) {
       for (i++; i < lines.length && !/^\}/.test(lines[i]); i++) {
         const l = lines[i]
         const cm = /^\s*\/\/ ?(.*)$/.exec(l)
-        if (cm) { comments.push(cm[1]); continue }
-        if (!l.trim()) { comments = []; continue }
+        if (cm) {
+          comments.push(cm[1])
+          continue
+        }
+        if (!l.trim()) {
+          comments = []
+          continue
+        }
         const field = /^\s+(\w+)\s+([^`\s]+)\s+`([^`]*)`/.exec(l)
         const embedded = /^\s+(\*?[\w.]+)\s+`([^`]*)`/.exec(l)
         const tags = field ? field[3] : embedded ? embedded[2] : ''
         const json = /json:"([^"]*)"/.exec(tags)?.[1]
-        if (json === undefined || json === '-') { comments = []; continue }
+        if (json === undefined || json === '-') {
+          comments = []
+          continue
+        }
         const jsonName = json.split(',')[0]
         const goType = field ? field[2] : embedded[1]
-        if (!jsonName) { def.order.push(`...${goType.replace(/^\*/, '')}`); comments = []; continue }
+        if (!jsonName) {
+          def.order.push(`...${goType.replace(/^\*/, '')}`)
+          comments = []
+          continue
+        }
         const f = { go: goType }
         // openapi-gen's rule: a field is required unless it is omitempty or marked +optional.
         if (!json.includes(',omitempty') && !comments.includes('+optional')) f.required = true
@@ -194,7 +207,11 @@ function goDoc(lines) {
   const paras = []
   let cur = []
   for (const l of lines) {
-    if (l.trim() === '' || l.startsWith('---')) { if (cur.length) paras.push(cur.join(' ')); cur = []; continue }
+    if (l.trim() === '' || l.startsWith('---')) {
+      if (cur.length) paras.push(cur.join(' '))
+      cur = []
+      continue
+    }
     cur.push(l.trim())
   }
   if (cur.length) paras.push(cur.join(' '))
@@ -203,7 +220,23 @@ function goDoc(lines) {
 
 /** `[]Container` in core/v1 -> `[]v1.Container`: the reflect.Type string encoding/json prints. */
 function qualifyGoType(goType, _named) {
-  const builtins = new Set(['string', 'bool', 'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64', 'byte'])
+  const builtins = new Set([
+    'string',
+    'bool',
+    'int',
+    'int8',
+    'int16',
+    'int32',
+    'int64',
+    'uint',
+    'uint8',
+    'uint16',
+    'uint32',
+    'uint64',
+    'float32',
+    'float64',
+    'byte',
+  ])
   return goType.replace(/^\*/, '').replace(/\*?([A-Za-z_][\w]*)(\.[A-Za-z_]\w*)?/g, (m, a, b) => {
     if (b) return `${a.replace(/^(metav1|corev1|autoscalingv1)$/, 'v1')}${b}`
     if (builtins.has(a) || a === 'map') return m
@@ -224,7 +257,10 @@ function goDefName(goType, prefix) {
 function extractGo(apiGit, machineryGit, gitRef) {
   const structs = {}
   const named = {}
-  for (const [repo, git] of [['api', apiGit], ['apimachinery', machineryGit]]) {
+  for (const [repo, git] of [
+    ['api', apiGit],
+    ['apimachinery', machineryGit],
+  ]) {
     for (const [prefix, files] of Object.entries(goSources[repo])) {
       for (const f of files) {
         const r = parseGo(gitShow(git, gitRef, f), prefix)
@@ -235,7 +271,8 @@ function extractGo(apiGit, machineryGit, gitRef) {
   }
   // TypeMeta is inlined everywhere; give it its two fields.
   structs['io.k8s.apimachinery.pkg.apis.meta.v1.TypeMeta'] ??= {
-    fields: { apiVersion: { go: 'string' }, kind: { go: 'string' } }, order: ['apiVersion', 'kind'],
+    fields: { apiVersion: { go: 'string' }, kind: { go: 'string' } },
+    order: ['apiVersion', 'kind'],
   }
   const decls = readTypeScript()
   const out = {}
@@ -372,7 +409,10 @@ function protobufWire(type) {
 function extractProtobuf(apiGit, machineryGit, gitRef) {
   const structs = {}
   const named = {}
-  for (const [repo, git] of [['api', apiGit], ['apimachinery', machineryGit]]) {
+  for (const [repo, git] of [
+    ['api', apiGit],
+    ['apimachinery', machineryGit],
+  ]) {
     for (const [prefix, files] of Object.entries(goSources[repo])) {
       for (const f of files) {
         const src = gitShow(git, gitRef, f)
@@ -554,7 +594,8 @@ function generate() {
   }
   addMetaKinds(defs)
   defs[INT_OR_STRING] = {
-    description: 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
+    description:
+      'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
     format: 'int-or-string',
     oneOf: [{ type: 'integer' }, { type: 'string' }],
     'x-kubernetes-int-or-string': true,
@@ -588,7 +629,10 @@ function generate() {
 
 /** Sorts field names in Go declaration order, which is the order upstream lists `required` in. */
 function goOrder(fields, goStruct) {
-  const pos = (f) => { const i = goStruct?.order.indexOf(f) ?? -1; return i < 0 ? Infinity : i }
+  const pos = (f) => {
+    const i = goStruct?.order.indexOf(f) ?? -1
+    return i < 0 ? Infinity : i
+  }
   return [...fields].sort((a, b) => pos(a) - pos(b) || (a < b ? -1 : 1))
 }
 

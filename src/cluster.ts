@@ -64,12 +64,20 @@ export class Cluster {
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.scenario = opts.scenario
-    this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : opts.nodes ?? opts.scenario?.nodes ?? defaultNodes()
+    this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : (opts.nodes ?? opts.scenario?.nodes ?? defaultNodes())
     this.events = createEventRecorder(this.registry, this.clock)
     if (opts.scenario?.images) applyScenarioImages(this.images, opts.scenario.images)
     this.seed()
     const timings = { ...(opts.scenario?.timings ?? {}), ...(opts.timings ?? {}) }
-    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: this.events, manager: this.controllers, sim: this.sim, timings, images: this.images }
+    const deps: ControllerDeps = {
+      registry: this.registry,
+      clock: this.clock,
+      events: this.events,
+      manager: this.controllers,
+      sim: this.sim,
+      timings,
+      images: this.images,
+    }
     for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
       const made = make(deps)
       for (const c of Array.isArray(made) ? made : [made]) this.controllers.add(c)

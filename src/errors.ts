@@ -93,7 +93,16 @@ export class StatusError extends Error {
   constructor(code: number, reason: string, message: string, details?: StatusDetails, headers: Record<string, string> = {}) {
     super(message)
     // An empty reason is StatusReasonUnknown, which metav1.Status omits (json omitempty).
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, ...(reason ? { reason } : {}), ...(details ? { details } : {}), code }
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      ...(reason ? { reason } : {}),
+      ...(details ? { details } : {}),
+      code,
+    }
     this.headers = headers
   }
 
@@ -114,7 +123,11 @@ export class StatusError extends Error {
   }
 
   /** The optimistic-concurrency conflict text from storage. */
-  static conflict(ref: ResourceRef, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): StatusError {
+  static conflict(
+    ref: ResourceRef,
+    name: string,
+    why = 'the object has been modified; please apply your changes to the latest version and try again',
+  ): StatusError {
     return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(ref)} "${name}": ${why}`, detailsFor(ref, name))
   }
 
@@ -181,7 +194,11 @@ export class StatusError extends Error {
 
   /** 415: `accepted` lists the media types the endpoint takes. */
   static unsupportedMediaType(accepted: string[]): StatusError {
-    return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`)
+    return new StatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    )
   }
 
   static tooLarge(): StatusError {
@@ -203,7 +220,13 @@ export class StatusError extends Error {
 
   static tooManyRequests(message: string, retryAfterSeconds?: number, causes?: StatusDetails['causes']): StatusError {
     const details: StatusDetails = { ...(causes ? { causes } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }
-    return new StatusError(429, 'TooManyRequests', message, Object.keys(details).length ? details : undefined, retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {})
+    return new StatusError(
+      429,
+      'TooManyRequests',
+      message,
+      Object.keys(details).length ? details : undefined,
+      retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {},
+    )
   }
 
   static unauthorized(): StatusError {
@@ -218,7 +241,13 @@ export class StatusError extends Error {
   /** 504 Timeout; a positive `retryAfterSeconds` goes into the details and a Retry-After header, as NewTimeoutError and the response writer do. */
   static timeout(message: string, causes?: StatusDetails['causes'], retryAfterSeconds = 0): StatusError {
     const details: StatusDetails = { ...(causes ? { causes } : {}), ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}) }
-    return new StatusError(504, 'Timeout', message, Object.keys(details).length ? details : undefined, retryAfterSeconds > 0 ? { 'Retry-After': String(retryAfterSeconds) } : {})
+    return new StatusError(
+      504,
+      'Timeout',
+      message,
+      Object.keys(details).length ? details : undefined,
+      retryAfterSeconds > 0 ? { 'Retry-After': String(retryAfterSeconds) } : {},
+    )
   }
 }
 

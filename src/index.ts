@@ -73,9 +73,9 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
   const port = typeof addr === 'object' && addr ? addr.port : 0
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
   const kubeconfig = kubeconfigYAML({
-      server: url,
-      ...(tokens.length ? { token: tokens[0] } : {}),
-      ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
+    server: url,
+    ...(tokens.length ? { token: tokens[0] } : {}),
+    ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
   })
   const file = options.kubeconfigPath ? writeKubeconfigFile(kubeconfig, options.kubeconfigPath) : undefined
   return {

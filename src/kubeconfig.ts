@@ -15,7 +15,9 @@ export function kubeconfigYAML(o: KubeconfigOptions): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'kubemock', cluster: { server: o.server, ...(o.certificateAuthorityData ? { 'certificate-authority-data': o.certificateAuthorityData } : {}) } }],
+    clusters: [
+      { name: 'kubemock', cluster: { server: o.server, ...(o.certificateAuthorityData ? { 'certificate-authority-data': o.certificateAuthorityData } : {}) } },
+    ],
     contexts: [{ name: 'kubemock', context: { cluster: 'kubemock', user: 'kubemock', namespace: o.namespace ?? 'default' } }],
     'current-context': 'kubemock',
     preferences: {},

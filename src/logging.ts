@@ -125,7 +125,13 @@ export function installRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = req.raw.url ?? '/'
     const q = url.indexOf('?')
-    const entry = { method: req.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, userAgent: shortUserAgent(req.headers['user-agent']) }
+    const entry = {
+      method: req.method,
+      url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      userAgent: shortUserAgent(req.headers['user-agent']),
+    }
     if (probePaths.has(q < 0 ? url : url.slice(0, q))) req.log.debug(entry, 'request')
     else req.log.info(entry, 'request')
     done()

@@ -19,11 +19,14 @@ export function longTimeout(fn: () => void, ms: number): LongTimeout {
   const due = Date.now() + Math.max(0, ms)
   const arm = (left: number) => {
     if (cleared || !Number.isFinite(left)) return
-    timer = setTimeout(() => {
-      const rest = due - Date.now()
-      if (rest > 0) arm(rest)
-      else fn()
-    }, Math.min(Math.max(0, left), maxTimerDelayMs))
+    timer = setTimeout(
+      () => {
+        const rest = due - Date.now()
+        if (rest > 0) arm(rest)
+        else fn()
+      },
+      Math.min(Math.max(0, left), maxTimerDelayMs),
+    )
     timer.unref?.()
   }
   arm(ms)

@@ -116,19 +116,40 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   const tokens = values.token ?? []
   if (tokens.some((t) => t.trim() === '' || /[\s,]/.test(t))) throw new Error('--token must be a non-empty string without spaces or commas')
   const corsOrigins = values['cors-origin'] ?? []
-  for (const o of corsOrigins) if (o !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\/?$/i.test(o)) throw new Error(`--cors-origin must be * or an origin like http://localhost:3000, got "${o}"`)
+  for (const o of corsOrigins)
+    if (o !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\/?$/i.test(o))
+      throw new Error(`--cors-origin must be * or an origin like http://localhost:3000, got "${o}"`)
   const allowedHosts = values['allowed-host'] ?? []
-  for (const h of allowedHosts) if (h !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?)$/i.test(h)) throw new Error(`--allowed-host must be * or a host name without scheme or port, like kubemock, got "${h}"`)
+  for (const h of allowedHosts)
+    if (h !== '*' && !/^(\[[0-9a-f:.]+\]|[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?)$/i.test(h))
+      throw new Error(`--allowed-host must be * or a host name without scheme or port, like kubemock, got "${h}"`)
   let storageQuotaBytes: number | undefined
   if (values['storage-quota-bytes'] !== undefined) {
     storageQuotaBytes = Number(values['storage-quota-bytes'])
-    if (!Number.isSafeInteger(storageQuotaBytes) || storageQuotaBytes < 1) throw new Error(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${values['storage-quota-bytes']}"`)
+    if (!Number.isSafeInteger(storageQuotaBytes) || storageQuotaBytes < 1)
+      throw new Error(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${values['storage-quota-bytes']}"`)
   }
   const kubeconfigServer = values['kubeconfig-server']
-  if (kubeconfigServer !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(kubeconfigServer)) throw new Error(`--kubeconfig-server must be a URL like https://kubemock:6443, got "${kubeconfigServer}"`)
+  if (kubeconfigServer !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(kubeconfigServer))
+    throw new Error(`--kubeconfig-server must be a URL like https://kubemock:6443, got "${kubeconfigServer}"`)
   return {
-    host: values.host!, port, kubeconfig: values.kubeconfig, kubeVersion: values['kube-version']!, nodes, scenario: values.scenario, speed, logLevel: values['log-level']!,
-    tls: values.tls!, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], tokens, tokenFile: values['token-file'], corsOrigins, allowedHosts, kubeconfigServer, storageQuotaBytes,
+    host: values.host!,
+    port,
+    kubeconfig: values.kubeconfig,
+    kubeVersion: values['kube-version']!,
+    nodes,
+    scenario: values.scenario,
+    speed,
+    logLevel: values['log-level']!,
+    tls: values.tls!,
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    tokens,
+    tokenFile: values['token-file'],
+    corsOrigins,
+    allowedHosts,
+    kubeconfigServer,
+    storageQuotaBytes,
   }
 }
 
@@ -152,7 +173,8 @@ export async function main(argv: string[]): Promise<void> {
   let tls: TLSMaterial | undefined
   // Loaded on demand: the X.509 library costs tens of milliseconds of start-up to evaluate.
   if (opts.tlsCert && opts.tlsKey) tls = (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey)
-  else if (opts.tls) tls = (await import('./tls.js')).generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
+  else if (opts.tls)
+    tls = (await import('./tls.js')).generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
   const logStream = createLogStream()
   // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
@@ -206,7 +228,9 @@ export async function main(argv: string[]): Promise<void> {
     const secured = [tls ? 'the CA' : '', users.length ? 'the token' : ''].filter(Boolean).join(' and ')
     process.stdout.write(`kubeconfig written to ${kubeconfigPath}${secured ? ` (with ${secured})` : ''}\n  export KUBECONFIG=${kubeconfigPath}\n`)
   } else if (tls || users.length) {
-    process.stdout.write(`pass --kubeconfig PATH to get a kubeconfig with the ${tls ? 'CA' : 'server'}${users.length ? ' and token' : ''}, or try  kubectl --server ${url}${tls ? ' --insecure-skip-tls-verify' : ''}${users.length ? ' --token TOKEN' : ''} get nodes\n`)
+    process.stdout.write(
+      `pass --kubeconfig PATH to get a kubeconfig with the ${tls ? 'CA' : 'server'}${users.length ? ' and token' : ''}, or try  kubectl --server ${url}${tls ? ' --insecure-skip-tls-verify' : ''}${users.length ? ' --token TOKEN' : ''} get nodes\n`,
+    )
   } else if (opts.port === 8080 && isLoopbackHost(opts.host)) {
     process.stdout.write(`kubectl with no kubeconfig talks to this address: try  kubectl get nodes\n`)
   } else {

@@ -90,7 +90,8 @@ export function subjectAltNames(hosts: string[] = []): { dns: string[]; ips: str
 }
 
 function name(cn: string, org?: string): Name {
-  const rdn = (type: string, value: string) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })])
+  const rdn = (type: string, value: string) =>
+    new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })])
   return new Name(org ? [rdn(organizationOID, org), rdn(commonNameOID, cn)] : [rdn(commonNameOID, cn)])
 }
 
@@ -135,7 +136,8 @@ function issue(spec: CertSpec): Issued {
   const spki = AsnConvert.parse(spec.publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo)
   const ski = keyId(spki)
   const exts = [...spec.extensions, extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(ski))]
-  if (spec.issuerKeyId) exts.push(extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new OctetString(spec.issuerKeyId) })))
+  if (spec.issuerKeyId)
+    exts.push(extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new OctetString(spec.issuerKeyId) })))
   const algorithm = new AlgorithmIdentifier({ algorithm: ecdsaWithSHA256 })
   const tbs = new TBSCertificate({
     version: Version.v3,
@@ -175,43 +177,42 @@ export function generateTLS(opts: GenerateTLSOptions = {}): TLSMaterial {
   const servingKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   const caName = name('kubemock-ca', 'kubemock')
 
-  const ca = issue(
-    {
-      subject: caName,
-      issuer: caName,
-      publicKey: caKeys.publicKey,
-      signingKey: caKeys.privateKey,
-      notBefore,
-      notAfter: new Date(now.getTime() + 3650 * dayMs),
-      extensions: [
-        extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
-        extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
-      ],
-    },
-  )
+  const ca = issue({
+    subject: caName,
+    issuer: caName,
+    publicKey: caKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    notBefore,
+    notAfter: new Date(now.getTime() + 3650 * dayMs),
+    extensions: [
+      extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
+      extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
+    ],
+  })
 
   const sans = subjectAltNames(opts.hosts)
-  const serving = issue(
-    {
-      subject: name('kube-apiserver'),
-      issuer: caName,
-      publicKey: servingKeys.publicKey,
-      signingKey: caKeys.privateKey,
-      issuerKeyId: keyId(ca.spki),
-      notBefore,
-      notAfter: new Date(now.getTime() + 365 * dayMs),
-      extensions: [
-        extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
-        extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth])),
-        extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
-        extension(
-          id_ce_subjectAltName,
-          false,
-          new SubjectAlternativeName([...sans.dns.map((dNSName) => new GeneralName({ dNSName })), ...sans.ips.map((iPAddress) => new GeneralName({ iPAddress }))]),
-        ),
-      ],
-    },
-  )
+  const serving = issue({
+    subject: name('kube-apiserver'),
+    issuer: caName,
+    publicKey: servingKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    issuerKeyId: keyId(ca.spki),
+    notBefore,
+    notAfter: new Date(now.getTime() + 365 * dayMs),
+    extensions: [
+      extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
+      extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth])),
+      extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
+      extension(
+        id_ce_subjectAltName,
+        false,
+        new SubjectAlternativeName([
+          ...sans.dns.map((dNSName) => new GeneralName({ dNSName })),
+          ...sans.ips.map((iPAddress) => new GeneralName({ iPAddress })),
+        ]),
+      ),
+    ],
+  })
 
   return {
     cert: certificatePEM(serving.der),

@@ -21,7 +21,7 @@ export function kubeVersion(spec = '1.32'): KubeVersion {
   const m = /^v?1\.(\d+)(?:\.(\d+))?$/.exec(spec.trim())
   if (!m) throw new Error(`--kube-version must look like 1.32 or v1.32.4, got "${spec}"`)
   const minor = Number(m[1])
-  const patch = m[2] !== undefined ? Number(m[2]) : patchByMinor[minor] ?? 0
+  const patch = m[2] !== undefined ? Number(m[2]) : (patchByMinor[minor] ?? 0)
   return {
     major: '1',
     minor: String(minor),

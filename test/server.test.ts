@@ -10,7 +10,9 @@ describe('parseCli', () => {
   })
 
   it('refuses host names with a scheme or port, and quotas that are not a positive whole number', () => {
-    for (const h of ['https://kubemock', 'kubemock:6443', '']) expect(() => parseCli(['--allowed-host', h])).toThrow(`--allowed-host must be * or a host name without scheme or port, like kubemock, got "${h}"`)
-    for (const q of ['0', '-1', '1.5', '2GiB']) expect(() => parseCli([`--storage-quota-bytes=${q}`])).toThrow(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${q}"`)
+    for (const h of ['https://kubemock', 'kubemock:6443', ''])
+      expect(() => parseCli(['--allowed-host', h])).toThrow(`--allowed-host must be * or a host name without scheme or port, like kubemock, got "${h}"`)
+    for (const q of ['0', '-1', '1.5', '2GiB'])
+      expect(() => parseCli([`--storage-quota-bytes=${q}`])).toThrow(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${q}"`)
   })
 })

@@ -56,7 +56,6 @@ function isControlPath(url: string): boolean {
   return url.startsWith('/kubemock/')
 }
 
-
 /**
  * What the control API drives: one cluster's clock, registry, simulated kubelets and image
  * catalogue, and its state replacement (the Cluster in cluster.ts is one; the API never imports it).
@@ -262,7 +261,10 @@ const checkCrash = controlSchemaValidator('CrashRequest')
 const checkImage = controlSchemaValidator('ImageRequest')
 
 function send(reply: FastifyReply, body: unknown, code = 200): FastifyReply {
-  return reply.code(code).type('application/json').send(typeof body === 'string' ? body : JSON.stringify(body))
+  return reply
+    .code(code)
+    .type('application/json')
+    .send(typeof body === 'string' ? body : JSON.stringify(body))
 }
 
 /** Reads the journal filters from a query string; bad values are a 400 naming the parameter. */
@@ -275,7 +277,8 @@ function requestFilter(q: RawQuery): RequestFilter {
   }
   const status = one('status')
   if (status !== undefined) {
-    if (!/^([1-5][0-9][0-9]|[1-5]xx)$/.test(status)) throw StatusError.badRequest(`invalid control request: status: must be an HTTP status such as 404 or a class such as 5xx, got "${status}"`)
+    if (!/^([1-5][0-9][0-9]|[1-5]xx)$/.test(status))
+      throw StatusError.badRequest(`invalid control request: status: must be an HTTP status such as 404 or a class such as 5xx, got "${status}"`)
     f.status = status
   }
   const limit = one('limit')

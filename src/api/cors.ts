@@ -12,15 +12,29 @@ export const corsAllowMethods = 'POST, GET, OPTIONS, PUT, DELETE, PATCH'
  * safelisted form), impersonation, the stream protocol header, kubectl's own headers.
  */
 export const corsAllowHeaders = [
-  'Content-Type', 'Content-Length', 'Accept-Encoding', 'X-CSRF-Token', 'Authorization', 'X-Requested-With', 'If-Modified-Since',
-  'Accept', 'Impersonate-User', 'Impersonate-Group', 'Impersonate-Uid', 'X-Stream-Protocol-Version', 'Kubectl-Command', 'Kubectl-Session',
+  'Content-Type',
+  'Content-Length',
+  'Accept-Encoding',
+  'X-CSRF-Token',
+  'Authorization',
+  'X-Requested-With',
+  'If-Modified-Since',
+  'Accept',
+  'Impersonate-User',
+  'Impersonate-Group',
+  'Impersonate-Uid',
+  'X-Stream-Protocol-Version',
+  'Kubectl-Command',
+  'Kubectl-Session',
 ].join(', ')
 
 /**
  * Response headers a page may read: kube-apiserver's default (`Date`) plus those that carry
  * meaning for Kubernetes clients (warnings, the audit ID, rate-limit and priority-and-fairness hints).
  */
-export const corsExposeHeaders = ['Date', 'Warning', 'Audit-Id', 'Retry-After', 'X-Kubernetes-Pf-Flowschema-Uid', 'X-Kubernetes-Pf-Prioritylevel-Uid'].join(', ')
+export const corsExposeHeaders = ['Date', 'Warning', 'Audit-Id', 'Retry-After', 'X-Kubernetes-Pf-Flowschema-Uid', 'X-Kubernetes-Pf-Prioritylevel-Uid'].join(
+  ', ',
+)
 
 /** True for addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
@@ -65,7 +79,11 @@ export function isSameOrigin(req: FastifyRequest, origin: string): boolean {
 
 /** The 403 for a request from a page kubemock does not serve; it names the flag that allows the origin. */
 export function forbiddenOrigin(origin: string): StatusError {
-  return new StatusError(403, 'Forbidden', `forbidden: origin "${origin}" is not allowed to use this server from a browser; start kubemock with --cors-origin ${origin} to allow it`)
+  return new StatusError(
+    403,
+    'Forbidden',
+    `forbidden: origin "${origin}" is not allowed to use this server from a browser; start kubemock with --cors-origin ${origin} to allow it`,
+  )
 }
 
 /**
@@ -110,6 +128,9 @@ export function installCors(app: FastifyInstance, extra: readonly string[] | fal
 function preflightHeaders(req: FastifyRequest): string {
   const requested = req.method === 'OPTIONS' ? req.headers['access-control-request-headers'] : undefined
   if (typeof requested !== 'string') return corsAllowHeaders
-  const extra = requested.split(',').map((h) => h.trim()).filter((h) => h.toLowerCase().startsWith('impersonate-extra-'))
+  const extra = requested
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h.toLowerCase().startsWith('impersonate-extra-'))
   return extra.length ? `${corsAllowHeaders}, ${extra.join(', ')}` : corsAllowHeaders
 }

@@ -38,7 +38,9 @@ function checkTypeMeta(rs: ResourceStore, o: Record<string, unknown>): void {
   for (const field of ['apiVersion', 'kind'] as const) {
     const v = o[field]
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw StatusError.badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goJSONType(v)} into Go struct field .${field} of type string`)
+      throw StatusError.badRequest(
+        `couldn't get version/kind; json parse error: json: cannot unmarshal ${goJSONType(v)} into Go struct field .${field} of type string`,
+      )
     }
   }
   if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== rs.apiVersion) {
@@ -122,9 +124,20 @@ export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknow
   const patchText = goFormat(patch)
   checkTypeMeta(rs, obj)
   const warnings = fieldProblems(rs, obj, [], mode, (problems) => {
-    const err = new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, {
-      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`, field: 'patch' }],
-    })
+    const err = new StatusError(
+      422,
+      'Invalid',
+      ` "" is invalid: patch: Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`,
+      {
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(patchText)}: strict decoding error: ${problems.join(', ')}`,
+            field: 'patch',
+          },
+        ],
+      },
+    )
     err.status.details = { name: '', kind: '', ...err.status.details }
     return err
   })
@@ -133,7 +146,13 @@ export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknow
   return warnings
 }
 
-function fieldProblems(rs: ResourceStore, o: Record<string, unknown>, duplicates: string[], mode: FieldValidation, strictError: (problems: string[]) => StatusError): string[] {
+function fieldProblems(
+  rs: ResourceStore,
+  o: Record<string, unknown>,
+  duplicates: string[],
+  mode: FieldValidation,
+  strictError: (problems: string[]) => StatusError,
+): string[] {
   const { unknownFields, typeErrors } = checkUnknownFields(gvk(rs), o)
   if (typeErrors.length) {
     throw StatusError.badRequest(`${rs.def.kind} in version "${rs.def.version}" cannot be handled as a ${rs.def.kind}: ${typeErrors[0].message}`)

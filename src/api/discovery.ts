@@ -92,9 +92,7 @@ export class Discovery {
       verbs: def.verbs ?? allVerbs,
       ...(def.shortNames?.length ? { shortNames: def.shortNames } : {}),
       ...(def.categories?.length ? { categories: def.categories } : {}),
-      ...(subs.length
-        ? { subresources: subs.map((s) => ({ subresource: s.name, responseKind: subKind(def, s), verbs: s.verbs })) }
-        : {}),
+      ...(subs.length ? { subresources: subs.map((s) => ({ subresource: s.name, responseKind: subKind(def, s), verbs: s.verbs })) } : {}),
     }
   }
 
@@ -142,7 +140,14 @@ export class Discovery {
         const subs = (def.subresources ?? []).map((s) => {
           const k = subKind(def, s)
           const foreign = k.group !== def.group || k.version !== def.version
-          return { name: `${def.plural}/${s.name}`, singularName: '', namespaced: def.namespaced, ...(foreign ? { group: k.group, version: k.version } : {}), kind: k.kind, verbs: s.verbs }
+          return {
+            name: `${def.plural}/${s.name}`,
+            singularName: '',
+            namespaced: def.namespaced,
+            ...(foreign ? { group: k.group, version: k.version } : {}),
+            kind: k.kind,
+            verbs: s.verbs,
+          }
         })
         return [main, ...subs]
       }),

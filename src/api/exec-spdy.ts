@@ -1,5 +1,16 @@
 /** @module exec-spdy: the SPDY/3.1 transport of pods/exec and pods/attach (kubectl up to 1.29 and every client-go SPDY executor), as the kubelet's streaming server speaks it. */
-import { preflight, resolveContainer, ResizeDecoder, runAttach, runExec, runningInstance, streamOptions, upgradeRequired, type RemoteCommandInput, type RemoteCommandOutput } from './exec.js'
+import {
+  preflight,
+  resolveContainer,
+  ResizeDecoder,
+  runAttach,
+  runExec,
+  runningInstance,
+  streamOptions,
+  upgradeRequired,
+  type RemoteCommandInput,
+  type RemoteCommandOutput,
+} from './exec.js'
 import type { ResourceCall } from './resources.js'
 import type { SpdyStream } from './spdy/connection.js'
 import { acceptSpdy, isSpdyUpgrade, negotiateStreamProtocol, replyPlainError } from './spdy/upgrade.js'

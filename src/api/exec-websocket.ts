@@ -57,4 +57,7 @@ function feedFrames(socket: WebSocket, input: RemoteCommandInput): void {
 }
 
 wsSubresources.exec = { preflight: (call) => preflight(call, 'exec'), serve: (socket, call) => feedFrames(socket, runExec(call, channelOutput(socket, call))) }
-wsSubresources.attach = { preflight: (call) => preflight(call, 'attach'), serve: (socket, call) => feedFrames(socket, runAttach(call, channelOutput(socket, call))) }
+wsSubresources.attach = {
+  preflight: (call) => preflight(call, 'attach'),
+  serve: (socket, call) => feedFrames(socket, runAttach(call, channelOutput(socket, call))),
+}

@@ -22,9 +22,15 @@ export function exitStatus(code: number): Record<string, unknown> {
 
 /** An InternalError Status for the error channel (kubectl prints `error: <message>`). */
 export function internalErrorStatus(message: string): Record<string, unknown> {
-  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 }
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${message}`,
+    reason: 'InternalError',
+    details: { causes: [{ message }] },
+    code: 500,
+  }
 }
-
 
 /**
  * The checks the apiserver makes before it proxies to the kubelet
@@ -76,7 +82,12 @@ export interface StreamOptions {
 
 /** The request's {@link StreamOptions}. */
 export function streamOptions(call: WsCall): StreamOptions {
-  return { stdin: queryBool(call.query, 'stdin'), stdout: queryBool(call.query, 'stdout'), stderr: queryBool(call.query, 'stderr'), tty: queryBool(call.query, 'tty') }
+  return {
+    stdin: queryBool(call.query, 'stdin'),
+    stdout: queryBool(call.query, 'stdout'),
+    stderr: queryBool(call.query, 'stderr'),
+    tty: queryBool(call.query, 'tty'),
+  }
 }
 
 /** What a session writes towards the client; each transport (WebSocket channels, SPDY streams) implements it. */
@@ -202,7 +213,14 @@ export function runExec(call: WsCall, out: RemoteCommandOutput): RemoteCommandIn
     session.start()
   } catch (e) {
     if (e instanceof ExecStartError) {
-      out.finish({ metadata: {}, status: 'Failure', message: e.message, reason: 'InternalError', details: { causes: [{ message: e.message.replace(/^Internal error occurred: /, '') }] }, code: 500 })
+      out.finish({
+        metadata: {},
+        status: 'Failure',
+        message: e.message,
+        reason: 'InternalError',
+        details: { causes: [{ message: e.message.replace(/^Internal error occurred: /, '') }] },
+        code: 500,
+      })
       return noInput
     }
     throw e
@@ -246,7 +264,12 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
   if (opts.stdin) {
     // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
     try {
-      session = new ExecSession(call.registry, inst, { command: ['sh'], tty: opts.tty, stdin: true, io: { stdout: (s) => out.stdout(s), stderr: (s) => (opts.tty ? out.stdout(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 } })
+      session = new ExecSession(call.registry, inst, {
+        command: ['sh'],
+        tty: opts.tty,
+        stdin: true,
+        io: { stdout: (s) => out.stdout(s), stderr: (s) => (opts.tty ? out.stdout(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 },
+      })
       session.start()
       void session.done.then((code) => {
         cleanup()

@@ -50,9 +50,21 @@ function forbiddenWhy(info: RequestInfo): string {
 
 /** Reasons for codes the apimachinery errors package names (metav1.StatusReason*). */
 const reasons: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable',
-  409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 422: 'Invalid', 429: 'TooManyRequests',
-  500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Expired',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
 }
 
 /**
@@ -102,9 +114,10 @@ export function faultStatus(f: Pick<FaultSpec, 'status' | 'message' | 'retryAfte
       err = StatusError.badRequest('the server rejected our request for an unknown reason')
       break
     default:
-      err = code >= 500
-        ? new StatusError(code, 'InternalError', `an error on the server ("${STATUS_CODES[code] ?? 'unknown'}") has prevented the request from succeeding`)
-        : new StatusError(code, reasons[code] ?? '', STATUS_CODES[code] ?? 'unknown error')
+      err =
+        code >= 500
+          ? new StatusError(code, 'InternalError', `an error on the server ("${STATUS_CODES[code] ?? 'unknown'}") has prevented the request from succeeding`)
+          : new StatusError(code, reasons[code] ?? '', STATUS_CODES[code] ?? 'unknown error')
   }
   if (f.message) err = new StatusError(err.code, err.reason, f.message, err.status.details, err.headers)
   if (retry !== undefined && code !== 429) {
@@ -147,10 +160,15 @@ export function validateFaultSpec(spec: unknown): FaultSpec {
   const f = spec as FaultSpec
   const effects = (['status', 'latencyMs', 'dropWatch'] as const).filter((k) => f[k] !== undefined)
   const invalid = (field: string, detail: string, value?: unknown) =>
-    new StatusError(422, 'Invalid', `FaultSpec is invalid: ${field}: ${value === undefined ? 'Required value' : `Invalid value: ${JSON.stringify(value)}`}: ${detail}`, {
-      kind: 'FaultSpec',
-      causes: [{ reason: value === undefined ? 'FieldValueRequired' : 'FieldValueInvalid', message: detail, field }],
-    })
+    new StatusError(
+      422,
+      'Invalid',
+      `FaultSpec is invalid: ${field}: ${value === undefined ? 'Required value' : `Invalid value: ${JSON.stringify(value)}`}: ${detail}`,
+      {
+        kind: 'FaultSpec',
+        causes: [{ reason: value === undefined ? 'FieldValueRequired' : 'FieldValueInvalid', message: detail, field }],
+      },
+    )
   if (effects.length === 0) throw invalid('status', 'one effect is required: status, latencyMs or dropWatch')
   if (effects.length > 1) throw invalid(effects[1], `only one effect per fault (also given: ${effects[0]})`, f[effects[1]])
   if (f.count !== undefined && f.rate !== undefined) throw invalid('rate', 'give count or rate, not both', f.rate)
@@ -166,7 +184,10 @@ export class FaultInjector {
   private faults: Fault[] = []
   private nextId = 1
 
-  constructor(private readonly now: () => number, private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** True when any fault may still fire (the request hook skips all work otherwise). */
   get active(): boolean {

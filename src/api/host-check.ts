@@ -70,7 +70,11 @@ export function isAllowedHost(header: string | undefined, allowed: ReadonlySet<s
 /** The 403 for a request addressed to a foreign host name; it names the flag that accepts it. */
 export function forbiddenHost(header: string): StatusError {
   const host = hostOf(header)
-  return new StatusError(403, 'Forbidden', `forbidden: host "${host}" is not allowed (DNS rebinding protection); start kubemock with --allowed-host ${host} to accept it`)
+  return new StatusError(
+    403,
+    'Forbidden',
+    `forbidden: host "${host}" is not allowed (DNS rebinding protection); start kubemock with --allowed-host ${host} to accept it`,
+  )
 }
 
 /**

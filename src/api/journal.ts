@@ -35,8 +35,20 @@ function decode(s: string): string {
 
 /** Parses a request the way RequestInfoFactory.NewRequestInfo does. `rawQuery` is the part after `?`. */
 export function requestInfo(method: string, path: string, rawQuery: string): RequestInfo {
-  const info: RequestInfo = { isResourceRequest: false, verb: method.toLowerCase(), apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' }
-  let parts = path.split('/').filter((p) => p.length > 0).map(decode)
+  const info: RequestInfo = {
+    isResourceRequest: false,
+    verb: method.toLowerCase(),
+    apiGroup: '',
+    apiVersion: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+  }
+  let parts = path
+    .split('/')
+    .filter((p) => p.length > 0)
+    .map(decode)
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info
   const grouped = parts[0] === 'apis'
   parts = parts.slice(1)
@@ -169,7 +181,8 @@ export class RequestJournal {
   list(f: RequestFilter = {}): RequestRecord[] {
     const sinceId = typeof f.since === 'number' || (typeof f.since === 'string' && /^\d+$/.test(f.since)) ? Number(f.since) : undefined
     const sinceTime = typeof f.since === 'string' && sinceId === undefined ? Date.parse(f.since) : undefined
-    if (sinceTime !== undefined && Number.isNaN(sinceTime)) throw StatusError.badRequest(`invalid control request: since: must be an RFC 3339 time or a request id, got "${String(f.since)}"`)
+    if (sinceTime !== undefined && Number.isNaN(sinceTime))
+      throw StatusError.badRequest(`invalid control request: since: must be an RFC 3339 time or a request id, got "${String(f.since)}"`)
     const status = f.status === undefined ? undefined : String(f.status)
     const ua = f.userAgent?.toLowerCase()
     const [res, sub] = f.resource ? (f.resource.split('/', 2) as [string, string?]) : [undefined, undefined]

@@ -35,8 +35,10 @@ export function parsePodLogOptions(query: RawQuery, pod: string): PodLogOptions 
     limitBytes: queryInt64(query, 'limitBytes'),
   }
   const errs: FieldError[] = []
-  if (opts.tailLines !== undefined && opts.tailLines < 0) errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: opts.tailLines, detail: 'must be greater than or equal to 0' })
-  if (opts.limitBytes !== undefined && opts.limitBytes < 1) errs.push({ type: 'FieldValueInvalid', field: 'limitBytes', badValue: opts.limitBytes, detail: 'must be greater than 0' })
+  if (opts.tailLines !== undefined && opts.tailLines < 0)
+    errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: opts.tailLines, detail: 'must be greater than or equal to 0' })
+  if (opts.limitBytes !== undefined && opts.limitBytes < 1)
+    errs.push({ type: 'FieldValueInvalid', field: 'limitBytes', badValue: opts.limitBytes, detail: 'must be greater than 0' })
   if (opts.sinceSeconds !== undefined && opts.sinceTime !== undefined) {
     errs.push({ type: 'FieldValueForbidden', field: '', detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified' })
   } else if (opts.sinceSeconds !== undefined && opts.sinceSeconds < 1) {
@@ -52,7 +54,9 @@ export function parsePodLogOptions(query: RawQuery, pod: string): PodLogOptions 
  */
 export function resolveContainer(pod: Pod, container: string | undefined): string {
   const name = pod.metadata?.name ?? ''
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...((pod.spec?.ephemeralContainers ?? []) as { name: string }[])].map((c) => c.name)
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...((pod.spec?.ephemeralContainers ?? []) as { name: string }[])].map(
+    (c) => c.name,
+  )
   if (!container) {
     const regular = pod.spec?.containers ?? []
     if (regular.length === 1) return regular[0].name
@@ -70,12 +74,17 @@ export function resolveContainer(pod: Pod, container: string | undefined): strin
  */
 export function logContainerID(pod: Pod, container: string, previous: boolean): string {
   const podName = pod.metadata?.name ?? ''
-  const statuses: ContainerStatus[] = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
+  const statuses: ContainerStatus[] = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ]
   const cs = statuses.find((s) => s.name === container)
   if (!cs) {
     // The kubelet reads its own status cache, which has every container as soon as it admits the
     // pod (waiting, ContainerCreating); the API object may not carry it yet.
-    if (!statuses.length && pod.spec?.nodeName) throw StatusError.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`)
+    if (!statuses.length && pod.spec?.nodeName)
+      throw StatusError.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`)
     throw StatusError.badRequest(`container "${container}" in pod "${podName}" is not available`)
   }
   const last = cs.lastState?.terminated
@@ -95,7 +104,12 @@ export function logContainerID(pod: Pod, container: string, previous: boolean): 
     return last.containerID
   }
   if (waiting) {
-    const why = waiting.reason === 'ErrImagePull' ? "image can't be pulled" : waiting.reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : waiting.reason ?? ''
+    const why =
+      waiting.reason === 'ErrImagePull'
+        ? "image can't be pulled"
+        : waiting.reason === 'ImagePullBackOff'
+          ? 'trying and failing to pull image'
+          : (waiting.reason ?? '')
     throw StatusError.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${why}`)
   }
   throw StatusError.badRequest(`container "${container}" in pod "${podName}" is waiting to start - no logs yet`)
@@ -159,7 +173,11 @@ export function serveLogs(call: ResourceCall): unknown {
     budget = 0
     return cut
   }
-  const initial = clip(selectLogLines(buffer.lines, opts, call.now().getTime()).map((l) => formatLogLine(l, opts.timestamps)).join(''))
+  const initial = clip(
+    selectLogLines(buffer.lines, opts, call.now().getTime())
+      .map((l) => formatLogLine(l, opts.timestamps))
+      .join(''),
+  )
   reply.hijack()
   const res = reply.raw
   const follow = opts.follow && !!inst?.running && budget > 0
@@ -183,9 +201,11 @@ export function serveLogs(call: ResourceCall): unknown {
       if (budget <= 0) finish()
     }),
   )
-  stops.push(rt.onExit((stopped) => {
-    if (stopped.containerID === id) finish()
-  }))
+  stops.push(
+    rt.onExit((stopped) => {
+      if (stopped.containerID === id) finish()
+    }),
+  )
   res.on('close', finish)
   return reply
 }

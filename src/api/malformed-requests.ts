@@ -23,7 +23,8 @@ function goPlainAnswer(status: '400 Bad Request' | '431 Request Header Fields To
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
-  if (socket.writable) socket.write(err.code === 'HPE_HEADER_OVERFLOW' ? goPlainAnswer('431 Request Header Fields Too Large') : goPlainAnswer('400 Bad Request', '1.0'))
+  if (socket.writable)
+    socket.write(err.code === 'HPE_HEADER_OVERFLOW' ? goPlainAnswer('431 Request Header Fields Too Large') : goPlainAnswer('400 Bad Request', '1.0'))
   socket.destroy()
 }
 

@@ -73,7 +73,7 @@ export function decodeBody(raw: unknown, contentType: string | undefined): Decod
       throw StatusError.badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message}`)
     }
   }
-  if (!text.trim()) throw StatusError.badRequest('Object \'Kind\' is missing in \'\'')
+  if (!text.trim()) throw StatusError.badRequest("Object 'Kind' is missing in ''")
   try {
     return parseJSONWithDuplicates(text)
   } catch (err) {
@@ -84,4 +84,9 @@ export function decodeBody(raw: unknown, contentType: string | undefined): Decod
 /** Media types the create/update endpoints accept (protobuf is decoded by protobuf.ts's decodeAnyBody). */
 export const objectMediaTypes = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']
 /** Media types PATCH accepts, as the real server lists them. */
-export const patchMediaTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
+export const patchMediaTypes = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+]

@@ -29,7 +29,10 @@ function parseAccept(header: string): AcceptClause[] {
   const out: AcceptClause[] = []
   for (const part of header.split(',')) {
     const [range, ...params] = part.split(';')
-    const [type, subType] = range.trim().split('/', 2).map((s) => s.trim())
+    const [type, subType] = range
+      .trim()
+      .split('/', 2)
+      .map((s) => s.trim())
     let q = 1
     for (const p of params) {
       const [k, v] = p.split('=', 2).map((s) => s.trim())
@@ -39,7 +42,10 @@ function parseAccept(header: string): AcceptClause[] {
     else if (type === '*') out.push({ type, subType: '*', q })
   }
   const rank = (c: AcceptClause): number => (c.type === '*' ? 2 : 0) + (c.subType === '*' ? 1 : 0)
-  return out.map((c, i) => ({ c, i })).sort((a, b) => b.c.q - a.c.q || rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c)
+  return out
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => b.c.q - a.c.q || rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => c)
 }
 
 /**
@@ -83,11 +89,14 @@ const gzipped = new WeakMap<Buffer, Buffer>()
 
 function acceptsGzip(req: FastifyRequest): boolean {
   const ae = req.headers['accept-encoding']
-  return typeof ae === 'string' && ae.split(',').some((e) => {
-    const [name, ...params] = e.trim().split(';')
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    return name.trim().toLowerCase() === 'gzip' && (q === undefined || Number(q.slice(2)) > 0)
-  })
+  return (
+    typeof ae === 'string' &&
+    ae.split(',').some((e) => {
+      const [name, ...params] = e.trim().split(';')
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      return name.trim().toLowerCase() === 'gzip' && (q === undefined || Number(q.slice(2)) > 0)
+    })
+  )
 }
 
 async function serve(req: FastifyRequest, reply: FastifyReply, service: SwaggerV2Service): Promise<FastifyReply> {

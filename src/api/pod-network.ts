@@ -59,7 +59,11 @@ function netnsID(pod: Pod): string {
  * containerd connects from inside the pod), closes after `Connection: close`, on bad requests
  * (nginx's 400 page) and when the process exits.
  */
-export function httpConnection(inst: ContainerInstance, io: ConnectionIO, opts: { logs: LogBuffer; now: () => number; onExit: (fn: () => void) => () => void }): PodConnection {
+export function httpConnection(
+  inst: ContainerInstance,
+  io: ConnectionIO,
+  opts: { logs: LogBuffer; now: () => number; onExit: (fn: () => void) => () => void },
+): PodConnection {
   const parser = new HTTPRequestParser()
   let open = true
   const stopExit = opts.onExit(() => shut())
@@ -104,9 +108,10 @@ export function podDialer(registry: Registry, namespace: string, podName: string
       return httpConnection(inst, io, {
         logs: rt.logs(inst.containerID),
         now: () => registry.clock.now(),
-        onExit: (fn) => rt.onExit((stopped) => {
-          if (stopped.containerID === inst.containerID) fn()
-        }),
+        onExit: (fn) =>
+          rt.onExit((stopped) => {
+            if (stopped.containerID === inst.containerID) fn()
+          }),
       })
     }
     return { error: portForwardRefusedText(pod, port) }

@@ -37,9 +37,12 @@ export function checkPortForward(registry: Registry, namespace: string, name: st
  * connection. Text messages are a protocol error (the tunnel closes).
  */
 export function servePortForwardWebSocket(socket: WebSocket, registry: Registry, namespace: string, name: string): void {
-  const session = new PortForwardSession((chunk) => {
-    if (socket.readyState === socket.OPEN) socket.send(chunk, { binary: true })
-  }, podDialer(registry, namespace, name))
+  const session = new PortForwardSession(
+    (chunk) => {
+      if (socket.readyState === socket.OPEN) socket.send(chunk, { binary: true })
+    },
+    podDialer(registry, namespace, name),
+  )
   socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
     if (!isBinary) {
       socket.close(1002)

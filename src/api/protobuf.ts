@@ -85,7 +85,10 @@ class ProtobufError extends Error {}
 /** Reads protobuf wire format: varints, length-delimited fields, fixed32/64 skipped by size. */
 class Reader {
   private pos = 0
-  constructor(private readonly buf: Uint8Array, private readonly where: string) {}
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly where: string,
+  ) {}
 
   get done(): boolean {
     return this.pos >= this.buf.length
@@ -158,11 +161,16 @@ function scalar(t: ScalarType, o: Occurrence, where: string): unknown {
   expectWire(o, 0, where)
   const v = o.varint!
   switch (t) {
-    case 'bool': return v !== 0n
-    case 'int32': return Number(BigInt.asIntN(32, v))
-    case 'int64': return Number(BigInt.asIntN(64, v))
-    case 'uint32': return Number(BigInt.asUintN(32, v))
-    case 'uint64': return Number(BigInt.asUintN(64, v))
+    case 'bool':
+      return v !== 0n
+    case 'int32':
+      return Number(BigInt.asIntN(32, v))
+    case 'int64':
+      return Number(BigInt.asIntN(64, v))
+    case 'uint32':
+      return Number(BigInt.asUintN(32, v))
+    case 'uint64':
+      return Number(BigInt.asUintN(64, v))
   }
 }
 
@@ -233,7 +241,9 @@ function emitField(out: Record<string, unknown>, f: FieldDesc, occ: Occurrence[]
   switch (f.type) {
     case 'list': {
       const items = f.wrapped
-        ? occ.length ? listItems(f.elem!, new Reader(messageBytes(occ, at), at).fields().get(1) ?? [], at, depth) : []
+        ? occ.length
+          ? listItems(f.elem!, new Reader(messageBytes(occ, at), at).fields().get(1) ?? [], at, depth)
+          : []
         : listItems(f.elem!, occ, at, depth)
       if (items.length) out[name] = items
       else setNil()
@@ -339,13 +349,19 @@ function formatTime(bytes: Uint8Array, micro: boolean, where: string): string | 
   const total = seconds * 1_000_000_000n + BigInt(nanos)
   let secs = total / 1_000_000_000n
   let frac = total % 1_000_000_000n
-  if (frac < 0n) { frac += 1_000_000_000n; secs -= 1n }
+  if (frac < 0n) {
+    frac += 1_000_000_000n
+    secs -= 1n
+  }
   // Go's zero time.Time, 0001-01-01T00:00:00Z, is what IsZero() reports.
   if (secs === -62135596800n && frac === 0n) return null
   const date = new Date(Number(secs) * 1000)
   const year = date.getUTCFullYear()
   if (Number.isNaN(date.getTime()) || year < 0 || year > 9999) throw new ProtobufError(`${where}: Time.MarshalJSON: year outside of range [0,9999]`)
-  const iso = date.toISOString().replace(/^\+0*(?=\d{4}-)/, '').slice(0, 19)
+  const iso = date
+    .toISOString()
+    .replace(/^\+0*(?=\d{4}-)/, '')
+    .slice(0, 19)
   return micro ? `${iso}.${String(frac / 1000n).padStart(6, '0')}Z` : `${iso}Z`
 }
 
@@ -388,7 +404,8 @@ function decodeEnvelope(body: Uint8Array, where: string, depth: number): Protobu
   const encoding = str(unknown, 3, 'contentEncoding')
   if (encoding) throw new ProtobufError(`unsupported protobuf content encoding ${JSON.stringify(encoding)}`)
   const contentType = str(unknown, 4, 'contentType')
-  if (contentType && mediaType(contentType) !== protobufMediaType) throw new ProtobufError(`unsupported content type ${JSON.stringify(contentType)} inside a protobuf body`)
+  if (contentType && mediaType(contentType) !== protobufMediaType)
+    throw new ProtobufError(`unsupported content type ${JSON.stringify(contentType)} inside a protobuf body`)
   if (!kind) throw new ProtobufError(`Object 'Kind' is missing in protobuf body`)
   const def = definitionFor(apiVersion, kind)
   if (!def) throw new ProtobufError(`no kind "${kind}" is registered for version "${apiVersion}"`)
@@ -423,9 +440,19 @@ export function decodeProtobufObject(body: Buffer): ProtobufObject {
  * (a 400 StatusError by default; decodeObject passes its "cannot be handled as" wrapper). The
  * raw body must be the bytes for protobuf (a Buffer; a string is taken as latin1 bytes).
  */
-export function decodeAnyBody(raw: unknown, contentType: string | undefined, badRequest: (message: string) => Error = (m) => StatusError.badRequest(m)): DecodedBody {
+export function decodeAnyBody(
+  raw: unknown,
+  contentType: string | undefined,
+  badRequest: (message: string) => Error = (m) => StatusError.badRequest(m),
+): DecodedBody {
   if (mediaType(contentType) !== protobufMediaType) return decodeBody(raw, contentType)
-  const bytes = Buffer.isBuffer(raw) ? raw : raw instanceof Uint8Array ? Buffer.from(raw) : typeof raw === 'string' ? Buffer.from(raw, 'latin1') : Buffer.alloc(0)
+  const bytes = Buffer.isBuffer(raw)
+    ? raw
+    : raw instanceof Uint8Array
+      ? Buffer.from(raw)
+      : typeof raw === 'string'
+        ? Buffer.from(raw, 'latin1')
+        : Buffer.alloc(0)
   try {
     return { value: decodeProtobufObject(bytes).object, duplicates: [] }
   } catch (err) {

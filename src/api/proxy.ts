@@ -8,7 +8,17 @@ import { notFoundResource } from './errors.js'
 import type { ResourceCall } from './resources.js'
 
 /** Hop-by-hop headers httputil.ReverseProxy drops in both directions. */
-const hopByHop = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+const hopByHop = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
 
 /** `name`, `name:port` or `scheme:name:port`, as SplitSchemeNamePort (apimachinery/pkg/util/net/port_split.go). */
 export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } | undefined {
@@ -147,7 +157,11 @@ function serviceBackend(call: ResourceCall): Backend {
 }
 
 function podByIP(registry: Registry, ns: string, ip: string): Pod | undefined {
-  return registry.find('', 'pods')!.list(ns).items.map((s) => s.obj as Pod).find((p) => p.status?.podIP === ip && !p.metadata?.deletionTimestamp)
+  return registry
+    .find('', 'pods')!
+    .list(ns)
+    .items.map((s) => s.obj as Pod)
+    .find((p) => p.status?.podIP === ip && !p.metadata?.deletionTimestamp)
 }
 
 /**
@@ -155,18 +169,21 @@ function podByIP(registry: Registry, ns: string, ip: string): Pod | undefined {
  * proxy transport does (apimachinery/pkg/util/proxy/transport.go: a/href, img/src, form/action …).
  */
 export function rewriteHTMLLinks(html: string, prepend: string, backendHost: string, requestHost: string): string {
-  return html.replace(/(<[a-zA-Z][^>]*?\s(?:href|src|action|formaction|poster|cite|background|data|codebase|longdesc|usemap|manifest|profile|icon|classid)=)("([^"]*)"|'([^']*)')/g, (all, pre: string, _q, dq?: string, sq?: string) => {
-    const val = dq ?? sq ?? ''
-    const m = /^(?:https?:)?\/\/([^/]+)(\/.*)?$/.exec(val)
-    let path: string
-    if (m) {
-      if (m[1] !== backendHost && m[1] !== requestHost) return all
-      path = m[2] ?? ''
-    } else if (val.startsWith('/')) path = val
-    else return all
-    if (!path.startsWith('/') || path.startsWith(prepend)) return all
-    return `${pre}"${prepend}${path}"`
-  })
+  return html.replace(
+    /(<[a-zA-Z][^>]*?\s(?:href|src|action|formaction|poster|cite|background|data|codebase|longdesc|usemap|manifest|profile|icon|classid)=)("([^"]*)"|'([^']*)')/g,
+    (all, pre: string, _q, dq?: string, sq?: string) => {
+      const val = dq ?? sq ?? ''
+      const m = /^(?:https?:)?\/\/([^/]+)(\/.*)?$/.exec(val)
+      let path: string
+      if (m) {
+        if (m[1] !== backendHost && m[1] !== requestHost) return all
+        path = m[2] ?? ''
+      } else if (val.startsWith('/')) path = val
+      else return all
+      if (!path.startsWith('/') || path.startsWith(prepend)) return all
+      return `${pre}"${prepend}${path}"`
+    },
+  )
 }
 
 /** Sends the backend's answer: the apiserver's own headers, then the backend's minus hop-by-hop ones. */
@@ -189,7 +206,11 @@ function forward(call: ResourceCall, backend: Backend, plural: string) {
   const { prepend, rest } = splitProxyPath(rawPath, plural)
   if (rest === '' && (req.method === 'GET' || req.method === 'HEAD')) {
     reply.hijack()
-    reply.raw.writeHead(301, { ...(reply.getHeaders() as Record<string, string>), Location: `${rawPath}/${rawQuery ? `?${rawQuery}` : ''}`, 'Content-Length': 0 })
+    reply.raw.writeHead(301, {
+      ...(reply.getHeaders() as Record<string, string>),
+      Location: `${rawPath}/${rawQuery ? `?${rawQuery}` : ''}`,
+      'Content-Length': 0,
+    })
     reply.raw.end()
     return reply
   }
@@ -209,14 +230,19 @@ function forward(call: ResourceCall, backend: Backend, plural: string) {
   }
   if (kind === 'refused' || !inst) throw reachError(`dial tcp ${backend.ip}:${backend.port}: connect: connection refused`)
   if (backend.scheme === 'https') throw reachError('tls: first record does not look like a TLS handshake')
-  if (kind === 'not-http') throw reachError(`net/http: HTTP/1.x transport connection broken: malformed HTTP response "-ERR wrong number of arguments for 'get' command"`)
+  if (kind === 'not-http')
+    throw reachError(`net/http: HTTP/1.x transport connection broken: malformed HTTP response "-ERR wrong number of arguments for 'get' command"`)
   const headers: Record<string, string | undefined> = {}
   for (const [k, v] of Object.entries(req.headers)) if (!hopByHop.has(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v
   const hostPort = backend.port === 80 ? backend.ip : `${backend.ip}:${backend.port}`
   headers['x-forwarded-for'] = [headers['x-forwarded-for'], req.ip].filter(Boolean).join(', ')
   headers['x-forwarded-uri'] = `${prepend}${rest || '/'}`
   const path = `${rest || '/'}${rawQuery !== undefined ? `?${rawQuery}` : ''}`
-  const res = serveHTTP(inst, { method: req.method, path, headers, body: typeof req.body === 'string' ? req.body : undefined, httpVersion: '1.1' }, { logs: rt.logs(inst.containerID), now: call.registry.clock.now() })!
+  const res = serveHTTP(
+    inst,
+    { method: req.method, path, headers, body: typeof req.body === 'string' ? req.body : undefined, httpVersion: '1.1' },
+    { logs: rt.logs(inst.containerID), now: call.registry.clock.now() },
+  )!
   let body = res.body
   if ((res.headers['Content-Type'] ?? '').split(';')[0].trim() === 'text/html') body = rewriteHTMLLinks(body, prepend, hostPort, req.headers.host ?? '')
   return sendBackendResponse(call, res, body)
@@ -230,7 +256,11 @@ function nodeProxy(call: ResourceCall) {
   const send = (code: number, type: string, body: string) => reply.code(code).type(type).send(body)
   if (rest === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok')
   if (rest === '/pods' || rest === '/pods/') {
-    const items = call.registry.find('', 'pods')!.list(undefined).items.map((s) => s.obj).filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name)
+    const items = call.registry
+      .find('', 'pods')!
+      .list(undefined)
+      .items.map((s) => s.obj)
+      .filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name)
     return send(200, 'application/json', JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }))
   }
   return send(404, 'text/plain; charset=utf-8', '404 page not found\n')

@@ -112,7 +112,7 @@ export function queryPorts(q: RawQuery | undefined, name = 'ports'): number[] {
   return out
 }
 
-const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /**
  * time.ParseDuration in milliseconds (`300ms`, `1.5h`, `2h45m`, `-1s`, `0`). Throws Go's texts:

@@ -74,11 +74,27 @@ export function parseTarget(registry: Registry, pathname: string, servesGroupVer
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const nsd = find(rest[2])
     if (nsd?.def.namespaced) {
-      return { type: 'resource', rs: nsd, namespace: rest[1], name: rest[3], subresource: rest[4], subpath: rest.length > 5 ? rest.slice(5).join('/') : undefined, watchPrefix }
+      return {
+        type: 'resource',
+        rs: nsd,
+        namespace: rest[1],
+        name: rest[3],
+        subresource: rest[4],
+        subpath: rest.length > 5 ? rest.slice(5).join('/') : undefined,
+        watchPrefix,
+      }
     }
   }
   const rs = find(rest[0])
   if (!rs) throw notFoundResource()
   if (rs.def.namespaced && rest.length > 1) throw notFoundResource()
-  return { type: 'resource', rs, namespace: '', name: rest[1], subresource: rest[2], subpath: rest.length > 3 ? rest.slice(3).join('/') : undefined, watchPrefix }
+  return {
+    type: 'resource',
+    rs,
+    namespace: '',
+    name: rest[1],
+    subresource: rest[2],
+    subpath: rest.length > 3 ? rest.slice(3).join('/') : undefined,
+    watchPrefix,
+  }
 }

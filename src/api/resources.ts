@@ -58,7 +58,18 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     const target = parseTarget(registry, pathname, serves)
     const query = req.query as Query
     if (target.type !== 'resource') return serveDiscovery(req, reply, target, discovery)
-    const call: ResourceCall = { req, reply, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query, now, registry }
+    const call: ResourceCall = {
+      req,
+      reply,
+      rs: target.rs,
+      namespace: target.namespace,
+      name: target.name,
+      subresource: target.subresource,
+      subpath: target.subpath,
+      query,
+      now,
+      registry,
+    }
     if (target.subresource) return handleSubresource(call)
     return dispatch(call, target.watchPrefix)
   }
@@ -69,7 +80,17 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
       const target = parseTarget(registry, pathname, serves)
       const query = req.query as Query
       if (target.type === 'resource' && target.subresource && wsSubresources[target.subresource]) {
-        wsSubresources[target.subresource].serve(socket, { req, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query, now, registry })
+        wsSubresources[target.subresource].serve(socket, {
+          req,
+          rs: target.rs,
+          namespace: target.namespace,
+          name: target.name,
+          subresource: target.subresource,
+          subpath: target.subpath,
+          query,
+          now,
+          registry,
+        })
         return
       }
       if (target.type !== 'resource' || target.subresource) throw notFoundResource()
@@ -92,7 +113,17 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     const sub = wsSubresources[target.subresource]
     if (!sub?.preflight) return
     if (!(target.rs.def.subresources ?? []).some((s) => s.name === target.subresource)) throw notFoundResource()
-    sub.preflight({ req, rs: target.rs, namespace: target.namespace, name: target.name, subresource: target.subresource, subpath: target.subpath, query: req.query as Query, now, registry })
+    sub.preflight({
+      req,
+      rs: target.rs,
+      namespace: target.namespace,
+      name: target.name,
+      subresource: target.subresource,
+      subpath: target.subpath,
+      query: req.query as Query,
+      now,
+      registry,
+    })
   }
 
   for (const prefix of ['/api', '/apis']) {
@@ -246,7 +277,11 @@ async function listObjects(call: ResourceCall) {
 /** dryRun=All (or the DeleteOptions list); any other value is rejected like upstream. */
 export function parseDryRun(v: unknown): boolean {
   const list = Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]
-  for (const x of list) if (x !== 'All') throw StatusError.invalid('CreateOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', badValue: x, detail: 'supported values: "All"' }])
+  for (const x of list)
+    if (x !== 'All')
+      throw StatusError.invalid('CreateOptions', 'meta.k8s.io', '', [
+        { type: 'FieldValueNotSupported', field: 'dryRun', badValue: x, detail: 'supported values: "All"' },
+      ])
   return list.length > 0
 }
 
@@ -279,10 +314,13 @@ function patchObject(call: ResourceCall, subresource?: string) {
   let warnings: string[] = []
   if (type === 'application/apply-patch+yaml') {
     if (!queryString(call.query, 'fieldManager')) {
-      throw StatusError.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' }])
+      throw StatusError.invalid('PatchOptions', 'meta.k8s.io', '', [
+        { type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' },
+      ])
     }
     if (!rs.getStored(call.namespace, call.name!)) {
-      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+        throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
       const obj = patch as KubeObject
       warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patch)
       obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
@@ -333,7 +371,9 @@ function deleteOptions(call: ResourceCall): DeleteOptions {
 function checkedDeleteOptions(opts: DeleteOptions): DeleteOptions {
   const policy = opts.propagationPolicy
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
-    throw StatusError.invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }])
+    throw StatusError.invalid('DeleteOptions', 'meta.k8s.io', '', [
+      { type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' },
+    ])
   }
   return opts
 }
@@ -344,7 +384,12 @@ function deleteObject(call: ResourceCall) {
   const { stored, outcome } = rs.delete(call.namespace, call.name!, opts)
   reply.type('application/json')
   if (outcome === 'pending' || rs.def.returnDeletedObject) return reply.code(200).send(stored.json)
-  const details: Record<string, string> = { name: call.name!, ...(rs.def.group ? { group: rs.def.group } : {}), kind: rs.def.plural, uid: stored.obj.metadata.uid ?? '' }
+  const details: Record<string, string> = {
+    name: call.name!,
+    ...(rs.def.group ? { group: rs.def.group } : {}),
+    kind: rs.def.plural,
+    uid: stored.obj.metadata.uid ?? '',
+  }
   return reply.code(200).send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }))
 }
 

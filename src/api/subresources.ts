@@ -38,7 +38,7 @@ export const extraSubresources: Record<string, Handler> = {
 export function handleSubresource(call: ResourceCall): unknown {
   const sub = call.subresource!
   const declared = (call.rs.def.subresources ?? []).find((s) => s.name === sub)
-  const h = declared ? handlers[sub] ?? extraSubresources[sub] : undefined
+  const h = declared ? (handlers[sub] ?? extraSubresources[sub]) : undefined
   if (!h || !call.name) throw notFoundResource()
   const verb = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[call.req.method] ?? call.req.method.toLowerCase()
   if (!declared!.verbs.includes(verb) && sub !== 'proxy') throw StatusError.methodNotAllowed(verb, `${call.rs.def.plural}/${sub}`)
@@ -94,9 +94,14 @@ function scaleHandler(call: ResourceCall) {
       const meta = (next?.metadata ?? {}) as { resourceVersion?: string }
       const r = (next?.spec as { replicas?: unknown } | undefined)?.replicas
       if (typeof r !== 'number' || !Number.isInteger(r)) {
-        throw StatusError.invalid('Scale', 'autoscaling', call.name!, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r ?? null, detail: 'must be an integer' }])
+        throw StatusError.invalid('Scale', 'autoscaling', call.name!, [
+          { type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r ?? null, detail: 'must be an integer' },
+        ])
       }
-      if (r < 0) throw StatusError.invalid('Scale', 'autoscaling', call.name!, [{ type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r, detail: 'must be greater than or equal to 0' }])
+      if (r < 0)
+        throw StatusError.invalid('Scale', 'autoscaling', call.name!, [
+          { type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r, detail: 'must be greater than or equal to 0' },
+        ])
       const out = { ...cur, spec: { ...(cur.spec as object), replicas: r } } as KubeObject
       if (meta.resourceVersion) out.metadata.resourceVersion = meta.resourceVersion
       return out
@@ -109,14 +114,22 @@ function scaleHandler(call: ResourceCall) {
 /** pods/binding: assigns a node once (the scheduler's write). */
 function bindingHandler(call: ResourceCall) {
   const { rs, req, reply } = call
-  const body = decodeBody(req.body, req.headers['content-type']).value as { metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } }
+  const body = decodeBody(req.body, req.headers['content-type']).value as {
+    metadata?: { name?: string; annotations?: Record<string, string> }
+    target?: { kind?: string; name?: string }
+  }
   const node = body?.target?.name
   if (!node) throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }])
   if (body.target?.kind && body.target.kind !== 'Node') {
-    throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' }])
+    throw StatusError.invalid('Binding', '', call.name!, [
+      { type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' },
+    ])
   }
   bindPod(rs, call.namespace, call.name!, node, call.now().getTime(), body.metadata?.annotations)
-  return reply.code(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+  return reply
+    .code(201)
+    .type('application/json')
+    .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
 }
 
 /**
@@ -142,17 +155,25 @@ function evictionHandler(call: ResourceCall) {
     preconditions: opts.preconditions as never,
     dryRun: parseDryRun(opts.dryRun),
   })
-  return reply.code(201).type('application/json').send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+  return reply
+    .code(201)
+    .type('application/json')
+    .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
 }
 
 /** namespaces/finalize: only spec.finalizers changes. */
 function finalizeHandler(call: ResourceCall) {
   const { rs, req } = call
   const { obj } = decodeObject(rs, req.body, req.headers['content-type'], 'Ignore')
-  const s = rs.guaranteedUpdate('', call.name!, (cur) => {
-    ;(cur.spec as { finalizers?: string[] }) = { ...(cur.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] }
-    if (obj.metadata.resourceVersion) cur.metadata.resourceVersion = obj.metadata.resourceVersion
-    return cur
-  }, { trusted: true })
+  const s = rs.guaranteedUpdate(
+    '',
+    call.name!,
+    (cur) => {
+      ;(cur.spec as { finalizers?: string[] }) = { ...(cur.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] }
+      if (obj.metadata.resourceVersion) cur.metadata.resourceVersion = obj.metadata.resourceVersion
+      return cur
+    },
+    { trusted: true },
+  )
   return sendObject(call, s)
 }

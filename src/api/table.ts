@@ -51,7 +51,14 @@ function partialMetadata(obj: KubeObject): object {
 }
 
 /** A whole Table body for a list (or a single GET: one row). */
-export function tableJSON(rs: ResourceStore, items: StoredObject[], meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, now: Date, include: IncludeObject, withColumns = true): string {
+export function tableJSON(
+  rs: ResourceStore,
+  items: StoredObject[],
+  meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
+  now: Date,
+  include: IncludeObject,
+  withColumns = true,
+): string {
   const m: Record<string, unknown> = {}
   if (meta.resourceVersion) m.resourceVersion = meta.resourceVersion
   if (meta.continue) m.continue = meta.continue

@@ -31,7 +31,9 @@ export function daemonPodTolerations(hostNetwork: boolean): Toleration[] {
 export function addDaemonTolerations(spec: PodSpec): void {
   const list = (spec.tolerations ??= [])
   for (const t of daemonPodTolerations(!!spec.hostNetwork)) {
-    const i = list.findIndex((x) => (x.key ?? '') === t.key && (x.operator ?? 'Equal') === t.operator && (x.value ?? '') === '' && (x.effect ?? '') === t.effect)
+    const i = list.findIndex(
+      (x) => (x.key ?? '') === t.key && (x.operator ?? 'Equal') === t.operator && (x.value ?? '') === '' && (x.effect ?? '') === t.effect,
+    )
     if (i >= 0) list[i] = t
     else list.push(t)
   }

@@ -43,7 +43,9 @@ export function scaledValue(v: number | string | undefined, total: number, round
 /** util.IsPodUpdated: the pod carries the current hash or the current template generation. */
 export function isPodUpdated(pod: PodObject, hash: string, templateGeneration?: string): boolean {
   const labels = pod.metadata.labels ?? {}
-  return (!!hash && labels[controllerRevisionHashLabel] === hash) || (templateGeneration !== undefined && labels[podTemplateGenerationLabel] === templateGeneration)
+  return (
+    (!!hash && labels[controllerRevisionHashLabel] === hash) || (templateGeneration !== undefined && labels[podTemplateGenerationLabel] === templateGeneration)
+  )
 }
 
 /** podByCreationTimestampAndPhase: bound pods first, then oldest, then by name. */

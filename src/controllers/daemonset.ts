@@ -5,7 +5,17 @@ import { StatusError } from '../errors.js'
 import { templateGenerationAnnotation, type DaemonSet } from '../registry/apps/daemonsets.js'
 import type { KubeObject } from '../types.js'
 import { cloneJSON } from '../util/deep-equal.js'
-import { computeTemplateHash, controllerRevisionHashLabel, maxRevision, ownedRevisions, revisionDataEqual, revisionName, revisionsToPrune, templatePatch, type Revision } from './controller-history.js'
+import {
+  computeTemplateHash,
+  controllerRevisionHashLabel,
+  maxRevision,
+  ownedRevisions,
+  revisionDataEqual,
+  revisionName,
+  revisionsToPrune,
+  templatePatch,
+  type Revision,
+} from './controller-history.js'
 import { addDaemonTolerations, nodeShouldRunDaemonPod, replaceNodeNameAffinity, targetNodeName, type NodeObject } from './daemonset-nodes.js'
 import { daemonSetStatus, planManage, planRollingUpdate, podTemplateGenerationLabel, type DaemonState } from './daemonset-plan.js'
 import type { ControllerDeps } from './index.js'
@@ -78,10 +88,15 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
         const existing = revisions.getStored(ds.metadata.namespace ?? '', name)?.obj as Revision | undefined
         if (existing && revisionDataEqual(existing, patch)) return { hash, old }
         // A different template hashed to the same name: bump collisionCount and retry.
-        daemonSets.guaranteedUpdate(ds.metadata.namespace ?? '', ds.metadata.name ?? '', (d) => {
-          d.status = { ...d.status!, collisionCount: (d.status?.collisionCount ?? 0) + 1 }
-          return d
-        }, { subresource: 'status' })
+        daemonSets.guaranteedUpdate(
+          ds.metadata.namespace ?? '',
+          ds.metadata.name ?? '',
+          (d) => {
+            d.status = { ...d.status!, collisionCount: (d.status?.collisionCount ?? 0) + 1 }
+            return d
+          },
+          { subresource: 'status' },
+        )
         throw err
       }
     } else {
@@ -96,7 +111,9 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   /** Reads nodes and daemon pods into the planners' view. */
   function observe(ds: DaemonSet, hash: string): DaemonState {
     const spec = ds.spec ?? ({} as DaemonSetSpec)
-    const verdicts = new Map(nodes.list(undefined).items.map((s) => [s.obj.metadata.name ?? '', nodeShouldRunDaemonPod(s.obj as NodeObject, spec.template?.spec)]))
+    const verdicts = new Map(
+      nodes.list(undefined).items.map((s) => [s.obj.metadata.name ?? '', nodeShouldRunDaemonPod(s.obj as NodeObject, spec.template?.spec)]),
+    )
     const podsByNode = new Map<string, PodObject[]>()
     for (const p of podsControlledBy(pods, ds, spec.selector)) {
       if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue
@@ -147,7 +164,14 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
 
   function deletePod(ds: DaemonSet, pod: PodObject, failed: boolean): void {
     const ns = pod.metadata.namespace ?? ''
-    if (failed) events.record(source, ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${ns}/${pod.metadata.name} on node ${pod.spec?.nodeName ?? ''}, will try to kill it`)
+    if (failed)
+      events.record(
+        source,
+        ds,
+        'Warning',
+        'FailedDaemonPod',
+        `Found failed daemon pod ${ns}/${pod.metadata.name} on node ${pod.spec?.nodeName ?? ''}, will try to kill it`,
+      )
     try {
       pods.delete(ns, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } })
       events.record(source, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`)
@@ -183,17 +207,23 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
       for (const list of st.podsByNode.values()) for (const p of list) live.add(p.metadata.labels?.[controllerRevisionHashLabel] ?? '')
       for (const r of revisionsToPrune(old, ds.spec?.revisionHistoryLimit ?? 10, live)) revisions.delete(ns, r.metadata.name ?? '')
       const status = { ...daemonSetStatus(st), observedGeneration: ds.metadata.generation }
-      daemonSets.guaranteedUpdate(ns, name, (d) => {
-        const keep = { collisionCount: d.status?.collisionCount, conditions: d.status?.conditions }
-        d.status = { ...status, ...Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined)) }
-        return d
-      }, { subresource: 'status' })
+      daemonSets.guaranteedUpdate(
+        ns,
+        name,
+        (d) => {
+          const keep = { collisionCount: d.status?.collisionCount, conditions: d.status?.conditions }
+          d.status = { ...status, ...Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined)) }
+          return d
+        },
+        { subresource: 'status' },
+      )
       // Ready pods turn available after minReadySeconds: look again then.
       let wait = 0
-      for (const list of st.podsByNode.values()) for (const p of list) {
-        const ms = msUntilAvailable(p, st.minReadySeconds, st.now)
-        if (ms > 0 && (wait === 0 || ms < wait)) wait = ms
-      }
+      for (const list of st.podsByNode.values())
+        for (const p of list) {
+          const ms = msUntilAvailable(p, st.minReadySeconds, st.now)
+          if (ms > 0 && (wait === 0 || ms < wait)) wait = ms
+        }
       return wait > 0 ? { requeueAfterMs: wait } : undefined
     },
   }

@@ -90,7 +90,9 @@ export function calculateStatus(allRSs: (ReplicaSet | undefined)[], newRS: Repli
 /** DeploymentComplete: every desired replica updated and available, no old pods, generation observed. */
 export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean {
   const r = replicasOf(d)
-  return (s.updatedReplicas ?? 0) === r && (s.replicas ?? 0) === r && (s.availableReplicas ?? 0) === r && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+  return (
+    (s.updatedReplicas ?? 0) === r && (s.replicas ?? 0) === r && (s.availableReplicas ?? 0) === r && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+  )
 }
 
 /** DeploymentProgressing: more updated/ready/available pods, or fewer old pods, than the stored status. */
@@ -98,7 +100,12 @@ export function deploymentProgressing(d: Deployment, s: DeploymentStatus): boole
   const o = d.status ?? {}
   const oldOld = (o.replicas ?? 0) - (o.updatedReplicas ?? 0)
   const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0)
-  return (s.updatedReplicas ?? 0) > (o.updatedReplicas ?? 0) || newOld < oldOld || (s.readyReplicas ?? 0) > (o.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (o.availableReplicas ?? 0)
+  return (
+    (s.updatedReplicas ?? 0) > (o.updatedReplicas ?? 0) ||
+    newOld < oldOld ||
+    (s.readyReplicas ?? 0) > (o.readyReplicas ?? 0) ||
+    (s.availableReplicas ?? 0) > (o.availableReplicas ?? 0)
+  )
 }
 
 /** DeploymentTimedOut: the Progressing condition's lastUpdateTime + deadline is before now (never after success). */
@@ -116,7 +123,14 @@ function replicaFailures(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet |
   const from = (rs: ReplicaSet | undefined) =>
     (rs?.status?.conditions ?? [])
       .filter((c) => c.type === 'ReplicaFailure')
-      .map((c) => ({ type: c.type, status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message }))
+      .map((c) => ({
+        type: c.type,
+        status: c.status,
+        lastUpdateTime: c.lastTransitionTime,
+        lastTransitionTime: c.lastTransitionTime,
+        reason: c.reason,
+        message: c.message,
+      }))
   const fromNew = from(newRS)
   return fromNew.length ? fromNew : allRSs.flatMap(from)
 }

@@ -8,11 +8,39 @@ import { StatusError } from '../errors.js'
 import { deepEqual } from '../util/deep-equal.js'
 import type { EventRecorder } from './events.js'
 import { computeHash, podTemplateHashLabel, equalIgnoreHash } from './deployment-hash.js'
-import { calculateStatus, deploymentComplete, getCondition, hasProgressDeadline, newCondition, progressCheckAfter, reasons, rolloutStatus, setCondition } from './deployment-status.js'
 import {
-  activeReplicaSets, byCreation, byRevision, bySizeNewer, bySizeOlder, desiredReplicasOf, findActiveOrLatest, findNewReplicaSet, findOldReplicaSets,
-  getProportion, isRollingUpdate, isSaturated, maxRevision, maxSurge, maxUnavailable, newRSNewReplicas, replicasAnnotationsNeedUpdate, replicasOf,
-  revisionAnnotation, setNewReplicaSetAnnotations, setReplicasAnnotations,
+  calculateStatus,
+  deploymentComplete,
+  getCondition,
+  hasProgressDeadline,
+  newCondition,
+  progressCheckAfter,
+  reasons,
+  rolloutStatus,
+  setCondition,
+} from './deployment-status.js'
+import {
+  activeReplicaSets,
+  byCreation,
+  byRevision,
+  bySizeNewer,
+  bySizeOlder,
+  desiredReplicasOf,
+  findActiveOrLatest,
+  findNewReplicaSet,
+  findOldReplicaSets,
+  getProportion,
+  isRollingUpdate,
+  isSaturated,
+  maxRevision,
+  maxSurge,
+  maxUnavailable,
+  newRSNewReplicas,
+  replicasAnnotationsNeedUpdate,
+  replicasOf,
+  revisionAnnotation,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
 } from './deployment-util.js'
 import { controllerOf, newControllerRef } from './replicaset-owner.js'
 
@@ -82,7 +110,8 @@ export class DeploymentSync {
     const pausedCond = cond?.reason === reasons.paused
     const status = (this.d.status ??= {})
     if (this.d.spec?.paused && !pausedCond) setCondition(status, newCondition('Progressing', 'Unknown', reasons.paused, 'Deployment is paused', this.now))
-    else if (!this.d.spec?.paused && pausedCond) setCondition(status, newCondition('Progressing', 'Unknown', reasons.resumed, 'Deployment is resumed', this.now))
+    else if (!this.d.spec?.paused && pausedCond)
+      setCondition(status, newCondition('Progressing', 'Unknown', reasons.resumed, 'Deployment is resumed', this.now))
     else return
     this.updateStatus()
   }
@@ -133,7 +162,12 @@ export class DeploymentSync {
     const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name, namespace: d.metadata.namespace, labels: { ...template.metadata.labels }, ownerReferences: [newControllerRef(d, 'apps/v1', 'Deployment')] },
+      metadata: {
+        name,
+        namespace: d.metadata.namespace,
+        labels: { ...template.metadata.labels },
+        ownerReferences: [newControllerRef(d, 'apps/v1', 'Deployment')],
+      },
       spec: { replicas: 0, ...(d.spec?.minReadySeconds ? { minReadySeconds: d.spec.minReadySeconds } : {}), selector, template },
     }
     const replicas = newRSNewReplicas(d, [...oldRSs, rs], rs)
@@ -173,10 +207,14 @@ export class DeploymentSync {
         throw err
       }
     }
-    if (!alreadyExists && replicas > 0) this.deps.events.record(source, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`)
+    if (!alreadyExists && replicas > 0)
+      this.deps.events.record(source, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`)
     let needsUpdate = this.setRevision(String(newRevision))
     if (!alreadyExists && hasProgressDeadline(d)) {
-      setCondition((d.status ??= {}), newCondition('Progressing', 'True', reasons.newReplicaSet, `Created new replica set "${created.metadata.name}"`, this.now))
+      setCondition(
+        (d.status ??= {}),
+        newCondition('Progressing', 'True', reasons.newReplicaSet, `Created new replica set "${created.metadata.name}"`, this.now),
+      )
       needsUpdate = true
     }
     if (needsUpdate) this.updateStatus()
@@ -249,7 +287,8 @@ export class DeploymentSync {
     copy.spec!.replicas = newScale
     setReplicasAnnotations(copy, replicasOf(d), max)
     const updated = this.updateRS(copy)
-    if (sizeChanges) this.deps.events.record(source, d, 'Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`)
+    if (sizeChanges)
+      this.deps.events.record(source, d, 'Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`)
     return [sizeChanges, updated]
   }
 
@@ -293,7 +332,8 @@ export class DeploymentSync {
   rolloutRolling(): void {
     const [newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(true) as [ReplicaSet, ReplicaSet[]]
     const all = [...oldRSs, newRS]
-    if (this.reconcileNewReplicaSet(all, newRS) || this.reconcileOldReplicaSets(all, activeReplicaSets(oldRSs), newRS)) return this.syncRolloutStatus(all, newRS)
+    if (this.reconcileNewReplicaSet(all, newRS) || this.reconcileOldReplicaSets(all, activeReplicaSets(oldRSs), newRS))
+      return this.syncRolloutStatus(all, newRS)
     if (deploymentComplete(this.d, this.d.status ?? {})) this.cleanup(oldRSs)
     this.syncRolloutStatus(all, newRS)
   }

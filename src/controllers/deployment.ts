@@ -102,7 +102,13 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
       const d = deployments.read(ns, name)
       if (!d) return
       if (labelSelectorIsEmpty(d.spec?.selector) && d.spec?.selector) {
-        events.record({ component: 'deployment-controller' }, d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.')
+        events.record(
+          { component: 'deployment-controller' },
+          d,
+          'Warning',
+          'SelectingAll',
+          'This deployment is selecting all pods. A non-empty selector is required.',
+        )
         if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
           deployments.update(ns, name, { ...d, status: { ...d.status, observedGeneration: d.metadata.generation } }, { subresource: 'status' })
         }

@@ -39,7 +39,11 @@ export function isPodReady(pod: Pod): boolean {
 export function pdbPods(registry: Registry, pdb: PodDisruptionBudget): Pod[] {
   const sel = pdb.spec?.selector
   if (!sel) return []
-  return registry.resource('', 'pods').list(pdb.metadata.namespace).items.map((s) => s.obj as Pod).filter((p) => labelSelectorMatches(sel, p.metadata.labels))
+  return registry
+    .resource('', 'pods')
+    .list(pdb.metadata.namespace)
+    .items.map((s) => s.obj as Pod)
+    .filter((p) => labelSelectorMatches(sel, p.metadata.labels))
 }
 
 /** GetScaledValueFromIntOrPercent. */
@@ -70,7 +74,12 @@ export function expectedScale(registry: Registry, pods: Pod[]): number {
 }
 
 type Ref = { apiVersion: string; kind: string; name: string; uid: string }
-const scalable: Record<string, [string, string]> = { ReplicaSet: ['apps', 'replicasets'], StatefulSet: ['apps', 'statefulsets'], ReplicationController: ['', 'replicationcontrollers'], Deployment: ['apps', 'deployments'] }
+const scalable: Record<string, [string, string]> = {
+  ReplicaSet: ['apps', 'replicasets'],
+  StatefulSet: ['apps', 'statefulsets'],
+  ReplicationController: ['', 'replicationcontrollers'],
+  Deployment: ['apps', 'deployments'],
+}
 
 function getOwned(registry: Registry, ns: string, ref: Ref): KubeObject | undefined {
   const target = scalable[ref.kind]
@@ -103,7 +112,13 @@ function topController(registry: Registry, ns: string, ref: Ref): { uid: string;
  * `onExpired` hears of disruptedPods entries for pods that outlived the deletion timeout. Throws
  * when the expected scale cannot be found (the caller fails safe).
  */
-export function computePdbCounts(registry: Registry, pdb: PodDisruptionBudget, pods: Pod[], nowMs: number, onExpired: (pod: Pod) => void = () => {}): PdbCounts {
+export function computePdbCounts(
+  registry: Registry,
+  pdb: PodDisruptionBudget,
+  pods: Pod[],
+  nowMs: number,
+  onExpired: (pod: Pod) => void = () => {},
+): PdbCounts {
   const spec = pdb.spec ?? {}
   let expectedPods: number
   let desiredHealthy: number
@@ -148,11 +163,25 @@ export function setCondition(list: Condition[] | undefined, c: Omit<Condition, '
   const out = (list ?? []).map((x) => ({ ...x }))
   const i = out.findIndex((x) => x.type === c.type)
   if (i < 0) {
-    out.push({ type: c.type, status: c.status, observedGeneration: c.observedGeneration, lastTransitionTime: rfc3339(nowMs), reason: c.reason, message: c.message })
+    out.push({
+      type: c.type,
+      status: c.status,
+      observedGeneration: c.observedGeneration,
+      lastTransitionTime: rfc3339(nowMs),
+      reason: c.reason,
+      message: c.message,
+    })
     return out
   }
   const old = out[i]
-  out[i] = { ...old, status: c.status, observedGeneration: c.observedGeneration, reason: c.reason, message: c.message, lastTransitionTime: old.status === c.status ? old.lastTransitionTime : rfc3339(nowMs) }
+  out[i] = {
+    ...old,
+    status: c.status,
+    observedGeneration: c.observedGeneration,
+    reason: c.reason,
+    message: c.message,
+    lastTransitionTime: old.status === c.status ? old.lastTransitionTime : rfc3339(nowMs),
+  }
   return out
 }
 
@@ -168,7 +197,10 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const pdbs = registry.resource('policy', 'poddisruptionbudgets')
   const budgetsFor = (obj: KubeObject, podLabels?: Record<string, string>) =>
-    pdbs.list(obj.metadata.namespace).items.filter((s) => !podLabels || labelSelectorMatches((s.obj as PodDisruptionBudget).spec?.selector ?? { matchLabels: { '\u0000': '' } }, podLabels)).map((s) => objectKey(s.obj))
+    pdbs
+      .list(obj.metadata.namespace)
+      .items.filter((s) => !podLabels || labelSelectorMatches((s.obj as PodDisruptionBudget).spec?.selector ?? { matchLabels: { '\u0000': '' } }, podLabels))
+      .map((s) => objectKey(s.obj))
   const workload = (group: string, plural: string) => ({ group, plural, keys: (o: KubeObject) => budgetsFor(o) })
 
   return {
@@ -189,11 +221,21 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
       if (pods.length === 0) events.record(disruptionSource, pdb, 'Normal', 'NoPods', 'No matching pods found')
       let counts: PdbCounts
       try {
-        counts = computePdbCounts(registry, pdb, pods, now, (pod) => events.record(disruptionSource, pod, 'Warning', 'NotDeleted', `Pod was expected by PDB ${ns}/${name} to be deleted but it wasn't`))
+        counts = computePdbCounts(registry, pdb, pods, now, (pod) =>
+          events.record(disruptionSource, pod, 'Warning', 'NotDeleted', `Pod was expected by PDB ${ns}/${name} to be deleted but it wasn't`),
+        )
       } catch (err) {
         const message = (err as Error).message
         events.record(disruptionSource, pdb, 'Warning', message.includes('controller ref') ? 'NoControllerRef' : 'NoControllers', message)
-        writeStatus(pdb, (st) => ({ ...st, disruptionsAllowed: 0, conditions: setCondition(st.conditions, { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message, observedGeneration: st.observedGeneration ?? 0 }, now) }))
+        writeStatus(pdb, (st) => ({
+          ...st,
+          disruptionsAllowed: 0,
+          conditions: setCondition(
+            st.conditions,
+            { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message, observedGeneration: st.observedGeneration ?? 0 },
+            now,
+          ),
+        }))
         return
       }
       writeStatus(pdb, (st) => {
@@ -213,11 +255,16 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
   /** Writes status through /status, only when something differs (the registry skips no-op writes). */
   function writeStatus(pdb: PodDisruptionBudget, next: (st: NonNullable<PodDisruptionBudget['status']>) => NonNullable<PodDisruptionBudget['status']>): void {
     try {
-      pdbs.guaranteedUpdate(pdb.metadata.namespace ?? '', pdb.metadata.name ?? '', (cur) => {
-        const p = cur as PodDisruptionBudget
-        p.status = next(p.status ?? { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 })
-        return p
-      }, { subresource: 'status' })
+      pdbs.guaranteedUpdate(
+        pdb.metadata.namespace ?? '',
+        pdb.metadata.name ?? '',
+        (cur) => {
+          const p = cur as PodDisruptionBudget
+          p.status = next(p.status ?? { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 })
+          return p
+        },
+        { subresource: 'status' },
+      )
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err
     }

@@ -31,15 +31,22 @@ export function createEventRecorder(registry: Registry, clock: Clock): EventReco
     record(source, obj, type, reason, message, opts = {}) {
       const now = clock.now()
       const namespace = obj.metadata.namespace || 'default'
-      const key = [obj.metadata.uid, obj.kind, obj.metadata.name, opts.fieldPath ?? '', reason, message, source.component, source.host ?? '', type].join('\u0000')
+      const key = [obj.metadata.uid, obj.kind, obj.metadata.name, opts.fieldPath ?? '', reason, message, source.component, source.host ?? '', type].join(
+        '\u0000',
+      )
       const prev = known.get(key)
       if (prev && events.getStored(prev.namespace, prev.name)) {
         try {
-          events.guaranteedUpdate(prev.namespace, prev.name, (e) => {
-            e.count = ((e.count as number | undefined) ?? 1) + 1
-            e.lastTimestamp = rfc3339(now)
-            return e
-          }, { trusted: true })
+          events.guaranteedUpdate(
+            prev.namespace,
+            prev.name,
+            (e) => {
+              e.count = ((e.count as number | undefined) ?? 1) + 1
+              e.lastTimestamp = rfc3339(now)
+              return e
+            },
+            { trusted: true },
+          )
           return
         } catch {
           // fall through and create a fresh event

@@ -47,12 +47,17 @@ export function budgetRefusal(pdb: PodDisruptionBudget): StatusError | undefined
   const name = pdb.metadata.name ?? ''
   const ref = { group: 'policy', resource: 'poddisruptionbudget' }
   if ((st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0)) {
-    return StatusError.tooManyRequests(violatesBudget, 10, [{ reason: 'DisruptionBudget', message: `The disruption budget ${name} is still being processed by the server.` }])
+    return StatusError.tooManyRequests(violatesBudget, 10, [
+      { reason: 'DisruptionBudget', message: `The disruption budget ${name} is still being processed by the server.` },
+    ])
   }
   if (st.disruptionsAllowed < 0) return StatusError.forbidden(ref, name, 'pdb disruptions allowed is negative')
-  if (Object.keys(st.disruptedPods ?? {}).length > maxDisruptedPods) return StatusError.forbidden(ref, name, 'DisruptedPods map too big - too many evictions not confirmed by PDB controller')
+  if (Object.keys(st.disruptedPods ?? {}).length > maxDisruptedPods)
+    return StatusError.forbidden(ref, name, 'DisruptedPods map too big - too many evictions not confirmed by PDB controller')
   if (st.disruptionsAllowed === 0) {
-    return StatusError.tooManyRequests(violatesBudget, undefined, [{ reason: 'DisruptionBudget', message: `The disruption budget ${name} needs ${st.desiredHealthy} healthy pods and has ${st.currentHealthy} currently` }])
+    return StatusError.tooManyRequests(violatesBudget, undefined, [
+      { reason: 'DisruptionBudget', message: `The disruption budget ${name} needs ${st.desiredHealthy} healthy pods and has ${st.currentHealthy} currently` },
+    ])
   }
   return undefined
 }
@@ -73,10 +78,15 @@ export function checkEviction(registry: Registry, pod: Pod, opts: EvictionDelete
   }
   if (dryRun) return
   try {
-    registry.resource('', 'pods').guaranteedUpdate(pod.metadata.namespace ?? '', pod.metadata.name ?? '', (p) => {
-      setPodCondition(p as Pod, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }, nowMs)
-      return p
-    }, { subresource: 'status' })
+    registry.resource('', 'pods').guaranteedUpdate(
+      pod.metadata.namespace ?? '',
+      pod.metadata.name ?? '',
+      (p) => {
+        setPodCondition(p as Pod, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }, nowMs)
+        return p
+      },
+      { subresource: 'status' },
+    )
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 404)) throw err
   }
@@ -98,7 +108,11 @@ function decrement(registry: Registry, pdb: PodDisruptionBudget, pod: Pod, dryRu
     const st = cur.status!
     st.disruptionsAllowed--
     if (st.disruptionsAllowed === 0) {
-      st.conditions = setCondition(st.conditions, { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: st.observedGeneration ?? 0 }, nowMs)
+      st.conditions = setCondition(
+        st.conditions,
+        { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: st.observedGeneration ?? 0 },
+        nowMs,
+      )
     }
     st.disruptedPods = { ...(st.disruptedPods ?? {}), [pod.metadata.name ?? '']: rfc3339(nowMs) }
     return cur

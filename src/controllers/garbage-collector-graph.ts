@@ -48,7 +48,15 @@ export class OwnerGraph {
     const uid = obj.metadata.uid ?? ''
     const owners = obj.metadata.ownerReferences ?? []
     const prev = this.nodes.get(uid)
-    const node: GraphNode = { uid, group, plural, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '', owners, deleting: awaitsCollector(obj) }
+    const node: GraphNode = {
+      uid,
+      group,
+      plural,
+      namespace: obj.metadata.namespace ?? '',
+      name: obj.metadata.name ?? '',
+      owners,
+      deleting: awaitsCollector(obj),
+    }
     this.nodes.set(uid, node)
     const before = prev?.owners ?? []
     if (refsKey(before) === refsKey(owners)) return { refsChanged: false, touchedOwners: [] }

@@ -44,23 +44,25 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
   const { registry } = deps
   const graph = new OwnerGraph()
 
-  const keysFor = (rs: ResourceStore): WatchSpec['keys'] => (obj) => {
-    const uid = obj.metadata.uid
-    if (!uid) return []
-    const live = rs.getStored(obj.metadata.namespace ?? '', obj.metadata.name ?? '')
-    if (live?.obj.metadata.uid !== uid) {
-      // Gone: its dependents now point at a missing owner; a foreground-deleting owner may be unblocked.
-      const node = graph.remove(uid)
-      const keys = graph.dependentsOf(uid)
-      for (const r of node?.owners ?? []) if (graph.get(r.uid)?.deleting) keys.push(r.uid)
+  const keysFor =
+    (rs: ResourceStore): WatchSpec['keys'] =>
+    (obj) => {
+      const uid = obj.metadata.uid
+      if (!uid) return []
+      const live = rs.getStored(obj.metadata.namespace ?? '', obj.metadata.name ?? '')
+      if (live?.obj.metadata.uid !== uid) {
+        // Gone: its dependents now point at a missing owner; a foreground-deleting owner may be unblocked.
+        const node = graph.remove(uid)
+        const keys = graph.dependentsOf(uid)
+        for (const r of node?.owners ?? []) if (graph.get(r.uid)?.deleting) keys.push(r.uid)
+        return keys
+      }
+      const { refsChanged, touchedOwners } = graph.observe(rs.def.group, rs.def.plural, obj)
+      const keys: string[] = []
+      if (refsChanged || graph.get(uid)?.deleting) keys.push(uid)
+      for (const o of touchedOwners) if (graph.get(o)?.deleting) keys.push(o)
       return keys
     }
-    const { refsChanged, touchedOwners } = graph.observe(rs.def.group, rs.def.plural, obj)
-    const keys: string[] = []
-    if (refsChanged || graph.get(uid)?.deleting) keys.push(uid)
-    for (const o of touchedOwners) if (graph.get(o)?.deleting) keys.push(o)
-    return keys
-  }
 
   /** The live object behind a graph node, or undefined when it is gone (the node is then dropped). */
   function load(node: GraphNode): { rs: ResourceStore; obj: KubeObject } | undefined {

@@ -72,7 +72,10 @@ export function createJobController(deps: ControllerDeps): Controller {
 
   return {
     name: 'job',
-    watches: [{ group: 'batch', plural: 'jobs' }, { group: '', plural: 'pods', keys: ownerKeys('Job') }],
+    watches: [
+      { group: 'batch', plural: 'jobs' },
+      { group: '', plural: 'pods', keys: ownerKeys('Job') },
+    ],
     reconcile(key) {
       const [ns, name] = splitKey(key)
       const stored = jobs.getStored(ns, name)
@@ -100,7 +103,10 @@ export function createJobController(deps: ControllerDeps): Controller {
       status.uncountedTerminatedPods ??= {}
       if (!status.startTime && !spec.suspend) status.startTime = rfc3339(now)
       if (!ending && (newSucceeded.length || newFailed.length)) {
-        status.uncountedTerminatedPods = { ...(newSucceeded.length ? { succeeded: newSucceeded.map((p) => p.metadata.uid ?? '') } : {}), ...(newFailed.length ? { failed: newFailed.map((p) => p.metadata.uid ?? '') } : {}) }
+        status.uncountedTerminatedPods = {
+          ...(newSucceeded.length ? { succeeded: newSucceeded.map((p) => p.metadata.uid ?? '') } : {}),
+          ...(newFailed.length ? { failed: newFailed.map((p) => p.metadata.uid ?? '') } : {}),
+        }
         job = writeStatus(job, status)
         status = cloneJSON(job.status ?? {})
       }
@@ -120,13 +126,22 @@ export function createJobController(deps: ControllerDeps): Controller {
         if (!conditions.some((x) => x.type === c.type)) conditions.push(c)
       }
       let requeue: number | undefined
-      const deadline = spec.activeDeadlineSeconds !== undefined && status.startTime ? Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 : undefined
-      const failure = failed > (spec.backoffLimit ?? 6) ? ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'] : deadline !== undefined && now >= deadline ? ['DeadlineExceeded', 'Job was active longer than specified deadline'] : undefined
+      const deadline =
+        spec.activeDeadlineSeconds !== undefined && status.startTime ? Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 : undefined
+      const failure =
+        failed > (spec.backoffLimit ?? 6)
+          ? ['BackoffLimitExceeded', 'Job has reached the specified backoff limit']
+          : deadline !== undefined && now >= deadline
+            ? ['DeadlineExceeded', 'Job was active longer than specified deadline']
+            : undefined
       const complete = spec.completions !== undefined ? succeeded >= spec.completions : succeeded > 0 && active.length === 0
       if (finished) {
         // nothing more to run
       } else if (failure || has(job, 'FailureTarget')) {
-        const [reason, message] = failure ?? [job.status!.conditions!.find((c) => c.type === 'FailureTarget')!.reason!, job.status!.conditions!.find((c) => c.type === 'FailureTarget')!.message!]
+        const [reason, message] = failure ?? [
+          job.status!.conditions!.find((c) => c.type === 'FailureTarget')!.reason!,
+          job.status!.conditions!.find((c) => c.type === 'FailureTarget')!.message!,
+        ]
         if (!has(job, 'FailureTarget')) events.record(source, job, 'Warning', reason, message)
         addCondition(condition('FailureTarget', reason, message, now))
         for (const p of active) pods.delete(ns, p.metadata.name ?? '')

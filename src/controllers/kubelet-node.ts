@@ -88,7 +88,8 @@ export function kubeletNodeFor(node: KubeObject, catalogue: ImageCatalogue, now:
   return kn
 }
 
-const sameCondition = (a: NodeCondition | undefined, b: Pick<NodeCondition, 'status' | 'reason' | 'message'>) => !!a && a.status === b.status && a.reason === b.reason && a.message === b.message
+const sameCondition = (a: NodeCondition | undefined, b: Pick<NodeCondition, 'status' | 'reason' | 'message'>) =>
+  !!a && a.status === b.status && a.reason === b.reason && a.message === b.message
 
 /** The node heartbeat controller's collaborators. */
 export interface NodeHeartbeatOptions {
@@ -143,7 +144,13 @@ function renewLease(leases: ResourceStore, node: KubeObject, now: number): void 
 
 function nodeEvent(deps: ControllerDeps, node: string, reason: string): void {
   // The kubelet's nodeRef carries the node name as UID and no apiVersion.
-  deps.events.record({ component: 'kubelet', host: node }, { kind: 'Node', metadata: { name: node, uid: node } }, 'Normal', reason, `Node ${node} status is now: ${reason}`)
+  deps.events.record(
+    { component: 'kubelet', host: node },
+    { kind: 'Node', metadata: { name: node, uid: node } },
+    'Normal',
+    reason,
+    `Node ${node} status is now: ${reason}`,
+  )
 }
 
 function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: KubeObject, kn: KubeletNode, now: number, reportEvery: number): void {
@@ -155,20 +162,42 @@ function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: Kube
   const status = (node.status ?? {}) as { conditions?: NodeCondition[]; images?: unknown }
   const old = status.conditions ?? []
   const images = kn.statusImages()
-  const changed = healthy.some((h) => !sameCondition(old.find((c) => c.type === h.type), h)) || JSON.stringify(status.images ?? []) !== JSON.stringify(images)
+  const changed =
+    healthy.some(
+      (h) =>
+        !sameCondition(
+          old.find((c) => c.type === h.type),
+          h,
+        ),
+    ) || JSON.stringify(status.images ?? []) !== JSON.stringify(images)
   if (!changed && now - kn.lastReport < reportEvery) return
-  const becameReady = !sameCondition(old.find((c) => c.type === 'Ready'), healthy[3])
-  nodes.guaranteedUpdate('', kn.name, (n) => {
-    const st = (n.status ?? {}) as { conditions?: NodeCondition[]; images?: unknown }
-    const prev = st.conditions ?? []
-    const mine = healthy.map((h) => {
-      const p = prev.find((c) => c.type === h.type)
-      return { type: h.type, status: h.status, lastHeartbeatTime: rfc3339(now), lastTransitionTime: p && p.status === h.status ? p.lastTransitionTime : rfc3339(now), reason: h.reason, message: h.message }
-    })
-    const others = prev.filter((c) => !healthy.some((h) => h.type === c.type))
-    n.status = { ...st, conditions: [...mine, ...others], images }
-    return n
-  }, { subresource: 'status' })
+  const becameReady = !sameCondition(
+    old.find((c) => c.type === 'Ready'),
+    healthy[3],
+  )
+  nodes.guaranteedUpdate(
+    '',
+    kn.name,
+    (n) => {
+      const st = (n.status ?? {}) as { conditions?: NodeCondition[]; images?: unknown }
+      const prev = st.conditions ?? []
+      const mine = healthy.map((h) => {
+        const p = prev.find((c) => c.type === h.type)
+        return {
+          type: h.type,
+          status: h.status,
+          lastHeartbeatTime: rfc3339(now),
+          lastTransitionTime: p && p.status === h.status ? p.lastTransitionTime : rfc3339(now),
+          reason: h.reason,
+          message: h.message,
+        }
+      })
+      const others = prev.filter((c) => !healthy.some((h) => h.type === c.type))
+      n.status = { ...st, conditions: [...mine, ...others], images }
+      return n
+    },
+    { subresource: 'status' },
+  )
   kn.lastReport = now
   if (becameReady && old.length > 0) nodeEvent(deps, kn.name, 'NodeReady')
 }

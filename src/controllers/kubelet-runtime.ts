@@ -50,7 +50,10 @@ export class ContainerRuntime {
     if (!ids) this.byPod.set(podKey, (ids = new Set()))
     ids.add(c.id)
     if (plan.exitAfterMs !== undefined && Number.isFinite(plan.exitAfterMs)) {
-      this.timers.set(c.id, this.clock.setTimer(plan.exitAfterMs, () => this.exit(c.id, plan.exitCode)))
+      this.timers.set(
+        c.id,
+        this.clock.setTimer(plan.exitAfterMs, () => this.exit(c.id, plan.exitCode)),
+      )
     }
     return c
   }

@@ -89,11 +89,16 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
         deps.events.record({ component: 'kubelet', host: node }, pod, step.eventType, step.reason, step.message, { fieldPath: step.fieldPath })
       } else if (step.type === 'status') {
         const before = pods.getStored(ns, name)?.rv
-        const after = pods.guaranteedUpdate(ns, name, (cur) => {
-          if (cur.metadata.uid !== uid) throw StatusError.notFound(pods.ref, name)
-          cur.status = step.status
-          return cur
-        }, { subresource: 'status' })
+        const after = pods.guaranteedUpdate(
+          ns,
+          name,
+          (cur) => {
+            if (cur.metadata.uid !== uid) throw StatusError.notFound(pods.ref, name)
+            cur.status = step.status
+            return cur
+          },
+          { subresource: 'status' },
+        )
         changed ||= after.rv !== before
       } else {
         pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } })

@@ -35,12 +35,17 @@ export function createNamespaceController(deps: { registry: Registry }): Control
       for (const rs of registry.resources) if (rs.def.namespaced && rs.list(key).items.length) return { requeueAfterMs: recheckMs }
       const spec = ns.obj.spec as { finalizers?: string[] } | undefined
       if (spec?.finalizers?.includes('kubernetes')) {
-        namespaces.guaranteedUpdate('', key, (cur) => {
-          const s = (cur.spec ?? {}) as { finalizers?: string[] }
-          s.finalizers = (s.finalizers ?? []).filter((f) => f !== 'kubernetes')
-          cur.spec = s
-          return cur
-        }, { trusted: true })
+        namespaces.guaranteedUpdate(
+          '',
+          key,
+          (cur) => {
+            const s = (cur.spec ?? {}) as { finalizers?: string[] }
+            s.finalizers = (s.finalizers ?? []).filter((f) => f !== 'kubernetes')
+            cur.spec = s
+            return cur
+          },
+          { trusted: true },
+        )
       }
       if (namespaces.getStored('', key)) namespaces.delete('', key, {})
     },

@@ -87,7 +87,14 @@ export function markConditionsUnknown(conditions: NodeCondition[] | undefined, n
   for (const type of ['Ready', ...remainingConditions]) {
     const c = list.find((x) => x.type === type)
     if (!c) {
-      list.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: now, lastTransitionTime: now })
+      list.push({
+        type,
+        status: 'Unknown',
+        reason: 'NodeStatusNeverUpdated',
+        message: 'Kubelet never posted node status.',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      })
     } else if (c.status !== 'Unknown') {
       c.status = 'Unknown'
       c.reason = 'NodeStatusUnknown'

@@ -43,11 +43,16 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')
       if (!ready || ready.status === 'False') continue
       try {
-        pods.guaranteedUpdate(pod.metadata.namespace ?? '', pod.metadata.name ?? '', (p) => {
-          const cur = (p as Pod).status?.conditions?.find((c) => c.type === 'Ready')
-          if (cur) setPodCondition(p as Pod, { type: 'Ready', status: 'False', reason: cur.reason, message: cur.message }, now)
-          return p
-        }, { subresource: 'status' })
+        pods.guaranteedUpdate(
+          pod.metadata.namespace ?? '',
+          pod.metadata.name ?? '',
+          (p) => {
+            const cur = (p as Pod).status?.conditions?.find((c) => c.type === 'Ready')
+            if (cur) setPodCondition(p as Pod, { type: 'Ready', status: 'False', reason: cur.reason, message: cur.message }, now)
+            return p
+          },
+          { subresource: 'status' },
+        )
         events.record(nodeControllerSource, pod, 'Warning', 'NodeNotReady', 'Node is not ready')
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err
@@ -74,7 +79,8 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
         const deadline = lastHeartbeat(node, renew) + timing(nodeLifecycleTimings.gracePeriod)
         if (now > deadline) {
           const conditions = markConditionsUnknown(node.status?.conditions, now)
-          if (conditions) node = nodes.guaranteedUpdate('', name, (n) => ({ ...n, status: { ...(n.status as object), conditions } }), { subresource: 'status' }).obj as Node
+          if (conditions)
+            node = nodes.guaranteedUpdate('', name, (n) => ({ ...n, status: { ...(n.status as object), conditions } }), { subresource: 'status' }).obj as Node
         } else {
           // Checked on the monitor period's ticks, as monitorNodeHealth runs every 5 s.
           const period = timing(nodeLifecycleTimings.monitorPeriod)

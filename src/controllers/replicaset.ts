@@ -148,11 +148,16 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       const next = { ...counts, observedGeneration: rs.metadata.generation, ...(conditions ? { conditions } : {}) }
       if (!deepEqual(rs.status ?? {}, next)) {
         try {
-          replicaSets.guaranteedUpdate(ns, name, (cur) => {
-            if (cur.metadata.uid !== rs.metadata.uid) throw StatusError.notFound(replicaSets.ref, name)
-            cur.status = next
-            return cur
-          }, { subresource: 'status' })
+          replicaSets.guaranteedUpdate(
+            ns,
+            name,
+            (cur) => {
+              if (cur.metadata.uid !== rs.metadata.uid) throw StatusError.notFound(replicaSets.ref, name)
+              cur.status = next
+              return cur
+            },
+            { subresource: 'status' },
+          )
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err
         }

@@ -27,7 +27,7 @@ export interface Controller {
 
 /** The key of an object: `namespace/name`, or `name` when cluster-scoped. */
 export function objectKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name ?? ''
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata.name ?? '')
 }
 
 /** Splits a key back into namespace and name. */

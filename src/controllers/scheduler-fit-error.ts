@@ -8,7 +8,10 @@ export const noNodesAvailable = 'no nodes available to schedule pods'
 function histogram(items: string[]): string {
   const counts = new Map<string, number>()
   for (const r of items) counts.set(r, (counts.get(r) ?? 0) + 1)
-  return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(', ')
+  return [...counts]
+    .map(([r, n]) => `${n} ${r}`)
+    .sort()
+    .join(', ')
 }
 
 /**

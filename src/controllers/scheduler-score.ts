@@ -30,7 +30,12 @@ export function resourceScore(pod: Pod, state: NodeState): number {
 export function pickNode(pod: Pod, feasible: NodeState[], tieBreak = 0): NodeState | undefined {
   if (feasible.length === 0) return undefined
   const owner = controllerUID(pod)
-  const ranked = feasible.map((s) => ({ s, owned: owner ? s.ownerCounts.get(owner) ?? 0 : 0, score: Math.round(resourceScore(pod, s) * 1000), pods: s.podCount }))
+  const ranked = feasible.map((s) => ({
+    s,
+    owned: owner ? (s.ownerCounts.get(owner) ?? 0) : 0,
+    score: Math.round(resourceScore(pod, s) * 1000),
+    pods: s.podCount,
+  }))
   ranked.sort((a, b) => a.owned - b.owned || b.score - a.score || a.pods - b.pods || a.s.name.localeCompare(b.s.name))
   const best = ranked[0]
   const ties = ranked.filter((r) => r.owned === best.owned && r.score === best.score && r.pods === best.pods)

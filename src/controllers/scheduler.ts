@@ -81,7 +81,10 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.delete(key)
         return
       }
-      const states = buildNodeStates(nodes.list(undefined).items.map((s) => s.obj as Node), pods.list(undefined).items.map((s) => s.obj as Pod))
+      const states = buildNodeStates(
+        nodes.list(undefined).items.map((s) => s.obj as Node),
+        pods.list(undefined).items.map((s) => s.obj as Pod),
+      )
       const result = schedulePod(pod, states, tieBreak++)
       const now = clock.now()
       if ('node' in result) {
@@ -103,10 +106,15 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.set(key, { message: result.message, reportedAt: now })
         events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', result.message)
         try {
-          pods.guaranteedUpdate(ns, name, (p) => {
-            setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now)
-            return p
-          }, { subresource: 'status' })
+          pods.guaranteedUpdate(
+            ns,
+            name,
+            (p) => {
+              setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now)
+              return p
+            },
+            { subresource: 'status' },
+          )
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err
         }

@@ -44,7 +44,14 @@ export function createServiceAccountController(deps: { registry: Registry }): Co
       if (!configMaps.getStored(name, 'kube-root-ca.crt')) {
         ensure(() =>
           configMaps.create(name, {
-            metadata: { name: 'kube-root-ca.crt', namespace: name, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
+            metadata: {
+              name: 'kube-root-ca.crt',
+              namespace: name,
+              annotations: {
+                'kubernetes.io/description':
+                  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+              },
+            },
             data: { 'ca.crt': rootCACertificate },
           }),
         )

@@ -4,7 +4,17 @@ import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
 import type { StatefulSet } from '../registry/apps/statefulsets.js'
 import { cloneJSON } from '../util/deep-equal.js'
-import { controllerRevisionHashLabel, hashRevisionData, maxRevision, ownedRevisions, revisionDataEqual, revisionName, revisionsToPrune, templatePatch, type Revision } from './controller-history.js'
+import {
+  controllerRevisionHashLabel,
+  hashRevisionData,
+  maxRevision,
+  ownedRevisions,
+  revisionDataEqual,
+  revisionName,
+  revisionsToPrune,
+  templatePatch,
+  type Revision,
+} from './controller-history.js'
 import { ownerKeys } from './daemonset.js'
 import type { ControllerDeps } from './index.js'
 import { splitKey, type Controller } from './runtime.js'
@@ -78,13 +88,19 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     const equal = revs.filter((r) => revisionDataEqual(r, data))
     let update: Revision
     if (equal.length && equal[equal.length - 1] === revs[revs.length - 1]) update = revs[revs.length - 1]
-    else if (equal.length) update = revisions.guaranteedUpdate(ns, equal[equal.length - 1].metadata.name ?? '', (r) => ({ ...r, revision: next })).obj as Revision
+    else if (equal.length)
+      update = revisions.guaranteedUpdate(ns, equal[equal.length - 1].metadata.name ?? '', (r) => ({ ...r, revision: next })).obj as Revision
     else {
       const hash = hashRevisionData(data, set.status?.collisionCount ?? 0)
       const rev: Revision = {
         apiVersion: 'apps/v1',
         kind: 'ControllerRevision',
-        metadata: { name: revisionName(set.metadata.name ?? '', hash), namespace: ns, labels: { ...(set.spec?.template?.metadata?.labels ?? {}), [controllerRevisionHashLabel]: hash }, ownerReferences: [newControllerRef(set)] },
+        metadata: {
+          name: revisionName(set.metadata.name ?? '', hash),
+          namespace: ns,
+          labels: { ...(set.spec?.template?.metadata?.labels ?? {}), [controllerRevisionHashLabel]: hash },
+          ownerReferences: [newControllerRef(set)],
+        },
         data,
         revision: next,
       }
@@ -93,9 +109,12 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 409)) throw err
         const existing = revisions.getStored(ns, rev.metadata.name ?? '')?.obj as Revision | undefined
-        if (existing && revisionDataEqual(existing, data) && controllerRefIs(existing, set)) return { current: existing, update: existing, all: [...revs, existing] }
+        if (existing && revisionDataEqual(existing, data) && controllerRefIs(existing, set))
+          return { current: existing, update: existing, all: [...revs, existing] }
         // A different revision owns the name: bump collisionCount so the next hash differs.
-        sets.guaranteedUpdate(ns, set.metadata.name ?? '', (s) => ({ ...s, status: { ...s.status!, collisionCount: (s.status?.collisionCount ?? 0) + 1 } }), { subresource: 'status' })
+        sets.guaranteedUpdate(ns, set.metadata.name ?? '', (s) => ({ ...s, status: { ...s.status!, collisionCount: (s.status?.collisionCount ?? 0) + 1 } }), {
+          subresource: 'status',
+        })
         throw err
       }
     }
@@ -123,7 +142,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
       const start = spec.ordinals?.start ?? 0
       const replicas = spec.replicas ?? 1
       const monotonic = spec.podManagementPolicy !== 'Parallel'
-      const partition = spec.updateStrategy?.type === 'RollingUpdate' ? spec.updateStrategy.rollingUpdate?.partition ?? 0 : undefined
+      const partition = spec.updateStrategy?.type === 'RollingUpdate' ? (spec.updateStrategy.rollingUpdate?.partition ?? 0) : undefined
       const owned = podsControlledBy(pods, set, spec.selector).filter((p) => podOrdinal(name, p.metadata.name ?? '') >= 0)
       const byOrdinal = new Map(owned.map((p) => [podOrdinal(name, p.metadata.name ?? ''), p]))
       const healthy = (p: PodObject) => runningAndReady(p) && !p.metadata.deletionTimestamp && isPodAvailable(p, minReady, now)
@@ -160,7 +179,12 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         if (monotonic && !healthy(p)) blocked = true
       }
       if (!blocked) {
-        const condemned = owned.filter((p) => { const o = podOrdinal(name, p.metadata.name ?? ''); return o < start || o >= start + replicas }).sort((a, b) => podOrdinal(name, b.metadata.name ?? '') - podOrdinal(name, a.metadata.name ?? ''))
+        const condemned = owned
+          .filter((p) => {
+            const o = podOrdinal(name, p.metadata.name ?? '')
+            return o < start || o >= start + replicas
+          })
+          .sort((a, b) => podOrdinal(name, b.metadata.name ?? '') - podOrdinal(name, a.metadata.name ?? ''))
         for (const p of condemned) {
           if (p.metadata.deletionTimestamp) {
             if (monotonic) break
@@ -219,9 +243,16 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         updateRevision: update.metadata.name,
         collisionCount: set.status?.collisionCount ?? 0,
       }
-      sets.guaranteedUpdate(ns, name, (s) => ({ ...s, status: { ...status, ...(s.status?.conditions ? { conditions: s.status.conditions } : {}) } }), { subresource: 'status' })
+      sets.guaranteedUpdate(ns, name, (s) => ({ ...s, status: { ...status, ...(s.status?.conditions ? { conditions: s.status.conditions } : {}) } }), {
+        subresource: 'status',
+      })
       // truncateHistory: keep the live revisions plus revisionHistoryLimit others.
-      const live = new Set([current.metadata.name ?? '', update.metadata.name ?? '', currentRevision ?? '', ...fresh.map((p) => p.metadata.labels?.[controllerRevisionHashLabel] ?? '')])
+      const live = new Set([
+        current.metadata.name ?? '',
+        update.metadata.name ?? '',
+        currentRevision ?? '',
+        ...fresh.map((p) => p.metadata.labels?.[controllerRevisionHashLabel] ?? ''),
+      ])
       const old = all.filter((r) => !live.has(r.metadata.name ?? ''))
       for (const r of revisionsToPrune(old, spec.revisionHistoryLimit ?? 10, live)) revisions.delete(ns, r.metadata.name ?? '')
       return wait > 0 ? { requeueAfterMs: wait } : undefined

@@ -76,10 +76,19 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
     const [ns, name] = [pod.metadata.namespace ?? '', pod.metadata.name ?? '']
     events.record(taintEvictionSource, pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`)
     try {
-      pods.guaranteedUpdate(ns, name, (p) => {
-        setPodCondition(p as Pod, { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }, now)
-        return p
-      }, { subresource: 'status' })
+      pods.guaranteedUpdate(
+        ns,
+        name,
+        (p) => {
+          setPodCondition(
+            p as Pod,
+            { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' },
+            now,
+          )
+          return p
+        },
+        { subresource: 'status' },
+      )
       pods.delete(ns, name, { preconditions: { uid: pod.metadata.uid } })
     } catch (err) {
       if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err
@@ -91,7 +100,11 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
     name: 'taint-eviction',
     watches: [
       { group: '', plural: 'pods', keys: (p) => ((p as Pod).spec?.nodeName || scheduled.has(objectKey(p)) ? [`pod:${objectKey(p)}`] : []) },
-      { group: '', plural: 'nodes', keys: (n) => ((n as Node).spec?.taints?.some((t) => t.effect === 'NoExecute') || scheduledOn(n.metadata.name ?? '') ? [`node:${n.metadata.name}`] : []) },
+      {
+        group: '',
+        plural: 'nodes',
+        keys: (n) => ((n as Node).spec?.taints?.some((t) => t.effect === 'NoExecute') || scheduledOn(n.metadata.name ?? '') ? [`node:${n.metadata.name}`] : []),
+      },
     ],
     reconcile(key) {
       const now = clock.now()

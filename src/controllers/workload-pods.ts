@@ -17,7 +17,14 @@ export function controllerRef(obj: KubeObject): OwnerReference | undefined {
 
 /** metav1.NewControllerRef: the reference a controller stamps on what it creates (blocks foreground deletion). */
 export function newControllerRef(owner: KubeObject): OwnerReference {
-  return { apiVersion: owner.apiVersion ?? '', kind: owner.kind ?? '', name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }
+  return {
+    apiVersion: owner.apiVersion ?? '',
+    kind: owner.kind ?? '',
+    name: owner.metadata.name ?? '',
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  }
 }
 
 // Readiness and availability are the ReplicaSet controller's (one implementation of podutil).

@@ -126,7 +126,15 @@ export function buildOpenAPIv3Document(gvPath: string, resources: ServedResource
   } else {
     const served = resources.filter((r) => gvPathOf(r) === gvPath)
     const [group, ver] = parts[0] === 'api' ? ['', parts[1]] : [parts[1], parts[2]]
-    paths[`/${gvPath}/`] = { get: discoveryGet('get available resources', `get${groupId(group)}${cap(ver)}APIResources`, `${meta}APIResourceList`, `${tagGroup(group)}_${ver}`, mediaTypes) }
+    paths[`/${gvPath}/`] = {
+      get: discoveryGet(
+        'get available resources',
+        `get${groupId(group)}${cap(ver)}APIResources`,
+        `${meta}APIResourceList`,
+        `${tagGroup(group)}_${ver}`,
+        mediaTypes,
+      ),
+    }
     for (const r of served) addResourcePaths(paths, r, opts)
   }
   for (const item of Object.values(paths)) hoistSharedParameters(item)
@@ -149,7 +157,11 @@ export function buildOpenAPIv3Document(gvPath: string, resources: ServedResource
 /** `apps` -> `Apps`, `events.k8s.io` -> `Events`, `rbac.authorization.k8s.io` -> `RbacAuthorization`, `` -> `Core`. */
 function groupId(group: string): string {
   if (!group) return 'Core'
-  return group.replace(/\.k8s\.io$/, '').split('.').map(cap).join('')
+  return group
+    .replace(/\.k8s\.io$/, '')
+    .split('.')
+    .map(cap)
+    .join('')
 }
 
 /** Operation tag: `core`, `apps`, `events`, `rbacAuthorization`. */
@@ -166,7 +178,13 @@ const mediaTypes = ['application/json', 'application/yaml', 'application/vnd.kub
 // Watches also stream (installer.go adds the `;stream=watch` serializers and cbor-seq).
 const watchMediaTypes = [...mediaTypes, 'application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch', 'application/cbor-seq']
 // The patch types a PATCH operation consumes, in upstream's order.
-const patchMediaTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/apply-patch+cbor']
+const patchMediaTypes = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+  'application/apply-patch+cbor',
+]
 
 /** Response content: a definition under the media types, or a string body (`log`: text/plain first; connect: any). */
 function content(defName: string | { type: 'string' }, types: string[] = mediaTypes): Record<string, { schema: object }> {
@@ -193,14 +211,30 @@ function param(name: string, type: string, description: string, where: 'query' |
 
 const p = {
   pretty: param('pretty', 'string', "If 'true', then the output is pretty printed."),
-  dryRun: param('dryRun', 'string', 'When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed'),
+  dryRun: param(
+    'dryRun',
+    'string',
+    'When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed',
+  ),
   fieldManager: param('fieldManager', 'string', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-  fieldValidation: param('fieldValidation', 'string', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn (default) - Strict'),
+  fieldValidation: param(
+    'fieldValidation',
+    'string',
+    'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn (default) - Strict',
+  ),
   force: param('force', 'boolean', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.'),
   gracePeriodSeconds: param('gracePeriodSeconds', 'integer', 'The duration in seconds before the object should be deleted.'),
-  propagationPolicy: param('propagationPolicy', 'string', "Whether and how garbage collection will be performed. Acceptable values are: 'Orphan', 'Background', 'Foreground'."),
+  propagationPolicy: param(
+    'propagationPolicy',
+    'string',
+    "Whether and how garbage collection will be performed. Acceptable values are: 'Orphan', 'Background', 'Foreground'.",
+  ),
   orphanDependents: param('orphanDependents', 'boolean', 'Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7.'),
-  ignoreStoreReadError: param('ignoreStoreReadErrorWithClusterBreakingPotential', 'boolean', 'if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error.'),
+  ignoreStoreReadError: param(
+    'ignoreStoreReadErrorWithClusterBreakingPotential',
+    'boolean',
+    'if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error.',
+  ),
   namespace: param('namespace', 'string', 'object name and auth scope, such as for teams and projects', 'path'),
 }
 
@@ -241,7 +275,11 @@ const subresourceParams: Record<string, object[]> = {
   log: [
     param('container', 'string', 'The container for which to stream logs. Defaults to only container if there is one container in the pod.'),
     param('follow', 'boolean', 'Follow the log stream of the pod. Defaults to false.'),
-    param('insecureSkipTLSVerifyBackend', 'boolean', 'insecureSkipTLSVerifyBackend indicates that the apiserver should not confirm the validity of the serving certificate of the backend it is connecting to.'),
+    param(
+      'insecureSkipTLSVerifyBackend',
+      'boolean',
+      'insecureSkipTLSVerifyBackend indicates that the apiserver should not confirm the validity of the serving certificate of the backend it is connecting to.',
+    ),
     param('limitBytes', 'integer', 'If set, the number of bytes to read from the server before terminating the log output.'),
     param('previous', 'boolean', 'Return previous terminated container logs. Defaults to false.'),
     param('sinceSeconds', 'integer', 'A relative time in seconds before the current time from which to show logs.'),
@@ -288,8 +326,13 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
 
   // Collection: list, create, deletecollection.
   const collection: PathItem = { parameters: scopeParams }
-  if (verbs.has('list')) collection.get = op('list or watch objects of kind', 'list', `list${id}${ns}${r.kind}`, { parameters: listParams, responses: ok(listDef, [200], watchMediaTypes) })
-  if (verbs.has('create')) collection.post = op('create', 'post', `create${id}${ns}${r.kind}`, { parameters: writeParams, ...body(def), responses: ok(def, [200, 201, 202]) })
+  if (verbs.has('list'))
+    collection.get = op('list or watch objects of kind', 'list', `list${id}${ns}${r.kind}`, {
+      parameters: listParams,
+      responses: ok(listDef, [200], watchMediaTypes),
+    })
+  if (verbs.has('create'))
+    collection.post = op('create', 'post', `create${id}${ns}${r.kind}`, { parameters: writeParams, ...body(def), responses: ok(def, [200, 201, 202]) })
   if (verbs.has('deletecollection')) {
     collection.delete = op('delete collection of', 'deletecollection', `delete${id}Collection${ns}${r.kind}`, {
       // A collection delete lists but never watches.
@@ -303,9 +346,20 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
   // Item: read, replace, patch, delete.
   const item: PathItem = { parameters: itemParams(r.kind) }
   if (verbs.has('get')) item.get = op('read the specified', 'get', `read${id}${ns}${r.kind}`, { responses: ok(def, [200]) })
-  if (verbs.has('update')) item.put = op('replace the specified', 'put', `replace${id}${ns}${r.kind}`, { parameters: writeParams, ...body(def), responses: ok(def, [200, 201]) })
-  if (verbs.has('patch')) item.patch = op('partially update the specified', 'patch', `patch${id}${ns}${r.kind}`, { parameters: [...writeParams, p.force], ...patchBody(), responses: ok(def, [200, 201]) })
-  if (verbs.has('delete')) item.delete = op('delete', 'delete', `delete${id}${ns}${r.kind}`, { parameters: deleteParams, ...body(`${meta}DeleteOptions`, false), responses: ok(`${meta}Status`, [200, 202]) })
+  if (verbs.has('update'))
+    item.put = op('replace the specified', 'put', `replace${id}${ns}${r.kind}`, { parameters: writeParams, ...body(def), responses: ok(def, [200, 201]) })
+  if (verbs.has('patch'))
+    item.patch = op('partially update the specified', 'patch', `patch${id}${ns}${r.kind}`, {
+      parameters: [...writeParams, p.force],
+      ...patchBody(),
+      responses: ok(def, [200, 201]),
+    })
+  if (verbs.has('delete'))
+    item.delete = op('delete', 'delete', `delete${id}${ns}${r.kind}`, {
+      parameters: deleteParams,
+      ...body(`${meta}DeleteOptions`, false),
+      responses: ok(`${meta}Status`, [200, 202]),
+    })
   if (Object.keys(item).length > 1) paths[`${scope}/${r.plural}/{name}`] = item
 
   if (verbs.has('list') && r.namespaced) {
@@ -317,10 +371,19 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
   if (verbs.has('watch')) {
     const watchScope = r.namespaced ? `${gv}/watch/namespaces/{namespace}` : `${gv}/watch`
     const watchOk = ok(`${meta}WatchEvent`, [200], watchMediaTypes)
-    paths[`${watchScope}/${r.plural}`] = { parameters: [...listParams, ...scopeParams], get: op('watch individual changes to a list of', 'watchlist', `watch${id}${ns}${r.kind}List`, { responses: watchOk }) }
-    paths[`${watchScope}/${r.plural}/{name}`] = { parameters: [...listParams, ...itemParams(r.kind)], get: op('watch changes to an object of kind', 'watch', `watch${id}${ns}${r.kind}`, { responses: watchOk }) }
+    paths[`${watchScope}/${r.plural}`] = {
+      parameters: [...listParams, ...scopeParams],
+      get: op('watch individual changes to a list of', 'watchlist', `watch${id}${ns}${r.kind}List`, { responses: watchOk }),
+    }
+    paths[`${watchScope}/${r.plural}/{name}`] = {
+      parameters: [...listParams, ...itemParams(r.kind)],
+      get: op('watch changes to an object of kind', 'watch', `watch${id}${ns}${r.kind}`, { responses: watchOk }),
+    }
     if (r.namespaced) {
-      paths[`${gv}/watch/${r.plural}`] = { parameters: [...listParams, p.pretty], get: op('watch individual changes to a list of', 'watchlist', `watch${id}${r.kind}ListForAllNamespaces`, { responses: watchOk }) }
+      paths[`${gv}/watch/${r.plural}`] = {
+        parameters: [...listParams, p.pretty],
+        get: op('watch individual changes to a list of', 'watchlist', `watch${id}${r.kind}ListForAllNamespaces`, { responses: watchOk }),
+      }
     }
   }
 
@@ -333,13 +396,23 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
       const optionsKind = `${r.kind}${subName === 'Portforward' ? 'PortForward' : subName}Options`
       const optionsGvk = { group: r.group, version: r.version, kind: optionsKind }
       // Connect paths name the options kind and take the connect options instead of `pretty`.
-      const params = [param('name', 'string', `name of the ${optionsKind}`, 'path'), ...(r.namespaced ? [p.namespace] : []), ...(subresourceParams[sub.name] ?? [])]
+      const params = [
+        param('name', 'string', `name of the ${optionsKind}`, 'path'),
+        ...(r.namespaced ? [p.namespace] : []),
+        ...(subresourceParams[sub.name] ?? []),
+      ]
       // proxy accepts every method, and also serves /proxy/{path}.
       const connectMethods = sub.name === 'proxy' ? ['delete', 'get', 'head', 'options', 'patch', 'post', 'put'] : ['get', 'post']
       const connect = (suffix: string): PathItem => {
         const item: PathItem = { parameters: suffix ? [...params, param('path', 'string', 'path to the resource', 'path')] : params }
         for (const method of connectMethods) {
-          item[method] = op(`connect ${method.toUpperCase()} requests to ${sub.name} of`, 'connect', `connect${id}${cap(method)}${ns}${r.kind}${subName}${suffix}`, { responses: ok(stringBody, [200], ['*/*']) }, optionsGvk)
+          item[method] = op(
+            `connect ${method.toUpperCase()} requests to ${sub.name} of`,
+            'connect',
+            `connect${id}${cap(method)}${ns}${r.kind}${subName}${suffix}`,
+            { responses: ok(stringBody, [200], ['*/*']) },
+            optionsGvk,
+          )
         }
         return item
       }
@@ -352,9 +425,30 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
       const res = sub.name === 'log' ? ok(stringBody, [200], ['text/plain', ...mediaTypes]) : ok(subDef, [200])
       path.get = op(`read ${sub.name} of the specified`, 'get', `read${id}${ns}${r.kind}${subName}`, { responses: res }, sub.name === 'log' ? gvk : subGvk)
     }
-    if (sv.has('update')) path.put = op(`replace ${sub.name} of the specified`, 'put', `replace${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201]) }, subGvk)
-    if (sv.has('patch')) path.patch = op(`partially update ${sub.name} of the specified`, 'patch', `patch${id}${ns}${r.kind}${subName}`, { parameters: [...writeParams, p.force], ...patchBody(), responses: ok(subDef, [200, 201]) }, subGvk)
-    if (sv.has('create')) path.post = op(`create ${sub.name} of a`, 'post', `create${id}${ns}${r.kind}${subName}`, { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201, 202]) }, subGvk)
+    if (sv.has('update'))
+      path.put = op(
+        `replace ${sub.name} of the specified`,
+        'put',
+        `replace${id}${ns}${r.kind}${subName}`,
+        { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201]) },
+        subGvk,
+      )
+    if (sv.has('patch'))
+      path.patch = op(
+        `partially update ${sub.name} of the specified`,
+        'patch',
+        `patch${id}${ns}${r.kind}${subName}`,
+        { parameters: [...writeParams, p.force], ...patchBody(), responses: ok(subDef, [200, 201]) },
+        subGvk,
+      )
+    if (sv.has('create'))
+      path.post = op(
+        `create ${sub.name} of a`,
+        'post',
+        `create${id}${ns}${r.kind}${subName}`,
+        { parameters: writeParams, ...body(subDef), responses: ok(subDef, [200, 201, 202]) },
+        subGvk,
+      )
     if (Object.keys(path).length > 1) paths[`${scope}/${r.plural}/{name}/${sub.name}`] = path
   }
 }

@@ -56,7 +56,15 @@ function validatorFor(gvk: GroupVersionKind): { validate: ValidateFunction; defN
 }
 
 function createAjv(): Ajv {
-  const instance = new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false, inlineRefs: false, messages: false, code: { optimize: false } })
+  const instance = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateFormats: false,
+    validateSchema: false,
+    inlineRefs: false,
+    messages: false,
+    code: { optimize: false },
+  })
   const definitions: Record<string, object> = {}
   for (const [name, def] of Object.entries(loadDefinitions())) definitions[name] = toDecoderSchema(def)
   instance.addSchema({ $id: ROOT_ID, definitions })
@@ -105,12 +113,19 @@ export function checkUnknownFields(gvk: GroupVersionKind, obj: unknown): FieldCh
   const unknown: string[][] = []
   const typed: { segments: string[]; value: unknown }[] = []
   for (const e of v.validate.errors ?? []) {
-    if (e.keyword === 'additionalProperties') unknown.push([...pointerSegments(e.instancePath), (e.params as { additionalProperty: string }).additionalProperty])
-    else if (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum') typed.push({ segments: pointerSegments(e.instancePath), value: valueAt(obj, pointerSegments(e.instancePath)) })
+    if (e.keyword === 'additionalProperties')
+      unknown.push([...pointerSegments(e.instancePath), (e.params as { additionalProperty: string }).additionalProperty])
+    else if (e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum')
+      typed.push({ segments: pointerSegments(e.instancePath), value: valueAt(obj, pointerSegments(e.instancePath)) })
   }
   return {
     unknownFields: sortByDocument(obj, unknown).map((s) => dottedPath(obj, s)),
-    typeErrors: dedupe(sortByDocument(obj, typed.map((t) => t.segments))).map((segs) => describeTypeError(v.defName, obj, segs)),
+    typeErrors: dedupe(
+      sortByDocument(
+        obj,
+        typed.map((t) => t.segments),
+      ),
+    ).map((segs) => describeTypeError(v.defName, obj, segs)),
   }
 }
 
@@ -139,7 +154,10 @@ export function pruneUnknownFields(gvk: GroupVersionKind, obj: unknown): void {
 /** `/spec/containers/0` -> ['spec', 'containers', '0'] (RFC 6901 unescaping). */
 function pointerSegments(pointer: string): string[] {
   if (!pointer) return []
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 function valueAt(obj: unknown, segments: string[]): unknown {

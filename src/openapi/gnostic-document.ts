@@ -26,7 +26,9 @@ function put(out: GnosticMessage, key: string, value: unknown): void {
 }
 
 function vendorExtensions(o: Json): GnosticMessage[] {
-  return Object.entries(o).filter(([k]) => k.startsWith('x-')).map(([name, v]) => ({ name, value: yamlAny(v) }))
+  return Object.entries(o)
+    .filter(([k]) => k.startsWith('x-'))
+    .map(([name, v]) => ({ name, value: yamlAny(v) }))
 }
 
 function entries(o: unknown): [string, Json][] {
@@ -43,7 +45,19 @@ function externalDocs(d: Json | undefined): GnosticMessage | undefined {
 }
 
 // Validation keywords shared by Schema, PrimitivesItems, Header and the non-body parameters.
-const numericKeys = ['multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems']
+const numericKeys = [
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+]
 
 function validations(out: GnosticMessage, s: Json): void {
   for (const k of numericKeys) put(out, k, s[k])
@@ -183,7 +197,13 @@ function operation(op: Json): GnosticMessage {
   if (op.responses) {
     const res = op.responses as Json
     const responses: GnosticMessage = {}
-    put(responses, 'responseCode', entries(res).filter(([k]) => !k.startsWith('x-')).map(([name, v]) => ({ name, value: responseValue(v) })))
+    put(
+      responses,
+      'responseCode',
+      entries(res)
+        .filter(([k]) => !k.startsWith('x-'))
+        .map(([name, v]) => ({ name, value: responseValue(v) })),
+    )
     put(responses, 'vendorExtension', vendorExtensions(res))
     out.responses = responses
   }
@@ -212,7 +232,12 @@ function securityDefinition(d: Json): GnosticMessage {
   put(out, 'vendorExtension', vendorExtensions(d))
   if (d.type === 'basic') return { basicAuthenticationSecurity: out }
   if (d.type === 'apiKey') return { apiKeySecurity: out }
-  const flows: Record<string, string> = { implicit: 'oauth2ImplicitSecurity', password: 'oauth2PasswordSecurity', application: 'oauth2ApplicationSecurity', accessCode: 'oauth2AccessCodeSecurity' }
+  const flows: Record<string, string> = {
+    implicit: 'oauth2ImplicitSecurity',
+    password: 'oauth2PasswordSecurity',
+    application: 'oauth2ApplicationSecurity',
+    accessCode: 'oauth2AccessCodeSecurity',
+  }
   const kind = d.type === 'oauth2' ? flows[String(d.flow)] : undefined
   if (!kind) throw new Error(`openapi v2: unknown security definition type ${String(d.type)}`)
   return { [kind]: out }
@@ -249,8 +274,16 @@ export function toGnosticDocument(doc: Json): GnosticMessage {
   if (doc.paths) {
     const paths = entries(doc.paths)
     const p: GnosticMessage = {}
-    put(p, 'vendorExtension', paths.filter(([k]) => k.startsWith('x-')).map(([name, v]) => ({ name, value: yamlAny(v) })))
-    put(p, 'path', paths.filter(([k]) => k.startsWith('/')).map(([name, v]) => ({ name, value: pathItem(v) })))
+    put(
+      p,
+      'vendorExtension',
+      paths.filter(([k]) => k.startsWith('x-')).map(([name, v]) => ({ name, value: yamlAny(v) })),
+    )
+    put(
+      p,
+      'path',
+      paths.filter(([k]) => k.startsWith('/')).map(([name, v]) => ({ name, value: pathItem(v) })),
+    )
     out.paths = p
   }
   if (doc.definitions) out.definitions = { additionalProperties: entries(doc.definitions).map(([name, v]) => ({ name, value: gnosticSchema(v) })) }
@@ -261,14 +294,18 @@ export function toGnosticDocument(doc: Json): GnosticMessage {
     out.securityDefinitions = { additionalProperties: entries(doc.securityDefinitions).map(([name, v]) => ({ name, value: securityDefinition(v) })) }
   }
   if (Array.isArray(doc.tags)) {
-    put(out, 'tags', (doc.tags as Json[]).map((t) => {
-      const m: GnosticMessage = {}
-      put(m, 'name', t.name)
-      put(m, 'description', t.description)
-      put(m, 'externalDocs', externalDocs(t.externalDocs as Json | undefined))
-      put(m, 'vendorExtension', vendorExtensions(t))
-      return m
-    }))
+    put(
+      out,
+      'tags',
+      (doc.tags as Json[]).map((t) => {
+        const m: GnosticMessage = {}
+        put(m, 'name', t.name)
+        put(m, 'description', t.description)
+        put(m, 'externalDocs', externalDocs(t.externalDocs as Json | undefined))
+        put(m, 'vendorExtension', vendorExtensions(t))
+        return m
+      }),
+    )
   }
   put(out, 'externalDocs', externalDocs(doc.externalDocs as Json | undefined))
   put(out, 'vendorExtension', vendorExtensions(doc))

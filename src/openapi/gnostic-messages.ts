@@ -43,9 +43,7 @@ const messages: Record<string, string> = {
     'maxLength:int64=14 minLength:int64=15 pattern:string=16 maxItems:int64=17 minItems:int64=18 uniqueItems:bool=19 *enum:Any=20 ' +
     'multipleOf:double=21 *vendorExtension:NamedAny=22',
   Headers: '*additionalProperties:NamedHeader=1',
-  Info:
-    'title:string=1 version:string=2 description:string=3 termsOfService:string=4 contact:Contact=5 license:License=6 ' +
-    '*vendorExtension:NamedAny=7',
+  Info: 'title:string=1 version:string=2 description:string=3 termsOfService:string=4 contact:Contact=5 license:License=6 ' + '*vendorExtension:NamedAny=7',
   ItemsItem: '*schema:Schema=1',
   JsonReference: 'ref:string=1 description:string=2',
   License: 'name:string=1 url:string=2 *vendorExtension:NamedAny=3',
@@ -63,8 +61,7 @@ const messages: Record<string, string> = {
     '| headerParameterSubSchema:HeaderParameterSubSchema=1 formDataParameterSubSchema:FormDataParameterSubSchema=2 ' +
     'queryParameterSubSchema:QueryParameterSubSchema=3 pathParameterSubSchema:PathParameterSubSchema=4',
   Oauth2AccessCodeSecurity:
-    'type:string=1 flow:string=2 scopes:Oauth2Scopes=3 authorizationUrl:string=4 tokenUrl:string=5 description:string=6 ' +
-    '*vendorExtension:NamedAny=7',
+    'type:string=1 flow:string=2 scopes:Oauth2Scopes=3 authorizationUrl:string=4 tokenUrl:string=5 description:string=6 ' + '*vendorExtension:NamedAny=7',
   Oauth2ApplicationSecurity: 'type:string=1 flow:string=2 scopes:Oauth2Scopes=3 tokenUrl:string=4 description:string=5 *vendorExtension:NamedAny=6',
   Oauth2ImplicitSecurity: 'type:string=1 flow:string=2 scopes:Oauth2Scopes=3 authorizationUrl:string=4 description:string=5 *vendorExtension:NamedAny=6',
   Oauth2PasswordSecurity: 'type:string=1 flow:string=2 scopes:Oauth2Scopes=3 tokenUrl:string=4 description:string=5 *vendorExtension:NamedAny=6',

@@ -47,7 +47,9 @@ export function createSwaggerV2(resources: ServedResource[], version: { gitVersi
         const bytes = await encodeGnosticDocument(JSON.parse(j.body.toString('utf8')) as Record<string, unknown>)
         return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), etag: j.etag, lastModified: j.lastModified }
       })()
-      proto.catch(() => { proto = undefined })
+      proto.catch(() => {
+        proto = undefined
+      })
       return proto
     },
   }

@@ -237,7 +237,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (opts.resourceVersion) {
       // Any uint64 parses (ParseResourceVersion); past 2^53 the number is inexact but newer than anything stored.
       requested = Number(opts.resourceVersion)
-      if (!isUint64(opts.resourceVersion)) throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
+      if (!isUint64(opts.resourceVersion))
+        throw StatusError.badRequest(`Invalid value: "${opts.resourceVersion}": resourceVersion must be a non-negative integer`)
     }
     let startKey: string | undefined
     let at: number | undefined
@@ -270,7 +271,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       }
       listRV = at
     }
-    const limit = opts.resourceVersion === '0' && !opts.continue ? 0 : opts.limit ?? 0
+    const limit = opts.resourceVersion === '0' && !opts.continue ? 0 : (opts.limit ?? 0)
     const items: StoredObject[] = []
     let i = 0
     if (startKey !== undefined) {
@@ -506,7 +507,12 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     const errs: FieldError[] = []
     if (old.metadata.deletionTimestamp) {
       const added = (o.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f))
-      if (added.length) errs.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` })
+      if (added.length)
+        errs.push({
+          type: 'FieldValueForbidden',
+          field: 'metadata.finalizers',
+          detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        })
     }
     return errs
   }
@@ -527,7 +533,11 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         throw StatusError.conflict(this.ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`)
       }
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-        throw StatusError.conflict(this.ref, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`)
+        throw StatusError.conflict(
+          this.ref,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+        )
       }
       if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1
       const grace = this.def.gracePeriod ? this.def.gracePeriod(obj, opts.gracePeriodSeconds) : 0
@@ -606,7 +616,7 @@ function shouldDeleteDuringUpdate(o: KubeObject): boolean {
 
 function objectKey(o: KubeObject): string {
   const ns = o.metadata.namespace
-  return ns ? `${ns}/${o.metadata.name}` : o.metadata.name ?? ''
+  return ns ? `${ns}/${o.metadata.name}` : (o.metadata.name ?? '')
 }
 
 /** The continue token as the real server shapes it: base64 of {"v","rv","start"}. */
@@ -621,7 +631,11 @@ function isUint64(s: string): boolean {
 
 /** storage.NewTooLargeResourceVersionError: 504 Timeout with the ResourceVersionTooLarge cause. */
 function tooLargeResourceVersion(want: string, current: number, retryAfterSeconds: number): StatusError {
-  return StatusError.timeout(`Timeout: Too large resource version: ${want}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds)
+  return StatusError.timeout(
+    `Timeout: Too large resource version: ${want}, current: ${current}`,
+    [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds,
+  )
 }
 
 function encodeContinue(rv: number, start: string): string {

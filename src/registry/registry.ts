@@ -5,7 +5,7 @@ import type { Clock } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
-import type { AnyResourceDefinition, HookContext, } from './resource-definition.js'
+import type { AnyResourceDefinition, HookContext } from './resource-definition.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -39,7 +39,10 @@ export class Registry {
     for (const def of opts.definitions) {
       checkDefinition(def)
       const path = `${def.group}/${def.plural}`
-      if (this.byPath.has(path)) throw new Error(`resource definition ${def.kind}: plural "${def.plural}" is already registered in group "${def.group}"; give each definition a unique plural`)
+      if (this.byPath.has(path))
+        throw new Error(
+          `resource definition ${def.kind}: plural "${def.plural}" is already registered in group "${def.group}"; give each definition a unique plural`,
+        )
       const rs = new ResourceStore(def, ctx)
       this.byPath.set(path, rs)
       this.byGVK.set(`${rs.apiVersion}/${def.kind}`, rs)
@@ -79,7 +82,10 @@ export class Registry {
     if (!s) throw StatusError.notFound({ group: '', resource: 'namespaces' }, ns)
     if (verb === 'create' && s.obj.metadata.deletionTimestamp) {
       const err = StatusError.forbidden(ref, name, `unable to create new content in namespace ${ns} because it is being terminated`)
-      err.status.details = { ...err.status.details, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] }
+      err.status.details = {
+        ...err.status.details,
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
+      }
       throw err
     }
   }
@@ -105,7 +111,8 @@ export class Registry {
 
 function checkDefinition(def: AnyResourceDefinition): void {
   const missing = (['kind', 'plural', 'singular', 'version'] as const).filter((k) => !def[k])
-  if (missing.length) throw new Error(`resource definition ${def.kind ?? def.plural ?? '?'} is missing ${missing.join(', ')}; set them in its file under src/registry/`)
+  if (missing.length)
+    throw new Error(`resource definition ${def.kind ?? def.plural ?? '?'} is missing ${missing.join(', ')}; set them in its file under src/registry/`)
   if (def.group === undefined) throw new Error(`resource definition ${def.kind} has no group; use "" for the core group`)
   if (def.columns && !def.row) throw new Error(`resource definition ${def.kind} declares columns but no row(); add row() or drop the columns`)
 }

@@ -46,7 +46,14 @@ export function nodeObject(n: NodeInput, index: number, version: KubeVersion, no
     ...(n.controlPlane ? { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : {}),
     ...(n.labels ?? {}),
   }
-  const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: nowISO, lastTransitionTime: nowISO, reason, message })
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    lastHeartbeatTime: nowISO,
+    lastTransitionTime: nowISO,
+    reason,
+    message,
+  })
   // 10.244.0.0/24, 10.244.1.0/24, … then 10.245.0.0/24 from the 257th node on.
   const cidr = `10.${244 + (index >> 8)}.${index & 255}.0/24`
   return {
@@ -109,7 +116,13 @@ export function systemObjects(apiServerIP: string): KubeObject[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.96.0.1',
+        clusterIPs: ['10.96.0.1'],
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+        sessionAffinity: 'None',
+      },
     },
     {
       apiVersion: 'v1',

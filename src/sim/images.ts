@@ -187,9 +187,10 @@ export function versionFor(image: string): string {
 function nginxTags(): Record<string, number> {
   const versions = [...nginxReleases, ...Object.keys(nginxLastPatch)]
   // Older images were smaller: roughly 44 MB for 1.14 growing to 72 MB for 1.27.
-  const size = (v: string) => 40_000_000 + Number(v.split('.')[1]) * 1_200_000 + (Number(v.split('.')[2] ?? 0) * 12_345)
+  const size = (v: string) => 40_000_000 + Number(v.split('.')[1]) * 1_200_000 + Number(v.split('.')[2] ?? 0) * 12_345
   const out = tags(versions, size, { alpine: -30_000_000, perl: 25_000_000 })
-  for (const alias of ['latest', 'mainline', 'stable', 'alpine', 'perl', 'stable-alpine', 'mainline-alpine']) out[alias] = alias.includes('alpine') ? 20_500_000 : 72_099_410
+  for (const alias of ['latest', 'mainline', 'stable', 'alpine', 'perl', 'stable-alpine', 'mainline-alpine'])
+    out[alias] = alias.includes('alpine') ? 20_500_000 : 72_099_410
   out['1.14.2'] = 44_710_204
   out['1.15.12'] = 44_710_204 + 1_048_576
   out['1.16.0'] = 51_030_575
@@ -204,7 +205,31 @@ export const defaultImageRepositories: ImageRepository[] = [
   { repository: 'docker.io/library/nginx', tags: nginxTags() },
   {
     repository: 'docker.io/library/busybox',
-    tags: tags(['1.28', '1.28.4', '1.31', '1.31.1', '1.32', '1.33', '1.34', '1.34.1', '1.35', '1.35.0', '1.36', '1.36.0', '1.36.1', '1.37', '1.37.0', 'latest', 'stable', 'musl', 'glibc', 'uclibc'], () => 2_156_000),
+    tags: tags(
+      [
+        '1.28',
+        '1.28.4',
+        '1.31',
+        '1.31.1',
+        '1.32',
+        '1.33',
+        '1.34',
+        '1.34.1',
+        '1.35',
+        '1.35.0',
+        '1.36',
+        '1.36.0',
+        '1.36.1',
+        '1.37',
+        '1.37.0',
+        'latest',
+        'stable',
+        'musl',
+        'glibc',
+        'uclibc',
+      ],
+      () => 2_156_000,
+    ),
     // `sh` with no arguments and no terminal exits at once.
     behaviour: { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } },
   },
@@ -213,8 +238,14 @@ export const defaultImageRepositories: ImageRepository[] = [
     tags: tags(['3.16', '3.17', '3.18', '3.19', '3.20', '3.21', '3.19.1', '3.20.3', '3.21.0', '3.21.2', '3.21.3', 'latest', 'edge'], () => 3_642_000),
     behaviour: { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } },
   },
-  { repository: 'docker.io/library/httpd', tags: tags(['2.4', '2.4.58', '2.4.59', '2.4.62', '2.4.63', 'latest', 'alpine'], () => 58_000_000, { alpine: -37_000_000 }) },
-  { repository: 'docker.io/library/redis', tags: tags(['6', '6.2', '6.2.14', '7', '7.0', '7.2', '7.2.4', '7.4', '7.4.1', '7.4.2', 'latest', 'alpine'], () => 45_000_000, { alpine: -28_000_000 }) },
+  {
+    repository: 'docker.io/library/httpd',
+    tags: tags(['2.4', '2.4.58', '2.4.59', '2.4.62', '2.4.63', 'latest', 'alpine'], () => 58_000_000, { alpine: -37_000_000 }),
+  },
+  {
+    repository: 'docker.io/library/redis',
+    tags: tags(['6', '6.2', '6.2.14', '7', '7.0', '7.2', '7.2.4', '7.4', '7.4.1', '7.4.2', 'latest', 'alpine'], () => 45_000_000, { alpine: -28_000_000 }),
+  },
   { repository: 'docker.io/sysnet4admin/echo-hname', tags: { latest: 52_311_845 } },
   { repository: 'docker.io/sysnet4admin/echo-ip', tags: { latest: 52_311_845 } },
   { repository: 'registry.k8s.io/kube-proxy', tags: tags(kubeVersions, () => 30_943_520) },
@@ -281,7 +312,10 @@ export class ImageCatalogue {
       const size = r.tag ? repo.tags[r.tag] : undefined
       const digestKnown = r.digest && Object.keys(repo.tags).some((t) => imageDigest(r.repository, t) === r.digest)
       if (size === undefined && !digestKnown) {
-        return { ok: false, error: `rpc error: code = NotFound desc = failed to pull and unpack image "${r.full}": failed to resolve reference "${r.full}": ${r.full}: not found` }
+        return {
+          ok: false,
+          error: `rpc error: code = NotFound desc = failed to pull and unpack image "${r.full}": failed to resolve reference "${r.full}": ${r.full}: not found`,
+        }
       }
     }
     return { ok: true, ...this.describe(ref) }

@@ -34,7 +34,10 @@ function validatorFor(name: string): ValidateFunction {
 
 /** `/nodes/0/name` → `nodes[0].name`. */
 function fieldPath(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
   if (extra !== undefined) parts.push(extra)
   let out = ''
   for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p
@@ -67,10 +70,20 @@ function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
         fe = { type: 'FieldValueForbidden', field: fieldPath(e.instancePath, p.additionalProperty), detail: 'unknown field' }
         break
       case 'enum':
-        fe = { type: 'FieldValueNotSupported', field: fieldPath(e.instancePath), badValue: value, detail: `supported values: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}` }
+        fe = {
+          type: 'FieldValueNotSupported',
+          field: fieldPath(e.instancePath),
+          badValue: value,
+          detail: `supported values: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`,
+        }
         break
       case 'type':
-        fe = { type: 'FieldValueTypeInvalid', field: fieldPath(e.instancePath), badValue: value, detail: `must be ${p.type === 'object' ? 'an object' : p.type === 'array' ? 'a list' : `a${/^[aeiou]/.test(p.type) ? 'n' : ''} ${p.type}`}` }
+        fe = {
+          type: 'FieldValueTypeInvalid',
+          field: fieldPath(e.instancePath),
+          badValue: value,
+          detail: `must be ${p.type === 'object' ? 'an object' : p.type === 'array' ? 'a list' : `a${/^[aeiou]/.test(p.type) ? 'n' : ''} ${p.type}`}`,
+        }
         break
       case 'minimum':
       case 'maximum':
@@ -82,7 +95,10 @@ function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
         fe = { type: 'FieldValueInvalid', field: fieldPath(e.instancePath), badValue: value, detail: `must match the regex ${p.pattern}` }
         break
       case 'minLength':
-        fe = p.limit === 1 ? { type: 'FieldValueRequired', field: fieldPath(e.instancePath) } : { type: 'FieldValueInvalid', field: fieldPath(e.instancePath), badValue: value, detail: `must be at least ${p.limit} characters` }
+        fe =
+          p.limit === 1
+            ? { type: 'FieldValueRequired', field: fieldPath(e.instancePath) }
+            : { type: 'FieldValueInvalid', field: fieldPath(e.instancePath), badValue: value, detail: `must be at least ${p.limit} characters` }
         break
       default:
         fe = { type: 'FieldValueInvalid', field: fieldPath(e.instancePath), badValue: value, detail: e.message ?? 'is invalid' }
@@ -165,7 +181,8 @@ function scenarioError(source: string, message: string): Error {
 function flatten(objs: unknown[]): unknown[] {
   const out: unknown[] = []
   for (const o of objs) {
-    if (o && typeof o === 'object' && Array.isArray((o as { items?: unknown }).items) && /List$/.test(String((o as KubeObject).kind ?? ''))) out.push(...flatten((o as { items: unknown[] }).items))
+    if (o && typeof o === 'object' && Array.isArray((o as { items?: unknown }).items) && /List$/.test(String((o as KubeObject).kind ?? '')))
+      out.push(...flatten((o as { items: unknown[] }).items))
     else out.push(o)
   }
   return out

@@ -130,7 +130,12 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     const where = describe(o, i)
     const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
     if (!rs) {
-      errors.push({ type: 'FieldValueNotSupported', field: `items[${i}].kind`, badValue: `${o.apiVersion}/${o.kind}`, detail: 'this server does not serve that kind' })
+      errors.push({
+        type: 'FieldValueNotSupported',
+        field: `items[${i}].kind`,
+        badValue: `${o.apiVersion}/${o.kind}`,
+        detail: 'this server does not serve that kind',
+      })
       return
     }
     if (!o.metadata.name) {
@@ -156,13 +161,23 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     try {
       const s = scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
       total += s.size
-      if (s.size > maxObjectBytes) errors.push({ type: 'FieldValueTooLong', field: `items[${i}]`, detail: `${where}: ${s.size} bytes serialized; the store takes at most ${maxObjectBytes} per object (etcdserver: request is too large)` })
+      if (s.size > maxObjectBytes)
+        errors.push({
+          type: 'FieldValueTooLong',
+          field: `items[${i}]`,
+          detail: `${where}: ${s.size} bytes serialized; the store takes at most ${maxObjectBytes} per object (etcdserver: request is too large)`,
+        })
     } catch (err) {
       const msg = err instanceof StatusError ? err.message : (err as Error).message
       errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: msg })
     }
   })
-  if (total > quotaBytes) errors.push({ type: 'FieldValueTooLong', field: 'items', detail: `${total} bytes serialized; the storage quota is ${quotaBytes} (etcdserver: mvcc: database space exceeded)` })
+  if (total > quotaBytes)
+    errors.push({
+      type: 'FieldValueTooLong',
+      field: 'items',
+      detail: `${total} bytes serialized; the storage quota is ${quotaBytes} (etcdserver: mvcc: database space exceeded)`,
+    })
   if (errors.length) throw invalidControlRequest('ObjectList', errors.slice(0, 20))
 }
 

@@ -10,7 +10,10 @@ import { maxDecodeDepth } from '../util/yaml-decode.js'
 
 /** A JSON syntax error worded like Go's encoding/json SyntaxError; `offset` is the index of the bad char. */
 export class JSONSyntaxError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message)
     this.name = 'JSONSyntaxError'
   }
@@ -220,7 +223,10 @@ function quoteChar(text: string, i: number): string {
 }
 
 class Fail {
-  constructor(readonly message: string, readonly offset: number) {}
+  constructor(
+    readonly message: string,
+    readonly offset: number,
+  ) {}
 }
 
 /** Re-scans malformed text with Go's scanner rules and returns the first error, worded as Go words it. */

@@ -196,7 +196,8 @@ export class MemoryStore implements ObjectStore {
   private checkSize(key: string, s: Stored, prevSize: number, deleting: boolean): void {
     if (s.size > this.maxObjectBytes) throw new StoreError('TooLarge', `${key}: ${s.size} bytes, limit ${this.maxObjectBytes}`)
     const growth = s.size - prevSize
-    if (!deleting && growth > 0 && this.total + growth > this.quotaBytes) throw new StoreError('NoSpace', `${key}: ${this.total} + ${growth} bytes exceeds the quota of ${this.quotaBytes}`)
+    if (!deleting && growth > 0 && this.total + growth > this.quotaBytes)
+      throw new StoreError('NoSpace', `${key}: ${this.total} + ${growth} bytes exceeds the quota of ${this.quotaBytes}`)
   }
 
   currentRV(): number {

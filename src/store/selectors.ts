@@ -1,6 +1,6 @@
 /** @module selectors: label selector parsing, matching and formatting, as apimachinery's labels package does it. */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
-import { badRequest, } from './store-error.js'
+import { badRequest } from './store-error.js'
 
 // Behaviour follows staging/src/k8s.io/apimachinery/pkg/labels/selector.go (lexer, parser, Requirement),
 // staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (key and value syntax) and
@@ -17,7 +17,10 @@ export interface Requirement {
 export type LabelSelectorFn = (labels: Record<string, string> | undefined) => boolean
 
 type Tok = 'error' | 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'ident' | 'in' | '<' | '!=' | 'notin' | '('
-interface Item { tok: Tok; lit: string }
+interface Item {
+  tok: Tok
+  lit: string
+}
 
 const symbolTokens: Record<string, Tok> = { ')': ')', ',': ',', '!': '!', '==': '==', '=': '=', '>': '>', '<': '<', '!=': '!=', '(': '(' }
 const isSpecial = (c: string): boolean => c === '=' || c === '!' || c === '(' || c === ')' || c === ',' || c === '>' || c === '<'
@@ -115,14 +118,22 @@ class Parser {
   private operator(): Requirement['operator'] {
     const { tok, lit } = this.next(false)
     switch (tok) {
-      case 'in': return 'In'
-      case 'notin': return 'NotIn'
-      case '=': return 'Equals'
-      case '==': return 'DoubleEquals'
-      case '!=': return 'NotEquals'
-      case '>': return 'GreaterThan'
-      case '<': return 'LessThan'
-      default: throw new Error(`found '${lit}', expected: ${binaryOperators}`)
+      case 'in':
+        return 'In'
+      case 'notin':
+        return 'NotIn'
+      case '=':
+        return 'Equals'
+      case '==':
+        return 'DoubleEquals'
+      case '!=':
+        return 'NotEquals'
+      case '>':
+        return 'GreaterThan'
+      case '<':
+        return 'LessThan'
+      default:
+        throw new Error(`found '${lit}', expected: ${binaryOperators}`)
     }
   }
 
@@ -204,7 +215,9 @@ export function validateLabelKey(key: string): string | undefined {
     else {
       if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters')
       if (!dns1123SubdomainRe.test(prefix)) {
-        errs.push(`prefix part ${regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com')}`)
+        errs.push(
+          `prefix part ${regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com')}`,
+        )
       }
     }
   } else {
@@ -221,7 +234,15 @@ export function validateLabelValue(value: string): string | undefined {
   const errs: string[] = []
   if (value.length > 63) errs.push('must be no more than 63 characters')
   if (!labelValueRe.test(value)) {
-    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", labelValueFmt, 'MyValue', 'my_value', '12345'))
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        labelValueFmt,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    )
   }
   return errs.length ? errs.join('; ') : undefined
 }
@@ -253,7 +274,8 @@ function newRequirement(key: string, operator: Requirement['operator'], vals: st
     case 'LessThan':
       if (n !== 1) errs.push(`values: Invalid value: ${goStrings(vals)}: for 'Gt', 'Lt' operators, exactly one value is required`)
       ;(vals ?? []).forEach((v, i) => {
-        if (!/^[+-]?\d+$/.test(v) || !fitsInt64(v)) errs.push(`values[${i}]: Invalid value: ${JSON.stringify(v)}: for 'Gt', 'Lt' operators, the value must be an integer`)
+        if (!/^[+-]?\d+$/.test(v) || !fitsInt64(v))
+          errs.push(`values[${i}]: Invalid value: ${JSON.stringify(v)}: for 'Gt', 'Lt' operators, the value must be an integer`)
       })
       break
   }
@@ -273,7 +295,10 @@ function fitsInt64(s: string): boolean {
 
 /** Sorts by key, stably, as Selector.Add / labels.Parse do. */
 function byKey(reqs: Requirement[]): Requirement[] {
-  return reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.key < b.r.key ? -1 : a.r.key > b.r.key ? 1 : a.i - b.i)).map((x) => x.r)
+  return reqs
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r.key < b.r.key ? -1 : a.r.key > b.r.key ? 1 : a.i - b.i))
+    .map((x) => x.r)
 }
 
 /**
@@ -358,7 +383,15 @@ export function labelSelectorFromObject(sel: LabelSelector): Requirement[] {
 /** Requirement.String(): `k=v`, `k in (a,b)`, `!k`, values sorted when more than one. */
 export function requirementToString(r: Requirement): string {
   const sym: Record<Requirement['operator'], string> = {
-    Equals: '=', DoubleEquals: '==', NotEquals: '!=', In: ' in ', NotIn: ' notin ', GreaterThan: '>', LessThan: '<', Exists: '', DoesNotExist: '',
+    Equals: '=',
+    DoubleEquals: '==',
+    NotEquals: '!=',
+    In: ' in ',
+    NotIn: ' notin ',
+    GreaterThan: '>',
+    LessThan: '<',
+    Exists: '',
+    DoesNotExist: '',
   }
   const head = (r.operator === 'DoesNotExist' ? '!' : '') + r.key
   if (r.operator === 'Exists' || r.operator === 'DoesNotExist') return head

@@ -37,7 +37,11 @@ export class WatchHub {
   private bytes = 0
   private readonly commitListeners = new Set<(rv: number) => void>()
 
-  constructor(private readonly capacity: number, startRV: number, private readonly maxBytes = Infinity) {
+  constructor(
+    private readonly capacity: number,
+    startRV: number,
+    private readonly maxBytes = Infinity,
+  ) {
     this.ring = new Array(capacity)
     this.compactedRV = startRV
   }

@@ -65,8 +65,8 @@ export function goLabelSelector(sel: LabelSelector | undefined | null): string {
   if (!sel) return 'null'
   const exprs = sel.matchExpressions
     ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-      .map((e) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e.key)}, Operator:${JSON.stringify(e.operator)}, Values:${goStringSlice(e.values)}}`)
-      .join(', ')}}`
+        .map((e) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e.key)}, Operator:${JSON.stringify(e.operator)}, Values:${goStringSlice(e.values)}}`)
+        .join(', ')}}`
     : '[]v1.LabelSelectorRequirement(nil)'
   return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`
 }
@@ -88,13 +88,24 @@ export function goSelectorValue(sel: LabelSelector | undefined | null): GoLitera
  * non-printable code points above 0x7f `\uNNNN`.
  */
 export function goQuote(s: string): string {
-  const named: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' }
+  const named: Record<string, string> = {
+    '\x07': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+    '"': '\\"',
+    '\\': '\\\\',
+  }
   let out = '"'
   for (const ch of s) {
     const cp = ch.codePointAt(0)!
     if (named[ch]) out += named[ch]
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`
-    else if (cp >= 0x80 && /[\p{C}\p{Z}]/u.test(ch) && ch !== ' ') out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`
+    else if (cp >= 0x80 && /[\p{C}\p{Z}]/u.test(ch) && ch !== ' ')
+      out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`
     else out += ch
   }
   return `${out}"`

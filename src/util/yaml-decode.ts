@@ -232,7 +232,9 @@ function nodeDepth(node: unknown, doc: Document.Parsed, memo: Map<unknown, numbe
   if (level > maxDecodeDepth) return Infinity
   let deepest = 0
   for (const item of node.items as unknown[]) {
-    const d = isPair(item) ? Math.max(nodeDepth(item.key, doc, memo, level + 1), nodeDepth(item.value, doc, memo, level + 1)) : nodeDepth(item, doc, memo, level + 1)
+    const d = isPair(item)
+      ? Math.max(nodeDepth(item.key, doc, memo, level + 1), nodeDepth(item.value, doc, memo, level + 1))
+      : nodeDepth(item, doc, memo, level + 1)
     if (d > deepest) deepest = d
     if (deepest > maxDecodeDepth) break
   }

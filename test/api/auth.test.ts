@@ -18,8 +18,10 @@ describe('parseTokenFile', () => {
     ])
   })
 
-  it('rejects two-column lines with kube-apiserver\'s message', () => {
-    expect(() => parseTokenFile('tok,alice\n', '/etc/tokens.csv')).toThrow("token file '/etc/tokens.csv' must have at least 3 columns (token, user name, user uid), found 2")
+  it("rejects two-column lines with kube-apiserver's message", () => {
+    expect(() => parseTokenFile('tok,alice\n', '/etc/tokens.csv')).toThrow(
+      "token file '/etc/tokens.csv' must have at least 3 columns (token, user name, user uid), found 2",
+    )
   })
 
   it('skips records whose token is empty, as kube-apiserver does', () => {
@@ -29,21 +31,26 @@ describe('parseTokenFile', () => {
 
 describe('webSocketToken', () => {
   it('decodes the token and keeps the other protocols', () => {
-    expect(webSocketToken(`base64url.bearer.authorization.k8s.io.${b64url('s3cret')}, base64.binary.k8s.io`)).toEqual({ token: 's3cret', rest: ['base64.binary.k8s.io'] })
+    expect(webSocketToken(`base64url.bearer.authorization.k8s.io.${b64url('s3cret')}, base64.binary.k8s.io`)).toEqual({
+      token: 's3cret',
+      rest: ['base64.binary.k8s.io'],
+    })
   })
 
   it('reads protocols spread over several header values', () => {
     expect(webSocketToken(['v4.channel.k8s.io', `base64url.bearer.authorization.k8s.io.${b64url('t')}`])).toEqual({ token: 't', rest: ['v4.channel.k8s.io'] })
   })
 
-  it('uses kube-apiserver\'s error texts', () => {
+  it("uses kube-apiserver's error texts", () => {
     const t = `base64url.bearer.authorization.k8s.io.${b64url('t')}`
     expect(webSocketToken(`${t}, ${t}, x`)).toEqual({ error: 'multiple base64.bearer.authorization tokens specified' })
     expect(webSocketToken(t)).toEqual({ error: 'missing additional subprotocol' })
     // Padding and the standard alphabet are not base64url-without-padding.
     expect(webSocketToken('base64url.bearer.authorization.k8s.io.dA==, x')).toEqual({ error: 'invalid base64.bearer.authorization token encoding' })
     expect(webSocketToken('base64url.bearer.authorization.k8s.io.a+b/, x')).toEqual({ error: 'invalid base64.bearer.authorization token encoding' })
-    expect(webSocketToken(`base64url.bearer.authorization.k8s.io.${Buffer.from([0xff, 0xfe]).toString('base64url')}, x`)).toEqual({ error: 'invalid base64.bearer.authorization token' })
+    expect(webSocketToken(`base64url.bearer.authorization.k8s.io.${Buffer.from([0xff, 0xfe]).toString('base64url')}, x`)).toEqual({
+      error: 'invalid base64.bearer.authorization token',
+    })
   })
 
   it('returns no token when none is offered', () => {
@@ -111,7 +118,12 @@ describe('the auth filter in the app', () => {
   })
 
   it('rejects a wrong token with 401, and so do writes', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: { authorization: 'Bearer bad', 'content-type': 'application/json' }, payload: '{"metadata":{"name":"x"}}' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces/default/configmaps',
+      headers: { authorization: 'Bearer bad', 'content-type': 'application/json' },
+      payload: '{"metadata":{"name":"x"}}',
+    })
     expect(res.statusCode).toBe(401)
     expect(res.json()).toEqual(unauthorized)
     const get = await app.inject({ method: 'GET', url: '/api/v1/namespaces/default/configmaps/x', headers: { authorization: 'Bearer good' } })
@@ -137,15 +149,21 @@ describe('the auth filter in the app', () => {
   })
 
   it('lets a CORS preflight through without credentials (CORS runs first)', async () => {
-    const res = await app.inject({ method: 'OPTIONS', url: '/api/v1/namespaces/default/pods', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'PATCH' } })
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/namespaces/default/pods',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'PATCH' },
+    })
     expect(res.statusCode).toBe(204)
   })
 
   it('rejects a WebSocket watch with a wrong subprotocol token before upgrading', async () => {
     const ws = app as unknown as { injectWS(path: string, ctx: object): Promise<unknown> }
-    await expect(ws.injectWS('/api/v1/namespaces/default/configmaps?watch=1', {
-      headers: { origin: 'http://localhost', 'sec-websocket-protocol': `base64url.bearer.authorization.k8s.io.${b64url('bad')}, base64.binary.k8s.io` },
-    })).rejects.toThrow('Unexpected server response: 401')
+    await expect(
+      ws.injectWS('/api/v1/namespaces/default/configmaps?watch=1', {
+        headers: { origin: 'http://localhost', 'sec-websocket-protocol': `base64url.bearer.authorization.k8s.io.${b64url('bad')}, base64.binary.k8s.io` },
+      }),
+    ).rejects.toThrow('Unexpected server response: 401')
   })
 })
 

@@ -73,7 +73,13 @@ function preview(v: unknown, max = 300): string {
 }
 
 /** The problem with an answer, or undefined when it is a proper one. */
-function judge(status: number, contentType: string | undefined, body: string, ms: number, opts: { allowNonStatus?: boolean; method?: string; url?: string } = {}): string | undefined {
+function judge(
+  status: number,
+  contentType: string | undefined,
+  body: string,
+  ms: number,
+  opts: { allowNonStatus?: boolean; method?: string; url?: string } = {},
+): string | undefined {
   // The watch cache holds a too-new list for 3 s before its 504 (waitUntilFreshAndBlock): a wait
   // upstream makes too, on a timer, not a blocked loop.
   const tooLargeRV = status === 504 && body.includes('Too large resource version')
@@ -140,11 +146,18 @@ async function until(cond: () => boolean): Promise<void> {
   if (!cond()) throw new Error('fixture did not become ready')
 }
 
-const podFixture = { metadata: { name: 'fuzz-pod', labels: { app: 'fuzz' } }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12', ports: [{ containerPort: 80 }] }] } }
+const podFixture = {
+  metadata: { name: 'fuzz-pod', labels: { app: 'fuzz' } },
+  spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12', ports: [{ containerPort: 80 }] }] },
+}
 const cmFixture = { metadata: { name: 'fuzz-cm', labels: { app: 'fuzz' } }, data: { a: '1' } }
 const deployFixture = {
   metadata: { name: 'fuzz-deploy' },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'fd' } }, template: { metadata: { labels: { app: 'fd' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.15.12' }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'fd' } },
+    template: { metadata: { labels: { app: 'fd' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.15.12' }] } },
+  },
 }
 
 /** (Re)creates the objects the cases address, e.g. after a fuzzed delete or snapshot was accepted. */
@@ -204,7 +217,10 @@ async function injectCase(family: string, index: number, c: Case): Promise<void>
     await settle()
     await ensureFixtures()
   }
-  if (process.env.KUBEMOCK_FUZZ_VERBOSE && performance.now() - t0 > 200) console.error(`[${family} #${index}] ${status} request ${Math.round(ms)} ms, after ${Math.round(performance.now() - tPost)} ms: ${describeCase(c).slice(0, 200)}`)
+  if (process.env.KUBEMOCK_FUZZ_VERBOSE && performance.now() - t0 > 200)
+    console.error(
+      `[${family} #${index}] ${status} request ${Math.round(ms)} ms, after ${Math.round(performance.now() - tPost)} ms: ${describeCase(c).slice(0, 200)}`,
+    )
 }
 
 /**
@@ -287,11 +303,113 @@ afterAll(async () => {
 
 // ---- values -------------------------------------------------------------------------------
 
-const numbers = ['0', '1', '-1', '5', '500', '1.5', '-0', '1e3', '0x10', '+7', '007', ' 1', '1 ', 'NaN', 'Infinity', '-Infinity', '9223372036854775807', '9223372036854775808', '-9223372036854775809', '99999999999999999999999999999', '1_000', '2147483648', '4294967296']
+const numbers = [
+  '0',
+  '1',
+  '-1',
+  '5',
+  '500',
+  '1.5',
+  '-0',
+  '1e3',
+  '0x10',
+  '+7',
+  '007',
+  ' 1',
+  '1 ',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '99999999999999999999999999999',
+  '1_000',
+  '2147483648',
+  '4294967296',
+]
 const durations = ['10s', '1m', '-5s', '0s', '1h30m', '5', 's', '1.5s', '99999999999h', '1ns', '1e3s', '1µs', '300ms']
-const times = ['2024-01-01T00:00:00Z', '2024-13-45T25:61:61Z', '2024-01-01', '2024-01-01T00:00:00.123456789+02:00', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', 'yesterday']
-const selectors = ['app=fuzz', 'app!=x', 'app in (a,b)', 'app notin (x)', '!app', 'app', 'a=b,c=d', 'app in (', '=', '!=', 'app==', 'in', '(a)', 'a b', 'x/y=z', 'metadata.name=fuzz-pod', 'status.phase=Running', 'spec.nodeName!=', 'metadata.namespace==default', 'foo.bar=baz', 'a=\u0000', 'a=b,', ',', 'a in (b,,c)', `${'k'.repeat(64)}=v`, `k=${'v'.repeat(70)}`]
-const misc = ['', ' ', 'true', 'false', 'True', '1', 'All', 'all', 'Strict', 'Warn', 'Ignore', 'strict', 'Foreground', 'Background', 'Orphan', 'orphan', 'NotOlderThan', 'Exact', 'nginx', 'nope', 'ls', 'sh', '80', '8080:80', '-1', '65536', 'a,b', '💥', 'é', '\u0000', '\uFFFD', '%', '%ZZ', '?', '#', '&', '=', 'a=b', '..', '/', '\\', '<script>']
+const times = [
+  '2024-01-01T00:00:00Z',
+  '2024-13-45T25:61:61Z',
+  '2024-01-01',
+  '2024-01-01T00:00:00.123456789+02:00',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  'yesterday',
+]
+const selectors = [
+  'app=fuzz',
+  'app!=x',
+  'app in (a,b)',
+  'app notin (x)',
+  '!app',
+  'app',
+  'a=b,c=d',
+  'app in (',
+  '=',
+  '!=',
+  'app==',
+  'in',
+  '(a)',
+  'a b',
+  'x/y=z',
+  'metadata.name=fuzz-pod',
+  'status.phase=Running',
+  'spec.nodeName!=',
+  'metadata.namespace==default',
+  'foo.bar=baz',
+  'a=\u0000',
+  'a=b,',
+  ',',
+  'a in (b,,c)',
+  `${'k'.repeat(64)}=v`,
+  `k=${'v'.repeat(70)}`,
+]
+const misc = [
+  '',
+  ' ',
+  'true',
+  'false',
+  'True',
+  '1',
+  'All',
+  'all',
+  'Strict',
+  'Warn',
+  'Ignore',
+  'strict',
+  'Foreground',
+  'Background',
+  'Orphan',
+  'orphan',
+  'NotOlderThan',
+  'Exact',
+  'nginx',
+  'nope',
+  'ls',
+  'sh',
+  '80',
+  '8080:80',
+  '-1',
+  '65536',
+  'a,b',
+  '💥',
+  'é',
+  '\u0000',
+  '\uFFFD',
+  '%',
+  '%ZZ',
+  '?',
+  '#',
+  '&',
+  '=',
+  'a=b',
+  '..',
+  '/',
+  '\\',
+  '<script>',
+]
 
 function badValue(r: Rng): string {
   switch (r.int(8)) {
@@ -321,7 +439,39 @@ function param(r: Rng, k: string, v: string): string {
 
 // ---- query parameters ---------------------------------------------------------------------
 
-const queryParams = ['limit', 'continue', 'resourceVersion', 'resourceVersionMatch', 'timeoutSeconds', 'timeout', 'gracePeriodSeconds', 'labelSelector', 'fieldSelector', 'watch', 'follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'limitBytes', 'container', 'command', 'ports', 'dryRun', 'fieldValidation', 'fieldManager', 'propagationPolicy', 'pretty', 'allowWatchBookmarks', 'sendInitialEvents', 'previous', 'timestamps', 'stdin', 'stdout', 'tty', 'orphanDependents']
+const queryParams = [
+  'limit',
+  'continue',
+  'resourceVersion',
+  'resourceVersionMatch',
+  'timeoutSeconds',
+  'timeout',
+  'gracePeriodSeconds',
+  'labelSelector',
+  'fieldSelector',
+  'watch',
+  'follow',
+  'tailLines',
+  'sinceSeconds',
+  'sinceTime',
+  'limitBytes',
+  'container',
+  'command',
+  'ports',
+  'dryRun',
+  'fieldValidation',
+  'fieldManager',
+  'propagationPolicy',
+  'pretty',
+  'allowWatchBookmarks',
+  'sendInitialEvents',
+  'previous',
+  'timestamps',
+  'stdin',
+  'stdout',
+  'tty',
+  'orphanDependents',
+]
 
 const queryTargets: { method: string; path: string; stream?: boolean; proxy?: boolean; write?: boolean }[] = [
   { method: 'GET', path: '/api/v1/namespaces/default/pods', stream: true },
@@ -378,10 +528,32 @@ describe('bad input: query parameters', () => {
 
 // ---- bodies -------------------------------------------------------------------------------
 
-const cmBody = () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fuzz-new', namespace: 'default', labels: { a: 'b' }, annotations: { x: 'y' } }, data: { k: 'v' }, binaryData: { b: 'AAEC' }, immutable: false })
+const cmBody = () => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'fuzz-new', namespace: 'default', labels: { a: 'b' }, annotations: { x: 'y' } },
+  data: { k: 'v' },
+  binaryData: { b: 'AAEC' },
+  immutable: false,
+})
 const podBody = () => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fuzz-new', labels: { app: 'n' } },
-  spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: 'b' }], resources: { limits: { cpu: '100m', memory: '64Mi' } }, command: ['nginx'] }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'fuzz-new', labels: { app: 'n' } },
+  spec: {
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    containers: [
+      {
+        name: 'c',
+        image: 'nginx',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        env: [{ name: 'A', value: 'b' }],
+        resources: { limits: { cpu: '100m', memory: '64Mi' } },
+        command: ['nginx'],
+      },
+    ],
+  },
 })
 const deployBody = () => ({ apiVersion: 'apps/v1', kind: 'Deployment', ...structuredClone(deployFixture), metadata: { name: 'fuzz-new', labels: { a: 'b' } } })
 
@@ -458,7 +630,13 @@ const yamlBodies = [
   'a: |\n  \u0000\n',
 ]
 
-const invalidUTF8 = [Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\xc3"}}', 'latin1'), Buffer.concat([Buffer.from('{"metadata":{"name":"a'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]), Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), Buffer.from([0xc0, 0xaf])]
+const invalidUTF8 = [
+  Buffer.from([0xff, 0xfe, 0xfd]),
+  Buffer.from('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"\xc3"}}', 'latin1'),
+  Buffer.concat([Buffer.from('{"metadata":{"name":"a'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]),
+  Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]),
+  Buffer.from([0xc0, 0xaf]),
+]
 
 function protobufGarbage(r: Rng): Buffer {
   const n = r.int(200)
@@ -496,7 +674,36 @@ function badBody(r: Rng, shape: () => Record<string, unknown>): { payload: strin
     case 7:
       return { payload: protobufGarbage(r), type: 'application/vnd.kubernetes.protobuf' }
     case 8:
-      return { payload: r.pick(['', ' ', 'null', '[]', '"x"', '1', 'true', '{}', '{"kind":"Pod"}', '{"apiVersion":"v2","kind":"ConfigMap"}', '{"metadata":[]}', '{"metadata":null}', '{,}', '{"a":1,}', '{"a" 1}', "{'a':1}", '[1,2', '{"a":"\\u12"}', '{"a":"\t"}', '\uFEFF{}', '{"a":01}', '{"a":1e}', '{"a":-}', '{"a":tru}', 'NaN', '{"a":Infinity}']) }
+      return {
+        payload: r.pick([
+          '',
+          ' ',
+          'null',
+          '[]',
+          '"x"',
+          '1',
+          'true',
+          '{}',
+          '{"kind":"Pod"}',
+          '{"apiVersion":"v2","kind":"ConfigMap"}',
+          '{"metadata":[]}',
+          '{"metadata":null}',
+          '{,}',
+          '{"a":1,}',
+          '{"a" 1}',
+          "{'a':1}",
+          '[1,2',
+          '{"a":"\\u12"}',
+          '{"a":"\t"}',
+          '\uFEFF{}',
+          '{"a":01}',
+          '{"a":1e}',
+          '{"a":-}',
+          '{"a":tru}',
+          'NaN',
+          '{"a":Infinity}',
+        ]),
+      }
     default:
       return { payload: `${valid}${r.pick(['x', '}', ' {}', '\n---\n{}', ',', '\u0000'])}` }
   }
@@ -508,12 +715,38 @@ function badPatch(r: Rng): string | Buffer {
   switch (r.int(4)) {
     case 0:
       return r.pick([
-        '[{"op":"replace","path":"/data/a","value":1}]', '[{"op":"add","path":"/metadata/labels/~2","value":"x"}]', '[{"op":"move","from":"/data","path":"/data/a"}]', '[{"op":"test","path":"/data/a","value":"nope"}]',
-        '[{"op":"remove","path":"/metadata"}]', '[{"op":"copy","from":"/nope","path":"/x"}]', '[{"op":"bogus"}]', '[{"path":"/a"}]', '[{"op":"add","path":"/spec/replicas","value":"3"}]', '[{"op":"add","path":"/spec/template/spec/containers/99","value":{}}]',
-        '[{"op":"add","path":"/spec/template/spec/containers/-1","value":{}}]', '[{"op":"add","path":"data/a","value":"x"}]', '{"op":"add"}', '[null]', '[1]', '[{"op":"add","path":"/metadata/name","value":"renamed"}]', '[{"op":"replace","path":"/kind","value":"Pod"}]',
-        '{"$patch":"delete"}', '{"spec":{"template":{"spec":{"containers":[{"$patch":"delete"}]}}}}', '{"spec":{"$setElementOrder/containers":[{"name":"zz"}]}}', '{"spec":{"template":{"spec":{"$retainKeys":"x"}}}}', '{"metadata":{"$deleteFromPrimitiveList/finalizers":"x"}}',
-        '{"spec":{"replicas":-5}}', '{"spec":{"selector":{"matchLabels":{"app":"other"}}}}', '{"metadata":{"resourceVersion":"1"}}', '{"metadata":{"resourceVersion":"abc"}}', '{"metadata":{"name":"other"}}', '{"data":{"a":{"b":1}}}', '{"apiVersion":"v2"}', '{"kind":"Pod"}',
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: fuzz-deploy}\nspec: {replicas: x}\n', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n',
+        '[{"op":"replace","path":"/data/a","value":1}]',
+        '[{"op":"add","path":"/metadata/labels/~2","value":"x"}]',
+        '[{"op":"move","from":"/data","path":"/data/a"}]',
+        '[{"op":"test","path":"/data/a","value":"nope"}]',
+        '[{"op":"remove","path":"/metadata"}]',
+        '[{"op":"copy","from":"/nope","path":"/x"}]',
+        '[{"op":"bogus"}]',
+        '[{"path":"/a"}]',
+        '[{"op":"add","path":"/spec/replicas","value":"3"}]',
+        '[{"op":"add","path":"/spec/template/spec/containers/99","value":{}}]',
+        '[{"op":"add","path":"/spec/template/spec/containers/-1","value":{}}]',
+        '[{"op":"add","path":"data/a","value":"x"}]',
+        '{"op":"add"}',
+        '[null]',
+        '[1]',
+        '[{"op":"add","path":"/metadata/name","value":"renamed"}]',
+        '[{"op":"replace","path":"/kind","value":"Pod"}]',
+        '{"$patch":"delete"}',
+        '{"spec":{"template":{"spec":{"containers":[{"$patch":"delete"}]}}}}',
+        '{"spec":{"$setElementOrder/containers":[{"name":"zz"}]}}',
+        '{"spec":{"template":{"spec":{"$retainKeys":"x"}}}}',
+        '{"metadata":{"$deleteFromPrimitiveList/finalizers":"x"}}',
+        '{"spec":{"replicas":-5}}',
+        '{"spec":{"selector":{"matchLabels":{"app":"other"}}}}',
+        '{"metadata":{"resourceVersion":"1"}}',
+        '{"metadata":{"resourceVersion":"abc"}}',
+        '{"metadata":{"name":"other"}}',
+        '{"data":{"a":{"b":1}}}',
+        '{"apiVersion":"v2"}',
+        '{"kind":"Pod"}',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: fuzz-deploy}\nspec: {replicas: x}\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n',
       ])
     case 1:
       return deepJSON(r, r.pick([100, 1000, 10000, 10001, 50000]))
@@ -534,14 +767,29 @@ describe('bad input: request bodies', () => {
       { method: 'PUT', url: '/api/v1/namespaces/default/configmaps/fuzz-cm', shape: () => ({ ...cmBody(), metadata: { name: 'fuzz-cm' } }) },
       { method: 'PUT', url: '/api/v1/namespaces/default/pods/fuzz-pod', shape: () => ({ ...podBody(), metadata: { name: 'fuzz-pod' } }) },
       { method: 'PUT', url: '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy', shape: () => ({ ...deployBody(), metadata: { name: 'fuzz-deploy' } }) },
-      { method: 'PUT', url: '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy/scale', shape: () => ({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'fuzz-deploy' }, spec: { replicas: 2 } }) },
+      {
+        method: 'PUT',
+        url: '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy/scale',
+        shape: () => ({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'fuzz-deploy' }, spec: { replicas: 2 } }),
+      },
       { method: 'PUT', url: '/api/v1/namespaces/default/pods/fuzz-pod/status', shape: () => ({ ...podBody(), metadata: { name: 'fuzz-pod' } }) },
     ]
     for (let i = 0; i < cases(1100); i++) {
       const r = new Rng(family, i)
       const t = r.pick(targets)
       const { payload, type } = badBody(r, t.shape)
-      const ct = type ?? (r.chance(0.85) ? 'application/json' : r.pick(['application/yaml', 'text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']))
+      const ct =
+        type ??
+        (r.chance(0.85)
+          ? 'application/json'
+          : r.pick([
+              'application/yaml',
+              'text/plain',
+              'application/json; charset=latin1',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+              '',
+            ]))
       const q = r.chance(0.3) ? `?${param(r, r.pick(['fieldValidation', 'dryRun', 'fieldManager', 'pretty']), badValue(r))}` : ''
       await injectCase(family, i, { method: t.method, url: t.url + q, headers: ct ? { 'content-type': ct } : {}, payload, write: true })
     }
@@ -550,11 +798,20 @@ describe('bad input: request bodies', () => {
 
   it('refuses every generated patch, in each of the four patch types, with a 4xx Status and writes nothing', async () => {
     const family = 'patch'
-    const targets = ['/api/v1/namespaces/default/configmaps/fuzz-cm', '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy', '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy/status', '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy/scale', '/api/v1/namespaces/default/pods/fuzz-pod', '/api/v1/namespaces/default/configmaps/fuzz-missing']
+    const targets = [
+      '/api/v1/namespaces/default/configmaps/fuzz-cm',
+      '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy',
+      '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy/status',
+      '/apis/apps/v1/namespaces/default/deployments/fuzz-deploy/scale',
+      '/api/v1/namespaces/default/pods/fuzz-pod',
+      '/api/v1/namespaces/default/configmaps/fuzz-missing',
+    ]
     for (let i = 0; i < cases(700); i++) {
       const r = new Rng(family, i)
       const url = r.pick(targets)
-      const type = r.chance(0.9) ? r.pick(patchTypes) : r.pick(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/json-patch+json; charset=x'])
+      const type = r.chance(0.9)
+        ? r.pick(patchTypes)
+        : r.pick(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/json-patch+json; charset=x'])
       let q = r.chance(0.3) ? `?${param(r, r.pick(['fieldValidation', 'dryRun', 'fieldManager', 'force']), badValue(r))}` : ''
       if (type.startsWith('application/apply-patch') && r.chance(0.5)) q = q ? `${q}&fieldManager=fuzz` : '?fieldManager=fuzz'
       await injectCase(family, i, { method: 'PATCH', url: url + q, headers: { 'content-type': type }, payload: badPatch(r), write: true })
@@ -567,7 +824,11 @@ describe('bad input: request bodies', () => {
     const snapshotList = () => ({ apiVersion: 'v1', kind: 'List', items: [cmBody(), podBody(), deployBody()] })
     const targets = [
       { method: 'PUT', url: '/kubemock/v1/snapshot', shape: snapshotList },
-      { method: 'POST', url: '/kubemock/v1/faults', shape: () => ({ verb: 'get', resource: 'pods', namespace: 'default', name: 'x', code: 503, count: 1, latencyMs: 5 }) },
+      {
+        method: 'POST',
+        url: '/kubemock/v1/faults',
+        shape: () => ({ verb: 'get', resource: 'pods', namespace: 'default', name: 'x', code: 503, count: 1, latencyMs: 5 }),
+      },
       { method: 'POST', url: '/kubemock/v1/clock/advance', shape: () => ({ seconds: 1 }) },
       { method: 'PUT', url: '/kubemock/v1/clock', shape: () => ({ speed: 0 }) },
       { method: 'POST', url: '/kubemock/v1/namespaces/default/pods/fuzz-pod/crash', shape: () => ({ container: 'nginx', exitCode: 1 }) },
@@ -595,7 +856,61 @@ describe('bad input: request bodies', () => {
 
 // ---- paths --------------------------------------------------------------------------------
 
-const segments = ['api', 'apis', 'v1', 'v2', 'v1beta1', 'apps', 'batch', 'example.com', 'namespaces', 'default', 'kube-system', 'Default', 'no-such-ns', 'pods', 'pod', 'Pods', 'configmaps', 'deployments', 'nodes', 'foos', 'fuzz-pod', 'fuzz-cm', 'status', 'scale', 'log', 'binding', 'eviction', 'exec', 'proxy', 'watch', '..', '.', '%2e%2e', '%2F', 'a%2Fb', '%00', '%ZZ', '', '-bad-', 'UPPER', 'a.b', 'a_b', '💥', '%F0%9F%92%A5', 'x'.repeat(254), 'x'.repeat(1000), 'x'.repeat(5000), ';', ':', 'fuzz-pod:80', '*', '~', '%20']
+const segments = [
+  'api',
+  'apis',
+  'v1',
+  'v2',
+  'v1beta1',
+  'apps',
+  'batch',
+  'example.com',
+  'namespaces',
+  'default',
+  'kube-system',
+  'Default',
+  'no-such-ns',
+  'pods',
+  'pod',
+  'Pods',
+  'configmaps',
+  'deployments',
+  'nodes',
+  'foos',
+  'fuzz-pod',
+  'fuzz-cm',
+  'status',
+  'scale',
+  'log',
+  'binding',
+  'eviction',
+  'exec',
+  'proxy',
+  'watch',
+  '..',
+  '.',
+  '%2e%2e',
+  '%2F',
+  'a%2Fb',
+  '%00',
+  '%ZZ',
+  '',
+  '-bad-',
+  'UPPER',
+  'a.b',
+  'a_b',
+  '💥',
+  '%F0%9F%92%A5',
+  'x'.repeat(254),
+  'x'.repeat(1000),
+  'x'.repeat(5000),
+  ';',
+  ':',
+  'fuzz-pod:80',
+  '*',
+  '~',
+  '%20',
+]
 
 describe('bad input: paths', () => {
   it('answers every generated path with a result or a 4xx Status', async () => {
@@ -603,7 +918,16 @@ describe('bad input: paths', () => {
     for (let i = 0; i < cases(900); i++) {
       const r = new Rng(family, i)
       const segs: string[] = []
-      const start = r.pick([['api', 'v1'], ['apis', 'apps', 'v1'], ['api'], ['apis'], ['kubemock', 'v1'], ['api', 'v1', 'namespaces', 'default'], ['apis', r.pick(segments), r.pick(segments)], []])
+      const start = r.pick([
+        ['api', 'v1'],
+        ['apis', 'apps', 'v1'],
+        ['api'],
+        ['apis'],
+        ['kubemock', 'v1'],
+        ['api', 'v1', 'namespaces', 'default'],
+        ['apis', r.pick(segments), r.pick(segments)],
+        [],
+      ])
       segs.push(...start)
       for (let n = r.int(5); n > 0; n--) segs.push(r.pick(segments))
       let url = `/${segs.join('/')}${r.chance(0.2) ? '/' : ''}`
@@ -614,7 +938,8 @@ describe('bad input: paths', () => {
       const payload = hasBody ? JSON.stringify(r.chance(0.5) ? cmBody() : { metadata: { name: r.pick(segments) } }) : undefined
       const isProxy = segs.includes('proxy')
       // Long-running verbs (watch, log, exec, proxy) go over a socket so an accepted stream does not hang the test.
-      if (isProxy || segs.includes('watch') || segs.includes('log') || segs.includes('exec')) await socketCase(family, i, { method, url, headers, payload, write: hasBody || method === 'DELETE', allowNonStatus: isProxy })
+      if (isProxy || segs.includes('watch') || segs.includes('log') || segs.includes('exec'))
+        await socketCase(family, i, { method, url, headers, payload, write: hasBody || method === 'DELETE', allowNonStatus: isProxy })
       else await injectCase(family, i, { method, url, headers, payload, write: hasBody || method === 'DELETE' })
       if (method === 'DELETE') {
         await settle()
@@ -643,64 +968,116 @@ describe('bad input: the upstream texts the fuzzing found missing', () => {
     const r = await post(deep)
     expect(r.statusCode).toBe(400)
     expect(r.json()).toMatchObject({
-      kind: 'Status', code: 400, reason: 'BadRequest',
+      kind: 'Status',
+      code: 400,
+      reason: 'BadRequest',
       message: `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character '[' exceeded max depth (${deep.slice(0, 30)} ...)`,
     })
-    const patch = await app.inject({ method: 'PATCH', url: `${cms}/fuzz-cm`, headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"a":'.repeat(100000) })
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: `${cms}/fuzz-cm`,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      payload: '{"a":'.repeat(100000),
+    })
     expect(patch.statusCode).toBe(400)
     expect(patch.json().message).toContain("invalid character '{' exceeded max depth")
-    const control = await app.inject({ method: 'POST', url: '/kubemock/v1/faults', headers: { 'content-type': 'application/json' }, payload: '['.repeat(100000) })
+    const control = await app.inject({
+      method: 'POST',
+      url: '/kubemock/v1/faults',
+      headers: { 'content-type': 'application/json' },
+      payload: '['.repeat(100000),
+    })
     expect(control.json()).toMatchObject({ code: 400, message: "invalid control request: the body is not JSON: invalid character '[' exceeded max depth" })
   })
 
   it('decodes YAML !!binary as goyaml.v2 does (a string), never a byte array the object code trips on', async () => {
     const r = await app.inject({ method: 'POST', url: cms, headers: { 'content-type': 'application/yaml' }, payload: '!!binary AAAA' })
     expect(r.json()).toMatchObject({ code: 400, reason: 'BadRequest' })
-    const cm = await app.inject({ method: 'POST', url: `${cms}?dryRun=All`, headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bin}\ndata: {a: !!binary aGk=}\n' })
+    const cm = await app.inject({
+      method: 'POST',
+      url: `${cms}?dryRun=All`,
+      headers: { 'content-type': 'application/yaml' },
+      payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bin}\ndata: {a: !!binary aGk=}\n',
+    })
     expect(cm.json().data).toEqual({ a: 'hi' })
   })
 
   it('refuses a non-string kind in a patched object without printing a JavaScript object', async () => {
-    const r = await app.inject({ method: 'PATCH', url: `${cms}/fuzz-cm`, headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"kind":{"a":1}}' })
-    expect(r.json()).toMatchObject({ code: 400, message: "couldn't get version/kind; json parse error: json: cannot unmarshal object into Go struct field .kind of type string" })
+    const r = await app.inject({
+      method: 'PATCH',
+      url: `${cms}/fuzz-cm`,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      payload: '{"kind":{"a":1}}',
+    })
+    expect(r.json()).toMatchObject({
+      code: 400,
+      message: "couldn't get version/kind; json parse error: json: cannot unmarshal object into Go struct field .kind of type string",
+    })
   })
 
-  it('takes nulls as Go\'s zero values instead of crashing on them', async () => {
+  it("takes nulls as Go's zero values instead of crashing on them", async () => {
     const before = rv()
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nulls' }, spec: { containers: [{ name: 'c', image: 'nginx', ports: [null], resources: { limits: { cpu: null } } }] } }
-    const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods?dryRun=All', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(pod) })
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'nulls' },
+      spec: { containers: [{ name: 'c', image: 'nginx', ports: [null], resources: { limits: { cpu: null } } }] },
+    }
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces/default/pods?dryRun=All',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(pod),
+    })
     expect(r.statusCode).toBe(201)
     const deploy = { ...structuredClone(deployFixture), metadata: { name: 'nulls' } }
     deploy.spec.template.spec.containers = [null as never]
-    const d = await app.inject({ method: 'POST', url: '/apis/apps/v1/namespaces/default/deployments', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(deploy) })
+    const d = await app.inject({
+      method: 'POST',
+      url: '/apis/apps/v1/namespaces/default/deployments',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(deploy),
+    })
     expect(d.json()).toMatchObject({ code: 422, reason: 'Invalid' })
-    const snap = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ kind: 'List', items: [{ ...podBody(), spec: { containers: [{ name: 'c', image: 7 }] } }] }) })
+    const snap = await app.inject({
+      method: 'PUT',
+      url: '/kubemock/v1/snapshot',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ kind: 'List', items: [{ ...podBody(), spec: { containers: [{ name: 'c', image: 7 }] } }] }),
+    })
     expect(snap.json()).toMatchObject({ code: 422 })
     expect(snap.json().message).toContain('json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string')
     expect(rv()).toBe(before)
   })
 
-  it('words a non-string apiVersion or kind as Interpret\'s UnmarshalTypeError', async () => {
+  it("words a non-string apiVersion or kind as Interpret's UnmarshalTypeError", async () => {
     const r = await post('{"apiVersion":{},"kind":"ConfigMap"}')
-    expect(r.json().message).toBe('the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: json: cannot unmarshal object into Go struct field .apiVersion of type string ({"apiVersion":{},"kind":"Confi ...)')
+    expect(r.json().message).toBe(
+      'the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: json: cannot unmarshal object into Go struct field .apiVersion of type string ({"apiVersion":{},"kind":"Confi ...)',
+    )
     const k = await post('{"kind":[1]}')
-    expect(k.json().message).toBe('the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go struct field .kind of type string ({"kind":[1]})')
+    expect(k.json().message).toBe(
+      'the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go struct field .kind of type string ({"kind":[1]})',
+    )
   })
 
-  it('answers a path with a broken percent-escape and oversized headers as Go\'s net/http does, plain text', async () => {
+  it("answers a path with a broken percent-escape and oversized headers as Go's net/http does, plain text", async () => {
     for (const method of ['GET', 'OPTIONS', 'DELETE'] as const) {
       const r = await app.inject({ method, url: '/api/v1/namespaces/%ZZ/pods' })
       expect([r.statusCode, r.headers['content-type'], r.body]).toEqual([400, 'text/plain; charset=utf-8', '400 Bad Request'])
     }
-    const rawGet = (path: string, headers: Record<string, string> = {}) => new Promise<string>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-        let body = ''
-        res.on('data', (d) => { body += d })
-        res.on('end', () => resolve(`${res.statusCode} ${res.headers['content-type']} ${body}`))
+    const rawGet = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<string>((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+          let body = ''
+          res.on('data', (d) => {
+            body += d
+          })
+          res.on('end', () => resolve(`${res.statusCode} ${res.headers['content-type']} ${body}`))
+        })
+        req.on('error', (err) => resolve(`error ${err.message}`))
+        req.end()
       })
-      req.on('error', (err) => resolve(`error ${err.message}`))
-      req.end()
-    })
     // kube-apiserver takes 1 MiB of headers: a 200 KB label selector is an ordinary request
     const long = await rawGet(`${cms}?labelSelector=a+in+(${Array.from({ length: 20000 }, (_, i) => `v${i}`).join(',')})`)
     expect(long).toMatch(/^200 application\/json/)
@@ -715,17 +1092,47 @@ describe('bad input: integers Go cannot hold, and the scale subresource', () => 
 
   it('refuses replicas past int32 as the decoder does, on the object and on its scale, and writes nothing', async () => {
     const before = rv()
-    const patch = await app.inject({ method: 'PATCH', url: deploy, headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"spec":{"replicas":2147483648}}' })
-    expect(patch.json()).toMatchObject({ code: 400, message: 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32' })
-    const scale = await app.inject({ method: 'PUT', url: `${deploy}/scale`, headers: json, payload: '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"fuzz-deploy"},"spec":{"replicas":9223372036854775808}}' })
-    expect(scale.json()).toMatchObject({ code: 400, message: 'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 9223372036854775808 into Go struct field ScaleSpec.spec.replicas of type int32' })
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: deploy,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      payload: '{"spec":{"replicas":2147483648}}',
+    })
+    expect(patch.json()).toMatchObject({
+      code: 400,
+      message:
+        'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    })
+    const scale = await app.inject({
+      method: 'PUT',
+      url: `${deploy}/scale`,
+      headers: json,
+      payload: '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"fuzz-deploy"},"spec":{"replicas":9223372036854775808}}',
+    })
+    expect(scale.json()).toMatchObject({
+      code: 400,
+      message:
+        'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 9223372036854775808 into Go struct field ScaleSpec.spec.replicas of type int32',
+    })
     const meta = await app.inject({ method: 'PUT', url: `${deploy}/scale`, headers: json, payload: '{"metadata":"x","spec":{"replicas":1}}' })
-    expect(meta.json().message).toBe('Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string into Go struct field Scale.metadata of type v1.ObjectMeta')
-    const form = await app.inject({ method: 'PUT', url: `${deploy}/scale`, headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '{"spec":{"replicas":1}}' })
+    expect(meta.json().message).toBe(
+      'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string into Go struct field Scale.metadata of type v1.ObjectMeta',
+    )
+    const form = await app.inject({
+      method: 'PUT',
+      url: `${deploy}/scale`,
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '{"spec":{"replicas":1}}',
+    })
     expect(form.json()).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' })
     expect(rv()).toBe(before)
     // int64 fields take what int32 ones refuse
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'int64' }, spec: { terminationGracePeriodSeconds: 2147483648, containers: [{ name: 'c', image: 'nginx' }] } }
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'int64' },
+      spec: { terminationGracePeriodSeconds: 2147483648, containers: [{ name: 'c', image: 'nginx' }] },
+    }
     const created = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods?dryRun=All', headers: json, payload: JSON.stringify(pod) })
     expect(created.statusCode).toBe(201)
   })

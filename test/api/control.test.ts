@@ -72,7 +72,7 @@ describe('faults over HTTP', () => {
     const cms = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=1`)
     const f = await jsonOf(post(base, '/kubemock/v1/faults', { resource: 'pods', dropWatch: true, count: 2 }))
     await pods.done
-    expect((await jsonOf(fetch(`${base}/kubemock/v1/faults/${f.id}`)))).toMatchObject({ hits: 1, remaining: 1 })
+    expect(await jsonOf(fetch(`${base}/kubemock/v1/faults/${f.id}`))).toMatchObject({ hits: 1, remaining: 1 })
     const again = await openWatch(`${base}/api/v1/namespaces/default/pods?watch=1`)
     expect(again.res.statusCode).toBe(200)
     expect(await again.done).toBe('')
@@ -85,7 +85,10 @@ describe('faults over HTTP', () => {
     const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=0`)
     const snap = await (await fetch(`${base}/kubemock/v1/snapshot`)).text()
     expect((await post(base, '/kubemock/v1/snapshot', snap, 'PUT')).status).toBe(200)
-    const lines = (await w.done).trim().split('\n').map((l) => JSON.parse(l))
+    const lines = (await w.done)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines.at(-1)).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })
     const old = await fetch(`${base}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1`)
     expect(await old.text()).toMatch(/"code":410/)
@@ -148,7 +151,9 @@ describe('other control endpoints', () => {
     const all = (await jsonOf(fetch(`${base}/kubemock/v1/requests`))).items
     expect(all.every((r: any) => !r.path.startsWith('/kubemock/'))).toBe(true)
     const mine = (await jsonOf(fetch(`${base}/kubemock/v1/requests?userAgent=contract-test`))).items
-    expect(mine).toEqual([expect.objectContaining({ verb: 'get', resource: 'configmaps', namespace: 'default', name: 'missing', status: 404, userAgent: 'contract-test/1.0' })])
+    expect(mine).toEqual([
+      expect.objectContaining({ verb: 'get', resource: 'configmaps', namespace: 'default', name: 'missing', status: 404, userAgent: 'contract-test/1.0' }),
+    ])
     const lists = (await jsonOf(fetch(`${base}/kubemock/v1/requests?verb=list&resource=nodes`))).items
     expect(lists).toEqual([expect.objectContaining({ query: { limit: '2' }, status: 200 })])
     await fetch(`${base}/kubemock/v1/requests`, { method: 'DELETE' })

@@ -37,11 +37,27 @@ beforeAll(async () => {
   await app.listen({ port: 0, host: '127.0.0.1' })
   port = (app.server.address() as { port: number }).port
   const pods = cluster.registry.resource('', 'pods')
-  pods.create('default', { metadata: { name: 'web' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
-  pods.create('default', { metadata: { name: 'two' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox', command: ['sleep', '1d'] }] } } as KubeObject)
-  pods.create('default', { metadata: { name: 'pending' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.17.23' }] } } as KubeObject)
+  pods.create('default', {
+    metadata: { name: 'web' },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
+  } as KubeObject)
+  pods.create('default', {
+    metadata: { name: 'two' },
+    spec: {
+      nodeName: 'kubemock-worker',
+      containers: [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'busybox', command: ['sleep', '1d'] },
+      ],
+    },
+  } as KubeObject)
+  pods.create('default', {
+    metadata: { name: 'pending' },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.17.23' }] },
+  } as KubeObject)
   const rt = runtimeFor(cluster.registry)
-  for (let i = 0; i < 40 && !(rt.current('default', 'two', 'b')?.running && rt.current('default', 'web', 'nginx')?.running); i++) await cluster.clock.advance(100)
+  for (let i = 0; i < 40 && !(rt.current('default', 'two', 'b')?.running && rt.current('default', 'web', 'nginx')?.running); i++)
+    await cluster.clock.advance(100)
 })
 afterAll(async () => {
   await app.close()
@@ -50,7 +66,10 @@ afterAll(async () => {
 
 describe('exec over SPDY/3.1', () => {
   it('v4: 101 with the chosen protocol, stdout and stderr streams, the exit Status as JSON, then FIN everywhere and GOAWAY', async () => {
-    const { response, c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['sh', '-c', 'echo out; echo err >&2; exit 3'], 'stdout=true&stderr=true')}`, ['error', 'stdout', 'stderr'])
+    const { response, c, ids } = await execSession(
+      `/api/v1/namespaces/default/pods/web/exec?${q(['sh', '-c', 'echo out; echo err >&2; exit 3'], 'stdout=true&stderr=true')}`,
+      ['error', 'stdout', 'stderr'],
+    )
     expect(response.headers).toMatchObject({ connection: ['Upgrade'], upgrade: ['SPDY/3.1'], 'x-stream-protocol-version': ['v4.channel.k8s.io'] })
     await c.until(() => c.ended, 5000, 'the connection to end')
     for (const id of Object.values(ids)) expect(c.stream(id)).toMatchObject({ replied: true, fin: true })
@@ -61,7 +80,9 @@ describe('exec over SPDY/3.1', () => {
     expect(c.goAway).toBe(ids.stderr)
     // The session is in the request journal as a 101, once it is over.
     await new Promise((r) => setTimeout(r, 20))
-    const journal = JSON.parse((await app.inject({ method: 'GET', url: '/kubemock/v1/requests' })).body) as { items: { subresource: string; method: string; status: number }[] }
+    const journal = JSON.parse((await app.inject({ method: 'GET', url: '/kubemock/v1/requests' })).body) as {
+      items: { subresource: string; method: string; status: number }[]
+    }
     expect(journal.items.filter((i) => i.subresource === 'exec')).toEqual([expect.objectContaining({ method: 'POST', status: 101 })])
   })
 
@@ -82,7 +103,12 @@ describe('exec over SPDY/3.1', () => {
   })
 
   it('tty: the resize stream is expected from v3 on; keystrokes echo; exit code travels back', async () => {
-    const { c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['sh'], 'stdin=true&stdout=true&tty=true')}`, ['error', 'stdin', 'stdout', 'resize'])
+    const { c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['sh'], 'stdin=true&stdout=true&tty=true')}`, [
+      'error',
+      'stdin',
+      'stdout',
+      'resize',
+    ])
     c.write(ids.resize, '{"Width":100,"Height":30}\n')
     await c.until(() => c.text(ids.stdout).includes('# '), 5000, 'the prompt')
     c.write(ids.stdin, 'echo hi\r')
@@ -92,9 +118,13 @@ describe('exec over SPDY/3.1', () => {
     expect(JSON.parse(c.text(ids.error))).toEqual(exitStatus(4))
   })
 
-  it('the client\'s preference decides: v3 and v2 write the failure text on the error stream, nothing on success', async () => {
+  it("the client's preference decides: v3 and v2 write the failure text on the error stream, nothing on success", async () => {
     for (const v of ['v3.channel.k8s.io', 'v2.channel.k8s.io']) {
-      const { response, c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['sh', '-c', 'exit 7'], 'stdout=true')}`, ['error', 'stdout'], [v, 'v4.channel.k8s.io'])
+      const { response, c, ids } = await execSession(
+        `/api/v1/namespaces/default/pods/web/exec?${q(['sh', '-c', 'exit 7'], 'stdout=true')}`,
+        ['error', 'stdout'],
+        [v, 'v4.channel.k8s.io'],
+      )
       expect(response.headers['x-stream-protocol-version']).toEqual([v])
       await c.until(() => c.ended)
       expect(c.text(ids.error)).toBe('command terminated with non-zero exit code: command terminated with exit code 7')
@@ -105,7 +135,11 @@ describe('exec over SPDY/3.1', () => {
   })
 
   it('v1 (channel.k8s.io): the error stream is reset once all streams are there, as 1.0 kubelets did', async () => {
-    const { response, c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['sh', '-c', 'echo v1; exit 2'], 'stdout=true')}`, ['error', 'stdout'], ['channel.k8s.io'])
+    const { response, c, ids } = await execSession(
+      `/api/v1/namespaces/default/pods/web/exec?${q(['sh', '-c', 'echo v1; exit 2'], 'stdout=true')}`,
+      ['error', 'stdout'],
+      ['channel.k8s.io'],
+    )
     expect(response.headers['x-stream-protocol-version']).toEqual(['channel.k8s.io'])
     await c.until(() => c.ended)
     expect(c.stream(ids.error)).toMatchObject({ replied: true, reset: 5 })
@@ -113,14 +147,19 @@ describe('exec over SPDY/3.1', () => {
     expect(c.text(ids.stdout)).toBe('v1\n')
   })
 
-  it('an unknown binary: the runtime\'s InternalError Status on the error stream', async () => {
+  it("an unknown binary: the runtime's InternalError Status on the error stream", async () => {
     const { c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['nosuchcmd'], 'stdout=true')}`, ['error', 'stdout'])
     await c.until(() => c.ended)
     expect(JSON.parse(c.text(ids.error))).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 })
   })
 
   it('pings are echoed; streams of unknown type are accepted and ignored', async () => {
-    const { c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['cat'], 'stdin=true&stdout=true')}`, ['error', 'bogus', 'stdin', 'stdout'])
+    const { c, ids } = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['cat'], 'stdin=true&stdout=true')}`, [
+      'error',
+      'bogus',
+      'stdin',
+      'stdout',
+    ])
     c.ping(1)
     await c.until(() => c.pings.includes(1))
     expect(c.stream(ids.bogus)).toMatchObject({ replied: true })
@@ -188,22 +227,30 @@ describe('attach and port-forward over SPDY/3.1', () => {
 
 describe('answers before the upgrade', () => {
   const text = async (path: string, protocols?: string[]) => (await upgrade(path, protocols)).response
-  it('the apiserver\'s checks are Status objects, as for WebSocket', async () => {
+  it("the apiserver's checks are Status objects, as for WebSocket", async () => {
     const none = await text(`/api/v1/namespaces/default/pods/web/exec?${q(['ls'], '')}`)
     expect(none.status).toBe(400)
     expect(JSON.parse(none.body)).toMatchObject({ kind: 'Status', code: 400, message: 'you must specify at least 1 of stdin, stdout, stderr' })
     expect((await text(`/api/v1/namespaces/default/pods/ghost/exec?${q(['ls'], 'stdout=true')}`)).status).toBe(404)
-    expect(JSON.parse((await text('/api/v1/namespaces/default/pods/two/attach?stdout=true')).body).message).toBe('a container name must be specified for pod two, choose one of: [a b]')
+    expect(JSON.parse((await text('/api/v1/namespaces/default/pods/two/attach?stdout=true')).body).message).toBe(
+      'a container name must be specified for pod two, choose one of: [a b]',
+    )
     expect((await text('/api/v1/namespaces/default/pods/ghost/portforward', ['portforward.k8s.io'])).status).toBe(404)
   })
 
-  it('the kubelet\'s are plain text: no running container, no protocol header, no common protocol', async () => {
+  it("the kubelet's are plain text: no running container, no protocol header, no common protocol", async () => {
     const notRunning = await text(`/api/v1/namespaces/default/pods/pending/exec?${q(['ls'], 'stdout=true')}`)
     expect(notRunning).toMatchObject({ status: 500, body: 'container not found ("c")\n' })
     expect(notRunning.headers['content-type']).toEqual(['text/plain; charset=utf-8'])
-    expect(await text(`/api/v1/namespaces/default/pods/web/exec?${q(['ls'], 'stdout=true')}`, [])).toMatchObject({ status: 400, body: 'unable to upgrade: X-Stream-Protocol-Version is required\n' })
+    expect(await text(`/api/v1/namespaces/default/pods/web/exec?${q(['ls'], 'stdout=true')}`, [])).toMatchObject({
+      status: 400,
+      body: 'unable to upgrade: X-Stream-Protocol-Version is required\n',
+    })
     const mismatch = await text(`/api/v1/namespaces/default/pods/web/exec?${q(['ls'], 'stdout=true')}`, ['v5.channel.k8s.io'])
-    expect(mismatch).toMatchObject({ status: 403, body: 'unable to upgrade: unable to negotiate protocol: client supports [v5.channel.k8s.io], server accepts [v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io channel.k8s.io]\n' })
+    expect(mismatch).toMatchObject({
+      status: 403,
+      body: 'unable to upgrade: unable to negotiate protocol: client supports [v5.channel.k8s.io], server accepts [v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io channel.k8s.io]\n',
+    })
     expect(mismatch.headers['x-accepted-stream-protocol-versions']).toEqual(['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'])
     expect((await text('/api/v1/namespaces/default/pods/web/portforward', ['v4.channel.k8s.io'])).status).toBe(403)
   })

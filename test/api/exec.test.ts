@@ -44,7 +44,11 @@ async function open(path: string, protocol = 'v5.channel.k8s.io'): Promise<Sessi
     protocol: ws.protocol,
     frames,
     closed,
-    text: (ch) => frames.filter((f) => f.ch === ch).map((f) => f.text).join(''),
+    text: (ch) =>
+      frames
+        .filter((f) => f.ch === ch)
+        .map((f) => f.text)
+        .join(''),
     async until(ch, str) {
       while (!s.text(ch).includes(str)) await new Promise<void>((r) => waiters.push(r))
     },
@@ -61,8 +65,20 @@ beforeAll(async () => {
   const addr = app.server.address() as { port: number }
   base = `ws://127.0.0.1:${addr.port}`
   const pods = cluster.registry.resource('', 'pods')
-  pods.create('default', { metadata: { name: 'nginx-pod' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
-  pods.create('default', { metadata: { name: 'two' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox', command: ['sleep', '1d'] }] } } as KubeObject)
+  pods.create('default', {
+    metadata: { name: 'nginx-pod' },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
+  } as KubeObject)
+  pods.create('default', {
+    metadata: { name: 'two' },
+    spec: {
+      nodeName: 'kubemock-worker',
+      containers: [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'busybox', command: ['sleep', '1d'] },
+      ],
+    },
+  } as KubeObject)
   pods.create('default', { metadata: { name: 'unbound' }, spec: { nodeSelector: { none: 'x' }, containers: [{ name: 'c', image: 'nginx' }] } } as KubeObject)
   for (let i = 0; i < 40 && !runtimeFor(cluster.registry).current('default', 'two', 'b')?.running; i++) await cluster.clock.advance(100)
 })
@@ -130,7 +146,10 @@ describe('exec over WebSocket', () => {
   })
 
   it('speaks v4.channel.k8s.io too', async () => {
-    const s = await open(`/api/v1/namespaces/default/pods/two/exec?${q(['echo', 'v4'], 'container=b&stdout=true')}`, 'v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io')
+    const s = await open(
+      `/api/v1/namespaces/default/pods/two/exec?${q(['echo', 'v4'], 'container=b&stdout=true')}`,
+      'v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io',
+    )
     expect(s.protocol).toBe('v4.channel.k8s.io')
     await s.closed
     expect(s.text(1)).toBe('v4\n')
@@ -156,11 +175,22 @@ describe('exec over WebSocket', () => {
       }
       throw new Error('upgrade succeeded')
     }
-    expect(await status(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['ls'], 'container=foo&stdout=true')}`)).toMatchObject({ code: 400, body: { reason: 'BadRequest', message: 'container foo is not valid for pod nginx-pod' } })
-    expect((await status(`/api/v1/namespaces/default/pods/two/exec?${q(['ls'], 'stdout=true')}`)).body.message).toBe('a container name must be specified for pod two, choose one of: [a b]')
-    expect((await status(`/api/v1/namespaces/default/pods/unbound/exec?${q(['ls'], 'stdout=true')}`)).body.message).toBe('pod unbound does not have a host assigned')
+    expect(await status(`/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['ls'], 'container=foo&stdout=true')}`)).toMatchObject({
+      code: 400,
+      body: { reason: 'BadRequest', message: 'container foo is not valid for pod nginx-pod' },
+    })
+    expect((await status(`/api/v1/namespaces/default/pods/two/exec?${q(['ls'], 'stdout=true')}`)).body.message).toBe(
+      'a container name must be specified for pod two, choose one of: [a b]',
+    )
+    expect((await status(`/api/v1/namespaces/default/pods/unbound/exec?${q(['ls'], 'stdout=true')}`)).body.message).toBe(
+      'pod unbound does not have a host assigned',
+    )
     expect((await status(`/api/v1/namespaces/default/pods/ghost/exec?${q(['ls'], 'stdout=true')}`)).code).toBe(404)
-    const spdy = await app.inject({ method: 'POST', url: `/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['ls'], 'container=foo&stdout=true')}`, headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1' } })
+    const spdy = await app.inject({
+      method: 'POST',
+      url: `/api/v1/namespaces/default/pods/nginx-pod/exec?${q(['ls'], 'container=foo&stdout=true')}`,
+      headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1' },
+    })
     expect(spdy.statusCode).toBe(400)
     expect(JSON.parse(spdy.body).message).toBe('container foo is not valid for pod nginx-pod')
   })
@@ -192,7 +222,10 @@ describe('a busy command over the WebSocket path', () => {
   let inst: ContainerInstance
 
   beforeAll(async () => {
-    cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'looper' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.27.3' }] } } as KubeObject)
+    cluster.registry.resource('', 'pods').create('default', {
+      metadata: { name: 'looper' },
+      spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.27.3' }] },
+    } as KubeObject)
     for (let i = 0; i < 40 && !runtimeFor(cluster.registry).current('default', 'looper')?.running; i++) await cluster.clock.advance(100)
     inst = runtimeFor(cluster.registry).current('default', 'looper')!
   })
@@ -211,12 +244,18 @@ describe('a busy command over the WebSocket path', () => {
     expect(stopped).toBeGreaterThan(10)
     await realSleep(100)
     expect(count(inst)).toBe(stopped)
-    expect(processesFor(cluster.registry, inst).list().map((p) => p.command)).not.toContain(`sh -c ${counter}`)
+    expect(
+      processesFor(cluster.registry, inst)
+        .list()
+        .map((p) => p.command),
+    ).not.toContain(`sh -c ${counter}`)
   })
 
   it('a client that does not read pauses the loop instead of buffering its output', async () => {
     fsFor(cluster.registry, inst).writeFile('/tmp/big', 'z'.repeat(1 << 20))
-    const s = await open(`/api/v1/namespaces/default/pods/looper/exec?${q(['sh', '-c', 'i=0; while true; do cat /tmp/big; i=$((i+1)); echo $i > /tmp/n; done'], 'stdout=true')}`)
+    const s = await open(
+      `/api/v1/namespaces/default/pods/looper/exec?${q(['sh', '-c', 'i=0; while true; do cat /tmp/big; i=$((i+1)); echo $i > /tmp/n; done'], 'stdout=true')}`,
+    )
     await s.until(1, 'zzzz')
     s.ws.pause()
     let last = -1

@@ -10,13 +10,33 @@ const watchDeploys = requestInfo('GET', '/apis/apps/v1/deployments', 'watch=true
 
 describe('faultStatus', () => {
   test('texts fit the code and name the object as apimachinery errors do', () => {
-    expect(faultStatus({ status: 500 }, listPods).status).toMatchObject({ code: 500, reason: 'InternalError', message: 'Internal error occurred: injected fault' })
-    expect(faultStatus({ status: 404 }, getPod).status).toMatchObject({ reason: 'NotFound', message: 'pods "web" not found', details: { name: 'web', kind: 'pods' } })
-    expect(faultStatus({ status: 409 }, podStatus).message).toBe('Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again')
-    expect(faultStatus({ status: 409 }, requestInfo('POST', '/api/v1/namespaces/default/pods', ''), 'x').status).toMatchObject({ reason: 'AlreadyExists', message: 'pods "x" already exists' })
-    expect(faultStatus({ status: 403 }, listPods).message).toBe('pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"')
-    expect(faultStatus({ status: 403 }, watchDeploys).message).toBe('deployments.apps is forbidden: User "system:anonymous" cannot watch resource "deployments" in API group "apps" at the cluster scope')
-    expect(faultStatus({ status: 503 }, listPods).status).toMatchObject({ reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' })
+    expect(faultStatus({ status: 500 }, listPods).status).toMatchObject({
+      code: 500,
+      reason: 'InternalError',
+      message: 'Internal error occurred: injected fault',
+    })
+    expect(faultStatus({ status: 404 }, getPod).status).toMatchObject({
+      reason: 'NotFound',
+      message: 'pods "web" not found',
+      details: { name: 'web', kind: 'pods' },
+    })
+    expect(faultStatus({ status: 409 }, podStatus).message).toBe(
+      'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again',
+    )
+    expect(faultStatus({ status: 409 }, requestInfo('POST', '/api/v1/namespaces/default/pods', ''), 'x').status).toMatchObject({
+      reason: 'AlreadyExists',
+      message: 'pods "x" already exists',
+    })
+    expect(faultStatus({ status: 403 }, listPods).message).toBe(
+      'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"',
+    )
+    expect(faultStatus({ status: 403 }, watchDeploys).message).toBe(
+      'deployments.apps is forbidden: User "system:anonymous" cannot watch resource "deployments" in API group "apps" at the cluster scope',
+    )
+    expect(faultStatus({ status: 503 }, listPods).status).toMatchObject({
+      reason: 'ServiceUnavailable',
+      message: 'the server is currently unable to handle the request',
+    })
     const tooMany = faultStatus({ status: 429, retryAfterSeconds: 3 }, listPods)
     expect(tooMany.status).toMatchObject({ reason: 'TooManyRequests', details: { retryAfterSeconds: 3 } })
     expect(tooMany.headers['Retry-After']).toBe('3')
@@ -41,7 +61,10 @@ describe('matching', () => {
 
   test('count is consumed, rate is a probability, status stops the scan after latency adds up', () => {
     let dice = 0.5
-    const f = new FaultInjector(() => 0, () => dice)
+    const f = new FaultInjector(
+      () => 0,
+      () => dice,
+    )
     f.add({ verb: 'list', latencyMs: 10 })
     f.add({ verb: 'list', latencyMs: 5, rate: 0.4 })
     const once = f.add({ verb: 'list', status: 500, count: 1 })
@@ -66,7 +89,10 @@ describe('validateFaultSpec', () => {
     [{ dropWatch: true, verb: 'list' }, 'FaultSpec is invalid: verb: Invalid value: "list": dropWatch applies to watch requests only'],
     [{ status: 200 }, 'FaultSpec is invalid: status: Invalid value: 200: must be >= 400'],
     [{ status: 500, rate: 2 }, 'FaultSpec is invalid: rate: Invalid value: 2: must be <= 1'],
-    [{ status: 500, verb: 'lst' }, 'FaultSpec is invalid: verb: Unsupported value: "lst": supported values: "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"'],
+    [
+      { status: 500, verb: 'lst' },
+      'FaultSpec is invalid: verb: Unsupported value: "lst": supported values: "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"',
+    ],
     [{ status: 500, nmae: 'x' }, 'FaultSpec is invalid: nmae: Forbidden: unknown field'],
     [{ status: '500' }, 'FaultSpec is invalid: status: Invalid value: "500": must be an integer'],
     [[], 'FaultSpec is invalid: <root>: Invalid value: []string{}: must be an object'],

@@ -19,8 +19,21 @@ describe('hostOf', () => {
 describe('isAllowedHost', () => {
   const allowed = new Set(['kubemock'])
   it('answers loopback names, IP literals and allowed names; refuses other names', () => {
-    for (const h of ['localhost:8080', 'LOCALHOST', 'app.localhost:1', '127.0.0.1:8080', '127.8.9.1', '[::1]:8080', '10.1.2.3:6443', '[fe80::1]:1', 'kubemock:6443', undefined]) expect(isAllowedHost(h, allowed), String(h)).toBe(true)
-    for (const h of ['evil.example:8080', 'localhost.evil.example', '127.0.0.1.nip.io', 'kubemock.evil.example', 'kubernetes']) expect(isAllowedHost(h, allowed), h).toBe(false)
+    for (const h of [
+      'localhost:8080',
+      'LOCALHOST',
+      'app.localhost:1',
+      '127.0.0.1:8080',
+      '127.8.9.1',
+      '[::1]:8080',
+      '10.1.2.3:6443',
+      '[fe80::1]:1',
+      'kubemock:6443',
+      undefined,
+    ])
+      expect(isAllowedHost(h, allowed), String(h)).toBe(true)
+    for (const h of ['evil.example:8080', 'localhost.evil.example', '127.0.0.1.nip.io', 'kubemock.evil.example', 'kubernetes'])
+      expect(isAllowedHost(h, allowed), h).toBe(false)
     expect(isAllowedHost('evil.example', new Set(['*']))).toBe(true)
   })
 })
@@ -49,7 +62,12 @@ describe('the Host check in the app', () => {
     const get = await app.inject({ method: 'GET', url: '/api/v1/namespaces/kube-system/secrets', headers: { host: 'evil.example:8080' } })
     expect(get.statusCode).toBe(403)
     expect(get.json()).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
       message: 'forbidden: host "evil.example" is not allowed (DNS rebinding protection); start kubemock with --allowed-host evil.example to accept it',
     })
     cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })

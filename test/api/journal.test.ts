@@ -49,14 +49,26 @@ describe('isLongRunning (BasicLongRunningRequestCheck)', () => {
 describe('RequestJournal', () => {
   function filled(n: number, capacity = 5): RequestJournal {
     const j = new RequestJournal(capacity)
-    for (let i = 0; i < n; i++) j.finish(j.start('GET', `/api/v1/namespaces/ns${i % 2}/pods/p${i}?pretty=1&x=a&x=b`, i % 2 ? 'kubectl/v1.32.4 (linux/amd64)' : 'node-fetch'), i === 3 ? 404 : 200)
+    for (let i = 0; i < n; i++)
+      j.finish(
+        j.start('GET', `/api/v1/namespaces/ns${i % 2}/pods/p${i}?pretty=1&x=a&x=b`, i % 2 ? 'kubectl/v1.32.4 (linux/amd64)' : 'node-fetch'),
+        i === 3 ? 404 : 200,
+      )
     return j
   }
 
   test('keeps only the newest entries, oldest first, with decoded fields', () => {
     const items = filled(8).list()
     expect(items.map((r) => r.name)).toEqual(['p3', 'p4', 'p5', 'p6', 'p7'])
-    expect(items[0]).toMatchObject({ verb: 'get', resource: 'pods', namespace: 'ns1', method: 'GET', path: '/api/v1/namespaces/ns1/pods/p3', query: { pretty: '1', x: ['a', 'b'] }, status: 404 })
+    expect(items[0]).toMatchObject({
+      verb: 'get',
+      resource: 'pods',
+      namespace: 'ns1',
+      method: 'GET',
+      path: '/api/v1/namespaces/ns1/pods/p3',
+      query: { pretty: '1', x: ['a', 'b'] },
+      status: 404,
+    })
     expect(items[0].durationMs).toBeGreaterThanOrEqual(0)
   })
 

@@ -7,7 +7,12 @@ import { useTestApp } from '../helpers/test-app.js'
 
 const MiB = 1024 * 1024
 const json = { 'content-type': 'application/json' }
-const configMap = (name: string, data: Record<string, string> = {}, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data })
+const configMap = (name: string, data: Record<string, string> = {}, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, ...extra },
+  data,
+})
 
 async function withApp(opts: ConstructorParameters<typeof Cluster>[0], fn: (app: FastifyInstance, cluster: Cluster) => Promise<void>) {
   const cluster = new Cluster({ speed: 0, ...opts })
@@ -21,16 +26,19 @@ async function withApp(opts: ConstructorParameters<typeof Cluster>[0], fn: (app:
 }
 
 describe('etcd limits', () => {
-  it('refuses an object over 1.5 MiB serialized with 500 "etcdserver: request is too large" and no reason, as kube-apiserver passes it on', () => withApp({}, async (app, cluster) => {
-    const pod = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'huge' },
-      spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'BIG', value: 'x'.repeat(1.6 * MiB) }] }] },
-    }
-    const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods', headers: json, payload: pod })
-    expect(r.statusCode).toBe(500)
-    expect(r.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request is too large', code: 500 })
-    expect(cluster.registry.resource('', 'pods').getStored('default', 'huge')).toBeUndefined()
-  }))
+  it('refuses an object over 1.5 MiB serialized with 500 "etcdserver: request is too large" and no reason, as kube-apiserver passes it on', () =>
+    withApp({}, async (app, cluster) => {
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'huge' },
+        spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'BIG', value: 'x'.repeat(1.6 * MiB) }] }] },
+      }
+      const r = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods', headers: json, payload: pod })
+      expect(r.statusCode).toBe(500)
+      expect(r.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request is too large', code: 500 })
+      expect(cluster.registry.resource('', 'pods').getStored('default', 'huge')).toBeUndefined()
+    }))
 
   it('fails creates, updates and patches past the quota with "etcdserver: mvcc: database space exceeded"; reads and deletes go on, and freed space is usable again', async () => {
     const boot = new Cluster({ speed: 0 })
@@ -47,7 +55,12 @@ describe('etcd limits', () => {
       expect(create.json()).toEqual(noSpace)
       const update = await app.inject({ method: 'PUT', url: `${cms}/a`, headers: json, payload: configMap('a', { v: value + value }) })
       expect(update.json()).toEqual(noSpace)
-      const patch = await app.inject({ method: 'PATCH', url: `${cms}/a`, headers: { 'content-type': 'application/merge-patch+json' }, payload: { data: { w: value } } })
+      const patch = await app.inject({
+        method: 'PATCH',
+        url: `${cms}/a`,
+        headers: { 'content-type': 'application/merge-patch+json' },
+        payload: { data: { w: value } },
+      })
       expect(patch.json()).toEqual(noSpace)
       expect((await app.inject({ url: `${cms}/a` })).json().data.v).toBe(value)
       expect((await app.inject({ url: cms })).statusCode).toBe(200)
@@ -63,20 +76,45 @@ describe('object size validation', () => {
   const t = useTestApp()
 
   it('ConfigMaps hold at most 1 MiB of data plus binaryData (422 on the whole object, `[]`)', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: { ...configMap('big', { a: 'x'.repeat(MiB - 10) }), binaryData: { b: Buffer.alloc(11).toString('base64') } } })
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces/default/configmaps',
+      headers: json,
+      payload: { ...configMap('big', { a: 'x'.repeat(MiB - 10) }), binaryData: { b: Buffer.alloc(11).toString('base64') } },
+    })
     expect(r.statusCode).toBe(422)
     expect(r.json()).toMatchObject({
-      reason: 'Invalid', message: 'ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes',
-      details: { name: 'big', kind: 'ConfigMap', causes: [{ reason: 'FieldValueTooLong', message: 'Too long: may not be more than 1048576 bytes', field: '[]' }] },
+      reason: 'Invalid',
+      message: 'ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes',
+      details: {
+        name: 'big',
+        kind: 'ConfigMap',
+        causes: [{ reason: 'FieldValueTooLong', message: 'Too long: may not be more than 1048576 bytes', field: '[]' }],
+      },
     })
-    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: configMap('max', { a: 'x'.repeat(MiB) }) })
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces/default/configmaps',
+      headers: json,
+      payload: configMap('max', { a: 'x'.repeat(MiB) }),
+    })
     expect(ok.statusCode).toBe(201)
   })
 
   it('Secrets hold at most 1 MiB of decoded data; annotations at most 256 KiB', async () => {
-    const secret = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/secrets', headers: json, payload: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(MiB + 1).toString('base64') } } })
+    const secret = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces/default/secrets',
+      headers: json,
+      payload: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(MiB + 1).toString('base64') } },
+    })
     expect(secret.json()).toMatchObject({ code: 422, message: 'Secret "s" is invalid: data: Too long: may not be more than 1048576 bytes' })
-    const ann = await t.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', headers: json, payload: configMap('ann', {}, { annotations: { a: 'x'.repeat(256 * 1024) } }) })
+    const ann = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces/default/configmaps',
+      headers: json,
+      payload: configMap('ann', {}, { annotations: { a: 'x'.repeat(256 * 1024) } }),
+    })
     expect(ann.json()).toMatchObject({ code: 422, message: 'ConfigMap "ann" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes' })
   })
 
@@ -84,8 +122,20 @@ describe('object size validation', () => {
     const yaml = { 'content-type': 'application/yaml' }
     const cases: [string, string][] = [
       ['%YAML 9.9\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: v99}\n', 'error converting YAML to JSON: yaml: found incompatible YAML document'],
-      [`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ${'['.repeat(5000)}\n`, 'error converting YAML to JSON: yaml: line 4: exceeded max depth of 500'],
-      [`a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}`, 'error converting YAML to JSON: yaml: document contains excessive aliasing'],
+      [
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ${'['.repeat(5000)}\n`,
+        'error converting YAML to JSON: yaml: line 4: exceeded max depth of 500',
+      ],
+      [
+        `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from(
+          { length: 8 },
+          (_, i) =>
+            `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(', ')}]`,
+        ).join('\n')}`,
+        'error converting YAML to JSON: yaml: document contains excessive aliasing',
+      ],
     ]
     const writes: string[] = []
     const original = process.stderr.write.bind(process.stderr)
@@ -110,19 +160,26 @@ describe('object size validation', () => {
 })
 
 describe('immortal namespaces', () => {
-  it('DELETE of default, kube-system and kube-public is 403 as the NamespaceLifecycle admission plugin answers; others go', () => withApp({}, async (app, cluster) => {
-    for (const name of ['default', 'kube-system', 'kube-public']) {
-      for (const url of [`/api/v1/namespaces/${name}`, `/api/v1/namespaces/${name}?dryRun=All`]) {
-        const r = await app.inject({ method: 'DELETE', url })
-        expect(r.statusCode).toBe(403)
-        expect(r.json()).toEqual({
-          kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
-          message: `namespaces "${name}" is forbidden: this namespace may not be deleted`, details: { name, kind: 'namespaces' },
-        })
+  it('DELETE of default, kube-system and kube-public is 403 as the NamespaceLifecycle admission plugin answers; others go', () =>
+    withApp({}, async (app, cluster) => {
+      for (const name of ['default', 'kube-system', 'kube-public']) {
+        for (const url of [`/api/v1/namespaces/${name}`, `/api/v1/namespaces/${name}?dryRun=All`]) {
+          const r = await app.inject({ method: 'DELETE', url })
+          expect(r.statusCode).toBe(403)
+          expect(r.json()).toEqual({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            reason: 'Forbidden',
+            code: 403,
+            message: `namespaces "${name}" is forbidden: this namespace may not be deleted`,
+            details: { name, kind: 'namespaces' },
+          })
+        }
+        expect(cluster.registry.resource('', 'namespaces').getStored('', name)?.obj.metadata.deletionTimestamp).toBeUndefined()
       }
-      expect(cluster.registry.resource('', 'namespaces').getStored('', name)?.obj.metadata.deletionTimestamp).toBeUndefined()
-    }
-    expect((await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/kube-node-lease' })).statusCode).toBe(200)
-    expect((await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/nope' })).statusCode).toBe(404)
-  }))
+      expect((await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/kube-node-lease' })).statusCode).toBe(200)
+      expect((await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/nope' })).statusCode).toBe(404)
+    }))
 })

@@ -41,22 +41,31 @@ const get = async (url: string) => {
 }
 
 describe('resourceVersionMatch on lists', () => {
-  it('answers ValidateListOptions\' 422s with upstream\'s texts', async () => {
+  it("answers ValidateListOptions' 422s with upstream's texts", async () => {
     const cases: [string, string][] = [
       ['resourceVersionMatch=Exact', 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'],
       ['resourceVersionMatch=Exact&resourceVersion=0', 'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'],
       ['resourceVersionMatch=Latest&resourceVersion=5', 'resourceVersionMatch: Unsupported value: "Latest": supported values: "Exact", "NotOlderThan", ""'],
-      ['resourceVersionMatch=NotOlderThan&resourceVersion=5&continue=abc', 'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided'],
+      [
+        'resourceVersionMatch=NotOlderThan&resourceVersion=5&continue=abc',
+        'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided',
+      ],
       ['sendInitialEvents=true', 'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list'],
     ]
     for (const [q, msg] of cases) {
       const r = await get(`/api/v1/namespaces/default/configmaps?${q}`)
       expect(r.code, q).toBe(422)
-      expect(r.json(), q).toMatchObject({ reason: 'Invalid', message: `ListOptions.meta.k8s.io "" is invalid: ${msg}`, details: { group: 'meta.k8s.io', kind: 'ListOptions' } })
+      expect(r.json(), q).toMatchObject({
+        reason: 'Invalid',
+        message: `ListOptions.meta.k8s.io "" is invalid: ${msg}`,
+        details: { group: 'meta.k8s.io', kind: 'ListOptions' },
+      })
       expect((r.json().details as Record<string, unknown>).name, 'an empty name is omitted, as metav1.StatusDetails does').toBeUndefined()
     }
     const two = await get('/api/v1/configmaps?resourceVersionMatch=Foo&continue=x')
-    expect(two.json().message).toBe('ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided, resourceVersionMatch: Unsupported value: "Foo": supported values: "Exact", "NotOlderThan", ""]')
+    expect(two.json().message).toBe(
+      'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided, resourceVersionMatch: Unsupported value: "Foo": supported values: "Exact", "NotOlderThan", ""]',
+    )
   })
 
   it('serves Exact from the history and sends Retry-After with a too-new NotOlderThan', async () => {
@@ -90,7 +99,9 @@ describe('resourceVersionMatch on lists', () => {
   it('forbids resourceVersionMatch on a watch unless sendInitialEvents is given', async () => {
     const r = await get('/api/v1/configmaps?watch=1&resourceVersion=1&resourceVersionMatch=Exact')
     expect(r.code).toBe(422)
-    expect(r.json().message).toBe('ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]')
+    expect(r.json().message).toBe(
+      'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]',
+    )
   })
 })
 
@@ -107,21 +118,39 @@ describe('boolean flags as the Python client sends them', () => {
     }
   })
 
-  it('reports bad integers with strconv\'s text', async () => {
-    expect((await get('/api/v1/pods?limit=abc')).json()).toMatchObject({ code: 400, reason: 'BadRequest', message: 'strconv.ParseInt: parsing "abc": invalid syntax' })
+  it("reports bad integers with strconv's text", async () => {
+    expect((await get('/api/v1/pods?limit=abc')).json()).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'strconv.ParseInt: parsing "abc": invalid syntax',
+    })
     expect((await get('/api/v1/pods?watch=1&timeoutSeconds=x')).json()).toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "x": invalid syntax' })
-    expect((await get('/api/v1/pods?timeoutSeconds=x')).json(), 'a list converts timeoutSeconds too').toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "x": invalid syntax' })
+    expect((await get('/api/v1/pods?timeoutSeconds=x')).json(), 'a list converts timeoutSeconds too').toMatchObject({
+      code: 400,
+      message: 'strconv.ParseInt: parsing "x": invalid syntax',
+    })
     // With a body, DeleteOptions come from it alone: the query is not parsed at all.
     await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/configmaps', payload: { metadata: { name: 'del-body' } } })
-    const withBody = await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/configmaps/del-body?gracePeriodSeconds=x', payload: { gracePeriodSeconds: 0 } })
+    const withBody = await app.inject({
+      method: 'DELETE',
+      url: '/api/v1/namespaces/default/configmaps/del-body?gracePeriodSeconds=x',
+      payload: { gracePeriodSeconds: 0 },
+    })
     expect(withBody.statusCode).toBe(200)
     const del = await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/configmaps/kube-root-ca.crt?gracePeriodSeconds=x' })
     expect(JSON.parse(del.body)).toMatchObject({ code: 400, message: 'strconv.ParseInt: parsing "x": invalid syntax' })
   })
 
   it('checks ?timeout= on short requests only', async () => {
-    expect((await get('/api/v1/pods?timeout=x')).json()).toMatchObject({ code: 400, reason: 'BadRequest', message: 'invalid timeout specified in the request URL - time: invalid duration "x"' })
-    expect((await get('/version?timeout=1')).json()).toMatchObject({ code: 400, message: 'invalid timeout specified in the request URL - time: missing unit in duration "1"' })
+    expect((await get('/api/v1/pods?timeout=x')).json()).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'invalid timeout specified in the request URL - time: invalid duration "x"',
+    })
+    expect((await get('/version?timeout=1')).json()).toMatchObject({
+      code: 400,
+      message: 'invalid timeout specified in the request URL - time: missing unit in duration "1"',
+    })
     expect((await get('/api/v1/pods?timeout=32s')).code).toBe(200)
     expect(await watchFor('/api/v1/pods?watch=1&timeoutSeconds=-1&timeout=x', 5000)).toMatchObject({ status: 200, ended: true })
     // Long-running subresources are not given a deadline either: this fails on the pod, not the timeout.
@@ -145,7 +174,7 @@ describe('trailing slashes as kube-apiserver routes them', () => {
 })
 
 describe('watch timeouts', () => {
-  it('ends after timeoutSeconds, and a timeout beyond Node\'s 24.8-day timer limit keeps the watch open', async () => {
+  it("ends after timeoutSeconds, and a timeout beyond Node's 24.8-day timer limit keeps the watch open", async () => {
     const t0 = Date.now()
     expect(await watchFor('/api/v1/namespaces?watch=1&timeoutSeconds=1', 5000)).toMatchObject({ status: 200, ended: true })
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900)

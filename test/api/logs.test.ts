@@ -24,7 +24,9 @@ async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
 
 async function runningPod(name: string, containers: { name: string; image: string }[] = [{ name: 'nginx', image: 'nginx:1.15.12' }]) {
   pods().create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers } } as KubeObject)
-  await until(() => pod(name)?.status?.containerStatuses?.every((c) => c.state?.running) === true && pod(name)!.status!.containerStatuses!.length === containers.length)
+  await until(
+    () => pod(name)?.status?.containerStatuses?.every((c) => c.state?.running) === true && pod(name)!.status!.containerStatuses!.length === containers.length,
+  )
 }
 
 const status = (body: string) => JSON.parse(body) as { code: number; reason: string; message: string }
@@ -47,12 +49,27 @@ describe('pods/log', () => {
     const res = await app.inject({ url: `${base}/web/log?container=nginx` })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toBe('text/plain')
-    expect(res.body).toBe(rt.logs(inst.containerID).lines.map((l) => `${l.text}\n`).join(''))
+    expect(res.body).toBe(
+      rt
+        .logs(inst.containerID)
+        .lines.map((l) => `${l.text}\n`)
+        .join(''),
+    )
     expect(res.body.endsWith('hello from the test\n')).toBe(true)
   })
 
   test('container choice: the only one by default; several need a name (init containers listed too); unknown is 400', async () => {
-    pods().create('default', { metadata: { name: 'two' }, spec: { nodeName: 'kubemock-worker', initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'redis' }] } } as KubeObject)
+    pods().create('default', {
+      metadata: { name: 'two' },
+      spec: {
+        nodeName: 'kubemock-worker',
+        initContainers: [{ name: 'init', image: 'busybox' }],
+        containers: [
+          { name: 'a', image: 'nginx' },
+          { name: 'b', image: 'redis' },
+        ],
+      },
+    } as KubeObject)
     let res = await app.inject({ url: `${base}/two/log` })
     expect(res.statusCode).toBe(400)
     expect(status(res.body)).toMatchObject({ reason: 'BadRequest', message: 'a container name must be specified for pod two, choose one of: [init a b]' })
@@ -64,7 +81,10 @@ describe('pods/log', () => {
   })
 
   test('kubelet errors: waiting to start, previous not found; a pod without a node answers an empty body', async () => {
-    pods().create('default', { metadata: { name: 'bad' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.17.23' }] } } as KubeObject)
+    pods().create('default', {
+      metadata: { name: 'bad' },
+      spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.17.23' }] },
+    } as KubeObject)
     await until(() => pod('bad')?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull')
     let res = await app.inject({ url: `${base}/bad/log?container=nginx` })
     expect(status(res.body).message).toBe('container "nginx" in pod "bad" is waiting to start: image can\'t be pulled')
@@ -72,7 +92,10 @@ describe('pods/log', () => {
     res = await app.inject({ url: `${base}/web/log?previous=true` })
     expect(res.statusCode).toBe(400)
     expect(status(res.body).message).toBe('previous terminated container "nginx" in pod "web" not found')
-    pods().create('default', { metadata: { name: 'unscheduled' }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } } } as KubeObject)
+    pods().create('default', {
+      metadata: { name: 'unscheduled' },
+      spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } },
+    } as KubeObject)
     res = await app.inject({ url: `${base}/unscheduled/log` })
     expect(res.statusCode).toBe(200)
     expect(res.body).toBe('')
@@ -136,10 +159,15 @@ describe('helpers', () => {
   })
 
   test('which instance the kubelet reads: running, terminated, last state in a crash loop; waiting texts', () => {
-    const p = (statuses: unknown[], nodeName = 'n') => ({ metadata: { name: 'p' }, spec: { nodeName, containers: [{ name: 'c', image: 'x' }] }, status: { containerStatuses: statuses } }) as Pod
+    const p = (statuses: unknown[], nodeName = 'n') =>
+      ({ metadata: { name: 'p' }, spec: { nodeName, containers: [{ name: 'c', image: 'x' }] }, status: { containerStatuses: statuses } }) as Pod
     expect(logContainerID(p([{ name: 'c', containerID: 'id1', state: { running: {} } }]), 'c', false)).toBe('id1')
-    expect(logContainerID(p([{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: 'old' } } }]), 'c', false)).toBe('old')
-    expect(() => logContainerID(p([{ name: 'c', state: { waiting: { reason: 'ImagePullBackOff' } } }]), 'c', false)).toThrow('container "c" in pod "p" is waiting to start: trying and failing to pull image')
+    expect(
+      logContainerID(p([{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: 'old' } } }]), 'c', false),
+    ).toBe('old')
+    expect(() => logContainerID(p([{ name: 'c', state: { waiting: { reason: 'ImagePullBackOff' } } }]), 'c', false)).toThrow(
+      'container "c" in pod "p" is waiting to start: trying and failing to pull image',
+    )
     expect(() => logContainerID(p([]), 'c', false)).toThrow('container "c" in pod "p" is waiting to start: ContainerCreating')
     expect(() => logContainerID(p([{ name: 'c', state: { terminated: {} } }]), 'c', false)).toThrow('container "c" in pod "p" is terminated')
   })

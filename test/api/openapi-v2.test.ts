@@ -44,7 +44,7 @@ describe('GET /openapi/v2', () => {
     expect(doc.definitions).toHaveProperty('io.k8s.api.batch.v1.CronJob')
   })
 
-  it('serves the gnostic protobuf to client-go\'s Accept, with the same ETag', async () => {
+  it("serves the gnostic protobuf to client-go's Accept, with the same ETag", async () => {
     const json = await t.app.inject({ method: 'GET', url: '/openapi/v2' })
     const res = await t.app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept: protobufAccept } })
     expect(res.statusCode).toBe(200)

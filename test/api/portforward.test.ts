@@ -10,7 +10,7 @@ import type { KubeObject } from '../../src/types.js'
 import type { ConnectionIO, PodConnection } from '../../src/api/pod-network.js'
 import { PortForwardSession } from '../../src/api/portforward-streams.js'
 import { SpdyFrameReader, SpdyType, spdyData, spdyFlagFin, spdyPing, type SpdyFrame } from '../../src/api/spdy/frames.js'
-import { encodeHeaderBlock, } from '../../src/api/spdy/headers.js'
+import { encodeHeaderBlock } from '../../src/api/spdy/headers.js'
 import { GoHeaderCompressor } from '../helpers/spdy-client.js'
 
 /** A SPDY client the way client-go's spdystream writes: one zlib stream (best compression, SPDY dictionary), sync-flushed per header block. */
@@ -42,7 +42,9 @@ class GoLikeClient {
   }
 
   dataOn(id: number): string {
-    return Buffer.concat(this.frames.filter((f): f is Extract<SpdyFrame, { kind: 'data' }> => f.kind === 'data' && f.streamId === id).map((f) => f.data)).toString()
+    return Buffer.concat(
+      this.frames.filter((f): f is Extract<SpdyFrame, { kind: 'data' }> => f.kind === 'data' && f.streamId === id).map((f) => f.data),
+    ).toString()
   }
 
   finOn(id: number): boolean {
@@ -141,8 +143,17 @@ describe('pods/portforward through the app', () => {
 
   async function runningNginx() {
     const pods = cluster.registry.resource('', 'pods')
-    pods.create('default', { metadata: { name: 'web' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
-    for (let i = 0; i < 50 && !(pods.getStored('default', 'web')!.obj.status as { containerStatuses?: { state?: { running?: object } }[] })?.containerStatuses?.[0]?.state?.running; i++) await cluster.clock.advance(100)
+    pods.create('default', {
+      metadata: { name: 'web' },
+      spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
+    } as KubeObject)
+    for (
+      let i = 0;
+      i < 50 &&
+      !(pods.getStored('default', 'web')!.obj.status as { containerStatuses?: { state?: { running?: object } }[] })?.containerStatuses?.[0]?.state?.running;
+      i++
+    )
+      await cluster.clock.advance(100)
     await app.listen({ port: 0, host: '127.0.0.1' })
     return `ws://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/namespaces/default/pods/web/portforward`
   }
@@ -150,7 +161,9 @@ describe('pods/portforward through the app', () => {
   test('pre-upgrade checks: a missing pod is 404, an unscheduled one 400, a plain request asks for the upgrade', async () => {
     let res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/nope/portforward' })
     expect(res.statusCode).toBe(404)
-    cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } } } as KubeObject)
+    cluster.registry
+      .resource('', 'pods')
+      .create('default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } } } as KubeObject)
     res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/p/portforward' })
     expect(JSON.parse(res.body).message).toBe('pod p does not have a host assigned')
     await runningNginx()
@@ -162,7 +175,18 @@ describe('pods/portforward through the app', () => {
     // Node's ws client refuses the slash too, so upgrade by hand as Go's gorilla client does.
     const url = new URL((await runningNginx()).replace('ws:', 'http:'))
     const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io' } })
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io',
+        },
+      })
       req.once('upgrade', (res, socket) => {
         socket.destroy()
         resolve({ status: res.statusCode, ...res.headers })
@@ -180,23 +204,41 @@ describe('pods/portforward through the app', () => {
     const got: Buffer[] = []
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
     ws.on('message', (d: Buffer) => got.push(d))
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve)
+      ws.once('error', reject)
+    })
     ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')]))
     expect(await closed).toBe(1000)
-    expect(got.slice(0, 2).map((b) => [...b])).toEqual([[0, 80, 0], [1, 80, 0]])
-    const http = Buffer.concat(got.slice(2).filter((b) => b[0] === 0).map((b) => b.subarray(1))).toString()
+    expect(got.slice(0, 2).map((b) => [...b])).toEqual([
+      [0, 80, 0],
+      [1, 80, 0],
+    ])
+    const http = Buffer.concat(
+      got
+        .slice(2)
+        .filter((b) => b[0] === 0)
+        .map((b) => b.subarray(1)),
+    ).toString()
     expect(http).toMatch(/^HTTP\/1\.1 200 OK\r\nServer: nginx\/1\.15\.12\r\n/)
     expect(http).toContain('Connection: close\r\n')
     expect(http).toContain('<title>Welcome to nginx!</title>')
   })
 
-  test('v4 channel protocol to a closed port: containerd\'s refusal on the error channel', async () => {
+  test("v4 channel protocol to a closed port: containerd's refusal on the error channel", async () => {
     const url = await runningNginx()
     const ws = new WebSocket(`${url}?ports=81`, ['v4.channel.k8s.io'])
     const got: Buffer[] = []
     ws.on('message', (d: Buffer) => got.push(d))
     await new Promise<void>((resolve) => ws.once('close', () => resolve()))
-    const err = Buffer.concat(got.filter((b) => b[0] === 1).slice(1).map((b) => b.subarray(1))).toString()
-    expect(err).toMatch(/^error forwarding port 81 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace "\/var\/run\/netns\/cni-[0-9a-f-]{36}": failed to connect to localhost:81 inside namespace "[0-9a-f]{64}", IPv4: dial tcp4 127\.0\.0\.1:81: connect: connection refused IPv6 dial tcp6 \[::1\]:81: connect: connection refused $/)
+    const err = Buffer.concat(
+      got
+        .filter((b) => b[0] === 1)
+        .slice(1)
+        .map((b) => b.subarray(1)),
+    ).toString()
+    expect(err).toMatch(
+      /^error forwarding port 81 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace "\/var\/run\/netns\/cni-[0-9a-f-]{36}": failed to connect to localhost:81 inside namespace "[0-9a-f]{64}", IPv4: dial tcp4 127\.0\.0\.1:81: connect: connection refused IPv6 dial tcp6 \[::1\]:81: connect: connection refused $/,
+    )
   })
 })

@@ -25,7 +25,10 @@ async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
 const ready = (name: string) => !!pod(name)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
 
 async function runningPod(name: string, image = 'nginx:1.15.12', labels: Record<string, string> = {}, ports?: { name?: string; containerPort: number }[]) {
-  pods().create('default', { metadata: { name, labels }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'web', image, ...(ports ? { ports } : {}) }] } } as KubeObject)
+  pods().create('default', {
+    metadata: { name, labels },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'web', image, ...(ports ? { ports } : {}) }] },
+  } as KubeObject)
   await until(() => ready(name))
 }
 
@@ -66,7 +69,12 @@ describe('pods/proxy', () => {
     res = await app.inject({ method: 'HEAD', url: `${ns}/pods/nginx-pod/proxy/` })
     expect(res.statusCode).toBe(200)
     expect(res.body).toBe('')
-    res = await app.inject({ method: 'POST', url: `${ns}/pods/nginx-pod/proxy/index.html`, payload: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    res = await app.inject({
+      method: 'POST',
+      url: `${ns}/pods/nginx-pod/proxy/index.html`,
+      payload: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
     expect(res.statusCode).toBe(405)
   })
 
@@ -75,7 +83,10 @@ describe('pods/proxy', () => {
     const ip = pod('nginx-pod')!.status!.podIP
     let res = await app.inject({ url: `${ns}/pods/nginx-pod:8080/proxy/` })
     expect(res.statusCode).toBe(503)
-    expect(status(res.body)).toMatchObject({ reason: 'ServiceUnavailable', message: `error trying to reach service: dial tcp ${ip}:8080: connect: connection refused` })
+    expect(status(res.body)).toMatchObject({
+      reason: 'ServiceUnavailable',
+      message: `error trying to reach service: dial tcp ${ip}:8080: connect: connection refused`,
+    })
     const rt = runtimeFor(cluster.registry)
     const first = rt.current('default', 'nginx-pod')!
     rt.markExited(first.containerID, 0)
@@ -90,7 +101,10 @@ describe('pods/proxy', () => {
   test('bad ids, https to a plain server, and pods without an IP', async () => {
     let res = await app.inject({ url: `${ns}/pods/a:b:c:d/proxy/` })
     expect(status(res.body)).toMatchObject({ code: 400, message: 'invalid pod request "a:b:c:d"' })
-    pods().create('default', { metadata: { name: 'pending' }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } } } as KubeObject)
+    pods().create('default', {
+      metadata: { name: 'pending' },
+      spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } },
+    } as KubeObject)
     res = await app.inject({ url: `${ns}/pods/pending/proxy/` })
     expect(status(res.body)).toMatchObject({ code: 400, message: 'address not allowed' })
     await runningPod('nginx-pod')
@@ -140,7 +154,8 @@ describe('nodes/proxy and helpers', () => {
     expect(splitSchemeNamePort('https:x:443')).toEqual({ scheme: 'https', name: 'x', port: '443' })
     expect(splitSchemeNamePort('ftp:x:1')).toBeUndefined()
     const p = '/api/v1/namespaces/default/pods/x/proxy'
-    expect(rewriteHTMLLinks('<a href="/docs/">d</a><a href="http://nginx.org/">n</a><img src="http://10.244.1.5/i.png">', p, '10.244.1.5', 'localhost:8001'))
-      .toBe(`<a href="${p}/docs/">d</a><a href="http://nginx.org/">n</a><img src="${p}/i.png">`)
+    expect(
+      rewriteHTMLLinks('<a href="/docs/">d</a><a href="http://nginx.org/">n</a><img src="http://10.244.1.5/i.png">', p, '10.244.1.5', 'localhost:8001'),
+    ).toBe(`<a href="${p}/docs/">d</a><a href="http://nginx.org/">n</a><img src="${p}/i.png">`)
   })
 })

@@ -1,8 +1,18 @@
 /** @module query-params.test: the shared query parser converts and fails exactly as kube-apiserver's parameter codec does. */
 import { describe, expect, it } from 'vitest'
 import {
-  goParseDuration, goParseInt, parseQueryBool, queryBool, queryHas, queryInt64, queryOptionalBool, queryPorts,
-  queryRequestTimeout, queryString, queryTime, queryValues,
+  goParseDuration,
+  goParseInt,
+  parseQueryBool,
+  queryBool,
+  queryHas,
+  queryInt64,
+  queryOptionalBool,
+  queryPorts,
+  queryRequestTimeout,
+  queryString,
+  queryTime,
+  queryValues,
 } from '../../src/api/query-params.js'
 import { StatusError } from '../../src/errors.js'
 
@@ -62,8 +72,12 @@ describe('integers (strconv.ParseInt)', () => {
     expect(goParseInt('9223372036854775807')).toBe(9223372036854775807n)
   })
 
-  it('answers 400 with strconv\'s message for ?limit=abc, ?timeoutSeconds=x, ?gracePeriodSeconds=x, empty and out-of-range values', () => {
-    expect(failure(() => queryInt64({ limit: 'abc' }, 'limit'))).toEqual({ code: 400, reason: 'BadRequest', message: 'strconv.ParseInt: parsing "abc": invalid syntax' })
+  it("answers 400 with strconv's message for ?limit=abc, ?timeoutSeconds=x, ?gracePeriodSeconds=x, empty and out-of-range values", () => {
+    expect(failure(() => queryInt64({ limit: 'abc' }, 'limit'))).toEqual({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'strconv.ParseInt: parsing "abc": invalid syntax',
+    })
     expect(failure(() => queryInt64({ timeoutSeconds: 'x' }, 'timeoutSeconds')).message).toBe('strconv.ParseInt: parsing "x": invalid syntax')
     expect(failure(() => queryInt64({ gracePeriodSeconds: 'x' }, 'gracePeriodSeconds')).message).toBe('strconv.ParseInt: parsing "x": invalid syntax')
     expect(failure(() => queryInt64({ tailLines: 'x' }, 'tailLines')).message).toBe('strconv.ParseInt: parsing "x": invalid syntax')
@@ -71,7 +85,9 @@ describe('integers (strconv.ParseInt)', () => {
     expect(failure(() => queryInt64({ limit: '' }, 'limit')).message).toBe('strconv.ParseInt: parsing "": invalid syntax')
     expect(failure(() => queryInt64({ limit: ' 1' }, 'limit')).message).toBe('strconv.ParseInt: parsing " 1": invalid syntax')
     expect(failure(() => queryInt64({ limit: '1_000' }, 'limit')).message).toBe('strconv.ParseInt: parsing "1_000": invalid syntax')
-    expect(failure(() => queryInt64({ limit: '9223372036854775808' }, 'limit')).message).toBe('strconv.ParseInt: parsing "9223372036854775808": value out of range')
+    expect(failure(() => queryInt64({ limit: '9223372036854775808' }, 'limit')).message).toBe(
+      'strconv.ParseInt: parsing "9223372036854775808": value out of range',
+    )
     expect(failure(() => queryInt64({ limit: 'a"\n' }, 'limit')).message).toBe('strconv.ParseInt: parsing "a\\"\\n": invalid syntax')
   })
 })
@@ -83,7 +99,11 @@ describe('ports (Convert_Slice_string_To_Slice_int32)', () => {
   })
 
   it('rejects what strconv.ParseUint(v, 10, 16) rejects', () => {
-    expect(failure(() => queryPorts({ ports: 'abc' }))).toEqual({ code: 400, reason: 'BadRequest', message: 'cannot convert to []int32: strconv.ParseUint: parsing "abc": invalid syntax' })
+    expect(failure(() => queryPorts({ ports: 'abc' }))).toEqual({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'cannot convert to []int32: strconv.ParseUint: parsing "abc": invalid syntax',
+    })
     expect(failure(() => queryPorts({ ports: '70000' })).message).toBe('cannot convert to []int32: strconv.ParseUint: parsing "70000": value out of range')
     expect(failure(() => queryPorts({ ports: '80,' })).message).toBe('cannot convert to []int32: strconv.ParseUint: parsing "": invalid syntax')
     expect(failure(() => queryPorts({ ports: '-1' })).message).toBe('cannot convert to []int32: strconv.ParseUint: parsing "-1": invalid syntax')
@@ -102,24 +122,30 @@ describe('durations (time.ParseDuration) and the timeout parameter', () => {
     expect(goParseDuration('10µs')).toBeCloseTo(0.01)
   })
 
-  it('fails with Go\'s texts, wrapped as the request-deadline filter does', () => {
+  it("fails with Go's texts, wrapped as the request-deadline filter does", () => {
     expect(() => goParseDuration('x')).toThrow('time: invalid duration "x"')
     expect(() => goParseDuration('5')).toThrow('time: missing unit in duration "5"')
     expect(() => goParseDuration('1d')).toThrow('time: unknown unit "d" in duration "1d"')
     expect(() => goParseDuration('.s')).toThrow('time: invalid duration ".s"')
-    expect(failure(() => queryRequestTimeout({ timeout: 'x' }))).toEqual({ code: 400, reason: 'BadRequest', message: 'invalid timeout specified in the request URL - time: invalid duration "x"' })
+    expect(failure(() => queryRequestTimeout({ timeout: 'x' }))).toEqual({
+      code: 400,
+      reason: 'BadRequest',
+      message: 'invalid timeout specified in the request URL - time: invalid duration "x"',
+    })
     expect(queryRequestTimeout({ timeout: '' })).toBeUndefined()
     expect(queryRequestTimeout({ timeout: '32s' })).toBe(32_000)
   })
 })
 
 describe('times (metav1.Time query parameters)', () => {
-  it('parses RFC 3339; empty is unset; anything else is time.Parse\'s 400', () => {
+  it("parses RFC 3339; empty is unset; anything else is time.Parse's 400", () => {
     expect(queryTime({ sinceTime: '2026-11-27T10:00:00Z' }, 'sinceTime')).toBe(Date.parse('2026-11-27T10:00:00Z'))
     expect(queryTime({ sinceTime: '2026-11-27T10:00:00.5+01:00' }, 'sinceTime')).toBe(Date.parse('2026-11-27T09:00:00.5Z'))
     expect(queryTime({ sinceTime: '' }, 'sinceTime')).toBeUndefined()
     expect(failure(() => queryTime({ sinceTime: 'yesterday' }, 'sinceTime'))).toEqual({
-      code: 400, reason: 'BadRequest', message: 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+      code: 400,
+      reason: 'BadRequest',
+      message: 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
     })
   })
 })

@@ -30,7 +30,12 @@ describe('scenario files', () => {
   test('the shipped tutorial scenario boots its four nodes and objects', () => {
     const cluster = new Cluster({ speed: 0, scenario: loadScenario(fileURLToPath(new URL('../../scenarios/tutorial.yaml', import.meta.url))) })
     try {
-      expect(cluster.nodes.map((n) => n.name)).toEqual(['dev-umon-kube-test001-ncl', 'dev-umon-kube-test002-ncl', 'dev-umon-kube-test003-ncl', 'dev-umon-kube-test004-ncl'])
+      expect(cluster.nodes.map((n) => n.name)).toEqual([
+        'dev-umon-kube-test001-ncl',
+        'dev-umon-kube-test002-ncl',
+        'dev-umon-kube-test003-ncl',
+        'dev-umon-kube-test004-ncl',
+      ])
       expect(cluster.registry.resource('', 'pods').read('default', 'nginx-pod')).toMatchObject({ spec: { containers: [{ image: 'nginx:1.15.12' }] } })
       expect(cluster.registry.resource('apps', 'deployments').read('default', 'echo-hname')).toMatchObject({ spec: { replicas: 3 } })
       expect(cluster.registry.resource('apps', 'daemonsets').read('kube-system', 'kube-proxy')).toBeDefined()
@@ -41,12 +46,18 @@ describe('scenario files', () => {
 
   test('bad files are rejected with the file and every bad field named', () => {
     const path = fixture('bad-node.yaml')
-    expect(() => loadScenario(path)).toThrow(`scenario ${path}: is invalid: nodes[1].name: Required value, nodes[1].nmae: Forbidden: unknown field, nodes[1].capacity.cpu: Invalid value: "lots": must match the regex ^[0-9.]+[a-zA-Z]*$`)
+    expect(() => loadScenario(path)).toThrow(
+      `scenario ${path}: is invalid: nodes[1].name: Required value, nodes[1].nmae: Forbidden: unknown field, nodes[1].capacity.cpu: Invalid value: "lots": must match the regex ^[0-9.]+[a-zA-Z]*$`,
+    )
     expect(() => loadScenario('/nonexistent/s.yaml')).toThrow('scenario /nonexistent/s.yaml: cannot read the file: ENOENT')
     expect(() => parseScenario('nodes: [', 'x.yaml')).toThrow(/^scenario x.yaml: not valid YAML/)
-    expect(() => parseScenario('kind: Scenario\ntimings: { a: -1 }', 'x.yaml')).toThrow('scenario x.yaml: is invalid: timings.a: Invalid value: -1: must be >= 0')
+    expect(() => parseScenario('kind: Scenario\ntimings: { a: -1 }', 'x.yaml')).toThrow(
+      'scenario x.yaml: is invalid: timings.a: Invalid value: -1: must be >= 0',
+    )
     expect(() => parseScenario('kind: Scenario\nnodes: [{ name: a }, { name: a }]', 'x.yaml')).toThrow('nodes[1].name: Duplicate value: "a"')
-    expect(() => parseScenario('kind: Scenario\n---\nkind: Pod\nmetadata: { name: p }', 'x.yaml')).toThrow('scenario x.yaml: is invalid: documents[0].apiVersion: Required value')
+    expect(() => parseScenario('kind: Scenario\n---\nkind: Pod\nmetadata: { name: p }', 'x.yaml')).toThrow(
+      'scenario x.yaml: is invalid: documents[0].apiVersion: Required value',
+    )
   })
 
   test('objects that fail validation stop the boot, naming the object', () => {

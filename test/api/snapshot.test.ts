@@ -52,7 +52,11 @@ describe('snapshot', () => {
 
   test('an invalid snapshot is rejected as a whole and changes nothing', async () => {
     const { app, cluster } = await setup()
-    const uids = () => cluster.registry.resource('', 'nodes').list(undefined).items.map((s) => s.obj.metadata.uid)
+    const uids = () =>
+      cluster.registry
+        .resource('', 'nodes')
+        .list(undefined)
+        .items.map((s) => s.obj.metadata.uid)
     const before = uids()
     const bad = {
       kind: 'List',
@@ -82,7 +86,9 @@ describe('snapshot', () => {
     const snap = (await app.inject({ url: '/kubemock/v1/snapshot' })).body
     const uid = cms.read('default', 'keep')!.metadata.uid
     cms.delete('default', 'keep')
-    expect((await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: snap, headers: { 'content-type': 'application/json' } })).statusCode).toBe(200)
+    expect((await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: snap, headers: { 'content-type': 'application/json' } })).statusCode).toBe(
+      200,
+    )
     expect(cms.read('default', 'keep')).toMatchObject({ metadata: { uid }, data: { a: '1' } })
   })
 
@@ -102,13 +108,26 @@ describe('snapshot', () => {
   test('PUT answers 400 with a Status to deeply nested, alias-bomb, collection-key and %YAML 9.9 bodies, and changes nothing', async () => {
     const { app, cluster } = await setup()
     const keep = cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n')
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(',')}]`,
+      ),
+    ].join('\n')
     const cases: [string, string, string][] = [
       ['application/yaml', `items:\n- ${'['.repeat(5000)}${']'.repeat(5000)}`, 'invalid snapshot: not JSON or YAML: yaml: line 2: exceeded max depth of 500'],
       ['application/yaml', bomb, 'invalid snapshot: not JSON or YAML: yaml: document contains excessive aliasing'],
       ['application/yaml', `items:\n${'- ? '.repeat(200)}x`, 'invalid snapshot: not JSON or YAML: yaml: invalid map key: []interface {}{…}'],
       ['application/yaml', '%YAML 9.9\n---\nkind: List\nitems: []\n', 'invalid snapshot: not JSON or YAML: yaml: found incompatible YAML document'],
-      ['application/json', `{"kind":"List","items":[{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":${'['.repeat(20000)}${']'.repeat(20000)}}]}`, 'invalid snapshot: exceeded max depth of 500'],
+      [
+        'application/json',
+        `{"kind":"List","items":[{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":${'['.repeat(20000)}${']'.repeat(20000)}}]}`,
+        'invalid snapshot: exceeded max depth of 500',
+      ],
     ]
     for (const [type, payload, message] of cases) {
       const r = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload, headers: { 'content-type': type } })
@@ -118,22 +137,48 @@ describe('snapshot', () => {
     expect(cluster.registry.resource('', 'configmaps').getStored('default', 'keep')?.obj.metadata.uid).toBe(keep.obj.metadata.uid)
   })
 
-  test('PUT refuses, before changing anything, an object over the store\'s size limit or a snapshot bigger than the quota', async () => {
+  test("PUT refuses, before changing anything, an object over the store's size limit or a snapshot bigger than the quota", async () => {
     const { app, cluster } = await setup()
     const keep = cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
-    const cm = (name: string, size: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v: 'x'.repeat(size) } })
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'huge', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'BIG', value: 'x'.repeat(1_600_000) }] }] } }
-    const big = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: { kind: 'List', items: [cm('a', 10), pod] }, headers: { 'content-type': 'application/json' } })
+    const cm = (name: string, size: number) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'default' },
+      data: { v: 'x'.repeat(size) },
+    })
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'huge', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'BIG', value: 'x'.repeat(1_600_000) }] }] },
+    }
+    const big = await app.inject({
+      method: 'PUT',
+      url: '/kubemock/v1/snapshot',
+      payload: { kind: 'List', items: [cm('a', 10), pod] },
+      headers: { 'content-type': 'application/json' },
+    })
     expect(big.statusCode).toBe(422)
-    expect(big.json().message).toMatch(/^ObjectList is invalid: items\[1\]: Too long: .*bytes serialized; the store takes at most 1572864 per object \(etcdserver: request is too large\)$/)
+    expect(big.json().message).toMatch(
+      /^ObjectList is invalid: items\[1\]: Too long: .*bytes serialized; the store takes at most 1572864 per object \(etcdserver: request is too large\)$/,
+    )
     const small = new Cluster({ speed: 0, storageQuotaBytes: 500_000 })
     const smallApp = await buildApp({ cluster: small })
-    cleanup.push(async () => { await smallApp.close(); small.close() })
-    const over = await smallApp.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: { kind: 'List', items: [cm('a', 300_000), cm('b', 300_000)] }, headers: { 'content-type': 'application/json' } })
+    cleanup.push(async () => {
+      await smallApp.close()
+      small.close()
+    })
+    const over = await smallApp.inject({
+      method: 'PUT',
+      url: '/kubemock/v1/snapshot',
+      payload: { kind: 'List', items: [cm('a', 300_000), cm('b', 300_000)] },
+      headers: { 'content-type': 'application/json' },
+    })
     expect(over.statusCode).toBe(422)
-    expect(over.json().message).toMatch(/^ObjectList is invalid: items: Too long: \d+ bytes serialized; the storage quota is 500000 \(etcdserver: mvcc: database space exceeded\)$/)
+    expect(over.json().message).toMatch(
+      /^ObjectList is invalid: items: Too long: \d+ bytes serialized; the storage quota is 500000 \(etcdserver: mvcc: database space exceeded\)$/,
+    )
     expect(small.registry.resource('', 'namespaces').getStored('', 'kube-system')).toBeDefined()
     expect(cluster.registry.resource('', 'configmaps').getStored('default', 'keep')?.obj.metadata.uid).toBe(keep.obj.metadata.uid)
   })
 })
-

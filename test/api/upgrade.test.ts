@@ -19,7 +19,10 @@ beforeAll(async () => {
   app = await buildApp({ cluster })
   await app.listen({ port: 0, host: '127.0.0.1' })
   port = (app.server.address() as { port: number }).port
-  cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'web' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
+  cluster.registry.resource('', 'pods').create('default', {
+    metadata: { name: 'web' },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
+  } as KubeObject)
 })
 afterAll(async () => {
   await app.close()
@@ -28,16 +31,35 @@ afterAll(async () => {
 
 describe('upgrade requests for routes that do not stream', () => {
   it('are served as plain HTTP requests, as kube-apiserver does (no 101)', async () => {
-    const ws = await SpdyTestClient.upgrade(port, 'GET', '/api/v1/namespaces', { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' })
+    const ws = await SpdyTestClient.upgrade(port, 'GET', '/api/v1/namespaces', {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    })
     expect(ws.response.status).toBe(200)
     expect(JSON.parse(ws.response.body)).toMatchObject({ kind: 'NamespaceList' })
-    const spdy = await SpdyTestClient.upgrade(port, 'GET', '/version', { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' })
+    const spdy = await SpdyTestClient.upgrade(port, 'GET', '/version', {
+      Connection: 'Upgrade',
+      Upgrade: 'SPDY/3.1',
+      'X-Stream-Protocol-Version': 'v4.channel.k8s.io',
+    })
     expect(spdy.response.status).toBe(200)
     expect(JSON.parse(spdy.response.body)).toMatchObject({ major: '1' })
-    const missing = await SpdyTestClient.upgrade(port, 'GET', '/api/v1/namespaces/default/pods/ghost', { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' })
+    const missing = await SpdyTestClient.upgrade(port, 'GET', '/api/v1/namespaces/default/pods/ghost', {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    })
     expect(missing.response.status).toBe(404)
     // A POST WebSocket upgrade of exec is no WebSocket request either: the SPDY-or-nothing answer.
-    const post = await SpdyTestClient.upgrade(port, 'POST', `/api/v1/namespaces/default/pods/web/exec?${q(['ls'], 'stdout=true')}`, { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' })
+    const post = await SpdyTestClient.upgrade(port, 'POST', `/api/v1/namespaces/default/pods/web/exec?${q(['ls'], 'stdout=true')}`, {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    })
     expect(JSON.parse(post.response.body)).toMatchObject({ code: 400, message: 'Upgrade request required' })
   })
 })
@@ -48,7 +70,10 @@ describe('the SPDY upgrade goes through the same request chain', () => {
     const a2 = await buildApp({ cluster: c2, auth: new TokenAuthenticator([{ token: 's3cret', ...defaultTokenUser }]) })
     await a2.listen({ port: 0, host: '127.0.0.1' })
     const p2 = (a2.server.address() as { port: number }).port
-    c2.registry.resource('', 'pods').create('default', { metadata: { name: 'web' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } as KubeObject)
+    c2.registry.resource('', 'pods').create('default', {
+      metadata: { name: 'web' },
+      spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
+    } as KubeObject)
     for (let i = 0; i < 40 && !runtimeFor(c2.registry).current('default', 'web', 'nginx')?.running; i++) await c2.clock.advance(100)
     const path = `/api/v1/namespaces/default/pods/web/exec?${q(['sleep', '999'], 'stdout=true')}`
     const headers = { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' }

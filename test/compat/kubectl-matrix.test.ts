@@ -46,7 +46,9 @@ for (const version of kubectlVersions) {
 
     it('apply creates, then reports unchanged; diff is clean, then shows a change', async () => {
       expect(ok(await run(['apply', '-f', '-'], manifest('nginx:1.27.3')))).toBe('pod/web created\n')
-      await eventually('web Running', async () => ((await run(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined))
+      await eventually('web Running', async () =>
+        (await run(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined,
+      )
       expect(ok(await run(['apply', '-f', '-'], manifest('nginx:1.27.3')))).toBe('pod/web unchanged\n')
       expect(await run(['diff', '-f', '-'], manifest('nginx:1.27.3'))).toMatchObject({ code: 0, stdout: '' })
       const changed = await run(['diff', '-f', '-'], manifest('nginx:1.27.4'))

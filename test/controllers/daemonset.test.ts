@@ -1,29 +1,48 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createDaemonSetController } from '../../src/controllers/daemonset.js'
-import { daemonPodTolerations, nodeShouldRunDaemonPod, replaceNodeNameAffinity, targetNodeName, type NodeObject } from '../../src/controllers/daemonset-nodes.js'
+import {
+  daemonPodTolerations,
+  nodeShouldRunDaemonPod,
+  replaceNodeNameAffinity,
+  targetNodeName,
+  type NodeObject,
+} from '../../src/controllers/daemonset-nodes.js'
 import { daemonSetStatus, planManage, planRollingUpdate, scaledValue, type DaemonState } from '../../src/controllers/daemonset-plan.js'
 import type { PodObject } from '../../src/controllers/workload-pods.js'
 import type { KubeObject } from '../../src/types.js'
 import { startHarness, type Harness } from './workload-harness.js'
 
-const node = (name: string, extra: Partial<NodeObject['spec']> = {}, labels: Record<string, string> = {}): NodeObject => ({ metadata: { name, labels: { 'kubernetes.io/os': 'linux', ...labels } }, spec: { ...extra } })
+const node = (name: string, extra: Partial<NodeObject['spec']> = {}, labels: Record<string, string> = {}): NodeObject => ({
+  metadata: { name, labels: { 'kubernetes.io/os': 'linux', ...labels } },
+  spec: { ...extra },
+})
 const cpTaint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }
 
 describe('nodeShouldRunDaemonPod', () => {
   const spec = { containers: [{ name: 'c', image: 'x' }] }
   it('skips the control plane unless tolerated, keeps cordoned nodes', () => {
     expect(nodeShouldRunDaemonPod(node('cp', { taints: [cpTaint] }), spec)).toEqual({ shouldRun: false, shouldContinueRunning: true })
-    expect(nodeShouldRunDaemonPod(node('cp', { taints: [cpTaint] }), { ...spec, tolerations: [{ operator: 'Exists' }] })).toEqual({ shouldRun: true, shouldContinueRunning: true })
+    expect(nodeShouldRunDaemonPod(node('cp', { taints: [cpTaint] }), { ...spec, tolerations: [{ operator: 'Exists' }] })).toEqual({
+      shouldRun: true,
+      shouldContinueRunning: true,
+    })
     const cordoned = node('w', { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] })
     expect(nodeShouldRunDaemonPod(cordoned, spec).shouldRun).toBe(true)
   })
   it('honours nodeSelector, required affinity and untolerated NoExecute taints', () => {
     expect(nodeShouldRunDaemonPod(node('w'), { ...spec, nodeSelector: { disk: 'ssd' } }).shouldRun).toBe(false)
     expect(nodeShouldRunDaemonPod(node('w', {}, { disk: 'ssd' }), { ...spec, nodeSelector: { disk: 'ssd' } }).shouldRun).toBe(true)
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } }
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] },
+      },
+    }
     expect(nodeShouldRunDaemonPod(node('w', {}, { zone: 'b' }), { ...spec, affinity }).shouldRun).toBe(false)
     expect(nodeShouldRunDaemonPod(node('w', {}, { zone: 'a' }), { ...spec, affinity }).shouldRun).toBe(true)
-    expect(nodeShouldRunDaemonPod(node('w', { taints: [{ key: 'evict', effect: 'NoExecute' }] }), spec)).toEqual({ shouldRun: false, shouldContinueRunning: false })
+    expect(nodeShouldRunDaemonPod(node('w', { taints: [{ key: 'evict', effect: 'NoExecute' }] }), spec)).toEqual({
+      shouldRun: false,
+      shouldContinueRunning: false,
+    })
     // not-ready/unreachable NoExecute are tolerated forever
     expect(nodeShouldRunDaemonPod(node('w', { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }), spec).shouldRun).toBe(true)
   })
@@ -40,7 +59,11 @@ describe('nodeShouldRunDaemonPod', () => {
   })
   it('pins pods with matchFields and reads the target back', () => {
     const a = replaceNodeNameAffinity(undefined, 'n1')
-    expect(a).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] } } })
+    expect(a).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] },
+      },
+    })
     expect(targetNodeName({ metadata: {}, spec: { containers: [], affinity: a } })).toBe('n1')
   })
 })
@@ -84,7 +107,10 @@ describe('daemonset planning', () => {
   it('surges new pods beside old ones and deletes the old once the new is available', () => {
     const st = state([pod('a1', 'a', 'old', true), pod('b1', 'b', 'old', true), pod('c1', 'c', 'old', true)], { maxSurge: 1, maxUnavailable: 0 })
     expect(planRollingUpdate(st).createOn).toEqual(['a'])
-    const st2 = state([pod('a1', 'a', 'old', true), pod('a2', 'a', 'new', true), pod('b1', 'b', 'old', true), pod('c1', 'c', 'old', true)], { maxSurge: 1, maxUnavailable: 0 })
+    const st2 = state([pod('a1', 'a', 'old', true), pod('a2', 'a', 'new', true), pod('b1', 'b', 'old', true), pod('c1', 'c', 'old', true)], {
+      maxSurge: 1,
+      maxUnavailable: 0,
+    })
     const plan = planRollingUpdate(st2)
     expect(plan.delete.map((p) => p.metadata.name)).toEqual(['a1'])
     expect(plan.createOn).toEqual(['b'])
@@ -93,7 +119,15 @@ describe('daemonset planning', () => {
     const st = state([pod('a1', 'a', 'new', true), pod('b1', 'b', 'old', false)])
     st.nodes.set('d', { shouldRun: false, shouldContinueRunning: false })
     st.podsByNode.set('d', [pod('d1', 'd', 'new', true)])
-    expect(daemonSetStatus(st)).toEqual({ currentNumberScheduled: 2, desiredNumberScheduled: 3, numberMisscheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1, numberUnavailable: 2 })
+    expect(daemonSetStatus(st)).toEqual({
+      currentNumberScheduled: 2,
+      desiredNumberScheduled: 3,
+      numberMisscheduled: 1,
+      numberReady: 1,
+      updatedNumberScheduled: 1,
+      numberAvailable: 1,
+      numberUnavailable: 2,
+    })
   })
 })
 
@@ -104,7 +138,10 @@ describe('daemonset controller', () => {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'fluentd', namespace: 'default' },
-    spec: { selector: { matchLabels: { app: 'fluentd' } }, template: { metadata: { labels: { app: 'fluentd' } }, spec: { containers: [{ name: 'fluentd', image }], ...extra } } },
+    spec: {
+      selector: { matchLabels: { app: 'fluentd' } },
+      template: { metadata: { labels: { app: 'fluentd' } }, spec: { containers: [{ name: 'fluentd', image }], ...extra } },
+    },
   })
   const daemonSets = () => h.registry.resource('apps', 'daemonsets')
   const status = () => daemonSets().getStored('default', 'fluentd')!.obj.status as Record<string, number>
@@ -124,14 +161,28 @@ describe('daemonset controller', () => {
     expect(p.spec?.tolerations?.map((t) => t.key)).toContain('node.kubernetes.io/unschedulable')
     // The DaemonSet's tolerations have no tolerationSeconds, so admission adds no 300 s defaults.
     expect(p.spec?.tolerations?.some((t) => t.tolerationSeconds)).toBe(false)
-    const revs = h.registry.resource('apps', 'controllerrevisions').list('default').items.map((s) => s.obj as KubeObject & { revision: number; data: any })
+    const revs = h.registry
+      .resource('apps', 'controllerrevisions')
+      .list('default')
+      .items.map((s) => s.obj as KubeObject & { revision: number; data: any })
     expect(revs).toHaveLength(1)
     const hash = p.metadata.labels?.['controller-revision-hash']
     expect(revs[0].metadata.name).toBe(`fluentd-${hash}`)
     expect(revs[0].revision).toBe(1)
     expect(revs[0].data.spec.template.$patch).toBe('replace')
-    expect(status()).toMatchObject({ desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 0, numberMisscheduled: 0, updatedNumberScheduled: 3, numberUnavailable: 3, observedGeneration: 1 })
-    const evs = h.registry.resource('', 'events').list('default').items.map((s) => s.obj as any)
+    expect(status()).toMatchObject({
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberReady: 0,
+      numberMisscheduled: 0,
+      updatedNumberScheduled: 3,
+      numberUnavailable: 3,
+      observedGeneration: 1,
+    })
+    const evs = h.registry
+      .resource('', 'events')
+      .list('default')
+      .items.map((s) => s.obj as any)
     expect(evs.filter((e) => e.reason === 'SuccessfulCreate' && e.source.component === 'daemonset-controller')).toHaveLength(3)
     expect(evs[0].message).toMatch(/^Created pod: fluentd-/)
     await h.runPods()
@@ -148,7 +199,10 @@ describe('daemonset controller', () => {
     nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, disk: 'ssd' } } }))
     await h.settle()
     expect(h.pods('default').map((p) => targetNodeName(p))).toEqual(['kubemock-worker'])
-    nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, spec: { ...(n.spec as object), unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } }))
+    nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({
+      ...n,
+      spec: { ...(n.spec as object), unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] },
+    }))
     await h.settle()
     expect(h.pods('default').filter((p) => !p.metadata.deletionTimestamp)).toHaveLength(1)
     expect(status().desiredNumberScheduled).toBe(1)
@@ -164,7 +218,12 @@ describe('daemonset controller', () => {
       return d
     })
     await h.settle()
-    const revs = () => h.registry.resource('apps', 'controllerrevisions').list('default').items.map((s) => (s.obj as any).revision).sort()
+    const revs = () =>
+      h.registry
+        .resource('apps', 'controllerrevisions')
+        .list('default')
+        .items.map((s) => (s.obj as any).revision)
+        .sort()
     expect(revs()).toEqual([1, 2])
     // maxUnavailable 1: exactly one old pod is terminating, no new pod yet (its node still has the old one)
     expect(h.pods('default').filter((p) => p.metadata.deletionTimestamp)).toHaveLength(1)
@@ -199,7 +258,12 @@ describe('daemonset controller', () => {
     const victim = h.pods('default')[0]
     h.registry.resource('', 'pods').delete('default', victim.metadata.name!, { gracePeriodSeconds: 0 })
     await h.settle()
-    expect(h.pods('default').map((p) => p.spec?.containers[0].image).sort()).toEqual(['fluentd:v1', 'fluentd:v1', 'fluentd:v2'])
+    expect(
+      h
+        .pods('default')
+        .map((p) => p.spec?.containers[0].image)
+        .sort(),
+    ).toEqual(['fluentd:v1', 'fluentd:v1', 'fluentd:v2'])
   })
 })
 

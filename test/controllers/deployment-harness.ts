@@ -26,7 +26,15 @@ export class Harness {
 
   constructor() {
     this.registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
-    const deps: ControllerDeps = { registry: this.registry, clock: this.clock, events: createEventRecorder(this.registry, this.clock), manager: this.manager, sim: {}, timings: {}, images: new ImageCatalogue() }
+    const deps: ControllerDeps = {
+      registry: this.registry,
+      clock: this.clock,
+      events: createEventRecorder(this.registry, this.clock),
+      manager: this.manager,
+      sim: {},
+      timings: {},
+      images: new ImageCatalogue(),
+    }
     this.manager.add(createReplicaSetController(deps))
     this.manager.add(createDeploymentController(deps))
     this.manager.onError = (_c, _k, err) => this.errors.push(err)
@@ -60,18 +68,32 @@ export class Harness {
     for (const p of pods) {
       const name = p.metadata.name ?? ''
       if (!p.spec?.nodeName) {
-        this.pods.guaranteedUpdate('default', name, (cur) => {
-          cur.spec!.nodeName = opts.node ?? 'node1'
-          return cur
-        }, { trusted: true })
+        this.pods.guaranteedUpdate(
+          'default',
+          name,
+          (cur) => {
+            cur.spec!.nodeName = opts.node ?? 'node1'
+            return cur
+          },
+          { trusted: true },
+        )
       }
       const ready = opts.ready ?? true
-      this.pods.guaranteedUpdate('default', name, (cur) => {
-        const prev = cur.status?.conditions?.find((c) => c.type === 'Ready')
-        const ltt = prev && prev.status === (ready ? 'True' : 'False') ? prev.lastTransitionTime : now
-        cur.status = { ...cur.status, phase: ready ? 'Running' : 'Pending', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: ltt }] }
-        return cur
-      }, { subresource: 'status', trusted: true })
+      this.pods.guaranteedUpdate(
+        'default',
+        name,
+        (cur) => {
+          const prev = cur.status?.conditions?.find((c) => c.type === 'Ready')
+          const ltt = prev && prev.status === (ready ? 'True' : 'False') ? prev.lastTransitionTime : now
+          cur.status = {
+            ...cur.status,
+            phase: ready ? 'Running' : 'Pending',
+            conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: ltt }],
+          }
+          return cur
+        },
+        { subresource: 'status', trusted: true },
+      )
     }
   }
 

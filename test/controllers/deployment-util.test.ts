@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { canonicalJSON, computeHash, equalIgnoreHash, fnv32a, safeEncodeString } from '../../src/controllers/deployment-hash.js'
 import { calculateStatus, deploymentTimedOut, setCondition } from '../../src/controllers/deployment-status.js'
 import {
-  findActiveOrLatest, findNewReplicaSet, getProportion, maxSurge, maxUnavailable, newRSNewReplicas, resolveFenceposts, setNewReplicaSetAnnotations,
+  findActiveOrLatest,
+  findNewReplicaSet,
+  getProportion,
+  maxSurge,
+  maxUnavailable,
+  newRSNewReplicas,
+  resolveFenceposts,
+  setNewReplicaSetAnnotations,
 } from '../../src/controllers/deployment-util.js'
 import type { Deployment } from '../../src/registry/apps/deployments.js'
 import type { ReplicaSet } from '../../src/registry/apps/replicasets.js'
@@ -21,10 +28,21 @@ function deploy(replicas: number, surge: string | number = '25%', unavailable: s
   }
 }
 
-function rs(name: string, replicas: number, opts: { created?: string; annotations?: Record<string, string>; available?: number; image?: string } = {}): ReplicaSet {
+function rs(
+  name: string,
+  replicas: number,
+  opts: { created?: string; annotations?: Record<string, string>; available?: number; image?: string } = {},
+): ReplicaSet {
   return {
     metadata: { name, uid: `uid-${name}`, creationTimestamp: opts.created ?? '2026-01-01T00:00:00Z', annotations: opts.annotations },
-    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': name } }, spec: { containers: [{ name: 'nginx', image: opts.image ?? 'nginx:1.15.12' }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web', 'pod-template-hash': name } },
+        spec: { containers: [{ name: 'nginx', image: opts.image ?? 'nginx:1.15.12' }] },
+      },
+    },
     status: { replicas, availableReplicas: opts.available ?? replicas },
   }
 }
@@ -129,10 +147,21 @@ describe('rolling math', () => {
 
 describe('revisions', () => {
   it('a new RS gets the copied annotations (minus the skip list), its revision and the replicas annotations', () => {
-    const d = deploy(3, '25%', '25%', { 'kubernetes.io/change-cause': 'c1', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'deployment.kubernetes.io/revision': '7', team: 'a' })
+    const d = deploy(3, '25%', '25%', {
+      'kubernetes.io/change-cause': 'c1',
+      'kubectl.kubernetes.io/last-applied-configuration': '{}',
+      'deployment.kubernetes.io/revision': '7',
+      team: 'a',
+    })
     const r = rs('n', 0)
     expect(setNewReplicaSetAnnotations(d, r, 1, false)).toBe(true)
-    expect(r.metadata.annotations).toEqual({ 'kubernetes.io/change-cause': 'c1', team: 'a', 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' })
+    expect(r.metadata.annotations).toEqual({
+      'kubernetes.io/change-cause': 'c1',
+      team: 'a',
+      'deployment.kubernetes.io/revision': '1',
+      'deployment.kubernetes.io/desired-replicas': '3',
+      'deployment.kubernetes.io/max-replicas': '4',
+    })
   })
 
   it('re-using an RS (rollback) moves its old revision into revision-history: 2 → 4 → 6 gives "2,4"', () => {
@@ -162,20 +191,38 @@ describe('revisions', () => {
 describe('status', () => {
   it('calculateStatus sums the RSs, uses spec replicas for unavailable, and sets Available by maxUnavailable', () => {
     const d = deploy(3)
-    const s = calculateStatus([rs('a', 3, { available: 3 }), { ...rs('b', 1), status: { replicas: 1 } }], { ...rs('b', 1), status: { replicas: 1 } }, d, Date.parse('2026-01-01T00:00:00Z'))
+    const s = calculateStatus(
+      [rs('a', 3, { available: 3 }), { ...rs('b', 1), status: { replicas: 1 } }],
+      { ...rs('b', 1), status: { replicas: 1 } },
+      d,
+      Date.parse('2026-01-01T00:00:00Z'),
+    )
     expect(s).toEqual({
       observedGeneration: 1,
       replicas: 4,
       updatedReplicas: 1,
       availableReplicas: 3,
       unavailableReplicas: 1,
-      conditions: [{ type: 'Available', status: 'True', lastUpdateTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }],
+      conditions: [
+        {
+          type: 'Available',
+          status: 'True',
+          lastUpdateTime: '2026-01-01T00:00:00Z',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+        },
+      ],
     })
-    expect(calculateStatus([{ ...rs('a', 3), status: { replicas: 3, availableReplicas: 2 } }], undefined, d, 0).conditions![0].reason).toBe('MinimumReplicasUnavailable')
+    expect(calculateStatus([{ ...rs('a', 3), status: { replicas: 3, availableReplicas: 2 } }], undefined, d, 0).conditions![0].reason).toBe(
+      'MinimumReplicasUnavailable',
+    )
   })
 
   it('setCondition keeps lastTransitionTime when only the reason changes and is a no-op for the same status+reason', () => {
-    const st = { conditions: [{ type: 'Progressing', status: 'True', lastUpdateTime: 't0', lastTransitionTime: 't0', reason: 'NewReplicaSetCreated', message: 'm' }] }
+    const st = {
+      conditions: [{ type: 'Progressing', status: 'True', lastUpdateTime: 't0', lastTransitionTime: 't0', reason: 'NewReplicaSetCreated', message: 'm' }],
+    }
     setCondition(st, { type: 'Progressing', status: 'True', lastUpdateTime: 't1', lastTransitionTime: 't1', reason: 'NewReplicaSetCreated', message: 'other' })
     expect(st.conditions[0].message).toBe('m')
     setCondition(st, { type: 'Progressing', status: 'True', lastUpdateTime: 't2', lastTransitionTime: 't2', reason: 'ReplicaSetUpdated', message: 'n' })

@@ -20,14 +20,22 @@ function history(h: Harness): { revision: string; image: string; replicas: numbe
   return h.replicaSets
     .list('default')
     .items.map((s) => s.obj as ReplicaSet)
-    .map((rs) => ({ revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '', image: rs.spec!.template!.spec!.containers[0].image!, replicas: rs.spec!.replicas!, name: rs.metadata.name!, rs }))
+    .map((rs) => ({
+      revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '',
+      image: rs.spec!.template!.spec!.containers[0].image!,
+      replicas: rs.spec!.replicas!,
+      name: rs.metadata.name!,
+      rs,
+    }))
     .sort((a, b) => Number(a.revision) - Number(b.revision))
 }
 
 /** Keeps readying pods (a kubelet) and removing terminated ones until the deployment settles. */
 async function runKubelet(h: Harness, seconds: number, ready = (image: string) => image !== 'nginx:1.17.23'): Promise<void> {
   for (let i = 0; i < seconds; i++) {
-    const pending = h.activePods().filter((p) => ready(p.spec!.containers[0].image!) && p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True')
+    const pending = h
+      .activePods()
+      .filter((p) => ready(p.spec!.containers[0].image!) && p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True')
     h.markPods(pending)
     h.finishDeletions()
     await h.advance(1)
@@ -46,7 +54,12 @@ describe('Deployment controller', () => {
   afterEach(() => h.close())
 
   it('creates <deploy>-<hash> with the hash label, revision annotations and change-cause, then reports availability', async () => {
-    const d = h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { metadata: { annotations: { 'kubernetes.io/change-cause': 'kubectl apply --filename=web.yaml --record=true' } } }))
+    const d = h.deployments.create(
+      'default',
+      nginxDeployment('web', 'nginx:1.15.12', {
+        metadata: { annotations: { 'kubernetes.io/change-cause': 'kubectl apply --filename=web.yaml --record=true' } },
+      }),
+    )
     await h.settle()
     const [rs] = h.replicaSets.list('default').items.map((s) => s.obj as ReplicaSet)
     const hash = rs.metadata.labels!['pod-template-hash']
@@ -61,7 +74,9 @@ describe('Deployment controller', () => {
       'deployment.kubernetes.io/revision': '1',
       'kubernetes.io/change-cause': 'kubectl apply --filename=web.yaml --record=true',
     })
-    expect(rs.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.obj.metadata.uid, controller: true, blockOwnerDeletion: true }])
+    expect(rs.metadata.ownerReferences).toEqual([
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.obj.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ])
     expect(h.events('web')).toEqual([`ScalingReplicaSet: Scaled up replica set web-${hash} from 0 to 3`])
     expect(h.activePods(`web-${hash}-`)).toHaveLength(3)
     const mid = h.deployments.read('default', 'web')!
@@ -82,7 +97,12 @@ describe('Deployment controller', () => {
       availableReplicas: 3,
       conditions: [
         expect.objectContaining({ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }),
-        expect.objectContaining({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "web-${hash}" has successfully progressed.` }),
+        expect.objectContaining({
+          type: 'Progressing',
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "web-${hash}" has successfully progressed.`,
+        }),
       ],
     })
     expect(h.errors).toEqual([])
@@ -126,12 +146,24 @@ describe('Deployment controller', () => {
     await h.settle()
     await runKubelet(h, 30)
     let hist = history(h)
-    expect(hist.map((x) => [x.revision, x.replicas])).toEqual([['1', 0], ['2', 3], ['3', 1]])
+    expect(hist.map((x) => [x.revision, x.replicas])).toEqual([
+      ['1', 0],
+      ['2', 3],
+      ['3', 1],
+    ])
     expect(status(h)).toMatchObject({ replicas: 4, updatedReplicas: 1, availableReplicas: 3, unavailableReplicas: 1 })
     const stuck = hist[2].name
-    expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${stuck}" is progressing.` })
+    expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'ReplicaSetUpdated',
+      message: `ReplicaSet "${stuck}" is progressing.`,
+    })
     await h.advance(600)
-    expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${stuck}" has timed out progressing.` })
+    expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: `ReplicaSet "${stuck}" has timed out progressing.`,
+    })
     expect(status(h).conditions!.find((c) => c.type === 'Available')!.status).toBe('True')
 
     // kubectl rollout undo: the template (without the hash label) and annotations of revision 2.
@@ -140,13 +172,20 @@ describe('Deployment controller', () => {
       const tpl = JSON.parse(JSON.stringify(target.spec!.template))
       delete tpl.metadata.labels['pod-template-hash']
       d.spec!.template = tpl
-      d.metadata.annotations = { 'deployment.kubernetes.io/revision': d.metadata.annotations!['deployment.kubernetes.io/revision'], 'kubernetes.io/change-cause': target.metadata.annotations!['kubernetes.io/change-cause'] }
+      d.metadata.annotations = {
+        'deployment.kubernetes.io/revision': d.metadata.annotations!['deployment.kubernetes.io/revision'],
+        'kubernetes.io/change-cause': target.metadata.annotations!['kubernetes.io/change-cause'],
+      }
       return d
     })
     await h.settle()
     await runKubelet(h, 5)
     hist = history(h)
-    expect(hist.map((x) => [x.revision, x.image, x.replicas])).toEqual([['1', 'nginx:1.15.12', 0], ['3', 'nginx:1.17.23', 0], ['4', 'nginx:1.16.0', 3]])
+    expect(hist.map((x) => [x.revision, x.image, x.replicas])).toEqual([
+      ['1', 'nginx:1.15.12', 0],
+      ['3', 'nginx:1.17.23', 0],
+      ['4', 'nginx:1.16.0', 3],
+    ])
     expect(hist[2].rs.metadata.annotations!['deployment.kubernetes.io/revision-history']).toBe('2')
     expect(h.deployments.read('default', 'web')!.metadata.annotations!['deployment.kubernetes.io/revision']).toBe('4')
     expect(h.events('web').at(-1)).toBe(`ScalingReplicaSet: Scaled down replica set ${stuck} from 1 to 0`)
@@ -159,7 +198,11 @@ describe('Deployment controller', () => {
     await runKubelet(h, 2)
     h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, paused: true } }))
     await h.settle()
-    expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' })
+    expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+      message: 'Deployment is paused',
+    })
     setImage(h, 'nginx:1.16.0')
     h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, replicas: 5 } }))
     await h.settle()
@@ -170,7 +213,10 @@ describe('Deployment controller', () => {
     h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, paused: undefined } }))
     await h.settle()
     await runKubelet(h, 15)
-    expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([['1', 0], ['2', 5]])
+    expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([
+      ['1', 0],
+      ['2', 5],
+    ])
   })
 
   it('keeps at most revisionHistoryLimit old ReplicaSets, deleting the lowest revisions', async () => {
@@ -182,7 +228,10 @@ describe('Deployment controller', () => {
       await h.settle()
       await runKubelet(h, 6)
     }
-    expect(history(h).map((x) => [x.revision, x.image])).toEqual([['2', 'nginx:1.16.0'], ['3', 'nginx:1.17.0']])
+    expect(history(h).map((x) => [x.revision, x.image])).toEqual([
+      ['2', 'nginx:1.16.0'],
+      ['3', 'nginx:1.17.0'],
+    ])
   })
 
   it('Recreate scales the old ReplicaSet to 0 and creates the new one only once the old pods are gone', async () => {
@@ -195,7 +244,10 @@ describe('Deployment controller', () => {
     expect(h.pods.list('default').items).toHaveLength(3)
     h.finishDeletions()
     await h.settle()
-    expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([['1', 0], ['2', 3]])
+    expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([
+      ['1', 0],
+      ['2', 3],
+    ])
   })
 
   it('scales proportionally across ReplicaSets during a rollout', async () => {
@@ -211,6 +263,9 @@ describe('Deployment controller', () => {
     await h.settle()
     // allowed 20 + 5 = 25: +12 split by max-replicas 13 → old 8·25/13≈15, new 5·25/13≈10.
     expect(history(h).map((x) => x.replicas)).toEqual([15, 10])
-    expect(h.events('web').slice(-2)).toEqual([expect.stringMatching(/^ScalingReplicaSet: Scaled up replica set web-\w+ from 8 to 15$/), expect.stringMatching(/from 5 to 10$/)])
+    expect(h.events('web').slice(-2)).toEqual([
+      expect.stringMatching(/^ScalingReplicaSet: Scaled up replica set web-\w+ from 8 to 15$/),
+      expect.stringMatching(/from 5 to 10$/),
+    ])
   })
 })

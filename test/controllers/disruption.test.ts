@@ -23,13 +23,31 @@ function start(): Cluster {
 
 const readyPod = (c: Cluster, name: string, labels: Record<string, string>, opts: { ready?: boolean; phase?: string; owner?: KubeObject } = {}) => {
   const pods = c.registry.resource('', 'pods')
-  const owner = opts.owner ? [{ apiVersion: opts.owner.apiVersion!, kind: opts.owner.kind!, name: opts.owner.metadata.name!, uid: opts.owner.metadata.uid!, controller: true }] : undefined
-  pods.create('default', { metadata: { name, labels, ...(owner ? { ownerReferences: owner } : {}) }, spec: { nodeName: 'nowhere', containers: [{ name: 'c', image: 'nginx' }] } } as KubeObject)
-  pods.guaranteedUpdate('default', name, (p) => ({ ...p, status: { ...(p.status as object), phase: opts.phase ?? 'Running', conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] } }), { subresource: 'status' })
+  const owner = opts.owner
+    ? [{ apiVersion: opts.owner.apiVersion!, kind: opts.owner.kind!, name: opts.owner.metadata.name!, uid: opts.owner.metadata.uid!, controller: true }]
+    : undefined
+  pods.create('default', {
+    metadata: { name, labels, ...(owner ? { ownerReferences: owner } : {}) },
+    spec: { nodeName: 'nowhere', containers: [{ name: 'c', image: 'nginx' }] },
+  } as KubeObject)
+  pods.guaranteedUpdate(
+    'default',
+    name,
+    (p) => ({
+      ...p,
+      status: { ...(p.status as object), phase: opts.phase ?? 'Running', conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+    }),
+    { subresource: 'status' },
+  )
 }
 
 const pdb = (c: Cluster, name: string, spec: Record<string, unknown>) =>
-  c.registry.resource('policy', 'poddisruptionbudgets').create('default', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } } as KubeObject)
+  c.registry.resource('policy', 'poddisruptionbudgets').create('default', {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name },
+    spec: { selector: { matchLabels: { app: 'web' } }, ...spec },
+  } as KubeObject)
 const status = (c: Cluster, name: string) => (c.registry.resource('policy', 'poddisruptionbudgets').read('default', name) as PodDisruptionBudget).status!
 
 function refusal(fn: () => void): StatusError {
@@ -51,7 +69,9 @@ describe('disruption controller', () => {
     pdb(c, 'web', { minAvailable: 2 })
     await c.clock.advance(10)
     expect(status(c, 'web')).toMatchObject({ currentHealthy: 3, desiredHealthy: 2, expectedPods: 4, disruptionsAllowed: 1, observedGeneration: 1 })
-    expect(status(c, 'web').conditions).toEqual([{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 1, lastTransitionTime: expect.any(String), reason: 'SufficientPods', message: '' }])
+    expect(status(c, 'web').conditions).toEqual([
+      { type: 'DisruptionAllowed', status: 'True', observedGeneration: 1, lastTransitionTime: expect.any(String), reason: 'SufficientPods', message: '' },
+    ])
     c.registry.resource('', 'pods').delete('default', 'a', { gracePeriodSeconds: 0 })
     await c.clock.advance(10)
     expect(status(c, 'web')).toMatchObject({ currentHealthy: 2, disruptionsAllowed: 0 })
@@ -61,8 +81,14 @@ describe('disruption controller', () => {
   it('scales percentages and maxUnavailable from the owning controller (rounding up)', async () => {
     const c = start()
     const rs = c.registry.resource('apps', 'replicasets').create('default', {
-      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-rs' },
-      spec: { replicas: 5, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-rs' },
+      spec: {
+        replicas: 5,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
     } as KubeObject)
     // Three pods of the RS exist before its controller looks (it adds the rest).
     for (const n of ['a', 'b', 'c']) readyPod(c, n, { app: 'web' }, { owner: rs.obj })
@@ -82,7 +108,12 @@ describe('disruption controller', () => {
     pdb(c, 'web', { maxUnavailable: 1 })
     await c.clock.advance(10)
     expect(status(c, 'web').disruptionsAllowed).toBe(0)
-    expect(status(c, 'web').conditions?.[0]).toMatchObject({ type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message: 'found no controller ref for pod "bare"' })
+    expect(status(c, 'web').conditions?.[0]).toMatchObject({
+      type: 'DisruptionAllowed',
+      status: 'False',
+      reason: 'SyncFailed',
+      message: 'found no controller ref for pod "bare"',
+    })
   })
 })
 
@@ -95,7 +126,12 @@ describe('eviction policy', () => {
     const pod = c.registry.resource('', 'pods').read('default', 'a')!
     const err = refusal(() => checkEviction(c.registry, pod, {}, c.clock.now()))
     expect(err.status).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 429, reason: 'TooManyRequests',
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      code: 429,
+      reason: 'TooManyRequests',
       message: "Cannot evict pod as it would violate the pod's disruption budget.",
       details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget web-pdb needs 2 healthy pods and has 2 currently' }] },
     })
@@ -111,7 +147,9 @@ describe('eviction policy', () => {
     checkEviction(c.registry, pods.read('default', 'a')!, {}, c.clock.now())
     expect(status(c, 'web')).toMatchObject({ disruptionsAllowed: 0, disruptedPods: { a: expect.any(String) } })
     expect(status(c, 'web').conditions?.[0]).toMatchObject({ status: 'False', reason: 'InsufficientPods' })
-    expect((pods.read('default', 'a') as unknown as { status: { conditions: unknown[] } }).status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }))
+    expect((pods.read('default', 'a') as unknown as { status: { conditions: unknown[] } }).status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }),
+    )
     // The second eviction finds the budget spent (the pod is not deleted here, and still counts as disrupted).
     await c.clock.advance(10)
     expect(refusal(() => checkEviction(c.registry, pods.read('default', 'b')!, {}, c.clock.now())).code).toBe(429)
@@ -142,14 +180,26 @@ describe('eviction policy', () => {
     for (const n of ['a', 'b']) readyPod(c, n, { app: 'web' })
     pdb(c, 'one', { minAvailable: 1 })
     await c.clock.advance(10)
-    c.registry.resource('policy', 'poddisruptionbudgets').guaranteedUpdate('default', 'one', (o) => ({ ...o, spec: { ...(o.spec as object), minAvailable: 0 } }))
+    c.registry
+      .resource('policy', 'poddisruptionbudgets')
+      .guaranteedUpdate('default', 'one', (o) => ({ ...o, spec: { ...(o.spec as object), minAvailable: 0 } }))
     // No clock advance: the controller has not seen generation 2.
     const stale = refusal(() => checkEviction(c.registry, c.registry.resource('', 'pods').read('default', 'a')!, {}, c.clock.now()))
-    expect(stale.status).toMatchObject({ code: 429, details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget one is still being processed by the server.' }], retryAfterSeconds: 10 } })
+    expect(stale.status).toMatchObject({
+      code: 429,
+      details: {
+        causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget one is still being processed by the server.' }],
+        retryAfterSeconds: 10,
+      },
+    })
     expect(stale.headers['Retry-After']).toBe('10')
     pdb(c, 'two', { maxUnavailable: 1 })
     await c.clock.advance(10)
     const multi = refusal(() => checkEviction(c.registry, c.registry.resource('', 'pods').read('default', 'a')!, {}, c.clock.now()))
-    expect(multi.status).toMatchObject({ code: 500, reason: 'InternalError', message: 'Internal error occurred: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' })
+    expect(multi.status).toMatchObject({
+      code: 500,
+      reason: 'InternalError',
+      message: 'Internal error occurred: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+    })
   })
 })

@@ -8,7 +8,9 @@ import { startHarness, type Harness } from './workload-harness.js'
 describe('OwnerGraph', () => {
   it('indexes dependents by owner uid and follows reference changes', () => {
     const g = new OwnerGraph()
-    const dep = (refs: string[]): KubeObject => ({ metadata: { uid: 'd', name: 'd', namespace: 'n', ownerReferences: refs.map((uid) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: uid, uid })) } })
+    const dep = (refs: string[]): KubeObject => ({
+      metadata: { uid: 'd', name: 'd', namespace: 'n', ownerReferences: refs.map((uid) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: uid, uid })) },
+    })
     expect(g.observe('', 'configmaps', dep(['a'])).refsChanged).toBe(true)
     expect(g.dependentsOf('a')).toEqual(['d'])
     expect(g.observe('', 'configmaps', dep(['a'])).refsChanged).toBe(false)
@@ -27,7 +29,16 @@ describe('garbage collector', () => {
   const owner = (name: string) => cms().create('default', { metadata: { name } }).obj
   const dependent = (name: string, owners: KubeObject[], block = true) =>
     cms().create('default', {
-      metadata: { name, ownerReferences: owners.map((o) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name!, uid: o.metadata.uid!, ...(block ? { blockOwnerDeletion: true } : {}) })) },
+      metadata: {
+        name,
+        ownerReferences: owners.map((o) => ({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          name: o.metadata.name!,
+          uid: o.metadata.uid!,
+          ...(block ? { blockOwnerDeletion: true } : {}),
+        })),
+      },
     }).obj
   const exists = (name: string) => !!cms().getStored('default', name)
 
@@ -59,7 +70,11 @@ describe('garbage collector', () => {
     await h.settle()
     cms().delete('default', 'a')
     await h.settle()
-    expect(cms().getStored('default', 'd')!.obj.metadata.ownerReferences!.map((r) => r.name)).toEqual(['b'])
+    expect(
+      cms()
+        .getStored('default', 'd')!
+        .obj.metadata.ownerReferences!.map((r) => r.name),
+    ).toEqual(['b'])
   })
 
   it('orphan: strips the owner reference from dependents, then removes the finalizer', async () => {
@@ -92,7 +107,10 @@ describe('garbage collector', () => {
     const dss = h.registry.resource('apps', 'daemonsets')
     dss.create('default', {
       metadata: { name: 'agent' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } },
+      },
     })
     await h.settle()
     await h.runPods()
@@ -115,7 +133,10 @@ describe('garbage collector', () => {
     const dss = h.registry.resource('apps', 'daemonsets')
     dss.create('default', {
       metadata: { name: 'agent' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } },
+      },
     })
     await h.settle()
     dss.delete('default', 'agent')

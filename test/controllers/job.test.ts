@@ -47,7 +47,10 @@ describe('job controller', () => {
       ['SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'],
       ['Complete', 'CompletionsReached', 'Reached expected number of succeeded pods'],
     ])
-    const evs = h.registry.resource('', 'events').list('default').items.map((s) => [(s.obj as any).reason, (s.obj as any).message])
+    const evs = h.registry
+      .resource('', 'events')
+      .list('default')
+      .items.map((s) => [(s.obj as any).reason, (s.obj as any).message])
     expect(evs).toContainEqual(['Completed', 'Job completed'])
     expect(evs.filter(([r]) => r === 'SuccessfulCreate')).toHaveLength(2)
   })

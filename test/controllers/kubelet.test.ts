@@ -11,7 +11,16 @@ const events = (name: string) =>
   cluster.registry
     .resource('', 'events')
     .list('default')
-    .items.map((s) => s.obj as KubeObject & { involvedObject: { name: string; fieldPath?: string }; reason: string; message: string; count: number; source: { component: string; host?: string } })
+    .items.map(
+      (s) =>
+        s.obj as KubeObject & {
+          involvedObject: { name: string; fieldPath?: string }
+          reason: string
+          message: string
+          count: number
+          source: { component: string; host?: string }
+        },
+    )
     .filter((e) => e.involvedObject.name === name)
 const waiting = (name: string) => pod(name)?.status?.containerStatuses?.[0]?.state?.waiting?.reason
 
@@ -46,7 +55,13 @@ describe('kubelet', () => {
     expect(st.podIPs).toEqual([{ ip: st.podIP }])
     expect(st.qosClass).toBe('BestEffort')
     expect(st.startTime).toBeTruthy()
-    expect(st.conditions!.map((c) => `${c.type}=${c.status}`)).toEqual(['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True'])
+    expect(st.conditions!.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'PodReadyToStartContainers=True',
+      'Initialized=True',
+      'Ready=True',
+      'ContainersReady=True',
+      'PodScheduled=True',
+    ])
     const cs = st.containerStatuses![0]
     expect(cs.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/)
     expect(cs.image).toBe('docker.io/library/nginx:1.15.12')

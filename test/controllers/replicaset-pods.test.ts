@@ -5,9 +5,17 @@ import type { PodObject } from '../../src/registry/core/pods.js'
 
 const now = Date.parse('2026-01-01T01:00:00Z')
 
-function pod(name: string, o: { node?: string; phase?: string; ready?: boolean; readySince?: string; created?: string; restarts?: number; cost?: string } = {}): PodObject {
+function pod(
+  name: string,
+  o: { node?: string; phase?: string; ready?: boolean; readySince?: string; created?: string; restarts?: number; cost?: string } = {},
+): PodObject {
   return {
-    metadata: { name, uid: name, creationTimestamp: o.created ?? '2026-01-01T00:00:00Z', ...(o.cost ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': o.cost } } : {}) },
+    metadata: {
+      name,
+      uid: name,
+      creationTimestamp: o.created ?? '2026-01-01T00:00:00Z',
+      ...(o.cost ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': o.cost } } : {}),
+    },
     spec: { containers: [{ name: 'c' }], ...(o.node ? { nodeName: o.node } : {}) },
     status: {
       phase: o.phase ?? 'Running',
@@ -21,7 +29,13 @@ const names = (ps: PodObject[]) => ps.map((p) => p.metadata.name)
 
 describe('podsToDelete (ActivePodsWithRanks)', () => {
   it('orders unscheduled < pending < unknown < running, then not ready < ready', () => {
-    const ps = [pod('running', { node: 'n1' }), pod('unready', { node: 'n1', ready: false }), pod('unknown', { node: 'n1', phase: 'Unknown' }), pod('pending', { node: 'n1', phase: 'Pending', ready: false }), pod('unscheduled', { phase: 'Pending', ready: false })]
+    const ps = [
+      pod('running', { node: 'n1' }),
+      pod('unready', { node: 'n1', ready: false }),
+      pod('unknown', { node: 'n1', phase: 'Unknown' }),
+      pod('pending', { node: 'n1', phase: 'Pending', ready: false }),
+      pod('unscheduled', { phase: 'Pending', ready: false }),
+    ]
     expect(names(podsToDelete(ps, [], 4, now))).toEqual(['unscheduled', 'pending', 'unknown', 'unready'])
   })
 

@@ -11,7 +11,12 @@ function rs(name: string, replicas: number, extra: Partial<NonNullable<ReplicaSe
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: { name },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name, tier: 'web' }, annotations: { note: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.16.0' }] } }, ...extra },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name, tier: 'web' }, annotations: { note: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.16.0' }] } },
+      ...extra,
+    },
   }
 }
 
@@ -32,7 +37,9 @@ describe('ReplicaSet controller', () => {
       expect(p.metadata.generateName).toBe('web-')
       expect(p.metadata.labels).toEqual({ app: 'web', tier: 'web' })
       expect(p.metadata.annotations).toEqual({ note: 'x' })
-      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: created.obj.metadata.uid, controller: true, blockOwnerDeletion: true }])
+      expect(p.metadata.ownerReferences).toEqual([
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: created.obj.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ])
     }
     expect(h.events('web').sort()).toEqual(pods.map((p) => `SuccessfulCreate: Created pod: ${p.metadata.name}`).sort())
     const st = h.replicaSets.read('default', 'web')!.status
@@ -81,14 +88,20 @@ describe('ReplicaSet controller', () => {
     await h.settle()
     const left = h.activePods('web-').map((p) => p.metadata.name)
     expect(left.sort()).toEqual([a.metadata.name, b.metadata.name].sort())
-    expect(h.events('web')).toEqual(expect.arrayContaining([`SuccessfulDelete: Deleted pod: ${c.metadata.name}`, `SuccessfulDelete: Deleted pod: ${d.metadata.name}`]))
+    expect(h.events('web')).toEqual(
+      expect.arrayContaining([`SuccessfulDelete: Deleted pod: ${c.metadata.name}`, `SuccessfulDelete: Deleted pod: ${d.metadata.name}`]),
+    )
   })
 
   it('adopts a matching orphan instead of creating, and releases a pod whose labels stop matching', async () => {
     h.pods.create('default', { metadata: { name: 'stray', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as PodObject)
     const created = h.replicaSets.create('default', rs('web', 2))
     await h.settle()
-    expect(h.pods.read('default', 'stray')!.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', uid: created.obj.metadata.uid, controller: true })
+    expect(h.pods.read('default', 'stray')!.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'ReplicaSet',
+      uid: created.obj.metadata.uid,
+      controller: true,
+    })
     expect(h.activePods()).toHaveLength(2)
     h.pods.guaranteedUpdate('default', 'stray', (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'other' } } }))
     await h.settle()
@@ -108,7 +121,9 @@ describe('ReplicaSet controller', () => {
     // One attempt per sync (the first batch of 1 fails); the status write re-queues one more sync.
     expect(attempts).toBe(2)
     const msg = 'pods "web-x" is forbidden: exceeded quota: q, requested: pods=1, used: pods=0, limited: pods=0'
-    expect(h.replicaSets.read('default', 'web')!.status?.conditions).toEqual([{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: expect.any(String), reason: 'FailedCreate', message: msg }])
+    expect(h.replicaSets.read('default', 'web')!.status?.conditions).toEqual([
+      { type: 'ReplicaFailure', status: 'True', lastTransitionTime: expect.any(String), reason: 'FailedCreate', message: msg },
+    ])
     expect(h.events('web')).toContain(`FailedCreate: Error creating: ${msg}`)
     spy.mockImplementation(realCreate)
     await h.advance(1)

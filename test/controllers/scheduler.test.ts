@@ -27,7 +27,11 @@ const pod = (name: string, spec: Record<string, unknown> = {}, meta: Record<stri
 
 const getPod = (c: Cluster, name: string) => c.registry.resource('', 'pods').read('default', name) as Pod
 const eventsFor = (c: Cluster, name: string) =>
-  c.registry.resource('', 'events').list('default').items.map((s) => s.obj as KubeObject & { reason: string; message: string; type: string; source: { component: string } }).filter((e) => (e.involvedObject as { name: string }).name === name)
+  c.registry
+    .resource('', 'events')
+    .list('default')
+    .items.map((s) => s.obj as KubeObject & { reason: string; message: string; type: string; source: { component: string } })
+    .filter((e) => (e.involvedObject as { name: string }).name === name)
 
 describe('fitErrorMessage', () => {
   it('sorts the reason histogram and adds the preemption summary', () => {
@@ -37,7 +41,9 @@ describe('fitErrorMessage', () => {
       { reasons: ['node(s) were unschedulable'], resolvable: false },
       { reasons: ['node(s) were unschedulable'], resolvable: false },
     ])
-    expect(msg).toBe('0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.')
+    expect(msg).toBe(
+      '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.',
+    )
   })
 
   it('counts resource failures as places where preemption found no victims', () => {
@@ -46,7 +52,9 @@ describe('fitErrorMessage', () => {
       { reasons: ['Insufficient cpu', 'Insufficient memory'], resolvable: true },
       { reasons: ['Insufficient cpu'], resolvable: true },
     ])
-    expect(msg).toBe('0/3 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.')
+    expect(msg).toBe(
+      '0/3 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',
+    )
   })
 
   it('has its own text for a cluster without nodes', () => {
@@ -64,7 +72,10 @@ describe('filters', () => {
 
   it('matches nodeSelector and required node affinity operators', () => {
     const n = node('n1', { zone: 'a', gen: '5' })
-    const aff = (exprs: unknown[], fields: unknown[] = []) => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: exprs, matchFields: fields }] } } }, containers: [] })
+    const aff = (exprs: unknown[], fields: unknown[] = []) => ({
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: exprs, matchFields: fields }] } } },
+      containers: [],
+    })
     expect(matchesNodeAffinity({ nodeSelector: { zone: 'a' }, containers: [] }, n)).toBe(true)
     expect(matchesNodeAffinity({ nodeSelector: { zone: 'b' }, containers: [] }, n)).toBe(false)
     expect(matchesNodeAffinity(aff([{ key: 'zone', operator: 'In', values: ['a', 'b'] }]) as never, n)).toBe(true)
@@ -82,14 +93,38 @@ describe('filters', () => {
     const cordoned = node('n1', {}, { spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } })
     const states = buildNodeStates([cordoned], [])
     expect(filterNode({ metadata: { name: 'p' }, spec: { containers: [] } }, states.get('n1')!)?.reasons).toEqual(['node(s) were unschedulable'])
-    const tolerant = { metadata: { name: 'p' }, spec: { containers: [], tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] } } as Pod
+    const tolerant = {
+      metadata: { name: 'p' },
+      spec: { containers: [], tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] },
+    } as Pod
     expect(filterNode(tolerant, states.get('n1')!)).toBeUndefined()
-    const tainted = buildNodeStates([node('n2', {}, { spec: { taints: [{ key: 'a', value: 'b', effect: 'PreferNoSchedule' }, { key: 'dedicated', value: 'gpu', effect: 'NoExecute' }] } })], [])
-    expect(filterNode({ metadata: { name: 'p' }, spec: { containers: [] } }, tainted.get('n2')!)?.reasons).toEqual(['node(s) had untolerated taint {dedicated: gpu}'])
+    const tainted = buildNodeStates(
+      [
+        node(
+          'n2',
+          {},
+          {
+            spec: {
+              taints: [
+                { key: 'a', value: 'b', effect: 'PreferNoSchedule' },
+                { key: 'dedicated', value: 'gpu', effect: 'NoExecute' },
+              ],
+            },
+          },
+        ),
+      ],
+      [],
+    )
+    expect(filterNode({ metadata: { name: 'p' }, spec: { containers: [] } }, tainted.get('n2')!)?.reasons).toEqual([
+      'node(s) had untolerated taint {dedicated: gpu}',
+    ])
   })
 
   it('counts requests, the pod limit and host ports of pods already bound', () => {
-    const bound = (name: string, cpu: string, hostPort?: number): Pod => ({ metadata: { name }, spec: { nodeName: 'n1', containers: [{ name: 'c', resources: { requests: { cpu } }, ports: hostPort ? [{ containerPort: 80, hostPort }] : [] }] } })
+    const bound = (name: string, cpu: string, hostPort?: number): Pod => ({
+      metadata: { name },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', resources: { requests: { cpu } }, ports: hostPort ? [{ containerPort: 80, hostPort }] : [] }] },
+    })
     const states = buildNodeStates([node('n1')], [bound('a', '1500m', 8080), bound('b', '100m')])
     const big: Pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', resources: { requests: { cpu: '500m', memory: '5Gi' } } }] } }
     expect(filterNode(big, states.get('n1')!)?.reasons).toEqual(['Insufficient cpu', 'Insufficient memory'])
@@ -100,7 +135,15 @@ describe('filters', () => {
   })
 
   it('takes the larger of init containers and the sum of containers', () => {
-    expect(podRequests({ initContainers: [{ name: 'i', resources: { requests: { cpu: '2' } } }], containers: [{ name: 'a', resources: { requests: { cpu: '500m' } } }, { name: 'b', resources: { requests: { cpu: '500m' } } }] }).cpu).toBe(2000)
+    expect(
+      podRequests({
+        initContainers: [{ name: 'i', resources: { requests: { cpu: '2' } } }],
+        containers: [
+          { name: 'a', resources: { requests: { cpu: '500m' } } },
+          { name: 'b', resources: { requests: { cpu: '500m' } } },
+        ],
+      }).cpu,
+    ).toBe(2000)
     expect(podRequests({ containers: [{ name: 'a' }] }, true)).toEqual({ cpu: 100, memory: 200 * 1024 * 1024 })
   })
 })
@@ -114,7 +157,11 @@ describe('scheduler controller', () => {
     expect(p.spec?.nodeName).toMatch(/^kubemock-worker\d?$/)
     expect(p.status?.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }))
     const ev = eventsFor(c, 'web').find((e) => e.reason === 'Scheduled')
-    expect(ev).toMatchObject({ type: 'Normal', message: `Successfully assigned default/web to ${p.spec?.nodeName}`, source: { component: 'default-scheduler' } })
+    expect(ev).toMatchObject({
+      type: 'Normal',
+      message: `Successfully assigned default/web to ${p.spec?.nodeName}`,
+      source: { component: 'default-scheduler' },
+    })
   })
 
   it('spreads a controller’s pods over the workers and never uses the control plane', async () => {
@@ -148,10 +195,18 @@ describe('scheduler controller', () => {
     }
     c.registry.resource('', 'pods').create('default', pod('stuck'))
     await c.clock.advance(10)
-    const msg = '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.'
+    const msg =
+      '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.'
     const p = getPod(c, 'stuck')
     expect(p.spec?.nodeName).toBeUndefined()
-    expect(p.status?.conditions).toContainEqual({ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: expect.any(String), reason: 'Unschedulable', message: msg })
+    expect(p.status?.conditions).toContainEqual({
+      type: 'PodScheduled',
+      status: 'False',
+      lastProbeTime: null,
+      lastTransitionTime: expect.any(String),
+      reason: 'Unschedulable',
+      message: msg,
+    })
     expect(eventsFor(c, 'stuck').filter((e) => e.reason === 'FailedScheduling')).toEqual([expect.objectContaining({ type: 'Warning', message: msg, count: 1 })])
     // A node change that does not help writes nothing new.
     nodes.guaranteedUpdate('', 'kubemock-worker', (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, x: 'y' } } }))
@@ -169,7 +224,9 @@ describe('scheduler controller', () => {
     c.registry.resource('', 'pods').create('default', pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] }))
     await c.clock.advance(10)
     const first = eventsFor(c, 'huge').find((e) => e.reason === 'FailedScheduling')
-    expect(first?.message).toBe('0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.')
+    expect(first?.message).toBe(
+      '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
+    )
     await c.clock.advance(61_000)
     expect(eventsFor(c, 'huge').find((e) => e.reason === 'FailedScheduling')?.count).toBe(2)
   })

@@ -25,7 +25,12 @@ describe('statefulset controller', () => {
     },
   })
   const sets = () => h.registry.resource('apps', 'statefulsets')
-  const names = () => h.pods('default').filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort()
+  const names = () =>
+    h
+      .pods('default')
+      .filter((p) => !p.metadata.deletionTimestamp)
+      .map((p) => p.metadata.name)
+      .sort()
   const status = () => sets().getStored('default', 'web')!.obj.status as Record<string, unknown>
 
   it('creates web-0, web-1, web-2 in order, each after the previous is Running and Ready', async () => {
@@ -45,8 +50,21 @@ describe('statefulset controller', () => {
     await h.runPods()
     expect(names()).toEqual(['web-0', 'web-1', 'web-2'])
     await h.runPods()
-    expect(status()).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: rev, updateRevision: rev, collisionCount: 0, observedGeneration: 1 })
-    const evs = h.registry.resource('', 'events').list('default').items.map((s) => (s.obj as any).message)
+    expect(status()).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      currentReplicas: 3,
+      updatedReplicas: 3,
+      currentRevision: rev,
+      updateRevision: rev,
+      collisionCount: 0,
+      observedGeneration: 1,
+    })
+    const evs = h.registry
+      .resource('', 'events')
+      .list('default')
+      .items.map((s) => (s.obj as any).message)
     expect(evs).toContain('create Pod web-0 in StatefulSet web successful')
   })
 
@@ -67,9 +85,19 @@ describe('statefulset controller', () => {
     expect(names()).toEqual(['web-0', 'web-1', 'web-2'])
     sets().guaranteedUpdate('default', 'web', (s: any) => ({ ...s, spec: { ...s.spec, replicas: 1 } }))
     await h.settle()
-    expect(h.pods('default').filter((p) => p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(['web-2'])
+    expect(
+      h
+        .pods('default')
+        .filter((p) => p.metadata.deletionTimestamp)
+        .map((p) => p.metadata.name),
+    ).toEqual(['web-2'])
     await h.reapTerminating()
-    expect(h.pods('default').filter((p) => p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(['web-1'])
+    expect(
+      h
+        .pods('default')
+        .filter((p) => p.metadata.deletionTimestamp)
+        .map((p) => p.metadata.name),
+    ).toEqual(['web-1'])
     await h.reapTerminating()
     expect(names()).toEqual(['web-0'])
   })
@@ -86,7 +114,12 @@ describe('statefulset controller', () => {
       return s
     })
     await h.settle()
-    expect(h.pods('default').filter((p) => p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(['web-2'])
+    expect(
+      h
+        .pods('default')
+        .filter((p) => p.metadata.deletionTimestamp)
+        .map((p) => p.metadata.name),
+    ).toEqual(['web-2'])
     const update = status().updateRevision
     expect(update).not.toBe(first)
     expect(status().currentRevision).toBe(first)
@@ -96,7 +129,13 @@ describe('statefulset controller', () => {
     }
     expect(h.pods('default').map((p) => p.spec?.containers[0].image)).toEqual(['nginx:1.16.0', 'nginx:1.16.0', 'nginx:1.16.0'])
     expect(status()).toMatchObject({ currentRevision: update, updateRevision: update, currentReplicas: 3, updatedReplicas: 3 })
-    const revs = h.registry.resource('apps', 'controllerrevisions').list('default').items.map((s) => [s.obj.metadata.name, (s.obj as any).revision])
-    expect(revs.sort((a, b) => a[1] - b[1])).toEqual([[first, 1], [update, 2]])
+    const revs = h.registry
+      .resource('apps', 'controllerrevisions')
+      .list('default')
+      .items.map((s) => [s.obj.metadata.name, (s.obj as any).revision])
+    expect(revs.sort((a, b) => a[1] - b[1])).toEqual([
+      [first, 1],
+      [update, 2],
+    ])
   })
 })

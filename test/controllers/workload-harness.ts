@@ -82,35 +82,48 @@ export function startHarness(factories: ControllerFactory[], opts: { nodes?: Nod
     async runPods(filter = () => true) {
       const now = rfc3339(clock.now())
       for (const p of h.pods()) {
-        if (!filter(p) || p.metadata.deletionTimestamp || p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue
+        if (!filter(p) || p.metadata.deletionTimestamp || p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed')
+          continue
         const ns = p.metadata.namespace ?? ''
         const name = p.metadata.name ?? ''
         const node = targetNodeName(p) ?? 'kubemock-worker'
         if (!p.spec?.nodeName) pods.guaranteedUpdate(ns, name, (o) => ({ ...o, spec: { ...(o.spec as object), nodeName: node } }), { trusted: true })
-        pods.guaranteedUpdate(ns, name, (o) => {
-          const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now })
-          o.status = { ...(o.status as object), phase: 'Running', conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(cond) }
-          return o
-        }, { subresource: 'status' })
+        pods.guaranteedUpdate(
+          ns,
+          name,
+          (o) => {
+            const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now })
+            o.status = { ...(o.status as object), phase: 'Running', conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(cond) }
+            return o
+          },
+          { subresource: 'status' },
+        )
       }
       await settle()
     },
     async finishPod(ns, name, phase) {
-      pods.guaranteedUpdate(ns, name, (o) => {
-        const now = rfc3339(clock.now())
-        const containers = ((o as PodObject).spec?.containers ?? []).map((c) => ({
-          name: c.name,
-          image: c.image,
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          started: false,
-          state: { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: now, finishedAt: now } },
-        }))
-        const cond = (type: string, status: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: now })
-        o.status = { ...(o.status as object), phase, containerStatuses: containers, conditions: [cond('Ready', 'False'), cond('PodScheduled', 'True')] }
-        return o
-      }, { subresource: 'status' })
+      pods.guaranteedUpdate(
+        ns,
+        name,
+        (o) => {
+          const now = rfc3339(clock.now())
+          const containers = ((o as PodObject).spec?.containers ?? []).map((c) => ({
+            name: c.name,
+            image: c.image,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            started: false,
+            state: {
+              terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: now, finishedAt: now },
+            },
+          }))
+          const cond = (type: string, status: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: now })
+          o.status = { ...(o.status as object), phase, containerStatuses: containers, conditions: [cond('Ready', 'False'), cond('PodScheduled', 'True')] }
+          return o
+        },
+        { subresource: 'status' },
+      )
       await settle()
     },
     async reapTerminating() {

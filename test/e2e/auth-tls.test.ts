@@ -30,7 +30,11 @@ interface Server {
 async function startServer(args: string[]): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'kubemock-tls-'))
   const kubeconfigPath = join(dir, 'config')
-  const proc = startProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--kubeconfig', kubeconfigPath, ...args.map((a) => a.replace('$DIR', dir))], { cwd: repoRoot, timeoutMs: 600_000 })
+  const proc = startProcess(
+    process.execPath,
+    [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--kubeconfig', kubeconfigPath, ...args.map((a) => a.replace('$DIR', dir))],
+    { cwd: repoRoot, timeoutMs: 600_000 },
+  )
   let out: string
   try {
     out = await proc.waitForStdout(listening, 15_000)
@@ -59,16 +63,26 @@ async function startServer(args: string[]): Promise<Server> {
 }
 
 /** One HTTPS request trusting only `ca`; resolves with status, headers, body and the peer certificate. */
-function get(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown>; cert: PeerCertificate }> {
-  return withTimeout(new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca, headers, agent: false }, (res) => {
-      let body = ''
-      res.setEncoding('utf8').on('data', (d: string) => { body += d })
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers, cert: (res.socket as TLSSocket).getPeerCertificate() }))
-    })
-    req.on('error', reject)
-    req.end()
-  }), 10_000, `GET ${url}`)
+function get(
+  url: string,
+  ca: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown>; cert: PeerCertificate }> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { ca, headers, agent: false }, (res) => {
+        let body = ''
+        res.setEncoding('utf8').on('data', (d: string) => {
+          body += d
+        })
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers, cert: (res.socket as TLSSocket).getPeerCertificate() }))
+      })
+      req.on('error', reject)
+      req.end()
+    }),
+    10_000,
+    `GET ${url}`,
+  )
 }
 
 describe('kubemock --tls --token', () => {
@@ -81,7 +95,9 @@ describe('kubemock --tls --token', () => {
     kubeconfig = parseYaml(readFileSync(s.kubeconfigPath, 'utf8'))
     ca = Buffer.from(kubeconfig.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8')
   })
-  afterAll(async () => { await s?.stop() })
+  afterAll(async () => {
+    await s?.stop()
+  })
 
   it('prints an https URL and writes a kubeconfig with the server, the CA and the token', async () => {
     expect(s.url).toBe(`https://127.0.0.1:${s.port}`)
@@ -98,7 +114,8 @@ describe('kubemock --tls --token', () => {
     expect(r.status).toBe(200)
     expect(r.body).toBe('ok')
     expect(r.cert.subject.CN).toBe('kube-apiserver')
-    for (const san of ['DNS:localhost', 'DNS:kubernetes.default.svc', 'IP Address:127.0.0.1', 'IP Address:10.96.0.1']) expect(r.cert.subjectaltname).toContain(san)
+    for (const san of ['DNS:localhost', 'DNS:kubernetes.default.svc', 'IP Address:127.0.0.1', 'IP Address:10.96.0.1'])
+      expect(r.cert.subjectaltname).toContain(san)
   })
 
   it('kubectl with the written kubeconfig works over verified TLS', async () => {
@@ -118,7 +135,15 @@ describe('kubemock --tls --token', () => {
   it('answers 401 with the Unauthorized Status without a token, and keeps the probes open', async () => {
     const r = await get(`${s.url}/api/v1/namespaces/default/pods`, ca)
     expect(r.status).toBe(401)
-    expect(JSON.parse(r.body)).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 })
+    expect(JSON.parse(r.body)).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    })
     for (const p of ['/livez', '/readyz', '/version']) expect((await get(`${s.url}${p}`, ca)).status, p).toBe(200)
     expect((await get(`${s.url}/api`, ca, { Authorization: `Bearer ${token}` })).status).toBe(200)
   })
@@ -131,7 +156,10 @@ describe('kubemock --tls --token', () => {
 
     const bad = new KubeConfig()
     bad.loadFromString(readFileSync(s.kubeconfigPath, 'utf8').replace(token, 'wrong'))
-    const err = await bad.makeApiClient(CoreV1Api).listNamespace().catch((e: unknown) => e)
+    const err = await bad
+      .makeApiClient(CoreV1Api)
+      .listNamespace()
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ApiException)
     expect((err as ApiException<unknown>).code).toBe(401)
   })
@@ -149,13 +177,20 @@ describe('kubemock --tls --token', () => {
     const wsUrl = () => `wss://127.0.0.1:${s.port}/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dkube-root-ca.crt`
 
     it('authenticates with the bearer subprotocol and echoes the other protocol', async () => {
-      const ws = new WebSocket(wsUrl(), [`base64url.bearer.authorization.k8s.io.${b64url(token)}`, 'base64.binary.k8s.io'], { ca, origin: 'https://localhost:5173' })
+      const ws = new WebSocket(wsUrl(), [`base64url.bearer.authorization.k8s.io.${b64url(token)}`, 'base64.binary.k8s.io'], {
+        ca,
+        origin: 'https://localhost:5173',
+      })
       try {
-        const first = await withTimeout(new Promise<string>((resolve, reject) => {
-          ws.once('message', (d) => resolve(d.toString()))
-          ws.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)))
-          ws.once('error', reject)
-        }), 10_000, 'first watch event')
+        const first = await withTimeout(
+          new Promise<string>((resolve, reject) => {
+            ws.once('message', (d) => resolve(d.toString()))
+            ws.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+            ws.once('error', reject)
+          }),
+          10_000,
+          'first watch event',
+        )
         expect(ws.protocol).toBe('base64.binary.k8s.io')
         expect(JSON.parse(first)).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' } } })
       } finally {
@@ -166,14 +201,22 @@ describe('kubemock --tls --token', () => {
     it('rejects a wrong subprotocol token, and a missing one, with HTTP 401 before the upgrade', async () => {
       for (const protocols of [[`base64url.bearer.authorization.k8s.io.${b64url('wrong')}`, 'base64.binary.k8s.io'], ['base64.binary.k8s.io']]) {
         const ws = new WebSocket(wsUrl(), protocols, { ca, origin: 'https://localhost:5173' })
-        const res = await withTimeout(new Promise<{ status: number; body: string }>((resolve, reject) => {
-          ws.once('unexpected-response', (_q, r) => {
-            let body = ''
-            r.setEncoding('utf8').on('data', (d: string) => { body += d }).on('end', () => resolve({ status: r.statusCode!, body }))
-          })
-          ws.once('open', () => reject(new Error('the handshake succeeded')))
-          ws.once('error', reject)
-        }), 10_000, 'handshake answer')
+        const res = await withTimeout(
+          new Promise<{ status: number; body: string }>((resolve, reject) => {
+            ws.once('unexpected-response', (_q, r) => {
+              let body = ''
+              r.setEncoding('utf8')
+                .on('data', (d: string) => {
+                  body += d
+                })
+                .on('end', () => resolve({ status: r.statusCode!, body }))
+            })
+            ws.once('open', () => reject(new Error('the handshake succeeded')))
+            ws.once('error', reject)
+          }),
+          10_000,
+          'handshake answer',
+        )
         ws.terminate()
         expect(res.status).toBe(401)
         expect(JSON.parse(res.body)).toMatchObject({ reason: 'Unauthorized', code: 401 })
@@ -191,7 +234,9 @@ describe('kubemock --token-file', () => {
     s = await startServer(['--tls', '--token-file', file])
     rmSync(dir, { recursive: true, force: true })
   })
-  afterAll(async () => { await s?.stop() })
+  afterAll(async () => {
+    await s?.stop()
+  })
 
   it('accepts every token in the file; the kubeconfig carries the first', async () => {
     const cfg = parseYaml(readFileSync(s.kubeconfigPath, 'utf8'))
@@ -203,11 +248,13 @@ describe('kubemock --token-file', () => {
 })
 
 describe('CLI validation', () => {
-  it('refuses a two-column token file with kube-apiserver\'s message, before listening', async () => {
+  it("refuses a two-column token file with kube-apiserver's message, before listening", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubemock-tokens-'))
     try {
       writeFileSync(join(dir, 't.csv'), 'tok,alice\n')
-      const r = await startProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--token-file', join(dir, 't.csv')], { timeoutMs: 15_000 }).done
+      const r = await startProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--token-file', join(dir, 't.csv')], {
+        timeoutMs: 15_000,
+      }).done
       expect(r.code).toBe(1)
       expect(r.stderr).toContain(`token file '${join(dir, 't.csv')}' must have at least 3 columns (token, user name, user uid), found 2`)
       expect(r.stdout).not.toContain('listening')
@@ -217,7 +264,8 @@ describe('CLI validation', () => {
   })
 
   it('refuses --tls-cert without --tls-key', async () => {
-    const r = await startProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--tls-cert', '/nonexistent'], { timeoutMs: 15_000 }).done
+    const r = await startProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--tls-cert', '/nonexistent'], { timeoutMs: 15_000 })
+      .done
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('--tls-cert and --tls-key must be given together')
   })

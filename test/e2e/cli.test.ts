@@ -6,7 +6,10 @@ import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 
 describe('kubemock CLI', () => {
   let km: Kubemock | undefined
-  afterEach(async () => { await km?.stop(); km = undefined })
+  afterEach(async () => {
+    await km?.stop()
+    km = undefined
+  })
 
   it('prints the listening line with a real port and writes a kubeconfig with context kubemock', async () => {
     km = await startKubemock()
@@ -23,12 +26,12 @@ describe('kubemock CLI', () => {
 
   it('reports minor 32 by default and the --kube-version minor otherwise', async () => {
     km = await startKubemock()
-    const v = await (await fetch(`${km.url}/version`)).json() as { major: string; minor: string; gitVersion: string }
+    const v = (await (await fetch(`${km.url}/version`)).json()) as { major: string; minor: string; gitVersion: string }
     expect(v).toMatchObject({ major: '1', minor: '32' })
     expect(v.gitVersion).toMatch(/^v1\.32\.\d+$/)
     await km.stop()
     km = await startKubemock({ kubeVersion: '1.30' })
-    const v30 = await (await fetch(`${km.url}/version`)).json() as { minor: string; gitVersion: string }
+    const v30 = (await (await fetch(`${km.url}/version`)).json()) as { minor: string; gitVersion: string }
     expect(v30.minor).toBe('30')
     expect(v30.gitVersion).toMatch(/^v1\.30\.\d+$/)
   })

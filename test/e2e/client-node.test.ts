@@ -1,7 +1,14 @@
 /** @module client-node.test: @kubernetes/client-node 1.4 typed APIs, Watch and informers against a spawned kubemock. */
 import {
-  ApiException, AppsV1Api, CoreV1Api, PatchStrategy, Watch, makeInformer, setHeaderOptions,
-  type KubeConfig, type V1ConfigMap,
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  Watch,
+  makeInformer,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1ConfigMap,
 } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeKubeConfig, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
@@ -21,13 +28,13 @@ describe('@kubernetes/client-node 1.4', () => {
     core = kc.makeApiClient(CoreV1Api)
     apps = kc.makeApiClient(AppsV1Api)
   })
-  afterAll(async () => { await km?.stop() })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('lists the default nodes', async () => {
     const list = await core.listNode()
-    expect(list.items.map((n) => n.metadata?.name)).toEqual([
-      'kubemock-control-plane', 'kubemock-worker', 'kubemock-worker2', 'kubemock-worker3',
-    ])
+    expect(list.items.map((n) => n.metadata?.name)).toEqual(['kubemock-control-plane', 'kubemock-worker', 'kubemock-worker2', 'kubemock-worker3'])
     expect(list.metadata?.resourceVersion).toMatch(/^\d+$/)
     for (const n of list.items) {
       expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True')
@@ -52,7 +59,12 @@ describe('@kubernetes/client-node 1.4', () => {
 
     // Typed patch calls default to application/json-patch+json (the first listed consumes type).
     const jsonPatched = await core.patchNamespacedConfigMap({
-      name: 'cn-cm', namespace: ns, body: [{ op: 'replace', path: '/data/a', value: 'x' }, { op: 'remove', path: '/data/b' }],
+      name: 'cn-cm',
+      namespace: ns,
+      body: [
+        { op: 'replace', path: '/data/a', value: 'x' },
+        { op: 'remove', path: '/data/b' },
+      ],
     })
     expect(jsonPatched.data).toEqual({ a: 'x' })
 
@@ -62,8 +74,14 @@ describe('@kubernetes/client-node 1.4', () => {
     const apiErr = err as ApiException<string>
     expect(apiErr.code).toBe(404)
     expect(JSON.parse(apiErr.body)).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'configmaps "cn-cm" not found', reason: 'NotFound', details: { name: 'cn-cm', kind: 'configmaps' }, code: 404,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'configmaps "cn-cm" not found',
+      reason: 'NotFound',
+      details: { name: 'cn-cm', kind: 'configmaps' },
+      code: 404,
     })
   })
 
@@ -93,20 +111,29 @@ describe('@kubernetes/client-node 1.4', () => {
   it('Watch receives ADDED, MODIFIED and DELETED', async () => {
     const events: { type: string; name?: string; rv?: string; data?: Record<string, string> }[] = []
     let sawDeleted!: () => void
-    const deleted = new Promise<void>((resolve) => { sawDeleted = resolve })
+    const deleted = new Promise<void>((resolve) => {
+      sawDeleted = resolve
+    })
     let doneErr: unknown = 'not called'
     const watch = new Watch(kc)
     // Watch.watch resolves once the response headers arrived, i.e. the server registered the watcher.
-    const ctl = await watch.watch(`/api/v1/namespaces/${ns}/configmaps`, { fieldSelector: 'metadata.name=cn-watched' },
+    const ctl = await watch.watch(
+      `/api/v1/namespaces/${ns}/configmaps`,
+      { fieldSelector: 'metadata.name=cn-watched' },
       (type, obj: V1ConfigMap) => {
         events.push({ type, name: obj.metadata?.name, rv: obj.metadata?.resourceVersion, data: obj.data })
         if (type === 'DELETED') sawDeleted()
       },
-      (err) => { doneErr = err })
+      (err) => {
+        doneErr = err
+      },
+    )
     try {
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'cn-watched' }, data: { v: '1' } } })
-      await core.patchNamespacedConfigMap({ name: 'cn-watched', namespace: ns, body: { data: { v: '2' } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+      await core.patchNamespacedConfigMap(
+        { name: 'cn-watched', namespace: ns, body: { data: { v: '2' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )
       await core.deleteNamespacedConfigMap({ name: 'cn-watched', namespace: ns })
       await withTimeout(deleted, 5_000, () => `DELETED event; got ${JSON.stringify(events)}`)
       // The stream must still be open: done() fires only when it ends (or when we abort below).
@@ -127,27 +154,54 @@ describe('@kubernetes/client-node 1.4', () => {
 
   it('an informer syncs, sees adds and deletes, and never emits error', async () => {
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'inf-pre', labels: { inf: 'yes' } } } })
-    const informer = makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`,
-      () => core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'inf=yes' }), 'inf=yes')
+    const informer = makeInformer(
+      kc,
+      `/api/v1/namespaces/${ns}/configmaps`,
+      () => core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'inf=yes' }),
+      'inf=yes',
+    )
     const errors: unknown[] = []
     const added: string[] = []
     const removed: string[] = []
     const waiters: { pred: () => boolean; resolve: () => void }[] = []
-    const poke = () => { for (const w of waiters) if (w.pred()) w.resolve() }
+    const poke = () => {
+      for (const w of waiters) if (w.pred()) w.resolve()
+    }
     const until = (pred: () => boolean, what: () => string) =>
-      withTimeout(new Promise<void>((resolve) => { waiters.push({ pred, resolve }); poke() }), 5_000, what)
-    informer.on('error', (e) => { errors.push(e) })
-    informer.on('add', (o) => { added.push(o.metadata!.name!); poke() })
-    informer.on('delete', (o) => { removed.push(o.metadata!.name!); poke() })
+      withTimeout(
+        new Promise<void>((resolve) => {
+          waiters.push({ pred, resolve })
+          poke()
+        }),
+        5_000,
+        what,
+      )
+    informer.on('error', (e) => {
+      errors.push(e)
+    })
+    informer.on('add', (o) => {
+      added.push(o.metadata!.name!)
+      poke()
+    })
+    informer.on('delete', (o) => {
+      removed.push(o.metadata!.name!)
+      poke()
+    })
 
     await informer.start()
     try {
       expect(informer.list(ns).map((o) => o.metadata?.name)).toEqual(['inf-pre'])
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'inf-new', labels: { inf: 'yes' } } } })
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'inf-other' } } })
-      await until(() => added.includes('inf-new'), () => `add of inf-new; added=${added}`)
+      await until(
+        () => added.includes('inf-new'),
+        () => `add of inf-new; added=${added}`,
+      )
       await core.deleteNamespacedConfigMap({ name: 'inf-pre', namespace: ns })
-      await until(() => removed.includes('inf-pre'), () => `delete of inf-pre; removed=${removed}`)
+      await until(
+        () => removed.includes('inf-pre'),
+        () => `delete of inf-pre; removed=${removed}`,
+      )
       expect(informer.get('inf-new', ns)?.metadata?.name).toBe('inf-new')
       expect(informer.get('inf-pre', ns)).toBeUndefined()
       expect(added).not.toContain('inf-other')

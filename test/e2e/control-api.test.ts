@@ -8,7 +8,11 @@ import { parseTable } from '../helpers/parse-table.js'
 import { jsonOf } from '../helpers/json-body.js'
 
 const json = (km: Kubemock, path: string, method = 'GET', body?: unknown) =>
-  fetch(`${km.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) })
+  fetch(`${km.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })
 
 describe('control API with kubectl', () => {
   let km: Kubemock
@@ -35,7 +39,9 @@ describe('control API with kubectl', () => {
   it('a 403 fault on one object prints the RBAC-style Forbidden text (a namespace is its own namespace, as in RequestInfo)', async () => {
     await json(km, '/kubemock/v1/faults', 'POST', { verb: 'get', resource: 'namespaces', name: 'kube-public', status: 403 })
     const r = await km.kubectl(['get', 'namespace', 'kube-public'])
-    expect(r.stderr.trim()).toBe('Error from server (Forbidden): namespaces "kube-public" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-public"')
+    expect(r.stderr.trim()).toBe(
+      'Error from server (Forbidden): namespaces "kube-public" is forbidden: User "system:anonymous" cannot get resource "namespaces" in API group "" in the namespace "kube-public"',
+    )
     await json(km, '/kubemock/v1/faults', 'DELETE')
   })
 
@@ -99,6 +105,8 @@ describe('scenarios', () => {
     const r = spawnSync(process.execPath, [join(repoRoot, 'bin/kubemock.js'), '--port', '0', '--scenario', file], { encoding: 'utf8', timeout: 15_000 })
     expect(r.status).toBe(1)
     expect(r.stdout).not.toMatch(/listening/)
-    expect(r.stderr.trim()).toBe(`scenario ${file}: is invalid: nodes[1].name: Required value, nodes[1].nmae: Forbidden: unknown field, nodes[1].capacity.cpu: Invalid value: "lots": must match the regex ^[0-9.]+[a-zA-Z]*$`)
+    expect(r.stderr.trim()).toBe(
+      `scenario ${file}: is invalid: nodes[1].name: Required value, nodes[1].nmae: Forbidden: unknown field, nodes[1].capacity.cpu: Invalid value: "lots": must match the regex ^[0-9.]+[a-zA-Z]*$`,
+    )
   })
 })

@@ -52,13 +52,13 @@ spec:
  * A pod no node can take (its nodeSelector matches nothing), so the scheduler leaves it Pending
  * and unbound: these tests are about the API server, not the simulation.
  */
-const pod = (name: string, labels: Record<string, string>, ns = 'default') => JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: ns, labels },
-  spec: { nodeSelector: { 'kubemock.dev/no-such-node': 'true' }, containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
-})
-
+const pod = (name: string, labels: Record<string, string>, ns = 'default') =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: { nodeSelector: { 'kubemock.dev/no-such-node': 'true' }, containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
+  })
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const rfc3339Seconds = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
@@ -68,8 +68,12 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
   let km: Kubemock
   const k = (args: string[], input?: string) => km.kubectl(args, { input })
 
-  beforeAll(async () => { km = await startKubemock({ kubeVersion }) })
-  afterAll(async () => { await km?.stop() })
+  beforeAll(async () => {
+    km = await startKubemock({ kubeVersion })
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('kubectl version shows the server version (and the dispatcher picks the matching client)', async () => {
     const out = ok(await k(['version']))
@@ -101,8 +105,7 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
 
   it('get nodes -o wide adds the priority-1 columns', async () => {
     const t = parseTable(ok(await k(['get', 'nodes', '-o', 'wide'])))
-    expect(t.headers).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP',
-      'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'])
+    expect(t.headers).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'])
     expect(t.rows).toHaveLength(4)
     const json = JSON.parse(ok(await k(['get', 'nodes', '-o', 'json'])))
     for (const [i, r] of t.rows.entries()) {
@@ -133,7 +136,13 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     expect(byName.get('nodes v1')).toMatchObject({ SHORTNAMES: 'no', NAMESPACED: 'false', KIND: 'Node' })
     expect(byName.get('namespaces v1')).toMatchObject({ SHORTNAMES: 'ns', NAMESPACED: 'false', KIND: 'Namespace' })
     expect(byName.get('configmaps v1')).toMatchObject({ SHORTNAMES: 'cm', NAMESPACED: 'true', KIND: 'ConfigMap' })
-    expect(byName.get('deployments apps/v1')).toEqual({ NAME: 'deployments', SHORTNAMES: 'deploy', APIVERSION: 'apps/v1', NAMESPACED: 'true', KIND: 'Deployment' })
+    expect(byName.get('deployments apps/v1')).toEqual({
+      NAME: 'deployments',
+      SHORTNAMES: 'deploy',
+      APIVERSION: 'apps/v1',
+      NAMESPACED: 'true',
+      KIND: 'Deployment',
+    })
     expect(byName.get('replicasets apps/v1')).toMatchObject({ SHORTNAMES: 'rs', KIND: 'ReplicaSet' })
   })
 
@@ -150,15 +159,18 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('unknown field "spec.template.spec.conainters"')
     // apiserver's strict decoder message (protocol-core.md §3.1), wrapped by kubectl's "error when creating".
-    expect(r.stderr.trim()).toBe('Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" ' +
-      'cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.conainters"')
+    expect(r.stderr.trim()).toBe(
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" ' +
+        'cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.conainters"',
+    )
     const get = await k(['get', 'deploy', 'typo'])
     expect(get.stderr.trim()).toBe('Error from server (NotFound): deployments.apps "typo" not found')
   })
 
   it('create -f a pod fills the PodSpec defaults and admission tolerations', async () => {
     expect(ok(await k(['create', '-f', '-'], pod('defaults', { app: 'defaults' })))).toBe('pod/defaults created\n')
-    const jp = '{.spec.restartPolicy} {.spec.dnsPolicy} {.spec.containers[0].imagePullPolicy} ' +
+    const jp =
+      '{.spec.restartPolicy} {.spec.dnsPolicy} {.spec.containers[0].imagePullPolicy} ' +
       '{.spec.terminationGracePeriodSeconds} {.spec.schedulerName} {.status.phase}'
     expect(ok(await k(['get', 'pod', 'defaults', '-o', `jsonpath=${jp}`]))).toBe('Always ClusterFirst IfNotPresent 30 default-scheduler Pending')
     const obj = JSON.parse(ok(await k(['get', 'pod', 'defaults', '-o', 'json'])))
@@ -177,10 +189,18 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     // Unschedulable, the pod is Pending on no node: READY 0/1, wide columns <none>.
     const t = parseTable(ok(await k(['get', 'pod', 'defaults', '-o', 'wide'])))
     expect(t.headers).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'])
-    expect(t.rows).toEqual([expect.objectContaining({
-      NAME: 'defaults', READY: '0/1', STATUS: 'Pending', RESTARTS: '0', IP: '<none>', NODE: '<none>',
-      'NOMINATED NODE': '<none>', 'READINESS GATES': '<none>',
-    })])
+    expect(t.rows).toEqual([
+      expect.objectContaining({
+        NAME: 'defaults',
+        READY: '0/1',
+        STATUS: 'Pending',
+        RESTARTS: '0',
+        IP: '<none>',
+        NODE: '<none>',
+        'NOMINATED NODE': '<none>',
+        'READINESS GATES': '<none>',
+      }),
+    ])
   })
 
   it('get of a missing pod prints the NotFound Status', async () => {
@@ -214,9 +234,7 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     const before = JSON.parse(ok(await k(['get', 'deploy', 'web', '-o', 'json'])))
     expect(ok(await k(['set', 'image', 'deployment/web', 'nginx=nginx:1.16.0']))).toBe('deployment.apps/web image updated\n')
     const after = JSON.parse(ok(await k(['get', 'deploy', 'web', '-o', 'json'])))
-    expect(after.spec.template.spec.containers).toEqual([
-      { ...before.spec.template.spec.containers[0], image: 'nginx:1.16.0' },
-    ])
+    expect(after.spec.template.spec.containers).toEqual([{ ...before.spec.template.spec.containers[0], image: 'nginx:1.16.0' }])
     expect(after.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }])
     expect(after.metadata.generation).toBe(before.metadata.generation + 1)
   })
@@ -255,8 +273,10 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     expect(bad.code).toBe(1)
     // The server says `field label not supported: spec.foo`; kubectl prefixes the selectors
     // (cli-runtime/pkg/resource/selector.go).
-    expect(bad.stderr.trim()).toBe('Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match ' +
-      'label selector "", field selector "spec.foo=bar": field label not supported: spec.foo')
+    expect(bad.stderr.trim()).toBe(
+      'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match ' +
+        'label selector "", field selector "spec.foo=bar": field label not supported: spec.foo',
+    )
   })
 
   it('delete of an unscheduled pod is immediate', async () => {
@@ -298,9 +318,13 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     expect(secret).toMatchObject({ type: 'Opaque', data: { a: Buffer.from('b').toString('base64') } })
     const dep = JSON.parse(ok(await k(['get', 'deploy', 'gen', '-o', 'json'])))
     expect(dep.spec.selector).toEqual({ matchLabels: { app: 'gen' } })
-    expect(dep.spec.template.spec.containers).toEqual([expect.objectContaining({
-      name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80, protocol: 'TCP' }],
-    })])
+    expect(dep.spec.template.spec.containers).toEqual([
+      expect.objectContaining({
+        name: 'nginx',
+        image: 'nginx:1.14.2',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+      }),
+    ])
   })
 
   it('get pods -w prints a row when a pod is created', async () => {
@@ -327,8 +351,10 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
     ok(await k(['label', 'configmap', 'stale', 'touched=yes']))
     const r = await k(['replace', '-f', '-'], stale)
     expect(r.code).toBe(1)
-    expect(r.stderr.trim()).toBe('Error from server (Conflict): error when replacing "STDIN": Operation cannot be fulfilled on ' +
-      'configmaps "stale": the object has been modified; please apply your changes to the latest version and try again')
+    expect(r.stderr.trim()).toBe(
+      'Error from server (Conflict): error when replacing "STDIN": Operation cannot be fulfilled on ' +
+        'configmaps "stale": the object has been modified; please apply your changes to the latest version and try again',
+    )
   })
 
   it('explain pods.spec.containers prints the field documentation from OpenAPI', async () => {

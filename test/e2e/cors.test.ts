@@ -10,25 +10,39 @@ const origin = 'http://localhost:5173'
  * Sends one request and resolves at the response headers (then drops the connection), so it
  * works for never-ending watch streams too. node:http, because fetch may not set Origin.
  */
-function head(url: string, method: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
-  return withTimeout(new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      resolve({ status: res.statusCode!, headers: res.headers })
-      res.destroy()
-    })
-    req.on('error', reject)
-    req.end()
-  }), 10_000, `${method} ${url}`)
+function head(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, agent: false }, (res) => {
+        resolve({ status: res.statusCode!, headers: res.headers })
+        res.destroy()
+      })
+      req.on('error', reject)
+      req.end()
+    }),
+    10_000,
+    `${method} ${url}`,
+  )
 }
 
 describe('CORS on loopback (default: loopback pages)', () => {
   let km: Kubemock
-  beforeAll(async () => { km = await startKubemock() })
-  afterAll(async () => { await km?.stop() })
+  beforeAll(async () => {
+    km = await startKubemock()
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('answers a PATCH preflight with 204 and the Kubernetes headers', async () => {
     const r = await head(`${km.url}/apis/apps/v1/namespaces/default/deployments/web`, 'OPTIONS', {
-      Origin: origin, 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'content-type,authorization',
+      Origin: origin,
+      'Access-Control-Request-Method': 'PATCH',
+      'Access-Control-Request-Headers': 'content-type,authorization',
     })
     expect(r.status).toBe(204)
     expect(r.headers['access-control-allow-origin']).toBe(origin)
@@ -53,7 +67,9 @@ describe('CORS on loopback (default: loopback pages)', () => {
 
 describe('CORS on a non-loopback bind', () => {
   let km: Kubemock | undefined
-  afterAll(async () => { await km?.stop() })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('allows loopback pages on 0.0.0.0 too, and refuses other origins with 403', async () => {
     km = await startKubemock({ args: ['--host', '0.0.0.0'] })

@@ -88,11 +88,16 @@ describe('kubectl exec and attach', () => {
   })
 
   it('errors kubectl prints as a real cluster does', async () => {
-    expect(await km.kubectl(['exec', 'web', '-c', 'foo', '--', 'ls'])).toMatchObject({ stderr: 'Error from server (BadRequest): container foo is not valid for pod web\n', code: 1 })
+    expect(await km.kubectl(['exec', 'web', '-c', 'foo', '--', 'ls'])).toMatchObject({
+      stderr: 'Error from server (BadRequest): container foo is not valid for pod web\n',
+      code: 1,
+    })
     expect(await km.kubectl(['exec', 'ghost', '--', 'ls'])).toMatchObject({ stderr: 'Error from server (NotFound): pods "ghost" not found\n', code: 1 })
     const bad = await km.kubectl(['exec', 'box', '-c', 'main', '--', 'bash'])
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toMatch(/^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown\n$/)
+    expect(bad.stderr).toMatch(
+      /^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not found in \$PATH: unknown\n$/,
+    )
   })
 
   it('kubectl cp works both ways through tar over exec', async () => {

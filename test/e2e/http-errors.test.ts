@@ -3,7 +3,12 @@ import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 
-interface Reply { status: number; headers: Headers; text: string; json?: Record<string, unknown> }
+interface Reply {
+  status: number
+  headers: Headers
+  text: string
+  json?: Record<string, unknown>
+}
 
 describe('HTTP errors and health', () => {
   let km: Kubemock
@@ -20,11 +25,14 @@ describe('HTTP errors and health', () => {
   }
 
   const cmPath = '/api/v1/namespaces/default/configmaps'
-  const post = (body: string, contentType = 'application/json'): RequestInit =>
-    ({ method: 'POST', headers: { 'Content-Type': contentType }, body })
+  const post = (body: string, contentType = 'application/json'): RequestInit => ({ method: 'POST', headers: { 'Content-Type': contentType }, body })
 
-  beforeAll(async () => { km = await startKubemock() })
-  afterAll(async () => { await km?.stop() })
+  beforeAll(async () => {
+    km = await startKubemock()
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it.each(['/healthz', '/livez', '/readyz'])('%s answers ok', async (path) => {
     const r = await call(path, path)
@@ -43,16 +51,27 @@ describe('HTTP errors and health', () => {
   it('an unknown resource is a 404 NotFound Status', async () => {
     const r = await call('unknown resource', '/api/v1/namespaces/default/frobnicators')
     expect(r.status).toBe(404)
-    expect(r.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404,
-      message: 'the server could not find the requested resource' })
+    expect(r.json).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+      message: 'the server could not find the requested resource',
+    })
   })
 
   it('an unknown object is a 404 with the resource-qualified message', async () => {
     const r = await call('unknown object', '/apis/apps/v1/namespaces/default/deployments/ghost')
     expect(r.status).toBe(404)
     expect(r.json).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404,
-      message: 'deployments.apps "ghost" not found', details: { name: 'ghost', group: 'apps', kind: 'deployments' },
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+      message: 'deployments.apps "ghost" not found',
+      details: { name: 'ghost', group: 'apps', kind: 'deployments' },
     })
   })
 
@@ -69,8 +88,13 @@ describe('HTTP errors and health', () => {
     const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 16) } })
     const r = await rawPost(cmPath, big)
     expect(r.status).toBe(413)
-    expect(r.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'RequestEntityTooLarge', code: 413,
-      message: 'Request entity too large: limit is 3145728' })
+    expect(r.json).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'RequestEntityTooLarge',
+      code: 413,
+      message: 'Request entity too large: limit is 3145728',
+    })
     seen.push({ what: 'too large', cacheControl: r.cacheControl })
     const get = await call('after too large', `${cmPath}/big`)
     expect(get.status).toBe(404)
@@ -117,23 +141,37 @@ describe('HTTP errors and health', () => {
   function rawPost(path: string, body: string): Promise<{ status: number; json?: Record<string, unknown>; cacheControl: string | null }> {
     return new Promise((resolve, reject) => {
       let answered = false
-      const req = request(`${km.url}${path}`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      }, (res) => {
-        answered = true
-        let text = ''
-        res.setEncoding('utf8').on('data', (d: string) => { text += d }).on('end', () => {
-          resolve({
-            status: res.statusCode ?? 0,
-            json: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : undefined,
-            cacheControl: (res.headers['cache-control'] as string | undefined) ?? null,
-          })
-        })
-      })
+      const req = request(
+        `${km.url}${path}`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          answered = true
+          let text = ''
+          res
+            .setEncoding('utf8')
+            .on('data', (d: string) => {
+              text += d
+            })
+            .on('end', () => {
+              resolve({
+                status: res.statusCode ?? 0,
+                json: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : undefined,
+                cacheControl: (res.headers['cache-control'] as string | undefined) ?? null,
+              })
+            })
+        },
+      )
       // EPIPE/ECONNRESET are expected once the server has answered early; the response (if any)
       // still arrives. If the socket closes with no response at all, that is the failure.
-      req.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e) })
-      req.on('close', () => { if (!answered) reject(new Error('connection closed without a response')) })
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e)
+      })
+      req.on('close', () => {
+        if (!answered) reject(new Error('connection closed without a response'))
+      })
       req.end(body)
     })
   }

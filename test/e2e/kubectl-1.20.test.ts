@@ -29,8 +29,12 @@ ${extra}        ports:
 describe.skipIf(!kubectl120)('kubectl 1.20 against /openapi/v2', () => {
   let km: Kubemock
   const k = (args: string[], input?: string): Promise<KubectlResult> => km.kubectl(args, { binary: kubectl120, input })
-  beforeAll(async () => { km = await startKubemock({ args: ['--speed', '0'] }) })
-  afterAll(async () => { await km?.stop() })
+  beforeAll(async () => {
+    km = await startKubemock({ args: ['--speed', '0'] })
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('explains a nested field from the v2 schemas', async () => {
     const out = ok(await k(['explain', 'pods.spec.containers']))
@@ -40,7 +44,7 @@ describe.skipIf(!kubectl120)('kubectl 1.20 against /openapi/v2', () => {
     expect(out).toMatch(/\n {3}ports\t<\[\]Object>\n/)
     const port = ok(await k(['explain', 'pods.spec.containers.ports.containerPort']))
     expect(port).toMatch(/FIELD:\s+containerPort <integer>/)
-    expect(port).toContain('Number of port to expose on the pod\'s IP address.')
+    expect(port).toContain("Number of port to expose on the pod's IP address.")
   })
 
   it('explains --recursive, following $refs through the definitions', async () => {
@@ -63,15 +67,29 @@ describe.skipIf(!kubectl120)('kubectl 1.20 against /openapi/v2', () => {
     expect(ok(await k(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}']))).toBe('2 nginx:1.25')
     // Apply computes its strategic merge patch from the v2 merge keys.
     expect(ok(await k(['apply', '-f', '-'], deployment(3, 'nginx:1.26')))).toBe('deployment.apps/web configured\n')
-    expect(ok(await k(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}']))).toBe('3 nginx:1.26 80')
+    expect(
+      ok(
+        await k([
+          'get',
+          'deployment',
+          'web',
+          '-o',
+          'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}',
+        ]),
+      ),
+    ).toBe('3 nginx:1.26 80')
   })
 
   it('validates client-side: unknown fields, wrong types and missing required fields', async () => {
     const unknown = await k(['apply', '-f', '-'], deployment(2, 'nginx:1.25', '        imagePullPolicyy: Always\n'))
     expect(unknown.code).toBe(1)
-    expect(unknown.stderr).toBe('error: error validating "STDIN": error validating data: ValidationError(Deployment.spec.template.spec.containers[0]): unknown field "imagePullPolicyy" in io.k8s.api.core.v1.Container; if you choose to ignore these errors, turn validation off with --validate=false\n')
+    expect(unknown.stderr).toBe(
+      'error: error validating "STDIN": error validating data: ValidationError(Deployment.spec.template.spec.containers[0]): unknown field "imagePullPolicyy" in io.k8s.api.core.v1.Container; if you choose to ignore these errors, turn validation off with --validate=false\n',
+    )
     const wrongType = await k(['apply', '-f', '-'], deployment('two', 'nginx:1.25'))
-    expect(wrongType.stderr).toContain('ValidationError(Deployment.spec.replicas): invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer"')
+    expect(wrongType.stderr).toContain(
+      'ValidationError(Deployment.spec.replicas): invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer"',
+    )
     const noContainers = await k(['create', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: empty\nspec:\n  restartPolicy: Never\n')
     expect(noContainers.stderr).toContain('ValidationError(Pod.spec): missing required field "containers" in io.k8s.api.core.v1.PodSpec')
   })

@@ -68,7 +68,9 @@ describe('library API', () => {
       const gone = await core.readNamespacedConfigMap({ namespace: 'default', name: 'x' }).catch((e: unknown) => e)
       expect((gone as ApiException<string>).code).toBe(404)
       expect(() => c.restore('items: [{kind: Widget}]')).toThrow(/ObjectList is invalid/)
-      expect(() => c.faults.add({ status: 500, latencyMs: 1 })).toThrow('FaultSpec is invalid: latencyMs: Invalid value: 1: only one effect per fault (also given: status)')
+      expect(() => c.faults.add({ status: 500, latencyMs: 1 })).toThrow(
+        'FaultSpec is invalid: latencyMs: Invalid value: 1: only one effect per fault (also given: status)',
+      )
       expect(() => c.failNode('nope')).toThrow('nodes "nope" not found')
     } finally {
       await c.close()

@@ -5,15 +5,20 @@ import { eventually } from '../helpers/expect-kubectl.js'
 
 describe('kubectl logs', () => {
   let km: Kubemock
-  const podJSON = async () => JSON.parse((await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'json'])).stdout) as {
-    status: { containerStatuses?: { restartCount: number; containerID?: string; state: { running?: object } }[] }
-  }
+  const podJSON = async () =>
+    JSON.parse((await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'json'])).stdout) as {
+      status: { containerStatuses?: { restartCount: number; containerID?: string; state: { running?: object } }[] }
+    }
   const running = async (restarts: number) => {
     const cs = (await podJSON()).status.containerStatuses?.[0]
     return cs?.state.running && cs.restartCount === restarts ? cs : undefined
   }
   const crash = async (exitCode: number) => {
-    const res = await fetch(`${km.url}/kubemock/v1/namespaces/default/pods/nginx-pod/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exitCode }) })
+    const res = await fetch(`${km.url}/kubemock/v1/namespaces/default/pods/nginx-pod/crash`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ exitCode }),
+    })
     expect(res.status).toBe(200)
   }
 
@@ -31,7 +36,9 @@ describe('kubectl logs', () => {
     expect(page.stdout).toContain('<title>Welcome to nginx!</title>')
     const logs = await km.kubectl(['logs', 'nginx-pod'])
     expect(logs.code).toBe(0)
-    expect(logs.stdout).toMatch(/^10\.244\.\d+\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 612 "-" "kubectl\/v1\.32\.4 [^"]*" "127\.0\.0\.1"$/m)
+    expect(logs.stdout).toMatch(
+      /^10\.244\.\d+\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 612 "-" "kubectl\/v1\.32\.4 [^"]*" "127\.0\.0\.1"$/m,
+    )
   })
 
   it('--tail and --timestamps: the last line with an RFC3339Nano prefix; -l fans out by label', async () => {

@@ -80,7 +80,10 @@ describe('kubectl port-forward', () => {
   })
 
   it('svc/ and deploy/ resolve to a pod (the service port maps to the target port)', async () => {
-    for (const [target, remote] of [['svc/web', 8080], ['deploy/web', 80]] as const) {
+    for (const [target, remote] of [
+      ['svc/web', 8080],
+      ['deploy/web', 80],
+    ] as const) {
       const { pf, port, out } = await forward(target, remote)
       try {
         expect(out).toContain(`-> 80`)
@@ -95,7 +98,9 @@ describe('kubectl port-forward', () => {
 
   it('a port nothing listens on: the error stream text, and kubectl gives up the tunnel', async () => {
     const { pf, port } = await forward('pod/nginx-pod', 81)
-    await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => undefined)
+    await fetch(`http://127.0.0.1:${port}/`)
+      .then((r) => r.text())
+      .catch(() => undefined)
     const done = await pf.done
     expect(done.stderr).toContain('error forwarding port 81 to pod')
     expect(done.stderr).toContain('dial tcp4 127.0.0.1:81: connect: connection refused')

@@ -41,8 +41,20 @@ describe('pod and service proxy', () => {
   let km: Kubemock
   const podIP = async () => (await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'jsonpath={.status.podIP}'])).stdout
   const readyPods = async (sel: string) => {
-    const out = (await km.kubectl(['get', 'pods', '-l', sel, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'])).stdout
-    return out.split('\n').filter((l) => l.endsWith(' True')).map((l) => l.split(' ')[0])
+    const out = (
+      await km.kubectl([
+        'get',
+        'pods',
+        '-l',
+        sel,
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ])
+    ).stdout
+    return out
+      .split('\n')
+      .filter((l) => l.endsWith(' True'))
+      .map((l) => l.split(' ')[0])
   }
 
   beforeAll(async () => {
@@ -62,7 +74,9 @@ describe('pod and service proxy', () => {
     expect(page.stdout).toContain('<title>Welcome to nginx!</title>')
     const closed = await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nginx-pod:8080/proxy/'])
     expect(closed.code).toBe(1)
-    expect(closed.stderr).toBe(`Error from server (ServiceUnavailable): error trying to reach service: dial tcp ${await podIP()}:8080: connect: connection refused\n`)
+    expect(closed.stderr).toBe(
+      `Error from server (ServiceUnavailable): error trying to reach service: dial tcp ${await podIP()}:8080: connect: connection refused\n`,
+    )
   })
 
   it('kubectl proxy forwards to the pod and to the service, which balances over its ready pods', async () => {
@@ -88,7 +102,11 @@ describe('pod and service proxy', () => {
   it('while the container is down the page is refused, and it comes back after the restart', async () => {
     const restarts = async () => Number((await km.kubectl(['get', 'pod', 'nginx-pod', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'])).stdout)
     const crash = async () => {
-      const r = await fetch(`${km.url}/kubemock/v1/namespaces/default/pods/nginx-pod/crash`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exitCode: 1 }) })
+      const r = await fetch(`${km.url}/kubemock/v1/namespaces/default/pods/nginx-pod/crash`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ exitCode: 1 }),
+      })
       expect(r.status).toBe(200)
     }
     // The first restart is immediate; the second waits out the 10 s crash back-off, a gap long
@@ -98,17 +116,29 @@ describe('pod and service proxy', () => {
     await crash()
     // Between the exit and the restart the apiserver cannot dial the pod (polled: the exit shows
     // once the kubelet has recorded it).
-    const down = await eventually('the gap', async () => {
-      const r = await fetch(`${km.url}/api/v1/namespaces/default/pods/nginx-pod/proxy/`)
-      if (r.status === 503) return r
-      await r.text()
-      return undefined
-    }, 10_000)
-    expect(await down.json()).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', message: `error trying to reach service: dial tcp ${await podIP()}:80: connect: connection refused` })
-    await eventually('the page again', async () => {
-      const r = await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nginx-pod/proxy/'])
-      return r.stdout.includes('<title>Welcome to nginx!</title>') ? true : undefined
-    }, 20_000)
+    const down = await eventually(
+      'the gap',
+      async () => {
+        const r = await fetch(`${km.url}/api/v1/namespaces/default/pods/nginx-pod/proxy/`)
+        if (r.status === 503) return r
+        await r.text()
+        return undefined
+      },
+      10_000,
+    )
+    expect(await down.json()).toMatchObject({
+      kind: 'Status',
+      reason: 'ServiceUnavailable',
+      message: `error trying to reach service: dial tcp ${await podIP()}:80: connect: connection refused`,
+    })
+    await eventually(
+      'the page again',
+      async () => {
+        const r = await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nginx-pod/proxy/'])
+        return r.stdout.includes('<title>Welcome to nginx!</title>') ? true : undefined
+      },
+      20_000,
+    )
     expect(await restarts()).toBe(2)
   })
 })

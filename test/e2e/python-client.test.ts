@@ -57,7 +57,9 @@ describe.skipIf(!clientVersion)(title, () => {
     dir = mkdtempSync(join(tmpdir(), 'kubemock-py-'))
     km = await startKubemock()
     ok(await km.kubectl(['apply', '-f', '-'], { input: nginxPod }))
-    await eventually('py-web running', async () => ((await km.kubectl(['get', 'pod', 'py-web', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined))
+    await eventually('py-web running', async () =>
+      (await km.kubectl(['get', 'pod', 'py-web', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined,
+    )
   }, 40_000)
   afterAll(async () => {
     await km?.stop()
@@ -115,7 +117,10 @@ out({'rv': rv, 'then_rv': then.metadata.resource_version, 'then': [i.metadata.na
     expect(r.then_rv).toBe(r.rv)
     expect(r.then).not.toContain('py-exact')
     expect(r.now).toContain('py-exact')
-    expect(r.bad).toEqual([422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'])
+    expect(r.bad).toEqual([
+      422,
+      'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+    ])
   })
 
   it('watches (watch=True): ADDED, MODIFIED, DELETED resumed from a resource_version, ended by timeout_seconds', async () => {
@@ -129,13 +134,17 @@ t0 = time.time()
 events = [[e['type'], e['object'].metadata.name, e['object'].data] for e in w.stream(core.list_namespaced_config_map, 'default', resource_version=rv, timeout_seconds=1)]
 out({'events': events, 'elapsed': time.time() - t0, 'resumed_at': w.resource_version})
 `)
-    expect(r.events).toEqual([['ADDED', 'py-w', { a: '1' }], ['MODIFIED', 'py-w', { a: '2' }], ['DELETED', 'py-w', { a: '2' }]])
+    expect(r.events).toEqual([
+      ['ADDED', 'py-w', { a: '1' }],
+      ['MODIFIED', 'py-w', { a: '2' }],
+      ['DELETED', 'py-w', { a: '2' }],
+    ])
     expect(r.elapsed as number).toBeGreaterThanOrEqual(0.9)
     expect(r.elapsed as number).toBeLessThan(5)
     expect(Number(r.resumed_at)).toBeGreaterThan(0)
   })
 
-  it('keeps a watch with a timeout_seconds beyond Node\'s timer limit open until told to stop', async () => {
+  it("keeps a watch with a timeout_seconds beyond Node's timer limit open until told to stop", async () => {
     const r = await py(`
 def later():
     time.sleep(0.5)
@@ -202,7 +211,7 @@ out({'protocol': pf.websocket.getheaders().get('sec-websocket-protocol'), 'statu
     expect(r.error).toBeNull()
   })
 
-  it('reads logs with tail_lines and timestamps, and gets pods/log\'s validation errors', async () => {
+  it("reads logs with tail_lines and timestamps, and gets pods/log's validation errors", async () => {
     const r = await py(`
 full = core.read_namespaced_pod_log('py-web', 'default')
 last = core.read_namespaced_pod_log('py-web', 'default', tail_lines=1, timestamps=True)
@@ -236,7 +245,7 @@ out({'namespaced': deployments.namespaced, 'pods_kind': pods.kind, 'created': cr
 `)
     expect(r).toMatchObject({ namespaced: true, pods_kind: 'Pod', created: 'py-dyn', replicas: [2, 2] })
     expect(r.names).toContain('py-dyn')
-    const journal = await (await fetch(`${km.url}/kubemock/v1/requests?userAgent=OpenAPI-Generator`)).json() as { items: { path: string; status: number }[] }
+    const journal = (await (await fetch(`${km.url}/kubemock/v1/requests?userAgent=OpenAPI-Generator`)).json()) as { items: { path: string; status: number }[] }
     const discovery = journal.items.filter((i) => /^\/(apis?)(\/[^/]+){0,2}\/?$/.test(i.path) || i.path.startsWith('/version'))
     expect(discovery.map((i) => i.path)).toEqual(expect.arrayContaining(['/version', '/apis', '/api/v1', '/apis/apps/v1']))
     expect(discovery.filter((i) => i.status !== 200)).toEqual([])

@@ -13,38 +13,67 @@ interface Answer {
 
 /** One request with any headers (fetch cannot set Host), read to the end. */
 function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  return withTimeout(new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      let text = ''
-      res.setEncoding('utf8').on('data', (d: string) => { text += d }).on('end', () => resolve({ status: res.statusCode!, body: text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  }), 20_000, `${method} ${url}`)
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const req = request(url, { method, headers, agent: false }, (res) => {
+        let text = ''
+        res
+          .setEncoding('utf8')
+          .on('data', (d: string) => {
+            text += d
+          })
+          .on('end', () => resolve({ status: res.statusCode!, body: text }))
+      })
+      req.on('error', reject)
+      req.end(body)
+    }),
+    20_000,
+    `${method} ${url}`,
+  )
 }
 
 /** Opens a WebSocket; resolves 'open' or the HTTP status of a refused handshake. */
 function handshake(url: string, opts: WebSocket.ClientOptions, protocols?: string[]): Promise<number | 'open'> {
   const ws = new WebSocket(url, protocols, opts)
-  return withTimeout(new Promise<number | 'open'>((resolve, reject) => {
-    ws.once('open', () => { ws.terminate(); resolve('open') })
-    ws.once('unexpected-response', (_req, res) => { res.resume(); ws.terminate(); resolve(res.statusCode!) })
-    ws.once('error', reject)
-  }), 10_000, `websocket ${url}`)
+  return withTimeout(
+    new Promise<number | 'open'>((resolve, reject) => {
+      ws.once('open', () => {
+        ws.terminate()
+        resolve('open')
+      })
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume()
+        ws.terminate()
+        resolve(res.statusCode!)
+      })
+      ws.once('error', reject)
+    }),
+    10_000,
+    `websocket ${url}`,
+  )
 }
 
 const evil = 'http://evil.example'
 
 describe('a default server and browser pages', () => {
   let km: Kubemock
-  beforeAll(async () => { km = await startKubemock({ args: ['--speed', '0'] }) })
-  afterAll(async () => { await km?.stop() })
+  beforeAll(async () => {
+    km = await startKubemock({ args: ['--speed', '0'] })
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('refuses a cross-origin "simple" POST to the control API with 403, so a foreign page cannot reset the cluster', async () => {
     ok(await km.kubectl(['create', 'configmap', 'precious', '--from-literal=k=v']))
     const r = await send(`${km.url}/kubemock/v1/reset`, 'POST', { Origin: evil, 'Content-Type': 'text/plain' }, '')
     expect(r.status).toBe(403)
-    expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403, message: expect.stringContaining('origin "http://evil.example" is not allowed') })
+    expect(JSON.parse(r.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message: expect.stringContaining('origin "http://evil.example" is not allowed'),
+    })
     const api = await send(`${km.url}/api/v1/namespaces/default/configmaps/precious`, 'DELETE', { Origin: evil })
     expect(api.status).toBe(403)
     expect(ok(await km.kubectl(['get', 'configmap', 'precious', '-o', 'name']))).toBe('configmap/precious\n')
@@ -57,12 +86,18 @@ describe('a default server and browser pages', () => {
     const secrets = await send(`${km.url}/api/v1/namespaces/kube-system/secrets`, 'GET', { Host: `evil.example:${km.port}` })
     expect(secrets.status).toBe(403)
     expect(JSON.parse(secrets.body)).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
       message: 'forbidden: host "evil.example" is not allowed (DNS rebinding protection); start kubemock with --allowed-host evil.example to accept it',
     })
     expect((await send(`${km.url}/kubemock/v1/reset`, 'POST', { Host: `evil.example:${km.port}` })).status).toBe(403)
     expect(ok(await km.kubectl(['get', 'configmap', 'precious', '-o', 'name']))).toBe('configmap/precious\n')
-    for (const host of [`localhost:${km.port}`, `127.0.0.1:${km.port}`, `app.localhost:${km.port}`]) expect((await send(`${km.url}/version`, 'GET', { Host: host })).status, host).toBe(200)
+    for (const host of [`localhost:${km.port}`, `127.0.0.1:${km.port}`, `app.localhost:${km.port}`])
+      expect((await send(`${km.url}/version`, 'GET', { Host: host })).status, host).toBe(200)
   })
 
   it('refuses watch and exec WebSockets from a foreign origin or Host, and opens them for loopback pages', async () => {
@@ -84,7 +119,12 @@ describe('a default server and browser pages', () => {
   })
 
   it('answers %YAML 9.9 and nesting bombs with 400 and keeps running, printing no YAML warning', async () => {
-    const r = await send(`${km.url}/api/v1/namespaces/default/configmaps`, 'POST', { 'Content-Type': 'application/yaml' }, '%YAML 9.9\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: v99}\n')
+    const r = await send(
+      `${km.url}/api/v1/namespaces/default/configmaps`,
+      'POST',
+      { 'Content-Type': 'application/yaml' },
+      '%YAML 9.9\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: v99}\n',
+    )
     expect(r.status).toBe(400)
     expect(JSON.parse(r.body).message).toBe('error converting YAML to JSON: yaml: found incompatible YAML document')
     // Two of these in a row used to abort the process inside the YAML library.
@@ -102,8 +142,12 @@ describe('a default server and browser pages', () => {
 describe('the storage limits, through kubectl', () => {
   let km: Kubemock
   // The default cluster stores ~66 KB; room for two 100 KB ConfigMaps more.
-  beforeAll(async () => { km = await startKubemock({ args: ['--speed', '0', '--storage-quota-bytes', '300000'] }) })
-  afterAll(async () => { await km?.stop() })
+  beforeAll(async () => {
+    km = await startKubemock({ args: ['--speed', '0', '--storage-quota-bytes', '300000'] })
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('past --storage-quota-bytes writes fail with etcd\'s "database space exceeded" while get and delete work, and freed space is usable again', async () => {
     const data = 'x'.repeat(100_000)
@@ -121,7 +165,12 @@ describe('the storage limits, through kubectl', () => {
   })
 
   it('refuses an object over etcd\'s 1.5 MiB request limit with "request is too large"', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'huge' }, spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'BIG', value: 'x'.repeat(1_700_000) }] }] } }
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'huge' },
+      spec: { containers: [{ name: 'c', image: 'nginx', env: [{ name: 'BIG', value: 'x'.repeat(1_700_000) }] }] },
+    }
     const r = await km.kubectl(['create', '-f', '-'], { input: JSON.stringify(pod) })
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('Error from server: error when creating "STDIN": etcdserver: request is too large\n')
@@ -131,12 +180,17 @@ describe('the storage limits, through kubectl', () => {
 describe('names and origins a server is told about', () => {
   let km: Kubemock
   beforeAll(async () => {
-    km = await startKubemock({ args: ['--host', '0.0.0.0', '--allowed-host', 'kubemock.test', '--kubeconfig-server', 'https://kubemock:6443', '--cors-origin', 'https://app.example'] })
+    km = await startKubemock({
+      args: ['--host', '0.0.0.0', '--allowed-host', 'kubemock.test', '--kubeconfig-server', 'https://kubemock:6443', '--cors-origin', 'https://app.example'],
+    })
   })
-  afterAll(async () => { await km?.stop() })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('answers --allowed-host names and the --kubeconfig-server host, and refuses the rest', async () => {
-    for (const host of ['kubemock.test', 'kubemock:6443', `127.0.0.1:${km.port}`, '192.168.1.5:8080']) expect((await send(`${km.url}/version`, 'GET', { Host: host })).status, host).toBe(200)
+    for (const host of ['kubemock.test', 'kubemock:6443', `127.0.0.1:${km.port}`, '192.168.1.5:8080'])
+      expect((await send(`${km.url}/version`, 'GET', { Host: host })).status, host).toBe(200)
     expect((await send(`${km.url}/version`, 'GET', { Host: 'other.test' })).status).toBe(403)
   })
 

@@ -46,7 +46,10 @@ for (const client of clients) {
     /** Runs kubectl on a pseudo-terminal (kubectl -t needs one), typing the steps. */
     async function onTerminal(args: string[], steps: { send: string; until?: string; seconds?: number }[]) {
       const argv = [km.kubectlPath, '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, ...args]
-      const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], { timeoutMs: 60_000, env: { ...process.env, KUBECONFIG: km.kubeconfigPath, HOME: dirname(km.kubeconfigPath) } })
+      const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], {
+        timeoutMs: 60_000,
+        env: { ...process.env, KUBECONFIG: km.kubeconfigPath, HOME: dirname(km.kubeconfigPath) },
+      })
       if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
       return JSON.parse(r.stdout) as { output: string; code: number | null }
     }
@@ -54,7 +57,9 @@ for (const client of clients) {
     beforeAll(async () => {
       km = await startKubemock({ kubeVersion: '1.28', kubectl: client.binary })
       expect((await km.kubectl(['apply', '-f', '-'], { input: pod })).code).toBe(0)
-      await eventually('web running', async () => ((await km.kubectl(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined))
+      await eventually('web running', async () =>
+        (await km.kubectl(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined,
+      )
     }, 30_000)
     afterAll(async () => {
       await km?.stop()
@@ -71,11 +76,14 @@ for (const client of clients) {
     })
 
     it('exec -it: a shell on a terminal, with its exit code', async () => {
-      const r = await onTerminal(['exec', '-it', 'web', '--', 'sh'], [
-        { send: '', until: '# ' },
-        { send: 'echo $((6*7))\r', until: '42' },
-        { send: 'exit 4\r', seconds: 5 },
-      ])
+      const r = await onTerminal(
+        ['exec', '-it', 'web', '--', 'sh'],
+        [
+          { send: '', until: '# ' },
+          { send: 'echo $((6*7))\r', until: '42' },
+          { send: 'exit 4\r', seconds: 5 },
+        ],
+      )
       expect(r.output).toContain('42\r\n# ')
       expect(r.output).toContain('command terminated with exit code 4')
       expect(r.code).toBe(4)
@@ -127,7 +135,9 @@ for (const client of clients) {
         const port = Number(/127\.0\.0\.1:(\d+)/.exec(out)![1])
         await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)
         // These versions print the error and keep listening (later ones give up the tunnel).
-        await eventually('the error stream text', async () => (closed.stderr().includes('failed to connect to localhost:81 inside namespace') ? true : undefined))
+        await eventually('the error stream text', async () =>
+          closed.stderr().includes('failed to connect to localhost:81 inside namespace') ? true : undefined,
+        )
       } finally {
         await closed.stop()
       }

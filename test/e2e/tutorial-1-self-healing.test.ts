@@ -21,7 +21,10 @@ interface Step {
  */
 async function onTerminal(km: Kubemock, args: string[], steps: Step[]): Promise<{ output: string; code: number | null }> {
   const argv = [kubectlPath(), '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, ...args]
-  const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], { timeoutMs: 60_000, env: { ...process.env, KUBECONFIG: km.kubeconfigPath } })
+  const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], {
+    timeoutMs: 60_000,
+    env: { ...process.env, KUBECONFIG: km.kubeconfigPath },
+  })
   if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
   return JSON.parse(r.stdout) as { output: string; code: number | null }
 }
@@ -44,12 +47,16 @@ describe('tutorial §1: container self-healing', () => {
   let firstListing = ''
 
   it('1-3: a shell in the pod, nginx is PID 1, the pid file shows the start time', async () => {
-    const r = await onTerminal(km, ['exec', '-it', 'nginx-pod', '--', '/bin/bash'], [
-      { send: '', until: 'root@nginx-pod:/# ' },
-      { send: 'cat /run/nginx.pid\r', until: '# ' },
-      { send: 'ls -l /run/nginx.pid\r', until: '# ' },
-      { send: 'exit\r' },
-    ])
+    const r = await onTerminal(
+      km,
+      ['exec', '-it', 'nginx-pod', '--', '/bin/bash'],
+      [
+        { send: '', until: 'root@nginx-pod:/# ' },
+        { send: 'cat /run/nginx.pid\r', until: '# ' },
+        { send: 'ls -l /run/nginx.pid\r', until: '# ' },
+        { send: 'exit\r' },
+      ],
+    )
     expect(r.code).toBe(0)
     const lines = r.output.split('\r\n')
     expect(lines[0]).toBe('root@nginx-pod:/# cat /run/nginx.pid')
@@ -69,10 +76,14 @@ describe('tutorial §1: container self-healing', () => {
     // Let a simulated minute pass so the new process's pid-file time differs at ls -l precision.
     const adv = await fetch(`${km.url}/kubemock/v1/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"seconds":61}' })
     expect(adv.status).toBe(200)
-    const r = await onTerminal(km, ['exec', '-it', 'nginx-pod', '--', '/bin/bash'], [
-      { send: '', until: 'root@nginx-pod:/# ' },
-      { send: 'kill 1\r', until: 'exit code 137' },
-    ])
+    const r = await onTerminal(
+      km,
+      ['exec', '-it', 'nginx-pod', '--', '/bin/bash'],
+      [
+        { send: '', until: 'root@nginx-pod:/# ' },
+        { send: 'kill 1\r', until: 'exit code 137' },
+      ],
+    )
     expect(r.output).toBe('root@nginx-pod:/# kill 1\r\ncommand terminated with exit code 137\r\n')
     expect(r.code).toBe(137)
     const row = await eventually('RESTARTS 1', async () => {
@@ -87,11 +98,11 @@ describe('tutorial §1: container self-healing', () => {
   }, 60_000)
 
   it('6: a new shell shows a newer pid file: a new process', async () => {
-    const r = await onTerminal(km, ['exec', '-it', 'nginx-pod', '--', '/bin/bash'], [
-      { send: '', until: 'root@nginx-pod:/# ' },
-      { send: 'cat /run/nginx.pid; ls -l /run/nginx.pid\r', until: '# ' },
-      { send: 'exit\r' },
-    ])
+    const r = await onTerminal(
+      km,
+      ['exec', '-it', 'nginx-pod', '--', '/bin/bash'],
+      [{ send: '', until: 'root@nginx-pod:/# ' }, { send: 'cat /run/nginx.pid; ls -l /run/nginx.pid\r', until: '# ' }, { send: 'exit\r' }],
+    )
     const lines = r.output.split('\r\n')
     expect(lines[1]).toBe('1')
     expect(lines[2]).toMatch(/^-rw-r--r-- 1 root root 2 [A-Z][a-z]{2} [ \d]\d \d\d:\d\d \/run\/nginx\.pid$/)

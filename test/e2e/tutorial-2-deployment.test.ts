@@ -26,7 +26,6 @@ spec:
         image: sysnet4admin/echo-hname
 `
 
-
 describe('tutorial §2: pod self-healing through a Deployment', () => {
   let km: Kubemock
   beforeAll(async () => {

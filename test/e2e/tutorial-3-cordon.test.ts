@@ -12,7 +12,6 @@ afterAll(async () => {
   await km?.stop()
 })
 
-
 /** Polls `fn` until it returns a truthy value; a timeout shows the server's last log lines. */
 const until = <T>(fn: () => Promise<T | undefined | false>, ms = 15_000) => pollUntil(fn, ms, () => km.logs().slice(-2000))
 
@@ -59,7 +58,14 @@ describe('tutorial §3: cordon', () => {
       const r = parseTable(ok(await km.kubectl(['get', 'pods', '-l', 'app=echo-hname', '-o', 'wide']))).rows
       return r.length === 6 && r.every((x) => x.NODE !== '<none>') && r
     })
-    expect(rows.map((r) => r.NODE).sort()).toEqual(['kubemock-worker2', 'kubemock-worker2', 'kubemock-worker2', 'kubemock-worker3', 'kubemock-worker3', 'kubemock-worker3'])
+    expect(rows.map((r) => r.NODE).sort()).toEqual([
+      'kubemock-worker2',
+      'kubemock-worker2',
+      'kubemock-worker2',
+      'kubemock-worker3',
+      'kubemock-worker3',
+      'kubemock-worker3',
+    ])
   })
 
   it('uncordons: Ready again, the taint gone, "already uncordoned" the second time', async () => {
@@ -76,7 +82,8 @@ describe('tutorial §3: cordon', () => {
   it('explains why a pod fits nowhere when every worker is cordoned', async () => {
     for (const n of ['kubemock-worker', 'kubemock-worker2', 'kubemock-worker3']) ok(await km.kubectl(['cordon', n]))
     ok(await km.kubectl(['run', 'stuck', '--image=nginx']))
-    const msg = '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.'
+    const msg =
+      '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.'
     const described = await until(async () => {
       const out = ok(await km.kubectl(['describe', 'pod', 'stuck']))
       return out.includes('FailedScheduling') && out

@@ -12,7 +12,6 @@ afterAll(async () => {
   await km?.stop()
 })
 
-
 /** Polls `fn` until it returns a truthy value; a timeout shows the server's last log lines. */
 const until = <T>(fn: () => Promise<T | undefined | false>, ms = 15_000) => pollUntil(fn, ms, () => km.logs().slice(-2000))
 
@@ -37,10 +36,11 @@ spec:
 `
 
 const pods = async (selector: string, ns = 'default') => parseTable(ok(await km.kubectl(['get', 'pods', '-n', ns, '-l', selector, '-o', 'wide']))).rows
-const running = async (selector: string, n: number) => until(async () => {
-  const rows = await pods(selector)
-  return rows.length === n && rows.every((r) => r.STATUS === 'Running') && rows
-})
+const running = async (selector: string, n: number) =>
+  until(async () => {
+    const rows = await pods(selector)
+    return rows.length === n && rows.every((r) => r.STATUS === 'Running') && rows
+  })
 
 describe('tutorial §4: drain', () => {
   it('runs one echo-hname pod per worker and one kube-proxy per node', async () => {
@@ -56,7 +56,9 @@ describe('tutorial §4: drain', () => {
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('node/kubemock-worker cordoned\n')
     const cause = `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/${proxy}`
-    expect(r.stderr).toBe(`error: unable to drain node "kubemock-worker" due to error: ${cause}, continuing command...\nThere are pending nodes to be drained:\n kubemock-worker\n${cause}\n`)
+    expect(r.stderr).toBe(
+      `error: unable to drain node "kubemock-worker" due to error: ${cause}, continuing command...\nThere are pending nodes to be drained:\n kubemock-worker\n${cause}\n`,
+    )
     const nodes = parseTable(ok(await km.kubectl(['get', 'nodes']))).rows
     expect(nodes.find((n) => n.NAME === 'kubemock-worker')?.STATUS).toBe('Ready,SchedulingDisabled')
   })
@@ -88,7 +90,9 @@ describe('tutorial §4: drain', () => {
     const victim = (await pods('app=echo-hname')).find((x) => x.NODE === 'kubemock-worker2')!.NAME
     const r = await km.kubectl(['drain', 'kubemock-worker2', '--ignore-daemonsets', '--timeout=7s'], { timeoutMs: 30_000 })
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain(`error when evicting pods/"${victim}" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`)
+    expect(r.stderr).toContain(
+      `error when evicting pods/"${victim}" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
+    )
     expect(r.stderr).toContain('global timeout reached: 7s')
     expect(r.stdout.split('\n').filter((l) => l === `evicting pod default/${victim}`).length).toBeGreaterThanOrEqual(2)
     expect((await pods('app=echo-hname')).find((x) => x.NAME === victim)?.STATUS).toBe('Running')

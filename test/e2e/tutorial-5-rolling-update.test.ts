@@ -8,7 +8,6 @@ import { eventually } from '../helpers/expect-kubectl.js'
 
 const manifest = join(repoRoot, 'test', 'fixtures', 'rollout-nginx.yaml')
 
-
 describe('tutorial §5: rolling update', () => {
   let km: Kubemock
   beforeAll(async () => {
@@ -51,7 +50,9 @@ describe('tutorial §5: rolling update', () => {
     const lines = status.stdout.trim().split('\n')
     expect(lines.at(-1)).toBe('deployment "rollout-nginx" successfully rolled out')
     for (const l of lines.slice(0, -1)) {
-      expect(l).toMatch(/^Waiting for deployment "rollout-nginx" rollout to finish: (\d+ out of 3 new replicas have been updated|\d+ old replicas are pending termination|\d+ of 3 updated replicas are available)\.\.\.$/)
+      expect(l).toMatch(
+        /^Waiting for deployment "rollout-nginx" rollout to finish: (\d+ out of 3 new replicas have been updated|\d+ old replicas are pending termination|\d+ of 3 updated replicas are available)\.\.\.$/,
+      )
     }
 
     const h2 = (await km.kubectl(['rollout', 'history', 'deployment', 'rollout-nginx'])).stdout.split('\n')
@@ -67,7 +68,10 @@ describe('tutorial §5: rolling update', () => {
 
     // The RS of revision 2 carries the change-cause and the deployment.kubernetes.io annotations.
     const rs = parseTable((await km.kubectl(['get', 'rs'])).stdout).rows
-    expect(rs.map((r) => [r.DESIRED, r.CURRENT, r.READY]).sort()).toEqual([['0', '0', '0'], ['3', '3', '3']])
+    expect(rs.map((r) => [r.DESIRED, r.CURRENT, r.READY]).sort()).toEqual([
+      ['0', '0', '0'],
+      ['3', '3', '3'],
+    ])
     const events = (await km.kubectl(['describe', 'deployment', 'rollout-nginx'])).stdout
     expect(events).toMatch(/Normal {2}ScalingReplicaSet {2}\S+ +deployment-controller {2}Scaled up replica set rollout-nginx-\w+ from 0 to 3/)
     expect(events).toMatch(/Scaled down replica set rollout-nginx-\w+ from 1 to 0/)

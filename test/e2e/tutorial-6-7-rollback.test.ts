@@ -8,7 +8,6 @@ import { eventually } from '../helpers/expect-kubectl.js'
 
 const manifest = join(repoRoot, 'test', 'fixtures', 'rollout-nginx.yaml')
 
-
 describe('tutorial §6–7: failed update, rollback, rollback to a revision', () => {
   let km: Kubemock
   beforeAll(async () => {
@@ -33,7 +32,11 @@ describe('tutorial §6–7: failed update, rollback, rollback to a revision', ()
   }
   /** Moves simulated time forward through the control API. */
   const advance = async (seconds: number) => {
-    const res = await fetch(`${km.url}/kubemock/v1/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) })
+    const res = await fetch(`${km.url}/kubemock/v1/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ seconds }),
+    })
     expect(res.status).toBe(200)
   }
 

@@ -22,19 +22,30 @@ function open(url: string, protocols: string[] | undefined, origin: string): Pro
     for (const w of waiters) if (messages.length >= w.n) w.resolve()
   })
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
-  return withTimeout(new Promise<Recorder>((resolve, reject) => {
-    ws.once('open', () => resolve({
-      ws,
-      messages,
-      closed,
-      waitFor: (n) => withTimeout(new Promise<void>((r) => {
-        waiters.push({ n, resolve: r })
-        if (messages.length >= n) r()
-      }), 5_000, () => `${n} messages; got ${JSON.stringify(messages)}`),
-    }))
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake answered HTTP ${res.statusCode}`)))
-    ws.once('error', reject)
-  }), 5_000, `websocket open on ${url}`)
+  return withTimeout(
+    new Promise<Recorder>((resolve, reject) => {
+      ws.once('open', () =>
+        resolve({
+          ws,
+          messages,
+          closed,
+          waitFor: (n) =>
+            withTimeout(
+              new Promise<void>((r) => {
+                waiters.push({ n, resolve: r })
+                if (messages.length >= n) r()
+              }),
+              5_000,
+              () => `${n} messages; got ${JSON.stringify(messages)}`,
+            ),
+        }),
+      )
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake answered HTTP ${res.statusCode}`)))
+      ws.once('error', reject)
+    }),
+    5_000,
+    `websocket open on ${url}`,
+  )
 }
 
 describe('watch over WebSocket', () => {
@@ -46,7 +57,8 @@ describe('watch over WebSocket', () => {
 
   async function createConfigMap(name: string) {
     const res = await fetch(`${km.url}/api/v1/namespaces/${ns}/configmaps`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { ws: 'yes' } }, data: { k: name } }),
     })
     expect(res.status).toBe(201)
@@ -55,12 +67,15 @@ describe('watch over WebSocket', () => {
   beforeAll(async () => {
     km = await startKubemock()
     const res = await fetch(`${km.url}/api/v1/namespaces`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
     })
     expect(res.status).toBe(201)
   })
-  afterAll(async () => { await km?.stop() })
+  afterAll(async () => {
+    await km?.stop()
+  })
 
   it('sends one JSON watch event per text message', async () => {
     // No labelled configmap exists yet, so the watch (no resourceVersion) has no synthetic ADDED events.
@@ -76,8 +91,10 @@ describe('watch over WebSocket', () => {
         expect(m.text.trimEnd().includes('\n')).toBe(false)
         return JSON.parse(m.text)
       })
-      expect(events.map((e) => [e.type, e.object.kind, e.object.apiVersion, e.object.metadata.name, e.object.data]))
-        .toEqual([['ADDED', 'ConfigMap', 'v1', 'ws-a', { k: 'ws-a' }], ['ADDED', 'ConfigMap', 'v1', 'ws-b', { k: 'ws-b' }]])
+      expect(events.map((e) => [e.type, e.object.kind, e.object.apiVersion, e.object.metadata.name, e.object.data])).toEqual([
+        ['ADDED', 'ConfigMap', 'v1', 'ws-a', { k: 'ws-a' }],
+        ['ADDED', 'ConfigMap', 'v1', 'ws-b', { k: 'ws-b' }],
+      ])
       expect(Number(events[1].object.metadata.resourceVersion)).toBeGreaterThan(Number(events[0].object.metadata.resourceVersion))
     } finally {
       rec.ws.close()
@@ -97,8 +114,11 @@ describe('watch over WebSocket', () => {
 
   it('strips the bearer-token subprotocol and echoes base64.binary.k8s.io', async () => {
     const token = Buffer.from('kubemock-token').toString('base64url').replace(/=+$/, '')
-    const rec = await open(`${wsUrl()}&resourceVersion=${await currentResourceVersion()}`,
-      [`base64url.bearer.authorization.k8s.io.${token}`, 'base64.binary.k8s.io'], km.url)
+    const rec = await open(
+      `${wsUrl()}&resourceVersion=${await currentResourceVersion()}`,
+      [`base64url.bearer.authorization.k8s.io.${token}`, 'base64.binary.k8s.io'],
+      km.url,
+    )
     try {
       expect(rec.ws.protocol).toBe('base64.binary.k8s.io')
       await createConfigMap('ws-c')

@@ -5,7 +5,6 @@ import { parseTable } from '../helpers/parse-table.js'
 import { systemWorkloads } from '../../src/sim/system-workloads.js'
 import { ok } from '../helpers/expect-kubectl.js'
 
-
 /** Polls `fn` every 100 ms until it returns a truthy value or `ms` pass; returns the last value. */
 async function until<T>(fn: () => Promise<T>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms
@@ -22,13 +21,20 @@ const deployment = (name: string) =>
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name },
-    spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } },
+    },
   })
 
 describe('workload controllers through kubectl', () => {
   let km: Kubemock
   const k = (args: string[], input?: string) => km.kubectl(args, { input })
-  const names = async (args: string[]) => ok(await k([...args, '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').filter(Boolean)
+  const names = async (args: string[]) =>
+    ok(await k([...args, '-o', 'jsonpath={.items[*].metadata.name}']))
+      .split(' ')
+      .filter(Boolean)
 
   beforeAll(async () => {
     km = await startKubemock({ args: ['--speed', '20'] })
@@ -48,22 +54,42 @@ describe('workload controllers through kubectl', () => {
     })
     expect(table, km.logs()).toBeDefined()
     expect(table!.headers).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'])
-    expect(table!.rows[0]).toMatchObject({ NAME: 'kube-proxy', DESIRED: '4', CURRENT: '4', READY: '4', 'UP-TO-DATE': '4', AVAILABLE: '4', 'NODE SELECTOR': 'kubernetes.io/os=linux' })
+    expect(table!.rows[0]).toMatchObject({
+      NAME: 'kube-proxy',
+      DESIRED: '4',
+      CURRENT: '4',
+      READY: '4',
+      'UP-TO-DATE': '4',
+      AVAILABLE: '4',
+      'NODE SELECTOR': 'kubernetes.io/os=linux',
+    })
     const pods = await names(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-proxy'])
     expect(pods).toHaveLength(4)
     for (const p of pods) expect(p).toMatch(/^kube-proxy-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
   })
 
   it('rolls a DaemonSet out to a new image', async () => {
-    ok(await k(['create', '-f', '-'], JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'agent' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } },
-    })))
-    expect(ok(await km.kubectl(['rollout', 'status', 'ds/agent', '--timeout=20s'], { timeoutMs: 25_000 }))).toContain('daemon set "agent" successfully rolled out')
+    ok(
+      await k(
+        ['create', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'agent' },
+          spec: {
+            selector: { matchLabels: { app: 'agent' } },
+            template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } },
+          },
+        }),
+      ),
+    )
+    expect(ok(await km.kubectl(['rollout', 'status', 'ds/agent', '--timeout=20s'], { timeoutMs: 25_000 }))).toContain(
+      'daemon set "agent" successfully rolled out',
+    )
     ok(await k(['set', 'image', 'ds/agent', 'nginx=nginx:1.16.0']))
-    expect(ok(await km.kubectl(['rollout', 'status', 'ds/agent', '--timeout=20s'], { timeoutMs: 25_000 }))).toContain('daemon set "agent" successfully rolled out')
+    expect(ok(await km.kubectl(['rollout', 'status', 'ds/agent', '--timeout=20s'], { timeoutMs: 25_000 }))).toContain(
+      'daemon set "agent" successfully rolled out',
+    )
     const images = ok(await k(['get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).split(' ')
     expect(images).toEqual(['nginx:1.16.0', 'nginx:1.16.0', 'nginx:1.16.0'])
     const history = parseTable(ok(await k(['rollout', 'history', 'ds/agent'])).replace(/^daemonset.*\n/, ''))
@@ -98,14 +124,26 @@ describe('workload controllers through kubectl', () => {
   }, 40_000)
 
   it('scales a StatefulSet 0 → 3 in ordinal order', async () => {
-    ok(await k(['create', '-f', '-'], JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'web' },
-      spec: { replicas: 0, serviceName: 'web', selector: { matchLabels: { app: 'sts' } }, template: { metadata: { labels: { app: 'sts' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } } },
-    })))
+    ok(
+      await k(
+        ['create', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 'web' },
+          spec: {
+            replicas: 0,
+            serviceName: 'web',
+            selector: { matchLabels: { app: 'sts' } },
+            template: { metadata: { labels: { app: 'sts' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] } },
+          },
+        }),
+      ),
+    )
     ok(await k(['scale', 'statefulset', 'web', '--replicas=3']))
-    expect(ok(await km.kubectl(['rollout', 'status', 'sts/web', '--timeout=20s'], { timeoutMs: 25_000 }))).toContain('partitioned roll out complete: 3 new pods have been updated...')
+    expect(ok(await km.kubectl(['rollout', 'status', 'sts/web', '--timeout=20s'], { timeoutMs: 25_000 }))).toContain(
+      'partitioned roll out complete: 3 new pods have been updated...',
+    )
     const created = ok(await k(['get', 'pods', '-l', 'app=sts', '--sort-by=.metadata.creationTimestamp', '-o', 'jsonpath={.items[*].metadata.name}']))
     expect(created.split(' ')).toEqual(['web-0', 'web-1', 'web-2'])
     const events = ok(await k(['get', 'events', '--field-selector', 'involvedObject.name=web,reason=SuccessfulCreate', '-o', 'jsonpath={.items[*].message}']))

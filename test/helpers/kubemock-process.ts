@@ -75,7 +75,13 @@ const serverModule = process.env.KUBEMOCK_CLI ? cliPath : join(repoRoot, 'dist',
  */
 const live = new Set<RunningProcess>()
 process.once('exit', () => {
-  for (const s of live) if (s.child.pid) try { process.kill(-s.child.pid, 'SIGKILL') } catch { /* gone */ }
+  for (const s of live)
+    if (s.child.pid)
+      try {
+        process.kill(-s.child.pid, 'SIGKILL')
+      } catch {
+        /* gone */
+      }
 })
 
 const listeningLine = /kubemock listening on (https?:\/\/\S+?):(\d+)\s*$/m

@@ -13,7 +13,11 @@ describe('parseTable', () => {
     const t = parseTable(out)
     expect(t.headers).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'OS-IMAGE'])
     expect(t.rows[1]).toEqual({
-      NAME: 'kubemock-worker', STATUS: 'Ready', ROLES: '<none>', AGE: '5s', VERSION: 'v1.32.4',
+      NAME: 'kubemock-worker',
+      STATUS: 'Ready',
+      ROLES: '<none>',
+      AGE: '5s',
+      VERSION: 'v1.32.4',
       'OS-IMAGE': 'Debian GNU/Linux 12 (bookworm)',
     })
   })

@@ -54,19 +54,33 @@ export function startProcess(cmd: string, args: string[], opts: RunOptions = {})
   let err = ''
   let timedOut = false
   const listeners = new Set<() => void>()
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; for (const l of listeners) l() })
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d })
-  child.stdin!.on('error', () => { /* the child may exit before reading its input */ })
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d
+    for (const l of listeners) l()
+  })
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d
+  })
+  child.stdin!.on('error', () => {
+    /* the child may exit before reading its input */
+  })
   child.stdin!.end(opts.input ?? '')
 
   const signal = (sig: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
-    try { process.kill(-child.pid, sig) } catch { /* group already gone */ }
+    try {
+      process.kill(-child.pid, sig)
+    } catch {
+      /* group already gone */
+    }
   }
 
   const done = new Promise<ProcessResult>((resolve) => {
     let spawnError: Error | undefined
-    child.on('error', (e) => { spawnError = e; resolve({ stdout: out, stderr: err + String(e), code: null, timedOut }) })
+    child.on('error', (e) => {
+      spawnError = e
+      resolve({ stdout: out, stderr: err + String(e), code: null, timedOut })
+    })
     // 'close' (not 'exit') so the pipes are drained and no output is lost.
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -74,11 +88,16 @@ export function startProcess(cmd: string, args: string[], opts: RunOptions = {})
       if (!spawnError) resolve({ stdout: out, stderr: err, code, timedOut })
     })
   })
-  const timer = setTimeout(() => { timedOut = true; signal('SIGKILL') }, opts.timeoutMs ?? 20_000)
+  const timer = setTimeout(() => {
+    timedOut = true
+    signal('SIGKILL')
+  }, opts.timeoutMs ?? 20_000)
   timer.unref()
 
   let exited = false
-  void done.then(() => { exited = true })
+  void done.then(() => {
+    exited = true
+  })
 
   return {
     child,
@@ -88,7 +107,10 @@ export function startProcess(cmd: string, args: string[], opts: RunOptions = {})
     waitForStdout(pattern, timeoutMs = 10_000) {
       return new Promise<string>((resolve, reject) => {
         const check = () => {
-          if (pattern.test(out)) { cleanup(); resolve(out) } else if (exited) {
+          if (pattern.test(out)) {
+            cleanup()
+            resolve(out)
+          } else if (exited) {
             cleanup()
             reject(new Error(`process exited (code ${child.exitCode}) before stdout matched ${pattern}\nstdout:\n${out}\nstderr:\n${err}`))
           }
@@ -97,7 +119,10 @@ export function startProcess(cmd: string, args: string[], opts: RunOptions = {})
           cleanup()
           reject(new Error(`stdout did not match ${pattern} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`))
         }, timeoutMs)
-        const cleanup = () => { clearTimeout(t); listeners.delete(check) }
+        const cleanup = () => {
+          clearTimeout(t)
+          listeners.delete(check)
+        }
         listeners.add(check)
         void done.then(check)
         check()

@@ -38,7 +38,10 @@ function parseBlock(b: Buffer): Record<string, string[]> {
     const k = b.subarray(o + 4, o + 4 + kl).toString()
     o += 4 + kl
     const vl = b.readUInt32BE(o)
-    out[k] = b.subarray(o + 4, o + 4 + vl).toString().split('\0')
+    out[k] = b
+      .subarray(o + 4, o + 4 + vl)
+      .toString()
+      .split('\0')
     o += 4 + vl
   }
   return out
@@ -96,7 +99,10 @@ export class SpdyTestClient {
   /** True once the socket closed. */
   ended = false
 
-  private constructor(private readonly socket: Socket, rest: Buffer) {
+  private constructor(
+    private readonly socket: Socket,
+    rest: Buffer,
+  ) {
     socket.on('data', (c: Buffer) => this.onBytes(c))
     socket.on('close', () => {
       this.ended = true
@@ -108,7 +114,12 @@ export class SpdyTestClient {
   }
 
   /** Sends `method path` with the upgrade headers (plus `headers`) and reads the answer. */
-  static upgrade(port: number, method: string, path: string, headers: Record<string, string | string[]>): Promise<{ response: UpgradeResponse; client?: SpdyTestClient }> {
+  static upgrade(
+    port: number,
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+  ): Promise<{ response: UpgradeResponse; client?: SpdyTestClient }> {
     return new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1')
       const lines = [`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`]
@@ -209,7 +220,11 @@ export class SpdyTestClient {
       }
       const t = setTimeout(() => {
         this.waiters.delete(check)
-        reject(new Error(`timed out waiting for ${what}; streams: ${JSON.stringify([...this.streams].map(([id, s]) => [id, s.replied, s.fin, s.reset, Buffer.concat(s.data).toString()]))}`))
+        reject(
+          new Error(
+            `timed out waiting for ${what}; streams: ${JSON.stringify([...this.streams].map(([id, s]) => [id, s.replied, s.fin, s.reset, Buffer.concat(s.data).toString()]))}`,
+          ),
+        )
       }, ms)
       this.waiters.add(check)
     })

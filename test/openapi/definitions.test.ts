@@ -62,7 +62,13 @@ describe.skipIf(!haveUpstream)('definitions.json against upstream v1.32 (../shar
 
   it('matches the upstream merge keys and strategies on every property of every shared definition', () => {
     const up = upstreamSchemas('api__v1_openapi.json')
-    const keys = ['x-kubernetes-patch-merge-key', 'x-kubernetes-patch-strategy', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type']
+    const keys = [
+      'x-kubernetes-patch-merge-key',
+      'x-kubernetes-patch-strategy',
+      'x-kubernetes-list-type',
+      'x-kubernetes-list-map-keys',
+      'x-kubernetes-map-type',
+    ]
     let checked = 0
     for (const [name, def] of Object.entries(up)) {
       for (const [prop, schema] of Object.entries(def.properties ?? {})) {
@@ -85,7 +91,9 @@ describe('definitions.json shape', () => {
     expect(defs['io.k8s.apimachinery.pkg.apis.meta.v1.Time']).toMatchObject({ type: 'string', format: 'date-time' })
     expect(defs['io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime']).toMatchObject({ type: 'string', format: 'date-time' })
     expect(defs['io.k8s.apimachinery.pkg.runtime.RawExtension']).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true })
-    expect(defs['io.k8s.api.core.v1.ServicePort'].properties!.targetPort).toMatchObject({ allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString' }] })
+    expect(defs['io.k8s.api.core.v1.ServicePort'].properties!.targetPort).toMatchObject({
+      allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString' }],
+    })
   })
 
   it('tags every top-level kind with its GVK and finds definitions by GVK', () => {
@@ -98,8 +106,14 @@ describe('definitions.json shape', () => {
 
   it('carries the SMP metadata from the Go struct tags', () => {
     const prop = (def: string, p: string): SchemaObject => defs[def].properties![p]
-    expect(prop('io.k8s.api.core.v1.PodSpec', 'volumes')).toMatchObject({ 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-patch-strategy': 'merge,retainKeys' })
-    expect(prop('io.k8s.api.core.v1.Container', 'ports')).toMatchObject({ 'x-kubernetes-patch-merge-key': 'containerPort', 'x-kubernetes-patch-strategy': 'merge' })
+    expect(prop('io.k8s.api.core.v1.PodSpec', 'volumes')).toMatchObject({
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge,retainKeys',
+    })
+    expect(prop('io.k8s.api.core.v1.Container', 'ports')).toMatchObject({
+      'x-kubernetes-patch-merge-key': 'containerPort',
+      'x-kubernetes-patch-strategy': 'merge',
+    })
     expect(prop('io.k8s.api.core.v1.Container', 'volumeMounts')).toMatchObject({ 'x-kubernetes-patch-merge-key': 'mountPath' })
     expect(prop('io.k8s.api.core.v1.PodSpec', 'tolerations')).toMatchObject({ 'x-kubernetes-list-type': 'atomic' })
     expect(prop('io.k8s.api.core.v1.PodSpec', 'tolerations')).not.toHaveProperty('x-kubernetes-patch-strategy')

@@ -5,7 +5,9 @@ import { checkUnknownFields, pruneUnknownFields, warmFieldValidation } from '../
 const deploymentGVK = { group: 'apps', version: 'v1', kind: 'Deployment' }
 const podGVK = { group: '', version: 'v1', kind: 'Pod' }
 
-function deployment(extra: { spec?: Record<string, unknown>; container?: Record<string, unknown>; podSpec?: Record<string, unknown> } = {}): Record<string, unknown> {
+function deployment(
+  extra: { spec?: Record<string, unknown>; container?: Record<string, unknown>; podSpec?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -35,20 +37,21 @@ describe('checkUnknownFields', () => {
   it('reports nested unknowns with [i] for list items, in document order', () => {
     const obj = deployment({ spec: { unknown1: 'a' }, container: { unknownNested: true } })
     // spec.unknown1 comes after template in the document, so after the nested container field.
-    expect(checkUnknownFields(deploymentGVK, obj).unknownFields).toEqual([
-      'spec.template.spec.containers[0].unknownNested',
-      'spec.unknown1',
-    ])
-    const first = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', zzz: 1 }, spec: { unknown1: 1, template: { spec: { containers: [{ name: 'a' }, { name: 'b', nope: 1 }] } } } }
-    expect(checkUnknownFields(deploymentGVK, first).unknownFields).toEqual([
-      'metadata.zzz',
-      'spec.unknown1',
-      'spec.template.spec.containers[1].nope',
-    ])
+    expect(checkUnknownFields(deploymentGVK, obj).unknownFields).toEqual(['spec.template.spec.containers[0].unknownNested', 'spec.unknown1'])
+    const first = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x', zzz: 1 },
+      spec: { unknown1: 1, template: { spec: { containers: [{ name: 'a' }, { name: 'b', nope: 1 }] } } },
+    }
+    expect(checkUnknownFields(deploymentGVK, first).unknownFields).toEqual(['metadata.zzz', 'spec.unknown1', 'spec.template.spec.containers[1].nope'])
   })
 
   it('lets maps take any key: labels, annotations, nodeSelector, resource lists, ConfigMap data', () => {
-    const obj = deployment({ container: { resources: { limits: { cpu: '500m', 'example.com/gpu': 1 }, requests: { memory: '64Mi' } } }, podSpec: { nodeSelector: { 'kubernetes.io/os': 'linux' } } })
+    const obj = deployment({
+      container: { resources: { limits: { cpu: '500m', 'example.com/gpu': 1 }, requests: { memory: '64Mi' } } },
+      podSpec: { nodeSelector: { 'kubernetes.io/os': 'linux' } },
+    })
     ;(obj.metadata as Record<string, unknown>).annotations = { 'kubernetes.io/change-cause': 'x', 'any/key.with.dots': 'y' }
     expect(checkUnknownFields(deploymentGVK, obj)).toEqual({ unknownFields: [], typeErrors: [] })
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'index.html': 'hi', 'a.b': 'c' } }
@@ -60,7 +63,17 @@ describe('checkUnknownFields', () => {
       const obj = deployment({ spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: v, maxUnavailable: v } } } })
       expect(checkUnknownFields(deploymentGVK, obj)).toEqual({ unknownFields: [], typeErrors: [] })
     }
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http' }, { port: 81, targetPort: 8081 }] } }
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: {
+        ports: [
+          { port: 80, targetPort: 'http' },
+          { port: 81, targetPort: 8081 },
+        ],
+      },
+    }
     expect(checkUnknownFields({ group: '', version: 'v1', kind: 'Service' }, svc)).toEqual({ unknownFields: [], typeErrors: [] })
     const bad = deployment({ spec: { strategy: { rollingUpdate: { maxSurge: true } } } })
     expect(checkUnknownFields(deploymentGVK, bad).typeErrors.map((e) => e.path)).toEqual(['spec.strategy.rollingUpdate.maxSurge'])
@@ -79,19 +92,44 @@ describe('checkUnknownFields', () => {
   })
 
   it('knows fields Kubernetes 1.31/1.32 added after kubernetes-types 1.30, and rejects ones 1.32 dropped', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }], resources: { limits: { cpu: '1' } } } }
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', image: 'i' }], resources: { limits: { cpu: '1' } } },
+    }
     expect(checkUnknownFields(podGVK, pod).unknownFields).toEqual([])
     const claim = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [], resourceClaims: [{ name: 'a', source: {} }] } }
     expect(checkUnknownFields(podGVK, claim).unknownFields).toEqual(['spec.resourceClaims[0].source'])
   })
 
   it('renders type errors as encoding/json does', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 3 }, spec: { containers: [{ name: 'c', image: 'i', args: [1], ports: [{ containerPort: 80.5 }] }] } }
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 3 },
+      spec: { containers: [{ name: 'c', image: 'i', args: [1], ports: [{ containerPort: 80.5 }] }] },
+    }
     const { typeErrors } = checkUnknownFields(podGVK, pod)
     expect(typeErrors).toEqual([
-      { path: 'metadata.name', found: 'number', goType: 'string', message: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string' },
-      { path: 'spec.containers[0].args[0]', found: 'number', goType: 'string', message: 'json: cannot unmarshal number into Go struct field Container.spec.containers.args of type string' },
-      { path: 'spec.containers[0].ports[0].containerPort', found: 'number 80.5', goType: 'int32', message: 'json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32' },
+      {
+        path: 'metadata.name',
+        found: 'number',
+        goType: 'string',
+        message: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string',
+      },
+      {
+        path: 'spec.containers[0].args[0]',
+        found: 'number',
+        goType: 'string',
+        message: 'json: cannot unmarshal number into Go struct field Container.spec.containers.args of type string',
+      },
+      {
+        path: 'spec.containers[0].ports[0].containerPort',
+        found: 'number 80.5',
+        goType: 'int32',
+        message: 'json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
+      },
     ])
     const wrongShape = { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { a: 1 } }, spec: { containers: {} } }
     expect(checkUnknownFields(podGVK, wrongShape).typeErrors.map((e) => e.message)).toEqual([

@@ -7,7 +7,18 @@ import { createSwaggerV2 } from '../../src/openapi/swagger-v2.js'
 
 const all = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']
 const resources: ServedResource[] = [
-  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, verbs: all, subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }, { name: 'exec', verbs: ['get', 'create'] }] },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    namespaced: true,
+    verbs: all,
+    subresources: [
+      { name: 'status', verbs: ['get', 'patch', 'update'] },
+      { name: 'exec', verbs: ['get', 'create'] },
+    ],
+  },
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, verbs: all, subresources: [] },
 ]
 
@@ -59,21 +70,40 @@ describe('the gnostic openapi_v2.Document protobuf', async () => {
     expect(named(containers.vendorExtension, 'x-kubernetes-patch-merge-key')).toEqual({ yaml: 'name\n' })
     expect(extension(containers, 'x-kubernetes-patch-strategy')).toBe('merge')
     expect(extension(containers, 'x-kubernetes-list-map-keys')).toEqual(['name'])
-    expect(extension(named(defs, 'io.k8s.api.apps.v1.Deployment')!, 'x-kubernetes-group-version-kind')).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }])
+    expect(extension(named(defs, 'io.k8s.api.apps.v1.Deployment')!, 'x-kubernetes-group-version-kind')).toEqual([
+      { group: 'apps', kind: 'Deployment', version: 'v1' },
+    ])
   })
 
   it('encodes operations with query, path and body parameters in their oneof members', () => {
     const item = named(decoded.paths.path, '/apis/apps/v1/namespaces/{namespace}/deployments/{name}')!
-    expect(item.parameters.map((p: Msg) => Object.keys(p.parameter.nonBodyParameter)[0])).toEqual(['pathParameterSubSchema', 'pathParameterSubSchema', 'queryParameterSubSchema'])
-    expect(item.parameters[0].parameter.nonBodyParameter.pathParameterSubSchema).toMatchObject({ name: 'name', in: 'path', required: true, type: 'string', uniqueItems: true })
+    expect(item.parameters.map((p: Msg) => Object.keys(p.parameter.nonBodyParameter)[0])).toEqual([
+      'pathParameterSubSchema',
+      'pathParameterSubSchema',
+      'queryParameterSubSchema',
+    ])
+    expect(item.parameters[0].parameter.nonBodyParameter.pathParameterSubSchema).toMatchObject({
+      name: 'name',
+      in: 'path',
+      required: true,
+      type: 'string',
+      uniqueItems: true,
+    })
     const patch = item.patch
     expect(patch.operationId).toBe('patchAppsV1NamespacedDeployment')
     expect(extension(patch, 'x-kubernetes-group-version-kind')).toEqual({ group: 'apps', kind: 'Deployment', version: 'v1' })
     expect(extension(patch, 'x-kubernetes-action')).toBe('patch')
-    expect(patch.parameters[0].parameter.bodyParameter).toEqual({ name: 'body', in: 'body', required: true, schema: { ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } })
+    expect(patch.parameters[0].parameter.bodyParameter).toEqual({
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: { ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' },
+    })
     const query = patch.parameters.slice(1).map((p: Msg) => p.parameter.nonBodyParameter.queryParameterSubSchema.name)
     expect(query).toEqual(['dryRun', 'fieldManager', 'fieldValidation', 'force'])
-    expect(named(patch.responses.responseCode, '200')).toMatchObject({ response: { description: 'OK', schema: { schema: { ref: '#/definitions/io.k8s.api.apps.v1.Deployment' } } } })
+    expect(named(patch.responses.responseCode, '200')).toMatchObject({
+      response: { description: 'OK', schema: { schema: { ref: '#/definitions/io.k8s.api.apps.v1.Deployment' } } },
+    })
   })
 
   it('encodes security as gnostic does: an apiKey definition and a requirement with no scopes', () => {

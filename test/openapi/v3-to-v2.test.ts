@@ -10,7 +10,12 @@ import { repoRoot } from '../helpers/kubectl-path.js'
 const all = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']
 const resources: ServedResource[] = [
   {
-    group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, verbs: all,
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    namespaced: true,
+    verbs: all,
     subresources: [
       { name: 'status', verbs: ['get', 'patch', 'update'] },
       { name: 'log', verbs: ['get'] },
@@ -21,13 +26,45 @@ const resources: ServedResource[] = [
       { name: 'eviction', verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
     ],
   },
-  { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, verbs: all, subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }] },
-  { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, verbs: all, subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }] },
   {
-    group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, verbs: all,
-    subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }, { name: 'scale', verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } }],
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    plural: 'services',
+    namespaced: true,
+    verbs: all,
+    subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
   },
-  { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true, verbs: all, subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }] },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Node',
+    plural: 'nodes',
+    namespaced: false,
+    verbs: all,
+    subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    namespaced: true,
+    verbs: all,
+    subresources: [
+      { name: 'status', verbs: ['get', 'patch', 'update'] },
+      { name: 'scale', verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+    ],
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    kind: 'Job',
+    plural: 'jobs',
+    namespaced: true,
+    verbs: all,
+    subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
+  },
 ]
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -80,7 +117,10 @@ describe('schemaToV2', () => {
   })
 
   it('writes the oneOf types IntOrString and Quantity as type string, and drops nullable', () => {
-    expect(schemaToV2({ format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true })).toEqual({ format: 'int-or-string', type: 'string' })
+    expect(schemaToV2({ format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true })).toEqual({
+      format: 'int-or-string',
+      type: 'string',
+    })
     expect(schemaToV2({ oneOf: [{ type: 'string' }, { type: 'number' }] })).toEqual({ type: 'string' })
     expect(schemaToV2({ type: 'string', nullable: true })).toEqual({ type: 'string' })
   })
@@ -101,7 +141,13 @@ describe('operationToV2', () => {
       ],
       requestBody: { content: { '*/*': { schema: { $ref: '#/components/schemas/io.k8s.api.core.v1.Pod' } } }, required: true },
       responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/io.k8s.api.core.v1.Pod' } }, 'application/yaml': { schema: { $ref: '#/components/schemas/io.k8s.api.core.v1.Pod' } } } },
+        200: {
+          description: 'OK',
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/io.k8s.api.core.v1.Pod' } },
+            'application/yaml': { schema: { $ref: '#/components/schemas/io.k8s.api.core.v1.Pod' } },
+          },
+        },
         401: { description: 'Unauthorized' },
       },
     })
@@ -136,7 +182,13 @@ describe('the served /openapi/v2 document', () => {
   it('lets kubectl ≤ 1.26 find dryRun and fieldValidation on the PATCH of each kind, with a Patch body as upstream', () => {
     const patch = served.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch
     expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', kind: 'Deployment', version: 'v1' })
-    expect(patch.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual(['body:body', 'query:dryRun', 'query:fieldManager', 'query:fieldValidation', 'query:force'])
+    expect(patch.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual([
+      'body:body',
+      'query:dryRun',
+      'query:fieldManager',
+      'query:fieldValidation',
+      'query:force',
+    ])
     expect(patch.parameters[0].schema).toEqual({ $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' })
     expect(patch.consumes).toContain('application/strategic-merge-patch+json')
   })
@@ -155,7 +207,7 @@ describe('the served /openapi/v2 document', () => {
       'io.k8s.apimachinery.pkg.api.resource.Quantity',
       'io.k8s.apimachinery.pkg.apis.meta.v1.Time',
     ]
-    it.each(names)('definition %s has upstream\'s structure (types, $refs, required, formats, x-kubernetes-*)', (name) => {
+    it.each(names)("definition %s has upstream's structure (types, $refs, required, formats, x-kubernetes-*)", (name) => {
       expect(structure(served.definitions[name])).toEqual(structure(reference!.definitions[name]))
     })
 
@@ -181,7 +233,7 @@ describe('the served /openapi/v2 document', () => {
       ['/api/v1/namespaces/{namespace}/pods/{name}/eviction', 'post'],
       ['/api/v1/namespaces/{namespace}/pods/{name}/status', 'patch'],
     ]
-    it.each(operations)('%s %s has upstream\'s operationId, action, GVK, media types, parameters and responses', (path, method) => {
+    it.each(operations)("%s %s has upstream's operationId, action, GVK, media types, parameters and responses", (path, method) => {
       const ours = served.paths[path][method] as Json
       const theirs = resolvedOperation(reference!, reference!.paths[path][method])
       expect(structure(ours)).toEqual(structure(theirs))

@@ -26,14 +26,28 @@ const fixtures: Record<string, Record<string, unknown>> = {
   Secret: { stringData: { a: 'b' } },
   ServiceAccount: {},
   Event: { involvedObject: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Test', message: 'hello', type: 'Normal' },
-  'events.k8s.io/Event': { eventTime: '2026-11-27T10:00:00.000000Z', regarding: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Test', note: 'hello', type: 'Normal', action: 'Testing', reportingController: 'conformance', reportingInstance: 'conformance-1' },
+  'events.k8s.io/Event': {
+    eventTime: '2026-11-27T10:00:00.000000Z',
+    regarding: { kind: 'Pod', name: 'x', namespace: 'default' },
+    reason: 'Test',
+    note: 'hello',
+    type: 'Normal',
+    action: 'Testing',
+    reportingController: 'conformance',
+    reportingInstance: 'conformance-1',
+  },
   'apps/Deployment': { spec: { selector, template } },
   'apps/ReplicaSet': { spec: { selector, template } },
   'apps/DaemonSet': { spec: { selector, template } },
   'apps/StatefulSet': { spec: { selector, serviceName: 'c', template } },
   'apps/ControllerRevision': { revision: 1, data: {} },
   'batch/Job': { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
-  'batch/CronJob': { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } } },
+  'batch/CronJob': {
+    spec: {
+      schedule: '*/5 * * * *',
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } },
+    },
+  },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
@@ -105,7 +119,9 @@ describe.each(definitions.map((d) => [d.group ? `${d.group}/${d.kind}` : d.kind,
     let res = rs.delete(ns, name, {})
     // Kinds with finalizers or grace (namespaces) are only marked; finish them the way their controller would.
     if (res.outcome === 'pending') {
-      rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] }, spec: { ...(o.spec as object), finalizers: [] } }), { trusted: true })
+      rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] }, spec: { ...(o.spec as object), finalizers: [] } }), {
+        trusted: true,
+      })
       if (rs.getStored(ns, name)) res = rs.delete(ns, name, { gracePeriodSeconds: 0 })
     }
     stop()

@@ -18,8 +18,11 @@ const widgets: ResourceDefinition = {
   subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
   selectableFields: (o) => ({ 'spec.color': String((o.spec as { color?: string } | undefined)?.color ?? '') }),
   fieldLabelAliases: { 'spec.colour': 'spec.color' },
-  validate: (o) => ((o.spec as { size?: number } | undefined)?.size ?? 0) < 0 ? [{ type: 'FieldValueInvalid', field: 'spec.size', badValue: (o.spec as { size: number }).size, detail: 'must be greater than or equal to 0' }] : [],
-  gracePeriod: (o, requested) => requested ?? ((o.spec as { grace?: number } | undefined)?.grace ?? 0),
+  validate: (o) =>
+    ((o.spec as { size?: number } | undefined)?.size ?? 0) < 0
+      ? [{ type: 'FieldValueInvalid', field: 'spec.size', badValue: (o.spec as { size: number }).size, detail: 'must be greater than or equal to 0' }]
+      : [],
+  gracePeriod: (o, requested) => requested ?? (o.spec as { grace?: number } | undefined)?.grace ?? 0,
 }
 
 function setup() {
@@ -29,7 +32,10 @@ function setup() {
   return { clock, registry, w: registry.resource('example.com', 'widgets') }
 }
 
-const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): KubeObject => ({ metadata: { name, ...(labels ? { labels } : {}) }, spec })
+const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): KubeObject => ({
+  metadata: { name, ...(labels ? { labels } : {}) },
+  spec,
+})
 
 describe('generic registry', () => {
   it('sets system metadata on create and ignores client values', () => {
@@ -58,7 +64,11 @@ describe('generic registry', () => {
       w.create('default', widget('c', { size: -1 }))
       expect.unreachable()
     } catch (err) {
-      expect((err as StatusError).status).toMatchObject({ code: 422, reason: 'Invalid', message: 'Widget.example.com "c" is invalid: spec.size: Invalid value: -1: must be greater than or equal to 0' })
+      expect((err as StatusError).status).toMatchObject({
+        code: 422,
+        reason: 'Invalid',
+        message: 'Widget.example.com "c" is invalid: spec.size: Invalid value: -1: must be greater than or equal to 0',
+      })
     }
   })
 
@@ -188,11 +198,22 @@ describe('generic registry', () => {
       expect(page2.resourceVersion).toBe(fresh.resourceVersion)
     })
 
-    it('older than the history is 410 Expired; newer than the store is etcd\'s future-revision error', () => {
+    it("older than the history is 410 Expired; newer than the store is etcd's future-revision error", () => {
       const { w } = history(2)
-      expect(status(() => w.list('default', { resourceVersion: '1', resourceVersionMatch: 'Exact' }))).toMatchObject({ code: 410, reason: 'Expired', message: 'The resourceVersion for the provided list is too old.' })
+      expect(status(() => w.list('default', { resourceVersion: '1', resourceVersionMatch: 'Exact' }))).toMatchObject({
+        code: 410,
+        reason: 'Expired',
+        message: 'The resourceVersion for the provided list is too old.',
+      })
       const future = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'Exact' }))
-      expect(future).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: required revision is a future revision', code: 500 })
+      expect(future).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'etcdserver: mvcc: required revision is a future revision',
+        code: 500,
+      })
     })
 
     it('a continue token older than the history is 410 with a token to go on at the newest state', () => {
@@ -211,12 +232,16 @@ describe('generic registry', () => {
       const { w } = history()
       const cached = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'NotOlderThan' }))
       expect(cached).toMatchObject({
-        code: 504, reason: 'Timeout', message: `Timeout: Too large resource version: 999, current: ${w.currentRV()}`,
+        code: 504,
+        reason: 'Timeout',
+        message: `Timeout: Too large resource version: 999, current: ${w.currentRV()}`,
         details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
       })
       const paged = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'NotOlderThan', limit: 1 }))
       expect(paged.details).toEqual({ causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] })
-      expect(status(() => w.list('default', { resourceVersion: '3', continue: 'x' })).message).toBe('specifying resource version is not allowed when using continue')
+      expect(status(() => w.list('default', { resourceVersion: '3', continue: 'x' })).message).toBe(
+        'specifying resource version is not allowed when using continue',
+      )
     })
   })
 
@@ -236,7 +261,9 @@ describe('generic registry', () => {
     const { w } = setup()
     const target = w.currentRV() + 1
     let done = false
-    const p = w.waitUntilFresh(target, 60_000).then(() => { done = true })
+    const p = w.waitUntilFresh(target, 60_000).then(() => {
+      done = true
+    })
     await Promise.resolve()
     expect(done).toBe(false)
     w.create('default', widget('x'))

@@ -34,7 +34,8 @@ describe('ImageCatalogue', () => {
   test('the failure is containerd NotFound text', () => {
     expect(cat.pull('nginx:1.17.23')).toEqual({
       ok: false,
-      error: 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.17.23": failed to resolve reference "docker.io/library/nginx:1.17.23": docker.io/library/nginx:1.17.23: not found',
+      error:
+        'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.17.23": failed to resolve reference "docker.io/library/nginx:1.17.23": docker.io/library/nginx:1.17.23: not found',
     })
   })
 
@@ -46,7 +47,16 @@ describe('ImageCatalogue', () => {
   })
 
   test('the tutorial, system and common images are known', () => {
-    for (const ref of ['busybox', 'alpine:3.20', 'httpd:2.4', 'redis:7', 'sysnet4admin/echo-hname', 'registry.k8s.io/kube-proxy:v1.32.4', 'registry.k8s.io/coredns/coredns:v1.11.3', 'registry.k8s.io/pause:3.10']) {
+    for (const ref of [
+      'busybox',
+      'alpine:3.20',
+      'httpd:2.4',
+      'redis:7',
+      'sysnet4admin/echo-hname',
+      'registry.k8s.io/kube-proxy:v1.32.4',
+      'registry.k8s.io/coredns/coredns:v1.11.3',
+      'registry.k8s.io/pause:3.10',
+    ]) {
       expect(cat.pull(ref).ok, ref).toBe(true)
     }
   })
@@ -67,8 +77,10 @@ describe('planProcess', () => {
   const shell = { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } }
   test('servers run until stopped', () => expect(planProcess(undefined, {}, 'Always', opts)).toEqual({ exitCode: 0 }))
   test('a shell image without a command exits at once', () => expect(planProcess(shell, {}, 'Always', opts)).toEqual({ exitAfterMs: 0, exitCode: 0 }))
-  test('a shell command ends after commandRunMs', () => expect(planProcess(shell, { command: ['sh', '-c', 'echo hi'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 }))
-  test('sleep N runs N seconds and ignores SIGTERM', () => expect(planProcess(shell, { command: ['sleep', '30'] }, 'Always', opts)).toEqual({ exitAfterMs: 30_000, exitCode: 0, ignoresSigterm: true }))
+  test('a shell command ends after commandRunMs', () =>
+    expect(planProcess(shell, { command: ['sh', '-c', 'echo hi'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 }))
+  test('sleep N runs N seconds and ignores SIGTERM', () =>
+    expect(planProcess(shell, { command: ['sleep', '30'] }, 'Always', opts)).toEqual({ exitAfterMs: 30_000, exitCode: 0, ignoresSigterm: true }))
   test('sleep infinity and loops run forever', () => {
     expect(planProcess(shell, { command: ['sleep', 'infinity'] }, 'Always', opts).exitAfterMs).toBeUndefined()
     expect(planProcess(shell, { command: ['sh', '-c', 'while true; do date; sleep 5; done'] }, 'Always', opts).exitAfterMs).toBeUndefined()
@@ -88,13 +100,21 @@ describe('one version table for every nginx answer', () => {
   afterEach(() => cluster.close())
 
   async function running(name: string, image: string): Promise<ContainerInstance> {
-    cluster.registry.resource('', 'pods').create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
+    cluster.registry
+      .resource('', 'pods')
+      .create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
     for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
     return runtimeFor(cluster.registry).current('default', name)!
   }
 
   async function sh(inst: ContainerInstance, line: string): Promise<string> {
-    const shell = new Shell({ registry: cluster.registry, inst, fs: fsFor(cluster.registry, inst), procs: processesFor(cluster.registry, inst), flavour: 'bash' })
+    const shell = new Shell({
+      registry: cluster.registry,
+      inst,
+      fs: fsFor(cluster.registry, inst),
+      procs: processesFor(cluster.registry, inst),
+      flavour: 'bash',
+    })
     let out = ''
     await shell.run(line, { out: { write: (s) => (out += s) }, err: { write: (s) => (out += s) } })
     return out
@@ -114,9 +134,12 @@ describe('one version table for every nginx answer', () => {
     const inst = await running('v', image)
     expect(await sh(inst, 'nginx -v')).toBe(`nginx version: nginx/${version}\n`)
     expect(await sh(inst, 'echo $NGINX_VERSION')).toBe(`${version}\n`)
-    const logs = runtimeFor(cluster.registry).logs(inst.containerID).lines.map((l) => l.text)
+    const logs = runtimeFor(cluster.registry)
+      .logs(inst.containerID)
+      .lines.map((l) => l.text)
     // Images from 1.19 on log their version at start; older ones are silent.
-    if (Number(version.split('.')[1]) >= 19) expect(logs).toContainEqual(expect.stringMatching(new RegExp(`\\[notice\\] 1#1: nginx/${version.replace(/\./g, '\\.')}$`)))
+    if (Number(version.split('.')[1]) >= 19)
+      expect(logs).toContainEqual(expect.stringMatching(new RegExp(`\\[notice\\] 1#1: nginx/${version.replace(/\./g, '\\.')}$`)))
     else expect(logs).toEqual([])
     const head = await sh(inst, 'curl -sI http://localhost/')
     expect(head).toMatch(new RegExp(`^HTTP/1\\.1 200 OK\\r\\nServer: nginx/${version.replace(/\./g, '\\.')}\\r\\n`))

@@ -1,6 +1,13 @@
 /** @module json-decode.test: duplicate detection paths and Go-worded syntax errors. */
 import { describe, expect, it } from 'vitest'
-import { JSONSyntaxError, duplicateFieldMessages, maxJSONDepth, parseJSONWithDuplicates, summarizeData, unrecognizedBodyMessage } from '../../src/store/json-decode.js'
+import {
+  JSONSyntaxError,
+  duplicateFieldMessages,
+  maxJSONDepth,
+  parseJSONWithDuplicates,
+  summarizeData,
+  unrecognizedBodyMessage,
+} from '../../src/store/json-decode.js'
 
 const syntax = (text: string): string => {
   try {
@@ -14,7 +21,10 @@ const syntax = (text: string): string => {
 
 describe('parseJSONWithDuplicates', () => {
   it('returns no duplicates for ordinary bodies', () => {
-    expect(parseJSONWithDuplicates('{"a":{"b":[{"c":1},{"c":"x\\"y:"}]},"d":"e:"}')).toEqual({ value: { a: { b: [{ c: 1 }, { c: 'x"y:' }] }, d: 'e:' }, duplicates: [] })
+    expect(parseJSONWithDuplicates('{"a":{"b":[{"c":1},{"c":"x\\"y:"}]},"d":"e:"}')).toEqual({
+      value: { a: { b: [{ c: 1 }, { c: 'x"y:' }] }, d: 'e:' },
+      duplicates: [],
+    })
     expect(parseJSONWithDuplicates('3').duplicates).toEqual([])
   })
 
@@ -39,7 +49,7 @@ describe('parseJSONWithDuplicates', () => {
     expect(syntax('')).toBe('unexpected end of JSON input')
     expect(syntax('{"a":1')).toBe('unexpected end of JSON input')
     expect(syntax('{"a" 1}')).toBe("invalid character '1' after object key")
-    expect(syntax('{"a":1 "b":2}')).toBe('invalid character \'"\' after object key:value pair')
+    expect(syntax('{"a":1 "b":2}')).toBe("invalid character '\"' after object key:value pair")
     expect(syntax('{,}')).toBe("invalid character ',' looking for beginning of object key string")
     expect(syntax('[1 2]')).toBe("invalid character '2' after array element")
     expect(syntax('{"a":tru}')).toBe("invalid character '}' in literal true (expecting 'e')")

@@ -17,7 +17,13 @@ describe('MemoryStore', () => {
 
   it('lists sorted by namespace then name, and one namespace alone', () => {
     const s = new MemoryStore()
-    for (const [ns, n] of [['b', 'z'], ['a', 'y'], ['b', 'a'], ['ab', 'q']]) s.create('configmaps', cm(ns, n))
+    for (const [ns, n] of [
+      ['b', 'z'],
+      ['a', 'y'],
+      ['b', 'a'],
+      ['ab', 'q'],
+    ])
+      s.create('configmaps', cm(ns, n))
     expect(s.list('configmaps').map((x) => `${x.obj.metadata.namespace}/${x.obj.metadata.name}`)).toEqual(['a/y', 'ab/q', 'b/a', 'b/z'])
     expect(s.list('configmaps', 'b').map((x) => x.obj.metadata.name)).toEqual(['a', 'z'])
     expect(s.list('configmaps', 'a').map((x) => x.obj.metadata.name)).toEqual(['y'])
@@ -88,7 +94,15 @@ describe('MemoryStore', () => {
     expect(s.get('configmaps', 'default', 'c')).toBeUndefined()
     expect(s.get('configmaps', 'default', 'a')!.obj.data).toEqual({ v: 'x'.repeat(100) })
     s.update('configmaps', cm('default', 'a', { v: 'x'.repeat(50) }))
-    s.update('configmaps', { ...cm('default', 'b', { v: 'x'.repeat(100) }), metadata: { name: 'b', namespace: 'default', deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['f'] } }, undefined, { deleting: true })
+    s.update(
+      'configmaps',
+      {
+        ...cm('default', 'b', { v: 'x'.repeat(100) }),
+        metadata: { name: 'b', namespace: 'default', deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['f'] },
+      },
+      undefined,
+      { deleting: true },
+    )
     s.delete('configmaps', 'default', 'b')
     expect(s.create('configmaps', big).obj.metadata.name).toBe('c')
   })
@@ -97,9 +111,13 @@ describe('MemoryStore', () => {
     const s = new MemoryStore({ maxObjectBytes: 1000 })
     expect(() => s.create('configmaps', cm('default', 'a', { v: 'x'.repeat(1000) }))).toThrow(expect.objectContaining({ code: 'TooLarge' }))
     s.create('configmaps', cm('default', 'a'))
-    expect(() => s.update('configmaps', cm('default', 'a', { v: 'x'.repeat(1000) }), undefined, { deleting: true })).toThrow(expect.objectContaining({ code: 'TooLarge' }))
+    expect(() => s.update('configmaps', cm('default', 'a', { v: 'x'.repeat(1000) }), undefined, { deleting: true })).toThrow(
+      expect.objectContaining({ code: 'TooLarge' }),
+    )
     expect(new MemoryStore().create('configmaps', cm('default', 'a', { v: 'x'.repeat(1.5 * 1024 * 1024 - 200) })).size).toBeLessThanOrEqual(1.5 * 1024 * 1024)
-    expect(() => new MemoryStore().create('configmaps', cm('default', 'a', { v: 'x'.repeat(1.5 * 1024 * 1024) }))).toThrow(expect.objectContaining({ code: 'TooLarge' }))
+    expect(() => new MemoryStore().create('configmaps', cm('default', 'a', { v: 'x'.repeat(1.5 * 1024 * 1024) }))).toThrow(
+      expect.objectContaining({ code: 'TooLarge' }),
+    )
   })
 
   it('drops the oldest history while it holds more bytes than historyBytes, so old copies are not pinned', () => {

@@ -62,13 +62,13 @@ describe('parseLabelSelector', () => {
 
   it('validates keys and values with the upstream texts', () => {
     expect(parseError('-a=b')).toBe(
-      'unable to parse requirement: <nil>: Invalid value: "-a": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyName\',  or \'my.name\',  or \'123-abc\', regex used for validation is \'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\')',
+      "unable to parse requirement: <nil>: Invalid value: \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     )
     expect(parseError('a=b$')).toBe(
-      'unable to parse requirement: values[0][a]: Invalid value: "b$": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyValue\',  or \'my_value\',  or \'12345\', regex used for validation is \'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\')',
+      "unable to parse requirement: values[0][a]: Invalid value: \"b$\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
     )
-    expect(parseError('a>b')).toBe('unable to parse requirement: values[0]: Invalid value: "b": for \'Gt\', \'Lt\' operators, the value must be an integer')
-    expect(parseError('x/y/z')).toContain("a qualified name must consist of alphanumeric characters")
+    expect(parseError('a>b')).toBe("unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer")
+    expect(parseError('x/y/z')).toContain('a qualified name must consist of alphanumeric characters')
     expect(parseError(`${'a'.repeat(64)}=b`)).toContain('name part must be no more than 63 characters')
   })
 })
@@ -96,7 +96,15 @@ describe('matchRequirements', () => {
 
 describe('label selector objects', () => {
   it('formats like FormatLabelSelector', () => {
-    expect(labelSelectorAsString({ matchLabels: { tier: 'fe', app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['b', 'a'] }, { key: 'x', operator: 'DoesNotExist' }] })).toBe('app=web,env in (a,b),tier=fe,!x')
+    expect(
+      labelSelectorAsString({
+        matchLabels: { tier: 'fe', app: 'web' },
+        matchExpressions: [
+          { key: 'env', operator: 'In', values: ['b', 'a'] },
+          { key: 'x', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toBe('app=web,env in (a,b),tier=fe,!x')
     expect(labelSelectorAsString({})).toBe('<none>')
     expect(labelSelectorAsString(undefined)).toBe('<none>')
     expect(labelSelectorAsString({}, { empty: '' })).toBe('')

@@ -26,7 +26,14 @@ describe('parseQuantity', () => {
 
 describe('columns helpers', () => {
   it('containersAndImages joins names and images', () => {
-    expect(containersAndImages({ containers: [{ name: 'web', image: 'nginx:1.25' }, { name: 'log', image: 'busybox' }] })).toEqual(['web,log', 'nginx:1.25,busybox'])
+    expect(
+      containersAndImages({
+        containers: [
+          { name: 'web', image: 'nginx:1.25' },
+          { name: 'log', image: 'busybox' },
+        ],
+      }),
+    ).toEqual(['web,log', 'nginx:1.25,busybox'])
   })
   it('formatLabels sorts and says <none>', () => {
     expect(formatLabels({ tier: 'a', app: 'web' })).toBe('app=web,tier=a')

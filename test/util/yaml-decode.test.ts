@@ -2,10 +2,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { decodeYAML, decodeYAMLDocuments, depthExceeds, maxDecodeDepth } from '../../src/util/yaml-decode.js'
 
-const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => {
-  const name = String.fromCharCode(98 + i)
-  return `${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`
-})].join('\n')
+const bomb = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  ...Array.from({ length: 8 }, (_, i) => {
+    const name = String.fromCharCode(98 + i)
+    return `${name}: &${name} [${Array(9)
+      .fill(`*${String.fromCharCode(97 + i)}`)
+      .join(',')}]`
+  }),
+].join('\n')
 
 describe('decodeYAMLDocuments', () => {
   afterEach(() => vi.restoreAllMocks())
@@ -15,10 +20,15 @@ describe('decodeYAMLDocuments', () => {
     expect(decodeYAML('')).toBeNull()
   })
 
-  it('accepts nesting up to the limit and refuses deeper flow, block and sequence nesting with goyaml\'s words', () => {
+  it("accepts nesting up to the limit and refuses deeper flow, block and sequence nesting with goyaml's words", () => {
     const flow = (d: number) => '['.repeat(d) + ']'.repeat(d)
     expect(depthExceeds(decodeYAML(flow(maxDecodeDepth)), maxDecodeDepth)).toBe(false)
-    for (const text of [flow(maxDecodeDepth + 1), `a: ${'['.repeat(100_000)}`, `${'- '.repeat(5000)}x`, `${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} 1`]) {
+    for (const text of [
+      flow(maxDecodeDepth + 1),
+      `a: ${'['.repeat(100_000)}`,
+      `${'- '.repeat(5000)}x`,
+      `${Array.from({ length: 600 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} 1`,
+    ]) {
       expect(() => decodeYAMLDocuments(text)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
     }
     expect(() => decodeYAMLDocuments(`a: 1\nb: ${'{'.repeat(600)}`)).toThrow(`line 2: exceeded max depth of ${maxDecodeDepth}`)
@@ -26,10 +36,19 @@ describe('decodeYAMLDocuments', () => {
     expect(decodeYAML(`a: "${'['.repeat(2000)}"\nb: '${'{'.repeat(2000)}' # ${'['.repeat(2000)}\n`)).toEqual({ a: '['.repeat(2000), b: '{'.repeat(2000) })
   })
 
-  it('bounds the depth before parsing, so compact and block nesting never reach the parser\'s stack limit', () => {
+  it("bounds the depth before parsing, so compact and block nesting never reach the parser's stack limit", () => {
     // Each of these, twice in one process, used to abort Node ("RegExpCompiler Allocation failed").
     const anchors = `${Array.from({ length: 2000 }, (_, i) => `- &a${i} `).join('')}x`
-    for (const text of [`${'- '.repeat(10_005)}x`, `${'- '.repeat(5007)}x`, `${'? '.repeat(5007)}x`, '- {a: '.repeat(5007), '[- '.repeat(5007), `${'- !!seq '.repeat(2000)}x`, `${'? !t '.repeat(2000)}x`, anchors]) {
+    for (const text of [
+      `${'- '.repeat(10_005)}x`,
+      `${'- '.repeat(5007)}x`,
+      `${'? '.repeat(5007)}x`,
+      '- {a: '.repeat(5007),
+      '[- '.repeat(5007),
+      `${'- !!seq '.repeat(2000)}x`,
+      `${'? !t '.repeat(2000)}x`,
+      anchors,
+    ]) {
       expect(() => decodeYAMLDocuments(text)).toThrow(`exceeded max depth of ${maxDecodeDepth}`)
     }
     // Aliases repeat their targets: five anchors of 300 levels each make 1500.

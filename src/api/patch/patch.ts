@@ -49,10 +49,12 @@ export function applyPatch(type: PatchType, original: object, patch: unknown, sc
       return jsonPatch(original, patch)
     case 'merge':
       if (patch === null) throw StatusError.badRequest('Invalid JSON Patch')
-      if (!isMap(patch)) throw StatusError.badRequest(`error decoding patch: json: cannot unmarshal ${goJSONType(patch)} into Go value of type map[string]interface {}`)
+      if (!isMap(patch))
+        throw StatusError.badRequest(`error decoding patch: json: cannot unmarshal ${goJSONType(patch)} into Go value of type map[string]interface {}`)
       return jsonMergePatch(original, patch) as object
     case 'strategic':
-      if (patch !== null && !isMap(patch)) throw StatusError.badRequest(`json: cannot unmarshal ${goJSONType(patch)} into Go value of type map[string]interface {}`)
+      if (patch !== null && !isMap(patch))
+        throw StatusError.badRequest(`json: cannot unmarshal ${goJSONType(patch)} into Go value of type map[string]interface {}`)
       return strategicMergePatch(original, patch, schema) as object
   }
 }
@@ -154,7 +156,7 @@ function atoi(s: string): number {
 const invalidIndex = (idx: number): OpError => new OpError(`Unable to access invalid index: ${idx}: invalid index referenced`)
 
 function get(c: Container, key: string): unknown {
-  if (!Array.isArray(c)) return  Object.hasOwn(c, key) ? c[key] : undefined
+  if (!Array.isArray(c)) return Object.hasOwn(c, key) ? c[key] : undefined
   let idx = atoi(key)
   if (idx < 0) {
     if (idx < -c.length) throw invalidIndex(idx)
@@ -276,7 +278,11 @@ export function jsonPatch(original: object, ops: unknown): object {
   checkOpsShape(ops)
   const list = (structuredClone(ops) as (Record<string, unknown> | null)[] | null) ?? []
   if (list.length > maxJSONPatchOperations) {
-    throw new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${list.length}`)
+    throw new StatusError(
+      413,
+      'RequestEntityTooLarge',
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${list.length}`,
+    )
   }
   const box: { doc: Container } = { doc: structuredClone(original) as Container }
   for (const raw of list) {

@@ -64,7 +64,10 @@ export function goFormat(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(goFormat).join(' ')}]`
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>
-    return `map[${Object.keys(o).sort().map((k) => `${k}:${goFormat(o[k])}`).join(' ')}]`
+    return `map[${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${goFormat(o[k])}`)
+      .join(' ')}]`
   }
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : goFloat(v)
   return String(v)
@@ -346,7 +349,14 @@ function mergeSliceHandler(original: Json[], patch: Json[], meta: FieldMeta, isD
 }
 
 /** mergeSlice: union of primitives, or merge-by-key of maps, then upstream's order normalisation. */
-function mergeSlice(original: Json[], patch: Json[], elem: OpenAPISchema | undefined, mergeKey: string, isDeleteList: boolean, ctx: SchemaContext | undefined): Json[] {
+function mergeSlice(
+  original: Json[],
+  patch: Json[],
+  elem: OpenAPISchema | undefined,
+  mergeKey: string,
+  isDeleteList: boolean,
+  ctx: SchemaContext | undefined,
+): Json[] {
   if (original.length === 0 && patch.length === 0) return original
   const kind = elementKind(original, patch)
   let merged: Json[]

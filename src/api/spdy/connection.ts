@@ -1,5 +1,19 @@
 /** @module spdy/connection: the server end of one SPDY/3.1 connection — streams the client opens, their replies, data, half-close and reset. */
-import { SpdyFrameReader, SpdyProtocolError, SpdyRst, SpdyType, controlStreamId, spdyControlFrame, spdyData, spdyFlagFin, spdyFlagUnidirectional, spdyGoAway, spdyMaxFrameLength, spdyRstStream, spdySynReply } from './frames.js'
+import {
+  SpdyFrameReader,
+  SpdyProtocolError,
+  SpdyRst,
+  SpdyType,
+  controlStreamId,
+  spdyControlFrame,
+  spdyData,
+  spdyFlagFin,
+  spdyFlagUnidirectional,
+  spdyGoAway,
+  spdyMaxFrameLength,
+  spdyRstStream,
+  spdySynReply,
+} from './frames.js'
 import { HeaderDeflater, HeaderInflater, encodeHeaderBlock, parseHeaderBlock } from './headers.js'
 
 /** What the owner of a stream does with what the peer sends on it. */

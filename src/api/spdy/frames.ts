@@ -16,7 +16,9 @@ export const SpdyRst = { ProtocolError: 1, InvalidStream: 2, RefusedStream: 3, C
 export const spdyMaxFrameLength = 0xffffff
 
 /** One frame off the wire. Control payloads are raw (header blocks still compressed). */
-export type SpdyFrame = { kind: 'data'; streamId: number; flags: number; data: Buffer } | { kind: 'control'; version: number; type: number; flags: number; payload: Buffer }
+export type SpdyFrame =
+  | { kind: 'data'; streamId: number; flags: number; data: Buffer }
+  | { kind: 'control'; version: number; type: number; flags: number; payload: Buffer }
 
 /** A byte stream that is not SPDY (or a frame we cannot make sense of): the connection is lost. */
 export class SpdyProtocolError extends Error {}

@@ -42,7 +42,10 @@ export function parseHeaderBlock(block: Buffer): Record<string, string[]> {
   o += 4
   for (let i = 0; i < n; i++) {
     const nl = block.readUInt32BE(o)
-    const name = block.subarray(o + 4, o + 4 + nl).toString('latin1').toLowerCase()
+    const name = block
+      .subarray(o + 4, o + 4 + nl)
+      .toString('latin1')
+      .toLowerCase()
     o += 4 + nl
     const vl = block.readUInt32BE(o)
     const value = block.subarray(o + 4, o + 4 + vl).toString('latin1')

@@ -10,7 +10,7 @@ export const spdyUpgradeToken = 'SPDY/3.1'
 export function isSpdyUpgrade(headers: Record<string, string | string[] | undefined>): boolean {
   const u = headers.upgrade
   const c = headers.connection
-  const s = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : v ?? '').toLowerCase()
+  const s = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? '')).toLowerCase()
   return s(u).includes(spdyUpgradeToken.toLowerCase()) && s(c).includes('upgrade')
 }
 
@@ -28,7 +28,11 @@ export interface HandshakeFailure {
  * value: 403 with `X-Accepted-Stream-Protocol-Versions` listing ours.
  */
 export function negotiateStreamProtocol(header: string | string[] | undefined, serverProtocols: readonly string[]): { protocol: string } | HandshakeFailure {
-  const client = ([] as string[]).concat(header ?? []).flatMap((h) => h.split(',')).map((p) => p.trim()).filter(Boolean)
+  const client = ([] as string[])
+    .concat(header ?? [])
+    .flatMap((h) => h.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
   if (!client.length) return { code: 400, message: 'unable to upgrade: X-Stream-Protocol-Version is required', headers: {} }
   const protocol = client.find((p) => serverProtocols.includes(p))
   if (protocol) return { protocol }

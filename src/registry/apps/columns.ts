@@ -9,7 +9,8 @@ export const selectorColumn: ColumnDef = {
   name: 'Selector',
   type: 'string',
   priority: 1,
-  description: 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+  description:
+    'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
 }
 
 /** An integer column (DESIRED, CURRENT, …): cells are JSON numbers. */

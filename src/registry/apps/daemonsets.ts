@@ -9,7 +9,13 @@ import { labelSelectorAsString } from '../../store/selectors.js'
 import { ageColumn, containersColumn, imagesColumn, intColumn, nameColumn, selectorColumn, stringColumn } from './columns.js'
 import { intOrPercentValue, isNotMoreThan100Percent, validateNonnegative, validatePositiveIntOrPercent } from './int-or-percent.js'
 import { GoLiteral, goIntOrString } from '../../util/go-value.js'
-import { defaultTemplateMetadata, jsonEqual, validateAlwaysRunningTemplate, validateSelectorImmutable, validateWorkloadSelector } from './workload-validation.js'
+import {
+  defaultTemplateMetadata,
+  jsonEqual,
+  validateAlwaysRunningTemplate,
+  validateSelectorImmutable,
+  validateWorkloadSelector,
+} from './workload-validation.js'
 import { statusSubresource } from './deployments.js'
 import { formatLabels } from '../shared/columns.js'
 
@@ -37,7 +43,13 @@ function validateUpdateStrategy(spec: DaemonSetSpec): FieldError[] {
     ]
     const hasUnavailable = intOrPercentValue(ru.maxUnavailable) !== 0
     const hasSurge = intOrPercentValue(ru.maxSurge) !== 0
-    if (hasUnavailable && hasSurge) errs.push({ type: 'FieldValueInvalid', field: ms, badValue: new GoLiteral(goIntOrString(ru.maxSurge)), detail: 'may not be set when maxUnavailable is non-zero' })
+    if (hasUnavailable && hasSurge)
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: ms,
+        badValue: new GoLiteral(goIntOrString(ru.maxSurge)),
+        detail: 'may not be set when maxUnavailable is non-zero',
+      })
     if (!hasUnavailable && !hasSurge) errs.push({ type: 'FieldValueRequired', field: mu, detail: 'cannot be 0 when maxSurge is 0' })
     return errs
   }
@@ -103,12 +115,21 @@ export const daemonSets: ResourceDefinition<DaemonSet> = {
     intColumn('Current', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
     intColumn('Ready', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'),
     intColumn('Up-to-date', 'The total number of nodes that are running updated daemon pod'),
-    intColumn('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
-    stringColumn('Node Selector', "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
+    intColumn(
+      'Available',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+    ),
+    stringColumn(
+      'Node Selector',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node.",
+    ),
     ageColumn,
     containersColumn,
     imagesColumn,
-    { ...selectorColumn, description: 'A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template\'s labels.' },
+    {
+      ...selectorColumn,
+      description: "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels.",
+    },
   ],
   row(obj, now) {
     const spec = obj.spec ?? ({} as DaemonSetSpec)

@@ -42,7 +42,9 @@ function validateStrategy(spec: DeploymentSpec): FieldError[] {
   const s = spec.strategy ?? {}
   const path = 'spec.strategy'
   if (s.type === 'Recreate') {
-    return s.rollingUpdate ? [{ type: 'FieldValueForbidden', field: `${path}.rollingUpdate`, detail: "may not be specified when strategy `type` is 'Recreate'" }] : []
+    return s.rollingUpdate
+      ? [{ type: 'FieldValueForbidden', field: `${path}.rollingUpdate`, detail: "may not be specified when strategy `type` is 'Recreate'" }]
+      : []
   }
   if (s.type === 'RollingUpdate') {
     const ru = s.rollingUpdate
@@ -50,7 +52,12 @@ function validateStrategy(spec: DeploymentSpec): FieldError[] {
     const mu = `${path}.rollingUpdate.maxUnavailable`
     const errs = [...validatePositiveIntOrPercent(ru.maxUnavailable, mu), ...validatePositiveIntOrPercent(ru.maxSurge, `${path}.rollingUpdate.maxSurge`)]
     if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
-      errs.push({ type: 'FieldValueInvalid', field: mu, badValue: new GoLiteral(goIntOrString(ru.maxUnavailable)), detail: 'may not be 0 when `maxSurge` is 0' })
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: mu,
+        badValue: new GoLiteral(goIntOrString(ru.maxUnavailable)),
+        detail: 'may not be 0 when `maxSurge` is 0',
+      })
     }
     return [...errs, ...isNotMoreThan100Percent(ru.maxUnavailable, mu)]
   }
@@ -70,7 +77,12 @@ function validate(obj: Deployment): FieldError[] {
   if (spec.progressDeadlineSeconds !== undefined) {
     errs.push(...validateNonnegative(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds'))
     if (spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
-      errs.push({ type: 'FieldValueInvalid', field: 'spec.progressDeadlineSeconds', badValue: spec.progressDeadlineSeconds, detail: 'must be greater than minReadySeconds' })
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.progressDeadlineSeconds',
+        badValue: spec.progressDeadlineSeconds,
+        detail: 'must be greater than minReadySeconds',
+      })
     }
   }
   return errs

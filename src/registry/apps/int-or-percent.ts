@@ -4,7 +4,8 @@ import { GoLiteral, goIntOrString } from '../../util/go-value.js'
 
 const percentRe = /^[0-9]+%$/
 /** apimachinery IsValidPercent's RegexError text. */
-export const percentErrMsg = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')"
+export const percentErrMsg =
+  "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')"
 
 /** ValidateNonnegativeField: `Invalid value: -1: must be greater than or equal to 0`. */
 export function validateNonnegative(value: number | undefined, field: string): FieldError[] {

@@ -64,7 +64,11 @@ export const replicaSets: ResourceDefinition<ReplicaSet> = {
     ageColumn,
     containersColumn,
     imagesColumn,
-    { ...selectorColumn, description: 'Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.' },
+    {
+      ...selectorColumn,
+      description:
+        'Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.',
+    },
   ],
   row(obj, now) {
     const spec = obj.spec ?? ({} as ReplicaSetSpec)

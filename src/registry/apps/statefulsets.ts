@@ -21,11 +21,18 @@ function validateSpec(spec: StatefulSetSpec): FieldError[] {
   const errs: FieldError[] = []
   const pmp = spec.podManagementPolicy
   if (!pmp) errs.push({ type: 'FieldValueRequired', field: 'spec.podManagementPolicy', detail: '' })
-  else if (pmp !== 'OrderedReady' && pmp !== 'Parallel') errs.push({ type: 'FieldValueInvalid', field: 'spec.podManagementPolicy', badValue: pmp, detail: "must be 'OrderedReady' or 'Parallel'" })
+  else if (pmp !== 'OrderedReady' && pmp !== 'Parallel')
+    errs.push({ type: 'FieldValueInvalid', field: 'spec.podManagementPolicy', badValue: pmp, detail: "must be 'OrderedReady' or 'Parallel'" })
   const us = spec.updateStrategy ?? {}
   if (!us.type) errs.push({ type: 'FieldValueRequired', field: 'spec.updateStrategy', detail: '' })
   else if (us.type === 'OnDelete') {
-    if (us.rollingUpdate) errs.push({ type: 'FieldValueInvalid', field: 'spec.updateStrategy.rollingUpdate', badValue: new GoLiteral('&apps.RollingUpdateStatefulSetStrategy{…}'), detail: "only allowed for updateStrategy 'RollingUpdate'" })
+    if (us.rollingUpdate)
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.updateStrategy.rollingUpdate',
+        badValue: new GoLiteral('&apps.RollingUpdateStatefulSetStrategy{…}'),
+        detail: "only allowed for updateStrategy 'RollingUpdate'",
+      })
   } else if (us.type === 'RollingUpdate') {
     const ru = us.rollingUpdate
     if (ru) {
@@ -33,17 +40,29 @@ function validateSpec(spec: StatefulSetSpec): FieldError[] {
       if (ru.maxUnavailable !== undefined) {
         const f = 'spec.updateStrategy.rollingUpdate.maxUnavailable'
         errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, f))
-        if (intOrPercentValue(ru.maxUnavailable) === 0) errs.push({ type: 'FieldValueInvalid', field: f, badValue: new GoLiteral(goIntOrString(ru.maxUnavailable)), detail: 'cannot be 0' })
+        if (intOrPercentValue(ru.maxUnavailable) === 0)
+          errs.push({ type: 'FieldValueInvalid', field: f, badValue: new GoLiteral(goIntOrString(ru.maxUnavailable)), detail: 'cannot be 0' })
         errs.push(...isNotMoreThan100Percent(ru.maxUnavailable, f))
       }
     }
   } else {
-    errs.push({ type: 'FieldValueInvalid', field: 'spec.updateStrategy', badValue: new GoLiteral(`apps.StatefulSetUpdateStrategy{Type:${JSON.stringify(us.type)}, RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}`), detail: "must be 'RollingUpdate' or 'OnDelete'" })
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.updateStrategy',
+      badValue: new GoLiteral(`apps.StatefulSetUpdateStrategy{Type:${JSON.stringify(us.type)}, RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}`),
+      detail: "must be 'RollingUpdate' or 'OnDelete'",
+    })
   }
   const pvc = spec.persistentVolumeClaimRetentionPolicy
   if (pvc) {
     for (const k of ['whenDeleted', 'whenScaled'] as const) {
-      if (!retention.includes(pvc[k] ?? '')) errs.push({ type: 'FieldValueNotSupported', field: `spec.persistentVolumeClaimRetentionPolicy.${k}`, badValue: pvc[k] ?? '', detail: 'supported values: "Retain", "Delete"' })
+      if (!retention.includes(pvc[k] ?? ''))
+        errs.push({
+          type: 'FieldValueNotSupported',
+          field: `spec.persistentVolumeClaimRetentionPolicy.${k}`,
+          badValue: pvc[k] ?? '',
+          detail: 'supported values: "Retain", "Delete"',
+        })
     }
   }
   errs.push(...validateNonnegative(spec.replicas, 'spec.replicas'), ...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'))
@@ -58,7 +77,14 @@ function validateUpdate(obj: StatefulSet, old: StatefulSet): FieldError[] {
   const mutable = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']
   const strip = (s: StatefulSetSpec | undefined) => Object.fromEntries(Object.entries(s ?? {}).filter(([k]) => !mutable.includes(k)))
   if (jsonEqual(strip(obj.spec), strip(old.spec))) return []
-  return [{ type: 'FieldValueForbidden', field: 'spec', detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" }]
+  return [
+    {
+      type: 'FieldValueForbidden',
+      field: 'spec',
+      detail:
+        "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    },
+  ]
 }
 
 /** `sts`: NAME READY AGE | CONTAINERS IMAGES (printStatefulSet). */

@@ -24,9 +24,14 @@ export function validateWorkloadSelector(selector: LabelSelector | undefined, fi
  * labels match the selector, the pod spec is valid, restartPolicy is Always, no activeDeadlineSeconds.
  * `kind` words the activeDeadlineSeconds message ("ReplicaSet", "DaemonSet", "StatefulSet").
  */
-export function validateAlwaysRunningTemplate(tpl: PodTemplateSpec | undefined, selector: LabelSelector | undefined, field: string, kind: string): FieldError[] {
+export function validateAlwaysRunningTemplate(
+  tpl: PodTemplateSpec | undefined,
+  selector: LabelSelector | undefined,
+  field: string,
+  kind: string,
+): FieldError[] {
   if (!tpl) return [{ type: 'FieldValueRequired', field, detail: '' }]
-  const nonEmpty = selector && (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions?.length ?? 0)) > 0
+  const nonEmpty = selector && Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions?.length ?? 0) > 0
   const errs = validatePodTemplateSpec(tpl, field, nonEmpty ? selector : undefined)
   const rp = tpl.spec?.restartPolicy
   if (rp !== undefined && rp !== 'Always') {

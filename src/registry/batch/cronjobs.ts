@@ -42,17 +42,31 @@ function validate(obj: CronJob): FieldError[] {
   else {
     const msg = cronScheduleError(spec.schedule)
     if (msg) errs.push({ type: 'FieldValueInvalid', field: 'spec.schedule', badValue: spec.schedule, detail: msg })
-    if (spec.schedule.includes('TZ')) errs.push({ type: 'FieldValueInvalid', field: 'spec.schedule', badValue: spec.schedule, detail: 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead' })
+    if (spec.schedule.includes('TZ'))
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.schedule',
+        badValue: spec.schedule,
+        detail: 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
+      })
   }
   errs.push(...validateNonnegative(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'))
   errs.push(...validateTimeZone(spec.timeZone))
   const cp = spec.concurrencyPolicy
   if (!cp) errs.push({ type: 'FieldValueRequired', field: 'spec.concurrencyPolicy', detail: '' })
-  else if (!['Allow', 'Forbid', 'Replace'].includes(cp)) errs.push({ type: 'FieldValueNotSupported', field: 'spec.concurrencyPolicy', badValue: cp, detail: 'supported values: "Allow", "Forbid", "Replace"' })
+  else if (!['Allow', 'Forbid', 'Replace'].includes(cp))
+    errs.push({ type: 'FieldValueNotSupported', field: 'spec.concurrencyPolicy', badValue: cp, detail: 'supported values: "Allow", "Forbid", "Replace"' })
   const jt = spec.jobTemplate?.spec ?? ({} as JobSpec)
   errs.push(...validateJobSpecFields(jt, 'spec.jobTemplate.spec'))
-  if (jt.selector) errs.push({ type: 'FieldValueInvalid', field: 'spec.jobTemplate.spec.selector', badValue: goSelectorValue(jt.selector), detail: '`selector` will be auto-generated' })
-  if (jt.manualSelector) errs.push({ type: 'FieldValueNotSupported', field: 'spec.jobTemplate.spec.manualSelector', badValue: true, detail: 'supported values: "nil", "false"' })
+  if (jt.selector)
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.jobTemplate.spec.selector',
+      badValue: goSelectorValue(jt.selector),
+      detail: '`selector` will be auto-generated',
+    })
+  if (jt.manualSelector)
+    errs.push({ type: 'FieldValueNotSupported', field: 'spec.jobTemplate.spec.manualSelector', badValue: true, detail: 'supported values: "nil", "false"' })
   errs.push(...validateNonnegative(spec.successfulJobsHistoryLimit, 'spec.successfulJobsHistoryLimit'))
   errs.push(...validateNonnegative(spec.failedJobsHistoryLimit, 'spec.failedJobsHistoryLimit'))
   const name = obj.metadata.name ?? ''
@@ -105,13 +119,21 @@ export const cronJobs: ResourceDefinition<CronJob> = {
     nameColumn,
     stringColumn('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
     stringColumn('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
-    { name: 'Suspend', type: 'boolean', description: 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.' },
+    {
+      name: 'Suspend',
+      type: 'boolean',
+      description: 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.',
+    },
     intColumn('Active', 'A list of pointers to currently running jobs.'),
     stringColumn('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
     ageColumn,
     containersColumn,
     imagesColumn,
-    { ...selectorColumn, description: 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors' },
+    {
+      ...selectorColumn,
+      description:
+        'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+    },
   ],
   row(obj, now) {
     const spec = obj.spec ?? ({} as CronJobSpec)

@@ -76,7 +76,15 @@ function validateGeneratedSelector(obj: Job): FieldError[] {
 /** validateJobSpec: the rules shared by Jobs and CronJob job templates (`path` is `spec` or `spec.jobTemplate.spec`). */
 export function validateJobSpecFields(spec: JobSpec, path: string): FieldError[] {
   const errs: FieldError[] = []
-  for (const k of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
+  for (const k of [
+    'parallelism',
+    'completions',
+    'activeDeadlineSeconds',
+    'backoffLimit',
+    'ttlSecondsAfterFinished',
+    'backoffLimitPerIndex',
+    'maxFailedIndexes',
+  ] as const) {
     errs.push(...validateNonnegative(spec[k], `${path}.${k}`))
   }
   if (spec.maxFailedIndexes !== undefined && spec.backoffLimitPerIndex === undefined) {
@@ -90,21 +98,37 @@ export function validateJobSpecFields(spec: JobSpec, path: string): FieldError[]
     errs.push({ type: 'FieldValueRequired', field: `${path}.completions`, detail: 'when completion mode is Indexed' })
   }
   if (mode !== 'Indexed') {
-    if (spec.backoffLimitPerIndex !== undefined) errs.push({ type: 'FieldValueInvalid', field: `${path}.backoffLimitPerIndex`, badValue: spec.backoffLimitPerIndex, detail: 'requires indexed completion mode' })
-    if (spec.maxFailedIndexes !== undefined) errs.push({ type: 'FieldValueInvalid', field: `${path}.maxFailedIndexes`, badValue: spec.maxFailedIndexes, detail: 'requires indexed completion mode' })
+    if (spec.backoffLimitPerIndex !== undefined)
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: `${path}.backoffLimitPerIndex`,
+        badValue: spec.backoffLimitPerIndex,
+        detail: 'requires indexed completion mode',
+      })
+    if (spec.maxFailedIndexes !== undefined)
+      errs.push({ type: 'FieldValueInvalid', field: `${path}.maxFailedIndexes`, badValue: spec.maxFailedIndexes, detail: 'requires indexed completion mode' })
   }
   const prp = spec.podReplacementPolicy
   if (prp !== undefined) {
-    if (spec.podFailurePolicy && prp !== 'Failed') errs.push({ type: 'FieldValueNotSupported', field: `${path}.podReplacementPolicy`, badValue: prp, detail: 'supported values: "Failed"' })
-    else if (!spec.podFailurePolicy && prp !== 'Failed' && prp !== 'TerminatingOrFailed') errs.push({ type: 'FieldValueNotSupported', field: `${path}.podReplacementPolicy`, badValue: prp, detail: 'supported values: "Failed", "TerminatingOrFailed"' })
+    if (spec.podFailurePolicy && prp !== 'Failed')
+      errs.push({ type: 'FieldValueNotSupported', field: `${path}.podReplacementPolicy`, badValue: prp, detail: 'supported values: "Failed"' })
+    else if (!spec.podFailurePolicy && prp !== 'Failed' && prp !== 'TerminatingOrFailed')
+      errs.push({
+        type: 'FieldValueNotSupported',
+        field: `${path}.podReplacementPolicy`,
+        badValue: prp,
+        detail: 'supported values: "Failed", "TerminatingOrFailed"',
+      })
   }
   errs.push(...validatePodTemplateSpec(spec.template ?? {}, `${path}.template`))
   // The pod defaults turn a missing restartPolicy into Always, hence "Required" for both.
   const rp = spec.template?.spec?.restartPolicy
   const rpField = `${path}.template.spec.restartPolicy`
   if (rp === 'Always' || !rp) errs.push({ type: 'FieldValueRequired', field: rpField, detail: 'valid values: "OnFailure", "Never"' })
-  else if (rp !== 'OnFailure' && rp !== 'Never') errs.push({ type: 'FieldValueNotSupported', field: rpField, badValue: rp, detail: 'supported values: "OnFailure", "Never"' })
-  else if (spec.podFailurePolicy && rp !== 'Never') errs.push({ type: 'FieldValueInvalid', field: rpField, badValue: rp, detail: 'only "Never" is supported when podFailurePolicy is specified' })
+  else if (rp !== 'OnFailure' && rp !== 'Never')
+    errs.push({ type: 'FieldValueNotSupported', field: rpField, badValue: rp, detail: 'supported values: "OnFailure", "Never"' })
+  else if (spec.podFailurePolicy && rp !== 'Never')
+    errs.push({ type: 'FieldValueInvalid', field: rpField, badValue: rp, detail: 'only "Never" is supported when podFailurePolicy is specified' })
   return errs
 }
 
@@ -116,7 +140,12 @@ function validate(obj: Job): FieldError[] {
   else errs.push(...validateLabelSelector(spec.selector, 'spec.selector'))
   const labels = spec.template?.metadata?.labels
   if (selectorMatches(spec.selector, labels) === false) {
-    errs.push({ type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', badValue: labels ?? null, detail: '`selector` does not match template `labels`' })
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.template.metadata.labels',
+      badValue: labels ?? null,
+      detail: '`selector` does not match template `labels`',
+    })
   }
   return errs
 }
@@ -132,7 +161,12 @@ function validateUpdate(obj: Job, old: Job): FieldError[] {
   // Elastic Indexed Jobs (GA in 1.31) may change completions together with parallelism.
   if (spec.completionMode === 'Indexed') {
     if (!jsonEqual(spec.completions, prev.completions) && spec.completions !== undefined && spec.completions !== spec.parallelism) {
-      errs.push({ type: 'FieldValueInvalid', field: 'spec.completions', badValue: spec.completions, detail: 'can only be modified in tandem with spec.parallelism' })
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.completions',
+        badValue: spec.completions,
+        detail: 'can only be modified in tandem with spec.parallelism',
+      })
     }
   } else immutable('spec.completions', spec.completions, prev.completions)
   errs.push(...validateSelectorImmutable(spec.selector, prev.selector))
@@ -198,12 +232,19 @@ export const jobs: ResourceDefinition<Job> = {
   columns: [
     nameColumn,
     stringColumn('Status', 'Status of the job.'),
-    stringColumn('Completions', 'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.'),
+    stringColumn(
+      'Completions',
+      'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.',
+    ),
     stringColumn('Duration', 'Time required to complete the job.'),
     ageColumn,
     containersColumn,
     imagesColumn,
-    { ...selectorColumn, description: 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors' },
+    {
+      ...selectorColumn,
+      description:
+        'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+    },
   ],
   row(obj, now) {
     const spec = obj.spec ?? ({} as JobSpec)

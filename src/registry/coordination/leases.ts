@@ -33,6 +33,13 @@ export const leases: ResourceDefinition<Lease> = {
   singular: 'lease',
   namespaced: true,
   validate,
-  columns: [nameColumn, stringColumn('Holder', 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.'), ageColumn],
+  columns: [
+    nameColumn,
+    stringColumn(
+      'Holder',
+      'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
+    ),
+    ageColumn,
+  ],
   row: (obj, now) => [obj.metadata.name ?? '', obj.spec?.holderIdentity ?? '', translateTimestampSince(obj.metadata.creationTimestamp, now)],
 }

@@ -13,7 +13,11 @@ export type ConfigMapObject = KubeObject & { data?: Record<string, string>; bina
 export const maxDataSize = 1024 * 1024
 
 /** `immutable: true` freezes data/binaryData and the flag itself (shared with Secrets). */
-export function validateImmutableData(obj: { immutable?: boolean }, old: { immutable?: boolean }, dataFields: Record<string, [unknown, unknown]>): FieldError[] {
+export function validateImmutableData(
+  obj: { immutable?: boolean },
+  old: { immutable?: boolean },
+  dataFields: Record<string, [unknown, unknown]>,
+): FieldError[] {
   if (!old.immutable) return []
   const errs: FieldError[] = []
   if (!obj.immutable) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'))

@@ -46,7 +46,18 @@ export function eventRow(ev: EventObject, now: Date): Cell[] {
   }
   const kind = (ev.involvedObject?.kind ?? '').toLowerCase()
   const target = ev.involvedObject?.name ? `${kind}/${ev.involvedObject.name}` : kind
-  return [last, ev.type ?? '', ev.reason ?? '', target, ev.involvedObject?.fieldPath ?? '', eventSource(ev), (ev.message ?? '').trim(), first, count, ev.metadata.name ?? '']
+  return [
+    last,
+    ev.type ?? '',
+    ev.reason ?? '',
+    target,
+    ev.involvedObject?.fieldPath ?? '',
+    eventSource(ev),
+    (ev.message ?? '').trim(),
+    first,
+    count,
+    ev.metadata.name ?? '',
+  ]
 }
 
 /** legacyValidateEvent for core/v1 writes. */
@@ -75,9 +86,19 @@ function validateEvent(ev: EventObject): FieldError[] {
 export const eventColumns: ColumnDef[] = [
   { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.' },
   { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future' },
-  { name: 'Reason', type: 'string', description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status." },
+  {
+    name: 'Reason',
+    type: 'string',
+    description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+  },
   { name: 'Object', type: 'string', description: 'The object that this event is about.' },
-  { name: 'Subobject', type: 'string', priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].' },
+  {
+    name: 'Subobject',
+    type: 'string',
+    priority: 1,
+    description:
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].',
+  },
   { name: 'Source', type: 'string', priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.' },
   { name: 'Message', type: 'string', description: 'A human-readable description of the status of this operation.' },
   { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },

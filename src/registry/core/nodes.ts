@@ -109,7 +109,12 @@ export const nodes: ResourceDefinition<NodeObject> = {
     { name: 'External-IP', type: 'string', priority: 1, description: 'List of addresses reachable to the node.' },
     { name: 'OS-Image', type: 'string', priority: 1, description: 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).' },
     { name: 'Kernel-Version', type: 'string', priority: 1, description: "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)." },
-    { name: 'Container-Runtime', type: 'string', priority: 1, description: 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).' },
+    {
+      name: 'Container-Runtime',
+      type: 'string',
+      priority: 1,
+      description: 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+    },
   ],
   row: nodeRow,
 }

@@ -13,18 +13,28 @@ import type { PodObject as Pod } from './pods.js'
  */
 export function bindPod(pods: ResourceStore, namespace: string, name: string, node: string, nowMs: number, annotations?: Record<string, string>): StoredObject {
   const ref = { group: '', resource: 'pods/binding' }
-  pods.guaranteedUpdate(namespace, name, (pod) => {
-    const spec = (pod as Pod).spec ?? { containers: [] }
-    if (pod.metadata.deletionTimestamp) throw StatusError.conflict(ref, name, `pod ${name} is being deleted, cannot be assigned to a host`)
-    if (spec.nodeName) throw StatusError.conflict(ref, name, `pod ${name} is already assigned to node "${spec.nodeName}"`)
-    spec.nodeName = node
-    if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations }
-    return pod
-  }, { trusted: true })
-  return pods.guaranteedUpdate(namespace, name, (pod) => {
-    setPodCondition(pod as Pod, { type: 'PodScheduled', status: 'True' }, nowMs)
-    return pod
-  }, { subresource: 'status', trusted: true })
+  pods.guaranteedUpdate(
+    namespace,
+    name,
+    (pod) => {
+      const spec = (pod as Pod).spec ?? { containers: [] }
+      if (pod.metadata.deletionTimestamp) throw StatusError.conflict(ref, name, `pod ${name} is being deleted, cannot be assigned to a host`)
+      if (spec.nodeName) throw StatusError.conflict(ref, name, `pod ${name} is already assigned to node "${spec.nodeName}"`)
+      spec.nodeName = node
+      if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations }
+      return pod
+    },
+    { trusted: true },
+  )
+  return pods.guaranteedUpdate(
+    namespace,
+    name,
+    (pod) => {
+      setPodCondition(pod as Pod, { type: 'PodScheduled', status: 'True' }, nowMs)
+      return pod
+    },
+    { subresource: 'status', trusted: true },
+  )
 }
 
 /** A pod condition as UpdatePodCondition takes it (reason/message optional). */

@@ -13,11 +13,32 @@ export const podColumns: ColumnDef[] = [
   nameColumn,
   { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.' },
   { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.' },
-  { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' },
+  {
+    name: 'Restarts',
+    type: 'string',
+    description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+  },
   ageColumn,
-  { name: 'IP', type: 'string', priority: 1, description: 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.' },
-  { name: 'Node', type: 'string', priority: 1, description: 'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName.' },
-  { name: 'Nominated Node', type: 'string', priority: 1, description: 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.' },
+  {
+    name: 'IP',
+    type: 'string',
+    priority: 1,
+    description: 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+  },
+  {
+    name: 'Node',
+    type: 'string',
+    priority: 1,
+    description:
+      'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName.',
+  },
+  {
+    name: 'Nominated Node',
+    type: 'string',
+    priority: 1,
+    description:
+      'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.',
+  },
   { name: 'Readiness Gates', type: 'string', priority: 1, description: 'If specified, all readiness gates will be evaluated for pod readiness.' },
 ]
 

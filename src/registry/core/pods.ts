@@ -49,7 +49,9 @@ export const pods: ResourceDefinition<PodObject> = {
     pod.status = { phase: 'Pending', qosClass: computePodQOS(pod.spec) }
     // applySchedulingGatedCondition: gated pods say why they are not scheduled yet.
     if ((pod.spec?.schedulingGates ?? []).length > 0) {
-      pod.status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }]
+      pod.status.conditions = [
+        { type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' },
+      ]
     }
   },
 

@@ -75,5 +75,10 @@ export const secrets: ResourceDefinition<SecretObject> = {
     { name: 'Data', type: 'integer', description: 'Data contains the secret data.' },
     ageColumn,
   ],
-  row: (s, now) => [s.metadata.name ?? '', s.type ?? '', Object.keys(s.data ?? {}).length, translateTimestampSince(s.metadata.creationTimestamp as string | undefined, now)],
+  row: (s, now) => [
+    s.metadata.name ?? '',
+    s.type ?? '',
+    Object.keys(s.data ?? {}).length,
+    translateTimestampSince(s.metadata.creationTimestamp as string | undefined, now),
+  ],
 }

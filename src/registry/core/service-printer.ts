@@ -11,9 +11,17 @@ export type ServiceObject = KubeObject & { spec?: ServiceSpec; status?: ServiceS
 /** NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE | SELECTOR. */
 export const serviceColumns: ColumnDef[] = [
   nameColumn,
-  { name: 'Type', type: 'string', description: 'type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer.' },
+  {
+    name: 'Type',
+    type: 'string',
+    description: 'type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer.',
+  },
   { name: 'Cluster-IP', type: 'string', description: 'clusterIP is the IP address of the service and is usually assigned randomly.' },
-  { name: 'External-IP', type: 'string', description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.' },
+  {
+    name: 'External-IP',
+    type: 'string',
+    description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+  },
   { name: 'Port(s)', type: 'string', description: 'The list of ports that are exposed by this service.' },
   ageColumn,
   { name: 'Selector', type: 'string', priority: 1, description: 'Route service traffic to pods with label keys and values matching this selector.' },

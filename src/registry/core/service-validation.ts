@@ -40,12 +40,15 @@ export function validateService(svc: ServiceObject): FieldError[] {
     if (p.targetPort !== undefined) errs.push(...validatePortNumOrName(p.targetPort, `${ip}.targetPort`))
     if (p.nodePort && type === 'ClusterIP') errs.push(forbidden(`${ip}.nodePort`, "may not be used when `type` is 'ClusterIP'"))
     else if (p.nodePort && (p.nodePort < nodePortRange.min || p.nodePort > nodePortRange.max)) {
-      errs.push(invalid(`${ip}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`))
+      errs.push(
+        invalid(`${ip}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`),
+      )
     }
   })
   if (!type) errs.push(required('spec.type'))
   else if (!serviceTypes.includes(type)) errs.push(notSupported('spec.type', type, serviceTypes))
-  if (spec.sessionAffinity && !['ClientIP', 'None'].includes(spec.sessionAffinity)) errs.push(notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']))
+  if (spec.sessionAffinity && !['ClientIP', 'None'].includes(spec.sessionAffinity))
+    errs.push(notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']))
   errs.push(...validateLabels(spec.selector, 'spec.selector'))
   return errs
 }

@@ -6,7 +6,11 @@ import { ageColumn, nameColumn } from '../shared/columns.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 
 /** A ServiceAccount as stored. */
-export type ServiceAccountObject = KubeObject & { secrets?: ObjectReference[]; imagePullSecrets?: LocalObjectReference[]; automountServiceAccountToken?: boolean }
+export type ServiceAccountObject = KubeObject & {
+  secrets?: ObjectReference[]
+  imagePullSecrets?: LocalObjectReference[]
+  automountServiceAccountToken?: boolean
+}
 
 /** ServiceAccounts: NAME SECRETS AGE; the token subresource issues TokenRequests. */
 export const serviceAccounts: ResourceDefinition<ServiceAccountObject> = {
@@ -19,6 +23,14 @@ export const serviceAccounts: ResourceDefinition<ServiceAccountObject> = {
   shortNames: ['sa'],
   subresources: [{ name: 'token', verbs: ['create'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } }],
 
-  columns: [nameColumn, { name: 'Secrets', type: 'integer', description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.' }, ageColumn],
+  columns: [
+    nameColumn,
+    {
+      name: 'Secrets',
+      type: 'integer',
+      description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+    },
+    ageColumn,
+  ],
   row: (sa, now) => [sa.metadata.name ?? '', (sa.secrets ?? []).length, translateTimestampSince(sa.metadata.creationTimestamp as string | undefined, now)],
 }

@@ -31,7 +31,8 @@ function validateEndpoints(endpoints: Endpoint[], addressType: string | undefine
     const path = `endpoints[${i}]`
     const addrs = ep.addresses ?? []
     if (addrs.length === 0) errs.push({ type: 'FieldValueRequired', field: `${path}.addresses`, detail: 'must contain at least 1 address' })
-    else if (addrs.length > 100) errs.push({ type: 'FieldValueTooMany', field: `${path}.addresses`, badValue: addrs.length, detail: 'must have at most 100 items' })
+    else if (addrs.length > 100)
+      errs.push({ type: 'FieldValueTooMany', field: `${path}.addresses`, badValue: addrs.length, detail: 'must have at most 100 items' })
     addrs.forEach((addr, j) => {
       const field = `${path}.addresses[${j}]`
       if (addressType === 'IPv4') {
@@ -65,9 +66,11 @@ function validatePorts(ports: EndpointPort[]): FieldError[] {
     if (seen.has(name)) errs.push({ type: 'FieldValueDuplicate', field: `${path}.name`, badValue: name })
     seen.add(name)
     if (p.protocol === undefined) errs.push({ type: 'FieldValueRequired', field: `${path}.protocol`, detail: '' })
-    else if (!protocols.includes(p.protocol)) errs.push({ type: 'FieldValueNotSupported', field: `${path}.protocol`, badValue: p.protocol, detail: 'supported values: "SCTP", "TCP", "UDP"' })
+    else if (!protocols.includes(p.protocol))
+      errs.push({ type: 'FieldValueNotSupported', field: `${path}.protocol`, badValue: p.protocol, detail: 'supported values: "SCTP", "TCP", "UDP"' })
     if (p.appProtocol !== undefined) {
-      for (const msg of isQualifiedName(p.appProtocol)) errs.push({ type: 'FieldValueInvalid', field: `${path}.appProtocol`, badValue: p.appProtocol, detail: msg })
+      for (const msg of isQualifiedName(p.appProtocol))
+        errs.push({ type: 'FieldValueInvalid', field: `${path}.appProtocol`, badValue: p.appProtocol, detail: msg })
     }
   })
   return errs
@@ -78,9 +81,11 @@ function validate(obj: EndpointSlice): FieldError[] {
   const errs: FieldError[] = []
   const at = obj.addressType
   if (!at) errs.push({ type: 'FieldValueRequired', field: 'addressType', detail: '' })
-  else if (!addressTypes.includes(at)) errs.push({ type: 'FieldValueNotSupported', field: 'addressType', badValue: at, detail: 'supported values: "FQDN", "IPv4", "IPv6"' })
+  else if (!addressTypes.includes(at))
+    errs.push({ type: 'FieldValueNotSupported', field: 'addressType', badValue: at, detail: 'supported values: "FQDN", "IPv4", "IPv6"' })
   errs.push(...validateEndpoints(obj.endpoints ?? [], at))
-  if ((obj.ports ?? []).length > 20000) errs.push({ type: 'FieldValueTooMany', field: 'ports', badValue: obj.ports!.length, detail: 'must have at most 20000 items' })
+  if ((obj.ports ?? []).length > 20000)
+    errs.push({ type: 'FieldValueTooMany', field: 'ports', badValue: obj.ports!.length, detail: 'must have at most 20000 items' })
   else errs.push(...validatePorts(obj.ports ?? []))
   return errs
 }
@@ -132,5 +137,11 @@ export const endpointSlices: ResourceDefinition<EndpointSlice> = {
     stringColumn('Endpoints', 'endpoints is a list of unique endpoints in this slice.'),
     ageColumn,
   ],
-  row: (obj, now) => [obj.metadata.name ?? '', obj.addressType ?? '', formatPorts(obj.ports), formatEndpoints(obj.endpoints), translateTimestampSince(obj.metadata.creationTimestamp, now)],
+  row: (obj, now) => [
+    obj.metadata.name ?? '',
+    obj.addressType ?? '',
+    formatPorts(obj.ports),
+    formatEndpoints(obj.endpoints),
+    translateTimestampSince(obj.metadata.creationTimestamp, now),
+  ],
 }

@@ -22,7 +22,12 @@ function validate(obj: EventV1): FieldError[] {
   const errs: FieldError[] = []
   const ns = obj.metadata.namespace ?? ''
   const regNs = obj.regarding?.namespace ?? ''
-  const mismatch = (): FieldError => ({ type: 'FieldValueInvalid', field: 'involvedObject.namespace', badValue: regNs, detail: 'does not match event.namespace' })
+  const mismatch = (): FieldError => ({
+    type: 'FieldValueInvalid',
+    field: 'involvedObject.namespace',
+    badValue: regNs,
+    detail: 'does not match event.namespace',
+  })
   const tooLong = (field: string, n: number): FieldError => ({ type: 'FieldValueInvalid', field, badValue: '', detail: `can have at most ${n} characters` })
   if (!obj.eventTime) {
     if (regNs === '' ? ns !== '' && ns !== 'default' : ns !== regNs) errs.push(mismatch())
@@ -45,7 +50,8 @@ function validate(obj: EventV1): FieldError[] {
     if (!obj.series.lastObservedTime) errs.push({ type: 'FieldValueRequired', field: 'series.lastObservedTime', detail: '' })
   }
   if (!obj.eventTime) errs.push({ type: 'FieldValueRequired', field: 'eventTime', detail: '' })
-  if (obj.type !== 'Normal' && obj.type !== 'Warning') errs.push({ type: 'FieldValueInvalid', field: 'type', badValue: '', detail: `has invalid value: ${obj.type ?? ''}` })
+  if (obj.type !== 'Normal' && obj.type !== 'Warning')
+    errs.push({ type: 'FieldValueInvalid', field: 'type', badValue: '', detail: `has invalid value: ${obj.type ?? ''}` })
   const unset = (field: string): FieldError => ({ type: 'FieldValueInvalid', field, badValue: '', detail: 'needs to be unset' })
   if (obj.deprecatedFirstTimestamp) errs.push(unset('deprecatedFirstTimestamp'))
   if (obj.deprecatedLastTimestamp) errs.push(unset('deprecatedLastTimestamp'))
@@ -69,7 +75,7 @@ function validateUpdate(obj: EventV1, old: EventV1): FieldError[] {
   ]
   return pairs
     .filter(([, a, b]) => !jsonEqual(a ?? '', b ?? ''))
-    .map(([field, a, , plain]) => ({ type: 'FieldValueInvalid', field, badValue: plain ? a ?? '' : new GoLiteral('{…}'), detail: 'field is immutable' }))
+    .map(([field, a, , plain]) => ({ type: 'FieldValueInvalid', field, badValue: plain ? (a ?? '') : new GoLiteral('{…}'), detail: 'field is immutable' }))
 }
 
 /** formatEventSource: component (or reportingController), then `, host` (or reportingInstance). */
@@ -117,6 +123,17 @@ export const eventsV1: ResourceDefinition<EventV1> = {
     } else if (count === 0) count = 1
     const kind = (obj.regarding?.kind ?? '').toLowerCase()
     const target = obj.regarding?.name ? `${kind}/${obj.regarding.name}` : kind
-    return [last, obj.type ?? '', obj.reason ?? '', target, obj.regarding?.fieldPath ?? '', source(obj), (obj.note ?? '').trim(), first, count, obj.metadata.name ?? '']
+    return [
+      last,
+      obj.type ?? '',
+      obj.reason ?? '',
+      target,
+      obj.regarding?.fieldPath ?? '',
+      source(obj),
+      (obj.note ?? '').trim(),
+      first,
+      count,
+      obj.metadata.name ?? '',
+    ]
   },
 }

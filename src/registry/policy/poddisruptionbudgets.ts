@@ -20,7 +20,9 @@ function validate(obj: PodDisruptionBudget): FieldError[] {
   const errs: FieldError[] = []
   if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
     // Upstream prints the whole spec struct with %#v; its pointers are heap addresses, so only the shape matches.
-    const bad = new GoLiteral('policy.PodDisruptionBudgetSpec{MinAvailable:(*intstr.IntOrString)(0xc000000000), Selector:(*v1.LabelSelector)(0xc000000000), MaxUnavailable:(*intstr.IntOrString)(0xc000000000), UnhealthyPodEvictionPolicy:(*policy.UnhealthyPodEvictionPolicyType)(nil)}')
+    const bad = new GoLiteral(
+      'policy.PodDisruptionBudgetSpec{MinAvailable:(*intstr.IntOrString)(0xc000000000), Selector:(*v1.LabelSelector)(0xc000000000), MaxUnavailable:(*intstr.IntOrString)(0xc000000000), UnhealthyPodEvictionPolicy:(*policy.UnhealthyPodEvictionPolicyType)(nil)}',
+    )
     errs.push({ type: 'FieldValueInvalid', field: 'spec', badValue: bad, detail: 'minAvailable and maxUnavailable cannot be both set' })
   }
   for (const k of ['minAvailable', 'maxUnavailable'] as const) {
@@ -30,7 +32,12 @@ function validate(obj: PodDisruptionBudget): FieldError[] {
   if (spec.selector) errs.push(...validateLabelSelector(spec.selector, 'spec.selector'))
   const p = spec.unhealthyPodEvictionPolicy
   if (p !== undefined && !evictionPolicies.includes(p)) {
-    errs.push({ type: 'FieldValueNotSupported', field: 'spec.unhealthyPodEvictionPolicy', badValue: p, detail: 'supported values: "AlwaysAllow", "IfHealthyBudget"' })
+    errs.push({
+      type: 'FieldValueNotSupported',
+      field: 'spec.unhealthyPodEvictionPolicy',
+      badValue: p,
+      detail: 'supported values: "AlwaysAllow", "IfHealthyBudget"',
+    })
   }
   return errs
 }

@@ -72,7 +72,8 @@ export function validateContainer(c: Container, path: string, ctx: ContainerCont
   })
   errs.push(...validateResources(c, `${path}.resources`))
   if (!c.imagePullPolicy) errs.push(required(`${path}.imagePullPolicy`))
-  else if (!['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) errs.push(notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']))
+  else if (!['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy))
+    errs.push(notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']))
   if (!c.terminationMessagePolicy) errs.push(required(`${path}.terminationMessagePolicy`))
   else if (!['File', 'FallbackToLogsOnError'].includes(c.terminationMessagePolicy)) {
     errs.push(invalid(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, "must be 'File' or 'FallbackToLogsOnError'"))

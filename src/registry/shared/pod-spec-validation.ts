@@ -134,6 +134,7 @@ export function validatePodTemplateSpec(tpl: PodTemplateSpec | undefined, path: 
   errs.push(...validateLabels(labels, `${path}.labels`))
   errs.push(...validateAnnotations(tpl.metadata?.annotations, `${path}.annotations`))
   errs.push(...validatePodSpec(tpl.spec, `${path}.spec`))
-  if ((tpl.spec?.ephemeralContainers ?? []).length > 0) errs.push(forbidden(`${path}.spec.ephemeralContainers`, 'ephemeral containers not allowed in pod template'))
+  if ((tpl.spec?.ephemeralContainers ?? []).length > 0)
+    errs.push(forbidden(`${path}.spec.ephemeralContainers`, 'ephemeral containers not allowed in pod template'))
   return errs
 }

@@ -45,7 +45,15 @@ export function isDNS1123Label(value: string): string[] {
   if (!dns1123LabelRe.test(value)) {
     // A valid subdomain that is not a label can only be failing on its dots.
     if (dns1123SubdomainRe.test(value)) errs.push('must not contain dots')
-    else errs.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", dns1123LabelFmt, 'my-name', '123-abc'))
+    else
+      errs.push(
+        regexError(
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+          dns1123LabelFmt,
+          'my-name',
+          '123-abc',
+        ),
+      )
   }
   return errs
 }
@@ -55,7 +63,13 @@ export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = []
   if (value.length > 253) errs.push(maxLenError(253))
   if (!dns1123SubdomainRe.test(value)) {
-    errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com'))
+    errs.push(
+      regexError(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        dns1123SubdomainFmt,
+        'example.com',
+      ),
+    )
   }
   return errs
 }
@@ -65,7 +79,14 @@ export function isDNS1035Label(value: string): string[] {
   const errs: string[] = []
   if (value.length > 63) errs.push(maxLenError(63))
   if (!dns1035LabelRe.test(value)) {
-    errs.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", dns1035LabelFmt, 'my-name', 'abc-123'))
+    errs.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        dns1035LabelFmt,
+        'my-name',
+        'abc-123',
+      ),
+    )
   }
   return errs
 }
@@ -85,7 +106,9 @@ export function isQualifiedName(value: string): string[] {
     if (prefix.length === 0) errs.push('prefix part must be non-empty')
     else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`))
   } else {
-    return [`a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`]
+    return [
+      `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ]
   }
   if (name.length === 0) errs.push('name part must be non-empty')
   else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`)
@@ -98,7 +121,15 @@ export function isValidLabelValue(value: string): string[] {
   const errs: string[] = []
   if (value.length > 63) errs.push(maxLenError(63))
   if (!labelValueRe.test(value)) {
-    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", labelValueFmt, 'MyValue', 'my_value', '12345'))
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        labelValueFmt,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    )
   }
   return errs
 }
@@ -107,7 +138,8 @@ export function isValidLabelValue(value: string): string[] {
 export function isConfigMapKey(value: string): string[] {
   const errs: string[] = []
   if (value.length > 253) errs.push(maxLenError(253))
-  if (!configMapKeyRe.test(value)) errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'))
+  if (!configMapKeyRe.test(value))
+    errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'))
   if (value === '.') errs.push("must not be '.'")
   else if (value === '..') errs.push("must not be '..'")
   else if (value.startsWith('..')) errs.push("must not start with '..'")

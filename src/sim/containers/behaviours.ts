@@ -126,7 +126,6 @@ function nginxWorkers(ctx: BehaviourContext): number[] {
   return Array.from({ length: Math.max(1, ctx.cpus) }, (_, i) => first + i)
 }
 
-
 function nginxConf(version: string): string {
   // The image's /etc/nginx/nginx.conf; `notice` level since the 1.19 entrypoint images.
   const level = hasEntrypoint(version) ? 'notice' : 'warn'
@@ -188,13 +187,28 @@ const nginx: ContainerBehaviour = {
   os: 'debian',
   path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   home: '/root',
-  env: (v) => ({ NGINX_VERSION: v, ...(minorOf(v) >= 15 ? { NJS_VERSION: minorOf(v) >= 25 ? '0.8.9' : '0.3.1' } : {}), PKG_RELEASE: minorOf(v) >= 19 ? `1~${nginxBuild(v).codename}` : `1~${nginxBuild(v).codename}` }),
+  env: (v) => ({
+    NGINX_VERSION: v,
+    ...(minorOf(v) >= 15 ? { NJS_VERSION: minorOf(v) >= 25 ? '0.8.9' : '0.3.1' } : {}),
+    PKG_RELEASE: minorOf(v) >= 19 ? `1~${nginxBuild(v).codename}` : `1~${nginxBuild(v).codename}`,
+  }),
   // Image files carry the release time of the version (the catalogue's table).
   builtAt: nginxReleaseTime,
   missing: ['ps', 'wget', 'top', 'ip', 'ping', 'netstat', 'vi', 'vim', 'less'],
   processes: (ctx) => [
-    { user: 'root', command: 'nginx: master process nginx -g daemon off;', vszKb: minorOf(ctx.version) >= 25 ? 11404 : 10628, rssKb: minorOf(ctx.version) >= 25 ? 7424 : 5252 },
-    ...nginxWorkers(ctx).map((pid) => ({ user: 'nginx', command: 'nginx: worker process', vszKb: minorOf(ctx.version) >= 25 ? 11868 : 11084, rssKb: 2944, pid })),
+    {
+      user: 'root',
+      command: 'nginx: master process nginx -g daemon off;',
+      vszKb: minorOf(ctx.version) >= 25 ? 11404 : 10628,
+      rssKb: minorOf(ctx.version) >= 25 ? 7424 : 5252,
+    },
+    ...nginxWorkers(ctx).map((pid) => ({
+      user: 'nginx',
+      command: 'nginx: worker process',
+      vszKb: minorOf(ctx.version) >= 25 ? 11868 : 11084,
+      rssKb: 2944,
+      pid,
+    })),
   ],
   files: (ctx) => ({
     '/run/nginx.pid': { content: '1\n', mtime: ctx.inst.startedAt },
@@ -202,15 +216,21 @@ const nginx: ContainerBehaviour = {
     '/etc/nginx/nginx.conf': { content: nginxConf(ctx.version) },
     '/usr/sbin/nginx': { content: '\x7fELF', mode: 0o755 },
     '/etc/nginx/conf.d/default.conf': { content: nginxDefaultConf, mtime: hasEntrypoint(ctx.version) ? ctx.inst.startedAt : undefined },
-    '/etc/nginx/mime.types': { content: 'types {\n    text/html                                        html htm shtml;\n    text/css                                         css;\n}\n' },
+    '/etc/nginx/mime.types': {
+      content: 'types {\n    text/html                                        html htm shtml;\n    text/css                                         css;\n}\n',
+    },
     // The same page the HTTP behaviour serves for this version (one source: http.ts).
     '/usr/share/nginx/html/index.html': { content: nginxWelcomePage(ctx.version) },
-    '/usr/share/nginx/html/50x.html': { content: '<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n' },
+    '/usr/share/nginx/html/50x.html': {
+      content: '<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n',
+    },
     '/var/log/nginx/access.log': { link: '/dev/stdout' },
     '/var/log/nginx/error.log': { link: '/dev/stderr' },
     '/var/cache/nginx': { dir: true },
     '/etc/os-release': { content: debianOsRelease(nginxBuild(ctx.version).debian) },
-    ...(hasEntrypoint(ctx.version) ? { '/docker-entrypoint.sh': { content: '#!/bin/sh\n# vim:sw=4:ts=4:et\n\nset -e\n', mode: 0o775 }, '/docker-entrypoint.d': { dir: true } } : {}),
+    ...(hasEntrypoint(ctx.version)
+      ? { '/docker-entrypoint.sh': { content: '#!/bin/sh\n# vim:sw=4:ts=4:et\n\nset -e\n', mode: 0o775 }, '/docker-entrypoint.d': { dir: true } }
+      : {}),
   }),
   startupLogs: (ctx) => {
     const out: StartupLine[] = []
@@ -242,9 +262,20 @@ const nginx: ContainerBehaviour = {
   binaries: {
     nginx: (args, ctx) => {
       if (args[0] === '-v') return { stderr: `nginx version: nginx/${ctx.version}\n`, code: 0 }
-      if (args[0] === '-V') return { stderr: `nginx version: nginx/${ctx.version}\nbuilt by ${nginxBuild(ctx.version).gcc} \nbuilt with OpenSSL\nTLS SNI support enabled\n`, code: 0 }
-      if (args[0] === '-t') return { stderr: 'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n', code: 0 }
-      return { stderr: `${nginxTime(ctx.inst.startedAt)} [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)\nnginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n`, code: 1 }
+      if (args[0] === '-V')
+        return {
+          stderr: `nginx version: nginx/${ctx.version}\nbuilt by ${nginxBuild(ctx.version).gcc} \nbuilt with OpenSSL\nTLS SNI support enabled\n`,
+          code: 0,
+        }
+      if (args[0] === '-t')
+        return {
+          stderr: 'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n',
+          code: 0,
+        }
+      return {
+        stderr: `${nginxTime(ctx.inst.startedAt)} [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)\nnginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n`,
+        code: 1,
+      }
     },
   },
 }
@@ -255,7 +286,12 @@ const httpd: ContainerBehaviour = {
   os: 'debian',
   path: '/usr/local/apache2/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   home: '/root',
-  env: (v) => ({ HTTPD_PREFIX: '/usr/local/apache2', HTTPD_VERSION: v, HTTPD_SHA256: 'fa16d72a078210a54c47dd5bef2f8b9b8a01d94909a51453956b3ec6442ea4c5', HTTPD_PATCHES: '' }),
+  env: (v) => ({
+    HTTPD_PREFIX: '/usr/local/apache2',
+    HTTPD_VERSION: v,
+    HTTPD_SHA256: 'fa16d72a078210a54c47dd5bef2f8b9b8a01d94909a51453956b3ec6442ea4c5',
+    HTTPD_PATCHES: '',
+  }),
   builtAt: () => Date.UTC(2025, 0, 23),
   missing: ['ps', 'curl', 'wget', 'top', 'ip', 'ping', 'vi', 'vim', 'less'],
   processes: () => [
@@ -273,14 +309,23 @@ const httpd: ContainerBehaviour = {
     const ip = ctx.inst.podIP ?? '10.244.0.5'
     const stamp = `[${d.toUTCString().slice(0, 3)} ${d.toUTCString().slice(8, 11)} ${String(d.getUTCDate()).padStart(2, '0')} ${d.toISOString().slice(11, 19)}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000 ${d.getUTCFullYear()}]`
     return [
-      { text: `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${ip}. Set the 'ServerName' directive globally to suppress this message`, stream: 'stderr' },
-      { text: `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${ip}. Set the 'ServerName' directive globally to suppress this message`, stream: 'stderr' },
+      {
+        text: `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${ip}. Set the 'ServerName' directive globally to suppress this message`,
+        stream: 'stderr',
+      },
+      {
+        text: `AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using ${ip}. Set the 'ServerName' directive globally to suppress this message`,
+        stream: 'stderr',
+      },
       { text: `${stamp} [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/${ctx.version} (Unix) configured -- resuming normal operations`, stream: 'stderr' },
       { text: `${stamp} [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'`, stream: 'stderr' },
     ]
   },
   binaries: {
-    httpd: (args, ctx) => (args[0] === '-v' ? { stdout: `Server version: Apache/${ctx.version} (Unix)\nServer built:   Jan 23 2025 00:00:00\n`, code: 0 } : { code: 1, stderr: 'httpd: Could not open configuration file\n' }),
+    httpd: (args, ctx) =>
+      args[0] === '-v'
+        ? { stdout: `Server version: Apache/${ctx.version} (Unix)\nServer built:   Jan 23 2025 00:00:00\n`, code: 0 }
+        : { code: 1, stderr: 'httpd: Could not open configuration file\n' },
   },
 }
 
@@ -296,9 +341,10 @@ function shellImage(os: 'busybox' | 'alpine'): ContainerBehaviour {
     processes: () => [{ user: 'root', command: 'sh', vszKb: 1636, rssKb: 1024 }],
     files: () => ({
       '/etc/os-release': {
-        content: os === 'alpine'
-          ? 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\nHOME_URL="https://alpinelinux.org/"\nBUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"\n'
-          : 'NAME=BusyBox\nID=busybox\nVERSION_ID=1.37.0\nPRETTY_NAME="BusyBox v1.37.0"\n',
+        content:
+          os === 'alpine'
+            ? 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.21.3\nPRETTY_NAME="Alpine Linux v3.21"\nHOME_URL="https://alpinelinux.org/"\nBUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"\n'
+            : 'NAME=BusyBox\nID=busybox\nVERSION_ID=1.37.0\nPRETTY_NAME="BusyBox v1.37.0"\n',
       },
     }),
     startupLogs: () => [],
@@ -375,7 +421,17 @@ export const behaviours: Record<string, ContainerBehaviour> = {
   'docker.io/library/alpine': shellImage('alpine'),
   'docker.io/library/redis': redis,
   'registry.k8s.io/pause': distroless('/pause'),
-  'registry.k8s.io/kube-proxy': { ...generic, processes: () => [{ user: 'root', command: '/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=$(NODE_NAME)', vszKb: 1290000, rssKb: 52000 }] },
+  'registry.k8s.io/kube-proxy': {
+    ...generic,
+    processes: () => [
+      {
+        user: 'root',
+        command: '/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=$(NODE_NAME)',
+        vszKb: 1290000,
+        rssKb: 52000,
+      },
+    ],
+  },
   'registry.k8s.io/coredns/coredns': distroless('/coredns -conf /etc/coredns/Corefile'),
 }
 

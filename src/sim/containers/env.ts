@@ -49,16 +49,26 @@ function fieldValue(pod: Pod, path: string): string {
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path)
   if (m) return pod.metadata?.[m[1] as 'labels' | 'annotations']?.[m[2]] ?? ''
   switch (path) {
-    case 'metadata.name': return pod.metadata?.name ?? ''
-    case 'metadata.namespace': return pod.metadata?.namespace ?? ''
-    case 'metadata.uid': return pod.metadata?.uid ?? ''
-    case 'spec.nodeName': return pod.spec?.nodeName ?? ''
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? ''
-    case 'status.hostIP': return pod.status?.hostIP ?? ''
-    case 'status.hostIPs': return (pod.status?.hostIPs ?? []).map((i) => i.ip).join(',')
-    case 'status.podIP': return pod.status?.podIP ?? ''
-    case 'status.podIPs': return (pod.status?.podIPs ?? []).map((i) => i.ip).join(',')
-    default: return ''
+    case 'metadata.name':
+      return pod.metadata?.name ?? ''
+    case 'metadata.namespace':
+      return pod.metadata?.namespace ?? ''
+    case 'metadata.uid':
+      return pod.metadata?.uid ?? ''
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? ''
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? ''
+    case 'status.hostIP':
+      return pod.status?.hostIP ?? ''
+    case 'status.hostIPs':
+      return (pod.status?.hostIPs ?? []).map((i) => i.ip).join(',')
+    case 'status.podIP':
+      return pod.status?.podIP ?? ''
+    case 'status.podIPs':
+      return (pod.status?.podIPs ?? []).map((i) => i.ip).join(',')
+    default:
+      return ''
   }
 }
 
@@ -110,7 +120,9 @@ export function containerEnv(registry: Registry, pod: Pod, name: string): Record
   for (const src of container?.envFrom ?? []) {
     const data = src.configMapRef
       ? dataOf(registry, 'configmaps', pod.metadata?.namespace ?? '', src.configMapRef.name ?? '')
-      : src.secretRef ? dataOf(registry, 'secrets', pod.metadata?.namespace ?? '', src.secretRef.name ?? '') : undefined
+      : src.secretRef
+        ? dataOf(registry, 'secrets', pod.metadata?.namespace ?? '', src.secretRef.name ?? '')
+        : undefined
     for (const [k, v] of Object.entries(data ?? {})) podEnv[(src.prefix ?? '') + k] = v
   }
   for (const v of container?.env ?? []) {

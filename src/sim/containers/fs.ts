@@ -18,7 +18,10 @@ export interface FsNode {
 
 /** A filesystem error, with the errno text coreutils prints (`No such file or directory`). */
 export class FsError extends Error {
-  constructor(readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'ENOTEMPTY' | 'EACCES', readonly path: string) {
+  constructor(
+    readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'ENOTEMPTY' | 'EACCES',
+    readonly path: string,
+  ) {
     super(fsErrorText[code])
   }
 }
@@ -48,7 +51,10 @@ export function resolvePath(path: string, cwd = '/'): string {
 export class VirtualFS {
   readonly root: FsNode
 
-  constructor(private readonly now: () => number, baseTime = now()) {
+  constructor(
+    private readonly now: () => number,
+    baseTime = now(),
+  ) {
     this.root = { type: 'dir', content: '', mode: 0o755, mtime: baseTime, owner: 'root', group: 'root', children: new Map() }
   }
 
@@ -185,7 +191,27 @@ export class VirtualFS {
   }
 }
 
-const debianDirs = ['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib64', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']
+const debianDirs = [
+  'bin',
+  'boot',
+  'dev',
+  'etc',
+  'home',
+  'lib',
+  'lib64',
+  'media',
+  'mnt',
+  'opt',
+  'proc',
+  'root',
+  'run',
+  'sbin',
+  'srv',
+  'sys',
+  'tmp',
+  'usr',
+  'var',
+]
 const busyboxDirs = ['bin', 'dev', 'etc', 'home', 'lib', 'lib64', 'proc', 'root', 'sys', 'tmp', 'usr', 'var']
 
 /** The OS skeleton every image of that family has. */
@@ -196,16 +222,51 @@ function baseFiles(os: string, hostname: string): Record<string, FileSpec> {
   out['/usr/bin'] = { dir: true }
   out['/usr/share'] = { dir: true }
   out['/var/log'] = { dir: true }
-  out['/etc/passwd'] = { content: `root:x:0:0:root:/root:/bin/${os === 'debian' ? 'bash' : 'sh'}\n${os === 'debian' ? 'nginx:x:101:101:nginx user:/nonexistent:/bin/false\n' : 'nobody:x:65534:65534:nobody:/home:/bin/false\n'}` }
+  out['/etc/passwd'] = {
+    content: `root:x:0:0:root:/root:/bin/${os === 'debian' ? 'bash' : 'sh'}\n${os === 'debian' ? 'nginx:x:101:101:nginx user:/nonexistent:/bin/false\n' : 'nobody:x:65534:65534:nobody:/home:/bin/false\n'}`,
+  }
   out['/etc/group'] = { content: 'root:x:0:\n' }
   // The programs on PATH, so `ls /bin` and `ls -l /bin/bash` look like the image (contents are never run).
   if (os === 'debian') {
-    for (const b of ['bash', 'cat', 'date', 'echo', 'grep', 'hostname', 'kill', 'ls', 'mkdir', 'pwd', 'rm', 'rmdir', 'sleep', 'touch', 'uname', 'dash', 'tar']) out[`/bin/${b}`] = { content: '\x7fELF', mode: 0o755 }
+    for (const b of ['bash', 'cat', 'date', 'echo', 'grep', 'hostname', 'kill', 'ls', 'mkdir', 'pwd', 'rm', 'rmdir', 'sleep', 'touch', 'uname', 'dash', 'tar'])
+      out[`/bin/${b}`] = { content: '\x7fELF', mode: 0o755 }
     out['/bin/sh'] = { link: 'dash' }
-    for (const b of ['env', 'head', 'tail', 'wc', 'id', 'whoami', 'printenv', 'xargs', 'which', 'clear']) out[`/usr/bin/${b}`] = { content: '\x7fELF', mode: 0o755 }
+    for (const b of ['env', 'head', 'tail', 'wc', 'id', 'whoami', 'printenv', 'xargs', 'which', 'clear'])
+      out[`/usr/bin/${b}`] = { content: '\x7fELF', mode: 0o755 }
   } else if (os === 'busybox' || os === 'alpine') {
     out['/bin/busybox'] = { content: '\x7fELF', mode: 0o755 }
-    for (const b of ['sh', 'ash', 'cat', 'date', 'echo', 'grep', 'hostname', 'kill', 'ls', 'mkdir', 'ps', 'pwd', 'rm', 'rmdir', 'sleep', 'touch', 'uname', 'tar', 'env', 'head', 'tail', 'wc', 'id', 'whoami', 'printenv', 'wget', 'xargs', 'which', 'clear']) out[`/bin/${b}`] = { link: '/bin/busybox' }
+    for (const b of [
+      'sh',
+      'ash',
+      'cat',
+      'date',
+      'echo',
+      'grep',
+      'hostname',
+      'kill',
+      'ls',
+      'mkdir',
+      'ps',
+      'pwd',
+      'rm',
+      'rmdir',
+      'sleep',
+      'touch',
+      'uname',
+      'tar',
+      'env',
+      'head',
+      'tail',
+      'wc',
+      'id',
+      'whoami',
+      'printenv',
+      'wget',
+      'xargs',
+      'which',
+      'clear',
+    ])
+      out[`/bin/${b}`] = { link: '/bin/busybox' }
   }
   out['/dev/null'] = { content: '', mode: 0o666 }
   out['/proc/1/cmdline'] = { content: '' }
@@ -215,7 +276,9 @@ function baseFiles(os: string, hostname: string): Record<string, FileSpec> {
 
 /** What the kubelet mounts into every container: hostname, hosts, resolv.conf, the service account volume. */
 function kubeletFiles(inst: ContainerInstance, registry: Registry): Record<string, FileSpec> {
-  const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as { spec?: { automountServiceAccountToken?: boolean; serviceAccountName?: string; dnsPolicy?: string } } | undefined
+  const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as
+    | { spec?: { automountServiceAccountToken?: boolean; serviceAccountName?: string; dnsPolicy?: string } }
+    | undefined
   const t = inst.startedAt
   const out: Record<string, FileSpec> = {
     '/etc/hostname': { content: `${inst.hostname}\n`, mtime: t },
@@ -223,7 +286,10 @@ function kubeletFiles(inst: ContainerInstance, registry: Registry): Record<strin
       content: `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${inst.podIP ? `${inst.podIP}\t${inst.domain ? `${inst.hostname}.${inst.domain}\t` : ''}${inst.hostname}\n` : ''}`,
       mtime: t,
     },
-    '/etc/resolv.conf': { content: `search ${inst.namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`, mtime: t },
+    '/etc/resolv.conf': {
+      content: `search ${inst.namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+      mtime: t,
+    },
     '/dev/termination-log': { content: '', mode: 0o666, mtime: t },
   }
   if (pod?.spec?.automountServiceAccountToken !== false) {
@@ -234,7 +300,11 @@ function kubeletFiles(inst: ContainerInstance, registry: Registry): Record<strin
     const token = `${b64({ alg: 'RS256', kid: 'kubemock' })}.${b64({ aud: ['https://kubernetes.default.svc.cluster.local'], exp: iat + 3607, iat, iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${inst.namespace}:${sa}`, 'kubernetes.io': { namespace: inst.namespace, pod: { name: inst.pod, uid: inst.podUID }, serviceaccount: { name: sa } } })}.${Buffer.from('kubemock-simulated-signature').toString('base64url')}`
     out[`${dir}/token`] = { content: token, mtime: t }
     out[`${dir}/namespace`] = { content: inst.namespace, mtime: t }
-    out[`${dir}/ca.crt`] = { content: '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrdWJlbW9j\nay1zaW11bGF0ZWQtY2x1c3RlcjAeFw0yNTAxMDEwMDAwMDBaFw0zNTAxMDEwMDAw\nMDBaMCMxITAfBgNVBAMMGGt1YmVtb2NrLXNpbXVsYXRlZC1jbHVzdGVy\n-----END CERTIFICATE-----\n', mtime: t }
+    out[`${dir}/ca.crt`] = {
+      content:
+        '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrdWJlbW9j\nay1zaW11bGF0ZWQtY2x1c3RlcjAeFw0yNTAxMDEwMDAwMDBaFw0zNTAxMDEwMDAw\nMDBaMCMxITAfBgNVBAMMGGt1YmVtb2NrLXNpbXVsYXRlZC1jbHVzdGVy\n-----END CERTIFICATE-----\n',
+      mtime: t,
+    }
   }
   return out
 }

@@ -49,7 +49,14 @@ export interface ImageServer {
   badRequest?: (inst: ContainerInstance, now: number) => HTTPResponse
 }
 
-const statusTexts: Record<number, string> = { 200: 'OK', 301: 'Moved Permanently', 400: 'Bad Request', 404: 'Not Found', 405: 'Not Allowed', 503: 'Service Unavailable' }
+const statusTexts: Record<number, string> = {
+  200: 'OK',
+  301: 'Moved Permanently',
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Not Allowed',
+  503: 'Service Unavailable',
+}
 
 // nginx's welcome page (docs/html/index.html in nginx/nginx): the 2012 text until 1.21.1
 // (612 bytes), then the dark-mode one from 1.21.2 (615 bytes; "Dark mode support in welcome and
@@ -157,7 +164,10 @@ const q = (v: string | undefined) => (v === undefined || v === '' ? '-' : v)
 const nginxConnections = new WeakMap<ContainerInstance, number>()
 
 /** nginx with the official image's default.conf: / and /index.html, everything else 404. `file: false` pages are `return 200` answers (any method). */
-function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst: ContainerInstance, req: HTTPRequest, version: string) => { body: string; type: string; file?: boolean } | undefined): ImageServer {
+function nginxServer(
+  versionOf: (inst: ContainerInstance) => string,
+  page: (inst: ContainerInstance, req: HTTPRequest, version: string) => { body: string; type: string; file?: boolean } | undefined,
+): ImageServer {
   return {
     ports: [80],
     serve(inst, req, now) {
@@ -203,7 +213,13 @@ function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst
     badRequest(inst, now) {
       const version = versionOf(inst)
       const body = nginxErrorPage(version, 400)
-      const headers = { Server: `nginx/${version}`, Date: httpDate(now), 'Content-Type': 'text/html', 'Content-Length': String(body.length), Connection: 'close' }
+      const headers = {
+        Server: `nginx/${version}`,
+        Date: httpDate(now),
+        'Content-Type': 'text/html',
+        'Content-Length': String(body.length),
+        Connection: 'close',
+      }
       return { status: 400, statusText: 'Bad Request', headers, body, keepAlive: false }
     },
     // log_format main in the image's nginx.conf.
@@ -217,25 +233,16 @@ function nginxServer(versionOf: (inst: ContainerInstance) => string, page: (inst
 /** The version every server answers with is the catalogue's (`nginx -v` and the startup log read the same). */
 const imageVersion = (inst: ContainerInstance) => versionFor(inst.image)
 
-const officialNginx = nginxServer(
-  imageVersion,
-  (_inst, req, version) => {
-    const path = req.path.split('?')[0]
-    if (path === '/' || path === '/index.html') return { body: nginxWelcomePage(version), type: 'text/html', file: true }
-    return undefined
-  },
-)
+const officialNginx = nginxServer(imageVersion, (_inst, req, version) => {
+  const path = req.path.split('?')[0]
+  if (path === '/' || path === '/index.html') return { body: nginxWelcomePage(version), type: 'text/html', file: true }
+  return undefined
+})
 
 // sysnet4admin/echo-hname and echo-ip (the tutorial's images): nginx with a config answering every
 // path with the pod's hostname / the request and the pod address.
-const echoHname = nginxServer(
-  imageVersion,
-  (inst) => ({ body: `${inst.hostname}\n`, type: 'text/plain' }),
-)
-const echoIP = nginxServer(
-  imageVersion,
-  (inst, req) => ({ body: `request_method : ${req.method} | ip_dest: ${inst.podIP ?? ''}\n`, type: 'text/plain' }),
-)
+const echoHname = nginxServer(imageVersion, (inst) => ({ body: `${inst.hostname}\n`, type: 'text/plain' }))
+const echoIP = nginxServer(imageVersion, (inst, req) => ({ body: `request_method : ${req.method} | ip_dest: ${inst.podIP ?? ''}\n`, type: 'text/plain' }))
 
 const httpdNotFound = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html><head>
@@ -257,7 +264,13 @@ const httpd: ImageServer = {
     const headers: Record<string, string> = { Date: httpDate(now), Server: `Apache/${imageVersion(inst)} (Unix)` }
     if (path === '/' || path === '/index.html') {
       const body = '<html><body><h1>It works!</h1></body></html>\n'
-      Object.assign(headers, { 'Last-Modified': 'Mon, 11 Jun 2007 18:53:14 GMT', ETag: '"2d-432a5e4a73a80"', 'Accept-Ranges': 'bytes', 'Content-Length': String(body.length), 'Content-Type': 'text/html' })
+      Object.assign(headers, {
+        'Last-Modified': 'Mon, 11 Jun 2007 18:53:14 GMT',
+        ETag: '"2d-432a5e4a73a80"',
+        'Accept-Ranges': 'bytes',
+        'Content-Length': String(body.length),
+        'Content-Type': 'text/html',
+      })
       return { res: { status: 200, statusText: 'OK', headers, body: head ? '' : body, keepAlive } }
     }
     Object.assign(headers, { 'Content-Length': String(httpdNotFound.length), 'Content-Type': 'text/html; charset=iso-8859-1' })

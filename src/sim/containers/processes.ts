@@ -22,9 +22,37 @@ export interface Process {
 
 /** Signal numbers by name (Linux x86-64), for `kill -TERM`, `kill -s KILL`, `kill -15`. */
 export const signals: Record<string, number> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
-  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23,
-  XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30, SYS: 31,
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  ILL: 4,
+  TRAP: 5,
+  ABRT: 6,
+  BUS: 7,
+  FPE: 8,
+  KILL: 9,
+  USR1: 10,
+  SEGV: 11,
+  USR2: 12,
+  PIPE: 13,
+  ALRM: 14,
+  TERM: 15,
+  STKFLT: 16,
+  CHLD: 17,
+  CONT: 18,
+  STOP: 19,
+  TSTP: 20,
+  TTIN: 21,
+  TTOU: 22,
+  URG: 23,
+  XCPU: 24,
+  XFSZ: 25,
+  VTALRM: 26,
+  PROF: 27,
+  WINCH: 28,
+  IO: 29,
+  PWR: 30,
+  SYS: 31,
 }
 
 /** Parses `9`, `KILL`, `SIGKILL`; undefined when unknown. */
@@ -168,7 +196,14 @@ export class ProcessTable {
 /** The process table of an instance (created on first use: PID 1 from the pod command or the image's entrypoint). */
 export function processesFor(registry: Registry, inst: ContainerInstance): ProcessTable {
   return runtimeFor(registry).slot(inst.containerID, 'processes', () => {
-    const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as { spec?: { containers?: { name: string; command?: string[]; args?: string[] }[]; initContainers?: { name: string; command?: string[]; args?: string[] }[] } } | undefined
+    const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as
+      | {
+          spec?: {
+            containers?: { name: string; command?: string[]; args?: string[] }[]
+            initContainers?: { name: string; command?: string[]; args?: string[] }[]
+          }
+        }
+      | undefined
     const c = [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find((x) => x.name === inst.container)
     const b = behaviourFor(inst.image)
     const ctx = behaviourContext(inst, c?.command, nodeCPUs(registry, inst.nodeName))

@@ -101,7 +101,9 @@ export function createLogBuffer(now: () => number): LogBuffer {
 
 /** CPUs of a node (status.capacity.cpu, whole cores; 4 when unknown) — nginx starts one worker per CPU. */
 export function nodeCPUs(registry: Registry, nodeName: string | undefined): number {
-  const node = nodeName ? (registry.find('', 'nodes')?.getStored('', nodeName)?.obj as { status?: { capacity?: Record<string, string> } } | undefined) : undefined
+  const node = nodeName
+    ? (registry.find('', 'nodes')?.getStored('', nodeName)?.obj as { status?: { capacity?: Record<string, string> } } | undefined)
+    : undefined
   const cpu = node?.status?.capacity?.cpu
   const n = cpu ? (cpu.endsWith('m') ? Math.ceil(Number(cpu.slice(0, -1)) / 1000) : Number(cpu)) : 4
   return Number.isFinite(n) && n > 0 ? Math.min(n, 64) : 4
@@ -135,8 +137,7 @@ function createRuntime(registry: Registry): ContainerRuntime {
   const exitListeners = new Set<(inst: ContainerInstance) => void>()
   const now = () => registry.clock.now()
 
-  const readPod = (ns: string, name: string): Pod | undefined =>
-    registry.find('', 'pods')?.getStored(ns, name)?.obj as Pod | undefined
+  const readPod = (ns: string, name: string): Pod | undefined => registry.find('', 'pods')?.getStored(ns, name)?.obj as Pod | undefined
 
   const fireExit = (inst: ContainerInstance) => {
     for (const fn of [...exitListeners]) fn(inst)

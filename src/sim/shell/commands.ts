@@ -71,14 +71,20 @@ function nlink(n: FsNode): number {
 function longRows(entries: [string, FsNode][], ctx: CommandContext, full: boolean): string[] {
   const t = now(ctx)
   if (busy(ctx)) {
-    return entries.map(([name, n]) => `${modeString(n)} ${String(nlink(n)).padStart(4)} ${n.owner.padEnd(8)} ${n.group.padEnd(8)} ${String(VirtualFS.size(n)).padStart(9)} ${lsTime(n.mtime, t, full)} ${name}${n.type === 'link' ? ` -> ${n.target}` : ''}`)
+    return entries.map(
+      ([name, n]) =>
+        `${modeString(n)} ${String(nlink(n)).padStart(4)} ${n.owner.padEnd(8)} ${n.group.padEnd(8)} ${String(VirtualFS.size(n)).padStart(9)} ${lsTime(n.mtime, t, full)} ${name}${n.type === 'link' ? ` -> ${n.target}` : ''}`,
+    )
   }
   const w = (f: (n: FsNode) => string) => Math.max(...entries.map(([, n]) => f(n).length))
   const wl = w((n) => String(nlink(n)))
   const wo = w((n) => n.owner)
   const wg = w((n) => n.group)
   const ws = w((n) => String(VirtualFS.size(n)))
-  return entries.map(([name, n]) => `${modeString(n)} ${String(nlink(n)).padStart(wl)} ${n.owner.padEnd(wo)} ${n.group.padEnd(wg)} ${String(VirtualFS.size(n)).padStart(ws)} ${lsTime(n.mtime, t, full)} ${name}${n.type === 'link' ? ` -> ${n.target}` : ''}`)
+  return entries.map(
+    ([name, n]) =>
+      `${modeString(n)} ${String(nlink(n)).padStart(wl)} ${n.owner.padEnd(wo)} ${n.group.padEnd(wg)} ${String(VirtualFS.size(n)).padStart(ws)} ${lsTime(n.mtime, t, full)} ${name}${n.type === 'link' ? ` -> ${n.target}` : ''}`,
+  )
 }
 
 /** Names in columns (vertical fill) for a terminal `width` wide, as ls does on a tty. */
@@ -127,8 +133,15 @@ const ls: CommandFn = (ctx) => {
   }
   const tty = ctx.shell.interactive && ctx.shell.tty
   const render = (entries: [string, FsNode][]) => {
-    if (isLong) return longRows(entries, ctx, full).map((l) => `${l}\n`).join('')
-    if (tty) return columns(entries.map(([n]) => n), ctx.shell.width)
+    if (isLong)
+      return longRows(entries, ctx, full)
+        .map((l) => `${l}\n`)
+        .join('')
+    if (tty)
+      return columns(
+        entries.map(([n]) => n),
+        ctx.shell.width,
+      )
     return entries.map(([n]) => `${n}\n`).join('')
   }
   let out = files.length ? render(files) : ''
@@ -140,7 +153,8 @@ const ls: CommandFn = (ctx) => {
     if (flags.has('r')) entries.reverse()
     if (out || i > 0) out += '\n'
     if (targets.length > 1) out += `${name}:\n`
-    if (isLong) out += `total ${entries.reduce((s, [, c]) => s + (c.type === 'link' ? 0 : c.type === 'dir' ? 4 : Math.ceil(VirtualFS.size(c) / 4096) * 4), 0)}\n`
+    if (isLong)
+      out += `total ${entries.reduce((s, [, c]) => s + (c.type === 'link' ? 0 : c.type === 'dir' ? 4 : Math.ceil(VirtualFS.size(c) / 4096) * 4), 0)}\n`
     out += render(entries)
   })
   ctx.out.write(out)
@@ -170,7 +184,9 @@ const cat: CommandFn = async (ctx) => {
     try {
       ctx.out.write(ctx.shell.fs.readFile(ctx.shell.resolve(f)))
     } catch (e) {
-      ctx.err.write(busy(ctx) && (e as FsError).code === 'ENOENT' ? `cat: can't open '${f}': ${(e as Error).message}\n` : `cat: ${f}: ${(e as Error).message}\n`)
+      ctx.err.write(
+        busy(ctx) && (e as FsError).code === 'ENOENT' ? `cat: can't open '${f}': ${(e as Error).message}\n` : `cat: ${f}: ${(e as Error).message}\n`,
+      )
       code = 1
     }
   }
@@ -194,13 +210,19 @@ const echo: CommandFn = (ctx) => {
 }
 
 const cd: CommandFn = (ctx) => {
-  const target = ctx.args[1] === undefined ? ctx.shell.env.HOME ?? '/' : ctx.args[1] === '-' ? ctx.shell.env.OLDPWD ?? ctx.shell.cwd : ctx.args[1]
+  const target = ctx.args[1] === undefined ? (ctx.shell.env.HOME ?? '/') : ctx.args[1] === '-' ? (ctx.shell.env.OLDPWD ?? ctx.shell.cwd) : ctx.args[1]
   const abs = ctx.shell.resolve(target)
   const n = ctx.shell.fs.lookup(abs)
   if (n?.type !== 'dir') {
     const why = !n ? 'No such file or directory' : 'Not a directory'
     const f = ctx.shell.flavour
-    ctx.err.write(f === 'bash' ? `${ctx.shell.errPrefix()}cd: ${target}: ${why}\n` : f === 'dash' ? `${ctx.shell.errPrefix()}cd: can't cd to ${target}\n` : `sh: cd: can't cd to ${target}: ${why}\n`)
+    ctx.err.write(
+      f === 'bash'
+        ? `${ctx.shell.errPrefix()}cd: ${target}: ${why}\n`
+        : f === 'dash'
+          ? `${ctx.shell.errPrefix()}cd: can't cd to ${target}\n`
+          : `sh: cd: can't cd to ${target}: ${why}\n`,
+    )
     return f === 'dash' ? 2 : 1
   }
   ctx.shell.env.OLDPWD = ctx.shell.cwd
@@ -210,7 +232,11 @@ const cd: CommandFn = (ctx) => {
 }
 
 const env: CommandFn = (ctx) => {
-  ctx.out.write(Object.entries(ctx.shell.env).map(([k, v]) => `${k}=${v}\n`).join(''))
+  ctx.out.write(
+    Object.entries(ctx.shell.env)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  )
   return 0
 }
 
@@ -235,12 +261,23 @@ const ps: CommandFn = (ctx) => {
   const t = now(ctx)
   // `kubectl exec x -- ps` makes ps itself the exec'd process; from a shell it is a child.
   const direct = ctx.shell.process?.command === ctx.args.join(' ')
-  const self = direct ? ctx.shell.process! : ctx.shell.procs.spawn({ ppid: ctx.shell.process?.pid ?? 1, user: 'root', command: ctx.args.join(' '), tty: ctx.shell.process?.tty, vszKb: 8088, rssKb: 4096 })
+  const self = direct
+    ? ctx.shell.process!
+    : ctx.shell.procs.spawn({
+        ppid: ctx.shell.process?.pid ?? 1,
+        user: 'root',
+        command: ctx.args.join(' '),
+        tty: ctx.shell.process?.tty,
+        vszKb: 8088,
+        rssKb: 4096,
+      })
   try {
     const list = ctx.shell.procs.list()
     const mins = (p: { startedAt: number }) => `${p2(new Date(p.startedAt).getUTCHours())}:${p2(new Date(p.startedAt).getUTCMinutes())}`
     if (busy(ctx)) {
-      ctx.out.write(`PID   USER     TIME  COMMAND\n${list.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)} ${'0:00'.padStart(5)} ${p.command}\n`).join('')}`)
+      ctx.out.write(
+        `PID   USER     TIME  COMMAND\n${list.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8)} ${'0:00'.padStart(5)} ${p.command}\n`).join('')}`,
+      )
       return 0
     }
     const arg = ctx.args.slice(1).join('')
@@ -250,16 +287,22 @@ const ps: CommandFn = (ctx) => {
         ctx.out.write('USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n')
         for (const p of list) {
           const stat = p.pid === 1 ? 'Ss' : p === self ? 'R+' : p.tty && p.ppid !== 1 ? 'S+' : p.tty ? 'Ss' : 'S'
-          ctx.out.write(`${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${'0.0'.padStart(4)} ${((p.rssKb / memKb) * 100).toFixed(1).padStart(4)} ${String(p.vszKb).padStart(6)} ${String(p.rssKb).padStart(5)} ${(p.tty ?? '?').padEnd(8)} ${stat.padEnd(4)} ${mins(p).padStart(5)} ${'0:00'.padStart(6)} ${p.command}\n`)
+          ctx.out.write(
+            `${p.user.padEnd(8)} ${String(p.pid).padStart(7)} ${'0.0'.padStart(4)} ${((p.rssKb / memKb) * 100).toFixed(1).padStart(4)} ${String(p.vszKb).padStart(6)} ${String(p.rssKb).padStart(5)} ${(p.tty ?? '?').padEnd(8)} ${stat.padEnd(4)} ${mins(p).padStart(5)} ${'0:00'.padStart(6)} ${p.command}\n`,
+          )
         }
       } else {
-        ctx.out.write(`    PID TTY          TIME CMD\n${list.map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].replace(/:$/, '')}\n`).join('')}`)
+        ctx.out.write(
+          `    PID TTY          TIME CMD\n${list.map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].replace(/:$/, '')}\n`).join('')}`,
+        )
       }
       void t
       return 0
     }
     const mine = list.filter((p) => p.tty && p.tty === ctx.shell.process?.tty)
-    ctx.out.write(`    PID TTY          TIME CMD\n${(mine.length ? mine : [self]).map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].split('/').pop()}\n`).join('')}`)
+    ctx.out.write(
+      `    PID TTY          TIME CMD\n${(mine.length ? mine : [self]).map((p) => `${String(p.pid).padStart(7)} ${(p.tty ?? '?').padEnd(8)} 00:00:00 ${p.command.split(' ')[0].split('/').pop()}\n`).join('')}`,
+    )
     return 0
   } finally {
     if (!direct) ctx.shell.procs.exit(self.pid)
@@ -270,7 +313,11 @@ const kill: CommandFn = (ctx) => {
   let args = ctx.args.slice(1)
   let sig = signals.TERM
   if (args[0] === '-l' || args[0] === '-L') {
-    ctx.out.write(`${Object.entries(signals).map(([n, v]) => `${String(v).padStart(2)}) SIG${n}`).join('\t')}\n`)
+    ctx.out.write(
+      `${Object.entries(signals)
+        .map(([n, v]) => `${String(v).padStart(2)}) SIG${n}`)
+        .join('\t')}\n`,
+    )
     return 0
   }
   if (args[0] === '-s' || args[0] === '-n') {
@@ -385,7 +432,7 @@ const grep: CommandFn = async (ctx) => {
   const { flags, rest } = options(ctx.args.slice(1))
   const pattern = rest.shift()
   if (pattern === undefined) {
-    ctx.err.write('Usage: grep [OPTION]... PATTERNS [FILE]...\nTry \'grep --help\' for more information.\n')
+    ctx.err.write("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n")
     return 2
   }
   let re: RegExp
@@ -515,9 +562,19 @@ const shellCommand: CommandFn = async (ctx) => {
     ctx.err.write(`${parent.errPrefix()}bash: not found\n`)
     return 127
   }
-  const sub = new Shell({ registry: parent.registry, inst: parent.inst, fs: parent.fs, procs: parent.procs, flavour, env: parent.env, cwd: parent.cwd, process: parent.process, scheduler: parent.scheduler })
+  const sub = new Shell({
+    registry: parent.registry,
+    inst: parent.inst,
+    fs: parent.fs,
+    procs: parent.procs,
+    flavour,
+    env: parent.env,
+    cwd: parent.cwd,
+    process: parent.process,
+    scheduler: parent.scheduler,
+  })
   const i = ctx.args.indexOf('-c')
-  const script = i >= 0 ? ctx.args[i + 1] ?? '' : await ctx.stdin.readAll()
+  const script = i >= 0 ? (ctx.args[i + 1] ?? '') : await ctx.stdin.readAll()
   try {
     let code = 0
     if (i >= 0) code = await sub.run(script, { stdin: ctx.stdin, out: ctx.out, err: ctx.err })
@@ -532,10 +589,18 @@ const shellCommand: CommandFn = async (ctx) => {
 /** `curl`/`wget` against the pod's own simulated servers (and other pods by IP). */
 const http: CommandFn = (ctx) => {
   const tool = ctx.args[0].split('/').pop()!
-  const { flags, long, rest } = options(ctx.args.slice(1).filter((_a, i, all) => !(all[i - 1] === '-o' || all[i - 1] === '-O' || all[i - 1] === '-X' || all[i - 1] === '-H' || all[i - 1] === '-A')))
+  const { flags, long, rest } = options(
+    ctx.args
+      .slice(1)
+      .filter((_a, i, all) => !(all[i - 1] === '-o' || all[i - 1] === '-O' || all[i - 1] === '-X' || all[i - 1] === '-H' || all[i - 1] === '-A')),
+  )
   const raw = rest.find((a) => !a.startsWith('-'))
   if (!raw) {
-    ctx.err.write(tool === 'curl' ? "curl: try 'curl --help' or 'curl --manual' for more information\n" : 'BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] URL...\n')
+    ctx.err.write(
+      tool === 'curl'
+        ? "curl: try 'curl --help' or 'curl --manual' for more information\n"
+        : 'BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] URL...\n',
+    )
     return tool === 'curl' ? 2 : 1
   }
   const url = new URL(/^[a-z]+:\/\//.test(raw) ? raw : `http://${raw}`)
@@ -556,14 +621,30 @@ const http: CommandFn = (ctx) => {
       if (!silent || flags.has('S')) ctx.err.write(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`)
       return 7
     }
-    ctx.err.write(`Connecting to ${host}${url.port ? `:${url.port}` : ''} (${host}${url.port ? `:${url.port}` : ''})\nwget: can't connect to remote host (${host}): Connection refused\n`)
+    ctx.err.write(
+      `Connecting to ${host}${url.port ? `:${url.port}` : ''} (${host}${url.port ? `:${url.port}` : ''})\nwget: can't connect to remote host (${host}): Connection refused\n`,
+    )
     return 1
   }
   const head = flags.has('I') || long.has('head')
-  const res = serveHTTP(target, { method: head ? 'HEAD' : 'GET', path: url.pathname + url.search, headers: { host: url.host, 'user-agent': tool === 'curl' ? 'curl/7.88.1' : 'Wget', accept: '*/*' }, remoteAddr: host === self.podIP ? self.podIP : '127.0.0.1' }, { logs: runtimeFor(ctx.shell.registry).logs(target.containerID), now: now(ctx) })
+  const res = serveHTTP(
+    target,
+    {
+      method: head ? 'HEAD' : 'GET',
+      path: url.pathname + url.search,
+      headers: { host: url.host, 'user-agent': tool === 'curl' ? 'curl/7.88.1' : 'Wget', accept: '*/*' },
+      remoteAddr: host === self.podIP ? self.podIP : '127.0.0.1',
+    },
+    { logs: runtimeFor(ctx.shell.registry).logs(target.containerID), now: now(ctx) },
+  )
   if (!res) return 52
   if (tool === 'curl') {
-    if (head || flags.has('i')) ctx.out.write(`HTTP/1.1 ${res.status} ${res.statusText}\r\n${Object.entries(res.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`)
+    if (head || flags.has('i'))
+      ctx.out.write(
+        `HTTP/1.1 ${res.status} ${res.statusText}\r\n${Object.entries(res.headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n`,
+      )
     if (!head) ctx.out.write(res.body)
     return flags.has('f') && res.status >= 400 ? 22 : 0
   }
@@ -590,27 +671,47 @@ const testCommand: CommandFn = (ctx) => {
     if (x.length === 2) {
       const n = fs.lookup(ctx.shell.resolve(x[1]))
       switch (x[0]) {
-        case '-d': return n?.type === 'dir'
-        case '-f': return n?.type === 'file'
-        case '-e': return !!n
-        case '-s': return !!n && VirtualFS.size(n) > 0
-        case '-r': case '-w': case '-x': return !!n
-        case '-z': return x[1] === ''
-        case '-n': return x[1] !== ''
-        case '-L': case '-h': return fs.lookup(ctx.shell.resolve(x[1]), true)?.type === 'link'
+        case '-d':
+          return n?.type === 'dir'
+        case '-f':
+          return n?.type === 'file'
+        case '-e':
+          return !!n
+        case '-s':
+          return !!n && VirtualFS.size(n) > 0
+        case '-r':
+        case '-w':
+        case '-x':
+          return !!n
+        case '-z':
+          return x[1] === ''
+        case '-n':
+          return x[1] !== ''
+        case '-L':
+        case '-h':
+          return fs.lookup(ctx.shell.resolve(x[1]), true)?.type === 'link'
       }
       return false
     }
     const [l, op, r] = x
     switch (op) {
-      case '=': case '==': return l === r
-      case '!=': return l !== r
-      case '-eq': return Number(l) === Number(r)
-      case '-ne': return Number(l) !== Number(r)
-      case '-lt': return Number(l) < Number(r)
-      case '-le': return Number(l) <= Number(r)
-      case '-gt': return Number(l) > Number(r)
-      case '-ge': return Number(l) >= Number(r)
+      case '=':
+      case '==':
+        return l === r
+      case '!=':
+        return l !== r
+      case '-eq':
+        return Number(l) === Number(r)
+      case '-ne':
+        return Number(l) !== Number(r)
+      case '-lt':
+        return Number(l) < Number(r)
+      case '-le':
+        return Number(l) <= Number(r)
+      case '-gt':
+        return Number(l) > Number(r)
+      case '-ge':
+        return Number(l) >= Number(r)
     }
     return false
   }
@@ -635,7 +736,10 @@ export const commands: Record<string, CommandFn> = {
   uname,
   tar,
   test: testCommand,
-  '[': (ctx) => (ctx.args[ctx.args.length - 1] === ']' ? testCommand({ ...ctx, args: ctx.args.slice(0, -1) }) : emit(ctx.err, `${ctx.shell.errPrefix()}[: missing \`]'\n`, 2)),
+  '[': (ctx) =>
+    ctx.args[ctx.args.length - 1] === ']'
+      ? testCommand({ ...ctx, args: ctx.args.slice(0, -1) })
+      : emit(ctx.err, `${ctx.shell.errPrefix()}[: missing \`]'\n`, 2),
   curl: http,
   wget: http,
   sh: shellCommand,
@@ -646,7 +750,16 @@ export const commands: Record<string, CommandFn> = {
     // -f/-d from the domain /etc/hosts gives the name (pod-hostname.ts), -i the address.
     const { hostname, domain, podIP } = ctx.shell.inst
     const flag = ctx.args[1]
-    const out = flag === '-f' || flag === '--fqdn' ? (domain ? `${hostname}.${domain}` : hostname) : flag === '-d' || flag === '--domain' ? domain ?? '' : flag === '-i' || flag === '--ip-address' ? podIP ?? '' : hostname
+    const out =
+      flag === '-f' || flag === '--fqdn'
+        ? domain
+          ? `${hostname}.${domain}`
+          : hostname
+        : flag === '-d' || flag === '--domain'
+          ? (domain ?? '')
+          : flag === '-i' || flag === '--ip-address'
+            ? (podIP ?? '')
+            : hostname
     ctx.out.write(`${out}\n`)
     return 0
   },

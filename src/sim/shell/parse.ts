@@ -336,7 +336,8 @@ export function parse(s: string): CommandList {
         // `NAME=` found with indexOf first: a regex over a long word without `=` would scan all of it.
         const eq = !cmd.words.length && first?.kind === 'lit' && !first.quoted ? first.text.indexOf('=') : -1
         const name = eq > 0 ? (first as { text: string }).text.slice(0, eq) : ''
-        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) cmd.assigns.push({ name, value: [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(eq + 1) }, ...word.slice(1)] })
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+          cmd.assigns.push({ name, value: [{ kind: 'lit', quoted: false, text: (first as { text: string }).text.slice(eq + 1) }, ...word.slice(1)] })
         else cmd.words.push(word)
         i++
       } else if (t.type === 'redir') {

@@ -83,7 +83,9 @@ export class ExecSession {
     const known = isShell ? !!shells[base] : (!!commands[base] && !b.missing?.includes(base) && b.os !== 'distroless') || !!b.binaries?.[base]
     if (!known) {
       const why = name.includes('/') ? `exec: "${name}": stat ${name}: no such file or directory` : `exec: "${name}": executable file not found in $PATH`
-      throw new ExecStartError(`Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex()}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`)
+      throw new ExecStartError(
+        `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex()}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`,
+      )
     }
     const procs = processesFor(this.registry, this.inst)
     this.proc = procs.spawn({ ppid: 0, user: 'root', command: argv.join(' '), tty: this.opts.tty ? 'pts/0' : undefined, vszKb: 4188, rssKb: 3328 })
@@ -94,7 +96,15 @@ export class ExecSession {
     })
     void this.done.then(stop)
     const flavour: ShellFlavour = shells[base] ?? (b.shell === 'busybox' ? 'ash' : 'dash')
-    this.shell = new Shell({ registry: this.registry, inst: this.inst, fs: fsFor(this.registry, this.inst), procs, flavour, process: this.proc, scheduler: this.scheduler })
+    this.shell = new Shell({
+      registry: this.registry,
+      inst: this.inst,
+      fs: fsFor(this.registry, this.inst),
+      procs,
+      flavour,
+      process: this.proc,
+      scheduler: this.scheduler,
+    })
     this.shell.tty = this.opts.tty
     // containerd sets TERM for processes that get a terminal.
     if (this.opts.tty) this.shell.env.TERM ??= 'xterm'

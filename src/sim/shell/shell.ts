@@ -228,7 +228,18 @@ export class Shell {
 
   /** A copy of this shell for a pipeline stage or `$(…)`: same container and scheduler, its own variables, cwd and `$?`. */
   subshell(): Shell {
-    const sub = new Shell({ registry: this.registry, inst: this.inst, fs: this.fs, procs: this.procs, flavour: this.flavour, env: this.env, cwd: this.cwd, process: this.process, scheduler: this.scheduler, interactive: this.interactive })
+    const sub = new Shell({
+      registry: this.registry,
+      inst: this.inst,
+      fs: this.fs,
+      procs: this.procs,
+      flavour: this.flavour,
+      env: this.env,
+      cwd: this.cwd,
+      process: this.process,
+      scheduler: this.scheduler,
+      interactive: this.interactive,
+    })
     sub.tty = this.tty
     sub.width = this.width
     sub.lineNo = this.lineNo
@@ -350,7 +361,12 @@ export class Shell {
           if (this.fs.lookup(resolvePath(p, this.cwd))) next.push(p)
           continue
         }
-        const re = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
+        const re = new RegExp(
+          `^${part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        )
         try {
           for (const [name] of this.fs.list(dir)) {
             if (name.startsWith('.') && !part.startsWith('.')) continue
@@ -499,7 +515,7 @@ export class Shell {
       return r.code
     }
     const fn = commands[base]
-    if (!fn || this.behaviour.missing?.includes(base) || (this.behaviour.os === 'distroless')) {
+    if (!fn || this.behaviour.missing?.includes(base) || this.behaviour.os === 'distroless') {
       io.err.write(this.flavour === 'bash' ? `${this.errPrefix()}${name}: command not found\n` : `${this.errPrefix()}${name}: not found\n`)
       return 127
     }

@@ -68,7 +68,11 @@ export function extractTar(fs: VirtualFS, archive: Buffer, dir: string): string[
   for (let off = 0; off + 512 <= archive.length; ) {
     const h = archive.subarray(off, off + 512)
     if (h.every((b) => b === 0)) break
-    const str = (a: number, len: number) => h.subarray(a, a + len).toString('utf8').replace(/\0.*$/s, '')
+    const str = (a: number, len: number) =>
+      h
+        .subarray(a, a + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '')
     const name = [str(345, 155), str(0, 100)].filter(Boolean).join('/')
     const size = parseInt(str(124, 12).trim() || '0', 8)
     const mode = parseInt(str(100, 8).trim() || '644', 8)
@@ -116,12 +120,14 @@ export const tar: CommandFn = async (ctx) => {
     else operands.push(a)
   }
   if (!mode) {
-    ctx.err.write("tar: You must specify one of the '-Acdtrux', '--delete' or '--test-label' options\nTry 'tar --help' or 'tar --usage' for more information.\n")
+    ctx.err.write(
+      "tar: You must specify one of the '-Acdtrux', '--delete' or '--test-label' options\nTry 'tar --help' or 'tar --usage' for more information.\n",
+    )
     return 2
   }
   if (mode === 'c') {
     if (!operands.length) {
-      ctx.err.write('tar: Cowardly refusing to create an empty archive\nTry \'tar --help\' or \'tar --usage\' for more information.\n')
+      ctx.err.write("tar: Cowardly refusing to create an empty archive\nTry 'tar --help' or 'tar --usage' for more information.\n")
       return 2
     }
     if (operands.some((p) => p.startsWith('/'))) ctx.err.write("tar: Removing leading `/' from member names\n")

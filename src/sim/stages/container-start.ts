@@ -109,7 +109,8 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
   const image = c.image ?? ''
   const prev = cand.status
   const events: PodStep[] = []
-  const ev = (eventType: 'Normal' | 'Warning', reason: string, message: string) => events.push({ type: 'event', eventType, reason, message, fieldPath: fieldPath(cand) })
+  const ev = (eventType: 'Normal' | 'Warning', reason: string, message: string) =>
+    events.push({ type: 'event', eventType, reason, message, fieldPath: fieldPath(cand) })
   const prevTerminated = prev?.state?.terminated ?? (prev?.state?.waiting?.reason === 'CrashLoopBackOff' ? prev.lastState?.terminated : undefined)
   // Keep lastState of a waiting container that had run before (a pull failing on restart).
   const base: ContainerStatus | undefined = prev?.state?.terminated ? { ...prev, lastState: { terminated: prev.state.terminated } } : prev
@@ -157,7 +158,7 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
   const status: ContainerStatus = {
     name: c.name,
     state: { running: { startedAt: new Date(Math.floor(rc.startedAt / 1000) * 1000).toISOString().replace('.000Z', 'Z') } },
-    lastState: restarted ? { terminated: prevTerminated } : prev?.lastState ?? {},
+    lastState: restarted ? { terminated: prevTerminated } : (prev?.lastState ?? {}),
     // Without a readiness probe a running container is ready at once; a running init container is not.
     ready: !cand.init || isSidecar(c),
     restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0),

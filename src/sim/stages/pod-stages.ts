@@ -23,8 +23,28 @@ function mapStatuses(pod: PodObject, fn: (s: ContainerStatus, c: Container | und
   const spec = specOf(pod)
   return {
     ...st,
-    ...(st.initContainerStatuses ? { initContainerStatuses: st.initContainerStatuses.map((s) => fn(s, spec.initContainers?.find((c) => c.name === s.name), true)) } : {}),
-    ...(st.containerStatuses ? { containerStatuses: st.containerStatuses.map((s) => fn(s, spec.containers.find((c) => c.name === s.name), false)) } : {}),
+    ...(st.initContainerStatuses
+      ? {
+          initContainerStatuses: st.initContainerStatuses.map((s) =>
+            fn(
+              s,
+              spec.initContainers?.find((c) => c.name === s.name),
+              true,
+            ),
+          ),
+        }
+      : {}),
+    ...(st.containerStatuses
+      ? {
+          containerStatuses: st.containerStatuses.map((s) =>
+            fn(
+              s,
+              spec.containers.find((c) => c.name === s.name),
+              false,
+            ),
+          ),
+        }
+      : {}),
   }
 }
 
@@ -36,7 +56,15 @@ function exitedContainers(pod: PodObject, ctx: PodStageContext): ContainerStatus
 function terminatedState(s: ContainerStatus, exit: { at: number; exitCode: number; reason: string }, init = false): ContainerStatus {
   return {
     ...s,
-    state: { terminated: { exitCode: exit.exitCode, reason: exit.reason, startedAt: s.state?.running?.startedAt, finishedAt: seconds(exit.at), containerID: s.containerID } },
+    state: {
+      terminated: {
+        exitCode: exit.exitCode,
+        reason: exit.reason,
+        startedAt: s.state?.running?.startedAt,
+        finishedAt: seconds(exit.at),
+        containerID: s.containerID,
+      },
+    },
     // A completed init container reports ready.
     ready: init && exit.exitCode === 0,
     started: false,
@@ -69,7 +97,13 @@ const podStop: PodStage = {
     const graceful = (pod.metadata.deletionGracePeriodSeconds ?? 0) > 0
     const status = mapStatuses(pod, (s, _c, init) => {
       if (isRunning(s)) {
-        steps.push({ type: 'event', eventType: 'Normal', reason: 'Killing', message: `Stopping container ${s.name}`, fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${s.name}}` })
+        steps.push({
+          type: 'event',
+          eventType: 'Normal',
+          reason: 'Killing',
+          message: `Stopping container ${s.name}`,
+          fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${s.name}}`,
+        })
         const rc = ctx.runtime.get(s.containerID)
         if (rc && !rc.exit) ctx.runtime.exit(s.containerID!, graceful && !rc.plan.ignoresSigterm ? 0 : 137)
         const exit = ctx.runtime.get(s.containerID)?.exit ?? { at: ctx.now, exitCode: graceful ? 0 : 137, reason: graceful ? 'Completed' : 'Error' }
@@ -77,7 +111,10 @@ const podStop: PodStage = {
       }
       if (s.state?.waiting) {
         // status_manager: a terminal pod's containers that are not running are reported lost.
-        return { ...s, state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' } } }
+        return {
+          ...s,
+          state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' } },
+        }
       }
       return s
     })
@@ -122,7 +159,10 @@ const podSandbox: PodStage = {
 const containerExited: PodStage = {
   name: 'container-exited',
   match: (pod, ctx) => !deleting(pod) && exitedContainers(pod, ctx).length > 0,
-  delay: (pod, ctx) => ({ ms: ctx.timings['kubelet.plegMs'], from: Math.min(...exitedContainers(pod, ctx).map((s) => ctx.runtime.get(s.containerID)!.exit!.at)) }),
+  delay: (pod, ctx) => ({
+    ms: ctx.timings['kubelet.plegMs'],
+    from: Math.min(...exitedContainers(pod, ctx).map((s) => ctx.runtime.get(s.containerID)!.exit!.at)),
+  }),
   steps(pod, ctx) {
     const status = mapStatuses(pod, (s, _c, init) => {
       const exit = isRunning(s) ? ctx.runtime.get(s.containerID)?.exit : undefined
@@ -136,7 +176,10 @@ function crashLooping(pod: PodObject, ctx: PodStageContext): ContainerStatus[] {
   if (terminalPhase(pod)) return []
   const spec = specOf(pod)
   const out: ContainerStatus[] = []
-  for (const [list, specs, init] of [[pod.status?.initContainerStatuses, spec.initContainers, true], [pod.status?.containerStatuses, spec.containers, false]] as const) {
+  for (const [list, specs, init] of [
+    [pod.status?.initContainerStatuses, spec.initContainers, true],
+    [pod.status?.containerStatuses, spec.containers, false],
+  ] as const) {
     for (const s of list ?? []) {
       const term = s.state?.terminated
       const c = specs?.find((x) => x.name === s.name)
@@ -159,8 +202,17 @@ const containerCrashLoop: PodStage = {
     const status = mapStatuses(pod, (s, c, init) => {
       if (!names.has(s.name) || !c) return s
       const back = goDuration(ctx.crashBackoff.get(crashKey(pod, s.name)))
-      steps.push({ type: 'event', eventType: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${s.name} in pod ${podName}`, fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${s.name}}` })
-      return waitingStatus(c, 'CrashLoopBackOff', `back-off ${back} restarting failed container=${s.name} pod=${podName}`, { ...s, lastState: { terminated: s.state!.terminated } })
+      steps.push({
+        type: 'event',
+        eventType: 'Warning',
+        reason: 'BackOff',
+        message: `Back-off restarting failed container ${s.name} in pod ${podName}`,
+        fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${s.name}}`,
+      })
+      return waitingStatus(c, 'CrashLoopBackOff', `back-off ${back} restarting failed container=${s.name} pod=${podName}`, {
+        ...s,
+        lastState: { terminated: s.state!.terminated },
+      })
     })
     steps.push({ type: 'status', status: finishPodStatus(specOf(pod), status, { sandboxReady: sandboxReady(pod), now: ctx.now }) })
     return steps
@@ -218,4 +270,13 @@ const containersStart: PodStage = {
 }
 
 /** The kubelet's pod stages, first match wins. */
-export const podStages: readonly PodStage[] = [podDelete, podStop, podAccept, podSandbox, containerExited, containerCrashLoop, imagePullBackOff, containersStart]
+export const podStages: readonly PodStage[] = [
+  podDelete,
+  podStop,
+  podAccept,
+  podSandbox,
+  containerExited,
+  containerCrashLoop,
+  imagePullBackOff,
+  containersStart,
+]

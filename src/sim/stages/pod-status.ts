@@ -9,7 +9,9 @@ export const isSidecar = (c: Container): boolean => c.restartPolicy === 'Always'
 export function volumeMountStatuses(c: Container): ContainerStatus['volumeMounts'] {
   const mounts = c.volumeMounts ?? []
   if (mounts.length === 0) return undefined
-  return mounts.map((m) => (m.readOnly ? { name: m.name, mountPath: m.mountPath, readOnly: true, recursiveReadOnly: 'Disabled' } : { name: m.name, mountPath: m.mountPath }))
+  return mounts.map((m) =>
+    m.readOnly ? { name: m.name, mountPath: m.mountPath, readOnly: true, recursiveReadOnly: 'Disabled' } : { name: m.name, mountPath: m.mountPath },
+  )
 }
 
 /** A container the runtime has not started: waiting with `reason` (ContainerCreating, PodInitializing, ErrImagePull, …). */
@@ -20,7 +22,7 @@ export function waitingStatus(c: Container, reason: string, message?: string, pr
     lastState: prev?.lastState ?? {},
     ready: false,
     restartCount: prev?.restartCount ?? 0,
-    image: prev?.containerID ? prev.image : c.image ?? '',
+    image: prev?.containerID ? prev.image : (c.image ?? ''),
     imageID: prev?.imageID ?? '',
     ...(prev?.containerID ? { containerID: prev.containerID } : {}),
     started: false,
@@ -91,11 +93,20 @@ type Cond = Pick<PodCondition, 'type' | 'status' | 'reason' | 'message'>
 /** GeneratePodInitializedCondition (pkg/kubelet/status/generate.go). */
 function initializedCondition(spec: PodSpec, status: PodStatus): Cond {
   const inits = spec.initContainers ?? []
-  const incomplete = inits.filter((c) => !isInitDone(c, status.initContainerStatuses?.find((s) => s.name === c.name))).map((c) => c.name)
+  const incomplete = inits
+    .filter(
+      (c) =>
+        !isInitDone(
+          c,
+          status.initContainerStatuses?.find((s) => s.name === c.name),
+        ),
+    )
+    .map((c) => c.name)
   if (status.phase === 'Succeeded') return { type: 'Initialized', status: 'True', reason: 'PodCompleted' }
   // A regular container that ever started means the pod was initialized before.
   if ((status.containerStatuses ?? []).some((s) => s.containerID || s.lastState?.terminated)) return { type: 'Initialized', status: 'True' }
-  if (incomplete.length) return { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }
+  if (incomplete.length)
+    return { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }
   return { type: 'Initialized', status: 'True' }
 }
 
@@ -137,10 +148,21 @@ export function podConditions(spec: PodSpec, status: PodStatus, sandboxReady: bo
   const out: PodCondition[] = generated.map((c) => {
     const prev = old?.find((o) => o.type === c.type)
     const lastTransitionTime = prev && prev.status === c.status ? prev.lastTransitionTime : rfc3339(now)
-    return { type: c.type, status: c.status, lastProbeTime: null as unknown as undefined, lastTransitionTime, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) }
+    return {
+      type: c.type,
+      status: c.status,
+      lastProbeTime: null as unknown as undefined,
+      lastTransitionTime,
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.message ? { message: c.message } : {}),
+    }
   })
   const scheduled = old?.find((o) => o.type === 'PodScheduled')
-  out.push(scheduled && scheduled.status === 'True' ? scheduled : { type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as undefined, lastTransitionTime: rfc3339(now) })
+  out.push(
+    scheduled && scheduled.status === 'True'
+      ? scheduled
+      : { type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as undefined, lastTransitionTime: rfc3339(now) },
+  )
   for (const c of old ?? []) if (!kubeletConditionTypes.has(c.type)) out.push(c)
   return out
 }

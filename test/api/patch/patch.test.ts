@@ -13,7 +13,15 @@ function statusOf(fn: () => unknown): StatusError {
   throw new Error('expected a StatusError')
 }
 
-const pod = () => ({ metadata: { name: 'p', labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } })
+const pod = () => ({
+  metadata: { name: 'p', labels: { app: 'web' } },
+  spec: {
+    containers: [
+      { name: 'a', image: 'x' },
+      { name: 'b', image: 'y' },
+    ],
+  },
+})
 
 describe('jsonMergePatch', () => {
   it('merges, deletes with null and replaces arrays', () => {
@@ -52,8 +60,12 @@ describe('applyPatch shape errors', () => {
   })
 
   it('json patch that is an object is 400', () => {
-    expect(statusOf(() => applyPatch('json', pod(), { op: 'add' })).message).toBe('error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp')
-    expect(statusOf(() => applyPatch('json', pod(), [{ op: 1 }])).message).toBe('error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.op of type string')
+    expect(statusOf(() => applyPatch('json', pod(), { op: 'add' })).message).toBe(
+      'error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp',
+    )
+    expect(statusOf(() => applyPatch('json', pod(), [{ op: 1 }])).message).toBe(
+      'error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.op of type string',
+    )
   })
 
   it('strategic without schema merges maps; with null body changes nothing', () => {
@@ -90,7 +102,10 @@ describe('jsonPatch', () => {
     ]
     const snapshot = JSON.stringify(ops)
     const r = jsonPatch(orig, ops)
-    expect(r).toEqual({ metadata: { name: 'p', labels: { app: 'web', copy: 'web', moved: 'fe' } }, spec: { containers: [{ name: 'a', image: 'z' }, { name: 'c' }] } })
+    expect(r).toEqual({
+      metadata: { name: 'p', labels: { app: 'web', copy: 'web', moved: 'fe' } },
+      spec: { containers: [{ name: 'a', image: 'z' }, { name: 'c' }] },
+    })
     expect(orig).toEqual(pod())
     expect(JSON.stringify(ops)).toBe(snapshot)
   })
@@ -104,7 +119,12 @@ describe('jsonPatch', () => {
   })
 
   it('decodes ~1 and ~0 in keys', () => {
-    expect(jsonPatch({ m: {} }, [{ op: 'add', path: '/m/app.kubernetes.io~1name', value: 'x' }, { op: 'add', path: '/m/a~0b', value: 'y' }])).toEqual({ m: { 'app.kubernetes.io/name': 'x', 'a~b': 'y' } })
+    expect(
+      jsonPatch({ m: {} }, [
+        { op: 'add', path: '/m/app.kubernetes.io~1name', value: 'x' },
+        { op: 'add', path: '/m/a~0b', value: 'y' },
+      ]),
+    ).toEqual({ m: { 'app.kubernetes.io/name': 'x', 'a~b': 'y' } })
   })
 
   const rejected = (ops: unknown, cause: string) => {
@@ -126,10 +146,22 @@ describe('jsonPatch', () => {
 
   it('missing parents, keys and indices use the upstream wording', () => {
     rejected([{ op: 'add', path: '/nope/x', value: 1 }], 'add operation does not apply: doc is missing path: "/nope/x": missing value')
-    rejected([{ op: 'remove', path: '/metadata/labels/zzz' }], "error in remove for path: '/metadata/labels/zzz': Unable to remove nonexistent key: zzz: missing value")
-    rejected([{ op: 'remove', path: '/spec/containers/5' }], "error in remove for path: '/spec/containers/5': Unable to access invalid index: 5: invalid index referenced")
-    rejected([{ op: 'replace', path: '/spec/containers/9', value: 1 }], 'replace operation does not apply: doc is missing key: /spec/containers/9: missing value')
-    rejected([{ op: 'add', path: '/spec/containers/x', value: 1 }], "error in add for path: '/spec/containers/x': value was not a proper array index: 'x': strconv.Atoi: parsing \"x\": invalid syntax")
+    rejected(
+      [{ op: 'remove', path: '/metadata/labels/zzz' }],
+      "error in remove for path: '/metadata/labels/zzz': Unable to remove nonexistent key: zzz: missing value",
+    )
+    rejected(
+      [{ op: 'remove', path: '/spec/containers/5' }],
+      "error in remove for path: '/spec/containers/5': Unable to access invalid index: 5: invalid index referenced",
+    )
+    rejected(
+      [{ op: 'replace', path: '/spec/containers/9', value: 1 }],
+      'replace operation does not apply: doc is missing key: /spec/containers/9: missing value',
+    )
+    rejected(
+      [{ op: 'add', path: '/spec/containers/x', value: 1 }],
+      "error in add for path: '/spec/containers/x': value was not a proper array index: 'x': strconv.Atoi: parsing \"x\": invalid syntax",
+    )
     rejected([{ op: 'move', from: '/a/b', path: '/c' }], 'move operation does not apply: doc is missing from path: /a/b: missing value')
     rejected([{ op: 'bogus', path: '/a' }], 'Unexpected kind: bogus')
     rejected([{ path: '/a' }], 'Unexpected kind: unknown')
@@ -144,6 +176,9 @@ describe('jsonPatch', () => {
   })
 
   it('reports strict problems as upstream words them', () => {
-    expect(jsonPatchStrictProblems([{ op: 'add', path: '/a', foo: 1 }], ['[1].path'])).toEqual(['json patch unknown field "[0].foo"', 'json patch duplicate field "[1].path"'])
+    expect(jsonPatchStrictProblems([{ op: 'add', path: '/a', foo: 1 }], ['[1].path'])).toEqual([
+      'json patch unknown field "[0].foo"',
+      'json patch duplicate field "[1].path"',
+    ])
   })
 })

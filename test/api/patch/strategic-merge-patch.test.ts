@@ -6,7 +6,10 @@ import { schemaContextFromDefinitions, strategicMergePatch, type OpenAPISchema, 
 
 const ref = (name: string): OpenAPISchema => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] })
 const mergeBy = (key: string, items: OpenAPISchema): OpenAPISchema => ({
-  type: 'array', items, 'x-kubernetes-patch-merge-key': key, 'x-kubernetes-patch-strategy': 'merge',
+  type: 'array',
+  items,
+  'x-kubernetes-patch-merge-key': key,
+  'x-kubernetes-patch-strategy': 'merge',
 })
 
 const defs: Record<string, OpenAPISchema> = {
@@ -64,7 +67,15 @@ const deployment = () => ({
     template: {
       spec: {
         containers: [
-          { name: 'nginx', image: 'nginx:1.26', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+          {
+            name: 'nginx',
+            image: 'nginx:1.26',
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '2' },
+            ],
+          },
           { name: 'sidecar', image: 'busybox' },
         ],
       },
@@ -94,7 +105,17 @@ describe('strategicMergePatch', () => {
     orig.spec.template.spec.containers.pop()
     const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ image: 'nginx:1.27', name: 'nginx' }] } } } }
     const r = strategicMergePatch(orig, patch, ctx)
-    expect(containers(r)).toEqual([{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }])
+    expect(containers(r)).toEqual([
+      {
+        name: 'nginx',
+        image: 'nginx:1.27',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
+    ])
     expect(JSON.stringify(r)).not.toContain('$')
   })
 
@@ -109,18 +130,39 @@ describe('strategicMergePatch', () => {
   })
 
   it('merges maps recursively and deletes with null', () => {
-    const r = strategicMergePatch(deployment(), { metadata: { labels: { tier: 'fe', app: null } }, spec: { replicas: null } }, ctx) as ReturnType<typeof deployment>
+    const r = strategicMergePatch(deployment(), { metadata: { labels: { tier: 'fe', app: null } }, spec: { replicas: null } }, ctx) as ReturnType<
+      typeof deployment
+    >
     expect(r.metadata.labels).toEqual({ tier: 'fe' })
     expect('replicas' in r.spec).toBe(false)
   })
 
   it('adds new merge-key elements in patch order; without $setElementOrder they land first (upstream mergeSortedSlice)', () => {
-    const r = strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'z', image: 'z' }, { name: 'y', image: 'y' }] } } } }, ctx)
+    const r = strategicMergePatch(
+      deployment(),
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'z', image: 'z' },
+                { name: 'y', image: 'y' },
+              ],
+            },
+          },
+        },
+      },
+      ctx,
+    )
     expect(containers(r).map((c) => c.name)).toEqual(['z', 'y', 'nginx', 'sidecar'])
   })
 
   it('with $setElementOrder new elements go where the order list puts them', () => {
-    const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }, { name: 'z' }], containers: [{ name: 'z', image: 'z' }] } } } }
+    const patch = {
+      spec: {
+        template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }, { name: 'z' }], containers: [{ name: 'z', image: 'z' }] } },
+      },
+    }
     expect(containers(strategicMergePatch(deployment(), patch, ctx)).map((c) => c.name)).toEqual(['nginx', 'sidecar', 'z'])
   })
 
@@ -155,7 +197,9 @@ describe('strategicMergePatch', () => {
   })
 
   it('unions primitive merge lists and removes with $deleteFromPrimitiveList', () => {
-    const r = strategicMergePatch(deployment(), { metadata: { finalizers: ['b', 'd'], '$deleteFromPrimitiveList/finalizers': ['a'] } }, ctx) as ReturnType<typeof deployment>
+    const r = strategicMergePatch(deployment(), { metadata: { finalizers: ['b', 'd'], '$deleteFromPrimitiveList/finalizers': ['a'] } }, ctx) as ReturnType<
+      typeof deployment
+    >
     expect([...r.metadata.finalizers].sort()).toEqual(['b', 'c', 'd'])
     expect(r.metadata.finalizers).not.toContain('a')
   })
@@ -163,7 +207,9 @@ describe('strategicMergePatch', () => {
   it('$setElementOrder reorders and keeps server-only elements', () => {
     const orig = deployment()
     orig.spec.template.spec.containers.push({ name: 'third', image: 't' })
-    const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'nginx' }], containers: [{ name: 'nginx', image: 'new' }] } } } }
+    const patch = {
+      spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'nginx' }], containers: [{ name: 'nginx', image: 'new' }] } } },
+    }
     const r = containers(strategicMergePatch(orig, patch, ctx))
     // sidecar and nginx follow the order list; "third" (server only) keeps its place after them
     expect(r.map((c) => c.name)).toEqual(['sidecar', 'nginx', 'third'])
@@ -173,7 +219,11 @@ describe('strategicMergePatch', () => {
 
   it('rejects a patch list out of $setElementOrder order (500 without reason)', () => {
     const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ name: 'other', image: 'x' }] } } } }
-    const e = expectStatus(() => strategicMergePatch(deployment(), patch, ctx), 500, "The order in patch list:\n[map[image:x name:other]]\n doesn't match $setElementOrder list:\n[map[name:nginx]]\n")
+    const e = expectStatus(
+      () => strategicMergePatch(deployment(), patch, ctx),
+      500,
+      "The order in patch list:\n[map[image:x name:other]]\n doesn't match $setElementOrder list:\n[map[name:nginx]]\n",
+    )
     expect('reason' in e.status).toBe(false)
   })
 
@@ -205,7 +255,10 @@ describe('strategicMergePatch', () => {
               {
                 name: 'nginx',
                 '$setElementOrder/env': [{ name: 'A' }, { name: 'C' }],
-                env: [{ name: 'C', value: '3' }, { name: 'B', $patch: 'delete' }],
+                env: [
+                  { name: 'C', value: '3' },
+                  { name: 'B', $patch: 'delete' },
+                ],
                 '$setElementOrder/ports': [{ containerPort: 80 }, { containerPort: 443 }],
                 ports: [{ containerPort: 443, protocol: 'TCP' }],
               },
@@ -217,8 +270,14 @@ describe('strategicMergePatch', () => {
     const r = strategicMergePatch(deployment(), patch, ctx) as ReturnType<typeof deployment> & { metadata: { annotations: Record<string, string> } }
     const c = containers(r)
     expect(c.map((x) => x.name)).toEqual(['nginx', 'sidecar'])
-    expect(c[0].env).toEqual([{ name: 'A', value: '1' }, { name: 'C', value: '3' }])
-    expect(c[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }, { containerPort: 443, protocol: 'TCP' }])
+    expect(c[0].env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'C', value: '3' },
+    ])
+    expect(c[0].ports).toEqual([
+      { containerPort: 80, protocol: 'TCP' },
+      { containerPort: 443, protocol: 'TCP' },
+    ])
     expect(r.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe('{}\n')
     expect(JSON.stringify(r)).not.toContain('$')
   })
@@ -231,7 +290,16 @@ describe('strategicMergePatch', () => {
 
   it('strips directives from values added where the original had nothing', () => {
     const orig = { spec: { template: { spec: {} } } }
-    const patch = { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'a' }], containers: [{ name: 'a', image: 'i', '$setElementOrder/env': [{ name: 'X' }], env: [{ name: 'X', value: '1' }] }] } } } }
+    const patch = {
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'a' }],
+            containers: [{ name: 'a', image: 'i', '$setElementOrder/env': [{ name: 'X' }], env: [{ name: 'X', value: '1' }] }],
+          },
+        },
+      },
+    }
     const r = strategicMergePatch(orig, patch, ctx)
     expect(r).toEqual({ spec: { template: { spec: { containers: [{ name: 'a', image: 'i', env: [{ name: 'X', value: '1' }] }] } } } })
   })
@@ -243,13 +311,26 @@ describe('strategicMergePatch', () => {
 
   it('lists of lists are a 422 "server rejected" error', () => {
     const orig = { metadata: { finalizers: [['a']] } }
-    const e = expectStatus(() => strategicMergePatch(orig, { metadata: { finalizers: [['b']] } }, ctx), 422, 'the server rejected our request due to an error in our request', 'Invalid')
+    const e = expectStatus(
+      () => strategicMergePatch(orig, { metadata: { finalizers: [['b']] } }, ctx),
+      422,
+      'the server rejected our request due to an error in our request',
+      'Invalid',
+    )
     expect(e.status.details?.causes).toEqual([{ message: 'lists of lists are not supported' }])
   })
 
   it('$patch: merge in a list and an unknown $patch in a map are errors as upstream', () => {
-    expectStatus(() => strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'nginx', $patch: 'merge' }] } } } }, ctx), 500, 'merging lists cannot yet be specified in the patch')
-    expectStatus(() => strategicMergePatch(deployment(), { metadata: { labels: { $patch: 'bogus' } } }, ctx), 500, 'unknown patch type: bogus in map: map[$patch:bogus]')
+    expectStatus(
+      () => strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'nginx', $patch: 'merge' }] } } } }, ctx),
+      500,
+      'merging lists cannot yet be specified in the patch',
+    )
+    expectStatus(
+      () => strategicMergePatch(deployment(), { metadata: { labels: { $patch: 'bogus' } } }, ctx),
+      500,
+      'unknown patch type: bogus in map: map[$patch:bogus]',
+    )
   })
 
   it('a bad $deleteFromPrimitiveList key is a 400', () => {
@@ -257,15 +338,33 @@ describe('strategicMergePatch', () => {
   })
 
   it('without a schema, lists are replaced and maps merged', () => {
-    const r = strategicMergePatch(deployment(), { metadata: { labels: { b: '1' } }, spec: { template: { spec: { containers: [{ name: 'x' }] } } } }, undefined) as ReturnType<typeof deployment>
+    const r = strategicMergePatch(
+      deployment(),
+      { metadata: { labels: { b: '1' } }, spec: { template: { spec: { containers: [{ name: 'x' }] } } } },
+      undefined,
+    ) as ReturnType<typeof deployment>
     expect(r.metadata.labels).toEqual({ app: 'web', b: '1' })
     expect(containers(r)).toEqual([{ name: 'x' }])
   })
 
   it('ownerReferences merge by uid', () => {
     const orig = { metadata: { ownerReferences: [{ uid: '1', name: 'a' }] } }
-    const r = strategicMergePatch(orig, { metadata: { ownerReferences: [{ uid: '1', name: 'b' }, { uid: '2', name: 'c' }] } }, ctx) as typeof orig
-    expect(r.metadata.ownerReferences).toEqual([{ uid: '1', name: 'b' }, { uid: '2', name: 'c' }])
+    const r = strategicMergePatch(
+      orig,
+      {
+        metadata: {
+          ownerReferences: [
+            { uid: '1', name: 'b' },
+            { uid: '2', name: 'c' },
+          ],
+        },
+      },
+      ctx,
+    ) as typeof orig
+    expect(r.metadata.ownerReferences).toEqual([
+      { uid: '1', name: 'b' },
+      { uid: '2', name: 'c' },
+    ])
   })
 })
 
@@ -276,7 +375,15 @@ describe('strategicMergePatch with the generated openapi/definitions.json', () =
     const defs = JSON.parse(readFileSync(url, 'utf8')) as Record<string, OpenAPISchema>
     const real = schemaContextFromDefinitions(defs, 'io.k8s.api.apps.v1.Deployment')
     expect(real).toBeDefined()
-    const r1 = strategicMergePatch(deployment(), { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }], containers: [{ image: 'nginx:1.27', name: 'nginx' }] } } } }, real)
+    const r1 = strategicMergePatch(
+      deployment(),
+      {
+        spec: {
+          template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }], containers: [{ image: 'nginx:1.27', name: 'nginx' }] } },
+        },
+      },
+      real,
+    )
     expect(containers(r1)[0]).toMatchObject({ image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }] })
     const r2 = strategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }, real) as ReturnType<typeof deployment>
     expect(r2.spec.strategy).toEqual({ type: 'Recreate' })

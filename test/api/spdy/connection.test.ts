@@ -2,7 +2,18 @@
 import { createDeflate, constants as zc } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { SpdyConnection, type SpdyStream } from '../../../src/api/spdy/connection.js'
-import { SpdyFrameReader, SpdyRst, SpdyType, spdyControlFrame, spdyData, spdyGoAway, spdyPing, spdyRstStream, spdySynStream, type SpdyFrame } from '../../../src/api/spdy/frames.js'
+import {
+  SpdyFrameReader,
+  SpdyRst,
+  SpdyType,
+  spdyControlFrame,
+  spdyData,
+  spdyGoAway,
+  spdyPing,
+  spdyRstStream,
+  spdySynStream,
+  type SpdyFrame,
+} from '../../../src/api/spdy/frames.js'
 import { encodeHeaderBlock, spdyHeaderDictionary } from '../../../src/api/spdy/headers.js'
 
 /** A connection plus a Go-like client side: compressed SYN_STREAMs in, frames out. */
@@ -29,7 +40,12 @@ function harness(onStream: (s: SpdyStream) => boolean | void = () => true) {
     async syn(id: number, headers: Record<string, string>, fin = false) {
       conn.receive(spdySynStream(id, await compress(headers), { fin }))
     },
-    kinds: () => out.map((f) => (f.kind === 'data' ? `data:${f.streamId}${f.flags & 1 ? ':fin' : ''}:${f.data.toString()}` : `${Object.entries(SpdyType).find(([, v]) => v === f.type)![0]}:${f.payload.readUInt32BE(0)}`)),
+    kinds: () =>
+      out.map((f) =>
+        f.kind === 'data'
+          ? `data:${f.streamId}${f.flags & 1 ? ':fin' : ''}:${f.data.toString()}`
+          : `${Object.entries(SpdyType).find(([, v]) => v === f.type)![0]}:${f.payload.readUInt32BE(0)}`,
+      ),
   }
 }
 
@@ -86,7 +102,7 @@ describe('SpdyConnection', () => {
     expect(h.out).toHaveLength(before)
   })
 
-  test('pings of the client\'s parity are echoed; GOAWAY from us FINs open streams, from the client stops new ones', async () => {
+  test("pings of the client's parity are echoed; GOAWAY from us FINs open streams, from the client stops new ones", async () => {
     let goneAway = 0
     const h = harness()
     const conn = new SpdyConnection({ send: () => {}, onStream: () => true, onGoAway: () => goneAway++ })

@@ -1,6 +1,18 @@
 /** @module spdy/frames.test: every frame kind round-trips through the reader, split anywhere. */
 import { describe, expect, test } from 'vitest'
-import { SpdyFrameReader, SpdyType, controlStreamId, spdyControlFrame, spdyData, spdyGoAway, spdyPing, spdyRstStream, spdySynReply, spdySynStream, spdyWindowUpdate } from '../../../src/api/spdy/frames.js'
+import {
+  SpdyFrameReader,
+  SpdyType,
+  controlStreamId,
+  spdyControlFrame,
+  spdyData,
+  spdyGoAway,
+  spdyPing,
+  spdyRstStream,
+  spdySynReply,
+  spdySynStream,
+  spdyWindowUpdate,
+} from '../../../src/api/spdy/frames.js'
 
 describe('SPDY frames', () => {
   test('the frame reader reassembles frames split anywhere', () => {

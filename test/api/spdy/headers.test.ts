@@ -53,7 +53,11 @@ describe('SPDY header blocks', () => {
   })
 
   test('the inflater follows one dictionary-primed zlib stream across blocks', async () => {
-    const blocks = [encodeHeaderBlock({ streamtype: 'error', port: '80', requestid: '0' }), encodeHeaderBlock({ streamtype: 'data', port: '80', requestid: '0' }), encodeHeaderBlock({ streamtype: 'stdout' })]
+    const blocks = [
+      encodeHeaderBlock({ streamtype: 'error', port: '80', requestid: '0' }),
+      encodeHeaderBlock({ streamtype: 'data', port: '80', requestid: '0' }),
+      encodeHeaderBlock({ streamtype: 'stdout' }),
+    ]
     const compressed = await goCompress(blocks)
     // The first block declares the preset dictionary (FDICT) with its Adler-32.
     expect(compressed[0][1] & 0x20).toBe(0x20)
@@ -74,6 +78,8 @@ describe('SPDY header blocks', () => {
     // Each block ends with the sync-flush marker (an empty stored block), which Go's flate reader needs.
     for (const b of [one, two]) expect(b.subarray(-5)).toEqual(Buffer.from([0, 0, 0, 0xff, 0xff]))
     expect(inflateSync(one, { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(encodeHeaderBlock({}))
-    expect(inflateSync(Buffer.concat([one, two]), { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(Buffer.concat([encodeHeaderBlock({}), encodeHeaderBlock({ a: 'b' })]))
+    expect(inflateSync(Buffer.concat([one, two]), { finishFlush: zc.Z_SYNC_FLUSH })).toEqual(
+      Buffer.concat([encodeHeaderBlock({}), encodeHeaderBlock({ a: 'b' })]),
+    )
   })
 })

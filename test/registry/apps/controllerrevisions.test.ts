@@ -26,7 +26,9 @@ describe('controllerrevisions', () => {
 
   it('requires data and keeps it immutable', () => {
     expect(controllerRevisions.validate!(cr({ data: undefined })).map(fieldErrorString)).toEqual(['data: Required value: data is mandatory'])
-    expect(controllerRevisions.validate!(cr({ revision: -1 })).map(fieldErrorString)).toEqual(['revision: Invalid value: -1: must be greater than or equal to 0'])
+    expect(controllerRevisions.validate!(cr({ revision: -1 })).map(fieldErrorString)).toEqual([
+      'revision: Invalid value: -1: must be greater than or equal to 0',
+    ])
     expect(controllerRevisions.validateUpdate!(cr({ data: { x: 1 } }), cr())).toHaveLength(1)
     expect(controllerRevisions.validateUpdate!(cr(), cr())).toEqual([])
   })

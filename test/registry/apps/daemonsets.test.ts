@@ -10,7 +10,10 @@ function ds(over: Record<string, unknown> = {}): DaemonSet {
     metadata: { name: 'fluentd', namespace: 'kube-system', creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: {
       selector: { matchLabels: { name: 'fluentd' } },
-      template: { metadata: { labels: { name: 'fluentd' } }, spec: { nodeSelector: { 'kubernetes.io/os': 'linux', disk: 'ssd' }, containers: [{ name: 'fluentd', image: 'fluentd:v1' }] } },
+      template: {
+        metadata: { labels: { name: 'fluentd' } },
+        spec: { nodeSelector: { 'kubernetes.io/os': 'linux', disk: 'ssd' }, containers: [{ name: 'fluentd', image: 'fluentd:v1' }] },
+      },
       ...over,
     },
   } as DaemonSet
@@ -42,15 +45,31 @@ describe('daemonsets', () => {
 
   it('rejects both maxSurge and maxUnavailable non-zero, and both zero', () => {
     const both = ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } })
-    expect(daemonSets.validate!(both).map((e) => `${e.field}: ${e.detail}`)).toEqual(['spec.updateStrategy.rollingUpdate.maxSurge: may not be set when maxUnavailable is non-zero'])
+    expect(daemonSets.validate!(both).map((e) => `${e.field}: ${e.detail}`)).toEqual([
+      'spec.updateStrategy.rollingUpdate.maxSurge: may not be set when maxUnavailable is non-zero',
+    ])
     const none = ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } } })
-    expect(daemonSets.validate!(none).map(fieldErrorString)).toEqual(['spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0'])
+    expect(daemonSets.validate!(none).map(fieldErrorString)).toEqual([
+      'spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0',
+    ])
   })
 
   it('prints the counters and a sorted NODE SELECTOR', () => {
     const d = ds()
     d.status = { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 2, updatedNumberScheduled: 3, numberAvailable: 2, numberMisscheduled: 0 }
-    expect(daemonSets.columns!.map((c) => c.name)).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers', 'Images', 'Selector'])
+    expect(daemonSets.columns!.map((c) => c.name)).toEqual([
+      'Name',
+      'Desired',
+      'Current',
+      'Ready',
+      'Up-to-date',
+      'Available',
+      'Node Selector',
+      'Age',
+      'Containers',
+      'Images',
+      'Selector',
+    ])
     expect(daemonSets.row!(d, ctx.now)).toEqual(['fluentd', 3, 3, 2, 3, 2, 'disk=ssd,kubernetes.io/os=linux', '2d2h', 'fluentd', 'fluentd:v1', 'name=fluentd'])
     const bare = ds()
     bare.spec!.template.spec!.nodeSelector = undefined

@@ -66,10 +66,14 @@ describe('deployments', () => {
 
   it('rejects rollingUpdate on a Recreate strategy and bad percents', () => {
     const d = created(deploy({ strategy: { type: 'Recreate', rollingUpdate: { maxSurge: '10' } } }))
-    expect(deployments.validate!(d).map(fieldErrorString)).toEqual(["spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"])
+    expect(deployments.validate!(d).map(fieldErrorString)).toEqual([
+      "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
+    ])
     const e = created(deploy({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '120%', maxUnavailable: 'x' } } }))
     const details = deployments.validate!(e).map((x) => `${x.field}: ${x.detail}`)
-    expect(details).toContain("spec.strategy.rollingUpdate.maxUnavailable: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')")
+    expect(details).toContain(
+      "spec.strategy.rollingUpdate.maxUnavailable: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')",
+    )
   })
 
   it('rejects negative replicas and a restartPolicy other than Always', () => {
@@ -86,7 +90,9 @@ describe('deployments', () => {
     const errs = deployments.validateUpdate!(next, old)
     expect(errs).toHaveLength(1)
     expect(errs[0]).toMatchObject({ field: 'spec.selector', detail: 'field is immutable' })
-    expect((errs[0].badValue as GoLiteral).goString).toBe('v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}')
+    expect((errs[0].badValue as GoLiteral).goString).toBe(
+      'v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}',
+    )
     expect(deployments.validateUpdate!(created(deploy()), old)).toEqual([])
   })
 
@@ -114,7 +120,11 @@ describe('deployments', () => {
   })
 
   it('declares the scale subresource as autoscaling/v1 Scale', () => {
-    expect(deployments.subresources).toContainEqual({ name: 'scale', verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } })
+    expect(deployments.subresources).toContainEqual({
+      name: 'scale',
+      verbs: ['get', 'patch', 'update'],
+      kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+    })
     expect(deployments.shortNames).toEqual(['deploy'])
   })
 })

@@ -10,7 +10,15 @@ function rs(over: Record<string, unknown> = {}): ReplicaSet {
     metadata: { name: 'web-7d9f8c', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: {
       selector: { matchLabels: { app: 'web', 'pod-template-hash': '7d9f8c' } },
-      template: { metadata: { labels: { app: 'web', 'pod-template-hash': '7d9f8c' } }, spec: { containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox:1.36' }] } },
+      template: {
+        metadata: { labels: { app: 'web', 'pod-template-hash': '7d9f8c' } },
+        spec: {
+          containers: [
+            { name: 'a', image: 'nginx' },
+            { name: 'b', image: 'busybox:1.36' },
+          ],
+        },
+      },
       ...over,
     },
   } as ReplicaSet
@@ -36,7 +44,9 @@ describe('replicasets', () => {
   it('forbids activeDeadlineSeconds in the template', () => {
     const r = rs()
     r.spec!.template!.spec!.activeDeadlineSeconds = 5
-    expect(replicaSets.validate!(r).map(fieldErrorString)).toContain('spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported')
+    expect(replicaSets.validate!(r).map(fieldErrorString)).toContain(
+      'spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported',
+    )
   })
 
   it('offers status.replicas as a field selector', () => {
@@ -49,8 +59,14 @@ describe('replicasets', () => {
     const r = rs({ replicas: 3 })
     r.status = { replicas: 3, readyReplicas: 1 }
     expect(replicaSets.columns!.map((c) => [c.name, c.type, c.priority ?? 0])).toEqual([
-      ['Name', 'string', 0], ['Desired', 'integer', 0], ['Current', 'integer', 0], ['Ready', 'integer', 0], ['Age', 'string', 0],
-      ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1],
+      ['Name', 'string', 0],
+      ['Desired', 'integer', 0],
+      ['Current', 'integer', 0],
+      ['Ready', 'integer', 0],
+      ['Age', 'string', 0],
+      ['Containers', 'string', 1],
+      ['Images', 'string', 1],
+      ['Selector', 'string', 1],
     ])
     expect(replicaSets.row!(r, ctx.now)).toEqual(['web-7d9f8c', 3, 3, 1, '60m', 'a,b', 'nginx,busybox:1.36', 'app=web,pod-template-hash=7d9f8c'])
   })

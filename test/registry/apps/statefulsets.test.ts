@@ -31,14 +31,21 @@ describe('statefulsets', () => {
       revisionHistoryLimit: 10,
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
     })
-    expect(s.spec!.volumeClaimTemplates![0]).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { volumeMode: 'Filesystem' }, status: { phase: 'Pending' } })
+    expect(s.spec!.volumeClaimTemplates![0]).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      spec: { volumeMode: 'Filesystem' },
+      status: { phase: 'Pending' },
+    })
     expect(s.status).toEqual({ replicas: 0, availableReplicas: 0 })
     expect(statefulSets.validate!(s)).toEqual([])
   })
 
   it('rejects a bad podManagementPolicy and forbids changing other spec fields', () => {
     const bad = sts({ podManagementPolicy: 'Random' })
-    expect(statefulSets.validate!(bad).map(fieldErrorString)).toEqual(['spec.podManagementPolicy: Invalid value: "Random": must be \'OrderedReady\' or \'Parallel\''])
+    expect(statefulSets.validate!(bad).map(fieldErrorString)).toEqual([
+      "spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'",
+    ])
     const old = sts()
     const scaled = sts({ replicas: 5 })
     expect(statefulSets.validateUpdate!(scaled, old)).toEqual([])

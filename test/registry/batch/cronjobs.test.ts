@@ -31,13 +31,21 @@ describe('cronjobs', () => {
 
   it('validates the schedule, time zone, policy and job template', () => {
     expect(cronJobs.validate!(cj({ schedule: '' })).map(fieldErrorString)).toEqual(['spec.schedule: Required value'])
-    expect(cronJobs.validate!(cj({ schedule: '61 * * * *' })).map(fieldErrorString)).toEqual(['spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61'])
-    expect(cronJobs.validate!(cj({ timeZone: 'Mars/Olympus' })).map(fieldErrorString)).toEqual(['spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus'])
+    expect(cronJobs.validate!(cj({ schedule: '61 * * * *' })).map(fieldErrorString)).toEqual([
+      'spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61',
+    ])
+    expect(cronJobs.validate!(cj({ timeZone: 'Mars/Olympus' })).map(fieldErrorString)).toEqual([
+      'spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus',
+    ])
     expect(cronJobs.validate!(cj({ timeZone: 'Europe/Berlin' }))).toEqual([])
-    expect(cronJobs.validate!(cj({ concurrencyPolicy: 'Sometimes' })).map(fieldErrorString)).toEqual(['spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"'])
+    expect(cronJobs.validate!(cj({ concurrencyPolicy: 'Sometimes' })).map(fieldErrorString)).toEqual([
+      'spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"',
+    ])
     const always = cj()
     always.spec!.jobTemplate.spec!.template.spec!.restartPolicy = 'Always'
-    expect(cronJobs.validate!(always).map(fieldErrorString)).toEqual(['spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"'])
+    expect(cronJobs.validate!(always).map(fieldErrorString)).toEqual([
+      'spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"',
+    ])
     expect(cronJobs.validate!(cj({}, 'x'.repeat(53))).map((e) => e.detail)).toContain('must be no more than 52 characters')
   })
 
@@ -47,6 +55,17 @@ describe('cronjobs', () => {
     c.status = { active: [{ name: 'hello-1' }], lastScheduleTime: '2026-01-01T01:59:00Z' }
     c.spec!.timeZone = 'Etc/UTC'
     expect(cronJobs.row!(c, ctx.now).slice(2, 6)).toEqual(['Etc/UTC', 'False', 1, '60s'])
-    expect(cronJobs.columns!.map((c) => c.name)).toEqual(['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', 'Containers', 'Images', 'Selector'])
+    expect(cronJobs.columns!.map((c) => c.name)).toEqual([
+      'Name',
+      'Schedule',
+      'Timezone',
+      'Suspend',
+      'Active',
+      'Last Schedule',
+      'Age',
+      'Containers',
+      'Images',
+      'Selector',
+    ])
   })
 })

@@ -19,7 +19,15 @@ function job(spec: Record<string, unknown> = {}, restartPolicy: string | null = 
 describe('jobs', () => {
   it('fills defaults and generates the selector and template labels from the uid', () => {
     const j = job()
-    expect(j.spec).toMatchObject({ completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, manualSelector: false, podReplacementPolicy: 'TerminatingOrFailed' })
+    expect(j.spec).toMatchObject({
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: 6,
+      completionMode: 'NonIndexed',
+      suspend: false,
+      manualSelector: false,
+      podReplacementPolicy: 'TerminatingOrFailed',
+    })
     expect(j.spec!.selector).toEqual({ matchLabels: { 'batch.kubernetes.io/controller-uid': uid } })
     expect(j.spec!.template.metadata!.labels).toEqual({
       'batch.kubernetes.io/controller-uid': uid,

@@ -11,8 +11,12 @@ describe('leases', () => {
   })
 
   it('validates durations and transitions', () => {
-    expect(leases.validate!(lease({ leaseDurationSeconds: 0 })).map(fieldErrorString)).toEqual(['spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0'])
-    expect(leases.validate!(lease({ leaseTransitions: -1 })).map(fieldErrorString)).toEqual(['spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0'])
+    expect(leases.validate!(lease({ leaseDurationSeconds: 0 })).map(fieldErrorString)).toEqual([
+      'spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0',
+    ])
+    expect(leases.validate!(lease({ leaseTransitions: -1 })).map(fieldErrorString)).toEqual([
+      'spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0',
+    ])
     expect(leases.validate!(lease({ holderIdentity: 'x', leaseDurationSeconds: 15 }))).toEqual([])
   })
 })

@@ -15,12 +15,17 @@ describe('endpoints', () => {
     expect(formatEndpoints([{ addresses: [{ ip: '10.0.0.1' }] }])).toBe('10.0.0.1')
   })
   it('prints a row and defaults port protocols', () => {
-    const ep = { metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-11-27T22:19:00Z' }, subsets: [{ addresses: [{ ip: '10.244.1.5' }], ports: [{ port: 80 }] }] }
+    const ep = {
+      metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-11-27T22:19:00Z' },
+      subsets: [{ addresses: [{ ip: '10.244.1.5' }], ports: [{ port: 80 }] }],
+    }
     endpoints.applyDefaults!(ep, { now, randomSuffix: () => 'abcde' })
     expect(ep.subsets[0].ports[0]).toEqual({ port: 80, protocol: 'TCP' })
     expect(endpoints.row!(ep, now)).toEqual(['web', '10.244.1.5:80', '60s'])
   })
   it('requires addresses in each subset', () => {
-    expect(endpoints.validate!({ metadata: { name: 'x' }, subsets: [{ ports: [{ port: 80, protocol: 'TCP' }] }] }).map(fieldErrorString)).toEqual(['subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`'])
+    expect(endpoints.validate!({ metadata: { name: 'x' }, subsets: [{ ports: [{ port: 80, protocol: 'TCP' }] }] }).map(fieldErrorString)).toEqual([
+      'subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`',
+    ])
   })
 })

@@ -18,8 +18,30 @@ const pulled = (): EventObject => ({
 
 describe('events', () => {
   it('prints the wide event row in column order', () => {
-    expect(events.columns!.map((c) => c.name)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Subobject', 'Source', 'Message', 'First Seen', 'Count', 'Name'])
-    expect(events.row!(pulled(), now)).toEqual(['60s', 'Normal', 'Pulled', 'pod/web-1', 'spec.containers{nginx}', 'kubelet, node-1', 'Successfully pulled image "nginx:1.25"', '5m', 2, 'web-1.17a8b9c0d1e2f3a4'])
+    expect(events.columns!.map((c) => c.name)).toEqual([
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Subobject',
+      'Source',
+      'Message',
+      'First Seen',
+      'Count',
+      'Name',
+    ])
+    expect(events.row!(pulled(), now)).toEqual([
+      '60s',
+      'Normal',
+      'Pulled',
+      'pod/web-1',
+      'spec.containers{nginx}',
+      'kubelet, node-1',
+      'Successfully pulled image "nginx:1.25"',
+      '5m',
+      2,
+      'web-1.17a8b9c0d1e2f3a4',
+    ])
   })
   it('falls back to eventTime, series and reporting fields', () => {
     const ev: EventObject = {
@@ -49,6 +71,13 @@ describe('events', () => {
     expect(events.validate!(ev).map(fieldErrorString)).toEqual(['involvedObject.namespace: Invalid value: "other": does not match event.namespace'])
   })
   it('selects by involved object, source and type', () => {
-    expect(events.selectableFields!(pulled())).toMatchObject({ 'involvedObject.name': 'web-1', 'involvedObject.uid': 'u-1', 'involvedObject.kind': 'Pod', source: 'kubelet', type: 'Normal', reason: 'Pulled' })
+    expect(events.selectableFields!(pulled())).toMatchObject({
+      'involvedObject.name': 'web-1',
+      'involvedObject.uid': 'u-1',
+      'involvedObject.kind': 'Pod',
+      source: 'kubelet',
+      type: 'Normal',
+      reason: 'Pulled',
+    })
   })
 })

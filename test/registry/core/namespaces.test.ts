@@ -14,7 +14,11 @@ function create(ns: NamespaceObject): NamespaceObject {
 describe('namespaces', () => {
   it('sets the finalizer, phase and name label on create', () => {
     const ns = create({ metadata: { name: 'team-a' } })
-    expect(ns).toEqual({ metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } })
+    expect(ns).toEqual({
+      metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    })
   })
   it('keeps status on update and restores the name label', () => {
     const old = create({ metadata: { name: 'team-a' } })
@@ -48,7 +52,8 @@ describe('namespaces: deletion', () => {
     expect(namespaces.holdsDeletion!(ns)).toBe(false)
   })
   it('refuses to delete the immortal namespaces (NamespaceLifecycle), and only those', () => {
-    for (const name of ['default', 'kube-system', 'kube-public']) expect(namespaces.admitDelete!({ metadata: { name } })).toBe('this namespace may not be deleted')
+    for (const name of ['default', 'kube-system', 'kube-public'])
+      expect(namespaces.admitDelete!({ metadata: { name } })).toBe('this namespace may not be deleted')
     for (const name of ['kube-node-lease', 'team-a']) expect(namespaces.admitDelete!({ metadata: { name } })).toBeUndefined()
   })
 })

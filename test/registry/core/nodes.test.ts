@@ -6,18 +6,50 @@ const now = new Date('2026-11-27T22:20:00Z')
 const ctx = { now, randomSuffix: () => 'abcde' }
 
 const node = (): NodeObject => ({
-  metadata: { name: 'control-plane-1', creationTimestamp: '2026-11-25T20:20:00Z', labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/hostname': 'control-plane-1' } },
+  metadata: {
+    name: 'control-plane-1',
+    creationTimestamp: '2026-11-25T20:20:00Z',
+    labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/hostname': 'control-plane-1' },
+  },
   spec: { unschedulable: true },
   status: {
-    conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }],
-    addresses: [{ type: 'InternalIP', address: '172.18.0.2' }, { type: 'Hostname', address: 'control-plane-1' }],
-    nodeInfo: { kubeletVersion: 'v1.32.4', osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.8.0', containerRuntimeVersion: 'containerd://1.7.24', architecture: 'amd64', bootID: '', machineID: '', systemUUID: '', kubeProxyVersion: '', operatingSystem: 'linux' },
+    conditions: [
+      { type: 'MemoryPressure', status: 'False' },
+      { type: 'Ready', status: 'True' },
+    ],
+    addresses: [
+      { type: 'InternalIP', address: '172.18.0.2' },
+      { type: 'Hostname', address: 'control-plane-1' },
+    ],
+    nodeInfo: {
+      kubeletVersion: 'v1.32.4',
+      osImage: 'Debian GNU/Linux 12 (bookworm)',
+      kernelVersion: '6.8.0',
+      containerRuntimeVersion: 'containerd://1.7.24',
+      architecture: 'amd64',
+      bootID: '',
+      machineID: '',
+      systemUUID: '',
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+    },
   },
 })
 
 describe('nodes', () => {
   it('prints Ready,SchedulingDisabled with roles and wide cells', () => {
-    expect(nodes.row!(node(), now)).toEqual(['control-plane-1', 'Ready,SchedulingDisabled', 'control-plane', '2d2h', 'v1.32.4', '172.18.0.2', '<none>', 'Debian GNU/Linux 12 (bookworm)', '6.8.0', 'containerd://1.7.24'])
+    expect(nodes.row!(node(), now)).toEqual([
+      'control-plane-1',
+      'Ready,SchedulingDisabled',
+      'control-plane',
+      '2d2h',
+      'v1.32.4',
+      '172.18.0.2',
+      '<none>',
+      'Debian GNU/Linux 12 (bookworm)',
+      '6.8.0',
+      'containerd://1.7.24',
+    ])
   })
   it('prints NotReady / Unknown and <none> roles', () => {
     const n = node()
@@ -30,7 +62,18 @@ describe('nodes', () => {
     expect(nodes.row!(n, now)).toEqual(['control-plane-1', 'Unknown', '<none>', '2d2h', '', '<none>', '<none>', '<unknown>', '<unknown>', '<unknown>'])
   })
   it('has the real columns', () => {
-    expect(nodes.columns!.map((c) => c.name)).toEqual(['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime'])
+    expect(nodes.columns!.map((c) => c.name)).toEqual([
+      'Name',
+      'Status',
+      'Roles',
+      'Age',
+      'Version',
+      'Internal-IP',
+      'External-IP',
+      'OS-Image',
+      'Kernel-Version',
+      'Container-Runtime',
+    ])
     expect(nodes.columns!.filter((c) => c.priority === 1)).toHaveLength(5)
   })
   it('keeps status on update and spec on status update', () => {
@@ -58,6 +101,8 @@ describe('nodes', () => {
     old.spec!.podCIDRs = ['10.244.0.0/24']
     const next = structuredClone(old)
     next.spec!.podCIDRs = ['10.244.1.0/24']
-    expect(nodes.validateUpdate!(next, old).map(fieldErrorString)).toEqual(['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid'])
+    expect(nodes.validateUpdate!(next, old).map(fieldErrorString)).toEqual([
+      'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid',
+    ])
   })
 })

@@ -32,7 +32,9 @@ describe('pods: create', () => {
     })
     expect(pod.spec!.volumes![0].name).toBe('kube-api-access-x7k2p')
     expect(pod.spec!.volumes![0].projected!.sources![0]).toEqual({ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } })
-    expect(pod.spec!.containers[0].volumeMounts).toEqual([{ name: 'kube-api-access-x7k2p', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }])
+    expect(pod.spec!.containers[0].volumeMounts).toEqual([
+      { name: 'kube-api-access-x7k2p', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+    ])
     expect(pod.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' })
     expect(pods.validate!(pod)).toEqual([])
   })
@@ -59,7 +61,9 @@ describe('pods: create', () => {
   })
   it('reports spec errors with real texts', () => {
     const pod = create({ metadata: { name: 'x', namespace: 'default' }, spec: { restartPolicy: 'Sometimes', containers: [{ name: 'c', image: 'busybox' }] } })
-    expect(pods.validate!(pod).map(fieldErrorString)).toEqual(['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'])
+    expect(pods.validate!(pod).map(fieldErrorString)).toEqual([
+      'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+    ])
   })
 })
 
@@ -94,7 +98,9 @@ describe('pods: update', () => {
     expect(pods.validateUpdate!(more, old).map(fieldErrorString)).toEqual(['spec.containers: Forbidden: pod updates may not add or remove containers'])
     const tol = structuredClone(old)
     tol.spec!.tolerations = []
-    expect(pods.validateUpdate!(tol, old).map(fieldErrorString)).toEqual(['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds'])
+    expect(pods.validateUpdate!(tol, old).map(fieldErrorString)).toEqual([
+      'spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds',
+    ])
   })
   it('status updates keep the spec', () => {
     const old = create(basic())
@@ -122,7 +128,13 @@ describe('pods: graceful deletion and fields', () => {
     const pod = create(basic())
     pod.spec!.nodeName = 'node-1'
     pod.status = { phase: 'Running', podIPs: [{ ip: '10.244.1.5' }] }
-    expect(pods.selectableFields!(pod)).toMatchObject({ 'spec.nodeName': 'node-1', 'status.phase': 'Running', 'status.podIP': '10.244.1.5', 'spec.hostNetwork': 'false', 'spec.restartPolicy': 'Always' })
+    expect(pods.selectableFields!(pod)).toMatchObject({
+      'spec.nodeName': 'node-1',
+      'status.phase': 'Running',
+      'status.podIP': '10.244.1.5',
+      'spec.hostNetwork': 'false',
+      'spec.restartPolicy': 'Always',
+    })
   })
 })
 
@@ -132,7 +144,15 @@ describe('pods: printer', () => {
 
   it('has the real column set', () => {
     expect(pods.columns!.map((c) => [c.name, c.priority ?? 0])).toEqual([
-      ['Name', 0], ['Ready', 0], ['Status', 0], ['Restarts', 0], ['Age', 0], ['IP', 1], ['Node', 1], ['Nominated Node', 1], ['Readiness Gates', 1],
+      ['Name', 0],
+      ['Ready', 0],
+      ['Status', 0],
+      ['Restarts', 0],
+      ['Age', 0],
+      ['IP', 1],
+      ['Node', 1],
+      ['Nominated Node', 1],
+      ['Readiness Gates', 1],
     ])
     expect(pods.columns![0].format).toBe('name')
   })
@@ -140,7 +160,13 @@ describe('pods: printer', () => {
     const pod: PodObject = {
       metadata: meta,
       spec: { nodeName: 'node-1', containers: [{ name: 'web', image: 'nginx' }] },
-      status: { phase: 'Running', podIPs: [{ ip: '10.244.1.5' }], containerStatuses: [{ name: 'web', image: 'nginx', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: '2026-11-27T22:10:05Z' } } }] },
+      status: {
+        phase: 'Running',
+        podIPs: [{ ip: '10.244.1.5' }],
+        containerStatuses: [
+          { name: 'web', image: 'nginx', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: '2026-11-27T22:10:05Z' } } },
+        ],
+      },
     }
     expect(row(pod)).toEqual(['web-1', '1/1', 'Running', '0', '10m', '10.244.1.5', 'node-1', '<none>', '<none>'])
   })
@@ -150,11 +176,17 @@ describe('pods: printer', () => {
       spec: { containers: [{ name: 'app', image: 'busybox' }] },
       status: {
         phase: 'Running',
-        containerStatuses: [{
-          name: 'app', image: 'busybox', imageID: '', ready: false, restartCount: 3,
-          state: { waiting: { reason: 'CrashLoopBackOff' } },
-          lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-11-27T22:18:00Z' } },
-        }],
+        containerStatuses: [
+          {
+            name: 'app',
+            image: 'busybox',
+            imageID: '',
+            ready: false,
+            restartCount: 3,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-11-27T22:18:00Z' } },
+          },
+        ],
       },
     }
     expect(row(pod).slice(0, 4)).toEqual(['web-1', '0/1', 'CrashLoopBackOff', '3 (2m ago)'])
@@ -162,7 +194,13 @@ describe('pods: printer', () => {
   it('lets the first container reason win and shows init progress', () => {
     const pod: PodObject = {
       metadata: meta,
-      spec: { initContainers: [{ name: 'i1', image: 'x' }, { name: 'i2', image: 'x' }], containers: [{ name: 'a', image: 'x' }] },
+      spec: {
+        initContainers: [
+          { name: 'i1', image: 'x' },
+          { name: 'i2', image: 'x' },
+        ],
+        containers: [{ name: 'a', image: 'x' }],
+      },
       status: {
         phase: 'Pending',
         initContainerStatuses: [
@@ -179,7 +217,10 @@ describe('pods: printer', () => {
     const done: PodObject = {
       metadata: meta,
       spec: { containers: [{ name: 'a', image: 'x' }] },
-      status: { phase: 'Succeeded', containerStatuses: [{ name: 'a', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] },
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: [{ name: 'a', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+      },
     }
     expect(row(done)[2]).toBe('Completed')
     expect(pods.rowConditions!(done)).toEqual([{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }])

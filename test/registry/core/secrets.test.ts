@@ -22,6 +22,8 @@ describe('secrets', () => {
   })
   it('makes the type immutable', () => {
     const old: SecretObject = { metadata: { name: 't' }, type: 'Opaque' }
-    expect(secrets.validateUpdate!({ ...old, type: 'kubernetes.io/basic-auth' }, old).map(fieldErrorString)).toEqual(['type: Invalid value: "kubernetes.io/basic-auth": field is immutable'])
+    expect(secrets.validateUpdate!({ ...old, type: 'kubernetes.io/basic-auth' }, old).map(fieldErrorString)).toEqual([
+      'type: Invalid value: "kubernetes.io/basic-auth": field is immutable',
+    ])
   })
 })

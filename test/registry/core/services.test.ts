@@ -17,7 +17,10 @@ function update(next: ServiceObject, old: ServiceObject): ServiceObject {
   return next
 }
 
-const web = (): ServiceObject => ({ metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-11-27T22:15:00Z' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } })
+const web = (): ServiceObject => ({
+  metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-11-27T22:15:00Z' },
+  spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+})
 
 describe('services: defaults and allocation', () => {
   it('defaults a ClusterIP service', () => {
@@ -90,7 +93,9 @@ describe('services: validation', () => {
   it('rejects unknown types and nodePort on ClusterIP', () => {
     const svc = create(web())
     svc.spec!.type = 'Magic'
-    expect(services.validate!(svc).map(fieldErrorString)).toEqual(['spec.type: Unsupported value: "Magic": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'])
+    expect(services.validate!(svc).map(fieldErrorString)).toEqual([
+      'spec.type: Unsupported value: "Magic": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+    ])
     const np = create(web())
     np.spec!.ports![0].nodePort = 30080
     expect(services.validate!(np).map(fieldErrorString)).toEqual(["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"])

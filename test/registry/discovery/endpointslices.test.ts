@@ -24,13 +24,17 @@ describe('endpointslices', () => {
   })
 
   it('validates address type, addresses and duplicate port names', () => {
-    expect(endpointSlices.validate!(slice({ addressType: 'IPX' })).map(fieldErrorString)).toEqual(['addressType: Unsupported value: "IPX": supported values: "FQDN", "IPv4", "IPv6"'])
+    expect(endpointSlices.validate!(slice({ addressType: 'IPX' })).map(fieldErrorString)).toEqual([
+      'addressType: Unsupported value: "IPX": supported values: "FQDN", "IPv4", "IPv6"',
+    ])
     expect(endpointSlices.validate!(slice({ endpoints: [{ addresses: ['nope'] }, { addresses: [] }] })).map(fieldErrorString)).toEqual([
       'endpoints[0].addresses[0]: Invalid value: "nope": must be a valid IPv4 address',
       'endpoints[1].addresses: Required value: must contain at least 1 address',
     ])
     expect(endpointSlices.validate!(slice({ ports: [{ port: 80 }, { port: 81 }] })).map(fieldErrorString)).toEqual(['ports[1].name: Duplicate value: ""'])
-    expect(endpointSlices.validateUpdate!(slice({ addressType: 'IPv6' }), slice()).map(fieldErrorString)).toEqual(['addressType: Invalid value: "IPv6": field is immutable'])
+    expect(endpointSlices.validateUpdate!(slice({ addressType: 'IPv6' }), slice()).map(fieldErrorString)).toEqual([
+      'addressType: Invalid value: "IPv6": field is immutable',
+    ])
   })
 
   it('prints ports and endpoints with the "+ N more..." cut-off and <unset>', () => {

@@ -26,7 +26,11 @@ describe('events.k8s.io events', () => {
 
   it('requires the new-style fields and rejects the deprecated ones', () => {
     const msgs = eventsV1.validate!(ev({ action: undefined, type: 'Info', deprecatedCount: 3 })).map(fieldErrorString)
-    expect(msgs).toEqual(['action: Required value', 'type: Invalid value: "": has invalid value: Info', 'deprecatedCount: Invalid value: "": needs to be unset'])
+    expect(msgs).toEqual([
+      'action: Required value',
+      'type: Invalid value: "": has invalid value: Info',
+      'deprecatedCount: Invalid value: "": needs to be unset',
+    ])
     expect(eventsV1.validate!(ev({ eventTime: undefined })).map(fieldErrorString)).toEqual(['eventTime: Required value'])
   })
 
@@ -36,15 +40,41 @@ describe('events.k8s.io events', () => {
 
   it('prints like a core event, including the wide columns', () => {
     expect(eventsV1.columns!.map((c) => [c.name, c.priority ?? 0])).toEqual([
-      ['Last Seen', 0], ['Type', 0], ['Reason', 0], ['Object', 0], ['Subobject', 1], ['Source', 1], ['Message', 0], ['First Seen', 1], ['Count', 1], ['Name', 1],
+      ['Last Seen', 0],
+      ['Type', 0],
+      ['Reason', 0],
+      ['Object', 0],
+      ['Subobject', 1],
+      ['Source', 1],
+      ['Message', 0],
+      ['First Seen', 1],
+      ['Count', 1],
+      ['Name', 1],
     ])
     // eventTime keeps microseconds: 119.876s ago floors to 119s.
-    expect(eventsV1.row!(ev(), now)).toEqual(['119s', 'Normal', 'Scheduled', 'pod/web-1', '', 'default-scheduler, default-scheduler-node-1', 'Successfully assigned default/web-1 to node-1', '119s', 1, 'web-1.17a'])
+    expect(eventsV1.row!(ev(), now)).toEqual([
+      '119s',
+      'Normal',
+      'Scheduled',
+      'pod/web-1',
+      '',
+      'default-scheduler, default-scheduler-node-1',
+      'Successfully assigned default/web-1 to node-1',
+      '119s',
+      1,
+      'web-1.17a',
+    ])
     const series = eventsV1.row!(ev({ series: { count: 4, lastObservedTime: '2026-01-01T00:01:50.000000Z' } }), now)
     expect([series[0], series[8]]).toEqual(['10s', 4])
   })
 
   it('selects on regarding.* and reportingController', () => {
-    expect(eventsV1.selectableFields!(ev())).toMatchObject({ 'regarding.kind': 'Pod', 'regarding.name': 'web-1', reason: 'Scheduled', reportingController: 'default-scheduler', type: 'Normal' })
+    expect(eventsV1.selectableFields!(ev())).toMatchObject({
+      'regarding.kind': 'Pod',
+      'regarding.name': 'web-1',
+      reason: 'Scheduled',
+      reportingController: 'default-scheduler',
+      type: 'Normal',
+    })
   })
 })

@@ -5,7 +5,10 @@ import type { HookContext } from '../../../src/registry/resource-definition.js'
 const ctx: HookContext = { now: new Date('2026-01-01T00:00:30Z'), randomSuffix: () => 'abcde' }
 
 function pdb(spec: Record<string, unknown>): PodDisruptionBudget {
-  const p = { metadata: { name: 'web-pdb', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } } as PodDisruptionBudget
+  const p = {
+    metadata: { name: 'web-pdb', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { selector: { matchLabels: { app: 'web' } }, ...spec },
+  } as PodDisruptionBudget
   podDisruptionBudgets.prepareForCreate!(p, ctx)
   return p
 }

@@ -11,7 +11,13 @@ const defaulted = (spec: PodSpec, template = true): PodSpec => {
 describe('defaultPodSpec', () => {
   it('fills the PodSpec and container defaults', () => {
     const spec = defaulted({ containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80 }], readinessProbe: { httpGet: { port: 80 } } }] })
-    expect(spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', securityContext: {}, terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler' })
+    expect(spec).toMatchObject({
+      restartPolicy: 'Always',
+      dnsPolicy: 'ClusterFirst',
+      securityContext: {},
+      terminationGracePeriodSeconds: 30,
+      schedulerName: 'default-scheduler',
+    })
     expect(spec.containers[0]).toEqual({
       name: 'web',
       image: 'nginx',
@@ -46,7 +52,10 @@ describe('defaultPodSpec', () => {
   })
   it('defaults volume sources', () => {
     const spec = defaulted({ containers: [{ name: 'a', image: 'x:1' }], volumes: [{ name: 'tmp' }, { name: 'cfg', configMap: { name: 'c' } }] })
-    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } }])
+    expect(spec.volumes).toEqual([
+      { name: 'tmp', emptyDir: {} },
+      { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } },
+    ])
   })
 })
 
@@ -61,8 +70,17 @@ describe('validatePodSpec', () => {
   })
   it('requires container name and image, rejects bad and duplicate names', () => {
     expect(errs({ containers: [{ name: '', image: '' }] })).toEqual(['spec.containers[0].name: Required value', 'spec.containers[0].image: Required value'])
-    expect(errs({ containers: [{ name: 'Web_1', image: 'x' }] })[0]).toMatch(/^spec\.containers\[0\]\.name: Invalid value: "Web_1": a lowercase RFC 1123 label must consist of/)
-    expect(errs({ containers: [{ name: 'a', image: 'x' }, { name: 'a', image: 'y' }] })).toEqual(['spec.containers[1].name: Duplicate value: "a"'])
+    expect(errs({ containers: [{ name: 'Web_1', image: 'x' }] })[0]).toMatch(
+      /^spec\.containers\[0\]\.name: Invalid value: "Web_1": a lowercase RFC 1123 label must consist of/,
+    )
+    expect(
+      errs({
+        containers: [
+          { name: 'a', image: 'x' },
+          { name: 'a', image: 'y' },
+        ],
+      }),
+    ).toEqual(['spec.containers[1].name: Duplicate value: "a"'])
   })
   it('checks ports', () => {
     expect(errs({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 70000 }, { containerPort: 80, protocol: 'HTTP' }] }] })).toEqual([
@@ -76,7 +94,9 @@ describe('validatePodSpec', () => {
     ])
   })
   it('requires mounted volumes to exist', () => {
-    expect(errs({ containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] })).toEqual(['spec.containers[0].volumeMounts[0].name: Not found: "data"'])
+    expect(errs({ containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] })).toEqual([
+      'spec.containers[0].volumeMounts[0].name: Not found: "data"',
+    ])
   })
   it('requests must not exceed limits', () => {
     expect(errs({ containers: [{ name: 'a', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }] })).toEqual([
@@ -92,11 +112,15 @@ describe('validatePodTemplateSpec', () => {
   it('reports a selector that does not match the template labels', () => {
     const tpl = { metadata: { labels: { app: 'x' } }, spec: defaulted({ containers: [{ name: 'a', image: 'x' }] }) }
     const errs = validatePodTemplateSpec(tpl, 'spec.template', { matchLabels: { app: 'web' } })
-    expect(errs).toEqual([{ type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', badValue: { app: 'x' }, detail: '`selector` does not match template `labels`' }])
+    expect(errs).toEqual([
+      { type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', badValue: { app: 'x' }, detail: '`selector` does not match template `labels`' },
+    ])
   })
   it('accepts matching selectors, including expressions', () => {
     const tpl = { metadata: { labels: { app: 'web', tier: 'a' } }, spec: defaulted({ containers: [{ name: 'a', image: 'x' }] }) }
-    expect(validatePodTemplateSpec(tpl, 'spec.template', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] })).toEqual([])
+    expect(
+      validatePodTemplateSpec(tpl, 'spec.template', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] }),
+    ).toEqual([])
   })
   it('validates the nested pod spec', () => {
     const tpl = { metadata: { labels: { app: 'web' } }, spec: defaulted({ containers: [{ name: 'a', image: '' }] }) }

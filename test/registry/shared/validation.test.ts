@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { fieldErrorString } from '../../../src/errors.js'
 import {
-  isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue,
-  validateAnnotations, validateLabelSelector, validateObjectMeta,
+  isConfigMapKey,
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  validateAnnotations,
+  validateLabelSelector,
+  validateObjectMeta,
 } from '../../../src/registry/shared/validation.js'
 
 const strings = (errs: Parameters<typeof fieldErrorString>[0][]): string[] => errs.map(fieldErrorString)
@@ -22,7 +29,9 @@ describe('name validators', () => {
     ])
   })
   it('DNS-1035 label must start with a letter', () => {
-    expect(isDNS1035Label('1web')[0]).toMatch(/^a DNS-1035 label must consist of .* \(e\.g\. 'my-name', {2}or 'abc-123', regex used for validation is '\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?'\)$/)
+    expect(isDNS1035Label('1web')[0]).toMatch(
+      /^a DNS-1035 label must consist of .* \(e\.g\. 'my-name', {2}or 'abc-123', regex used for validation is '\[a-z\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?'\)$/,
+    )
     expect(isDNS1035Label('web')).toEqual([])
   })
   it('qualified names with prefixes', () => {
@@ -46,7 +55,9 @@ describe('name validators', () => {
 
 describe('validateObjectMeta', () => {
   it('requires name or generateName', () => {
-    expect(strings(validateObjectMeta({ namespace: 'default' }, { namespaced: true }))).toEqual(['metadata.name: Required value: name or generateName is required'])
+    expect(strings(validateObjectMeta({ namespace: 'default' }, { namespaced: true }))).toEqual([
+      'metadata.name: Required value: name or generateName is required',
+    ])
   })
   it('reports an invalid name with the real text', () => {
     const [e] = strings(validateObjectMeta({ name: 'Bad_Name', namespace: 'default' }, { namespaced: true }))
@@ -59,10 +70,14 @@ describe('validateObjectMeta', () => {
   })
   it('checks namespace presence by scope', () => {
     expect(strings(validateObjectMeta({ name: 'a' }, { namespaced: true }))).toEqual(['metadata.namespace: Required value'])
-    expect(strings(validateObjectMeta({ name: 'a', namespace: 'x' }, { namespaced: false }))).toEqual(['metadata.namespace: Forbidden: not allowed on this type'])
+    expect(strings(validateObjectMeta({ name: 'a', namespace: 'x' }, { namespaced: false }))).toEqual([
+      'metadata.namespace: Forbidden: not allowed on this type',
+    ])
   })
   it('uses a custom name validator', () => {
-    expect(strings(validateObjectMeta({ name: 'a.b' }, { namespaced: false, nameFn: isDNS1123Label }))).toEqual(['metadata.name: Invalid value: "a.b": must not contain dots'])
+    expect(strings(validateObjectMeta({ name: 'a.b' }, { namespaced: false, nameFn: isDNS1123Label }))).toEqual([
+      'metadata.name: Invalid value: "a.b": must not contain dots',
+    ])
   })
   it('validates label keys and values at metadata.labels', () => {
     const errs = validateObjectMeta({ name: 'a', namespace: 'd', labels: { 'bad key': 'ok', good: 'bad value' } }, { namespaced: true })
@@ -75,7 +90,18 @@ describe('validateObjectMeta', () => {
 
 describe('validateLabelSelector', () => {
   it('checks operators and values', () => {
-    const errs = strings(validateLabelSelector({ matchExpressions: [{ key: 'a', operator: 'In' }, { key: 'b', operator: 'Exists', values: ['x'] }, { key: 'c', operator: 'Maybe' }] }, 'spec.selector'))
+    const errs = strings(
+      validateLabelSelector(
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'In' },
+            { key: 'b', operator: 'Exists', values: ['x'] },
+            { key: 'c', operator: 'Maybe' },
+          ],
+        },
+        'spec.selector',
+      ),
+    )
     expect(errs).toEqual([
       "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
       "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
@@ -88,7 +114,11 @@ describe('validateAnnotations', () => {
   it('allows 256 KiB of keys plus values, counted in UTF-8 bytes as Go does', () => {
     const limit = 256 * 1024
     expect(validateAnnotations({ a: 'x'.repeat(limit - 1) }, 'metadata.annotations')).toEqual([])
-    expect(validateAnnotations({ a: 'x'.repeat(limit) }, 'metadata.annotations').map(fieldErrorString)).toEqual(['metadata.annotations: Too long: may not be more than 262144 bytes'])
-    expect(validateAnnotations({ a: 'é'.repeat(limit / 2) }, 'metadata.annotations').map(fieldErrorString)).toEqual(['metadata.annotations: Too long: may not be more than 262144 bytes'])
+    expect(validateAnnotations({ a: 'x'.repeat(limit) }, 'metadata.annotations').map(fieldErrorString)).toEqual([
+      'metadata.annotations: Too long: may not be more than 262144 bytes',
+    ])
+    expect(validateAnnotations({ a: 'é'.repeat(limit / 2) }, 'metadata.annotations').map(fieldErrorString)).toEqual([
+      'metadata.annotations: Too long: may not be more than 262144 bytes',
+    ])
   })
 })

@@ -6,7 +6,15 @@ describe('VirtualFS', () => {
   const make = () => {
     let t = 1000
     const fs = new VirtualFS(() => t)
-    fs.install({ '/etc/hostname': { content: 'pod\n' }, '/run/nginx.pid': { content: '1\n', mtime: 5000 }, '/var/run': { link: '/run' }, '/tmp': { dir: true, mode: 0o1777 } }, 10)
+    fs.install(
+      {
+        '/etc/hostname': { content: 'pod\n' },
+        '/run/nginx.pid': { content: '1\n', mtime: 5000 },
+        '/var/run': { link: '/run' },
+        '/tmp': { dir: true, mode: 0o1777 },
+      },
+      10,
+    )
     return { fs, tick: (ms: number) => (t += ms) }
   }
 

@@ -1,6 +1,14 @@
 /** @module http.test: image HTTP behaviours — nginx pages and headers per version, 404/405, HEAD, httpd, echo-hname, access logs, refused ports, the HTTP/1.1 parser. */
 import { describe, expect, test } from 'vitest'
-import { HTTPRequestParser, connectPort, formatResponseHead, logTimeLocal, nginxErrorPage, nginxWelcomePage, serveHTTP } from '../../../src/sim/containers/http.js'
+import {
+  HTTPRequestParser,
+  connectPort,
+  formatResponseHead,
+  logTimeLocal,
+  nginxErrorPage,
+  nginxWelcomePage,
+  serveHTTP,
+} from '../../../src/sim/containers/http.js'
 import { nginxVersion } from '../../../src/sim/images.js'
 import type { ContainerInstance, LogBuffer, LogLine } from '../../../src/sim/containers/runtime.js'
 
@@ -8,8 +16,19 @@ const t0 = Date.parse('2026-11-27T23:12:01Z')
 
 function instance(image: string, over: Partial<ContainerInstance> = {}): ContainerInstance {
   return {
-    namespace: 'default', pod: 'nginx-pod', podUID: 'u', container: 'nginx', containerID: `containerd://${'a'.repeat(64)}`,
-    image, startedAt: t0 - 60_000, running: true, restartCount: 0, podIP: '10.244.1.5', nodeName: 'w1', hostname: 'nginx-pod', env: {},
+    namespace: 'default',
+    pod: 'nginx-pod',
+    podUID: 'u',
+    container: 'nginx',
+    containerID: `containerd://${'a'.repeat(64)}`,
+    image,
+    startedAt: t0 - 60_000,
+    running: true,
+    restartCount: 0,
+    podIP: '10.244.1.5',
+    nodeName: 'w1',
+    hostname: 'nginx-pod',
+    env: {},
     ...over,
   }
 }
@@ -19,7 +38,11 @@ function buffer(): LogBuffer & { lines: LogLine[] } {
   return { lines, append: (text, stream = 'stdout', ts = 0) => void lines.push({ text, stream, ts }), subscribe: () => () => {} }
 }
 
-const get = (path: string, headers: Record<string, string> = {}) => ({ method: 'GET', path, headers: { host: '10.244.1.5', 'user-agent': 'curl/7.88.1', ...headers } })
+const get = (path: string, headers: Record<string, string> = {}) => ({
+  method: 'GET',
+  path,
+  headers: { host: '10.244.1.5', 'user-agent': 'curl/7.88.1', ...headers },
+})
 
 describe('nginx', () => {
   test('the welcome page of 1.15.12 is the 612-byte 2012 page, with the real header set and order', () => {
@@ -28,7 +51,14 @@ describe('nginx', () => {
     expect(res.body).toContain('<title>Welcome to nginx!</title>')
     expect(Buffer.byteLength(res.body)).toBe(612)
     expect(Object.keys(res.headers)).toEqual(['Server', 'Date', 'Content-Type', 'Content-Length', 'Last-Modified', 'Connection', 'ETag', 'Accept-Ranges'])
-    expect(res.headers).toMatchObject({ Server: 'nginx/1.15.12', Date: 'Fri, 27 Nov 2026 23:12:01 GMT', 'Content-Type': 'text/html', 'Content-Length': '612', Connection: 'keep-alive', 'Accept-Ranges': 'bytes' })
+    expect(res.headers).toMatchObject({
+      Server: 'nginx/1.15.12',
+      Date: 'Fri, 27 Nov 2026 23:12:01 GMT',
+      'Content-Type': 'text/html',
+      'Content-Length': '612',
+      Connection: 'keep-alive',
+      'Accept-Ranges': 'bytes',
+    })
     expect(res.headers.ETag).toMatch(/^"[0-9a-f]{8}-264"$/)
     expect(new Date(res.headers['Last-Modified']).getUTCFullYear()).toBe(2019)
   })
@@ -48,7 +78,9 @@ describe('nginx', () => {
     const res = serveHTTP(instance('nginx:1.15.12'), get('/nope'), { now: t0 })!
     expect(res.status).toBe(404)
     expect(res.statusText).toBe('Not Found')
-    expect(res.body).toBe('<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.15.12</center>\r\n</body>\r\n</html>\r\n')
+    expect(res.body).toBe(
+      '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.15.12</center>\r\n</body>\r\n</html>\r\n',
+    )
     expect(res.headers['Content-Length']).toBe(String(res.body.length))
     expect(nginxErrorPage('1.14.2', 404)).toContain('<body bgcolor="white">')
   })
@@ -75,7 +107,10 @@ describe('nginx', () => {
     serveHTTP(inst, { ...get('/missing'), remoteAddr: '127.0.0.1' }, { now: t0, logs })
     expect(logs.lines.map((l) => [l.stream, l.text])).toEqual([
       ['stdout', '10.244.1.1 - - [27/Nov/2026:23:12:01 +0000] "GET / HTTP/1.1" 200 612 "-" "curl/7.88.1" "127.0.0.1"'],
-      ['stderr', '2026/11/27 23:12:01 [error] 29#29: *2 open() "/usr/share/nginx/html/missing" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /missing HTTP/1.1", host: "10.244.1.5"'],
+      [
+        'stderr',
+        '2026/11/27 23:12:01 [error] 29#29: *2 open() "/usr/share/nginx/html/missing" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /missing HTTP/1.1", host: "10.244.1.5"',
+      ],
       ['stdout', '127.0.0.1 - - [27/Nov/2026:23:12:01 +0000] "GET /missing HTTP/1.1" 404 154 "-" "curl/7.88.1" "-"'],
     ])
     expect(logTimeLocal(Date.parse('2026-01-05T03:04:05Z'))).toBe('05/Jan/2026:03:04:05 +0000')
@@ -114,7 +149,11 @@ describe('wire helpers', () => {
     const p = new HTTPRequestParser()
     expect(p.push(Buffer.from('GET / HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: curl/8.5.0\r\n'))).toEqual([])
     const reqs = p.push(Buffer.from('\r\nPOST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /y HTTP/1.0\r\n\r\n'))
-    expect(reqs.map((r) => [r.method, r.path, r.httpVersion, String(r.body)])).toEqual([['GET', '/', '1.1', ''], ['POST', '/x', '1.1', 'abc'], ['GET', '/y', '1.0', '']])
+    expect(reqs.map((r) => [r.method, r.path, r.httpVersion, String(r.body)])).toEqual([
+      ['GET', '/', '1.1', ''],
+      ['POST', '/x', '1.1', 'abc'],
+      ['GET', '/y', '1.0', ''],
+    ])
     expect(reqs[0].headers).toEqual({ host: 'localhost:8080', 'user-agent': 'curl/8.5.0' })
     const bad = new HTTPRequestParser()
     bad.push(Buffer.from('\x16\x03\x01 hello\r\n\r\n'))
@@ -123,6 +162,8 @@ describe('wire helpers', () => {
 
   test('formatResponseHead writes the status line and headers in order', () => {
     const res = serveHTTP(instance('nginx:1.15.12'), get('/'), { now: t0 })!
-    expect(formatResponseHead(res)).toMatch(/^HTTP\/1\.1 200 OK\r\nServer: nginx\/1\.15\.12\r\nDate: Fri, 27 Nov 2026 23:12:01 GMT\r\nContent-Type: text\/html\r\nContent-Length: 612\r\n.*\r\n\r\n$/s)
+    expect(formatResponseHead(res)).toMatch(
+      /^HTTP\/1\.1 200 OK\r\nServer: nginx\/1\.15\.12\r\nDate: Fri, 27 Nov 2026 23:12:01 GMT\r\nContent-Type: text\/html\r\nContent-Length: 612\r\n.*\r\n\r\n$/s,
+    )
   })
 })

@@ -18,7 +18,10 @@ describe('podHostname', () => {
   })
 
   test('spec.subdomain gives the domain <subdomain>.<namespace>.svc.cluster.local', () => {
-    expect(podHostname(pod('web-0', { containers: [], hostname: 'web-0', subdomain: 'web' }, 'shop'))).toEqual({ hostname: 'web-0', domain: 'web.shop.svc.cluster.local' })
+    expect(podHostname(pod('web-0', { containers: [], hostname: 'web-0', subdomain: 'web' }, 'shop'))).toEqual({
+      hostname: 'web-0',
+      domain: 'web.shop.svc.cluster.local',
+    })
   })
 
   test('a name longer than 63 characters is cut, without a trailing - or .', () => {
@@ -28,7 +31,9 @@ describe('podHostname', () => {
   })
 
   test('a hostNetwork pod sees the node hostname', () => {
-    expect(podHostname(pod('kube-proxy-abcde', { containers: [], hostNetwork: true, nodeName: 'kubemock-worker', hostname: 'ignored' }))).toEqual({ hostname: 'kubemock-worker' })
+    expect(podHostname(pod('kube-proxy-abcde', { containers: [], hostNetwork: true, nodeName: 'kubemock-worker', hostname: 'ignored' }))).toEqual({
+      hostname: 'kubemock-worker',
+    })
   })
 })
 
@@ -44,12 +49,18 @@ describe('every reader of the hostname agrees', () => {
     ['named', { hostname: 'custom', subdomain: 'svc-a' }, 'custom', 'svc-a.default.svc.cluster.local'],
     ['hostnet', { hostNetwork: true }, 'kubemock-worker', undefined],
   ])('%s: hostname, hostname -f, $HOSTNAME, /etc/hostname, /etc/hosts', async (name, extra, hostname, domain) => {
-    cluster.registry.resource('', 'pods').create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.15.12' }], ...extra } } as KubeObject)
+    cluster.registry.resource('', 'pods').create('default', {
+      metadata: { name },
+      spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.15.12' }], ...extra },
+    } as KubeObject)
     for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
     const inst = runtimeFor(cluster.registry).current('default', name)!
     const sh = new Shell({ registry: cluster.registry, inst, fs: fsFor(cluster.registry, inst), procs: processesFor(cluster.registry, inst), flavour: 'bash' })
     let out = ''
-    await sh.run('hostname; hostname -f; echo $HOSTNAME; cat /etc/hostname; tail -n 1 /etc/hosts', { out: { write: (s) => (out += s) }, err: { write: (s) => (out += s) } })
+    await sh.run('hostname; hostname -f; echo $HOSTNAME; cat /etc/hostname; tail -n 1 /etc/hosts', {
+      out: { write: (s) => (out += s) },
+      err: { write: (s) => (out += s) },
+    })
     const fqdn = domain ? `${hostname}.${domain}` : hostname
     const hostsLine = domain ? `${inst.podIP}\t${fqdn}\t${hostname}` : `${inst.podIP}\t${hostname}`
     expect(out).toBe([hostname, fqdn, hostname, hostname, hostsLine, ''].join('\n'))

@@ -12,7 +12,10 @@ beforeEach(() => {
 afterEach(() => cluster.close())
 
 async function start(name: string, image: string, command?: string[]) {
-  cluster.registry.resource('', 'pods').create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image, ...(command ? { command } : {}) }] } } as KubeObject)
+  cluster.registry.resource('', 'pods').create('default', {
+    metadata: { name },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image, ...(command ? { command } : {}) }] },
+  } as KubeObject)
   for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
   return runtimeFor(cluster.registry).current('default', name)!
 }

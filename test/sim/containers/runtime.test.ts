@@ -27,7 +27,18 @@ describe('container runtime', () => {
       metadata: { name: 'nginx-pod' },
       spec: {
         nodeName: 'kubemock-worker',
-        containers: [{ name: 'nginx', image: 'nginx:1.27.3', env: [{ name: 'A', value: 'x' }, { name: 'B', value: '$(A)-y' }, { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } }, { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }],
+        containers: [
+          {
+            name: 'nginx',
+            image: 'nginx:1.27.3',
+            env: [
+              { name: 'A', value: 'x' },
+              { name: 'B', value: '$(A)-y' },
+              { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } },
+              { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+          },
+        ],
       },
     } as KubeObject)
     const rt = runtimeFor(cluster.registry)
@@ -36,9 +47,24 @@ describe('container runtime', () => {
     const first = rt.current('default', 'nginx-pod')!
     expect(first.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/)
     expect(first.hostname).toBe('nginx-pod')
-    expect(first.env).toMatchObject({ A: 'x', B: 'x-y', MODE: 'fast', ME: 'nginx-pod', HOSTNAME: 'nginx-pod', NGINX_VERSION: '1.27.3', KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443', HOME: '/root' })
+    expect(first.env).toMatchObject({
+      A: 'x',
+      B: 'x-y',
+      MODE: 'fast',
+      ME: 'nginx-pod',
+      HOSTNAME: 'nginx-pod',
+      NGINX_VERSION: '1.27.3',
+      KUBERNETES_SERVICE_HOST: '10.96.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+      KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443',
+      HOME: '/root',
+    })
     const lines = rt.logs(first.containerID).lines
-    expect(lines[0]).toMatchObject({ stream: 'stdout', text: '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration', ts: first.startedAt })
+    expect(lines[0]).toMatchObject({
+      stream: 'stdout',
+      text: '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration',
+      ts: first.startedAt,
+    })
     expect(lines.some((l) => l.stream === 'stderr' && l.text.endsWith('[notice] 1#1: nginx/1.27.3'))).toBe(true)
     expect(rt.previous('default', 'nginx-pod')).toBeUndefined()
 
@@ -56,7 +82,10 @@ describe('container runtime', () => {
   })
 
   test('markExited ends an instance at once and per-instance slots are kept per containerID', async () => {
-    pods().create('default', { metadata: { name: 'bb' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } } as KubeObject)
+    pods().create('default', {
+      metadata: { name: 'bb' },
+      spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+    } as KubeObject)
     const rt = runtimeFor(cluster.registry)
     await until(() => rt.current('default', 'bb')?.running === true)
     const inst = rt.current('default', 'bb')!

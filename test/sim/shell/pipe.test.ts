@@ -13,13 +13,16 @@ let inst: ContainerInstance
 
 beforeEach(async () => {
   cluster = new Cluster({ speed: 0 })
-  cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'p' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.15.12' }] } } as KubeObject)
+  cluster.registry
+    .resource('', 'pods')
+    .create('default', { metadata: { name: 'p' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.15.12' }] } } as KubeObject)
   for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', 'p')?.running; i++) await cluster.clock.advance(100)
   inst = runtimeFor(cluster.registry).current('default', 'p')!
 })
 afterEach(() => cluster.close())
 
-const shell = () => new Shell({ registry: cluster.registry, inst, fs: fsFor(cluster.registry, inst), procs: processesFor(cluster.registry, inst), flavour: 'bash' })
+const shell = () =>
+  new Shell({ registry: cluster.registry, inst, fs: fsFor(cluster.registry, inst), procs: processesFor(cluster.registry, inst), flavour: 'bash' })
 
 async function run(sh: Shell, line: string) {
   let out = ''
@@ -29,7 +32,7 @@ async function run(sh: Shell, line: string) {
 }
 
 describe('pipelines', () => {
-  test('an endless writer ends once its reader is done (SIGPIPE), and the status is the last stage\'s', async () => {
+  test("an endless writer ends once its reader is done (SIGPIPE), and the status is the last stage's", async () => {
     const sh = shell()
     expect(await run(sh, 'while true; do echo y; done | head -1')).toEqual({ out: 'y\n', err: '', code: 0 })
     expect(await run(sh, 'i=0; while true; do echo $i; i=$((i+1)); done | head -n 3')).toEqual({ out: '0\n1\n2\n', err: '', code: 0 })

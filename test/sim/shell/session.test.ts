@@ -10,7 +10,9 @@ import type { KubeObject } from '../../../src/types.js'
 let cluster: Cluster
 
 async function startPod(name: string, image = 'nginx:1.15.12'): Promise<ContainerInstance> {
-  cluster.registry.resource('', 'pods').create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
+  cluster.registry
+    .resource('', 'pods')
+    .create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
   for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
   return runtimeFor(cluster.registry).current('default', name)!
 }

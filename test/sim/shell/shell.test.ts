@@ -12,7 +12,10 @@ import { existsSync } from 'node:fs'
 let cluster: Cluster
 
 async function startPod(name: string, image: string, command?: string[]): Promise<ContainerInstance> {
-  cluster.registry.resource('', 'pods').create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image, ...(command ? { command } : {}) }] } } as KubeObject)
+  cluster.registry.resource('', 'pods').create('default', {
+    metadata: { name },
+    spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image, ...(command ? { command } : {}) }] },
+  } as KubeObject)
   for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
   return runtimeFor(cluster.registry).current('default', name)!
 }
@@ -59,13 +62,17 @@ describe('nginx container shell', () => {
     const d = new Date(inst.startedAt)
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
     const hhmm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`
-    expect((await run(sh, 'ls -l /run/nginx.pid')).out).toBe(`-rw-r--r-- 1 root root 2 ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${hhmm} /run/nginx.pid\n`)
-    expect((await run(sh, 'ls -l --full-time /var/run/nginx.pid')).out).toContain(`${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)}.000000000 +0000`)
+    expect((await run(sh, 'ls -l /run/nginx.pid')).out).toBe(
+      `-rw-r--r-- 1 root root 2 ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${hhmm} /run/nginx.pid\n`,
+    )
+    expect((await run(sh, 'ls -l --full-time /var/run/nginx.pid')).out).toContain(
+      `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)}.000000000 +0000`,
+    )
     expect((await run(sh, 'cat /etc/hostname; hostname')).out).toBe('nginx-pod\nnginx-pod\n')
     expect((await run(sh, 'grep title /usr/share/nginx/html/index.html')).out).toBe('<title>Welcome to nginx!</title>\n')
     expect((await run(sh, 'grep PRETTY /etc/os-release')).out).toBe('PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\n')
     expect((await run(sh, 'cat /var/run/secrets/kubernetes.io/serviceaccount/namespace')).out).toBe('default')
-    expect((await run(sh, 'nginx -v'))).toEqual({ out: '', err: 'nginx version: nginx/1.15.12\n', code: 0 })
+    expect(await run(sh, 'nginx -v')).toEqual({ out: '', err: 'nginx version: nginx/1.15.12\n', code: 0 })
     expect((await run(sh, `grep nginx-pod /etc/hosts`)).out).toBe(`${inst.podIP}\tnginx-pod\n`)
   })
 
@@ -109,7 +116,9 @@ describe('nginx container shell', () => {
     const next = runtimeFor(cluster.registry).current('default', 'k')!
     expect(next.containerID).not.toBe(inst.containerID)
     expect(next.restartCount).toBe(1)
-    const pod = cluster.registry.resource('', 'pods').getStored('default', 'k')!.obj as unknown as { status: { containerStatuses: { lastState: { terminated: { exitCode: number; reason: string } } }[] } }
+    const pod = cluster.registry.resource('', 'pods').getStored('default', 'k')!.obj as unknown as {
+      status: { containerStatuses: { lastState: { terminated: { exitCode: number; reason: string } } }[] }
+    }
     expect(pod.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
     expect(fsFor(cluster.registry, next).lookup('/run/nginx.pid')!.mtime).toBe(next.startedAt)
   })
@@ -125,7 +134,7 @@ describe('compound commands and tar', () => {
     expect((await run(sh, 'if test -d /etc; then echo dir; else echo no; fi; if false; then :; elif true; then echo elif; fi')).out).toBe('dir\nelif\n')
     expect((await run(sh, 'while true; do echo once; break; done; { echo a; echo b; } | wc -l')).out).toBe('once\n2\n')
     expect((await run(sh, 'for x in 1 2 3; do if [ $x = 2 ]; then continue; fi; echo $x; done')).out).toBe('1\n3\n')
-    expect((await run(sh, 'while true; do')).err).toBe('bash: line 7: syntax error near unexpected token `newline\'\n')
+    expect((await run(sh, 'while true; do')).err).toBe("bash: line 7: syntax error near unexpected token `newline'\n")
   })
 
   test('tar round-trips files through an archive (what kubectl cp execs)', async () => {

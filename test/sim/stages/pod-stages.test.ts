@@ -31,7 +31,11 @@ interface GoldenInput {
 async function run(input: GoldenInput) {
   const clock = new SimClock({ start, speed: 0 })
   let n = 0
-  const runtime = new ContainerRuntime(clock, () => {}, () => `containerd://${(++n).toString(16).padStart(64, '0')}`)
+  const runtime = new ContainerRuntime(
+    clock,
+    () => {},
+    () => `containerd://${(++n).toString(16).padStart(64, '0')}`,
+  )
   const images = new ImageCatalogue()
   const held = new Map<string, PulledImage>()
   for (const ref of input.nodeImages ?? []) held.set(images.describe(ref).image, images.describe(ref))
@@ -92,7 +96,10 @@ async function run(input: GoldenInput) {
       else if (step.type === 'status') pod.status = step.status
       else deleted = true
     }
-    const states = (pod.status?.containerStatuses ?? []).map((s) => `${s.name}=${Object.keys(s.state ?? {})[0]}${s.state?.waiting?.reason ? `:${s.state.waiting.reason}` : s.state?.terminated ? `:${s.state.terminated.reason}` : ''}`)
+    const states = (pod.status?.containerStatuses ?? []).map(
+      (s) =>
+        `${s.name}=${Object.keys(s.state ?? {})[0]}${s.state?.waiting?.reason ? `:${s.state.waiting.reason}` : s.state?.terminated ? `:${s.state.terminated.reason}` : ''}`,
+    )
     transitions.push({ at: at(), stage: stage.name, phase: pod.status?.phase, containers: states.join(' '), ...(events.length ? { events } : {}) })
     if (deleted) pod = undefined
   }
