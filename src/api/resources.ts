@@ -17,7 +17,7 @@ import { parseTarget, type Target } from './request-context.js'
 import { handleSubresource } from './subresources.js'
 import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
-import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
+import { isWebSocketUpgrade, wsSubresources, type WsCall } from './ws-subresources.js'
 // Register the exec and attach transports (SPDY over HTTP, WebSocket) on import.
 import './exec-spdy.js'
 import './exec-websocket.js'
@@ -52,24 +52,24 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
   const { registry, discovery } = opts
   const now = () => new Date(opts.now())
   const serves = (g: string, v: string) => discovery.hasGroupVersion(g, v)
+  /** The call for an object or collection target, without the reply (WebSocket and preflight calls have none). */
+  const callFor = (req: FastifyRequest, target: Extract<Target, { type: 'resource' }>): WsCall => ({
+    req,
+    rs: target.rs,
+    namespace: target.namespace,
+    name: target.name,
+    subresource: target.subresource,
+    subpath: target.subpath,
+    query: req.query as Query,
+    now,
+    registry,
+  })
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const pathname = (req.raw.url ?? '/').split('?')[0]
     const target = parseTarget(registry, pathname, serves)
-    const query = req.query as Query
     if (target.type !== 'resource') return serveDiscovery(req, reply, target, discovery)
-    const call: ResourceCall = {
-      req,
-      reply,
-      rs: target.rs,
-      namespace: target.namespace,
-      name: target.name,
-      subresource: target.subresource,
-      subpath: target.subpath,
-      query,
-      now,
-      registry,
-    }
+    const call: ResourceCall = { ...callFor(req, target), reply }
     if (target.subresource) return handleSubresource(call)
     return dispatch(call, target.watchPrefix)
   }
@@ -78,23 +78,12 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     try {
       const pathname = (req.raw.url ?? '/').split('?')[0]
       const target = parseTarget(registry, pathname, serves)
-      const query = req.query as Query
       if (target.type === 'resource' && target.subresource && wsSubresources[target.subresource]) {
-        wsSubresources[target.subresource].serve(socket, {
-          req,
-          rs: target.rs,
-          namespace: target.namespace,
-          name: target.name,
-          subresource: target.subresource,
-          subpath: target.subpath,
-          query,
-          now,
-          registry,
-        })
+        wsSubresources[target.subresource].serve(socket, callFor(req, target))
         return
       }
       if (target.type !== 'resource' || target.subresource) throw notFoundResource()
-      const w = watchRequest({ req, reply: undefined as never, rs: target.rs, namespace: target.namespace, name: target.name, query, now, registry }, 'object')
+      const w = watchRequest({ ...callFor(req, target), reply: undefined as never }, 'object')
       serveWebSocketWatch(socket, w)
     } catch (err) {
       const se = toStatusError(err)
@@ -113,17 +102,7 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     const sub = wsSubresources[target.subresource]
     if (!sub?.preflight) return
     if (!(target.rs.def.subresources ?? []).some((s) => s.name === target.subresource)) throw notFoundResource()
-    sub.preflight({
-      req,
-      rs: target.rs,
-      namespace: target.namespace,
-      name: target.name,
-      subresource: target.subresource,
-      subpath: target.subpath,
-      query: req.query as Query,
-      now,
-      registry,
-    })
+    sub.preflight(callFor(req, target))
   }
 
   for (const prefix of ['/api', '/apis']) {
