@@ -425,7 +425,8 @@ export function controlHelpers(app: FastifyInstance, cluster: ControlTarget): Co
     requests: (filter) => state.journal.list(filter),
     clearRequests: () => state.journal.clear(),
     snapshot: () => state.snapshot(),
-    restore: (snapshot) => state.replaceState(Array.isArray(snapshot) ? { items: snapshot } : snapshot),
+    // The store's size limits surface as the Status the HTTP route would answer, as the helpers promise.
+    restore: (snapshot) => StatusError.fromStore(() => state.replaceState(Array.isArray(snapshot) ? { items: snapshot } : snapshot)),
     reset: () => state.reset(),
     failNode: (name) => nodeKubelet(cluster, name, 'fail'),
     recoverNode: (name) => nodeKubelet(cluster, name, 'recover'),

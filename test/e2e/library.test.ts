@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { ApiException, CoreV1Api } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
-import { start } from '../../src/index.js'
+import { StatusError, start } from '../../src/index.js'
 import { makeKubeConfig } from '../helpers/kube-config.js'
 
 /** Counts of the handle kinds a leaked server, socket or timer shows up as. */
@@ -72,6 +72,32 @@ describe('library API', () => {
         'FaultSpec is invalid: latencyMs: Invalid value: 1: only one effect per fault (also given: status)',
       )
       expect(() => c.failNode('nope')).toThrow('nodes "nope" not found')
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('restore past the storage quota throws the Invalid Status PUT /kubemock/v1/snapshot answers, and changes nothing', async () => {
+    const c = await start({ speed: 0, storageQuotaBytes: 2_000_000 })
+    try {
+      const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big', namespace: 'default' }, data: { v: 'x'.repeat(1_000_000) } }
+      const twice = [big, { ...big, metadata: { ...big.metadata, name: 'big2' } }, { ...big, metadata: { ...big.metadata, name: 'big3' } }]
+      let err: unknown
+      try {
+        c.restore(twice)
+      } catch (e) {
+        err = e
+      }
+      expect(err).toBeInstanceOf(StatusError)
+      expect((err as StatusError).status).toMatchObject({
+        code: 422,
+        reason: 'Invalid',
+        message: expect.stringMatching(
+          /^ObjectList is invalid: items: Too long: \d+ bytes serialized; the storage quota is 2000000 \(etcdserver: mvcc: database space exceeded\)$/,
+        ),
+      })
+      expect(c.snapshot().items.some((o) => o.metadata?.name === 'big')).toBe(false)
+      expect(c.snapshot().items.some((o) => o.kind === 'Namespace' && o.metadata?.name === 'kube-system')).toBe(true)
     } finally {
       await c.close()
     }
