@@ -4,6 +4,9 @@ import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
 
+/** Synchronous reconcile work one drain may do before it yields to I/O and timers (issue 9: a responsive event loop). */
+export const drainSliceMs = 10
+
 /** What a reconcile asks for next. */
 export interface ReconcileResult {
   /** Run this key again after this many simulated milliseconds. */
@@ -131,11 +134,26 @@ export class ControllerManager {
     )
   }
 
+  /**
+   * Starts the dirty keys' reconciles, for at most {@link drainSliceMs} of synchronous work: the
+   * keys left over stay dirty for the next drain, after a setImmediate, so HTTP requests and clock
+   * timers run in between however many keys a big change makes dirty.
+   */
   private async drain(q: Queue): Promise<void> {
     q.scheduled = false
-    const keys = [...q.dirty].filter((k) => !q.processing.has(k))
-    for (const k of keys) q.dirty.delete(k)
-    await Promise.all(keys.map((k) => this.process(q, k)))
+    const deadline = performance.now() + drainSliceMs
+    const started: Promise<void>[] = []
+    for (const k of [...q.dirty]) {
+      if (q.processing.has(k)) continue
+      if (started.length && performance.now() > deadline) {
+        q.scheduled = true
+        setImmediate(() => void this.drain(q))
+        break
+      }
+      q.dirty.delete(k)
+      started.push(this.process(q, k))
+    }
+    await Promise.all(started)
   }
 
   private async process(q: Queue, key: string): Promise<void> {
