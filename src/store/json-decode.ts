@@ -146,7 +146,6 @@ function countValueKeys(v: unknown): number {
 /** Path-tracking scan over text already known to be valid JSON. */
 function findDuplicates(text: string): string[] {
   const out: string[] = []
-  const seen = new Set<string>()
   let i = 0
   const skipWs = (): void => {
     while (isWs(text.charCodeAt(i))) i++
@@ -157,6 +156,9 @@ function findDuplicates(text: string): string[] {
     if (c === 123) {
       i++
       const keys = new Set<string>()
+      // Keys of this object already reported: a path is unique per object, so no global set (and no
+      // comparison of long path strings) is needed.
+      const reported = new Set<string>()
       skipWs()
       if (text.charCodeAt(i) === 125) {
         i++
@@ -172,8 +174,8 @@ function findDuplicates(text: string): string[] {
         i++ // ':'
         const p = path ? `${path}.${key}` : key
         if (keys.has(key)) {
-          if (!seen.has(p) && out.length < maxDuplicates) {
-            seen.add(p)
+          if (!reported.has(key) && out.length < maxDuplicates) {
+            reported.add(key)
             out.push(p)
           }
         } else keys.add(key)

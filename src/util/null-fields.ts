@@ -11,10 +11,15 @@ export function dropNullFields<T>(value: T): T {
   while (stack.length) {
     const v = stack.pop()
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) {
-        if (v[i] === null) v.splice(i, 1)
-        else if (typeof v[i] === 'object') stack.push(v[i])
+      // One compacting pass (splice per null would be quadratic on long lists).
+      let w = 0
+      for (let r = 0; r < v.length; r++) {
+        const item = v[r]
+        if (item === null) continue
+        if (typeof item === 'object') stack.push(item)
+        v[w++] = item
       }
+      v.length = w
     } else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>
       for (const k of Object.keys(o)) {

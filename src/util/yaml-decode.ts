@@ -160,6 +160,7 @@ function deepLine(text: string, max: number): number | undefined {
     let indicators = 0
     let leading = true
     let keyed = false
+    let commentAt = -1
     let j = i + col
     for (; j < text.length; j++) {
       const c = text.charCodeAt(j)
@@ -186,6 +187,7 @@ function deepLine(text: string, max: number): number | undefined {
       } else if (c === 93 || c === 125) {
         if (flow > 0) flow--
       } else if (c === 35 && (j === i || text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) {
+        commentAt = j
         while (j + 1 < text.length && text.charCodeAt(j + 1) !== 10) j++
       } else if (c === 34 || c === 39) {
         // A quoted scalar: skip to its closing quote ('' and \" are escapes), counting lines.
@@ -202,15 +204,17 @@ function deepLine(text: string, max: number): number | undefined {
       if (flow + Math.max(0, indents.length - 1) + indicators > max) return line
     }
     if (flow + Math.max(0, indents.length - 1) + indicators > max) return line
-    if (flow === 0 && blockScalarHeader.test(text.slice(i + col, j))) scalarParent = col
+    // The header test runs on the text before any comment: an anchored `(#.*)?$` would rescan the
+    // rest of the line from every `|`, quadratic on a long line of ` |#`.
+    if (flow === 0 && blockScalarHeader.test(text.slice(i + col, commentAt < 0 ? j : commentAt))) scalarParent = col
     i = j + 1
     line++
   }
   return undefined
 }
 
-/** A line ending in a block scalar header (`key: |`, `- >-`, `|2`), an optional comment after it. */
-const blockScalarHeader = /(^|[\s:-])[|>][-+0-9]*\s*(#.*)?\r?$/
+/** A line (its comment cut off) ending in a block scalar header (`key: |`, `- >-`, `|2`). */
+const blockScalarHeader = /(^|[\s:-])[|>][-+0-9]*\s*$/
 
 /**
  * How deep a node's value will nest once aliases are expanded (1 per sequence or mapping level).

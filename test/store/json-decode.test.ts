@@ -97,3 +97,16 @@ describe('parseJSONWithDuplicates', () => {
     expect(took).toBeLessThan(base * 10 + 50)
   })
 })
+
+describe('parseJSONWithDuplicates on long paths', () => {
+  it('reports a repeated key once per object without comparing long path strings', () => {
+    const key = 'k'.repeat(10_000)
+    let inner = `{${'"a":1,'.repeat(40_000)}"a":1}`
+    for (let i = 0; i < 100; i++) inner = `{"${key}":${inner}}`
+    const t = performance.now()
+    const { duplicates } = parseJSONWithDuplicates(inner)
+    expect(performance.now() - t).toBeLessThan(2_000)
+    expect(duplicates).toHaveLength(1)
+    expect(duplicates[0].endsWith('.a')).toBe(true)
+  })
+})

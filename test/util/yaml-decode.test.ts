@@ -102,3 +102,16 @@ describe('depthExceeds', () => {
     expect(depthExceeds({ a: [{ b: {} }] }, 3)).toBe(true)
   })
 })
+
+describe('decodeYAMLDocuments on hostile single lines', () => {
+  it('scans a long line of ` |#` in linear time (the block-scalar test skips the comment)', () => {
+    const line = `a: ${' |#'.repeat(32_000)}\rx\n`
+    const t = performance.now()
+    try {
+      decodeYAMLDocuments(line)
+    } catch {
+      // a 400 is fine; the time is what matters
+    }
+    expect(performance.now() - t).toBeLessThan(1_000)
+  })
+})
