@@ -135,15 +135,21 @@ export class Cluster {
    * Replaces every object: stops the controllers, runs `beforeClear` (the HTTP layer ends open
    * watches there with 410 Expired), clears the store (watch history too, so old
    * resourceVersions are Expired), runs `load`, and starts the controllers again, which then
-   * reconcile everything that exists. `load` must not throw (validate first): a throw leaves
-   * the store as far as it got.
+   * reconcile everything that exists. All or nothing: if `load` throws (say the quota runs out
+   * part-way), the objects from before are put back and the error is rethrown.
    */
   replaceState(load: () => void, beforeClear?: () => void): void {
     this.controllers.stop()
     try {
       beforeClear?.()
+      const rollback = this.store.checkpoint()
       this.store.clear()
-      load()
+      try {
+        load()
+      } catch (err) {
+        rollback()
+        throw err
+      }
     } finally {
       this.controllers.start()
     }

@@ -61,6 +61,12 @@ export interface ObjectStore {
   limits(): { quotaBytes: number; maxObjectBytes: number }
   /** Drops everything (state import/reset). */
   clear(): void
+  /**
+   * Captures every current object; calling the returned function puts exactly those back (the
+   * watch history then restarts at the current resourceVersion, as after {@link clear}, and
+   * resourceVersions keep increasing). What makes a state import all or nothing.
+   */
+  checkpoint(): () => void
 }
 
 /**
@@ -333,6 +339,18 @@ export class MemoryStore implements ObjectStore {
     this.buckets.clear()
     this.total = 0
     this.hub.reset(this.rv)
+  }
+
+  checkpoint(): () => void {
+    // Stored versions are immutable, so copying the maps (not the objects) is a full copy.
+    const saved = [...this.buckets].map(([resource, b]) => [resource, new Map(b.objects)] as const)
+    const total = this.total
+    return () => {
+      this.buckets.clear()
+      for (const [resource, objects] of saved) this.buckets.set(resource, { objects, sorted: undefined })
+      this.total = total
+      this.hub.reset(this.rv)
+    }
   }
 }
 

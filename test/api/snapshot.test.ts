@@ -182,3 +182,37 @@ describe('snapshot', () => {
     expect(cluster.registry.resource('', 'configmaps').getStored('default', 'keep')?.obj.metadata.uid).toBe(keep.obj.metadata.uid)
   })
 })
+
+describe('PUT /kubemock/v1/snapshot past the storage quota', () => {
+  test('is all or nothing: an import that runs out of space part-way puts every old object back', async () => {
+    const cluster = new Cluster({ speed: 0, storageQuotaBytes: 250_000 })
+    const app = await buildApp({ cluster })
+    cleanup.push(async () => {
+      await app.close()
+      cluster.close()
+    })
+    // Let the controllers finish what they do at start (default ServiceAccounts, root CA maps, …).
+    const settle = async () => {
+      for (let i = 0; i < 50; i++) await new Promise((done) => setImmediate(done))
+    }
+    await settle()
+    expect(cluster.store.storedBytes()).toBeLessThan(250_000)
+    const before = cluster.store.storedBytes()
+    const nodes = cluster.store.count('nodes')
+    // The Namespace's annotation and the ConfigMap together pass the quota; each alone does not.
+    const items = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'big', annotations: { a: 'x'.repeat(200_000) } } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'big' }, data: { v: 'y'.repeat(100_000) } },
+    ]
+    const r = await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: { apiVersion: 'v1', kind: 'List', items } })
+    expect(r.statusCode).toBeGreaterThanOrEqual(400)
+    expect(r.json()).toMatchObject({ kind: 'Status', status: 'Failure' })
+    expect(r.json().message).toMatch(/database space exceeded/)
+    await settle()
+    expect(cluster.store.count('nodes')).toBe(nodes)
+    expect(cluster.store.storedBytes()).toBe(before)
+    expect(cluster.registry.resource('', 'namespaces').getStored('', 'big')).toBeUndefined()
+    // The cluster still works afterwards.
+    expect((await app.inject({ url: '/api/v1/namespaces/default' })).statusCode).toBe(200)
+  })
+})
