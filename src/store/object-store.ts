@@ -182,7 +182,8 @@ export class MemoryStore implements ObjectStore {
     this.rv = opts.startRV ?? 0
     this.quotaBytes = opts.quotaBytes ?? defaultQuotaBytes
     this.maxObjectBytes = opts.maxObjectBytes ?? defaultMaxObjectBytes
-    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv, opts.historyBytes ?? 256 * 1024 * 1024)
+    // At least one event: a watcher that is up to date must be able to resume (0 would leave no ring slot).
+    this.hub = new WatchHub(Math.max(1, Math.floor(opts.historySize ?? 10_000)), this.rv, opts.historyBytes ?? 256 * 1024 * 1024)
   }
 
   storedBytes(): number {

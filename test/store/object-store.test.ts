@@ -163,3 +163,14 @@ describe('MemoryStore', () => {
     expect(() => s.listAt('configmaps', undefined, 1)).toThrowError(/too old resource version: 1 \(2\)/)
   })
 })
+
+describe('MemoryStore history size', () => {
+  it('keeps at least the newest event, whatever historySize says', () => {
+    const s = new MemoryStore({ historySize: 0 })
+    s.create('configmaps', cm('default', 'a'))
+    const b = s.create('configmaps', cm('default', 'b'))
+    const seen: number[] = []
+    s.watch('configmaps', undefined, b.rv - 1, (e) => seen.push(e.rv))
+    expect(seen).toEqual([b.rv])
+  })
+})
