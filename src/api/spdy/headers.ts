@@ -1,5 +1,5 @@
 /** @module spdy/headers: SPDY/3 name/value header blocks and their zlib compression with the SPDY dictionary. */
-import { inflateSync, constants as zc } from 'node:zlib'
+import { inflateRawSync, inflateSync, constants as zc } from 'node:zlib'
 
 /**
  * The SPDY/3 header compression dictionary (draft-mbelshe-httpbis-spdy-00 §2.6.10.1): these
@@ -71,22 +71,30 @@ export function encodeHeaderBlock(headers: Record<string, string>): Buffer {
   return Buffer.concat(parts)
 }
 
+/** The most one header block may inflate to; a larger one ends the connection (a zlib bomb). */
+export const maxHeaderBlockBytes = 1024 * 1024
+
 /**
- * The decompressing side: one zlib stream spans every header block of the connection (each block
- * ends at a sync flush). Node has no synchronous streaming inflate, so the compressed bytes so far
- * are inflated again and the new output is the tail; header blocks are small and few.
+ * The decompressing side: one zlib stream spans every header block of the connection, and each
+ * block ends at a sync flush, so it starts byte-aligned at a deflate block boundary. The first
+ * block (with the zlib header) is inflated with the SPDY dictionary; each later one as raw
+ * deflate whose dictionary is the last 32 KiB the stream produced (all a back-reference can
+ * reach). Each block costs only its own bytes, and at most {@link maxHeaderBlockBytes} of output:
+ * past that, inflate throws and the connection is dropped.
  */
 export class HeaderInflater {
-  private compressed: Buffer = Buffer.alloc(0)
-  private produced = 0
+  private window: Buffer = spdyHeaderDictionary
+  private started = false
 
-  /** The uncompressed bytes of the next header block. */
+  /** The uncompressed bytes of the next header block; throws on a corrupt or oversized block. */
   inflate(block: Buffer): Buffer {
-    this.compressed = Buffer.concat([this.compressed, block])
-    const all = inflateSync(this.compressed, { dictionary: spdyHeaderDictionary, finishFlush: zc.Z_SYNC_FLUSH })
-    const out = all.subarray(this.produced)
-    this.produced = all.length
-    return Buffer.from(out)
+    const opts = { finishFlush: zc.Z_SYNC_FLUSH, maxOutputLength: maxHeaderBlockBytes }
+    const out = this.started ? inflateRawSync(block, { ...opts, dictionary: this.window }) : inflateSync(block, { ...opts, dictionary: spdyHeaderDictionary })
+    this.started = true
+    // A copy of the last 32 KiB, so a big block's output is not kept alive by the window.
+    const joined = Buffer.concat([this.window, out])
+    this.window = joined.length > 32 * 1024 ? Buffer.from(joined.subarray(-32 * 1024)) : joined
+    return out
   }
 }
 
