@@ -125,7 +125,17 @@ function serveSpdySession(call: WsCall & Pick<ResourceCall, 'reply'>, sub: 'exec
       }
     }
     // Start after this stream's SYN_REPLY is out (the connection sends it when we return).
-    if (++received === expected) queueMicrotask(start)
+    if (++received === expected) {
+      queueMicrotask(() => {
+        // Nothing known throws here, but a throw in a microtask would end the process: end this
+        // connection instead.
+        try {
+          start()
+        } catch {
+          socket.destroy()
+        }
+      })
+    }
     return true
   }
 
