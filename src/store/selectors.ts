@@ -1,6 +1,7 @@
 /** @module selectors: label selector parsing, matching and formatting, as apimachinery's labels package does it. */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 import { badRequest } from './store-error.js'
+import { isQualifiedName, isValidLabelValue } from '../util/name-validation.js'
 
 // Behaviour follows staging/src/k8s.io/apimachinery/pkg/labels/selector.go (lexer, parser, Requirement),
 // staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (key and value syntax) and
@@ -188,62 +189,15 @@ class Parser {
   }
 }
 
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'
-const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`)
-const labelValueFmt = `(${qualifiedNameFmt})?`
-const labelValueRe = new RegExp(`^${labelValueFmt}$`)
-const dns1123SubdomainFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'
-const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`)
-const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
-
-/** validation.RegexError, including its double space between examples. */
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`
-}
-
 /** IsQualifiedName joined with "; " as validateLabelKey does; undefined when valid. */
 export function validateLabelKey(key: string): string | undefined {
-  const errs: string[] = []
-  const parts = key.split('/')
-  let name: string
-  if (parts.length === 1) name = parts[0]
-  else if (parts.length === 2) {
-    const prefix = parts[0]
-    name = parts[1]
-    if (prefix.length === 0) errs.push('prefix part must be non-empty')
-    else {
-      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters')
-      if (!dns1123SubdomainRe.test(prefix)) {
-        errs.push(
-          `prefix part ${regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com')}`,
-        )
-      }
-    }
-  } else {
-    return `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`
-  }
-  if (name.length === 0) errs.push('name part must be non-empty')
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters')
-  if (!qualifiedNameRe.test(name)) errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`)
+  const errs = isQualifiedName(key)
   return errs.length ? errs.join('; ') : undefined
 }
 
 /** IsValidLabelValue joined with "; "; undefined when valid. */
 export function validateLabelValue(value: string): string | undefined {
-  const errs: string[] = []
-  if (value.length > 63) errs.push('must be no more than 63 characters')
-  if (!labelValueRe.test(value)) {
-    errs.push(
-      regexError(
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-        labelValueFmt,
-        'MyValue',
-        'my_value',
-        '12345',
-      ),
-    )
-  }
+  const errs = isValidLabelValue(value)
   return errs.length ? errs.join('; ') : undefined
 }
 
