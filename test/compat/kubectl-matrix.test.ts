@@ -100,9 +100,11 @@ for (const version of kubectlVersions) {
     it('attach streams the main process output', async () => {
       const attach = km.kubectlBackground(['attach', 'web'], { timeoutMs: 30_000 })
       try {
-        await new Promise((r) => setTimeout(r, 1500))
-        expect(ok(await run(['get', '--raw', '/api/v1/namespaces/default/pods/web/proxy/']))).toContain('Welcome to nginx!')
-        expect(await attach.waitForStdout(/"GET \/ HTTP\/1\.1" 200/, 10_000)).toMatch(/"GET \/ HTTP\/1\.1" 200 \d+/)
+        // Until attach is connected, nginx's lines go nowhere: ask again until one shows up.
+        await eventually('an access line through attach', async () => {
+          expect(ok(await run(['get', '--raw', '/api/v1/namespaces/default/pods/web/proxy/']))).toContain('Welcome to nginx!')
+          return /"GET \/ HTTP\/1\.1" 200 \d+/.test(attach.stdout()) ? true : undefined
+        })
       } finally {
         await attach.stop()
       }

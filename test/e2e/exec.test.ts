@@ -137,11 +137,11 @@ describe('kubectl exec and attach', () => {
   it('attach streams PID 1 output (nginx access log lines for requests it serves)', async () => {
     const attach = km.kubectlBackground(['attach', 'web'])
     try {
-      // Give attach time to connect, then make nginx log a request.
-      await new Promise((r) => setTimeout(r, 1500))
-      expect((await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/web/proxy/'])).stdout).toContain('Welcome to nginx!')
-      const out = await attach.waitForStdout(/"GET \/ HTTP\/1\.1" 200/, 10_000)
-      expect(out).toMatch(/"GET \/ HTTP\/1\.1" 200 \d+ "-"/)
+      // Until attach is connected, nginx's lines go nowhere: ask again until one shows up.
+      await eventually('an access line through attach', async () => {
+        expect((await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/web/proxy/'])).stdout).toContain('Welcome to nginx!')
+        return /"GET \/ HTTP\/1\.1" 200 \d+ "-"/.test(attach.stdout()) ? true : undefined
+      })
     } finally {
       await attach.stop()
     }
