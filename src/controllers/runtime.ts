@@ -3,9 +3,29 @@ import type { Registry } from '../registry/registry.js'
 import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
+import { InformerFactory } from './informers.js'
 
-/** Synchronous reconcile work one drain may do before it yields to I/O and timers (issue 9: a responsive event loop). */
-export const drainSliceMs = 10
+/**
+ * Synchronous controller work one turn of the event loop may do before it yields to I/O and timers
+ * (issue 9: an HTTP request never waits behind more than a few milliseconds of controller work).
+ */
+export const drainSliceMs = 5
+
+let turnDeadline = 0
+
+/**
+ * For long reconciles (a ReplicaSet creating hundreds of pods): resolves at once while the current
+ * turn has budget left, else on the next turn, after pending I/O and timers ran.
+ */
+export function yieldIfBusy(): Promise<void> | undefined {
+  if (performance.now() < turnDeadline) return undefined
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      turnDeadline = performance.now() + drainSliceMs
+      resolve()
+    }),
+  )
+}
 
 /** What a reconcile asks for next. */
 export interface ReconcileResult {
@@ -17,8 +37,8 @@ export interface ReconcileResult {
 export interface WatchSpec {
   group: string
   plural: string
-  /** Keys to enqueue for an object (default: `namespace/name`). */
-  keys?: (obj: KubeObject) => string[]
+  /** Keys to enqueue for a change: the object as it is now (its last state when deleted) and, on update or delete, before (default: `namespace/name`). */
+  keys?: (obj: KubeObject, prev?: KubeObject) => string[]
 }
 
 /** A controller: a name, what it watches, and an idempotent reconcile by key. */
@@ -44,6 +64,28 @@ function backoffMs(failures: number): number {
   return Math.min(5 * 2 ** failures, 1_000_000)
 }
 
+/**
+ * The overall half of client-go's DefaultControllerRateLimiter: retries of one controller share a
+ * token bucket of 10 per second with a burst of 100 (on the simulated clock), so a storm of
+ * failures is spread out rather than retried all at once.
+ */
+class RetryBucket {
+  private tokens = 100
+  private last: number
+  constructor(private readonly now: () => number) {
+    this.last = now()
+  }
+
+  /** Simulated milliseconds until the next retry may run (reserving its token). */
+  reserve(): number {
+    const t = this.now()
+    this.tokens = Math.min(100, this.tokens + ((t - this.last) / 1000) * 10)
+    this.last = t
+    this.tokens -= 1
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / 10) * 1000)
+  }
+}
+
 /** Marks an error as not worth retrying: it is logged and the key dropped. */
 export function terminal(err: unknown): Error {
   return Object.assign(err instanceof Error ? err : new Error(String(err)), { terminal: true })
@@ -55,42 +97,54 @@ interface Queue {
   processing: Set<string>
   failures: Map<string, number>
   timers: Map<string, TimerHandle>
-  scheduled: boolean
+  retries: RetryBucket
 }
 
 /**
- * Runs controllers. Keys are deduplicated while waiting; one key is never reconciled twice at once;
- * requeues and backoff wait on the simulated clock.
+ * Runs controllers over shared informers. Keys are deduplicated while waiting; one key is never
+ * reconciled twice at once; requeues and backoff wait on the simulated clock. All controllers
+ * share one cooperative pump: each turn of the event loop runs dirty keys round-robin across
+ * controllers for at most {@link drainSliceMs}, then yields, so requests and timers run in between
+ * however much work a big change makes.
  */
 export class ControllerManager {
   private readonly queues: Queue[] = []
   private readonly stops: (() => void)[] = []
   private running = false
+  private pumpScheduled = false
+  private cursor = 0
+  /** The caches every controller reads (and the runtime's watches are fed from). */
+  readonly informers: InformerFactory
   /** Errors by controller, for logs and tests. */
   onError: (controller: string, key: string, err: unknown) => void = () => {}
 
   constructor(
-    private readonly registry: Registry,
+    readonly registry: Registry,
     private readonly clock: Clock,
-  ) {}
-
-  add(c: Controller): void {
-    this.queues.push({ c, dirty: new Set(), processing: new Set(), failures: new Map(), timers: new Map(), scheduled: false })
+  ) {
+    this.informers = new InformerFactory(registry)
   }
 
-  /** Starts the watches and enqueues every existing object once. */
+  add(c: Controller): void {
+    this.queues.push({ c, dirty: new Set(), processing: new Set(), failures: new Map(), timers: new Map(), retries: new RetryBucket(() => this.clock.now()) })
+  }
+
+  /** Fills the informers, follows their changes, and enqueues every existing object once. */
   start(): void {
     if (this.running) return
     this.running = true
+    for (const q of this.queues) for (const w of q.c.watches) this.informers.for(w.group, w.plural)
+    this.informers.start()
     for (const q of this.queues) {
       for (const w of q.c.watches) {
-        const rs = this.registry.resource(w.group, w.plural)
+        const inf = this.informers.for(w.group, w.plural)
         const toKeys = w.keys ?? ((o: KubeObject) => [objectKey(o)])
-        const { stop } = rs.watch(undefined, { resourceVersion: String(rs.currentRV()) }, (ev) => {
-          for (const k of toKeys(ev.stored.obj)) this.enqueue(q, k)
-        })
-        this.stops.push(stop)
-        for (const s of rs.list(undefined).items) for (const k of toKeys(s.obj)) this.enqueue(q, k)
+        this.stops.push(
+          inf.addHandler((ev) => {
+            for (const k of toKeys(ev.stored.obj, ev.prev?.obj)) this.enqueue(q, k)
+          }),
+        )
+        for (const s of inf.list()) for (const k of toKeys(s.obj)) this.enqueue(q, k)
       }
     }
   }
@@ -98,6 +152,7 @@ export class ControllerManager {
   stop(): void {
     this.running = false
     for (const s of this.stops.splice(0)) s()
+    this.informers.stop()
     for (const q of this.queues) {
       for (const t of q.timers.values()) this.clock.clearTimer(t)
       q.timers.clear()
@@ -111,13 +166,23 @@ export class ControllerManager {
     if (q) this.enqueue(q, key)
   }
 
+  /** Keys waiting or being reconciled, over all controllers (0 = idle; for tests and metrics). */
+  pending(): number {
+    let n = 0
+    for (const q of this.queues) n += q.dirty.size + q.processing.size
+    return n
+  }
+
   private enqueue(q: Queue, key: string): void {
     if (!this.running) return
     q.dirty.add(key)
-    if (!q.scheduled) {
-      q.scheduled = true
-      setImmediate(() => void this.drain(q))
-    }
+    this.schedulePump()
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return
+    this.pumpScheduled = true
+    setImmediate(() => this.pump())
   }
 
   private enqueueAfter(q: Queue, key: string, ms: number): void {
@@ -135,25 +200,42 @@ export class ControllerManager {
   }
 
   /**
-   * Starts the dirty keys' reconciles, for at most {@link drainSliceMs} of synchronous work: the
-   * keys left over stay dirty for the next drain, after a setImmediate, so HTTP requests and clock
-   * timers run in between however many keys a big change makes dirty.
+   * One turn: takes one dirty key at a time from each controller in turn until the slice is used
+   * up, then schedules the next turn after I/O if keys are left.
    */
-  private async drain(q: Queue): Promise<void> {
-    q.scheduled = false
-    const deadline = performance.now() + drainSliceMs
-    const started: Promise<void>[] = []
-    for (const k of [...q.dirty]) {
-      if (q.processing.has(k)) continue
-      if (started.length && performance.now() > deadline) {
-        q.scheduled = true
-        setImmediate(() => void this.drain(q))
-        break
+  private pump(): void {
+    this.pumpScheduled = false
+    if (!this.running) return
+    turnDeadline = performance.now() + drainSliceMs
+    let idleRounds = 0
+    while (idleRounds < this.queues.length) {
+      const q = this.queues[this.cursor]
+      this.cursor = (this.cursor + 1) % this.queues.length
+      const key = this.takeKey(q)
+      if (key === undefined) {
+        idleRounds++
+        continue
       }
-      q.dirty.delete(k)
-      started.push(this.process(q, k))
+      idleRounds = 0
+      void this.process(q, key)
+      if (performance.now() >= turnDeadline) break
     }
-    await Promise.all(started)
+    if (this.queues.some((q) => this.hasRunnable(q))) this.schedulePump()
+  }
+
+  private takeKey(q: Queue): string | undefined {
+    for (const k of q.dirty) {
+      if (q.processing.has(k)) continue
+      q.dirty.delete(k)
+      return k
+    }
+    return undefined
+  }
+
+  private hasRunnable(q: Queue): boolean {
+    if (q.dirty.size > q.processing.size) return true
+    for (const k of q.dirty) if (!q.processing.has(k)) return true
+    return false
   }
 
   private async process(q: Queue, key: string): Promise<void> {
@@ -169,14 +251,11 @@ export class ControllerManager {
       if (!(err as { terminal?: boolean }).terminal) {
         const n = q.failures.get(key) ?? 0
         q.failures.set(key, n + 1)
-        this.enqueueAfter(q, key, conflict ? 0 : backoffMs(n))
+        this.enqueueAfter(q, key, conflict ? 0 : Math.max(backoffMs(n), q.retries.reserve()))
       }
     } finally {
       q.processing.delete(key)
-      if (q.dirty.has(key) && !q.scheduled) {
-        q.scheduled = true
-        setImmediate(() => void this.drain(q))
-      }
+      if (q.dirty.has(key)) this.schedulePump()
     }
   }
 }

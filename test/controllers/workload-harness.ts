@@ -63,7 +63,7 @@ export function startHarness(factories: ControllerFactory[], opts: { nodes?: Nod
     for (let i = 0; i < 2000 && stable < 5; i++) {
       await new Promise<void>((r) => setImmediate(r))
       const rv = store.currentRV()
-      stable = rv === last ? stable + 1 : 0
+      stable = rv === last && manager.pending() === 0 ? stable + 1 : 0
       last = rv
     }
   }
