@@ -115,7 +115,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
       nodes.list(undefined).items.map((s) => [s.obj.metadata.name ?? '', nodeShouldRunDaemonPod(s.obj as NodeObject, spec.template?.spec)]),
     )
     const podsByNode = new Map<string, PodObject[]>()
-    for (const p of podsControlledBy(pods, ds, spec.selector)) {
+    for (const p of podsControlledBy(deps.manager.informers.for('', 'pods'), ds, spec.selector)) {
       if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue
       const node = targetNodeName(p)
       if (node === undefined) continue

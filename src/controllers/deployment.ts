@@ -24,7 +24,9 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const deployments = registry.resource<Deployment>('apps', 'deployments')
   const replicaSets = registry.resource<ReplicaSet>('apps', 'replicasets')
-  const pods = registry.resource<PodObject>('', 'pods')
+  const dCache = deps.manager.informers.for<Deployment>('apps', 'deployments')
+  const rsCache = deps.manager.informers.for<ReplicaSet>('apps', 'replicasets')
+  const podCache = deps.manager.informers.for<PodObject>('', 'pods')
 
   /** The controlling Deployment of an RS, or (orphans) every Deployment whose selector matches it (getDeploymentsForReplicaSet). */
   function keysForReplicaSet(rs: KubeObject): string[] {
@@ -32,9 +34,9 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     const ref = controllerOf(rs)
     if (ref) return isRef(ref, 'Deployment') ? [`${ns}/${ref.name}`] : []
     if (!rs.metadata.labels || Object.keys(rs.metadata.labels).length === 0) return []
-    return deployments
+    return dCache
       .list(ns)
-      .items.filter((s) => {
+      .filter((s) => {
         const sel = (s.obj as Deployment).spec?.selector
         return !labelSelectorIsEmpty(sel) && labelSelectorMatches(sel, rs.metadata.labels)
       })
@@ -46,9 +48,9 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     const ns = pod.metadata.namespace ?? ''
     const ref = controllerOf(pod)
     if (!isRef(ref, 'ReplicaSet')) return []
-    const owner = controllerOf(replicaSets.getStored(ns, ref!.name)?.obj ?? { metadata: {} })
+    const owner = controllerOf(rsCache.get(ns, ref!.name)?.obj ?? { metadata: {} })
     if (!isRef(owner, 'Deployment')) return []
-    const d = deployments.getStored(ns, owner!.name)?.obj as Deployment | undefined
+    const d = dCache.getObject(ns, owner!.name)
     return d?.spec?.strategy?.type === 'Recreate' ? [`${ns}/${owner!.name}`] : []
   }
 
@@ -57,7 +59,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     const ns = d.metadata.namespace ?? ''
     const out: ReplicaSet[] = []
     const matcher = selectorMatcher(d.spec?.selector)
-    for (const s of replicaSets.list(ns).items) {
+    for (const s of rsCache.list(ns)) {
       const rs = s.obj as ReplicaSet
       const decision = claimDecision(d, matcher, rs)
       if (decision === 'keep') out.push(JSON.parse(s.json) as ReplicaSet)
@@ -80,14 +82,10 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
 
   /** getPodMapForDeployment: pods matching the selector, grouped by the uid of their (owned) RS. */
   function podMap(d: Deployment, rsList: ReplicaSet[]): Map<string, PodObject[]> {
-    const map = new Map<string, PodObject[]>(rsList.map((rs) => [rs.metadata.uid ?? '', []]))
+    const ns = d.metadata.namespace ?? ''
     const matcher = selectorMatcher(d.spec?.selector)
-    for (const s of pods.list(d.metadata.namespace).items) {
-      if (!matcher(s.obj.metadata.labels)) continue
-      const uid = controllerOf(s.obj)?.uid
-      if (uid && map.has(uid)) map.get(uid)!.push(s.obj as PodObject)
-    }
-    return map
+    const owned = (uid: string) => podCache.controlledBy(uid).filter((p) => (p.metadata.namespace ?? '') === ns && matcher(p.metadata.labels))
+    return new Map(rsList.map((rs) => [rs.metadata.uid ?? '', owned(rs.metadata.uid ?? '')]))
   }
 
   return {

@@ -6,6 +6,8 @@ import type { Registry } from '../registry/registry.js'
 import { labelSelectorMatches } from '../registry/shared/label-selector-match.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339 } from '../util/time.js'
+import type { Informer } from './informers.js'
+import { selectorMatcher } from './replicaset-owner.js'
 import type { ControllerDeps } from './index.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import type { Pod } from './scheduler-filters.js'
@@ -36,14 +38,11 @@ export function isPodReady(pod: Pod): boolean {
  * The pods a budget covers: its namespace, its selector (a nil selector selects nothing, an empty
  * one everything, as LabelSelectorAsSelector does).
  */
-export function pdbPods(registry: Registry, pdb: PodDisruptionBudget): Pod[] {
+export function pdbPods(pods: Informer, pdb: PodDisruptionBudget): Pod[] {
   const sel = pdb.spec?.selector
   if (!sel) return []
-  return registry
-    .resource('', 'pods')
-    .list(pdb.metadata.namespace)
-    .items.map((s) => s.obj as Pod)
-    .filter((p) => labelSelectorMatches(sel, p.metadata.labels))
+  const matches = selectorMatcher(sel)
+  return pods.select(pdb.metadata.namespace ?? '', (p) => matches(p.metadata.labels), sel.matchLabels) as Pod[]
 }
 
 /** GetScaledValueFromIntOrPercent. */
@@ -196,10 +195,11 @@ export function disruptionAllowedCondition(allowed: number, observedGeneration: 
 export function createDisruptionController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const pdbs = registry.resource('policy', 'poddisruptionbudgets')
+  const pdbCache = deps.manager.informers.for('policy', 'poddisruptionbudgets')
   const budgetsFor = (obj: KubeObject, podLabels?: Record<string, string>) =>
-    pdbs
-      .list(obj.metadata.namespace)
-      .items.filter((s) => !podLabels || labelSelectorMatches((s.obj as PodDisruptionBudget).spec?.selector ?? { matchLabels: { '\u0000': '' } }, podLabels))
+    pdbCache
+      .list(obj.metadata.namespace ?? '')
+      .filter((s) => !podLabels || labelSelectorMatches((s.obj as PodDisruptionBudget).spec?.selector ?? { matchLabels: { '\u0000': '' } }, podLabels))
       .map((s) => objectKey(s.obj))
   const workload = (group: string, plural: string) => ({ group, plural, keys: (o: KubeObject) => budgetsFor(o) })
 
@@ -217,7 +217,7 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
       const pdb = pdbs.getStored(ns, name)?.obj as PodDisruptionBudget | undefined
       if (!pdb || pdb.metadata.deletionTimestamp) return
       const now = clock.now()
-      const pods = pdbPods(registry, pdb)
+      const pods = pdbPods(deps.manager.informers.for('', 'pods'), pdb)
       if (pods.length === 0) events.record(disruptionSource, pdb, 'Normal', 'NoPods', 'No matching pods found')
       let counts: PdbCounts
       try {

@@ -7,6 +7,7 @@ import { rfc3339 } from '../util/time.js'
 import { ownerKeys } from './daemonset.js'
 import type { ControllerDeps } from './index.js'
 import { splitKey, type Controller } from './runtime.js'
+import { indexes } from './informers.js'
 import { byCreation, controllerRef, isPodReady, isPodTerminal, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
 
 const source = { component: 'job-controller' }
@@ -52,6 +53,7 @@ export function createJobController(deps: ControllerDeps): Controller {
   const { registry, clock, events, timings } = deps
   const jobs = registry.resource<Job>('batch', 'jobs')
   const pods = registry.resource('', 'pods')
+  const podCache = deps.manager.informers.for('', 'pods')
   const base = timings['job.backoffBaseMs'] ?? jobTimings['job.backoffBaseMs']
   const cap = timings['job.backoffMaxMs'] ?? jobTimings['job.backoffMaxMs']
 
@@ -81,8 +83,9 @@ export function createJobController(deps: ControllerDeps): Controller {
       const stored = jobs.getStored(ns, name)
       if (!stored) {
         // The Job is gone: release its pods so the garbage collector can remove them.
-        for (const s of pods.list(ns, { labelSelector: `batch.kubernetes.io/job-name=${name}` }).items) {
+        for (const s of podCache.byIndex(indexes.label, `batch.kubernetes.io/job-name=${name}`)) {
           const p = s.obj as PodObject
+          if (p.metadata.namespace !== ns) continue
           const ref = controllerRef(p)
           if (ref?.kind === 'Job' && ref.name === name && p.metadata.finalizers?.includes(jobTrackingFinalizer)) dropFinalizer(p)
         }
@@ -91,7 +94,7 @@ export function createJobController(deps: ControllerDeps): Controller {
       let job = stored.obj as Job
       const spec = job.spec!
       const now = clock.now()
-      const owned = podsControlledBy(pods, job, spec.selector)
+      const owned = podsControlledBy(podCache, job, spec.selector)
       const finished = has(job, 'Complete') || has(job, 'Failed')
       // Once the outcome is decided, pods still stopping are released without being counted.
       const ending = finished || has(job, 'SuccessCriteriaMet') || has(job, 'FailureTarget')

@@ -166,14 +166,21 @@ export function slowStartBatches(count: number, initial = slowStartInitialBatchS
 
 /**
  * slowStartBatch: runs `fn` in growing batches; every call in a batch runs, and the first failing
- * batch stops the rest. Returns how many succeeded and the first error.
+ * batch stops the rest. Returns how many succeeded and the first error. Between calls it gives the
+ * event loop back when the turn's budget is spent (`pause`), so 500 creates never block requests.
  */
-export function slowStartBatch(count: number, fn: () => void): { successes: number; error?: unknown } {
+export async function slowStartBatch(
+  count: number,
+  fn: () => void,
+  pause: () => Promise<void> | undefined = () => undefined,
+): Promise<{ successes: number; error?: unknown }> {
   let successes = 0
   for (const size of slowStartBatches(count)) {
     let first: unknown
     let failed = 0
     for (let i = 0; i < size; i++) {
+      const wait = pause()
+      if (wait) await wait
       try {
         fn()
       } catch (err) {

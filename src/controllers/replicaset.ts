@@ -8,8 +8,10 @@ import { deepEqual } from '../util/deep-equal.js'
 import type { ControllerDeps } from './index.js'
 import { claimDecision, controllerOf, newControllerRef, selectorMatcher, withOwner, withoutOwner } from './replicaset-owner.js'
 import { availableAt, burstReplicas, isPodActive, podFromTemplate, podsToDelete, replicaSetStatus, slowStartBatch } from './replicaset-pods.js'
+import { Expectations } from './expectations.js'
+import { indexes, orphanIndexValue } from './informers.js'
 import type { Controller, ReconcileResult } from './runtime.js'
-import { splitKey } from './runtime.js'
+import { splitKey, yieldIfBusy } from './runtime.js'
 
 const source = { component: 'replicaset-controller' }
 
@@ -37,19 +39,54 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const replicaSets = registry.resource<ReplicaSet>('apps', 'replicasets')
   const pods = registry.resource<PodObject>('', 'pods')
+  const rsCache = deps.manager.informers.for<ReplicaSet>('apps', 'replicasets')
+  const podCache = deps.manager.informers.for<PodObject>('', 'pods')
+  const expectations = new Expectations(() => clock.now())
 
-  /** getPodReplicaSets for an orphan, the controller for an owned pod (addPod/updatePod/deletePod). */
-  function keysForPod(pod: KubeObject): string[] {
-    const ns = pod.metadata.namespace ?? ''
+  // The informer tells what the store did: lower the expectations of the pod's ReplicaSet.
+  podCache.addHandler(({ type, stored, prev }) => {
+    const pod = stored.obj
     const ref = controllerOf(pod)
-    if (ref) return isReplicaSetRef(ref) ? [`${ns}/${ref.name}`] : []
-    return replicaSets
+    if (!ref || !isReplicaSetRef(ref)) return
+    const key = `${pod.metadata.namespace ?? ''}/${ref.name}`
+    if (type === 'ADDED') expectations.creationObserved(key)
+    else if (type === 'DELETED' ? !prev?.obj.metadata.deletionTimestamp : pod.metadata.deletionTimestamp && !prev?.obj.metadata.deletionTimestamp)
+      expectations.deletionObserved(key)
+  })
+
+  /** The ReplicaSets whose selector matches an orphan's labels (getPodReplicaSets). */
+  function matchingReplicaSets(pod: KubeObject): string[] {
+    const ns = pod.metadata.namespace ?? ''
+    return rsCache
       .list(ns)
-      .items.filter((s) => {
+      .filter((s) => {
         const sel = (s.obj as ReplicaSet).spec?.selector
         return !labelSelectorIsEmpty(sel) && labelSelectorMatches(sel, pod.metadata.labels)
       })
       .map((s) => `${ns}/${s.obj.metadata.name}`)
+  }
+
+  /** addPod/updatePod/deletePod: the pod's controller, its old one if that changed, or the ReplicaSets that may adopt it. */
+  function keysForPod(pod: KubeObject, prev?: KubeObject): string[] {
+    const ns = pod.metadata.namespace ?? ''
+    const ref = controllerOf(pod)
+    const keys = ref ? (isReplicaSetRef(ref) ? [`${ns}/${ref.name}`] : []) : matchingReplicaSets(pod)
+    if (prev) {
+      const old = controllerOf(prev)
+      if (old && old.uid !== ref?.uid && isReplicaSetRef(old)) keys.push(`${ns}/${old.name}`)
+      // Changed labels can make an orphan adoptable by another ReplicaSet.
+      if (!ref && !deepEqual(prev.metadata.labels ?? {}, pod.metadata.labels ?? {}))
+        for (const k of matchingReplicaSets(prev)) if (!keys.includes(k)) keys.push(k)
+    }
+    return keys
+  }
+
+  /** The pods a sync looks at: those it controls, and the namespace's orphans (the informer's controller index). */
+  function candidatePods(rs: ReplicaSet): PodObject[] {
+    const ns = rs.metadata.namespace ?? ''
+    const owned = podCache.controlledBy(rs.metadata.uid ?? '').filter((p) => (p.metadata.namespace ?? '') === ns)
+    const orphans = podCache.byIndex(indexes.controller, orphanIndexValue(ns))
+    return orphans.length ? [...owned, ...orphans.map((s) => s.obj as PodObject)] : owned
   }
 
   /** claimPods: adopt matching orphans, release owned pods that stopped matching; returns the pods we own. */
@@ -79,25 +116,27 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   }
 
   /** Active pods controlled by any ReplicaSet that shares this one's controller (getIndirectlyRelatedPods). */
-  function relatedPods(rs: ReplicaSet, all: PodObject[]): PodObject[] {
+  function relatedPods(rs: ReplicaSet): PodObject[] {
     const owner = controllerOf(rs)
     if (!owner) return []
-    const siblings = new Set(
-      replicaSets
-        .list(rs.metadata.namespace)
-        .items.filter((s) => controllerOf(s.obj)?.uid === owner.uid)
-        .map((s) => s.obj.metadata.uid),
-    )
-    return all.filter((p) => siblings.has(controllerOf(p)?.uid))
+    const ns = rs.metadata.namespace ?? ''
+    const out: PodObject[] = []
+    for (const s of rsCache.controlledBy(owner.uid)) {
+      if ((s.metadata.namespace ?? '') !== ns) continue
+      for (const p of podCache.controlledBy(s.metadata.uid ?? '')) if ((p.metadata.namespace ?? '') === ns) out.push(p)
+    }
+    return out
   }
 
-  function createPod(rs: ReplicaSet): void {
+  function createPod(rs: ReplicaSet, key: string): void {
     const ns = rs.metadata.namespace ?? ''
     const pod = podFromTemplate(rs.spec?.template ?? {}, rs.metadata.name ?? '', newControllerRef(rs, 'apps/v1', 'ReplicaSet'))
     try {
       const created = pods.create(ns, pod)
       events.record(source, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.obj.metadata.name}`)
     } catch (err) {
+      // The informer will never show this pod.
+      expectations.creationObserved(key)
       if (namespaceTerminating(err)) return
       events.record(source, rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(err)}`)
       throw err
@@ -105,21 +144,28 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   }
 
   /** manageReplicas: returns the error text of the first failure (for ReplicaFailure), or undefined. */
-  function manageReplicas(rs: ReplicaSet, owned: PodObject[], all: PodObject[]): string | undefined {
+  async function manageReplicas(rs: ReplicaSet, key: string, owned: PodObject[]): Promise<string | undefined> {
     const ns = rs.metadata.namespace ?? ''
     const diff = owned.length - (rs.spec?.replicas ?? 1)
     if (diff < 0) {
-      const { error } = slowStartBatch(Math.min(-diff, burstReplicas), () => createPod(rs))
+      const n = Math.min(-diff, burstReplicas)
+      expectations.expect(key, n, 0)
+      const { successes, error } = await slowStartBatch(n, () => createPod(rs, key), yieldIfBusy)
+      // Batches never started will not be observed either (skippedPods).
+      for (let i = successes + (error === undefined ? 0 : 1); i < n; i++) expectations.creationObserved(key)
       return error === undefined ? undefined : errorText(error)
     }
     if (diff === 0) return undefined
     let first: string | undefined
-    for (const pod of podsToDelete(owned, relatedPods(rs, all), Math.min(diff, burstReplicas), clock.now())) {
+    const victims = podsToDelete(owned, relatedPods(rs), Math.min(diff, burstReplicas), clock.now())
+    expectations.expect(key, 0, victims.length)
+    for (const pod of victims) {
       const name = pod.metadata.name ?? ''
       try {
         pods.delete(ns, name, {})
         events.record(source, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`)
       } catch (err) {
+        expectations.deletionObserved(key)
         if (err instanceof StatusError && err.code === 404) continue
         events.record(source, rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(err)}`)
         first ??= errorText(err)
@@ -134,14 +180,17 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       { group: 'apps', plural: 'replicasets' },
       { group: '', plural: 'pods', keys: keysForPod },
     ],
-    reconcile(key): ReconcileResult | void {
+    async reconcile(key): Promise<ReconcileResult | void> {
       const [ns, name] = splitKey(key)
-      const stored = replicaSets.getStored(ns, name)
-      if (!stored) return
-      const rs = JSON.parse(stored.json) as ReplicaSet
-      const all = pods.list(ns).items.map((s) => s.obj as PodObject)
-      const owned = claimPods(rs, all.filter(isPodActive))
-      const manageError = rs.metadata.deletionTimestamp ? undefined : manageReplicas(rs, owned, all)
+      const stored = rsCache.get(ns, name)
+      if (!stored) {
+        expectations.delete(key)
+        return
+      }
+      const rs = stored.obj as ReplicaSet
+      const owned = claimPods(rs, candidatePods(rs).filter(isPodActive))
+      const act = !rs.metadata.deletionTimestamp && expectations.satisfied(key)
+      const manageError = act ? await manageReplicas(rs, key, owned) : undefined
       const now = clock.now()
       const status = replicaSetStatus(rs, owned, manageError, now)
       const { conditions, ...counts } = status
@@ -165,8 +214,12 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       if (manageError !== undefined) throw new Error(manageError)
       // Resync when the next ready pod passes minReadySeconds, so availableReplicas moves without a pod event.
       const minReady = rs.spec?.minReadySeconds ?? 0
-      const due = owned.map((p) => availableAt(p, minReady)).filter((t): t is number => t !== undefined && t > now)
-      if (due.length) return { requeueAfterMs: Math.min(...due) - now }
+      let due = Infinity
+      for (const p of owned) {
+        const t = availableAt(p, minReady)
+        if (t !== undefined && t > now && t < due) due = t
+      }
+      if (due < Infinity) return { requeueAfterMs: due - now }
     },
   }
 }

@@ -123,6 +123,15 @@ export class ControllerManager {
     private readonly clock: Clock,
   ) {
     this.informers = new InformerFactory(registry)
+    clock.addSettler?.(() => this.whenIdle())
+  }
+
+  /**
+   * Resolves once no key is waiting or being reconciled (after at most `maxTurns` turns of the event
+   * loop, so a controller that keeps making itself dirty cannot hang a clock advance).
+   */
+  async whenIdle(maxTurns = 10_000): Promise<void> {
+    for (let i = 0; i < maxTurns && this.running && this.pending() > 0; i++) await new Promise<void>((r) => setImmediate(r))
   }
 
   add(c: Controller): void {

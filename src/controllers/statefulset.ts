@@ -77,6 +77,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const sets = registry.resource<StatefulSet>('apps', 'statefulsets')
   const pods = registry.resource('', 'pods')
+  const podCache = deps.manager.informers.for('', 'pods')
   const revisions = registry.resource('apps', 'controllerrevisions')
 
   /** getStatefulSetRevisions: reuse (and renumber) an equal revision or create `<set>-<hash>`. */
@@ -143,7 +144,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
       const replicas = spec.replicas ?? 1
       const monotonic = spec.podManagementPolicy !== 'Parallel'
       const partition = spec.updateStrategy?.type === 'RollingUpdate' ? (spec.updateStrategy.rollingUpdate?.partition ?? 0) : undefined
-      const owned = podsControlledBy(pods, set, spec.selector).filter((p) => podOrdinal(name, p.metadata.name ?? '') >= 0)
+      const owned = podsControlledBy(podCache, set, spec.selector).filter((p) => podOrdinal(name, p.metadata.name ?? '') >= 0)
       const byOrdinal = new Map(owned.map((p) => [podOrdinal(name, p.metadata.name ?? ''), p]))
       const healthy = (p: PodObject) => runningAndReady(p) && !p.metadata.deletionTimestamp && isPodAvailable(p, minReady, now)
       let acted = false
@@ -206,7 +207,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
           if (!healthy(p)) break
         }
       }
-      const fresh = acted ? podsControlledBy(pods, set, spec.selector).filter((p) => podOrdinal(name, p.metadata.name ?? '') >= 0) : owned
+      const fresh = acted ? podsControlledBy(podCache, set, spec.selector).filter((p) => podOrdinal(name, p.metadata.name ?? '') >= 0) : owned
       let count = 0
       let available = 0
       let ready = 0

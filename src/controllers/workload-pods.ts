@@ -1,9 +1,9 @@
 /** @module workload-pods: pod predicates and owner references the workload controllers share (pkg/api/v1/pod/util.go, pkg/controller/controller_utils.go). */
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
-import type { ResourceStore } from '../registry/generic-registry.js'
 import type { KubeObject } from '../types.js'
-import { labelSelectorAsString } from '../store/selectors.js'
+import { selectorMatcher } from './replicaset-owner.js'
+import { indexes, type Informer } from './informers.js'
 import { isPodAvailable, isPodReady } from './replicaset-pods.js'
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 
@@ -45,15 +45,19 @@ export function isPodTerminal(pod: PodObject): boolean {
 
 export { isPodActive } from './replicaset-pods.js'
 
-/** The pods in the owner's namespace that select by `selector` and name the owner (by uid) as controller. */
-export function podsControlledBy(pods: ResourceStore, owner: KubeObject, selector: LabelSelector | undefined): PodObject[] {
-  const sel = labelSelectorAsString(selector, { empty: '' })
-  const uid = owner.metadata.uid
+/**
+ * The pods in the owner's namespace that select by `selector` and name the owner (by uid) as
+ * controller, sorted by name as a store list is: the informer's controller index, not a scan.
+ */
+export function podsControlledBy(pods: Informer, owner: KubeObject, selector: LabelSelector | undefined): PodObject[] {
+  const ns = owner.metadata.namespace ?? ''
+  const matches = selectorMatcher(selector)
   const out: PodObject[] = []
-  for (const s of pods.list(owner.metadata.namespace ?? '', sel && sel !== '<error>' ? { labelSelector: sel } : {}).items) {
-    if (controllerRef(s.obj)?.uid === uid) out.push(s.obj as PodObject)
+  for (const s of pods.byIndex(indexes.controller, owner.metadata.uid ?? '')) {
+    const p = s.obj as PodObject
+    if ((p.metadata.namespace ?? '') === ns && matches(p.metadata.labels)) out.push(p)
   }
-  return out
+  return out.sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1))
 }
 
 /** Orders by creation time, then name: oldest first (the tie-break the controllers use). */

@@ -257,11 +257,11 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     let all: StoredObject[]
     let listRV = current
     if (at === undefined) {
-      all = this.ctx.store.list(this.key, ns)
+      all = this.ctx.store.list(this.key, ns, startKey)
     } else {
       if (at > current) throw new StatusError(500, '', 'etcdserver: mvcc: required revision is a future revision')
       try {
-        all = this.ctx.store.listAt(this.key, ns, at)
+        all = this.ctx.store.listAt(this.key, ns, at, startKey)
       } catch (err) {
         if (!(err instanceof StoreError && err.code === 'Expired')) throw err
         if (!opts.continue) throw StatusError.expired('The resourceVersion for the provided list is too old.')
@@ -273,11 +273,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     }
     const limit = opts.resourceVersion === '0' && !opts.continue ? 0 : (opts.limit ?? 0)
     const items: StoredObject[] = []
-    let i = 0
-    if (startKey !== undefined) {
-      while (i < all.length && objectKey(all[i].obj) < startKey) i++
-    }
-    for (; i < all.length; i++) {
+    // The store started the list at startKey already.
+    for (let i = 0; i < all.length; i++) {
       const s = all[i]
       if (!pred.empty && !pred.matches(s.obj)) continue
       if (limit > 0 && items.length === limit) {

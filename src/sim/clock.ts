@@ -20,10 +20,87 @@ export interface Clock {
   setSpeed(speed: number): void
   /** Releases every timer (for close()). */
   dispose(): void
+  /**
+   * Registers work `advance` waits for after firing timers (the controllers becoming idle), so
+   * "advance, then look" sees what the timers caused however many turns it takes.
+   */
+  addSettler?(settler: () => Promise<void>): void
 }
 
 interface Timer extends TimerHandle {
   fn: () => void
+  cancelled?: boolean
+}
+
+/** Earlier due first, then earlier registration. */
+function before(a: Timer, b: Timer): boolean {
+  return a.due < b.due || (a.due === b.due && a.id < b.id)
+}
+
+/** A binary min-heap of timers: O(log n) to add and to take the earliest, whatever their number. */
+class TimerHeap {
+  private items: Timer[] = []
+  /** Live (not cancelled) timers. */
+  live = 0
+
+  push(t: Timer): void {
+    const a = this.items
+    a.push(t)
+    this.live++
+    let i = a.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!before(a[i], a[p])) break
+      ;[a[i], a[p]] = [a[p], a[i]]
+      i = p
+    }
+  }
+
+  /** The earliest live timer, dropping cancelled ones on the way. */
+  peek(): Timer | undefined {
+    while (this.items.length && this.items[0].cancelled) this.removeTop()
+    return this.items[0]
+  }
+
+  /** Removes and returns the earliest live timer. */
+  shift(): Timer | undefined {
+    const t = this.peek()
+    if (t) {
+      this.removeTop()
+      this.live--
+    }
+    return t
+  }
+
+  cancel(t: Timer): boolean {
+    if (t.cancelled) return false
+    t.cancelled = true
+    this.live--
+    return true
+  }
+
+  clear(): void {
+    this.items = []
+    this.live = 0
+  }
+
+  private removeTop(): void {
+    const a = this.items
+    const last = a.pop()!
+    if (!a.length) return
+    a[0] = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < a.length && before(a[l], a[m])) m = l
+      if (r < a.length && before(a[r], a[m])) m = r
+      if (m === i) break
+      ;[a[i], a[m]] = [a[m], a[i]]
+      i = m
+    }
+  }
 }
 
 /**
@@ -34,7 +111,8 @@ export class SimClock implements Clock {
   private offset: number
   private realBase: number
   private simBase: number
-  private timers: Timer[] = []
+  private readonly timers = new TimerHeap()
+  private readonly settlers: (() => Promise<void>)[] = []
   private nextId = 1
   private wake: NodeJS.Timeout | undefined
   private _speed: number
@@ -67,40 +145,56 @@ export class SimClock implements Clock {
 
   setTimer(ms: number, fn: () => void): TimerHandle {
     const t: Timer = { due: this.now() + Math.max(0, ms), id: this.nextId++, fn }
-    // Keep the queue sorted by due time, then by insertion order.
-    let i = this.timers.length
-    while (i > 0 && this.timers[i - 1].due > t.due) i--
-    this.timers.splice(i, 0, t)
-    if (i === 0) this.schedule()
+    const first = this.timers.peek()
+    this.timers.push(t)
+    if (!first || before(t, first)) this.schedule()
     return t
   }
 
   clearTimer(handle: TimerHandle | undefined): void {
     if (!handle) return
-    const i = this.timers.findIndex((t) => t.id === handle.id)
-    if (i >= 0) this.timers.splice(i, 1)
-    if (i === 0) this.schedule()
+    const t = handle as Timer
+    const wasFirst = this.timers.peek() === t
+    if (this.timers.cancel(t) && wasFirst) this.schedule()
+  }
+
+  /** Timers waiting (for tests and metrics). */
+  pendingTimers(): number {
+    return this.timers.live
+  }
+
+  addSettler(settler: () => Promise<void>): void {
+    this.settlers.push(settler)
+  }
+
+  /** Lets promise and immediate callbacks run, then waits for every settler (the controllers going idle). */
+  private async settle(): Promise<void> {
+    await settle()
+    for (const s of this.settlers) await s()
   }
 
   async advance(ms: number): Promise<void> {
     const target = this.now() + ms
     for (;;) {
-      const t = this.timers[0]
+      const t = this.timers.peek()
       if (!t || t.due > target) break
       this.offset += Math.max(0, t.due - this.now())
       this.timers.shift()
       t.fn()
-      // Let the async work the timer started run (and register follow-up timers) first.
-      await settle()
+      // Fire every timer due at the same instant before letting the work they started run.
+      const next = this.timers.peek()
+      if (next && next.due <= this.now()) continue
+      // Let the async work the timers started run (and register follow-up timers) first.
+      await this.settle()
     }
     this.offset += Math.max(0, target - this.now())
-    await settle()
+    await this.settle()
     this.schedule()
   }
 
   dispose(): void {
     this.disposed = true
-    this.timers = []
+    this.timers.clear()
     if (this.wake) clearTimeout(this.wake)
     this.wake = undefined
   }
@@ -109,8 +203,9 @@ export class SimClock implements Clock {
   private schedule(): void {
     if (this.wake) clearTimeout(this.wake)
     this.wake = undefined
-    if (this.disposed || this._speed <= 0 || this.timers.length === 0) return
-    const delay = Math.max(0, (this.timers[0].due - this.now()) / this._speed)
+    const first = this.timers.peek()
+    if (this.disposed || this._speed <= 0 || !first) return
+    const delay = Math.max(0, (first.due - this.now()) / this._speed)
     this.wake = setTimeout(() => this.fireDue(), Math.min(delay, 2 ** 31 - 1))
     this.wake.unref?.()
   }
@@ -118,8 +213,8 @@ export class SimClock implements Clock {
   private fireDue(): void {
     this.wake = undefined
     const now = this.now()
-    while (this.timers.length && this.timers[0].due <= now) {
-      const t = this.timers.shift()!
+    for (let t = this.timers.peek(); t && t.due <= now; t = this.timers.peek()) {
+      this.timers.shift()
       try {
         t.fn()
       } catch (err) {

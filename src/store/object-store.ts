@@ -32,13 +32,16 @@ export interface ObjectStore {
   /** The newest resourceVersion handed out (one global counter). */
   currentRV(): number
   get(resource: string, namespace: string, name: string): StoredObject | undefined
-  /** All objects of a resource (optionally one namespace), sorted by namespace then name, like etcd keys. */
-  list(resource: string, namespace?: string): StoredObject[]
+  /**
+   * All objects of a resource (optionally one namespace), sorted by namespace then name, like etcd
+   * keys; with `startKey`, only those whose key (`namespace/name`) is ≥ it (a continued list).
+   */
+  list(resource: string, namespace?: string, startKey?: string): StoredObject[]
   /**
    * The objects as they were at resourceVersion `rv` (≤ currentRV), sorted like list(); rebuilt
    * from the bounded history, so StoreError('Expired') when `rv` is older than it.
    */
-  listAt(resource: string, namespace: string | undefined, rv: number): StoredObject[]
+  listAt(resource: string, namespace: string | undefined, rv: number, startKey?: string): StoredObject[]
   /** Stores a new object; stamps metadata.resourceVersion. */
   create(resource: string, obj: KubeObject): StoredObject
   /**
@@ -69,36 +72,49 @@ export interface ObjectStore {
   checkpoint(): () => void
 }
 
-/**
- * Objects up to this size keep their JSON string next to their bytes, and their encoded watch
- * lines, so the hot paths (controllers reading, many watchers) never re-encode; bigger ones keep
- * a single serialized copy and encode the rest on demand.
- */
-const smallObjectBytes = 64 * 1024
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 
+const linePrefixes: Record<EventType, Buffer> = {
+  ADDED: Buffer.from('{"type":"ADDED","object":'),
+  MODIFIED: Buffer.from('{"type":"MODIFIED","object":'),
+  DELETED: Buffer.from('{"type":"DELETED","object":'),
+}
+const lineEnd = Buffer.from('}\n')
+
+/**
+ * One stored version. It keeps a single serialized form: the watch event line of the change that
+ * made it (`{"type":"MODIFIED","object":…}\n`, as UTF-8), of which GET, LIST and other watch types
+ * are views or short concatenations. No JSON string, Buffer copy and per-type lines side by side:
+ * at 100,000 pods that is the difference between one copy and four.
+ */
 class Stored implements StoredObject {
-  /**
-   * The serialized object: the JSON string, and the UTF-8 Buffer once a response needs bytes.
-   * A big object then drops the string: keeping one form, not both, is what makes a 1 MiB object
-   * cost ~2 MB (the parsed `obj` plus this) rather than ~3 MB.
-   */
-  private str: string | undefined
-  private buf: Buffer | undefined
-  private lines: Partial<Record<'ADDED' | 'MODIFIED' | 'DELETED', Buffer>> | undefined
+  private readonly line: Buffer
+  private readonly bodyStart: number
   constructor(
     readonly obj: KubeObject,
     readonly rv: number,
     json: string,
     /** Length of `{"kind":…,"apiVersion":…,` — ASCII, so the same in characters and bytes. */
     private readonly headLength: number,
-    /** UTF-8 length of `json`. */
-    readonly size: number,
+    private readonly type: EventType,
   ) {
-    this.str = json
+    const prefix = linePrefixes[type]
+    this.bodyStart = prefix.length
+    const size = Buffer.byteLength(json, 'utf8')
+    const line = Buffer.allocUnsafe(prefix.length + size + lineEnd.length)
+    prefix.copy(line, 0)
+    line.write(json, prefix.length, 'utf8')
+    lineEnd.copy(line, prefix.length + size)
+    this.line = line
+  }
+
+  /** UTF-8 length of the serialized object. */
+  get size(): number {
+    return this.line.length - this.bodyStart - lineEnd.length
   }
 
   get json(): string {
-    return this.str ?? this.buf!.toString('utf8')
+    return this.bytes().toString('utf8')
   }
 
   itemJSON(): string {
@@ -107,11 +123,7 @@ class Stored implements StoredObject {
   }
 
   bytes(): Buffer {
-    if (this.buf === undefined) {
-      this.buf = Buffer.from(this.str!, 'utf8')
-      if (this.size > smallObjectBytes) this.str = undefined
-    }
-    return this.buf
+    return this.line.subarray(this.bodyStart, this.line.length - lineEnd.length)
   }
 
   itemBytes(): Buffer[] {
@@ -119,31 +131,90 @@ class Stored implements StoredObject {
     return this.headLength > 0 ? [openBrace, b.subarray(this.headLength)] : [b]
   }
 
-  watchLine(type: 'ADDED' | 'MODIFIED' | 'DELETED'): Buffer {
-    const cached = this.lines?.[type]
-    if (cached) return cached
-    const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), this.bytes(), lineEnd])
-    if (this.size <= smallObjectBytes) (this.lines ??= {})[type] = line
-    return line
+  watchLine(type: EventType): Buffer {
+    if (type === this.type) return this.line
+    return Buffer.concat([linePrefixes[type], this.bytes(), lineEnd])
   }
 }
 
-const lineEnd = Buffer.from('}\n')
-
-/** Serializes with kind and apiVersion first, remembering where they end. */
-export function serialize(obj: KubeObject, rv: number): Stored {
+/**
+ * Serializes with kind and apiVersion first, remembering where they end. `type` is the change the
+ * version comes from: its watch line is the one kept ready.
+ */
+export function serialize(obj: KubeObject, rv: number, type: EventType = 'ADDED'): StoredObject {
   const json = JSON.stringify(obj)
   let head = 0
   if (obj.kind !== undefined && obj.apiVersion !== undefined) {
     const prefix = `{"kind":${JSON.stringify(obj.kind)},"apiVersion":${JSON.stringify(obj.apiVersion)},`
     if (json.startsWith(prefix)) head = prefix.length
   }
-  return new Stored(obj, rv, json, head, Buffer.byteLength(json, 'utf8'))
+  return new Stored(obj, rv, json, head, type)
+}
+
+/**
+ * The keys of one resource in etcd order, kept sorted incrementally: keys created or deleted
+ * since the last list wait in two sets and are merged in at the next list (O(n + k log k)), so
+ * a list during a stream of creates never re-sorts everything.
+ */
+class SortedKeys {
+  private sorted: string[] = []
+  private readonly added = new Set<string>()
+  private readonly removed = new Set<string>()
+
+  add(key: string): void {
+    if (!this.removed.delete(key)) this.added.add(key)
+  }
+
+  remove(key: string): void {
+    if (!this.added.delete(key)) this.removed.add(key)
+  }
+
+  clear(): void {
+    this.sorted = []
+    this.added.clear()
+    this.removed.clear()
+  }
+
+  /** Every key, sorted. */
+  keys(): string[] {
+    if (this.added.size || this.removed.size) {
+      const kept = this.removed.size ? this.sorted.filter((k) => !this.removed.has(k)) : this.sorted
+      const fresh = [...this.added].sort()
+      this.added.clear()
+      this.removed.clear()
+      this.sorted = fresh.length ? mergeSorted(kept, fresh) : kept
+    }
+    return this.sorted
+  }
+}
+
+/** Merges two sorted arrays of distinct strings. */
+function mergeSorted(a: string[], b: string[]): string[] {
+  const out = new Array<string>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) out[k++] = a[i] < b[j] ? a[i++] : b[j++]
+  while (i < a.length) out[k++] = a[i++]
+  while (j < b.length) out[k++] = b[j++]
+  return out
+}
+
+/** Index of the first element ≥ `key` in a sorted array. */
+function lowerBound(sorted: string[], key: string): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid] < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 interface Bucket {
-  objects: Map<string, Stored>
-  sorted: string[] | undefined
+  objects: Map<string, StoredObject>
+  keys: SortedKeys
 }
 
 function keyOf(namespace: string, name: string): string {
@@ -200,7 +271,7 @@ export class MemoryStore implements ObjectStore {
    * deletion marks, always pass (etcd refuses even those until it is compacted and
    * defragmented; here deleting frees space at once).
    */
-  private checkSize(key: string, s: Stored, prevSize: number, deleting: boolean): void {
+  private checkSize(key: string, s: StoredObject, prevSize: number, deleting: boolean): void {
     if (s.size > this.maxObjectBytes) throw new StoreError('TooLarge', `${key}: ${s.size} bytes, limit ${this.maxObjectBytes}`)
     const growth = s.size - prevSize
     if (!deleting && growth > 0 && this.total + growth > this.quotaBytes)
@@ -214,7 +285,7 @@ export class MemoryStore implements ObjectStore {
   private bucket(resource: string): Bucket {
     let b = this.buckets.get(resource)
     if (!b) {
-      b = { objects: new Map(), sorted: undefined }
+      b = { objects: new Map(), keys: new SortedKeys() }
       this.buckets.set(resource, b)
     }
     return b
@@ -224,42 +295,47 @@ export class MemoryStore implements ObjectStore {
     return this.buckets.get(resource)?.objects.get(keyOf(namespace, name))
   }
 
-  list(resource: string, namespace?: string): StoredObject[] {
+  list(resource: string, namespace?: string, startKey?: string): StoredObject[] {
     const b = this.buckets.get(resource)
     if (!b) return []
-    if (!b.sorted) b.sorted = [...b.objects.keys()].sort()
+    const sorted = b.keys.keys()
     const out: StoredObject[] = []
-    if (namespace) {
-      const prefix = `${namespace}/`
-      // Keys are sorted, so one namespace is one contiguous run.
-      let lo = 0
-      let hi = b.sorted.length
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if (b.sorted[mid] < prefix) lo = mid + 1
-        else hi = mid
-      }
-      for (let i = lo; i < b.sorted.length && b.sorted[i].startsWith(prefix); i++) out.push(b.objects.get(b.sorted[i])!)
-      return out
+    // Keys are sorted, so one namespace is one contiguous run, and a start key a binary search.
+    const prefix = namespace ? `${namespace}/` : ''
+    let i = lowerBound(sorted, startKey !== undefined && startKey > prefix ? startKey : prefix)
+    for (; i < sorted.length; i++) {
+      const k = sorted[i]
+      if (prefix && !k.startsWith(prefix)) break
+      out.push(b.objects.get(k)!)
     }
-    for (const k of b.sorted) out.push(b.objects.get(k)!)
     return out
   }
 
-  listAt(resource: string, namespace: string | undefined, rv: number): StoredObject[] {
+  listAt(resource: string, namespace: string | undefined, rv: number, startKey?: string): StoredObject[] {
     const later = this.hub.eventsAfter(resource, namespace, rv)
-    const current = this.list(resource, namespace)
+    const current = this.list(resource, namespace, startKey)
     if (!later.length) return current
-    const state = new Map<string, StoredObject>()
-    for (const s of current) state.set(keyOf(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? ''), s)
-    // Undo the later changes, newest first: a creation disappears, an update or deletion restores `prev`.
+    // Undo the later changes, newest first: a creation disappears, an update or deletion restores
+    // `prev`. Only the keys they touch change, so the rest of the sorted list is kept as it is.
+    const changed = new Map<string, StoredObject | undefined>()
     for (let i = later.length - 1; i >= 0; i--) {
       const ev = later[i]
       const key = keyOf(ev.namespace, ev.stored.obj.metadata.name ?? '')
-      if (ev.type === 'ADDED') state.delete(key)
-      else if (ev.prev) state.set(key, ev.prev)
+      if (startKey !== undefined && key < startKey) continue
+      changed.set(key, ev.type === 'ADDED' ? undefined : ev.prev)
     }
-    return [...state.keys()].sort().map((k) => state.get(k)!)
+    if (!changed.size) return current
+    const restored = [...changed.entries()].filter(([, s]) => s !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const out: StoredObject[] = []
+    let j = 0
+    for (const s of current) {
+      const key = keyOf(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? '')
+      while (j < restored.length && restored[j][0] < key) out.push(restored[j++][1]!)
+      if (changed.has(key)) continue
+      out.push(s)
+    }
+    while (j < restored.length) out.push(restored[j++][1]!)
+    return out
   }
 
   count(resource: string): number {
@@ -272,7 +348,7 @@ export class MemoryStore implements ObjectStore {
     if (b.objects.has(key)) throw new StoreError('AlreadyExists', key)
     const rv = this.rv + 1
     obj.metadata.resourceVersion = String(rv)
-    const s = serialize(obj, rv)
+    const s = serialize(obj, rv, 'ADDED')
     try {
       this.checkSize(key, s, 0, false)
     } catch (err) {
@@ -282,7 +358,7 @@ export class MemoryStore implements ObjectStore {
     this.rv = rv
     this.total += s.size
     b.objects.set(key, s)
-    b.sorted = undefined
+    b.keys.add(key)
     this.hub.publish({ type: 'ADDED', resource, namespace: obj.metadata.namespace ?? '', rv, stored: s })
     return s
   }
@@ -297,7 +373,7 @@ export class MemoryStore implements ObjectStore {
     const rv = this.rv + 1
     const before = obj.metadata.resourceVersion
     obj.metadata.resourceVersion = String(rv)
-    const s = serialize(obj, rv)
+    const s = serialize(obj, rv, 'MODIFIED')
     try {
       this.checkSize(key, s, prev.size, opts.deleting ?? false)
     } catch (err) {
@@ -318,12 +394,12 @@ export class MemoryStore implements ObjectStore {
     if (!prev) throw new StoreError('NotFound', key)
     if (expectedRV !== undefined && prev.rv !== expectedRV) throw new StoreError('Conflict', key)
     b.objects.delete(key)
-    b.sorted = undefined
+    b.keys.remove(key)
     this.total -= prev.size
     const rv = ++this.rv
     // The DELETED event carries the last state with the deletion's own resourceVersion.
     const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
-    const s = serialize(last, rv)
+    const s = serialize(last, rv, 'DELETED')
     this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
     return s
   }
@@ -348,7 +424,11 @@ export class MemoryStore implements ObjectStore {
     const total = this.total
     return () => {
       this.buckets.clear()
-      for (const [resource, objects] of saved) this.buckets.set(resource, { objects, sorted: undefined })
+      for (const [resource, objects] of saved) {
+        const keys = new SortedKeys()
+        for (const k of objects.keys()) keys.add(k)
+        this.buckets.set(resource, { objects, keys })
+      }
       this.total = total
       this.hub.reset(this.rv)
     }

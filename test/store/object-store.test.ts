@@ -131,18 +131,76 @@ describe('MemoryStore', () => {
     expect(seen).toEqual([s.currentRV()])
   })
 
-  it('keeps one serialized copy of a big object: the bytes replace the JSON string, and its watch lines are not cached', () => {
+  it('keeps one serialized form per version: the watch line of its change, of which the object bytes are a view', () => {
     const s = new MemoryStore()
     const small = s.create('configmaps', cm('default', 's'))
     expect(small.watchLine('ADDED')).toBe(small.watchLine('ADDED'))
     expect(small.watchLine('ADDED').toString()).toBe(`{"type":"ADDED","object":${small.json}}\n`)
-    const big = s.create('configmaps', cm('default', 'b', { v: 'x'.repeat(100_000) }))
+    expect(small.bytes().buffer).toBe(small.watchLine('ADDED').buffer)
+    // Other event types (a replay, a selector that stops matching) are built on demand.
+    expect(small.watchLine('MODIFIED').toString()).toBe(`{"type":"MODIFIED","object":${small.json}}\n`)
+    const big = s.update('configmaps', cm('default', 's', { v: 'x'.repeat(100_000) }))
     const json = big.json
+    expect(big.size).toBe(Buffer.byteLength(json))
     expect(big.bytes().toString()).toBe(json)
-    expect(big.json).toBe(json)
-    expect(big.watchLine('MODIFIED')).not.toBe(big.watchLine('MODIFIED'))
-    expect(big.watchLine('MODIFIED').toString()).toBe(`{"type":"MODIFIED","object":${json}}\n`)
+    expect(big.watchLine('MODIFIED')).toBe(big.watchLine('MODIFIED'))
+    expect(big.watchLine('DELETED').toString()).toBe(`{"type":"DELETED","object":${json}}\n`)
     expect(Buffer.concat(big.itemBytes()).toString()).toBe(big.itemJSON())
+    expect(JSON.parse(big.itemJSON())).not.toHaveProperty('kind')
+  })
+
+  it('lists in key order through creates and deletes without re-sorting, from a start key on', () => {
+    const s = new MemoryStore()
+    const names = ['m', 'c', 'x', 'a', 'q']
+    for (const n of names) s.create('configmaps', cm('default', n))
+    const keys = (ns?: string, start?: string) => s.list('configmaps', ns, start).map((x) => `${x.obj.metadata.namespace}/${x.obj.metadata.name}`)
+    expect(keys()).toEqual(['default/a', 'default/c', 'default/m', 'default/q', 'default/x'])
+    s.delete('configmaps', 'default', 'c')
+    s.create('configmaps', cm('default', 'c'))
+    s.create('configmaps', cm('default', 'b'))
+    s.delete('configmaps', 'default', 'b')
+    s.create('configmaps', cm('a-ns', 'z'))
+    s.create('configmaps', cm('default', 'd'))
+    expect(keys()).toEqual(['a-ns/z', 'default/a', 'default/c', 'default/d', 'default/m', 'default/q', 'default/x'])
+    expect(keys('default', 'default/d')).toEqual(['default/d', 'default/m', 'default/q', 'default/x'])
+    expect(keys('default', 'default/d\u0000')).toEqual(['default/m', 'default/q', 'default/x'])
+    expect(keys('a-ns', 'default/d')).toEqual([])
+    expect(keys(undefined, 'b')).toEqual(['default/a', 'default/c', 'default/d', 'default/m', 'default/q', 'default/x'])
+    const rv = s.currentRV()
+    s.delete('configmaps', 'default', 'm')
+    s.create('configmaps', cm('default', 'e'))
+    expect(s.listAt('configmaps', 'default', rv, 'default/d').map((x) => x.obj.metadata.name)).toEqual(['d', 'm', 'q', 'x'])
+    expect(s.listAt('configmaps', undefined, rv).map((x) => x.obj.metadata.name)).toEqual(['z', 'a', 'c', 'd', 'm', 'q', 'x'])
+  })
+
+  it('lists exactly what a sort of the live keys gives, after any sequence of creates and deletes (seeded)', () => {
+    let seed = 7
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    const s = new MemoryStore({ historySize: 100_000 })
+    const live = new Set<string>()
+    for (let step = 0; step < 3000; step++) {
+      const ns = `ns${rand(3)}`
+      const name = `o${rand(40)}`
+      const key = `${ns}/${name}`
+      if (live.has(key)) {
+        s.delete('configmaps', ns, name)
+        live.delete(key)
+      } else {
+        s.create('configmaps', cm(ns, name))
+        live.add(key)
+      }
+      if (rand(10) === 0) {
+        const want = [...live].sort()
+        expect(s.list('configmaps').map((x) => `${x.obj.metadata.namespace}/${x.obj.metadata.name}`)).toEqual(want)
+        const start = `ns1/o${rand(40)}`
+        expect(s.list('configmaps', 'ns1', start).map((x) => `${x.obj.metadata.namespace}/${x.obj.metadata.name}`)).toEqual(
+          want.filter((k) => k.startsWith('ns1/') && k >= start),
+        )
+      }
+    }
   })
 
   it('rebuilds the state at an older resourceVersion from the history, and refuses one older than it', () => {

@@ -119,7 +119,7 @@ describe('HeaderInflater under hostile input', () => {
       blocks.push(await c.compress(encodeHeaderBlock({ streamtype: 'data', port: '80', requestid: String(i), pad: 'x'.repeat(200) })))
     const t = performance.now()
     for (let i = 0; i < blocks.length; i++) expect(parseHeaderBlock(inf.inflate(blocks[i])).requestid).toEqual([String(i)])
-    expect(performance.now() - t).toBeLessThan(1_000)
+    expect(performance.now() - t).toBeLessThan(5_000)
     c.close()
   })
 })
