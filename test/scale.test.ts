@@ -57,7 +57,7 @@ describe('scale: 200 nodes, 2,000 pods', () => {
     const pods = cluster.registry
       .resource('', 'pods')
       .list('default')
-      .items.map((s) => s.obj as { spec: { nodeName?: string }; status: { phase?: string } })
+      .items.map((s) => s.obj as unknown as { spec: { nodeName?: string }; status: { phase?: string } })
     expect(pods).toHaveLength(2000)
     expect(pods.every((p) => p.status.phase === 'Running')).toBe(true)
     const perNode = new Map<string, number>()

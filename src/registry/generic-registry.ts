@@ -45,6 +45,12 @@ export interface WriteOptions {
   subresource?: string
   /** Skip admission-time validation (bootstrap and state import). */
   trusted?: boolean
+  /**
+   * Write the object as `tryUpdate` returns it, past the strategy's update hooks and validation:
+   * what a subresource whose REST writes storage directly does (pods/binding sets spec.nodeName
+   * and the PodScheduled condition in one write). System metadata stays the server's.
+   */
+  direct?: boolean
 }
 
 export interface DeleteOptions {
@@ -81,6 +87,9 @@ export interface Predicate {
 }
 
 const maxUpdateRetries = 20
+
+/** Create attempts for an object named by generateName (the RetryGenerateName feature). */
+const maxGenerateNameAttempts = 8
 
 /** Kubernetes names its generateName suffixes from this alphabet (no vowels, no 0/1/3). */
 const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
@@ -355,10 +364,9 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       delete meta.namespace
     }
     if (!opts.trusted && meta.resourceVersion) throw StatusError.badRequest('resourceVersion should not be set on objects to be created')
-    if (!meta.name && meta.generateName) {
-      const prefix = meta.generateName.length > 58 ? meta.generateName.slice(0, 58) : meta.generateName
-      meta.name = prefix + randomSuffix(5)
-    }
+    const generated = !meta.name && !!meta.generateName
+    const prefix = generated ? (meta.generateName!.length > 58 ? meta.generateName!.slice(0, 58) : meta.generateName!) : ''
+    if (generated) meta.name = prefix + randomSuffix(5)
     if (!opts.trusted || !meta.uid) meta.uid = randomUUID()
     if (!opts.trusted || !meta.creationTimestamp) meta.creationTimestamp = rfc3339(this.ctx.now())
     delete meta.resourceVersion
@@ -381,13 +389,17 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (this.ctx.store.get(this.key, meta.namespace ?? '', meta.name ?? '')) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
       return serialize(o, this.ctx.store.currentRV())
     }
-    try {
-      const s = this.ctx.store.create(this.key, o)
-      this.def.afterCreate?.(s.obj as T)
-      return s
-    } catch (err) {
-      if (err instanceof StoreError && err.code === 'AlreadyExists') throw StatusError.alreadyExists(this.ref, meta.name ?? '')
-      throw err
+    // RetryGenerateName (GA in 1.32): a generated name that is taken is drawn again, 8 attempts in all.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const s = this.ctx.store.create(this.key, o)
+        this.def.afterCreate?.(s.obj as T)
+        return s
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'AlreadyExists')) throw err
+        if (!generated || attempt >= maxGenerateNameAttempts) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
+        meta.name = prefix + randomSuffix(5)
+      }
     }
   }
 
@@ -468,7 +480,9 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     delete (meta as { selfLink?: string }).selfLink
 
     let o = next
-    if (opts.subresource === 'status') {
+    if (opts.direct) {
+      // The caller's object is final (as a storage-level GuaranteedUpdate in upstream's subresource REST).
+    } else if (opts.subresource === 'status') {
       if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
       else o = { ...cloneJSON(old), status: (next as { status?: unknown }).status } as T
       o.metadata.resourceVersion = om.resourceVersion
@@ -483,7 +497,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const fields = this.def.generationFields ?? ((x: T) => (x as { spec?: unknown }).spec)
       if (!deepEqual(fields(o), fields(old))) o.metadata.generation = (om.generation ?? 0) + 1
     }
-    if (!opts.trusted) {
+    if (!opts.trusted && !opts.direct) {
       // A /status write cannot change the spec, so only metadata (when it changed) and status are
       // validated (ValidateXStatusUpdate); this is the kubelet's hot path.
       const metaChanged = opts.subresource !== 'status' || !deepEqual({ ...o.metadata, resourceVersion: undefined }, { ...om, resourceVersion: undefined })

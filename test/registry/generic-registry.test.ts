@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { StatusError } from '../../src/errors.js'
 import { Registry } from '../../src/registry/registry.js'
 import type { ResourceDefinition } from '../../src/registry/resource-definition.js'
@@ -38,6 +38,31 @@ const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Recor
 })
 
 describe('generic registry', () => {
+  it('draws a taken generateName again, 8 attempts in all, then answers AlreadyExists (RetryGenerateName)', () => {
+    const { w } = setup()
+    const random = vi.spyOn(Math, 'random')
+    try {
+      random.mockReturnValue(0)
+      expect(w.create('default', { metadata: { generateName: 'w-' } }).obj.metadata.name).toBe('w-bbbbb')
+      // The first draw collides; the second (a different value) is free.
+      random.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(0.5)
+      expect(w.create('default', { metadata: { generateName: 'w-' } }).obj.metadata.name).toBe('w-rrrrr')
+      random.mockReturnValue(0)
+      let err: StatusError | undefined
+      try {
+        w.create('default', { metadata: { generateName: 'w-' } })
+      } catch (e) {
+        err = e as StatusError
+      }
+      expect(err?.status).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'widgets.example.com "w-bbbbb" already exists' })
+      expect(random).toHaveBeenCalledTimes(5 + 10 + 8 * 5)
+      // A fixed name is never redrawn.
+      expect(() => w.create('default', { metadata: { name: 'w-bbbbb' } })).toThrow(/already exists/)
+    } finally {
+      random.mockRestore()
+    }
+  })
+
   it('sets system metadata on create and ignores client values', () => {
     const { w } = setup()
     const s = w.create('default', { metadata: { name: 'a', uid: 'mine', creationTimestamp: '2000-01-01T00:00:00Z' }, spec: {} })

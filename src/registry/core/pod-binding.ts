@@ -9,11 +9,11 @@ import type { PodObject as Pod } from './pods.js'
  * Binds `namespace/name` to `node` the way the binding subresource does: refuses a pod that is being
  * deleted or already bound (409, the upstream texts), sets spec.nodeName (trusted: the binding
  * REST writes storage directly, past validation), merges `annotations`, then records
- * `PodScheduled=True` in status. Returns the stored pod after both writes.
+ * `PodScheduled=True` in status, all in one write as upstream's assignPod. Returns the stored pod.
  */
 export function bindPod(pods: ResourceStore, namespace: string, name: string, node: string, nowMs: number, annotations?: Record<string, string>): StoredObject {
   const ref = { group: '', resource: 'pods/binding' }
-  pods.guaranteedUpdate(
+  return pods.guaranteedUpdate(
     namespace,
     name,
     (pod) => {
@@ -22,18 +22,10 @@ export function bindPod(pods: ResourceStore, namespace: string, name: string, no
       if (spec.nodeName) throw StatusError.conflict(ref, name, `pod ${name} is already assigned to node "${spec.nodeName}"`)
       spec.nodeName = node
       if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations }
-      return pod
-    },
-    { trusted: true },
-  )
-  return pods.guaranteedUpdate(
-    namespace,
-    name,
-    (pod) => {
       setPodCondition(pod as Pod, { type: 'PodScheduled', status: 'True' }, nowMs)
       return pod
     },
-    { subresource: 'status', trusted: true },
+    { direct: true },
   )
 }
 
