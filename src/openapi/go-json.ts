@@ -60,27 +60,45 @@ function isEmptyScalar(f: FieldInfo, v: unknown): boolean {
   }
 }
 
-function walk(name: string, obj: Record<string, unknown>): void {
+/** A message's fields by JSON name, inline members flattened in: what a walk looks keys up in. */
+const fieldMaps = new Map<string, Map<string, FieldInfo> | null>()
+
+function fieldsByJSON(name: string): Map<string, FieldInfo> | null {
+  let m = fieldMaps.get(name)
+  if (m !== undefined) return m
   const msg = load().messages[name]
-  if (!msg || specials!.has(name)) return
-  for (const f of msg.fields) {
-    if (f.inline && f.ref) {
-      walk(f.ref, obj)
-      continue
+  m = null
+  if (msg && !specials!.has(name)) {
+    m = new Map()
+    for (const f of msg.fields) {
+      if (f.inline && f.ref) {
+        for (const [k, inner] of fieldsByJSON(f.ref) ?? []) if (!m.has(k)) m.set(k, inner)
+      } else if (!m.has(f.json)) m.set(f.json, f)
     }
-    if (!(f.json in obj)) continue
-    const v = obj[f.json]
+  }
+  fieldMaps.set(name, m)
+  return m
+}
+
+/** Walks the keys the object has (not every field its type could have), so the cost follows the object. */
+function walk(name: string, obj: Record<string, unknown>): void {
+  const fields = fieldsByJSON(name)
+  if (!fields) return
+  for (const k in obj) {
+    const f = fields.get(k)
+    if (!f) continue
+    const v = obj[k]
     if (v === undefined) {
-      delete obj[f.json]
+      delete obj[k]
       continue
     }
     if (v === null) {
       // A nil pointer, list or map with omitempty is left out; a zero struct (e.g. Time) prints null.
-      if (f.pointer || (f.omitempty && f.type !== 'message')) delete obj[f.json]
+      if (f.pointer || (f.omitempty && f.type !== 'message')) delete obj[k]
       continue
     }
     if (f.omitempty && !f.pointer && isEmptyScalar(f, v)) {
-      delete obj[f.json]
+      delete obj[k]
       continue
     }
     if (f.type === 'message' && f.ref && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>)
@@ -101,7 +119,7 @@ export function normalizeGoJSON(obj: { apiVersion?: string; kind?: string } & Re
   const name = messageName(obj.apiVersion, obj.kind)
   if (!name) return
   if (only === undefined) return walk(name, obj)
-  const f = load().messages[name]?.fields.find((x) => x.json === only)
+  const f = fieldsByJSON(name)?.get(only)
   const v = obj[only]
   if (f?.ref && v && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>)
 }
