@@ -88,6 +88,24 @@ export interface Predicate {
 
 const maxUpdateRetries = 20
 
+/** Paged-list states kept per resource (each only references stored versions). */
+const maxPageSnapshots = 8
+
+/** kube-apiserver's --etcd-compaction-interval (5 minutes): how long etcd keeps an old revision readable. */
+const compactionIntervalMs = 5 * 60_000
+
+/** Index of the first object whose key is ≥ `key` in a key-sorted list. */
+function lowerBoundByKey(items: StoredObject[], key: string): number {
+  let lo = 0
+  let hi = items.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (objectKey(items[mid].obj) < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** Create attempts for an object named by generateName (the RetryGenerateName feature). */
 const maxGenerateNameAttempts = 8
 
@@ -137,6 +155,29 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         // A definition that cannot be probed still filters; unknown names are then rejected lazily.
       }
     }
+  }
+
+  /**
+   * The states paged lists are being read at, by `namespace|resourceVersion`, newest last: a
+   * continued page reads its token's state from here (etcd serves old revisions until it compacts
+   * them, minutes later; the watch history may have moved on long before under heavy churn).
+   */
+  private readonly pageSnapshots = new Map<string, { items: StoredObject[]; at: number }>()
+
+  private keepPageSnapshot(key: string, items: StoredObject[] | undefined): void {
+    const kept = items ? { items, at: this.ctx.now() } : this.pageSnapshots.get(key)
+    if (!kept) return
+    this.pageSnapshots.delete(key)
+    this.pageSnapshots.set(key, kept)
+    while (this.pageSnapshots.size > maxPageSnapshots) this.pageSnapshots.delete(this.pageSnapshots.keys().next().value!)
+  }
+
+  /** A kept paged-list state, unless etcd would have compacted it by now. */
+  private pageSnapshot(key: string): StoredObject[] | undefined {
+    const kept = this.pageSnapshots.get(key)
+    if (kept && this.ctx.now() - kept.at < compactionIntervalMs) return kept.items
+    this.pageSnapshots.delete(key)
+    return undefined
   }
 
   /** The store's newest resourceVersion. */
@@ -265,8 +306,12 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     }
     let all: StoredObject[]
     let listRV = current
+    const snapshot = at !== undefined && startKey !== undefined ? this.pageSnapshot(`${ns ?? ''}|${at}`) : undefined
     if (at === undefined) {
       all = this.ctx.store.list(this.key, ns, startKey)
+    } else if (snapshot) {
+      all = snapshot.slice(lowerBoundByKey(snapshot, startKey!))
+      listRV = at
     } else {
       if (at > current) throw new StatusError(500, '', 'etcdserver: mvcc: required revision is a future revision')
       try {
@@ -287,6 +332,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const s = all[i]
       if (!pred.empty && !pred.matches(s.obj)) continue
       if (limit > 0 && items.length === limit) {
+        // The next pages read this state again: keep it, as etcd keeps old revisions until compaction.
+        this.keepPageSnapshot(`${ns ?? ''}|${listRV}`, opts.continue ? undefined : all)
         const last = items[items.length - 1].obj
         const res: ListResult = { items, resourceVersion: listRV, continue: encodeContinue(listRV, `${objectKey(last)}\u0000`) }
         if (pred.empty) res.remainingItemCount = all.length - i
