@@ -1,12 +1,12 @@
 /** @module scheduler: the default-scheduler — binds pending pods to nodes, or says why it cannot (pkg/scheduler/schedule_one.go). */
 import { StatusError } from '../errors.js'
-import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
+import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
+import { SchedulerCache } from './scheduler-cache.js'
 import { fitErrorMessage } from './scheduler-fit-error.js'
-import { addPod, buildNodeStates, filterNode, type FilterFailure, type Node, type NodeState, type Pod } from './scheduler-filters.js'
-import { podRequests } from './scheduler-resources.js'
+import { filterNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
 import { pickNode } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -29,75 +29,109 @@ export function needsScheduling(pod: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed'
 }
 
-/** The outcome of one scheduling attempt: a node, or the FitError message. Pure. */
-export function schedulePod(pod: Pod, states: Map<string, NodeState>, tieBreak = 0): { node: NodeState } | { message: string } {
-  const req = podRequests(pod.spec)
+/** minFeasibleNodesToFind: below this many nodes every node is evaluated, and never fewer are looked for. */
+export const minFeasibleNodesToFind = 100
+/** minFeasibleNodesPercentageToFind: the adaptive percentage's floor. */
+export const minFeasibleNodesPercentageToFind = 5
+
+/**
+ * numFeasibleNodesToFind (schedule_one.go): how many feasible nodes to find before scoring. With
+ * `percentageOfNodesToScore` 0 (the default) the percentage adapts, 50 − nodes/125 but at least
+ * 5; the result is never below 100 nodes (or all nodes in a smaller cluster). Integer arithmetic,
+ * as upstream's int32. Pure.
+ */
+export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToScore = 0): number {
+  if (numAllNodes < minFeasibleNodesToFind) return numAllNodes
+  let percentage = percentageOfNodesToScore
+  if (percentage <= 0) percentage = Math.max(50 - Math.trunc(numAllNodes / 125), minFeasibleNodesPercentageToFind)
+  const n = Math.trunc((numAllNodes * percentage) / 100)
+  return Math.max(n, minFeasibleNodesToFind)
+}
+
+/** The outcome of one scheduling attempt, and where the next attempt starts filtering. */
+export type ScheduleResult = ({ node: NodeState } | { message: string }) & { nextStartNodeIndex: number }
+
+/**
+ * One scheduling cycle over a snapshot (findNodesThatFitPod + prioritizeNodes + selectHost):
+ * filters nodes from `startIndex` round-robin until {@link numFeasibleNodesToFind} fit, scores
+ * only those, and advances the start past every node it evaluated. When none fits every node
+ * was evaluated and the message is the FitError over all of them. Pure.
+ */
+export function schedulePod(pod: Pod, nodes: NodeState[], startIndex = 0, tieBreak = 0, percentageOfNodesToScore = 0): ScheduleResult {
+  const n = nodes.length
+  if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
+  const toFind = numFeasibleNodesToFind(n, percentageOfNodesToScore)
+  const info = podInfo(pod)
   const feasible: NodeState[] = []
   const failures: FilterFailure[] = []
-  for (const s of states.values()) {
-    const f = filterNode(pod, s, req)
+  const start = startIndex % n
+  for (let i = 0; i < n && feasible.length < toFind; i++) {
+    const s = nodes[(start + i) % n]
+    const f = filterNode(pod, s, info)
     if (f) failures.push(f)
     else feasible.push(s)
   }
+  const nextStartNodeIndex = (start + feasible.length + failures.length) % n
   const node = pickNode(pod, feasible, tieBreak)
-  return node ? { node } : { message: fitErrorMessage(states.size, failures) }
+  return node ? { node, nextStartNodeIndex } : { message: fitErrorMessage(n, failures), nextStartNodeIndex }
 }
 
 /**
  * Creates the scheduler. Each pending pod is a key; an unschedulable pod waits for a change that
- * may help (a node changing, a bound pod going away) and is flushed periodically regardless. A
- * repeat failure with the same message writes nothing new, as the real queueing hints would not
- * even retry it; the periodic flush records the event again (count + 1).
+ * may help (a node appearing or changing in a way that may admit it, a bound pod going away:
+ * the queueing hints) and is flushed periodically regardless. A repeat failure with the same
+ * message writes nothing new; the periodic flush records the event again (count + 1). Node and pod
+ * aggregates come from the incremental {@link SchedulerCache}, never from listing.
  */
 export function createScheduler(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const pods = registry.resource('', 'pods')
-  const nodes = registry.resource('', 'nodes')
+  const podInf = podInformer(deps.manager.informers)
   const flushMs = deps.timings[schedulerTimings.unschedulableFlush] ?? defaults[schedulerTimings.unschedulableFlush]
   /** Unschedulable pods: the last message and when it was last reported. */
   const unschedulable = new Map<string, { message: string; reportedAt: number }>()
   let tieBreak = 0
+  let nextStartNodeIndex = 0
 
-  const retryAll = (): string[] => [...unschedulable.keys()]
-  const podKeys = (obj: KubeObject): string[] => {
-    const pod = obj as Pod
-    if (needsScheduling(pod)) return [objectKey(pod)]
-    // A bound pod that finishes or is deleted frees room on its node.
-    const phase = pod.status?.phase
-    if (pod.spec?.nodeName && (pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed')) return retryAll()
-    return []
+  const name = 'scheduler'
+  const retryAll = (): void => {
+    for (const k of unschedulable.keys()) deps.manager.enqueueTo(name, k)
   }
+  const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
 
   return {
-    name: 'scheduler',
+    name,
     watches: [
-      { group: '', plural: 'pods', keys: podKeys },
-      { group: '', plural: 'nodes', keys: retryAll },
+      { group: '', plural: 'pods', keys: (obj) => (needsScheduling(obj as Pod) ? [objectKey(obj)] : []) },
+      // Node changes reach the pods through the cache's hints.
+      { group: '', plural: 'nodes', keys: () => [] },
     ],
+    start() {
+      cache.start()
+      nextStartNodeIndex = 0
+    },
     reconcile(key) {
-      const [ns, name] = splitKey(key)
-      const pod = pods.getStored(ns, name)?.obj as Pod | undefined
+      const [ns, podName] = splitKey(key)
+      const pod = podInf.getObject(ns, podName) as Pod | undefined
       if (!pod || !needsScheduling(pod)) {
         unschedulable.delete(key)
         return
       }
-      const states = buildNodeStates(
-        nodes.list(undefined).items.map((s) => s.obj as Node),
-        pods.list(undefined).items.map((s) => s.obj as Pod),
-      )
-      const result = schedulePod(pod, states, tieBreak++)
+      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++)
+      nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
       if ('node' in result) {
+        cache.assume(pod, result.node.name)
         try {
-          const bound = bindPod(pods, ns, name, result.node.name, now)
-          addPod(result.node, bound.obj as Pod)
+          bindPod(pods, ns, podName, result.node.name, now)
         } catch (err) {
+          cache.forget(pod)
           // Bound or deleted meanwhile: nothing left to do for this pod.
           if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return
           throw err
         }
         unschedulable.delete(key)
-        events.record({ component: schedulerName }, pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${result.node.name}`)
+        events.record({ component: schedulerName }, pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${podName} to ${result.node.name}`)
         return
       }
       const prev = unschedulable.get(key)
@@ -108,7 +142,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
         try {
           pods.guaranteedUpdate(
             ns,
-            name,
+            podName,
             (p) => {
               setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now)
               return p
