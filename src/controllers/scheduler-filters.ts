@@ -65,6 +65,11 @@ export interface PodInfo {
   owner: string
   hasAffinity: boolean
   hasRequiredAntiAffinity: boolean
+  /** The positive requests NodeResourcesFit checks (every name but `pods`): names and amounts. */
+  fitNames: string[]
+  fitAmounts: number[]
+  /** Whether the pod has a nodeSelector or required node affinity at all. */
+  selectsNodes: boolean
 }
 
 const podInfos = new WeakMap<object, PodInfo>()
@@ -83,6 +88,15 @@ export function podInfo(pod: Pod): PodInfo {
       owner: controllerUID(pod),
       hasAffinity: !!(aff?.podAffinity || anti),
       hasRequiredAntiAffinity: (anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0,
+      fitNames: [],
+      fitAmounts: [],
+      selectsNodes:
+        Object.keys(spec?.nodeSelector ?? {}).length > 0 || aff?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms !== undefined,
+    }
+    for (const k in info.requests) {
+      if (k === 'pods' || !(info.requests[k] > 0)) continue
+      info.fitNames.push(k)
+      info.fitAmounts.push(info.requests[k])
     }
     podInfos.set(pod, info)
   }
@@ -202,19 +216,22 @@ export const reasons = {
 }
 
 const noReasons: string[] = []
+const unschedulableTaint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }
 
 /** NodeResourcesFit: every insufficiency, pod count first, then cpu, memory, storage, others. */
-function fitReasons(state: NodeState, req: ResourceList): string[] {
+function fitReasons(state: NodeState, info: PodInfo): string[] {
   const allowedPods = state.allocatable.pods ?? 110
   let fits = state.podCount + 1 <= allowedPods
-  for (const k in req) {
-    if (!fits) break
-    if (k !== 'pods' && req[k] > 0 && req[k] > (state.allocatable[k] ?? 0) - (state.requested[k] ?? 0)) fits = false
+  const { allocatable, requested } = state
+  const names = info.fitNames
+  for (let i = 0; fits && i < names.length; i++) {
+    const k = names[i]
+    if (info.fitAmounts[i] > (allocatable[k] ?? 0) - (requested[k] ?? 0)) fits = false
   }
   if (fits) return noReasons
+  const req = info.requests
   const out: string[] = []
   if (state.podCount + 1 > allowedPods) out.push(reasons.tooManyPods)
-  const names = Object.keys(req).filter((k) => k !== 'pods' && req[k] > 0)
   const fixed = ['cpu', 'memory', 'ephemeral-storage']
   const ordered = [...fixed.filter((k) => names.includes(k)), ...names.filter((k) => !fixed.includes(k)).sort()]
   for (const k of ordered) {
@@ -231,16 +248,18 @@ function fitReasons(state: NodeState, req: ResourceList): string[] {
 export function filterNode(pod: Pod, state: NodeState, info: PodInfo = podInfo(pod)): FilterFailure | undefined {
   const spec = pod.spec
   const node = state.node
-  const unschedulableTaint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }
-  if (node.spec?.unschedulable && !tolerationsTolerateTaint(spec?.tolerations, unschedulableTaint)) {
+  const nodeSpec = node.spec
+  if (nodeSpec?.unschedulable && !tolerationsTolerateTaint(spec?.tolerations, unschedulableTaint)) {
     return { reasons: [reasons.unschedulable], resolvable: false }
   }
   if (spec?.nodeName && spec.nodeName !== state.name) return { reasons: [reasons.nodeName], resolvable: false }
-  const taint = findUntoleratedTaint(node.spec?.taints, spec?.tolerations, isSchedulingTaint)
-  if (taint) return { reasons: [reasons.taint(taint.key, taint.value ?? '')], resolvable: false }
-  if (!matchesNodeAffinity(spec, node)) return { reasons: [reasons.affinity], resolvable: false }
-  if (info.ports.some((p) => portConflicts(p, state.usedPorts))) return { reasons: [reasons.ports], resolvable: true }
-  const fit = fitReasons(state, info.requests)
+  if (nodeSpec?.taints?.length) {
+    const taint = findUntoleratedTaint(nodeSpec.taints, spec?.tolerations, isSchedulingTaint)
+    if (taint) return { reasons: [reasons.taint(taint.key, taint.value ?? '')], resolvable: false }
+  }
+  if (info.selectsNodes && !matchesNodeAffinity(spec, node)) return { reasons: [reasons.affinity], resolvable: false }
+  if (info.ports.length && info.ports.some((p) => portConflicts(p, state.usedPorts))) return { reasons: [reasons.ports], resolvable: true }
+  const fit = fitReasons(state, info)
   if (fit.length) return { reasons: fit, resolvable: true }
   return undefined
 }

@@ -42,13 +42,12 @@ export function sameQuantities(a: Record<string, unknown> | undefined, b: Record
   return ka.every((k) => a![k] === b?.[k])
 }
 
-/** Adds `r` times `sign` (1 or -1) into `into`; a name that falls to 0 is dropped. Mutates `into`. */
+/**
+ * Adds `r` times `sign` (1 or -1) into `into`. A name that falls to 0 stays, at 0 (deleting
+ * properties would push these hot objects into V8's slow dictionary mode). Mutates `into`.
+ */
 export function addResources(into: ResourceList, r: ResourceList, sign = 1): void {
-  for (const k in r) {
-    const v = (into[k] ?? 0) + sign * r[k]
-    if (v === 0) delete into[k]
-    else into[k] = v
-  }
+  for (const k in r) into[k] = (into[k] ?? 0) + sign * r[k]
 }
 
 function add(into: ResourceList, r: ResourceList): void {

@@ -1,5 +1,6 @@
 /** @module scheduler: the default-scheduler — binds pending pods to nodes, or says why it cannot (pkg/scheduler/schedule_one.go). */
 import { StatusError } from '../errors.js'
+import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
 import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
@@ -15,6 +16,13 @@ export const schedulerTimings = {
   unschedulableFlush: 'scheduler-unschedulable-flush',
 }
 const defaults = { [schedulerTimings.unschedulableFlush]: 5 * 60_000 }
+
+/** Whether two versions differ only in status, resourceVersion and managedFields. */
+function sameIgnoringStatus(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) =>
+    JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } })
+  return strip(a) === strip(b)
+}
 
 /** The scheduler's name, event source and reportingController. */
 export const schedulerName = 'default-scheduler'
@@ -97,12 +105,23 @@ export function createScheduler(deps: ControllerDeps): Controller {
   const retryAll = (): void => {
     for (const k of unschedulable.keys()) deps.manager.enqueueTo(name, k)
   }
+  /**
+   * A pending pod's own changes queue it, except, while it is unschedulable, writes that change
+   * neither spec nor metadata (its PodScheduled condition: the scheduler's own write), as
+   * upstream's isPodUpdated ignores status.
+   */
+  const podKeys = (obj: KubeObject, prev?: KubeObject): string[] => {
+    if (!needsScheduling(obj as Pod)) return []
+    const key = objectKey(obj)
+    if (prev && unschedulable.has(key) && sameIgnoringStatus(obj, prev)) return []
+    return [key]
+  }
   const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
 
   return {
     name,
     watches: [
-      { group: '', plural: 'pods', keys: (obj) => (needsScheduling(obj as Pod) ? [objectKey(obj)] : []) },
+      { group: '', plural: 'pods', keys: podKeys },
       // Node changes reach the pods through the cache's hints.
       { group: '', plural: 'nodes', keys: () => [] },
     ],
