@@ -57,6 +57,9 @@ export function nodeUpdateMayHelp(prev: Node, node: Node): boolean {
   return false
 }
 
+const nodeChanged = 1
+const podsChanged = 2
+
 function copyState(into: NodeState, from: NodeState): void {
   into.node = from.node
   into.name = from.name
@@ -83,8 +86,8 @@ function podKey(pod: Pod): string {
 export class SchedulerCache {
   private readonly entries = new Map<string, Entry>()
   private readonly pods = new Map<string, Accounted>()
-  /** Names changed since the last snapshot. */
-  private readonly dirty = new Set<string>()
+  /** Names changed since the last snapshot: {@link nodeChanged} and/or {@link podsChanged} bits. */
+  private readonly dirty = new Map<string, number>()
   /** The snapshot: copies of present nodes, in a stable order (rebuilt when the node set changes). */
   private readonly snap = new Map<string, NodeState>()
   private snapList: NodeState[] = []
@@ -113,6 +116,10 @@ export class SchedulerCache {
     this.podInformer.addHandler((ev) => this.onPod(ev))
   }
 
+  private mark(name: string, what: number): void {
+    this.dirty.set(name, (this.dirty.get(name) ?? 0) | what)
+  }
+
   private entry(name: string): Entry {
     let e = this.entries.get(name)
     if (!e) {
@@ -131,7 +138,7 @@ export class SchedulerCache {
     e.state.node = node
     if (!e.present) this.membershipChanged = true
     e.present = true
-    this.dirty.add(name)
+    this.mark(name, nodeChanged)
     return e
   }
 
@@ -143,7 +150,7 @@ export class SchedulerCache {
       if (!e?.present) return
       e.present = false
       this.membershipChanged = true
-      this.dirty.add(name)
+      this.mark(name, nodeChanged)
       if (e.state.podCount === 0) this.entries.delete(name)
       return
     }
@@ -158,7 +165,7 @@ export class SchedulerCache {
     const info = podInfo(pod)
     const e = this.entry(node)
     accountPod(e.state, info, 1)
-    this.dirty.add(node)
+    this.mark(node, podsChanged)
     this.pods.set(key, { uid: pod.metadata.uid ?? '', node, info, assumed })
   }
 
@@ -167,7 +174,7 @@ export class SchedulerCache {
     const e = this.entries.get(a.node)
     if (!e) return
     accountPod(e.state, a.info, -1)
-    this.dirty.add(a.node)
+    this.mark(a.node, podsChanged)
     if (!e.present && e.state.podCount === 0) this.entries.delete(a.node)
   }
 
@@ -237,7 +244,7 @@ export class SchedulerCache {
    * call are copied again, so a cycle costs O(changed nodes), not O(nodes). Do not mutate.
    */
   snapshot(): NodeState[] {
-    for (const name of this.dirty) {
+    for (const [name, what] of this.dirty) {
       const e = this.entries.get(name)
       if (!e?.present) {
         this.snap.delete(name)
@@ -247,8 +254,13 @@ export class SchedulerCache {
       if (!s) {
         s = newNodeState(e.state.node, {})
         this.snap.set(name, s)
+        copyState(s, e.state)
+      } else if (what & podsChanged) copyState(s, e.state)
+      else {
+        // Only the node object changed (a heartbeat, say): its pods' aggregates are still right.
+        s.node = e.state.node
+        s.allocatable = e.state.allocatable
       }
-      copyState(s, e.state)
     }
     this.dirty.clear()
     if (this.membershipChanged) {

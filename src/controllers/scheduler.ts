@@ -96,8 +96,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
   const pods = registry.resource('', 'pods')
   const podInf = podInformer(deps.manager.informers)
   const flushMs = deps.timings[schedulerTimings.unschedulableFlush] ?? defaults[schedulerTimings.unschedulableFlush]
-  /** Unschedulable pods: the last message and when it was last reported. */
-  const unschedulable = new Map<string, { message: string; reportedAt: number }>()
+  /** Unschedulable pods: which pod (uid), the last message and when it was last reported. */
+  const unschedulable = new Map<string, { uid: string; message: string; reportedAt: number }>()
   let tieBreak = 0
   let nextStartNodeIndex = 0
 
@@ -128,6 +128,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
     start() {
       cache.start()
       nextStartNodeIndex = 0
+      unschedulable.clear()
     },
     reconcile(key) {
       const [ns, podName] = splitKey(key)
@@ -153,10 +154,12 @@ export function createScheduler(deps: ControllerDeps): Controller {
         events.record({ component: schedulerName }, pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${podName} to ${result.node.name}`)
         return
       }
+      const uid = pod.metadata.uid ?? ''
       const prev = unschedulable.get(key)
-      const due = !prev || prev.message !== result.message || now - prev.reportedAt >= flushMs
+      // A pod of the same name made anew (its predecessor's deletion queued nothing) is reported afresh.
+      const due = !prev || prev.uid !== uid || prev.message !== result.message || now - prev.reportedAt >= flushMs
       if (due) {
-        unschedulable.set(key, { message: result.message, reportedAt: now })
+        unschedulable.set(key, { uid, message: result.message, reportedAt: now })
         events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', result.message)
         try {
           pods.guaranteedUpdate(

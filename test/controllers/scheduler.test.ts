@@ -290,6 +290,20 @@ describe('scheduler controller', () => {
     expect(getPod(c, 'stuck').status?.conditions?.find((x) => x.type === 'PodScheduled')?.reason).toBeUndefined()
   })
 
+  it("reports a pod made anew under an unschedulable pod's name afresh", async () => {
+    const c = start()
+    const huge = () => pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] })
+    c.registry.resource('', 'pods').create('default', huge())
+    await c.clock.advance(10)
+    c.registry.resource('', 'pods').delete('default', 'huge', { gracePeriodSeconds: 0 })
+    await c.clock.advance(10)
+    const again = c.registry.resource('', 'pods').create('default', huge())
+    await c.clock.advance(10)
+    expect(getPod(c, 'huge').status?.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }))
+    const forNew = eventsFor(c, 'huge').filter((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { uid: string }).uid === again.obj.metadata.uid)
+    expect(forNew).toHaveLength(1)
+  })
+
   it('re-reports a still unschedulable pod after the periodic flush', async () => {
     const c = start({ timings: { 'scheduler-unschedulable-flush': 60_000 } })
     c.registry.resource('', 'pods').create('default', pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] }))
