@@ -238,6 +238,11 @@ export class SchedulerCache {
     return out
   }
 
+  /** One node of the latest {@link snapshot}, by name. */
+  snapshotNode(name: string): NodeState | undefined {
+    return this.snap.get(name)
+  }
+
   /**
    * The snapshot for one scheduling cycle (UpdateSnapshot): copies of every present node, in a
    * stable order that changes only when nodes come or go. Only nodes changed since the previous

@@ -59,29 +59,77 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
 /** The outcome of one scheduling attempt, and where the next attempt starts filtering. */
 export type ScheduleResult = ({ node: NodeState } | { message: string }) & { nextStartNodeIndex: number }
 
+/** The reason FitError gives nodes a PreFilter result left out (the plugin list as Go prints a []string). */
+export const notInPreFilterResult = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+
+/**
+ * NodeAffinity's PreFilter result: when every required node selector term pins `metadata.name In
+ * [...]` (a DaemonSet pod's affinity), only the union of those names can fit; undefined when any
+ * term leaves every node possible. Names within one term intersect. (An empty result — terms that
+ * contradict themselves — is left to the filters.) Pure.
+ */
+export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
+  if (!terms?.length) return undefined
+  const names = new Set<string>()
+  for (const t of terms) {
+    let termNames: Set<string> | undefined
+    for (const r of t.matchFields ?? []) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue
+      const values = new Set(r.values ?? [])
+      termNames = termNames ? new Set([...termNames].filter((v) => values.has(v))) : values
+    }
+    if (!termNames) return undefined
+    for (const v of termNames) names.add(v)
+  }
+  return names.size ? names : undefined
+}
+
 /**
  * One scheduling cycle over a snapshot (findNodesThatFitPod + prioritizeNodes + selectHost):
- * filters nodes from `startIndex` round-robin until {@link numFeasibleNodesToFind} fit, scores
- * only those, and advances the start past every node it evaluated. When none fits every node
- * was evaluated and the message is the FitError over all of them. Pure.
+ * narrows the nodes to the NodeAffinity PreFilter result if there is one, filters them from
+ * `startIndex` round-robin until {@link numFeasibleNodesToFind} fit, scores only those, and
+ * advances the start past every node it evaluated. When none fits every candidate was evaluated
+ * and the message is the FitError over all nodes (those left out by the PreFilter counted as
+ * {@link notInPreFilterResult}). `byName` finds a snapshot node by name. Pure.
  */
-export function schedulePod(pod: Pod, nodes: NodeState[], startIndex = 0, tieBreak = 0, percentageOfNodesToScore = 0): ScheduleResult {
+export function schedulePod(
+  pod: Pod,
+  nodes: NodeState[],
+  startIndex = 0,
+  tieBreak = 0,
+  percentageOfNodesToScore = 0,
+  byName?: (name: string) => NodeState | undefined,
+): ScheduleResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
-  const toFind = numFeasibleNodesToFind(n, percentageOfNodesToScore)
+  let candidates = nodes
+  const named = preFilterNodeNames(pod)
+  if (named) {
+    const lookup = byName ?? ((name: string) => nodes.find((s) => s.name === name))
+    candidates = []
+    for (const name of named) {
+      const s = lookup(name)
+      if (s) candidates.push(s)
+    }
+  }
+  const m = candidates.length
+  const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
   const info = podInfo(pod)
   const feasible: NodeState[] = []
   const failures: FilterFailure[] = []
-  const start = startIndex % n
-  for (let i = 0; i < n && feasible.length < toFind; i++) {
-    const s = nodes[(start + i) % n]
+  for (let i = 0; i < m && feasible.length < toFind; i++) {
+    const s = candidates[(startIndex + i) % m]
     const f = filterNode(pod, s, info)
     if (f) failures.push(f)
     else feasible.push(s)
   }
-  const nextStartNodeIndex = (start + feasible.length + failures.length) % n
+  const nextStartNodeIndex = (startIndex + feasible.length + failures.length) % n
   const node = pickNode(pod, feasible, tieBreak)
-  return node ? { node, nextStartNodeIndex } : { message: fitErrorMessage(n, failures), nextStartNodeIndex }
+  if (node) return { node, nextStartNodeIndex }
+  const absent = n - failures.length
+  if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))
+  return { message: fitErrorMessage(n, failures), nextStartNodeIndex }
 }
 
 /**
@@ -137,7 +185,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.delete(key)
         return
       }
-      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++)
+      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
       nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
       if ('node' in result) {

@@ -4,7 +4,7 @@ import { Cluster } from '../../src/cluster.js'
 import { fitErrorMessage } from '../../src/controllers/scheduler-fit-error.js'
 import { buildNodeStates, filterNode, matchesNodeAffinity, newNodeState, type Node, type Pod } from '../../src/controllers/scheduler-filters.js'
 import { podRequests } from '../../src/controllers/scheduler-resources.js'
-import { numFeasibleNodesToFind, schedulePod } from '../../src/controllers/scheduler.js'
+import { numFeasibleNodesToFind, preFilterNodeNames, schedulePod } from '../../src/controllers/scheduler.js'
 import type { KubeObject } from '../../src/types.js'
 
 let cluster: Cluster | undefined
@@ -216,6 +216,41 @@ describe('schedulePod sampling', () => {
     const few = schedulePod(want({ nodeSelector: { pool: 'x' } }), all, 500)
     expect('node' in few && few.node.name < 'n-0010').toBe(true)
     expect(few.nextStartNodeIndex).toBe(500)
+  })
+})
+
+describe('NodeAffinity PreFilter', () => {
+  const pinned = (terms: unknown[], cpu = '100m'): Pod =>
+    ({
+      metadata: { name: 'ds-pod' },
+      spec: {
+        containers: [{ name: 'c', resources: { requests: { cpu } } }],
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } },
+      },
+    }) as Pod
+  const name = (values: string[]) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values }] })
+  const nodes = (n: number) =>
+    Array.from({ length: n }, (_, i) => newNodeState({ metadata: { name: `n-${i}` }, status: { allocatable: { cpu: '1', memory: '1Gi' } } }))
+
+  it('narrows to the pinned names: union over terms, intersection within one', () => {
+    expect(preFilterNodeNames(pinned([name(['a', 'b']), name(['c'])]))).toEqual(new Set(['a', 'b', 'c']))
+    expect(preFilterNodeNames(pinned([{ matchFields: [...name(['a', 'b']).matchFields, ...name(['b', 'c']).matchFields] }]))).toEqual(new Set(['b']))
+    // A term without a name requirement leaves every node possible.
+    expect(preFilterNodeNames(pinned([name(['a']), { matchExpressions: [{ key: 'x', operator: 'Exists' }] }]))).toBeUndefined()
+    expect(preFilterNodeNames({ metadata: { name: 'p' }, spec: { containers: [] } } as Pod)).toBeUndefined()
+  })
+
+  it('evaluates only the pinned node, and counts the others as left out by the PreFilter', () => {
+    const all = nodes(1000)
+    const ok = schedulePod(pinned([name(['n-700'])]), all, 10)
+    expect('node' in ok && ok.node.name).toBe('n-700')
+    expect(ok.nextStartNodeIndex).toBe(11)
+    const big = schedulePod(pinned([name(['n-700', 'gone'])], '2'), all, 10)
+    expect(big).toEqual({
+      message:
+        "0/1000 nodes are available: 1 Insufficient cpu, 999 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/1000 nodes are available: 1 No preemption victims found for incoming pod, 999 Preemption is not helpful for scheduling.",
+      nextStartNodeIndex: 11,
+    })
   })
 })
 
