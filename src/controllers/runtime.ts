@@ -46,6 +46,8 @@ export interface Controller {
   name: string
   watches: WatchSpec[]
   reconcile(key: string): Promise<ReconcileResult | void> | ReconcileResult | void
+  /** Called on every (re)start once the informers are filled, before any key is enqueued (to fill caches derived from them). */
+  start?(): void
 }
 
 /** The key of an object: `namespace/name`, or `name` when cluster-scoped. */
@@ -144,6 +146,7 @@ export class ControllerManager {
     this.running = true
     for (const q of this.queues) for (const w of q.c.watches) this.informers.for(w.group, w.plural)
     this.informers.start()
+    for (const q of this.queues) q.c.start?.()
     for (const q of this.queues) {
       for (const w of q.c.watches) {
         const inf = this.informers.for(w.group, w.plural)

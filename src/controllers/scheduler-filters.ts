@@ -5,13 +5,13 @@
 import type { NodeSelectorRequirement, NodeSelectorTerm, Pod as PodV1, PodSpec, Node as NodeV1 } from 'kubernetes-types/core/v1.js'
 import type { KubeObject } from '../types.js'
 import { findUntoleratedTaint, isSchedulingTaint, tolerationsTolerateTaint } from './tolerations.js'
-import { podRequests, toResourceList, type ResourceList } from './scheduler-resources.js'
+import { addResources, podRequests, toResourceList, type ResourceList } from './scheduler-resources.js'
 
 /** A pod or node as stored. */
 export type Pod = KubeObject & { spec?: PodSpec; status?: PodV1['status'] }
 export type Node = KubeObject & { spec?: NodeV1['spec']; status?: NodeV1['status'] }
 
-/** What the scheduler cache knows about one node: its pods' requests, count and host ports. */
+/** What the scheduler cache knows about one node: its pods' requests, count, host ports and affinity terms. */
 export interface NodeState {
   node: Node
   name: string
@@ -19,10 +19,14 @@ export interface NodeState {
   requested: ResourceList
   nonZeroRequested: ResourceList
   podCount: number
-  /** `protocol/port/hostIP` of every host port in use. */
-  usedPorts: Set<string>
+  /** `protocol/port/hostIP` of every host port in use, with how many pods use it. */
+  usedPorts: Map<string, number>
   /** Pods per owner UID (for spreading replicas of one controller). */
   ownerCounts: Map<string, number>
+  /** Pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity). */
+  podsWithAffinity: number
+  /** Pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
+  podsWithRequiredAntiAffinity: number
 }
 
 /** Whether preemption could help on a node that failed (framework Unschedulable vs UnschedulableAndUnresolvable). */
@@ -50,27 +54,103 @@ export function controllerUID(obj: KubeObject): string {
   return obj.metadata.ownerReferences?.find((r) => r.controller)?.uid ?? ''
 }
 
-/** Builds the per-node snapshot from every node and every pod (one pass over each). Pure. */
+/** What the scheduler derives from one pod version, computed once per stored object (framework.PodInfo). */
+export interface PodInfo {
+  /** podRequests(spec) and podRequests(spec, true). */
+  requests: ResourceList
+  nonZeroRequests: ResourceList
+  /** Host ports as `protocol/port/hostIP`. */
+  ports: string[]
+  /** {@link controllerUID}. */
+  owner: string
+  hasAffinity: boolean
+  hasRequiredAntiAffinity: boolean
+  /** The positive requests NodeResourcesFit checks (every name but `pods`): names and amounts. */
+  fitNames: string[]
+  fitAmounts: number[]
+  /** Whether the pod has a nodeSelector or required node affinity at all. */
+  selectsNodes: boolean
+}
+
+const podInfos = new WeakMap<object, PodInfo>()
+
+/** The {@link PodInfo} of a pod object, cached per object (stored versions are immutable). */
+export function podInfo(pod: Pod): PodInfo {
+  let info = podInfos.get(pod)
+  if (!info) {
+    const spec = pod.spec
+    const aff = spec?.affinity
+    const anti = aff?.podAntiAffinity
+    info = {
+      requests: podRequests(spec),
+      nonZeroRequests: podRequests(spec, true),
+      ports: hostPorts(spec),
+      owner: controllerUID(pod),
+      hasAffinity: !!(aff?.podAffinity || anti),
+      hasRequiredAntiAffinity: (anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0,
+      fitNames: [],
+      fitAmounts: [],
+      selectsNodes:
+        Object.keys(spec?.nodeSelector ?? {}).length > 0 || aff?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms !== undefined,
+    }
+    for (const k in info.requests) {
+      if (k === 'pods' || !(info.requests[k] > 0)) continue
+      info.fitNames.push(k)
+      info.fitAmounts.push(info.requests[k])
+    }
+    podInfos.set(pod, info)
+  }
+  return info
+}
+
+/** An empty state for `node` (allocatable falls back to capacity). */
+export function newNodeState(node: Node, allocatable?: ResourceList): NodeState {
+  const alloc = allocatable ?? toResourceList((node.status?.allocatable ?? node.status?.capacity) as Record<string, string> | undefined)
+  return {
+    node,
+    name: node.metadata.name ?? '',
+    allocatable: alloc,
+    requested: {},
+    nonZeroRequested: {},
+    podCount: 0,
+    usedPorts: new Map(),
+    ownerCounts: new Map(),
+    podsWithAffinity: 0,
+    podsWithRequiredAntiAffinity: 0,
+  }
+}
+
+/**
+ * Builds the per-node snapshot from every node and every pod, from scratch (one pass over each).
+ * The scheduler keeps this incrementally (scheduler-cache.ts); this is its reference. Pure.
+ */
 export function buildNodeStates(nodes: Node[], pods: Pod[]): Map<string, NodeState> {
   const states = new Map<string, NodeState>()
-  for (const node of nodes) {
-    const name = node.metadata.name ?? ''
-    const alloc = toResourceList((node.status?.allocatable ?? node.status?.capacity) as Record<string, string> | undefined)
-    states.set(name, { node, name, allocatable: alloc, requested: {}, nonZeroRequested: {}, podCount: 0, usedPorts: new Set(), ownerCounts: new Map() })
-  }
+  for (const node of nodes) states.set(node.metadata.name ?? '', newNodeState(node))
   for (const pod of pods) if (occupiesNode(pod)) addPod(states.get(pod.spec!.nodeName!), pod)
   return states
 }
 
+function bump(m: Map<string, number>, k: string, by: number): void {
+  const n = (m.get(k) ?? 0) + by
+  if (n === 0) m.delete(k)
+  else m.set(k, n)
+}
+
+/** Accounts (`sign` 1) or unaccounts (-1) a pod on `state` (NodeInfo.AddPod / RemovePod). */
+export function accountPod(state: NodeState, info: PodInfo, sign: 1 | -1): void {
+  state.podCount += sign
+  addResources(state.requested, info.requests, sign)
+  addResources(state.nonZeroRequested, info.nonZeroRequests, sign)
+  for (const p of info.ports) bump(state.usedPorts, p, sign)
+  if (info.owner) bump(state.ownerCounts, info.owner, sign)
+  if (info.hasAffinity) state.podsWithAffinity += sign
+  if (info.hasRequiredAntiAffinity) state.podsWithRequiredAntiAffinity += sign
+}
+
 /** Accounts a pod newly bound to `state` (the scheduler's "assume" step). */
 export function addPod(state: NodeState | undefined, pod: Pod): void {
-  if (!state) return
-  state.podCount++
-  for (const [k, v] of Object.entries(podRequests(pod.spec))) state.requested[k] = (state.requested[k] ?? 0) + v
-  for (const [k, v] of Object.entries(podRequests(pod.spec, true))) state.nonZeroRequested[k] = (state.nonZeroRequested[k] ?? 0) + v
-  for (const p of hostPorts(pod.spec)) state.usedPorts.add(p)
-  const owner = controllerUID(pod)
-  if (owner) state.ownerCounts.set(owner, (state.ownerCounts.get(owner) ?? 0) + 1)
+  if (state) accountPod(state, podInfo(pod), 1)
 }
 
 /** NodeSelectorRequirement against labels (In/NotIn/Exists/DoesNotExist/Gt/Lt). */
@@ -135,48 +215,60 @@ export const reasons = {
   insufficient: (r: string) => `Insufficient ${r}`,
 }
 
+const noReasons: string[] = []
+const unschedulableTaint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }
+
 /** NodeResourcesFit: every insufficiency, pod count first, then cpu, memory, storage, others. */
-function fitReasons(pod: Pod, state: NodeState, req: ResourceList): string[] {
-  const out: string[] = []
+function fitReasons(state: NodeState, info: PodInfo): string[] {
   const allowedPods = state.allocatable.pods ?? 110
+  let fits = state.podCount + 1 <= allowedPods
+  const { allocatable, requested } = state
+  const names = info.fitNames
+  for (let i = 0; fits && i < names.length; i++) {
+    const k = names[i]
+    if (info.fitAmounts[i] > (allocatable[k] ?? 0) - (requested[k] ?? 0)) fits = false
+  }
+  if (fits) return noReasons
+  const req = info.requests
+  const out: string[] = []
   if (state.podCount + 1 > allowedPods) out.push(reasons.tooManyPods)
-  const names = Object.keys(req).filter((k) => k !== 'pods' && req[k] > 0)
   const fixed = ['cpu', 'memory', 'ephemeral-storage']
   const ordered = [...fixed.filter((k) => names.includes(k)), ...names.filter((k) => !fixed.includes(k)).sort()]
   for (const k of ordered) {
     const free = (state.allocatable[k] ?? 0) - (state.requested[k] ?? 0)
     if (req[k] > free) out.push(reasons.insufficient(k))
   }
-  void pod
   return out
 }
 
 /**
  * Runs the filters on one node in framework order; the first plugin that rejects decides.
- * Returns undefined when the pod fits. `req` is podRequests(pod.spec), computed once by the caller.
+ * Returns undefined when the pod fits. `info` is podInfo(pod), computed once by the caller.
  */
-export function filterNode(pod: Pod, state: NodeState, req: ResourceList = podRequests(pod.spec)): FilterFailure | undefined {
+export function filterNode(pod: Pod, state: NodeState, info: PodInfo = podInfo(pod)): FilterFailure | undefined {
   const spec = pod.spec
   const node = state.node
-  const unschedulableTaint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }
-  if (node.spec?.unschedulable && !tolerationsTolerateTaint(spec?.tolerations, unschedulableTaint)) {
+  const nodeSpec = node.spec
+  if (nodeSpec?.unschedulable && !tolerationsTolerateTaint(spec?.tolerations, unschedulableTaint)) {
     return { reasons: [reasons.unschedulable], resolvable: false }
   }
   if (spec?.nodeName && spec.nodeName !== state.name) return { reasons: [reasons.nodeName], resolvable: false }
-  const taint = findUntoleratedTaint(node.spec?.taints, spec?.tolerations, isSchedulingTaint)
-  if (taint) return { reasons: [reasons.taint(taint.key, taint.value ?? '')], resolvable: false }
-  if (!matchesNodeAffinity(spec, node)) return { reasons: [reasons.affinity], resolvable: false }
-  const wanted = hostPorts(spec)
-  if (wanted.some((p) => portConflicts(p, state.usedPorts))) return { reasons: [reasons.ports], resolvable: true }
-  const fit = fitReasons(pod, state, req)
+  if (nodeSpec?.taints?.length) {
+    const taint = findUntoleratedTaint(nodeSpec.taints, spec?.tolerations, isSchedulingTaint)
+    if (taint) return { reasons: [reasons.taint(taint.key, taint.value ?? '')], resolvable: false }
+  }
+  if (info.selectsNodes && !matchesNodeAffinity(spec, node)) return { reasons: [reasons.affinity], resolvable: false }
+  if (info.ports.length && info.ports.some((p) => portConflicts(p, state.usedPorts))) return { reasons: [reasons.ports], resolvable: true }
+  const fit = fitReasons(state, info)
   if (fit.length) return { reasons: fit, resolvable: true }
   return undefined
 }
 
 /** HostPortInfo.CheckConflict: same protocol and port, and the same IP or either one a wildcard. */
-function portConflicts(want: string, used: Set<string>): boolean {
+function portConflicts(want: string, used: Map<string, number>): boolean {
+  if (used.size === 0) return false
   const [proto, port, ip] = want.split('/')
-  for (const u of used) {
+  for (const u of used.keys()) {
     const [uProto, uPort, uIP] = u.split('/')
     if (uProto !== proto || uPort !== port) continue
     if (ip === '0.0.0.0' || uIP === '0.0.0.0' || ip === uIP) return true

@@ -8,15 +8,46 @@ export type ResourceList = Record<string, number>
 /** Defaults the scorer assumes for containers that request nothing (pkg/scheduler/util/pod_resources.go). */
 export const nonZeroDefaults = { cpu: 100, memory: 200 * 1024 * 1024 }
 
+/** Parsed quantity strings: a cluster uses few distinct ones ("100m", "2Gi", "110"), parsed once each. */
+const parsed = new Map<string, number | undefined>()
+const parsedMax = 10_000
+
+function cachedQuantity(v: string | number): number | undefined {
+  if (typeof v === 'number') return v
+  let n = parsed.get(v)
+  if (n === undefined && !parsed.has(v)) {
+    if (parsed.size >= parsedMax) parsed.clear()
+    n = parseQuantity(v)
+    parsed.set(v, n)
+  }
+  return n
+}
+
 /** Parses a Quantity map; cpu becomes millicores (rounded up, as MilliValue does). */
 export function toResourceList(q: Record<string, string | number> | undefined): ResourceList {
   const out: ResourceList = {}
-  for (const [k, v] of Object.entries(q ?? {})) {
-    const n = parseQuantity(v)
+  for (const k in q ?? {}) {
+    const n = cachedQuantity(q![k])
     if (n === undefined) continue
     out[k] = k === 'cpu' ? Math.ceil(n * 1000 - 1e-9) : Math.ceil(n - 1e-9)
   }
   return out
+}
+
+/** Whether two Quantity maps hold the same strings (so their parsed lists are equal). */
+export function sameQuantities(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  if (a === b) return true
+  const ka = Object.keys(a ?? {})
+  if (ka.length !== Object.keys(b ?? {}).length) return false
+  return ka.every((k) => a![k] === b?.[k])
+}
+
+/**
+ * Adds `r` times `sign` (1 or -1) into `into`. A name that falls to 0 stays, at 0 (deleting
+ * properties would push these hot objects into V8's slow dictionary mode). Mutates `into`.
+ */
+export function addResources(into: ResourceList, r: ResourceList, sign = 1): void {
+  for (const k in r) into[k] = (into[k] ?? 0) + sign * r[k]
 }
 
 function add(into: ResourceList, r: ResourceList): void {

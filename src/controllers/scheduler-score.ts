@@ -3,22 +3,24 @@
  * (PodTopologySpread's hostname spreading, NodeResourcesFit LeastAllocated, BalancedAllocation).
  */
 import type { NodeState, Pod } from './scheduler-filters.js'
-import { controllerUID } from './scheduler-filters.js'
-import { podRequests } from './scheduler-resources.js'
+import { podInfo } from './scheduler-filters.js'
+import type { ResourceList } from './scheduler-resources.js'
 
-/** LeastAllocated + BalancedAllocation on cpu and memory with the non-zero defaults, 0–200. */
-export function resourceScore(pod: Pod, state: NodeState): number {
-  const req = podRequests(pod.spec, true)
-  const fractions: number[] = []
-  let least = 0
-  for (const r of ['cpu', 'memory']) {
-    const alloc = state.allocatable[r] ?? 0
-    const used = (state.nonZeroRequested[r] ?? 0) + (req[r] ?? 0)
-    const frac = alloc > 0 ? Math.min(1, used / alloc) : 1
-    fractions.push(frac)
-    least += (1 - frac) * 100
-  }
-  const balanced = (1 - Math.abs(fractions[0] - fractions[1]) / 2) * 100
+function fraction(state: NodeState, req: ResourceList, r: string): number {
+  const alloc = state.allocatable[r] ?? 0
+  const used = (state.nonZeroRequested[r] ?? 0) + (req[r] ?? 0)
+  return alloc > 0 ? Math.min(1, used / alloc) : 1
+}
+
+/**
+ * LeastAllocated + BalancedAllocation on cpu and memory with the non-zero defaults, 0–200.
+ * `req` is the pod's non-zero requests (podInfo(pod).nonZeroRequests).
+ */
+export function resourceScore(pod: Pod, state: NodeState, req: ResourceList = podInfo(pod).nonZeroRequests): number {
+  const cpu = fraction(state, req, 'cpu')
+  const memory = fraction(state, req, 'memory')
+  const least = (1 - cpu) * 100 + (1 - memory) * 100
+  const balanced = (1 - Math.abs(cpu - memory) / 2) * 100
   return least / 2 + balanced
 }
 
@@ -29,15 +31,25 @@ export function resourceScore(pod: Pod, state: NodeState): number {
  */
 export function pickNode(pod: Pod, feasible: NodeState[], tieBreak = 0): NodeState | undefined {
   if (feasible.length === 0) return undefined
-  const owner = controllerUID(pod)
-  const ranked = feasible.map((s) => ({
-    s,
-    owned: owner ? (s.ownerCounts.get(owner) ?? 0) : 0,
-    score: Math.round(resourceScore(pod, s) * 1000),
-    pods: s.podCount,
-  }))
-  ranked.sort((a, b) => a.owned - b.owned || b.score - a.score || a.pods - b.pods || a.s.name.localeCompare(b.s.name))
-  const best = ranked[0]
-  const ties = ranked.filter((r) => r.owned === best.owned && r.score === best.score && r.pods === best.pods)
-  return ties[tieBreak % ties.length].s
+  if (feasible.length === 1) return feasible[0]
+  const info = podInfo(pod)
+  const owner = info.owner
+  let ties: NodeState[] = []
+  let bestOwned = Infinity
+  let bestScore = -Infinity
+  let bestPods = Infinity
+  for (const s of feasible) {
+    const owned = owner ? (s.ownerCounts.get(owner) ?? 0) : 0
+    if (owned > bestOwned) continue
+    const score = Math.round(resourceScore(pod, s, info.nonZeroRequests) * 1000)
+    const better = owned < bestOwned || score > bestScore || (score === bestScore && s.podCount < bestPods)
+    if (better) {
+      bestOwned = owned
+      bestScore = score
+      bestPods = s.podCount
+      ties = [s]
+    } else if (owned === bestOwned && score === bestScore && s.podCount === bestPods) ties.push(s)
+  }
+  if (ties.length > 1) ties.sort((a, b) => a.name.localeCompare(b.name))
+  return ties[tieBreak % ties.length]
 }

@@ -2,11 +2,12 @@
 import { StatusError } from '../errors.js'
 import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
+import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
+import { SchedulerCache } from './scheduler-cache.js'
 import { fitErrorMessage } from './scheduler-fit-error.js'
-import { addPod, buildNodeStates, filterNode, type FilterFailure, type Node, type NodeState, type Pod } from './scheduler-filters.js'
-import { podRequests } from './scheduler-resources.js'
+import { filterNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
 import { pickNode } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -15,6 +16,13 @@ export const schedulerTimings = {
   unschedulableFlush: 'scheduler-unschedulable-flush',
 }
 const defaults = { [schedulerTimings.unschedulableFlush]: 5 * 60_000 }
+
+/** Whether two versions differ only in status, resourceVersion and managedFields. */
+function sameIgnoringStatus(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) =>
+    JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } })
+  return strip(a) === strip(b)
+}
 
 /** The scheduler's name, event source and reportingController. */
 export const schedulerName = 'default-scheduler'
@@ -29,86 +37,182 @@ export function needsScheduling(pod: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed'
 }
 
-/** The outcome of one scheduling attempt: a node, or the FitError message. Pure. */
-export function schedulePod(pod: Pod, states: Map<string, NodeState>, tieBreak = 0): { node: NodeState } | { message: string } {
-  const req = podRequests(pod.spec)
+/** minFeasibleNodesToFind: below this many nodes every node is evaluated, and never fewer are looked for. */
+export const minFeasibleNodesToFind = 100
+/** minFeasibleNodesPercentageToFind: the adaptive percentage's floor. */
+export const minFeasibleNodesPercentageToFind = 5
+
+/**
+ * numFeasibleNodesToFind (schedule_one.go): how many feasible nodes to find before scoring. With
+ * `percentageOfNodesToScore` 0 (the default) the percentage adapts, 50 − nodes/125 but at least
+ * 5; the result is never below 100 nodes (or all nodes in a smaller cluster). Integer arithmetic,
+ * as upstream's int32. Pure.
+ */
+export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToScore = 0): number {
+  if (numAllNodes < minFeasibleNodesToFind) return numAllNodes
+  let percentage = percentageOfNodesToScore
+  if (percentage <= 0) percentage = Math.max(50 - Math.trunc(numAllNodes / 125), minFeasibleNodesPercentageToFind)
+  const n = Math.trunc((numAllNodes * percentage) / 100)
+  return Math.max(n, minFeasibleNodesToFind)
+}
+
+/** The outcome of one scheduling attempt, and where the next attempt starts filtering. */
+export type ScheduleResult = ({ node: NodeState } | { message: string }) & { nextStartNodeIndex: number }
+
+/** The reason FitError gives nodes a PreFilter result left out (the plugin list as Go prints a []string). */
+export const notInPreFilterResult = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+
+/**
+ * NodeAffinity's PreFilter result: when every required node selector term pins `metadata.name In
+ * [...]` (a DaemonSet pod's affinity), only the union of those names can fit; undefined when any
+ * term leaves every node possible. Names within one term intersect. (An empty result — terms that
+ * contradict themselves — is left to the filters.) Pure.
+ */
+export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
+  if (!terms?.length) return undefined
+  const names = new Set<string>()
+  for (const t of terms) {
+    let termNames: Set<string> | undefined
+    for (const r of t.matchFields ?? []) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue
+      const values = new Set(r.values ?? [])
+      termNames = termNames ? new Set([...termNames].filter((v) => values.has(v))) : values
+    }
+    if (!termNames) return undefined
+    for (const v of termNames) names.add(v)
+  }
+  return names.size ? names : undefined
+}
+
+/**
+ * One scheduling cycle over a snapshot (findNodesThatFitPod + prioritizeNodes + selectHost):
+ * narrows the nodes to the NodeAffinity PreFilter result if there is one, filters them from
+ * `startIndex` round-robin until {@link numFeasibleNodesToFind} fit, scores only those, and
+ * advances the start past every node it evaluated. When none fits every candidate was evaluated
+ * and the message is the FitError over all nodes (those left out by the PreFilter counted as
+ * {@link notInPreFilterResult}). `byName` finds a snapshot node by name. Pure.
+ */
+export function schedulePod(
+  pod: Pod,
+  nodes: NodeState[],
+  startIndex = 0,
+  tieBreak = 0,
+  percentageOfNodesToScore = 0,
+  byName?: (name: string) => NodeState | undefined,
+): ScheduleResult {
+  const n = nodes.length
+  if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
+  let candidates = nodes
+  const named = preFilterNodeNames(pod)
+  if (named) {
+    const lookup = byName ?? ((name: string) => nodes.find((s) => s.name === name))
+    candidates = []
+    for (const name of named) {
+      const s = lookup(name)
+      if (s) candidates.push(s)
+    }
+  }
+  const m = candidates.length
+  const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
+  const info = podInfo(pod)
   const feasible: NodeState[] = []
   const failures: FilterFailure[] = []
-  for (const s of states.values()) {
-    const f = filterNode(pod, s, req)
+  for (let i = 0; i < m && feasible.length < toFind; i++) {
+    const s = candidates[(startIndex + i) % m]
+    const f = filterNode(pod, s, info)
     if (f) failures.push(f)
     else feasible.push(s)
   }
+  const nextStartNodeIndex = (startIndex + feasible.length + failures.length) % n
   const node = pickNode(pod, feasible, tieBreak)
-  return node ? { node } : { message: fitErrorMessage(states.size, failures) }
+  if (node) return { node, nextStartNodeIndex }
+  const absent = n - failures.length
+  if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))
+  return { message: fitErrorMessage(n, failures), nextStartNodeIndex }
 }
 
 /**
  * Creates the scheduler. Each pending pod is a key; an unschedulable pod waits for a change that
- * may help (a node changing, a bound pod going away) and is flushed periodically regardless. A
- * repeat failure with the same message writes nothing new, as the real queueing hints would not
- * even retry it; the periodic flush records the event again (count + 1).
+ * may help (a node appearing or changing in a way that may admit it, a bound pod going away:
+ * the queueing hints) and is flushed periodically regardless. A repeat failure with the same
+ * message writes nothing new; the periodic flush records the event again (count + 1). Node and pod
+ * aggregates come from the incremental {@link SchedulerCache}, never from listing.
  */
 export function createScheduler(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const pods = registry.resource('', 'pods')
-  const nodes = registry.resource('', 'nodes')
+  const podInf = podInformer(deps.manager.informers)
   const flushMs = deps.timings[schedulerTimings.unschedulableFlush] ?? defaults[schedulerTimings.unschedulableFlush]
-  /** Unschedulable pods: the last message and when it was last reported. */
-  const unschedulable = new Map<string, { message: string; reportedAt: number }>()
+  /** Unschedulable pods: which pod (uid), the last message and when it was last reported. */
+  const unschedulable = new Map<string, { uid: string; message: string; reportedAt: number }>()
   let tieBreak = 0
+  let nextStartNodeIndex = 0
 
-  const retryAll = (): string[] => [...unschedulable.keys()]
-  const podKeys = (obj: KubeObject): string[] => {
-    const pod = obj as Pod
-    if (needsScheduling(pod)) return [objectKey(pod)]
-    // A bound pod that finishes or is deleted frees room on its node.
-    const phase = pod.status?.phase
-    if (pod.spec?.nodeName && (pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed')) return retryAll()
-    return []
+  const name = 'scheduler'
+  const retryAll = (): void => {
+    for (const k of unschedulable.keys()) deps.manager.enqueueTo(name, k)
   }
+  /**
+   * A pending pod's own changes queue it, except, while it is unschedulable, writes that change
+   * neither spec nor metadata (its PodScheduled condition: the scheduler's own write), as
+   * upstream's isPodUpdated ignores status.
+   */
+  const podKeys = (obj: KubeObject, prev?: KubeObject): string[] => {
+    if (!needsScheduling(obj as Pod)) return []
+    const key = objectKey(obj)
+    if (prev && unschedulable.has(key) && sameIgnoringStatus(obj, prev)) return []
+    return [key]
+  }
+  const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
 
   return {
-    name: 'scheduler',
+    name,
     watches: [
       { group: '', plural: 'pods', keys: podKeys },
-      { group: '', plural: 'nodes', keys: retryAll },
+      // Node changes reach the pods through the cache's hints.
+      { group: '', plural: 'nodes', keys: () => [] },
     ],
+    start() {
+      cache.start()
+      nextStartNodeIndex = 0
+      unschedulable.clear()
+    },
     reconcile(key) {
-      const [ns, name] = splitKey(key)
-      const pod = pods.getStored(ns, name)?.obj as Pod | undefined
+      const [ns, podName] = splitKey(key)
+      const pod = podInf.getObject(ns, podName) as Pod | undefined
       if (!pod || !needsScheduling(pod)) {
         unschedulable.delete(key)
         return
       }
-      const states = buildNodeStates(
-        nodes.list(undefined).items.map((s) => s.obj as Node),
-        pods.list(undefined).items.map((s) => s.obj as Pod),
-      )
-      const result = schedulePod(pod, states, tieBreak++)
+      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
+      nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
       if ('node' in result) {
+        cache.assume(pod, result.node.name)
         try {
-          const bound = bindPod(pods, ns, name, result.node.name, now)
-          addPod(result.node, bound.obj as Pod)
+          bindPod(pods, ns, podName, result.node.name, now)
         } catch (err) {
+          cache.forget(pod)
           // Bound or deleted meanwhile: nothing left to do for this pod.
           if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return
           throw err
         }
         unschedulable.delete(key)
-        events.record({ component: schedulerName }, pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${result.node.name}`)
+        events.record({ component: schedulerName }, pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${podName} to ${result.node.name}`)
         return
       }
+      const uid = pod.metadata.uid ?? ''
       const prev = unschedulable.get(key)
-      const due = !prev || prev.message !== result.message || now - prev.reportedAt >= flushMs
+      // A pod of the same name made anew (its predecessor's deletion queued nothing) is reported afresh.
+      const due = !prev || prev.uid !== uid || prev.message !== result.message || now - prev.reportedAt >= flushMs
       if (due) {
-        unschedulable.set(key, { message: result.message, reportedAt: now })
+        unschedulable.set(key, { uid, message: result.message, reportedAt: now })
         events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', result.message)
         try {
           pods.guaranteedUpdate(
             ns,
-            name,
+            podName,
             (p) => {
               setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now)
               return p

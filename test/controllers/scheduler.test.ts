@@ -2,8 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Cluster } from '../../src/cluster.js'
 import { fitErrorMessage } from '../../src/controllers/scheduler-fit-error.js'
-import { buildNodeStates, filterNode, matchesNodeAffinity, type Node, type Pod } from '../../src/controllers/scheduler-filters.js'
+import { buildNodeStates, filterNode, matchesNodeAffinity, newNodeState, type Node, type Pod } from '../../src/controllers/scheduler-filters.js'
 import { podRequests } from '../../src/controllers/scheduler-resources.js'
+import { numFeasibleNodesToFind, preFilterNodeNames, schedulePod } from '../../src/controllers/scheduler.js'
 import type { KubeObject } from '../../src/types.js'
 
 let cluster: Cluster | undefined
@@ -148,6 +149,111 @@ describe('filters', () => {
   })
 })
 
+describe('numFeasibleNodesToFind', () => {
+  it('scores every node below 100, then 50 % − nodes/125 (at least 5 %), never fewer than 100', () => {
+    const cases: [number, number][] = [
+      [1, 1],
+      [99, 99],
+      [100, 100],
+      [150, 100], // 49 % = 73 → the 100-node floor
+      [500, 230], // 46 %
+      [1000, 420], // 42 %
+      [3000, 780], // 26 %
+      [5000, 500], // 10 %
+      [5624, 337], // 5624/125 truncates to 44: 6 %, and 337.44 truncates
+      [6000, 300], // 50 − 48 = 2 % → the 5 % floor
+      [10000, 500],
+      [20000, 1000],
+    ]
+    for (const [nodes, want] of cases) expect(numFeasibleNodesToFind(nodes), `${nodes} nodes`).toBe(want)
+    // An explicit percentage replaces the adaptive one; the floor still holds.
+    expect(numFeasibleNodesToFind(1000, 30)).toBe(300)
+    expect(numFeasibleNodesToFind(1000, 5)).toBe(100)
+    expect(numFeasibleNodesToFind(1000, 100)).toBe(1000)
+  })
+})
+
+describe('schedulePod sampling', () => {
+  const nodes = (n: number, labelled: (i: number) => boolean = () => true) =>
+    Array.from({ length: n }, (_, i) =>
+      newNodeState({
+        metadata: { name: `n-${String(i).padStart(4, '0')}`, labels: labelled(i) ? { pool: 'x' } : {} },
+        status: { allocatable: { cpu: '4', memory: '8Gi' } },
+      }),
+    )
+  const want = (spec: Record<string, unknown> = {}): Pod => ({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }], ...spec } }) as Pod
+
+  it('stops at numFeasibleNodesToFind and starts the next cycle where this one stopped', () => {
+    const all = nodes(1000)
+    const first = schedulePod(want(), all, 0)
+    expect(first.nextStartNodeIndex).toBe(420)
+    expect('node' in first && Number(first.node.name.slice(2))).toBeLessThan(420)
+    const second = schedulePod(want(), all, first.nextStartNodeIndex)
+    expect(second.nextStartNodeIndex).toBe(840)
+    const n = 'node' in second ? Number(second.node.name.slice(2)) : -1
+    expect(n >= 420 && n < 840).toBe(true)
+    // Wraps around the node list.
+    const third = schedulePod(want(), all, second.nextStartNodeIndex)
+    expect(third.nextStartNodeIndex).toBe(260)
+  })
+
+  it('counts failed nodes as processed and keeps looking until enough fit', () => {
+    // Only every 3rd node fits: the 780 feasible nodes 3,000 nodes need are found at 0, 3, …, 2337.
+    const all = nodes(3000, (i) => i % 3 === 0)
+    const r = schedulePod(want({ nodeSelector: { pool: 'x' } }), all, 0)
+    expect(numFeasibleNodesToFind(3000)).toBe(780)
+    expect(r.nextStartNodeIndex).toBe(779 * 3 + 1)
+  })
+
+  it('evaluates every node for the FitError when none fits', () => {
+    const all = nodes(1000, (i) => i < 10)
+    const r = schedulePod(want({ nodeSelector: { pool: 'y' } }), all, 123)
+    expect(r).toEqual({
+      message:
+        "0/1000 nodes are available: 1000 node(s) didn't match Pod's node affinity/selector. preemption: 0/1000 nodes are available: 1000 Preemption is not helpful for scheduling.",
+      nextStartNodeIndex: 123,
+    })
+    const few = schedulePod(want({ nodeSelector: { pool: 'x' } }), all, 500)
+    expect('node' in few && few.node.name < 'n-0010').toBe(true)
+    expect(few.nextStartNodeIndex).toBe(500)
+  })
+})
+
+describe('NodeAffinity PreFilter', () => {
+  const pinned = (terms: unknown[], cpu = '100m'): Pod =>
+    ({
+      metadata: { name: 'ds-pod' },
+      spec: {
+        containers: [{ name: 'c', resources: { requests: { cpu } } }],
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } },
+      },
+    }) as Pod
+  const name = (values: string[]) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values }] })
+  const nodes = (n: number) =>
+    Array.from({ length: n }, (_, i) => newNodeState({ metadata: { name: `n-${i}` }, status: { allocatable: { cpu: '1', memory: '1Gi' } } }))
+
+  it('narrows to the pinned names: union over terms, intersection within one', () => {
+    expect(preFilterNodeNames(pinned([name(['a', 'b']), name(['c'])]))).toEqual(new Set(['a', 'b', 'c']))
+    expect(preFilterNodeNames(pinned([{ matchFields: [...name(['a', 'b']).matchFields, ...name(['b', 'c']).matchFields] }]))).toEqual(new Set(['b']))
+    // A term without a name requirement leaves every node possible.
+    expect(preFilterNodeNames(pinned([name(['a']), { matchExpressions: [{ key: 'x', operator: 'Exists' }] }]))).toBeUndefined()
+    expect(preFilterNodeNames({ metadata: { name: 'p' }, spec: { containers: [] } } as Pod)).toBeUndefined()
+  })
+
+  it('evaluates only the pinned node, and counts the others as left out by the PreFilter', () => {
+    const all = nodes(1000)
+    const ok = schedulePod(pinned([name(['n-700'])]), all, 10)
+    expect('node' in ok && ok.node.name).toBe('n-700')
+    expect(ok.nextStartNodeIndex).toBe(11)
+    const big = schedulePod(pinned([name(['n-700', 'gone'])], '2'), all, 10)
+    expect(big).toEqual({
+      message:
+        "0/1000 nodes are available: 1 Insufficient cpu, 999 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/1000 nodes are available: 1 No preemption victims found for incoming pod, 999 Preemption is not helpful for scheduling.",
+      nextStartNodeIndex: 11,
+    })
+  })
+})
+
 describe('scheduler controller', () => {
   it('binds a pod, sets PodScheduled=True and records Scheduled from default-scheduler', async () => {
     const c = start()
@@ -217,6 +323,20 @@ describe('scheduler controller', () => {
     expect(getPod(c, 'stuck').spec?.nodeName).toBe('kubemock-worker2')
     expect(getPod(c, 'stuck').status?.conditions?.find((x) => x.type === 'PodScheduled')).toMatchObject({ status: 'True' })
     expect(getPod(c, 'stuck').status?.conditions?.find((x) => x.type === 'PodScheduled')?.reason).toBeUndefined()
+  })
+
+  it("reports a pod made anew under an unschedulable pod's name afresh", async () => {
+    const c = start()
+    const huge = () => pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] })
+    c.registry.resource('', 'pods').create('default', huge())
+    await c.clock.advance(10)
+    c.registry.resource('', 'pods').delete('default', 'huge', { gracePeriodSeconds: 0 })
+    await c.clock.advance(10)
+    const again = c.registry.resource('', 'pods').create('default', huge())
+    await c.clock.advance(10)
+    expect(getPod(c, 'huge').status?.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }))
+    const forNew = eventsFor(c, 'huge').filter((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { uid: string }).uid === again.obj.metadata.uid)
+    expect(forNew).toHaveLength(1)
   })
 
   it('re-reports a still unschedulable pod after the periodic flush', async () => {
