@@ -23,7 +23,9 @@
 //   list      LIST of one Deployment's pods by label selector (cluster-wide); `kubectl get pods -A --chunk-size=500`
 //   delete    DELETE of the many Deployments → no pod left; GET sampler meanwhile
 //   watch     --watchers chunked watch streams on configmaps, then --creates creates: latency, every event delivered
-//   kwok      kwok's CI shapes (test/kwokctl/kwokctl_benchmark_test.sh): nodes Ready, pods Running, pods deleted
+//   kwok      kwok's CI shapes (test/kwokctl/kwokctl_benchmark_test.sh): its node objects → Ready; its pods
+//             (image `fake`, bound by nodeName) → Running; `delete pod -l app=fake-pod --grace-period 1` as
+//             kubectl sends it (one DELETE per pod, gracePeriodSeconds=1) → gone. Creates are POSTs, not kubectl.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
@@ -955,8 +957,9 @@ async function kwokScenario() {
       server,
     )
     if (!nodes) return
-    // kwok binds all its pods to one node by nodeName; a kubelet here admits 110, so spread them.
-    const pm = `kwok: ${n(P)} pods by POST with nodeName (spread over the nodes, nginx image) → all Running`
+    // kwok's pod (gen_pods): image `fake` (an image the simulated registry does not know always
+    // pulls), bound by nodeName. kwok binds all to one node; a kubelet here admits 110, so spread them.
+    const pm = `kwok: ${n(P)} pods (kwok's pod, nodeName spread over the nodes) by POST → all Running`
     log(`${pm} …`)
     const created = await step(
       pm,
@@ -968,8 +971,8 @@ async function kwokScenario() {
           api(server, 'POST', '/api/v1/namespaces/default/pods', {
             apiVersion: 'v1',
             kind: 'Pod',
-            metadata: { name: `fake-pod-${i}`, labels: { app: 'fake-pod' } },
-            spec: { containers: [{ name: 'fake-pod', image: 'nginx:1.15.12' }], nodeName: `fake-node-${i % N}` },
+            metadata: { name: `fake-pod-${i}`, namespace: 'default', labels: { app: 'fake-pod' } },
+            spec: { containers: [{ name: 'fake-pod', image: 'fake' }], nodeName: `fake-node-${i % N}` },
           }),
         )
         const posted = performance.now() - t0
