@@ -213,8 +213,9 @@ export function podFromTemplate(template: PodTemplateSpec, ownerName: string, re
 
 /** True when every template label is on the pod with the same value (FullyLabeledReplicas). */
 function fullyLabeled(templateLabels: Record<string, string>, pod: PodObject): boolean {
-  const labels = pod.metadata.labels ?? {}
-  return Object.entries(templateLabels).every(([k, v]) => labels[k] === v)
+  const labels = pod.metadata.labels
+  for (const k in templateLabels) if (labels?.[k] !== templateLabels[k]) return false
+  return true
 }
 
 /**

@@ -6,7 +6,16 @@ import { labelSelectorIsEmpty, labelSelectorMatches } from '../registry/shared/l
 import type { KubeObject } from '../types.js'
 import { deepEqual } from '../util/deep-equal.js'
 import type { ControllerDeps } from './index.js'
-import { claimDecision, controllerOf, newControllerRef, selectorMatcher, withOwner, withoutOwner } from './replicaset-owner.js'
+import {
+  claimDecision,
+  controllerOf,
+  type LabelMatcher,
+  memoizedMatcher,
+  newControllerRef,
+  selectorMatcher,
+  withOwner,
+  withoutOwner,
+} from './replicaset-owner.js'
 import { availableAt, burstReplicas, isPodActive, podFromTemplate, podsToDelete, replicaSetStatus, slowStartBatch } from './replicaset-pods.js'
 import { Expectations } from './expectations.js'
 import { indexes, orphanIndexValue } from './informers.js'
@@ -42,6 +51,8 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   const rsCache = deps.manager.informers.for<ReplicaSet>('apps', 'replicasets')
   const podCache = deps.manager.informers.for<PodObject>('', 'pods')
   const expectations = new Expectations(() => clock.now())
+  const uidIndex = 'metadata.uid'
+  rsCache.addIndex(uidIndex, (o) => [o.metadata.uid ?? ''])
 
   // The informer tells what the store did: lower the expectations of the pod's ReplicaSet.
   podCache.addHandler(({ type, stored, prev }) => {
@@ -89,11 +100,23 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     return orphans.length ? [...owned, ...orphans.map((s) => s.obj as PodObject)] : owned
   }
 
+  /** Compiled, memoized selectors by ReplicaSet uid, rebuilt when the selector changes. */
+  const matchers = new Map<string, { selector: unknown; matcher: LabelMatcher }>()
+  function matcherFor(rs: ReplicaSet): LabelMatcher {
+    const uid = rs.metadata.uid ?? ''
+    const sel = rs.spec?.selector
+    const m = matchers.get(uid)
+    if (m && deepEqual(m.selector, sel)) return m.matcher
+    const made = { selector: sel, matcher: memoizedMatcher(selectorMatcher(sel)) }
+    matchers.set(uid, made)
+    return made.matcher
+  }
+
   /** claimPods: adopt matching orphans, release owned pods that stopped matching; returns the pods we own. */
   function claimPods(rs: ReplicaSet, active: PodObject[]): PodObject[] {
     const ns = rs.metadata.namespace ?? ''
     const out: PodObject[] = []
-    const matcher = selectorMatcher(rs.spec?.selector)
+    const matcher = matcherFor(rs)
     for (const pod of active) {
       const decision = claimDecision(rs, matcher, pod)
       if (decision === 'keep') out.push(pod)
@@ -185,6 +208,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       const stored = rsCache.get(ns, name)
       if (!stored) {
         expectations.delete(key)
+        for (const [uid] of matchers) if (!rsCache.byIndex(uidIndex, uid).length) matchers.delete(uid)
         return
       }
       const rs = stored.obj as ReplicaSet
