@@ -133,11 +133,35 @@ export function serveHTTPWatch(reply: FastifyReply, w: WatchRequest): void {
   })
   res.flushHeaders()
   res.socket?.setNoDelay(true)
+  // Events of one turn go out in one socket write: a burst of changes (a ReplicaSet creating pods)
+  // costs each of many watchers one syscall, not one per event.
+  let queued: (string | Buffer)[] = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    const lines = queued
+    queued = []
+    if (res.destroyed || !lines.length) return
+    if (lines.length === 1) {
+      res.write(lines[0])
+      return
+    }
+    res.cork()
+    for (const l of lines) res.write(l)
+    res.uncork()
+  }
   run(w, {
     write: (line) => {
-      res.write(line)
+      queued.push(line)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
     },
-    end: () => res.end(),
+    end: () => {
+      flush()
+      res.end()
+    },
     onClose: (fn) => res.on('close', fn),
   })
 }

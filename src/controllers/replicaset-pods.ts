@@ -50,10 +50,10 @@ export function isPodAvailable(pod: PodObject, minReadySeconds: number, now: num
 
 /** When a ready but not yet available pod turns available (ms since epoch), or undefined. */
 export function availableAt(pod: PodObject, minReadySeconds: number): number | undefined {
-  const c = readyCondition(pod)
-  if (c?.status !== 'True' || !minReadySeconds) return undefined
-  const t = ms(c.lastTransitionTime)
-  return t === 0 ? undefined : t + minReadySeconds * 1000 + 1
+  if (!minReadySeconds) return undefined
+  const f = podFacts(pod)
+  if (!f.ready || f.readySince === 0) return undefined
+  return f.readySince + minReadySeconds * 1000 + 1
 }
 
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 }
@@ -218,22 +218,57 @@ function fullyLabeled(templateLabels: Record<string, string>, pod: PodObject): b
   return true
 }
 
+/** What the ReplicaSet controller reads from one pod version. */
+export interface PodFacts {
+  active: boolean
+  ready: boolean
+  /** When the Ready condition last turned True (ms since the epoch; 0 when unknown). */
+  readySince: number
+}
+
+const factsCache = new WeakMap<PodObject, PodFacts>()
+
+/** The facts of a pod version, computed once: stored versions are immutable, and a sync reads thousands. */
+export function podFacts(pod: PodObject): PodFacts {
+  let f = factsCache.get(pod)
+  if (!f) {
+    const c = readyCondition(pod)
+    f = { active: isPodActive(pod), ready: c?.status === 'True', readySince: c?.status === 'True' ? ms(c.lastTransitionTime) : 0 }
+    factsCache.set(pod, f)
+  }
+  return f
+}
+
+/** isPodAvailable over {@link podFacts}. */
+function factsAvailable(f: PodFacts, minReadySeconds: number, now: number): boolean {
+  if (!f.ready) return false
+  if (!minReadySeconds) return true
+  return f.readySince !== 0 && f.readySince + minReadySeconds * 1000 < now
+}
+
 /**
  * calculateStatus: counts over the active, claimed pods, plus the ReplicaFailure condition (added on a
  * manageReplicas error when absent, removed once a sync succeeds). observedGeneration is left as it was;
  * the caller sets it on write. Zero counters are omitted as the Go JSON encoding omits them.
  */
-export function replicaSetStatus(rs: ReplicaSet, pods: PodObject[], manageError: string | undefined, now: number): ReplicaSetStatus {
+export function replicaSetStatus(
+  rs: ReplicaSet,
+  pods: PodObject[],
+  manageError: string | undefined,
+  now: number,
+  labeledMatcher?: (labels: Record<string, string> | undefined) => boolean,
+): ReplicaSetStatus {
   const minReady = rs.spec?.minReadySeconds ?? 0
   const tpl = rs.spec?.template?.metadata?.labels ?? {}
   let labeled = 0
   let ready = 0
   let available = 0
   for (const p of pods) {
-    if (fullyLabeled(tpl, p)) labeled++
-    if (isPodReady(p)) {
+    if (labeledMatcher ? labeledMatcher(p.metadata.labels) : fullyLabeled(tpl, p)) labeled++
+    const f = podFacts(p)
+    if (f.ready) {
       ready++
-      if (isPodAvailable(p, minReady, now)) available++
+      if (factsAvailable(f, minReady, now)) available++
     }
   }
   let conditions: ReplicaSetCondition[] = cloneJSON(rs.status?.conditions ?? [])

@@ -16,7 +16,7 @@ import {
   withOwner,
   withoutOwner,
 } from './replicaset-owner.js'
-import { availableAt, burstReplicas, isPodActive, podFromTemplate, podsToDelete, replicaSetStatus, slowStartBatch } from './replicaset-pods.js'
+import { availableAt, burstReplicas, podFacts, podFromTemplate, podsToDelete, replicaSetStatus, slowStartBatch } from './replicaset-pods.js'
 import { Expectations } from './expectations.js'
 import { indexes, orphanIndexValue } from './informers.js'
 import type { Controller, ReconcileResult } from './runtime.js'
@@ -101,16 +101,24 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   }
 
   /** Compiled, memoized selectors by ReplicaSet uid, rebuilt when the selector changes. */
-  const matchers = new Map<string, { selector: unknown; matcher: LabelMatcher }>()
-  function matcherFor(rs: ReplicaSet): LabelMatcher {
+  const matchers = new Map<string, { selector: unknown; matcher: LabelMatcher; template: unknown; labeled: LabelMatcher }>()
+  function memoFor(rs: ReplicaSet) {
     const uid = rs.metadata.uid ?? ''
     const sel = rs.spec?.selector
+    const tpl = rs.spec?.template?.metadata?.labels ?? {}
     const m = matchers.get(uid)
-    if (m && deepEqual(m.selector, sel)) return m.matcher
-    const made = { selector: sel, matcher: memoizedMatcher(selectorMatcher(sel)) }
+    if (m && deepEqual(m.selector, sel) && deepEqual(m.template, tpl)) return m
+    const made = {
+      selector: sel,
+      matcher: memoizedMatcher(selectorMatcher(sel)),
+      template: tpl,
+      // FullyLabeledReplicas: every template label on the pod (an equality selector of them).
+      labeled: memoizedMatcher(selectorMatcher({ matchLabels: tpl })),
+    }
     matchers.set(uid, made)
-    return made.matcher
+    return made
   }
+  const matcherFor = (rs: ReplicaSet): LabelMatcher => memoFor(rs).matcher
 
   /** claimPods: adopt matching orphans, release owned pods that stopped matching; returns the pods we own. */
   function claimPods(rs: ReplicaSet, active: PodObject[]): PodObject[] {
@@ -212,11 +220,14 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
         return
       }
       const rs = stored.obj as ReplicaSet
-      const owned = claimPods(rs, candidatePods(rs).filter(isPodActive))
+      const owned = claimPods(
+        rs,
+        candidatePods(rs).filter((p) => podFacts(p).active),
+      )
       const act = !rs.metadata.deletionTimestamp && expectations.satisfied(key)
       const manageError = act ? await manageReplicas(rs, key, owned) : undefined
       const now = clock.now()
-      const status = replicaSetStatus(rs, owned, manageError, now)
+      const status = replicaSetStatus(rs, owned, manageError, now, memoFor(rs).labeled)
       const { conditions, ...counts } = status
       const next = { ...counts, observedGeneration: rs.metadata.generation, ...(conditions ? { conditions } : {}) }
       if (!deepEqual(rs.status ?? {}, next)) {
