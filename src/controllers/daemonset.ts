@@ -16,11 +16,22 @@ import {
   templatePatch,
   type Revision,
 } from './controller-history.js'
-import { addDaemonTolerations, nodeShouldRunDaemonPod, replaceNodeNameAffinity, targetNodeName, type NodeObject } from './daemonset-nodes.js'
+import {
+  addDaemonTolerations,
+  daemonPodSpecForMatching,
+  nodeShouldRunDaemonPod,
+  replaceNodeNameAffinity,
+  targetNodeName,
+  type NodeObject,
+  type NodeVerdict,
+} from './daemonset-nodes.js'
 import { daemonSetStatus, planManage, planRollingUpdate, podTemplateGenerationLabel, type DaemonState } from './daemonset-plan.js'
 import type { ControllerDeps } from './index.js'
+import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller, type WatchSpec } from './runtime.js'
-import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
+import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, type PodObject } from './workload-pods.js'
+import { labelSelectorFromObject, matchRequirements, type Requirement } from '../store/selectors.js'
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 
 const source = { component: 'daemonset-controller' }
 
@@ -42,20 +53,22 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const daemonSets = registry.resource<DaemonSet>('apps', 'daemonsets')
   const pods = registry.resource('', 'pods')
-  const nodes = registry.resource('', 'nodes')
   const revisions = registry.resource('apps', 'controllerrevisions')
-  // Node heartbeats rewrite nodes every few seconds; only label/taint changes (or arrival and
-  // removal) matter to eligibility, so other node writes enqueue nothing.
-  const nodePrints = new Map<string, string>()
-  const nodeKeys: WatchSpec['keys'] = (n) => {
-    const name = n.metadata.name ?? ''
-    const live = nodes.getStored('', name)?.obj
-    const print = live?.metadata.uid === n.metadata.uid ? JSON.stringify([n.metadata.uid, n.metadata.labels, (n as NodeObject).spec?.taints]) : ''
-    if (nodePrints.get(name) === print) return []
-    if (print) nodePrints.set(name, print)
-    else nodePrints.delete(name)
-    return daemonSets.list(undefined).items.map((s) => objectKey(s.obj))
+  const podCache = podInformer(deps.manager.informers)
+  const nodeCache = deps.manager.informers.for<NodeObject>('', 'nodes')
+  const dsCache = deps.manager.informers.for<DaemonSet>('apps', 'daemonsets')
+  // Node heartbeats rewrite node status every few minutes (5,000 nodes: many a second); only what
+  // decides eligibility matters, so other node writes enqueue nothing.
+  const nodeKeys: WatchSpec['keys'] = (n, prev) => {
+    const gone = nodeCache.get('', n.metadata.name ?? '')?.obj !== n
+    if (prev && !gone && !nodeEligibilityChanged(prev as NodeObject, n as NodeObject)) return []
+    return dsCache.list().map((s) => objectKey(s.obj))
   }
+  /**
+   * Per DaemonSet key: the UID and revision hash its verdicts were made for, the would-be pod spec,
+   * and the verdict per node version (a node object is immutable; a write makes a new one).
+   */
+  const verdictCache = new Map<string, { uid: string; hash: string; spec: PodSpec; byNode: WeakMap<KubeObject, NodeVerdict> }>()
 
   /** constructHistory: find or snapshot the current revision, renumber it, return the hash. */
   function syncHistory(ds: DaemonSet): { hash: string; old: Revision[] } {
@@ -111,15 +124,26 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   /** Reads nodes and daemon pods into the planners' view. */
   function observe(ds: DaemonSet, hash: string): DaemonState {
     const spec = ds.spec ?? ({} as DaemonSetSpec)
-    const verdicts = new Map(
-      nodes.list(undefined).items.map((s) => [s.obj.metadata.name ?? '', nodeShouldRunDaemonPod(s.obj as NodeObject, spec.template?.spec)]),
-    )
+    const uid = ds.metadata.uid ?? ''
+    let cache = verdictCache.get(objectKey(ds))
+    if (cache?.uid !== uid || cache.hash !== hash)
+      verdictCache.set(objectKey(ds), (cache = { uid, hash, spec: daemonPodSpecForMatching(spec.template?.spec), byNode: new WeakMap() }))
+    const verdicts = new Map<string, NodeVerdict>()
+    for (const s of nodeCache.list()) {
+      let v = cache.byNode.get(s.obj)
+      if (!v) cache.byNode.set(s.obj, (v = nodeShouldRunDaemonPod(s.obj, cache.spec, true)))
+      verdicts.set(s.obj.metadata.name ?? '', v)
+    }
     const podsByNode = new Map<string, PodObject[]>()
-    for (const p of podsControlledBy(pods, ds, spec.selector)) {
+    const reqs = selectorRequirements(spec.selector)
+    for (const p of podCache.controlledBy(uid) as PodObject[]) {
+      if (p.metadata.namespace !== ds.metadata.namespace || !matchRequirements(reqs, p.metadata.labels)) continue
       if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue
       const node = targetNodeName(p)
       if (node === undefined) continue
-      podsByNode.set(node, [...(podsByNode.get(node) ?? []), p])
+      const list = podsByNode.get(node)
+      if (list) list.push(p)
+      else podsByNode.set(node, [p])
     }
     const ru = spec.updateStrategy?.type === 'RollingUpdate' ? spec.updateStrategy.rollingUpdate : undefined
     return {
@@ -193,6 +217,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     reconcile(key) {
       const [ns, name] = splitKey(key)
       const stored = daemonSets.getStored(ns, name)
+      if (!stored) verdictCache.delete(key)
       if (!stored || stored.obj.metadata.deletionTimestamp) return
       const ds = stored.obj as DaemonSet
       const { hash, old } = syncHistory(ds)
@@ -226,5 +251,26 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
         }
       return wait > 0 ? { requeueAfterMs: wait } : undefined
     },
+  }
+}
+
+/**
+ * Whether a node update can change any DaemonSet's plan: its labels, taints, unschedulable or
+ * Ready status (what eligibility and pod availability read); heartbeats change none of them.
+ */
+export function nodeEligibilityChanged(prev: NodeObject, cur: NodeObject): boolean {
+  if (prev.metadata.uid !== cur.metadata.uid || !!prev.spec?.unschedulable !== !!cur.spec?.unschedulable) return true
+  const ready = (n: NodeObject) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status
+  if (ready(prev) !== ready(cur)) return true
+  return JSON.stringify([prev.metadata.labels, prev.spec?.taints]) !== JSON.stringify([cur.metadata.labels, cur.spec?.taints])
+}
+
+/** The selector as requirements; a missing or invalid one selects by owner alone (as the label-less list did). */
+function selectorRequirements(sel: LabelSelector | undefined): Requirement[] {
+  if (!sel) return []
+  try {
+    return labelSelectorFromObject(sel)
+  } catch {
+    return []
   }
 }
