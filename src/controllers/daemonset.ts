@@ -64,6 +64,15 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     if (prev && !gone && !nodeEligibilityChanged(prev as NodeObject, n as NodeObject)) return []
     return dsCache.list().map((s) => objectKey(s.obj))
   }
+  // Of a pod's writes only those changing what the planners read enqueue its DaemonSet: the
+  // kubelet's intermediate status writes (container states, IPs) would re-plan 5,000 nodes each.
+  const daemonOwner = ownerKeys('DaemonSet')
+  const podKeys: WatchSpec['keys'] = (p, prev) => {
+    const keys = daemonOwner(p)
+    if (!keys.length || !prev) return keys
+    const gone = podCache.get(p.metadata.namespace ?? '', p.metadata.name ?? '')?.obj !== p
+    return gone || daemonPodChanged(prev as PodObject, p as PodObject) ? keys : []
+  }
   /**
    * Per DaemonSet key: the UID and revision hash its verdicts were made for, the would-be pod spec,
    * and the verdict per node version (a node object is immutable; a write makes a new one).
@@ -210,7 +219,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     name: 'daemonset',
     watches: [
       { group: 'apps', plural: 'daemonsets' },
-      { group: '', plural: 'pods', keys: ownerKeys('DaemonSet') },
+      { group: '', plural: 'pods', keys: podKeys },
       { group: 'apps', plural: 'controllerrevisions', keys: ownerKeys('DaemonSet') },
       { group: '', plural: 'nodes', keys: nodeKeys },
     ],
@@ -263,6 +272,21 @@ export function nodeEligibilityChanged(prev: NodeObject, cur: NodeObject): boole
   const ready = (n: NodeObject) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status
   if (ready(prev) !== ready(cur)) return true
   return JSON.stringify([prev.metadata.labels, prev.spec?.taints]) !== JSON.stringify([cur.metadata.labels, cur.spec?.taints])
+}
+
+/**
+ * Whether a pod update changes anything the DaemonSet planners and status read: owner, labels,
+ * target node, deletion, phase, or the Ready condition (status and transition time).
+ */
+export function daemonPodChanged(prev: PodObject, cur: PodObject): boolean {
+  if (prev.spec?.nodeName !== cur.spec?.nodeName || prev.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp) return true
+  if (prev.status?.phase !== cur.status?.phase) return true
+  const ready = (p: PodObject) => {
+    const c = p.status?.conditions?.find((x) => x.type === 'Ready')
+    return c ? `${c.status}/${c.lastTransitionTime}` : ''
+  }
+  if (ready(prev) !== ready(cur)) return true
+  return JSON.stringify([prev.metadata.labels, prev.metadata.ownerReferences]) !== JSON.stringify([cur.metadata.labels, cur.metadata.ownerReferences])
 }
 
 /** The selector as requirements; a missing or invalid one selects by owner alone (as the label-less list did). */
