@@ -31,7 +31,8 @@ const crashBackoffMs = { initial: 10_000, max: 300_000 }
 
 /**
  * The kubelets of every node, as two controllers: `kubelet` (pods by `namespace/name`, applying
- * `podStages`) and `kubelet-node` (heartbeats by node name). Publishes `sim.stopKubelet`,
+ * `podStages`) and `kubelet-node` (nodes arriving and leaving; their heartbeats run from one
+ * batched schedule, see kubelet-node.ts). Publishes `sim.stopKubelet`,
  * `sim.startKubelet` and `sim.exitContainer`.
  */
 export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): Controller[] {
