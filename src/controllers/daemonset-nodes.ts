@@ -96,11 +96,11 @@ export interface NodeVerdict {
 /**
  * NodeShouldRunDaemonPod: build the would-be pod (template + daemon tolerations), then check the
  * template's nodeName, node affinity/selector and taints. A pod that only fails on NoSchedule
- * taints (tolerating every NoExecute one) may keep running but no new one is made.
+ * taints (tolerating every NoExecute one) may keep running but no new one is made. With
+ * `prepared`, `template` is already {@link daemonPodSpecForMatching}'s result.
  */
-export function nodeShouldRunDaemonPod(node: NodeObject, template: PodSpec | undefined): NodeVerdict {
-  const spec: PodSpec = { ...(template ?? { containers: [] }), tolerations: [...(template?.tolerations ?? [])] }
-  addDaemonTolerations(spec)
+export function nodeShouldRunDaemonPod(node: NodeObject, template: PodSpec | undefined, prepared = false): NodeVerdict {
+  const spec = prepared && template ? template : daemonPodSpecForMatching(template)
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false }
   if (!nodeMatchesPodAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false }
   const taints = node.spec?.taints ?? []
@@ -109,6 +109,17 @@ export function nodeShouldRunDaemonPod(node: NodeObject, template: PodSpec | und
     return { shouldRun: false, shouldContinueRunning: !findUntoleratedTaint(taints, tol, (t) => t.effect === 'NoExecute') }
   }
   return { shouldRun: true, shouldContinueRunning: true }
+}
+
+/**
+ * The would-be daemon pod's spec that {@link nodeShouldRunDaemonPod} matches nodes against: the
+ * template with the daemon tolerations added (a copy; the template is not changed). Build it once
+ * per DaemonSet revision and pass it with `prepared` to check many nodes.
+ */
+export function daemonPodSpecForMatching(template: PodSpec | undefined): PodSpec {
+  const spec: PodSpec = { ...(template ?? { containers: [] }), tolerations: [...(template?.tolerations ?? [])] }
+  addDaemonTolerations(spec)
+  return spec
 }
 
 /**

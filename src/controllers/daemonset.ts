@@ -16,11 +16,22 @@ import {
   templatePatch,
   type Revision,
 } from './controller-history.js'
-import { addDaemonTolerations, nodeShouldRunDaemonPod, replaceNodeNameAffinity, targetNodeName, type NodeObject } from './daemonset-nodes.js'
+import {
+  addDaemonTolerations,
+  daemonPodSpecForMatching,
+  nodeShouldRunDaemonPod,
+  replaceNodeNameAffinity,
+  targetNodeName,
+  type NodeObject,
+  type NodeVerdict,
+} from './daemonset-nodes.js'
 import { daemonSetStatus, planManage, planRollingUpdate, podTemplateGenerationLabel, type DaemonState } from './daemonset-plan.js'
 import type { ControllerDeps } from './index.js'
+import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller, type WatchSpec } from './runtime.js'
-import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
+import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, type PodObject } from './workload-pods.js'
+import { labelSelectorFromObject, matchRequirements, type Requirement } from '../store/selectors.js'
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 
 const source = { component: 'daemonset-controller' }
 
@@ -42,20 +53,31 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const daemonSets = registry.resource<DaemonSet>('apps', 'daemonsets')
   const pods = registry.resource('', 'pods')
-  const nodes = registry.resource('', 'nodes')
   const revisions = registry.resource('apps', 'controllerrevisions')
-  // Node heartbeats rewrite nodes every few seconds; only label/taint changes (or arrival and
-  // removal) matter to eligibility, so other node writes enqueue nothing.
-  const nodePrints = new Map<string, string>()
-  const nodeKeys: WatchSpec['keys'] = (n) => {
-    const name = n.metadata.name ?? ''
-    const live = nodes.getStored('', name)?.obj
-    const print = live?.metadata.uid === n.metadata.uid ? JSON.stringify([n.metadata.uid, n.metadata.labels, (n as NodeObject).spec?.taints]) : ''
-    if (nodePrints.get(name) === print) return []
-    if (print) nodePrints.set(name, print)
-    else nodePrints.delete(name)
-    return daemonSets.list(undefined).items.map((s) => objectKey(s.obj))
+  const podCache = podInformer(deps.manager.informers)
+  const nodeCache = deps.manager.informers.for<NodeObject>('', 'nodes')
+  const dsCache = deps.manager.informers.for<DaemonSet>('apps', 'daemonsets')
+  // Node heartbeats rewrite node status every few minutes (5,000 nodes: many a second); only what
+  // decides eligibility matters, so other node writes enqueue nothing.
+  const nodeKeys: WatchSpec['keys'] = (n, prev) => {
+    const gone = nodeCache.get('', n.metadata.name ?? '')?.obj !== n
+    if (prev && !gone && !nodeEligibilityChanged(prev as NodeObject, n as NodeObject)) return []
+    return dsCache.list().map((s) => objectKey(s.obj))
   }
+  // Of a pod's writes only those changing what the planners read enqueue its DaemonSet: the
+  // kubelet's intermediate status writes (container states, IPs) would re-plan 5,000 nodes each.
+  const daemonOwner = ownerKeys('DaemonSet')
+  const podKeys: WatchSpec['keys'] = (p, prev) => {
+    const keys = daemonOwner(p)
+    if (!keys.length || !prev) return keys
+    const gone = podCache.get(p.metadata.namespace ?? '', p.metadata.name ?? '')?.obj !== p
+    return gone || daemonPodChanged(prev as PodObject, p as PodObject) ? keys : []
+  }
+  /**
+   * Per DaemonSet key: the UID and revision hash its verdicts were made for, the would-be pod spec,
+   * and the verdict per node version (a node object is immutable; a write makes a new one).
+   */
+  const verdictCache = new Map<string, { uid: string; hash: string; spec: PodSpec; byNode: WeakMap<KubeObject, NodeVerdict> }>()
 
   /** constructHistory: find or snapshot the current revision, renumber it, return the hash. */
   function syncHistory(ds: DaemonSet): { hash: string; old: Revision[] } {
@@ -111,15 +133,26 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   /** Reads nodes and daemon pods into the planners' view. */
   function observe(ds: DaemonSet, hash: string): DaemonState {
     const spec = ds.spec ?? ({} as DaemonSetSpec)
-    const verdicts = new Map(
-      nodes.list(undefined).items.map((s) => [s.obj.metadata.name ?? '', nodeShouldRunDaemonPod(s.obj as NodeObject, spec.template?.spec)]),
-    )
+    const uid = ds.metadata.uid ?? ''
+    let cache = verdictCache.get(objectKey(ds))
+    if (cache?.uid !== uid || cache.hash !== hash)
+      verdictCache.set(objectKey(ds), (cache = { uid, hash, spec: daemonPodSpecForMatching(spec.template?.spec), byNode: new WeakMap() }))
+    const verdicts = new Map<string, NodeVerdict>()
+    for (const s of nodeCache.list()) {
+      let v = cache.byNode.get(s.obj)
+      if (!v) cache.byNode.set(s.obj, (v = nodeShouldRunDaemonPod(s.obj, cache.spec, true)))
+      verdicts.set(s.obj.metadata.name ?? '', v)
+    }
     const podsByNode = new Map<string, PodObject[]>()
-    for (const p of podsControlledBy(deps.manager.informers.for('', 'pods'), ds, spec.selector)) {
+    const reqs = selectorRequirements(spec.selector)
+    for (const p of podCache.controlledBy(uid) as PodObject[]) {
+      if (p.metadata.namespace !== ds.metadata.namespace || !matchRequirements(reqs, p.metadata.labels)) continue
       if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue
       const node = targetNodeName(p)
       if (node === undefined) continue
-      podsByNode.set(node, [...(podsByNode.get(node) ?? []), p])
+      const list = podsByNode.get(node)
+      if (list) list.push(p)
+      else podsByNode.set(node, [p])
     }
     const ru = spec.updateStrategy?.type === 'RollingUpdate' ? spec.updateStrategy.rollingUpdate : undefined
     return {
@@ -186,13 +219,14 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     name: 'daemonset',
     watches: [
       { group: 'apps', plural: 'daemonsets' },
-      { group: '', plural: 'pods', keys: ownerKeys('DaemonSet') },
+      { group: '', plural: 'pods', keys: podKeys },
       { group: 'apps', plural: 'controllerrevisions', keys: ownerKeys('DaemonSet') },
       { group: '', plural: 'nodes', keys: nodeKeys },
     ],
     reconcile(key) {
       const [ns, name] = splitKey(key)
       const stored = daemonSets.getStored(ns, name)
+      if (!stored) verdictCache.delete(key)
       if (!stored || stored.obj.metadata.deletionTimestamp) return
       const ds = stored.obj as DaemonSet
       const { hash, old } = syncHistory(ds)
@@ -226,5 +260,41 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
         }
       return wait > 0 ? { requeueAfterMs: wait } : undefined
     },
+  }
+}
+
+/**
+ * Whether a node update can change any DaemonSet's plan: its labels, taints, unschedulable or
+ * Ready status (what eligibility and pod availability read); heartbeats change none of them.
+ */
+export function nodeEligibilityChanged(prev: NodeObject, cur: NodeObject): boolean {
+  if (prev.metadata.uid !== cur.metadata.uid || !!prev.spec?.unschedulable !== !!cur.spec?.unschedulable) return true
+  const ready = (n: NodeObject) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status
+  if (ready(prev) !== ready(cur)) return true
+  return JSON.stringify([prev.metadata.labels, prev.spec?.taints]) !== JSON.stringify([cur.metadata.labels, cur.spec?.taints])
+}
+
+/**
+ * Whether a pod update changes anything the DaemonSet planners and status read: owner, labels,
+ * target node, deletion, phase, or the Ready condition (status and transition time).
+ */
+export function daemonPodChanged(prev: PodObject, cur: PodObject): boolean {
+  if (prev.spec?.nodeName !== cur.spec?.nodeName || prev.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp) return true
+  if (prev.status?.phase !== cur.status?.phase) return true
+  const ready = (p: PodObject) => {
+    const c = p.status?.conditions?.find((x) => x.type === 'Ready')
+    return c ? `${c.status}/${c.lastTransitionTime}` : ''
+  }
+  if (ready(prev) !== ready(cur)) return true
+  return JSON.stringify([prev.metadata.labels, prev.metadata.ownerReferences]) !== JSON.stringify([cur.metadata.labels, cur.metadata.ownerReferences])
+}
+
+/** The selector as requirements; a missing or invalid one selects by owner alone (as the label-less list did). */
+function selectorRequirements(sel: LabelSelector | undefined): Requirement[] {
+  if (!sel) return []
+  try {
+    return labelSelectorFromObject(sel)
+  } catch {
+    return []
   }
 }

@@ -4,10 +4,11 @@ import type { ResourceStore } from '../registry/generic-registry.js'
 import { nodeLease } from '../sim/default-cluster.js'
 import { type ImageCatalogue, preloadedImages, type PulledImage } from '../sim/images.js'
 import { PodIPAllocator } from '../sim/pod-ip.js'
+import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339, rfc3339Micro } from '../util/time.js'
 import type { ControllerDeps } from './index.js'
-import type { Controller } from './runtime.js'
+import { type Controller, yieldIfBusy } from './runtime.js'
 
 /** Heartbeat timings (simulated ms); override through `deps.timings`. */
 export const defaultNodeTimings = {
@@ -31,6 +32,9 @@ export class KubeletNode {
   lastStatusCheck = 0
   lastReport: number
   lastUnschedulable = false
+  /** Bumped whenever the image set changes (so the status list is rebuilt only then). */
+  private imagesVersion = 0
+  private imagesMemo: { version: number; list: { names: string[]; sizeBytes: number }[]; json: string } | undefined
 
   constructor(
     readonly name: string,
@@ -49,11 +53,24 @@ export class KubeletNode {
   }
 
   add(image: PulledImage): void {
+    if (this.images.get(image.image) !== image) this.imagesVersion++
     this.images.set(image.image, image)
   }
 
-  /** node.status.images: names `[<repo>@<digest>, <repo>:<tag>…]`, largest first, at most 50. */
+  /** node.status.images: names `[<repo>@<digest>, <repo>:<tag>…]`, largest first, at most 50 (a fresh array). */
   statusImages(): { names: string[]; sizeBytes: number }[] {
+    return this.statusImagesMemo().list.map((e) => ({ names: [...e.names], sizeBytes: e.sizeBytes }))
+  }
+
+  /** {@link statusImages} and its JSON, rebuilt only when the image set changed. */
+  statusImagesMemo(): { list: { names: string[]; sizeBytes: number }[]; json: string } {
+    if (this.imagesMemo?.version === this.imagesVersion) return this.imagesMemo
+    const list = this.buildStatusImages()
+    this.imagesMemo = { version: this.imagesVersion, list, json: JSON.stringify(list) }
+    return this.imagesMemo
+  }
+
+  private buildStatusImages(): { names: string[]; sizeBytes: number }[] {
     const byID = new Map<string, { names: string[]; sizeBytes: number }>()
     for (const img of this.images.values()) {
       const e = byID.get(img.imageID) ?? { names: [img.imageID], sizeBytes: img.sizeBytes }
@@ -99,32 +116,162 @@ export interface NodeHeartbeatOptions {
 }
 
 /**
+ * Nodes by the simulated time their next heartbeat is due, driven by one clock timer for the
+ * earliest due time (not a timer and a work-queue round trip per node): at 5,000 nodes a round is
+ * 500 heartbeats a second, run as one batch that yields between slices of work.
+ */
+export class HeartbeatSchedule {
+  private readonly dueAt = new Map<string, number>()
+  private readonly buckets = new Map<number, Set<string>>()
+  /** The distinct due times, ascending. */
+  private readonly times: number[] = []
+  private timer: TimerHandle | undefined
+
+  constructor(
+    private readonly clock: Clock,
+    /** Runs one batch: the nodes due, in due order, and the time they were taken at. */
+    private readonly run: (names: string[], now: number) => Promise<void> | void,
+  ) {}
+
+  /** When the node's next heartbeat is due, if one is scheduled. */
+  due(name: string): number | undefined {
+    return this.dueAt.get(name)
+  }
+
+  /** How many nodes have a heartbeat scheduled. */
+  get size(): number {
+    return this.dueAt.size
+  }
+
+  /** Schedules (or moves) the node's next heartbeat to simulated time `at`. */
+  schedule(name: string, at: number): void {
+    if (this.dueAt.get(name) === at) return
+    this.cancel(name)
+    this.dueAt.set(name, at)
+    let bucket = this.buckets.get(at)
+    if (!bucket) {
+      this.buckets.set(at, (bucket = new Set()))
+      let i = this.times.length
+      while (i > 0 && this.times[i - 1] > at) i--
+      this.times.splice(i, 0, at)
+      if (i === 0) this.arm()
+    }
+    bucket.add(name)
+  }
+
+  /** Drops the node's scheduled heartbeat. */
+  cancel(name: string): void {
+    const at = this.dueAt.get(name)
+    if (at === undefined) return
+    this.dueAt.delete(name)
+    const bucket = this.buckets.get(at)
+    bucket?.delete(name)
+    if (bucket?.size === 0) {
+      this.buckets.delete(at)
+      const i = this.times.indexOf(at)
+      if (i >= 0) this.times.splice(i, 1)
+      if (i === 0) this.arm()
+    }
+  }
+
+  /** Stops the timer and forgets every node. */
+  clear(): void {
+    this.clock.clearTimer(this.timer)
+    this.timer = undefined
+    this.dueAt.clear()
+    this.buckets.clear()
+    this.times.length = 0
+  }
+
+  private arm(): void {
+    this.clock.clearTimer(this.timer)
+    this.timer = undefined
+    if (!this.times.length) return
+    this.timer = this.clock.setTimer(Math.max(0, this.times[0] - this.clock.now()), () => this.fire())
+  }
+
+  private fire(): void {
+    this.timer = undefined
+    const now = this.clock.now()
+    const names: string[] = []
+    while (this.times.length && this.times[0] <= now) {
+      const at = this.times.shift()!
+      for (const name of this.buckets.get(at) ?? []) {
+        this.dueAt.delete(name)
+        names.push(name)
+      }
+      this.buckets.delete(at)
+    }
+    this.arm()
+    if (names.length) void this.run(names, now)
+  }
+}
+
+/**
  * Per node, every 10 s: renew the Lease (kubelet nodelease controller) and compute the node
  * status; post it when something besides heartbeat times changed or 5 min passed since the last
- * post (kubelet_node_status.go tryUpdateNodeStatus). A stopped kubelet does nothing.
+ * post (kubelet_node_status.go tryUpdateNodeStatus). A stopped kubelet does nothing. The
+ * controller only notices nodes arriving or leaving (and `sim.startKubelet`); the beats
+ * themselves run from one {@link HeartbeatSchedule}.
  */
-export function createNodeHeartbeat(deps: ControllerDeps, opts: NodeHeartbeatOptions): Controller {
+export function createNodeHeartbeat(deps: ControllerDeps, opts: NodeHeartbeatOptions): Controller & { schedule: HeartbeatSchedule } {
   const nodes = deps.registry.resource('', 'nodes')
   const leases = deps.registry.resource('coordination.k8s.io', 'leases')
+  const nodeCache = deps.manager.informers.for('', 'nodes')
+  const leaseEvery = () => opts.timing('kubelet.leaseRenewMs')
+  const statusEvery = () => opts.timing('kubelet.nodeStatusUpdateMs')
+
+  /** One node's heartbeat at `now` if due; returns when the next one is due, or undefined to stop. */
+  const beat = (name: string, now: number): number | undefined => {
+    const node = nodeCache.get('', name)?.obj
+    if (!node || opts.stopped(name)) return undefined
+    const kn = opts.nodeState(node)
+    if (now - kn.lastLease >= leaseEvery()) {
+      renewLease(leases, node, now)
+      kn.lastLease = now
+    }
+    if (now - kn.lastStatusCheck >= statusEvery()) {
+      kn.lastStatusCheck = now
+      updateNodeStatus(deps, nodes, nodeCache.get('', name)?.obj ?? node, kn, now, opts.timing('kubelet.nodeStatusReportMs'))
+    }
+    return Math.max(now + 1, Math.min(kn.lastLease + leaseEvery(), kn.lastStatusCheck + statusEvery()))
+  }
+
+  const schedule: HeartbeatSchedule = new HeartbeatSchedule(deps.clock, async (names, now) => {
+    for (const name of names) {
+      const y = yieldIfBusy()
+      if (y) await y
+      try {
+        const next = beat(name, now)
+        if (next !== undefined) schedule.schedule(name, next)
+        else schedule.cancel(name)
+      } catch (err) {
+        // A failed heartbeat (say the node is being deleted) is tried again on the next round.
+        deps.manager.onError('kubelet-node', name, err)
+        schedule.schedule(name, now + leaseEvery())
+      }
+    }
+  })
+
   return {
     name: 'kubelet-node',
-    watches: [{ group: '', plural: 'nodes' }],
+    schedule,
+    watches: [
+      {
+        group: '',
+        plural: 'nodes',
+        // Only arrival and removal: heartbeats themselves are on the schedule.
+        keys: (n, prev) => (!prev || nodeCache.get('', n.metadata.name ?? '')?.obj !== n ? [n.metadata.name ?? ''] : []),
+      },
+    ],
     reconcile(name) {
-      const node = nodes.getStored('', name)?.obj
-      if (!node || opts.stopped(name)) return
-      const kn = opts.nodeState(node)
-      const now = deps.clock.now()
-      const leaseEvery = opts.timing('kubelet.leaseRenewMs')
-      const statusEvery = opts.timing('kubelet.nodeStatusUpdateMs')
-      if (now - kn.lastLease >= leaseEvery) {
-        renewLease(leases, node, now)
-        kn.lastLease = now
+      if (!nodeCache.get('', name) || opts.stopped(name)) {
+        schedule.cancel(name)
+        return
       }
-      if (now - kn.lastStatusCheck >= statusEvery) {
-        kn.lastStatusCheck = now
-        updateNodeStatus(deps, nodes, node, kn, now, opts.timing('kubelet.nodeStatusReportMs'))
-      }
-      return { requeueAfterMs: Math.max(1, Math.min(kn.lastLease + leaseEvery, kn.lastStatusCheck + statusEvery) - now) }
+      const next = beat(name, deps.clock.now())
+      if (next === undefined) schedule.cancel(name)
+      else schedule.schedule(name, next)
     },
   }
 }
@@ -153,6 +300,15 @@ function nodeEvent(deps: ControllerDeps, node: string, reason: string): void {
   )
 }
 
+/** JSON of a stored node's status.images, once per node version (stored objects are immutable). */
+const imagesJSON = new WeakMap<object, string>()
+function reportedImagesJSON(images: unknown): string {
+  if (!images || typeof images !== 'object') return JSON.stringify(images ?? [])
+  let json = imagesJSON.get(images)
+  if (json === undefined) imagesJSON.set(images, (json = JSON.stringify(images)))
+  return json
+}
+
 function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: KubeObject, kn: KubeletNode, now: number, reportEvery: number): void {
   const unschedulable = !!(node.spec as { unschedulable?: boolean } | undefined)?.unschedulable
   if (unschedulable !== kn.lastUnschedulable) {
@@ -161,7 +317,7 @@ function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: Kube
   }
   const status = (node.status ?? {}) as { conditions?: NodeCondition[]; images?: unknown }
   const old = status.conditions ?? []
-  const images = kn.statusImages()
+  const memo = kn.statusImagesMemo()
   const changed =
     healthy.some(
       (h) =>
@@ -169,8 +325,9 @@ function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: Kube
           old.find((c) => c.type === h.type),
           h,
         ),
-    ) || JSON.stringify(status.images ?? []) !== JSON.stringify(images)
+    ) || reportedImagesJSON(status.images) !== memo.json
   if (!changed && now - kn.lastReport < reportEvery) return
+  const images = kn.statusImages()
   const becameReady = !sameCondition(
     old.find((c) => c.type === 'Ready'),
     healthy[3],

@@ -10,6 +10,7 @@ import type { ControllerDeps } from './index.js'
 import { Backoff } from './kubelet-backoff.js'
 import { createNodeHeartbeat, defaultNodeTimings, kubeletNodeFor, type KubeletNode } from './kubelet-node.js'
 import { ContainerRuntime } from './kubelet-runtime.js'
+import { nodeNameIndex, podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 
 /** Every timing the kubelet reads from `deps.timings`, with its default (simulated ms). */
@@ -30,11 +31,14 @@ const crashBackoffMs = { initial: 10_000, max: 300_000 }
 
 /**
  * The kubelets of every node, as two controllers: `kubelet` (pods by `namespace/name`, applying
- * `podStages`) and `kubelet-node` (heartbeats by node name). Publishes `sim.stopKubelet`,
+ * `podStages`) and `kubelet-node` (nodes arriving and leaving; their heartbeats run from one
+ * batched schedule, see kubelet-node.ts). Publishes `sim.stopKubelet`,
  * `sim.startKubelet` and `sim.exitContainer`.
  */
 export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): Controller[] {
   const pods = deps.registry.resource('', 'pods')
+  const podCache = podInformer(deps.manager.informers)
+  const nodeCache = deps.manager.informers.for('', 'nodes')
   const images = opts.images ?? deps.images ?? new ImageCatalogue()
   const timing = <K extends keyof typeof kubeletTimingDefaults>(k: K): number => deps.timings[k] ?? kubeletTimingDefaults[k]
   const timings = Object.fromEntries(Object.keys(defaultKubeletTimings).map((k) => [k, timing(k as keyof KubeletTimings)])) as unknown as KubeletTimings
@@ -118,7 +122,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
       if (known.get(key) && known.get(key)!.uid !== uid) forget(key)
       const nodeName = pod?.spec?.nodeName
       if (!pod || !nodeName) return
-      const nodeObj = deps.registry.resource('', 'nodes').getStored('', nodeName)?.obj
+      const nodeObj = nodeCache.get('', nodeName)?.obj
       if (!nodeObj || stopped.has(nodeName)) return
       const kn = nodeState(nodeObj)
       known.set(key, { uid, node: nodeName })
@@ -154,7 +158,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
       kn.lastStatusCheck = 0
     }
     deps.manager.enqueueTo('kubelet-node', node)
-    for (const s of pods.list(undefined, { fieldSelector: `spec.nodeName=${node}` }).items) deps.manager.enqueueTo('kubelet', objectKey(s.obj))
+    for (const s of podCache.byIndex(nodeNameIndex, node)) deps.manager.enqueueTo('kubelet', objectKey(s.obj))
   }
   deps.sim.exitContainer = (namespace: string, pod: string, container: string, exitCode: number, reason?: string) => {
     const p = pods.getStored(namespace, pod)?.obj as PodObject | undefined

@@ -6,7 +6,9 @@
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
 import type { ControllerDeps } from './index.js'
+import { nodeNameIndex, podInformer } from './informers.js'
 import { objectKey, type Controller } from './runtime.js'
+import { deepEqual } from '../util/deep-equal.js'
 import { setPodCondition } from '../registry/core/pod-binding.js'
 import type { Node, Pod } from './scheduler-filters.js'
 import { toleratesTaint } from './tolerations.js'
@@ -53,11 +55,32 @@ export function evictionTime(node: Node | undefined, pod: Pod, nowMs: number): n
 export function createTaintEvictionController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
   const pods = registry.resource('', 'pods')
-  const nodes = registry.resource('', 'nodes')
-  const scheduled = new Set<string>()
+  const podCache = podInformer(deps.manager.informers)
+  const nodeCache = deps.manager.informers.for('', 'nodes')
+  /** Pods with a pending eviction: key → node. */
+  const scheduled = new Map<string, string>()
+  /** The same by node (so a node change finds them without a scan). */
+  const scheduledByNode = new Map<string, Set<string>>()
+  const schedule = (key: string, node: string) => {
+    if (scheduled.get(key) === node) return
+    unschedule(key)
+    scheduled.set(key, node)
+    let set = scheduledByNode.get(node)
+    if (!set) scheduledByNode.set(node, (set = new Set()))
+    set.add(key)
+  }
+  const unschedule = (key: string): boolean => {
+    const node = scheduled.get(key)
+    if (node === undefined) return false
+    scheduled.delete(key)
+    const set = scheduledByNode.get(node)
+    set?.delete(key)
+    if (set?.size === 0) scheduledByNode.delete(node)
+    return true
+  }
 
   const cancel = (key: string, pod: Pod | undefined): undefined => {
-    if (scheduled.delete(key) && pod) events.record(taintEvictionSource, pod, 'Normal', 'TaintManagerEviction', `Cancelling deletion of Pod ${key}`)
+    if (unschedule(key) && pod) events.record(taintEvictionSource, pod, 'Normal', 'TaintManagerEviction', `Cancelling deletion of Pod ${key}`)
     return undefined
   }
 
@@ -66,13 +89,13 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
     const key = objectKey(pod)
     const nodeName = pod.spec?.nodeName
     if (!nodeName || pod.metadata.deletionTimestamp) return cancel(key, pod)
-    const due = evictionTime(nodes.getStored('', nodeName)?.obj as Node | undefined, pod, now)
+    const due = evictionTime(nodeCache.get('', nodeName)?.obj as Node | undefined, pod, now)
     if (due === undefined || due === Infinity) return cancel(key, pod)
     if (due > now) {
-      scheduled.add(key)
+      schedule(key, nodeName)
       return due - now
     }
-    scheduled.delete(key)
+    unschedule(key)
     const [ns, name] = [pod.metadata.namespace ?? '', pod.metadata.name ?? '']
     events.record(taintEvictionSource, pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`)
     try {
@@ -98,12 +121,34 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
 
   return {
     name: 'taint-eviction',
+    // Upstream's PodUpdated and NodeUpdated ignore updates that keep the node name and
+    // tolerations (pods) or the NoExecute taints (nodes): status writes and heartbeats change neither.
     watches: [
-      { group: '', plural: 'pods', keys: (p) => ((p as Pod).spec?.nodeName || scheduled.has(objectKey(p)) ? [`pod:${objectKey(p)}`] : []) },
+      {
+        group: '',
+        plural: 'pods',
+        keys: (p, prev) => {
+          const key = objectKey(p)
+          if (scheduled.has(key)) return [`pod:${key}`]
+          const [a, b] = [prev as Pod | undefined, p as Pod]
+          if (!b.spec?.nodeName) return []
+          if (!a || podCache.get(p.metadata.namespace ?? '', p.metadata.name ?? '')?.obj !== p) return [`pod:${key}`]
+          const same =
+            a.spec?.nodeName === b.spec?.nodeName &&
+            a.metadata.deletionTimestamp === b.metadata.deletionTimestamp &&
+            deepEqual(a.spec?.tolerations, b.spec?.tolerations)
+          return same ? [] : [`pod:${key}`]
+        },
+      },
       {
         group: '',
         plural: 'nodes',
-        keys: (n) => ((n as Node).spec?.taints?.some((t) => t.effect === 'NoExecute') || scheduledOn(n.metadata.name ?? '') ? [`node:${n.metadata.name}`] : []),
+        keys: (n, prev) => {
+          const name = n.metadata.name ?? ''
+          const gone = nodeCache.get('', name)?.obj !== n
+          if (!gone && prev && deepEqual(noExecute(prev as Node), noExecute(n as Node))) return []
+          return noExecute(n as Node).length || scheduledByNode.has(name) ? [`node:${name}`] : []
+        },
       },
     ],
     reconcile(key) {
@@ -113,7 +158,7 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
         const i = id.indexOf('/')
         const pod = pods.getStored(id.slice(0, i), id.slice(i + 1))?.obj as Pod | undefined
         if (!pod) {
-          scheduled.delete(id)
+          unschedule(id)
           return
         }
         const wait = processPod(pod, now)
@@ -121,21 +166,16 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
       }
       const nodeName = key.slice(5)
       let soonest: number | undefined
-      for (const s of pods.list(undefined, { fieldSelector: `spec.nodeName=${nodeName}` }).items) {
+      for (const s of podCache.byIndex(nodeNameIndex, nodeName)) {
         const wait = processPod(s.obj as Pod, now)
         if (wait !== undefined) soonest = Math.min(soonest ?? Infinity, wait)
       }
       return soonest === undefined ? undefined : { requeueAfterMs: soonest }
     },
   }
+}
 
-  /** Whether any pod on the node has an eviction pending (a node losing its taint must cancel them). */
-  function scheduledOn(nodeName: string): boolean {
-    for (const key of scheduled) {
-      const i = key.indexOf('/')
-      const pod = pods.getStored(key.slice(0, i), key.slice(i + 1))?.obj as Pod | undefined
-      if (pod?.spec?.nodeName === nodeName) return true
-    }
-    return false
-  }
+/** The node's NoExecute taints (what eviction decisions read). */
+function noExecute(node: Node): Taint[] {
+  return (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute')
 }

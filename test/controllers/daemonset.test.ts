@@ -208,6 +208,52 @@ describe('daemonset controller', () => {
     expect(status().desiredNumberScheduled).toBe(1)
   })
 
+  it('is not re-planned by node heartbeats or kubelet status writes, only by changes that matter', async () => {
+    let reconciles = 0
+    h = startHarness([
+      (d) => {
+        const c = createDaemonSetController(d)
+        const inner = c.reconcile.bind(c)
+        c.reconcile = (key) => {
+          reconciles++
+          return inner(key)
+        }
+        return c
+      },
+    ])
+    daemonSets().create('default', ds('fluentd:v1'))
+    await h.settle()
+    const nodes = h.registry.resource('', 'nodes')
+    const beat = (name: string) =>
+      nodes.guaranteedUpdate(
+        '',
+        name,
+        (n) => {
+          const st = n.status as { conditions: { type: string; lastHeartbeatTime?: string }[] }
+          st.conditions = st.conditions.map((c) => ({ ...c, lastHeartbeatTime: new Date(h.clock.now() + 10_000).toISOString().replace(/\.\d+Z$/, 'Z') }))
+          return n
+        },
+        { subresource: 'status' },
+      )
+    reconciles = 0
+    for (const n of ['kubemock-worker', 'kubemock-worker2', 'kubemock-worker3']) beat(n)
+    // A kubelet status write that changes no phase, Ready condition, labels or node.
+    const pod = h.pods('default')[0]
+    h.registry
+      .resource('', 'pods')
+      .guaranteedUpdate('default', pod.metadata.name ?? '', (p) => ({ ...p, status: { ...(p.status as object), hostIP: '172.18.0.3' } }), {
+        subresource: 'status',
+      })
+    await h.settle()
+    expect(reconciles).toBe(0)
+    nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, disk: 'ssd' } } }))
+    await h.settle()
+    expect(reconciles).toBe(1)
+    await h.runPods()
+    expect(reconciles).toBeGreaterThan(1)
+    expect(status()).toMatchObject({ numberReady: 3, numberAvailable: 3 })
+  })
+
   it('rolls out a new template one node at a time and numbers revisions', async () => {
     h = startHarness([createDaemonSetController])
     daemonSets().create('default', ds('fluentd:v1'))

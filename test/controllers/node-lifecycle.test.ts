@@ -5,6 +5,12 @@ import { lastHeartbeat, markConditionsUnknown, reconcileTaints, wantedTaints } f
 import type { Node } from '../../src/controllers/scheduler-filters.js'
 import type { KubeObject } from '../../src/types.js'
 
+/** Advances the clock, then lets the controllers finish what that started (the pump spreads work over turns). */
+async function advance(c: Cluster, ms: number): Promise<void> {
+  await c.clock.advance(ms)
+  for (let i = 0; i < 10_000 && c.controllers.pending() > 0; i++) await new Promise((r) => setImmediate(r))
+}
+
 let cluster: Cluster | undefined
 afterEach(() => {
   cluster?.close()
@@ -114,12 +120,12 @@ describe('node lifecycle controller', () => {
   it('adds the unschedulable taint on cordon and removes it on uncordon', async () => {
     const c = start()
     cordon(c, 'kubemock-worker', true)
-    await c.clock.advance(10)
+    await advance(c, 10)
     expect(node(c, 'kubemock-worker').spec?.taints).toEqual([
       { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: expect.stringMatching(/Z$/) },
     ])
     cordon(c, 'kubemock-worker', false)
-    await c.clock.advance(10)
+    await advance(c, 10)
     expect(node(c, 'kubemock-worker').spec?.taints).toBeUndefined()
     // The control plane's own taint is never touched.
     expect(node(c, 'kubemock-control-plane').spec?.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }])
@@ -147,9 +153,9 @@ describe('node lifecycle controller', () => {
       }),
       { subresource: 'status' },
     )
-    await c.clock.advance(45_000)
+    await advance(c, 45_000)
     expect(node(c, 'kubemock-worker').status?.conditions?.find((x) => x.type === 'Ready')?.status).toBe('True')
-    await c.clock.advance(15_000)
+    await advance(c, 15_000)
     const n = node(c, 'kubemock-worker')
     expect(n.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({
       status: 'Unknown',
@@ -182,7 +188,7 @@ describe('node lifecycle controller', () => {
   it('lifts the taints when the kubelet reports Ready again', async () => {
     const c = start()
     c.sim.stopKubelet!('kubemock-worker2')
-    await c.clock.advance(60_000)
+    await advance(c, 60_000)
     expect(node(c, 'kubemock-worker2').spec?.taints?.length).toBe(2)
     // What a restarted kubelet posts: a fresh lease and Ready=True.
     const now = new Date(c.clock.now()).toISOString()
@@ -199,7 +205,7 @@ describe('node lifecycle controller', () => {
       },
       { subresource: 'status' },
     )
-    await c.clock.advance(10)
+    await advance(c, 10)
     expect(node(c, 'kubemock-worker2').spec?.taints).toBeUndefined()
   })
 })

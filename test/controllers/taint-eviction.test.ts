@@ -5,6 +5,12 @@ import { evictionTime, tolerationSeconds } from '../../src/controllers/taint-evi
 import type { Node, Pod } from '../../src/controllers/scheduler-filters.js'
 import type { KubeObject } from '../../src/types.js'
 
+/** Advances the clock, then lets the controllers finish what that started (the pump spreads work over turns). */
+async function advance(c: Cluster, ms: number): Promise<void> {
+  await c.clock.advance(ms)
+  for (let i = 0; i < 10_000 && c.controllers.pending() > 0; i++) await new Promise((r) => setImmediate(r))
+}
+
 let cluster: Cluster | undefined
 afterEach(() => {
   cluster?.close()
@@ -72,18 +78,18 @@ describe('taint eviction controller', () => {
     mk('default-tolerations')
     mk('forever', [{ operator: 'Exists' }])
     loseNode(c, 'kubemock-worker')
-    await c.clock.advance(10)
+    await advance(c, 10)
     expect((c.registry.resource('', 'nodes').read('', 'kubemock-worker') as Node).spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toContain(
       'node.kubernetes.io/unreachable:NoExecute',
     )
     mk('zero-seconds', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }])
-    await c.clock.advance(10)
+    await advance(c, 10)
     // Pods on a node are deleted with their grace period: Terminating, not gone.
     expect(leaving(pods.read('default', 'zero-seconds'))).toBe(true)
     expect(pods.read('default', 'default-tolerations')?.metadata.deletionTimestamp).toBeUndefined()
-    await c.clock.advance(290_000)
+    await advance(c, 290_000)
     expect(pods.read('default', 'default-tolerations')?.metadata.deletionTimestamp).toBeUndefined()
-    await c.clock.advance(11_000)
+    await advance(c, 11_000)
     const evicted = pods.read('default', 'default-tolerations') as Pod | undefined
     // Either Terminating or already removed by a kubelet.
     if (evicted) {
@@ -129,12 +135,12 @@ describe('taint eviction controller', () => {
         taints: [{ key: 'maintenance', effect: 'NoExecute', timeAdded: new Date(c.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z') }],
       },
     }))
-    await c.clock.advance(10)
+    await advance(c, 10)
     // The default tolerations do not cover a user taint: that pod goes at once.
     expect(leaving(pods.read('default', 'stay'))).toBe(true)
-    await c.clock.advance(100_000)
+    await advance(c, 100_000)
     nodes.guaranteedUpdate('', 'kubemock-worker2', (n) => ({ ...n, spec: { ...(n.spec as object), taints: undefined } }))
-    await c.clock.advance(400_000)
+    await advance(c, 400_000)
     expect(pods.read('default', 'tolerant')?.metadata.deletionTimestamp).toBeUndefined()
     expect(events(c)).toContainEqual(expect.objectContaining({ reason: 'TaintManagerEviction', message: 'Cancelling deletion of Pod default/tolerant' }))
   })
