@@ -1,32 +1,49 @@
 // Bundles the CLI: resolving ~300 modules one by one costs more than half of kubemock's start-up
 // time, and start-up is one of the things we promise (see README). Code splitting puts what is
-// loaded with a dynamic import() (TLS, Ajv, YAML, protobuf, the shell, SPDY) into chunks of its own,
+// loaded with a dynamic import() (TLS, Ajv, YAML) into chunks of its own,
 // so a start-up neither parses nor evaluates them; the entry stays dist/bundle/server.mjs.
 import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
-// Fastify requires a schema validator and serializer compiler (Ajv, fast-json-stringify: a tenth of
-// the bundle) as soon as an instance is created, although they only ever compile route schemas,
-// which kubemock's routes do not have. These stand-ins take their place and load the real package,
-// from node_modules, the first time a schema would be compiled.
-const lazyCompilers = {
-  name: 'lazy-schema-compilers',
-  setup(b) {
-    const ids = /^@fastify\/(ajv-compiler|fast-json-stringify-compiler)$/
-    b.onResolve({ filter: ids }, (args) =>
-      args.namespace === 'lazy-compiler' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-compiler' },
-    )
-    b.onLoad({ filter: /.*/, namespace: 'lazy-compiler' }, (args) => ({
-      loader: 'js',
-      resolveDir: process.cwd(),
-      contents: `let real
-module.exports = function lazySchemaCompilerSelector(...selectorArgs) {
-  let build
-  return function buildCompiler(...args) {
-    build ??= (real ??= require(${JSON.stringify(args.path)}))(...selectorArgs)
-    return build(...args)
+// Packages that dependencies require when they load but use only in features kubemock's CLI never
+// touches. A stand-in takes each one's place in the bundle and loads the real package, from
+// node_modules, on first use, so a start-up neither parses nor runs them:
+// - Fastify's schema validator and serializer compilers (Ajv, fast-json-stringify: a tenth of the
+//   bundle), required when an instance is created but only used to compile route schemas, which
+//   kubemock's routes do not have ('selector': called once, the result is called per schema);
+// - duplexify (and readable-stream), which @fastify/websocket uses only in injectWS(), and
+//   thread-stream, which pino uses only for transports ('constructor').
+const standIns = {
+  '@fastify/ajv-compiler': 'selector',
+  '@fastify/fast-json-stringify-compiler': 'selector',
+  duplexify: 'constructor',
+  'thread-stream': 'constructor',
+}
+const standInSource = {
+  selector: (id) => `let real
+module.exports = function lazySelector(...selectorArgs) {
+  let built
+  return function lazyBuild(...args) {
+    built ??= (real ??= require(${JSON.stringify(id)}))(...selectorArgs)
+    return built(...args)
   }
 }`,
+  constructor: (id) => `let Real
+module.exports = function LazyConstructor(...args) {
+  Real ??= require(${JSON.stringify(id)})
+  return new Real(...args)
+}`,
+}
+const lazyStandIns = {
+  name: 'lazy-stand-ins',
+  setup(b) {
+    const ids = new RegExp(`^(${Object.keys(standIns).join('|').replace(/[/.]/g, '\\$&')})$`)
+    // The stand-in's own require() of the package stays a runtime require (external).
+    b.onResolve({ filter: ids }, (args) => (args.namespace === 'stand-in' ? { path: args.path, external: true } : { path: args.path, namespace: 'stand-in' }))
+    b.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
+      loader: 'js',
+      resolveDir: process.cwd(),
+      contents: standInSource[standIns[args.path]](args.path),
     }))
   },
 }
@@ -50,7 +67,7 @@ await build({
   // a runtime dependency, so it is there. light-my-request: fastify requires it on the first
   // inject(), which the CLI never calls.
   external: ['protobufjs', 'protobufjs/*', 'light-my-request'],
-  plugins: [lazyCompilers],
+  plugins: [lazyStandIns],
   banner: { js: "import { createRequire as __kubemockRequire } from 'node:module'; const require = __kubemockRequire(import.meta.url);" },
   logLevel: 'warning',
 })
