@@ -1,20 +1,73 @@
-// Bundles the CLI into one file: resolving ~300 modules one by one costs more than half of
-// kubemock's start-up time, and start-up is one of the things we promise (see README).
+// Bundles the CLI: resolving ~300 modules one by one costs more than half of kubemock's start-up
+// time, and start-up is one of the things we promise (see README). Code splitting puts what is
+// loaded with a dynamic import() (TLS, Ajv, YAML) into chunks of its own,
+// so a start-up neither parses nor evaluates them; the entry stays dist/bundle/server.mjs.
+import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
+// Packages that dependencies require when they load but use only in features kubemock's CLI never
+// touches. A stand-in takes each one's place in the bundle and loads the real package, from
+// node_modules, on first use, so a start-up neither parses nor runs them:
+// - Fastify's schema validator and serializer compilers (Ajv, fast-json-stringify: a tenth of the
+//   bundle), required when an instance is created but only used to compile route schemas, which
+//   kubemock's routes do not have ('selector': called once, the result is called per schema);
+// - duplexify (and readable-stream), which @fastify/websocket uses only in injectWS(), and
+//   thread-stream, which pino uses only for transports ('constructor').
+const standIns = {
+  '@fastify/ajv-compiler': 'selector',
+  '@fastify/fast-json-stringify-compiler': 'selector',
+  duplexify: 'constructor',
+  'thread-stream': 'constructor',
+}
+const standInSource = {
+  selector: (id) => `let real
+module.exports = function lazySelector(...selectorArgs) {
+  let built
+  return function lazyBuild(...args) {
+    built ??= (real ??= require(${JSON.stringify(id)}))(...selectorArgs)
+    return built(...args)
+  }
+}`,
+  constructor: (id) => `let Real
+module.exports = function LazyConstructor(...args) {
+  Real ??= require(${JSON.stringify(id)})
+  return new Real(...args)
+}`,
+}
+const lazyStandIns = {
+  name: 'lazy-stand-ins',
+  setup(b) {
+    const ids = new RegExp(`^(${Object.keys(standIns).join('|').replace(/[/.]/g, '\\$&')})$`)
+    // The stand-in's own require() of the package stays a runtime require (external).
+    b.onResolve({ filter: ids }, (args) => (args.namespace === 'stand-in' ? { path: args.path, external: true } : { path: args.path, namespace: 'stand-in' }))
+    b.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
+      loader: 'js',
+      resolveDir: process.cwd(),
+      contents: standInSource[standIns[args.path]](args.path),
+    }))
+  },
+}
+
+rmSync('dist/bundle', { recursive: true, force: true })
 await build({
   entryPoints: ['dist/server.js'],
   bundle: true,
+  splitting: true,
   minify: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   // dist/bundle/ sits two levels below the package root, like dist/<dir>/, so the
-  // `new URL('../../openapi/', import.meta.url)` lookups keep working.
-  outfile: 'dist/bundle/server.mjs',
-  // Loaded only when a client asks for /openapi/v2 as protobuf (a dynamic import): keeping it out
-  // of the bundle keeps its ~130 kB out of every start-up. It is a runtime dependency, so it is there.
-  external: ['protobufjs', 'protobufjs/*'],
+  // `new URL('../../openapi/', import.meta.url)` lookups keep working (in chunks too: same folder).
+  outdir: 'dist/bundle',
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.mjs' },
+  // protobufjs: loaded only when a client asks for /openapi/v2 as protobuf (a dynamic import); it is
+  // a runtime dependency, so it is there. light-my-request: fastify requires it on the first
+  // inject(), which the CLI never calls.
+  external: ['protobufjs', 'protobufjs/*', 'light-my-request'],
+  plugins: [lazyStandIns],
   banner: { js: "import { createRequire as __kubemockRequire } from 'node:module'; const require = __kubemockRequire(import.meta.url);" },
   logLevel: 'warning',
 })

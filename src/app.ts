@@ -20,6 +20,7 @@ import type { Cluster } from './cluster.js'
 import { installRequestLog, sharedRequestLogger } from './logging.js'
 import { createOpenAPIDocuments, type ServedResource } from './openapi/documents.js'
 import { createSwaggerV2 } from './openapi/swagger-v2.js'
+import { lazyLibrariesLoaded, loadLazyLibraries } from './util/lazy-libraries.js'
 
 /** kube-apiserver's default request body limit (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024
@@ -96,6 +97,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installRequestLog(app)
 
   installErrorHandlers(app)
+  // Field validation (Ajv) and YAML bodies need libraries that start-up does not load: the first
+  // request with a body waits for them (a few milliseconds, once) before any handler decodes it.
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (req.body === undefined || lazyLibrariesLoaded()) return done()
+    loadLazyLibraries().then(() => done(), done)
+  })
 
   await app.register(websocket, {
     options: {

@@ -1,5 +1,5 @@
 /** @module kubeconfig: the kubeconfig that points kubectl and client libraries at a kubemock server. */
-import { stringify } from 'yaml'
+import { yamlLibrary } from './util/lazy-libraries.js'
 
 export interface KubeconfigOptions {
   server: string
@@ -12,7 +12,7 @@ export interface KubeconfigOptions {
 
 /** A kubeconfig YAML with one cluster, user and context, all named `kubemock`. */
 export function kubeconfigYAML(o: KubeconfigOptions): string {
-  return stringify({
+  return yamlLibrary().stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [

@@ -10,6 +10,7 @@ import { Cluster } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
 import { createLogStream, loggerOptions, logLevels } from './logging.js'
 import { loadScenario } from './sim/scenario.js'
+import { loadLazyLibraries } from './util/lazy-libraries.js'
 import type { TLSMaterial } from './tls.js'
 
 const usage = `Usage: kubemock [options]
@@ -177,6 +178,8 @@ export async function main(argv: string[]): Promise<void> {
     tls = (await import('./tls.js')).generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
   const logStream = createLogStream()
   // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
+  // Scenarios and kubeconfigs are YAML, which is not loaded at start-up otherwise.
+  if (opts.scenario || opts.kubeconfig) await loadLazyLibraries()
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
   if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
   const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed, scenario, storageQuotaBytes: opts.storageQuotaBytes })

@@ -10,6 +10,7 @@ import { parseJSONWithDuplicates } from '../store/json-decode.js'
 import { longTimeout, type LongTimeout } from '../long-timeout.js'
 import { parseImageRef } from '../sim/images.js'
 import { controlSchemaValidator } from '../sim/scenario.js'
+import { loadLazyLibraries } from '../util/lazy-libraries.js'
 import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList } from '../sim/snapshot.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
@@ -365,7 +366,10 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
 
   app.get('/kubemock/v1/snapshot', async (req, reply) => {
     const list = state.snapshot()
-    if (/\b(application|text)\/(x-)?yaml\b/.test(req.headers.accept ?? '')) return reply.type('application/yaml').send(snapshotYAML(list))
+    if (/\b(application|text)\/(x-)?yaml\b/.test(req.headers.accept ?? '')) {
+      await loadLazyLibraries()
+      return reply.type('application/yaml').send(snapshotYAML(list))
+    }
     return send(reply, list)
   })
   app.put('/kubemock/v1/snapshot', async (req, reply) => {

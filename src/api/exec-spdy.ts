@@ -1,5 +1,6 @@
 /** @module exec-spdy: the SPDY/3.1 transport of pods/exec and pods/attach (kubectl up to 1.29 and every client-go SPDY executor), as the kubelet's streaming server speaks it. */
 import {
+  loadShell,
   preflight,
   resolveContainer,
   ResizeDecoder,
@@ -51,8 +52,10 @@ function serveHTTP(sub: 'exec' | 'attach') {
     if (typeof inst === 'string') return replyPlainError(call.reply, 500, inst)
     const neg = negotiateStreamProtocol(call.req.headers['x-stream-protocol-version'], spdyExecProtocols)
     if ('code' in neg) return replyPlainError(call.reply, neg.code, neg.message, neg.headers)
-    serveSpdySession(call, sub, neg.protocol)
-    return undefined
+    return loadShell().then(() => {
+      serveSpdySession(call, sub, neg.protocol)
+      return undefined
+    })
   }
 }
 

@@ -1,6 +1,6 @@
 /** @module exec-websocket: the WebSocket transport of pods/exec and pods/attach (v5/v4.channel.k8s.io channel frames; kubectl 1.30+, client libraries). */
 import type { WebSocket } from 'ws'
-import { preflight, ResizeDecoder, runAttach, runExec, streamOptions, type RemoteCommandInput, type RemoteCommandOutput } from './exec.js'
+import { loadShell, preflight, ResizeDecoder, runAttach, runExec, streamOptions, type RemoteCommandInput, type RemoteCommandOutput } from './exec.js'
 import { wsSubresources, type WsCall } from './ws-subresources.js'
 
 /** Channel ids of the remotecommand stream protocol (staging/src/k8s.io/apimachinery/pkg/util/remotecommand/constants.go). */
@@ -56,8 +56,13 @@ function feedFrames(socket: WebSocket, input: RemoteCommandInput): void {
   socket.on('error', () => input.gone())
 }
 
-wsSubresources.exec = { preflight: (call) => preflight(call, 'exec'), serve: (socket, call) => feedFrames(socket, runExec(call, channelOutput(socket, call))) }
+wsSubresources.exec = {
+  preflight: (call) => preflight(call, 'exec'),
+  prepare: loadShell,
+  serve: (socket, call) => feedFrames(socket, runExec(call, channelOutput(socket, call))),
+}
 wsSubresources.attach = {
   preflight: (call) => preflight(call, 'attach'),
+  prepare: loadShell,
   serve: (socket, call) => feedFrames(socket, runAttach(call, channelOutput(socket, call))),
 }

@@ -3,10 +3,27 @@ import { StringDecoder } from 'node:string_decoder'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
 import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
-import { ExecSession, ExecStartError } from '../sim/shell/session.js'
+import type { ExecSession } from '../sim/shell/session.js'
 import { queryBool, queryValues } from './query-params.js'
 import type { WsCall } from './ws-subresources.js'
 import type { ResourceCall } from './resources.js'
+
+type ShellModule = typeof import('../sim/shell/session.js')
+let shellModule: ShellModule | undefined
+
+/**
+ * Loads the simulated shell, which only exec and attach use (a start-up does not load it). The
+ * transports await it before the connection is upgraded; {@link runExec} and {@link runAttach}
+ * throw if it has not finished.
+ */
+export async function loadShell(): Promise<void> {
+  shellModule ??= await import('../sim/shell/session.js')
+}
+
+function shell(): ShellModule {
+  if (!shellModule) throw new Error('exec: loadShell() has not finished')
+  return shellModule
+}
 
 /** The Status written on the error channel when the process ends (remotecommand/v4 errorDecoder reads it). */
 export function exitStatus(code: number): Record<string, unknown> {
@@ -187,6 +204,7 @@ function stdinDecoder(write: (s: string) => void): (chunk: Buffer) => void {
  * Status the kubelet reports; the process's end finishes it with {@link exitStatus}.
  */
 export function runExec(call: WsCall, out: RemoteCommandOutput): RemoteCommandInput {
+  const { ExecSession, ExecStartError } = shell()
   const container = containerFor(out, call)
   if (container === undefined) return noInput
   const opts = streamOptions(call)
@@ -237,6 +255,7 @@ export function runExec(call: WsCall, out: RemoteCommandOutput): RemoteCommandIn
  * container exits, or the shell's exit Status.
  */
 export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommandInput {
+  const { ExecSession } = shell()
   const container = containerFor(out, call)
   if (container === undefined) return noInput
   const opts = streamOptions(call)

@@ -103,6 +103,7 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     if (!sub?.preflight) return
     if (!(target.rs.def.subresources ?? []).some((s) => s.name === target.subresource)) throw notFoundResource()
     sub.preflight(callFor(req, target))
+    await sub.prepare?.()
   }
 
   for (const prefix of ['/api', '/apis']) {

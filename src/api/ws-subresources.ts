@@ -15,6 +15,8 @@ export interface WsSubresource {
    * kubectl's SPDY fallback then prints). Must not write anything.
    */
   preflight?(call: WsCall): void
+  /** Awaited after a successful preflight, before the upgrade: loads what `serve` needs. */
+  prepare?(): Promise<void>
   /** Serves the upgraded connection. */
   serve(socket: WebSocket, call: WsCall): void
 }

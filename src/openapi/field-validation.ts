@@ -1,5 +1,6 @@
 /** @module field-validation: unknown-field and JSON type checks behind kube-apiserver's fieldValidation. */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
+import { ajvLibrary } from '../util/lazy-libraries.js'
 import { definitionForKind, loadDefinitions, loadGoStructs, refName, type SchemaObject } from './definitions.js'
 
 /** The `fieldValidation` query parameter; absent means Warn (protocol-core.md §3). */
@@ -56,7 +57,7 @@ function validatorFor(gvk: GroupVersionKind): { validate: ValidateFunction; defN
 }
 
 function createAjv(): Ajv {
-  const instance = new Ajv({
+  const instance = new (ajvLibrary().Ajv)({
     allErrors: true,
     strict: false,
     validateFormats: false,

@@ -1,6 +1,6 @@
 /** @module gnostic-document: a Swagger 2.0 document as gnostic's openapi_v2.Document message, and its protobuf bytes. */
+import { loadLazyLibraries, yamlLibrary } from '../util/lazy-libraries.js'
 import type { Type } from 'protobufjs'
-import { stringify } from 'yaml'
 import { GNOSTIC_DOCUMENT_TYPE, gnosticDescriptor } from './gnostic-messages.js'
 
 type Json = Record<string, unknown>
@@ -16,7 +16,7 @@ export type GnosticMessage = Record<string, unknown>
 // - proto3: zero values (empty string, false, 0, empty lists) are not sent, except a oneof member.
 
 function yamlAny(value: unknown): GnosticMessage {
-  return { yaml: stringify(value, { lineWidth: 0 }) }
+  return { yaml: yamlLibrary().stringify(value, { lineWidth: 0 }) }
 }
 
 function put(out: GnosticMessage, key: string, value: unknown): void {
@@ -328,5 +328,6 @@ export async function gnosticDocumentType(): Promise<Type> {
 /** The protobuf bytes kube-apiserver would send for `doc` (a parsed Swagger 2.0 JSON document). */
 export async function encodeGnosticDocument(doc: Json): Promise<Uint8Array> {
   const type = await gnosticDocumentType()
+  await loadLazyLibraries()
   return type.encode(toGnosticDocument(doc)).finish()
 }

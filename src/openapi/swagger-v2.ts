@@ -1,7 +1,6 @@
 /** @module swagger-v2: the /openapi/v2 document, built on first use from the same definitions as /openapi/v3, as JSON and as gnostic protobuf. */
 import { createHash } from 'node:crypto'
 import { buildOpenAPIv3Document, openAPIDocumentKeys, sortKeys, type ServedResource } from './documents.js'
-import { encodeGnosticDocument } from './gnostic-document.js'
 import { documentsToV2 } from './v3-to-v2.js'
 
 /** One served representation of the document. */
@@ -44,6 +43,8 @@ export function createSwaggerV2(resources: ServedResource[], version: { gitVersi
       // As kube-openapi does (ToProtoBinary), the protobuf is made from the JSON text.
       proto ??= (async () => {
         const j = service.json()
+        // The gnostic encoder (and protobufjs, YAML) load with the first request for protobuf.
+        const { encodeGnosticDocument } = await import('./gnostic-document.js')
         const bytes = await encodeGnosticDocument(JSON.parse(j.body.toString('utf8')) as Record<string, unknown>)
         return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), etag: j.etag, lastModified: j.lastModified }
       })()

@@ -1,8 +1,8 @@
 /** @module scenario: --scenario files (nodes, images, timings, objects) and the ajv validators of openapi/kubemock-control.yaml. */
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { parse as parseYAML } from 'yaml'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
+import { ajvLibrary, yamlLibrary } from '../util/lazy-libraries.js'
 import { decodeYAMLDocuments } from '../util/yaml-decode.js'
 import type { SimTimings } from '../controllers/index.js'
 import { fieldErrorString, StatusError } from '../errors.js'
@@ -22,8 +22,8 @@ function validatorFor(name: string): ValidateFunction {
   let v = compiled.get(name)
   if (!v) {
     if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false })
-      ajv.addSchema(parseYAML(readFileSync(controlDocument, 'utf8')), docId)
+      ajv = new (ajvLibrary().Ajv)({ allErrors: true, strict: false, validateFormats: false })
+      ajv.addSchema(yamlLibrary().parse(readFileSync(controlDocument, 'utf8')), docId)
     }
     v = ajv.getSchema(`${docId}#/components/schemas/${name}`)
     if (!v) throw new Error(`openapi/kubemock-control.yaml has no schema components.schemas.${name}`)

@@ -1,5 +1,5 @@
 /** @module snapshot: export every object as a v1 List, and validate and import one (a kubemock snapshot or a real cluster's dump). */
-import { stringify } from 'yaml'
+import { yamlLibrary } from '../util/lazy-libraries.js'
 import { checkUnknownFields } from '../openapi/field-validation.js'
 import { dropNullFields } from '../util/null-fields.js'
 import { decodeYAMLDocuments, depthExceeds, maxDecodeDepth } from '../util/yaml-decode.js'
@@ -37,7 +37,7 @@ function rank(plural: string, group: string): number {
 
 /** The snapshot as YAML (Accept: application/yaml), shaped like `kubectl get -o yaml`. */
 export function snapshotYAML(list: ObjectList): string {
-  return stringify(list, { aliasDuplicateObjects: false, lineWidth: 0 })
+  return yamlLibrary().stringify(list, { aliasDuplicateObjects: false, lineWidth: 0 })
 }
 
 /**

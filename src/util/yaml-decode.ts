@@ -1,5 +1,6 @@
 /** @module yaml-decode: the one way to decode untrusted YAML: bounded aliasing and depth, no warnings on stderr, goyaml's error texts. */
-import { isAlias, isCollection, isMap, isPair, isSeq, parseAllDocuments, type Document } from 'yaml'
+import type { Document } from 'yaml'
+import { yamlLibrary } from './lazy-libraries.js'
 
 /**
  * Deepest nesting a decoded document may have. goyaml.v2 (what kube-apiserver's
@@ -45,7 +46,7 @@ export function decodeYAMLDocuments(text: string, opts: DecodeYAMLOptions = {}):
   let docs: Document.Parsed[]
   try {
     // logLevel 'silent': warnings are collected on the document and read below, never printed.
-    docs = parseAllDocuments(text, { logLevel: 'silent', uniqueKeys: false, prettyErrors: opts.pretty ?? false }) as Document.Parsed[]
+    docs = yamlLibrary().parseAllDocuments(text, { logLevel: 'silent', uniqueKeys: false, prettyErrors: opts.pretty ?? false }) as Document.Parsed[]
   } catch (err) {
     throw translate(err, opts.pretty)
   }
@@ -102,6 +103,7 @@ export function depthExceeds(value: unknown, max: number): boolean {
  * stringifies such keys at every level of nesting, which takes seconds for a few hundred bytes.
  */
 function checkKeys(doc: Document.Parsed): void {
+  const { isAlias, isCollection, isMap, isPair, isSeq } = yamlLibrary()
   const stack: unknown[] = [doc.contents]
   while (stack.length) {
     const node = stack.pop()
@@ -222,6 +224,7 @@ const blockScalarHeader = /(^|[\s:-])[|>][-+0-9]*\s*$/
  * counts its target's depth, computed once (`memo`); a cycle counts as too deep.
  */
 function nodeDepth(node: unknown, doc: Document.Parsed, memo: Map<unknown, number>, level: number): number {
+  const { isAlias, isMap, isPair, isSeq } = yamlLibrary()
   if (isAlias(node)) {
     const target = node.resolve(doc)
     if (target === undefined) return 0
