@@ -53,6 +53,20 @@ describe('garbage collector', () => {
     expect([exists('a'), exists('b'), exists('c')]).toEqual([false, false, false])
   })
 
+  it('never collects Events (DefaultIgnoredResources), even ones whose owner is gone', async () => {
+    h = startHarness([createGarbageCollector])
+    const a = owner('a')
+    const ref = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', uid: a.metadata.uid! }]
+    const events = h.registry.resource('', 'events')
+    events.create('default', { metadata: { name: 'e', ownerReferences: ref }, involvedObject: { kind: 'ConfigMap', name: 'a' } } as KubeObject)
+    dependent('b', [a])
+    await h.settle()
+    cms().delete('default', 'a', { propagationPolicy: 'Background' })
+    await h.settle()
+    expect(exists('b')).toBe(false)
+    expect(events.getStored('default', 'e')).toBeDefined()
+  })
+
   it('deletes dependents whose owner never existed (uid mismatch counts as gone)', async () => {
     h = startHarness([createGarbageCollector])
     owner('a')
