@@ -102,13 +102,16 @@ interface Queue {
   retries: RetryBucket
   /** Expensive keys wait until this performance.now() before they run again (coalescing). */
   cooling: Map<string, number>
+  /** Milliseconds of synchronous work this controller did, relative to the others (fair shares). */
+  spent: number
 }
 
 /** A reconcile whose synchronous part takes longer than this (ms) is coalesced: see {@link coolingFor}. */
 const expensiveMs = 2
 
 /**
- * How long an expensive key waits before it runs again: three times what it cost, at most 250 ms.
+ * How long an expensive key waits before it runs again: three times what it cost, at most 250 ms
+ * (times the number of its controller’s keys cooling down, at most 1 s).
  * A ReplicaSet of 10,000 pods sees thousands of pod events a second and each sync walks all its
  * pods; running it back to back would spend the controllers' whole share on recounting. Its events
  * coalesce meanwhile (the key stays dirty), so it then syncs once for all of them. Cheap keys never
@@ -131,7 +134,6 @@ export class ControllerManager {
   private running = false
   private pumpScheduled = false
   private coolTimer: NodeJS.Timeout | undefined
-  private cursor = 0
   /** The caches every controller reads (and the runtime's watches are fed from). */
   readonly informers: InformerFactory
   /** Errors by controller, for logs and tests. */
@@ -162,6 +164,7 @@ export class ControllerManager {
       timers: new Map(),
       retries: new RetryBucket(() => this.clock.now()),
       cooling: new Map(),
+      spent: 0,
     })
   }
 
@@ -254,31 +257,36 @@ export class ControllerManager {
   }
 
   /**
-   * One turn: takes one dirty key at a time from each controller in turn until the slice is used
-   * up, then schedules the next turn after I/O if keys are left.
+   * One turn: runs dirty keys until the slice is used up, each time from the controller that has
+   * spent the least time so far (fair shares by time, not by key: a kubelet with 70,000 cheap pod
+   * keys and a scheduler whose keys cost ten times more each get half), then schedules the next
+   * turn after I/O if keys are left.
    */
   private pump(): void {
     this.pumpScheduled = false
     if (!this.running) return
     turnDeadline = performance.now() + drainSliceMs
-    let idleRounds = 0
-    while (idleRounds < this.queues.length) {
-      const q = this.queues[this.cursor]
-      this.cursor = (this.cursor + 1) % this.queues.length
-      const key = this.takeKey(q)
-      if (key === undefined) {
-        idleRounds++
-        continue
-      }
-      idleRounds = 0
-      void this.process(q, key)
-      if (performance.now() >= turnDeadline) break
+    for (;;) {
+      let best: Queue | undefined
+      for (const q of this.queues) if (this.runnableAt(q) === 0 && (!best || q.spent < best.spent)) best = q
+      if (!best) break
+      const key = this.takeKey(best)
+      if (key === undefined) break
+      const t0 = performance.now()
+      void this.process(best, key)
+      const t1 = performance.now()
+      best.spent += t1 - t0
+      if (t1 >= turnDeadline) break
     }
+    // Keep the shares relative: the least-spent busy controller is at 0, idle ones start there.
     let cooledAt = Infinity
+    let least = Infinity
     for (const q of this.queues) {
       const at = this.runnableAt(q)
       if (at < cooledAt) cooledAt = at
+      if (at < Infinity && q.spent < least) least = q.spent
     }
+    for (const q of this.queues) q.spent = this.runnableAt(q) < Infinity ? q.spent - least : 0
     if (cooledAt <= performance.now()) this.schedulePump()
     else if (cooledAt < Infinity) this.scheduleCooled(cooledAt)
   }
@@ -320,7 +328,15 @@ export class ControllerManager {
       const t0 = performance.now()
       const pending = q.c.reconcile(key)
       // With a manual clock nothing waits in real time, so results never depend on the machine's speed.
-      const cooling = this.clock.speed > 0 ? coolingFor(performance.now() - t0) : 0
+      // Several expensive keys of one controller (10 ReplicaSets of 10,000 pods) share one such
+      // allowance between them, not one each.
+      const cost = performance.now() - t0
+      let cooling = this.clock.speed > 0 ? coolingFor(cost) : 0
+      if (cooling) {
+        const now = performance.now()
+        for (const [k, until] of q.cooling) if (until <= now) q.cooling.delete(k)
+        cooling = Math.min(cooling * (1 + q.cooling.size), 1000)
+      }
       if (cooling) q.cooling.set(key, performance.now() + cooling)
       const res = await pending
       q.failures.delete(key)
