@@ -110,7 +110,7 @@ interface Queue {
 const expensiveMs = 2
 
 /**
- * How long an expensive key waits before it runs again: three times what it cost, at most 250 ms
+ * How long an expensive key waits before it runs again: six times what it cost, at most 250 ms
  * (times the number of its controller’s keys cooling down, at most 1 s).
  * A ReplicaSet of 10,000 pods sees thousands of pod events a second and each sync walks all its
  * pods; running it back to back would spend the controllers' whole share on recounting. Its events
@@ -118,7 +118,7 @@ const expensiveMs = 2
  * wait, and nothing does while the clock is manual.
  */
 function coolingFor(costMs: number): number {
-  return costMs > expensiveMs ? Math.min(3 * costMs, 250) : 0
+  return costMs > expensiveMs ? Math.min(6 * costMs, 250) : 0
 }
 
 /**
@@ -312,11 +312,13 @@ export class ControllerManager {
   private runnableAt(q: Queue): number {
     if (!q.cooling.size && q.dirty.size > q.processing.size) return 0
     let at = Infinity
+    const now = performance.now()
     for (const k of q.dirty) {
       if (q.processing.has(k)) continue
       const until = q.cooling.get(k) ?? 0
+      // A cooling period that is over makes the key runnable now.
+      if (until <= now) return 0
       if (until < at) at = until
-      if (at === 0) break
     }
     return at
   }
