@@ -29,9 +29,10 @@ import { daemonSetStatus, planManage, planRollingUpdate, podTemplateGenerationLa
 import type { ControllerDeps } from './index.js'
 import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller, type WatchSpec } from './runtime.js'
-import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, type PodObject } from './workload-pods.js'
-import { labelSelectorFromObject, matchRequirements, type Requirement } from '../store/selectors.js'
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
+import { controllerRef, isPodTerminal, msUntilAvailable, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
+import { deepEqual } from '../util/deep-equal.js'
+import { readyStatus } from './node-lifecycle-taints.js'
+import { readyCondition } from './replicaset-pods.js'
 
 const source = { component: 'daemonset-controller' }
 
@@ -144,9 +145,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
       verdicts.set(s.obj.metadata.name ?? '', v)
     }
     const podsByNode = new Map<string, PodObject[]>()
-    const reqs = selectorRequirements(spec.selector)
-    for (const p of podCache.controlledBy(uid) as PodObject[]) {
-      if (p.metadata.namespace !== ds.metadata.namespace || !matchRequirements(reqs, p.metadata.labels)) continue
+    for (const p of podsControlledBy(podCache, ds, spec.selector)) {
       if (p.metadata.deletionTimestamp && isPodTerminal(p)) continue
       const node = targetNodeName(p)
       if (node === undefined) continue
@@ -269,9 +268,8 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
  */
 export function nodeEligibilityChanged(prev: NodeObject, cur: NodeObject): boolean {
   if (prev.metadata.uid !== cur.metadata.uid || !!prev.spec?.unschedulable !== !!cur.spec?.unschedulable) return true
-  const ready = (n: NodeObject) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status
-  if (ready(prev) !== ready(cur)) return true
-  return JSON.stringify([prev.metadata.labels, prev.spec?.taints]) !== JSON.stringify([cur.metadata.labels, cur.spec?.taints])
+  if (readyStatus(prev) !== readyStatus(cur)) return true
+  return !deepEqual(prev.metadata.labels ?? {}, cur.metadata.labels ?? {}) || !deepEqual(prev.spec?.taints ?? [], cur.spec?.taints ?? [])
 }
 
 /**
@@ -281,20 +279,10 @@ export function nodeEligibilityChanged(prev: NodeObject, cur: NodeObject): boole
 export function daemonPodChanged(prev: PodObject, cur: PodObject): boolean {
   if (prev.spec?.nodeName !== cur.spec?.nodeName || prev.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp) return true
   if (prev.status?.phase !== cur.status?.phase) return true
-  const ready = (p: PodObject) => {
-    const c = p.status?.conditions?.find((x) => x.type === 'Ready')
-    return c ? `${c.status}/${c.lastTransitionTime}` : ''
-  }
-  if (ready(prev) !== ready(cur)) return true
-  return JSON.stringify([prev.metadata.labels, prev.metadata.ownerReferences]) !== JSON.stringify([cur.metadata.labels, cur.metadata.ownerReferences])
-}
-
-/** The selector as requirements; a missing or invalid one selects by owner alone (as the label-less list did). */
-function selectorRequirements(sel: LabelSelector | undefined): Requirement[] {
-  if (!sel) return []
-  try {
-    return labelSelectorFromObject(sel)
-  } catch {
-    return []
-  }
+  const a = readyCondition(prev)
+  const b = readyCondition(cur)
+  if (a?.status !== b?.status || a?.lastTransitionTime !== b?.lastTransitionTime) return true
+  return (
+    !deepEqual(prev.metadata.labels ?? {}, cur.metadata.labels ?? {}) || !deepEqual(prev.metadata.ownerReferences ?? [], cur.metadata.ownerReferences ?? [])
+  )
 }

@@ -20,7 +20,7 @@ export function isPodActive(pod: PodObject): boolean {
 }
 
 /** The Ready condition, if any. */
-function readyCondition(pod: PodObject) {
+export function readyCondition(pod: PodObject) {
   return pod.status?.conditions?.find((c) => c.type === 'Ready')
 }
 

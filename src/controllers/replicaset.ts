@@ -51,8 +51,6 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   const rsCache = deps.manager.informers.for<ReplicaSet>('apps', 'replicasets')
   const podCache = deps.manager.informers.for<PodObject>('', 'pods')
   const expectations = new Expectations(() => clock.now())
-  const uidIndex = 'metadata.uid'
-  rsCache.addIndex(uidIndex, (o) => [o.metadata.uid ?? ''])
 
   // The informer tells what the store did: lower the expectations of the pod's ReplicaSet.
   podCache.addHandler(({ type, stored, prev }) => {
@@ -100,22 +98,24 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     return orphans.length ? [...owned, ...orphans.map((s) => s.obj as PodObject)] : owned
   }
 
-  /** Compiled, memoized selectors by ReplicaSet uid, rebuilt when the selector changes. */
-  const matchers = new Map<string, { selector: unknown; matcher: LabelMatcher; template: unknown; labeled: LabelMatcher }>()
+  /** Compiled, memoized selectors by ReplicaSet key, rebuilt when the object (uid), selector or template labels change. */
+  const matchers = new Map<string, { uid: string; selector: unknown; matcher: LabelMatcher; template: unknown; labeled: LabelMatcher }>()
   function memoFor(rs: ReplicaSet) {
+    const key = `${rs.metadata.namespace ?? ''}/${rs.metadata.name ?? ''}`
     const uid = rs.metadata.uid ?? ''
     const sel = rs.spec?.selector
     const tpl = rs.spec?.template?.metadata?.labels ?? {}
-    const m = matchers.get(uid)
-    if (m && deepEqual(m.selector, sel) && deepEqual(m.template, tpl)) return m
+    const m = matchers.get(key)
+    if (m && m.uid === uid && deepEqual(m.selector, sel) && deepEqual(m.template, tpl)) return m
     const made = {
+      uid,
       selector: sel,
       matcher: memoizedMatcher(selectorMatcher(sel)),
       template: tpl,
       // FullyLabeledReplicas: every template label on the pod (an equality selector of them).
       labeled: memoizedMatcher(selectorMatcher({ matchLabels: tpl })),
     }
-    matchers.set(uid, made)
+    matchers.set(key, made)
     return made
   }
   const matcherFor = (rs: ReplicaSet): LabelMatcher => memoFor(rs).matcher
@@ -216,7 +216,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       const stored = rsCache.get(ns, name)
       if (!stored) {
         expectations.delete(key)
-        for (const [uid] of matchers) if (!rsCache.byIndex(uidIndex, uid).length) matchers.delete(uid)
+        matchers.delete(key)
         return
       }
       const rs = stored.obj as ReplicaSet

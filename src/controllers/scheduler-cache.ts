@@ -4,6 +4,8 @@
  * snapshot per scheduling cycle that copies only the nodes changed since the last one
  * (pkg/scheduler/backend/cache).
  */
+import { deepEqual } from '../util/deep-equal.js'
+import { readyStatus } from './node-lifecycle-taints.js'
 import type { Informer, InformerEvent } from './informers.js'
 import { accountPod, newNodeState, occupiesNode, podInfo, type Node, type NodeState, type Pod, type PodInfo } from './scheduler-filters.js'
 import { sameQuantities, toResourceList } from './scheduler-resources.js'
@@ -31,16 +33,6 @@ export interface CacheHints {
   nodeMayHelp?(): void
 }
 
-type Conditions = { type: string; status: string }[] | undefined
-
-function readyStatus(node: Node | undefined): string | undefined {
-  return (node?.status?.conditions as Conditions)?.find((c) => c.type === 'Ready')?.status
-}
-
-function sameJSON(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
-}
-
 /**
  * The queueing hint for a node update (the plugins' isSchedulableAfterNodeChange, roughly): true
  * when allocatable grew, labels or taints changed, spec.unschedulable became false, or the Ready
@@ -48,8 +40,8 @@ function sameJSON(a: unknown, b: unknown): boolean {
  */
 export function nodeUpdateMayHelp(prev: Node, node: Node): boolean {
   if (prev.spec?.unschedulable && !node.spec?.unschedulable) return true
-  if (!sameJSON(prev.metadata.labels, node.metadata.labels)) return true
-  if (!sameJSON(prev.spec?.taints, node.spec?.taints)) return true
+  if (!deepEqual(prev.metadata.labels ?? {}, node.metadata.labels ?? {})) return true
+  if (!deepEqual(prev.spec?.taints ?? [], node.spec?.taints ?? [])) return true
   if (readyStatus(prev) !== readyStatus(node)) return true
   const before = toResourceList((prev.status?.allocatable ?? prev.status?.capacity) as Record<string, string> | undefined)
   const after = toResourceList((node.status?.allocatable ?? node.status?.capacity) as Record<string, string> | undefined)
