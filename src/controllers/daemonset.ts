@@ -118,7 +118,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
             d.status = { ...d.status!, collisionCount: (d.status?.collisionCount ?? 0) + 1 }
             return d
           },
-          { subresource: 'status' },
+          { subresource: 'status', shallow: true },
         )
         throw err
       }
@@ -248,7 +248,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
           d.status = { ...status, ...Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined)) }
           return d
         },
-        { subresource: 'status' },
+        { subresource: 'status', shallow: true },
       )
       // Ready pods turn available after minReadySeconds: look again then.
       let wait = 0

@@ -43,10 +43,18 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
   // The recorder names each distinct event once and updates it on repeats (EventCorrelator).
   const known = new Map<string, { namespace: string; name: string }>()
   let seq = 0
+  // Timestamps and name stems change once per simulated millisecond, not per event.
+  let stampAt = Number.NaN
+  let stamp = ''
+  let nanos = 0n
   return {
     record(source, obj, type, reason, message, opts = {}) {
       const now = clock.now()
-      const stamp = rfc3339(now)
+      if (now !== stampAt) {
+        stampAt = now
+        stamp = rfc3339(now)
+        nanos = BigInt(now) * 1_000_000n
+      }
       const namespace = obj.metadata.namespace || 'default'
       const key = [obj.metadata.uid, obj.kind, obj.metadata.name, opts.fieldPath ?? '', reason, message, source.component, source.host ?? '', type].join(
         '\u0000',
@@ -62,7 +70,7 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
               e.lastTimestamp = stamp
               return e
             },
-            { trusted: true },
+            { trusted: true, shallow: true },
           )
           return
         } catch {
@@ -70,7 +78,7 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
         }
       }
       // Names are <object>.<hex nanoseconds>, unique per event.
-      const name = `${obj.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(seq++ % 1_000_000)).toString(16)}`
+      const name = `${obj.metadata.name}.${(nanos + BigInt(seq++ % 1_000_000)).toString(16)}`
       known.set(key, { namespace, name })
       if (known.size > 10_000) known.delete(known.keys().next().value!)
       try {

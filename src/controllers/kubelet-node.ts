@@ -282,11 +282,16 @@ function renewLease(leases: ResourceStore, node: KubeObject, now: number): void 
     leases.create('kube-node-lease', nodeLease(name, node.metadata.uid, rfc3339Micro(now)))
     return
   }
-  leases.guaranteedUpdate('kube-node-lease', name, (l) => {
-    const spec = (l.spec ?? {}) as Record<string, unknown>
-    l.spec = { ...spec, holderIdentity: spec.holderIdentity ?? name, leaseDurationSeconds: spec.leaseDurationSeconds ?? 40, renewTime: rfc3339Micro(now) }
-    return l
-  })
+  leases.guaranteedUpdate(
+    'kube-node-lease',
+    name,
+    (l) => {
+      const spec = (l.spec ?? {}) as Record<string, unknown>
+      l.spec = { ...spec, holderIdentity: spec.holderIdentity ?? name, leaseDurationSeconds: spec.leaseDurationSeconds ?? 40, renewTime: rfc3339Micro(now) }
+      return l
+    },
+    { shallow: true },
+  )
 }
 
 function nodeEvent(deps: ControllerDeps, node: string, reason: string): void {
@@ -353,7 +358,7 @@ function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: Kube
       n.status = { ...st, conditions: [...mine, ...others], images }
       return n
     },
-    { subresource: 'status' },
+    { subresource: 'status', shallow: true },
   )
   kn.lastReport = now
   if (becameReady && old.length > 0) nodeEvent(deps, kn.name, 'NodeReady')

@@ -101,7 +101,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
             cur.status = step.status
             return cur
           },
-          { subresource: 'status' },
+          { subresource: 'status', shallow: true },
         )
         changed ||= after.rv !== before
       } else {

@@ -240,7 +240,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
               cur.status = next
               return cur
             },
-            { subresource: 'status' },
+            { subresource: 'status', shallow: true },
           )
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err

@@ -51,6 +51,14 @@ export interface WriteOptions {
    * and the PodScheduled condition in one write). System metadata stays the server's.
    */
   direct?: boolean
+  /**
+   * `tryUpdate` receives a shallow draft instead of a private deep copy: the top level and
+   * `metadata` are fresh objects, everything below them is the stored version's (immutable). The
+   * caller promises to replace what it changes (`obj.status = {...}`), never to mutate nested
+   * values. For trusted in-process writers on hot paths (the kubelet's status writes, Event
+   * counts, lease renewals): a deep copy of a pod is most of what such a write costs.
+   */
+  shallow?: boolean
 }
 
 export interface DeleteOptions {
@@ -464,7 +472,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** PUT: replace with `obj`; a set resourceVersion must match (else Conflict). */
   update(namespace: string, name: string, obj: T, opts: WriteOptions = {}): StoredObject {
-    return this.guaranteedUpdate(namespace, name, () => obj, opts)
+    // The draft is ignored, so it need not be a deep copy.
+    return this.guaranteedUpdate(namespace, name, () => obj, { ...opts, shallow: true })
   }
 
   /**
@@ -478,7 +487,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const cur = this.ctx.store.get(this.key, ns, name)
       if (!cur) throw StatusError.notFound(this.ref, name)
       const old = cur.obj as T
-      const next = this.normalize(tryUpdate(JSON.parse(cur.json) as T))
+      const draft = opts.shallow ? ({ ...old, metadata: { ...old.metadata } } as T) : (JSON.parse(cur.json) as T)
+      const next = this.normalize(tryUpdate(draft))
       const pinned = next.metadata?.resourceVersion
       if (pinned && pinned !== String(cur.rv)) throw StatusError.conflict(this.ref, name)
       const prepared = this.prepareUpdate(ns, name, next, old, opts)
@@ -531,7 +541,9 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       // The caller's object is final (as a storage-level GuaranteedUpdate in upstream's subresource REST).
     } else if (opts.subresource === 'status') {
       if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
-      else o = { ...cloneJSON(old), status: (next as { status?: unknown }).status } as T
+      // Only status is taken from the request, and only status is normalized below: the rest can
+      // be the stored version's own (immutable) values, with a metadata of its own.
+      else o = { ...old, metadata: { ...old.metadata }, status: (next as { status?: unknown }).status } as T
       o.metadata.resourceVersion = om.resourceVersion
     } else {
       this.def.applyDefaults?.(o, ctx)

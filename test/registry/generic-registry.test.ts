@@ -38,6 +38,31 @@ const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Recor
 })
 
 describe('generic registry', () => {
+  it('a shallow update shares what it does not replace, leaves the stored version intact and skips no-op writes', () => {
+    const { w } = setup()
+    const first = w.create('default', widget('a', { color: 'red', parts: [{ n: 1 }] }, { app: 'x' }))
+    const before = first.json
+    const next = w.guaranteedUpdate(
+      'default',
+      'a',
+      (o) => {
+        expect(o.spec).toBe(first.obj.spec)
+        expect(o.metadata).not.toBe(first.obj.metadata)
+        o.status = { phase: 'Ready' }
+        return o
+      },
+      { subresource: 'status', shallow: true },
+    )
+    expect(next.rv).toBeGreaterThan(first.rv)
+    expect(next.obj.status).toEqual({ phase: 'Ready' })
+    expect(next.obj.spec).toBe(first.obj.spec)
+    // The old version is what it was: its bytes and its parsed object.
+    expect(first.json).toBe(before)
+    expect(JSON.stringify(first.obj)).toBe(before)
+    expect(first.obj.metadata.resourceVersion).toBe(String(first.rv))
+    expect(w.guaranteedUpdate('default', 'a', (o) => o, { subresource: 'status', shallow: true }).rv).toBe(next.rv)
+  })
+
   it('draws a taken generateName again, 8 attempts in all, then answers AlreadyExists (RetryGenerateName)', () => {
     const { w } = setup()
     const random = vi.spyOn(Math, 'random')
