@@ -7,7 +7,7 @@ import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
 import { fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
 import { pickNode } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -85,6 +85,9 @@ export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
   return names.size ? names : undefined
 }
 
+/** schedulePod's feasible nodes, reused from call to call (emptied before it returns). */
+const feasibleScratch: NodeState[] = []
+
 /**
  * One scheduling cycle over a snapshot (findNodesThatFitPod + prioritizeNodes + selectHost):
  * narrows the nodes to the NodeAffinity PreFilter result if there is one, filters them from
@@ -116,16 +119,20 @@ export function schedulePod(
   const m = candidates.length
   const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
   const info = podInfo(pod)
-  const feasible: NodeState[] = []
+  const feasible = feasibleScratch
   const failures: FilterFailure[] = []
+  // candidates[(startIndex + i) % m] for i = 0, 1, …, without a division per node.
+  let j = m ? startIndex % m : 0
   for (let i = 0; i < m && feasible.length < toFind; i++) {
-    const s = candidates[(startIndex + i) % m]
-    const f = filterNode(pod, s, info)
+    const s = candidates[j]
+    if (++j === m) j = 0
+    const f = filterNodeFast(pod, s, info)
     if (f) failures.push(f)
     else feasible.push(s)
   }
   const nextStartNodeIndex = (startIndex + feasible.length + failures.length) % n
-  const node = pickNode(pod, feasible, tieBreak)
+  const node = pickNode(pod, feasible, tieBreak, info)
+  feasible.length = 0
   if (node) return { node, nextStartNodeIndex }
   const absent = n - failures.length
   if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))
