@@ -26,24 +26,23 @@ export function resourceScore(pod: Pod, state: NodeState, req: ResourceList = po
   return combine(cpu, memory)
 }
 
-/** Scratch for {@link pickNode} (emptied before it returns): the tied nodes, and positions into them. */
-const ties: NodeState[] = []
-const order: number[] = []
+/** {@link nthTie}'s positions into the ties, reused from call to call. */
+let order = new Int32Array(64)
 
 /** Whether ties[a] sorts before ties[b]: by name, equal names in the order they tied (a stable sort's order). */
-function before(a: number, b: number): boolean {
+function before(ties: NodeState[], a: number, b: number): boolean {
   const x = ties[a].name
   const y = ties[b].name
   return x < y || (x === y && a < b)
 }
 
 /**
- * The tie at position `t` of the tied nodes sorted by name (quickselect, O(ties) on average
- * rather than a sort's O(ties log ties)). Node names are DNS subdomains, which code-unit order
- * sorts as localeCompare does (whose first call would build an ICU collator).
+ * The node at position `t` of `ties[0..k)` sorted by name (quickselect, O(k) on average rather
+ * than a sort's O(k log k)). Node names are DNS subdomains, which code-unit order sorts as
+ * localeCompare does (whose first call would build an ICU collator).
  */
-function nthTie(t: number): NodeState {
-  const k = ties.length
+function nthTie(ties: NodeState[], k: number, t: number): NodeState {
+  if (order.length < k) order = new Int32Array(2 * k)
   for (let i = 0; i < k; i++) order[i] = i
   let lo = 0
   let hi = k - 1
@@ -55,7 +54,7 @@ function nthTie(t: number): NodeState {
     let store = lo
     for (let i = lo; i < hi; i++) {
       const v = order[i]
-      if (before(v, pivot)) {
+      if (before(ties, v, pivot)) {
         order[i] = order[store]
         order[store++] = v
       }
@@ -66,10 +65,68 @@ function nthTie(t: number): NodeState {
     if (t < store) hi = store - 1
     else lo = store + 1
   }
-  const pick = ties[order[t]]
-  order.length = 0
-  return pick
+  return ties[order[t]]
 }
+
+/**
+ * {@link pickNode} one node at a time, so a caller can score nodes as it finds them: {@link reset}
+ * for a pod, {@link offer} every feasible node in order, then {@link pick}. One instance serves
+ * one pick at a time.
+ */
+export class NodePicker {
+  private owner = ''
+  private cpuReq = 0
+  private memoryReq = 0
+  private bestOwned = Infinity
+  private bestScore = -Infinity
+  private bestPods = Infinity
+  /** The first `tieCount` entries are the nodes tied for best (reused, so later entries are stale). */
+  private readonly ties: NodeState[] = []
+  private tieCount = 0
+
+  /** Starts a pick for the pod of `info` (podInfo(pod)). */
+  reset(info: PodInfo): void {
+    this.owner = info.owner
+    this.cpuReq = info.nzCpu
+    this.memoryReq = info.nzMemory
+    this.bestOwned = Infinity
+    this.bestScore = -Infinity
+    this.bestPods = Infinity
+    this.tieCount = 0
+  }
+
+  private addTie(s: NodeState): void {
+    if (this.tieCount < this.ties.length) this.ties[this.tieCount] = s
+    else this.ties.push(s)
+    this.tieCount++
+  }
+
+  /** Considers one more feasible node. */
+  offer(s: NodeState): void {
+    const owner = this.owner
+    const owned = owner && s.ownerCounts.size ? (s.ownerCounts.get(owner) ?? 0) : 0
+    if (owned > this.bestOwned) return
+    // resourceScore from the state's number copies of allocatable and nonZeroRequested.
+    const score = Math.round(combine(fraction(s.allocCpu, s.nzCpu + this.cpuReq), fraction(s.allocMemory, s.nzMemory + this.memoryReq)) * 1000)
+    if (owned < this.bestOwned || score > this.bestScore || (score === this.bestScore && s.podCount < this.bestPods)) {
+      this.bestOwned = owned
+      this.bestScore = score
+      this.bestPods = s.podCount
+      this.tieCount = 0
+      this.addTie(s)
+    } else if (owned === this.bestOwned && score === this.bestScore && s.podCount === this.bestPods) this.addTie(s)
+  }
+
+  /** The chosen node (undefined when nothing was offered); ends the pick. */
+  pick(tieBreak: number): NodeState | undefined {
+    const k = this.tieCount
+    this.tieCount = 0
+    if (k === 0) return undefined
+    return k === 1 ? this.ties[0] : nthTie(this.ties, k, tieBreak % k)
+  }
+}
+
+const picker = new NodePicker()
 
 /**
  * The node to bind to: fewest pods of the same controller first (spreading replicas across hosts),
@@ -78,29 +135,8 @@ function nthTie(t: number): NodeState {
  * among equal scores at random). Undefined when none fit. `info` is podInfo(pod). Pure.
  */
 export function pickNode(pod: Pod, feasible: NodeState[], tieBreak = 0, info: PodInfo = podInfo(pod)): NodeState | undefined {
-  if (feasible.length === 0) return undefined
-  if (feasible.length === 1) return feasible[0]
-  const owner = info.owner
-  const cpuReq = info.nzCpu
-  const memoryReq = info.nzMemory
-  let bestOwned = Infinity
-  let bestScore = -Infinity
-  let bestPods = Infinity
-  for (let i = 0; i < feasible.length; i++) {
-    const s = feasible[i]
-    const owned = owner && s.ownerCounts.size ? (s.ownerCounts.get(owner) ?? 0) : 0
-    if (owned > bestOwned) continue
-    // resourceScore from the state's number copies of allocatable and nonZeroRequested.
-    const score = Math.round(combine(fraction(s.allocCpu, s.nzCpu + cpuReq), fraction(s.allocMemory, s.nzMemory + memoryReq)) * 1000)
-    if (owned < bestOwned || score > bestScore || (score === bestScore && s.podCount < bestPods)) {
-      bestOwned = owned
-      bestScore = score
-      bestPods = s.podCount
-      ties.length = 0
-      ties.push(s)
-    } else if (owned === bestOwned && score === bestScore && s.podCount === bestPods) ties.push(s)
-  }
-  const pick = ties.length === 1 ? ties[0] : nthTie(tieBreak % ties.length)
-  ties.length = 0
-  return pick
+  if (feasible.length <= 1) return feasible[0]
+  picker.reset(info)
+  for (let i = 0; i < feasible.length; i++) picker.offer(feasible[i])
+  return picker.pick(tieBreak)
 }

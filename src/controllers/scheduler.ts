@@ -8,7 +8,7 @@ import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
 import { fitErrorMessage } from './scheduler-fit-error.js'
 import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
-import { pickNode } from './scheduler-score.js'
+import { NodePicker } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
 export const schedulerTimings = {
@@ -85,8 +85,8 @@ export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
   return names.size ? names : undefined
 }
 
-/** schedulePod's feasible nodes, reused from call to call (emptied before it returns). */
-const feasibleScratch: NodeState[] = []
+/** schedulePod's picker, reused from call to call. */
+const picker = new NodePicker()
 
 /**
  * One scheduling cycle over a snapshot (findNodesThatFitPod + prioritizeNodes + selectHost):
@@ -119,20 +119,24 @@ export function schedulePod(
   const m = candidates.length
   const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
   const info = podInfo(pod)
-  const feasible = feasibleScratch
   const failures: FilterFailure[] = []
+  // Feasible nodes are scored as they are found (pickNode's order, the order they are filtered).
+  picker.reset(info)
+  let feasible = 0
   // candidates[(startIndex + i) % m] for i = 0, 1, …, without a division per node.
   let j = m ? startIndex % m : 0
-  for (let i = 0; i < m && feasible.length < toFind; i++) {
+  for (let i = 0; i < m && feasible < toFind; i++) {
     const s = candidates[j]
     if (++j === m) j = 0
     const f = filterNodeFast(pod, s, info)
     if (f) failures.push(f)
-    else feasible.push(s)
+    else {
+      picker.offer(s)
+      feasible++
+    }
   }
-  const nextStartNodeIndex = (startIndex + feasible.length + failures.length) % n
-  const node = pickNode(pod, feasible, tieBreak, info)
-  feasible.length = 0
+  const nextStartNodeIndex = (startIndex + feasible + failures.length) % n
+  const node = picker.pick(tieBreak)
   if (node) return { node, nextStartNodeIndex }
   const absent = n - failures.length
   if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))
