@@ -45,6 +45,9 @@ export interface NodeState {
    * the very object in `node`.
    */
   openNode: Node | undefined
+  /** The node's position in name order and the ranking it belongs to (scheduler-score's useNodeList; 0: unranked). */
+  nameRank: number
+  rankEpoch: number
 }
 
 /** Whether preemption could help on a node that failed (framework Unschedulable vs UnschedulableAndUnresolvable). */
@@ -162,6 +165,8 @@ export function newNodeState(node: Node, allocatable?: ResourceList): NodeState 
     nzCpu: 0,
     nzMemory: 0,
     openNode: undefined,
+    nameRank: 0,
+    rankEpoch: 0,
   }
   setNodeObject(state, node)
   setAllocatable(state, alloc)

@@ -26,24 +26,67 @@ export function resourceScore(pod: Pod, state: NodeState, req: ResourceList = po
   return combine(cpu, memory)
 }
 
-/** {@link nthTie}'s positions into the ties, reused from call to call. */
-let order = new Int32Array(64)
+/**
+ * Name ranks, so ties compare integers instead of strings: {@link NodeState.nameRank} is the
+ * node's position in name order among the nodes ranked with it, valid while its
+ * {@link NodeState.rankEpoch} is the current `rankEpoch` (states start at 0, never current).
+ */
+let rankEpoch = 1
+let rankedList: NodeState[] | undefined
+let rankedLength = 0
+let listUses = 0
+/** A node list is ranked once it has served this many scheduling cycles (a sort of its names, amortised). */
+const rankAfterUses = 16
 
-/** Whether ties[a] sorts before ties[b]: by name, equal names in the order they tied (a stable sort's order). */
-function before(ties: NodeState[], a: number, b: number): boolean {
-  const x = ties[a].name
-  const y = ties[b].name
-  return x < y || (x === y && a < b)
+function byName(a: NodeState, b: NodeState): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
 }
 
 /**
- * The node at position `t` of `ties[0..k)` sorted by name (quickselect, O(k) on average rather
- * than a sort's O(k log k)). Node names are DNS subdomains, which code-unit order sorts as
- * localeCompare does (whose first call would build an ICU collator).
+ * Tells the pickers which node list the coming picks draw their nodes from (the scheduler's
+ * snapshot). A list that stays the same array of the same length for {@link rankAfterUses} calls
+ * gets its names ranked (not when a name repeats); a different list makes every rank stale.
+ * Ranks only speed up the choice among ties, never change it. A ranked state's name must not change.
+ */
+export function useNodeList(nodes: NodeState[]): void {
+  if (nodes !== rankedList || nodes.length !== rankedLength) {
+    rankedList = nodes
+    rankedLength = nodes.length
+    listUses = 0
+    rankEpoch++
+    return
+  }
+  if (++listUses !== rankAfterUses) return
+  const sorted = [...nodes].sort(byName)
+  for (let i = 1; i < sorted.length; i++) if (sorted[i - 1].name === sorted[i].name) return
+  for (let i = 0; i < sorted.length; i++) {
+    sorted[i].nameRank = i
+    sorted[i].rankEpoch = rankEpoch
+  }
+}
+
+/** {@link nthTie}'s positions into the ties and the ties' ranks, reused from call to call. */
+let order = new Int32Array(64)
+let ranks = new Int32Array(64)
+
+/**
+ * The node at position `t` of `ties[0..k)` sorted by name, equal names in the order they tied (a
+ * stable sort's order), by quickselect: O(k) on average rather than a sort's O(k log k). Compares
+ * name ranks when every tie has a current one, else the names: DNS subdomains, which code-unit
+ * order sorts as localeCompare does (whose first call would build an ICU collator).
  */
 function nthTie(ties: NodeState[], k: number, t: number): NodeState {
-  if (order.length < k) order = new Int32Array(2 * k)
-  for (let i = 0; i < k; i++) order[i] = i
+  if (order.length < k) {
+    order = new Int32Array(2 * k)
+    ranks = new Int32Array(2 * k)
+  }
+  let ranked = true
+  for (let i = 0; i < k; i++) {
+    const s = ties[i]
+    order[i] = i
+    ranks[i] = s.nameRank
+    if (s.rankEpoch !== rankEpoch) ranked = false
+  }
   let lo = 0
   let hi = k - 1
   while (lo < hi) {
@@ -54,7 +97,14 @@ function nthTie(ties: NodeState[], k: number, t: number): NodeState {
     let store = lo
     for (let i = lo; i < hi; i++) {
       const v = order[i]
-      if (before(ties, v, pivot)) {
+      let less: boolean
+      if (ranked) less = ranks[v] < ranks[pivot]
+      else {
+        const x = ties[v].name
+        const y = ties[pivot].name
+        less = x < y || (x === y && v < pivot)
+      }
+      if (less) {
         order[i] = order[store]
         order[store++] = v
       }

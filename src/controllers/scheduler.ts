@@ -8,7 +8,7 @@ import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
 import { fitErrorMessage } from './scheduler-fit-error.js'
 import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
-import { NodePicker } from './scheduler-score.js'
+import { NodePicker, useNodeList } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
 export const schedulerTimings = {
@@ -106,6 +106,7 @@ export function schedulePod(
 ): ScheduleResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
+  useNodeList(nodes)
   let candidates = nodes
   const named = preFilterNodeNames(pod)
   if (named) {

@@ -215,6 +215,12 @@ describe('schedulePod fast path', () => {
     const pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] } } as Pod
     const sorted = [...nodes].sort((a, b) => (a.name < b.name ? -1 : 1))
     for (const t of [0, 1, 2, 150, 298, 299, 300, 1234]) expect(pickNode(pod, nodes, t)).toBe(sorted[t % 300])
+    // A list that serves many cycles gets its names ranked (integers compared instead); the choice is the same.
+    for (let t = 0; t < 40; t++) {
+      const r = schedulePod(pod, nodes, t, t * 7, 100)
+      expect('node' in r && r.node, `cycle ${t}`).toBe(sorted[(t * 7) % 300])
+    }
+    expect(nodes.every((s) => s.rankEpoch > 0)).toBe(true)
     // Repeated names keep their list order among themselves.
     const twins = [newNodeState({ metadata: { name: 'b' } }), newNodeState({ metadata: { name: 'a' } }), newNodeState({ metadata: { name: 'b' } })]
     for (const [t, want] of [twins[1], twins[0], twins[2]].entries()) expect(pickNode(pod, twins, t)).toBe(want)
