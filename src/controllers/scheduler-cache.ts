@@ -7,7 +7,18 @@
 import { deepEqual } from '../util/deep-equal.js'
 import { readyStatus } from './node-lifecycle-taints.js'
 import type { Informer, InformerEvent } from './informers.js'
-import { accountPod, newNodeState, occupiesNode, podInfo, type Node, type NodeState, type Pod, type PodInfo } from './scheduler-filters.js'
+import {
+  accountPod,
+  newNodeState,
+  occupiesNode,
+  podInfo,
+  setAllocatable,
+  setNodeObject,
+  type Node,
+  type NodeState,
+  type Pod,
+  type PodInfo,
+} from './scheduler-filters.js'
 import { sameQuantities, toResourceList } from './scheduler-resources.js'
 
 /** What one pod adds to its node, as accounted. */
@@ -52,10 +63,19 @@ export function nodeUpdateMayHelp(prev: Node, node: Node): boolean {
 const nodeChanged = 1
 const podsChanged = 2
 
-function copyState(into: NodeState, from: NodeState): void {
+/** Copies what comes from the node object: the object, its allocatable and their derived fields. */
+function copyNodeFields(into: NodeState, from: NodeState): void {
   into.node = from.node
-  into.name = from.name
+  into.openNode = from.openNode
   into.allocatable = from.allocatable
+  into.allocCpu = from.allocCpu
+  into.allocMemory = from.allocMemory
+  into.allocPods = from.allocPods
+}
+
+function copyState(into: NodeState, from: NodeState): void {
+  copyNodeFields(into, from)
+  into.name = from.name
   into.requested = { ...from.requested }
   into.nonZeroRequested = { ...from.nonZeroRequested }
   into.podCount = from.podCount
@@ -63,6 +83,10 @@ function copyState(into: NodeState, from: NodeState): void {
   into.ownerCounts = new Map(from.ownerCounts)
   into.podsWithAffinity = from.podsWithAffinity
   into.podsWithRequiredAntiAffinity = from.podsWithRequiredAntiAffinity
+  into.reqCpu = from.reqCpu
+  into.reqMemory = from.reqMemory
+  into.nzCpu = from.nzCpu
+  into.nzMemory = from.nzMemory
 }
 
 function podKey(pod: Pod): string {
@@ -126,8 +150,8 @@ export class SchedulerCache {
     const e = this.entry(name)
     const prev = e.present ? e.state.node : undefined
     const q = (n: Node | undefined) => (n?.status?.allocatable ?? n?.status?.capacity) as Record<string, string> | undefined
-    if (!prev || !sameQuantities(q(prev), q(node))) e.state.allocatable = toResourceList(q(node))
-    e.state.node = node
+    if (!prev || !sameQuantities(q(prev), q(node))) setAllocatable(e.state, toResourceList(q(node)))
+    setNodeObject(e.state, node)
     if (!e.present) this.membershipChanged = true
     e.present = true
     this.mark(name, nodeChanged)
@@ -255,8 +279,7 @@ export class SchedulerCache {
       } else if (what & podsChanged) copyState(s, e.state)
       else {
         // Only the node object changed (a heartbeat, say): its pods' aggregates are still right.
-        s.node = e.state.node
-        s.allocatable = e.state.allocatable
+        copyNodeFields(s, e.state)
       }
     }
     this.dirty.clear()

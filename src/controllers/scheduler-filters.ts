@@ -27,6 +27,27 @@ export interface NodeState {
   podsWithAffinity: number
   /** Pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
   podsWithRequiredAntiAffinity: number
+  /**
+   * The hot loops' copies as plain numbers, kept by {@link setNodeObject}, {@link setAllocatable}
+   * and {@link accountPod}: `allocatable.cpu ?? 0`, `allocatable.memory ?? 0`, `allocatable.pods
+   * ?? 110`, and `requested`/`nonZeroRequested` cpu and memory (`?? 0`).
+   */
+  allocCpu: number
+  allocMemory: number
+  allocPods: number
+  reqCpu: number
+  reqMemory: number
+  nzCpu: number
+  nzMemory: number
+  /**
+   * `node` itself when it is schedulable and has no taints (so only the pod's own constraints and
+   * resources can reject it), otherwise undefined; the fast filter path trusts it only while it is
+   * the very object in `node`.
+   */
+  openNode: Node | undefined
+  /** The node's position in name order and the ranking it belongs to (scheduler-score's useNodeList; 0: unranked). */
+  nameRank: number
+  rankEpoch: number
 }
 
 /** Whether preemption could help on a node that failed (framework Unschedulable vs UnschedulableAndUnresolvable). */
@@ -70,6 +91,17 @@ export interface PodInfo {
   fitAmounts: number[]
   /** Whether the pod has a nodeSelector or required node affinity at all. */
   selectsNodes: boolean
+  /**
+   * Whether, on a node without taints that is schedulable, only NodeResourcesFit's pod count, cpu
+   * and memory can reject the pod: no spec.nodeName, no node selection, no host ports, and no
+   * positive request other than cpu and memory.
+   */
+  plain: boolean
+  /** `requests` cpu and memory (`?? 0`), and `nonZeroRequests` cpu and memory. */
+  cpu: number
+  memory: number
+  nzCpu: number
+  nzMemory: number
 }
 
 const podInfos = new WeakMap<object, PodInfo>()
@@ -81,9 +113,11 @@ export function podInfo(pod: Pod): PodInfo {
     const spec = pod.spec
     const aff = spec?.affinity
     const anti = aff?.podAntiAffinity
+    const requests = podRequests(spec)
+    const nonZeroRequests = podRequests(spec, true)
     info = {
-      requests: podRequests(spec),
-      nonZeroRequests: podRequests(spec, true),
+      requests,
+      nonZeroRequests,
       ports: hostPorts(spec),
       owner: controllerUID(pod),
       hasAffinity: !!(aff?.podAffinity || anti),
@@ -92,12 +126,18 @@ export function podInfo(pod: Pod): PodInfo {
       fitAmounts: [],
       selectsNodes:
         Object.keys(spec?.nodeSelector ?? {}).length > 0 || aff?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms !== undefined,
+      plain: false,
+      cpu: requests.cpu ?? 0,
+      memory: requests.memory ?? 0,
+      nzCpu: nonZeroRequests.cpu ?? 0,
+      nzMemory: nonZeroRequests.memory ?? 0,
     }
-    for (const k in info.requests) {
-      if (k === 'pods' || !(info.requests[k] > 0)) continue
+    for (const k in requests) {
+      if (k === 'pods' || !(requests[k] > 0)) continue
       info.fitNames.push(k)
-      info.fitAmounts.push(info.requests[k])
+      info.fitAmounts.push(requests[k])
     }
+    info.plain = !spec?.nodeName && !info.selectsNodes && info.ports.length === 0 && info.fitNames.every((k) => k === 'cpu' || k === 'memory')
     podInfos.set(pod, info)
   }
   return info
@@ -106,7 +146,7 @@ export function podInfo(pod: Pod): PodInfo {
 /** An empty state for `node` (allocatable falls back to capacity). */
 export function newNodeState(node: Node, allocatable?: ResourceList): NodeState {
   const alloc = allocatable ?? toResourceList((node.status?.allocatable ?? node.status?.capacity) as Record<string, string> | undefined)
-  return {
+  const state: NodeState = {
     node,
     name: node.metadata.name ?? '',
     allocatable: alloc,
@@ -117,7 +157,35 @@ export function newNodeState(node: Node, allocatable?: ResourceList): NodeState 
     ownerCounts: new Map(),
     podsWithAffinity: 0,
     podsWithRequiredAntiAffinity: 0,
+    allocCpu: 0,
+    allocMemory: 0,
+    allocPods: 0,
+    reqCpu: 0,
+    reqMemory: 0,
+    nzCpu: 0,
+    nzMemory: 0,
+    openNode: undefined,
+    nameRank: 0,
+    rankEpoch: 0,
   }
+  setNodeObject(state, node)
+  setAllocatable(state, alloc)
+  return state
+}
+
+/** Sets `state.node` and what is derived from it ({@link NodeState.openNode}). Mutates `state`. */
+export function setNodeObject(state: NodeState, node: Node): void {
+  const spec = node.spec
+  state.node = node
+  state.openNode = spec?.unschedulable || spec?.taints?.length ? undefined : node
+}
+
+/** Sets `state.allocatable` and its number copies. Mutates `state`. */
+export function setAllocatable(state: NodeState, alloc: ResourceList): void {
+  state.allocatable = alloc
+  state.allocCpu = alloc.cpu ?? 0
+  state.allocMemory = alloc.memory ?? 0
+  state.allocPods = alloc.pods ?? 110
 }
 
 /**
@@ -142,6 +210,10 @@ export function accountPod(state: NodeState, info: PodInfo, sign: 1 | -1): void 
   state.podCount += sign
   addResources(state.requested, info.requests, sign)
   addResources(state.nonZeroRequested, info.nonZeroRequests, sign)
+  state.reqCpu += sign * info.cpu
+  state.reqMemory += sign * info.memory
+  state.nzCpu += sign * info.nzCpu
+  state.nzMemory += sign * info.nzMemory
   for (const p of info.ports) bump(state.usedPorts, p, sign)
   if (info.owner) bump(state.ownerCounts, info.owner, sign)
   if (info.hasAffinity) state.podsWithAffinity += sign
@@ -262,6 +334,27 @@ export function filterNode(pod: Pod, state: NodeState, info: PodInfo = podInfo(p
   const fit = fitReasons(state, info)
   if (fit.length) return { reasons: fit, resolvable: true }
   return undefined
+}
+
+/**
+ * {@link filterNode} with a fast path for the common case — a {@link PodInfo.plain} pod on a node
+ * without taints that is schedulable — where only the pod count, cpu and memory can reject, as a
+ * few comparisons of the {@link NodeState} numbers. Everything else, and every rejection's
+ * reasons, comes from the general path, so the answer is always filterNode's.
+ */
+export function filterNodeFast(pod: Pod, state: NodeState, info: PodInfo): FilterFailure | undefined {
+  if (!info.plain || state.openNode !== state.node) return filterNode(pod, state, info)
+  const cpu = info.cpu
+  const memory = info.memory
+  if (
+    state.podCount + 1 <= state.allocPods &&
+    !(cpu > 0 && cpu > state.allocCpu - state.reqCpu) &&
+    !(memory > 0 && memory > state.allocMemory - state.reqMemory)
+  ) {
+    return undefined
+  }
+  const fit = fitReasons(state, info)
+  return fit.length ? { reasons: fit, resolvable: true } : undefined
 }
 
 /** HostPortInfo.CheckConflict: same protocol and port, and the same IP or either one a wildcard. */

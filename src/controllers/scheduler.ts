@@ -7,8 +7,8 @@ import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
 import { fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
-import { pickNode } from './scheduler-score.js'
+import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { NodePicker, useNodeList } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
 export const schedulerTimings = {
@@ -85,6 +85,9 @@ export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
   return names.size ? names : undefined
 }
 
+/** schedulePod's picker, reused from call to call. */
+const picker = new NodePicker()
+
 /**
  * One scheduling cycle over a snapshot (findNodesThatFitPod + prioritizeNodes + selectHost):
  * narrows the nodes to the NodeAffinity PreFilter result if there is one, filters them from
@@ -103,6 +106,7 @@ export function schedulePod(
 ): ScheduleResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
+  useNodeList(nodes)
   let candidates = nodes
   const named = preFilterNodeNames(pod)
   if (named) {
@@ -116,16 +120,24 @@ export function schedulePod(
   const m = candidates.length
   const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
   const info = podInfo(pod)
-  const feasible: NodeState[] = []
   const failures: FilterFailure[] = []
-  for (let i = 0; i < m && feasible.length < toFind; i++) {
-    const s = candidates[(startIndex + i) % m]
-    const f = filterNode(pod, s, info)
+  // Feasible nodes are scored as they are found (pickNode's order, the order they are filtered).
+  picker.reset(info)
+  let feasible = 0
+  // candidates[(startIndex + i) % m] for i = 0, 1, …, without a division per node.
+  let j = m ? startIndex % m : 0
+  for (let i = 0; i < m && feasible < toFind; i++) {
+    const s = candidates[j]
+    if (++j === m) j = 0
+    const f = filterNodeFast(pod, s, info)
     if (f) failures.push(f)
-    else feasible.push(s)
+    else {
+      picker.offer(s)
+      feasible++
+    }
   }
-  const nextStartNodeIndex = (startIndex + feasible.length + failures.length) % n
-  const node = pickNode(pod, feasible, tieBreak)
+  const nextStartNodeIndex = (startIndex + feasible + failures.length) % n
+  const node = picker.pick(tieBreak)
   if (node) return { node, nextStartNodeIndex }
   const absent = n - failures.length
   if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))

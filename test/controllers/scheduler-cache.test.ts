@@ -59,6 +59,9 @@ function view(states: Iterable<NodeState>) {
       ownerCounts: [...s.ownerCounts].sort(),
       podsWithAffinity: s.podsWithAffinity,
       podsWithRequiredAntiAffinity: s.podsWithRequiredAntiAffinity,
+      // The hot loops' number copies mirror the dictionaries and the node object.
+      numbers: [s.allocCpu, s.allocMemory, s.allocPods, s.reqCpu, s.reqMemory, s.nzCpu, s.nzMemory],
+      open: s.openNode === s.node,
     }))
     .sort((a, b) => a.name.localeCompare(b.name))
 }
