@@ -118,7 +118,7 @@ const expensiveMs = 2
  * wait, and nothing does while the clock is manual.
  */
 function coolingFor(costMs: number): number {
-  return costMs > expensiveMs ? Math.min(6 * costMs, 250) : 0
+  return costMs > expensiveMs ? Math.min(20 * costMs, 250) : 0
 }
 
 /**

@@ -447,7 +447,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     // RetryGenerateName (GA in 1.32): a generated name that is taken is drawn again, 8 attempts in all.
     for (let attempt = 1; ; attempt++) {
       try {
-        const s = this.ctx.store.create(this.key, o)
+        const s = this.ctx.store.create(this.key, o, { compact: this.def.compactStorage })
         this.def.afterCreate?.(s.obj as T)
         return s
       } catch (err) {
@@ -496,7 +496,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (opts.dryRun) return serialize(prepared, cur.rv)
       try {
         if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return this.ctx.store.delete(this.key, ns, name, cur.rv)
-        return this.ctx.store.update(this.key, prepared, cur.rv)
+        return this.ctx.store.update(this.key, prepared, cur.rv, { compact: this.def.compactStorage })
       } catch (err) {
         if (err instanceof StoreError && err.code === 'Conflict') {
           if (pinned || attempt >= maxUpdateRetries) throw StatusError.conflict(this.ref, name)
@@ -650,7 +650,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       try {
         if (marked) {
           if (opts.dryRun) return { stored: serialize(marked, cur.rv), outcome: 'pending' }
-          return { stored: this.ctx.store.update(this.key, marked, cur.rv, { deleting: true }), outcome: 'pending' }
+          return { stored: this.ctx.store.update(this.key, marked, cur.rv, { deleting: true, compact: this.def.compactStorage }), outcome: 'pending' }
         }
         if (opts.dryRun) return { stored: cur, outcome: 'deleted' }
         return { stored: this.ctx.store.delete(this.key, ns, name, cur.rv), outcome: 'deleted' }

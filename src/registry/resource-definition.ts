@@ -53,6 +53,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   hasGeneration?: boolean
   /** Fields whose change bumps generation (default: `spec`). Deployments add metadata.annotations. */
   generationFields?: (obj: T) => unknown
+  /**
+   * The store keeps only the serialized form of each version and parses it when read (see
+   * StoreWriteOptions.compact): for kinds written far more often than read, such as Events.
+   */
+  compactStorage?: boolean
 
   /** Apply the API defaults (SetDefaults_*). Called on create and on update, before prepare. */
   applyDefaults?(obj: T, ctx: HookContext): void

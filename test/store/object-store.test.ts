@@ -5,6 +5,29 @@ import type { StoreEvent } from '../../src/store/watch-hub.js'
 const cm = (ns: string, name: string, data: Record<string, string> = {}) => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name, namespace: ns }, data })
 
 describe('MemoryStore', () => {
+  it('keeps a compact write as bytes once its watchers saw the object, and parses it on each read', () => {
+    const s = new MemoryStore()
+    const seen: unknown[] = []
+    s.watch('events', undefined, 0, (ev) => seen.push(ev.stored.obj))
+    const input = cm('default', 'e', { reason: 'Pulled' })
+    const created = s.create('events', input, { compact: true })
+    // The watcher got the written object itself, during the write.
+    expect(seen[0]).toBe(input)
+    const read = s.get('events', 'default', 'e')!.obj
+    expect(read).not.toBe(input)
+    expect(read).toEqual({ ...input, metadata: { ...input.metadata, resourceVersion: String(created.rv) } })
+    // Each read is a private parse: mutating one cannot reach the store.
+    ;(read.data as Record<string, string>).reason = 'changed'
+    expect((s.get('events', 'default', 'e')!.obj.data as Record<string, string>).reason).toBe('Pulled')
+    const updated = s.update('events', { ...read, data: { reason: 'Started' } }, created.rv, { compact: true })
+    expect(s.get('events', 'default', 'e')!.obj).toEqual(JSON.parse(updated.json))
+    expect(s.list('events').map((x) => (x.obj.data as Record<string, string>).reason)).toEqual(['Started'])
+    // Non-compact writes keep the parsed object.
+    const kept = cm('default', 'k')
+    s.create('configmaps', kept)
+    expect(s.get('configmaps', 'default', 'k')!.obj).toBe(kept)
+  })
+
   it('stamps one global resourceVersion across resources and serializes once', () => {
     const s = new MemoryStore()
     const a = s.create('configmaps', cm('default', 'a'))

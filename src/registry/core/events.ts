@@ -114,6 +114,8 @@ export const events: ResourceDefinition<EventObject> = {
   singular: 'event',
   namespaced: true,
   shortNames: ['ev'],
+  // Five or six per pod start, read by describe and `get events`: bytes only (about 1 KB saved each).
+  compactStorage: true,
 
   validate: validateEvent,
 

@@ -97,6 +97,7 @@ export const eventsV1: ResourceDefinition<EventV1> = {
   singular: 'event',
   namespaced: true,
   shortNames: ['ev'],
+  compactStorage: true,
   validate,
   validateUpdate,
   // The events.k8s.io field-label conversion maps these onto the core selectable fields.
