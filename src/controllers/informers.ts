@@ -34,6 +34,18 @@ export function orphanIndexValue(namespace: string): string {
   return `orphan/${namespace}`
 }
 
+const noValues: string[] = []
+/** The label index's values per labels object (stored versions are immutable). */
+const labelValues = new WeakMap<Record<string, string>, string[]>()
+
+/** Whether two index value lists are the same, in order. */
+function sameValues(a: string[], b: string[]): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 const builtinIndexes: Record<string, IndexFunc> = {
   [indexes.controller]: (o) => {
     const ref = o.metadata.ownerReferences?.find((r) => r.controller)
@@ -41,9 +53,14 @@ const builtinIndexes: Record<string, IndexFunc> = {
   },
   [indexes.label]: (o) => {
     const labels = o.metadata.labels
-    if (!labels) return []
-    const out: string[] = []
-    for (const k in labels) out.push(`${k}=${labels[k]}`)
+    if (!labels) return noValues
+    // Versions written with a shallow draft share their labels object: build its values once.
+    let out = labelValues.get(labels)
+    if (!out) {
+      out = []
+      for (const k in labels) out.push(`${k}=${labels[k]}`)
+      labelValues.set(labels, out)
+    }
     return out
   },
 }
@@ -145,8 +162,19 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (!bucket) this.byNamespace.set(ns, (bucket = new Map()))
     bucket.set(key, s)
     for (const index of this.indexMap.values()) {
-      if (prev) this.unfile(index, key)
-      this.file(index, key, s)
+      if (!prev) {
+        this.file(index, key, s)
+        continue
+      }
+      // Most updates (status writes) keep every index value: swap the version in place.
+      const values = index.fn(s.obj)
+      const old = index.valuesOf.get(key) ?? noValues
+      if (sameValues(old, values)) {
+        for (const v of values) index.byValue.get(v)!.set(key, s)
+        continue
+      }
+      this.unfile(index, key)
+      this.file(index, key, s, values)
     }
   }
 
@@ -160,8 +188,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const index of this.indexMap.values()) this.unfile(index, key)
   }
 
-  private file(index: Index, key: string, s: StoredObject): void {
-    const values = index.fn(s.obj)
+  private file(index: Index, key: string, s: StoredObject, values = index.fn(s.obj)): void {
     if (!values.length) return
     index.valuesOf.set(key, values)
     for (const v of values) {

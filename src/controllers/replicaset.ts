@@ -250,10 +250,11 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       // Resync when the next ready pod passes minReadySeconds, so availableReplicas moves without a pod event.
       const minReady = rs.spec?.minReadySeconds ?? 0
       let due = Infinity
-      for (const p of owned) {
-        const t = availableAt(p, minReady)
-        if (t !== undefined && t > now && t < due) due = t
-      }
+      if (minReady > 0)
+        for (const p of owned) {
+          const t = availableAt(p, minReady)
+          if (t !== undefined && t > now && t < due) due = t
+        }
       if (due < Infinity) return { requeueAfterMs: due - now }
     },
   }
