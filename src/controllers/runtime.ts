@@ -102,6 +102,12 @@ interface Queue {
   retries: RetryBucket
   /** Expensive keys wait until this performance.now() before they run again (coalescing). */
   cooling: Map<string, number>
+  /**
+   * With a manual clock: expensive keys that run only when no other key of any controller can
+   * (the manual clock's coalescing, where cooling in real time would make results depend on the
+   * machine's speed more than this does).
+   */
+  deferred: Set<string>
   /** Milliseconds of synchronous work this controller did, relative to the others (fair shares). */
   spent: number
 }
@@ -115,7 +121,8 @@ const expensiveMs = 2
  * A ReplicaSet of 10,000 pods sees thousands of pod events a second and each sync walks all its
  * pods; running it back to back would spend the controllers' whole share on recounting. Its events
  * coalesce meanwhile (the key stays dirty), so it then syncs once for all of them. Cheap keys never
- * wait, and nothing does while the clock is manual.
+ * wait. Nothing waits in real time while the clock is manual: an expensive key is deferred
+ * instead, behind every other runnable key (see Queue.deferred).
  */
 function coolingFor(costMs: number): number {
   return costMs > expensiveMs ? Math.min(20 * costMs, 250) : 0
@@ -164,6 +171,7 @@ export class ControllerManager {
       timers: new Map(),
       retries: new RetryBucket(() => this.clock.now()),
       cooling: new Map(),
+      deferred: new Set(),
       spent: 0,
     })
   }
@@ -200,6 +208,7 @@ export class ControllerManager {
       q.timers.clear()
       q.dirty.clear()
       q.cooling.clear()
+      q.deferred.clear()
     }
   }
 
@@ -268,9 +277,15 @@ export class ControllerManager {
     turnDeadline = performance.now() + drainSliceMs
     for (;;) {
       let best: Queue | undefined
-      for (const q of this.queues) if (this.runnableAt(q) === 0 && (!best || q.spent < best.spent)) best = q
+      let withDeferred = false
+      for (const q of this.queues) if (this.runnableAt(q, false) === 0 && (!best || q.spent < best.spent)) best = q
+      if (!best) {
+        // Only deferred keys are left: they run now, fairly among themselves.
+        withDeferred = true
+        for (const q of this.queues) if (this.runnableAt(q) === 0 && (!best || q.spent < best.spent)) best = q
+      }
       if (!best) break
-      const key = this.takeKey(best)
+      const key = this.takeKey(best, withDeferred)
       if (key === undefined) break
       const t0 = performance.now()
       void this.process(best, key)
@@ -291,10 +306,14 @@ export class ControllerManager {
     else if (cooledAt < Infinity) this.scheduleCooled(cooledAt)
   }
 
-  private takeKey(q: Queue): string | undefined {
+  private takeKey(q: Queue, withDeferred = true): string | undefined {
     const now = q.cooling.size ? performance.now() : 0
     for (const k of q.dirty) {
       if (q.processing.has(k)) continue
+      if (q.deferred.size && q.deferred.has(k)) {
+        if (!withDeferred) continue
+        q.deferred.delete(k)
+      }
       if (q.cooling.size) {
         const until = q.cooling.get(k)
         if (until !== undefined) {
@@ -308,13 +327,18 @@ export class ControllerManager {
     return undefined
   }
 
-  /** When a dirty key of `q` may run next: now, a later performance.now(), or Infinity (none). */
-  private runnableAt(q: Queue): number {
-    if (!q.cooling.size && q.dirty.size > q.processing.size) return 0
+  /**
+   * When a dirty key of `q` may run next: now, a later performance.now(), or Infinity (none).
+   * Without `withDeferred`, deferred keys do not count.
+   */
+  private runnableAt(q: Queue, withDeferred = true): number {
+    const skipDeferred = !withDeferred && q.deferred.size > 0
+    if (!q.cooling.size && !skipDeferred && q.dirty.size > q.processing.size) return 0
     let at = Infinity
     const now = performance.now()
     for (const k of q.dirty) {
       if (q.processing.has(k)) continue
+      if (skipDeferred && q.deferred.has(k)) continue
       const until = q.cooling.get(k) ?? 0
       // A cooling period that is over makes the key runnable now.
       if (until <= now) return 0
@@ -340,6 +364,7 @@ export class ControllerManager {
         cooling = Math.min(cooling * (1 + q.cooling.size), 1000)
       }
       if (cooling) q.cooling.set(key, performance.now() + cooling)
+      else if (this.clock.speed === 0 && cost > expensiveMs) q.deferred.add(key)
       const res = await pending
       q.failures.delete(key)
       if (res?.requeueAfterMs !== undefined) this.enqueueAfter(q, key, res.requeueAfterMs)
