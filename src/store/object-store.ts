@@ -114,7 +114,10 @@ class Stored implements StoredObject {
     const prefix = linePrefixes[type]
     this.bodyStart = prefix.length
     const size = Buffer.byteLength(json, 'utf8')
-    const line = Buffer.allocUnsafe(prefix.length + size + lineEnd.length)
+    // Its own allocation, not a slice of Node's shared 8 KiB pool: a pool lives as long as any
+    // slice of it, so one long-lived Event kept the pool of a dozen dead pod versions (16 KB of
+    // external memory per pod at 20,000 pods; 8.8 KB unpooled).
+    const line = Buffer.allocUnsafeSlow(prefix.length + size + lineEnd.length)
     prefix.copy(line, 0)
     line.write(json, prefix.length, 'utf8')
     lineEnd.copy(line, prefix.length + size)
