@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
 import type { KubeObject } from '../../src/types.js'
+import { prng } from '../helpers/prng.js'
 
 // Set KUBEMOCK_FUZZ_SEED to replay a run; every case draws from its own generator seeded by
 // (seed, family, index), so a failure names the one input to replay.
@@ -19,16 +20,6 @@ const slowMs = 500
 /** KUBEMOCK_FUZZ_SCALE=0.1 runs a tenth of the cases (quick look), 10 ten times as many. */
 const scale = Number(process.env.KUBEMOCK_FUZZ_SCALE ?? 1)
 const cases = (n: number) => Math.max(1, Math.round(n * scale))
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(a: number) {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 class Rng {
   readonly next: () => number

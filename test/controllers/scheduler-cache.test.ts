@@ -10,18 +10,7 @@ import { SimClock } from '../../src/sim/clock.js'
 import { MemoryStore } from '../../src/store/object-store.js'
 import { StatusError } from '../../src/errors.js'
 import type { KubeObject } from '../../src/types.js'
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../helpers/prng.js'
 
 let factory: InformerFactory | undefined
 afterEach(() => {

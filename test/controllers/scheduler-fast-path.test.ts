@@ -14,18 +14,7 @@ import {
 import { fitErrorMessage } from '../../src/controllers/scheduler-fit-error.js'
 import { pickNode, resourceScore } from '../../src/controllers/scheduler-score.js'
 import { notInPreFilterResult, numFeasibleNodesToFind, preFilterNodeNames, schedulePod, type ScheduleResult } from '../../src/controllers/scheduler.js'
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../helpers/prng.js'
 
 /** The pick as written before the fast path: dictionary resourceScore, every tie collected and sorted by name. */
 function referencePick(pod: Pod, feasible: NodeState[], tieBreak: number): NodeState | undefined {
