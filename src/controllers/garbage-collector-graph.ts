@@ -32,6 +32,12 @@ function refsKey(refs: OwnerReference[]): string {
  * Every object the collector has seen, by uid, and for each owner uid the uids naming it. Owner
  * entries outlive the owner, so its dependents can still be found after it is gone.
  */
+/** observe()'s answer when nothing the graph keeps changed (shared: callers only read it). */
+const unchanged: { refsChanged: boolean; touchedOwners: string[] } = Object.freeze({
+  refsChanged: false,
+  touchedOwners: Object.freeze([]) as unknown as string[],
+})
+
 export class OwnerGraph {
   private readonly nodes = new Map<string, GraphNode>()
   private readonly dependents = new Map<string, Set<string>>()
@@ -48,6 +54,9 @@ export class OwnerGraph {
     const uid = obj.metadata.uid ?? ''
     const owners = obj.metadata.ownerReferences ?? []
     const prev = this.nodes.get(uid)
+    const deleting = awaitsCollector(obj)
+    // Most writes (status) keep the very ownerReferences array (stored versions share it): nothing changed.
+    if (prev && prev.owners === owners && prev.deleting === deleting) return unchanged
     const node: GraphNode = {
       uid,
       group,
@@ -55,7 +64,7 @@ export class OwnerGraph {
       namespace: obj.metadata.namespace ?? '',
       name: obj.metadata.name ?? '',
       owners,
-      deleting: awaitsCollector(obj),
+      deleting,
     }
     this.nodes.set(uid, node)
     const before = prev?.owners ?? []
