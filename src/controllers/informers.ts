@@ -7,6 +7,7 @@ import type { ResourceStore } from '../registry/generic-registry.js'
 import type { Registry } from '../registry/registry.js'
 import type { StoredObject } from '../store/object-store.js'
 import type { KubeObject } from '../types.js'
+import { perObject } from '../util/per-object.js'
 
 /** The index values of one object (an object may sit under several values, or none). */
 export type IndexFunc = (obj: KubeObject) => string[]
@@ -35,8 +36,12 @@ export function orphanIndexValue(namespace: string): string {
 }
 
 const noValues: string[] = []
-/** The label index's values per labels object (stored versions are immutable). */
-const labelValues = new WeakMap<Record<string, string>, string[]>()
+/** The label index's values (`key=value`) per labels object (stored versions are immutable). */
+const labelValues = perObject((labels: Record<string, string>): string[] => {
+  const out: string[] = []
+  for (const k in labels) out.push(`${k}=${labels[k]}`)
+  return out
+})
 
 /** Whether two index value lists are the same, in order. */
 function sameValues(a: string[], b: string[]): boolean {
@@ -53,15 +58,8 @@ const builtinIndexes: Record<string, IndexFunc> = {
   },
   [indexes.label]: (o) => {
     const labels = o.metadata.labels
-    if (!labels) return noValues
-    // Versions written with a shallow draft share their labels object: build its values once.
-    let out = labelValues.get(labels)
-    if (!out) {
-      out = []
-      for (const k in labels) out.push(`${k}=${labels[k]}`)
-      labelValues.set(labels, out)
-    }
-    return out
+    // Versions written with a shallow draft share their labels object: its values are built once.
+    return labels ? labelValues(labels) : noValues
   },
 }
 

@@ -9,6 +9,7 @@ import type { KubeObject } from '../types.js'
 import { rfc3339, rfc3339Micro } from '../util/time.js'
 import type { ControllerDeps } from './index.js'
 import { type Controller, yieldIfBusy } from './runtime.js'
+import { perObject } from '../util/per-object.js'
 
 /** Heartbeat timings (simulated ms); override through `deps.timings`. */
 export const defaultNodeTimings = {
@@ -306,12 +307,10 @@ function nodeEvent(deps: ControllerDeps, node: string, reason: string): void {
 }
 
 /** JSON of a stored node's status.images, once per node version (stored objects are immutable). */
-const imagesJSON = new WeakMap<object, string>()
+const imagesJSON = perObject((images: object): string => JSON.stringify(images))
 function reportedImagesJSON(images: unknown): string {
   if (!images || typeof images !== 'object') return JSON.stringify(images ?? [])
-  let json = imagesJSON.get(images)
-  if (json === undefined) imagesJSON.set(images, (json = JSON.stringify(images)))
-  return json
+  return imagesJSON(images)
 }
 
 function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: KubeObject, kn: KubeletNode, now: number, reportEvery: number): void {

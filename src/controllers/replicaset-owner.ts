@@ -2,6 +2,7 @@
 import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js'
 import { compileLabelSelector, labelSelectorFromObject } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
+import { perObject } from '../util/per-object.js'
 
 /** Matches label sets against a selector. */
 export type LabelMatcher = (labels: Record<string, string> | undefined) => boolean
@@ -25,13 +26,8 @@ export function selectorMatcher(sel: LabelSelector | undefined | null): LabelMat
  * 10,000 lookups, not 10,000 selector evaluations.
  */
 export function memoizedMatcher(matcher: LabelMatcher): LabelMatcher {
-  const seen = new WeakMap<Record<string, string>, boolean>()
-  return (labels) => {
-    if (!labels) return matcher(labels)
-    let v = seen.get(labels)
-    if (v === undefined) seen.set(labels, (v = matcher(labels)))
-    return v
-  }
+  const seen = perObject((labels: Record<string, string>) => matcher(labels))
+  return (labels) => (labels ? seen(labels) : matcher(labels))
 }
 
 /** The owner reference with `controller: true`, if any (metav1.GetControllerOf). */

@@ -6,6 +6,7 @@ import type { ReplicaSet } from '../registry/apps/replicasets.js'
 import type { PodObject } from '../registry/core/pods.js'
 import { cloneJSON } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
+import { perObject } from '../util/per-object.js'
 
 /** BurstReplicas: at most this many creates or deletes per sync (replicaset controller default). */
 export const burstReplicas = 500
@@ -226,18 +227,11 @@ export interface PodFacts {
   readySince: number
 }
 
-const factsCache = new WeakMap<PodObject, PodFacts>()
-
 /** The facts of a pod version, computed once: stored versions are immutable, and a sync reads thousands. */
-export function podFacts(pod: PodObject): PodFacts {
-  let f = factsCache.get(pod)
-  if (!f) {
-    const c = readyCondition(pod)
-    f = { active: isPodActive(pod), ready: c?.status === 'True', readySince: c?.status === 'True' ? ms(c.lastTransitionTime) : 0 }
-    factsCache.set(pod, f)
-  }
-  return f
-}
+export const podFacts: (pod: PodObject) => PodFacts = perObject((pod: PodObject): PodFacts => {
+  const c = readyCondition(pod)
+  return { active: isPodActive(pod), ready: c?.status === 'True', readySince: c?.status === 'True' ? ms(c.lastTransitionTime) : 0 }
+})
 
 /** isPodAvailable over {@link podFacts}. */
 function factsAvailable(f: PodFacts, minReadySeconds: number, now: number): boolean {

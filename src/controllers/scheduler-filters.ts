@@ -6,6 +6,7 @@ import type { NodeSelectorRequirement, NodeSelectorTerm, Pod as PodV1, PodSpec, 
 import type { KubeObject } from '../types.js'
 import { findUntoleratedTaint, isSchedulingTaint, tolerationsTolerateTaint } from './tolerations.js'
 import { addResources, podRequests, toResourceList, type ResourceList } from './scheduler-resources.js'
+import { perObject } from '../util/per-object.js'
 
 /** A pod or node as stored. */
 export type Pod = KubeObject & { spec?: PodSpec; status?: PodV1['status'] }
@@ -104,44 +105,38 @@ export interface PodInfo {
   nzMemory: number
 }
 
-const podInfos = new WeakMap<object, PodInfo>()
-
 /** The {@link PodInfo} of a pod object, cached per object (stored versions are immutable). */
-export function podInfo(pod: Pod): PodInfo {
-  let info = podInfos.get(pod)
-  if (!info) {
-    const spec = pod.spec
-    const aff = spec?.affinity
-    const anti = aff?.podAntiAffinity
-    const requests = podRequests(spec)
-    const nonZeroRequests = podRequests(spec, true)
-    info = {
-      requests,
-      nonZeroRequests,
-      ports: hostPorts(spec),
-      owner: controllerUID(pod),
-      hasAffinity: !!(aff?.podAffinity || anti),
-      hasRequiredAntiAffinity: (anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0,
-      fitNames: [],
-      fitAmounts: [],
-      selectsNodes:
-        Object.keys(spec?.nodeSelector ?? {}).length > 0 || aff?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms !== undefined,
-      plain: false,
-      cpu: requests.cpu ?? 0,
-      memory: requests.memory ?? 0,
-      nzCpu: nonZeroRequests.cpu ?? 0,
-      nzMemory: nonZeroRequests.memory ?? 0,
-    }
-    for (const k in requests) {
-      if (k === 'pods' || !(requests[k] > 0)) continue
-      info.fitNames.push(k)
-      info.fitAmounts.push(requests[k])
-    }
-    info.plain = !spec?.nodeName && !info.selectsNodes && info.ports.length === 0 && info.fitNames.every((k) => k === 'cpu' || k === 'memory')
-    podInfos.set(pod, info)
+export const podInfo: (pod: Pod) => PodInfo = perObject((pod: Pod): PodInfo => {
+  const spec = pod.spec
+  const aff = spec?.affinity
+  const anti = aff?.podAntiAffinity
+  const requests = podRequests(spec)
+  const nonZeroRequests = podRequests(spec, true)
+  const info: PodInfo = {
+    requests,
+    nonZeroRequests,
+    ports: hostPorts(spec),
+    owner: controllerUID(pod),
+    hasAffinity: !!(aff?.podAffinity || anti),
+    hasRequiredAntiAffinity: (anti?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0,
+    fitNames: [],
+    fitAmounts: [],
+    selectsNodes:
+      Object.keys(spec?.nodeSelector ?? {}).length > 0 || aff?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms !== undefined,
+    plain: false,
+    cpu: requests.cpu ?? 0,
+    memory: requests.memory ?? 0,
+    nzCpu: nonZeroRequests.cpu ?? 0,
+    nzMemory: nonZeroRequests.memory ?? 0,
   }
+  for (const k in requests) {
+    if (k === 'pods' || !(requests[k] > 0)) continue
+    info.fitNames.push(k)
+    info.fitAmounts.push(requests[k])
+  }
+  info.plain = !spec?.nodeName && !info.selectsNodes && info.ports.length === 0 && info.fitNames.every((k) => k === 'cpu' || k === 'memory')
   return info
-}
+})
 
 /** An empty state for `node` (allocatable falls back to capacity). */
 export function newNodeState(node: Node, allocatable?: ResourceList): NodeState {
