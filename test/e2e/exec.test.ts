@@ -108,7 +108,10 @@ describe('kubectl exec and attach', () => {
       expect((await km.kubectl(['exec', 'web', '--', 'cat', '/usr/share/nginx/html/page.html'])).stdout).toBe('<h1>copied</h1>\n')
       const back = await km.kubectl(['cp', 'web:/etc/nginx/conf.d/default.conf', join(dir, 'default.conf')])
       expect(back.code).toBe(0)
-      expect(back.stdout).toBe("tar: Removing leading `/' from member names\n")
+      // tar's warning reaches kubectl on the stderr stream. kubectl was seen once (in CI) to finish
+      // and exit without printing it, presumably racing its own stream copy: the line is there or
+      // not at all, never anything else.
+      expect(["tar: Removing leading `/' from member names\n", '']).toContain(back.stdout)
       expect(readFileSync(join(dir, 'default.conf'), 'utf8')).toContain('root   /usr/share/nginx/html;')
     } finally {
       rmSync(dir, { recursive: true, force: true })
