@@ -3,7 +3,16 @@ import { defaultEventTTLMs, startEventTTL } from '../registry/event-ttl.js'
 import type { Registry } from '../registry/registry.js'
 import type { Clock } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
+import { GenerationalLru } from '../util/lru.js'
 import { rfc3339 } from '../util/time.js'
+
+// client-go tools/record/events_cache.go defaults.
+const aggregateMaxEvents = 10
+const aggregateIntervalMs = 600_000
+const spamBurst = 25
+const spamRefillPerMs = 1 / 300_000
+/** Entries per cache generation (client-go keeps 4,096 per process; here one recorder serves every component). */
+const cacheGeneration = 5_000
 
 export interface EventSource {
   /** `kubelet`, `default-scheduler`, `deployment-controller`, … */
@@ -40,12 +49,14 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
   const events = registry.resource('', 'events')
   const ttlMs = opts.ttlMs ?? defaultEventTTLMs
   if (ttlMs > 0) startEventTTL(registry, ttlMs)
-  // The recorder names each distinct event once and updates it on repeats (EventCorrelator).
-  // Two generations of 5,000 stand in for an LRU of 10,000: deleting a Map's oldest entry one at a
-  // time made V8 skip ever more deleted slots to find the next oldest (most of the recorder's time
-  // at 100,000 pods).
-  let known = new Map<string, { namespace: string; name: string }>()
-  let older = new Map<string, { namespace: string; name: string }>()
+  // client-go's EventCorrelator, with its LRUs as generational caches: events that differ only
+  // in message are aggregated (10 distinct messages within 10 min become one "(combined from
+  // similar events)" Event), identical ones are counted into the Event first written, and a
+  // token bucket per source and object (burst 25, one more every 5 min) drops the rest. So a
+  // ReplicaSet creating 10,000 pods records about 25 events, as on a real cluster.
+  const aggregates = new GenerationalLru<string, { messages: Set<string>; last: number }>(cacheGeneration)
+  const observations = new GenerationalLru<string, { count: number; first: string; name: string }>(cacheGeneration)
+  const buckets = new GenerationalLru<string, { tokens: number; at: number }>(cacheGeneration)
   let seq = 0
   // Timestamps and name stems change once per simulated millisecond, not per event.
   let stampAt = Number.NaN
@@ -60,34 +71,59 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
         nanos = BigInt(now) * 1_000_000n
       }
       const namespace = obj.metadata.namespace || 'default'
-      const key = [obj.metadata.uid, obj.kind, obj.metadata.name, opts.fieldPath ?? '', reason, message, source.component, source.host ?? '', type].join(
-        '\u0000',
-      )
-      const prev = known.get(key) ?? older.get(key)
-      if (prev && events.getStored(prev.namespace, prev.name)) {
+      const m = obj.metadata
+      const objectKey = [source.component, source.host ?? '', obj.kind, m.namespace ?? '', m.name, m.uid ?? '', obj.apiVersion].join('\u0000')
+      // EventAggregate: similar events (same object, type and reason) by distinct message.
+      const aggregateKey = `${objectKey}\u0000${type}\u0000${reason}`
+      let agg = aggregates.get(aggregateKey)
+      if (!agg || now - agg.last > aggregateIntervalMs) agg = { messages: new Set(), last: now }
+      agg.messages.add(message)
+      agg.last = now
+      aggregates.set(aggregateKey, agg)
+      let cacheKey = `${aggregateKey}\u0000${opts.fieldPath ?? ''}\u0000${message}`
+      let text = message
+      if (agg.messages.size >= aggregateMaxEvents) {
+        // The set stays below the threshold, so every further distinct message aggregates too.
+        agg.messages.delete(agg.messages.values().next().value as string)
+        cacheKey = aggregateKey
+        text = `(combined from similar events): ${message}`
+      }
+      // eventObserve: a repeat takes the first occurrence's name and counts up.
+      const prev = observations.get(cacheKey)
+      const count = prev ? prev.count + 1 : 1
+      // Names are <object>.<hex nanoseconds>, unique per event.
+      const name = prev ? prev.name : `${m.name}.${(nanos + BigInt(seq++ % 1_000_000)).toString(16)}`
+      const firstTimestamp = prev ? prev.first : stamp
+      observations.set(cacheKey, { count, first: firstTimestamp, name })
+      // EventSourceObjectSpamFilter: a token bucket per source and object.
+      let bucket = buckets.get(objectKey)
+      if (!bucket) bucket = { tokens: spamBurst, at: now }
+      else {
+        bucket.tokens = Math.min(spamBurst, bucket.tokens + (now - bucket.at) * spamRefillPerMs)
+        bucket.at = now
+      }
+      buckets.set(objectKey, bucket)
+      if (bucket.tokens < 1) return
+      bucket.tokens -= 1
+      // recordToSink: patch the existing Event; create it (again) when it is gone.
+      if (count > 1 && events.getStored(namespace, name)) {
         try {
           events.guaranteedUpdate(
-            prev.namespace,
-            prev.name,
+            namespace,
+            name,
             (e) => {
-              e.count = ((e.count as number | undefined) ?? 1) + 1
+              e.count = count
               e.lastTimestamp = stamp
+              e.message = text
               return e
             },
             { trusted: true, shallow: true },
           )
           return
         } catch {
-          // fall through and create a fresh event
+          // fall through and create it
         }
       }
-      // Names are <object>.<hex nanoseconds>, unique per event.
-      const name = `${obj.metadata.name}.${(nanos + BigInt(seq++ % 1_000_000)).toString(16)}`
-      if (known.size >= 5_000) {
-        older = known
-        known = new Map()
-      }
-      known.set(key, { namespace, name })
       try {
         events.create(
           namespace,
@@ -103,11 +139,11 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
               ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
             },
             reason,
-            message,
+            message: text,
             source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
-            firstTimestamp: stamp,
+            firstTimestamp,
             lastTimestamp: stamp,
-            count: 1,
+            count,
             type,
             eventTime: null,
             reportingComponent: source.component,

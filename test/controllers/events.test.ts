@@ -16,7 +16,7 @@ function setup() {
       .resource('', 'events')
       .list('default', {})
       .items.map((s) => s.obj as KubeObject & { count?: number; reason?: string })
-  return { recorder, events }
+  return { recorder, events, clock }
 }
 
 const pod = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, namespace: 'default', uid: `uid-${i}` } })
@@ -59,5 +59,34 @@ describe('event recorder', () => {
         .map((e) => e.count)
         .sort(),
     ).toEqual([1, 2])
+  })
+
+  it('aggregates the tenth distinct message about the same object and reason, as the EventCorrelator', () => {
+    const { recorder, events } = setup()
+    const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'default', uid: 'rs-1' } }
+    const source = { component: 'replicaset-controller' }
+    for (let i = 1; i <= 12; i++) recorder.record(source, rs, 'Normal', 'SuccessfulCreate', `Created pod: web-1-${i}`)
+    const evs = events() as (KubeObject & { count?: number; message?: string })[]
+    expect(evs).toHaveLength(10)
+    expect(evs.filter((e) => e.count === 1).map((e) => e.message)).toEqual(Array.from({ length: 9 }, (_, i) => `Created pod: web-1-${i + 1}`))
+    const combined = evs.filter((e) => e.message?.startsWith('(combined'))
+    expect(combined.map((e) => [e.message, e.count])).toEqual([['(combined from similar events): Created pod: web-1-12', 3]])
+  })
+
+  it('lets a source write 25 events about one object, then one more every 5 minutes', async () => {
+    const { recorder, events, clock } = setup()
+    for (let i = 1; i <= 30; i++) recorder.record(source, pod(1), 'Normal', `Reason${i}`, 'same message')
+    expect(events()).toHaveLength(25)
+    // Another object has its own bucket.
+    recorder.record(source, pod(2), 'Normal', 'Reason1', 'same message')
+    expect(events()).toHaveLength(26)
+    await clock.advance(299_000)
+    recorder.record(source, pod(1), 'Normal', 'Late1', 'same message')
+    expect(events()).toHaveLength(26)
+    await clock.advance(1_000)
+    recorder.record(source, pod(1), 'Normal', 'Late2', 'same message')
+    recorder.record(source, pod(1), 'Normal', 'Late3', 'same message')
+    expect(events().map((e) => e.reason)).toContain('Late2')
+    expect(events()).toHaveLength(27)
   })
 })
