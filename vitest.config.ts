@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The store checks every version it serializes field by field against JSON.stringify: a
+    // writer that mutates a stored object shows up as a failure instead of stale bytes.
+    env: { KUBEMOCK_VERIFY_SERIALIZATION: '1' },
   },
 })

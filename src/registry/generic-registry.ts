@@ -462,10 +462,14 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return validateObjectMeta(o.metadata, { namespaced: this.def.namespaced })
   }
 
-  /** Puts kind and apiVersion first (so list items can be cut from the stored bytes) and fills them in. */
+  /**
+   * Puts kind and apiVersion first (so list items can be cut from the stored bytes) and fills them
+   * in. metadata is copied: the write stamps it, and a caller's object may share it with a stored
+   * version (`{ ...stored.obj, spec }`), which must never change.
+   */
   private normalize(obj: T): T {
     const { kind: _k, apiVersion: _a, metadata, ...rest } = obj
-    return { kind: this.def.kind, apiVersion: this.apiVersion, metadata: metadata ?? {}, ...rest } as unknown as T
+    return { kind: this.def.kind, apiVersion: this.apiVersion, metadata: { ...metadata }, ...rest } as unknown as T
   }
 
   // ---------------------------------------------------------------- update
@@ -595,9 +599,13 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.ctx.store.get(this.key, ns, name)
       if (!cur) throw StatusError.notFound(this.ref, name)
-      const refused = this.def.admitDelete?.(cur.obj as T)
+      const current = cur.obj as T
+      const refused = this.def.admitDelete?.(current)
       if (refused) throw StatusError.forbidden(this.ref, name, refused)
-      const obj = JSON.parse(cur.json) as T
+      // Deletion changes metadata only (and a strategy's prepareForDeletion replaces a top-level
+      // field), so a copy of those two levels is enough: nested values stay shared with the
+      // stored version, which nothing mutates.
+      const obj = { ...current, metadata: { ...current.metadata } }
       const pre = opts.preconditions
       if (pre?.uid && pre.uid !== obj.metadata.uid) {
         throw StatusError.conflict(this.ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`)
@@ -641,7 +649,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
           meta.deletionTimestamp = rfc3339(now + grace * 1000)
           meta.deletionGracePeriodSeconds = grace
           marked = obj
-        } else if (!deepEqual(meta.finalizers ?? [], cur.obj.metadata.finalizers ?? [])) {
+        } else if (!deepEqual(meta.finalizers ?? [], current.metadata.finalizers ?? [])) {
           marked = obj
         }
         if (marked && grace === 0 && finalizers.size === 0 && !held) marked = undefined

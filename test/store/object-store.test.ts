@@ -172,6 +172,32 @@ describe('MemoryStore', () => {
     expect(JSON.parse(big.itemJSON())).not.toHaveProperty('kind')
   })
 
+  it('serializes a write that shares fields with the version it replaces to exactly JSON.stringify, copying the shared ones', () => {
+    const s = new MemoryStore()
+    const spec = { containers: [{ name: 'c', image: 'nginx', args: ['ü', '"quoted"'] }] }
+    const v1 = s.create('pods', { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p', namespace: 'default' }, spec, status: { phase: 'Pending' } })
+    // A status write that keeps spec (by identity), then a deletion that keeps both.
+    const v2 = s.update('pods', { ...v1.obj, metadata: { ...v1.obj.metadata }, status: { phase: 'Running', message: 'é' } })
+    expect(v2.json).toBe(JSON.stringify(v2.obj))
+    const v3 = s.update('pods', { ...v2.obj, metadata: { ...v2.obj.metadata }, status: { phase: 'Running', message: 'ü' } })
+    expect(v3.json).toBe(JSON.stringify(v3.obj))
+    expect(JSON.parse(v2.itemJSON())).toEqual({ metadata: v2.obj.metadata, spec, status: v2.obj.status })
+    const gone = s.delete('pods', 'default', 'p')
+    expect(gone.json).toBe(JSON.stringify({ ...v3.obj, metadata: { ...v3.obj.metadata, resourceVersion: String(gone.rv) } }))
+    expect(gone.watchLine('DELETED').toString()).toBe(`{"type":"DELETED","object":${gone.json}}\n`)
+  })
+
+  it('catches, in the test suite, a writer that mutated a shared field of a stored version', () => {
+    // vitest.config.ts sets KUBEMOCK_VERIFY_SERIALIZATION=1: copied bytes are checked.
+    expect(process.env.KUBEMOCK_VERIFY_SERIALIZATION).toBe('1')
+    const s = new MemoryStore()
+    const v1 = s.create('configmaps', cm('default', 'a', { k: 'v' }))
+    // The first update is serialized field by field (a create is serialized whole); the next copies `data` from it.
+    const v2 = s.update('configmaps', { ...v1.obj, metadata: { ...v1.obj.metadata } })
+    ;(v2.obj.data as Record<string, string>).k = 'mutated'
+    expect(() => s.update('configmaps', { ...v2.obj, metadata: { ...v2.obj.metadata } })).toThrow(/differs from JSON.stringify/)
+  })
+
   it('lists in key order through creates and deletes without re-sorting, from a start key on', () => {
     const s = new MemoryStore()
     const names = ['m', 'c', 'x', 'a', 'q']
