@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
 import { InformerFactory } from './informers.js'
+import { KeyQueue } from './key-queue.js'
 
 /**
  * Synchronous controller work one turn of the event loop may do before it yields to I/O and timers
@@ -95,7 +96,7 @@ export function terminal(err: unknown): Error {
 
 interface Queue {
   c: Controller
-  dirty: Set<string>
+  dirty: KeyQueue
   processing: Set<string>
   failures: Map<string, number>
   timers: Map<string, TimerHandle>
@@ -165,7 +166,7 @@ export class ControllerManager {
   add(c: Controller): void {
     this.queues.push({
       c,
-      dirty: new Set(),
+      dirty: new KeyQueue(),
       processing: new Set(),
       failures: new Map(),
       timers: new Map(),
@@ -324,23 +325,21 @@ export class ControllerManager {
 
   private takeKey(q: Queue, withDeferred = true): string | undefined {
     const now = q.cooling.size ? performance.now() : 0
-    for (const k of q.dirty) {
-      if (q.processing.has(k)) continue
+    return q.dirty.take((k) => {
+      if (q.processing.has(k)) return false
       if (q.deferred.size && q.deferred.has(k)) {
-        if (!withDeferred) continue
+        if (!withDeferred) return false
         q.deferred.delete(k)
       }
       if (q.cooling.size) {
         const until = q.cooling.get(k)
         if (until !== undefined) {
-          if (until > now) continue
+          if (until > now) return false
           q.cooling.delete(k)
         }
       }
-      q.dirty.delete(k)
-      return k
-    }
-    return undefined
+      return true
+    })
   }
 
   /**
@@ -349,10 +348,11 @@ export class ControllerManager {
    */
   private runnableAt(q: Queue, withDeferred = true): number {
     const skipDeferred = !withDeferred && q.deferred.size > 0
-    if (!q.cooling.size && !skipDeferred && q.dirty.size > q.processing.size) return 0
+    // More dirty keys than keys that may be held back: one of them is runnable.
+    if (q.dirty.size > q.processing.size + q.cooling.size + (skipDeferred ? q.deferred.size : 0)) return 0
     let at = Infinity
     const now = performance.now()
-    for (const k of q.dirty) {
+    for (const k of q.dirty.keys()) {
       if (q.processing.has(k)) continue
       if (skipDeferred && q.deferred.has(k)) continue
       const until = q.cooling.get(k) ?? 0
