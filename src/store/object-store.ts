@@ -1,5 +1,6 @@
 /** @module object-store: a kind-agnostic versioned object store with compare-and-swap writes. */
 import type { KubeObject } from '../types.js'
+import { type Arena, ArenaAllocator, type ArenaTenant } from './arena.js'
 import { StoreError } from './store-error.js'
 import { WatchHub, type StoreEvent, type WatchListener } from './watch-hub.js'
 
@@ -98,13 +99,14 @@ const lineEnd = Buffer.from('}\n')
  * are views or short concatenations. No JSON string, Buffer copy and per-type lines side by side:
  * at 100,000 pods that is the difference between one copy and four.
  */
-class Stored implements StoredObject {
+class Stored implements StoredObject, ArenaTenant {
   /** The parsed object, until {@link release}. */
   private held: KubeObject | undefined
   constructor(
     obj: KubeObject,
     readonly rv: number,
-    private readonly line: Buffer,
+    /** A view into an arena (moved when it is compacted), or a buffer of its own. */
+    public line: Buffer,
     private readonly bodyStart: number,
     /** Length of `{"kind":…,"apiVersion":…,` — ASCII, so the same in characters and bytes. */
     private readonly headLength: number,
@@ -114,8 +116,18 @@ class Stored implements StoredObject {
      * The next version copies the bytes of every field it shares with this one.
      */
     readonly spans: (string | number)[] | undefined,
+    /** The arena and slot of a current version (undefined for others). */
+    public arena: Arena | undefined,
+    public slot: number,
   ) {
     this.held = obj
+    if (arena) arena.tenants[slot] = this
+  }
+
+  relocate(view: Buffer, arena: Arena, slot: number): void {
+    this.line = view
+    this.arena = arena
+    this.slot = slot
   }
 
   /** The parsed object while it is held (not after a compact write's release). */
@@ -184,43 +196,50 @@ const verifyReuse = process.env.KUBEMOCK_VERIFY_SERIALIZATION === '1'
  * neither spec nor status. That relies on what the store already requires, that nothing mutates
  * a stored version or the values in it. Output is exactly JSON.stringify(obj).
  */
-function stored(obj: KubeObject, rv: number, type: EventType, prev?: Stored, compact = false): Stored {
+function stored(obj: KubeObject, rv: number, type: EventType, prev?: Stored, compact = false, alloc?: ArenaAllocator): Stored {
   const prevObj = prev?.heldObject() as Record<string, unknown> | undefined
   // A create has nothing to copy from and a compact version is rarely written again: one
   // JSON.stringify is cheaper than field by field (Events have a dozen top-level fields).
-  const s = prev && prevObj && !compact ? storedByField(obj, rv, type, prev, prevObj) : storedWhole(obj, rv, type)
+  const s = prev && prevObj && !compact ? storedByField(obj, rv, type, alloc, prev, prevObj) : storedWhole(obj, rv, type, alloc)
   if (verifyReuse && s.json !== JSON.stringify(obj)) throw new Error(`serialization of ${obj.kind} ${obj.metadata?.name} differs from JSON.stringify`)
   return s
 }
 
 /**
- * The buffer of a watch line: its own allocation, not a slice of Node's shared 8 KiB pool. A pool
- * lives as long as any slice of it, so one long-lived Event kept the pool of a dozen dead pod
- * versions (16 KB of external memory per pod at 20,000 pods; 8.8 KB unpooled).
+ * The buffer of a watch line. A version that becomes current takes it from the store's arenas;
+ * any other (a DELETED line, a dry run) is short-lived and takes a slice of Node's pool.
  */
-function lineBuffer(prefix: Buffer, bodySize: number): Buffer {
-  const line = Buffer.allocUnsafeSlow(prefix.length + bodySize + lineEnd.length)
+function lineBuffer(prefix: Buffer, bodySize: number, alloc: ArenaAllocator | undefined): { line: Buffer; arena: Arena | undefined; slot: number } {
+  const size = prefix.length + bodySize + lineEnd.length
+  const { view: line, arena, slot } = alloc ? alloc.allocate(size) : { view: Buffer.allocUnsafe(size), arena: undefined, slot: -1 }
   prefix.copy(line, 0)
   lineEnd.copy(line, prefix.length + bodySize)
-  return line
+  return { line, arena, slot }
 }
 
 /** A version serialized in one JSON.stringify, without field spans. */
-function storedWhole(obj: KubeObject, rv: number, type: EventType): Stored {
+function storedWhole(obj: KubeObject, rv: number, type: EventType, alloc: ArenaAllocator | undefined): Stored {
   const json = JSON.stringify(obj)
   const prefix = linePrefixes[type]
-  const line = lineBuffer(prefix, Buffer.byteLength(json, 'utf8'))
+  const { line, arena, slot } = lineBuffer(prefix, Buffer.byteLength(json, 'utf8'), alloc)
   line.write(json, prefix.length, 'utf8')
   let head = 0
   if (obj.kind !== undefined && obj.apiVersion !== undefined) {
     const start = `{"kind":${JSON.stringify(obj.kind)},"apiVersion":${JSON.stringify(obj.apiVersion)},`
     if (json.startsWith(start)) head = start.length
   }
-  return new Stored(obj, rv, line, prefix.length, head, type, undefined)
+  return new Stored(obj, rv, line, prefix.length, head, type, undefined, arena, slot)
 }
 
 /** A version serialized field by field, copying the values it shares with `prev`; it keeps its own spans. */
-function storedByField(obj: KubeObject, rv: number, type: EventType, prev: Stored, prevObj: Record<string, unknown>): Stored {
+function storedByField(
+  obj: KubeObject,
+  rv: number,
+  type: EventType,
+  alloc: ArenaAllocator | undefined,
+  prev: Stored,
+  prevObj: Record<string, unknown>,
+): Stored {
   const prevSpans = prev.spans
   // Per field: its key, the `,"key":` label, and the JSON of its value or where prev holds it.
   const keys: string[] = []
@@ -254,7 +273,7 @@ function storedByField(obj: KubeObject, rv: number, type: EventType, prev: Store
     }
   }
   const prefix = linePrefixes[type]
-  const line = lineBuffer(prefix, size)
+  const { line, arena, slot } = lineBuffer(prefix, size, alloc)
   let at = prefix.length
   line[at++] = 0x7b // {
   const spans: (string | number)[] = []
@@ -275,7 +294,7 @@ function storedByField(obj: KubeObject, rv: number, type: EventType, prev: Store
   line[at] = 0x7d // }
   // `{"kind":…,"apiVersion":…,`: what a list item leaves out.
   const head = keys[0] === 'kind' && keys[1] === 'apiVersion' && keys.length > 2 ? apiVersionEnd - prefix.length + 1 : 0
-  return new Stored(obj, rv, line, prefix.length, head, type, spans)
+  return new Stored(obj, rv, line, prefix.length, head, type, spans, arena, slot)
 }
 
 /**
@@ -374,6 +393,13 @@ export class MemoryStore implements ObjectStore {
   private total = 0
   private readonly quotaBytes: number
   private readonly maxObjectBytes: number
+  private readonly arenas = new ArenaAllocator()
+  /**
+   * Compact writes (Events) apart: written once and expiring in write order, they fill arenas
+   * densely, while updated kinds leave arenas sparse and get compacted — copying Events along
+   * with them again and again.
+   */
+  private readonly compactArenas = new ArenaAllocator()
   readonly hub: WatchHub
 
   constructor(opts: MemoryStoreOptions = {}) {
@@ -386,6 +412,18 @@ export class MemoryStore implements ObjectStore {
 
   storedBytes(): number {
     return this.total
+  }
+
+  /** A version stops being current: its arena may leave its bytes behind. */
+  private unlink(s: Stored): void {
+    s.arena?.release(s, s.slot)
+  }
+
+  /** The arenas holding current versions (for tests and metrics). */
+  arenaStats(): { arenas: number; liveBytes: number; usedBytes: number } {
+    const a = this.arenas.stats()
+    const c = this.compactArenas.stats()
+    return { arenas: a.arenas + c.arenas, liveBytes: a.liveBytes + c.liveBytes, usedBytes: a.usedBytes + c.usedBytes }
   }
 
   limits(): { quotaBytes: number; maxObjectBytes: number } {
@@ -475,10 +513,11 @@ export class MemoryStore implements ObjectStore {
     if (b.objects.has(key)) throw new StoreError('AlreadyExists', key)
     const rv = this.rv + 1
     obj.metadata.resourceVersion = String(rv)
-    const s = stored(obj, rv, 'ADDED', undefined, opts.compact)
+    const s = stored(obj, rv, 'ADDED', undefined, opts.compact, opts.compact ? this.compactArenas : this.arenas)
     try {
       this.checkSize(key, s, 0, false)
     } catch (err) {
+      this.unlink(s)
       delete obj.metadata.resourceVersion
       throw err
     }
@@ -501,13 +540,15 @@ export class MemoryStore implements ObjectStore {
     const rv = this.rv + 1
     const before = obj.metadata.resourceVersion
     obj.metadata.resourceVersion = String(rv)
-    const s = stored(obj, rv, 'MODIFIED', prev, opts.compact)
+    const s = stored(obj, rv, 'MODIFIED', prev, opts.compact, opts.compact ? this.compactArenas : this.arenas)
     try {
       this.checkSize(key, s, prev.size, opts.deleting ?? false)
     } catch (err) {
+      this.unlink(s)
       obj.metadata.resourceVersion = before
       throw err
     }
+    this.unlink(prev)
     this.rv = rv
     this.total += s.size - prev.size
     b.objects.set(key, s)
@@ -524,6 +565,7 @@ export class MemoryStore implements ObjectStore {
     if (expectedRV !== undefined && prev.rv !== expectedRV) throw new StoreError('Conflict', key)
     b.objects.delete(key)
     b.keys.remove(key)
+    this.unlink(prev)
     this.total -= prev.size
     const rv = ++this.rv
     // The DELETED event carries the last state with the deletion's own resourceVersion.
@@ -543,6 +585,8 @@ export class MemoryStore implements ObjectStore {
 
   clear(): void {
     this.buckets.clear()
+    this.arenas.reset()
+    this.compactArenas.reset()
     this.total = 0
     this.hub.reset(this.rv)
   }
@@ -552,8 +596,10 @@ export class MemoryStore implements ObjectStore {
     const saved = [...this.buckets].map(([resource, b]) => [resource, new Map(b.objects)] as const)
     const total = this.total
     return () => {
+      for (const b of this.buckets.values()) for (const v of b.objects.values()) this.unlink(v)
       this.buckets.clear()
       for (const [resource, objects] of saved) {
+        for (const v of objects.values()) v.arena?.retain(v, v.slot)
         const keys = new SortedKeys()
         for (const k of objects.keys()) keys.add(k)
         this.buckets.set(resource, { objects, keys })
