@@ -15,13 +15,17 @@ export class Arena {
   live = 0
   /** Current tenants by slot; a version that stops being current leaves its slot empty. */
   tenants: (ArenaTenant | undefined)[] = []
-  constructor(readonly buf: Buffer) {}
+  constructor(
+    readonly buf: Buffer,
+    private readonly owner: ArenaAllocator,
+  ) {}
 
   /** `tenant`, in `slot`, is no longer current: its bytes may be left behind. */
   release(tenant: ArenaTenant, slot: number): void {
     if (this.tenants[slot] !== tenant) return
     this.tenants[slot] = undefined
     this.live -= tenant.line.length
+    if (this.live === 0) this.owner.retire(this)
   }
 
   /** `tenant`, in `slot`, is current again (a checkpoint restored it). */
@@ -43,7 +47,7 @@ export class Arena {
  */
 export class ArenaAllocator {
   private active: Arena
-  private sealed: Arena[] = []
+  private sealed = new Set<Arena>()
   private compacting = false
 
   constructor(
@@ -71,8 +75,18 @@ export class ArenaAllocator {
 
   /** Forgets every arena (the store was cleared): they go with their last views. */
   reset(): void {
-    this.sealed = []
+    this.sealed = new Set()
     this.active = this.open()
+  }
+
+  /**
+   * `arena` holds no current version any more: a sealed one is let go at once (a mass delete
+   * writes too little to reach the next compaction, and would keep every emptied arena).
+   */
+  retire(arena: Arena): void {
+    if (arena === this.active) return
+    this.sealed.delete(arena)
+    arena.tenants = []
   }
 
   /** Arenas in use and the bytes of current versions in them (for tests and metrics). */
@@ -83,24 +97,25 @@ export class ArenaAllocator {
       liveBytes += a.live
       usedBytes += a.used
     }
-    return { arenas: this.sealed.length + 1, liveBytes, usedBytes }
+    return { arenas: this.sealed.size + 1, liveBytes, usedBytes }
   }
 
   private open(): Arena {
-    return new Arena(Buffer.allocUnsafeSlow(this.arenaSize))
+    return new Arena(Buffer.allocUnsafeSlow(this.arenaSize), this)
   }
 
   private rotate(): void {
-    this.sealed.push(this.active)
+    this.sealed.add(this.active)
     this.active = this.open()
     if (this.compacting) return
     this.compacting = true
     try {
-      const keep: Arena[] = []
       const sparse: Arena[] = []
-      for (const a of this.sealed) (a.live * 2 < a.used ? sparse : keep).push(a)
-      this.sealed = keep
-      for (const a of sparse) this.evacuate(a)
+      for (const a of this.sealed) if (a.live * 2 < a.used) sparse.push(a)
+      for (const a of sparse) {
+        this.sealed.delete(a)
+        this.evacuate(a)
+      }
     } finally {
       this.compacting = false
     }

@@ -49,6 +49,15 @@ describe('ArenaAllocator', () => {
     expect(alloc.stats().liveBytes).toBe(300)
   })
 
+  it('lets a sealed arena go as soon as its last current version does', () => {
+    const alloc = new ArenaAllocator(1024, 256)
+    const tenants = Array.from({ length: 12 }, (_, i) => put(alloc, String(i % 10).repeat(100)))
+    // Ten fill the first arena; the eleventh sealed it.
+    expect(alloc.stats().arenas).toBe(2)
+    for (const t of tenants.slice(0, 10)) t.arena.release(t, t.slot)
+    expect(alloc.stats()).toEqual({ arenas: 1, liveBytes: 200, usedBytes: 200 })
+  })
+
   it('keeps a store consistent through many writes: every current version reads back its object', () => {
     const s = new MemoryStore({ historySize: 50 })
     for (let round = 0; round < 40; round++) {
