@@ -26,7 +26,7 @@ export interface EventOptions {
   fieldPath?: string
 }
 
-/** Emits Events about objects. Identical events within the aggregation window bump `count`. */
+/** Emits Events about objects, correlated as client-go's recorder does (counted, aggregated, rate-limited). */
 export interface EventRecorder {
   record(source: EventSource, obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, opts?: EventOptions): void
 }

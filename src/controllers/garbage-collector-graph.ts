@@ -28,16 +28,16 @@ function refsKey(refs: OwnerReference[]): string {
   return refs.map((r) => `${r.uid}/${r.apiVersion}/${r.kind}/${r.name}/${r.blockOwnerDeletion ? 1 : 0}/${r.controller ? 1 : 0}`).join(',')
 }
 
-/**
- * Every object the collector has seen, by uid, and for each owner uid the uids naming it. Owner
- * entries outlive the owner, so its dependents can still be found after it is gone.
- */
 /** observe()'s answer when nothing the graph keeps changed (shared: callers only read it). */
 const unchanged: { refsChanged: boolean; touchedOwners: string[] } = Object.freeze({
   refsChanged: false,
   touchedOwners: Object.freeze([]) as unknown as string[],
 })
 
+/**
+ * Every object the collector has seen, by uid, and for each owner uid the uids naming it. Owner
+ * entries outlive the owner, so its dependents can still be found after it is gone.
+ */
 export class OwnerGraph {
   private readonly nodes = new Map<string, GraphNode>()
   private readonly dependents = new Map<string, Set<string>>()

@@ -117,7 +117,7 @@ interface Queue {
 const expensiveMs = 2
 
 /**
- * How long an expensive key waits before it runs again: six times what it cost, at most 250 ms
+ * How long an expensive key waits before it runs again: 20 times what it cost, at most 250 ms
  * (times the number of its controller’s keys cooling down, at most 1 s).
  * A ReplicaSet of 10,000 pods sees thousands of pod events a second and each sync walks all its
  * pods; running it back to back would spend the controllers' whole share on recounting. Its events

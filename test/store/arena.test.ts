@@ -37,6 +37,7 @@ describe('ArenaAllocator', () => {
     const alloc = new ArenaAllocator(1024, 256)
     const tenants = Array.from({ length: 10 }, (_, i) => put(alloc, String(i).repeat(100)))
     const first = tenants[0].arena
+    const before = tenants[9].line
     // Eight of ten stop being current: the arena is 20 % live.
     for (const t of tenants.slice(0, 8)) t.arena.release(t, t.slot)
     // Filling the active arena seals it and evacuates the sparse one.
@@ -44,7 +45,11 @@ describe('ArenaAllocator', () => {
     expect(tenants[8].arena).not.toBe(first)
     expect(tenants[8].line.toString()).toBe('8'.repeat(100))
     expect(tenants[9].line.toString()).toBe('9'.repeat(100))
-    // Views taken before the move still read the old bytes (an in-flight response).
+    // A view taken before the move (an in-flight response) still reads the same bytes, from the old buffer.
+    expect(before.buffer).toBe(first.buf.buffer)
+    expect(before.toString()).toBe('9'.repeat(100))
+    expect(tenants[9].line.buffer).not.toBe(first.buf.buffer)
+    // The old arena no longer keeps its tenants alive.
     expect(first.tenants).toEqual([])
     expect(alloc.stats().liveBytes).toBe(300)
   })

@@ -16,18 +16,18 @@ export function bindPod(pods: ResourceStore, namespace: string, name: string, no
   return pods.guaranteedUpdate(
     namespace,
     name,
-    (pod) => {
-      const spec = (pod as Pod).spec ?? { containers: [] }
+    (obj) => {
+      const pod = obj as Pod
+      const spec = pod.spec ?? { containers: [] }
       if (pod.metadata.deletionTimestamp) throw StatusError.conflict(ref, name, `pod ${name} is being deleted, cannot be assigned to a host`)
-      if (spec.nodeName)
-        throw StatusError.conflict(ref, name, `pod ${name} is already assigned to node "${spec.nodeName}"`)
-        // A shallow draft: replace what changes, never mutate the stored version's values.
-      ;(pod as Pod).spec = { ...spec, nodeName: node }
+      if (spec.nodeName) throw StatusError.conflict(ref, name, `pod ${name} is already assigned to node "${spec.nodeName}"`)
+      // A shallow draft: replace what changes, never mutate the stored version's values.
+      pod.spec = { ...spec, nodeName: node }
       if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations }
-      const status = (pod as Pod).status ?? {}
-      ;(pod as Pod).status = { ...status, conditions: [...(status.conditions ?? [])] }
-      setPodCondition(pod as Pod, { type: 'PodScheduled', status: 'True' }, nowMs)
-      return pod
+      const status = pod.status ?? {}
+      pod.status = { ...status, conditions: [...(status.conditions ?? [])] }
+      setPodCondition(pod, { type: 'PodScheduled', status: 'True' }, nowMs)
+      return obj
     },
     { direct: true, shallow: true },
   )
