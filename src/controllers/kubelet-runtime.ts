@@ -1,7 +1,7 @@
 /** @module kubelet-runtime: a fake container runtime — container IDs, process lifetimes and exits, on the simulated clock. */
-import { randomBytes } from 'node:crypto'
 import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { ProcessPlan } from '../sim/images.js'
+import { randomHex } from '../util/random.js'
 
 /** How a container's process ended. */
 export interface ContainerExit {
@@ -39,7 +39,7 @@ export class ContainerRuntime {
   constructor(
     private readonly clock: Clock,
     private readonly onExit: (podKey: string) => void,
-    private readonly newID: () => string = () => `containerd://${randomBytes(32).toString('hex')}`,
+    private readonly newID: () => string = () => `containerd://${randomHex(32)}`,
   ) {}
 
   /** Creates and starts a container; returns it. */

@@ -80,14 +80,25 @@ function fieldsByJSON(name: string): Map<string, FieldInfo> | null {
   return m
 }
 
-/** Walks the keys the object has (not every field its type could have), so the cost follows the object. */
-function walk(name: string, obj: Record<string, unknown>): void {
+/** A JSON object (not an array), or undefined. */
+function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+}
+
+/**
+ * Walks the keys the object has (not every field its type could have), so the cost follows the
+ * object. `prev` is the same place in the version this one replaces, already normalized and never
+ * mutated (a stored version): a value that is that version's own (the same reference, as a
+ * shallow draft keeps what it does not change) is skipped, so an update walks only what it changed.
+ */
+function walk(name: string, obj: Record<string, unknown>, prev?: Record<string, unknown>): void {
   const fields = fieldsByJSON(name)
   if (!fields) return
   for (const k in obj) {
+    const v = obj[k]
+    if (prev !== undefined && v !== undefined && v === prev[k]) continue
     const f = fields.get(k)
     if (!f) continue
-    const v = obj[k]
     if (v === undefined) {
       delete obj[k]
       continue
@@ -101,25 +112,36 @@ function walk(name: string, obj: Record<string, unknown>): void {
       delete obj[k]
       continue
     }
-    if (f.type === 'message' && f.ref && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>)
+    const pv = prev?.[k]
+    if (f.type === 'message' && f.ref && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>, objectOrUndefined(pv))
     else if (f.type === 'list' && f.elem?.type === 'message' && f.elem.ref && Array.isArray(v)) {
-      for (const x of v) if (x && typeof x === 'object') walk(f.elem.ref, x as Record<string, unknown>)
+      const pl = Array.isArray(pv) ? pv : undefined
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i]
+        if (x && typeof x === 'object') walk(f.elem.ref, x as Record<string, unknown>, objectOrUndefined(pl?.[i]))
+      }
     } else if (f.type === 'map' && f.value?.type === 'message' && f.value.ref && typeof v === 'object') {
-      for (const x of Object.values(v as Record<string, unknown>)) if (x && typeof x === 'object') walk(f.value.ref, x as Record<string, unknown>)
+      const pm = objectOrUndefined(pv)
+      for (const mk in v as Record<string, unknown>) {
+        const x = (v as Record<string, unknown>)[mk]
+        if (x && typeof x === 'object') walk(f.value.ref, x as Record<string, unknown>, objectOrUndefined(pm?.[mk]))
+      }
     }
   }
 }
 
 /**
  * Normalizes `obj` in place for its apiVersion/kind; unknown kinds are left alone. With `only`,
- * just that top-level field is walked (a /status write changes nothing else).
+ * just that top-level field is walked (a /status write changes nothing else). `prev`, the stored
+ * version `obj` replaces, lets the walk skip every value `obj` shares with it.
  */
-export function normalizeGoJSON(obj: { apiVersion?: string; kind?: string } & Record<string, unknown>, only?: string): void {
+export function normalizeGoJSON(obj: { apiVersion?: string; kind?: string } & Record<string, unknown>, only?: string, prev?: Record<string, unknown>): void {
   if (!obj.apiVersion || !obj.kind) return
   const name = messageName(obj.apiVersion, obj.kind)
   if (!name) return
-  if (only === undefined) return walk(name, obj)
+  if (only === undefined) return walk(name, obj, prev)
   const f = fieldsByJSON(name)?.get(only)
   const v = obj[only]
-  if (f?.ref && v && typeof v === 'object' && !Array.isArray(v)) walk(f.ref, v as Record<string, unknown>)
+  if (f?.ref && v && typeof v === 'object' && !Array.isArray(v) && v !== prev?.[only])
+    walk(f.ref, v as Record<string, unknown>, objectOrUndefined(prev?.[only]))
 }

@@ -17,8 +17,11 @@ export interface RegistryContext {
   store: ObjectStore
   now(): number
   hookContext(): HookContext
-  /** Drops what Go's JSON encoding would omit (empty omitempty fields), in place; `only` limits it to one top-level field. */
-  normalize(obj: KubeObject, only?: string): void
+  /**
+   * Drops what Go's JSON encoding would omit (empty omitempty fields), in place; `only` limits it to
+   * one top-level field; values shared with `prev` (the stored version an update replaces) are skipped.
+   */
+  normalize(obj: KubeObject, only?: string, prev?: KubeObject): void
   /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
 }
@@ -554,7 +557,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
-    this.ctx.normalize(o, opts.subresource === 'status' ? 'status' : undefined)
+    this.ctx.normalize(o, opts.subresource === 'status' ? 'status' : undefined, old)
     // Status writes never bump generation (status strategies keep the old generation).
     if (this.def.hasGeneration && opts.subresource !== 'status') {
       const fields = this.def.generationFields ?? ((x: T) => (x as { spec?: unknown }).spec)

@@ -33,7 +33,7 @@ export class Registry {
       store: opts.store,
       now: () => opts.clock.now(),
       hookContext: () => this.hookContext(),
-      normalize: (obj, only) => normalizeGoJSON(obj, only),
+      normalize: (obj, only, prev) => normalizeGoJSON(obj, only, prev as Record<string, unknown> | undefined),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
     }
     for (const def of opts.definitions) {

@@ -7,6 +7,7 @@ import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
 import { commands } from './commands.js'
 import { LineEditor } from './line-editor.js'
 import { isAbortError, Scheduler } from './scheduler.js'
+import { randomHex } from '../../util/random.js'
 import { Shell, ShellExit, type ShellFlavour } from './shell.js'
 import { StreamInput } from './stream-input.js'
 
@@ -84,7 +85,7 @@ export class ExecSession {
     if (!known) {
       const why = name.includes('/') ? `exec: "${name}": stat ${name}: no such file or directory` : `exec: "${name}": executable file not found in $PATH`
       throw new ExecStartError(
-        `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex()}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`,
+        `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex(32)}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`,
       )
     }
     const procs = processesFor(this.registry, this.inst)
@@ -216,10 +217,4 @@ export class ExecSession {
     }
     if (!this.finished) this.write(this.shell!.prompt())
   }
-}
-
-function randomHex(): string {
-  let s = ''
-  for (let i = 0; i < 64; i++) s += '0123456789abcdef'[Math.floor(Math.random() * 16)]
-  return s
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import { randomHex } from '../../src/util/random.js'
+
+describe('randomHex', () => {
+  it('gives lowercase hex of twice the byte count', () => {
+    for (const n of [1, 16, 32, 33]) expect(randomHex(n)).toMatch(new RegExp(`^[0-9a-f]{${2 * n}}$`))
+  })
+
+  it('never repeats across pool refills, and serves sizes larger than the pool', () => {
+    // 1,000 IDs of 32 bytes cross the 8 KiB pool several times.
+    const ids = new Set(Array.from({ length: 1000 }, () => randomHex(32)))
+    expect(ids.size).toBe(1000)
+    expect(randomHex(10_000)).toHaveLength(20_000)
+  })
+
+  it('draws roughly uniform digits', () => {
+    const counts = new Map<string, number>()
+    for (const ch of Array.from({ length: 200 }, () => randomHex(32)).join('')) counts.set(ch, (counts.get(ch) ?? 0) + 1)
+    // 12,800 digits: 800 expected per digit; a fixed or biased source lands far outside this.
+    expect(counts.size).toBe(16)
+    for (const n of counts.values()) expect(n).toBeGreaterThan(600)
+  })
+})
