@@ -44,5 +44,5 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=5 \
 # (the certificate names it too); loopback names and IP addresses are always answered, any
 # other Host header gets 403 (DNS-rebinding protection). Add more with `--allowed-host NAME`.
 # Arguments after the image name are appended: `docker run kubemock --nodes 5 --speed 0`.
-ENTRYPOINT ["sh", "-c", "exec node --max-semi-space-size=64 bin/kubemock.js --host 0.0.0.0 --port \"$KUBEMOCK_PORT\" --tls --token \"$KUBEMOCK_TOKEN\" --kubeconfig \"$KUBEMOCK_KUBECONFIG\" --kubeconfig-server \"$KUBEMOCK_KUBECONFIG_SERVER\" --allowed-host kubemock \"$@\"", "kubemock"]
+ENTRYPOINT ["sh", "-c", "exec node bin/kubemock.js --host 0.0.0.0 --port \"$KUBEMOCK_PORT\" --tls --token \"$KUBEMOCK_TOKEN\" --kubeconfig \"$KUBEMOCK_KUBECONFIG\" --kubeconfig-server \"$KUBEMOCK_KUBECONFIG_SERVER\" --allowed-host kubemock \"$@\"", "kubemock"]
 CMD []

@@ -2,9 +2,9 @@
 // 300 nodes, creates a 3,000-replica Deployment and samples GET /api/v1/namespaces/default every
 // 50 ms for 25 s. Usage: npm run build && node bench/responsiveness.js [repo-dir]
 import { spawn } from 'node:child_process'
-import { serverArgs } from './launch.js'
-const dir = process.argv[2] ?? new URL('..', import.meta.url).pathname
-const srv = spawn(process.execPath, serverArgs(`${dir}/bin/kubemock.js`, ['--port', '0', '--nodes', '300', '--log-level', 'warn']), { cwd: dir })
+const srv = spawn(process.execPath, ['bin/kubemock.js', '--port', '0', '--nodes', '300', '--log-level', 'warn'], {
+  cwd: process.argv[2] ?? new URL('..', import.meta.url).pathname,
+})
 let url
 await new Promise((r) =>
   srv.stdout.on('data', (d) => {

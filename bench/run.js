@@ -12,7 +12,6 @@ import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { serverArgs } from './launch.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 // $KUBEMOCK_CLI benchmarks another build (e.g. a published package); default: this checkout.
@@ -30,7 +29,7 @@ if (!process.env.KUBEMOCK_CLI && !existsSync(join(root, 'dist', 'server.js'))) {
 /** Spawns the server; resolves with timings once it printed its line and once /readyz said 200. */
 async function startServer() {
   const t0 = performance.now()
-  const child = spawn(process.execPath, serverArgs(cli, ['--port', '0']), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   // Always drain the pipes: a chatty logger that fills a 64 KiB pipe would block the server.
   child.stderr.resume()
   let out = ''

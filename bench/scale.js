@@ -33,7 +33,6 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { serverArgs } from './launch.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const cli = process.env.KUBEMOCK_CLI ?? join(root, 'bin', 'kubemock.js')
@@ -103,10 +102,10 @@ class ServerDied extends Error {}
 // ---------------------------------------------------------------------------------------------
 // Server process
 
-/** Spawns `node [shebang flags] bin/kubemock.js ARGS`; resolves once it printed its URL and /readyz said 200. */
+/** Spawns `node bin/kubemock.js ARGS`; resolves once it printed its URL and /readyz said 200. */
 async function startServer(args) {
   const t0 = performance.now()
-  const child = spawn(process.execPath, serverArgs(cli, args), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.setEncoding('utf8').on('data', (d) => {
     err = (err + d).slice(-4000)
