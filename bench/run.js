@@ -5,9 +5,9 @@
 // autocannon runs in this process and competes for the same cores; when `wrk` is installed its
 // throughput figures are printed too, and every row says which tool produced it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -27,9 +27,9 @@ if (!process.env.KUBEMOCK_CLI && !existsSync(join(root, 'dist', 'server.js'))) {
 }
 
 /** Spawns the server; resolves with timings once it printed its line and once /readyz said 200. */
-async function startServer() {
+async function startServer(args = []) {
   const t0 = performance.now()
-  const child = spawn(process.execPath, [cli, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   // Always drain the pipes: a chatty logger that fills a 64 KiB pipe would block the server.
   child.stderr.resume()
   let out = ''
@@ -218,6 +218,50 @@ async function watchFanout(url, n, rounds) {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), samples: samples.length }
 }
 
+/** ConfigMap creates per second with `concurrency` requests in flight for `seconds` (each one acknowledged 201). */
+async function createThroughput(url, concurrency, seconds, prefix) {
+  let n = 0
+  const end = performance.now() + seconds * 1000
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const r = await fetch(`${url}/api/v1/namespaces/default/configmaps`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}${w}-${i}` }, data: { key: 'value' } }),
+        })
+        await r.arrayBuffer()
+        if (r.status !== 201) throw new Error(`create: ${r.status}`)
+        n++
+      }
+    }),
+  )
+  return n / ((performance.now() - t0) / 1000)
+}
+
+/** Creates/s in memory and with --data-dir, in the same run (issue 10: the durable store keeps ≥ 50 %). */
+async function writeThroughput(row, log) {
+  const results = {}
+  for (const [label, args] of [
+    ['in memory', []],
+    ['--data-dir', ['--data-dir', mkdtempSync(join(tmpdir(), 'kubemock-bench-'))]],
+  ]) {
+    log(`creates, 16 in flight (${label}) …`)
+    const { child, url } = await startServer(args)
+    try {
+      await createThroughput(url, 16, 1, 'warm') // warm-up
+      results[label] = await createThroughput(url, 16, duration, 'w')
+    } finally {
+      await stopServer(child)
+      if (args.length) rmSync(args[1], { recursive: true, force: true })
+    }
+    row(`create ConfigMap, 16 in flight (${label}): creates/s`, results[label], 'req/s', '—', null, 'bench (fetch)')
+  }
+  const ratio = results['--data-dir'] / results['in memory']
+  row('creates/s with --data-dir ÷ in memory', ratio * 100, '%', '≥ 50 %', ratio >= 0.5, 'bench (fetch)')
+}
+
 async function main() {
   const rows = []
   const row = (metric, value, unit, target, ok, tool) => rows.push({ metric, value, unit, target, ok, tool })
@@ -290,6 +334,7 @@ async function main() {
   } finally {
     await stopServer(child)
   }
+  await writeThroughput(row, log)
 
   if (asJson) {
     console.log(JSON.stringify(rows, null, 2))
@@ -299,7 +344,7 @@ async function main() {
 }
 
 function fmt(value, unit) {
-  const one = (v) => (unit === 'req/s' ? Math.round(v).toLocaleString('en-US') : v.toFixed(unit === 'MB' ? 1 : 2))
+  const one = (v) => (unit === 'req/s' ? Math.round(v).toLocaleString('en-US') : v.toFixed(unit === 'MB' || unit === '%' ? 1 : 2))
   return Array.isArray(value) ? `${value.map(one).join(' / ')} ${unit}` : `${one(value)} ${unit}`
 }
 

@@ -10,6 +10,7 @@ import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
+import { SqliteJournal } from './store/sqlite-journal.js'
 import type { KubeObject } from './types.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
 import { kubeVersion, type KubeVersion } from './version.js'
@@ -29,6 +30,12 @@ export interface ClusterOptions {
    * 500 `etcdserver: mvcc: database space exceeded` (default 2 GiB, etcd's default quota).
    */
   storageQuotaBytes?: number
+  /**
+   * Keep the cluster in this directory (SQLite, created when missing): every write is on disk
+   * before it is acknowledged, and a cluster opened on the same directory again continues from
+   * where it was — its objects, resourceVersions and watch history — instead of seeding a new one.
+   */
+  dataDir?: string
   /** Extra controllers (tests and later layers plug in here). */
   controllers?: ControllerFactory[]
   /** Overrides of simulation timings (simulated ms), by name. */
@@ -56,18 +63,23 @@ export class Cluster {
   readonly images = new ImageCatalogue()
   /** The scenario this cluster was started from (reset() recreates its objects). */
   readonly scenario?: ScenarioOptions
+  /** Whether the store came from a data directory that already held this cluster (not seeded). */
+  readonly restored: boolean
 
   constructor(opts: ClusterOptions = {}) {
     this.version = kubeVersion(opts.kubeVersion)
     this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1 })
-    this.store = new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes })
+    const journal = opts.dataDir ? new SqliteJournal(opts.dataDir) : undefined
+    this.store = new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.scenario = opts.scenario
     this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : (opts.nodes ?? opts.scenario?.nodes ?? defaultNodes())
     this.events = createEventRecorder(this.registry, this.clock)
     if (opts.scenario?.images) applyScenarioImages(this.images, opts.scenario.images)
-    this.seed()
+    /** A data directory that already holds a cluster: it is continued, not seeded again. */
+    this.restored = this.store.count('namespaces') > 0
+    if (!this.restored) this.seed()
     const timings = { ...(opts.scenario?.timings ?? {}), ...(opts.timings ?? {}) }
     const deps: ControllerDeps = {
       registry: this.registry,
@@ -164,5 +176,6 @@ export class Cluster {
   close(): void {
     this.controllers.stop()
     this.clock.dispose()
+    this.store.close()
   }
 }

@@ -164,6 +164,8 @@ export class StatusError extends Error {
       case 'TooLarge':
       case 'NoSpace':
         return StatusError.untranslated(etcdErrorText[err.code])
+      case 'Internal':
+        return StatusError.internal(err.message)
     }
   }
 

@@ -42,6 +42,9 @@ Options:
                         names, IP addresses, this machine's hostname, the --host name and the
                         --kubeconfig-server host are always answered; other Host headers get 403
                         (DNS-rebinding protection)
+  --data-dir DIR        keep the cluster in DIR (SQLite): every acknowledged write survives a
+                        crash or kill -9, and a restart continues the same cluster (objects,
+                        resourceVersions, watch history); without it the cluster lives in memory
   --storage-quota-bytes N  bytes of stored objects before writes fail with "etcdserver: mvcc:
                         database space exceeded" (default 2147483648, etcd's default quota)
   --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
@@ -73,6 +76,8 @@ export interface CliOptions {
   kubeconfigServer?: string
   /** --storage-quota-bytes */
   storageQuotaBytes?: number
+  /** --data-dir */
+  dataDir?: string
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -96,6 +101,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       'cors-origin': { type: 'string', multiple: true, default: [] },
       'allowed-host': { type: 'string', multiple: true, default: [] },
       'storage-quota-bytes': { type: 'string' },
+      'data-dir': { type: 'string' },
       'kubeconfig-server': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -151,10 +157,17 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     allowedHosts,
     kubeconfigServer,
     storageQuotaBytes,
+    ...(values['data-dir'] !== undefined ? { dataDir: resolveDataDir(values['data-dir']) } : {}),
   }
 }
 
 /** Where clients should connect for a bind address: a wildcard bind is reached through loopback. */
+/** --data-dir's value as an absolute path; refused when empty (an empty path would mean the working directory). */
+function resolveDataDir(dir: string): string {
+  if (dir.trim() === '') throw new Error('--data-dir needs a directory path')
+  return resolve(dir)
+}
+
 function connectHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1'
   if (host === '::' || host === '[::]') return '[::1]'
@@ -182,7 +195,14 @@ export async function main(argv: string[]): Promise<void> {
   if (opts.scenario || opts.kubeconfig) await loadLazyLibraries()
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
   if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
-  const cluster = new Cluster({ kubeVersion: opts.kubeVersion, nodes: opts.nodes, speed: opts.speed, scenario, storageQuotaBytes: opts.storageQuotaBytes })
+  const cluster = new Cluster({
+    kubeVersion: opts.kubeVersion,
+    nodes: opts.nodes,
+    speed: opts.speed,
+    scenario,
+    storageQuotaBytes: opts.storageQuotaBytes,
+    dataDir: opts.dataDir,
+  })
   const app = await buildApp({
     cluster,
     logger: loggerOptions(opts.logLevel, logStream),

@@ -1,6 +1,7 @@
 /** @module object-store: a kind-agnostic versioned object store with compare-and-swap writes. */
 import type { KubeObject } from '../types.js'
 import { type Arena, ArenaAllocator, type ArenaTenant } from './arena.js'
+import type { JournalRow, JournalState, StoreJournal } from './journal.js'
 import { StoreError } from './store-error.js'
 import { WatchHub, type StoreEvent, type WatchListener } from './watch-hub.js'
 
@@ -72,6 +73,8 @@ export interface ObjectStore {
    * resourceVersions keep increasing). What makes a state import all or nothing.
    */
   checkpoint(): () => void
+  /** Releases what the store holds open (a durable store's files); no write may follow. */
+  close(): void
 }
 
 /** How a version is kept. */
@@ -147,6 +150,11 @@ class Stored implements StoredObject, ArenaTenant {
   /** Keeps only the bytes from now on (a compact write, once its watchers have seen it). */
   release(): void {
     this.held = undefined
+  }
+
+  /** Whether this version was {@link release}d: a compact write. */
+  get released(): boolean {
+    return this.held === undefined
   }
 
   /** UTF-8 length of the serialized object. */
@@ -384,6 +392,11 @@ export interface MemoryStoreOptions {
   quotaBytes?: number
   /** Largest serialized object a write may carry; more fails with TooLarge (default 1.5 MiB, etcd's). */
   maxObjectBytes?: number
+  /**
+   * Where writes are made durable (`--data-dir`): the store starts from what it holds (objects,
+   * watch history, resourceVersion) and records every write there before applying it.
+   */
+  journal?: StoreJournal
 }
 
 /** The in-memory implementation. */
@@ -401,13 +414,73 @@ export class MemoryStore implements ObjectStore {
    */
   private readonly compactArenas = new ArenaAllocator()
   readonly hub: WatchHub
+  private readonly journal: StoreJournal | undefined
 
   constructor(opts: MemoryStoreOptions = {}) {
-    this.rv = opts.startRV ?? 0
+    this.journal = opts.journal
+    const state = this.journal?.load()
+    this.rv = state ? state.rv : (opts.startRV ?? 0)
     this.quotaBytes = opts.quotaBytes ?? defaultQuotaBytes
     this.maxObjectBytes = opts.maxObjectBytes ?? defaultMaxObjectBytes
+    const journal = this.journal
     // At least one event: a watcher that is up to date must be able to resume (0 would leave no ring slot).
-    this.hub = new WatchHub(Math.max(1, Math.floor(opts.historySize ?? 10_000)), this.rv, opts.historyBytes ?? 256 * 1024 * 1024)
+    this.hub = new WatchHub(
+      Math.max(1, Math.floor(opts.historySize ?? 10_000)),
+      state ? state.compactedRV : this.rv,
+      opts.historyBytes ?? 256 * 1024 * 1024,
+      journal ? (ev) => journal.forget(ev.rv, ev.prev?.rv, ev.type === 'DELETED') : undefined,
+    )
+    if (state) this.replay(state)
+  }
+
+  /**
+   * Rebuilds objects and watch history from a journal's rows, oldest first: rows above the
+   * compaction point are the history's events again (with the versions they replaced), the rest
+   * the objects as they were when the history began.
+   */
+  private replay(state: JournalState): void {
+    for (const row of state.rows) {
+      const b = this.bucket(row.resource)
+      const prev = b.objects.get(row.key)
+      const obj = JSON.parse(row.json.toString('utf8')) as KubeObject
+      const namespace = obj.metadata.namespace ?? ''
+      const event = row.rv > state.compactedRV
+      if (prev) {
+        this.unlink(prev)
+        this.total -= prev.size
+      }
+      if (row.type === 'DELETED') {
+        if (prev) {
+          b.objects.delete(row.key)
+          b.keys.remove(row.key)
+        }
+        if (event) this.hub.publish({ type: 'DELETED', resource: row.resource, namespace, rv: row.rv, stored: stored(obj, row.rv, 'DELETED', prev), prev })
+        continue
+      }
+      const s = stored(obj, row.rv, row.type, prev, row.compact, row.compact ? this.compactArenas : this.arenas)
+      if (!prev) b.keys.add(row.key)
+      b.objects.set(row.key, s)
+      this.total += s.size
+      if (event) this.hub.publish({ type: row.type, resource: row.resource, namespace, rv: row.rv, stored: s, prev })
+      if (row.compact) s.release()
+    }
+  }
+
+  /** Makes a change durable before it is applied (no journal: nothing to do). */
+  private record(resource: string, key: string, type: EventType, s: Stored, compact: boolean): void {
+    this.journal?.record({ rv: s.rv, resource, key, type, json: s.bytes(), compact })
+  }
+
+  /** The current objects as journal rows (what a rebased journal holds). */
+  private currentRows(): JournalRow[] {
+    const rows: JournalRow[] = []
+    for (const [resource, b] of this.buckets)
+      for (const [key, v] of b.objects) rows.push({ rv: v.rv, resource, key, type: 'ADDED', json: v.bytes(), compact: v.released })
+    return rows.sort((a, b) => a.rv - b.rv)
+  }
+
+  close(): void {
+    this.journal?.close()
   }
 
   storedBytes(): number {
@@ -516,6 +589,7 @@ export class MemoryStore implements ObjectStore {
     const s = stored(obj, rv, 'ADDED', undefined, opts.compact, opts.compact ? this.compactArenas : this.arenas)
     try {
       this.checkSize(key, s, 0, false)
+      this.record(resource, key, 'ADDED', s, opts.compact ?? false)
     } catch (err) {
       this.unlink(s)
       delete obj.metadata.resourceVersion
@@ -543,6 +617,7 @@ export class MemoryStore implements ObjectStore {
     const s = stored(obj, rv, 'MODIFIED', prev, opts.compact, opts.compact ? this.compactArenas : this.arenas)
     try {
       this.checkSize(key, s, prev.size, opts.deleting ?? false)
+      this.record(resource, key, 'MODIFIED', s, opts.compact ?? false)
     } catch (err) {
       this.unlink(s)
       obj.metadata.resourceVersion = before
@@ -563,14 +638,16 @@ export class MemoryStore implements ObjectStore {
     const prev = b.objects.get(key)
     if (!prev) throw new StoreError('NotFound', key)
     if (expectedRV !== undefined && prev.rv !== expectedRV) throw new StoreError('Conflict', key)
+    const rv = this.rv + 1
+    // The DELETED event carries the last state with the deletion's own resourceVersion.
+    const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
+    const s = stored(last, rv, 'DELETED', prev)
+    this.record(resource, key, 'DELETED', s, prev.released)
     b.objects.delete(key)
     b.keys.remove(key)
     this.unlink(prev)
     this.total -= prev.size
-    const rv = ++this.rv
-    // The DELETED event carries the last state with the deletion's own resourceVersion.
-    const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
-    const s = stored(last, rv, 'DELETED', prev)
+    this.rv = rv
     this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
     return s
   }
@@ -589,6 +666,7 @@ export class MemoryStore implements ObjectStore {
     this.compactArenas.reset()
     this.total = 0
     this.hub.reset(this.rv)
+    this.journal?.rebase([], this.rv)
   }
 
   checkpoint(): () => void {
@@ -606,6 +684,7 @@ export class MemoryStore implements ObjectStore {
       }
       this.total = total
       this.hub.reset(this.rv)
+      this.journal?.rebase(this.currentRows(), this.rv)
     }
   }
 }

@@ -3,11 +3,12 @@
 /**
  * `oldestRV` is set for Expired: the compaction point quoted in "too old resource version".
  * `TooLarge` (one object over the size limit) and `NoSpace` (the quota is used up) are etcd's
- * ErrRequestTooLarge and ErrNoSpace; their messages are for logs, not clients.
+ * ErrRequestTooLarge and ErrNoSpace; their messages are for logs, not clients. `Internal` is a
+ * durable backend that failed to record a write (which was then not applied).
  */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'BadRequest' | 'TooLarge' | 'NoSpace',
+    readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'BadRequest' | 'TooLarge' | 'NoSpace' | 'Internal',
     message: string,
     readonly oldestRV = 0,
   ) {

@@ -41,6 +41,8 @@ export class WatchHub {
     private readonly capacity: number,
     startRV: number,
     private readonly maxBytes = Infinity,
+    /** Told of every event that leaves the history (a durable store then forgets what it replaced). */
+    private readonly onDrop?: (ev: StoreEvent) => void,
   ) {
     this.ring = new Array(capacity)
     this.compactedRV = startRV
@@ -73,6 +75,7 @@ export class WatchHub {
     this.ring[this.start] = undefined
     this.start = (this.start + 1) % this.capacity
     this.size--
+    this.onDrop?.(old)
   }
 
   /** Serialized bytes the history holds (for tests and metrics). */

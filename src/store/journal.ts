@@ -1,0 +1,54 @@
+/**
+ * @module journal: what a durable backend records under the in-memory store, and what it gives
+ * back when a store is opened again.
+ *
+ * The in-memory store stays the cache every read and watch is served from (kube-apiserver's watch
+ * cache); the journal holds the versions that cache needs to be rebuilt: every current object,
+ * plus every version of the watch history window with the version each one replaced, so that a
+ * watch resumed from before a restart sees the same events it would have seen without one. It is
+ * etcd's MVCC keyspace with compaction at the history window's start.
+ */
+
+/** A row as the journal keeps it: one version of one object, and the change that wrote it. */
+export interface JournalRow {
+  rv: number
+  resource: string
+  /** `namespace/name`, or `name` for cluster-scoped objects. */
+  key: string
+  type: 'ADDED' | 'MODIFIED' | 'DELETED'
+  /** The object's JSON (for DELETED, its last state with the deletion's resourceVersion). */
+  json: Buffer
+  /** Written with StoreWriteOptions.compact (kept as bytes only, as Events are). */
+  compact: boolean
+}
+
+/** What an opened journal holds. */
+export interface JournalState {
+  /** Every row, oldest first. */
+  rows: JournalRow[]
+  /** The newest resourceVersion ever handed out (at least the newest row's). */
+  rv: number
+  /** The newest resourceVersion that fell out of the history window: rows above it are watch events. */
+  compactedRV: number
+}
+
+/**
+ * The durable half of a store. Every method runs synchronously and is atomic: `record` returns
+ * only once the change is durable (it survives the process being killed), or throws and records
+ * nothing.
+ */
+export interface StoreJournal {
+  /** What was recorded before (empty for a new journal). */
+  load(): JournalState
+  /** Records one change before the store applies it (the version it supersedes stays, for the watch history). */
+  record(row: JournalRow): void
+  /**
+   * The watch history dropped the change at `rv`: from now on nothing needs `replacedRV` (the
+   * version it superseded), nor the row itself when it was a deletion. Applied with the next
+   * record (or close), in the same transaction as the new compaction point.
+   */
+  forget(rv: number, replacedRV: number | undefined, deleted: boolean): void
+  /** Replaces everything with `rows` (the current objects after a reset or restore), history empty from `rv`. */
+  rebase(rows: JournalRow[], rv: number): void
+  close(): void
+}

@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { StatusError } from '../../src/errors.js'
+import { MemoryStore, StoreError } from '../../src/store/object-store.js'
+import { SqliteJournal } from '../../src/store/sqlite-journal.js'
+import type { StoreEvent } from '../../src/store/watch-hub.js'
+
+const cm = (name: string, data: Record<string, string> = {}, ns = 'default') => ({
+  kind: 'ConfigMap',
+  apiVersion: 'v1',
+  metadata: { name, namespace: ns },
+  data,
+})
+
+const dirs: string[] = []
+const stores: MemoryStore[] = []
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kubemock-journal-'))
+  dirs.push(d)
+  return d
+}
+
+/** A store over the journal in `dir`; `journal` to inspect it. Closed after the test. */
+function open(dir: string, historySize = 100): { store: MemoryStore; journal: SqliteJournal } {
+  const journal = new SqliteJournal(dir)
+  const store = new MemoryStore({ journal, historySize })
+  stores.push(store)
+  journals.set(store, journal)
+  return { store, journal }
+}
+
+const journals = new Map<MemoryStore, SqliteJournal>()
+
+/** Lets go of the database without the store's close: as if the process was killed (nothing flushed, no checkpoint). */
+function abandon(store: MemoryStore): void {
+  stores.splice(stores.indexOf(store), 1)
+  journals.get(store)?.abandon()
+}
+
+const view = (s: MemoryStore, resource: string) => s.list(resource).map((o) => [o.obj.metadata.name, o.rv, o.json] as const)
+const events = (s: MemoryStore, resource: string, since: number) => {
+  const seen: Pick<StoreEvent, 'type' | 'rv'>[] = []
+  const stop = s.watch(resource, undefined, since, (ev) => seen.push({ type: ev.type, rv: ev.rv }))
+  stop()
+  return seen
+}
+
+describe('SqliteJournal under MemoryStore', () => {
+  it('gives back every object, byte for byte, and the resourceVersion after a restart', () => {
+    const dir = tempDir()
+    const a = open(dir)
+    a.store.create('configmaps', cm('one', { k: 'v' }))
+    const two = a.store.create('configmaps', cm('two'))
+    a.store.update('configmaps', { ...cm('two', { k: 'w' }) }, two.rv)
+    a.store.create('configmaps', cm('three'))
+    a.store.delete('configmaps', 'default', 'three')
+    a.store.create('events', { kind: 'Event', apiVersion: 'v1', metadata: { name: 'e', namespace: 'default' }, reason: 'Pulled' }, { compact: true })
+    const before = view(a.store, 'configmaps')
+    const rv = a.store.currentRV()
+    abandon(a.store)
+
+    const b = open(dir)
+    expect(view(b.store, 'configmaps')).toEqual(before)
+    expect(b.store.currentRV()).toBe(rv)
+    expect(b.store.get('events', 'default', 'e')?.obj).toMatchObject({ reason: 'Pulled' })
+    expect(b.store.storedBytes()).toBe(a.store.storedBytes())
+    // resourceVersions keep increasing from where they were.
+    expect(b.store.create('configmaps', cm('four')).rv).toBe(rv + 1)
+  })
+
+  it('resumes watches from before a restart inside the history window, and answers Expired beyond it', () => {
+    const dir = tempDir()
+    const a = open(dir, 5)
+    for (let i = 0; i < 4; i++) a.store.create('configmaps', cm(`c${i}`))
+    const mid = a.store.currentRV()
+    a.store.update('configmaps', cm('c0', { x: '1' }), undefined)
+    a.store.delete('configmaps', 'default', 'c1')
+    const wanted = events(a.store, 'configmaps', mid)
+    expect(wanted.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED'])
+    abandon(a.store)
+
+    const b = open(dir, 5)
+    expect(events(b.store, 'configmaps', mid)).toEqual(wanted)
+    // The event replaced c0's first version; a list at `mid` restores it from the journal.
+    expect(b.store.listAt('configmaps', undefined, mid).map((o) => [o.obj.metadata.name, o.rv])).toEqual(
+      a.store.listAt('configmaps', undefined, mid).map((o) => [o.obj.metadata.name, o.rv]),
+    )
+    // Six changes, five kept: the first fell out.
+    expect(() => events(b.store, 'configmaps', 0)).toThrow(StoreError)
+  })
+
+  it('stays bounded: the current objects plus the history window, however many writes', () => {
+    const dir = tempDir()
+    const a = open(dir, 10)
+    for (let i = 0; i < 20; i++) a.store.create('configmaps', cm(`c${i}`))
+    for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) a.store.update('configmaps', cm(`c${i}`, { round: String(round) }), undefined)
+    for (let i = 0; i < 10; i++) a.store.delete('configmaps', 'default', `c${i}`)
+    // 10 objects left; the 10 newest events are deletions (their rows, and the versions they
+    // replaced): 10 + 10 + 10 rows, plus the leftovers of the last change to leave the window
+    // (applied with the next write) — far below the 1,030 writes.
+    expect(a.journal.rowCount()).toBeLessThanOrEqual(31)
+    abandon(a.store)
+    const b = open(dir, 10)
+    expect(b.store.count('configmaps')).toBe(10)
+    expect(b.store.get('configmaps', 'default', 'c15')?.obj.data).toEqual({ round: '49' })
+  })
+
+  it('applies nothing when the journal refuses a write', () => {
+    const dir = tempDir()
+    const a = open(dir)
+    a.store.create('configmaps', cm('keep'))
+    const rv = a.store.currentRV()
+    const record = a.journal.record.bind(a.journal)
+    a.journal.record = () => {
+      throw new StoreError('Internal', 'data directory: disk I/O error')
+    }
+    expect(() => a.store.create('configmaps', cm('lost'))).toThrow(/disk I\/O error/)
+    // At the API that is kube-apiserver's answer to a storage failure: 500 InternalError.
+    const status = StatusError.fromStoreError(new StoreError('Internal', 'data directory: disk I/O error'))
+    expect([status.code, status.status.reason, status.message]).toEqual([500, 'InternalError', 'Internal error occurred: data directory: disk I/O error'])
+    expect(() => a.store.update('configmaps', cm('keep', { x: 'y' }), undefined)).toThrow(StoreError)
+    expect(() => a.store.delete('configmaps', 'default', 'keep')).toThrow(StoreError)
+    expect(a.store.currentRV()).toBe(rv)
+    expect(view(a.store, 'configmaps').map(([n]) => n)).toEqual(['keep'])
+    expect(a.store.get('configmaps', 'default', 'keep')?.obj.data).toEqual({})
+    a.journal.record = record
+    expect(a.store.create('configmaps', cm('later')).rv).toBe(rv + 1)
+  })
+
+  it('rebases on clear and on a checkpoint restore: a restart sees what the store showed', () => {
+    const dir = tempDir()
+    const a = open(dir)
+    a.store.create('configmaps', cm('old'))
+    const restore = a.store.checkpoint()
+    a.store.create('configmaps', cm('new'))
+    restore()
+    expect(view(a.store, 'configmaps').map(([n]) => n)).toEqual(['old'])
+    const rv = a.store.currentRV()
+    abandon(a.store)
+    const b = open(dir)
+    expect(view(b.store, 'configmaps').map(([n]) => n)).toEqual(['old'])
+    expect(() => events(b.store, 'configmaps', rv - 1)).toThrow(StoreError)
+    b.store.clear()
+    const cleared = b.store.currentRV()
+    b.store.close()
+    stores.splice(stores.indexOf(b.store), 1)
+    const c = open(dir)
+    expect(c.store.count('configmaps')).toBe(0)
+    expect(c.store.currentRV()).toBe(cleared)
+  })
+
+  it('refuses a data directory another store holds open, and takes it once that one is gone', () => {
+    const dir = tempDir()
+    const a = open(dir)
+    a.store.create('configmaps', cm('one'))
+    expect(() => new SqliteJournal(dir)).toThrow(`--data-dir ${dir} is in use by another kubemock process`)
+    abandon(a.store)
+    expect(open(dir).store.count('configmaps')).toBe(1)
+  })
+})
