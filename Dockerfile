@@ -32,8 +32,11 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/openapi ./openapi
 # The kubeconfig (server URL, CA, token) is rewritten at every start: the CA is new each time.
-RUN mkdir /kubeconfig && chown node:node /kubeconfig
+RUN mkdir /kubeconfig /data && chown node:node /kubeconfig /data
 VOLUME /kubeconfig
+# For `--data-dir /data` (docker-compose.yml passes it): the cluster then outlives the container.
+# npm ci fetched better-sqlite3's prebuilt binary in the build stage (node:20-slim has no compiler).
+VOLUME /data
 USER node
 EXPOSE 6443
 # The slim image has no curl; /readyz answers without a token, as on a real cluster.
