@@ -8,6 +8,8 @@ import { installHostCheck } from './api/host-check.js'
 import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBytes, sendBadRequestURI } from './api/malformed-requests.js'
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
+import { StatusError } from './errors.js'
+import type { ObjectStore } from './store/object-store.js'
 import { protobufMediaType } from './api/protobuf.js'
 import { isLongRunning, requestInfo } from './api/journal.js'
 import { queryRequestTimeout, type RawQuery } from './api/query-params.js'
@@ -97,6 +99,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installRequestLog(app)
 
   installErrorHandlers(app)
+  installDurableAnswers(app, cluster.store)
   // Field validation (Ajv) and YAML bodies need libraries that start-up does not load: the first
   // request with a body waits for them (a few milliseconds, once) before any handler decodes it.
   app.addHook('preValidation', (req, _reply, done) => {
@@ -133,4 +136,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await registerControlRoutes(app, cluster)
   await registerResourceRoutes(app, { registry: cluster.registry, discovery, now: () => cluster.clock.now() })
   return app
+}
+
+/**
+ * With a durable store (`--data-dir`), no answer leaves before the writes made so far are on disk:
+ * the writes are committed in groups after the work that made them, and this is what makes an
+ * acknowledged write a durable one. A failed commit turns the answers that waited for it into
+ * 500s (their writes are not acknowledged). In memory, durable() is always undefined: no wait.
+ */
+function installDurableAnswers(app: FastifyInstance, store: ObjectStore): void {
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    const pending = store.durable()
+    if (!pending) return done(null, payload)
+    pending.then(
+      () => done(null, payload),
+      (err: unknown) => {
+        const status = StatusError.internal((err as Error).message)
+        reply.code(status.code).header('content-type', 'application/json')
+        done(null, JSON.stringify(status.status))
+      },
+    )
+  })
 }

@@ -135,35 +135,50 @@ export function serveHTTPWatch(reply: FastifyReply, w: WatchRequest): void {
   res.socket?.setNoDelay(true)
   // Events of one turn go out in one socket write: a burst of changes (a ReplicaSet creating pods)
   // costs each of many watchers one syscall, not one per event.
+  const lines = perTurn((batch) => {
+    if (res.destroyed) return
+    if (batch.length === 1) {
+      res.write(batch[0])
+      return
+    }
+    res.cork()
+    for (const l of batch) res.write(l)
+    res.uncork()
+  })
+  run(w, {
+    write: lines.write,
+    end: () => {
+      lines.flush()
+      res.end()
+    },
+    onClose: (fn) => res.on('close', fn),
+  })
+}
+
+/**
+ * Collects a watch's lines and hands them to `send` once per turn of the event loop. Besides
+ * saving syscalls, this is what keeps a durable store's changes from being seen before they are
+ * on disk: its group commit runs in a microtask of the turn that wrote them, before this.
+ */
+function perTurn(send: (lines: (string | Buffer)[]) => void): { write(line: string | Buffer): void; flush(): void } {
   let queued: (string | Buffer)[] = []
   let scheduled = false
   const flush = () => {
     scheduled = false
-    const lines = queued
+    const batch = queued
     queued = []
-    if (res.destroyed || !lines.length) return
-    if (lines.length === 1) {
-      res.write(lines[0])
-      return
-    }
-    res.cork()
-    for (const l of lines) res.write(l)
-    res.uncork()
+    if (batch.length) send(batch)
   }
-  run(w, {
-    write: (line) => {
+  return {
+    write(line) {
       queued.push(line)
       if (!scheduled) {
         scheduled = true
         setImmediate(flush)
       }
     },
-    end: () => {
-      flush()
-      res.end()
-    },
-    onClose: (fn) => res.on('close', fn),
-  })
+    flush,
+  }
 }
 
 /** Copies CORS headers already decided for this reply (set by the CORS hook) onto the raw stream. */
@@ -187,11 +202,15 @@ export function serveWebSocketWatch(socket: WebSocket, w: WatchRequest): void {
     }
     throw err
   }
+  const lines = perTurn((batch) => {
+    for (const line of batch) if (socket.readyState === socket.OPEN) socket.send(line, { binary: false })
+  })
   run(w, {
-    write: (line) => {
-      if (socket.readyState === socket.OPEN) socket.send(line, { binary: false })
+    write: lines.write,
+    end: () => {
+      lines.flush()
+      socket.close(1000)
     },
-    end: () => socket.close(1000),
     onClose: (fn) => socket.on('close', fn),
   })
 }

@@ -33,22 +33,31 @@ export interface JournalState {
 }
 
 /**
- * The durable half of a store. Every method runs synchronously and is atomic: `record` returns
- * only once the change is durable (it survives the process being killed), or throws and records
- * nothing.
+ * The durable half of a store. Changes are committed in groups: `record` queues one, and the
+ * queue is committed (atomically) once the synchronous work that made it is over, so a burst of
+ * writes — a controller's time slice, a request that writes several objects — costs one commit.
+ * Nothing outside the process may see a change before its group is durable: responses wait for
+ * {@link durable}, and watch streams send their lines after it (they batch per turn of the event
+ * loop, which begins after the commit).
  */
 export interface StoreJournal {
   /** What was recorded before (empty for a new journal). */
   load(): JournalState
-  /** Records one change before the store applies it (the version it supersedes stays, for the watch history). */
+  /**
+   * Queues one change (the store applies it at once). Throws StoreError('Internal') and queues
+   * nothing once a commit has failed: the data directory then takes no more writes.
+   */
   record(row: JournalRow): void
+  /** Resolves once every change recorded so far is durable; undefined when all already are. Rejects when their commit failed. */
+  durable(): Promise<void> | undefined
   /**
    * The watch history dropped the change at `rv`: from now on nothing needs `replacedRV` (the
    * version it superseded), nor the row itself when it was a deletion. Applied with the next
-   * record (or close), in the same transaction as the new compaction point.
+   * commit, in the same transaction as the new compaction point.
    */
   forget(rv: number, replacedRV: number | undefined, deleted: boolean): void
   /** Replaces everything with `rows` (the current objects after a reset or restore), history empty from `rv`. */
   rebase(rows: JournalRow[], rv: number): void
+  /** Commits what is queued and closes. */
   close(): void
 }

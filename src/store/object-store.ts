@@ -73,6 +73,11 @@ export interface ObjectStore {
    * resourceVersions keep increasing). What makes a state import all or nothing.
    */
   checkpoint(): () => void
+  /**
+   * For a durable store: resolves once every write made so far is durable (rejects when that
+   * failed); undefined when all already are, as always in memory. Answers wait for it.
+   */
+  durable(): Promise<void> | undefined
   /** Releases what the store holds open (a durable store's files); no write may follow. */
   close(): void
 }
@@ -466,7 +471,7 @@ export class MemoryStore implements ObjectStore {
     }
   }
 
-  /** Makes a change durable before it is applied (no journal: nothing to do). */
+  /** Hands a change to the journal before it is applied (no journal: nothing to do); throws when the journal takes no more writes. */
   private record(resource: string, key: string, type: EventType, s: Stored, compact: boolean): void {
     this.journal?.record({ rv: s.rv, resource, key, type, json: s.bytes(), compact })
   }
@@ -477,6 +482,10 @@ export class MemoryStore implements ObjectStore {
     for (const [resource, b] of this.buckets)
       for (const [key, v] of b.objects) rows.push({ rv: v.rv, resource, key, type: 'ADDED', json: v.bytes(), compact: v.released })
     return rows.sort((a, b) => a.rv - b.rv)
+  }
+
+  durable(): Promise<void> | undefined {
+    return this.journal?.durable()
   }
 
   close(): void {

@@ -50,17 +50,26 @@ function storeError(err: unknown): StoreError {
  * table holds the current objects plus the history window, and stays that size. `meta` keeps the
  * compaction point and the newest resourceVersion (rows alone lose it when everything is deleted).
  * Commits are synchronous=NORMAL: in WAL mode a committed transaction survives the process being
- * killed; a power cut may lose the last ones (FULL would fsync every write).
+ * killed; a power cut may lose the last ones (FULL would fsync every write). Changes are committed
+ * in groups, in a microtask after the synchronous work that recorded them: a commit per write
+ * was half the CPU of a 10,000-pod rollout.
  */
 export class SqliteJournal implements StoreJournal {
   private readonly db: Database
   private readonly insert: Statement
   private readonly remove: Statement
   private readonly setMeta: Statement
-  private readonly commit: (row: JournalRow) => void
+  private readonly commit: (rows: JournalRow[]) => void
   /** Forgotten changes not yet applied: [replacedRV or -1, own rv when a deletion or -1]. */
   private forgotten: number[] = []
   private compactedRV = 0
+  /** Changes recorded but not committed yet. */
+  private queued: JournalRow[] = []
+  /** Settles when the queued changes are committed (created on demand by durable()). */
+  private waiting: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
+  private scheduled = false
+  /** The error of a failed commit: no write is taken after it. */
+  private failed: StoreError | undefined
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true })
@@ -77,6 +86,10 @@ export class SqliteJournal implements StoreJournal {
       throw err
     }
     this.db.pragma('synchronous = NORMAL')
+    // Fold the WAL into the database every 10,000 pages (40 MB) rather than SQLite's 1,000: a
+    // version written and superseded between two checkpoints is copied once, and each write
+    // costs about a fifth less (35 against 42 µs for 3.5 KB rows here).
+    this.db.pragma('wal_autocheckpoint = 10000')
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS versions (
         rv INTEGER PRIMARY KEY,
@@ -91,9 +104,10 @@ export class SqliteJournal implements StoreJournal {
     this.insert = this.db.prepare('INSERT INTO versions (rv, resource, key, type, compact, json) VALUES (?, ?, ?, ?, ?, ?)')
     this.remove = this.db.prepare('DELETE FROM versions WHERE rv = ?')
     this.setMeta = this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value')
-    this.commit = this.db.transaction((row: JournalRow) => {
+    this.commit = this.db.transaction((rows: JournalRow[]) => {
+      for (const row of rows) this.insert.run(row.rv, row.resource, row.key, types.indexOf(row.type), row.compact ? 1 : 0, row.json)
+      // After the inserts: a forgotten version may be one of this very group.
       this.applyForgotten()
-      this.insert.run(row.rv, row.resource, row.key, types.indexOf(row.type), row.compact ? 1 : 0, row.json)
     })
   }
 
@@ -108,11 +122,49 @@ export class SqliteJournal implements StoreJournal {
   }
 
   record(row: JournalRow): void {
-    try {
-      this.commit(row)
-    } catch (err) {
-      throw storeError(err)
+    if (this.failed) throw new StoreError('Internal', `${this.failed.message}; restart kubemock to continue from what was saved`)
+    // The row is written at commit: the store's version (and its bytes) never changes meanwhile.
+    this.queued.push(row)
+    if (!this.scheduled) {
+      this.scheduled = true
+      queueMicrotask(() => this.flush())
     }
+  }
+
+  durable(): Promise<void> | undefined {
+    // After a failed commit nothing is queued (record refuses): reads answer as before.
+    if (!this.queued.length) return undefined
+    if (!this.waiting) {
+      let resolve!: () => void
+      let reject!: (err: unknown) => void
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
+      this.waiting = { promise, resolve, reject }
+    }
+    return this.waiting.promise
+  }
+
+  /** Commits the queued changes in one transaction and settles whoever waits for them. */
+  private flush(): void {
+    this.scheduled = false
+    const rows = this.queued
+    const waiting = this.waiting
+    this.queued = []
+    this.waiting = undefined
+    if (!rows.length || this.failed || !this.db.open) {
+      waiting?.resolve()
+      return
+    }
+    try {
+      this.commit(rows)
+    } catch (err) {
+      this.failed = storeError(err)
+      waiting?.reject(this.failed)
+      return
+    }
+    waiting?.resolve()
   }
 
   forget(rv: number, replacedRV: number | undefined, deleted: boolean): void {
@@ -129,6 +181,8 @@ export class SqliteJournal implements StoreJournal {
   }
 
   rebase(rows: JournalRow[], rv: number): void {
+    // The queued changes are in `rows` already (or gone with what they changed).
+    this.queued = []
     try {
       this.db.transaction(() => {
         this.db.exec('DELETE FROM versions')
@@ -139,8 +193,13 @@ export class SqliteJournal implements StoreJournal {
         this.setMeta.run('rv', rv)
       })()
     } catch (err) {
-      throw storeError(err)
+      this.failed = storeError(err)
+      this.waiting?.reject(this.failed)
+      this.waiting = undefined
+      throw this.failed
     }
+    this.waiting?.resolve()
+    this.waiting = undefined
   }
 
   /** Rows the database holds (for tests: the history window plus the current objects). */
@@ -148,14 +207,16 @@ export class SqliteJournal implements StoreJournal {
     return (this.db.prepare('SELECT count(*) AS n FROM versions').get() as { n: number }).n
   }
 
-  /** Closes the database without flushing anything: what a killed process leaves (for tests). */
+  /** Closes the database without committing what is queued: what a killed process leaves (for tests). */
   abandon(): void {
+    this.queued = []
     this.db.close()
   }
 
   close(): void {
     if (!this.db.open) return
     try {
+      this.flush()
       this.db.transaction(() => this.applyForgotten())()
       // Fold the WAL into the database file, so a closed data directory is one file.
       this.db.pragma('wal_checkpoint(TRUNCATE)')

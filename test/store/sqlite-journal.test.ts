@@ -38,8 +38,12 @@ function open(dir: string, historySize = 100): { store: MemoryStore; journal: Sq
 
 const journals = new Map<MemoryStore, SqliteJournal>()
 
-/** Lets go of the database without the store's close: as if the process was killed (nothing flushed, no checkpoint). */
-function abandon(store: MemoryStore): void {
+/**
+ * Waits until what was written is durable (what a client's answer waits for), then lets go of the
+ * database without the store's close: as if the process was killed right after (no checkpoint).
+ */
+async function abandon(store: MemoryStore): Promise<void> {
+  await store.durable()
   stores.splice(stores.indexOf(store), 1)
   journals.get(store)?.abandon()
 }
@@ -53,7 +57,7 @@ const events = (s: MemoryStore, resource: string, since: number) => {
 }
 
 describe('SqliteJournal under MemoryStore', () => {
-  it('gives back every object, byte for byte, and the resourceVersion after a restart', () => {
+  it('gives back every object, byte for byte, and the resourceVersion after a restart', async () => {
     const dir = tempDir()
     const a = open(dir)
     a.store.create('configmaps', cm('one', { k: 'v' }))
@@ -64,7 +68,7 @@ describe('SqliteJournal under MemoryStore', () => {
     a.store.create('events', { kind: 'Event', apiVersion: 'v1', metadata: { name: 'e', namespace: 'default' }, reason: 'Pulled' }, { compact: true })
     const before = view(a.store, 'configmaps')
     const rv = a.store.currentRV()
-    abandon(a.store)
+    await abandon(a.store)
 
     const b = open(dir)
     expect(view(b.store, 'configmaps')).toEqual(before)
@@ -75,7 +79,7 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(b.store.create('configmaps', cm('four')).rv).toBe(rv + 1)
   })
 
-  it('resumes watches from before a restart inside the history window, and answers Expired beyond it', () => {
+  it('resumes watches from before a restart inside the history window, and answers Expired beyond it', async () => {
     const dir = tempDir()
     const a = open(dir, 5)
     for (let i = 0; i < 4; i++) a.store.create('configmaps', cm(`c${i}`))
@@ -84,7 +88,7 @@ describe('SqliteJournal under MemoryStore', () => {
     a.store.delete('configmaps', 'default', 'c1')
     const wanted = events(a.store, 'configmaps', mid)
     expect(wanted.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED'])
-    abandon(a.store)
+    await abandon(a.store)
 
     const b = open(dir, 5)
     expect(events(b.store, 'configmaps', mid)).toEqual(wanted)
@@ -96,17 +100,18 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(() => events(b.store, 'configmaps', 0)).toThrow(StoreError)
   })
 
-  it('stays bounded: the current objects plus the history window, however many writes', () => {
+  it('stays bounded: the current objects plus the history window, however many writes', async () => {
     const dir = tempDir()
     const a = open(dir, 10)
     for (let i = 0; i < 20; i++) a.store.create('configmaps', cm(`c${i}`))
     for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) a.store.update('configmaps', cm(`c${i}`, { round: String(round) }), undefined)
     for (let i = 0; i < 10; i++) a.store.delete('configmaps', 'default', `c${i}`)
+    await a.store.durable()
     // 10 objects left; the 10 newest events are deletions (their rows, and the versions they
     // replaced): 10 + 10 + 10 rows, plus the leftovers of the last change to leave the window
-    // (applied with the next write) — far below the 1,030 writes.
+    // (applied with the next commit) — far below the 1,030 writes.
     expect(a.journal.rowCount()).toBeLessThanOrEqual(31)
-    abandon(a.store)
+    await abandon(a.store)
     const b = open(dir, 10)
     expect(b.store.count('configmaps')).toBe(10)
     expect(b.store.get('configmaps', 'default', 'c15')?.obj.data).toEqual({ round: '49' })
@@ -134,7 +139,7 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(a.store.create('configmaps', cm('later')).rv).toBe(rv + 1)
   })
 
-  it('rebases on clear and on a checkpoint restore: a restart sees what the store showed', () => {
+  it('rebases on clear and on a checkpoint restore: a restart sees what the store showed', async () => {
     const dir = tempDir()
     const a = open(dir)
     a.store.create('configmaps', cm('old'))
@@ -143,7 +148,7 @@ describe('SqliteJournal under MemoryStore', () => {
     restore()
     expect(view(a.store, 'configmaps').map(([n]) => n)).toEqual(['old'])
     const rv = a.store.currentRV()
-    abandon(a.store)
+    await abandon(a.store)
     const b = open(dir)
     expect(view(b.store, 'configmaps').map(([n]) => n)).toEqual(['old'])
     expect(() => events(b.store, 'configmaps', rv - 1)).toThrow(StoreError)
@@ -156,12 +161,43 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(c.store.currentRV()).toBe(cleared)
   })
 
-  it('refuses a data directory another store holds open, and takes it once that one is gone', () => {
+  it('refuses a data directory another store holds open, and takes it once that one is gone', async () => {
     const dir = tempDir()
     const a = open(dir)
     a.store.create('configmaps', cm('one'))
     expect(() => new SqliteJournal(dir)).toThrow(`--data-dir ${dir} is in use by another kubemock process`)
-    abandon(a.store)
+    await abandon(a.store)
     expect(open(dir).store.count('configmaps')).toBe(1)
+  })
+
+  it('commits a burst of writes as one group, after the synchronous work, and reports a failed commit to whoever waits', async () => {
+    const dir = tempDir()
+    const a = open(dir)
+    for (let i = 0; i < 50; i++) a.store.create('configmaps', cm(`c${i}`))
+    // Applied at once, on disk only once the group commits.
+    expect(a.store.count('configmaps')).toBe(50)
+    expect(a.journal.rowCount()).toBe(0)
+    const pending = a.store.durable()
+    expect(pending).toBeInstanceOf(Promise)
+    await pending
+    expect(a.journal.rowCount()).toBe(50)
+    expect(a.store.durable()).toBeUndefined()
+
+    // A commit that fails: the writes waiting for it are not acknowledged, later writes are refused, reads go on.
+    const insert = (a.journal as unknown as { insert: { run: (...args: unknown[]) => unknown } }).insert
+    const run = insert.run.bind(insert)
+    insert.run = () => {
+      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })
+    }
+    a.store.create('configmaps', cm('lost'))
+    await expect(a.store.durable()).rejects.toThrow('data directory: disk I/O error')
+    expect(() => a.store.create('configmaps', cm('refused'))).toThrow('data directory: disk I/O error; restart kubemock to continue from what was saved')
+    expect(a.store.get('configmaps', 'default', 'c1')).toBeDefined()
+    expect(a.store.durable()).toBeUndefined()
+    insert.run = run
+    await abandon(a.store)
+    const b = open(dir)
+    expect(b.store.count('configmaps')).toBe(50)
+    expect(b.store.get('configmaps', 'default', 'lost')).toBeUndefined()
   })
 })
