@@ -241,6 +241,15 @@ export async function main(argv: string[]): Promise<void> {
     writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 })
   }
   process.stdout.write(`kubemock listening on ${url}\n`)
+  if (opts.dataDir) {
+    process.stdout.write(
+      cluster.restored ? `continuing the cluster saved in ${opts.dataDir}\n` : `keeping the cluster in ${opts.dataDir} (it survives restarts)\n`,
+    )
+    if (cluster.restored && (opts.nodes !== undefined || opts.scenario))
+      process.stderr.write(
+        `warning: ${opts.nodes !== undefined ? '--nodes' : '--scenario'} shapes a new cluster, and ${opts.dataDir} holds one already: it is continued as it was (POST /kubemock/v1/reset starts it again from the options)\n`,
+      )
+  }
   if (!isLoopbackHost(opts.host) && users.length === 0) {
     process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines, and anyone can use it: add --tls --token TOKEN\n`)
   }

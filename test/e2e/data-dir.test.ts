@@ -10,7 +10,7 @@ import { type Kubemock, startKubemock } from '../helpers/kubemock-process.js'
 const dataDir = mkdtempSync(join(tmpdir(), 'kubemock-data-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-const start = () => startKubemock({ args: ['--data-dir', dataDir, '--log-level', 'warn'] })
+const start = (...args: string[]) => startKubemock({ args: ['--data-dir', dataDir, '--log-level', 'warn', ...args] })
 
 /** kill -9 and wait until the process is gone. */
 async function kill9(k: Kubemock): Promise<void> {
@@ -112,6 +112,33 @@ describe('--data-dir', () => {
       expect(r.stderr.trim()).toBe(`--data-dir ${dataDir} is in use by another kubemock process`)
     } finally {
       await kill9(holder)
+    }
+  })
+
+  it('continues a saved cluster whatever --nodes says, until a reset applies it; the reset is kept too', async () => {
+    const nodeNames = async (k: Kubemock) => (await k.kubectl(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n')
+    const first = await start('--nodes', '5')
+    let before: string[]
+    try {
+      // Printed right after the listening line, which startKubemock waited for.
+      for (let i = 0; i < 100 && !first.logs().includes('warning:'); i++) await new Promise((r) => setTimeout(r, 20))
+      expect(first.logs()).toContain(`continuing the cluster saved in ${dataDir}`)
+      expect(first.logs()).toContain(`warning: --nodes shapes a new cluster, and ${dataDir} holds one already`)
+      // The cluster of the first test: the control plane and three workers.
+      before = await nodeNames(first)
+      expect(before).toHaveLength(4)
+      const reset = await fetch(`${first.url}/kubemock/v1/reset`, { method: 'POST' })
+      expect(reset.status).toBe(200)
+      expect(await nodeNames(first)).toHaveLength(6)
+    } finally {
+      await kill9(first)
+    }
+    const second = await start()
+    try {
+      expect(await nodeNames(second)).toHaveLength(6)
+      expect((await second.kubectl(['get', 'deployment', 'web'])).stderr).toContain('not found')
+    } finally {
+      await second.stop()
     }
   })
 })
