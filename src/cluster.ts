@@ -48,6 +48,21 @@ export interface ClusterOptions {
   scenario?: ScenarioOptions
 }
 
+/** The name the simulated time is saved under in a data directory. */
+const savedClock = 'simulated-time'
+
+/**
+ * Where a cluster reopened from a data directory starts its clock: a manual clock (speed 0) where
+ * it was, as no time passes for it unless advanced; a running one where it was or at the wall
+ * clock, whichever is later (time never runs backwards, and a real-time clock stays real time).
+ * Undefined (now) for a new cluster.
+ */
+function resumedTime(journal: SqliteJournal | undefined, speed: number): number | undefined {
+  const saved = journal?.savedValue(savedClock)
+  if (saved === undefined) return undefined
+  return speed === 0 ? saved : Math.max(saved, Date.now())
+}
+
 /** A cluster's parts, created and seeded together; `close()` stops everything it started. */
 export class Cluster {
   readonly clock: Clock
@@ -68,8 +83,10 @@ export class Cluster {
 
   constructor(opts: ClusterOptions = {}) {
     this.version = kubeVersion(opts.kubeVersion)
-    this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1 })
     const journal = opts.dataDir ? new SqliteJournal(opts.dataDir) : undefined
+    this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1, start: resumedTime(journal, opts.speed ?? 1) })
+    // Saved with every commit: a restarted cluster's clock goes on from its last durable write.
+    if (journal) journal.saveWithCommits(savedClock, () => this.clock.now())
     this.store = new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)

@@ -56,6 +56,13 @@ export interface StoreJournal {
    * commit, in the same transaction as the new compaction point.
    */
   forget(rv: number, replacedRV: number | undefined, deleted: boolean): void
+  /**
+   * Saves `value()` under `name` with every commit (the cluster's simulated time, say), so that
+   * what was current at the last durable write comes back from {@link savedValue}.
+   */
+  saveWithCommits(name: string, value: () => number): void
+  /** What {@link saveWithCommits} saved under `name` at the last commit before this journal was opened. */
+  savedValue(name: string): number | undefined
   /** Replaces everything with `rows` (the current objects after a reset or restore), history empty from `rv`. */
   rebase(rows: JournalRow[], rv: number): void
   /** Commits what is queued and closes. */

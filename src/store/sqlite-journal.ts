@@ -70,6 +70,8 @@ export class SqliteJournal implements StoreJournal {
   private scheduled = false
   /** The error of a failed commit: no write is taken after it. */
   private failed: StoreError | undefined
+  /** Values written into `meta` with every commit. */
+  private readonly savedValues = new Map<string, () => number>()
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true })
@@ -108,6 +110,7 @@ export class SqliteJournal implements StoreJournal {
       for (const row of rows) this.insert.run(row.rv, row.resource, row.key, types.indexOf(row.type), row.compact ? 1 : 0, row.json)
       // After the inserts: a forgotten version may be one of this very group.
       this.applyForgotten()
+      for (const [name, value] of this.savedValues) this.setMeta.run(`saved:${name}`, value())
     })
   }
 
@@ -119,6 +122,14 @@ export class SqliteJournal implements StoreJournal {
     this.compactedRV = meta.get('compacted') ?? 0
     const newest = rows.length ? rows[rows.length - 1].rv : 0
     return { rows, rv: Math.max(newest, meta.get('rv') ?? 0, this.compactedRV), compactedRV: this.compactedRV }
+  }
+
+  savedValue(name: string): number | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE name = ?').get(`saved:${name}`) as { value: number } | undefined)?.value
+  }
+
+  saveWithCommits(name: string, value: () => number): void {
+    this.savedValues.set(name, value)
   }
 
   record(row: JournalRow): void {
