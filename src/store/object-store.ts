@@ -111,7 +111,8 @@ class Stored implements StoredObject, ArenaTenant {
   /** The parsed object, until {@link release}. */
   private held: KubeObject | undefined
   constructor(
-    obj: KubeObject,
+    /** Undefined for a version kept as bytes only (a compact write read back from a journal). */
+    obj: KubeObject | undefined,
     readonly rv: number,
     /** A view into an arena (moved when it is compacted), or a buffer of its own. */
     public line: Buffer,
@@ -228,6 +229,22 @@ function lineBuffer(prefix: Buffer, bodySize: number, alloc: ArenaAllocator | un
   prefix.copy(line, 0)
   lineEnd.copy(line, prefix.length + bodySize)
   return { line, arena, slot }
+}
+
+/** `{"kind":"…","apiVersion":"…",` at the start of serialized bytes: what a list item leaves out. */
+const headPattern = /^\{"kind":"[^"\\]*","apiVersion":"[^"\\]*",/
+
+/**
+ * A version from bytes already serialized (a journal's row): copied into place, not serialized
+ * again. `obj` is their parse, or undefined to keep the bytes only (compact). No field spans, so
+ * the next update serializes each field afresh.
+ */
+function storedFromBytes(json: Buffer, obj: KubeObject | undefined, rv: number, type: EventType, alloc: ArenaAllocator | undefined): Stored {
+  const prefix = linePrefixes[type]
+  const { line, arena, slot } = lineBuffer(prefix, json.length, alloc)
+  json.copy(line, prefix.length)
+  const head = headPattern.exec(json.toString('latin1', 0, Math.min(json.length, 300)))?.[0].length ?? 0
+  return new Stored(obj, rv, line, prefix.length, head, type, undefined, arena, slot)
 }
 
 /** A version serialized in one JSON.stringify, without field spans. */
@@ -447,8 +464,10 @@ export class MemoryStore implements ObjectStore {
     for (const row of state.rows) {
       const b = this.bucket(row.resource)
       const prev = b.objects.get(row.key)
-      const obj = JSON.parse(row.json.toString('utf8')) as KubeObject
-      const namespace = obj.metadata.namespace ?? ''
+      // Compact versions stay bytes (parsed on read, as when written); the namespace is in the key.
+      const obj = row.compact || row.type === 'DELETED' ? undefined : (JSON.parse(row.json.toString('utf8')) as KubeObject)
+      const slash = row.key.indexOf('/')
+      const namespace = slash < 0 ? '' : row.key.slice(0, slash)
       const event = row.rv > state.compactedRV
       if (prev) {
         this.unlink(prev)
@@ -459,15 +478,22 @@ export class MemoryStore implements ObjectStore {
           b.objects.delete(row.key)
           b.keys.remove(row.key)
         }
-        if (event) this.hub.publish({ type: 'DELETED', resource: row.resource, namespace, rv: row.rv, stored: stored(obj, row.rv, 'DELETED', prev), prev })
+        if (event)
+          this.hub.publish({
+            type: 'DELETED',
+            resource: row.resource,
+            namespace,
+            rv: row.rv,
+            stored: storedFromBytes(row.json, undefined, row.rv, 'DELETED', undefined),
+            prev,
+          })
         continue
       }
-      const s = stored(obj, row.rv, row.type, prev, row.compact, row.compact ? this.compactArenas : this.arenas)
+      const s = storedFromBytes(row.json, obj, row.rv, row.type, row.compact ? this.compactArenas : this.arenas)
       if (!prev) b.keys.add(row.key)
       b.objects.set(row.key, s)
       this.total += s.size
       if (event) this.hub.publish({ type: row.type, resource: row.resource, namespace, rv: row.rv, stored: s, prev })
-      if (row.compact) s.release()
     }
   }
 

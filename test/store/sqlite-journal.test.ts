@@ -48,7 +48,8 @@ async function abandon(store: MemoryStore): Promise<void> {
   journals.get(store)?.abandon()
 }
 
-const view = (s: MemoryStore, resource: string) => s.list(resource).map((o) => [o.obj.metadata.name, o.rv, o.json] as const)
+const view = (s: MemoryStore, resource: string) =>
+  s.list(resource).map((o) => [o.obj.metadata.name, o.rv, o.json, o.itemJSON(), o.watchLine('MODIFIED').toString()] as const)
 const events = (s: MemoryStore, resource: string, since: number) => {
   const seen: Pick<StoreEvent, 'type' | 'rv'>[] = []
   const stop = s.watch(resource, undefined, since, (ev) => seen.push({ type: ev.type, rv: ev.rv }))
@@ -74,6 +75,7 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(view(b.store, 'configmaps')).toEqual(before)
     expect(b.store.currentRV()).toBe(rv)
     expect(b.store.get('events', 'default', 'e')?.obj).toMatchObject({ reason: 'Pulled' })
+    expect(view(b.store, 'events')).toEqual(view(a.store, 'events'))
     expect(b.store.storedBytes()).toBe(a.store.storedBytes())
     // resourceVersions keep increasing from where they were.
     expect(b.store.create('configmaps', cm('four')).rv).toBe(rv + 1)
