@@ -141,4 +141,38 @@ describe('--data-dir', () => {
       await second.stop()
     }
   })
+
+  it('converges after kill -9 in the middle of a rollout: the controllers take over what they left half done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubemock-data-'))
+    try {
+      const first = await startKubemock({ args: ['--data-dir', dir, '--log-level', 'warn', '--nodes', '5'] })
+      try {
+        expect((await first.kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=400'])).code).toBe(0)
+        // Killed while the ReplicaSet is still creating pods and the kubelets starting them.
+        for (let i = 0; i < 200; i++) {
+          const count = (await (await fetch(`${first.url}/api/v1/namespaces/default/pods?limit=1`)).json()) as {
+            items: unknown[]
+            metadata: { remainingItemCount?: number }
+          }
+          if (count.items.length + (count.metadata.remainingItemCount ?? 0) >= 50) break
+          await new Promise((r) => setTimeout(r, 10))
+        }
+      } finally {
+        await kill9(first)
+      }
+      const second = await startKubemock({ args: ['--data-dir', dir, '--log-level', 'warn'] })
+      try {
+        const rollout = await second.kubectl(['rollout', 'status', 'deployment/web', '--timeout=30s'])
+        expect(rollout.stdout).toContain('successfully rolled out')
+        const phases = (await second.kubectl(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}'])).stdout.split(' ')
+        expect(phases).toHaveLength(400)
+        expect(new Set(phases)).toEqual(new Set(['Running']))
+        expect((await second.kubectl(['get', 'rs', '--no-headers'])).stdout.trim().split('\n')).toHaveLength(1)
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
