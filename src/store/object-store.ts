@@ -416,7 +416,8 @@ export interface MemoryStoreOptions {
   maxObjectBytes?: number
   /**
    * Where writes are made durable (`--data-dir`): the store starts from what it holds (objects,
-   * watch history, resourceVersion) and records every write there before applying it.
+   * watch history, resourceVersion) and hands it every write as it applies it; a write is durable
+   * once {@link ObjectStore.durable} resolves (the journal commits in groups).
    */
   journal?: StoreJournal
 }
