@@ -74,18 +74,25 @@ export class SqliteJournal implements StoreJournal {
   private readonly savedValues = new Map<string, () => number>()
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true })
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      throw new Error(code === 'EEXIST' || code === 'ENOTDIR' ? `--data-dir ${dir} is not a directory` : `--data-dir ${dir}: ${(err as Error).message}`)
+    }
     this.db = openDatabase(join(dir, databaseFile))
     // One process per data directory: the first to write holds the lock until it exits (the
     // operating system drops it when a process is killed). Set before WAL, so no shared-memory file.
-    this.db.pragma('locking_mode = EXCLUSIVE')
     try {
+      this.db.pragma('locking_mode = EXCLUSIVE')
       this.db.pragma('journal_mode = WAL')
       this.db.exec('BEGIN IMMEDIATE; COMMIT')
     } catch (err) {
       this.db.close()
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`--data-dir ${dir} is in use by another kubemock process`)
-      throw err
+      const code = (err as { code?: string }).code
+      if (code === 'SQLITE_BUSY') throw new Error(`--data-dir ${dir} is in use by another kubemock process`)
+      if (code === 'SQLITE_NOTADB') throw new Error(`--data-dir ${dir}: ${databaseFile} is not a kubemock database (SQLite: ${(err as Error).message})`)
+      throw new Error(`--data-dir ${dir}: ${(err as Error).message}`)
     }
     this.db.pragma('synchronous = NORMAL')
     // Fold the WAL into the database every 10,000 pages (40 MB) rather than SQLite's 1,000: a

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -201,5 +201,16 @@ describe('SqliteJournal under MemoryStore', () => {
     const b = open(dir)
     expect(b.store.count('configmaps')).toBe(50)
     expect(b.store.get('configmaps', 'default', 'lost')).toBeUndefined()
+  })
+
+  it('names the directory when it cannot be one: a file in its place, or a file that is not a database', () => {
+    const dir = tempDir()
+    const file = join(dir, 'a-file')
+    writeFileSync(file, 'x')
+    expect(() => new SqliteJournal(file)).toThrow(`--data-dir ${file} is not a directory`)
+    const bad = join(dir, 'bad')
+    mkdirSync(bad)
+    writeFileSync(join(bad, 'kubemock.db'), 'not a database, just some text that is long enough to have a header '.repeat(4))
+    expect(() => new SqliteJournal(bad)).toThrow(`--data-dir ${bad}: kubemock.db is not a kubemock database (SQLite: file is not a database)`)
   })
 })
