@@ -18,6 +18,10 @@ async function durableApp() {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   cleanups.push(() => cluster.close())
   cleanups.push(() => app.close())
+  // The controllers' boot work first: a write of theirs, queued during a request, would make that
+  // request wait (or meet a commit a test breaks) for reasons of its own.
+  await cluster.controllers.whenIdle()
+  await cluster.store.durable()
   return { cluster, app }
 }
 
@@ -46,9 +50,6 @@ describe('answers over a durable store', () => {
 
   it('turn into 500 InternalError when the commit fails, and refuse writes after it while reads go on', async () => {
     const { cluster, app } = await durableApp()
-    // The controllers' boot work first: a write of theirs would otherwise meet the failing commit.
-    await cluster.controllers.whenIdle()
-    await cluster.store.durable()
     const journal = (cluster.store as unknown as { journal: { insert: { run: () => unknown } } }).journal
     journal.insert.run = () => {
       throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })

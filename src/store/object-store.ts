@@ -234,6 +234,11 @@ function lineBuffer(prefix: Buffer, bodySize: number, alloc: ArenaAllocator | un
 /** `{"kind":"…","apiVersion":"…",` at the start of serialized bytes: what a list item leaves out. */
 const headPattern = /^\{"kind":"[^"\\]*","apiVersion":"[^"\\]*",/
 
+/** Length of that head in `json` (ASCII: the same in characters and bytes), 0 when it does not start so. */
+function headLength(json: string): number {
+  return headPattern.exec(json.length > 300 ? json.slice(0, 300) : json)?.[0].length ?? 0
+}
+
 /**
  * A version from bytes already serialized (a journal's row): copied into place, not serialized
  * again. `obj` is their parse, or undefined to keep the bytes only (compact). No field spans, so
@@ -243,8 +248,7 @@ function storedFromBytes(json: Buffer, obj: KubeObject | undefined, rv: number, 
   const prefix = linePrefixes[type]
   const { line, arena, slot } = lineBuffer(prefix, json.length, alloc)
   json.copy(line, prefix.length)
-  const head = headPattern.exec(json.toString('latin1', 0, Math.min(json.length, 300)))?.[0].length ?? 0
-  return new Stored(obj, rv, line, prefix.length, head, type, undefined, arena, slot)
+  return new Stored(obj, rv, line, prefix.length, headLength(json.toString('latin1', 0, Math.min(json.length, 300))), type, undefined, arena, slot)
 }
 
 /** A version serialized in one JSON.stringify, without field spans. */
@@ -253,12 +257,7 @@ function storedWhole(obj: KubeObject, rv: number, type: EventType, alloc: ArenaA
   const prefix = linePrefixes[type]
   const { line, arena, slot } = lineBuffer(prefix, Buffer.byteLength(json, 'utf8'), alloc)
   line.write(json, prefix.length, 'utf8')
-  let head = 0
-  if (obj.kind !== undefined && obj.apiVersion !== undefined) {
-    const start = `{"kind":${JSON.stringify(obj.kind)},"apiVersion":${JSON.stringify(obj.apiVersion)},`
-    if (json.startsWith(start)) head = start.length
-  }
-  return new Stored(obj, rv, line, prefix.length, head, type, undefined, arena, slot)
+  return new Stored(obj, rv, line, prefix.length, headLength(json), type, undefined, arena, slot)
 }
 
 /** A version serialized field by field, copying the values it shares with `prev`; it keeps its own spans. */
