@@ -29,7 +29,7 @@ function readyNodes(cluster) {
 
 async function nodesBench() {
   const t0 = performance.now()
-  const c = new Cluster({ speed: 0, nodes: 999 })
+  const c = await Cluster.open({ speed: 0, nodes: 999 })
   const sim = await until(c, () => readyNodes(c) === 1000)
   // One more heartbeat period so every kubelet has renewed its lease once.
   await c.clock.advance(10_000)
@@ -39,7 +39,7 @@ async function nodesBench() {
 
 async function deploymentBench() {
   // 110 pods per node: 1,000 replicas need at least 10 workers.
-  const c = new Cluster({ speed: 0, nodes: 12 })
+  const c = await Cluster.open({ speed: 0, nodes: 12 })
   const deployments = c.registry.resource('apps', 'deployments')
   const pods = c.registry.resource('', 'pods')
   const running = () => pods.list('bench').items.filter((s) => s.obj.status?.phase === 'Running').length

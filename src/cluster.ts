@@ -81,7 +81,20 @@ export class Cluster {
   /** Whether the store came from a data directory that already held this cluster (not seeded). */
   readonly restored: boolean
 
-  constructor(opts: ClusterOptions = {}) {
+  /** A cluster, seeded (unless continued from a data directory) and with its controllers running. */
+  static async open(opts: ClusterOptions = {}): Promise<Cluster> {
+    const c = new Cluster(opts)
+    try {
+      if (!c.restored) await c.seed()
+    } catch (err) {
+      c.close()
+      throw err
+    }
+    c.controllers.start()
+    return c
+  }
+
+  private constructor(opts: ClusterOptions) {
     this.version = kubeVersion(opts.kubeVersion)
     const journal = opts.dataDir ? new SqliteJournal(opts.dataDir) : undefined
     this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1, start: resumedTime(journal, opts.speed ?? 1) })
@@ -96,7 +109,6 @@ export class Cluster {
     if (opts.scenario?.images) applyScenarioImages(this.images, opts.scenario.images)
     /** A data directory that already holds a cluster: it is continued, not seeded again. */
     this.restored = this.store.count('namespaces') > 0
-    if (!this.restored) this.seed()
     const timings = { ...(opts.scenario?.timings ?? {}), ...(opts.timings ?? {}) }
     const deps: ControllerDeps = {
       registry: this.registry,
@@ -111,32 +123,31 @@ export class Cluster {
       const made = make(deps)
       for (const c of Array.isArray(made) ? made : [made]) this.controllers.add(c)
     }
-    this.controllers.start()
   }
 
   /** Creates the boot objects through the registry, as the real components would. */
-  private seed(): void {
+  private async seed(): Promise<void> {
     const r = this.registry
-    for (const ns of systemNamespaces) r.resource('', 'namespaces').create('', { metadata: { name: ns } })
+    for (const ns of systemNamespaces) await r.resource('', 'namespaces').create('', { metadata: { name: ns } })
     const now = this.clock.now()
     const nodes = r.resource('', 'nodes')
     const leases = r.resource('coordination.k8s.io', 'leases')
-    this.nodes.forEach((n, i) => {
+    for (const [i, n] of this.nodes.entries()) {
       const node = nodeObject(n, i, this.version, rfc3339(now))
-      const created = nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
+      const created = await nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
       // The kubelet registers the node, then reports its status.
-      nodes.update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
-      leases.create('kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
-    })
+      await nodes.update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
+      await leases.create('kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
+    }
     for (const o of systemObjects('172.18.0.2')) {
       const rs = r.forKind(o.apiVersion!, o.kind!)!
-      rs.create(o.metadata.namespace ?? '', o)
+      await rs.create(o.metadata.namespace ?? '', o)
     }
-    this.seedScenarioObjects()
+    await this.seedScenarioObjects()
     // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
     for (const o of systemWorkloads(this.version)) {
       const rs = r.forKind(o.apiVersion!, o.kind!)!
-      if (!rs.getStored(o.metadata.namespace ?? 'kube-system', o.metadata.name ?? '')) rs.create(o.metadata.namespace ?? 'kube-system', o)
+      if (!rs.getStored(o.metadata.namespace ?? 'kube-system', o.metadata.name ?? '')) await rs.create(o.metadata.namespace ?? 'kube-system', o)
     }
   }
 
@@ -144,7 +155,7 @@ export class Cluster {
    * Creates the scenario's objects as `kubectl create` would (defaulted and validated),
    * namespaces first. Throws an Error naming the scenario file and the object.
    */
-  private seedScenarioObjects(): void {
+  private async seedScenarioObjects(): Promise<void> {
     const sc = this.scenario
     if (!sc) return
     const objs = [...sc.objects.filter((o) => o.kind === 'Namespace'), ...sc.objects.filter((o) => o.kind !== 'Namespace')]
@@ -153,7 +164,7 @@ export class Cluster {
       const rs = this.registry.forKind(o.apiVersion ?? '', o.kind ?? '')
       if (!rs) throw new Error(`scenario ${sc.source}: ${where}: no kind "${o.kind}" is served in version "${o.apiVersion}"`)
       try {
-        rs.create(rs.def.namespaced ? o.metadata.namespace || 'default' : '', structuredClone(o))
+        await rs.create(rs.def.namespaced ? o.metadata.namespace || 'default' : '', structuredClone(o))
       } catch (err) {
         throw new Error(`scenario ${sc.source}: ${where}: ${(err as Error).message}`)
       }
@@ -167,14 +178,14 @@ export class Cluster {
    * reconcile everything that exists. All or nothing: if `load` throws (say the quota runs out
    * part-way), the objects from before are put back and the error is rethrown.
    */
-  replaceState(load: () => void, beforeClear?: () => void): void {
+  async replaceState(load: () => Promise<void>, beforeClear?: () => void): Promise<void> {
     this.controllers.stop()
     try {
       beforeClear?.()
       const rollback = this.store.checkpoint()
       this.store.clear()
       try {
-        load()
+        await load()
       } catch (err) {
         rollback()
         throw err
@@ -185,8 +196,8 @@ export class Cluster {
   }
 
   /** Returns to the initial state: the boot objects and the scenario's objects, created afresh (new uids and timestamps). */
-  reset(beforeClear?: () => void): void {
-    this.replaceState(() => this.seed(), beforeClear)
+  reset(beforeClear?: () => void): Promise<void> {
+    return this.replaceState(() => this.seed(), beforeClear)
   }
 
   /** Stops controllers and timers; the cluster can no longer change. */

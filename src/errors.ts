@@ -169,12 +169,14 @@ export class StatusError extends Error {
     }
   }
 
-  /** Runs `fn`, turning a StoreError it throws into its Status (see fromStoreError). */
+  /** Runs `fn`, turning a StoreError it throws (or its promise rejects with) into its Status (see fromStoreError). */
   static fromStore<R>(fn: () => R): R {
+    const status = (err: unknown) => (err instanceof StoreError ? StatusError.fromStoreError(err) : err)
     try {
-      return fn()
+      const r = fn()
+      return (r instanceof Promise ? r.catch((err) => Promise.reject(status(err))) : r) as R
     } catch (err) {
-      throw err instanceof StoreError ? StatusError.fromStoreError(err) : err
+      throw status(err)
     }
   }
 

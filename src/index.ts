@@ -60,7 +60,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
   // Loaded on demand: the X.509 library costs tens of milliseconds to evaluate.
   if (options.tls === true) tls = (await import('./tls.js')).generateTLS({ hosts: [host] })
   else if (options.tls) tls = { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
-  const cluster = new Cluster({ ...options, scenario: resolveScenario(options.scenario) })
+  const cluster = await Cluster.open({ ...options, scenario: resolveScenario(options.scenario) })
   const app = await buildApp({
     cluster,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

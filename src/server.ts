@@ -195,7 +195,7 @@ export async function main(argv: string[]): Promise<void> {
   if (opts.scenario || opts.kubeconfig) await loadLazyLibraries()
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
   if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
-  const cluster = new Cluster({
+  const cluster = await Cluster.open({
     kubeVersion: opts.kubeVersion,
     nodes: opts.nodes,
     speed: opts.speed,

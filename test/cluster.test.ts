@@ -19,15 +19,15 @@ function tempDir(): string {
 describe('Cluster with dataDir', () => {
   it('seeds a new directory, then continues it: same objects, a manual clock where it stopped', async () => {
     const dir = tempDir()
-    const first = new Cluster({ speed: 0, nodes: 2, dataDir: dir })
+    const first = await Cluster.open({ speed: 0, nodes: 2, dataDir: dir })
     expect(first.restored).toBe(false)
     await first.clock.advance(3_600_000)
-    first.registry.resource('', 'configmaps').create('default', { metadata: { name: 'kept' } })
+    await first.registry.resource('', 'configmaps').create('default', { metadata: { name: 'kept' } })
     const stoppedAt = first.clock.now()
     const uid = first.registry.resource('', 'namespaces').getStored('', 'default')?.obj.metadata.uid
     first.close()
 
-    const second = new Cluster({ speed: 0, nodes: 5, dataDir: dir })
+    const second = await Cluster.open({ speed: 0, nodes: 5, dataDir: dir })
     try {
       expect(second.restored).toBe(true)
       // Not seeded again: the same namespace object, and the nodes of the first cluster.
@@ -45,11 +45,11 @@ describe('Cluster with dataDir', () => {
     const dir = tempDir()
     // Ten times real time, with a day already simulated: ahead of the wall clock.
     const ahead = Date.now() + 86_400_000
-    const first = new Cluster({ speed: 0, nodes: 1, dataDir: dir })
+    const first = await Cluster.open({ speed: 0, nodes: 1, dataDir: dir })
     await first.clock.advance(ahead - first.clock.now())
-    first.registry.resource('', 'configmaps').create('default', { metadata: { name: 'x' } })
+    await first.registry.resource('', 'configmaps').create('default', { metadata: { name: 'x' } })
     first.close()
-    const second = new Cluster({ speed: 10, nodes: 1, dataDir: dir })
+    const second = await Cluster.open({ speed: 10, nodes: 1, dataDir: dir })
     try {
       expect(second.clock.now()).toBeGreaterThanOrEqual(ahead)
       expect(second.clock.now()).toBeLessThan(ahead + 60_000)
@@ -57,10 +57,10 @@ describe('Cluster with dataDir', () => {
       second.close()
     }
     // Behind the wall clock (a real-time cluster restarted later): the wall clock wins.
-    const third = new Cluster({ speed: 1, nodes: 1, dataDir: tempDir() })
+    const third = await Cluster.open({ speed: 1, nodes: 1, dataDir: tempDir() })
     third.close()
     const before = Date.now()
-    const fourth = new Cluster({ speed: 1, nodes: 1, dataDir: dirs.at(-1)! })
+    const fourth = await Cluster.open({ speed: 1, nodes: 1, dataDir: dirs.at(-1)! })
     try {
       expect(fourth.clock.now()).toBeGreaterThanOrEqual(before)
     } finally {

@@ -13,7 +13,7 @@ describe('scale: 200 nodes, 2,000 pods', () => {
   let app: FastifyInstance
   let url: string
   beforeAll(async () => {
-    cluster = new Cluster({ speed: 0, nodes: 200 })
+    cluster = await Cluster.open({ speed: 0, nodes: 200 })
     app = await buildApp({ cluster })
     url = await app.listen({ port: 0, host: '127.0.0.1' })
   })

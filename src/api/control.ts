@@ -26,9 +26,9 @@ export interface ControlState {
   /** Validates and adds a fault; a dropWatch fault also cuts the open watches it matches at once. */
   addFault(spec: unknown): Fault
   /** Validates a List and replaces every object with its items (all or nothing). Returns counts per kind. */
-  replaceState(body: unknown): Record<string, number>
+  replaceState(body: unknown): Promise<Record<string, number>>
   /** Back to the scenario's initial objects; faults and image failures are cleared too. */
-  reset(): void
+  reset(): Promise<void>
   /** Makes pulls of `image` fail as a missing tag does. */
   failImage(image: string): void
   /** Undoes failImage. */
@@ -67,9 +67,9 @@ export interface ControlTarget {
   readonly sim: SimControls
   readonly images: ImageCatalogue
   /** Clears every object, then runs `load`; `beforeClear` runs first (open watches end there). */
-  replaceState(load: () => void, beforeClear?: () => void): void
+  replaceState(load: () => Promise<void>, beforeClear?: () => void): Promise<void>
   /** Back to the boot objects (scenario or default cluster). */
-  reset(beforeClear?: () => void): void
+  reset(beforeClear?: () => void): Promise<void>
 }
 
 /**
@@ -167,19 +167,19 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       if (f.dropWatch) watches.cut((w) => faults.cutsOpenWatch(f, w.info))
       return faults.get(f.id)!
     },
-    replaceState(body) {
+    async replaceState(body) {
       const items = parseSnapshotBody(body)
-      validateSnapshot(cluster.registry, items, cluster.clock.now())
+      await validateSnapshot(cluster.registry, items, cluster.clock.now())
       let counts: Record<string, number> = {}
-      cluster.replaceState(() => {
-        counts = importObjects(cluster.registry, items)
+      await cluster.replaceState(async () => {
+        counts = await importObjects(cluster.registry, items)
       }, cutAllWatches)
       return counts
     },
-    reset() {
+    async reset() {
       faults.clear()
       restoreImages()
-      cluster.reset(cutAllWatches)
+      await cluster.reset(cutAllWatches)
     },
     failImage(image) {
       const ref = parseImageRef(image)
@@ -373,11 +373,11 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
     return send(reply, list)
   })
   app.put('/kubemock/v1/snapshot', async (req, reply) => {
-    const counts = state.replaceState(req.body)
+    const counts = await state.replaceState(req.body)
     return send(reply, { loaded: counts, objects: Object.values(counts).reduce((a, b) => a + b, 0) })
   })
   app.post('/kubemock/v1/reset', async (_req, reply) => {
-    state.reset()
+    await state.reset()
     return send(reply, { reset: true })
   })
 }
@@ -402,9 +402,9 @@ export interface ControlHelpers {
   /** Every object as a v1 List. */
   snapshot(): ObjectList
   /** Replaces the state with a List, its items, or its JSON/YAML text (all or nothing); returns counts per kind. */
-  restore(snapshot: ObjectList | KubeObject[] | string): Record<string, number>
+  restore(snapshot: ObjectList | KubeObject[] | string): Promise<Record<string, number>>
   /** Back to the scenario's initial objects; clears faults and image failures. */
-  reset(): void
+  reset(): Promise<void>
   failNode(name: string): void
   recoverNode(name: string): void
   crashContainer(namespace: string, pod: string, opts?: { container?: string; exitCode?: number; reason?: string }): { container: string; exitCode: number }

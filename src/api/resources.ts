@@ -269,22 +269,22 @@ function fieldValidation(call: ResourceCall): FieldValidation {
   return parseFieldValidation(queryString(call.query, 'fieldValidation'))
 }
 
-function createObject(call: ResourceCall) {
+async function createObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
-  const s = rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const s = await rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 201, warnings)
 }
 
-function updateObject(call: ResourceCall) {
+async function updateObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
-  const s = rs.update(call.namespace, call.name!, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const s = await rs.update(call.namespace, call.name!, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 200, warnings)
 }
 
 /** PATCH in all four flavours; server-side apply creates the object when it is missing. */
-function patchObject(call: ResourceCall, subresource?: string) {
+async function patchObject(call: ResourceCall, subresource?: string) {
   const { rs, req } = call
   const type = mediaType(req.headers['content-type'])
   if (!patchMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(patchMediaTypes)
@@ -304,11 +304,11 @@ function patchObject(call: ResourceCall, subresource?: string) {
       const obj = patch as KubeObject
       warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patch)
       obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
-      const s = rs.create(call.namespace, obj, { dryRun })
+      const s = await rs.create(call.namespace, obj, { dryRun })
       return sendObject(call, s, 201, warnings)
     }
   }
-  const s = rs.guaranteedUpdate(
+  const s = await rs.guaranteedUpdate(
     call.namespace,
     call.name!,
     (current) => {
@@ -358,10 +358,10 @@ function checkedDeleteOptions(opts: DeleteOptions): DeleteOptions {
   return opts
 }
 
-function deleteObject(call: ResourceCall) {
+async function deleteObject(call: ResourceCall) {
   const { rs, reply } = call
   const opts = deleteOptions(call)
-  const { stored, outcome } = rs.delete(call.namespace, call.name!, opts)
+  const { stored, outcome } = await rs.delete(call.namespace, call.name!, opts)
   reply.type('application/json')
   if (outcome === 'pending' || rs.def.returnDeletedObject) return reply.code(200).send(stored.json)
   const details: Record<string, string> = {
@@ -376,7 +376,7 @@ function deleteObject(call: ResourceCall) {
 async function deleteCollection(call: ResourceCall) {
   const { rs, reply } = call
   const opts = await freshListOptions(call)
-  const results = rs.deleteCollection(call.namespace || undefined, opts, deleteOptions(call))
+  const results = await rs.deleteCollection(call.namespace || undefined, opts, deleteOptions(call))
   const items = results.map((r) => r.stored.itemJSON()).join(',')
   reply.type('application/json')
   return reply.send(`{"kind":"${rs.def.kind}List","apiVersion":"${rs.apiVersion}","metadata":{"resourceVersion":"${rs.currentRV()}"},"items":[${items}]}`)

@@ -45,12 +45,12 @@ export function handleSubresource(call: ResourceCall): unknown {
   return h(call)
 }
 
-function statusHandler(call: ResourceCall) {
+async function statusHandler(call: ResourceCall) {
   const { rs, req } = call
   if (req.method === 'GET') return sendObject(call, rs.get(call.namespace, call.name!))
   if (req.method === 'PATCH') return patchObject(call, 'status')
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query, 'fieldValidation')))
-  const s = rs.update(call.namespace, call.name!, obj, { subresource: 'status', dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const s = await rs.update(call.namespace, call.name!, obj, { subresource: 'status', dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 200, warnings)
 }
 
@@ -68,12 +68,12 @@ export function scaleOf(obj: KubeObject): Record<string, unknown> {
   }
 }
 
-function scaleHandler(call: ResourceCall) {
+async function scaleHandler(call: ResourceCall) {
   const { rs, req, reply } = call
   reply.type('application/json')
   if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj)))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
-  const s = rs.guaranteedUpdate(
+  const s = await rs.guaranteedUpdate(
     call.namespace,
     call.name!,
     (cur) => {
@@ -112,7 +112,7 @@ function scaleHandler(call: ResourceCall) {
 }
 
 /** pods/binding: assigns a node once (the scheduler's write). */
-function bindingHandler(call: ResourceCall) {
+async function bindingHandler(call: ResourceCall) {
   const { rs, req, reply } = call
   const body = decodeBody(req.body, req.headers['content-type']).value as {
     metadata?: { name?: string; annotations?: Record<string, string> }
@@ -125,7 +125,7 @@ function bindingHandler(call: ResourceCall) {
       { type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' },
     ])
   }
-  bindPod(rs, call.namespace, call.name!, node, call.now().getTime(), body.metadata?.annotations)
+  await bindPod(rs, call.namespace, call.name!, node, call.now().getTime(), body.metadata?.annotations)
   return reply
     .code(201)
     .type('application/json')
@@ -136,12 +136,12 @@ function bindingHandler(call: ResourceCall) {
  * Checks an eviction against disruption budgets before the delete (controllers/eviction-policy.ts):
  * throws 429/403/500 when refused, records the eviction otherwise. Replaceable for tests.
  */
-export const evictionPolicy: { check?: (call: ResourceCall, pod: KubeObject, deleteOptions: Record<string, unknown>) => void } = {
+export const evictionPolicy: { check?: (call: ResourceCall, pod: KubeObject, deleteOptions: Record<string, unknown>) => Promise<void> | void } = {
   check: (call, pod, deleteOptions) => checkEviction(call.registry, pod, deleteOptions, call.now().getTime()),
 }
 
 /** pods/eviction (policy/v1 Eviction): a delete that disruption budgets may refuse. */
-function evictionHandler(call: ResourceCall) {
+async function evictionHandler(call: ResourceCall) {
   const { rs, req, reply } = call
   const body = decodeAnyBody(req.body, req.headers['content-type']).value as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> }
   if (body?.metadata?.name && body.metadata.name !== call.name) {
@@ -149,8 +149,8 @@ function evictionHandler(call: ResourceCall) {
   }
   const pod = rs.get(call.namespace, call.name!).obj
   const opts = body?.deleteOptions ?? {}
-  evictionPolicy.check?.(call, pod, opts)
-  rs.delete(call.namespace, call.name!, {
+  await evictionPolicy.check?.(call, pod, opts)
+  await rs.delete(call.namespace, call.name!, {
     gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
     preconditions: opts.preconditions as never,
     dryRun: parseDryRun(opts.dryRun),
@@ -162,10 +162,10 @@ function evictionHandler(call: ResourceCall) {
 }
 
 /** namespaces/finalize: only spec.finalizers changes. */
-function finalizeHandler(call: ResourceCall) {
+async function finalizeHandler(call: ResourceCall) {
   const { rs, req } = call
   const { obj } = decodeObject(rs, req.body, req.headers['content-type'], 'Ignore')
-  const s = rs.guaranteedUpdate(
+  const s = await rs.guaranteedUpdate(
     '',
     call.name!,
     (cur) => {

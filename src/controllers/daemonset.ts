@@ -81,7 +81,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   const verdictCache = new Map<string, { uid: string; hash: string; spec: PodSpec; byNode: WeakMap<KubeObject, NodeVerdict> }>()
 
   /** constructHistory: find or snapshot the current revision, renumber it, return the hash. */
-  function syncHistory(ds: DaemonSet): { hash: string; old: Revision[] } {
+  async function syncHistory(ds: DaemonSet): Promise<{ hash: string; old: Revision[] }> {
     const owned = ownedRevisions(revisions, ds)
     const patch = templatePatch(ds.spec?.template)
     const current = owned.filter((r) => revisionDataEqual(r, patch))
@@ -105,13 +105,13 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
         revision: next,
       }
       try {
-        cur = revisions.create(ds.metadata.namespace ?? '', rev).obj as Revision
+        cur = (await revisions.create(ds.metadata.namespace ?? '', rev)).obj as Revision
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 409)) throw err
         const existing = revisions.getStored(ds.metadata.namespace ?? '', name)?.obj as Revision | undefined
         if (existing && revisionDataEqual(existing, patch)) return { hash, old }
         // A different template hashed to the same name: bump collisionCount and retry.
-        daemonSets.guaranteedUpdate(
+        await daemonSets.guaranteedUpdate(
           ds.metadata.namespace ?? '',
           ds.metadata.name ?? '',
           (d) => {
@@ -123,9 +123,9 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
         throw err
       }
     } else {
-      for (const dup of current.slice(0, -1)) revisions.delete(dup.metadata.namespace ?? '', dup.metadata.name ?? '')
+      for (const dup of current.slice(0, -1)) await revisions.delete(dup.metadata.namespace ?? '', dup.metadata.name ?? '')
       if ((cur.revision ?? 0) < next) {
-        cur = revisions.guaranteedUpdate(cur.metadata.namespace ?? '', cur.metadata.name ?? '', (r) => ({ ...r, revision: next })).obj as Revision
+        cur = (await revisions.guaranteedUpdate(cur.metadata.namespace ?? '', cur.metadata.name ?? '', (r) => ({ ...r, revision: next }))).obj as Revision
       }
     }
     return { hash: cur.metadata.labels?.[controllerRevisionHashLabel] ?? '', old }
@@ -166,7 +166,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   }
 
   /** CreatePodTemplate + ReplaceDaemonSetPodNodeNameNodeAffinity, created under `<ds>-`. */
-  function createPod(ds: DaemonSet, node: string, st: DaemonState): void {
+  async function createPod(ds: DaemonSet, node: string, st: DaemonState): Promise<void> {
     const tpl = ds.spec?.template ?? {}
     const spec = cloneJSON(tpl.spec ?? { containers: [] }) as PodSpec
     addDaemonTolerations(spec)
@@ -186,7 +186,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
       spec,
     }
     try {
-      const created = pods.create(ds.metadata.namespace ?? '', pod)
+      const created = await pods.create(ds.metadata.namespace ?? '', pod)
       events.record(source, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.obj.metadata.name}`)
     } catch (err) {
       events.record(source, ds, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`)
@@ -194,7 +194,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     }
   }
 
-  function deletePod(ds: DaemonSet, pod: PodObject, failed: boolean): void {
+  async function deletePod(ds: DaemonSet, pod: PodObject, failed: boolean): Promise<void> {
     const ns = pod.metadata.namespace ?? ''
     if (failed)
       events.record(
@@ -205,7 +205,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
         `Found failed daemon pod ${ns}/${pod.metadata.name} on node ${pod.spec?.nodeName ?? ''}, will try to kill it`,
       )
     try {
-      pods.delete(ns, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } })
+      await pods.delete(ns, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } })
       events.record(source, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`)
     } catch (err) {
       if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return
@@ -222,25 +222,25 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
       { group: 'apps', plural: 'controllerrevisions', keys: ownerKeys('DaemonSet') },
       { group: '', plural: 'nodes', keys: nodeKeys },
     ],
-    reconcile(key) {
+    async reconcile(key) {
       const [ns, name] = splitKey(key)
       const stored = daemonSets.getStored(ns, name)
       if (!stored) verdictCache.delete(key)
       if (!stored || stored.obj.metadata.deletionTimestamp) return
       const ds = stored.obj as DaemonSet
-      const { hash, old } = syncHistory(ds)
+      const { hash, old } = await syncHistory(ds)
       let st = observe(ds, hash)
       let actions = planManage(st)
       if (!actions.createOn.length && !actions.delete.length && st.rolling) actions = planRollingUpdate(st)
-      for (const node of actions.createOn) createPod(ds, node, st)
-      for (const p of actions.delete) deletePod(ds, p, actions.failed.includes(p))
+      for (const node of actions.createOn) await createPod(ds, node, st)
+      for (const p of actions.delete) await deletePod(ds, p, actions.failed.includes(p))
       if (actions.createOn.length || actions.delete.length) st = observe(ds, hash)
       // cleanupHistory: keep revisionHistoryLimit old revisions, never one a live pod still uses.
       const live = new Set<string>()
       for (const list of st.podsByNode.values()) for (const p of list) live.add(p.metadata.labels?.[controllerRevisionHashLabel] ?? '')
-      for (const r of revisionsToPrune(old, ds.spec?.revisionHistoryLimit ?? 10, live)) revisions.delete(ns, r.metadata.name ?? '')
+      for (const r of revisionsToPrune(old, ds.spec?.revisionHistoryLimit ?? 10, live)) await revisions.delete(ns, r.metadata.name ?? '')
       const status = { ...daemonSetStatus(st), observedGeneration: ds.metadata.generation }
-      daemonSets.guaranteedUpdate(
+      await daemonSets.guaranteedUpdate(
         ns,
         name,
         (d) => {

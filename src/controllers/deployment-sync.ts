@@ -75,35 +75,35 @@ export class DeploymentSync {
     return this.deps.clock.now()
   }
 
-  private updateStatus(): void {
-    const res = this.deps.deployments.update(this.d.metadata.namespace ?? '', this.d.metadata.name ?? '', this.d, { subresource: 'status' })
+  private async updateStatus(): Promise<void> {
+    const res = await this.deps.deployments.update(this.d.metadata.namespace ?? '', this.d.metadata.name ?? '', this.d, { subresource: 'status' })
     this.d = JSON.parse(res.json) as Deployment
   }
 
   /** Writes an RS (resourceVersion pinned: a conflict requeues the pass) and remembers the result for later lookups. */
-  private updateRS(rs: ReplicaSet): ReplicaSet {
-    const updated = JSON.parse(this.deps.replicaSets.update(rs.metadata.namespace ?? '', rs.metadata.name ?? '', rs).json) as ReplicaSet
+  private async updateRS(rs: ReplicaSet): Promise<ReplicaSet> {
+    const updated = JSON.parse((await this.deps.replicaSets.update(rs.metadata.namespace ?? '', rs.metadata.name ?? '', rs)).json) as ReplicaSet
     const i = this.rsList.findIndex((x) => x.metadata.uid === updated.metadata.uid)
     if (i >= 0) this.rsList[i] = updated
     return updated
   }
 
   /** syncStatusOnly (deployment being deleted). */
-  syncStatusOnly(): void {
-    const [newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(false)
-    this.syncDeploymentStatus([...oldRSs, newRS], newRS)
+  async syncStatusOnly(): Promise<void> {
+    const [newRS, oldRSs] = await this.allReplicaSetsAndSyncRevision(false)
+    await this.syncDeploymentStatus([...oldRSs, newRS], newRS)
   }
 
   /** sync: scaling events and paused deployments — proportional scale, cleanup when paused, status. */
-  sync(): void {
-    const [newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(false)
-    this.scale(newRS, oldRSs)
-    if (this.d.spec?.paused) this.cleanup(oldRSs)
-    this.syncDeploymentStatus([...oldRSs, newRS], newRS)
+  async sync(): Promise<void> {
+    const [newRS, oldRSs] = await this.allReplicaSetsAndSyncRevision(false)
+    await this.scale(newRS, oldRSs)
+    if (this.d.spec?.paused) await this.cleanup(oldRSs)
+    await this.syncDeploymentStatus([...oldRSs, newRS], newRS)
   }
 
   /** checkPausedConditions: Progressing Unknown/DeploymentPaused or DeploymentResumed (never over a timeout). */
-  checkPausedConditions(): void {
+  async checkPausedConditions(): Promise<void> {
     if (!hasProgressDeadline(this.d)) return
     const cond = getCondition(this.d.status, 'Progressing')
     if (cond?.reason === reasons.timedOut) return
@@ -113,12 +113,12 @@ export class DeploymentSync {
     else if (!this.d.spec?.paused && pausedCond)
       setCondition(status, newCondition('Progressing', 'Unknown', reasons.resumed, 'Deployment is resumed', this.now))
     else return
-    this.updateStatus()
+    await this.updateStatus()
   }
 
   /** isScalingEvent: an active RS whose desired-replicas annotation differs from spec.replicas. */
-  isScalingEvent(): boolean {
-    const [newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(false)
+  async isScalingEvent(): Promise<boolean> {
+    const [newRS, oldRSs] = await this.allReplicaSetsAndSyncRevision(false)
     return activeReplicaSets([...oldRSs, newRS]).some((rs) => {
       const desired = desiredReplicasOf(rs)
       return desired !== undefined && desired !== replicasOf(this.d)
@@ -126,13 +126,13 @@ export class DeploymentSync {
   }
 
   /** getAllReplicaSetsAndSyncRevision: [new RS (maybe created), all old RSs]. */
-  allReplicaSetsAndSyncRevision(create: boolean): [ReplicaSet | undefined, ReplicaSet[]] {
+  async allReplicaSetsAndSyncRevision(create: boolean): Promise<[ReplicaSet | undefined, ReplicaSet[]]> {
     const oldRSs = findOldReplicaSets(this.d, this.rsList)
-    return [this.getNewReplicaSet(oldRSs, create), oldRSs]
+    return [await this.getNewReplicaSet(oldRSs, create), oldRSs]
   }
 
   /** getNewReplicaSet: sync the existing new RS's annotations and revision, or create it (revision max+1). */
-  private getNewReplicaSet(oldRSs: ReplicaSet[], create: boolean): ReplicaSet | undefined {
+  private async getNewReplicaSet(oldRSs: ReplicaSet[], create: boolean): Promise<ReplicaSet | undefined> {
     const d = this.d
     const existing = findNewReplicaSet(d, this.rsList)
     const newRevision = maxRevision(oldRSs) + 1
@@ -149,7 +149,7 @@ export class DeploymentSync {
         setCondition((d.status ??= {}), newCondition('Progressing', 'True', reasons.foundNewRS, `Found new replica set "${copy.metadata.name}"`, this.now))
         needsUpdate = true
       }
-      if (needsUpdate) this.updateStatus()
+      if (needsUpdate) await this.updateStatus()
       return copy
     }
     if (!create) return undefined
@@ -176,7 +176,7 @@ export class DeploymentSync {
     let created: ReplicaSet
     let alreadyExists = false
     try {
-      created = JSON.parse(this.deps.replicaSets.create(d.metadata.namespace ?? '', rs).json) as ReplicaSet
+      created = JSON.parse((await this.deps.replicaSets.create(d.metadata.namespace ?? '', rs)).json) as ReplicaSet
     } catch (err) {
       if (err instanceof StatusError && err.reason === 'AlreadyExists') {
         alreadyExists = true
@@ -188,7 +188,7 @@ export class DeploymentSync {
           // A hash collision: bump collisionCount so the next sync hashes differently.
           const status = (d.status ??= {})
           status.collisionCount = (status.collisionCount ?? 0) + 1
-          this.updateStatus()
+          await this.updateStatus()
           throw err
         }
       } else if (err instanceof StatusError && err.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')) {
@@ -198,7 +198,7 @@ export class DeploymentSync {
         if (hasProgressDeadline(d)) {
           setCondition((d.status ??= {}), newCondition('Progressing', 'False', reasons.failedRSCreate, msg, this.now))
           try {
-            this.updateStatus()
+            await this.updateStatus()
           } catch {
             // The bigger problem is the create failure.
           }
@@ -217,7 +217,7 @@ export class DeploymentSync {
       )
       needsUpdate = true
     }
-    if (needsUpdate) this.updateStatus()
+    if (needsUpdate) await this.updateStatus()
     return created
   }
 
@@ -230,15 +230,15 @@ export class DeploymentSync {
   }
 
   /** scale: the only active RS to full size; old RSs to 0 once the new one is saturated; else proportionally. */
-  private scale(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): void {
+  private async scale(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): Promise<void> {
     const d = this.d
     const only = findActiveOrLatest(newRS, oldRSs)
     if (only) {
-      if (replicasOf(only) !== replicasOf(d)) this.scaleAndRecord(only, replicasOf(d))
+      if (replicasOf(only) !== replicasOf(d)) await this.scaleAndRecord(only, replicasOf(d))
       return
     }
     if (isSaturated(d, newRS)) {
-      for (const old of activeReplicaSets(oldRSs)) this.scaleAndRecord(old, 0)
+      for (const old of activeReplicaSets(oldRSs)) await this.scaleAndRecord(old, 0)
       return
     }
     if (!isRollingUpdate(d)) return
@@ -263,21 +263,21 @@ export class DeploymentSync {
         added += p
       } else size.set(rs.metadata.name ?? '', replicasOf(rs))
     }
-    all.forEach((rs, i) => {
+    for (const [i, rs] of all.entries()) {
       const name = rs.metadata.name ?? ''
       if (i === 0 && toAdd !== 0) size.set(name, Math.max(0, size.get(name)! + toAdd - added))
-      this.scaleReplicaSet(rs, size.get(name)!, op)
-    })
+      await this.scaleReplicaSet(rs, size.get(name)!, op)
+    }
   }
 
   /** scaleReplicaSetAndRecordEvent. */
-  private scaleAndRecord(rs: ReplicaSet, newScale: number): [boolean, ReplicaSet] {
+  private async scaleAndRecord(rs: ReplicaSet, newScale: number): Promise<[boolean, ReplicaSet]> {
     if (replicasOf(rs) === newScale) return [false, rs]
-    return this.scaleReplicaSet(rs, newScale, replicasOf(rs) < newScale ? 'up' : 'down')
+    return await this.scaleReplicaSet(rs, newScale, replicasOf(rs) < newScale ? 'up' : 'down')
   }
 
   /** scaleReplicaSet: size and replicas annotations; ScalingReplicaSet event in the v1.32 wording. */
-  private scaleReplicaSet(rs: ReplicaSet, newScale: number, op: string): [boolean, ReplicaSet] {
+  private async scaleReplicaSet(rs: ReplicaSet, newScale: number, op: string): Promise<[boolean, ReplicaSet]> {
     const d = this.d
     const sizeChanges = replicasOf(rs) !== newScale
     const max = replicasOf(d) + maxSurge(d)
@@ -286,14 +286,14 @@ export class DeploymentSync {
     const copy = JSON.parse(JSON.stringify(rs)) as ReplicaSet
     copy.spec!.replicas = newScale
     setReplicasAnnotations(copy, replicasOf(d), max)
-    const updated = this.updateRS(copy)
+    const updated = await this.updateRS(copy)
     if (sizeChanges)
       this.deps.events.record(source, d, 'Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`)
     return [sizeChanges, updated]
   }
 
   /** cleanupDeployment: delete the lowest-revision idle old RSs beyond revisionHistoryLimit. */
-  private cleanup(oldRSs: ReplicaSet[]): void {
+  private async cleanup(oldRSs: ReplicaSet[]): Promise<void> {
     const limit = this.d.spec?.revisionHistoryLimit
     if (limit === undefined || limit === null || limit === 2147483647) return
     const cleanable = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp).sort(byRevision)
@@ -302,7 +302,7 @@ export class DeploymentSync {
       const rs = cleanable[i]
       if ((rs.status?.replicas ?? 0) !== 0 || replicasOf(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue
       try {
-        this.deps.replicaSets.delete(rs.metadata.namespace ?? '', rs.metadata.name ?? '', {})
+        await this.deps.replicaSets.delete(rs.metadata.namespace ?? '', rs.metadata.name ?? '', {})
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err
       }
@@ -310,43 +310,43 @@ export class DeploymentSync {
   }
 
   /** syncDeploymentStatus: write calculateStatus when it differs. */
-  private syncDeploymentStatus(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): void {
+  private async syncDeploymentStatus(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
     const next = calculateStatus(allRSs, newRS, this.d, this.now)
     if (deepEqual(this.d.status ?? {}, next)) return
     this.d.status = next
-    this.updateStatus()
+    await this.updateStatus()
   }
 
   /** syncRolloutStatus: write the rollout status when it differs, else arm the progress-deadline check. */
-  private syncRolloutStatus(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): void {
+  private async syncRolloutStatus(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined): Promise<void> {
     const next = rolloutStatus(allRSs, newRS, this.d, this.now)
     if (deepEqual(this.d.status ?? {}, next)) {
       this.requeueAfterMs = progressCheckAfter(this.d, next, this.now)
       return
     }
     this.d.status = next
-    this.updateStatus()
+    await this.updateStatus()
   }
 
   /** rolloutRolling: scale the new RS up, else old RSs down, else clean up when complete; then status. */
-  rolloutRolling(): void {
-    const [newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(true) as [ReplicaSet, ReplicaSet[]]
+  async rolloutRolling(): Promise<void> {
+    const [newRS, oldRSs] = (await this.allReplicaSetsAndSyncRevision(true)) as [ReplicaSet, ReplicaSet[]]
     const all = [...oldRSs, newRS]
-    if (this.reconcileNewReplicaSet(all, newRS) || this.reconcileOldReplicaSets(all, activeReplicaSets(oldRSs), newRS))
+    if ((await this.reconcileNewReplicaSet(all, newRS)) || (await this.reconcileOldReplicaSets(all, activeReplicaSets(oldRSs), newRS)))
       return this.syncRolloutStatus(all, newRS)
-    if (deploymentComplete(this.d, this.d.status ?? {})) this.cleanup(oldRSs)
-    this.syncRolloutStatus(all, newRS)
+    if (deploymentComplete(this.d, this.d.status ?? {})) await this.cleanup(oldRSs)
+    await this.syncRolloutStatus(all, newRS)
   }
 
-  private reconcileNewReplicaSet(all: ReplicaSet[], newRS: ReplicaSet): boolean {
+  private async reconcileNewReplicaSet(all: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
     const want = replicasOf(this.d)
     if (replicasOf(newRS) === want) return false
-    if (replicasOf(newRS) > want) return this.scaleAndRecord(newRS, want)[0]
-    return this.scaleAndRecord(newRS, newRSNewReplicas(this.d, all, newRS))[0]
+    if (replicasOf(newRS) > want) return (await this.scaleAndRecord(newRS, want))[0]
+    return (await this.scaleAndRecord(newRS, newRSNewReplicas(this.d, all, newRS)))[0]
   }
 
   /** reconcileOldReplicaSets: maxScaledDown = all − minAvailable − new RS unavailable; unhealthy first. */
-  private reconcileOldReplicaSets(all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): boolean {
+  private async reconcileOldReplicaSets(all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
     if (oldRSs.reduce((n, rs) => n + replicasOf(rs), 0) === 0) return false
     const allPods = all.reduce((n, rs) => n + replicasOf(rs), 0)
     const minAvailable = replicasOf(this.d) - maxUnavailable(this.d)
@@ -356,19 +356,19 @@ export class DeploymentSync {
     // cleanupUnhealthyReplicas: old RSs oldest first, each cut by its unavailable pods.
     const olds = [...oldRSs].sort(byCreation)
     let cleaned = 0
-    olds.forEach((rs, i) => {
-      if (cleaned >= maxScaledDown || replicasOf(rs) === 0) return
+    for (const [i, rs] of olds.entries()) {
+      if (cleaned >= maxScaledDown || replicasOf(rs) === 0) continue
       const unhealthy = replicasOf(rs) - (rs.status?.availableReplicas ?? 0)
-      if (unhealthy === 0) return
+      if (unhealthy === 0) continue
       const n = Math.min(maxScaledDown - cleaned, unhealthy)
-      olds[i] = this.scaleAndRecord(rs, replicasOf(rs) - n)[1]
+      olds[i] = (await this.scaleAndRecord(rs, replicasOf(rs) - n))[1]
       cleaned += n
-    })
-    return cleaned + this.scaleDownOldForRollingUpdate([...olds, newRS], olds) > 0
+    }
+    return cleaned + (await this.scaleDownOldForRollingUpdate([...olds, newRS], olds)) > 0
   }
 
   /** scaleDownOldReplicaSetsForRollingUpdate: remove available − minAvailable pods, oldest RS first. */
-  private scaleDownOldForRollingUpdate(all: ReplicaSet[], oldRSs: ReplicaSet[]): number {
+  private async scaleDownOldForRollingUpdate(all: ReplicaSet[], oldRSs: ReplicaSet[]): Promise<number> {
     const minAvailable = replicasOf(this.d) - maxUnavailable(this.d)
     const available = all.reduce((n, rs) => n + (rs.status?.availableReplicas ?? 0), 0)
     if (available <= minAvailable) return 0
@@ -378,26 +378,26 @@ export class DeploymentSync {
       if (done >= target) break
       if (replicasOf(rs) === 0) continue
       const n = Math.min(replicasOf(rs), target - done)
-      this.scaleAndRecord(rs, replicasOf(rs) - n)
+      await this.scaleAndRecord(rs, replicasOf(rs) - n)
       done += n
     }
     return done
   }
 
   /** rolloutRecreate: old RSs to 0, wait for their pods to be gone, then the new RS at full size. */
-  rolloutRecreate(): void {
-    let [newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(false)
+  async rolloutRecreate(): Promise<void> {
+    let [newRS, oldRSs] = await this.allReplicaSetsAndSyncRevision(false)
     let all: (ReplicaSet | undefined)[] = [...oldRSs, newRS]
     let scaledDown = false
-    for (const rs of activeReplicaSets(oldRSs)) if (this.scaleAndRecord(rs, 0)[0]) scaledDown = true
+    for (const rs of activeReplicaSets(oldRSs)) if ((await this.scaleAndRecord(rs, 0))[0]) scaledDown = true
     if (scaledDown || this.oldPodsRunning(newRS, oldRSs)) return this.syncRolloutStatus(all, newRS)
     if (!newRS) {
-      ;[newRS, oldRSs] = this.allReplicaSetsAndSyncRevision(true)
+      ;[newRS, oldRSs] = await this.allReplicaSetsAndSyncRevision(true)
       all = [...oldRSs, newRS]
     }
-    this.scaleAndRecord(newRS!, replicasOf(this.d))
-    if (deploymentComplete(this.d, this.d.status ?? {})) this.cleanup(oldRSs)
-    this.syncRolloutStatus(all, newRS)
+    await this.scaleAndRecord(newRS!, replicasOf(this.d))
+    if (deploymentComplete(this.d, this.d.status ?? {})) await this.cleanup(oldRSs)
+    await this.syncRolloutStatus(all, newRS)
   }
 
   /** oldPodsRunning: old RSs still report pods, or a pod of an old RS is not in a terminal phase. */

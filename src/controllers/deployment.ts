@@ -55,7 +55,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
   }
 
   /** getReplicaSetsForDeployment: ClaimReplicaSets with adoption re-checked against the live Deployment. */
-  function claimReplicaSets(d: Deployment): ReplicaSet[] {
+  async function claimReplicaSets(d: Deployment): Promise<ReplicaSet[]> {
     const ns = d.metadata.namespace ?? ''
     const out: ReplicaSet[] = []
     const matcher = selectorMatcher(d.spec?.selector)
@@ -67,7 +67,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
       const fresh = deployments.getStored(ns, d.metadata.name ?? '')?.obj
       if (decision === 'adopt' && (!fresh || fresh.metadata.uid !== d.metadata.uid || fresh.metadata.deletionTimestamp)) continue
       try {
-        const res = replicaSets.guaranteedUpdate(ns, rs.metadata.name ?? '', (cur) => {
+        const res = await replicaSets.guaranteedUpdate(ns, rs.metadata.name ?? '', (cur) => {
           if (cur.metadata.uid !== rs.metadata.uid) throw StatusError.notFound(replicaSets.ref, rs.metadata.name ?? '')
           if (decision === 'release') return withoutOwner(cur, d.metadata.uid ?? '') as ReplicaSet
           return controllerOf(cur) ? cur : (withOwner(cur, newControllerRef(d, 'apps/v1', 'Deployment')) as ReplicaSet)
@@ -95,7 +95,7 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
       { group: 'apps', plural: 'replicasets', keys: keysForReplicaSet },
       { group: '', plural: 'pods', keys: keysForPod },
     ],
-    reconcile(key): ReconcileResult | void {
+    async reconcile(key): Promise<ReconcileResult | void> {
       const [ns, name] = splitKey(key)
       const d = deployments.read(ns, name)
       if (!d) return
@@ -108,21 +108,21 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
           'This deployment is selecting all pods. A non-empty selector is required.',
         )
         if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
-          deployments.update(ns, name, { ...d, status: { ...d.status, observedGeneration: d.metadata.generation } }, { subresource: 'status' })
+          await deployments.update(ns, name, { ...d, status: { ...d.status, observedGeneration: d.metadata.generation } }, { subresource: 'status' })
         }
         return
       }
-      const rsList = claimReplicaSets(d)
+      const rsList = await claimReplicaSets(d)
       const sync = new DeploymentSync({ deployments, replicaSets, events, clock }, d, rsList, () => podMap(d, rsList))
       if (d.metadata.deletionTimestamp) {
-        sync.syncStatusOnly()
+        await sync.syncStatusOnly()
         return
       }
-      sync.checkPausedConditions()
-      if (sync.d.spec?.paused) sync.sync()
-      else if (sync.isScalingEvent()) sync.sync()
-      else if (sync.d.spec?.strategy?.type === 'Recreate') sync.rolloutRecreate()
-      else sync.rolloutRolling()
+      await sync.checkPausedConditions()
+      if (sync.d.spec?.paused) await sync.sync()
+      else if (await sync.isScalingEvent()) await sync.sync()
+      else if (sync.d.spec?.strategy?.type === 'Recreate') await sync.rolloutRecreate()
+      else await sync.rolloutRolling()
       if (sync.requeueAfterMs !== undefined) return { requeueAfterMs: sync.requeueAfterMs }
     },
   }

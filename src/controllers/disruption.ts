@@ -212,7 +212,7 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
       workload('apps', 'deployments'),
       workload('apps', 'statefulsets'),
     ],
-    reconcile(key) {
+    async reconcile(key) {
       const [ns, name] = splitKey(key)
       const pdb = pdbs.getStored(ns, name)?.obj as PodDisruptionBudget | undefined
       if (!pdb || pdb.metadata.deletionTimestamp) return
@@ -227,7 +227,7 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
       } catch (err) {
         const message = (err as Error).message
         events.record(disruptionSource, pdb, 'Warning', message.includes('controller ref') ? 'NoControllerRef' : 'NoControllers', message)
-        writeStatus(pdb, (st) => ({
+        await writeStatus(pdb, (st) => ({
           ...st,
           disruptionsAllowed: 0,
           conditions: setCondition(
@@ -238,7 +238,7 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
         }))
         return
       }
-      writeStatus(pdb, (st) => {
+      await writeStatus(pdb, (st) => {
         const generation = pdb.metadata.generation ?? 0
         const { recheckAt: _r, ...c } = counts
         return {
@@ -253,9 +253,12 @@ export function createDisruptionController(deps: ControllerDeps): Controller {
   }
 
   /** Writes status through /status, only when something differs (the registry skips no-op writes). */
-  function writeStatus(pdb: PodDisruptionBudget, next: (st: NonNullable<PodDisruptionBudget['status']>) => NonNullable<PodDisruptionBudget['status']>): void {
+  async function writeStatus(
+    pdb: PodDisruptionBudget,
+    next: (st: NonNullable<PodDisruptionBudget['status']>) => NonNullable<PodDisruptionBudget['status']>,
+  ): Promise<void> {
     try {
-      pdbs.guaranteedUpdate(
+      await pdbs.guaranteedUpdate(
         pdb.metadata.namespace ?? '',
         pdb.metadata.name ?? '',
         (cur) => {

@@ -105,55 +105,59 @@ export function createEventRecorder(registry: Registry, clock: Clock, opts: Even
       buckets.set(objectKey, bucket)
       if (bucket.tokens < 1) return
       bucket.tokens -= 1
-      // recordToSink: patch the existing Event; create it (again) when it is gone.
-      if (count > 1 && events.getStored(namespace, name)) {
-        try {
-          events.guaranteedUpdate(
-            namespace,
-            name,
-            (e) => {
-              e.count = count
-              e.lastTimestamp = stamp
-              e.message = text
-              return e
-            },
-            { trusted: true, shallow: true },
-          )
-          return
-        } catch {
-          // fall through and create it
+      // recordToSink, in the background as client-go's broadcaster: patch the existing Event;
+      // create it (again) when it is gone. It never fails: Events are best effort.
+      const at = stamp
+      void (async () => {
+        if (count > 1 && events.getStored(namespace, name)) {
+          try {
+            await events.guaranteedUpdate(
+              namespace,
+              name,
+              (e) => {
+                e.count = count
+                e.lastTimestamp = at
+                e.message = text
+                return e
+              },
+              { trusted: true, shallow: true },
+            )
+            return
+          } catch {
+            // fall through and create it
+          }
         }
-      }
-      try {
-        events.create(
-          namespace,
-          {
-            metadata: { name, namespace },
-            involvedObject: {
-              kind: obj.kind,
-              namespace: obj.metadata.namespace,
-              name: obj.metadata.name,
-              uid: obj.metadata.uid,
-              apiVersion: obj.apiVersion,
-              resourceVersion: obj.metadata.resourceVersion,
-              ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
+        try {
+          await events.create(
+            namespace,
+            {
+              metadata: { name, namespace },
+              involvedObject: {
+                kind: obj.kind,
+                namespace: obj.metadata.namespace,
+                name: obj.metadata.name,
+                uid: obj.metadata.uid,
+                apiVersion: obj.apiVersion,
+                resourceVersion: obj.metadata.resourceVersion,
+                ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
+              },
+              reason,
+              message: text,
+              source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
+              firstTimestamp,
+              lastTimestamp: at,
+              count,
+              type,
+              eventTime: null,
+              reportingComponent: source.component,
+              reportingInstance: source.host ?? '',
             },
-            reason,
-            message: text,
-            source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
-            firstTimestamp,
-            lastTimestamp: stamp,
-            count,
-            type,
-            eventTime: null,
-            reportingComponent: source.component,
-            reportingInstance: source.host ?? '',
-          },
-          { trusted: true },
-        )
-      } catch {
-        // Events are best effort, as in client-go (a terminating namespace refuses them).
-      }
+            { trusted: true },
+          )
+        } catch {
+          // Events are best effort, as in client-go (a terminating namespace refuses them).
+        }
+      })()
     },
   }
 }

@@ -68,17 +68,17 @@ export function budgetRefusal(pdb: PodDisruptionBudget): StatusError | undefined
  * caller deletes. Nothing is written on a dry run. Budgets are re-read inside the write, so
  * concurrent evictions cannot both spend the last disruption.
  */
-export function checkEviction(registry: Registry, pod: Pod, opts: EvictionDeleteOptions, nowMs: number): void {
+export async function checkEviction(registry: Registry, pod: Pod, opts: EvictionDeleteOptions, nowMs: number): Promise<void> {
   const dryRun = Array.isArray(opts.dryRun) ? opts.dryRun.includes('All') : opts.dryRun === 'All'
   if (!canIgnoreBudgets(pod)) {
     const budgets = budgetsForPod(registry, pod)
     if (budgets.length > 1) throw StatusError.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.')
     const pdb = budgets[0]
-    if (pdb && !unhealthyMayGo(pdb, pod)) decrement(registry, pdb, pod, dryRun, nowMs)
+    if (pdb && !unhealthyMayGo(pdb, pod)) await decrement(registry, pdb, pod, dryRun, nowMs)
   }
   if (dryRun) return
   try {
-    registry.resource('', 'pods').guaranteedUpdate(
+    await registry.resource('', 'pods').guaranteedUpdate(
       pod.metadata.namespace ?? '',
       pod.metadata.name ?? '',
       (p) => {
@@ -100,7 +100,7 @@ function unhealthyMayGo(pdb: PodDisruptionBudget, pod: Pod): boolean {
   return !!st && st.currentHealthy >= st.desiredHealthy && st.desiredHealthy > 0
 }
 
-function decrement(registry: Registry, pdb: PodDisruptionBudget, pod: Pod, dryRun: boolean, nowMs: number): void {
+async function decrement(registry: Registry, pdb: PodDisruptionBudget, pod: Pod, dryRun: boolean, nowMs: number): Promise<void> {
   const pdbs = registry.resource('policy', 'poddisruptionbudgets')
   const apply = (cur: PodDisruptionBudget) => {
     const refusal = budgetRefusal(cur)
@@ -121,5 +121,5 @@ function decrement(registry: Registry, pdb: PodDisruptionBudget, pod: Pod, dryRu
     apply(structuredClone(pdb))
     return
   }
-  pdbs.guaranteedUpdate(pdb.metadata.namespace ?? '', pdb.metadata.name ?? '', (cur) => apply(cur as PodDisruptionBudget), { subresource: 'status' })
+  await pdbs.guaranteedUpdate(pdb.metadata.namespace ?? '', pdb.metadata.name ?? '', (cur) => apply(cur as PodDisruptionBudget), { subresource: 'status' })
 }

@@ -91,27 +91,28 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
     return out
   }
 
-  const ignoreGone = (fn: () => unknown) => {
+  const ignoreGone = async (fn: () => Promise<unknown>) => {
     try {
-      fn()
+      await fn()
     } catch (err) {
       if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err
     }
   }
 
-  function removeFinalizer(rs: ResourceStore, obj: KubeObject, finalizer: string): void {
-    ignoreGone(() =>
-      rs.guaranteedUpdate(obj.metadata.namespace ?? '', obj.metadata.name ?? '', (o) => {
-        const rest = (o.metadata.finalizers ?? []).filter((f) => f !== finalizer)
-        if (rest.length) o.metadata.finalizers = rest
-        else delete o.metadata.finalizers
-        return o
-      }),
+  async function removeFinalizer(rs: ResourceStore, obj: KubeObject, finalizer: string): Promise<void> {
+    await ignoreGone(
+      async () =>
+        await rs.guaranteedUpdate(obj.metadata.namespace ?? '', obj.metadata.name ?? '', (o) => {
+          const rest = (o.metadata.finalizers ?? []).filter((f) => f !== finalizer)
+          if (rest.length) o.metadata.finalizers = rest
+          else delete o.metadata.finalizers
+          return o
+        }),
     )
   }
 
   /** attemptToDeleteItem: delete a dependent whose owners are all gone or deleting in the foreground. */
-  function attemptToDelete(rs: ResourceStore, obj: KubeObject): void {
+  async function attemptToDelete(rs: ResourceStore, obj: KubeObject): Promise<void> {
     const ns = obj.metadata.namespace ?? ''
     const name = obj.metadata.name ?? ''
     const refs = obj.metadata.ownerReferences ?? []
@@ -120,11 +121,12 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
       // A living owner keeps it; references to gone or foreground-deleting owners are dropped.
       const drop = new Set(refs.filter((_, i) => states[i] !== 'solid').map((r) => r.uid))
       if (drop.size) {
-        ignoreGone(() =>
-          rs.guaranteedUpdate(ns, name, (o) => {
-            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !drop.has(r.uid))
-            return o
-          }),
+        await ignoreGone(
+          async () =>
+            await rs.guaranteedUpdate(ns, name, (o) => {
+              o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => !drop.has(r.uid))
+              return o
+            }),
         )
       }
       return
@@ -132,47 +134,49 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
     const waiting = new Set(refs.filter((_, i) => states[i] === 'waiting').map((r) => r.uid))
     if (waiting.size && graph.dependentsOf(obj.metadata.uid ?? '').length) {
       // Its own dependents must go first, but it must not block the owner while they do.
-      ignoreGone(() =>
-        rs.guaranteedUpdate(ns, name, (o) => {
-          for (const r of o.metadata.ownerReferences ?? []) if (waiting.has(r.uid)) r.blockOwnerDeletion = false
-          return o
-        }),
+      await ignoreGone(
+        async () =>
+          await rs.guaranteedUpdate(ns, name, (o) => {
+            for (const r of o.metadata.ownerReferences ?? []) if (waiting.has(r.uid)) r.blockOwnerDeletion = false
+            return o
+          }),
       )
-      ignoreGone(() => rs.delete(ns, name, { propagationPolicy: 'Foreground', preconditions: { uid: obj.metadata.uid } }))
+      await ignoreGone(() => rs.delete(ns, name, { propagationPolicy: 'Foreground', preconditions: { uid: obj.metadata.uid } }))
       return
     }
-    ignoreGone(() => rs.delete(ns, name, { propagationPolicy: policyFor(obj), preconditions: { uid: obj.metadata.uid } }))
+    await ignoreGone(() => rs.delete(ns, name, { propagationPolicy: policyFor(obj), preconditions: { uid: obj.metadata.uid } }))
   }
 
   /** orphanDependents + removal of the `orphan` finalizer. */
-  function orphan(rs: ResourceStore, owner: KubeObject): void {
+  async function orphan(rs: ResourceStore, owner: KubeObject): Promise<void> {
     const uid = owner.metadata.uid
     for (const d of liveDependents(uid ?? '')) {
-      ignoreGone(() =>
-        d.rs.guaranteedUpdate(d.obj.metadata.namespace ?? '', d.obj.metadata.name ?? '', (o) => {
-          o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid)
-          if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences
-          return o
-        }),
+      await ignoreGone(
+        async () =>
+          await d.rs.guaranteedUpdate(d.obj.metadata.namespace ?? '', d.obj.metadata.name ?? '', (o) => {
+            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid)
+            if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences
+            return o
+          }),
       )
     }
-    removeFinalizer(rs, owner, orphanFinalizer)
+    await removeFinalizer(rs, owner, orphanFinalizer)
   }
 
   /** processDeletingDependentsItem: delete every dependent; drop the finalizer once none blocks. */
-  function foreground(rs: ResourceStore, owner: KubeObject): void {
+  async function foreground(rs: ResourceStore, owner: KubeObject): Promise<void> {
     const uid = owner.metadata.uid ?? ''
     const dependents = liveDependents(uid)
-    for (const d of dependents) if (!d.obj.metadata.deletionTimestamp) attemptToDelete(d.rs, d.obj)
+    for (const d of dependents) if (!d.obj.metadata.deletionTimestamp) await attemptToDelete(d.rs, d.obj)
     const blocking = dependents.filter((d) => d.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion))
     const stillBlocking = blocking.filter((d) => load(d.node)?.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion))
-    if (stillBlocking.length === 0) removeFinalizer(rs, owner, foregroundFinalizer)
+    if (stillBlocking.length === 0) await removeFinalizer(rs, owner, foregroundFinalizer)
   }
 
   return {
     name: 'garbage-collector',
     watches: registry.resources.filter((rs) => !ignoredResource(rs)).map((rs) => ({ group: rs.def.group, plural: rs.def.plural, keys: keysFor(rs) })),
-    reconcile(uid) {
+    async reconcile(uid) {
       const node = graph.get(uid)
       if (!node) return
       const got = load(node)
@@ -184,11 +188,11 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
       const { rs, obj } = got
       if (obj.metadata.deletionTimestamp) {
         const f = obj.metadata.finalizers ?? []
-        if (f.includes(orphanFinalizer)) orphan(rs, obj)
-        else if (f.includes(foregroundFinalizer)) foreground(rs, obj)
+        if (f.includes(orphanFinalizer)) await orphan(rs, obj)
+        else if (f.includes(foregroundFinalizer)) await foreground(rs, obj)
         return
       }
-      if (obj.metadata.ownerReferences?.length) attemptToDelete(rs, obj)
+      if (obj.metadata.ownerReferences?.length) await attemptToDelete(rs, obj)
     },
   }
 }

@@ -57,9 +57,9 @@ export function createJobController(deps: ControllerDeps): Controller {
   const base = timings['job.backoffBaseMs'] ?? jobTimings['job.backoffBaseMs']
   const cap = timings['job.backoffMaxMs'] ?? jobTimings['job.backoffMaxMs']
 
-  const dropFinalizer = (p: PodObject) => {
+  const dropFinalizer = async (p: PodObject) => {
     try {
-      pods.guaranteedUpdate(p.metadata.namespace ?? '', p.metadata.name ?? '', (o) => {
+      await pods.guaranteedUpdate(p.metadata.namespace ?? '', p.metadata.name ?? '', (o) => {
         const rest = (o.metadata.finalizers ?? []).filter((f) => f !== jobTrackingFinalizer)
         if (rest.length) o.metadata.finalizers = rest
         else delete o.metadata.finalizers
@@ -69,8 +69,8 @@ export function createJobController(deps: ControllerDeps): Controller {
       if (!(err instanceof StatusError && err.code === 404)) throw err
     }
   }
-  const writeStatus = (job: Job, status: JobStatus) =>
-    jobs.guaranteedUpdate(job.metadata.namespace ?? '', job.metadata.name ?? '', (j) => ({ ...j, status }), { subresource: 'status' }).obj as Job
+  const writeStatus = async (job: Job, status: JobStatus) =>
+    (await jobs.guaranteedUpdate(job.metadata.namespace ?? '', job.metadata.name ?? '', (j) => ({ ...j, status }), { subresource: 'status' })).obj as Job
 
   return {
     name: 'job',
@@ -78,7 +78,7 @@ export function createJobController(deps: ControllerDeps): Controller {
       { group: 'batch', plural: 'jobs' },
       { group: '', plural: 'pods', keys: ownerKeys('Job') },
     ],
-    reconcile(key) {
+    async reconcile(key) {
       const [ns, name] = splitKey(key)
       const stored = jobs.getStored(ns, name)
       if (!stored) {
@@ -87,7 +87,7 @@ export function createJobController(deps: ControllerDeps): Controller {
           const p = s.obj as PodObject
           if (p.metadata.namespace !== ns) continue
           const ref = controllerRef(p)
-          if (ref?.kind === 'Job' && ref.name === name && p.metadata.finalizers?.includes(jobTrackingFinalizer)) dropFinalizer(p)
+          if (ref?.kind === 'Job' && ref.name === name && p.metadata.finalizers?.includes(jobTrackingFinalizer)) await dropFinalizer(p)
         }
         return
       }
@@ -110,10 +110,10 @@ export function createJobController(deps: ControllerDeps): Controller {
           ...(newSucceeded.length ? { succeeded: newSucceeded.map((p) => p.metadata.uid ?? '') } : {}),
           ...(newFailed.length ? { failed: newFailed.map((p) => p.metadata.uid ?? '') } : {}),
         }
-        job = writeStatus(job, status)
+        job = await writeStatus(job, status)
         status = cloneJSON(job.status ?? {})
       }
-      for (const p of fresh) dropFinalizer(p)
+      for (const p of fresh) await dropFinalizer(p)
       if (!ending) {
         if (newSucceeded.length) status.succeeded = (status.succeeded ?? 0) + newSucceeded.length
         if (newFailed.length) status.failed = (status.failed ?? 0) + newFailed.length
@@ -147,12 +147,12 @@ export function createJobController(deps: ControllerDeps): Controller {
         ]
         if (!has(job, 'FailureTarget')) events.record(source, job, 'Warning', reason, message)
         addCondition(condition('FailureTarget', reason, message, now))
-        for (const p of active) pods.delete(ns, p.metadata.name ?? '')
+        for (const p of active) await pods.delete(ns, p.metadata.name ?? '')
         active = []
         if (terminating === 0) addCondition(condition('Failed', reason, message, now))
       } else if (complete) {
         addCondition(condition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', now))
-        for (const p of active) pods.delete(ns, p.metadata.name ?? '')
+        for (const p of active) await pods.delete(ns, p.metadata.name ?? '')
         active = []
         if (terminating === 0) {
           addCondition(condition('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now))
@@ -164,7 +164,7 @@ export function createJobController(deps: ControllerDeps): Controller {
         const want = spec.completions === undefined ? parallelism : Math.min(parallelism, spec.completions - succeeded)
         if (active.length > want) {
           for (const p of active.slice(want).reverse()) {
-            pods.delete(ns, p.metadata.name ?? '')
+            await pods.delete(ns, p.metadata.name ?? '')
             events.record(source, job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`)
           }
           active = active.slice(0, want)
@@ -189,7 +189,7 @@ export function createJobController(deps: ControllerDeps): Controller {
                 },
                 spec: cloneJSON(tpl.spec!),
               }
-              const created = pods.create(ns, pod).obj as PodObject
+              const created = (await pods.create(ns, pod)).obj as PodObject
               events.record(source, job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`)
               active.push(created)
             }
@@ -209,7 +209,7 @@ export function createJobController(deps: ControllerDeps): Controller {
         uncountedTerminatedPods: {},
         ready: active.filter((p) => isPodReady(p)).length,
       }
-      writeStatus(job, next)
+      await writeStatus(job, next)
       return requeue !== undefined ? { requeueAfterMs: requeue } : undefined
     },
   }

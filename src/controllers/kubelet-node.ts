@@ -223,17 +223,17 @@ export function createNodeHeartbeat(deps: ControllerDeps, opts: NodeHeartbeatOpt
   const statusEvery = () => opts.timing('kubelet.nodeStatusUpdateMs')
 
   /** One node's heartbeat at `now` if due; returns when the next one is due, or undefined to stop. */
-  const beat = (name: string, now: number): number | undefined => {
+  const beat = async (name: string, now: number): Promise<number | undefined> => {
     const node = nodeCache.get('', name)?.obj
     if (!node || opts.stopped(name)) return undefined
     const kn = opts.nodeState(node)
     if (now - kn.lastLease >= leaseEvery()) {
-      renewLease(leases, node, now)
+      await renewLease(leases, node, now)
       kn.lastLease = now
     }
     if (now - kn.lastStatusCheck >= statusEvery()) {
       kn.lastStatusCheck = now
-      updateNodeStatus(deps, nodes, nodeCache.get('', name)?.obj ?? node, kn, now, opts.timing('kubelet.nodeStatusReportMs'))
+      await updateNodeStatus(deps, nodes, nodeCache.get('', name)?.obj ?? node, kn, now, opts.timing('kubelet.nodeStatusReportMs'))
     }
     return Math.max(now + 1, Math.min(kn.lastLease + leaseEvery(), kn.lastStatusCheck + statusEvery()))
   }
@@ -243,7 +243,7 @@ export function createNodeHeartbeat(deps: ControllerDeps, opts: NodeHeartbeatOpt
       const y = yieldIfBusy()
       if (y) await y
       try {
-        const next = beat(name, now)
+        const next = await beat(name, now)
         if (next !== undefined) schedule.schedule(name, next)
         else schedule.cancel(name)
       } catch (err) {
@@ -265,25 +265,25 @@ export function createNodeHeartbeat(deps: ControllerDeps, opts: NodeHeartbeatOpt
         keys: (n, prev) => (!prev || nodeCache.get('', n.metadata.name ?? '')?.obj !== n ? [n.metadata.name ?? ''] : []),
       },
     ],
-    reconcile(name) {
+    async reconcile(name) {
       if (!nodeCache.get('', name) || opts.stopped(name)) {
         schedule.cancel(name)
         return
       }
-      const next = beat(name, deps.clock.now())
+      const next = await beat(name, deps.clock.now())
       if (next === undefined) schedule.cancel(name)
       else schedule.schedule(name, next)
     },
   }
 }
 
-function renewLease(leases: ResourceStore, node: KubeObject, now: number): void {
+async function renewLease(leases: ResourceStore, node: KubeObject, now: number): Promise<void> {
   const name = node.metadata.name ?? ''
   if (!leases.getStored('kube-node-lease', name)) {
-    leases.create('kube-node-lease', nodeLease(name, node.metadata.uid, rfc3339Micro(now)))
+    await leases.create('kube-node-lease', nodeLease(name, node.metadata.uid, rfc3339Micro(now)))
     return
   }
-  leases.guaranteedUpdate(
+  await leases.guaranteedUpdate(
     'kube-node-lease',
     name,
     (l) => {
@@ -313,7 +313,14 @@ function reportedImagesJSON(images: unknown): string {
   return imagesJSON(images)
 }
 
-function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: KubeObject, kn: KubeletNode, now: number, reportEvery: number): void {
+async function updateNodeStatus(
+  deps: ControllerDeps,
+  nodes: ResourceStore,
+  node: KubeObject,
+  kn: KubeletNode,
+  now: number,
+  reportEvery: number,
+): Promise<void> {
   const unschedulable = !!(node.spec as { unschedulable?: boolean } | undefined)?.unschedulable
   if (unschedulable !== kn.lastUnschedulable) {
     nodeEvent(deps, kn.name, unschedulable ? 'NodeNotSchedulable' : 'NodeSchedulable')
@@ -336,7 +343,7 @@ function updateNodeStatus(deps: ControllerDeps, nodes: ResourceStore, node: Kube
     old.find((c) => c.type === 'Ready'),
     healthy[3],
   )
-  nodes.guaranteedUpdate(
+  await nodes.guaranteedUpdate(
     '',
     kn.name,
     (n) => {

@@ -83,7 +83,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     allocateIP: (pod) => kn.allocator.allocate(pod.metadata.uid ?? ''),
   })
 
-  const apply = (pod: PodObject, steps: PodStep[], node: string): boolean => {
+  const apply = async (pod: PodObject, steps: PodStep[], node: string): Promise<boolean> => {
     const ns = pod.metadata.namespace ?? ''
     const name = pod.metadata.name ?? ''
     const uid = pod.metadata.uid
@@ -93,7 +93,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
         deps.events.record({ component: 'kubelet', host: node }, pod, step.eventType, step.reason, step.message, { fieldPath: step.fieldPath })
       } else if (step.type === 'status') {
         const before = pods.getStored(ns, name)?.rv
-        const after = pods.guaranteedUpdate(
+        const after = await pods.guaranteedUpdate(
           ns,
           name,
           (cur) => {
@@ -105,7 +105,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
         )
         changed ||= after.rv !== before
       } else {
-        pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } })
+        await pods.delete(ns, name, { gracePeriodSeconds: 0, preconditions: { uid } })
         changed = true
       }
     }
@@ -115,7 +115,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   const podController: Controller = {
     name: 'kubelet',
     watches: [{ group: '', plural: 'pods', keys: (o) => ((o.spec as { nodeName?: string } | undefined)?.nodeName ? [objectKey(o)] : []) }],
-    reconcile(key) {
+    async reconcile(key) {
       const [ns, name] = splitKey(key)
       const pod = pods.getStored(ns, name)?.obj as PodObject | undefined
       const uid = pod?.metadata.uid ?? ''
@@ -139,7 +139,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
       tracker.clear(key)
       try {
         // A stage that changed nothing would not wake us through the watch: look again later.
-        if (!apply(pod, stage.steps(pod, ctx), nodeName)) return { requeueAfterMs: 1000 }
+        if (!(await apply(pod, stage.steps(pod, ctx), nodeName))) return { requeueAfterMs: 1000 }
       } catch (err) {
         if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return
         throw err

@@ -17,7 +17,7 @@ export function createNamespaceController(deps: { registry: Registry }): Control
   return {
     name: 'namespace',
     watches: [{ group: '', plural: 'namespaces' }],
-    reconcile(key) {
+    async reconcile(key) {
       const ns = namespaces.getStored('', key)
       if (!ns?.obj.metadata.deletionTimestamp) return
       for (const rs of registry.resources) {
@@ -26,7 +26,7 @@ export function createNamespaceController(deps: { registry: Registry }): Control
         for (const s of items) {
           if (s.obj.metadata.deletionTimestamp) continue
           try {
-            rs.delete(key, s.obj.metadata.name ?? '', { propagationPolicy: 'Background' })
+            await rs.delete(key, s.obj.metadata.name ?? '', { propagationPolicy: 'Background' })
           } catch (err) {
             if (!(err instanceof StatusError && err.code === 404)) throw err
           }
@@ -35,7 +35,7 @@ export function createNamespaceController(deps: { registry: Registry }): Control
       for (const rs of registry.resources) if (rs.def.namespaced && rs.list(key).items.length) return { requeueAfterMs: recheckMs }
       const spec = ns.obj.spec as { finalizers?: string[] } | undefined
       if (spec?.finalizers?.includes('kubernetes')) {
-        namespaces.guaranteedUpdate(
+        await namespaces.guaranteedUpdate(
           '',
           key,
           (cur) => {
@@ -47,7 +47,7 @@ export function createNamespaceController(deps: { registry: Registry }): Control
           { trusted: true },
         )
       }
-      if (namespaces.getStored('', key)) namespaces.delete('', key, {})
+      if (namespaces.getStored('', key)) await namespaces.delete('', key, {})
     },
   }
 }

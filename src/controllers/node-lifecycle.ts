@@ -40,13 +40,13 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
   const observedReady = new Map<string, string>()
 
   /** MarkPodsNotReady: every pod on the node gets Ready=False, with a NodeNotReady warning. */
-  const markPodsNotReady = (nodeName: string, now: number) => {
+  const markPodsNotReady = async (nodeName: string, now: number) => {
     for (const s of podCache.byIndex(nodeNameIndex, nodeName)) {
       const pod = s.obj as Pod
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')
       if (!ready || ready.status === 'False') continue
       try {
-        pods.guaranteedUpdate(
+        await pods.guaranteedUpdate(
           pod.metadata.namespace ?? '',
           pod.metadata.name ?? '',
           (p) => {
@@ -79,7 +79,7 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
         },
       },
     ],
-    reconcile(name) {
+    async reconcile(name) {
       let node = nodeCache.get('', name)?.obj as Node | undefined
       if (!node) {
         observedReady.delete(name)
@@ -93,7 +93,8 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
         if (now > deadline) {
           const conditions = markConditionsUnknown(node.status?.conditions, now)
           if (conditions)
-            node = nodes.guaranteedUpdate('', name, (n) => ({ ...n, status: { ...(n.status as object), conditions } }), { subresource: 'status' }).obj as Node
+            node = (await nodes.guaranteedUpdate('', name, (n) => ({ ...n, status: { ...(n.status as object), conditions } }), { subresource: 'status' }))
+              .obj as Node
         } else {
           // Checked on the monitor period's ticks, as monitorNodeHealth runs every 5 s.
           const period = timing(nodeLifecycleTimings.monitorPeriod)
@@ -109,10 +110,10 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
         if (ready === 'True') events.record(nodeControllerSource, ref, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`)
         else if (before === 'True') events.record(nodeControllerSource, ref, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`)
       }
-      if (ready !== 'True' && ready !== '') markPodsNotReady(name, now)
+      if (ready !== 'True' && ready !== '') await markPodsNotReady(name, now)
       const taints = reconcileTaints(node, now)
       if (taints) {
-        nodes.guaranteedUpdate('', name, (n) => {
+        await nodes.guaranteedUpdate('', name, (n) => {
           const next = reconcileTaints(n as Node, now) ?? (n as Node).spec?.taints ?? []
           return { ...n, spec: { ...(n.spec as object), taints: next.length ? next : undefined } }
         })

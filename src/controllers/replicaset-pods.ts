@@ -172,7 +172,7 @@ export function slowStartBatches(count: number, initial = slowStartInitialBatchS
  */
 export async function slowStartBatch(
   count: number,
-  fn: () => void,
+  fn: () => Promise<unknown>,
   pause: () => Promise<void> | undefined = () => undefined,
 ): Promise<{ successes: number; error?: unknown }> {
   let successes = 0
@@ -183,7 +183,7 @@ export async function slowStartBatch(
       const wait = pause()
       if (wait) await wait
       try {
-        fn()
+        await fn()
       } catch (err) {
         if (failed++ === 0) first = err
       }

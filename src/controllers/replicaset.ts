@@ -121,7 +121,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   const matcherFor = (rs: ReplicaSet): LabelMatcher => memoFor(rs).matcher
 
   /** claimPods: adopt matching orphans, release owned pods that stopped matching; returns the pods we own. */
-  function claimPods(rs: ReplicaSet, active: PodObject[]): PodObject[] {
+  async function claimPods(rs: ReplicaSet, active: PodObject[]): Promise<PodObject[]> {
     const ns = rs.metadata.namespace ?? ''
     const out: PodObject[] = []
     const matcher = matcherFor(rs)
@@ -133,7 +133,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       const fresh = replicaSets.getStored(ns, rs.metadata.name ?? '')?.obj
       if (decision === 'adopt' && (!fresh || fresh.metadata.uid !== rs.metadata.uid || fresh.metadata.deletionTimestamp)) continue
       try {
-        const res = pods.guaranteedUpdate(ns, pod.metadata.name ?? '', (p) => {
+        const res = await pods.guaranteedUpdate(ns, pod.metadata.name ?? '', (p) => {
           if (p.metadata.uid !== pod.metadata.uid) throw StatusError.notFound(pods.ref, pod.metadata.name ?? '')
           if (decision === 'release') return withoutOwner(p, rs.metadata.uid ?? '') as PodObject
           return controllerOf(p) ? p : (withOwner(p, newControllerRef(rs, 'apps/v1', 'ReplicaSet')) as PodObject)
@@ -159,11 +159,11 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     return out
   }
 
-  function createPod(rs: ReplicaSet, key: string): void {
+  async function createPod(rs: ReplicaSet, key: string): Promise<void> {
     const ns = rs.metadata.namespace ?? ''
     const pod = podFromTemplate(rs.spec?.template ?? {}, rs.metadata.name ?? '', newControllerRef(rs, 'apps/v1', 'ReplicaSet'))
     try {
-      const created = pods.create(ns, pod)
+      const created = await pods.create(ns, pod)
       events.record(source, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.obj.metadata.name}`)
     } catch (err) {
       // The informer will never show this pod.
@@ -193,7 +193,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     for (const pod of victims) {
       const name = pod.metadata.name ?? ''
       try {
-        pods.delete(ns, name, {})
+        await pods.delete(ns, name, {})
         events.record(source, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`)
       } catch (err) {
         expectations.deletionObserved(key)
@@ -220,7 +220,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
         return
       }
       const rs = stored.obj as ReplicaSet
-      const owned = claimPods(
+      const owned = await claimPods(
         rs,
         candidatePods(rs).filter((p) => podFacts(p).active),
       )
@@ -232,7 +232,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
       const next = { ...counts, observedGeneration: rs.metadata.generation, ...(conditions ? { conditions } : {}) }
       if (!deepEqual(rs.status ?? {}, next)) {
         try {
-          replicaSets.guaranteedUpdate(
+          await replicaSets.guaranteedUpdate(
             ns,
             name,
             (cur) => {

@@ -190,7 +190,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
       nextStartNodeIndex = 0
       unschedulable.clear()
     },
-    reconcile(key) {
+    async reconcile(key) {
       const [ns, podName] = splitKey(key)
       const pod = podInf.getObject(ns, podName) as Pod | undefined
       if (!pod || !needsScheduling(pod)) {
@@ -203,7 +203,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
       if ('node' in result) {
         cache.assume(pod, result.node.name)
         try {
-          bindPod(pods, ns, podName, result.node.name, now)
+          await bindPod(pods, ns, podName, result.node.name, now)
         } catch (err) {
           cache.forget(pod)
           // Bound or deleted meanwhile: nothing left to do for this pod.
@@ -222,7 +222,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.set(key, { uid, message: result.message, reportedAt: now })
         events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', result.message)
         try {
-          pods.guaranteedUpdate(
+          await pods.guaranteedUpdate(
             ns,
             podName,
             (p) => {

@@ -22,9 +22,9 @@ export function createServiceAccountController(deps: { registry: Registry }): Co
   const namespaces = registry.resource('', 'namespaces')
   const serviceAccounts = registry.resource('', 'serviceaccounts')
   const configMaps = registry.resource('', 'configmaps')
-  const ensure = (fn: () => unknown) => {
+  const ensure = async (fn: () => Promise<unknown>) => {
     try {
-      fn()
+      await fn()
     } catch (err) {
       if (!(err instanceof StatusError && (err.code === 409 || err.code === 403 || err.code === 404))) throw err
     }
@@ -36,24 +36,25 @@ export function createServiceAccountController(deps: { registry: Registry }): Co
       { group: '', plural: 'serviceaccounts', keys: (o) => (o.metadata.name === 'default' ? [o.metadata.namespace ?? ''] : []) },
       { group: '', plural: 'configmaps', keys: (o) => (o.metadata.name === 'kube-root-ca.crt' ? [o.metadata.namespace ?? ''] : []) },
     ],
-    reconcile(key) {
+    async reconcile(key) {
       const [, name] = splitKey(key)
       const ns = namespaces.getStored('', name)
       if (!ns || ns.obj.metadata.deletionTimestamp) return
-      if (!serviceAccounts.getStored(name, 'default')) ensure(() => serviceAccounts.create(name, { metadata: { name: 'default', namespace: name } }))
+      if (!serviceAccounts.getStored(name, 'default')) await ensure(() => serviceAccounts.create(name, { metadata: { name: 'default', namespace: name } }))
       if (!configMaps.getStored(name, 'kube-root-ca.crt')) {
-        ensure(() =>
-          configMaps.create(name, {
-            metadata: {
-              name: 'kube-root-ca.crt',
-              namespace: name,
-              annotations: {
-                'kubernetes.io/description':
-                  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+        await ensure(
+          async () =>
+            await configMaps.create(name, {
+              metadata: {
+                name: 'kube-root-ca.crt',
+                namespace: name,
+                annotations: {
+                  'kubernetes.io/description':
+                    'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+                },
               },
-            },
-            data: { 'ca.crt': rootCACertificate },
-          }),
+              data: { 'ca.crt': rootCACertificate },
+            }),
         )
       }
     },

@@ -81,7 +81,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
   const revisions = registry.resource('apps', 'controllerrevisions')
 
   /** getStatefulSetRevisions: reuse (and renumber) an equal revision or create `<set>-<hash>`. */
-  function syncRevisions(set: StatefulSet): { current: Revision; update: Revision; all: Revision[] } {
+  async function syncRevisions(set: StatefulSet): Promise<{ current: Revision; update: Revision; all: Revision[] }> {
     const ns = set.metadata.namespace ?? ''
     const revs = ownedRevisions(revisions, set)
     const data = templatePatch(set.spec?.template)
@@ -90,7 +90,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     let update: Revision
     if (equal.length && equal[equal.length - 1] === revs[revs.length - 1]) update = revs[revs.length - 1]
     else if (equal.length)
-      update = revisions.guaranteedUpdate(ns, equal[equal.length - 1].metadata.name ?? '', (r) => ({ ...r, revision: next })).obj as Revision
+      update = (await revisions.guaranteedUpdate(ns, equal[equal.length - 1].metadata.name ?? '', (r) => ({ ...r, revision: next }))).obj as Revision
     else {
       const hash = hashRevisionData(data, set.status?.collisionCount ?? 0)
       const rev: Revision = {
@@ -106,16 +106,21 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         revision: next,
       }
       try {
-        update = revisions.create(ns, rev).obj as Revision
+        update = (await revisions.create(ns, rev)).obj as Revision
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 409)) throw err
         const existing = revisions.getStored(ns, rev.metadata.name ?? '')?.obj as Revision | undefined
         if (existing && revisionDataEqual(existing, data) && controllerRefIs(existing, set))
           return { current: existing, update: existing, all: [...revs, existing] }
         // A different revision owns the name: bump collisionCount so the next hash differs.
-        sets.guaranteedUpdate(ns, set.metadata.name ?? '', (s) => ({ ...s, status: { ...s.status!, collisionCount: (s.status?.collisionCount ?? 0) + 1 } }), {
-          subresource: 'status',
-        })
+        await sets.guaranteedUpdate(
+          ns,
+          set.metadata.name ?? '',
+          (s) => ({ ...s, status: { ...s.status!, collisionCount: (s.status?.collisionCount ?? 0) + 1 } }),
+          {
+            subresource: 'status',
+          },
+        )
         throw err
       }
     }
@@ -131,13 +136,13 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
       { group: '', plural: 'pods', keys: ownerKeys('StatefulSet') },
       { group: 'apps', plural: 'controllerrevisions', keys: ownerKeys('StatefulSet') },
     ],
-    reconcile(key) {
+    async reconcile(key) {
       const [ns, name] = splitKey(key)
       const stored = sets.getStored(ns, name)
       if (!stored || stored.obj.metadata.deletionTimestamp) return
       const set = stored.obj as StatefulSet
       const spec = set.spec!
-      const { current, update, all } = syncRevisions(set)
+      const { current, update, all } = await syncRevisions(set)
       const now = clock.now()
       const minReady = spec.minReadySeconds ?? 0
       const start = spec.ordinals?.start ?? 0
@@ -148,8 +153,8 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
       const byOrdinal = new Map(owned.map((p) => [podOrdinal(name, p.metadata.name ?? ''), p]))
       const healthy = (p: PodObject) => runningAndReady(p) && !p.metadata.deletionTimestamp && isPodAvailable(p, minReady, now)
       let acted = false
-      const del = (p: PodObject) => {
-        pods.delete(ns, p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } })
+      const del = async (p: PodObject) => {
+        await pods.delete(ns, p.metadata.name ?? '', { preconditions: { uid: p.metadata.uid } })
         events.record(source, set, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`)
         acted = true
       }
@@ -158,7 +163,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         const p = byOrdinal.get(ord)
         if (p && isPodTerminal(p) && !p.metadata.deletionTimestamp) {
           // A failed or finished replica is replaced (after it is gone).
-          del(p)
+          await del(p)
           blocked = monotonic
           continue
         }
@@ -166,7 +171,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
           const useCurrent = partition !== undefined && ord < start + partition
           const rev = useCurrent ? current : update
           try {
-            pods.create(ns, statefulSetPod(set, revisionTemplate(rev), ord, rev.metadata.name ?? ''))
+            await pods.create(ns, statefulSetPod(set, revisionTemplate(rev), ord, rev.metadata.name ?? ''))
           } catch (err) {
             events.record(source, set, 'Warning', 'FailedCreate', `create Pod ${name}-${ord} in StatefulSet ${name} failed error: ${(err as Error).message}`)
             throw err
@@ -191,7 +196,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
             if (monotonic) break
             continue
           }
-          del(p)
+          await del(p)
           if (monotonic) break
         }
       }
@@ -201,7 +206,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
           const p = byOrdinal.get(ord)
           if (!p) continue
           if (p.metadata.labels?.[controllerRevisionHashLabel] !== update.metadata.name && !p.metadata.deletionTimestamp) {
-            del(p)
+            await del(p)
             break
           }
           if (!healthy(p)) break
@@ -244,7 +249,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         updateRevision: update.metadata.name,
         collisionCount: set.status?.collisionCount ?? 0,
       }
-      sets.guaranteedUpdate(ns, name, (s) => ({ ...s, status: { ...status, ...(s.status?.conditions ? { conditions: s.status.conditions } : {}) } }), {
+      await sets.guaranteedUpdate(ns, name, (s) => ({ ...s, status: { ...status, ...(s.status?.conditions ? { conditions: s.status.conditions } : {}) } }), {
         subresource: 'status',
       })
       // truncateHistory: keep the live revisions plus revisionHistoryLimit others.
@@ -255,7 +260,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         ...fresh.map((p) => p.metadata.labels?.[controllerRevisionHashLabel] ?? ''),
       ])
       const old = all.filter((r) => !live.has(r.metadata.name ?? ''))
-      for (const r of revisionsToPrune(old, spec.revisionHistoryLimit ?? 10, live)) revisions.delete(ns, r.metadata.name ?? '')
+      for (const r of revisionsToPrune(old, spec.revisionHistoryLimit ?? 10, live)) await revisions.delete(ns, r.metadata.name ?? '')
       return wait > 0 ? { requeueAfterMs: wait } : undefined
     },
   }

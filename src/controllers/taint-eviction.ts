@@ -85,7 +85,7 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
   }
 
   /** Handles one pod; returns ms until it is due, if it is waiting. */
-  const processPod = (pod: Pod, now: number): number | undefined => {
+  const processPod = async (pod: Pod, now: number): Promise<number | undefined> => {
     const key = objectKey(pod)
     const nodeName = pod.spec?.nodeName
     if (!nodeName || pod.metadata.deletionTimestamp) return cancel(key, pod)
@@ -99,7 +99,7 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
     const [ns, name] = [pod.metadata.namespace ?? '', pod.metadata.name ?? '']
     events.record(taintEvictionSource, pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`)
     try {
-      pods.guaranteedUpdate(
+      await pods.guaranteedUpdate(
         ns,
         name,
         (p) => {
@@ -112,7 +112,7 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
         },
         { subresource: 'status' },
       )
-      pods.delete(ns, name, { preconditions: { uid: pod.metadata.uid } })
+      await pods.delete(ns, name, { preconditions: { uid: pod.metadata.uid } })
     } catch (err) {
       if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err
     }
@@ -151,7 +151,7 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
         },
       },
     ],
-    reconcile(key) {
+    async reconcile(key) {
       const now = clock.now()
       if (key.startsWith('pod:')) {
         const id = key.slice(4)
@@ -161,13 +161,13 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
           unschedule(id)
           return
         }
-        const wait = processPod(pod, now)
+        const wait = await processPod(pod, now)
         return wait === undefined ? undefined : { requeueAfterMs: wait }
       }
       const nodeName = key.slice(5)
       let soonest: number | undefined
       for (const s of podCache.byIndex(nodeNameIndex, nodeName)) {
-        const wait = processPod(s.obj as Pod, now)
+        const wait = await processPod(s.obj as Pod, now)
         if (wait !== undefined) soonest = Math.min(soonest ?? Infinity, wait)
       }
       return soonest === undefined ? undefined : { requeueAfterMs: soonest }

@@ -38,7 +38,7 @@ export function startEventTTL(registry: Registry, ttlMs = defaultEventTTLMs): ()
     timer = clock.setTimer(Math.max(0, queue[head].at - clock.now()), expire)
   }
 
-  function expire(): void {
+  async function expire(): Promise<void> {
     timer = undefined
     const now = clock.now()
     let n = 0
@@ -47,7 +47,7 @@ export function startEventTTL(registry: Registry, ttlMs = defaultEventTTLMs): ()
       // Only the lease of the latest write counts: a renewed Event has a newer entry further on.
       if (store.get(l.resource, l.namespace, l.name)?.rv !== l.rv) continue
       try {
-        store.delete(l.resource, l.namespace, l.name, l.rv)
+        await store.delete(l.resource, l.namespace, l.name, l.rv)
       } catch {
         // Deleted or rewritten meanwhile: nothing to expire.
       }

@@ -409,7 +409,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   // ---------------------------------------------------------------- create
 
   /** Create: system metadata → generateName → defaults → prepareForCreate → validate → admission → store. */
-  create(namespace: string, obj: T, opts: WriteOptions = {}): StoredObject {
+  async create(namespace: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
     const ctx = this.ctx.hookContext()
     const o = this.normalize(obj)
     const meta = o.metadata
@@ -450,7 +450,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     // RetryGenerateName (GA in 1.32): a generated name that is taken is drawn again, 8 attempts in all.
     for (let attempt = 1; ; attempt++) {
       try {
-        const s = this.ctx.store.create(this.key, o, { compact: this.def.compactStorage })
+        const s = await this.ctx.store.create(this.key, o, { compact: this.def.compactStorage })
         this.def.afterCreate?.(s.obj as T)
         return s
       } catch (err) {
@@ -478,9 +478,9 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   // ---------------------------------------------------------------- update
 
   /** PUT: replace with `obj`; a set resourceVersion must match (else Conflict). */
-  update(namespace: string, name: string, obj: T, opts: WriteOptions = {}): StoredObject {
+  async update(namespace: string, name: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
     // The draft is ignored, so it need not be a deep copy.
-    return this.guaranteedUpdate(namespace, name, () => obj, { ...opts, shallow: true })
+    return await this.guaranteedUpdate(namespace, name, () => obj, { ...opts, shallow: true })
   }
 
   /**
@@ -488,7 +488,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
    * receives a private copy of the current object and returns the desired one; a resourceVersion it
    * leaves set is a precondition. Writes that change nothing are skipped.
    */
-  guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): StoredObject {
+  async guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): Promise<StoredObject> {
     const ns = this.def.namespaced ? namespace : ''
     for (let attempt = 0; ; attempt++) {
       const cur = this.ctx.store.get(this.key, ns, name)
@@ -502,8 +502,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (prepared === undefined) return cur
       if (opts.dryRun) return serialize(prepared, cur.rv)
       try {
-        if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return this.ctx.store.delete(this.key, ns, name, cur.rv)
-        return this.ctx.store.update(this.key, prepared, cur.rv, { compact: this.def.compactStorage })
+        if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return await this.ctx.store.delete(this.key, ns, name, cur.rv)
+        return await this.ctx.store.update(this.key, prepared, cur.rv, { compact: this.def.compactStorage })
       } catch (err) {
         if (err instanceof StoreError && err.code === 'Conflict') {
           if (pinned || attempt >= maxUpdateRetries) throw StatusError.conflict(this.ref, name)
@@ -597,7 +597,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   // ---------------------------------------------------------------- delete
 
   /** Graceful deletion with finalizers, preconditions and propagation policy (registry Store.Delete). */
-  delete(namespace: string, name: string, opts: DeleteOptions = {}): DeleteResult {
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const ns = this.def.namespaced ? namespace : ''
     for (let attempt = 0; ; attempt++) {
       const cur = this.ctx.store.get(this.key, ns, name)
@@ -661,10 +661,10 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       try {
         if (marked) {
           if (opts.dryRun) return { stored: serialize(marked, cur.rv), outcome: 'pending' }
-          return { stored: this.ctx.store.update(this.key, marked, cur.rv, { deleting: true, compact: this.def.compactStorage }), outcome: 'pending' }
+          return { stored: await this.ctx.store.update(this.key, marked, cur.rv, { deleting: true, compact: this.def.compactStorage }), outcome: 'pending' }
         }
         if (opts.dryRun) return { stored: cur, outcome: 'deleted' }
-        return { stored: this.ctx.store.delete(this.key, ns, name, cur.rv), outcome: 'deleted' }
+        return { stored: await this.ctx.store.delete(this.key, ns, name, cur.rv), outcome: 'deleted' }
       } catch (err) {
         if (err instanceof StoreError && err.code === 'Conflict' && attempt < maxUpdateRetries) continue
         if (err instanceof StoreError && err.code === 'NotFound') throw StatusError.notFound(this.ref, name)
@@ -674,12 +674,12 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   }
 
   /** DELETE on a collection: every object matching the list options, deleted one by one. */
-  deleteCollection(namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): DeleteResult[] {
+  async deleteCollection(namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Promise<DeleteResult[]> {
     const { items } = this.list(namespace, { ...listOpts, limit: 0, continue: undefined })
     const out: DeleteResult[] = []
     for (const s of items) {
       try {
-        out.push(this.delete(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? '', { ...opts }))
+        out.push(await this.delete(s.obj.metadata.namespace ?? '', s.obj.metadata.name ?? '', { ...opts }))
       } catch (err) {
         if (err instanceof StatusError && err.code === 404) continue
         throw err

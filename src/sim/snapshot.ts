@@ -115,18 +115,18 @@ export function missingNamespaces(registry: Registry, items: KubeObject[]): stri
  * each object passes the same validation a create would (run as a dry run on a scratch
  * registry). Throws one 422 Status listing the problems; nothing has changed then.
  */
-export function validateSnapshot(registry: Registry, items: KubeObject[], now: number): void {
+export async function validateSnapshot(registry: Registry, items: KubeObject[], now: number): Promise<void> {
   const errors: FieldError[] = []
   const scratch = new Registry({ store: new MemoryStore(), clock: new SimClock({ speed: 0, start: now }), definitions })
   const namespaces = scratch.resource('', 'namespaces')
   for (const ns of [...missingNamespaces(registry, items), ...items.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '')]) {
-    if (ns && !namespaces.getStored('', ns)) namespaces.create('', { metadata: { name: ns } }, { trusted: true })
+    if (ns && !namespaces.getStored('', ns)) await namespaces.create('', { metadata: { name: ns } }, { trusted: true })
   }
   const seen = new Set<string>()
   // The import must not stop half-way at the store's limits, so they are checked here too.
   const { quotaBytes, maxObjectBytes } = registry.store.limits()
   let total = 0
-  items.forEach((o, i) => {
+  for (const [i, o] of items.entries()) {
     const where = describe(o, i)
     const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
     if (!rs) {
@@ -136,16 +136,16 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
         badValue: `${o.apiVersion}/${o.kind}`,
         detail: 'this server does not serve that kind',
       })
-      return
+      continue
     }
     if (!o.metadata.name) {
       errors.push({ type: 'FieldValueRequired', field: `items[${i}].metadata.name` })
-      return
+      continue
     }
     const key = `${rs.key}/${rs.def.namespaced ? o.metadata.namespace || 'default' : ''}/${o.metadata.name}`
     if (seen.has(key)) {
       errors.push({ type: 'FieldValueDuplicate', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1) })
-      return
+      continue
     }
     seen.add(key)
     if (o.kind === 'Namespace' && o.apiVersion === 'v1') return
@@ -154,12 +154,14 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
     const { typeErrors } = checkUnknownFields({ group: rs.def.group, version: rs.def.version, kind: rs.def.kind }, o)
     if (typeErrors.length) {
       errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: typeErrors[0].message })
-      return
+      continue
     }
     const copy = importable(o)
     delete copy.metadata.deletionTimestamp
     try {
-      const s = scratch.resource(rs.def.group, rs.def.plural).create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
+      const s = await scratch
+        .resource(rs.def.group, rs.def.plural)
+        .create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { dryRun: true })
       total += s.size
       if (s.size > maxObjectBytes)
         errors.push({
@@ -171,7 +173,7 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
       const msg = err instanceof StatusError ? err.message : (err as Error).message
       errors.push({ type: 'FieldValueInvalid', field: `items[${i}]`, badValue: where.slice(where.indexOf('(') + 1, -1), detail: msg })
     }
-  })
+  }
   if (total > quotaBytes)
     errors.push({
       type: 'FieldValueTooLong',
@@ -186,15 +188,15 @@ export function validateSnapshot(registry: Registry, items: KubeObject[], now: n
  * dependencies: namespaces (given or needed) first, then nodes, then the rest as listed.
  * Must run after {@link validateSnapshot}. Returns the count per kind.
  */
-export function importObjects(registry: Registry, items: KubeObject[]): Record<string, number> {
+export async function importObjects(registry: Registry, items: KubeObject[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
   const namespaces = registry.resource('', 'namespaces')
-  for (const name of missingNamespaces(registry, items)) namespaces.create('', { metadata: { name } }, { trusted: true })
+  for (const name of missingNamespaces(registry, items)) await namespaces.create('', { metadata: { name } }, { trusted: true })
   const ordered = [...items].sort((a, b) => rank(pluralOf(registry, a), groupOf(a)) - rank(pluralOf(registry, b), groupOf(b)))
   for (const o of ordered) {
     const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')!
     const copy = importable(o)
-    rs.create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { trusted: true })
+    await rs.create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { trusted: true })
     counts[o.kind!] = (counts[o.kind!] ?? 0) + 1
   }
   return counts

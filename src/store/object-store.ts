@@ -45,16 +45,19 @@ export interface ObjectStore {
    * from the bounded history, so StoreError('Expired') when `rv` is older than it.
    */
   listAt(resource: string, namespace: string | undefined, rv: number, startKey?: string): StoredObject[]
-  /** Stores a new object; stamps metadata.resourceVersion. */
-  create(resource: string, obj: KubeObject, opts?: StoreWriteOptions): StoredObject
+  /**
+   * Stores a new object; stamps metadata.resourceVersion. Like every write, it resolves once the
+   * write is durable (at once in memory) and rejects with the StoreError that refused it.
+   */
+  create(resource: string, obj: KubeObject, opts?: StoreWriteOptions): Promise<StoredObject>
   /**
    * Replaces an object if its current resourceVersion equals `expectedRV` (when given).
    * `deleting` marks a write that only records a deletion in progress (deletionTimestamp,
    * finalizers): it passes a full store, so that deleting can always free space.
    */
-  update(resource: string, obj: KubeObject, expectedRV?: number, opts?: StoreWriteOptions & { deleting?: boolean }): StoredObject
+  update(resource: string, obj: KubeObject, expectedRV?: number, opts?: StoreWriteOptions & { deleting?: boolean }): Promise<StoredObject>
   /** Removes an object; the DELETED event carries a new resourceVersion. */
-  delete(resource: string, namespace: string, name: string, expectedRV?: number): StoredObject
+  delete(resource: string, namespace: string, name: string, expectedRV?: number): Promise<StoredObject>
   /** Subscribes to changes after `sinceRV`, replaying history; throws StoreError('Expired') when too old. */
   watch(resource: string, namespace: string | undefined, sinceRV: number, listener: WatchListener): () => void
   /** Calls `fn` with the new resourceVersion after every write, of any resource; returns the unsubscribe. */
@@ -615,7 +618,7 @@ export class MemoryStore implements ObjectStore {
     return this.buckets.get(resource)?.objects.size ?? 0
   }
 
-  create(resource: string, obj: KubeObject, opts: StoreWriteOptions = {}): StoredObject {
+  async create(resource: string, obj: KubeObject, opts: StoreWriteOptions = {}): Promise<StoredObject> {
     const b = this.bucket(resource)
     const key = keyOf(obj.metadata.namespace ?? '', obj.metadata.name ?? '')
     if (b.objects.has(key)) throw new StoreError('AlreadyExists', key)
@@ -636,10 +639,11 @@ export class MemoryStore implements ObjectStore {
     b.keys.add(key)
     this.hub.publish({ type: 'ADDED', resource, namespace: obj.metadata.namespace ?? '', rv, stored: s })
     if (opts.compact) s.release()
+    await this.journal?.durable()
     return s
   }
 
-  update(resource: string, obj: KubeObject, expectedRV?: number, opts: StoreWriteOptions & { deleting?: boolean } = {}): StoredObject {
+  async update(resource: string, obj: KubeObject, expectedRV?: number, opts: StoreWriteOptions & { deleting?: boolean } = {}): Promise<StoredObject> {
     const b = this.bucket(resource)
     const ns = obj.metadata.namespace ?? ''
     const key = keyOf(ns, obj.metadata.name ?? '')
@@ -664,10 +668,11 @@ export class MemoryStore implements ObjectStore {
     b.objects.set(key, s)
     this.hub.publish({ type: 'MODIFIED', resource, namespace: ns, rv, stored: s, prev })
     if (opts.compact) s.release()
+    await this.journal?.durable()
     return s
   }
 
-  delete(resource: string, namespace: string, name: string, expectedRV?: number): StoredObject {
+  async delete(resource: string, namespace: string, name: string, expectedRV?: number): Promise<StoredObject> {
     const b = this.bucket(resource)
     const key = keyOf(namespace, name)
     const prev = b.objects.get(key)
@@ -684,6 +689,7 @@ export class MemoryStore implements ObjectStore {
     this.total -= prev.size
     this.rv = rv
     this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
+    await this.journal?.durable()
     return s
   }
 

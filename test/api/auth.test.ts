@@ -96,7 +96,7 @@ describe('the auth filter in the app', () => {
   let cluster: Cluster
   let app: FastifyInstance
   beforeAll(async () => {
-    cluster = new Cluster({ speed: 0 })
+    cluster = await Cluster.open({ speed: 0 })
     app = await buildApp({ cluster, auth: new TokenAuthenticator(parseTokenFile('good')), corsOrigins: ['*'] })
   })
   afterAll(async () => {
@@ -169,7 +169,7 @@ describe('the auth filter in the app', () => {
 
 describe('without authentication', () => {
   it('serves everything anonymously, whatever the Authorization header says', async () => {
-    const cluster = new Cluster({ speed: 0 })
+    const cluster = await Cluster.open({ speed: 0 })
     const app = await buildApp({ cluster })
     try {
       expect((await app.inject({ method: 'GET', url: '/api/v1/namespaces' })).statusCode).toBe(200)

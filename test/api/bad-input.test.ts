@@ -154,12 +154,12 @@ const deployFixture = {
 /** (Re)creates the objects the cases address, e.g. after a fuzzed delete or snapshot was accepted. */
 async function ensureFixtures(): Promise<void> {
   const clone = <T>(o: T): T => structuredClone(o)
-  if (!configMaps().getStored('default', 'fuzz-cm')) configMaps().create('default', clone(cmFixture) as KubeObject)
-  if (!configMaps().getStored('default', 'fuzz-del')) configMaps().create('default', { metadata: { name: 'fuzz-del' } } as KubeObject)
-  if (!deployments().getStored('default', 'fuzz-deploy')) deployments().create('default', clone(deployFixture) as KubeObject)
+  if (!configMaps().getStored('default', 'fuzz-cm')) await configMaps().create('default', clone(cmFixture) as KubeObject)
+  if (!configMaps().getStored('default', 'fuzz-del')) await configMaps().create('default', { metadata: { name: 'fuzz-del' } } as KubeObject)
+  if (!deployments().getStored('default', 'fuzz-deploy')) await deployments().create('default', clone(deployFixture) as KubeObject)
   const pod = () => pods().getStored('default', 'fuzz-pod')?.obj as { status?: { phase?: string }; metadata?: { deletionTimestamp?: string } } | undefined
   if (pod()?.metadata?.deletionTimestamp) await until(() => pod() === undefined)
-  if (!pod()) pods().create('default', clone(podFixture) as KubeObject)
+  if (!pod()) await pods().create('default', clone(podFixture) as KubeObject)
   await until(() => pod()?.status?.phase === 'Running')
   await settle()
 }
@@ -203,7 +203,7 @@ async function injectCase(family: string, index: number, c: Case): Promise<void>
   const tPost = performance.now()
   if (status < 400) {
     // An accepted control write (a snapshot, a crash, a failed image) changes the cluster: start over.
-    if (c.url.startsWith('/kubemock/') && c.method !== 'GET') app.kubemock.reset()
+    if (c.url.startsWith('/kubemock/') && c.method !== 'GET') await app.kubemock.reset()
     await clearFaults()
     await settle()
     await ensureFixtures()
@@ -278,7 +278,7 @@ function report(family: string): void {
 
 beforeAll(async () => {
   console.log(`bad-input fuzz seed ${seed} (KUBEMOCK_FUZZ_SEED=${seed} replays it)`)
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
   await app.listen({ port: 0, host: '127.0.0.1' })
   port = (app.server.address() as AddressInfo).port

@@ -10,7 +10,7 @@ afterEach(async () => {
 })
 
 async function setup() {
-  const cluster = new Cluster({ speed: 0 })
+  const cluster = await Cluster.open({ speed: 0 })
   const app = await buildApp({ cluster })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const addr = app.server.address() as { port: number }
@@ -98,7 +98,7 @@ describe('faults over HTTP', () => {
 describe('other control endpoints', () => {
   test('crash calls the kubelet hook for an existing container; unknown pods and containers are errors', async () => {
     const { base, cluster } = await setup()
-    cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'web' }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } })
+    await cluster.registry.resource('', 'pods').create('default', { metadata: { name: 'web' }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } })
     const exit = vi.fn()
     cluster.sim.exitContainer = exit
     const ok = await post(base, '/kubemock/v1/namespaces/default/pods/web/crash', { exitCode: 137 })

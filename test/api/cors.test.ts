@@ -49,7 +49,7 @@ describe('the CORS filter in the app', () => {
   let app: FastifyInstance
   const origin = 'http://localhost:5173'
   beforeAll(async () => {
-    cluster = new Cluster({ speed: 0 })
+    cluster = await Cluster.open({ speed: 0 })
     app = await buildApp({ cluster, corsOrigins: [origin] })
   })
   afterAll(async () => {
@@ -132,7 +132,7 @@ describe('the CORS filter in the app', () => {
     expect(post.headers['access-control-allow-origin']).toBeUndefined()
     expect(cluster.registry.resource('', 'configmaps').getStored('default', 'csrf')).toBeUndefined()
     // The control API too: a reset from a foreign page would wipe the cluster.
-    cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
+    await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
     const reset = await app.inject({ method: 'POST', url: '/kubemock/v1/reset', headers: { origin: evil, 'content-type': 'text/plain' } })
     expect(reset.statusCode).toBe(403)
     expect(cluster.registry.resource('', 'configmaps').getStored('default', 'keep')).toBeDefined()
@@ -150,7 +150,7 @@ describe('the CORS filter in the app', () => {
 
 describe('CORS policies', () => {
   async function withApp(corsOrigins: readonly string[] | false | undefined, fn: (app: FastifyInstance) => Promise<void>) {
-    const cluster = new Cluster({ speed: 0 })
+    const cluster = await Cluster.open({ speed: 0 })
     const app = await buildApp({ cluster, ...(corsOrigins === undefined ? {} : { corsOrigins }) })
     try {
       await fn(app)

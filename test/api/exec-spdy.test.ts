@@ -32,16 +32,16 @@ async function execSession(path: string, kinds: string[], protocols = allVersion
 }
 
 beforeAll(async () => {
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
   await app.listen({ port: 0, host: '127.0.0.1' })
   port = (app.server.address() as { port: number }).port
   const pods = cluster.registry.resource('', 'pods')
-  pods.create('default', {
+  await pods.create('default', {
     metadata: { name: 'web' },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
   } as KubeObject)
-  pods.create('default', {
+  await pods.create('default', {
     metadata: { name: 'two' },
     spec: {
       nodeName: 'kubemock-worker',
@@ -51,7 +51,7 @@ beforeAll(async () => {
       ],
     },
   } as KubeObject)
-  pods.create('default', {
+  await pods.create('default', {
     metadata: { name: 'pending' },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.17.23' }] },
   } as KubeObject)

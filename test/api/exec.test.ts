@@ -59,17 +59,17 @@ async function open(path: string, protocol = 'v5.channel.k8s.io'): Promise<Sessi
 const q = (cmd: string[], extra: string) => `${cmd.map((c) => `command=${encodeURIComponent(c)}`).join('&')}&${extra}`
 
 beforeAll(async () => {
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const addr = app.server.address() as { port: number }
   base = `ws://127.0.0.1:${addr.port}`
   const pods = cluster.registry.resource('', 'pods')
-  pods.create('default', {
+  await pods.create('default', {
     metadata: { name: 'nginx-pod' },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
   } as KubeObject)
-  pods.create('default', {
+  await pods.create('default', {
     metadata: { name: 'two' },
     spec: {
       nodeName: 'kubemock-worker',
@@ -79,7 +79,10 @@ beforeAll(async () => {
       ],
     },
   } as KubeObject)
-  pods.create('default', { metadata: { name: 'unbound' }, spec: { nodeSelector: { none: 'x' }, containers: [{ name: 'c', image: 'nginx' }] } } as KubeObject)
+  await pods.create('default', {
+    metadata: { name: 'unbound' },
+    spec: { nodeSelector: { none: 'x' }, containers: [{ name: 'c', image: 'nginx' }] },
+  } as KubeObject)
   for (let i = 0; i < 40 && !runtimeFor(cluster.registry).current('default', 'two', 'b')?.running; i++) await cluster.clock.advance(100)
 })
 afterAll(async () => {
@@ -222,7 +225,7 @@ describe('a busy command over the WebSocket path', () => {
   let inst: ContainerInstance
 
   beforeAll(async () => {
-    cluster.registry.resource('', 'pods').create('default', {
+    await cluster.registry.resource('', 'pods').create('default', {
       metadata: { name: 'looper' },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.27.3' }] },
     } as KubeObject)

@@ -50,7 +50,7 @@ describe('the Host check in the app', () => {
   let cluster: Cluster
   let app: FastifyInstance
   beforeAll(async () => {
-    cluster = new Cluster({ speed: 0 })
+    cluster = await Cluster.open({ speed: 0 })
     app = await buildApp({ cluster, allowedHosts: ['kubemock'] })
   })
   afterAll(async () => {
@@ -70,7 +70,7 @@ describe('the Host check in the app', () => {
       code: 403,
       message: 'forbidden: host "evil.example" is not allowed (DNS rebinding protection); start kubemock with --allowed-host evil.example to accept it',
     })
-    cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
+    await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
     const reset = await app.inject({ method: 'POST', url: '/kubemock/v1/reset', headers: { host: 'evil.example:8080' } })
     expect(reset.statusCode).toBe(403)
     expect(cluster.registry.resource('', 'configmaps').getStored('default', 'keep')).toBeDefined()

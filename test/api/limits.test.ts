@@ -14,8 +14,8 @@ const configMap = (name: string, data: Record<string, string> = {}, extra: Recor
   data,
 })
 
-async function withApp(opts: ConstructorParameters<typeof Cluster>[0], fn: (app: FastifyInstance, cluster: Cluster) => Promise<void>) {
-  const cluster = new Cluster({ speed: 0, ...opts })
+async function withApp(opts: Parameters<typeof Cluster.open>[0], fn: (app: FastifyInstance, cluster: Cluster) => Promise<void>) {
+  const cluster = await Cluster.open({ speed: 0, ...opts })
   const app = await buildApp({ cluster })
   try {
     await fn(app, cluster)
@@ -41,7 +41,7 @@ describe('etcd limits', () => {
     }))
 
   it('fails creates, updates and patches past the quota with "etcdserver: mvcc: database space exceeded"; reads and deletes go on, and freed space is usable again', async () => {
-    const boot = new Cluster({ speed: 0 })
+    const boot = await Cluster.open({ speed: 0 })
     const base = boot.store.storedBytes()
     boot.close()
     await withApp({ storageQuotaBytes: base + 250_000 }, async (app) => {

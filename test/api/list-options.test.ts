@@ -9,7 +9,7 @@ let app: FastifyInstance
 /** A listening server: inject() cannot follow a hijacked, streamed watch to its end. */
 let url: string
 beforeAll(async () => {
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
   url = await app.listen({ port: 0, host: '127.0.0.1' })
 })

@@ -23,7 +23,7 @@ async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
 }
 
 async function runningPod(name: string, containers: { name: string; image: string }[] = [{ name: 'nginx', image: 'nginx:1.15.12' }]) {
-  pods().create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers } } as KubeObject)
+  await pods().create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers } } as KubeObject)
   await until(
     () => pod(name)?.status?.containerStatuses?.every((c) => c.state?.running) === true && pod(name)!.status!.containerStatuses!.length === containers.length,
   )
@@ -32,7 +32,7 @@ async function runningPod(name: string, containers: { name: string; image: strin
 const status = (body: string) => JSON.parse(body) as { code: number; reason: string; message: string }
 
 beforeEach(async () => {
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
 })
 afterEach(async () => {
@@ -59,7 +59,7 @@ describe('pods/log', () => {
   })
 
   test('container choice: the only one by default; several need a name (init containers listed too); unknown is 400', async () => {
-    pods().create('default', {
+    await pods().create('default', {
       metadata: { name: 'two' },
       spec: {
         nodeName: 'kubemock-worker',
@@ -81,7 +81,7 @@ describe('pods/log', () => {
   })
 
   test('kubelet errors: waiting to start, previous not found; a pod without a node answers an empty body', async () => {
-    pods().create('default', {
+    await pods().create('default', {
       metadata: { name: 'bad' },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.17.23' }] },
     } as KubeObject)
@@ -92,7 +92,7 @@ describe('pods/log', () => {
     res = await app.inject({ url: `${base}/web/log?previous=true` })
     expect(res.statusCode).toBe(400)
     expect(status(res.body).message).toBe('previous terminated container "nginx" in pod "web" not found')
-    pods().create('default', {
+    await pods().create('default', {
       metadata: { name: 'unscheduled' },
       spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } },
     } as KubeObject)

@@ -133,7 +133,7 @@ describe('pods/portforward through the app', () => {
   let cluster: Cluster
   let app: FastifyInstance
   beforeEach(async () => {
-    cluster = new Cluster({ speed: 0 })
+    cluster = await Cluster.open({ speed: 0 })
     app = await buildApp({ cluster })
   })
   afterEach(async () => {
@@ -143,7 +143,7 @@ describe('pods/portforward through the app', () => {
 
   async function runningNginx() {
     const pods = cluster.registry.resource('', 'pods')
-    pods.create('default', {
+    await pods.create('default', {
       metadata: { name: 'web' },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
     } as KubeObject)
@@ -161,7 +161,7 @@ describe('pods/portforward through the app', () => {
   test('pre-upgrade checks: a missing pod is 404, an unscheduled one 400, a plain request asks for the upgrade', async () => {
     let res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/nope/portforward' })
     expect(res.statusCode).toBe(404)
-    cluster.registry
+    await cluster.registry
       .resource('', 'pods')
       .create('default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } } } as KubeObject)
     res = await app.inject({ method: 'POST', url: '/api/v1/namespaces/default/pods/p/portforward' })

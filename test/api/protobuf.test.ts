@@ -369,7 +369,7 @@ describe('protobuf bodies through the HTTP layer', () => {
   let cluster: Cluster
   let app: FastifyInstance
   beforeAll(async () => {
-    cluster = new Cluster({ nodes: 1 })
+    cluster = await Cluster.open({ nodes: 1 })
     app = await buildApp({ cluster })
   })
   afterAll(async () => {

@@ -25,7 +25,7 @@ async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
 const ready = (name: string) => !!pod(name)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
 
 async function runningPod(name: string, image = 'nginx:1.15.12', labels: Record<string, string> = {}, ports?: { name?: string; containerPort: number }[]) {
-  pods().create('default', {
+  await pods().create('default', {
     metadata: { name, labels },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'web', image, ...(ports ? { ports } : {}) }] },
   } as KubeObject)
@@ -35,7 +35,7 @@ async function runningPod(name: string, image = 'nginx:1.15.12', labels: Record<
 const status = (body: string) => JSON.parse(body) as { code: number; reason: string; message: string }
 
 beforeEach(async () => {
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
 })
 afterEach(async () => {
@@ -101,7 +101,7 @@ describe('pods/proxy', () => {
   test('bad ids, https to a plain server, and pods without an IP', async () => {
     let res = await app.inject({ url: `${ns}/pods/a:b:c:d/proxy/` })
     expect(status(res.body)).toMatchObject({ code: 400, message: 'invalid pod request "a:b:c:d"' })
-    pods().create('default', {
+    await pods().create('default', {
       metadata: { name: 'pending' },
       spec: { containers: [{ name: 'c', image: 'nginx' }], nodeSelector: { none: 'x' } },
     } as KubeObject)
@@ -117,7 +117,7 @@ describe('pods/proxy', () => {
 
 describe('services/proxy', () => {
   async function service(spec: Record<string, unknown>) {
-    cluster.registry.resource('', 'services').create('default', { metadata: { name: 'svc' }, spec } as KubeObject)
+    await cluster.registry.resource('', 'services').create('default', { metadata: { name: 'svc' }, spec } as KubeObject)
   }
 
   test('balances over ready pods, resolving a named targetPort', async () => {

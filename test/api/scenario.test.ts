@@ -6,12 +6,12 @@ import { loadScenario, parseScenario } from '../../src/sim/scenario.js'
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/scenarios/${name}`, import.meta.url))
 
 describe('scenario files', () => {
-  test('nodes, images, timings, manifests and extra documents are loaded', () => {
+  test('nodes, images, timings, manifests and extra documents are loaded', async () => {
     const s = loadScenario(fixture('small.yaml'))
     expect(s.nodes?.map((n) => n.name)).toEqual(['cp', 'gpu-1'])
     expect(s.timings).toEqual({ 'kubelet.containerStart': 250 })
     expect(s.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/shop', 'ConfigMap/one', 'ConfigMap/two', 'ConfigMap/settings'])
-    const cluster = new Cluster({ speed: 0, scenario: s })
+    const cluster = await Cluster.open({ speed: 0, scenario: s })
     try {
       const node = cluster.registry.resource('', 'nodes').read('', 'gpu-1')!
       expect(node.metadata.labels).toMatchObject({ accelerator: 'nvidia' })
@@ -27,8 +27,8 @@ describe('scenario files', () => {
     }
   })
 
-  test('the shipped tutorial scenario boots its four nodes and objects', () => {
-    const cluster = new Cluster({ speed: 0, scenario: loadScenario(fileURLToPath(new URL('../../scenarios/tutorial.yaml', import.meta.url))) })
+  test('the shipped tutorial scenario boots its four nodes and objects', async () => {
+    const cluster = await Cluster.open({ speed: 0, scenario: loadScenario(fileURLToPath(new URL('../../scenarios/tutorial.yaml', import.meta.url))) })
     try {
       expect(cluster.nodes.map((n) => n.name)).toEqual([
         'dev-umon-kube-test001-ncl',
@@ -60,8 +60,8 @@ describe('scenario files', () => {
     )
   })
 
-  test('objects that fail validation stop the boot, naming the object', () => {
+  test('objects that fail validation stop the boot, naming the object', async () => {
     const s = parseScenario('kind: Scenario\n---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }', 'x.yaml')
-    expect(() => new Cluster({ speed: 0, scenario: s })).toThrow('scenario x.yaml: Pod p: Pod "p" is invalid: spec.containers: Required value')
+    await expect(Cluster.open({ speed: 0, scenario: s })).rejects.toThrow('scenario x.yaml: Pod p: Pod "p" is invalid: spec.containers: Required value')
   })
 })

@@ -11,7 +11,7 @@ afterEach(async () => {
 })
 
 async function setup() {
-  const cluster = new Cluster({ speed: 0 })
+  const cluster = await Cluster.open({ speed: 0 })
   const app = await buildApp({ cluster })
   cleanup.push(async () => {
     await app.close()
@@ -82,10 +82,10 @@ describe('snapshot', () => {
   test('export → delete → PUT restores the objects with their uids', async () => {
     const { app, cluster } = await setup()
     const cms = cluster.registry.resource('', 'configmaps')
-    cms.create('default', { metadata: { name: 'keep' }, data: { a: '1' } })
+    await cms.create('default', { metadata: { name: 'keep' }, data: { a: '1' } })
     const snap = (await app.inject({ url: '/kubemock/v1/snapshot' })).body
     const uid = cms.read('default', 'keep')!.metadata.uid
-    cms.delete('default', 'keep')
+    await cms.delete('default', 'keep')
     expect((await app.inject({ method: 'PUT', url: '/kubemock/v1/snapshot', payload: snap, headers: { 'content-type': 'application/json' } })).statusCode).toBe(
       200,
     )
@@ -94,7 +94,7 @@ describe('snapshot', () => {
 
   test('reset recreates the boot objects afresh and clears faults', async () => {
     const { app, cluster } = await setup()
-    cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'extra' } })
+    await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'extra' } })
     const nodeUID = cluster.registry.resource('', 'nodes').read('', cluster.nodes[0].name)!.metadata.uid
     await app.inject({ method: 'POST', url: '/kubemock/v1/faults', payload: { status: 500 } })
     const r = await app.inject({ method: 'POST', url: '/kubemock/v1/reset' })
@@ -107,7 +107,7 @@ describe('snapshot', () => {
 
   test('PUT answers 400 with a Status to deeply nested, alias-bomb, collection-key and %YAML 9.9 bodies, and changes nothing', async () => {
     const { app, cluster } = await setup()
-    const keep = cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
+    const keep = await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
     const bomb = [
       'a: &a ["x","x","x","x","x","x","x","x","x"]',
       ...Array.from(
@@ -139,7 +139,7 @@ describe('snapshot', () => {
 
   test("PUT refuses, before changing anything, an object over the store's size limit or a snapshot bigger than the quota", async () => {
     const { app, cluster } = await setup()
-    const keep = cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
+    const keep = await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'keep' } })
     const cm = (name: string, size: number) => ({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -162,7 +162,7 @@ describe('snapshot', () => {
     expect(big.json().message).toMatch(
       /^ObjectList is invalid: items\[1\]: Too long: .*bytes serialized; the store takes at most 1572864 per object \(etcdserver: request is too large\)$/,
     )
-    const small = new Cluster({ speed: 0, storageQuotaBytes: 500_000 })
+    const small = await Cluster.open({ speed: 0, storageQuotaBytes: 500_000 })
     const smallApp = await buildApp({ cluster: small })
     cleanup.push(async () => {
       await smallApp.close()
@@ -185,7 +185,7 @@ describe('snapshot', () => {
 
 describe('PUT /kubemock/v1/snapshot past the storage quota', () => {
   test('is all or nothing: an import that runs out of space part-way puts every old object back', async () => {
-    const cluster = new Cluster({ speed: 0, storageQuotaBytes: 250_000 })
+    const cluster = await Cluster.open({ speed: 0, storageQuotaBytes: 250_000 })
     const app = await buildApp({ cluster })
     cleanup.push(async () => {
       await app.close()

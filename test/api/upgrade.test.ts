@@ -15,11 +15,11 @@ let port: number
 const q = (cmd: string[], extra: string) => `${cmd.map((c) => `command=${encodeURIComponent(c)}`).join('&')}&${extra}`
 
 beforeAll(async () => {
-  cluster = new Cluster({ speed: 0 })
+  cluster = await Cluster.open({ speed: 0 })
   app = await buildApp({ cluster })
   await app.listen({ port: 0, host: '127.0.0.1' })
   port = (app.server.address() as { port: number }).port
-  cluster.registry.resource('', 'pods').create('default', {
+  await cluster.registry.resource('', 'pods').create('default', {
     metadata: { name: 'web' },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
   } as KubeObject)
@@ -66,11 +66,11 @@ describe('upgrade requests for routes that do not stream', () => {
 
 describe('the SPDY upgrade goes through the same request chain', () => {
   it('authentication answers 401 before any upgrade; an accepted session is torn down when the app closes', async () => {
-    const c2 = new Cluster({ speed: 0 })
+    const c2 = await Cluster.open({ speed: 0 })
     const a2 = await buildApp({ cluster: c2, auth: new TokenAuthenticator([{ token: 's3cret', ...defaultTokenUser }]) })
     await a2.listen({ port: 0, host: '127.0.0.1' })
     const p2 = (a2.server.address() as { port: number }).port
-    c2.registry.resource('', 'pods').create('default', {
+    await c2.registry.resource('', 'pods').create('default', {
       metadata: { name: 'web' },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] },
     } as KubeObject)
@@ -95,7 +95,7 @@ describe('the SPDY upgrade goes through the same request chain', () => {
 
 describe('closing the app', () => {
   it('ends a watch that was served as plain HTTP on an upgrade socket', async () => {
-    const c3 = new Cluster({ speed: 0 })
+    const c3 = await Cluster.open({ speed: 0 })
     const a3 = await buildApp({ cluster: c3 })
     await a3.listen({ port: 0, host: '127.0.0.1' })
     const p3 = (a3.server.address() as { port: number }).port

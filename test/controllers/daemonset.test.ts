@@ -147,8 +147,8 @@ describe('daemonset controller', () => {
   const status = () => daemonSets().getStored('default', 'fluentd')!.obj.status as Record<string, number>
 
   it('creates one pinned pod per worker with revision labels, a ControllerRevision and events', async () => {
-    h = startHarness([createDaemonSetController])
-    daemonSets().create('default', ds('fluentd:v1'))
+    h = await startHarness([createDaemonSetController])
+    await daemonSets().create('default', ds('fluentd:v1'))
     await h.settle()
     const pods = h.pods('default')
     expect(pods).toHaveLength(3)
@@ -191,15 +191,15 @@ describe('daemonset controller', () => {
   })
 
   it('keeps pods on cordoned nodes and follows node label changes', async () => {
-    h = startHarness([createDaemonSetController])
-    daemonSets().create('default', ds('fluentd:v1', { nodeSelector: { disk: 'ssd' } }))
+    h = await startHarness([createDaemonSetController])
+    await daemonSets().create('default', ds('fluentd:v1', { nodeSelector: { disk: 'ssd' } }))
     await h.settle()
     expect(h.pods('default')).toHaveLength(0)
     const nodes = h.registry.resource('', 'nodes')
-    nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, disk: 'ssd' } } }))
+    await nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, disk: 'ssd' } } }))
     await h.settle()
     expect(h.pods('default').map((p) => targetNodeName(p))).toEqual(['kubemock-worker'])
-    nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({
+    await nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({
       ...n,
       spec: { ...(n.spec as object), unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] },
     }))
@@ -210,7 +210,7 @@ describe('daemonset controller', () => {
 
   it('is not re-planned by node heartbeats or kubelet status writes, only by changes that matter', async () => {
     let reconciles = 0
-    h = startHarness([
+    h = await startHarness([
       (d) => {
         const c = createDaemonSetController(d)
         const inner = c.reconcile.bind(c)
@@ -221,11 +221,11 @@ describe('daemonset controller', () => {
         return c
       },
     ])
-    daemonSets().create('default', ds('fluentd:v1'))
+    await daemonSets().create('default', ds('fluentd:v1'))
     await h.settle()
     const nodes = h.registry.resource('', 'nodes')
-    const beat = (name: string) =>
-      nodes.guaranteedUpdate(
+    const beat = async (name: string) =>
+      await nodes.guaranteedUpdate(
         '',
         name,
         (n) => {
@@ -236,17 +236,17 @@ describe('daemonset controller', () => {
         { subresource: 'status' },
       )
     reconciles = 0
-    for (const n of ['kubemock-worker', 'kubemock-worker2', 'kubemock-worker3']) beat(n)
+    for (const n of ['kubemock-worker', 'kubemock-worker2', 'kubemock-worker3']) await beat(n)
     // A kubelet status write that changes no phase, Ready condition, labels or node.
     const pod = h.pods('default')[0]
-    h.registry
+    await h.registry
       .resource('', 'pods')
       .guaranteedUpdate('default', pod.metadata.name ?? '', (p) => ({ ...p, status: { ...(p.status as object), hostIP: '172.18.0.3' } }), {
         subresource: 'status',
       })
     await h.settle()
     expect(reconciles).toBe(0)
-    nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, disk: 'ssd' } } }))
+    await nodes.guaranteedUpdate('', 'kubemock-worker', (n) => ({ ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, disk: 'ssd' } } }))
     await h.settle()
     expect(reconciles).toBe(1)
     await h.runPods()
@@ -255,11 +255,11 @@ describe('daemonset controller', () => {
   })
 
   it('rolls out a new template one node at a time and numbers revisions', async () => {
-    h = startHarness([createDaemonSetController])
-    daemonSets().create('default', ds('fluentd:v1'))
+    h = await startHarness([createDaemonSetController])
+    await daemonSets().create('default', ds('fluentd:v1'))
     await h.settle()
     await h.runPods()
-    daemonSets().guaranteedUpdate('default', 'fluentd', (d: any) => {
+    await daemonSets().guaranteedUpdate('default', 'fluentd', (d: any) => {
       d.spec.template.spec.containers[0].image = 'fluentd:v2'
       return d
     })
@@ -281,7 +281,7 @@ describe('daemonset controller', () => {
     expect(images).toEqual(['fluentd:v2', 'fluentd:v2', 'fluentd:v2'])
     expect(status()).toMatchObject({ updatedNumberScheduled: 3, numberAvailable: 3, observedGeneration: 2 })
     // rolling back to v1 reuses revision 1's ControllerRevision as revision 3
-    daemonSets().guaranteedUpdate('default', 'fluentd', (d: any) => {
+    await daemonSets().guaranteedUpdate('default', 'fluentd', (d: any) => {
       d.spec.template.spec.containers[0].image = 'fluentd:v1'
       return d
     })
@@ -290,11 +290,11 @@ describe('daemonset controller', () => {
   })
 
   it('with OnDelete only replaces pods that are deleted', async () => {
-    h = startHarness([createDaemonSetController])
-    daemonSets().create('default', { ...ds('fluentd:v1'), spec: { ...(ds('fluentd:v1').spec as object), updateStrategy: { type: 'OnDelete' } } })
+    h = await startHarness([createDaemonSetController])
+    await daemonSets().create('default', { ...ds('fluentd:v1'), spec: { ...(ds('fluentd:v1').spec as object), updateStrategy: { type: 'OnDelete' } } })
     await h.settle()
     await h.runPods()
-    daemonSets().guaranteedUpdate('default', 'fluentd', (d: any) => {
+    await daemonSets().guaranteedUpdate('default', 'fluentd', (d: any) => {
       d.spec.template.spec.containers[0].image = 'fluentd:v2'
       return d
     })
@@ -302,7 +302,7 @@ describe('daemonset controller', () => {
     expect(h.pods('default').filter((p) => p.metadata.deletionTimestamp)).toHaveLength(0)
     expect(status().updatedNumberScheduled ?? 0).toBe(0)
     const victim = h.pods('default')[0]
-    h.registry.resource('', 'pods').delete('default', victim.metadata.name!, { gracePeriodSeconds: 0 })
+    await h.registry.resource('', 'pods').delete('default', victim.metadata.name!, { gracePeriodSeconds: 0 })
     await h.settle()
     expect(
       h
@@ -318,8 +318,8 @@ describe('kube-system workloads', () => {
   afterEach(() => h?.close())
   it('validate on create and kube-proxy runs on every node, control plane included', async () => {
     const { systemWorkloads } = await import('../../src/sim/system-workloads.js')
-    h = startHarness([createDaemonSetController])
-    for (const o of systemWorkloads('v1.32.2')) h.registry.forKind(o.apiVersion!, o.kind!)!.create('kube-system', o)
+    h = await startHarness([createDaemonSetController])
+    for (const o of systemWorkloads('v1.32.2')) await h.registry.forKind(o.apiVersion!, o.kind!)!.create('kube-system', o)
     await h.settle()
     const pods = h.pods('kube-system')
     expect(pods).toHaveLength(4)

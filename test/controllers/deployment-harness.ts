@@ -25,7 +25,8 @@ export class Harness {
   readonly errors: unknown[] = []
 
   constructor() {
-    this.registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+    // The memory store applies a write before its promise settles, so the namespace exists at once.
+    void this.registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
     const deps: ControllerDeps = {
       registry: this.registry,
       clock: this.clock,
@@ -63,12 +64,12 @@ export class Harness {
   }
 
   /** Plays scheduler + kubelet: binds pods to `node` and marks them Running and Ready now (or not ready). */
-  markPods(pods: PodObject[], opts: { ready?: boolean; node?: string } = {}): void {
+  async markPods(pods: PodObject[], opts: { ready?: boolean; node?: string } = {}): Promise<void> {
     const now = rfc3339(this.clock.now())
     for (const p of pods) {
       const name = p.metadata.name ?? ''
       if (!p.spec?.nodeName) {
-        this.pods.guaranteedUpdate(
+        await this.pods.guaranteedUpdate(
           'default',
           name,
           (cur) => {
@@ -79,7 +80,7 @@ export class Harness {
         )
       }
       const ready = opts.ready ?? true
-      this.pods.guaranteedUpdate(
+      await this.pods.guaranteedUpdate(
         'default',
         name,
         (cur) => {
@@ -98,14 +99,14 @@ export class Harness {
   }
 
   /** Marks every active unready pod Ready (a kubelet that starts everything at once). */
-  readyAll(prefix = ''): void {
-    this.markPods(this.activePods(prefix).filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True'))
+  async readyAll(prefix = ''): Promise<void> {
+    await this.markPods(this.activePods(prefix).filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True'))
   }
 
   /** Removes pods that are being deleted (a kubelet finishing graceful termination). */
-  finishDeletions(): void {
+  async finishDeletions(): Promise<void> {
     for (const p of this.pods.list('default').items) {
-      if (p.obj.metadata.deletionTimestamp) this.pods.delete('default', p.obj.metadata.name ?? '', { gracePeriodSeconds: 0 })
+      if (p.obj.metadata.deletionTimestamp) await this.pods.delete('default', p.obj.metadata.name ?? '', { gracePeriodSeconds: 0 })
     }
   }
 

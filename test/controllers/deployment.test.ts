@@ -7,8 +7,8 @@ import { Harness, nginxDeployment } from './deployment-harness.js'
 const cause = (image: string) => `kubectl set image deployment/web nginx=${image} --record=true`
 
 /** Replaces the pod template's image (as `kubectl set image --record` does) and records the change-cause. */
-function setImage(h: Harness, image: string): void {
-  h.deployments.guaranteedUpdate('default', 'web', (d) => {
+async function setImage(h: Harness, image: string): Promise<void> {
+  await h.deployments.guaranteedUpdate('default', 'web', (d) => {
     d.metadata.annotations = { ...d.metadata.annotations, 'kubernetes.io/change-cause': cause(image) }
     d.spec!.template.spec!.containers[0].image = image
     return d
@@ -36,8 +36,8 @@ async function runKubelet(h: Harness, seconds: number, ready = (image: string) =
     const pending = h
       .activePods()
       .filter((p) => ready(p.spec!.containers[0].image!) && p.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True')
-    h.markPods(pending)
-    h.finishDeletions()
+    await h.markPods(pending)
+    await h.finishDeletions()
     await h.advance(1)
   }
 }
@@ -54,7 +54,7 @@ describe('Deployment controller', () => {
   afterEach(() => h.close())
 
   it('creates <deploy>-<hash> with the hash label, revision annotations and change-cause, then reports availability', async () => {
-    const d = h.deployments.create(
+    const d = await h.deployments.create(
       'default',
       nginxDeployment('web', 'nginx:1.15.12', {
         metadata: { annotations: { 'kubernetes.io/change-cause': 'kubectl apply --filename=web.yaml --record=true' } },
@@ -109,11 +109,11 @@ describe('Deployment controller', () => {
   })
 
   it('rolls 3 replicas one pod at a time (25%/25%) with the v1.32 ScalingReplicaSet texts', async () => {
-    h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
     await h.settle()
     await runKubelet(h, 2)
     const a = history(h)[0].name
-    setImage(h, 'nginx:1.16.0')
+    await setImage(h, 'nginx:1.16.0')
     await h.settle()
     await runKubelet(h, 10)
     const [r1, r2] = history(h)
@@ -136,13 +136,13 @@ describe('Deployment controller', () => {
   })
 
   it('a bad image stalls the rollout at 1 new pod, times out after progressDeadlineSeconds, and undo re-uses revision 2 as 4', async () => {
-    h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
     await h.settle()
     await runKubelet(h, 2)
-    setImage(h, 'nginx:1.16.0')
+    await setImage(h, 'nginx:1.16.0')
     await h.settle()
     await runKubelet(h, 10)
-    setImage(h, 'nginx:1.17.23')
+    await setImage(h, 'nginx:1.17.23')
     await h.settle()
     await runKubelet(h, 30)
     let hist = history(h)
@@ -168,7 +168,7 @@ describe('Deployment controller', () => {
 
     // kubectl rollout undo: the template (without the hash label) and annotations of revision 2.
     const target = hist[1].rs
-    h.deployments.guaranteedUpdate('default', 'web', (d) => {
+    await h.deployments.guaranteedUpdate('default', 'web', (d) => {
       const tpl = JSON.parse(JSON.stringify(target.spec!.template))
       delete tpl.metadata.labels['pod-template-hash']
       d.spec!.template = tpl
@@ -193,24 +193,24 @@ describe('Deployment controller', () => {
   })
 
   it('paused: template edits wait, scaling still applies, and Progressing reads DeploymentPaused', async () => {
-    h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
     await h.settle()
     await runKubelet(h, 2)
-    h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, paused: true } }))
+    await h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, paused: true } }))
     await h.settle()
     expect(status(h).conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
       status: 'Unknown',
       reason: 'DeploymentPaused',
       message: 'Deployment is paused',
     })
-    setImage(h, 'nginx:1.16.0')
-    h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, replicas: 5 } }))
+    await setImage(h, 'nginx:1.16.0')
+    await h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, replicas: 5 } }))
     await h.settle()
     await runKubelet(h, 2)
     const hist = history(h)
     expect(hist.map((x) => [x.revision, x.replicas])).toEqual([['1', 5]])
     expect(hist[0].rs.metadata.annotations!['deployment.kubernetes.io/desired-replicas']).toBe('5')
-    h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, paused: undefined } }))
+    await h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, paused: undefined } }))
     await h.settle()
     await runKubelet(h, 15)
     expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([
@@ -220,11 +220,11 @@ describe('Deployment controller', () => {
   })
 
   it('keeps at most revisionHistoryLimit old ReplicaSets, deleting the lowest revisions', async () => {
-    h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { spec: { revisionHistoryLimit: 1, replicas: 1 } }))
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { spec: { revisionHistoryLimit: 1, replicas: 1 } }))
     await h.settle()
     await runKubelet(h, 2)
     for (const image of ['nginx:1.16.0', 'nginx:1.17.0']) {
-      setImage(h, image)
+      await setImage(h, image)
       await h.settle()
       await runKubelet(h, 6)
     }
@@ -235,14 +235,14 @@ describe('Deployment controller', () => {
   })
 
   it('Recreate scales the old ReplicaSet to 0 and creates the new one only once the old pods are gone', async () => {
-    h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { spec: { strategy: { type: 'Recreate' } } }))
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { spec: { strategy: { type: 'Recreate' } } }))
     await h.settle()
     await runKubelet(h, 2)
-    setImage(h, 'nginx:1.16.0')
+    await setImage(h, 'nginx:1.16.0')
     await h.settle()
     expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([['1', 0]])
     expect(h.pods.list('default').items).toHaveLength(3)
-    h.finishDeletions()
+    await h.finishDeletions()
     await h.settle()
     expect(history(h).map((x) => [x.revision, x.replicas])).toEqual([
       ['1', 0],
@@ -251,15 +251,15 @@ describe('Deployment controller', () => {
   })
 
   it('scales proportionally across ReplicaSets during a rollout', async () => {
-    h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { spec: { replicas: 10 } }))
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12', { spec: { replicas: 10 } }))
     await h.settle()
     await runKubelet(h, 2)
-    setImage(h, 'nginx:1.17.23')
+    await setImage(h, 'nginx:1.17.23')
     await h.settle()
     await runKubelet(h, 3)
     // 10 replicas: surge 3, unavailable 2 → old 8, new 5 (13 pods) and stuck.
     expect(history(h).map((x) => x.replicas)).toEqual([8, 5])
-    h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, replicas: 20 } }))
+    await h.deployments.guaranteedUpdate('default', 'web', (d) => ({ ...d, spec: { ...d.spec!, replicas: 20 } }))
     await h.settle()
     // allowed 20 + 5 = 25: +12 split by max-replicas 13 → old 8·25/13≈15, new 5·25/13≈10.
     expect(history(h).map((x) => x.replicas)).toEqual([15, 10])

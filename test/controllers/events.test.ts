@@ -6,10 +6,10 @@ import { SimClock } from '../../src/sim/clock.js'
 import { MemoryStore } from '../../src/store/object-store.js'
 import type { KubeObject } from '../../src/types.js'
 
-function setup() {
+async function setup() {
   const clock = new SimClock({ speed: 0, start: Date.parse('2026-12-01T10:00:00Z') })
   const registry = new Registry({ store: new MemoryStore({ historySize: 100 }), clock, definitions })
-  registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+  await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
   const recorder = createEventRecorder(registry, clock, { ttlMs: 0 })
   const events = () =>
     registry
@@ -23,8 +23,8 @@ const pod = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadat
 const source = { component: 'kubelet', host: 'n-1' }
 
 describe('event recorder', () => {
-  it('counts a repeat up in the same Event, named <object>.<hex nanoseconds>', () => {
-    const { recorder, events } = setup()
+  it('counts a repeat up in the same Event, named <object>.<hex nanoseconds>', async () => {
+    const { recorder, events } = await setup()
     recorder.record(source, pod(1), 'Normal', 'Pulled', 'pulled')
     recorder.record(source, pod(1), 'Normal', 'Pulled', 'pulled')
     recorder.record(source, pod(1), 'Normal', 'Started', 'started')
@@ -39,8 +39,8 @@ describe('event recorder', () => {
     expect(evs[0].metadata.name).toMatch(/^p-1\.[0-9a-f]+$/)
   })
 
-  it('remembers about the last 10,000 distinct events for aggregation, and forgets older ones', () => {
-    const { recorder, events } = setup()
+  it('remembers about the last 10,000 distinct events for aggregation, and forgets older ones', async () => {
+    const { recorder, events } = await setup()
     recorder.record(source, pod(0), 'Normal', 'Pulled', 'pulled')
     for (let i = 1; i <= 6_000; i++) recorder.record(source, pod(i), 'Normal', 'Pulled', 'pulled')
     // 6,000 distinct events later the first is still known: the repeat counts up.
@@ -61,8 +61,8 @@ describe('event recorder', () => {
     ).toEqual([1, 2])
   })
 
-  it('aggregates the tenth distinct message about the same object and reason, as the EventCorrelator', () => {
-    const { recorder, events } = setup()
+  it('aggregates the tenth distinct message about the same object and reason, as the EventCorrelator', async () => {
+    const { recorder, events } = await setup()
     const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'default', uid: 'rs-1' } }
     const source = { component: 'replicaset-controller' }
     for (let i = 1; i <= 12; i++) recorder.record(source, rs, 'Normal', 'SuccessfulCreate', `Created pod: web-1-${i}`)
@@ -74,7 +74,7 @@ describe('event recorder', () => {
   })
 
   it('lets a source write 25 events about one object, then one more every 5 minutes', async () => {
-    const { recorder, events, clock } = setup()
+    const { recorder, events, clock } = await setup()
     for (let i = 1; i <= 30; i++) recorder.record(source, pod(1), 'Normal', `Reason${i}`, 'same message')
     expect(events()).toHaveLength(25)
     // Another object has its own bucket.

@@ -26,63 +26,65 @@ describe('garbage collector', () => {
   let h: Harness
   afterEach(() => h?.close())
   const cms = () => h.registry.resource('', 'configmaps')
-  const owner = (name: string) => cms().create('default', { metadata: { name } }).obj
-  const dependent = (name: string, owners: KubeObject[], block = true) =>
-    cms().create('default', {
-      metadata: {
-        name,
-        ownerReferences: owners.map((o) => ({
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          name: o.metadata.name!,
-          uid: o.metadata.uid!,
-          ...(block ? { blockOwnerDeletion: true } : {}),
-        })),
-      },
-    }).obj
+  const owner = async (name: string) => (await cms().create('default', { metadata: { name } })).obj
+  const dependent = async (name: string, owners: KubeObject[], block = true) =>
+    (
+      await cms().create('default', {
+        metadata: {
+          name,
+          ownerReferences: owners.map((o) => ({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            name: o.metadata.name!,
+            uid: o.metadata.uid!,
+            ...(block ? { blockOwnerDeletion: true } : {}),
+          })),
+        },
+      })
+    ).obj
   const exists = (name: string) => !!cms().getStored('default', name)
 
   it('background: deletes dependents once the owner is gone, recursively', async () => {
-    h = startHarness([createGarbageCollector])
-    const a = owner('a')
-    const b = dependent('b', [a])
-    dependent('c', [b])
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
+    const b = await dependent('b', [a])
+    await dependent('c', [b])
     await h.settle()
-    cms().delete('default', 'a', { propagationPolicy: 'Background' })
+    await cms().delete('default', 'a', { propagationPolicy: 'Background' })
     await h.settle()
     expect([exists('a'), exists('b'), exists('c')]).toEqual([false, false, false])
   })
 
   it('never collects Events (DefaultIgnoredResources), even ones whose owner is gone', async () => {
-    h = startHarness([createGarbageCollector])
-    const a = owner('a')
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
     const ref = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', uid: a.metadata.uid! }]
     const events = h.registry.resource('', 'events')
-    events.create('default', { metadata: { name: 'e', ownerReferences: ref }, involvedObject: { kind: 'ConfigMap', name: 'a' } } as KubeObject)
-    dependent('b', [a])
+    await events.create('default', { metadata: { name: 'e', ownerReferences: ref }, involvedObject: { kind: 'ConfigMap', name: 'a' } } as KubeObject)
+    await dependent('b', [a])
     await h.settle()
-    cms().delete('default', 'a', { propagationPolicy: 'Background' })
+    await cms().delete('default', 'a', { propagationPolicy: 'Background' })
     await h.settle()
     expect(exists('b')).toBe(false)
     expect(events.getStored('default', 'e')).toBeDefined()
   })
 
   it('deletes dependents whose owner never existed (uid mismatch counts as gone)', async () => {
-    h = startHarness([createGarbageCollector])
-    owner('a')
-    cms().create('default', { metadata: { name: 'x', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', uid: 'not-the-uid' }] } })
+    h = await startHarness([createGarbageCollector])
+    await owner('a')
+    await cms().create('default', { metadata: { name: 'x', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', uid: 'not-the-uid' }] } })
     await h.settle()
     expect(exists('x')).toBe(false)
     expect(exists('a')).toBe(true)
   })
 
   it('keeps a dependent that still has a living owner, dropping the dangling reference', async () => {
-    h = startHarness([createGarbageCollector])
-    const a = owner('a')
-    const b = owner('b')
-    dependent('d', [a, b])
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
+    const b = await owner('b')
+    await dependent('d', [a, b])
     await h.settle()
-    cms().delete('default', 'a')
+    await cms().delete('default', 'a')
     await h.settle()
     expect(
       cms()
@@ -92,11 +94,11 @@ describe('garbage collector', () => {
   })
 
   it('orphan: strips the owner reference from dependents, then removes the finalizer', async () => {
-    h = startHarness([createGarbageCollector])
-    const a = owner('a')
-    dependent('b', [a])
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
+    await dependent('b', [a])
     await h.settle()
-    const res = cms().delete('default', 'a', { propagationPolicy: 'Orphan' })
+    const res = await cms().delete('default', 'a', { propagationPolicy: 'Orphan' })
     expect(res.outcome).toBe('pending')
     expect(res.stored.obj.metadata.finalizers).toEqual(['orphan'])
     await h.settle()
@@ -105,21 +107,21 @@ describe('garbage collector', () => {
   })
 
   it('foreground: the owner stays until blocking dependents (and theirs) are gone', async () => {
-    h = startHarness([createGarbageCollector])
-    const a = owner('a')
-    const b = dependent('b', [a])
-    dependent('c', [b])
-    dependent('loose', [a], false)
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
+    const b = await dependent('b', [a])
+    await dependent('c', [b])
+    await dependent('loose', [a], false)
     await h.settle()
-    cms().delete('default', 'a', { propagationPolicy: 'Foreground' })
+    await cms().delete('default', 'a', { propagationPolicy: 'Foreground' })
     await h.settle()
     expect([exists('a'), exists('b'), exists('c'), exists('loose')]).toEqual([false, false, false, false])
   })
 
   it('foreground with pods: the DaemonSet waits, Terminating, until its pods are removed', async () => {
-    h = startHarness([createGarbageCollector, createDaemonSetController])
+    h = await startHarness([createGarbageCollector, createDaemonSetController])
     const dss = h.registry.resource('apps', 'daemonsets')
-    dss.create('default', {
+    await dss.create('default', {
       metadata: { name: 'agent' },
       spec: {
         selector: { matchLabels: { app: 'agent' } },
@@ -129,7 +131,7 @@ describe('garbage collector', () => {
     await h.settle()
     await h.runPods()
     expect(h.pods('default')).toHaveLength(3)
-    dss.delete('default', 'agent', { propagationPolicy: 'Foreground' })
+    await dss.delete('default', 'agent', { propagationPolicy: 'Foreground' })
     await h.settle()
     const ds = dss.getStored('default', 'agent')!.obj
     expect(ds.metadata.deletionTimestamp).toBeDefined()
@@ -143,9 +145,9 @@ describe('garbage collector', () => {
   })
 
   it('background delete of a DaemonSet removes its pods and revisions', async () => {
-    h = startHarness([createGarbageCollector, createDaemonSetController])
+    h = await startHarness([createGarbageCollector, createDaemonSetController])
     const dss = h.registry.resource('apps', 'daemonsets')
-    dss.create('default', {
+    await dss.create('default', {
       metadata: { name: 'agent' },
       spec: {
         selector: { matchLabels: { app: 'agent' } },
@@ -153,7 +155,7 @@ describe('garbage collector', () => {
       },
     })
     await h.settle()
-    dss.delete('default', 'agent')
+    await dss.delete('default', 'agent')
     await h.settle()
     // unbound pods are deleted at once
     expect(h.pods('default')).toHaveLength(0)

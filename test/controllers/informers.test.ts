@@ -6,11 +6,11 @@ import { SimClock } from '../../src/sim/clock.js'
 import { MemoryStore } from '../../src/store/object-store.js'
 import type { KubeObject } from '../../src/types.js'
 
-function setup() {
+async function setup() {
   const clock = new SimClock({ speed: 0 })
   const store = new MemoryStore({ historySize: 100_000 })
   const registry = new Registry({ store, clock, definitions })
-  for (const ns of ['a', 'b']) registry.resource('', 'namespaces').create('', { metadata: { name: ns } })
+  for (const ns of ['a', 'b']) await registry.resource('', 'namespaces').create('', { metadata: { name: ns } })
   const factory = new InformerFactory(registry)
   return { registry, factory, pods: registry.resource('', 'pods') }
 }
@@ -36,8 +36,8 @@ const names = (xs: { obj: KubeObject }[] | KubeObject[]) =>
     .sort()
 
 describe('shared informers', () => {
-  it('equal a recomputation from the store after random creates, updates and deletes, index by index (seeded)', () => {
-    const { registry, factory, pods } = setup()
+  it('equal a recomputation from the store after random creates, updates and deletes, index by index (seeded)', async () => {
+    const { registry, factory, pods } = await setup()
     const inf = podInformer(factory)
     factory.start()
     const events: string[] = []
@@ -55,10 +55,10 @@ describe('shared informers', () => {
       const name = `p${rand(30)}`
       const labels = { app: `x${rand(3)}`, ...(rand(2) ? { tier: 'web' } : {}) }
       const cur = pods.getStored(ns, name)
-      if (!cur) pods.create(ns, pod(ns, name, labels, owners[rand(3)], nodes[rand(3)]))
-      else if (rand(3) === 0) pods.delete(ns, name, { gracePeriodSeconds: 0 })
+      if (!cur) await pods.create(ns, pod(ns, name, labels, owners[rand(3)], nodes[rand(3)]))
+      else if (rand(3) === 0) await pods.delete(ns, name, { gracePeriodSeconds: 0 })
       else
-        pods.guaranteedUpdate(ns, name, (p) => {
+        await pods.guaranteedUpdate(ns, name, (p) => {
           p.metadata.labels = labels
           const o = owners[rand(3)]
           if (o) p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: o, uid: `uid-${o}`, controller: true }]
@@ -88,9 +88,9 @@ describe('shared informers', () => {
     expect(events.length).toBe(registry.store.currentRV() - rv0)
   })
 
-  it('refills on restart and files existing objects under an index added later', () => {
-    const { factory, pods } = setup()
-    pods.create('a', pod('a', 'p', { app: 'x' }, undefined, 'n1'))
+  it('refills on restart and files existing objects under an index added later', async () => {
+    const { factory, pods } = await setup()
+    await pods.create('a', pod('a', 'p', { app: 'x' }, undefined, 'n1'))
     const inf = factory.for('', 'pods')
     factory.start()
     expect(inf.count()).toBe(1)
@@ -98,7 +98,7 @@ describe('shared informers', () => {
     expect(names(inf.byIndex('custom', 'p'))).toEqual(['a/p'])
     factory.stop()
     expect(inf.count()).toBe(0)
-    pods.create('b', pod('b', 'q', {}))
+    await pods.create('b', pod('b', 'q', {}))
     factory.start()
     expect(names(inf.list())).toEqual(['a/p', 'b/q'])
     expect(names(inf.byIndex('custom', 'q'))).toEqual(['b/q'])

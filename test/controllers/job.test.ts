@@ -22,8 +22,8 @@ describe('job controller', () => {
   const live = () => h.pods('default').filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
 
   it('runs completions one at a time, counts through the tracking finalizer, then completes', async () => {
-    h = startHarness([createJobController])
-    jobs().create('default', job({ completions: 2 }))
+    h = await startHarness([createJobController])
+    await jobs().create('default', job({ completions: 2 }))
     await h.settle()
     const [p1] = live()
     expect(p1.metadata.name).toMatch(/^pi-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
@@ -56,15 +56,15 @@ describe('job controller', () => {
   })
 
   it('runs parallelism pods at once', async () => {
-    h = startHarness([createJobController])
-    jobs().create('default', job({ completions: 5, parallelism: 3 }))
+    h = await startHarness([createJobController])
+    await jobs().create('default', job({ completions: 5, parallelism: 3 }))
     await h.settle()
     expect(live()).toHaveLength(3)
   })
 
   it('replaces failed pods after the backoff and fails past backoffLimit', async () => {
-    h = startHarness([createJobController])
-    jobs().create('default', job({ backoffLimit: 1 }))
+    h = await startHarness([createJobController])
+    await jobs().create('default', job({ backoffLimit: 1 }))
     await h.settle()
     await h.finishPod('default', live()[0].metadata.name!, 'Failed')
     expect(status().failed).toBe(1)
@@ -84,11 +84,11 @@ describe('job controller', () => {
   })
 
   it('releases the finalizer when the Job is deleted, so its pods go', async () => {
-    h = startHarness([createJobController, createGarbageCollector])
-    jobs().create('default', job())
+    h = await startHarness([createJobController, createGarbageCollector])
+    await jobs().create('default', job())
     await h.settle()
     await h.runPods()
-    jobs().delete('default', 'pi', { propagationPolicy: 'Background' })
+    await jobs().delete('default', 'pi', { propagationPolicy: 'Background' })
     await h.settle()
     await h.reapTerminating()
     expect(h.pods('default')).toHaveLength(0)

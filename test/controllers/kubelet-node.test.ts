@@ -23,7 +23,7 @@ async function drain(c: Cluster): Promise<void> {
 
 describe('node heartbeats', () => {
   it('renew every Lease exactly once per 10 s round at 200 nodes, renewTime 10 s apart, with no node write', async () => {
-    const c = (cluster = new Cluster({ speed: 0, nodes: 200 }))
+    const c = (cluster = await Cluster.open({ speed: 0, nodes: 200 }))
     await drain(c)
     await c.clock.advance(10_000)
     await drain(c)
@@ -51,7 +51,7 @@ describe('node heartbeats', () => {
   })
 
   it('a stopped kubelet renews nothing; started again it renews at once', async () => {
-    const c = (cluster = new Cluster({ speed: 0 }))
+    const c = (cluster = await Cluster.open({ speed: 0 }))
     await drain(c)
     const lease = () =>
       (c.registry.resource('coordination.k8s.io', 'leases').getStored('kube-node-lease', 'kubemock-worker')!.obj.spec as { renewTime: string }).renewTime

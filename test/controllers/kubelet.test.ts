@@ -24,8 +24,8 @@ const events = (name: string) =>
     .filter((e) => e.involvedObject.name === name)
 const waiting = (name: string) => pod(name)?.status?.containerStatuses?.[0]?.state?.waiting?.reason
 
-function create(name: string, spec: Record<string, unknown>): void {
-  pods().create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', ...spec } } as KubeObject)
+async function create(name: string, spec: Record<string, unknown>): Promise<void> {
+  await pods().create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', ...spec } } as KubeObject)
 }
 
 /** Advances in 100 ms steps until `cond` holds; returns the simulated ms it took. */
@@ -38,14 +38,14 @@ async function until(cond: () => boolean, maxMs: number): Promise<number> {
   return cluster.clock.now() - t0
 }
 
-beforeEach(() => {
-  cluster = new Cluster({ speed: 0 })
+beforeEach(async () => {
+  cluster = await Cluster.open({ speed: 0 })
 })
 afterEach(() => cluster.close())
 
 describe('kubelet', () => {
   test('a pod bound by hand reaches Running within about a second, with the kubelet status and events', async () => {
-    create('nginx-pod', { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] })
+    await create('nginx-pod', { containers: [{ name: 'nginx', image: 'nginx:1.15.12' }] })
     const took = await until(() => pod('nginx-pod')?.status?.phase === 'Running', 3000)
     expect(took).toBeLessThanOrEqual(1200)
     const st = pod('nginx-pod')!.status!
@@ -79,9 +79,9 @@ describe('kubelet', () => {
   })
 
   test('a second pod on the node finds the image present, gets another IP, and the node reports its images', async () => {
-    create('a', { containers: [{ name: 'nginx', image: 'nginx:1.16.0' }] })
+    await create('a', { containers: [{ name: 'nginx', image: 'nginx:1.16.0' }] })
     await until(() => pod('a')?.status?.phase === 'Running', 3000)
-    create('b', { containers: [{ name: 'nginx', image: 'nginx:1.16.0' }] })
+    await create('b', { containers: [{ name: 'nginx', image: 'nginx:1.16.0' }] })
     await until(() => pod('b')?.status?.phase === 'Running', 3000)
     expect(events('b').map((e) => e.message)[0]).toBe('Container image "nginx:1.16.0" already present on machine')
     expect(pod('b')!.status!.podIP).not.toBe(pod('a')!.status!.podIP)
@@ -91,7 +91,7 @@ describe('kubelet', () => {
   })
 
   test('a missing tag: ErrImagePull, ImagePullBackOff, pulls again after 10 s, 20 s, 40 s', async () => {
-    create('bad', { containers: [{ name: 'nginx', image: 'nginx:1.17.23' }] })
+    await create('bad', { containers: [{ name: 'nginx', image: 'nginx:1.17.23' }] })
     await until(() => waiting('bad') === 'ErrImagePull', 3000)
     const pulls = () => events('bad').find((e) => e.reason === 'Pulling')?.count ?? 0
     expect(pulls()).toBe(1)
@@ -114,7 +114,7 @@ describe('kubelet', () => {
   })
 
   test('exitContainer: first restart at once, then CrashLoopBackOff for 10 s, 20 s', async () => {
-    create('nginx-pod', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
+    await create('nginx-pod', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
     await until(() => pod('nginx-pod')?.status?.phase === 'Running', 3000)
     const cs = () => pod('nginx-pod')!.status!.containerStatuses![0]
     const firstID = cs().containerID
@@ -145,9 +145,9 @@ describe('kubelet', () => {
   })
 
   test('graceful deletion: Killing, containers terminated, then the pod is removed', async () => {
-    create('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
+    await create('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
     await until(() => pod('web')?.status?.phase === 'Running', 3000)
-    const res = pods().delete('default', 'web', {})
+    const res = await pods().delete('default', 'web', {})
     expect(res.outcome).toBe('pending')
     expect(pod('web')!.metadata.deletionTimestamp).toBeTruthy()
     await until(() => !pod('web'), 5000)
@@ -155,7 +155,7 @@ describe('kubelet', () => {
   })
 
   test('a Job-style pod (busybox command, restartPolicy Never) Succeeds after its run and stays', async () => {
-    create('job-x', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello'] }] })
+    await create('job-x', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello'] }] })
     await until(() => pod('job-x')?.status?.phase === 'Running', 3000)
     const took = await until(() => pod('job-x')?.status?.phase === 'Succeeded', 10_000)
     expect(took).toBeGreaterThanOrEqual(1500)
@@ -172,16 +172,16 @@ describe('kubelet', () => {
     await cluster.clock.advance(11_000)
     const before = renew()
     cluster.sim.stopKubelet!('kubemock-worker')
-    create('frozen', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
+    await create('frozen', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
     await cluster.clock.advance(30_000)
     expect(pod('frozen')!.status!.phase).toBe('Pending')
     expect(pod('frozen')!.status!.startTime).toBeUndefined()
     expect(renew()).toBe(before)
-    pods().delete('default', 'frozen', {})
+    await pods().delete('default', 'frozen', {})
     await cluster.clock.advance(60_000)
     expect(pod('frozen')?.metadata.deletionTimestamp).toBeTruthy()
 
-    create('later', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
+    await create('later', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] })
     cluster.sim.startKubelet!('kubemock-worker')
     await until(() => !pod('frozen') && pod('later')?.status?.phase === 'Running', 5000)
     expect(renew()).not.toBe(before)

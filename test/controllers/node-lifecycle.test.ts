@@ -21,8 +21,8 @@ afterEach(() => {
  * A cluster whose heartbeats are judged: the real kubelet publishes sim.stopKubelet; without it a
  * stand-in does (then no lease is renewed at all, which is what a stopped kubelet looks like).
  */
-function start(): Cluster {
-  cluster = new Cluster({
+async function start(): Promise<Cluster> {
+  cluster = await Cluster.open({
     speed: 0,
     controllers: [
       (d) => {
@@ -35,8 +35,8 @@ function start(): Cluster {
 }
 
 const node = (c: Cluster, name: string) => c.registry.resource('', 'nodes').read('', name) as Node
-const cordon = (c: Cluster, name: string, on: boolean) =>
-  c.registry.resource('', 'nodes').guaranteedUpdate('', name, (n) => ({ ...n, spec: { ...(n.spec as object), unschedulable: on || undefined } }))
+const cordon = async (c: Cluster, name: string, on: boolean) =>
+  await c.registry.resource('', 'nodes').guaranteedUpdate('', name, (n) => ({ ...n, spec: { ...(n.spec as object), unschedulable: on || undefined } }))
 
 describe('taint rules', () => {
   const n = (conditions: { type: string; status: string }[], spec: Node['spec'] = {}): Node => ({
@@ -118,13 +118,13 @@ describe('taint rules', () => {
 
 describe('node lifecycle controller', () => {
   it('adds the unschedulable taint on cordon and removes it on uncordon', async () => {
-    const c = start()
-    cordon(c, 'kubemock-worker', true)
+    const c = await start()
+    await cordon(c, 'kubemock-worker', true)
     await advance(c, 10)
     expect(node(c, 'kubemock-worker').spec?.taints).toEqual([
       { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: expect.stringMatching(/Z$/) },
     ])
-    cordon(c, 'kubemock-worker', false)
+    await cordon(c, 'kubemock-worker', false)
     await advance(c, 10)
     expect(node(c, 'kubemock-worker').spec?.taints).toBeUndefined()
     // The control plane's own taint is never touched.
@@ -132,15 +132,15 @@ describe('node lifecycle controller', () => {
   })
 
   it('turns a node whose kubelet stopped Unknown after the 50 s grace period, taints it and marks its pods not ready', async () => {
-    const c = start()
+    const c = await start()
     const pods = c.registry.resource('', 'pods')
-    const p = pods.create('default', {
+    const p = await pods.create('default', {
       metadata: { name: 'web' },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx' }] },
     } as KubeObject)
     c.sim.stopKubelet!('kubemock-worker')
     // Whatever a running kubelet did, the pod is Ready now.
-    pods.guaranteedUpdate(
+    await pods.guaranteedUpdate(
       'default',
       'web',
       (o) => ({
@@ -186,16 +186,16 @@ describe('node lifecycle controller', () => {
   })
 
   it('lifts the taints when the kubelet reports Ready again', async () => {
-    const c = start()
+    const c = await start()
     c.sim.stopKubelet!('kubemock-worker2')
     await advance(c, 60_000)
     expect(node(c, 'kubemock-worker2').spec?.taints?.length).toBe(2)
     // What a restarted kubelet posts: a fresh lease and Ready=True.
     const now = new Date(c.clock.now()).toISOString()
-    c.registry
+    await c.registry
       .resource('coordination.k8s.io', 'leases')
       .guaranteedUpdate('kube-node-lease', 'kubemock-worker2', (l) => ({ ...l, spec: { ...(l.spec as object), renewTime: now.replace('Z', '000Z') } }))
-    c.registry.resource('', 'nodes').guaranteedUpdate(
+    await c.registry.resource('', 'nodes').guaranteedUpdate(
       '',
       'kubemock-worker2',
       (n) => {

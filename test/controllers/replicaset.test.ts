@@ -28,7 +28,7 @@ describe('ReplicaSet controller', () => {
   afterEach(() => h.close())
 
   it('creates pods from the template with generateName, owner reference and events', async () => {
-    const created = h.replicaSets.create('default', rs('web', 3))
+    const created = await h.replicaSets.create('default', rs('web', 3))
     await h.settle()
     const pods = h.activePods('web-')
     expect(pods).toHaveLength(3)
@@ -48,9 +48,9 @@ describe('ReplicaSet controller', () => {
   })
 
   it('counts ready and available pods, honouring minReadySeconds without a pod event', async () => {
-    h.replicaSets.create('default', rs('web', 2, { minReadySeconds: 5 }))
+    await h.replicaSets.create('default', rs('web', 2, { minReadySeconds: 5 }))
     await h.settle()
-    h.readyAll('web-')
+    await h.readyAll('web-')
     await h.settle()
     expect(h.replicaSets.read('default', 'web')!.status).toMatchObject({ replicas: 2, readyReplicas: 2 })
     expect(h.replicaSets.read('default', 'web')!.status?.availableReplicas).toBeUndefined()
@@ -61,13 +61,13 @@ describe('ReplicaSet controller', () => {
   })
 
   it('replaces a terminating pod at once (a new name, same count)', async () => {
-    h.replicaSets.create('default', rs('web', 3))
+    await h.replicaSets.create('default', rs('web', 3))
     await h.settle()
     const before = h.activePods('web-')
-    h.markPods(before)
+    await h.markPods(before)
     await h.settle()
     const victim = before[1].metadata.name!
-    h.pods.delete('default', victim, {})
+    await h.pods.delete('default', victim, {})
     expect(h.pods.read('default', victim)?.metadata.deletionTimestamp).toBeDefined()
     await h.settle()
     const after = h.activePods('web-').map((p) => p.metadata.name)
@@ -77,14 +77,14 @@ describe('ReplicaSet controller', () => {
   })
 
   it('scales down the worst pods first: unscheduled, then not ready, then ready', async () => {
-    h.replicaSets.create('default', rs('web', 4))
+    await h.replicaSets.create('default', rs('web', 4))
     await h.settle()
     const [a, b, c, d] = h.activePods('web-')
-    h.markPods([a, b], { ready: true })
-    h.markPods([c], { ready: false })
+    await h.markPods([a, b], { ready: true })
+    await h.markPods([c], { ready: false })
     // d stays unscheduled
     await h.settle()
-    h.replicaSets.guaranteedUpdate('default', 'web', (x) => ({ ...x, spec: { ...x.spec!, replicas: 2 } }))
+    await h.replicaSets.guaranteedUpdate('default', 'web', (x) => ({ ...x, spec: { ...x.spec!, replicas: 2 } }))
     await h.settle()
     const left = h.activePods('web-').map((p) => p.metadata.name)
     expect(left.sort()).toEqual([a.metadata.name, b.metadata.name].sort())
@@ -94,8 +94,8 @@ describe('ReplicaSet controller', () => {
   })
 
   it('adopts a matching orphan instead of creating, and releases a pod whose labels stop matching', async () => {
-    h.pods.create('default', { metadata: { name: 'stray', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as PodObject)
-    const created = h.replicaSets.create('default', rs('web', 2))
+    await h.pods.create('default', { metadata: { name: 'stray', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as PodObject)
+    const created = await h.replicaSets.create('default', rs('web', 2))
     await h.settle()
     expect(h.pods.read('default', 'stray')!.metadata.ownerReferences?.[0]).toMatchObject({
       kind: 'ReplicaSet',
@@ -103,7 +103,7 @@ describe('ReplicaSet controller', () => {
       controller: true,
     })
     expect(h.activePods()).toHaveLength(2)
-    h.pods.guaranteedUpdate('default', 'stray', (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'other' } } }))
+    await h.pods.guaranteedUpdate('default', 'stray', (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'other' } } }))
     await h.settle()
     expect(h.pods.read('default', 'stray')!.metadata.ownerReferences).toBeUndefined()
     expect(h.activePods('web-')).toHaveLength(2)
@@ -116,7 +116,7 @@ describe('ReplicaSet controller', () => {
       attempts++
       throw StatusError.forbidden({ group: '', resource: 'pods' }, 'web-x', 'exceeded quota: q, requested: pods=1, used: pods=0, limited: pods=0')
     })
-    h.replicaSets.create('default', rs('web', 5))
+    await h.replicaSets.create('default', rs('web', 5))
     await h.settle()
     // One attempt per sync (the first batch of 1 fails); the status write re-queues one more sync.
     expect(attempts).toBe(2)

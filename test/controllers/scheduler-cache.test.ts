@@ -18,10 +18,10 @@ afterEach(() => {
   factory = undefined
 })
 
-function setup() {
+async function setup() {
   const clock = new SimClock({ speed: 0, start: Date.parse('2025-03-01T10:00:00Z') })
   const registry = new Registry({ store: new MemoryStore({}), clock, definitions })
-  registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+  await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
   factory = new InformerFactory(registry)
   const pods = podInformer(factory)
   const nodes = factory.for('', 'nodes')
@@ -66,8 +66,8 @@ function nodeObj(name: string, cpu: string, labels: Record<string, string> = {})
 
 describe('SchedulerCache', () => {
   for (const seed of [1, 7, 42, 2026]) {
-    it(`equals buildNodeStates after random pod and node changes (seed ${seed})`, () => {
-      const { registry, pods, nodes, cache, clock } = setup()
+    it(`equals buildNodeStates after random pod and node changes (seed ${seed})`, async () => {
+      const { registry, pods, nodes, cache, clock } = await setup()
       const rnd = prng(seed)
       const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]
       const podRes = registry.resource('', 'pods')
@@ -75,17 +75,17 @@ describe('SchedulerCache', () => {
       const nodeNames = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5']
       const owners = ['u-a', 'u-b', 'u-c']
       let seq = 0
-      const ignoreConflicts = (fn: () => void) => {
+      const ignoreConflicts = async (fn: () => unknown) => {
         try {
-          fn()
+          await fn()
         } catch (err) {
           if (!(err instanceof StatusError)) throw err
         }
       }
       const podNames = () => pods.objects('default').map((p) => p.metadata.name!)
-      const ops: (() => void)[] = [
+      const ops: (() => Promise<void> | void)[] = [
         // create a pod, pending or bound straight away, with random requests, ports, owner, affinity
-        () => {
+        async () => {
           const cpu = pick([undefined, '0', '100m', '250m', '1'])
           const mem = pick([undefined, '64Mi', '1Gi'])
           const requests = { ...(cpu ? { cpu } : {}), ...(mem ? { memory: mem } : {}) }
@@ -118,10 +118,10 @@ describe('SchedulerCache', () => {
             name: `p${seq++}`,
             ...(owner ? { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: owner, controller: true }] } : {}),
           }
-          podRes.create('default', { apiVersion: 'v1', kind: 'Pod', metadata, spec } as KubeObject)
+          await podRes.create('default', { apiVersion: 'v1', kind: 'Pod', metadata, spec } as KubeObject)
         },
         // bind a pending pod (sometimes through assume, sometimes with a failed bind that forgets)
-        () => {
+        async () => {
           const pending = pods.objects('default').filter((p) => !(p as Pod).spec?.nodeName) as Pod[]
           if (!pending.length) return
           const p = pick(pending)
@@ -132,83 +132,87 @@ describe('SchedulerCache', () => {
             cache.forget(p)
             return
           }
-          ignoreConflicts(() => bindPod(podRes, 'default', p.metadata.name!, node, clock.now()))
+          await ignoreConflicts(() => bindPod(podRes, 'default', p.metadata.name!, node, clock.now()))
         },
         // metadata update: owner changes (adoption / orphaning) or a label
-        () => {
+        async () => {
           const names = podNames()
           if (!names.length) return
-          ignoreConflicts(() =>
-            podRes.guaranteedUpdate('default', pick(names), (o) => {
-              const owner = pick([undefined, ...owners])
-              o.metadata.ownerReferences = owner ? [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: owner, controller: true }] : []
-              o.metadata.labels = { ...o.metadata.labels, r: String(Math.floor(rnd() * 3)) }
-              return o
-            }),
+          await ignoreConflicts(
+            async () =>
+              await podRes.guaranteedUpdate('default', pick(names), (o) => {
+                const owner = pick([undefined, ...owners])
+                o.metadata.ownerReferences = owner ? [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: owner, controller: true }] : []
+                o.metadata.labels = { ...o.metadata.labels, r: String(Math.floor(rnd() * 3)) }
+                return o
+              }),
           )
         },
         // phase change as the kubelet reports it
-        () => {
+        async () => {
           const live = pods.objects('default').filter((p) => !['Succeeded', 'Failed'].includes((p as Pod).status?.phase ?? ''))
           if (!live.length) return
           const phase = pick(['Running', 'Running', 'Succeeded', 'Failed'])
-          ignoreConflicts(() =>
-            podRes.guaranteedUpdate(
-              'default',
-              pick(live).metadata.name!,
-              (o) => {
-                ;(o as Pod).status = { ...(o as Pod).status, phase }
-                return o
-              },
-              { subresource: 'status' },
-            ),
+          await ignoreConflicts(
+            async () =>
+              await podRes.guaranteedUpdate(
+                'default',
+                pick(live).metadata.name!,
+                (o) => {
+                  ;(o as Pod).status = { ...(o as Pod).status, phase }
+                  return o
+                },
+                { subresource: 'status' },
+              ),
           )
         },
         // delete, graceful (bound pods then linger terminating) or immediate
-        () => {
+        async () => {
           const names = podNames()
           if (!names.length) return
-          ignoreConflicts(() => podRes.delete('default', pick(names), rnd() < 0.5 ? { gracePeriodSeconds: 0 } : {}))
+          await ignoreConflicts(() => podRes.delete('default', pick(names), rnd() < 0.5 ? { gracePeriodSeconds: 0 } : {}))
         },
         // node added (again)
-        () => {
+        async () => {
           const name = pick(nodeNames)
           if (nodes.get('', name)) return
-          nodeRes.create('', nodeObj(name, pick(['2', '4', '500m']), { zone: pick(['a', 'b']) }), { trusted: true })
+          await nodeRes.create('', nodeObj(name, pick(['2', '4', '500m']), { zone: pick(['a', 'b']) }), { trusted: true })
         },
         // node updated: heartbeat-like status, allocatable, labels, cordon
-        () => {
+        async () => {
           const present = nodes.objects().map((n) => n.metadata.name!)
           if (!present.length) return
           const name = pick(present)
           const kind = pick(['alloc', 'labels', 'cordon'])
           if (kind === 'alloc') {
-            ignoreConflicts(() =>
-              nodeRes.guaranteedUpdate(
-                '',
-                name,
-                (o) => {
-                  const cpu = pick(['1', '2', '8'])
-                  ;(o as Node).status = { ...(o as Node).status, allocatable: { cpu, memory: '8Gi', pods: pick(['3', '110']) } }
-                  return o
-                },
-                { subresource: 'status' },
-              ),
+            await ignoreConflicts(
+              async () =>
+                await nodeRes.guaranteedUpdate(
+                  '',
+                  name,
+                  (o) => {
+                    const cpu = pick(['1', '2', '8'])
+                    ;(o as Node).status = { ...(o as Node).status, allocatable: { cpu, memory: '8Gi', pods: pick(['3', '110']) } }
+                    return o
+                  },
+                  { subresource: 'status' },
+                ),
             )
           } else {
-            ignoreConflicts(() =>
-              nodeRes.guaranteedUpdate('', name, (o) => {
-                if (kind === 'labels') o.metadata.labels = { ...o.metadata.labels, zone: pick(['a', 'b', 'c']) }
-                else (o as Node).spec = { ...(o as Node).spec, unschedulable: rnd() < 0.5 }
-                return o
-              }),
+            await ignoreConflicts(
+              async () =>
+                await nodeRes.guaranteedUpdate('', name, (o) => {
+                  if (kind === 'labels') o.metadata.labels = { ...o.metadata.labels, zone: pick(['a', 'b', 'c']) }
+                  else (o as Node).spec = { ...(o as Node).spec, unschedulable: rnd() < 0.5 }
+                  return o
+                }),
             )
           }
         },
         // node deleted (its pods stay bound to the name)
-        () => {
+        async () => {
           const present = nodes.objects().map((n) => n.metadata.name!)
-          if (present.length) ignoreConflicts(() => nodeRes.delete('', pick(present)))
+          if (present.length) await ignoreConflicts(() => nodeRes.delete('', pick(present)))
         },
       ]
       const weights = [6, 4, 2, 3, 3, 2, 3, 1]
@@ -217,7 +221,7 @@ describe('SchedulerCache', () => {
         let r = rnd() * total
         let i = 0
         while (r >= weights[i]) r -= weights[i++]
-        ops[i]()
+        await ops[i]()
         if (step % 10 === 0 || step > 590) {
           const oracle = buildNodeStates(nodes.objects() as Node[], pods.objects() as Pod[])
           expect(view(cache.states().values()), `seed ${seed} step ${step}`).toEqual(view(oracle.values()))
@@ -234,13 +238,13 @@ describe('SchedulerCache', () => {
     })
   }
 
-  it('keeps a snapshot fixed until the next cycle, copying only changed nodes', () => {
-    const { registry, cache } = setup()
-    registry.resource('', 'nodes').create('', nodeObj('a', '2'), { trusted: true })
-    registry.resource('', 'nodes').create('', nodeObj('b', '2'), { trusted: true })
+  it('keeps a snapshot fixed until the next cycle, copying only changed nodes', async () => {
+    const { registry, cache } = await setup()
+    await registry.resource('', 'nodes').create('', nodeObj('a', '2'), { trusted: true })
+    await registry.resource('', 'nodes').create('', nodeObj('b', '2'), { trusted: true })
     const first = cache.snapshot()
     const [a, b] = first
-    registry.resource('', 'pods').create('default', {
+    await registry.resource('', 'pods').create('default', {
       metadata: { name: 'p' },
       spec: { nodeName: 'b', containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '1' } } }] },
     } as KubeObject)
@@ -252,12 +256,14 @@ describe('SchedulerCache', () => {
     expect(nonZero(a.requested)).toEqual({})
   })
 
-  it('re-fills from the informers on start (a controllers restart)', () => {
-    const { registry, cache, nodes, pods } = setup()
-    registry.resource('', 'nodes').create('', nodeObj('a', '2'), { trusted: true })
-    registry.resource('', 'pods').create('default', { metadata: { name: 'p' }, spec: { nodeName: 'a', containers: [{ name: 'c', image: 'x' }] } } as KubeObject)
+  it('re-fills from the informers on start (a controllers restart)', async () => {
+    const { registry, cache, nodes, pods } = await setup()
+    await registry.resource('', 'nodes').create('', nodeObj('a', '2'), { trusted: true })
+    await registry
+      .resource('', 'pods')
+      .create('default', { metadata: { name: 'p' }, spec: { nodeName: 'a', containers: [{ name: 'c', image: 'x' }] } } as KubeObject)
     factory!.stop()
-    registry.resource('', 'pods').delete('default', 'p', { gracePeriodSeconds: 0 })
+    await registry.resource('', 'pods').delete('default', 'p', { gracePeriodSeconds: 0 })
     factory!.start()
     cache.start()
     expect(view(cache.states().values())).toEqual(view(buildNodeStates(nodes.objects() as Node[], pods.objects() as Pod[]).values()))
@@ -285,14 +291,14 @@ describe('queueing hints', () => {
     expect(nodeUpdateMayHelp(cordoned, a)).toBe(true)
   })
 
-  it('fires on node add and useful updates, and when a bound pod goes away', () => {
-    const { registry, hints } = setup()
+  it('fires on node add and useful updates, and when a bound pod goes away', async () => {
+    const { registry, hints } = await setup()
     const nodes = registry.resource('', 'nodes')
     const pods = registry.resource('', 'pods')
-    nodes.create('', nodeObj('a', '2'), { trusted: true })
+    await nodes.create('', nodeObj('a', '2'), { trusted: true })
     expect(hints.nodes).toBe(1)
     // A heartbeat-like status write changes nothing the filters read.
-    nodes.guaranteedUpdate(
+    await nodes.guaranteedUpdate(
       '',
       'a',
       (o) => ({ ...o, status: { ...(o as Node).status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'x' }] } }) as KubeObject,
@@ -300,7 +306,7 @@ describe('queueing hints', () => {
         subresource: 'status',
       },
     )
-    nodes.guaranteedUpdate(
+    await nodes.guaranteedUpdate(
       '',
       'a',
       (o) => ({ ...o, status: { ...(o as Node).status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'y' }] } }) as KubeObject,
@@ -309,14 +315,14 @@ describe('queueing hints', () => {
       },
     )
     expect(hints.nodes).toBe(2) // the first write added the Ready condition; the second is a heartbeat
-    pods.create('default', { metadata: { name: 'p' }, spec: { nodeName: 'a', containers: [{ name: 'c', image: 'x' }] } } as KubeObject)
-    pods.guaranteedUpdate('default', 'p', (o) => ({ ...o, status: { phase: 'Running' } }) as KubeObject, { subresource: 'status' })
+    await pods.create('default', { metadata: { name: 'p' }, spec: { nodeName: 'a', containers: [{ name: 'c', image: 'x' }] } } as KubeObject)
+    await pods.guaranteedUpdate('default', 'p', (o) => ({ ...o, status: { phase: 'Running' } }) as KubeObject, { subresource: 'status' })
     expect(hints.freed).toBe(0)
-    pods.delete('default', 'p', { gracePeriodSeconds: 0 })
+    await pods.delete('default', 'p', { gracePeriodSeconds: 0 })
     expect(hints.freed).toBe(1)
     // Unbound pods going away free nothing.
-    pods.create('default', { metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'x' }] } } as KubeObject)
-    pods.delete('default', 'q', { gracePeriodSeconds: 0 })
+    await pods.create('default', { metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'x' }] } } as KubeObject)
+    await pods.delete('default', 'q', { gracePeriodSeconds: 0 })
     expect(hints.freed).toBe(1)
   })
 })

@@ -14,8 +14,8 @@ afterEach(() => {
 })
 
 /** A cluster with every registered controller (the scheduler among them) on a manual clock. */
-function start(opts: ConstructorParameters<typeof Cluster>[0] = {}): Cluster {
-  cluster = new Cluster({ speed: 0, ...opts })
+async function start(opts: Parameters<typeof Cluster.open>[0] = {}): Promise<Cluster> {
+  cluster = await Cluster.open({ speed: 0, ...opts })
   return cluster
 }
 
@@ -256,8 +256,8 @@ describe('NodeAffinity PreFilter', () => {
 
 describe('scheduler controller', () => {
   it('binds a pod, sets PodScheduled=True and records Scheduled from default-scheduler', async () => {
-    const c = start()
-    c.registry.resource('', 'pods').create('default', pod('web'))
+    const c = await start()
+    await c.registry.resource('', 'pods').create('default', pod('web'))
     await c.clock.advance(10)
     const p = getPod(c, 'web')
     expect(p.spec?.nodeName).toMatch(/^kubemock-worker\d?$/)
@@ -271,11 +271,11 @@ describe('scheduler controller', () => {
   })
 
   it('spreads a controller’s pods over the workers and never uses the control plane', async () => {
-    const c = start()
+    const c = await start()
     // An owner that exists (so the garbage collector keeps the pods) and that no controller manages.
-    const cm = c.registry.resource('', 'configmaps').create('default', { metadata: { name: 'owner' } } as KubeObject)
+    const cm = await c.registry.resource('', 'configmaps').create('default', { metadata: { name: 'owner' } } as KubeObject)
     const owner = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: cm.obj.metadata.uid!, controller: true }
-    for (let i = 0; i < 6; i++) c.registry.resource('', 'pods').create('default', pod(`p${i}`, {}, { ownerReferences: [owner] }), { trusted: false })
+    for (let i = 0; i < 6; i++) await c.registry.resource('', 'pods').create('default', pod(`p${i}`, {}, { ownerReferences: [owner] }), { trusted: false })
     await c.clock.advance(10)
     const placed = Array.from({ length: 6 }, (_, i) => getPod(c, `p${i}`).spec?.nodeName)
     const perNode = new Map<string, number>()
@@ -285,21 +285,21 @@ describe('scheduler controller', () => {
   })
 
   it('leaves pods for other schedulers and gated pods alone', async () => {
-    const c = start()
-    c.registry.resource('', 'pods').create('default', pod('other', { schedulerName: 'my-scheduler' }))
-    c.registry.resource('', 'pods').create('default', pod('gated', { schedulingGates: [{ name: 'wait' }] }))
+    const c = await start()
+    await c.registry.resource('', 'pods').create('default', pod('other', { schedulerName: 'my-scheduler' }))
+    await c.registry.resource('', 'pods').create('default', pod('gated', { schedulingGates: [{ name: 'wait' }] }))
     await c.clock.advance(10)
     expect(getPod(c, 'other').spec?.nodeName).toBeUndefined()
     expect(getPod(c, 'gated').spec?.nodeName).toBeUndefined()
   })
 
   it('reports an unschedulable pod with the real message, then binds it when a node frees up', async () => {
-    const c = start()
+    const c = await start()
     const nodes = c.registry.resource('', 'nodes')
     for (const n of ['kubemock-worker', 'kubemock-worker2', 'kubemock-worker3']) {
-      nodes.guaranteedUpdate('', n, (o) => ({ ...o, spec: { ...(o.spec as object), unschedulable: true } }))
+      await nodes.guaranteedUpdate('', n, (o) => ({ ...o, spec: { ...(o.spec as object), unschedulable: true } }))
     }
-    c.registry.resource('', 'pods').create('default', pod('stuck'))
+    await c.registry.resource('', 'pods').create('default', pod('stuck'))
     await c.clock.advance(10)
     const msg =
       '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) were unschedulable. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.'
@@ -315,10 +315,10 @@ describe('scheduler controller', () => {
     })
     expect(eventsFor(c, 'stuck').filter((e) => e.reason === 'FailedScheduling')).toEqual([expect.objectContaining({ type: 'Warning', message: msg, count: 1 })])
     // A node change that does not help writes nothing new.
-    nodes.guaranteedUpdate('', 'kubemock-worker', (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, x: 'y' } } }))
+    await nodes.guaranteedUpdate('', 'kubemock-worker', (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, x: 'y' } } }))
     await c.clock.advance(10)
     expect(eventsFor(c, 'stuck').find((e) => e.reason === 'FailedScheduling')?.count).toBe(1)
-    nodes.guaranteedUpdate('', 'kubemock-worker2', (o) => ({ ...o, spec: { ...(o.spec as object), unschedulable: false } }))
+    await nodes.guaranteedUpdate('', 'kubemock-worker2', (o) => ({ ...o, spec: { ...(o.spec as object), unschedulable: false } }))
     await c.clock.advance(10)
     expect(getPod(c, 'stuck').spec?.nodeName).toBe('kubemock-worker2')
     expect(getPod(c, 'stuck').status?.conditions?.find((x) => x.type === 'PodScheduled')).toMatchObject({ status: 'True' })
@@ -326,13 +326,13 @@ describe('scheduler controller', () => {
   })
 
   it("reports a pod made anew under an unschedulable pod's name afresh", async () => {
-    const c = start()
+    const c = await start()
     const huge = () => pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] })
-    c.registry.resource('', 'pods').create('default', huge())
+    await c.registry.resource('', 'pods').create('default', huge())
     await c.clock.advance(10)
-    c.registry.resource('', 'pods').delete('default', 'huge', { gracePeriodSeconds: 0 })
+    await c.registry.resource('', 'pods').delete('default', 'huge', { gracePeriodSeconds: 0 })
     await c.clock.advance(10)
-    const again = c.registry.resource('', 'pods').create('default', huge())
+    const again = await c.registry.resource('', 'pods').create('default', huge())
     await c.clock.advance(10)
     expect(getPod(c, 'huge').status?.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }))
     const forNew = eventsFor(c, 'huge').filter((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { uid: string }).uid === again.obj.metadata.uid)
@@ -340,8 +340,8 @@ describe('scheduler controller', () => {
   })
 
   it('re-reports a still unschedulable pod after the periodic flush', async () => {
-    const c = start({ timings: { 'scheduler-unschedulable-flush': 60_000 } })
-    c.registry.resource('', 'pods').create('default', pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] }))
+    const c = await start({ timings: { 'scheduler-unschedulable-flush': 60_000 } })
+    await c.registry.resource('', 'pods').create('default', pod('huge', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '64' } } }] }))
     await c.clock.advance(10)
     const first = eventsFor(c, 'huge').find((e) => e.reason === 'FailedScheduling')
     expect(first?.message).toBe(

@@ -34,8 +34,8 @@ describe('statefulset controller', () => {
   const status = () => sets().getStored('default', 'web')!.obj.status as Record<string, unknown>
 
   it('creates web-0, web-1, web-2 in order, each after the previous is Running and Ready', async () => {
-    h = startHarness([createStatefulSetController])
-    sets().create('default', sts())
+    h = await startHarness([createStatefulSetController])
+    await sets().create('default', sts())
     await h.settle()
     expect(names()).toEqual(['web-0'])
     const p0 = h.pods('default')[0]
@@ -69,21 +69,21 @@ describe('statefulset controller', () => {
   })
 
   it('scales down from the highest ordinal, one at a time', async () => {
-    h = startHarness([createStatefulSetController])
-    sets().create('default', sts('Parallel'))
+    h = await startHarness([createStatefulSetController])
+    await sets().create('default', sts('Parallel'))
     await h.settle()
     expect(names()).toEqual(['web-0', 'web-1', 'web-2'])
     await h.runPods()
-    sets().guaranteedUpdate('default', 'web', (s: any) => ({ ...s, spec: { ...s.spec, podManagementPolicy: 'Parallel', replicas: 1 } }))
+    await sets().guaranteedUpdate('default', 'web', (s: any) => ({ ...s, spec: { ...s.spec, podManagementPolicy: 'Parallel', replicas: 1 } }))
     await h.settle()
     expect(names()).toEqual(['web-0'])
     h.close()
-    h = startHarness([createStatefulSetController])
-    sets().create('default', sts())
+    h = await startHarness([createStatefulSetController])
+    await sets().create('default', sts())
     await h.settle()
     for (let i = 0; i < 3; i++) await h.runPods()
     expect(names()).toEqual(['web-0', 'web-1', 'web-2'])
-    sets().guaranteedUpdate('default', 'web', (s: any) => ({ ...s, spec: { ...s.spec, replicas: 1 } }))
+    await sets().guaranteedUpdate('default', 'web', (s: any) => ({ ...s, spec: { ...s.spec, replicas: 1 } }))
     await h.settle()
     expect(
       h
@@ -103,13 +103,13 @@ describe('statefulset controller', () => {
   })
 
   it('rolls a new template out from the highest ordinal and then makes it current', async () => {
-    h = startHarness([createStatefulSetController])
-    sets().create('default', sts())
+    h = await startHarness([createStatefulSetController])
+    await sets().create('default', sts())
     await h.settle()
     for (let i = 0; i < 3; i++) await h.runPods()
     expect(names()).toEqual(['web-0', 'web-1', 'web-2'])
     const first = status().currentRevision
-    sets().guaranteedUpdate('default', 'web', (s: any) => {
+    await sets().guaranteedUpdate('default', 'web', (s: any) => {
       s.spec.template.spec.containers[0].image = 'nginx:1.16.0'
       return s
     })

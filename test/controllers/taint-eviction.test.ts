@@ -45,9 +45,9 @@ describe('toleration time', () => {
 
 describe('taint eviction controller', () => {
   /** What the node lifecycle controller makes of a silent kubelet: Ready=Unknown, then the unreachable taints. */
-  const loseNode = (c: Cluster, name: string) => {
+  const loseNode = async (c: Cluster, name: string) => {
     c.sim.stopKubelet?.(name)
-    c.registry.resource('', 'nodes').guaranteedUpdate(
+    await c.registry.resource('', 'nodes').guaranteedUpdate(
       '',
       name,
       (n) => {
@@ -67,22 +67,22 @@ describe('taint eviction controller', () => {
       .items.map((s) => s.obj as KubeObject & { reason: string; message: string; source: { component: string } })
 
   it('evicts untolerating pods at once and default-tolerating pods after 300 s', async () => {
-    cluster = new Cluster({ speed: 0 })
+    cluster = await Cluster.open({ speed: 0 })
     const c = cluster
     const pods = c.registry.resource('', 'pods')
-    const mk = (name: string, tolerations?: unknown[]) =>
-      pods.create('default', {
+    const mk = async (name: string, tolerations?: unknown[]) =>
+      await pods.create('default', {
         metadata: { name },
         spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx' }], ...(tolerations ? { tolerations } : {}) },
       } as KubeObject)
-    mk('default-tolerations')
-    mk('forever', [{ operator: 'Exists' }])
-    loseNode(c, 'kubemock-worker')
+    await mk('default-tolerations')
+    await mk('forever', [{ operator: 'Exists' }])
+    await loseNode(c, 'kubemock-worker')
     await advance(c, 10)
     expect((c.registry.resource('', 'nodes').read('', 'kubemock-worker') as Node).spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toContain(
       'node.kubernetes.io/unreachable:NoExecute',
     )
-    mk('zero-seconds', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }])
+    await mk('zero-seconds', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }])
     await advance(c, 10)
     // Pods on a node are deleted with their grace period: Terminating, not gone.
     expect(leaving(pods.read('default', 'zero-seconds'))).toBe(true)
@@ -114,13 +114,16 @@ describe('taint eviction controller', () => {
   })
 
   it('cancels a pending eviction when the taint goes away', async () => {
-    cluster = new Cluster({ speed: 0 })
+    cluster = await Cluster.open({ speed: 0 })
     const c = cluster
     const pods = c.registry.resource('', 'pods')
-    pods.create('default', { metadata: { name: 'stay' }, spec: { nodeName: 'kubemock-worker2', containers: [{ name: 'c', image: 'nginx' }] } } as KubeObject)
+    await pods.create('default', {
+      metadata: { name: 'stay' },
+      spec: { nodeName: 'kubemock-worker2', containers: [{ name: 'c', image: 'nginx' }] },
+    } as KubeObject)
     const nodes = c.registry.resource('', 'nodes')
     // A user NoExecute taint the pod tolerates for 200 s.
-    pods.create('default', {
+    await pods.create('default', {
       metadata: { name: 'tolerant' },
       spec: {
         nodeName: 'kubemock-worker2',
@@ -128,7 +131,7 @@ describe('taint eviction controller', () => {
         tolerations: [{ key: 'maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 200 }],
       },
     } as KubeObject)
-    nodes.guaranteedUpdate('', 'kubemock-worker2', (n) => ({
+    await nodes.guaranteedUpdate('', 'kubemock-worker2', (n) => ({
       ...n,
       spec: {
         ...(n.spec as object),
@@ -139,7 +142,7 @@ describe('taint eviction controller', () => {
     // The default tolerations do not cover a user taint: that pod goes at once.
     expect(leaving(pods.read('default', 'stay'))).toBe(true)
     await advance(c, 100_000)
-    nodes.guaranteedUpdate('', 'kubemock-worker2', (n) => ({ ...n, spec: { ...(n.spec as object), taints: undefined } }))
+    await nodes.guaranteedUpdate('', 'kubemock-worker2', (n) => ({ ...n, spec: { ...(n.spec as object), taints: undefined } }))
     await advance(c, 400_000)
     expect(pods.read('default', 'tolerant')?.metadata.deletionTimestamp).toBeUndefined()
     expect(events(c)).toContainEqual(expect.objectContaining({ reason: 'TaintManagerEviction', message: 'Cancelling deletion of Pod default/tolerant' }))

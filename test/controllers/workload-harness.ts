@@ -35,17 +35,17 @@ export interface Harness {
 }
 
 /** Starts a harness with the default 4 nodes (or `nodes`) and only `factories` running. */
-export function startHarness(factories: ControllerFactory[], opts: { nodes?: NodeInput[] } = {}): Harness {
+export async function startHarness(factories: ControllerFactory[], opts: { nodes?: NodeInput[] } = {}): Promise<Harness> {
   const clock = new SimClock({ speed: 0, start: Date.parse('2025-03-01T10:00:00Z') })
   const store = new MemoryStore({})
   const registry = new Registry({ store, clock, definitions })
-  for (const ns of systemNamespaces) registry.resource('', 'namespaces').create('', { metadata: { name: ns } })
+  for (const ns of systemNamespaces) await registry.resource('', 'namespaces').create('', { metadata: { name: ns } })
   const version = kubeVersion()
-  ;(opts.nodes ?? defaultNodes()).forEach((n, i) => {
+  for (const [i, n] of (opts.nodes ?? defaultNodes()).entries()) {
     const node = nodeObject(n, i, version, rfc3339(clock.now()))
-    const created = registry.resource('', 'nodes').create('', { ...node, status: undefined } as KubeObject, { trusted: true })
-    registry.resource('', 'nodes').update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
-  })
+    const created = await registry.resource('', 'nodes').create('', { ...node, status: undefined } as KubeObject, { trusted: true })
+    await registry.resource('', 'nodes').update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
+  }
   const manager = new ControllerManager(registry, clock)
   const errors: unknown[] = []
   manager.onError = (c, k, e) => errors.push([c, k, e])
@@ -87,8 +87,8 @@ export function startHarness(factories: ControllerFactory[], opts: { nodes?: Nod
         const ns = p.metadata.namespace ?? ''
         const name = p.metadata.name ?? ''
         const node = targetNodeName(p) ?? 'kubemock-worker'
-        if (!p.spec?.nodeName) pods.guaranteedUpdate(ns, name, (o) => ({ ...o, spec: { ...(o.spec as object), nodeName: node } }), { trusted: true })
-        pods.guaranteedUpdate(
+        if (!p.spec?.nodeName) await pods.guaranteedUpdate(ns, name, (o) => ({ ...o, spec: { ...(o.spec as object), nodeName: node } }), { trusted: true })
+        await pods.guaranteedUpdate(
           ns,
           name,
           (o) => {
@@ -102,7 +102,7 @@ export function startHarness(factories: ControllerFactory[], opts: { nodes?: Nod
       await settle()
     },
     async finishPod(ns, name, phase) {
-      pods.guaranteedUpdate(
+      await pods.guaranteedUpdate(
         ns,
         name,
         (o) => {
@@ -130,7 +130,7 @@ export function startHarness(factories: ControllerFactory[], opts: { nodes?: Nod
       for (const p of h.pods()) {
         if (!p.metadata.deletionTimestamp) continue
         try {
-          pods.delete(p.metadata.namespace ?? '', p.metadata.name ?? '', { gracePeriodSeconds: 0 })
+          await pods.delete(p.metadata.namespace ?? '', p.metadata.name ?? '', { gracePeriodSeconds: 0 })
         } catch {
           // already gone
         }

@@ -62,12 +62,12 @@ describe('library API', () => {
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'x' }, data: { k: 'v' } } })
       const snap = c.snapshot()
       await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'x' })
-      expect(c.restore(snap)).toMatchObject({ ConfigMap: expect.any(Number) })
+      expect(await c.restore(snap)).toMatchObject({ ConfigMap: expect.any(Number) })
       expect((await core.readNamespacedConfigMap({ namespace: 'default', name: 'x' })).data).toEqual({ k: 'v' })
-      c.reset()
+      await c.reset()
       const gone = await core.readNamespacedConfigMap({ namespace: 'default', name: 'x' }).catch((e: unknown) => e)
       expect((gone as ApiException<string>).code).toBe(404)
-      expect(() => c.restore('items: [{kind: Widget}]')).toThrow(/ObjectList is invalid/)
+      await expect(c.restore('items: [{kind: Widget}]')).rejects.toThrow(/ObjectList is invalid/)
       expect(() => c.faults.add({ status: 500, latencyMs: 1 })).toThrow(
         'FaultSpec is invalid: latencyMs: Invalid value: 1: only one effect per fault (also given: status)',
       )
@@ -84,7 +84,7 @@ describe('library API', () => {
       const twice = [big, { ...big, metadata: { ...big.metadata, name: 'big2' } }, { ...big, metadata: { ...big.metadata, name: 'big3' } }]
       let err: unknown
       try {
-        c.restore(twice)
+        await c.restore(twice)
       } catch (e) {
         err = e
       }

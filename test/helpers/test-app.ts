@@ -18,7 +18,7 @@ export function useTestApp(opts: { cluster?: ClusterOptions; app?: Omit<AppOptio
   let cluster: Cluster | undefined
   let app: FastifyInstance | undefined
   beforeAll(async () => {
-    cluster = new Cluster({ speed: 0, ...opts.cluster })
+    cluster = await Cluster.open({ speed: 0, ...opts.cluster })
     app = await buildApp({ cluster, ...opts.app })
   })
   afterAll(async () => {

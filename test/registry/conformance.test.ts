@@ -53,10 +53,10 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
 }
 
-function setup() {
+async function setup() {
   const clock = new SimClock({ start: Date.parse('2026-11-27T10:00:00Z'), speed: 0 })
   const registry = new Registry({ store: new MemoryStore(), clock, definitions })
-  registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+  await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
   return registry
 }
 
@@ -70,9 +70,9 @@ describe.each(definitions.map((d) => [d.group ? `${d.group}/${d.kind}` : d.kind,
     expect(fixtures[key], `add a fixture for ${key} in test/registry/conformance.test.ts`).toBeDefined()
   })
 
-  it('creates with system metadata, then gets and lists it', () => {
-    const rs = setup().resource(def.group, def.plural)
-    const s = rs.create(ns, fixture(name))
+  it('creates with system metadata, then gets and lists it', async () => {
+    const rs = (await setup()).resource(def.group, def.plural)
+    const s = await rs.create(ns, fixture(name))
     expect(s.obj.kind).toBe(kind)
     expect(s.obj.apiVersion).toBe(def.group ? `${def.group}/${def.version}` : def.version)
     expect(s.obj.metadata.uid).toMatch(/^[0-9a-f-]{36}$/)
@@ -83,24 +83,24 @@ describe.each(definitions.map((d) => [d.group ? `${d.group}/${d.kind}` : d.kind,
     expect(rs.list(ns || undefined, { labelSelector: 'conformance=yes' }).items.map((x) => x.obj.metadata.name)).toContain(name)
     expect(rs.list(ns || undefined, { fieldSelector: `metadata.name=${name}` }).items).toHaveLength(1)
     expect(rs.list(ns || undefined, { labelSelector: 'conformance=no' }).items).toHaveLength(0)
-    expect(() => rs.create(ns, fixture(name))).toThrow(/already exists/)
+    await expect(rs.create(ns, fixture(name))).rejects.toThrow(/already exists/)
   })
 
-  it('updates metadata without touching generation, and rejects a stale resourceVersion', () => {
-    const rs = setup().resource(def.group, def.plural)
-    const s = rs.create(ns, fixture(name))
+  it('updates metadata without touching generation, and rejects a stale resourceVersion', async () => {
+    const rs = (await setup()).resource(def.group, def.plural)
+    const s = await rs.create(ns, fixture(name))
     const gen = s.obj.metadata.generation
-    const u = rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, extra: 'x' } } }))
+    const u = await rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, extra: 'x' } } }))
     expect(u.rv).toBeGreaterThan(s.rv)
     expect(u.obj.metadata.generation).toBe(gen)
     expect(u.obj.metadata.uid).toBe(s.obj.metadata.uid)
     const stale = { ...JSON.parse(u.json), metadata: { ...JSON.parse(u.json).metadata, resourceVersion: String(s.rv) } }
-    expect(() => rs.update(ns, name, stale)).toThrow(/the object has been modified/)
+    await expect(rs.update(ns, name, stale)).rejects.toThrow(/the object has been modified/)
   })
 
-  it('prints a Table row with one cell per column', () => {
-    const rs = setup().resource(def.group, def.plural)
-    const s = rs.create(ns, fixture(name))
+  it('prints a Table row with one cell per column', async () => {
+    const rs = (await setup()).resource(def.group, def.plural)
+    const s = await rs.create(ns, fixture(name))
     const table = JSON.parse(tableJSON(rs, [s], { resourceVersion: String(s.rv) }, new Date('2026-11-27T10:05:00Z'), 'Metadata'))
     expect(table.rows[0].cells).toHaveLength(table.columnDefinitions.length)
     // Every printer has a Name column (events put it last, as a wide column).
@@ -110,19 +110,19 @@ describe.each(definitions.map((d) => [d.group ? `${d.group}/${d.kind}` : d.kind,
     expect(table.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name } })
   })
 
-  it('streams ADDED, MODIFIED and DELETED to a watcher and removes the object', () => {
-    const rs = setup().resource(def.group, def.plural)
+  it('streams ADDED, MODIFIED and DELETED to a watcher and removes the object', async () => {
+    const rs = (await setup()).resource(def.group, def.plural)
     const seen: string[] = []
     const { stop } = rs.watch(ns || undefined, { resourceVersion: String(rs.currentRV()) }, (e) => seen.push(e.type))
-    rs.create(ns, fixture(name))
-    rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, annotations: { a: 'b' } } }))
-    let res = rs.delete(ns, name, {})
+    await rs.create(ns, fixture(name))
+    await rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, annotations: { a: 'b' } } }))
+    let res = await rs.delete(ns, name, {})
     // Kinds with finalizers or grace (namespaces) are only marked; finish them the way their controller would.
     if (res.outcome === 'pending') {
-      rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] }, spec: { ...(o.spec as object), finalizers: [] } }), {
+      await rs.guaranteedUpdate(ns, name, (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] }, spec: { ...(o.spec as object), finalizers: [] } }), {
         trusted: true,
       })
-      if (rs.getStored(ns, name)) res = rs.delete(ns, name, { gracePeriodSeconds: 0 })
+      if (rs.getStored(ns, name)) res = await rs.delete(ns, name, { gracePeriodSeconds: 0 })
     }
     stop()
     expect(rs.getStored(ns, name)).toBeUndefined()

@@ -13,7 +13,7 @@ const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', meta
 
 describe('event TTL', () => {
   it('deletes an Event 1 h after its latest write; a repeat renews it; watchers see DELETED', async () => {
-    const c = (cluster = new Cluster({ speed: 0, nodes: [] }))
+    const c = (cluster = await Cluster.open({ speed: 0, nodes: [] }))
     const events = c.registry.resource('', 'events')
     const names = () =>
       events
@@ -41,14 +41,14 @@ describe('event TTL', () => {
   })
 
   it('applies to Events created through the API too, and to events.k8s.io Events', async () => {
-    const c = (cluster = new Cluster({ speed: 0, nodes: [] }))
-    c.registry.resource('', 'events').create('default', {
+    const c = (cluster = await Cluster.open({ speed: 0, nodes: [] }))
+    await c.registry.resource('', 'events').create('default', {
       metadata: { name: 'by-hand' },
       involvedObject: { kind: 'Pod', namespace: 'default', name: 'x' },
       reason: 'Manual',
       message: 'hi',
     } as KubeObject)
-    c.registry.resource('events.k8s.io', 'events').create('default', {
+    await c.registry.resource('events.k8s.io', 'events').create('default', {
       metadata: { name: 'new-api' },
       eventTime: '2025-01-01T00:00:00.000000Z',
       reportingController: 'test',

@@ -25,10 +25,10 @@ const widgets: ResourceDefinition = {
   gracePeriod: (o, requested) => requested ?? (o.spec as { grace?: number } | undefined)?.grace ?? 0,
 }
 
-function setup() {
+async function setup() {
   const clock = new SimClock({ start: Date.parse('2026-11-27T10:00:00Z'), speed: 0 })
   const registry = new Registry({ store: new MemoryStore(), clock, definitions: [namespaces, widgets] })
-  registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+  await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
   return { clock, registry, w: registry.resource('example.com', 'widgets') }
 }
 
@@ -38,11 +38,11 @@ const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Recor
 })
 
 describe('generic registry', () => {
-  it('a shallow update shares what it does not replace, leaves the stored version intact and skips no-op writes', () => {
-    const { w } = setup()
-    const first = w.create('default', widget('a', { color: 'red', parts: [{ n: 1 }] }, { app: 'x' }))
+  it('a shallow update shares what it does not replace, leaves the stored version intact and skips no-op writes', async () => {
+    const { w } = await setup()
+    const first = await w.create('default', widget('a', { color: 'red', parts: [{ n: 1 }] }, { app: 'x' }))
     const before = first.json
-    const next = w.guaranteedUpdate(
+    const next = await w.guaranteedUpdate(
       'default',
       'a',
       (o) => {
@@ -60,37 +60,37 @@ describe('generic registry', () => {
     expect(first.json).toBe(before)
     expect(JSON.stringify(first.obj)).toBe(before)
     expect(first.obj.metadata.resourceVersion).toBe(String(first.rv))
-    expect(w.guaranteedUpdate('default', 'a', (o) => o, { subresource: 'status', shallow: true }).rv).toBe(next.rv)
+    expect((await w.guaranteedUpdate('default', 'a', (o) => o, { subresource: 'status', shallow: true })).rv).toBe(next.rv)
   })
 
-  it('draws a taken generateName again, 8 attempts in all, then answers AlreadyExists (RetryGenerateName)', () => {
-    const { w } = setup()
+  it('draws a taken generateName again, 8 attempts in all, then answers AlreadyExists (RetryGenerateName)', async () => {
+    const { w } = await setup()
     const random = vi.spyOn(Math, 'random')
     try {
       random.mockReturnValue(0)
-      expect(w.create('default', { metadata: { generateName: 'w-' } }).obj.metadata.name).toBe('w-bbbbb')
+      expect((await w.create('default', { metadata: { generateName: 'w-' } })).obj.metadata.name).toBe('w-bbbbb')
       // The first draw collides; the second (a different value) is free.
       random.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValue(0.5)
-      expect(w.create('default', { metadata: { generateName: 'w-' } }).obj.metadata.name).toBe('w-rrrrr')
+      expect((await w.create('default', { metadata: { generateName: 'w-' } })).obj.metadata.name).toBe('w-rrrrr')
       random.mockReturnValue(0)
       let err: StatusError | undefined
       try {
-        w.create('default', { metadata: { generateName: 'w-' } })
+        await w.create('default', { metadata: { generateName: 'w-' } })
       } catch (e) {
         err = e as StatusError
       }
       expect(err?.status).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'widgets.example.com "w-bbbbb" already exists' })
       expect(random).toHaveBeenCalledTimes(5 + 10 + 8 * 5)
       // A fixed name is never redrawn.
-      expect(() => w.create('default', { metadata: { name: 'w-bbbbb' } })).toThrow(/already exists/)
+      await expect(w.create('default', { metadata: { name: 'w-bbbbb' } })).rejects.toThrow(/already exists/)
     } finally {
       random.mockRestore()
     }
   })
 
-  it('sets system metadata on create and ignores client values', () => {
-    const { w } = setup()
-    const s = w.create('default', { metadata: { name: 'a', uid: 'mine', creationTimestamp: '2000-01-01T00:00:00Z' }, spec: {} })
+  it('sets system metadata on create and ignores client values', async () => {
+    const { w } = await setup()
+    const s = await w.create('default', { metadata: { name: 'a', uid: 'mine', creationTimestamp: '2000-01-01T00:00:00Z' }, spec: {} })
     expect(s.obj.metadata.uid).not.toBe('mine')
     expect(s.obj.metadata.creationTimestamp).toBe('2026-11-27T10:00:00Z')
     expect(s.obj.metadata.generation).toBe(1)
@@ -99,19 +99,19 @@ describe('generic registry', () => {
     expect(s.obj.apiVersion).toBe('example.com/v1')
   })
 
-  it('generates names with a 5-character suffix from the Kubernetes alphabet', () => {
-    const { w } = setup()
-    const s = w.create('default', { metadata: { generateName: 'web-' }, spec: {} })
+  it('generates names with a 5-character suffix from the Kubernetes alphabet', async () => {
+    const { w } = await setup()
+    const s = await w.create('default', { metadata: { generateName: 'web-' }, spec: {} })
     expect(s.obj.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
   })
 
-  it('rejects duplicates, missing namespaces and invalid objects with the real texts', () => {
-    const { w } = setup()
-    w.create('default', widget('a'))
-    expect(() => w.create('default', widget('a'))).toThrow('widgets.example.com "a" already exists')
-    expect(() => w.create('nope', widget('b'))).toThrow('namespaces "nope" not found')
+  it('rejects duplicates, missing namespaces and invalid objects with the real texts', async () => {
+    const { w } = await setup()
+    await w.create('default', widget('a'))
+    await expect(w.create('default', widget('a'))).rejects.toThrow('widgets.example.com "a" already exists')
+    await expect(w.create('nope', widget('b'))).rejects.toThrow('namespaces "nope" not found')
     try {
-      w.create('default', widget('c', { size: -1 }))
+      await w.create('default', widget('c', { size: -1 }))
       expect.unreachable()
     } catch (err) {
       expect((err as StatusError).status).toMatchObject({
@@ -122,54 +122,56 @@ describe('generic registry', () => {
     }
   })
 
-  it('bumps generation on spec changes only, keeps status on main updates, and skips no-op writes', () => {
-    const { w } = setup()
-    const a = w.create('default', widget('a', { size: 1 }))
-    const same = w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 1 } })
+  it('bumps generation on spec changes only, keeps status on main updates, and skips no-op writes', async () => {
+    const { w } = await setup()
+    const a = await w.create('default', widget('a', { size: 1 }))
+    const same = await w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 1 } })
     expect(same.rv).toBe(a.rv)
-    const labelled = w.update('default', 'a', { metadata: { name: 'a', labels: { x: 'y' } }, spec: { size: 1 } })
+    const labelled = await w.update('default', 'a', { metadata: { name: 'a', labels: { x: 'y' } }, spec: { size: 1 } })
     expect(labelled.obj.metadata.generation).toBe(1)
-    const st = w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 99 }, status: { ready: true } }, { subresource: 'status' })
+    const st = await w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 99 }, status: { ready: true } }, { subresource: 'status' })
     expect(st.obj.status).toEqual({ ready: true })
     expect((st.obj.spec as { size: number }).size).toBe(1)
-    const resized = w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 2 }, status: { ready: false } })
+    const resized = await w.update('default', 'a', { metadata: { name: 'a' }, spec: { size: 2 }, status: { ready: false } })
     expect(resized.obj.metadata.generation).toBe(2)
     expect(resized.obj.status).toEqual({ ready: true })
   })
 
-  it('answers a stale resourceVersion with the real Conflict text', () => {
-    const { w } = setup()
-    const a = w.create('default', widget('a'))
-    w.update('default', 'a', widget('a', { size: 3 }))
-    expect(() => w.update('default', 'a', { ...widget('a', { size: 4 }), metadata: { name: 'a', resourceVersion: String(a.rv) } })).toThrow(
+  it('answers a stale resourceVersion with the real Conflict text', async () => {
+    const { w } = await setup()
+    const a = await w.create('default', widget('a'))
+    await w.update('default', 'a', widget('a', { size: 3 }))
+    await expect(w.update('default', 'a', { ...widget('a', { size: 4 }), metadata: { name: 'a', resourceVersion: String(a.rv) } })).rejects.toThrow(
       'Operation cannot be fulfilled on widgets.example.com "a": the object has been modified; please apply your changes to the latest version and try again',
     )
   })
 
-  it('deletes gracefully, holds finalized objects, and removes them when finalizers clear', () => {
-    const { w, clock } = setup()
-    w.create('default', widget('g', { grace: 30 }))
-    const res = w.delete('default', 'g')
+  it('deletes gracefully, holds finalized objects, and removes them when finalizers clear', async () => {
+    const { w, clock } = await setup()
+    await w.create('default', widget('g', { grace: 30 }))
+    const res = await w.delete('default', 'g')
     expect(res.outcome).toBe('pending')
     expect(res.stored.obj.metadata.deletionTimestamp).toBe(new Date(clock.now() + 30_000).toISOString().replace('.000', ''))
-    expect(w.delete('default', 'g', { gracePeriodSeconds: 0 }).outcome).toBe('deleted')
+    expect((await w.delete('default', 'g', { gracePeriodSeconds: 0 })).outcome).toBe('deleted')
 
-    w.create('default', { metadata: { name: 'f', finalizers: ['example.com/hold'] }, spec: {} })
-    expect(w.delete('default', 'f').outcome).toBe('pending')
-    expect(() => w.update('default', 'f', { metadata: { name: 'f', finalizers: ['example.com/hold', 'new'] }, spec: {} })).toThrow('no new finalizers')
-    w.update('default', 'f', { metadata: { name: 'f', finalizers: [] }, spec: {} })
+    await w.create('default', { metadata: { name: 'f', finalizers: ['example.com/hold'] }, spec: {} })
+    expect((await w.delete('default', 'f')).outcome).toBe('pending')
+    await expect(w.update('default', 'f', { metadata: { name: 'f', finalizers: ['example.com/hold', 'new'] }, spec: {} })).rejects.toThrow('no new finalizers')
+    await w.update('default', 'f', { metadata: { name: 'f', finalizers: [] }, spec: {} })
     expect(w.getStored('default', 'f')).toBeUndefined()
   })
 
-  it('checks delete preconditions', () => {
-    const { w } = setup()
-    w.create('default', widget('p'))
-    expect(() => w.delete('default', 'p', { preconditions: { uid: 'other' } })).toThrow(/Precondition failed: UID in precondition: other, UID in object meta: /)
+  it('checks delete preconditions', async () => {
+    const { w } = await setup()
+    await w.create('default', widget('p'))
+    await expect(w.delete('default', 'p', { preconditions: { uid: 'other' } })).rejects.toThrow(
+      /Precondition failed: UID in precondition: other, UID in object meta: /,
+    )
   })
 
-  it('lists with selectors and paginates with continue tokens', () => {
-    const { w } = setup()
-    for (let i = 0; i < 5; i++) w.create('default', widget(`w${i}`, { color: i % 2 ? 'red' : 'blue' }, { app: i < 3 ? 'x' : 'y' }))
+  it('lists with selectors and paginates with continue tokens', async () => {
+    const { w } = await setup()
+    for (let i = 0; i < 5; i++) await w.create('default', widget(`w${i}`, { color: i % 2 ? 'red' : 'blue' }, { app: i < 3 ? 'x' : 'y' }))
     expect(w.list('default', { labelSelector: 'app=x' }).items.map((s) => s.obj.metadata.name)).toEqual(['w0', 'w1', 'w2'])
     expect(w.list('default', { fieldSelector: 'spec.color=red' }).items.map((s) => s.obj.metadata.name)).toEqual(['w1', 'w3'])
     expect(() => w.list('default', { fieldSelector: 'spec.size=1' })).toThrow('field label not supported: spec.size')
@@ -185,34 +187,34 @@ describe('generic registry', () => {
     expect(p3.continue).toBeUndefined()
   })
 
-  it('watches: initial ADDED without a resourceVersion, selector transitions as ADDED/DELETED', () => {
-    const { w } = setup()
-    w.create('default', widget('a', {}, { app: 'x' }))
+  it('watches: initial ADDED without a resourceVersion, selector transitions as ADDED/DELETED', async () => {
+    const { w } = await setup()
+    await w.create('default', widget('a', {}, { app: 'x' }))
     const seen: string[] = []
     const { stop } = w.watch('default', { labelSelector: 'app=x' }, (e) => seen.push(`${e.type}:${e.stored.obj.metadata.name}`))
-    w.create('default', widget('b', {}, { app: 'y' }))
-    w.update('default', 'b', widget('b', {}, { app: 'x' }))
-    w.update('default', 'a', widget('a', {}, { app: 'z' }))
+    await w.create('default', widget('b', {}, { app: 'y' }))
+    await w.update('default', 'b', widget('b', {}, { app: 'x' }))
+    await w.update('default', 'a', widget('a', {}, { app: 'z' }))
     stop()
-    w.delete('default', 'b')
+    await w.delete('default', 'b')
     expect(seen).toEqual(['ADDED:a', 'ADDED:b', 'DELETED:a'])
   })
 
-  it('rejects a list at a resourceVersion newer than the store', () => {
-    const { w } = setup()
+  it('rejects a list at a resourceVersion newer than the store', async () => {
+    const { w } = await setup()
     expect(() => w.list('default', { resourceVersion: '999' })).toThrow(/Too large resource version: 999, current: \d+/)
   })
 
   describe('list resourceVersion semantics', () => {
-    function history(historySize = 10_000) {
+    async function history(historySize = 10_000) {
       const clock = new SimClock({ start: Date.parse('2026-11-27T10:00:00Z'), speed: 0 })
       const registry = new Registry({ store: new MemoryStore({ historySize }), clock, definitions: [namespaces, widgets] })
-      registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+      await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
       const w = registry.resource('example.com', 'widgets')
-      const a = w.create('default', widget('a', { size: 1 }))
+      const a = await w.create('default', widget('a', { size: 1 }))
       const before = w.currentRV()
-      w.create('default', widget('b'))
-      w.update('default', 'a', { ...a.obj, spec: { size: 2 } })
+      await w.create('default', widget('b'))
+      await w.update('default', 'a', { ...a.obj, spec: { size: 2 } })
       return { w, before, clock }
     }
     const status = (f: () => unknown) => {
@@ -224,8 +226,8 @@ describe('generic registry', () => {
       throw new Error('expected a failure')
     }
 
-    it('Exact lists the state at that resourceVersion, with it as the list resourceVersion', () => {
-      const { w, before } = history()
+    it('Exact lists the state at that resourceVersion, with it as the list resourceVersion', async () => {
+      const { w, before } = await history()
       const res = w.list('default', { resourceVersion: String(before), resourceVersionMatch: 'Exact' })
       expect(res.resourceVersion).toBe(before)
       expect(res.items.map((s) => [s.obj.metadata.name, (s.obj.spec as { size?: number }).size])).toEqual([['a', 1]])
@@ -234,22 +236,22 @@ describe('generic registry', () => {
       expect(now.items.map((s) => s.obj.metadata.name)).toEqual(['a', 'b'])
     })
 
-    it('a paged list at resourceVersion N (no match) is served exactly at N, and its continue token stays there', () => {
-      const { w, before } = history()
-      w.create('default', widget('0-first'))
+    it('a paged list at resourceVersion N (no match) is served exactly at N, and its continue token stays there', async () => {
+      const { w, before } = await history()
+      await w.create('default', widget('0-first'))
       const page1 = w.list('default', { resourceVersion: String(before), limit: 1 })
       expect(page1.items.map((s) => s.obj.metadata.name)).toEqual(['a'])
       expect(page1.resourceVersion).toBe(before)
       expect(page1.continue).toBeUndefined()
       const fresh = w.list('default', { limit: 2 })
-      w.create('default', widget('c'))
+      await w.create('default', widget('c'))
       const page2 = w.list('default', { continue: fresh.continue, limit: 5 })
       expect(page2.items.map((s) => s.obj.metadata.name)).toEqual(['b'])
       expect(page2.resourceVersion).toBe(fresh.resourceVersion)
     })
 
-    it("older than the history is 410 Expired; newer than the store is etcd's future-revision error", () => {
-      const { w } = history(2)
+    it("older than the history is 410 Expired; newer than the store is etcd's future-revision error", async () => {
+      const { w } = await history(2)
       expect(status(() => w.list('default', { resourceVersion: '1', resourceVersionMatch: 'Exact' }))).toMatchObject({
         code: 410,
         reason: 'Expired',
@@ -267,9 +269,9 @@ describe('generic registry', () => {
     })
 
     it('a continue token reads its state after the history moved on, until etcd would have compacted it; then 410 with a token to go on', async () => {
-      const { w, clock } = history(2)
+      const { w, clock } = await history(2)
       const first = w.list('default', { limit: 1 })
-      for (const n of ['x', 'y', 'z']) w.create('default', widget(n))
+      for (const n of ['x', 'y', 'z']) await w.create('default', widget(n))
       const kept = w.list('default', { continue: first.continue, limit: 10 })
       expect(kept.items.map((s) => s.obj.metadata.name)).toEqual(['b'])
       expect(kept.resourceVersion).toBe(first.resourceVersion)
@@ -282,8 +284,8 @@ describe('generic registry', () => {
       expect(next.resourceVersion).toBe(w.currentRV())
     })
 
-    it('NotOlderThan in the future is 504 Timeout with a retry hint from the cache, none from a paged etcd list', () => {
-      const { w } = history()
+    it('NotOlderThan in the future is 504 Timeout with a retry hint from the cache, none from a paged etcd list', async () => {
+      const { w } = await history()
       const cached = status(() => w.list('default', { resourceVersion: '999', resourceVersionMatch: 'NotOlderThan' }))
       expect(cached).toMatchObject({
         code: 504,
@@ -299,20 +301,20 @@ describe('generic registry', () => {
     })
   })
 
-  it('a watch from a resourceVersion not reached yet waits for it and sends only newer events', () => {
-    const { w } = setup()
+  it('a watch from a resourceVersion not reached yet waits for it and sends only newer events', async () => {
+    const { w } = await setup()
     const future = w.currentRV() + 2
     const seen: string[] = []
     const { stop } = w.watch('default', { resourceVersion: String(future) }, (ev) => seen.push(`${ev.type} ${ev.stored.obj.metadata.name} ${ev.stored.rv}`))
-    w.create('default', widget('one'))
-    w.create('default', widget('two'))
-    w.create('default', widget('three'))
+    await w.create('default', widget('one'))
+    await w.create('default', widget('two'))
+    await w.create('default', widget('three'))
     stop()
     expect(seen).toEqual([`ADDED three ${future + 1}`])
   })
 
   it('waitUntilFresh resolves on the write that reaches the resourceVersion, or after the timeout', async () => {
-    const { w } = setup()
+    const { w } = await setup()
     const target = w.currentRV() + 1
     let done = false
     const p = w.waitUntilFresh(target, 60_000).then(() => {
@@ -320,7 +322,7 @@ describe('generic registry', () => {
     })
     await Promise.resolve()
     expect(done).toBe(false)
-    w.create('default', widget('x'))
+    await w.create('default', widget('x'))
     await p
     expect(done).toBe(true)
     const t0 = Date.now()

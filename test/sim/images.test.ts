@@ -94,13 +94,13 @@ describe('planProcess', () => {
 
 describe('one version table for every nginx answer', () => {
   let cluster: Cluster
-  beforeEach(() => {
-    cluster = new Cluster({ speed: 0 })
+  beforeEach(async () => {
+    cluster = await Cluster.open({ speed: 0 })
   })
   afterEach(() => cluster.close())
 
   async function running(name: string, image: string): Promise<ContainerInstance> {
-    cluster.registry
+    await cluster.registry
       .resource('', 'pods')
       .create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
     for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)

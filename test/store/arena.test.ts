@@ -63,17 +63,17 @@ describe('ArenaAllocator', () => {
     expect(alloc.stats()).toEqual({ arenas: 1, liveBytes: 200, usedBytes: 200 })
   })
 
-  it('keeps a store consistent through many writes: every current version reads back its object', () => {
+  it('keeps a store consistent through many writes: every current version reads back its object', async () => {
     const s = new MemoryStore({ historySize: 50 })
     for (let round = 0; round < 40; round++) {
       for (let i = 0; i < 300; i++) {
         const name = `cm-${i}`
         const data = { v: `${round}-${'p'.repeat((i * 37) % 900)}` }
         const obj = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name, namespace: 'default' }, data }
-        if (round === 0) s.create('configmaps', obj)
-        else if ((i + round) % 7 === 0) s.delete('configmaps', 'default', name)
-        else if (s.get('configmaps', 'default', name)) s.update('configmaps', obj)
-        else s.create('configmaps', obj)
+        if (round === 0) await s.create('configmaps', obj)
+        else if ((i + round) % 7 === 0) await s.delete('configmaps', 'default', name)
+        else if (s.get('configmaps', 'default', name)) await s.update('configmaps', obj)
+        else await s.create('configmaps', obj)
       }
     }
     const items = s.list('configmaps')

@@ -61,12 +61,12 @@ describe('SqliteJournal under MemoryStore', () => {
   it('gives back every object, byte for byte, and the resourceVersion after a restart', async () => {
     const dir = tempDir()
     const a = open(dir)
-    a.store.create('configmaps', cm('one', { k: 'v' }))
-    const two = a.store.create('configmaps', cm('two'))
-    a.store.update('configmaps', { ...cm('two', { k: 'w' }) }, two.rv)
-    a.store.create('configmaps', cm('three'))
-    a.store.delete('configmaps', 'default', 'three')
-    a.store.create('events', { kind: 'Event', apiVersion: 'v1', metadata: { name: 'e', namespace: 'default' }, reason: 'Pulled' }, { compact: true })
+    await a.store.create('configmaps', cm('one', { k: 'v' }))
+    const two = await a.store.create('configmaps', cm('two'))
+    await a.store.update('configmaps', { ...cm('two', { k: 'w' }) }, two.rv)
+    await a.store.create('configmaps', cm('three'))
+    await a.store.delete('configmaps', 'default', 'three')
+    await a.store.create('events', { kind: 'Event', apiVersion: 'v1', metadata: { name: 'e', namespace: 'default' }, reason: 'Pulled' }, { compact: true })
     const before = view(a.store, 'configmaps')
     const rv = a.store.currentRV()
     await abandon(a.store)
@@ -78,16 +78,16 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(view(b.store, 'events')).toEqual(view(a.store, 'events'))
     expect(b.store.storedBytes()).toBe(a.store.storedBytes())
     // resourceVersions keep increasing from where they were.
-    expect(b.store.create('configmaps', cm('four')).rv).toBe(rv + 1)
+    expect((await b.store.create('configmaps', cm('four'))).rv).toBe(rv + 1)
   })
 
   it('resumes watches from before a restart inside the history window, and answers Expired beyond it', async () => {
     const dir = tempDir()
     const a = open(dir, 5)
-    for (let i = 0; i < 4; i++) a.store.create('configmaps', cm(`c${i}`))
+    for (let i = 0; i < 4; i++) await a.store.create('configmaps', cm(`c${i}`))
     const mid = a.store.currentRV()
-    a.store.update('configmaps', cm('c0', { x: '1' }), undefined)
-    a.store.delete('configmaps', 'default', 'c1')
+    await a.store.update('configmaps', cm('c0', { x: '1' }), undefined)
+    await a.store.delete('configmaps', 'default', 'c1')
     const wanted = events(a.store, 'configmaps', mid)
     expect(wanted.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED'])
     await abandon(a.store)
@@ -105,9 +105,9 @@ describe('SqliteJournal under MemoryStore', () => {
   it('stays bounded: the current objects plus the history window, however many writes', async () => {
     const dir = tempDir()
     const a = open(dir, 10)
-    for (let i = 0; i < 20; i++) a.store.create('configmaps', cm(`c${i}`))
-    for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) a.store.update('configmaps', cm(`c${i}`, { round: String(round) }), undefined)
-    for (let i = 0; i < 10; i++) a.store.delete('configmaps', 'default', `c${i}`)
+    for (let i = 0; i < 20; i++) await a.store.create('configmaps', cm(`c${i}`))
+    for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) await a.store.update('configmaps', cm(`c${i}`, { round: String(round) }), undefined)
+    for (let i = 0; i < 10; i++) await a.store.delete('configmaps', 'default', `c${i}`)
     await a.store.durable()
     // 10 objects left; the 10 newest events are deletions (their rows, and the versions they
     // replaced): 10 + 10 + 10 rows, plus the leftovers of the last change to leave the window
@@ -119,34 +119,34 @@ describe('SqliteJournal under MemoryStore', () => {
     expect(b.store.get('configmaps', 'default', 'c15')?.obj.data).toEqual({ round: '49' })
   })
 
-  it('applies nothing when the journal refuses a write', () => {
+  it('applies nothing when the journal refuses a write', async () => {
     const dir = tempDir()
     const a = open(dir)
-    a.store.create('configmaps', cm('keep'))
+    await a.store.create('configmaps', cm('keep'))
     const rv = a.store.currentRV()
     const record = a.journal.record.bind(a.journal)
     a.journal.record = () => {
       throw new StoreError('Internal', 'data directory: disk I/O error')
     }
-    expect(() => a.store.create('configmaps', cm('lost'))).toThrow(/disk I\/O error/)
+    await expect(a.store.create('configmaps', cm('lost'))).rejects.toThrow(/disk I\/O error/)
     // At the API that is kube-apiserver's answer to a storage failure: 500 InternalError.
     const status = StatusError.fromStoreError(new StoreError('Internal', 'data directory: disk I/O error'))
     expect([status.code, status.status.reason, status.message]).toEqual([500, 'InternalError', 'Internal error occurred: data directory: disk I/O error'])
-    expect(() => a.store.update('configmaps', cm('keep', { x: 'y' }), undefined)).toThrow(StoreError)
-    expect(() => a.store.delete('configmaps', 'default', 'keep')).toThrow(StoreError)
+    await expect(a.store.update('configmaps', cm('keep', { x: 'y' }), undefined)).rejects.toThrow(StoreError)
+    await expect(a.store.delete('configmaps', 'default', 'keep')).rejects.toThrow(StoreError)
     expect(a.store.currentRV()).toBe(rv)
     expect(view(a.store, 'configmaps').map(([n]) => n)).toEqual(['keep'])
     expect(a.store.get('configmaps', 'default', 'keep')?.obj.data).toEqual({})
     a.journal.record = record
-    expect(a.store.create('configmaps', cm('later')).rv).toBe(rv + 1)
+    expect((await a.store.create('configmaps', cm('later'))).rv).toBe(rv + 1)
   })
 
   it('rebases on clear and on a checkpoint restore: a restart sees what the store showed', async () => {
     const dir = tempDir()
     const a = open(dir)
-    a.store.create('configmaps', cm('old'))
+    await a.store.create('configmaps', cm('old'))
     const restore = a.store.checkpoint()
-    a.store.create('configmaps', cm('new'))
+    await a.store.create('configmaps', cm('new'))
     restore()
     expect(view(a.store, 'configmaps').map(([n]) => n)).toEqual(['old'])
     const rv = a.store.currentRV()
@@ -166,7 +166,7 @@ describe('SqliteJournal under MemoryStore', () => {
   it('refuses a data directory another store holds open, and takes it once that one is gone', async () => {
     const dir = tempDir()
     const a = open(dir)
-    a.store.create('configmaps', cm('one'))
+    await a.store.create('configmaps', cm('one'))
     expect(() => new SqliteJournal(dir)).toThrow(`--data-dir ${dir} is in use by another kubemock process`)
     await abandon(a.store)
     expect(open(dir).store.count('configmaps')).toBe(1)
@@ -175,14 +175,16 @@ describe('SqliteJournal under MemoryStore', () => {
   it('commits a burst of writes as one group, after the synchronous work, and reports a failed commit to whoever waits', async () => {
     const dir = tempDir()
     const a = open(dir)
-    for (let i = 0; i < 50; i++) a.store.create('configmaps', cm(`c${i}`))
-    // Applied at once, on disk only once the group commits.
+    const burst = Array.from({ length: 50 }, (_, i) => a.store.create('configmaps', cm(`c${i}`)))
+    // Applied at once, on disk only once the group commits; each write resolves after that.
     expect(a.store.count('configmaps')).toBe(50)
     expect(a.journal.rowCount()).toBe(0)
     const pending = a.store.durable()
     expect(pending).toBeInstanceOf(Promise)
-    await pending
+    const done = await Promise.all(burst)
+    expect(done.map((s) => s.rv)).toEqual(Array.from({ length: 50 }, (_, i) => done[0].rv + i))
     expect(a.journal.rowCount()).toBe(50)
+    await pending
     expect(a.store.durable()).toBeUndefined()
 
     // A commit that fails: the writes waiting for it are not acknowledged, later writes are refused, reads go on.
@@ -191,9 +193,12 @@ describe('SqliteJournal under MemoryStore', () => {
     insert.run = () => {
       throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })
     }
-    a.store.create('configmaps', cm('lost'))
+    const lost = a.store.create('configmaps', cm('lost'))
     await expect(a.store.durable()).rejects.toThrow('data directory: disk I/O error')
-    expect(() => a.store.create('configmaps', cm('refused'))).toThrow('data directory: disk I/O error; restart kubemock to continue from what was saved')
+    await expect(lost).rejects.toThrow('data directory: disk I/O error')
+    await expect(a.store.create('configmaps', cm('refused'))).rejects.toThrow(
+      'data directory: disk I/O error; restart kubemock to continue from what was saved',
+    )
     expect(a.store.get('configmaps', 'default', 'c1')).toBeDefined()
     expect(a.store.durable()).toBeUndefined()
     insert.run = run

@@ -11,9 +11,16 @@ import type { PodObject as Pod } from './pods.js'
  * REST writes storage directly, past validation), merges `annotations`, then records
  * `PodScheduled=True` in status, all in one write as upstream's assignPod. Returns the stored pod.
  */
-export function bindPod(pods: ResourceStore, namespace: string, name: string, node: string, nowMs: number, annotations?: Record<string, string>): StoredObject {
+export async function bindPod(
+  pods: ResourceStore,
+  namespace: string,
+  name: string,
+  node: string,
+  nowMs: number,
+  annotations?: Record<string, string>,
+): Promise<StoredObject> {
   const ref = { group: '', resource: 'pods/binding' }
-  return pods.guaranteedUpdate(
+  return await pods.guaranteedUpdate(
     namespace,
     name,
     (obj) => {

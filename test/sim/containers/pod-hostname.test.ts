@@ -39,8 +39,8 @@ describe('podHostname', () => {
 
 describe('every reader of the hostname agrees', () => {
   let cluster: Cluster
-  beforeEach(() => {
-    cluster = new Cluster({ speed: 0 })
+  beforeEach(async () => {
+    cluster = await Cluster.open({ speed: 0 })
   })
   afterEach(() => cluster.close())
 
@@ -49,7 +49,7 @@ describe('every reader of the hostname agrees', () => {
     ['named', { hostname: 'custom', subdomain: 'svc-a' }, 'custom', 'svc-a.default.svc.cluster.local'],
     ['hostnet', { hostNetwork: true }, 'kubemock-worker', undefined],
   ])('%s: hostname, hostname -f, $HOSTNAME, /etc/hostname, /etc/hosts', async (name, extra, hostname, domain) => {
-    cluster.registry.resource('', 'pods').create('default', {
+    await cluster.registry.resource('', 'pods').create('default', {
       metadata: { name },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.15.12' }], ...extra },
     } as KubeObject)

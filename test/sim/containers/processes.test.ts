@@ -6,13 +6,13 @@ import { runtimeFor } from '../../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../../src/types.js'
 
 let cluster: Cluster
-beforeEach(() => {
-  cluster = new Cluster({ speed: 0 })
+beforeEach(async () => {
+  cluster = await Cluster.open({ speed: 0 })
 })
 afterEach(() => cluster.close())
 
 async function start(name: string, image: string, command?: string[]) {
-  cluster.registry.resource('', 'pods').create('default', {
+  await cluster.registry.resource('', 'pods').create('default', {
     metadata: { name },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image, ...(command ? { command } : {}) }] },
   } as KubeObject)

@@ -15,15 +15,15 @@ async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
   }
 }
 
-beforeEach(() => {
-  cluster = new Cluster({ speed: 0 })
+beforeEach(async () => {
+  cluster = await Cluster.open({ speed: 0 })
 })
 afterEach(() => cluster.close())
 
 describe('container runtime', () => {
   test('a running nginx has an instance with env, startup logs, and a new instance after its process exits', async () => {
-    cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'cfg' }, data: { mode: 'fast' } } as KubeObject)
-    pods().create('default', {
+    await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'cfg' }, data: { mode: 'fast' } } as KubeObject)
+    await pods().create('default', {
       metadata: { name: 'nginx-pod' },
       spec: {
         nodeName: 'kubemock-worker',
@@ -82,7 +82,7 @@ describe('container runtime', () => {
   })
 
   test('markExited ends an instance at once and per-instance slots are kept per containerID', async () => {
-    pods().create('default', {
+    await pods().create('default', {
       metadata: { name: 'bb' },
       spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
     } as KubeObject)

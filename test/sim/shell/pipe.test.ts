@@ -12,8 +12,8 @@ let cluster: Cluster
 let inst: ContainerInstance
 
 beforeEach(async () => {
-  cluster = new Cluster({ speed: 0 })
-  cluster.registry
+  cluster = await Cluster.open({ speed: 0 })
+  await cluster.registry
     .resource('', 'pods')
     .create('default', { metadata: { name: 'p' }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx:1.15.12' }] } } as KubeObject)
   for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', 'p')?.running; i++) await cluster.clock.advance(100)

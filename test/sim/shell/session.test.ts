@@ -10,7 +10,7 @@ import type { KubeObject } from '../../../src/types.js'
 let cluster: Cluster
 
 async function startPod(name: string, image = 'nginx:1.15.12'): Promise<ContainerInstance> {
-  cluster.registry
+  await cluster.registry
     .resource('', 'pods')
     .create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image }] } } as KubeObject)
   for (let i = 0; i < 50 && !runtimeFor(cluster.registry).current('default', name)?.running; i++) await cluster.clock.advance(100)
@@ -63,8 +63,8 @@ function session(inst: ContainerInstance, command: string[], opts: { tty?: boole
   return { s, out, text: () => out.join('') }
 }
 
-beforeEach(() => {
-  cluster = new Cluster({ speed: 0 })
+beforeEach(async () => {
+  cluster = await Cluster.open({ speed: 0 })
 })
 afterEach(() => cluster.close())
 

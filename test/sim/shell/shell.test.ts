@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs'
 let cluster: Cluster
 
 async function startPod(name: string, image: string, command?: string[]): Promise<ContainerInstance> {
-  cluster.registry.resource('', 'pods').create('default', {
+  await cluster.registry.resource('', 'pods').create('default', {
     metadata: { name },
     spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image, ...(command ? { command } : {}) }] },
   } as KubeObject)
@@ -37,8 +37,8 @@ async function run(sh: Shell, line: string) {
   return { out, err, code }
 }
 
-beforeEach(() => {
-  cluster = new Cluster({ speed: 0 })
+beforeEach(async () => {
+  cluster = await Cluster.open({ speed: 0 })
 })
 afterEach(() => cluster.close())
 
