@@ -141,6 +141,15 @@ export class ControllerManager {
   private readonly stops: (() => void)[] = []
   private running = false
   private pumpScheduled = false
+  /** A turn is under way (it may wait for a reconcile that yields the event loop). */
+  private pumping = false
+  /**
+   * Whether a write settles within the turn that made it (the memory store, with or without a
+   * journal): then the pump runs one reconcile at a time to its end, so a turn's budget and a key's
+   * cost count all of its work, not only what ran before its first write. Over a store that waits
+   * for I/O (etcd), reconciles overlap instead and a key's cost is what ran before it waited.
+   */
+  private readonly settlesInTurn: boolean
   private coolTimer: NodeJS.Timeout | undefined
   /** The caches every controller reads (and the runtime's watches are fed from). */
   readonly informers: InformerFactory
@@ -152,6 +161,7 @@ export class ControllerManager {
     private readonly clock: Clock,
   ) {
     this.informers = new InformerFactory(registry)
+    this.settlesInTurn = registry.store.writesSettleInTurn
     clock.addSettler?.(() => this.whenIdle())
   }
 
@@ -237,7 +247,7 @@ export class ControllerManager {
     this.pumpScheduled = true
     if (this.coolTimer) clearTimeout(this.coolTimer)
     this.coolTimer = undefined
-    setImmediate(() => this.pump())
+    setImmediate(() => void this.pump())
   }
 
   /** Wakes the pump when the first cooling key may run (only cooling keys are left). */
@@ -272,9 +282,11 @@ export class ControllerManager {
    * keys and a scheduler whose keys cost ten times more each get half), then schedules the next
    * turn after I/O if keys are left.
    */
-  private pump(): void {
+  private async pump(): Promise<void> {
     this.pumpScheduled = false
-    if (!this.running) return
+    // The turn under way schedules the next one when it ends.
+    if (!this.running || this.pumping) return
+    this.pumping = true
     turnDeadline = performance.now() + drainSliceMs
     turn: for (;;) {
       // The least-spent controller with a runnable key, and what the next one has spent: it keeps
@@ -303,7 +315,8 @@ export class ControllerManager {
           break
         }
         const t0 = performance.now()
-        void this.process(best, key)
+        const processed = this.process(best, key)
+        if (this.settlesInTurn) await processed
         const t1 = performance.now()
         best.spent += t1 - t0
         if (t1 >= turnDeadline) break turn
@@ -319,6 +332,8 @@ export class ControllerManager {
       if (at < Infinity && q.spent < least) least = q.spent
     }
     for (const q of this.queues) q.spent = this.runnableAt(q) < Infinity ? q.spent - least : 0
+    this.pumping = false
+    if (!this.running) return
     if (cooledAt <= performance.now()) this.schedulePump()
     else if (cooledAt < Infinity) this.scheduleCooled(cooledAt)
   }
@@ -369,6 +384,7 @@ export class ControllerManager {
     try {
       const t0 = performance.now()
       const pending = q.c.reconcile(key)
+      let res = this.settlesInTurn ? await pending : undefined
       // With a manual clock nothing waits in real time, so results never depend on the machine's speed.
       // Several expensive keys of one controller (10 ReplicaSets of 10,000 pods) share one such
       // allowance between them, not one each.
@@ -381,7 +397,7 @@ export class ControllerManager {
       }
       if (cooling) q.cooling.set(key, performance.now() + cooling)
       else if (this.clock.speed === 0 && cost > expensiveMs) q.deferred.add(key)
-      const res = await pending
+      if (!this.settlesInTurn) res = await pending
       q.failures.delete(key)
       if (res?.requeueAfterMs !== undefined) this.enqueueAfter(q, key, res.requeueAfterMs)
     } catch (err) {

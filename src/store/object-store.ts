@@ -32,6 +32,12 @@ const openBrace = Buffer.from('{')
 
 /** The storage interface; a durable or distributed backend can implement it later. */
 export interface ObjectStore {
+  /**
+   * Whether every write settles within the turn of the event loop that made it, waiting for no
+   * I/O: true in memory (with or without a journal, which commits in a microtask); false for a
+   * store over the network.
+   */
+  readonly writesSettleInTurn: boolean
   /** The newest resourceVersion handed out (one global counter). */
   currentRV(): number
   get(resource: string, namespace: string, name: string): StoredObject | undefined
@@ -426,6 +432,7 @@ export interface MemoryStoreOptions {
 
 /** The in-memory implementation. */
 export class MemoryStore implements ObjectStore {
+  readonly writesSettleInTurn = true
   private rv = 0
   private readonly buckets = new Map<string, Bucket>()
   private total = 0
