@@ -9,6 +9,7 @@ import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, t
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
+import { EtcdStore, type EtcdResource } from './store/etcd-store.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
 import type { KubeObject } from './types.js'
@@ -36,6 +37,13 @@ export interface ClusterOptions {
    * where it was — its objects, resourceVersions and watch history — instead of seeding a new one.
    */
   dataDir?: string
+  /**
+   * Keep the cluster in etcd (client URLs, `--etcd-servers`): kube-apiserver's key layout, JSON
+   * values, resourceVersion = mod_revision. A cluster etcd already holds is continued, not seeded.
+   */
+  etcdServers?: string[]
+  /** How long a write waits for an etcd that does not answer before it fails with 504 (default 60 s). */
+  storageTimeoutMs?: number
   /** Extra controllers (tests and later layers plug in here). */
   controllers?: ControllerFactory[]
   /** Overrides of simulation timings (simulated ms), by name. */
@@ -63,6 +71,18 @@ function resumedTime(journal: SqliteJournal | undefined, speed: number): number 
   return speed === 0 ? saved : Math.max(saved, Date.now())
 }
 
+/** Where each served resource lives in etcd: kube-apiserver's prefixes (definitions may rename one). */
+function etcdLayout(): EtcdResource[] {
+  const layout = definitions.map((d) => ({ resource: d.group ? `${d.plural}.${d.group}` : d.plural, prefix: d.storagePrefix ?? d.plural, compact: d.compactStorage }))
+  const seen = new Map<string, string>()
+  for (const l of layout) {
+    const other = seen.get(l.prefix)
+    if (other) throw new Error(`resources ${other} and ${l.resource} share the etcd prefix /registry/${l.prefix}/; give one a storagePrefix`)
+    seen.set(l.prefix, l.resource)
+  }
+  return layout
+}
+
 /** A cluster's parts, created and seeded together; `close()` stops everything it started. */
 export class Cluster {
   readonly clock: Clock
@@ -83,7 +103,11 @@ export class Cluster {
 
   /** A cluster, seeded (unless continued from a data directory) and with its controllers running. */
   static async open(opts: ClusterOptions = {}): Promise<Cluster> {
-    const c = new Cluster(opts)
+    if (opts.etcdServers && opts.dataDir) throw new Error('--etcd-servers and --data-dir are two places to keep the cluster: give one')
+    const store = opts.etcdServers
+      ? await EtcdStore.open({ endpoints: opts.etcdServers, resources: etcdLayout(), historySize: opts.historySize, timeoutMs: opts.storageTimeoutMs })
+      : undefined
+    const c = new Cluster(opts, store)
     try {
       if (!c.restored) await c.seed()
     } catch (err) {
@@ -94,13 +118,13 @@ export class Cluster {
     return c
   }
 
-  private constructor(opts: ClusterOptions) {
+  private constructor(opts: ClusterOptions, store?: ObjectStore) {
     this.version = kubeVersion(opts.kubeVersion)
     const journal = opts.dataDir ? new SqliteJournal(opts.dataDir) : undefined
     this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1, start: resumedTime(journal, opts.speed ?? 1) })
     // Saved with every commit: a restarted cluster's clock goes on from its last durable write.
     if (journal) journal.saveWithCommits(savedClock, () => this.clock.now())
-    this.store = new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
+    this.store = store ?? new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
     this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.scenario = opts.scenario

@@ -166,6 +166,9 @@ export class StatusError extends Error {
         return StatusError.untranslated(etcdErrorText[err.code])
       case 'Internal':
         return StatusError.internal(err.message)
+      case 'Timeout':
+        // What the request-timeout filter answers while etcd does not (finishRequest's deadline).
+        return StatusError.timeout('Timeout: request did not complete within requested timeout - context deadline exceeded')
     }
   }
 

@@ -45,6 +45,8 @@ Options:
   --data-dir DIR        keep the cluster in DIR (SQLite): every acknowledged write survives a
                         crash or kill -9, and a restart continues the same cluster (objects,
                         resourceVersions, watch history); without it the cluster lives in memory
+  --etcd-servers URL[,URL...]  keep the cluster in etcd (3.4+), as kube-apiserver does: several
+                        kubemock processes on one etcd serve the same cluster
   --storage-quota-bytes N  bytes of stored objects before writes fail with "etcdserver: mvcc:
                         database space exceeded" (default 2147483648, etcd's default quota)
   --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
@@ -78,6 +80,8 @@ export interface CliOptions {
   storageQuotaBytes?: number
   /** --data-dir */
   dataDir?: string
+  /** --etcd-servers */
+  etcdServers?: string[]
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -102,6 +106,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       'allowed-host': { type: 'string', multiple: true, default: [] },
       'storage-quota-bytes': { type: 'string' },
       'data-dir': { type: 'string' },
+      'etcd-servers': { type: 'string' },
       'kubeconfig-server': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -158,6 +163,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     kubeconfigServer,
     storageQuotaBytes,
     ...(values['data-dir'] !== undefined ? { dataDir: resolveDataDir(values['data-dir']) } : {}),
+    ...(values['etcd-servers'] !== undefined ? { etcdServers: parseEtcdServers(values['etcd-servers']) } : {}),
   }
 }
 
@@ -166,6 +172,17 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
 function resolveDataDir(dir: string): string {
   if (dir.trim() === '') throw new Error('--data-dir needs a directory path')
   return resolve(dir)
+}
+
+/** --etcd-servers' comma-separated client URLs, each http(s)://host:port. */
+function parseEtcdServers(list: string): string[] {
+  const urls = list
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+  if (!urls.length) throw new Error('--etcd-servers needs at least one URL, e.g. http://127.0.0.1:2379')
+  for (const u of urls) if (!/^https?:\/\/[^/\s]+(:\d+)?\/?$/.test(u)) throw new Error(`--etcd-servers: ${u} is not a client URL like http://127.0.0.1:2379`)
+  return urls
 }
 
 function connectHost(host: string): string {
@@ -202,6 +219,7 @@ export async function main(argv: string[]): Promise<void> {
     scenario,
     storageQuotaBytes: opts.storageQuotaBytes,
     dataDir: opts.dataDir,
+    etcdServers: opts.etcdServers,
   })
   const app = await buildApp({
     cluster,
@@ -249,6 +267,11 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(
         `warning: ${opts.nodes !== undefined ? '--nodes' : '--scenario'} shapes a new cluster, and ${opts.dataDir} holds one already: it is continued as it was (POST /kubemock/v1/reset starts it again from the options)\n`,
       )
+  }
+  if (opts.etcdServers) {
+    process.stdout.write(
+      cluster.restored ? `continuing the cluster in etcd ${opts.etcdServers.join(',')}\n` : `keeping the cluster in etcd ${opts.etcdServers.join(',')}\n`,
+    )
   }
   if (!isLoopbackHost(opts.host) && users.length === 0) {
     process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines, and anyone can use it: add --tls --token TOKEN\n`)

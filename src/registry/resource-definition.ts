@@ -58,6 +58,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * StoreWriteOptions.compact): for kinds written far more often than read, such as Events.
    */
   compactStorage?: boolean
+  /**
+   * The etcd key prefix under /registry/ (`--etcd-servers`), as upstream's storage for the kind
+   * names it (`services/specs`, `minions`); default the plural.
+   */
+  storagePrefix?: string
 
   /** Apply the API defaults (SetDefaults_*). Called on create and on update, before prepare. */
   applyDefaults?(obj: T, ctx: HookContext): void

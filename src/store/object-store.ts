@@ -428,6 +428,8 @@ export interface MemoryStoreOptions {
    * once {@link ObjectStore.durable} resolves (the journal commits in groups).
    */
   journal?: StoreJournal
+  /** Objects to start from when there is no journal (a cache filled from another store). */
+  initial?: JournalState
 }
 
 /** The in-memory implementation. */
@@ -450,7 +452,7 @@ export class MemoryStore implements ObjectStore {
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.journal = opts.journal
-    const state = this.journal?.load()
+    const state = this.journal?.load() ?? opts.initial
     this.rv = state ? state.rv : (opts.startRV ?? 0)
     this.quotaBytes = opts.quotaBytes ?? defaultQuotaBytes
     this.maxObjectBytes = opts.maxObjectBytes ?? defaultMaxObjectBytes
@@ -697,6 +699,44 @@ export class MemoryStore implements ObjectStore {
     this.rv = rv
     this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
     await this.journal?.durable()
+    return s
+  }
+
+  /**
+   * Applies a change another store committed at resourceVersion `rv` (newer than any here), as a
+   * watch cache applies its backend's events: a create or update when `obj` is given (its
+   * resourceVersion is set here), else a deletion of `key`. Undefined when there is nothing to
+   * delete. No journal records it and no limit refuses it: the backend already took it.
+   */
+  applyCommitted(resource: string, key: string, rv: number, obj: KubeObject | undefined, compact = false): StoredObject | undefined {
+    const b = this.bucket(resource)
+    const prev = b.objects.get(key)
+    const slash = key.indexOf('/')
+    const namespace = slash < 0 ? '' : key.slice(0, slash)
+    if (!obj) {
+      this.rv = Math.max(this.rv, rv)
+      if (!prev) return undefined
+      const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
+      const s = stored(last, rv, 'DELETED', prev)
+      b.objects.delete(key)
+      b.keys.remove(key)
+      this.unlink(prev)
+      this.total -= prev.size
+      this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
+      return s
+    }
+    obj.metadata.resourceVersion = String(rv)
+    const type = prev ? 'MODIFIED' : 'ADDED'
+    const s = stored(obj, rv, type, prev, compact, compact ? this.compactArenas : this.arenas)
+    if (prev) {
+      this.unlink(prev)
+      this.total -= prev.size
+    } else b.keys.add(key)
+    b.objects.set(key, s)
+    this.total += s.size
+    this.rv = Math.max(this.rv, rv)
+    this.hub.publish({ type, resource, namespace, rv, stored: s, prev })
+    if (compact) s.release()
     return s
   }
 

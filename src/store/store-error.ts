@@ -4,11 +4,12 @@
  * `oldestRV` is set for Expired: the compaction point quoted in "too old resource version".
  * `TooLarge` (one object over the size limit) and `NoSpace` (the quota is used up) are etcd's
  * ErrRequestTooLarge and ErrNoSpace; their messages are for logs, not clients. `Internal` is a
- * durable backend that failed to record a write (which was then not applied).
+ * durable backend that failed to record a write (which was then not applied). `Timeout` is a
+ * backend that did not answer in time (etcd away): the write may or may not have happened.
  */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'BadRequest' | 'TooLarge' | 'NoSpace' | 'Internal',
+    readonly code: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Expired' | 'BadRequest' | 'TooLarge' | 'NoSpace' | 'Internal' | 'Timeout',
     message: string,
     readonly oldestRV = 0,
   ) {

@@ -64,6 +64,7 @@ export const endpoints: ResourceDefinition<EndpointsObject> = {
   version: 'v1',
   kind: 'Endpoints',
   plural: 'endpoints',
+  storagePrefix: 'services/endpoints',
   singular: 'endpoints',
   namespaced: true,
   shortNames: ['ep'],

@@ -65,6 +65,7 @@ export const nodes: ResourceDefinition<NodeObject> = {
   version: 'v1',
   kind: 'Node',
   plural: 'nodes',
+  storagePrefix: 'minions',
   singular: 'node',
   namespaced: false,
   shortNames: ['no'],

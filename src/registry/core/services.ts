@@ -88,6 +88,7 @@ export const services: ResourceDefinition<ServiceObject> = {
   version: 'v1',
   kind: 'Service',
   plural: 'services',
+  storagePrefix: 'services/specs',
   singular: 'service',
   namespaced: true,
   shortNames: ['svc'],

@@ -94,6 +94,8 @@ export const eventsV1: ResourceDefinition<EventV1> = {
   version: 'v1',
   kind: 'Event',
   plural: 'events',
+  // Upstream keeps both Event APIs in /registry/events; here each has its own store, so its own keys.
+  storagePrefix: 'events.k8s.io/events',
   singular: 'event',
   namespaced: true,
   shortNames: ['ev'],
