@@ -73,7 +73,11 @@ function resumedTime(journal: SqliteJournal | undefined, speed: number): number 
 
 /** Where each served resource lives in etcd: kube-apiserver's prefixes (definitions may rename one). */
 function etcdLayout(): EtcdResource[] {
-  const layout = definitions.map((d) => ({ resource: d.group ? `${d.plural}.${d.group}` : d.plural, prefix: d.storagePrefix ?? d.plural, compact: d.compactStorage }))
+  const layout = definitions.map((d) => ({
+    resource: d.group ? `${d.plural}.${d.group}` : d.plural,
+    prefix: d.storagePrefix ?? d.plural,
+    compact: d.compactStorage,
+  }))
   const seen = new Map<string, string>()
   for (const l of layout) {
     const other = seen.get(l.prefix)

@@ -117,7 +117,14 @@ export class EtcdStore implements ObjectStore {
       if (!where) continue
       const rv = Number(kv.mod_revision)
       const obj = this.decode(kv, rv)
-      rows.push({ rv, resource: where.res.resource, key: where.key, type: 'ADDED', json: Buffer.from(JSON.stringify(obj)), compact: where.res.compact ?? false })
+      rows.push({
+        rv,
+        resource: where.res.resource,
+        key: where.key,
+        type: 'ADDED',
+        json: Buffer.from(JSON.stringify(obj)),
+        compact: where.res.compact ?? false,
+      })
     }
     rows.sort((a, b) => a.rv - b.rv)
     return { rows, rv: Number(res.header.revision) }
@@ -143,7 +150,11 @@ export class EtcdStore implements ObjectStore {
 
   /** Follows etcd from `fromRV` (exclusive) into the cache; a watch etcd ends (compaction) lists again. */
   private async follow(fromRV: number): Promise<void> {
-    const w = await this.client.watch().prefix(registryRoot).startRevision(String(fromRV + 1)).create()
+    const w = await this.client
+      .watch()
+      .prefix(registryRoot)
+      .startRevision(String(fromRV + 1))
+      .create()
     this.watcher = w
     w.on('data', (res) => {
       for (const ev of res.events ?? []) {
@@ -181,7 +192,8 @@ export class EtcdStore implements ObjectStore {
       for (const row of rows) {
         seen.add(`${row.resource}\u0000${row.key}`)
         const cur = this.cache.get(row.resource, ...splitKey(row.key))
-        if (!cur || cur.rv < row.rv) this.cache.applyCommitted(row.resource, row.key, Math.max(row.rv, this.cache.currentRV() + 1), JSON.parse(row.json.toString('utf8')), row.compact)
+        if (!cur || cur.rv < row.rv)
+          this.cache.applyCommitted(row.resource, row.key, Math.max(row.rv, this.cache.currentRV() + 1), JSON.parse(row.json.toString('utf8')), row.compact)
       }
       for (const r of this.byResource.values())
         for (const s of this.cache.list(r.resource)) {
@@ -227,7 +239,8 @@ export class EtcdStore implements ObjectStore {
         if (refused) throw refused
         if (!retryable(err) || this.closed) throw new StoreError('Internal', `etcd: ${(err as Error).message}`)
         this.reachable = false
-        if (Date.now() + retryPauseMs >= deadline) throw new StoreError('Timeout', `${key}: etcd did not answer within ${this.timeoutMs} ms: ${(err as Error).message}`)
+        if (Date.now() + retryPauseMs >= deadline)
+          throw new StoreError('Timeout', `${key}: etcd did not answer within ${this.timeoutMs} ms: ${(err as Error).message}`)
         await new Promise((r) => setTimeout(r, retryPauseMs))
       }
     }
