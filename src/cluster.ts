@@ -9,7 +9,12 @@ import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, t
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
-import { EtcdStore, type EtcdResource } from './store/etcd-store.js'
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js'
+import type { EtcdResource } from './store/etcd-store.js'
+import { StatusError } from './errors.js'
+import type { AnyResourceStore } from './registry/generic-registry.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
 import type { KubeObject } from './types.js'
@@ -44,6 +49,8 @@ export interface ClusterOptions {
   etcdServers?: string[]
   /** How long a write waits for an etcd that does not answer before it fails with 504 (default 60 s). */
   storageTimeoutMs?: number
+  /** Leader-election timings over etcd (defaults: kube-controller-manager's 15 s / 10 s / 2 s). */
+  leaderElection?: Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>
   /** Extra controllers (tests and later layers plug in here). */
   controllers?: ControllerFactory[]
   /** Overrides of simulation timings (simulated ms), by name. */
@@ -69,6 +76,15 @@ function resumedTime(journal: SqliteJournal | undefined, speed: number): number 
   const saved = journal?.savedValue(savedClock)
   if (saved === undefined) return undefined
   return speed === 0 ? saved : Math.max(saved, Date.now())
+}
+
+/** Creates `obj` unless an object of that name exists (a boot object another process made). */
+async function createIfMissing(rs: AnyResourceStore, namespace: string, obj: KubeObject): Promise<void> {
+  try {
+    await rs.create(namespace, obj)
+  } catch (err) {
+    if (!(err instanceof StatusError && err.status.reason === 'AlreadyExists')) throw err
+  }
 }
 
 /** Where each served resource lives in etcd: kube-apiserver's prefixes (definitions may rename one). */
@@ -108,11 +124,39 @@ export class Cluster {
   /** A cluster, seeded (unless continued from a data directory) and with its controllers running. */
   static async open(opts: ClusterOptions = {}): Promise<Cluster> {
     if (opts.etcdServers && opts.dataDir) throw new Error('--etcd-servers and --data-dir are two places to keep the cluster: give one')
+    // The etcd client (gRPC) is loaded only for --etcd-servers: start-up without it stays as fast.
     const store = opts.etcdServers
-      ? await EtcdStore.open({ endpoints: opts.etcdServers, resources: etcdLayout(), historySize: opts.historySize, timeoutMs: opts.storageTimeoutMs })
+      ? await (await import('./store/etcd-store.js')).EtcdStore.open({
+          endpoints: opts.etcdServers,
+          resources: etcdLayout(),
+          historySize: opts.historySize,
+          timeoutMs: opts.storageTimeoutMs,
+        })
       : undefined
     const c = new Cluster(opts, store)
     try {
+      if (store) {
+        // Several processes may share the etcd: what kube-apiserver creates at boot first (the
+        // Lease lives in kube-system), then only the elected one seeds and runs the controllers.
+        for (const ns of systemNamespaces) await createIfMissing(c.registry.resource('', 'namespaces'), '', { metadata: { name: ns } })
+        c.elector = new LeaderElector({
+          ...opts.leaderElection,
+          registry: c.registry,
+          name: 'kube-controller-manager',
+          alsoHolds: ['kube-scheduler'],
+          identity: `${hostname()}_${randomUUID()}`,
+          now: () => c.clock.now(),
+          onStartedLeading: async () => {
+            // Nodes exist once a leader seeded: a process that started on the same empty etcd and
+            // leads later (after a failover) does not seed again.
+            if (!c.restored && c.store.count('nodes') === 0) await c.seed()
+            c.controllers.start()
+          },
+          onStoppedLeading: () => c.controllers.stop(),
+        })
+        c.elector.start()
+        return c
+      }
       if (!c.restored) await c.seed()
     } catch (err) {
       c.close()
@@ -121,6 +165,9 @@ export class Cluster {
     c.controllers.start()
     return c
   }
+
+  /** Over etcd: who runs the controllers and the scheduler (undefined otherwise: this process always does). */
+  elector?: LeaderElector
 
   private constructor(opts: ClusterOptions, store?: ObjectStore) {
     this.version = kubeVersion(opts.kubeVersion)
@@ -156,21 +203,20 @@ export class Cluster {
   /** Creates the boot objects through the registry, as the real components would. */
   private async seed(): Promise<void> {
     const r = this.registry
-    for (const ns of systemNamespaces) await r.resource('', 'namespaces').create('', { metadata: { name: ns } })
+    for (const ns of systemNamespaces) await createIfMissing(r.resource('', 'namespaces'), '', { metadata: { name: ns } })
     const now = this.clock.now()
     const nodes = r.resource('', 'nodes')
     const leases = r.resource('coordination.k8s.io', 'leases')
     for (const [i, n] of this.nodes.entries()) {
+      // Another process on the same etcd seeded already (it was leader first).
+      if (nodes.getStored('', n.name)) continue
       const node = nodeObject(n, i, this.version, rfc3339(now))
       const created = await nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
       // The kubelet registers the node, then reports its status.
       await nodes.update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
       await leases.create('kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
     }
-    for (const o of systemObjects('172.18.0.2')) {
-      const rs = r.forKind(o.apiVersion!, o.kind!)!
-      await rs.create(o.metadata.namespace ?? '', o)
-    }
+    for (const o of systemObjects('172.18.0.2')) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, o.metadata.namespace ?? '', o)
     await this.seedScenarioObjects()
     // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
     for (const o of systemWorkloads(this.version)) {
@@ -228,8 +274,14 @@ export class Cluster {
     return this.replaceState(() => this.seed(), beforeClear)
   }
 
+  /** Over etcd: steps down as leader and releases the Leases, so another process takes over at once (graceful shutdown). */
+  async resign(): Promise<void> {
+    await this.elector?.stop()
+  }
+
   /** Stops controllers and timers; the cluster can no longer change. */
   close(): void {
+    void this.elector?.stop()
     this.controllers.stop()
     this.clock.dispose()
     this.store.close()

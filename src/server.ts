@@ -233,6 +233,7 @@ export async function main(argv: string[]): Promise<void> {
   const shutdown = async () => {
     if (closing) return
     closing = true
+    await cluster.resign()
     cluster.close()
     await app.close()
     logStream.flush()

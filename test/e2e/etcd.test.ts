@@ -1,0 +1,116 @@
+/** @module etcd.test: `--etcd-servers` through real processes — kubectl against two kubemock processes on one etcd: shared reads, watches and conflicts, one leader running the controllers, and failover when it is killed. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Etcd3 } from 'etcd3'
+import { type Kubemock, startKubemock } from '../helpers/kubemock-process.js'
+import { startEtcd, type RunningEtcd } from '../helpers/etcd.js'
+
+let etcd: RunningEtcd
+const running: Kubemock[] = []
+beforeAll(async () => {
+  etcd = await startEtcd()
+})
+afterAll(async () => {
+  for (const k of running) await k.stop()
+  await etcd?.stop()
+})
+
+async function start(): Promise<Kubemock> {
+  const k = await startKubemock({ args: ['--etcd-servers', etcd.url, '--log-level', 'warn', '--nodes', '3'] })
+  running.push(k)
+  return k
+}
+
+async function json(k: Kubemock, path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${k.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } })
+  return { status: r.status, body: await r.json() }
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+async function runningPods(k: Kubemock, app: string): Promise<number> {
+  const { body } = await json(k, `/api/v1/namespaces/default/pods?labelSelector=app%3D${app}`)
+  return (body.items as { status?: { phase?: string }; metadata: { deletionTimestamp?: string } }[]).filter(
+    (p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp,
+  ).length
+}
+
+describe('--etcd-servers', () => {
+  let a: Kubemock
+  let b: Kubemock
+  it('two processes serve one cluster: one seeds it and leads, the other reads the same objects from etcd', async () => {
+    a = await start()
+    await until('a to lead', async () => ((await json(a, '/api/v1/nodes')).body.items.length === 4 ? true : undefined), 20_000)
+    b = await start()
+    const nodes = (await b.kubectl(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n')
+    expect(nodes).toEqual(['node/kubemock-control-plane', 'node/kubemock-worker', 'node/kubemock-worker2', 'node/kubemock-worker3'])
+    const lease = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body
+    expect(lease.spec.holderIdentity).toMatch(/_[0-9a-f-]{36}$/)
+    expect(lease.spec.leaseDurationSeconds).toBe(15)
+    const scheduler = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).body
+    expect(scheduler.spec.holderIdentity).toBe(lease.spec.holderIdentity)
+    // kube-apiserver's keys, in etcd itself.
+    const raw = new Etcd3({ hosts: etcd.url })
+    try {
+      const keys = await raw.getAll().prefix('/registry/minions/').keys()
+      expect(keys.sort()).toEqual(nodes.map((n) => `/registry/minions/${n.slice('node/'.length)}`).sort())
+    } finally {
+      raw.close()
+    }
+  }, 60_000)
+
+  it("a write through one reaches the other's watchers, and a stale update through either gets upstream's 409", async () => {
+    const watch = await fetch(`${b.url}/api/v1/namespaces/default/configmaps?watch=1`)
+    const reader = watch.body!.getReader()
+    expect((await a.kubectl(['create', 'configmap', 'from-a', '--from-literal=k=v'])).code).toBe(0)
+    let text = ''
+    while (!text.includes('"from-a"')) text += new TextDecoder().decode((await reader.read()).value)
+    await reader.cancel()
+    const event = JSON.parse(
+      text
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('"from-a"'))!,
+    )
+    expect(event.type).toBe('ADDED')
+    const cm = (await json(b, '/api/v1/namespaces/default/configmaps/from-a')).body
+    expect(cm.metadata.resourceVersion).toBe(event.object.metadata.resourceVersion)
+    const changed = await json(a, '/api/v1/namespaces/default/configmaps/from-a', { method: 'PUT', body: JSON.stringify({ ...cm, data: { k: 'a' } }) })
+    expect(changed.status).toBe(200)
+    const stale = await json(b, '/api/v1/namespaces/default/configmaps/from-a', { method: 'PUT', body: JSON.stringify({ ...cm, data: { k: 'b' } }) })
+    expect(stale.status).toBe(409)
+    expect(stale.body.message).toBe(
+      'Operation cannot be fulfilled on configmaps "from-a": the object has been modified; please apply your changes to the latest version and try again',
+    )
+  }, 30_000)
+
+  it('the controllers run once: a Deployment made through the follower gets exactly its replicas', async () => {
+    expect((await b.kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=3'])).code).toBe(0)
+    await until('3 Running pods', async () => ((await runningPods(a, 'web')) === 3 ? true : undefined), 30_000)
+    const rs = (await json(a, '/apis/apps/v1/namespaces/default/replicasets')).body.items
+    expect(rs).toHaveLength(1)
+    const pods = (await json(b, '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).body.items
+    expect(pods).toHaveLength(3)
+  }, 40_000)
+
+  it('when the leader is killed, the other takes the Lease within its duration and a scale through it converges', async () => {
+    const before = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body.spec
+    process.kill(a.pid, 'SIGKILL')
+    await a.stop()
+    const t0 = Date.now()
+    expect((await b.kubectl(['scale', 'deployment', 'web', '--replicas=5'])).code).toBe(0)
+    await until('5 Running pods', async () => ((await runningPods(b, 'web')) === 5 ? true : undefined), 40_000)
+    const took = Date.now() - t0
+    expect(took).toBeLessThan(30_000)
+    const after = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body.spec
+    expect(after.holderIdentity).not.toBe(before.holderIdentity)
+    expect(after.leaseTransitions).toBe((before.leaseTransitions ?? 0) + 1)
+  }, 60_000)
+})
