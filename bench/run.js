@@ -7,6 +7,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
+import net from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -64,7 +65,8 @@ async function startServer(args = []) {
 
 function stopServer(child) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode)
+    // A process killed by a signal has no exit code, only signalCode.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
     child.once('exit', (code) => resolve(code))
     child.kill('SIGTERM')
     setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
@@ -240,12 +242,61 @@ async function createThroughput(url, concurrency, seconds, prefix) {
   return n / ((performance.now() - t0) / 1000)
 }
 
-/** Creates/s in memory and with --data-dir, in the same run (issue 10: the durable store keeps ≥ 50 %). */
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** Debian's etcd on free ports with a temporary data directory; resolves once /health answers. */
+async function startEtcd() {
+  const dir = mkdtempSync(join(tmpdir(), 'kubemock-bench-etcd-'))
+  const [client, peer] = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`]
+  const child = spawn(
+    'etcd',
+    [
+      `--data-dir=${dir}/etcd`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=default=${peer}`,
+      '--log-level=error',
+    ],
+    { stdio: 'ignore' },
+  )
+  for (const deadline = performance.now() + 15_000; ; ) {
+    if (
+      await fetch(`${client}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break
+    if (performance.now() > deadline || child.exitCode !== null) throw new Error('etcd did not start (is etcd-server installed?)')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const stop = async () => {
+    await stopServer(child)
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { url: client, stop }
+}
+
+/** Creates/s in memory, with --data-dir and over etcd, in the same run (issue 10: the durable store keeps ≥ 50 %). */
 async function writeThroughput(row, log) {
   const results = {}
+  const etcd = await startEtcd()
   for (const [label, args] of [
     ['in memory', []],
     ['--data-dir', ['--data-dir', mkdtempSync(join(tmpdir(), 'kubemock-bench-'))]],
+    ['--etcd-servers', ['--etcd-servers', etcd.url]],
   ]) {
     log(`creates, 16 in flight (${label}) …`)
     const { child, url } = await startServer(args)
@@ -254,12 +305,62 @@ async function writeThroughput(row, log) {
       results[label] = await createThroughput(url, 16, duration, 'w')
     } finally {
       await stopServer(child)
-      if (args.length) rmSync(args[1], { recursive: true, force: true })
+      if (args[0] === '--data-dir') rmSync(args[1], { recursive: true, force: true })
     }
     row(`create ConfigMap, 16 in flight (${label}): creates/s`, results[label], 'req/s', '—', null, 'bench (fetch)')
   }
   const ratio = results['--data-dir'] / results['in memory']
   row('creates/s with --data-dir ÷ in memory', ratio * 100, '%', '≥ 50 %', ratio >= 0.5, 'bench (fetch)')
+  row('creates/s over etcd ÷ in memory', (results['--etcd-servers'] / results['in memory']) * 100, '%', '—', null, 'bench (fetch)')
+  log('failover: two processes on one etcd, the leader killed …')
+  const s = await failover(etcd.url)
+  row('leader kill -9 → Deployment scaled through the survivor, all Running', s, 's', '≤ 30 s', s <= 30, 'bench (fetch)')
+  await etcd.stop()
+}
+
+/**
+ * Two processes on one etcd; the first leads. It is killed with SIGKILL, the Deployment is scaled
+ * from 2 to 5 through the other, and the seconds until all 5 pods are Running are returned.
+ */
+async function failover(etcdURL) {
+  const args = ['--etcd-servers', etcdURL, '--nodes', '3']
+  const leader = await startServer(args)
+  const follower = await startServer(args)
+  const running = async (url) => {
+    const r = await fetch(`${url}/api/v1/namespaces/default/pods?labelSelector=app%3Dfailover`)
+    return (await r.json()).items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).length
+  }
+  const until = async (fn) => {
+    while (!(await fn())) await new Promise((r) => setTimeout(r, 100))
+  }
+  try {
+    await until(async () => (await fetch(`${follower.url}/api/v1/nodes`).then((r) => r.json())).items.length === 4)
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'failover' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'failover' } },
+        template: { metadata: { labels: { app: 'failover' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
+    }
+    await api(follower.url, 'POST', '/apis/apps/v1/namespaces/default/deployments', d)
+    await until(async () => (await running(follower.url)) === 2)
+    leader.child.kill('SIGKILL')
+    const t0 = performance.now()
+    const scale = await fetch(`${follower.url}/apis/apps/v1/namespaces/default/deployments/failover/scale`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { replicas: 5 } }),
+    })
+    if (scale.status !== 200) throw new Error(`scale: ${scale.status}`)
+    await until(async () => (await running(follower.url)) === 5)
+    return (performance.now() - t0) / 1000
+  } finally {
+    await stopServer(leader.child)
+    await stopServer(follower.child)
+  }
 }
 
 async function main() {
