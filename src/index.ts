@@ -87,6 +87,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     cluster,
     ...controlHelpers(app, cluster),
     close: async () => {
+      await cluster.resign()
       cluster.close()
       await app.close()
       file?.remove()
