@@ -1,6 +1,13 @@
 /** @module cluster: one simulated cluster — store, clock, registry, controllers — independent of HTTP. */
 import { createEventRecorder, type EventRecorder } from './controllers/events.js'
-import { controllerFactories, type ControllerDeps, type ControllerFactory, type SimControls, type SimTimings } from './controllers/index.js'
+import {
+  controllerFactories,
+  nodeAgentControllers,
+  type ControllerDeps,
+  type ControllerFactory,
+  type SimControls,
+  type SimTimings,
+} from './controllers/index.js'
 import { ControllerManager } from './controllers/runtime.js'
 import { definitions } from './registry/definitions.js'
 import { Registry } from './registry/registry.js'
@@ -12,6 +19,7 @@ import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js'
+import { KubeletShards } from './controllers/kubelet-shards.js'
 import type { EtcdResource } from './store/etcd-store.js'
 import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
@@ -139,20 +147,41 @@ export class Cluster {
         // Several processes may share the etcd: what kube-apiserver creates at boot first (the
         // Lease lives in kube-system), then only the elected one seeds and runs the controllers.
         for (const ns of systemNamespaces) await createIfMissing(c.registry.resource('', 'namespaces'), '', { metadata: { name: ns } })
+        const uuid = randomUUID()
+        const identity = `${hostname()}_${uuid}`
+        // Every process simulates the kubelets of the node shards it holds; only the leader runs the rest.
+        const nodeAgentsOnly = (name: string) => nodeAgentControllers.has(name)
+        c.controllers.setActive(nodeAgentsOnly)
+        c.controllers.start()
+        c.shards = new KubeletShards({
+          ...opts.leaderElection,
+          registry: c.registry,
+          identity,
+          memberLease: `kubemock-process-${uuid}`,
+          now: () => Date.now(),
+          onChange: () => {
+            for (const name of nodeAgentControllers) c.controllers.resync(name)
+          },
+        })
+        c.nodeOwner = (node) => c.shards!.ownsNode(node)
+        c.shards.start()
         c.elector = new LeaderElector({
           ...opts.leaderElection,
           registry: c.registry,
           name: 'kube-controller-manager',
           alsoHolds: ['kube-scheduler'],
-          identity: `${hostname()}_${randomUUID()}`,
+          identity,
           now: () => c.clock.now(),
           onStartedLeading: async () => {
             // Nodes exist once a leader seeded: a process that started on the same empty etcd and
             // leads later (after a failover) does not seed again.
-            if (!c.restored && c.store.count('nodes') === 0) await c.seed()
-            c.controllers.start()
+            try {
+              if (!c.restored && c.store.count('nodes') === 0) await c.seed()
+            } finally {
+              c.controllers.setActive(() => true)
+            }
           },
-          onStoppedLeading: () => c.controllers.stop(),
+          onStoppedLeading: () => c.controllers.setActive(nodeAgentsOnly),
         })
         c.elector.start()
         return c
@@ -168,6 +197,10 @@ export class Cluster {
 
   /** Over etcd: who runs the controllers and the scheduler (undefined otherwise: this process always does). */
   elector?: LeaderElector
+  /** Over etcd: the node shards whose kubelets this process simulates. */
+  shards?: KubeletShards
+  /** Whether this process simulates a node's kubelet (unset: every node). */
+  private nodeOwner: ((node: string) => boolean) | undefined
 
   private constructor(opts: ClusterOptions, store?: ObjectStore) {
     this.version = kubeVersion(opts.kubeVersion)
@@ -193,6 +226,7 @@ export class Cluster {
       sim: this.sim,
       timings,
       images: this.images,
+      ownsNode: (node) => this.nodeOwner?.(node) ?? true,
     }
     for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
       const made = make(deps)
@@ -214,7 +248,8 @@ export class Cluster {
       const created = await nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
       // The kubelet registers the node, then reports its status.
       await nodes.update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
-      await leases.create('kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
+      // A simulated kubelet (over etcd, in any process) may have made the Lease first.
+      await createIfMissing(leases, 'kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
     }
     for (const o of systemObjects('172.18.0.2')) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, o.metadata.namespace ?? '', o)
     await this.seedScenarioObjects()
@@ -277,11 +312,13 @@ export class Cluster {
   /** Over etcd: steps down as leader and releases the Leases, so another process takes over at once (graceful shutdown). */
   async resign(): Promise<void> {
     await this.elector?.stop()
+    await this.shards?.stop()
   }
 
   /** Stops controllers and timers; the cluster can no longer change. */
   close(): void {
     void this.elector?.stop()
+    void this.shards?.stop()
     this.controllers.stop()
     this.clock.dispose()
     this.store.close()

@@ -48,7 +48,15 @@ export interface ControllerDeps {
   timings: SimTimings
   /** The cluster's image catalogue (scenarios and faults change it at run time). */
   images: ImageCatalogue
+  /**
+   * Whether this process simulates the kubelet of a node (undefined: of every node). Over etcd
+   * the nodes are sharded across the processes (controllers/kubelet-shards.ts).
+   */
+  ownsNode?: (node: string) => boolean
 }
+
+/** The controllers every process runs over etcd, leader or not: the simulated kubelets (sharded by node). */
+export const nodeAgentControllers = new Set(['kubelet', 'kubelet-node'])
 
 /** Builds one or more controllers. */
 export type ControllerFactory = (deps: ControllerDeps) => Controller | Controller[]

@@ -49,6 +49,8 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   const tracker = new StageTracker()
   const nodeStates = new Map<string, KubeletNode>()
   const stopped = new Set<string>()
+  /** A node whose kubelet does nothing here: stopped (sim.stopKubelet), or simulated by another process. */
+  const idle = (node: string) => stopped.has(node) || !(deps.ownsNode?.(node) ?? true)
   /** Pods this kubelet has seen, by key: which UID on which node (to clean up after deletion). */
   const known = new Map<string, { uid: string; node: string }>()
 
@@ -123,7 +125,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
       const nodeName = pod?.spec?.nodeName
       if (!pod || !nodeName) return
       const nodeObj = nodeCache.get('', nodeName)?.obj
-      if (!nodeObj || stopped.has(nodeName)) return
+      if (!nodeObj || idle(nodeName)) return
       const kn = nodeState(nodeObj)
       known.set(key, { uid, node: nodeName })
       if (pod.status?.podIP && !pod.spec?.hostNetwork) kn.allocator.reserve(uid, pod.status.podIP)
@@ -169,6 +171,6 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     runtime.exit(s.containerID, exitCode, reason)
   }
 
-  const nodeController = createNodeHeartbeat(deps, { nodeState, stopped: (n) => stopped.has(n), timing })
+  const nodeController = createNodeHeartbeat(deps, { nodeState, stopped: idle, timing })
   return [podController, nodeController]
 }

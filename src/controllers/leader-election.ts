@@ -32,6 +32,8 @@ export interface LeaderElectionOptions {
   leaseDurationMs?: number
   renewDeadlineMs?: number
   retryPeriodMs?: number
+  /** Whether to take the Lease when it is free (default always): a holder keeps renewing regardless. */
+  eligible?: () => boolean
 }
 
 interface LeaseSpec {
@@ -117,11 +119,23 @@ export class LeaderElector {
     }
   }
 
+  /** Hands the Lease over without leaving the competition (a shard another process should take). */
+  async release(): Promise<void> {
+    if (!this.leading) return
+    this.leading = false
+    this.opts.onStoppedLeading()
+    await this.write(this.opts.name, (spec) =>
+      spec.holderIdentity === this.opts.identity ? { ...spec, holderIdentity: '', leaseDurationSeconds: 1 } : undefined,
+    ).catch(() => {})
+  }
+
   /** One round of client-go's tryAcquireOrRenew on Lease `name`: whether this candidate holds it now. */
   private async tryAcquireOrRenew(name: string): Promise<boolean> {
     const id = this.opts.identity
     const stamp = rfc3339Micro(this.opts.now())
     const cur = this.leases.getStored('kube-system', name)
+    const holds = (cur?.obj as { spec?: LeaseSpec } | undefined)?.spec?.holderIdentity === id
+    if (!holds && this.opts.eligible && !this.opts.eligible()) return false
     if (!cur) {
       await this.leases.create('kube-system', {
         apiVersion: 'coordination.k8s.io/v1',

@@ -155,6 +155,8 @@ export class ControllerManager {
   readonly informers: InformerFactory
   /** Errors by controller, for logs and tests. */
   onError: (controller: string, key: string, err: unknown) => void = () => {}
+  /** Which controllers run (all by default); see {@link setActive}. */
+  private active: (name: string) => boolean = () => true
 
   constructor(
     readonly registry: Registry,
@@ -193,7 +195,7 @@ export class ControllerManager {
     this.running = true
     for (const q of this.queues) for (const w of q.c.watches) this.informers.for(w.group, w.plural)
     this.informers.start()
-    for (const q of this.queues) q.c.start?.()
+    for (const q of this.queues) if (this.active(q.c.name)) q.c.start?.()
     for (const q of this.queues) {
       for (const w of q.c.watches) {
         const inf = this.informers.for(w.group, w.plural)
@@ -223,6 +225,39 @@ export class ControllerManager {
     }
   }
 
+  /**
+   * Chooses which controllers run: over etcd, a process that is not the leader runs only its
+   * kubelets. One that becomes active starts afresh (its start hook, then every object it watches,
+   * as at {@link start}); one that stops being active drops its waiting keys and timers.
+   */
+  setActive(filter: (name: string) => boolean): void {
+    const was = this.active
+    this.active = filter
+    for (const q of this.queues) {
+      const on = filter(q.c.name)
+      if (on && !was(q.c.name)) this.resync(q.c.name)
+      else if (!on) {
+        for (const t of q.timers.values()) this.clock.clearTimer(t)
+        q.timers.clear()
+        q.dirty.clear()
+        q.cooling.clear()
+        q.deferred.clear()
+      }
+    }
+  }
+
+  /** Runs the named controller's start hook again and enqueues every object it watches (a resync). */
+  resync(name: string): void {
+    if (!this.running) return
+    const q = this.queues.find((x) => x.c.name === name)
+    if (!q || !this.active(name)) return
+    q.c.start?.()
+    for (const w of q.c.watches) {
+      const toKeys = w.keys ?? ((o: KubeObject) => [objectKey(o)])
+      for (const s of this.informers.for(w.group, w.plural).list()) for (const k of toKeys(s.obj)) this.enqueue(q, k)
+    }
+  }
+
   /** Enqueues a key on the named controller (for controllers that poke each other). */
   enqueueTo(name: string, key: string): void {
     const q = this.queues.find((x) => x.c.name === name)
@@ -237,7 +272,7 @@ export class ControllerManager {
   }
 
   private enqueue(q: Queue, key: string): void {
-    if (!this.running) return
+    if (!this.running || !this.active(q.c.name)) return
     q.dirty.add(key)
     this.schedulePump()
   }

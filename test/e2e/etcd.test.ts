@@ -100,6 +100,29 @@ describe('--etcd-servers', () => {
     expect(pods).toHaveLength(3)
   }, 40_000)
 
+  it('the simulated kubelets are split between the processes by node shard, each process holding its Leases', async () => {
+    const holders = async () => {
+      const { body } = await json(a, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases')
+      const counts = new Map<string, number>()
+      for (const l of body.items as { metadata: { name: string }; spec: { holderIdentity?: string } }[])
+        if (l.metadata.name.startsWith('kubemock-kubelets-')) counts.set(l.spec.holderIdentity ?? '', (counts.get(l.spec.holderIdentity ?? '') ?? 0) + 1)
+      return counts
+    }
+    const split = await until(
+      'the 16 shards split 8/8',
+      async () => {
+        const c = await holders()
+        return [...c.values()].sort().join('/') === '8/8' ? c : undefined
+      },
+      40_000,
+    )
+    expect(split.size).toBe(2)
+    const members = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases')).body.items.filter((l: { metadata: { name: string } }) =>
+      l.metadata.name.startsWith('kubemock-process-'),
+    )
+    expect(members.map((l: { spec: { holderIdentity: string } }) => l.spec.holderIdentity).sort()).toEqual([...split.keys()].sort())
+  }, 60_000)
+
   it('when the leader is killed, the other takes the Lease within its duration and a scale through it converges', async () => {
     const before = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body.spec
     process.kill(a.pid, 'SIGKILL')
@@ -112,5 +135,19 @@ describe('--etcd-servers', () => {
     const after = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body.spec
     expect(after.holderIdentity).not.toBe(before.holderIdentity)
     expect(after.leaseTransitions).toBe((before.leaseTransitions ?? 0) + 1)
+    // The survivor took the dead process's node shards: every node's kubelet Lease is renewed after the kill.
+    const killedAt = new Date(t0).toISOString()
+    await until(
+      'every node lease renewed after the kill',
+      async () => {
+        const { body } = await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases')
+        return (body.items as { spec: { renewTime: string } }[]).every((l) => l.spec.renewTime > killedAt) ? true : undefined
+      },
+      30_000,
+    )
+    const shards = (await json(b, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases')).body.items.filter((l: { metadata: { name: string } }) =>
+      l.metadata.name.startsWith('kubemock-kubelets-'),
+    )
+    expect(new Set(shards.map((l: { spec: { holderIdentity: string } }) => l.spec.holderIdentity))).toEqual(new Set([after.holderIdentity]))
   }, 60_000)
 })
