@@ -1,6 +1,6 @@
 /** @module bench/run: startup, GET/LIST throughput and latency, watch fan-out and idle RSS of the compiled server. */
 // Usage: npm run bench            (builds first)
-//        node bench/run.js [--duration 5] [--json]
+//        node bench/run.js [--duration 5] [--json] [--shard-nodes 200] [--stores-only]
 // The server runs as a child process (node bin/kubemock.js --port 0) so its RSS and CPU are its own.
 // autocannon runs in this process and competes for the same cores; when `wrk` is installed its
 // throughput figures are printed too, and every row says which tool produced it.
@@ -316,6 +316,58 @@ async function writeThroughput(row, log) {
   const s = await failover(etcd.url)
   row('leader kill -9 → Deployment scaled through the survivor, all Running', s, 's', '≤ 30 s', s <= 30, 'bench (fetch)')
   await etcd.stop()
+  log(`heartbeats: 1 process with ${shardNodes} nodes, then 2 processes with ${2 * shardNodes}, each on a fresh etcd …`)
+  const one = await heartbeats(1, shardNodes)
+  row(`1 process on etcd, ${shardNodes} nodes: node Lease renewals per node per 10 s`, one, '', '≈ 1 (one per 10 s)', one >= 0.9, 'bench (watch)')
+  const two = await heartbeats(2, 2 * shardNodes)
+  row(`2 processes on one etcd, ${2 * shardNodes} nodes: the same`, two, '', '≥ 90 % of 1 process', two >= 0.9 * one, 'bench (watch)')
+}
+
+/** Nodes per process in the heartbeat comparison. */
+const shardNodes = Number(argv[argv.indexOf('--shard-nodes') + 1]) || 200
+
+/**
+ * `processes` kubemock processes on a fresh etcd with `nodes` nodes; once the node shards are
+ * balanced (every process holds its share of the 16 shard Leases), counts node Lease renewals on a
+ * watch for 20 s: renewals per node per 10 s (the kubelet renews every 10 s, so 1 is on time).
+ */
+async function heartbeats(processes, nodes) {
+  const etcd = await startEtcd()
+  const servers = []
+  try {
+    for (let i = 0; i < processes; i++) servers.push(await startServer(['--etcd-servers', etcd.url, '--nodes', String(nodes - 1), '--log-level', 'warn']))
+    const url = servers[0].url
+    const leases = async (ns) => (await fetch(`${url}/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`).then((r) => r.json())).items
+    for (;;) {
+      const holders = new Map()
+      for (const l of await leases('kube-system'))
+        if (l.metadata.name.startsWith('kubemock-kubelets-')) holders.set(l.spec.holderIdentity, (holders.get(l.spec.holderIdentity) ?? 0) + 1)
+      const nodeLeases = (await leases('kube-node-lease')).length
+      if (nodeLeases >= nodes && holders.size === processes && Math.max(...holders.values()) <= Math.ceil(16 / processes)) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    // A full renewal period first, so every kubelet runs at its steady pace.
+    await new Promise((r) => setTimeout(r, 10_000))
+    const list = await fetch(`${url}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases`).then((r) => r.json())
+    const windowMs = 20_000
+    const res = await fetch(`${url}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases?watch=1&resourceVersion=${list.metadata.resourceVersion}`)
+    const reader = res.body.getReader()
+    let renewals = 0
+    let rest = ''
+    const end = performance.now() + windowMs
+    while (performance.now() < end) {
+      const chunk = await Promise.race([reader.read(), new Promise((r) => setTimeout(() => r({ value: undefined }), end - performance.now()))])
+      if (!chunk.value) continue
+      const lines = (rest + Buffer.from(chunk.value).toString()).split('\n')
+      rest = lines.pop()
+      renewals += lines.filter((l) => l.startsWith('{"type":"MODIFIED"')).length
+    }
+    await reader.cancel()
+    return (renewals / nodes) * (10_000 / windowMs)
+  } finally {
+    for (const s of servers) await stopServer(s.child)
+    await etcd.stop()
+  }
 }
 
 /**
@@ -370,6 +422,11 @@ async function main() {
     if (!asJson) process.stderr.write(`${msg}\n`)
   }
 
+  // --stores-only: just the write throughput of the three stores, the failover and the heartbeats.
+  if (argv.includes('--stores-only')) {
+    await writeThroughput(row, log)
+    return asJson ? console.log(JSON.stringify(rows, null, 2)) : printTable(rows)
+  }
   log('startup ×5 …')
   const starts = []
   for (let i = 0; i < 5; i++) {

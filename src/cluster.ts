@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js'
 import { KubeletShards } from './controllers/kubelet-shards.js'
+import { shareClock } from './controllers/clock-sync.js'
 import type { EtcdResource } from './store/etcd-store.js'
 import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
@@ -153,6 +154,8 @@ export class Cluster {
         const nodeAgentsOnly = (name: string) => nodeAgentControllers.has(name)
         c.controllers.setActive(nodeAgentsOnly)
         c.controllers.start()
+        // One simulated time for every process: an advance or a speed change anywhere reaches all.
+        if (c.clock instanceof SimClock) c.stopSharingClock = shareClock(c.registry, c.controllers.informers, c.clock)
         c.shards = new KubeletShards({
           ...opts.leaderElection,
           registry: c.registry,
@@ -199,6 +202,7 @@ export class Cluster {
   elector?: LeaderElector
   /** Over etcd: the node shards whose kubelets this process simulates. */
   shards?: KubeletShards
+  private stopSharingClock: (() => void) | undefined
   /** Whether this process simulates a node's kubelet (unset: every node). */
   private nodeOwner: ((node: string) => boolean) | undefined
 
@@ -241,9 +245,9 @@ export class Cluster {
     const now = this.clock.now()
     const nodes = r.resource('', 'nodes')
     const leases = r.resource('coordination.k8s.io', 'leases')
-    for (const [i, n] of this.nodes.entries()) {
+    const register = async (n: NodeInput, i: number) => {
       // Another process on the same etcd seeded already (it was leader first).
-      if (nodes.getStored('', n.name)) continue
+      if (nodes.getStored('', n.name)) return
       const node = nodeObject(n, i, this.version, rfc3339(now))
       const created = await nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
       // The kubelet registers the node, then reports its status.
@@ -251,6 +255,9 @@ export class Cluster {
       // A simulated kubelet (over etcd, in any process) may have made the Lease first.
       await createIfMissing(leases, 'kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
     }
+    // Nodes register independently: over etcd 64 at a time (each write waits a round trip), in memory in order.
+    const batch = this.store.writesSettleInTurn ? 1 : 64
+    for (let i = 0; i < this.nodes.length; i += batch) await Promise.all(this.nodes.slice(i, i + batch).map((n, j) => register(n, i + j)))
     for (const o of systemObjects('172.18.0.2')) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, o.metadata.namespace ?? '', o)
     await this.seedScenarioObjects()
     // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
@@ -319,6 +326,7 @@ export class Cluster {
   close(): void {
     void this.elector?.stop()
     void this.shards?.stop()
+    this.stopSharingClock?.()
     this.controllers.stop()
     this.clock.dispose()
     this.store.close()

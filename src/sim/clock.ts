@@ -117,6 +117,8 @@ export class SimClock implements Clock {
   private wake: NodeJS.Timeout | undefined
   private _speed: number
   private disposed = false
+  /** Called after advance() and setSpeed() (a clock shared through the store publishes there). */
+  onChange: (() => void) | undefined
 
   constructor(opts: { start?: number; speed?: number } = {}) {
     this._speed = opts.speed ?? 1
@@ -141,6 +143,7 @@ export class SimClock implements Clock {
     this.offset = 0
     this._speed = speed
     this.schedule()
+    this.onChange?.()
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
@@ -190,6 +193,7 @@ export class SimClock implements Clock {
     this.offset += Math.max(0, target - this.now())
     await this.settle()
     this.schedule()
+    this.onChange?.()
   }
 
   dispose(): void {

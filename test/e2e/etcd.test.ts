@@ -151,3 +151,28 @@ describe('--etcd-servers', () => {
     expect(new Set(shards.map((l: { spec: { holderIdentity: string } }) => l.spec.holderIdentity))).toEqual(new Set([after.holderIdentity]))
   }, 60_000)
 })
+
+describe('one simulated clock for the processes of a cluster', () => {
+  it('an advance or a speed change through one process reaches the other', async () => {
+    const own = await startEtcd()
+    const args = ['--etcd-servers', own.url, '--speed', '0', '--log-level', 'warn', '--nodes', '1']
+    const x = await startKubemock({ args })
+    const y = await startKubemock({ args })
+    try {
+      const clock = async (k: Kubemock) => (await json(k, '/kubemock/v1/clock')).body as { epochMillis: number; speed: number }
+      const before = await clock(x)
+      expect(before.speed).toBe(0)
+      const advanced = await json(y, '/kubemock/v1/clock/advance', { method: 'POST', body: JSON.stringify({ seconds: 3600 }) })
+      expect(advanced.status).toBe(200)
+      await until('x at y’s time', async () => ((await clock(x)).epochMillis >= advanced.body.epochMillis ? true : undefined), 10_000)
+      // Manual time on both: it stays where the advance left it, on both.
+      expect((await clock(x)).epochMillis - before.epochMillis).toBeGreaterThanOrEqual(3_600_000)
+      expect((await json(x, '/kubemock/v1/clock', { method: 'PUT', body: JSON.stringify({ speed: 2 }) })).status).toBe(200)
+      await until('y at speed 2', async () => ((await clock(y)).speed === 2 ? true : undefined), 10_000)
+    } finally {
+      await x.stop()
+      await y.stop()
+      await own.stop()
+    }
+  }, 60_000)
+})
