@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Etcd3 } from 'etcd3'
 import { type Kubemock, startKubemock } from '../helpers/kubemock-process.js'
 import { startEtcd, type RunningEtcd } from '../helpers/etcd.js'
+import { eventually as until } from '../helpers/expect-kubectl.js'
 
 let etcd: RunningEtcd
 const running: Kubemock[] = []
@@ -23,16 +24,6 @@ async function start(): Promise<Kubemock> {
 async function json(k: Kubemock, path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const r = await fetch(`${k.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } })
   return { status: r.status, body: await r.json() }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
 }
 
 async function runningPods(k: Kubemock, app: string): Promise<number> {
