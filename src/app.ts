@@ -131,7 +131,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const docs = createOpenAPIDocuments(served, { gitVersion: cluster.version.gitVersion })
   const swaggerV2 = createSwaggerV2(served, { gitVersion: cluster.version.gitVersion })
 
-  await registerSystemRoutes(app, { version: cluster.version, ready: () => true })
+  await registerSystemRoutes(app, { version: cluster.version, ready: () => true, storageHealthy: () => cluster.store.healthy?.() ?? true })
   await registerOpenAPIRoutes(app, docs, swaggerV2)
   await registerControlRoutes(app, cluster)
   await registerResourceRoutes(app, { registry: cluster.registry, discovery, now: () => cluster.clock.now() })

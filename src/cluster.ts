@@ -318,8 +318,14 @@ export class Cluster {
 
   /** Over etcd: steps down as leader and releases the Leases, so another process takes over at once (graceful shutdown). */
   async resign(): Promise<void> {
-    await this.elector?.stop()
-    await this.shards?.stop()
+    if (!this.elector && !this.shards) return
+    // With etcd away the releases cannot be written: the Leases then expire instead (at most 3 s wait).
+    let timer: NodeJS.Timeout | undefined
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 3000)
+    })
+    await Promise.race([Promise.all([this.elector?.stop(), this.shards?.stop()]), giveUp])
+    clearTimeout(timer)
   }
 
   /** Stops controllers and timers; the cluster can no longer change. */

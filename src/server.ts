@@ -47,6 +47,8 @@ Options:
                         resourceVersions, watch history); without it the cluster lives in memory
   --etcd-servers URL[,URL...]  keep the cluster in etcd (3.4+), as kube-apiserver does: several
                         kubemock processes on one etcd serve the same cluster
+  --request-timeout DURATION  how long a write waits for an etcd that does not answer before it
+                        fails with 504 Timeout (default 1m, kube-apiserver's; e.g. 30s, 2m)
   --storage-quota-bytes N  bytes of stored objects before writes fail with "etcdserver: mvcc:
                         database space exceeded" (default 2147483648, etcd's default quota)
   --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
@@ -82,6 +84,8 @@ export interface CliOptions {
   dataDir?: string
   /** --etcd-servers */
   etcdServers?: string[]
+  /** --request-timeout, in ms */
+  requestTimeoutMs?: number
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -107,6 +111,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       'storage-quota-bytes': { type: 'string' },
       'data-dir': { type: 'string' },
       'etcd-servers': { type: 'string' },
+      'request-timeout': { type: 'string' },
       'kubeconfig-server': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -164,6 +169,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     storageQuotaBytes,
     ...(values['data-dir'] !== undefined ? { dataDir: resolveDataDir(values['data-dir']) } : {}),
     ...(values['etcd-servers'] !== undefined ? { etcdServers: parseEtcdServers(values['etcd-servers']) } : {}),
+    ...(values['request-timeout'] !== undefined ? { requestTimeoutMs: parseDuration('--request-timeout', values['request-timeout']) } : {}),
   }
 }
 
@@ -172,6 +178,15 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
 function resolveDataDir(dir: string): string {
   if (dir.trim() === '') throw new Error('--data-dir needs a directory path')
   return resolve(dir)
+}
+
+/** A Go-style duration of whole units (`500ms`, `30s`, `1m`, `1m30s`, `1h`) in milliseconds, above 0. */
+function parseDuration(flag: string, text: string): number {
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+  const parts = /^(\d+(?:ms|s|m|h))+$/.test(text) ? text.match(/\d+(?:ms|s|m|h)/g)! : []
+  const ms = parts.reduce((sum, p) => sum + Number(p.match(/^\d+/)![0]) * unit[p.replace(/^\d+/, '')], 0)
+  if (!(ms > 0)) throw new Error(`${flag} wants a duration such as 30s or 1m, got "${text}"`)
+  return ms
 }
 
 /** --etcd-servers' comma-separated client URLs, each http(s)://host:port. */
@@ -220,6 +235,7 @@ export async function main(argv: string[]): Promise<void> {
     storageQuotaBytes: opts.storageQuotaBytes,
     dataDir: opts.dataDir,
     etcdServers: opts.etcdServers,
+    storageTimeoutMs: opts.requestTimeoutMs,
   })
   const app = await buildApp({
     cluster,

@@ -14,19 +14,31 @@ const healthChecks = ['ping', 'log', 'etcd']
  * `/healthz/` does not: the health paths are exact entries of the non-go-restful mux, next to one
  * entry per check (`/healthz/ping`).
  */
-export async function registerSystemRoutes(app: FastifyInstance, opts: { version: KubeVersion; ready: () => boolean }): Promise<void> {
+export async function registerSystemRoutes(
+  app: FastifyInstance,
+  opts: { version: KubeVersion; ready: () => boolean; storageHealthy?: () => boolean },
+): Promise<void> {
   const versionJSON = JSON.stringify(opts.version, null, 2)
+  const text = 'text/plain; charset=utf-8'
   for (const path of ['/version', '/version/']) app.get(path, async (_req, reply) => reply.type('application/json').send(versionJSON))
-  for (const path of ['/healthz', '/livez']) {
-    app.get(path, async (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok'))
-  }
+  const etcdOK = () => opts.storageHealthy?.() ?? true
+  // The healthz handler's answer when a check fails: every check listed, the failed one's reason
+  // withheld (the endpoint is public), then "<path> check failed", with 500.
+  const failing = (name: string) =>
+    `${healthChecks.map((c) => (c === 'etcd' ? '[-]etcd failed: reason withheld' : `[+]${c} ok`)).join('\n')}\n${name} check failed\n`
   for (const path of ['/healthz', '/livez', '/readyz']) {
-    for (const check of healthChecks) app.get(`${path}/${check}`, async (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok'))
+    const name = path.slice(1)
+    app.get(path, async (_req, reply) => {
+      if (path === '/readyz' && !opts.ready()) return reply.code(500).type(text).send('[-]kubemock not ready\nreadyz check failed')
+      if (!etcdOK()) return reply.code(500).type(text).send(failing(name))
+      return reply.type(text).send('ok')
+    })
+    for (const check of healthChecks)
+      app.get(`${path}/${check}`, async (_req, reply) => {
+        if (check === 'etcd' && !etcdOK()) return reply.code(500).type(text).send('internal server error: etcd is not answering\n')
+        return reply.type(text).send('ok')
+      })
   }
-  app.get('/readyz', async (_req, reply) => {
-    if (!opts.ready()) return reply.code(500).type('text/plain; charset=utf-8').send('[-]kubemock not ready\nreadyz check failed')
-    return reply.type('text/plain; charset=utf-8').send('ok')
-  })
 }
 
 /**

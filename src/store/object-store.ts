@@ -30,7 +30,7 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
 
 const openBrace = Buffer.from('{')
 
-/** The storage interface; a durable or distributed backend can implement it later. */
+/** The storage interface: MemoryStore (with or without a journal for --data-dir) and EtcdStore (--etcd-servers) implement it. */
 export interface ObjectStore {
   /**
    * Whether every write settles within the turn of the event loop that made it, waiting for no
@@ -89,6 +89,8 @@ export interface ObjectStore {
   durable(): Promise<void> | undefined
   /** Releases what the store holds open (a durable store's files); no write may follow. */
   close(): void
+  /** For a store over the network: whether its backend answered lately (readiness reports it). Absent: always. */
+  healthy?(): boolean
 }
 
 /** How a version is kept. */

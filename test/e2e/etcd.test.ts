@@ -167,3 +167,37 @@ describe('one simulated clock for the processes of a cluster', () => {
     }
   }, 60_000)
 })
+
+describe('etcd going away under a running kubemock', () => {
+  it('readiness reports etcd, writes answer 504 once the request timeout passes, reads go on, and all of it recovers', async () => {
+    const own = await startEtcd()
+    const k = await startKubemock({ args: ['--etcd-servers', own.url, '--request-timeout', '2s', '--log-level', 'warn', '--nodes', '1'] })
+    try {
+      expect((await k.kubectl(['create', 'configmap', 'before', '--from-literal=k=v'])).code).toBe(0)
+      await own.kill()
+      const readyz = await until(
+        '/readyz to fail',
+        async () => {
+          const r = await fetch(`${k.url}/readyz`)
+          return r.status === 500 ? r.text() : undefined
+        },
+        15_000,
+      )
+      expect(readyz).toBe('[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\nreadyz check failed\n')
+      const etcdCheck = await fetch(`${k.url}/readyz/etcd`)
+      expect(etcdCheck.status).toBe(500)
+      const r = await k.kubectl(['create', 'configmap', 'while-away'])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('error: failed to create configmap: Timeout: request did not complete within requested timeout - context deadline exceeded')
+      // Reads come from the watch cache meanwhile.
+      expect((await k.kubectl(['get', 'configmap', 'before', '-o', 'jsonpath={.data.k}'])).stdout).toBe('v')
+      await own.restart()
+      await until('/readyz to pass', async () => ((await fetch(`${k.url}/readyz`)).status === 200 ? true : undefined), 20_000)
+      expect((await k.kubectl(['create', 'configmap', 'after'])).code).toBe(0)
+      expect((await k.kubectl(['get', 'configmap', 'after', '-o', 'name'])).stdout.trim()).toBe('configmap/after')
+    } finally {
+      await k.stop()
+      await own.stop()
+    }
+  }, 90_000)
+})
