@@ -21,7 +21,7 @@ import { hostname } from 'node:os'
 import { LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js'
 import { KubeletShards } from './controllers/kubelet-shards.js'
 import { shareClock } from './controllers/clock-sync.js'
-import type { EtcdResource } from './store/etcd-store.js'
+import type { EtcdResource, EtcdStore } from './store/etcd-store.js'
 import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
@@ -71,6 +71,9 @@ export interface ClusterOptions {
    */
   scenario?: ScenarioOptions
 }
+
+/** kube-apiserver's --etcd-compaction-interval default. */
+const etcdCompactionIntervalMs = 5 * 60_000
 
 /** The name the simulated time is saved under in a data directory. */
 const savedClock = 'simulated-time'
@@ -187,6 +190,14 @@ export class Cluster {
           onStoppedLeading: () => c.controllers.setActive(nodeAgentsOnly),
         })
         c.elector.start()
+        // kube-apiserver's compactor: every 5 minutes, etcd's history up to the revision of 5
+        // minutes before (the watch cache keeps its own window); the leader does it.
+        let compactTo = 0
+        c.compactor = setInterval(() => {
+          if (c.elector?.isLeader() && compactTo > 0) void (store as EtcdStore).compact(compactTo).catch(() => {})
+          compactTo = c.store.currentRV()
+        }, etcdCompactionIntervalMs)
+        c.compactor.unref?.()
         return c
       }
       if (!c.restored) await c.seed()
@@ -203,6 +214,7 @@ export class Cluster {
   /** Over etcd: the node shards whose kubelets this process simulates. */
   shards?: KubeletShards
   private stopSharingClock: (() => void) | undefined
+  private compactor: NodeJS.Timeout | undefined
   /** Whether this process simulates a node's kubelet (unset: every node). */
   private nodeOwner: ((node: string) => boolean) | undefined
 
@@ -333,6 +345,7 @@ export class Cluster {
     void this.elector?.stop()
     void this.shards?.stop()
     this.stopSharingClock?.()
+    if (this.compactor) clearInterval(this.compactor)
     this.controllers.stop()
     this.clock.dispose()
     this.store.close()

@@ -150,11 +150,18 @@ export class EtcdStore implements ObjectStore {
 
   /** Follows etcd from `fromRV` (exclusive) into the cache; a watch etcd ends (compaction) lists again. */
   private async follow(fromRV: number): Promise<void> {
-    const w = await this.client
-      .watch()
-      .prefix(registryRoot)
-      .startRevision(String(fromRV + 1))
-      .create()
+    let w: Watcher
+    try {
+      w = await this.client
+        .watch()
+        .prefix(registryRoot)
+        .startRevision(String(fromRV + 1))
+        .create()
+    } catch (err) {
+      // etcd compacted past fromRV before the watch was made.
+      if (/compacted/.test(String((err as Error).message))) return this.relist()
+      throw err
+    }
     this.watcher = w
     w.on('data', (res) => {
       for (const ev of res.events ?? []) {
@@ -173,8 +180,10 @@ export class EtcdStore implements ObjectStore {
     w.on('disconnected', () => {
       this.reachable = false
     })
+    // etcd ended the watch for good (its revision compacted while the stream was away).
     w.on('error', () => {
-      if (this.closed) return
+      if (this.closed || this.watcher !== w) return
+      this.watcher = undefined
       void this.relist()
     })
   }
@@ -184,23 +193,22 @@ export class EtcdStore implements ObjectStore {
    * and applies the differences, as a reflector's relist does, then follows from there.
    */
   private async relist(): Promise<void> {
-    await this.watcher?.cancel().catch(() => {})
-    this.watcher = undefined
     await this.withRetries(registryRoot, async () => {
       const { rows, rv } = await this.listAll()
       const seen = new Set<string>()
       for (const row of rows) {
         seen.add(`${row.resource}\u0000${row.key}`)
         const cur = this.cache.get(row.resource, ...splitKey(row.key))
-        if (!cur || cur.rv < row.rv)
-          this.cache.applyCommitted(row.resource, row.key, Math.max(row.rv, this.cache.currentRV() + 1), JSON.parse(row.json.toString('utf8')), row.compact)
+        // Each version keeps the revision etcd wrote it at: the next compare-and-swap compares that.
+        if (!cur || cur.rv < row.rv) this.cache.applyCommitted(row.resource, row.key, row.rv, JSON.parse(row.json.toString('utf8')), row.compact)
       }
       for (const r of this.byResource.values())
         for (const s of this.cache.list(r.resource)) {
           const key = s.obj.metadata.namespace ? `${s.obj.metadata.namespace}/${s.obj.metadata.name}` : (s.obj.metadata.name ?? '')
-          if (!seen.has(`${r.resource}\u0000${key}`)) this.cache.applyCommitted(r.resource, key, this.cache.currentRV() + 1, undefined)
+          // Gone at some revision up to the listing's: the listing's stands for it.
+          if (!seen.has(`${r.resource}\u0000${key}`)) this.cache.applyCommitted(r.resource, key, rv, undefined)
         }
-      await this.follow(Math.max(rv, this.cache.currentRV()))
+      await this.follow(rv)
     })
     this.release()
   }
