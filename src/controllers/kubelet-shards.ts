@@ -83,12 +83,24 @@ export class KubeletShards {
     return Math.ceil(this.shards / members.size)
   }
 
+  /** Deletes the membership Leases of processes gone for four lease durations (compare-and-swap, so a renewal wins). */
+  private async forgetGone(): Promise<void> {
+    const leases = this.opts.registry.resource('coordination.k8s.io', 'leases')
+    for (const s of leases.list('kube-system').items) {
+      if (!s.obj.metadata.name?.startsWith('kubemock-process-')) continue
+      const spec = (s.obj as { spec?: { renewTime?: string; leaseDurationSeconds?: number } }).spec
+      if (Date.parse(spec?.renewTime ?? '') + 4 * (spec?.leaseDurationSeconds ?? 15) * 1000 > Date.now()) continue
+      await leases.delete('kube-system', s.obj.metadata.name, { preconditions: { resourceVersion: String(s.rv) } }).catch(() => {})
+    }
+  }
+
   start(): void {
     this.member.start()
     for (const e of this.electors) e.start()
     const period = this.opts.retryPeriodMs ?? 2000
     this.balancer = setInterval(() => {
       if (this.owned.size > this.share()) void this.electors[this.held().at(-1)!].release()
+      void this.forgetGone()
     }, period)
     this.balancer.unref?.()
   }
