@@ -105,6 +105,28 @@ const podBody = (name, ns) => ({
   spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] },
 })
 
+/**
+ * A bare Fastify process answering every GET with `body` as application/json: the floor the issue
+ * holds kubemock's GET to (at least half its throughput), on the same machine and client.
+ */
+async function bareFastify(body) {
+  const script = `import Fastify from 'fastify'
+const body = ${JSON.stringify(body)}
+const app = Fastify()
+app.get('/*', (_req, reply) => reply.type('application/json').send(body))
+await app.listen({ host: '127.0.0.1', port: 0 })
+console.log('listening ' + app.server.address().port)`
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      const m = /listening (\d+)/.exec(d)
+      if (m) resolve(m[1])
+    })
+    child.once('exit', (code) => reject(new Error(`bare Fastify exited with ${code}`)))
+  })
+  return { child, url: `http://127.0.0.1:${port}/api/v1/namespaces/default/pods/bench-pod` }
+}
+
 async function runAutocannon(url, connections, seconds) {
   const r = await autocannon({ url, connections, duration: seconds, pipelining: 1 })
   if (r.non2xx || r.errors) throw new Error(`autocannon ${url}: ${r.non2xx} non-2xx, ${r.errors} errors`)
@@ -457,6 +479,25 @@ async function main() {
     const g50 = await runAutocannon(getUrl, 50, duration)
     row('GET pod, 50 conns: req/s', g50.rps, 'req/s', '≥ 11,000 req/s', g50.rps >= 11_000, 'autocannon')
     row('GET pod, 50 conns: p50 / p99', [g50.p50, g50.p99], 'ms', '—', null, 'autocannon')
+    // Bare Fastify logs nothing, so kubemock is compared without its request log line too.
+    log('GET of the same bytes: kubemock --log-level warn, then bare Fastify (autocannon) …')
+    const quiet = await startServer(['--log-level', 'warn'])
+    const bare = await bareFastify(await (await fetch(getUrl)).text())
+    try {
+      await api(quiet.url, 'POST', '/api/v1/namespaces/default/pods', podBody('bench-pod', 'default'))
+      const quietUrl = `${quiet.url}/api/v1/namespaces/default/pods/bench-pod`
+      await runAutocannon(quietUrl, 10, 1)
+      const q50 = await runAutocannon(quietUrl, 50, duration)
+      await runAutocannon(bare.url, 10, 1)
+      const b50 = await runAutocannon(bare.url, 50, duration)
+      const ratio = q50.rps / b50.rps
+      row('GET pod, 50 conns, --log-level warn: req/s', q50.rps, 'req/s', '—', null, 'autocannon')
+      row('bare Fastify, same bytes, 50 conns: req/s', b50.rps, 'req/s', '—', null, 'autocannon')
+      row('GET pod (--log-level warn) ÷ bare Fastify', ratio * 100, '%', '≥ 50 %', ratio >= 0.5, 'autocannon')
+    } finally {
+      await stopServer(bare.child)
+      await stopServer(quiet.child)
+    }
     if (hasWrk()) {
       log('GET one pod (wrk) …')
       const w1 = runWrk(getUrl, 1, duration)
