@@ -2,7 +2,6 @@
 import { Etcd3 } from 'etcd3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EtcdStore, type EtcdResource } from '../../src/store/etcd-store.js'
-import { StoreError } from '../../src/store/store-error.js'
 import type { KubeObject } from '../../src/types.js'
 import { startEtcd, type RunningEtcd } from '../helpers/etcd.js'
 
@@ -72,7 +71,7 @@ describe('EtcdStore', () => {
     // a reads the version b wrote; b changes it again first, so a's write loses.
     const fromA = a.get('configmaps', 'default', 'shared')!
     const newer = await b.update('configmaps', cm('shared', { by: 'b' }), made.rv)
-    await expect(a.update('configmaps', cm('shared', { by: 'a' }), fromA.rv)).rejects.toBeInstanceOf(StoreError)
+    await expect(a.update('configmaps', cm('shared', { by: 'a' }), fromA.rv)).rejects.toMatchObject({ code: 'Conflict' })
     // After the Conflict, a's cache holds the winner, so a retry reads it.
     expect(a.get('configmaps', 'default', 'shared')?.rv).toBe(newer.rv)
     await expect.poll(() => seen).toEqual([`ADDED shared ${made.rv}`, `MODIFIED shared ${newer.rv}`])
