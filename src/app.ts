@@ -14,6 +14,7 @@ import { protobufMediaType } from './api/protobuf.js'
 import { isLongRunning, requestInfo } from './api/journal.js'
 import { queryRequestTimeout, type RawQuery } from './api/query-params.js'
 import { installControlHooks, registerControlRoutes } from './api/control.js'
+import { installFilterChain } from './api/filter-chain.js'
 import { registerResourceRoutes } from './api/resources.js'
 import { installUpgradeRouting } from './api/upgrade.js'
 import { servesWebSocket } from './api/ws-subresources.js'
@@ -70,32 +71,37 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
   app.addContentTypeParser(protobufMediaType, { parseAs: 'buffer', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
 
+  const chain = installFilterChain(app)
   // Go's server refuses a path it cannot unescape before any handler runs (routes that matched
   // without decoding, such as OPTIONS, would otherwise answer it).
-  app.addHook('onRequest', (req, reply, done) => {
-    if (hasBrokenEscape(req.raw.url ?? '/')) return sendBadRequestURI(reply)
-    done()
+  chain.add((req, reply) => {
+    if (!hasBrokenEscape(req.raw.url ?? '/')) return false
+    sendBadRequestURI(reply)
+    return true
   })
-  app.addHook('onRequest', async (_req, reply) => {
+  chain.add((_req, reply) => {
     reply.header('Cache-Control', 'no-cache, private')
     reply.header('Audit-Id', randomUUID())
+    return false
   })
-  // First of the request hooks, so the request journal also sees requests other hooks answer.
-  installControlHooks(app, cluster)
+  // First of the request filters that may answer, so the request journal also sees requests
+  // other filters answer.
+  installControlHooks(app, cluster, chain)
   // A browser is the one client that can be made to send requests against its user's will:
   // refuse foreign host names (DNS rebinding) and foreign origins before anything else runs.
-  installHostCheck(app, opts.allowedHosts)
+  installHostCheck(chain, opts.allowedHosts)
   // WithRequestDeadline sits outside CORS and authentication: a malformed `timeout` on a short
   // request is a 400 before anything else looks at it.
-  app.addHook('onRequest', async (req) => {
+  chain.add((req) => {
     const query = req.query as RawQuery
-    if (query.timeout === undefined) return
+    if (query.timeout === undefined) return false
     const [path, rawQuery = ''] = (req.raw.url ?? '/').split(/\?(.*)/s, 2)
     if (!isLongRunning(requestInfo(req.method, path, rawQuery))) queryRequestTimeout(query)
+    return false
   })
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
-  installCors(app, opts.corsOrigins ?? [])
-  if (opts.auth) installAuth(app, opts.auth)
+  installCors(chain, opts.corsOrigins ?? [])
+  if (opts.auth) installAuth(app, chain, opts.auth)
   installRequestLog(app)
 
   installErrorHandlers(app)

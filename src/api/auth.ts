@@ -1,8 +1,9 @@
 /** @module api/auth: static bearer-token authentication, over the Authorization header and the WebSocket subprotocol. */
 import { readFileSync } from 'node:fs'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { StatusError } from '../errors.js'
 import { sendStatus } from './errors.js'
+import type { FilterChain } from './filter-chain.js'
 
 /** Who a token belongs to, as in kube-apiserver's `--token-auth-file` (token,user,uid,"group1,group2"). */
 export interface TokenUser {
@@ -222,26 +223,27 @@ function isWebSocketUpgrade(req: FastifyRequest): boolean {
 }
 
 /**
- * Installs the authentication filter as an onRequest hook: requests without a valid token get the
+ * Adds the authentication filter to the request filters: requests without a valid token get the
  * 401 `Unauthorized` Status (kubectl: `error: You must be logged in to the server (Unauthorized)`),
- * except credential-less requests to {@link openPaths}. Register it after the CORS hook, so that
+ * except credential-less requests to {@link openPaths}. Add it after the CORS filter, so that
  * preflights (which never carry credentials) are answered first, as kube-apiserver's filter chain
  * puts WithCORS outside WithAuthentication. Failures are logged at debug level with the reason.
  */
-export function installAuth(app: FastifyInstance, auth: TokenAuthenticator): void {
+export function installAuth(app: FastifyInstance, chain: FilterChain, auth: TokenAuthenticator): void {
   app.decorateRequest('kubeUser', null)
-  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+  chain.add((req, reply) => {
     const result = auth.authenticate(req.headers, isWebSocketUpgrade(req))
     if (result.ok) {
       req.kubeUser = result.user
-      return done()
+      return false
     }
     if (result.anonymous) {
       const url = req.raw.url ?? '/'
       const q = url.indexOf('?')
-      if (openPaths.has(q < 0 ? url : url.slice(0, q))) return done()
+      if (openPaths.has(q < 0 ? url : url.slice(0, q))) return false
     }
     if (result.error) req.log.debug({ reason: result.error }, 'Unable to authenticate the request')
     sendStatus(reply, StatusError.unauthorized())
+    return true
   })
 }

@@ -14,6 +14,7 @@ import { loadLazyLibraries } from '../util/lazy-libraries.js'
 import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList } from '../sim/snapshot.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
+import { installFilterChain, type FilterChain } from './filter-chain.js'
 import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
 import { queryString, type RawQuery } from './query-params.js'
@@ -73,12 +74,12 @@ export interface ControlTarget {
 }
 
 /**
- * Installs the request hooks: the journal (onRequest/onResponse; register it before any hook
- * that may answer early, such as authentication, so those answers are recorded too), open-watch
+ * Installs the request hooks: the journal (a request filter and onResponse; add it before any
+ * filter that may answer early, such as authentication, so those answers are recorded too), open-watch
  * tracking, and the fault hook (preHandler, so it runs after authentication and before the
  * resource handlers). Decorates `app.kubemock`. Call once, before the routes are registered.
  */
-export function installControlHooks(app: FastifyInstance, cluster: ControlTarget): ControlState {
+export function installControlHooks(app: FastifyInstance, cluster: ControlTarget, chain: FilterChain): ControlState {
   const journal = new RequestJournal()
   const faults = new FaultInjector(() => cluster.clock.now())
   const watches = new WatchTracker((socket: Socket) => {
@@ -88,9 +89,11 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
   const failedImages = new Map<string, { repository: string; tag: string; size?: number; known: boolean }>()
   const latencyTimers = new Set<LongTimeout>()
 
-  app.addHook('onRequest', (req, reply, done) => {
+  // Declared on the Request class, so that setting it per request keeps one hidden class.
+  app.decorateRequest(journalKey as unknown as string, undefined)
+  chain.add((req, reply) => {
     const url = req.raw.url ?? '/'
-    if (isControlPath(url)) return done()
+    if (isControlPath(url)) return false
     const e = journal.start(req.raw.method ?? 'GET', url, req.headers['user-agent'])
     ;(req as WithEntry)[journalKey] = e
     // Only watches outlive their handler; find them cheaply before parsing anything.
@@ -103,7 +106,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
         })
       }
     }
-    done()
+    return false
   })
   app.addHook('onResponse', (req, reply, done) => {
     const e = (req as WithEntry)[journalKey]
@@ -292,7 +295,7 @@ function requestFilter(q: RawQuery): RequestFilter {
 
 /** Registers every /kubemock/v1 route. Needs {@link installControlHooks} to have run on `app`. */
 export async function registerControlRoutes(app: FastifyInstance, cluster: ControlTarget): Promise<void> {
-  const state = app.kubemock ?? installControlHooks(app, cluster)
+  const state = app.kubemock ?? installControlHooks(app, cluster, installFilterChain(app))
 
   app.get('/kubemock/v1/clock', async (_req, reply) => send(reply, clockBody(cluster)))
 

@@ -1,7 +1,8 @@
 /** @module api/cors: cross-origin access for browser clients, after kube-apiserver's --cors-allowed-origins filter. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { StatusError } from '../errors.js'
 import { sendStatus } from './errors.js'
+import type { FilterChain } from './filter-chain.js'
 
 /** kube-apiserver's default allowed methods (staging/src/k8s.io/apiserver/pkg/server/filters/cors.go). */
 export const corsAllowMethods = 'POST, GET, OPTIONS, PUT, DELETE, PATCH'
@@ -87,7 +88,7 @@ export function forbiddenOrigin(origin: string): StatusError {
 }
 
 /**
- * Installs the CORS filter as an onRequest hook (install it before authentication). For a request
+ * Adds the CORS filter to the request filters (add it before authentication). For a request
  * whose Origin is allowed ({@link originMatcher} over `extra`), it echoes the origin in
  * Access-Control-Allow-Origin with credentials allowed, and sets the allowed methods/headers and
  * exposed headers on every response, as kube-apiserver does; an OPTIONS preflight is answered
@@ -97,16 +98,16 @@ export function forbiddenOrigin(origin: string): StatusError {
  * whatever the method: withholding the CORS headers only stops a page from reading the answer,
  * not a "simple" cross-site POST (text/plain, no preflight) or a WebSocket from having its effect.
  */
-export function installCors(app: FastifyInstance, extra: readonly string[] | false = []): void {
+export function installCors(chain: FilterChain, extra: readonly string[] | false = []): void {
   const allowed = originMatcher(extra)
-  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+  chain.add((req, reply) => {
     const origin = req.headers.origin
-    if (origin === undefined) return done()
+    if (origin === undefined) return false
     if (!allowed(origin)) {
-      if (isSameOrigin(req, origin)) return done()
+      if (isSameOrigin(req, origin)) return false
       req.log.debug({ origin }, 'refused a cross-origin request')
       sendStatus(reply, forbiddenOrigin(origin))
-      return
+      return true
     }
     reply.header('Access-Control-Allow-Origin', origin)
     reply.header('Access-Control-Allow-Methods', corsAllowMethods)
@@ -115,9 +116,9 @@ export function installCors(app: FastifyInstance, extra: readonly string[] | fal
     reply.header('Access-Control-Allow-Credentials', 'true')
     if (req.method === 'OPTIONS') {
       reply.code(204).send()
-      return
+      return true
     }
-    done()
+    return false
   })
 }
 

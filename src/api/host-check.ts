@@ -1,9 +1,9 @@
 /** @module api/host-check: refuses requests addressed to a host name kubemock does not answer to (DNS rebinding). */
 import { isIPv4, isIPv6 } from 'node:net'
 import { hostname } from 'node:os'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { StatusError } from '../errors.js'
 import { sendStatus } from './errors.js'
+import type { FilterChain } from './filter-chain.js'
 
 /**
  * The host part of a Host header (or URL authority), lower-cased, without port, brackets or a
@@ -86,16 +86,24 @@ export function forbiddenHost(header: string): StatusError {
 }
 
 /**
- * Installs the Host check as an onRequest hook (before CORS and authentication): every request,
+ * Adds the Host check to the request filters (before CORS and authentication): every request,
  * WebSocket upgrades and the /kubemock/ control API included, whose Host is not allowed by
  * {@link isAllowedHost} gets a 403 Forbidden Status and nothing else happens.
  */
-export function installHostCheck(app: FastifyInstance, allowedHosts: readonly string[] = []): void {
+export function installHostCheck(chain: FilterChain, allowedHosts: readonly string[] = []): void {
   const allowed = new Set(allowedHosts.map((h) => (h === '*' ? h : hostOf(h))))
-  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+  // Clients send the same Host header on every request: remember the ones already accepted
+  // (a bounded few), so a request costs one lookup, not a parse.
+  const accepted = new Set<string>()
+  chain.add((req, reply) => {
     const host = req.headers.host
-    if (isAllowedHost(host, allowed)) return done()
+    if (host !== undefined && accepted.has(host)) return false
+    if (isAllowedHost(host, allowed)) {
+      if (host !== undefined && accepted.size < 64) accepted.add(host)
+      return false
+    }
     req.log.debug({ host }, 'refused a request for a foreign host name')
     sendStatus(reply, forbiddenHost(host!))
+    return true
   })
 }

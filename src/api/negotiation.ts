@@ -30,6 +30,19 @@ export type ResponseShape = 'object' | 'table'
  * (as=Table;g=meta.k8s.io;v=v1|v1beta1), JSON otherwise; protobuf-only clients get 406.
  */
 export function negotiateShape(accept: string | undefined): ResponseShape {
+  if (accept === undefined) return 'object'
+  let shape = shapes.get(accept)
+  if (shape === undefined) {
+    shape = shapeOf(accept)
+    // A client sends one Accept header on all its requests: a bounded memo spares the parse.
+    if (shapes.size < 256) shapes.set(accept, shape)
+  }
+  return shape
+}
+
+const shapes = new Map<string, ResponseShape>()
+
+function shapeOf(accept: string): ResponseShape {
   for (const m of parseAccept(accept)) {
     if (m.params.as === 'Table' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1')) {
       if (m.type === 'application/json' || m.type === '*/*') return 'table'

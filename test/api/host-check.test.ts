@@ -82,4 +82,15 @@ describe('the Host check in the app', () => {
       expect(res.statusCode, host).toBe(200)
     }
   })
+
+  it('keeps refusing a foreign Host after answering allowed ones many times (accepted headers are remembered, refused ones are not)', async () => {
+    for (let i = 0; i < 100; i++) {
+      const ok = await app.inject({ method: 'GET', url: '/api', headers: { host: i % 2 ? 'kubemock:6443' : `127.0.0.${i}:1` } })
+      expect(ok.statusCode).toBe(200)
+    }
+    for (const host of ['evil.example:8080', 'evil.example:8080', 'kubemock.evil.example:6443']) {
+      const res = await app.inject({ method: 'GET', url: '/api', headers: { host } })
+      expect(res.statusCode, host).toBe(403)
+    }
+  })
 })
