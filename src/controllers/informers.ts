@@ -7,6 +7,7 @@ import type { ResourceStore } from '../registry/generic-registry.js'
 import type { Registry } from '../registry/registry.js'
 import type { StoredObject } from '../store/object-store.js'
 import type { KubeObject } from '../types.js'
+import { objectKey } from '../util/object-key.js'
 import { perObject } from '../util/per-object.js'
 
 /** The index values of one object (an object may sit under several values, or none). */
@@ -70,11 +71,6 @@ interface Index {
   byValue: Map<string, Bucket>
   /** The values each key is filed under now, to unfile it on change. */
   valuesOf: Map<string, string[]>
-}
-
-function keyOf(obj: KubeObject): string {
-  const ns = obj.metadata.namespace
-  return ns ? `${ns}/${obj.metadata.name}` : (obj.metadata.name ?? '')
 }
 
 const empty: StoredObject[] = []
@@ -145,7 +141,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private apply(type: InformerEvent['type'], stored: StoredObject): void {
-    const key = keyOf(stored.obj)
+    const key = objectKey(stored.obj)
     const prev = this.items.get(key)
     if (type === 'DELETED') this.remove(key, prev)
     else this.put(stored, key, prev)
@@ -153,7 +149,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const h of this.handlers) h(ev)
   }
 
-  private put(s: StoredObject, key = keyOf(s.obj), prev = this.items.get(key)): void {
+  private put(s: StoredObject, key = objectKey(s.obj), prev = this.items.get(key)): void {
     this.items.set(key, s)
     const ns = s.obj.metadata.namespace ?? ''
     let bucket = this.byNamespace.get(ns)

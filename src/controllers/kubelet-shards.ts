@@ -33,6 +33,8 @@ export interface KubeletShardOptions extends Pick<LeaderElectionOptions, 'leaseD
 
 export class KubeletShards {
   private readonly owned = new Set<number>()
+  /** Shards whose Lease an attempt of this process is taking right now. */
+  private readonly trying = new Set<number>()
   private readonly electors: LeaderElector[] = []
   private readonly shards: number
   private balancer: NodeJS.Timeout | undefined
@@ -46,7 +48,14 @@ export class KubeletShards {
         new LeaderElector({
           ...opts,
           name: `kubemock-kubelets-${i}`,
-          eligible: () => this.owned.size < this.share(),
+          // The 16 electors run side by side: an attempt still in flight counts as held, or all of
+          // them would see room at start-up, take every shard and then hand most of them back.
+          eligible: () => {
+            if (this.owned.size + this.trying.size >= this.share()) return false
+            this.trying.add(i)
+            return true
+          },
+          settled: () => this.trying.delete(i),
           onStartedLeading: () => {
             this.owned.add(i)
             opts.onChange(i, true)

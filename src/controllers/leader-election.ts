@@ -34,6 +34,11 @@ export interface LeaderElectionOptions {
   retryPeriodMs?: number
   /** Whether to take the Lease when it is free (default always): a holder keeps renewing regardless. */
   eligible?: () => boolean
+  /**
+   * Called at the end of every round, after onStartedLeading when the round took the Lease: with
+   * {@link eligible}, what lets several electors count the attempts still in flight.
+   */
+  settled?: () => void
 }
 
 interface LeaseSpec {
@@ -96,7 +101,7 @@ export class LeaderElector {
     } catch {
       held = false
     }
-    if (this.stopped) return
+    if (this.stopped) return this.opts.settled?.()
     const now = Date.now()
     if (held) {
       this.lastRenew = now
@@ -113,6 +118,7 @@ export class LeaderElector {
       this.leading = false
       this.opts.onStoppedLeading()
     }
+    this.opts.settled?.()
     if (!this.stopped) {
       this.timer = setTimeout(() => void this.tick(), this.periodMs)
       this.timer.unref?.()

@@ -5,6 +5,9 @@ import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
 import { InformerFactory } from './informers.js'
 import { KeyQueue } from './key-queue.js'
+import { objectKey } from '../util/object-key.js'
+
+export { objectKey, splitKey } from '../util/object-key.js'
 
 /**
  * Synchronous controller work one turn of the event loop may do before it yields to I/O and timers
@@ -49,17 +52,6 @@ export interface Controller {
   reconcile(key: string): Promise<ReconcileResult | void> | ReconcileResult | void
   /** Called on every (re)start once the informers are filled, before any key is enqueued (to fill caches derived from them). */
   start?(): void
-}
-
-/** The key of an object: `namespace/name`, or `name` when cluster-scoped. */
-export function objectKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata.name ?? '')
-}
-
-/** Splits a key back into namespace and name. */
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/')
-  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)]
 }
 
 /** Failed keys retry after 5 ms doubling to 1000 s, as client-go's default rate limiter does. */

@@ -14,6 +14,7 @@ import { Etcd3, type IKeyValue, type Watcher } from 'etcd3'
 import { MemoryStore, serialize, type StoreWriteOptions, type ObjectStore, type StoredObject, type WatchListener } from './object-store.js'
 import type { JournalRow } from './journal.js'
 import { StoreError } from './store-error.js'
+import { splitKey } from '../util/object-key.js'
 import type { KubeObject } from '../types.js'
 
 /** How one resource is laid out in etcd. */
@@ -390,9 +391,4 @@ export class EtcdStore implements ObjectStore {
     for (const w of this.waiters.splice(0)) w.resolve()
     this.client.close()
   }
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/')
-  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)]
 }

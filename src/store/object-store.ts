@@ -3,6 +3,7 @@ import type { KubeObject } from '../types.js'
 import { type Arena, ArenaAllocator, type ArenaTenant } from './arena.js'
 import type { JournalRow, JournalState, StoreJournal } from './journal.js'
 import { StoreError } from './store-error.js'
+import { keyOf } from '../util/object-key.js'
 import { WatchHub, type StoreEvent, type WatchListener } from './watch-hub.js'
 
 export { StoreError }
@@ -374,6 +375,12 @@ class SortedKeys {
   }
 }
 
+/** The version a deletion leaves for its watchers: the last state, with the deletion's own resourceVersion. */
+function deletedVersion(prev: Stored, rv: number): Stored {
+  const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
+  return stored(last, rv, 'DELETED', prev)
+}
+
 /** Merges two sorted arrays of distinct strings. */
 function mergeSorted(a: string[], b: string[]): string[] {
   const out = new Array<string>(a.length + b.length)
@@ -401,10 +408,6 @@ function lowerBound(sorted: string[], key: string): number {
 interface Bucket {
   objects: Map<string, Stored>
   keys: SortedKeys
-}
-
-function keyOf(namespace: string, name: string): string {
-  return namespace ? `${namespace}/${name}` : name
 }
 
 /** etcd's default backend quota (--quota-backend-bytes): 2 GiB. */
@@ -644,12 +647,7 @@ export class MemoryStore implements ObjectStore {
       delete obj.metadata.resourceVersion
       throw err
     }
-    this.rv = rv
-    this.total += s.size
-    b.objects.set(key, s)
-    b.keys.add(key)
-    this.hub.publish({ type: 'ADDED', resource, namespace: obj.metadata.namespace ?? '', rv, stored: s })
-    if (opts.compact) s.release()
+    this.install(resource, b, key, obj.metadata.namespace ?? '', rv, 'ADDED', s, undefined, opts.compact ?? false)
     await this.journal?.durable()
     return s
   }
@@ -673,12 +671,7 @@ export class MemoryStore implements ObjectStore {
       obj.metadata.resourceVersion = before
       throw err
     }
-    this.unlink(prev)
-    this.rv = rv
-    this.total += s.size - prev.size
-    b.objects.set(key, s)
-    this.hub.publish({ type: 'MODIFIED', resource, namespace: ns, rv, stored: s, prev })
-    if (opts.compact) s.release()
+    this.install(resource, b, key, ns, rv, 'MODIFIED', s, prev, opts.compact ?? false)
     await this.journal?.durable()
     return s
   }
@@ -690,18 +683,44 @@ export class MemoryStore implements ObjectStore {
     if (!prev) throw new StoreError('NotFound', key)
     if (expectedRV !== undefined && prev.rv !== expectedRV) throw new StoreError('Conflict', key)
     const rv = this.rv + 1
-    // The DELETED event carries the last state with the deletion's own resourceVersion.
-    const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
-    const s = stored(last, rv, 'DELETED', prev)
+    const s = deletedVersion(prev, rv)
     this.record(resource, key, 'DELETED', s, prev.released)
-    b.objects.delete(key)
-    b.keys.remove(key)
-    this.unlink(prev)
-    this.total -= prev.size
-    this.rv = rv
-    this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
+    this.install(resource, b, key, namespace, rv, 'DELETED', s, prev, false)
     await this.journal?.durable()
     return s
+  }
+
+  /**
+   * Makes `s` the current version of `key` at `rv` (for DELETED, drops the key; `s` is then the
+   * last state the watchers get), frees `prev`, and tells the watchers. Every write, local or
+   * committed elsewhere, ends here.
+   */
+  private install(
+    resource: string,
+    b: Bucket,
+    key: string,
+    namespace: string,
+    rv: number,
+    type: EventType,
+    s: Stored,
+    prev: Stored | undefined,
+    compact: boolean,
+  ): void {
+    if (prev) {
+      this.unlink(prev)
+      this.total -= prev.size
+    }
+    if (type === 'DELETED') {
+      b.objects.delete(key)
+      b.keys.remove(key)
+    } else {
+      if (!prev) b.keys.add(key)
+      b.objects.set(key, s)
+      this.total += s.size
+    }
+    this.rv = Math.max(this.rv, rv)
+    this.hub.publish({ type, resource, namespace, rv, stored: s, prev })
+    if (compact) s.release()
   }
 
   /**
@@ -718,27 +737,14 @@ export class MemoryStore implements ObjectStore {
     if (!obj) {
       this.rv = Math.max(this.rv, rv)
       if (!prev) return undefined
-      const last = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(rv) } }
-      const s = stored(last, rv, 'DELETED', prev)
-      b.objects.delete(key)
-      b.keys.remove(key)
-      this.unlink(prev)
-      this.total -= prev.size
-      this.hub.publish({ type: 'DELETED', resource, namespace, rv, stored: s, prev })
+      const s = deletedVersion(prev, rv)
+      this.install(resource, b, key, namespace, rv, 'DELETED', s, prev, false)
       return s
     }
     obj.metadata.resourceVersion = String(rv)
     const type = prev ? 'MODIFIED' : 'ADDED'
     const s = stored(obj, rv, type, prev, compact, compact ? this.compactArenas : this.arenas)
-    if (prev) {
-      this.unlink(prev)
-      this.total -= prev.size
-    } else b.keys.add(key)
-    b.objects.set(key, s)
-    this.total += s.size
-    this.rv = Math.max(this.rv, rv)
-    this.hub.publish({ type, resource, namespace, rv, stored: s, prev })
-    if (compact) s.release()
+    this.install(resource, b, key, namespace, rv, type, s, prev, compact)
     return s
   }
 
