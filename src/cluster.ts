@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js'
 import { KubeletShards } from './controllers/kubelet-shards.js'
-import { shareClock } from './controllers/clock-sync.js'
+import { clockConfigMap, shareClock } from './controllers/clock-sync.js'
 import type { EtcdResource, EtcdStore } from './store/etcd-store.js'
 import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
@@ -115,6 +115,15 @@ function etcdLayout(): EtcdResource[] {
   return layout
 }
 
+/**
+ * What a reset or state import over etcd leaves in place: the kube-system Leases the processes
+ * elect the controllers' leader and the kubelet shards with, and the shared clock, so that no
+ * process loses its part while the objects are replaced.
+ */
+function keptOnReset(resource: string, key: string): boolean {
+  return (resource === 'leases.coordination.k8s.io' && key.startsWith('kube-system/')) || (resource === 'configmaps' && key === `kube-system/${clockConfigMap}`)
+}
+
 /** A cluster's parts, created and seeded together; `close()` stops everything it started. */
 export class Cluster {
   readonly clock: Clock
@@ -141,6 +150,7 @@ export class Cluster {
       ? await (await import('./store/etcd-store.js')).EtcdStore.open({
           endpoints: opts.etcdServers,
           resources: etcdLayout(),
+          keepOnClear: keptOnReset,
           historySize: opts.historySize,
           timeoutMs: opts.storageTimeoutMs,
         })
@@ -310,12 +320,12 @@ export class Cluster {
     this.controllers.stop()
     try {
       beforeClear?.()
-      const rollback = this.store.checkpoint()
-      this.store.clear()
+      const rollback = await this.store.checkpoint()
+      await this.store.clear()
       try {
         await load()
       } catch (err) {
-        rollback()
+        await rollback()
         throw err
       }
     } finally {

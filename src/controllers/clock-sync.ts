@@ -10,7 +10,9 @@ import type { SimClock } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import type { InformerFactory } from './informers.js'
 
-const name = 'kubemock-clock'
+/** The kube-system ConfigMap the shared clock lives in. */
+export const clockConfigMap = 'kubemock-clock'
+const name = clockConfigMap
 
 interface ClockState {
   now: number

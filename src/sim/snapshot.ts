@@ -191,15 +191,36 @@ export async function validateSnapshot(registry: Registry, items: KubeObject[], 
 export async function importObjects(registry: Registry, items: KubeObject[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
   const namespaces = registry.resource('', 'namespaces')
+  // An object the store kept through the clear (over etcd: the Leases the processes elect
+  // with, the shared clock) stays as it is: the processes own it, not the snapshot.
+  const kept = new Set(items.filter((o) => storedOf(registry, o) !== undefined))
   for (const name of missingNamespaces(registry, items)) await namespaces.create('', { metadata: { name } }, { trusted: true })
   const ordered = [...items].sort((a, b) => rank(pluralOf(registry, a), groupOf(a)) - rank(pluralOf(registry, b), groupOf(b)))
   for (const o of ordered) {
     const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')!
-    const copy = importable(o)
-    await rs.create(rs.def.namespaced ? copy.metadata.namespace || 'default' : '', copy, { trusted: true })
+    if (!kept.has(o)) {
+      const copy = importable(o)
+      const namespace = rs.def.namespaced ? copy.metadata.namespace || 'default' : ''
+      try {
+        await rs.create(namespace, copy, { trusted: true })
+      } catch (err) {
+        // Over etcd the leader's controllers run on (in another process, perhaps) and may have
+        // made the object meanwhile (a namespace's kube-root-ca.crt, its default ServiceAccount):
+        // it then takes the snapshot's content, keeping the identity it was given.
+        if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err
+        await rs.guaranteedUpdate(namespace, copy.metadata.name ?? '', (cur) => ({ ...copy, metadata: { ...copy.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } }), {
+          trusted: true,
+        })
+      }
+    }
     counts[o.kind!] = (counts[o.kind!] ?? 0) + 1
   }
   return counts
+}
+
+function storedOf(registry: Registry, o: KubeObject) {
+  const rs = registry.forKind(o.apiVersion ?? '', o.kind ?? '')
+  return rs?.getStored(rs.def.namespaced ? o.metadata.namespace || 'default' : '', o.metadata.name ?? '')
 }
 
 function pluralOf(registry: Registry, o: KubeObject): string {

@@ -14,7 +14,7 @@ import { Etcd3, type IKeyValue, type Watcher } from 'etcd3'
 import { MemoryStore, serialize, type StoreWriteOptions, type ObjectStore, type StoredObject, type WatchListener } from './object-store.js'
 import type { JournalRow } from './journal.js'
 import { StoreError } from './store-error.js'
-import { splitKey } from '../util/object-key.js'
+import { objectKey, splitKey } from '../util/object-key.js'
 import type { KubeObject } from '../types.js'
 
 /** How one resource is laid out in etcd. */
@@ -38,7 +38,15 @@ export interface EtcdStoreOptions {
    * StoreError('Timeout') (kube-apiserver's --request-timeout, default 60 s).
    */
   timeoutMs?: number
+  /**
+   * Objects a state import or reset leaves in place (`resource`, `namespace/name`): what the
+   * processes sharing the etcd coordinate through, which none of them may lose mid-way.
+   */
+  keepOnClear?: (resource: string, key: string) => boolean
 }
+
+/** Operations per etcd transaction (etcd's --max-txn-ops default is 128). */
+const txnOps = 100
 
 /** The root of every key, as kube-apiserver's --etcd-prefix default. */
 export const registryRoot = '/registry/'
@@ -72,6 +80,7 @@ export class EtcdStore implements ObjectStore {
   /** Prefixes longest first, so `services/specs` is not taken for `services`. */
   private readonly prefixes: [string, EtcdResource][]
   private readonly timeoutMs: number
+  private readonly keepOnClear: EtcdStoreOptions['keepOnClear']
   private readonly historySize: number
   /** Writes waiting for the cache to reach their revision. */
   private readonly waiters: { rv: number; resolve: () => void }[] = []
@@ -88,6 +97,7 @@ export class EtcdStore implements ObjectStore {
       faultHandling: { global: noop, host: () => circuitBreaker(handleAll, { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }) },
     })
     for (const r of opts.resources) this.byResource.set(r.resource, r)
+    this.keepOnClear = opts.keepOnClear
     this.prefixes = opts.resources.map((r) => [`${registryRoot}${r.prefix}/`, r] as [string, EtcdResource]).sort((a, b) => b[0].length - a[0].length)
     this.timeoutMs = opts.timeoutMs ?? 60_000
     this.historySize = opts.historySize ?? 10_000
@@ -205,7 +215,7 @@ export class EtcdStore implements ObjectStore {
       }
       for (const r of this.byResource.values())
         for (const s of this.cache.list(r.resource)) {
-          const key = s.obj.metadata.namespace ? `${s.obj.metadata.namespace}/${s.obj.metadata.name}` : (s.obj.metadata.name ?? '')
+          const key = objectKey(s.obj)
           // Gone at some revision up to the listing's: the listing's stands for it.
           if (!seen.has(`${r.resource}\u0000${key}`)) this.cache.applyCommitted(r.resource, key, rv, undefined)
         }
@@ -367,13 +377,46 @@ export class EtcdStore implements ObjectStore {
     return this.cache.limits()
   }
 
-  /** Not offered over etcd: a state import or reset would have to delete what other processes serve. */
-  clear(): void {
-    throw new StoreError('BadRequest', 'replacing the whole state is not supported with --etcd-servers')
+  /**
+   * Deletes every object but those {@link EtcdStoreOptions.keepOnClear} keeps, in transactions of
+   * 100 keys. Every process's cache sees the deletions through its watch, so its watchers get
+   * DELETED events (those of the process that clears are ended with 410 first, by the caller).
+   * Other processes may see a part-cleared state for as long as the transactions take.
+   */
+  async clear(): Promise<void> {
+    const keys = (await this.withRetries(registryRoot, () => this.client.getAll().prefix(registryRoot).keys())).filter((k) => !this.kept(k))
+    await this.inTransactions(keys, (k) => this.client.delete().key(k))
   }
 
-  checkpoint(): () => void {
-    throw new StoreError('BadRequest', 'replacing the whole state is not supported with --etcd-servers')
+  /** Captures every object {@link clear} would delete, as etcd holds it; the function returned clears and writes them back. */
+  async checkpoint(): Promise<() => Promise<void>> {
+    const res = await this.withRetries(registryRoot, () => this.client.getAll().prefix(registryRoot).exec())
+    const saved = res.kvs.filter((kv) => !this.kept(kv.key.toString('utf8')))
+    return async () => {
+      await this.clear()
+      await this.inTransactions(saved, (kv) => this.client.put(kv.key).value(kv.value))
+    }
+  }
+
+  private kept(etcdKey: string): boolean {
+    const where = this.locate(etcdKey)
+    return !where || (this.keepOnClear?.(where.res.resource, where.key) ?? false)
+  }
+
+  /** Runs one operation per item, `txnOps` to a transaction, and waits until the cache holds the last. */
+  private async inTransactions<T>(items: T[], op: (item: T) => Parameters<ReturnType<Etcd3['if']>['then']>[0]): Promise<void> {
+    let rv = 0
+    for (let i = 0; i < items.length; i += txnOps) {
+      const batch = items.slice(i, i + txnOps)
+      const res = await this.withRetries(registryRoot, () =>
+        this.client
+          .if(registryRoot, 'Version', '>', -1)
+          .then(...batch.map(op))
+          .commit(),
+      )
+      rv = Number(res.header.revision)
+    }
+    if (rv) await this.applied(rv)
   }
 
   durable(): Promise<void> | undefined {

@@ -76,13 +76,13 @@ export interface ObjectStore {
   /** The size limits writes are held to (see {@link MemoryStoreOptions}). */
   limits(): { quotaBytes: number; maxObjectBytes: number }
   /** Drops everything (state import/reset). */
-  clear(): void
+  clear(): Promise<void>
   /**
    * Captures every current object; calling the returned function puts exactly those back (the
    * watch history then restarts at the current resourceVersion, as after {@link clear}, and
    * resourceVersions keep increasing). What makes a state import all or nothing.
    */
-  checkpoint(): () => void
+  checkpoint(): Promise<() => Promise<void>>
   /**
    * For a durable store: resolves once every write made so far is durable (rejects when that
    * failed); undefined when all already are, as always in memory. Answers wait for it.
@@ -756,7 +756,7 @@ export class MemoryStore implements ObjectStore {
     return this.hub.onCommit(fn)
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.buckets.clear()
     this.arenas.reset()
     this.compactArenas.reset()
@@ -765,11 +765,11 @@ export class MemoryStore implements ObjectStore {
     this.journal?.rebase([], this.rv)
   }
 
-  checkpoint(): () => void {
+  async checkpoint(): Promise<() => Promise<void>> {
     // Stored versions are immutable, so copying the maps (not the objects) is a full copy.
     const saved = [...this.buckets].map(([resource, b]) => [resource, new Map(b.objects)] as const)
     const total = this.total
-    return () => {
+    return async () => {
       for (const b of this.buckets.values()) for (const v of b.objects.values()) this.unlink(v)
       this.buckets.clear()
       for (const [resource, objects] of saved) {

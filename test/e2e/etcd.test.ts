@@ -168,6 +168,56 @@ describe('one simulated clock for the processes of a cluster', () => {
   }, 60_000)
 })
 
+describe('reset and snapshot restore over etcd', () => {
+  it('replace the objects every process serves, keep the leader and the kubelet shards where they are, and the controllers go on', async () => {
+    const own = await startEtcd()
+    const args = ['--etcd-servers', own.url, '--log-level', 'warn', '--nodes', '1']
+    const x = await startKubemock({ args })
+    await until('x to seed', async () => ((await json(x, '/api/v1/nodes')).body.items.length === 2 ? true : undefined), 20_000)
+    const y = await startKubemock({ args })
+    const leader = async () => (await json(y, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body.spec
+    const names = async (k: Kubemock) => ((await json(k, '/api/v1/namespaces/default/configmaps')).body.items as { metadata: { name: string } }[]).map((c) => c.metadata.name)
+    try {
+      expect((await x.kubectl(['create', 'configmap', 'kept', '--from-literal=k=v'])).code).toBe(0)
+      const snapshot = (await json(x, '/kubemock/v1/snapshot')).body
+      expect((await y.kubectl(['create', 'configmap', 'extra'])).code).toBe(0)
+      const before = await leader()
+
+      // Restore through the follower: both processes serve the snapshot's objects.
+      const restored = await json(y, '/kubemock/v1/snapshot', { method: 'PUT', body: JSON.stringify(snapshot) })
+      expect(restored.status, JSON.stringify(restored.body)).toBe(200)
+      expect(restored.body.objects).toBe(snapshot.items.length)
+      expect(await names(y)).toEqual(expect.arrayContaining(['kept']))
+      expect(await names(y)).not.toContain('extra')
+      await until('x to drop extra', async () => ((await names(x)).includes('extra') ? undefined : true), 10_000)
+      expect(await names(x)).toContain('kept')
+      expect((await x.kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.k}'])).stdout).toBe('v')
+
+      // Reset through the leader: the boot objects again, the ConfigMap gone everywhere.
+      const reset = await json(x, '/kubemock/v1/reset', { method: 'POST' })
+      expect(reset.status).toBe(200)
+      await until('y to drop kept', async () => ((await names(y)).includes('kept') ? undefined : true), 10_000)
+      expect(await names(x)).not.toContain('kept')
+      expect(((await json(y, '/api/v1/nodes')).body.items as unknown[]).length).toBe(2)
+      expect((await y.kubectl(['get', 'namespace', 'default', 'kube-system', '-o', 'name'])).stdout.trim().split('\n')).toEqual([
+        'namespace/default',
+        'namespace/kube-system',
+      ])
+      const after = await leader()
+      expect(after.holderIdentity).toBe(before.holderIdentity)
+      expect(after.leaseTransitions).toBe(before.leaseTransitions)
+
+      // The controllers and the kubelets of both processes work on the new state.
+      expect((await y.kubectl(['create', 'deployment', 'after-reset', '--image=nginx', '--replicas=2'])).code).toBe(0)
+      await until('2 Running pods', async () => ((await runningPods(x, 'after-reset')) === 2 ? true : undefined), 30_000)
+    } finally {
+      await x.stop()
+      await y.stop()
+      await own.stop()
+    }
+  }, 90_000)
+})
+
 describe('etcd going away under a running kubemock', () => {
   it('readiness reports etcd, writes answer 504 once the request timeout passes, reads go on, and all of it recovers', async () => {
     const own = await startEtcd()

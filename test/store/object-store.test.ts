@@ -98,7 +98,7 @@ describe('MemoryStore', () => {
     expect(s.storedBytes()).toBe(a2.size + b.size)
     await s.delete('configmaps', 'default', 'b')
     expect(s.storedBytes()).toBe(a2.size)
-    s.clear()
+    await s.clear()
     expect(s.storedBytes()).toBe(0)
   })
 
