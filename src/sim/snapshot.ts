@@ -208,9 +208,14 @@ export async function importObjects(registry: Registry, items: KubeObject[]): Pr
         // made the object meanwhile (a namespace's kube-root-ca.crt, its default ServiceAccount):
         // it then takes the snapshot's content, keeping the identity it was given.
         if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err
-        await rs.guaranteedUpdate(namespace, copy.metadata.name ?? '', (cur) => ({ ...copy, metadata: { ...copy.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } }), {
-          trusted: true,
-        })
+        await rs.guaranteedUpdate(
+          namespace,
+          copy.metadata.name ?? '',
+          (cur) => ({ ...copy, metadata: { ...copy.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } }),
+          {
+            trusted: true,
+          },
+        )
       }
     }
     counts[o.kind!] = (counts[o.kind!] ?? 0) + 1

@@ -176,7 +176,8 @@ describe('reset and snapshot restore over etcd', () => {
     await until('x to seed', async () => ((await json(x, '/api/v1/nodes')).body.items.length === 2 ? true : undefined), 20_000)
     const y = await startKubemock({ args })
     const leader = async () => (await json(y, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).body.spec
-    const names = async (k: Kubemock) => ((await json(k, '/api/v1/namespaces/default/configmaps')).body.items as { metadata: { name: string } }[]).map((c) => c.metadata.name)
+    const names = async (k: Kubemock) =>
+      ((await json(k, '/api/v1/namespaces/default/configmaps')).body.items as { metadata: { name: string } }[]).map((c) => c.metadata.name)
     try {
       expect((await x.kubectl(['create', 'configmap', 'kept', '--from-literal=k=v'])).code).toBe(0)
       const snapshot = (await json(x, '/kubemock/v1/snapshot')).body
