@@ -237,6 +237,8 @@ describe('etcd going away under a running kubemock', () => {
       expect(readyz).toBe('[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\nreadyz check failed\n')
       const etcdCheck = await fetch(`${k.url}/readyz/etcd`)
       expect(etcdCheck.status).toBe(500)
+      // kube-apiserver's single-check handler, around its etcd health check's error.
+      expect(await etcdCheck.text()).toBe('internal server error: error getting data from etcd: context deadline exceeded\n')
       const r = await k.kubectl(['create', 'configmap', 'while-away'])
       expect(r.code).toBe(1)
       expect(r.stderr).toContain('error: failed to create configmap: Timeout: request did not complete within requested timeout - context deadline exceeded')
