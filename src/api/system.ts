@@ -35,7 +35,8 @@ export async function registerSystemRoutes(
     })
     for (const check of healthChecks)
       app.get(`${path}/${check}`, async (_req, reply) => {
-        if (check === 'etcd' && !etcdOK()) return reply.code(500).type(text).send('internal server error: error getting data from etcd: context deadline exceeded\n')
+        if (check === 'etcd' && !etcdOK())
+          return reply.code(500).type(text).send('internal server error: error getting data from etcd: context deadline exceeded\n')
         return reply.type(text).send('ok')
       })
   }
