@@ -17,7 +17,7 @@ import { parseTarget, type Target } from './request-context.js'
 import { handleSubresource } from './subresources.js'
 import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
-import { isWebSocketUpgrade, wsSubresources, type WsCall } from './ws-subresources.js'
+import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
 // Register the exec and attach transports (SPDY over HTTP, WebSocket) on import.
 import './exec-spdy.js'
 import './exec-websocket.js'
@@ -52,9 +52,14 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
   const { registry, discovery } = opts
   const now = () => new Date(opts.now())
   const serves = (g: string, v: string) => discovery.hasGroupVersion(g, v)
-  /** The call for an object or collection target, without the reply (WebSocket and preflight calls have none). */
-  const callFor = (req: FastifyRequest, target: Extract<Target, { type: 'resource' }>): WsCall => ({
+  /**
+   * The call for an object or collection target; WebSocket and preflight calls have no reply.
+   * Always built by this one literal: a spread copy gets a fresh hidden class on every request,
+   * which cost more than the rest of the handler on a GET.
+   */
+  const callFor = (req: FastifyRequest, target: Extract<Target, { type: 'resource' }>, reply?: FastifyReply): ResourceCall => ({
     req,
+    reply: reply as FastifyReply,
     rs: target.rs,
     namespace: target.namespace,
     name: target.name,
@@ -68,20 +73,7 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const target = parseTarget(registry, pathOf(req), serves)
     if (target.type !== 'resource') return serveDiscovery(req, reply, target, discovery)
-    // Built field by field, not spread from callFor(): a spread object gets a fresh hidden class
-    // on every request, which cost more than the rest of this function on a GET.
-    const call: ResourceCall = {
-      req,
-      reply,
-      rs: target.rs,
-      namespace: target.namespace,
-      name: target.name,
-      subresource: target.subresource,
-      subpath: target.subpath,
-      query: req.query as Query,
-      now,
-      registry,
-    }
+    const call = callFor(req, target, reply)
     if (target.subresource) return handleSubresource(call)
     return dispatch(call, target.watchPrefix)
   }
@@ -94,7 +86,7 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
         return
       }
       if (target.type !== 'resource' || target.subresource) throw notFoundResource()
-      const w = watchRequest({ ...callFor(req, target), reply: undefined as never }, 'object')
+      const w = watchRequest(callFor(req, target), 'object')
       serveWebSocketWatch(socket, w)
     } catch (err) {
       const se = toStatusError(err)
