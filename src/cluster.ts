@@ -194,7 +194,8 @@ export class Cluster {
             try {
               if (!c.restored && c.store.count('nodes') === 0) await c.seed()
             } finally {
-              c.controllers.setActive(() => true)
+              // Unless the Lease was lost while seeding (the renewals go on meanwhile).
+              if (c.elector?.isLeader()) c.controllers.setActive(() => true)
             }
           },
           onStoppedLeading: () => c.controllers.setActive(nodeAgentsOnly),

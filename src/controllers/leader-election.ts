@@ -108,11 +108,15 @@ export class LeaderElector {
       for (const name of this.opts.alsoHolds ?? []) await this.tryAcquireOrRenew(name).catch(() => false)
       if (!this.leading) {
         this.leading = true
-        try {
-          await this.opts.onStartedLeading()
-        } catch {
-          // Seeding failed part-way (etcd went away): the controllers start anyway and reconcile.
-        }
+        // Not awaited: the work of a new leader (seeding hundreds of nodes) must not hold up the
+        // renewals, or the Lease expires under it and another process takes over mid-way.
+        void (async () => {
+          try {
+            await this.opts.onStartedLeading()
+          } catch {
+            // Seeding failed part-way (etcd went away): the controllers start anyway and reconcile.
+          }
+        })()
       }
     } else if (this.leading && now - this.lastRenew >= this.deadlineMs) {
       this.leading = false
