@@ -409,6 +409,7 @@ export class EtcdStore implements ObjectStore {
     for (let i = 0; i < items.length; i += txnOps) {
       const batch = items.slice(i, i + txnOps)
       const res = await this.withRetries(registryRoot, () =>
+        // etcd3's builder starts a transaction with a comparison: this one always holds.
         this.client
           .if(registryRoot, 'Version', '>', -1)
           .then(...batch.map(op))
