@@ -2,12 +2,12 @@
 // Usage:
 //   node scripts/gen-openapi.mjs
 //       kubernetes-types/*.d.ts + openapi/go-struct-tags.json -> openapi/definitions.json
-//   node scripts/gen-openapi.mjs --extract-go <kubernetes/api git dir> <kubernetes/apimachinery git dir> [ref]
+//   node scripts/gen-openapi.mjs --extract-go <kubernetes/api git dir> <kubernetes/apimachinery git dir> <kubernetes/kube-aggregator git dir> [ref]
 //       re-reads the Go sources (ref defaults to v0.32.0, i.e. Kubernetes 1.32) and rewrites
 //       openapi/go-struct-tags.json: per definition and JSON field the Go type, the
 //       strategic-merge-patch tags and the +listType/+listMapKey/+mapType/+structType markers,
 //       none of which the TypeScript types carry.
-//   node scripts/gen-openapi.mjs --extract-protobuf <kubernetes/api git dir> <kubernetes/apimachinery git dir> [ref]
+//   node scripts/gen-openapi.mjs --extract-protobuf <kubernetes/api git dir> <kubernetes/apimachinery git dir> <kubernetes/kube-aggregator git dir> [ref]
 //       reads the `protobuf:"..."` struct tags of the same Go sources and writes
 //       openapi/protobuf-fields.json: per definition its fields in Go order with JSON name,
 //       omitempty, field number, wire kind and element type, which src/api/protobuf.ts decodes by.
@@ -30,6 +30,9 @@ const goDataFile = join(root, 'openapi', 'go-struct-tags.json')
 const outFile = join(root, 'openapi', 'definitions.json')
 const protobufDataFile = join(root, 'openapi', 'protobuf-fields.json')
 
+/** kube-aggregator's group has no kubernetes-types file: its definitions come from the Go structs alone. */
+const aggregatorPrefix = 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1'
+
 /** kubernetes-types file (no extension) -> upstream definition-name prefix, for every group we serve. */
 const typeFiles = {
   'core/v1': 'io.k8s.api.core.v1',
@@ -40,6 +43,13 @@ const typeFiles = {
   'discovery/v1': 'io.k8s.api.discovery.v1',
   'batch/v1': 'io.k8s.api.batch.v1',
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
+  'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
+  'certificates/v1': 'io.k8s.api.certificates.v1',
+  'flowcontrol/v1': 'io.k8s.api.flowcontrol.v1',
+  'networking/v1': 'io.k8s.api.networking.v1',
+  'node/v1': 'io.k8s.api.node.v1',
+  'scheduling/v1': 'io.k8s.api.scheduling.v1',
+  'storage/v1': 'io.k8s.api.storage.v1',
   'meta/v1': 'io.k8s.apimachinery.pkg.apis.meta.v1',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
   runtime: 'io.k8s.apimachinery.pkg.runtime',
@@ -55,6 +65,14 @@ const groupVersions = {
   'io.k8s.api.discovery.v1': { group: 'discovery.k8s.io', version: 'v1' },
   'io.k8s.api.batch.v1': { group: 'batch', version: 'v1' },
   'io.k8s.api.autoscaling.v1': { group: 'autoscaling', version: 'v1' },
+  'io.k8s.api.autoscaling.v2': { group: 'autoscaling', version: 'v2' },
+  'io.k8s.api.certificates.v1': { group: 'certificates.k8s.io', version: 'v1' },
+  'io.k8s.api.flowcontrol.v1': { group: 'flowcontrol.apiserver.k8s.io', version: 'v1' },
+  'io.k8s.api.networking.v1': { group: 'networking.k8s.io', version: 'v1' },
+  'io.k8s.api.node.v1': { group: 'node.k8s.io', version: 'v1' },
+  'io.k8s.api.scheduling.v1': { group: 'scheduling.k8s.io', version: 'v1' },
+  'io.k8s.api.storage.v1': { group: 'storage.k8s.io', version: 'v1' },
+  [aggregatorPrefix]: { group: 'apiregistration.k8s.io', version: 'v1' },
 }
 
 /** Go source files per definition prefix (kubernetes/api and kubernetes/apimachinery at the same release). */
@@ -68,6 +86,16 @@ const goSources = {
     'io.k8s.api.discovery.v1': ['discovery/v1/types.go'],
     'io.k8s.api.batch.v1': ['batch/v1/types.go'],
     'io.k8s.api.autoscaling.v1': ['autoscaling/v1/types.go'],
+    'io.k8s.api.autoscaling.v2': ['autoscaling/v2/types.go'],
+    'io.k8s.api.certificates.v1': ['certificates/v1/types.go'],
+    'io.k8s.api.flowcontrol.v1': ['flowcontrol/v1/types.go'],
+    'io.k8s.api.networking.v1': ['networking/v1/types.go'],
+    'io.k8s.api.node.v1': ['node/v1/types.go'],
+    'io.k8s.api.scheduling.v1': ['scheduling/v1/types.go'],
+    'io.k8s.api.storage.v1': ['storage/v1/types.go'],
+  },
+  aggregator: {
+    [aggregatorPrefix]: ['pkg/apis/apiregistration/v1/types.go'],
   },
   apimachinery: {
     'io.k8s.apimachinery.pkg.apis.meta.v1': ['pkg/apis/meta/v1/types.go', 'pkg/apis/meta/v1/watch.go'],
@@ -81,6 +109,7 @@ const goImports = {
   intstr: 'io.k8s.apimachinery.pkg.util.intstr',
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   corev1: 'io.k8s.api.core.v1',
+  apiv1: 'io.k8s.api.core.v1',
   v1: 'io.k8s.api.core.v1',
   autoscalingv1: 'io.k8s.api.autoscaling.v1',
   types: 'io.k8s.apimachinery.pkg.types',
@@ -219,7 +248,8 @@ function goDoc(lines) {
 }
 
 /** `[]Container` in core/v1 -> `[]v1.Container`: the reflect.Type string encoding/json prints. */
-function qualifyGoType(goType, _named) {
+function qualifyGoType(goType, prefix) {
+  const pkg = prefix.slice(prefix.lastIndexOf('.') + 1)
   const builtins = new Set([
     'string',
     'bool',
@@ -238,9 +268,9 @@ function qualifyGoType(goType, _named) {
     'byte',
   ])
   return goType.replace(/^\*/, '').replace(/\*?([A-Za-z_][\w]*)(\.[A-Za-z_]\w*)?/g, (m, a, b) => {
-    if (b) return `${a.replace(/^(metav1|corev1|autoscalingv1)$/, 'v1')}${b}`
+    if (b) return `${a.replace(/^(metav1|corev1|autoscalingv1|apiv1)$/, 'v1')}${b}`
     if (builtins.has(a) || a === 'map') return m
-    return `v1.${a}`
+    return `${pkg}.${a}`
   })
 }
 
@@ -254,13 +284,10 @@ function goDefName(goType, prefix) {
   return undefined
 }
 
-function extractGo(apiGit, machineryGit, gitRef) {
+function extractGo(gits, gitRef) {
   const structs = {}
   const named = {}
-  for (const [repo, git] of [
-    ['api', apiGit],
-    ['apimachinery', machineryGit],
-  ]) {
+  for (const [repo, git] of Object.entries(gits)) {
     for (const [prefix, files] of Object.entries(goSources[repo])) {
       for (const f of files) {
         const r = parseGo(gitShow(git, gitRef, f), prefix)
@@ -287,9 +314,10 @@ function extractGo(apiGit, machineryGit, gitRef) {
           continue
         }
         const f = d.fields[k]
-        const resolved = { ...f, go: qualifyGoType(f.go, named), decl: f.go }
-        const under = named[goDefName(f.go, pfx)]
-        if (under) resolved.underlying = qualifyGoType(under, named)
+        const resolved = { ...f, go: qualifyGoType(f.go, pfx), decl: f.go }
+        const namedDef = goDefName(f.go, pfx)
+        const under = named[namedDef]
+        if (under) resolved.underlying = qualifyGoType(under, namedDef.slice(0, namedDef.lastIndexOf('.')))
         const targetDef = goDefName(f.go.replace(/^(\[\]|map\[\w+\])\*?/, ''), pfx)
         if (targetDef && (structs[targetDef] || decls.has(targetDef))) resolved.ref = targetDef
         const elem = /^(\[\]|map\[\w+\])\*?(.+)$/.exec(f.go)
@@ -406,13 +434,10 @@ function protobufWire(type) {
   return /^(bool|u?int(32|64))$/.test(scalar) ? 'varint' : 'bytes'
 }
 
-function extractProtobuf(apiGit, machineryGit, gitRef) {
+function extractProtobuf(gits, gitRef) {
   const structs = {}
   const named = {}
-  for (const [repo, git] of [
-    ['api', apiGit],
-    ['apimachinery', machineryGit],
-  ]) {
+  for (const [repo, git] of Object.entries(gits)) {
     for (const [prefix, files] of Object.entries(goSources[repo])) {
       for (const f of files) {
         const src = gitShow(git, gitRef, f)
@@ -600,11 +625,13 @@ function generate() {
     oneOf: [{ type: 'integer' }, { type: 'string' }],
     'x-kubernetes-int-or-string': true,
   }
+  // Groups kubernetes-types has no file for (kube-aggregator's): every struct is a root.
+  const goOnlyRoots = Object.keys(go.structs).filter((n) => n.startsWith(`${aggregatorPrefix}.`))
   // Definitions that only exist in Go 1.31/1.32 (referenced by the added fields), transitively.
   let added = true
   while (added) {
     added = false
-    for (const name of referencedNames(defs)) {
+    for (const name of [...goOnlyRoots, ...referencedNames(defs)]) {
       if (defs[name]) continue
       const st = go.structs[name]
       if (!st) throw new Error(`dangling reference to ${name}`)
@@ -614,7 +641,10 @@ function generate() {
         properties[field] = decorate(withDescription(goSchema(goField.decl, prefix, go), goField.doc), goField)
       }
       const required = st.order.filter((f) => st.fields[f].required)
+      const gv = groupVersions[prefix]
+      const kind = name.slice(prefix.length + 1)
       defs[name] = {
+        ...(gv && st.fields.kind && st.fields.metadata ? { 'x-kubernetes-group-version-kind': [{ ...gv, kind }] } : {}),
         ...(st.doc ? { description: st.doc } : {}),
         type: 'object',
         properties,
@@ -688,12 +718,14 @@ function sortKeys(v) {
 }
 
 const args = process.argv.slice(2)
+/** `<kubernetes/api> <kubernetes/apimachinery> <kubernetes/kube-aggregator> [ref]` git dirs, as goSources names them. */
+const gitArgs = () => ({ api: args[1], apimachinery: args[2], aggregator: args[3] })
 if (args[0] === '--extract-protobuf') {
-  const data = extractProtobuf(args[1], args[2], args[3] ?? 'v0.32.0')
+  const data = extractProtobuf(gitArgs(), args[4] ?? 'v0.32.0')
   writeFileSync(protobufDataFile, `${JSON.stringify(sortKeys(data), null, 1)}\n`)
   console.log(`wrote ${protobufDataFile}: ${Object.keys(data.messages).length} protobuf messages`)
 } else if (args[0] === '--extract-go') {
-  const data = extractGo(args[1], args[2], args[3] ?? 'v0.32.0')
+  const data = extractGo(gitArgs(), args[4] ?? 'v0.32.0')
   writeFileSync(goDataFile, `${JSON.stringify(sortKeys(data), null, 2)}\n`)
   console.log(`wrote ${goDataFile}: ${Object.keys(data.structs).length} Go structs`)
 } else {
