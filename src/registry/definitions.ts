@@ -20,6 +20,9 @@ import { leases } from './coordination/leases.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
+import { ingressClasses } from './networking/ingressclasses.js'
+import { ingresses } from './networking/ingresses.js'
+import { networkPolicies } from './networking/networkpolicies.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -43,6 +46,9 @@ export const definitions: AnyResourceDefinition[] = [
   eventsV1,
   jobs,
   cronJobs,
+  ingressClasses,
+  ingresses,
+  networkPolicies,
   podDisruptionBudgets,
   leases,
   endpointSlices,

@@ -48,6 +48,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
       jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } },
     },
   },
+  'networking.k8s.io/IngressClass': { spec: { controller: 'k8s.io/ingress-nginx' } },
+  'networking.k8s.io/Ingress': {
+    spec: {
+      rules: [{ host: 'c.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'c', port: { number: 80 } } } }] } }],
+    },
+  },
+  'networking.k8s.io/NetworkPolicy': { spec: { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Ingress'] } },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },

@@ -1,0 +1,102 @@
+/** @module ingresses: the networking.k8s.io/v1 Ingress definition (pkg/registry/networking/ingress/strategy.go). */
+import type { IngressRule, IngressSpec, IngressStatus, IngressTLS } from 'kubernetes-types/networking/v1.js'
+import { StatusError } from '../../errors.js'
+import type { KubeObject } from '../../types.js'
+import type { HookContext, ResourceDefinition } from '../resource-definition.js'
+import { translateTimestampSince } from '../shared/human-duration.js'
+import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
+import { statusSubresource } from '../apps/deployments.js'
+import { validateIngressSpec, validateIngressStatus } from './ingress-validation.js'
+import { isDefaultIngressClass } from './ingressclasses.js'
+
+/** An Ingress as stored. */
+export type Ingress = KubeObject & { spec?: IngressSpec; status?: IngressStatus }
+
+/** networkingv1beta1.AnnotationIngressClass: the legacy class annotation the defaulting respects. */
+const legacyClassAnnotation = 'kubernetes.io/ingress.class'
+
+/**
+ * The DefaultIngressClass admission plugin (plugin/pkg/admission/network/defaultingressclass):
+ * an Ingress with neither spec.ingressClassName nor the legacy annotation gets the class marked
+ * `ingressclass.kubernetes.io/is-default-class: "true"`; two such classes refuse the create.
+ */
+function admitDefaultIngressClass(obj: Ingress, ctx: HookContext): void {
+  if (obj.spec?.ingressClassName != null) return
+  if (obj.metadata.annotations?.[legacyClassAnnotation] !== undefined) return
+  const defaults = (ctx.listObjects?.('networking.k8s.io', 'ingressclasses') ?? []).filter(isDefaultIngressClass)
+  if (defaults.length === 0) return
+  if (defaults.length > 1) {
+    const msg = `Internal error occurred: ${defaults.length} default IngressClasses were found, only 1 allowed`
+    throw StatusError.forbidden({ group: 'networking.k8s.io', resource: 'ingresses' }, obj.metadata.name ?? '', msg)
+  }
+  obj.spec = { ...obj.spec, ingressClassName: defaults[0].metadata.name }
+}
+
+/** formatHosts: the first three rule hosts, `* ` when none, `+ N more...` past three. */
+function formatHosts(rules: IngressRule[] | undefined): string {
+  const list: string[] = []
+  const all = rules ?? []
+  let more = false
+  for (const r of all) {
+    if (list.length === 3) more = true
+    if (!more && r.host) list.push(r.host)
+  }
+  if (list.length === 0) return '*'
+  return more ? `${list.join(',')} + ${all.length - 3} more...` : list.join(',')
+}
+
+/** formatPorts: `80, 443` with TLS, else `80`. */
+function formatPorts(tls: IngressTLS[] | undefined): string {
+  return tls?.length ? '80, 443' : '80'
+}
+
+/** ingressLoadBalancerStatusStringer with wide=true (server-side tables are always wide): sorted unique IPs/hostnames. */
+function formatAddress(status: IngressStatus | undefined): string {
+  const set = new Set<string>()
+  for (const i of status?.loadBalancer?.ingress ?? []) {
+    if (i.ip) set.add(i.ip)
+    else if (i.hostname) set.add(i.hostname)
+  }
+  return [...set].sort().join(',')
+}
+
+/** `ing`: NAME CLASS HOSTS ADDRESS PORTS AGE (printIngress). */
+export const ingresses: ResourceDefinition<Ingress> = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  kind: 'Ingress',
+  plural: 'ingresses',
+  singular: 'ingress',
+  namespaced: true,
+  shortNames: ['ing'],
+  subresources: [statusSubresource],
+  hasGeneration: true,
+  prepareForCreate(obj, ctx) {
+    obj.status = { loadBalancer: {} }
+    admitDefaultIngressClass(obj, ctx)
+  },
+  prepareForUpdate(obj, old) {
+    obj.status = old.status
+  },
+  prepareForStatusUpdate(obj, old) {
+    obj.spec = old.spec
+  },
+  validate: (obj) => validateIngressSpec(obj.spec),
+  validateStatusUpdate: (obj) => validateIngressStatus(obj.status),
+  columns: [
+    nameColumn,
+    stringColumn('Class', 'The name of the IngressClass resource that should be used for additional configuration'),
+    stringColumn('Hosts', 'Hosts that incoming requests are matched against before the ingress rule'),
+    stringColumn('Address', 'Address is a list containing ingress points for the load-balancer'),
+    stringColumn('Ports', 'Ports of TLS configurations that open'),
+    ageColumn,
+  ],
+  row: (obj, now) => [
+    obj.metadata.name ?? '',
+    obj.spec?.ingressClassName ?? '<none>',
+    formatHosts(obj.spec?.rules),
+    formatAddress(obj.status),
+    formatPorts(obj.spec?.tls),
+    translateTimestampSince(obj.metadata.creationTimestamp, now),
+  ],
+}
