@@ -18,6 +18,7 @@ import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js'
 import { eventsV1 } from './events/events.js'
 import { leases } from './coordination/leases.js'
 import { endpointSlices } from './discovery/endpointslices.js'
+import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
 import { ingressClasses } from './networking/ingressclasses.js'
@@ -44,6 +45,7 @@ export const definitions: AnyResourceDefinition[] = [
   statefulSets,
   controllerRevisions,
   eventsV1,
+  horizontalPodAutoscalers,
   jobs,
   cronJobs,
   ingressClasses,

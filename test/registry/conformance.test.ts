@@ -41,6 +41,7 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'apps/DaemonSet': { spec: { selector, template } },
   'apps/StatefulSet': { spec: { selector, serviceName: 'c', template } },
   'apps/ControllerRevision': { revision: 1, data: {} },
+  'autoscaling/HorizontalPodAutoscaler': { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'c' }, maxReplicas: 3 } },
   'batch/Job': { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
   'batch/CronJob': {
     spec: {
