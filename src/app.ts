@@ -125,7 +125,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installUpgradeRouting(app, (req) => servesWebSocket(req.method, req.url ?? '/'))
 
   const discovery = new Discovery(cluster.registry)
-  const served: ServedResource[] = cluster.registry.resources.map((rs) => ({
+  const served: ServedResource[] = [...cluster.registry.resources, ...cluster.registry.versionViews].map((rs) => ({
     group: rs.def.group,
     version: rs.def.version,
     kind: rs.def.kind,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import type { Registry } from '../registry/registry.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import type { ResourceDefinition, SubresourceDef } from '../registry/resource-definition.js'
+import { ResourceVersionView } from '../registry/version-view.js'
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
 
@@ -26,9 +27,11 @@ function subKind(def: ResourceDefinition, sub: SubresourceDef) {
   return subresourceKinds[sub.name] ?? { group: def.group, version: def.version, kind: def.kind }
 }
 
-/** storageVersionHash: an opaque 8-byte hash of the storage GVK, base64 (as upstream computes it). */
-function storageVersionHash(def: ResourceDefinition): string {
-  return createHash('sha256').update(`${def.group}/${def.version}/${def.kind}`).digest().subarray(0, 8).toString('base64')
+/** storageVersionHash: an opaque 8-byte hash of the storage GVK, base64 (as upstream computes it); the same at every served version. */
+function storageVersionHash(rs: ResourceStore): string {
+  const def = rs.def
+  const version = rs instanceof ResourceVersionView ? rs.storageVersion : def.version
+  return createHash('sha256').update(`${def.group}/${version}/${def.kind}`).digest().subarray(0, 8).toString('base64')
 }
 
 interface GroupVersion {
@@ -43,7 +46,8 @@ export class Discovery {
   private cache = new Map<string, string>()
 
   constructor(registry: Registry) {
-    for (const rs of registry.resources) {
+    // Further served versions come after every storage version, so a group's preferred version is its storage one.
+    for (const rs of [...registry.resources, ...registry.versionViews]) {
       let gv = this.groups.find((g) => g.group === rs.def.group && g.version === rs.def.version)
       if (!gv) {
         gv = { group: rs.def.group, version: rs.def.version, resources: [] }
@@ -135,7 +139,7 @@ export class Discovery {
           verbs: def.verbs ?? allVerbs,
           ...(def.shortNames?.length ? { shortNames: def.shortNames } : {}),
           ...(def.categories?.length ? { categories: def.categories } : {}),
-          storageVersionHash: storageVersionHash(def),
+          storageVersionHash: storageVersionHash(rs),
         }
         const subs = (def.subresources ?? []).map((s) => {
           const k = subKind(def, s)

@@ -74,10 +74,7 @@ export function parseTarget(registry: Registry, pathname: string, servesGroupVer
     watchPrefix = true
     rest = rest.slice(1)
   }
-  const find = (plural: string) => {
-    const rs = registry.find(group, plural)
-    return rs && rs.def.version === version ? rs : undefined
-  }
+  const find = (plural: string) => registry.findVersion(group, version, plural)
   // /namespaces/<ns>/<plural>/... is a namespaced resource; /namespaces/<name>[/<sub>] is the namespace itself.
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const nsd = find(rest[2])

@@ -6,6 +6,7 @@ import type { KubeObject } from '../types.js'
 import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
 import type { AnyResourceDefinition, HookContext } from './resource-definition.js'
+import { ResourceVersionView } from './version-view.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -25,6 +26,12 @@ export class Registry {
   private readonly byPath = new Map<string, AnyResourceStore>()
   private readonly byGVK = new Map<string, AnyResourceStore>()
   readonly resources: AnyResourceStore[] = []
+  /**
+   * The further served versions of multi-version kinds (ResourceDefinition.servedVersions), in
+   * definition order. Not in `resources`: they hold no objects of their own.
+   */
+  readonly versionViews: AnyResourceStore[] = []
+  private readonly byVersion = new Map<string, AnyResourceStore>()
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
@@ -47,12 +54,28 @@ export class Registry {
       this.byPath.set(path, rs)
       this.byGVK.set(`${rs.apiVersion}/${def.kind}`, rs)
       this.resources.push(rs)
+      for (const conv of def.servedVersions ?? []) {
+        const view = new ResourceVersionView(rs, conv, ctx)
+        this.byVersion.set(`${def.group}/${conv.version}/${def.plural}`, view)
+        this.byGVK.set(`${view.apiVersion}/${def.kind}`, view)
+        this.versionViews.push(view)
+      }
     }
   }
 
   /** The resource store for group + plural (core group is ""), or undefined. */
   find(group: string, plural: string): AnyResourceStore | undefined {
     return this.byPath.get(`${group}/${plural}`)
+  }
+
+  /**
+   * The store serving group + plural at `version`: the resource's own when that is its storage
+   * version, else a conversion view (ResourceDefinition.servedVersions), else undefined.
+   */
+  findVersion(group: string, version: string, plural: string): AnyResourceStore | undefined {
+    const rs = this.byPath.get(`${group}/${plural}`)
+    if (rs && rs.def.version === version) return rs
+    return this.byVersion.get(`${group}/${version}/${plural}`)
   }
 
   /** Like find, but for code that knows the resource exists. */

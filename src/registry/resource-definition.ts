@@ -37,6 +37,19 @@ export interface HookContext {
 }
 
 /**
+ * Another version a kind is served at (autoscaling/v1 for the v2 HorizontalPodAutoscaler), with
+ * the pair of conversions upstream's conversion.go defines. Objects stay in the storage
+ * version; the API converts request bodies in and responses, list items and watch events out.
+ */
+export interface VersionConversion {
+  version: string
+  /** The stored object (storage version) as this version shows it; must not mutate `obj`. */
+  fromStorage(obj: KubeObject): KubeObject
+  /** An object of this version in the storage version; must not mutate `obj`. */
+  toStorage(obj: KubeObject): KubeObject
+}
+
+/**
  * Everything that differs between kinds. The generic registry holds every shared rule; a
  * definition only supplies these hooks (after Kubernetes' rest.RESTCreateStrategy & co.).
  * Hooks may mutate `obj` (the request's copy) but must never mutate `old`.
@@ -51,6 +64,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   namespaced: boolean
   shortNames?: string[]
   categories?: string[]
+  /** Further served versions, after `version` (which is the storage and preferred one). */
+  servedVersions?: VersionConversion[]
   /** Verbs, default all eight; namespaces have no deletecollection. */
   verbs?: string[]
   subresources?: SubresourceDef[]

