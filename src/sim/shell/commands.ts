@@ -7,6 +7,8 @@ import type { CommandContext, CommandFn } from './shell.js'
 import { abortError } from './scheduler.js'
 import { LoopControl, Shell, ShellExit, stringInput, type Input } from './shell.js'
 import { tar } from './tar.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { connectionAllowed } from '../network-policy.js'
 
 /** Writes `text` to `stream` and returns `code`: the one-liners' exit status. */
 const emit = (stream: { write(s: string): void }, text: string, code: number): number => {
@@ -586,14 +588,69 @@ const shellCommand: CommandFn = async (ctx) => {
   }
 }
 
+/** Options of curl and wget that take a value (the value is not the URL). */
+const valueFlags = new Set(['-o', '-O', '-X', '-H', '-A', '-m', '--max-time', '--connect-timeout', '-T', '--timeout'])
+
+/** The namespace labels NetworkPolicy namespaceSelectors match. */
+function namespaceLabels(ctx: CommandContext, name: string): Record<string, string> {
+  return (ctx.shell.registry.store.get('namespaces', '', name)?.obj.metadata.labels as Record<string, string> | undefined) ?? {}
+}
+
+/** Whether the NetworkPolicies let this shell's pod reach `dst`'s port (a policy-enforcing CNI). */
+function policyAllows(ctx: CommandContext, dst: Pod, port: number): boolean {
+  const policies = ctx.shell.registry.store.list('networkpolicies.networking.k8s.io').map((s) => s.obj)
+  if (policies.length === 0) return true
+  const self = ctx.shell.inst
+  const src = ctx.shell.registry.store.get('pods', self.namespace, self.pod)?.obj as Pod | undefined
+  if (!src) return true
+  const end = (pod: Pod) => ({ pod, namespaceLabels: namespaceLabels(ctx, pod.metadata?.namespace ?? '') })
+  return connectionAllowed(policies, end(src), end(dst), port)
+}
+
+/**
+ * A connection a policy drops: no answer to the SYN, so the client waits for its timeout
+ * (curl `--connect-timeout`/`-m`, wget `-T`; else the kernel's ~130 s of SYN retries) on the
+ * simulated clock, then gives up as curl 7.88 and BusyBox wget word it.
+ */
+async function dropped(ctx: CommandContext, tool: string, host: string, port: number, silent: boolean): Promise<number> {
+  const args = ctx.args
+  const value = (...names: string[]) => {
+    const i = args.findIndex((a) => names.includes(a))
+    return i >= 0 ? Number(args[i + 1]) : Number.NaN
+  }
+  const limits = (tool === 'curl' ? [value('--connect-timeout'), value('-m', '--max-time')] : [value('-T', '--timeout')]).filter((n) => n > 0)
+  const secs = limits.length ? Math.min(...limits) : 130
+  await sleepFor(ctx, secs * 1000)
+  if (tool === 'curl') {
+    if (!silent) ctx.err.write(`curl: (28) Failed to connect to ${host} port ${port} after ${Math.round(secs * 1000)} ms: Timeout was reached\n`)
+    return 28
+  }
+  ctx.err.write(`Connecting to ${host}${port === 80 ? '' : `:${port}`} (${host}${port === 80 ? '' : `:${port}`})\nwget: download timed out\n`)
+  return 1
+}
+
+/** Waits `ms` on the cluster clock; Ctrl-C (the signal) ends the wait. */
+function sleepFor(ctx: CommandContext, ms: number): Promise<void> {
+  const clock = ctx.shell.registry.clock
+  const signal = ctx.signal
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(abortError())
+    const onAbort = () => {
+      clock.clearTimer(timer)
+      reject(abortError())
+    }
+    const timer = clock.setTimer(ms, () => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
 /** `curl`/`wget` against the pod's own simulated servers (and other pods by IP). */
-const http: CommandFn = (ctx) => {
+const http: CommandFn = async (ctx) => {
   const tool = ctx.args[0].split('/').pop()!
-  const { flags, long, rest } = options(
-    ctx.args
-      .slice(1)
-      .filter((_a, i, all) => !(all[i - 1] === '-o' || all[i - 1] === '-O' || all[i - 1] === '-X' || all[i - 1] === '-H' || all[i - 1] === '-A')),
-  )
+  const { flags, long, rest } = options(ctx.args.slice(1).filter((_a, i, all) => !valueFlags.has(all[i - 1])))
   const raw = rest.find((a) => !a.startsWith('-'))
   if (!raw) {
     ctx.err.write(
@@ -608,13 +665,17 @@ const http: CommandFn = (ctx) => {
   const self = ctx.shell.inst
   const host = url.hostname
   let target = ['localhost', '127.0.0.1', self.podIP, self.hostname].includes(host) ? self : undefined
+  let targetPod: Pod | undefined
   if (!target && /^\d+\.\d+\.\d+\.\d+$/.test(host)) {
     for (const s of ctx.shell.registry.store.list('pods')) {
-      const pod = s.obj as { metadata: { namespace?: string; name?: string }; status?: { podIP?: string } }
-      if (pod.status?.podIP === host) target = runtimeFor(ctx.shell.registry).current(pod.metadata.namespace ?? '', pod.metadata.name ?? '')
+      const pod = s.obj as Pod
+      if (pod.status?.podIP !== host) continue
+      target = runtimeFor(ctx.shell.registry).current(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '')
+      targetPod = pod
     }
   }
   const silent = flags.has('s') || flags.has('q')
+  if (target && targetPod && !policyAllows(ctx, targetPod, port)) return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
   const conn = target ? connectPort(target, port) : 'refused'
   if (conn !== 'http' || !target) {
     if (tool === 'curl') {
