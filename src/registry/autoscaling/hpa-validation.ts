@@ -105,7 +105,8 @@ function validateMetric(m: MetricSpec, path: string): FieldError[] {
   if (!type) errs.push(required(`${path}.type`, 'must specify a metric source type'))
   // Upstream reports an unknown type twice; the aggregated message shows it once.
   if (!metricSourceTypes.includes(type)) errs.push(notSupported(`${path}.type`, type, metricSourceTypes))
-  const present = Object.values(sourceFields).filter((f) => m[f] != null)
+  // Upstream validates the first source present in this order and forbids the rest.
+  const present = (['object', 'external', 'pods', 'resource', 'containerResource'] as const).filter((f) => m[f] != null)
   if (present.length > 0) errs.push(...validateSource(m, present[0], `${path}.${present[0]}`))
   const expected = sourceFields[type]
   if (expected && m[expected] == null) errs.push(required(`${path}.${expected}`, 'must populate information for the given metric source'))
