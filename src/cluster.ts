@@ -15,6 +15,7 @@ import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
+import { apiServerBootObjects } from './sim/api-server-objects.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
@@ -282,6 +283,7 @@ export class Cluster {
     const batch = this.store.writesSettleInTurn ? 1 : 64
     for (let i = 0; i < this.nodes.length; i += batch) await Promise.all(this.nodes.slice(i, i + batch).map((n, j) => register(n, i + j)))
     for (const o of systemObjects('172.18.0.2')) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, o.metadata.namespace ?? '', o)
+    for (const o of apiServerBootObjects(definitions)) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, '', o)
     await this.seedScenarioObjects()
     // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
     for (const o of systemWorkloads(this.version)) {

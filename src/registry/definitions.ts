@@ -20,6 +20,7 @@ import { leases } from './coordination/leases.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
+import { apiServices } from './apiregistration/apiservices.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -35,6 +36,7 @@ export const definitions: AnyResourceDefinition[] = [
   secrets,
   serviceAccounts,
   events,
+  apiServices,
   deployments,
   replicaSets,
   daemonSets,

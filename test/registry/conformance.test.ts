@@ -50,7 +50,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
   },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
+  'apiregistration.k8s.io/APIService': { spec: { group: 'conformance.example.com', version: 'v1', groupPriorityMinimum: 100, versionPriority: 10 } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
+}
+
+/** Kinds whose names are constrained (APIService: `<version>.<group>`) name their object here; others use `conformance-1`. */
+const fixtureNames: Record<string, string> = {
+  'apiregistration.k8s.io/APIService': 'v1.conformance.example.com',
 }
 
 async function setup() {
@@ -64,7 +70,7 @@ describe.each(definitions.map((d) => [d.group ? `${d.group}/${d.kind}` : d.kind,
   const kind = def.kind
   const fixture = (name: string): KubeObject => ({ ...structuredClone(fixtures[key] ?? {}), metadata: { name, labels: { conformance: 'yes' } } }) as KubeObject
   const ns = def.namespaced ? 'default' : ''
-  const name = kind === 'Namespace' ? 'conformance-ns' : 'conformance-1'
+  const name = kind === 'Namespace' ? 'conformance-ns' : (fixtureNames[key] ?? 'conformance-1')
 
   it('has a fixture', () => {
     expect(fixtures[key], `add a fixture for ${key} in test/registry/conformance.test.ts`).toBeDefined()

@@ -1,0 +1,12 @@
+/**
+ * @module api-server-objects: the cluster-scoped objects kube-apiserver itself creates at start —
+ * the local APIServices (autoregister) — derived from the served definitions.
+ */
+import { localAPIServices } from '../registry/apiregistration/local-apiservices.js'
+import type { AnyResourceDefinition } from '../registry/resource-definition.js'
+import type { KubeObject } from '../types.js'
+
+/** Every boot object of the API server for `definitions`, ready to create (status is filled by the controllers). Pure. */
+export function apiServerBootObjects(definitions: readonly AnyResourceDefinition[]): KubeObject[] {
+  return [...localAPIServices(definitions)]
+}
