@@ -29,6 +29,7 @@ import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
 import type { KubeObject } from './types.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
+import type { CertificateAuthority } from './tls.js'
 import { kubeVersion, type KubeVersion } from './version.js'
 
 export interface ClusterOptions {
@@ -71,6 +72,8 @@ export interface ClusterOptions {
    * and its objects are created at boot and again on `reset()`.
    */
   scenario?: ScenarioOptions
+  /** The cluster CA (the one `--tls` serves with): the CSR signer issues from it. */
+  ca?: CertificateAuthority
 }
 
 /** kube-apiserver's --etcd-compaction-interval default. */
@@ -255,6 +258,7 @@ export class Cluster {
       timings,
       images: this.images,
       ownsNode: (node) => this.nodeOwner?.(node) ?? true,
+      clusterCA: opts.ca,
     }
     for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
       const made = make(deps)

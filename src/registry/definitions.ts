@@ -21,6 +21,7 @@ import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
 import { apiServices } from './apiregistration/apiservices.js'
+import { certificateSigningRequests } from './certificates/certificatesigningrequests.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -45,6 +46,7 @@ export const definitions: AnyResourceDefinition[] = [
   eventsV1,
   jobs,
   cronJobs,
+  certificateSigningRequests,
   podDisruptionBudgets,
   leases,
   endpointSlices,

@@ -51,6 +51,15 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
   'apiregistration.k8s.io/APIService': { spec: { group: 'conformance.example.com', version: 'v1', groupPriorityMinimum: 100, versionPriority: 10 } },
+  'certificates.k8s.io/CertificateSigningRequest': {
+    // openssl req -new -subj /CN=conformance (EC P-256), base64 as JSON carries []byte.
+    spec: {
+      request:
+        'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIUk1IZ0NBUUF3RmpFVU1CSUdBMVVFQXd3TFkyOXVabTl5YldGdVkyVXdXVEFUQmdjcWhrak9QUUlCQmdncQpoa2pPUFFNQkJ3TkNBQVF6NHZpNkRTTjZnVmFJVzRISXdaSTI0TTBJa1VzYm1POTZKZFNtY2k0amFZN1NsWnlYCnljdDRGcGdqSGErbUVrc2grayszMnBhMGtwYXg1aDAvWE9xZ29BQXdDZ1lJS29aSXpqMEVBd0lEU1FBd1JnSWgKQUwyRm1IZWJBRlJTMVo4c3BJRm12T2tlUWZXUnliMS9GaFUvcllFU2JJdWdBaUVBbkVmSzVjZ21iRjNJa29kaApXMDk5ekljTzFwSkxTZVdrQTN0dG9Da3REem89Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQo=',
+      signerName: 'example.com/conformance',
+      usages: ['client auth'],
+    },
+  },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
 }
 
