@@ -22,6 +22,8 @@ import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
 import { apiServices } from './apiregistration/apiservices.js'
 import { certificateSigningRequests } from './certificates/certificatesigningrequests.js'
+import { flowSchemas } from './flowcontrol/flowschemas.js'
+import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -50,4 +52,6 @@ export const definitions: AnyResourceDefinition[] = [
   podDisruptionBudgets,
   leases,
   endpointSlices,
+  flowSchemas,
+  priorityLevelConfigurations,
 ]

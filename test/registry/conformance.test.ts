@@ -60,6 +60,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
       usages: ['client auth'],
     },
   },
+  'flowcontrol.apiserver.k8s.io/FlowSchema': {
+    spec: {
+      priorityLevelConfiguration: { name: 'global-default' },
+      rules: [{ subjects: [{ kind: 'Group', group: { name: 'dev' } }], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/x'] }] }],
+    },
+  },
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': { spec: { type: 'Limited', limited: { limitResponse: { type: 'Reject' } } } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
 }
 
