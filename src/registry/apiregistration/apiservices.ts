@@ -46,6 +46,8 @@ export const apiServices: ResourceDefinition<APIService> = {
   singular: 'apiservice',
   namespaced: false,
   categories: ['api-extensions'],
+  // kube-aggregator stores them under its group: /registry/apiregistration.k8s.io/apiservices/v1.apps.
+  storagePrefix: 'apiregistration.k8s.io/apiservices',
   subresources: [statusSubresource],
   prepareForCreate(obj) {
     obj.status = {}
