@@ -61,6 +61,19 @@ describe('csrsigning controller', () => {
     expect(cert.ca).toBe(false)
   })
 
+  it('without a cluster CA (no --tls) makes one on the first signature and keeps issuing from it', async () => {
+    cluster = await Cluster.open({ speed: 0, nodes: 0 })
+    const c = cluster
+    const { csr } = opensslCSR('/CN=a')
+    const a = await submit(c, 'a', csr, { signerName: 'kubernetes.io/kube-apiserver-client' })
+    const b = await submit(c, 'b', csr, { signerName: 'kubernetes.io/kube-apiserver-client' })
+    const certA = new X509Certificate(Buffer.from(a.status!.certificate!, 'base64'))
+    const certB = new X509Certificate(Buffer.from(b.status!.certificate!, 'base64'))
+    expect(certA.issuer).toBe('O=kubemock\nCN=kubemock-ca')
+    expect(certA.issuer).toBe(certB.issuer)
+    expect(certA.fingerprint256).not.toBe(certB.fingerprint256)
+  })
+
   it('clamps expirationSeconds to the 1-year signing duration and copies SANs of kubelet-serving requests', async () => {
     const c = await start()
     const { csr } = opensslCSR('/O=system:nodes/CN=system:node:worker1', { san: 'DNS:worker1,IP:172.18.0.3' })
