@@ -20,6 +20,7 @@ import { createTaintEvictionController } from './taint-eviction.js'
 import { bindSimControls } from '../sim/containers/processes.js'
 import { createAPIServiceAvailabilityController } from './apiservice-availability.js'
 import { createCSRSigner } from './csr-signer.js'
+import { createCSRCleaner } from './csr-cleaner.js'
 import { createFlowSchemaDanglingController } from './flowschema-dangling.js'
 import type { CertificateAuthority } from '../tls.js'
 
@@ -87,6 +88,7 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createDisruptionController(d),
   (d) => createAPIServiceAvailabilityController(d),
   (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
+  (d) => createCSRCleaner(d),
   (d) => createFlowSchemaDanglingController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {

@@ -15,6 +15,7 @@ afterEach(() => {
 })
 
 const ca = generateCA()
+const hourMs = 3600_000
 const admin = { username: 'kubemock-admin', uid: '', groups: ['system:masters', 'system:authenticated'] }
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
@@ -105,6 +106,22 @@ describe('csrsigning controller', () => {
     const foreign = await submit(c, 'foreign', csr, { signerName: 'example.com/signer' })
     expect(foreign.status?.certificate).toBeUndefined()
     expect(foreign.status?.conditions).toHaveLength(1)
+  })
+})
+
+describe('csrcleaner', () => {
+  it('deletes an issued CSR an hour after approval and a pending one after a day (simulated time)', async () => {
+    const c = await start()
+    const { csr } = opensslCSR('/CN=jane')
+    await submit(c, 'issued', csr, { signerName: 'kubernetes.io/kube-apiserver-client' })
+    await submit(c, 'pending', csr, { signerName: 'kubernetes.io/kube-apiserver-client' }, false)
+    await c.clock.advance(hourMs - 60_000)
+    expect(csrs(c).read('', 'issued')).toBeDefined()
+    await c.clock.advance(120_000)
+    expect(csrs(c).read('', 'issued')).toBeUndefined()
+    expect(csrs(c).read('', 'pending')).toBeDefined()
+    await c.clock.advance(23 * hourMs)
+    expect(csrs(c).read('', 'pending')).toBeUndefined()
   })
 })
 
