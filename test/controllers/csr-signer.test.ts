@@ -1,10 +1,8 @@
-/** @module csr-signer.test: the csrsigning, APIService availability and FlowSchema Dangling controllers on an in-process cluster with a manual clock. */
+/** @module csr-signer.test: the csrsigning and csrcleaner controllers on an in-process cluster with a manual clock. */
 import { X509Certificate } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Cluster } from '../../src/cluster.js'
-import type { APIService } from '../../src/registry/apiregistration/apiservices.js'
 import type { CertificateSigningRequest } from '../../src/registry/certificates/certificatesigningrequests.js'
-import type { FlowSchema } from '../../src/registry/flowcontrol/flowschemas.js'
 import { generateCA } from '../../src/tls.js'
 import { opensslCSR } from '../helpers/openssl-csr.js'
 
@@ -122,55 +120,5 @@ describe('csrcleaner', () => {
     expect(csrs(c).read('', 'pending')).toBeDefined()
     await c.clock.advance(23 * hourMs)
     expect(csrs(c).read('', 'pending')).toBeUndefined()
-  })
-})
-
-describe('APIService availability', () => {
-  it('marks every boot APIService Available/Local and a Service-backed one ServiceNotFound', async () => {
-    const c = await start()
-    const apis = c.registry.resource<APIService>('apiregistration.k8s.io', 'apiservices')
-    await apis.create('', {
-      metadata: { name: 'v1beta1.metrics.k8s.io' },
-      spec: {
-        group: 'metrics.k8s.io',
-        version: 'v1beta1',
-        groupPriorityMinimum: 100,
-        versionPriority: 100,
-        service: { namespace: 'kube-system', name: 'metrics-server' },
-      },
-    })
-    await c.clock.advance(10)
-    const apps = apis.read('', 'v1.apps')!
-    expect(apps.metadata.labels).toEqual({ 'kube-aggregator.kubernetes.io/automanaged': 'onstart' })
-    expect(apps.status?.conditions).toEqual([
-      { type: 'Available', status: 'True', lastTransitionTime: expect.any(String), reason: 'Local', message: 'Local APIServices are always available' },
-    ])
-    expect(apis.read('', 'v1.')?.status?.conditions?.[0]?.status).toBe('True')
-    expect(apis.read('', 'v1beta1.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ServiceNotFound' })
-    // The Service appears: its missing Endpoints are next.
-    await c.registry.resource('', 'services').create('kube-system', { metadata: { name: 'metrics-server' }, spec: { ports: [{ name: 'https', port: 443 }] } })
-    await c.clock.advance(10)
-    expect(apis.read('', 'v1beta1.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'EndpointsNotFound' })
-  })
-})
-
-describe('FlowSchema Dangling', () => {
-  it('marks the bootstrap FlowSchemas Dangling=False and one whose level is deleted Dangling=True', async () => {
-    const c = await start()
-    const fs = c.registry.resource<FlowSchema>('flowcontrol.apiserver.k8s.io', 'flowschemas')
-    await c.clock.advance(10)
-    expect(fs.list(undefined).items).toHaveLength(13)
-    expect(fs.read('', 'exempt')?.status?.conditions).toEqual([
-      {
-        type: 'Dangling',
-        status: 'False',
-        lastTransitionTime: expect.any(String),
-        reason: 'Found',
-        message: 'This FlowSchema references the PriorityLevelConfiguration object named "exempt" and it exists',
-      },
-    ])
-    await c.registry.resource('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations').delete('', 'workload-low', {})
-    await c.clock.advance(10)
-    expect(fs.read('', 'service-accounts')?.status?.conditions?.[0]).toMatchObject({ status: 'True', reason: 'NotFound' })
   })
 })
