@@ -15,6 +15,7 @@ import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
+import { apiServerBootObjects } from './sim/api-server-objects.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
@@ -28,6 +29,7 @@ import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
 import type { KubeObject } from './types.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
+import type { CertificateAuthority } from './tls.js'
 import { kubeVersion, type KubeVersion } from './version.js'
 
 export interface ClusterOptions {
@@ -70,6 +72,8 @@ export interface ClusterOptions {
    * and its objects are created at boot and again on `reset()`.
    */
   scenario?: ScenarioOptions
+  /** The cluster CA (the one `--tls` serves with): the CSR signer issues from it. */
+  ca?: CertificateAuthority
 }
 
 /** kube-apiserver's --etcd-compaction-interval default. */
@@ -254,6 +258,7 @@ export class Cluster {
       timings,
       images: this.images,
       ownsNode: (node) => this.nodeOwner?.(node) ?? true,
+      clusterCA: opts.ca,
     }
     for (const make of [...controllerFactories, ...(opts.controllers ?? [])]) {
       const made = make(deps)
@@ -282,6 +287,7 @@ export class Cluster {
     const batch = this.store.writesSettleInTurn ? 1 : 64
     for (let i = 0; i < this.nodes.length; i += batch) await Promise.all(this.nodes.slice(i, i + batch).map((n, j) => register(n, i + j)))
     for (const o of systemObjects('172.18.0.2')) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, o.metadata.namespace ?? '', o)
+    for (const o of apiServerBootObjects(definitions)) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, '', o)
     await this.seedScenarioObjects()
     // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
     for (const o of systemWorkloads(this.version)) {

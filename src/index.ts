@@ -10,7 +10,7 @@ import { kubeconfigYAML } from './kubeconfig.js'
 import type { Clock } from './sim/clock.js'
 import { controlHelpers, type ControlHelpers } from './api/control.js'
 import { resolveScenario, type ScenarioInput } from './sim/scenario.js'
-import type { TLSMaterial } from './tls.js'
+import type { CertificateAuthority, TLSMaterial } from './tls.js'
 
 export interface StartOptions extends Omit<ClusterOptions, 'scenario'> {
   /** A scenario file path, a Scenario object (the file's first document), or one already loaded. */
@@ -58,9 +58,14 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
   if (tokens.some((t) => t === '')) throw new Error('start(): tokens must not be empty strings')
   let tls: TLSMaterial | undefined
   // Loaded on demand: the X.509 library costs tens of milliseconds to evaluate.
-  if (options.tls === true) tls = (await import('./tls.js')).generateTLS({ hosts: [host] })
-  else if (options.tls) tls = { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
-  const cluster = await Cluster.open({ ...options, scenario: resolveScenario(options.scenario) })
+  let ca: CertificateAuthority | undefined
+  if (options.tls === true) {
+    // One CA for the serving certificate and the CSR signer.
+    const lib = await import('./tls.js')
+    ca = lib.generateCA()
+    tls = lib.generateTLS({ hosts: [host], ca })
+  } else if (options.tls) tls = { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
+  const cluster = await Cluster.open({ ...options, scenario: resolveScenario(options.scenario), ...(ca ? { ca } : {}) })
   const app = await buildApp({
     cluster,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

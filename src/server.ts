@@ -11,7 +11,7 @@ import { kubeconfigYAML } from './kubeconfig.js'
 import { createLogStream, loggerOptions, logLevels } from './logging.js'
 import { loadScenario } from './sim/scenario.js'
 import { loadLazyLibraries } from './util/lazy-libraries.js'
-import type { TLSMaterial } from './tls.js'
+import type { CertificateAuthority, TLSMaterial } from './tls.js'
 
 const usage = `Usage: kubemock [options]
 
@@ -219,8 +219,13 @@ export async function main(argv: string[]): Promise<void> {
   let tls: TLSMaterial | undefined
   // Loaded on demand: the X.509 library costs tens of milliseconds of start-up to evaluate.
   if (opts.tlsCert && opts.tlsKey) tls = (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey)
-  else if (opts.tls)
-    tls = (await import('./tls.js')).generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])] })
+  let ca: CertificateAuthority | undefined
+  if (opts.tls && !(opts.tlsCert && opts.tlsKey)) {
+    // One CA for the serving certificate and the CSR signer, as a kubeadm cluster has.
+    const lib = await import('./tls.js')
+    ca = lib.generateCA()
+    tls = lib.generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])], ca })
+  }
   const logStream = createLogStream()
   // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
   // Scenarios and kubeconfigs are YAML, which is not loaded at start-up otherwise.
@@ -236,6 +241,7 @@ export async function main(argv: string[]): Promise<void> {
     dataDir: opts.dataDir,
     etcdServers: opts.etcdServers,
     storageTimeoutMs: opts.requestTimeoutMs,
+    ca,
   })
   const app = await buildApp({
     cluster,

@@ -50,6 +50,18 @@ export interface GenerateTLSOptions {
   hosts?: string[]
   /** Issue time (default: now). notBefore is an hour earlier to tolerate clock skew. */
   now?: Date
+  /** The CA that signs the serving certificate (default: a new one); the cluster's CSR signer uses the same. */
+  ca?: CertificateAuthority
+}
+
+/** A CA that can sign: its certificate (PEM), key and the parts a signed certificate refers to. */
+export interface CertificateAuthority {
+  /** PEM certificate: what clients trust. */
+  cert: string
+  key: KeyObject
+  name: Name
+  keyId: ArrayBuffer
+  notAfter: Date
 }
 
 /** ecdsa-with-SHA256 (RFC 5758 §3.2): the signature algorithm has no parameters, not even NULL. */
@@ -173,30 +185,17 @@ const dayMs = 24 * hourMs
 export function generateTLS(opts: GenerateTLSOptions = {}): TLSMaterial {
   const now = opts.now ?? new Date()
   const notBefore = new Date(now.getTime() - hourMs)
-  const caKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const ca = opts.ca ?? generateCA(now)
   const servingKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-  const caName = name('kubemock-ca', 'kubemock')
-
-  const ca = issue({
-    subject: caName,
-    issuer: caName,
-    publicKey: caKeys.publicKey,
-    signingKey: caKeys.privateKey,
-    notBefore,
-    notAfter: new Date(now.getTime() + 3650 * dayMs),
-    extensions: [
-      extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
-      extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
-    ],
-  })
+  const caName = ca.name
 
   const sans = subjectAltNames(opts.hosts)
   const serving = issue({
     subject: name('kube-apiserver'),
     issuer: caName,
     publicKey: servingKeys.publicKey,
-    signingKey: caKeys.privateKey,
-    issuerKeyId: keyId(ca.spki),
+    signingKey: ca.key,
+    issuerKeyId: ca.keyId,
     notBefore,
     notAfter: new Date(now.getTime() + 365 * dayMs),
     extensions: [
@@ -217,8 +216,67 @@ export function generateTLS(opts: GenerateTLSOptions = {}): TLSMaterial {
   return {
     cert: certificatePEM(serving.der),
     key: servingKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    ca: certificatePEM(ca.der),
+    ca: ca.cert,
   }
+}
+
+/** A fresh CA (`CN=kubemock-ca, O=kubemock`, ECDSA P-256, 10 years from an hour before `now`). */
+export function generateCA(now: Date = new Date()): CertificateAuthority {
+  const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const caName = name('kubemock-ca', 'kubemock')
+  const notAfter = new Date(now.getTime() + 3650 * dayMs)
+  const ca = issue({
+    subject: caName,
+    issuer: caName,
+    publicKey: keys.publicKey,
+    signingKey: keys.privateKey,
+    notBefore: new Date(now.getTime() - hourMs),
+    notAfter,
+    extensions: [
+      extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
+      extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
+    ],
+  })
+  return { cert: certificatePEM(ca.der), key: keys.privateKey, name: caName, keyId: keyId(ca.spki), notAfter }
+}
+
+/** What {@link signLeaf} puts into a certificate (the template PermissiveSigningPolicy fills in). */
+export interface LeafRequest {
+  /** The subject Name as DER (copied from the request). */
+  subjectDer: Uint8Array
+  publicKey: KeyObject
+  /** DER GeneralNames of the request's subjectAltName extension, copied as requested. */
+  subjectAltNameDer?: Uint8Array
+  /** KeyUsageFlags bits (0: no keyUsage extension). */
+  keyUsage: number
+  /** Extended key usage OIDs (empty: no extension). */
+  extKeyUsages: string[]
+  notBefore: Date
+  notAfter: Date
+}
+
+/** Signs a leaf certificate (basicConstraints CA:FALSE) with `ca`; returns its PEM. */
+export function signLeaf(ca: CertificateAuthority, req: LeafRequest): string {
+  const extensions: Extension[] = []
+  if (req.keyUsage) extensions.push(extension(id_ce_keyUsage, true, new KeyUsage(req.keyUsage)))
+  if (req.extKeyUsages.length) extensions.push(extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage(req.extKeyUsages)))
+  extensions.push(extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })))
+  if (req.subjectAltNameDer) {
+    extensions.push(
+      new Extension({ extnID: id_ce_subjectAltName, critical: false, extnValue: new OctetString(toArrayBuffer(Buffer.from(req.subjectAltNameDer))) }),
+    )
+  }
+  const leaf = issue({
+    subject: AsnConvert.parse(Buffer.from(req.subjectDer), Name),
+    issuer: ca.name,
+    publicKey: req.publicKey,
+    signingKey: ca.key,
+    issuerKeyId: ca.keyId,
+    notBefore: req.notBefore,
+    notAfter: req.notAfter,
+    extensions,
+  })
+  return certificatePEM(leaf.der)
 }
 
 /**

@@ -18,6 +18,7 @@ import { handleSubresource } from './subresources.js'
 import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
 import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
+import { requestUser } from './request-user.js'
 // Register the exec and attach transports (SPDY over HTTP, WebSocket) on import.
 import './exec-spdy.js'
 import './exec-websocket.js'
@@ -286,7 +287,7 @@ function fieldValidation(call: ResourceCall): FieldValidation {
 async function createObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
-  const s = await rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const s = await rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')), user: requestUser(req) })
   return sendObject(call, s, 201, warnings)
 }
 
@@ -318,7 +319,7 @@ async function patchObject(call: ResourceCall, subresource?: string) {
       const obj = patch as KubeObject
       warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patch)
       obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
-      const s = await rs.create(call.namespace, obj, { dryRun })
+      const s = await rs.create(call.namespace, obj, { dryRun, user: requestUser(req) })
       return sendObject(call, s, 201, warnings)
     }
   }

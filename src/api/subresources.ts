@@ -25,6 +25,7 @@ const handlers: Record<string, Handler> = {
   binding: bindingHandler,
   eviction: evictionHandler,
   finalize: finalizeHandler,
+  approval: (call) => objectSubresourceHandler(call, 'approval'),
 }
 
 /** Extra handlers contributed by later layers (log, exec, proxy …), keyed by subresource name. */
@@ -45,12 +46,17 @@ export function handleSubresource(call: ResourceCall): unknown {
   return h(call)
 }
 
-async function statusHandler(call: ResourceCall) {
+function statusHandler(call: ResourceCall) {
+  return objectSubresourceHandler(call, 'status')
+}
+
+/** A subresource whose body is the whole object (status, approval): get, update and patch through its strategy. */
+async function objectSubresourceHandler(call: ResourceCall, subresource: string) {
   const { rs, req } = call
   if (req.method === 'GET') return sendObject(call, rs.get(call.namespace, call.name!))
-  if (req.method === 'PATCH') return patchObject(call, 'status')
+  if (req.method === 'PATCH') return patchObject(call, subresource)
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query, 'fieldValidation')))
-  const s = await rs.update(call.namespace, call.name!, obj, { subresource: 'status', dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const s = await rs.update(call.namespace, call.name!, obj, { subresource, dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 200, warnings)
 }
 

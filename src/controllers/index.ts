@@ -18,6 +18,11 @@ import { createServiceAccountController } from './serviceaccount.js'
 import { createStatefulSetController } from './statefulset.js'
 import { createTaintEvictionController } from './taint-eviction.js'
 import { bindSimControls } from '../sim/containers/processes.js'
+import { createAPIServiceAvailabilityController } from './apiservice-availability.js'
+import { createCSRSigner } from './csr-signer.js'
+import { createCSRCleaner } from './csr-cleaner.js'
+import { createFlowSchemaDanglingController } from './flowschema-dangling.js'
+import type { CertificateAuthority } from '../tls.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -53,6 +58,8 @@ export interface ControllerDeps {
    * the nodes are sharded across the processes (controllers/kubelet-shards.ts).
    */
   ownsNode?: (node: string) => boolean
+  /** The cluster CA the CSR signer issues from (`--tls` makes one; without it the signer makes its own). */
+  clusterCA?: CertificateAuthority
 }
 
 /** The controllers every process runs over etcd, leader or not: the simulated kubelets (sharded by node). */
@@ -79,6 +86,10 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
   (d) => createDisruptionController(d),
+  (d) => createAPIServiceAvailabilityController(d),
+  (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
+  (d) => createCSRCleaner(d),
+  (d) => createFlowSchemaDanglingController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)

@@ -24,6 +24,10 @@ import { cronJobs } from './batch/cronjobs.js'
 import { ingressClasses } from './networking/ingressclasses.js'
 import { ingresses } from './networking/ingresses.js'
 import { networkPolicies } from './networking/networkpolicies.js'
+import { apiServices } from './apiregistration/apiservices.js'
+import { certificateSigningRequests } from './certificates/certificatesigningrequests.js'
+import { flowSchemas } from './flowcontrol/flowschemas.js'
+import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -39,6 +43,7 @@ export const definitions: AnyResourceDefinition[] = [
   secrets,
   serviceAccounts,
   events,
+  apiServices,
   deployments,
   replicaSets,
   daemonSets,
@@ -51,7 +56,10 @@ export const definitions: AnyResourceDefinition[] = [
   ingressClasses,
   ingresses,
   networkPolicies,
+  certificateSigningRequests,
   podDisruptionBudgets,
   leases,
   endpointSlices,
+  flowSchemas,
+  priorityLevelConfigurations,
 ]

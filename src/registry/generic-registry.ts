@@ -9,7 +9,7 @@ import { matchFields, parseFieldSelector, type FieldRequirement } from '../store
 import type { FieldError, KubeObject } from '../types.js'
 import { cloneJSON, deepEqual } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
-import type { HookContext, ResourceDefinition } from './resource-definition.js'
+import type { HookContext, RequestUser, ResourceDefinition } from './resource-definition.js'
 import { validateObjectMeta } from './shared/validation.js'
 
 /** What the registry needs from the cluster around one resource. */
@@ -62,6 +62,8 @@ export interface WriteOptions {
    * counts, lease renewals): a deep copy of a pod is most of what such a write costs.
    */
   shallow?: boolean
+  /** The requesting user (create only), handed to the hooks as `ctx.user`. */
+  user?: RequestUser
 }
 
 export interface DeleteOptions {
@@ -410,7 +412,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** Create: system metadata → generateName → defaults → prepareForCreate → validate → admission → store. */
   async create(namespace: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
-    const ctx = this.ctx.hookContext()
+    const ctx = opts.user ? { ...this.ctx.hookContext(), user: opts.user } : this.ctx.hookContext()
     const o = this.normalize(obj)
     const meta = o.metadata
     if (this.def.namespaced) {
@@ -462,7 +464,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   }
 
   private metaErrors(o: T): FieldError[] {
-    return validateObjectMeta(o.metadata, { namespaced: this.def.namespaced })
+    const validateName = this.def.validateName
+    return validateObjectMeta(o.metadata, { namespaced: this.def.namespaced, ...(validateName ? { nameFn: (n) => validateName(n, o) } : {}) })
   }
 
   /**
@@ -544,6 +547,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     delete (meta as { selfLink?: string }).selfLink
 
     let o = next
+    const subStrategy = opts.subresource && opts.subresource !== 'status' ? this.def.subresourceStrategies?.[opts.subresource] : undefined
     if (opts.direct) {
       // The caller's object is final (as a storage-level GuaranteedUpdate in upstream's subresource REST).
     } else if (opts.subresource === 'status') {
@@ -552,6 +556,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       // be the stored version's own (immutable) values, with a metadata of its own.
       else o = { ...old, metadata: { ...old.metadata }, status: (next as { status?: unknown }).status } as T
       o.metadata.resourceVersion = om.resourceVersion
+    } else if (subStrategy) {
+      subStrategy.prepareForUpdate(o, old, ctx)
     } else {
       this.def.applyDefaults?.(o, ctx)
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
@@ -571,7 +577,9 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const errs =
         opts.subresource === 'status'
           ? [...metaErrs, ...(this.def.validateStatusUpdate?.(o, old) ?? [])]
-          : [...metaErrs, ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
+          : subStrategy
+            ? [...metaErrs, ...(subStrategy.validateUpdate?.(o, old) ?? [])]
+            : [...metaErrs, ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, name, errs)
     }
     const { resourceVersion: _r, ...newMeta } = o.metadata

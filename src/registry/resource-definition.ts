@@ -34,6 +34,24 @@ export interface HookContext {
    * (DefaultIngressClass reads IngressClasses). Must not be mutated; empty for unknown resources.
    */
   listObjects?: (group: string, plural: string) => readonly KubeObject[]
+  /** The user a create request came from (absent for in-process writers): CSRs record it in spec.username & co. */
+  user?: RequestUser
+}
+
+/** The authenticated user of a request, as user.Info (name, uid, groups, extra). */
+export interface RequestUser {
+  username: string
+  uid: string
+  groups: string[]
+  extra?: Record<string, string[]>
+}
+
+/** The update strategy of a writable subresource other than status (certificatesigningrequests/approval). */
+export interface SubresourceStrategy<T extends KubeObject = KubeObject> {
+  /** Keeps what the subresource may not change (PrepareForUpdate of its strategy). */
+  prepareForUpdate(obj: T, old: T, ctx: HookContext): void
+  /** Its ValidateUpdate. */
+  validateUpdate?(obj: T, old: T): FieldError[]
 }
 
 /**
@@ -92,6 +110,13 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   prepareForUpdate?(obj: T, old: T, ctx: HookContext): void
   /** The /status variant: keep everything but status (and sometimes metadata parts). */
   prepareForStatusUpdate?(obj: T, old: T, ctx: HookContext): void
+  /**
+   * metadata.name's validator when it is not NameIsDNSSubdomain (APIServices: path segment names
+   * of the form `<version>.<group>`); returns the messages, as a ValidateNameFunc does.
+   */
+  validateName?(name: string, obj: T): string[]
+  /** Update strategies of writable subresources besides status, by subresource name. */
+  subresourceStrategies?: Record<string, SubresourceStrategy<T>>
   /** Pure create-time validation (ValidateX). */
   validate?(obj: T): FieldError[]
   /** Update validation: immutables such as the selector (ValidateXUpdate). */

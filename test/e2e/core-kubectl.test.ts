@@ -144,6 +144,14 @@ describe.each([{ kubeVersion: '1.32' }, { kubeVersion: '1.28' }])('kubectl again
       KIND: 'Deployment',
     })
     expect(byName.get('replicasets apps/v1')).toMatchObject({ SHORTNAMES: 'rs', KIND: 'ReplicaSet' })
+    expect(byName.get('apiservices apiregistration.k8s.io/v1')).toMatchObject({ SHORTNAMES: '', NAMESPACED: 'false', KIND: 'APIService' })
+    expect(byName.get('certificatesigningrequests certificates.k8s.io/v1')).toMatchObject({
+      SHORTNAMES: 'csr',
+      NAMESPACED: 'false',
+      KIND: 'CertificateSigningRequest',
+    })
+    expect(byName.get('flowschemas flowcontrol.apiserver.k8s.io/v1')).toMatchObject({ NAMESPACED: 'false', KIND: 'FlowSchema' })
+    expect(byName.get('prioritylevelconfigurations flowcontrol.apiserver.k8s.io/v1')).toMatchObject({ NAMESPACED: 'false', KIND: 'PriorityLevelConfiguration' })
   })
 
   it('apply creates, then reports unchanged, then configured', async () => {

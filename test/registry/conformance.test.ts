@@ -58,7 +58,29 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'networking.k8s.io/NetworkPolicy': { spec: { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Ingress'] } },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
+  'apiregistration.k8s.io/APIService': { spec: { group: 'conformance.example.com', version: 'v1', groupPriorityMinimum: 100, versionPriority: 10 } },
+  'certificates.k8s.io/CertificateSigningRequest': {
+    // openssl req -new -subj /CN=conformance (EC P-256), base64 as JSON carries []byte.
+    spec: {
+      request:
+        'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIUk1IZ0NBUUF3RmpFVU1CSUdBMVVFQXd3TFkyOXVabTl5YldGdVkyVXdXVEFUQmdjcWhrak9QUUlCQmdncQpoa2pPUFFNQkJ3TkNBQVF6NHZpNkRTTjZnVmFJVzRISXdaSTI0TTBJa1VzYm1POTZKZFNtY2k0amFZN1NsWnlYCnljdDRGcGdqSGErbUVrc2grayszMnBhMGtwYXg1aDAvWE9xZ29BQXdDZ1lJS29aSXpqMEVBd0lEU1FBd1JnSWgKQUwyRm1IZWJBRlJTMVo4c3BJRm12T2tlUWZXUnliMS9GaFUvcllFU2JJdWdBaUVBbkVmSzVjZ21iRjNJa29kaApXMDk5ekljTzFwSkxTZVdrQTN0dG9Da3REem89Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQo=',
+      signerName: 'example.com/conformance',
+      usages: ['client auth'],
+    },
+  },
+  'flowcontrol.apiserver.k8s.io/FlowSchema': {
+    spec: {
+      priorityLevelConfiguration: { name: 'global-default' },
+      rules: [{ subjects: [{ kind: 'Group', group: { name: 'dev' } }], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/x'] }] }],
+    },
+  },
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': { spec: { type: 'Limited', limited: { limitResponse: { type: 'Reject' } } } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
+}
+
+/** Kinds whose names are constrained (APIService: `<version>.<group>`) name their object here; others use `conformance-1`. */
+const fixtureNames: Record<string, string> = {
+  'apiregistration.k8s.io/APIService': 'v1.conformance.example.com',
 }
 
 async function setup() {
@@ -72,7 +94,7 @@ describe.each(definitions.map((d) => [d.group ? `${d.group}/${d.kind}` : d.kind,
   const kind = def.kind
   const fixture = (name: string): KubeObject => ({ ...structuredClone(fixtures[key] ?? {}), metadata: { name, labels: { conformance: 'yes' } } }) as KubeObject
   const ns = def.namespaced ? 'default' : ''
-  const name = kind === 'Namespace' ? 'conformance-ns' : 'conformance-1'
+  const name = kind === 'Namespace' ? 'conformance-ns' : (fixtureNames[key] ?? 'conformance-1')
 
   it('has a fixture', () => {
     expect(fixtures[key], `add a fixture for ${key} in test/registry/conformance.test.ts`).toBeDefined()
