@@ -15,6 +15,7 @@ import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
+import { systemPriorityClassObjects } from './sim/system-priority-classes.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
@@ -265,6 +266,7 @@ export class Cluster {
   private async seed(): Promise<void> {
     const r = this.registry
     for (const ns of systemNamespaces) await createIfMissing(r.resource('', 'namespaces'), '', { metadata: { name: ns } })
+    for (const pc of systemPriorityClassObjects()) await createIfMissing(r.resource('scheduling.k8s.io', 'priorityclasses'), '', pc)
     const now = this.clock.now()
     const nodes = r.resource('', 'nodes')
     const leases = r.resource('coordination.k8s.io', 'leases')

@@ -17,6 +17,7 @@ import { controllerRevisions } from './apps/controllerrevisions.js'
 import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js'
 import { eventsV1 } from './events/events.js'
 import { leases } from './coordination/leases.js'
+import { priorityClasses } from './scheduling/priorityclasses.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
@@ -44,6 +45,7 @@ export const definitions: AnyResourceDefinition[] = [
   jobs,
   cronJobs,
   podDisruptionBudgets,
+  priorityClasses,
   leases,
   endpointSlices,
 ]
