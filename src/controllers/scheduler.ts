@@ -2,12 +2,15 @@
 import { StatusError } from '../errors.js'
 import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
-import { podInformer } from './informers.js'
+import { nodeNameIndex, podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
-import { fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { filterErrorMessage, fitErrorMessage } from './scheduler-fit-error.js'
+import { filterNodeFast, occupiesNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { podPriority, preempt } from './scheduler-preemption.js'
+import { prepareCandidate } from './scheduler-prepare-candidate.js'
+import type { PodDisruptionBudget } from '../registry/policy/poddisruptionbudgets.js'
 import { NodePicker, useNodeList } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -56,8 +59,14 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
   return Math.max(n, minFeasibleNodesToFind)
 }
 
-/** The outcome of one scheduling attempt, and where the next attempt starts filtering. */
-export type ScheduleResult = ({ node: NodeState } | { message: string }) & { nextStartNodeIndex: number }
+/**
+ * The outcome of one scheduling attempt, and where the next attempt starts filtering. A failure
+ * carries the FitError message (with the PostFilter's text for a cluster where preemption finds
+ * no victims), the filter part alone, and the nodes the filters rejected (for preemption).
+ */
+export type ScheduleResult = ({ node: NodeState } | { message: string; filterMessage: string; failed: { state: NodeState; failure: FilterFailure }[] }) & {
+  nextStartNodeIndex: number
+}
 
 /** The reason FitError gives nodes a PreFilter result left out (the plugin list as Go prints a []string). */
 export const notInPreFilterResult = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
@@ -105,7 +114,7 @@ export function schedulePod(
   byName?: (name: string) => NodeState | undefined,
 ): ScheduleResult {
   const n = nodes.length
-  if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
+  if (n === 0) return { message: fitErrorMessage(0, []), filterMessage: fitErrorMessage(0, []), failed: [], nextStartNodeIndex: 0 }
   useNodeList(nodes)
   let candidates = nodes
   const named = preFilterNodeNames(pod)
@@ -121,6 +130,7 @@ export function schedulePod(
   const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
   const info = podInfo(pod)
   const failures: FilterFailure[] = []
+  const failedStates: NodeState[] = []
   // Feasible nodes are scored as they are found (pickNode's order, the order they are filtered).
   picker.reset(info)
   let feasible = 0
@@ -130,8 +140,10 @@ export function schedulePod(
     const s = candidates[j]
     if (++j === m) j = 0
     const f = filterNodeFast(pod, s, info)
-    if (f) failures.push(f)
-    else {
+    if (f) {
+      failures.push(f)
+      failedStates.push(s)
+    } else {
       picker.offer(s)
       feasible++
     }
@@ -139,9 +151,10 @@ export function schedulePod(
   const nextStartNodeIndex = (startIndex + feasible + failures.length) % n
   const node = picker.pick(tieBreak)
   if (node) return { node, nextStartNodeIndex }
+  const failed = failedStates.map((state, i) => ({ state, failure: failures[i] }))
   const absent = n - failures.length
   if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))
-  return { message: fitErrorMessage(n, failures), nextStartNodeIndex }
+  return { message: fitErrorMessage(n, failures), filterMessage: filterErrorMessage(n, failures), failed, nextStartNodeIndex }
 }
 
 /**
@@ -177,6 +190,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
     return [key]
   }
   const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
+  const pdbInf = deps.manager.informers.for('policy', 'poddisruptionbudgets')
+  const podsOn = (node: string): Pod[] => podInf.byIndex(nodeNameIndex, node).flatMap((s) => (occupiesNode(s.obj as Pod) ? [s.obj as Pod] : []))
 
   return {
     name,
@@ -184,6 +199,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
       { group: '', plural: 'pods', keys: podKeys },
       // Node changes reach the pods through the cache's hints.
       { group: '', plural: 'nodes', keys: () => [] },
+      // Read by preemption only.
+      { group: 'policy', plural: 'poddisruptionbudgets', keys: () => [] },
     ],
     start() {
       cache.start()
@@ -197,7 +214,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.delete(key)
         return
       }
-      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
+      const snapshotNodes = cache.snapshot()
+      const result = schedulePod(pod, snapshotNodes, nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
       nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
       if ('node' in result) {
@@ -215,18 +233,31 @@ export function createScheduler(deps: ControllerDeps): Controller {
         return
       }
       const uid = pod.metadata.uid ?? ''
+      // The PostFilter: preemption, unless it cannot find victims anywhere (then the message is the one schedulePod made).
+      let message = result.message
+      let nominated: string | undefined
+      if (snapshotNodes.length && (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))) {
+        const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs: pdbInf.list().map((x) => x.obj as PodDisruptionBudget) }, now)
+        if ('node' in outcome) {
+          await prepareCandidate(registry, events, schedulerName, pod, outcome, now)
+          nominated = outcome.node
+          // A successful PostFilter adds nothing to the FitError.
+          message = result.filterMessage
+        } else message = `${result.filterMessage} ${outcome.message}`
+      }
       const prev = unschedulable.get(key)
       // A pod of the same name made anew (its predecessor's deletion queued nothing) is reported afresh.
-      const due = !prev || prev.uid !== uid || prev.message !== result.message || now - prev.reportedAt >= flushMs
+      const due = nominated !== undefined || !prev || prev.uid !== uid || prev.message !== message || now - prev.reportedAt >= flushMs
       if (due) {
-        unschedulable.set(key, { uid, message: result.message, reportedAt: now })
-        events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', result.message)
+        unschedulable.set(key, { uid, message, reportedAt: now })
+        events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', message)
         try {
           await pods.guaranteedUpdate(
             ns,
             podName,
             (p) => {
-              setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now)
+              setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, now)
+              if (nominated) (p as Pod).status!.nominatedNodeName = nominated
               return p
             },
             { subresource: 'status' },
