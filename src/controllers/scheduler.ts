@@ -202,6 +202,11 @@ export function createScheduler(deps: ControllerDeps): Controller {
       // Read by preemption only.
       { group: 'policy', plural: 'poddisruptionbudgets', keys: () => [] },
     ],
+    // PrioritySort: higher-priority pods are scheduled first.
+    queuePriority(key) {
+      const [ns, podName] = splitKey(key)
+      return (podInf.getObject(ns, podName) as Pod | undefined)?.spec?.priority ?? 0
+    },
     start() {
       cache.start()
       nextStartNodeIndex = 0

@@ -203,4 +203,18 @@ describe('preemption in a cluster', () => {
     )
     expect([0, 1, 2, 3].every((i) => !getPod(c, `low-${i}`)!.metadata.deletionTimestamp)).toBe(true)
   })
+
+  it('schedules the higher-priority of two pods queued together first (PrioritySort)', async () => {
+    const c = await start()
+    const pods = c.registry.resource('', 'pods')
+    for (let i = 0; i < 3; i++) await pods.create('default', slotPod(`low-${i}`, 1))
+    await until(c, () => [0, 1, 2].every((i) => getPod(c, `low-${i}`)?.spec?.nodeName), 5_000)
+    // Both are queued before the scheduler runs again: the later, higher-priority one takes the last slot.
+    await pods.create('default', slotPod('late-low', 1))
+    await pods.create('default', slotPod('late-high', 1, 'high'))
+    await c.clock.advance(100)
+    expect(getPod(c, 'late-high')!.spec?.nodeName).toBeDefined()
+    expect(getPod(c, 'late-low')!.spec?.nodeName).toBeUndefined()
+    expect(eventsFor(c, 'late-low').map((e) => e.reason)).toEqual(['FailedScheduling'])
+  })
 })
