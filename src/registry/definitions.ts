@@ -18,6 +18,7 @@ import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js'
 import { eventsV1 } from './events/events.js'
 import { leases } from './coordination/leases.js'
 import { priorityClasses } from './scheduling/priorityclasses.js'
+import { runtimeClasses } from './node/runtimeclasses.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
@@ -47,5 +48,6 @@ export const definitions: AnyResourceDefinition[] = [
   podDisruptionBudgets,
   priorityClasses,
   leases,
+  runtimeClasses,
   endpointSlices,
 ]

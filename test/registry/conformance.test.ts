@@ -51,6 +51,7 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
   'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'conformance' },
+  'node.k8s.io/RuntimeClass': { handler: 'runc' },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
 }
 

@@ -3,6 +3,7 @@ import type { ResourceDefinition } from '../resource-definition.js'
 import { defaultPodSpec, validatePodSpec } from '../shared/pod-spec.js'
 import { admitPod } from './pod-admission.js'
 import { podPriorityAdmission } from '../scheduling/priority-admission.js'
+import { runtimeClassAdmission } from '../node/runtimeclass-admission.js'
 import { computePodQOS } from './pod-qos.js'
 import { validatePodSpecUpdate } from './pod-update-validation.js'
 import { podColumns, podRow, podRowConditions, type PodObject } from './pod-printer.js'
@@ -45,7 +46,8 @@ export const pods: ResourceDefinition<PodObject> = {
     defaultPodSpec(pod.spec, { template: false })
   },
 
-  admission: [podPriorityAdmission],
+  // In the order of the default plugin chain (Priority before RuntimeClass).
+  admission: [podPriorityAdmission, runtimeClassAdmission],
 
   prepareForCreate(pod, ctx) {
     admitPod(pod.spec!, ctx.randomSuffix)

@@ -37,7 +37,7 @@ describe('pods: create', () => {
     expect(pods.validate!(pod)).toEqual([])
     // priority and preemptionPolicy come from the Priority admission plugin the registry runs
     // (test/registry/scheduling/priority-admission.test.ts), not from these hooks.
-    expect(pods.admission?.map((p) => p.name)).toEqual(['Priority'])
+    expect(pods.admission?.map((p) => p.name)).toEqual(['Priority', 'RuntimeClass'])
   })
   it('does not duplicate tolerations the user already has', () => {
     const pod = basic()
