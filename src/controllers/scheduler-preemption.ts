@@ -21,6 +21,23 @@ export function terminatingByPreemption(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True' && c.reason === 'PreemptionByScheduler')
 }
 
+/**
+ * addGENominatedPods' selection: of the pods nominated to a node, those that `pod` must leave
+ * room for — equal or higher priority, not `pod` itself.
+ */
+export function nominatedAhead(pod: Pod, nominated: Pod[]): Pod[] {
+  if (nominated.length === 0) return nominated
+  const priority = podPriority(pod)
+  return nominated.filter((p) => podPriority(p) >= priority && p.metadata.uid !== pod.metadata.uid)
+}
+
+/** A copy of `state` with `pods` accounted on it (the nominated pods a filter must assume there). */
+export function withPods(state: NodeState, pods: Pod[]): NodeState {
+  const sim = cloneNodeState(state)
+  for (const p of pods) accountPod(sim, podInfo(p), 1)
+  return sim
+}
+
 /** What preemption reads besides the snapshot: each node's pods and the PodDisruptionBudgets. */
 export interface PreemptionInput {
   /** The snapshot of every node. */
@@ -30,6 +47,8 @@ export interface PreemptionInput {
   /** The pods occupying a node (bound, not finished; terminating ones included). */
   podsOn(node: string): Pod[]
   pdbs: PodDisruptionBudget[]
+  /** The pods nominated to a node (waiting for room there), if any are. */
+  nominatedOn?(node: string): Pod[]
 }
 
 /** A node to preempt on and its victims, most important first. */
@@ -85,11 +104,19 @@ function splitByPDB(pods: Pod[], pdbs: PodDisruptionBudget[]): { violating: Pod[
  * (reprieves) as many as possible, budget-violating ones first, most important first. Returns the
  * victims or why the node cannot be made to fit (the filters' failure, or no victims at all).
  */
-export function selectVictimsOnNode(pod: Pod, state: NodeState, podsOnNode: Pod[], pdbs: PodDisruptionBudget[], now: number): Candidate | FilterFailure {
+export function selectVictimsOnNode(
+  pod: Pod,
+  state: NodeState,
+  podsOnNode: Pod[],
+  pdbs: PodDisruptionBudget[],
+  now: number,
+  nominated: Pod[] = [],
+): Candidate | FilterFailure {
   const priority = podPriority(pod)
   const potential = podsOnNode.filter((p) => podPriority(p) < priority)
   if (potential.length === 0) return { reasons: [noVictims], resolvable: false }
-  const sim = cloneNodeState(state)
+  // The filters run with the pods nominated there ahead of this one (RunFilterPluginsWithNominatedPods).
+  const sim = withPods(state, nominatedAhead(pod, nominated))
   for (const p of potential) accountPod(sim, podInfo(p), -1)
   const info = podInfo(pod)
   const failure = filterNode(pod, sim, info)
@@ -174,7 +201,7 @@ export function preempt(pod: Pod, input: PreemptionInput, now: number): Preempti
       statuses.push(notHelpful)
       continue
     }
-    const r = selectVictimsOnNode(pod, state, input.podsOn(state.name), input.pdbs, now)
+    const r = selectVictimsOnNode(pod, state, input.podsOn(state.name), input.pdbs, now, input.nominatedOn?.(state.name))
     if ('node' in r) candidates.push(r)
     else statuses.push(...r.reasons)
   }

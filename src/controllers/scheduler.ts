@@ -7,8 +7,8 @@ import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
 import { filterErrorMessage, fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNodeFast, occupiesNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
-import { podPriority, preempt } from './scheduler-preemption.js'
+import { filterNode, filterNodeFast, occupiesNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { nominatedAhead, podPriority, preempt, withPods } from './scheduler-preemption.js'
 import { prepareCandidate } from './scheduler-prepare-candidate.js'
 import type { PodDisruptionBudget } from '../registry/policy/poddisruptionbudgets.js'
 import { NodePicker, useNodeList } from './scheduler-score.js'
@@ -26,6 +26,9 @@ function sameIgnoringStatus(a: KubeObject, b: KubeObject): boolean {
     JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } })
   return strip(a) === strip(b)
 }
+
+/** The pod informer index of waiting pods by status.nominatedNodeName. */
+const nominatedIndex = 'status.nominatedNodeName'
 
 /** The scheduler's name, event source and reportingController. */
 export const schedulerName = 'default-scheduler'
@@ -112,6 +115,7 @@ export function schedulePod(
   tieBreak = 0,
   percentageOfNodesToScore = 0,
   byName?: (name: string) => NodeState | undefined,
+  nominatedOn?: (node: string) => Pod[],
 ): ScheduleResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), filterMessage: fitErrorMessage(0, []), failed: [], nextStartNodeIndex: 0 }
@@ -139,7 +143,12 @@ export function schedulePod(
   for (let i = 0; i < m && feasible < toFind; i++) {
     const s = candidates[j]
     if (++j === m) j = 0
-    const f = filterNodeFast(pod, s, info)
+    let f = filterNodeFast(pod, s, info)
+    if (!f && nominatedOn) {
+      // Room a pod of equal or higher priority was nominated for is not free (RunFilterPluginsWithNominatedPods).
+      const ahead = nominatedAhead(pod, nominatedOn(s.name))
+      if (ahead.length) f = filterNode(pod, withPods(s, ahead), info)
+    }
     if (f) {
       failures.push(f)
       failedStates.push(s)
@@ -191,6 +200,39 @@ export function createScheduler(deps: ControllerDeps): Controller {
   }
   const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
   const pdbInf = deps.manager.informers.for('policy', 'poddisruptionbudgets')
+  // Waiting pods by the node they were nominated to, and all of them under '*'.
+  podInf.addIndex(nominatedIndex, (o) => {
+    const p = o as Pod
+    const n = p.status?.nominatedNodeName
+    return n && !p.spec?.nodeName && !p.metadata.deletionTimestamp ? [n, '*'] : []
+  })
+  const nominatedOn = (node: string): Pod[] => podInf.byIndex(nominatedIndex, node).map((s) => s.obj as Pod)
+  /**
+   * getLowerPriorityNominatedPods + ClearNominatedNodeName: waiting pods of lower priority than
+   * `preemptor` nominated to `node` may no longer fit there; they lose the nomination and are
+   * tried again (only unschedulable pods can carry one).
+   */
+  const clearLowerNominations = async (preemptor: Pod, node: string): Promise<void> => {
+    for (const k of [...unschedulable.keys()]) {
+      const [ns, n] = splitKey(k)
+      const p = podInf.getObject(ns, n) as Pod | undefined
+      if (!p || p.status?.nominatedNodeName !== node || podPriority(p) >= podPriority(preemptor)) continue
+      try {
+        await pods.guaranteedUpdate(
+          ns,
+          n,
+          (o) => {
+            delete (o as Pod).status?.nominatedNodeName
+            return o
+          },
+          { subresource: 'status' },
+        )
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404)) throw err
+      }
+      deps.manager.enqueueTo(name, k)
+    }
+  }
   const podsOn = (node: string): Pod[] => podInf.byIndex(nodeNameIndex, node).flatMap((s) => (occupiesNode(s.obj as Pod) ? [s.obj as Pod] : []))
 
   return {
@@ -220,7 +262,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
         return
       }
       const snapshotNodes = cache.snapshot()
-      const result = schedulePod(pod, snapshotNodes, nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
+      const anyNominated = podInf.indexCount(nominatedIndex, '*') > 0
+      const result = schedulePod(pod, snapshotNodes, nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n), anyNominated ? nominatedOn : undefined)
       nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
       if ('node' in result) {
@@ -242,9 +285,11 @@ export function createScheduler(deps: ControllerDeps): Controller {
       let message = result.message
       let nominated: string | undefined
       if (snapshotNodes.length && (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))) {
-        const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs: pdbInf.list().map((x) => x.obj as PodDisruptionBudget) }, now)
+        const pdbs = pdbInf.list().map((x) => x.obj as PodDisruptionBudget)
+        const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs, nominatedOn: anyNominated ? nominatedOn : undefined }, now)
         if ('node' in outcome) {
           await prepareCandidate(registry, events, schedulerName, pod, outcome, now)
+          await clearLowerNominations(pod, outcome.node)
           nominated = outcome.node
           // A successful PostFilter adds nothing to the FitError.
           message = result.filterMessage

@@ -6,6 +6,7 @@ import { pickCandidate, preempt, selectVictimsOnNode, type Candidate } from '../
 import type { PodDisruptionBudget } from '../../src/registry/policy/poddisruptionbudgets.js'
 import { buildNodeStates } from '../../src/controllers/scheduler-filters.js'
 import type { KubeObject } from '../../src/types.js'
+import { schedulePod } from '../../src/controllers/scheduler.js'
 
 const slots = 'example.com/slots'
 
@@ -67,6 +68,22 @@ describe('selectVictimsOnNode', () => {
     const r = selectVictimsOnNode(both, state, pods, [pdb], now) as Candidate
     expect(r.victims.map((p) => p.metadata.name)).toEqual(['b', 'a'])
     expect(r.pdbViolations).toBe(1)
+  })
+})
+
+describe('schedulePod with nominated pods', () => {
+  it('leaves the room a pod of equal or higher priority was nominated for, but not for lower ones', () => {
+    const state = buildNodeStates([nodeOf('n1', 1)], []).get('n1')!
+    const waiting = { ...podOf('waiting', 50), spec: { ...podOf('waiting', 50).spec!, nodeName: undefined } } as Pod
+    const newcomer = (priority: number) =>
+      ({ ...waiting, metadata: { name: `p${priority}`, uid: `uid-p${priority}` }, spec: { ...waiting.spec!, priority } }) as Pod
+    const nominatedOn = (node: string) => (node === 'n1' ? [waiting] : [])
+    expect(schedulePod(newcomer(10), [state], 0, 0, 0, undefined, nominatedOn)).toMatchObject({
+      filterMessage: `0/1 nodes are available: 1 Insufficient ${slots}.`,
+    })
+    expect('node' in schedulePod(newcomer(60), [state], 0, 0, 0, undefined, nominatedOn)).toBe(true)
+    // The nominated pod itself is not in its own way.
+    expect('node' in schedulePod(waiting, [state], 0, 0, 0, undefined, nominatedOn)).toBe(true)
   })
 })
 
@@ -216,5 +233,32 @@ describe('preemption in a cluster', () => {
     expect(getPod(c, 'late-high')!.spec?.nodeName).toBeDefined()
     expect(getPod(c, 'late-low')!.spec?.nodeName).toBeUndefined()
     expect(eventsFor(c, 'late-low').map((e) => e.reason)).toEqual(['FailedScheduling'])
+  })
+
+  it('takes the nomination from a lower-priority pod when a higher one preempts on its node', async () => {
+    cluster = await Cluster.open({
+      speed: 0,
+      nodes: [
+        { name: 'kubemock-control-plane', controlPlane: true },
+        { name: 'kubemock-worker', capacity: { [slots]: '3' } },
+      ],
+    })
+    const c = cluster
+    const pcs = c.registry.resource('scheduling.k8s.io', 'priorityclasses')
+    await pcs.create('', { metadata: { name: 'mid' }, value: 100 } as KubeObject)
+    await pcs.create('', { metadata: { name: 'high' }, value: 1000 } as KubeObject)
+    const pods = c.registry.resource('', 'pods')
+    for (let i = 0; i < 3; i++) await pods.create('default', slotPod(`low-${i}`, 1))
+    await until(c, () => [0, 1, 2].every((i) => getPod(c, `low-${i}`)?.status?.phase === 'Running'), 10_000)
+    await pods.create('default', slotPod('mid', 1, 'mid'))
+    await c.clock.advance(10)
+    expect(getPod(c, 'mid')!.status?.nominatedNodeName).toBe('kubemock-worker')
+    // Before mid's victim is gone, a pod that needs the whole node preempts there too.
+    await pods.create('default', slotPod('top', 3, 'high'))
+    await c.clock.advance(10)
+    expect(getPod(c, 'top')!.status?.nominatedNodeName).toBe('kubemock-worker')
+    expect(getPod(c, 'mid')!.status?.nominatedNodeName).toBeUndefined()
+    await until(c, () => getPod(c, 'top')?.status?.phase === 'Running', 60_000)
+    expect(getPod(c, 'mid')!.spec?.nodeName).toBeUndefined()
   })
 })
