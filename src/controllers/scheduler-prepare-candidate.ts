@@ -7,7 +7,7 @@ import { StatusError } from '../errors.js'
 import { setPodCondition } from '../registry/core/pod-binding.js'
 import type { Registry } from '../registry/registry.js'
 import type { EventRecorder } from './events.js'
-import type { Candidate } from './scheduler-preemption.js'
+import { podPriority, type Candidate } from './scheduler-preemption.js'
 import type { Pod } from './scheduler-filters.js'
 
 /** The victim's DisruptionTarget condition (PodReasonPreemptionByScheduler). */
@@ -59,4 +59,32 @@ export async function prepareCandidate(
     }
     events.record({ component: schedulerName }, victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid ?? ''} on node ${c.node}`)
   }
+}
+
+/**
+ * getLowerPriorityNominatedPods + ClearNominatedNodeName: of the pods nominated to the node a
+ * preemption chose (`nominated`), those of lower priority than `preemptor` may no longer fit
+ * there and lose the nomination (a /status write). Returns them, to be tried again.
+ */
+export async function clearLowerNominations(registry: Registry, preemptor: Pod, nominated: Pod[]): Promise<Pod[]> {
+  const pods = registry.resource('', 'pods')
+  const cleared: Pod[] = []
+  for (const p of nominated) {
+    if (podPriority(p) >= podPriority(preemptor)) continue
+    try {
+      await pods.guaranteedUpdate(
+        p.metadata.namespace ?? '',
+        p.metadata.name ?? '',
+        (o) => {
+          delete (o as Pod).status?.nominatedNodeName
+          return o
+        },
+        { subresource: 'status' },
+      )
+      cleared.push(p)
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 404)) throw err
+    }
+  }
+  return cleared
 }

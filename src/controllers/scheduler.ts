@@ -9,7 +9,7 @@ import { SchedulerCache } from './scheduler-cache.js'
 import { filterErrorMessage, fitErrorMessage } from './scheduler-fit-error.js'
 import { filterNode, filterNodeFast, occupiesNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
 import { nominatedAhead, podPriority, preempt, withPods } from './scheduler-preemption.js'
-import { prepareCandidate } from './scheduler-prepare-candidate.js'
+import { clearLowerNominations, prepareCandidate } from './scheduler-prepare-candidate.js'
 import type { PodDisruptionBudget } from '../registry/policy/poddisruptionbudgets.js'
 import { NodePicker, useNodeList } from './scheduler-score.js'
 
@@ -207,32 +207,6 @@ export function createScheduler(deps: ControllerDeps): Controller {
     return n && !p.spec?.nodeName && !p.metadata.deletionTimestamp ? [n, '*'] : []
   })
   const nominatedOn = (node: string): Pod[] => podInf.byIndex(nominatedIndex, node).map((s) => s.obj as Pod)
-  /**
-   * getLowerPriorityNominatedPods + ClearNominatedNodeName: waiting pods of lower priority than
-   * `preemptor` nominated to `node` may no longer fit there; they lose the nomination and are
-   * tried again (only unschedulable pods can carry one).
-   */
-  const clearLowerNominations = async (preemptor: Pod, node: string): Promise<void> => {
-    for (const k of [...unschedulable.keys()]) {
-      const [ns, n] = splitKey(k)
-      const p = podInf.getObject(ns, n) as Pod | undefined
-      if (!p || p.status?.nominatedNodeName !== node || podPriority(p) >= podPriority(preemptor)) continue
-      try {
-        await pods.guaranteedUpdate(
-          ns,
-          n,
-          (o) => {
-            delete (o as Pod).status?.nominatedNodeName
-            return o
-          },
-          { subresource: 'status' },
-        )
-      } catch (err) {
-        if (!(err instanceof StatusError && err.code === 404)) throw err
-      }
-      deps.manager.enqueueTo(name, k)
-    }
-  }
   const podsOn = (node: string): Pod[] => podInf.byIndex(nodeNameIndex, node).flatMap((s) => (occupiesNode(s.obj as Pod) ? [s.obj as Pod] : []))
 
   return {
@@ -289,7 +263,8 @@ export function createScheduler(deps: ControllerDeps): Controller {
         const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs, nominatedOn: anyNominated ? nominatedOn : undefined }, now)
         if ('node' in outcome) {
           await prepareCandidate(registry, events, schedulerName, pod, outcome, now)
-          await clearLowerNominations(pod, outcome.node)
+          // Lower-priority pods waiting for that node lose their nomination and are tried again.
+          for (const p of await clearLowerNominations(registry, pod, nominatedOn(outcome.node))) deps.manager.enqueueTo(name, objectKey(p))
           nominated = outcome.node
           // A successful PostFilter adds nothing to the FitError.
           message = result.filterMessage
