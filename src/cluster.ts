@@ -16,6 +16,7 @@ import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, t
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { apiServerBootObjects } from './sim/api-server-objects.js'
+import { ensureSystemPriorityClasses } from './sim/system-priority-classes.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
@@ -165,6 +166,7 @@ export class Cluster {
         // Several processes may share the etcd: what kube-apiserver creates at boot first (the
         // Lease lives in kube-system), then only the elected one seeds and runs the controllers.
         for (const ns of systemNamespaces) await createIfMissing(c.registry.resource('', 'namespaces'), '', { metadata: { name: ns } })
+        await ensureSystemPriorityClasses(c.registry)
         const uuid = randomUUID()
         const identity = `${hostname()}_${uuid}`
         // Every process simulates the kubelets of the node shards it holds; only the leader runs the rest.
@@ -216,6 +218,7 @@ export class Cluster {
         return c
       }
       if (!c.restored) await c.seed()
+      else await ensureSystemPriorityClasses(c.registry)
     } catch (err) {
       c.close()
       throw err
@@ -270,6 +273,7 @@ export class Cluster {
   private async seed(): Promise<void> {
     const r = this.registry
     for (const ns of systemNamespaces) await createIfMissing(r.resource('', 'namespaces'), '', { metadata: { name: ns } })
+    await ensureSystemPriorityClasses(r)
     const now = this.clock.now()
     const nodes = r.resource('', 'nodes')
     const leases = r.resource('coordination.k8s.io', 'leases')

@@ -5,6 +5,7 @@ import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
 import { InformerFactory } from './informers.js'
 import { KeyQueue } from './key-queue.js'
+import { PriorityKeyQueue } from './priority-key-queue.js'
 import { objectKey } from '../util/object-key.js'
 
 export { objectKey, splitKey } from '../util/object-key.js'
@@ -52,6 +53,11 @@ export interface Controller {
   reconcile(key: string): Promise<ReconcileResult | void> | ReconcileResult | void
   /** Called on every (re)start once the informers are filled, before any key is enqueued (to fill caches derived from them). */
   start?(): void
+  /**
+   * Orders the queue: keys with a higher value are taken first, equal ones in the order they
+   * became dirty (the scheduler: pod priority). Read once when a key is queued. Default FIFO.
+   */
+  queuePriority?(key: string): number
 }
 
 /** Failed keys retry after 5 ms doubling to 1000 s, as client-go's default rate limiter does. */
@@ -88,7 +94,7 @@ export function terminal(err: unknown): Error {
 
 interface Queue {
   c: Controller
-  dirty: KeyQueue
+  dirty: KeyQueue | PriorityKeyQueue
   processing: Set<string>
   failures: Map<string, number>
   timers: Map<string, TimerHandle>
@@ -170,7 +176,7 @@ export class ControllerManager {
   add(c: Controller): void {
     this.queues.push({
       c,
-      dirty: new KeyQueue(),
+      dirty: c.queuePriority ? new PriorityKeyQueue((k) => c.queuePriority!(k)) : new KeyQueue(),
       processing: new Set(),
       failures: new Map(),
       timers: new Map(),

@@ -89,6 +89,13 @@ function copyState(into: NodeState, from: NodeState): void {
   into.nzMemory = from.nzMemory
 }
 
+/** A private copy of a node's state, to simulate removing pods from it (preemption). */
+export function cloneNodeState(from: NodeState): NodeState {
+  const s = newNodeState(from.node, from.allocatable)
+  copyState(s, from)
+  return s
+}
+
 function podKey(pod: Pod): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`
 }
@@ -109,6 +116,8 @@ export class SchedulerCache {
   private snapList: NodeState[] = []
   private membershipChanged = true
   private listening = false
+  /** How many accounted pods have each priority (few distinct values), for {@link hasPodBelow}. */
+  private readonly priorities = new Map<number, number>()
 
   constructor(
     private readonly podInformer: Informer,
@@ -120,6 +129,7 @@ export class SchedulerCache {
   start(): void {
     this.entries.clear()
     this.pods.clear()
+    this.priorities.clear()
     this.dirty.clear()
     this.snap.clear()
     this.snapList = []
@@ -183,10 +193,14 @@ export class SchedulerCache {
     accountPod(e.state, info, 1)
     this.mark(node, podsChanged)
     this.pods.set(key, { uid: pod.metadata.uid ?? '', node, info, assumed })
+    this.priorities.set(info.priority, (this.priorities.get(info.priority) ?? 0) + 1)
   }
 
   private remove(key: string, a: Accounted): void {
     this.pods.delete(key)
+    const left = (this.priorities.get(a.info.priority) ?? 1) - 1
+    if (left > 0) this.priorities.set(a.info.priority, left)
+    else this.priorities.delete(a.info.priority)
     const e = this.entries.get(a.node)
     if (!e) return
     accountPod(e.state, a.info, -1)
@@ -247,6 +261,12 @@ export class SchedulerCache {
     if (cur?.assumed && cur.uid === (pod.metadata.uid ?? '')) this.remove(key, cur)
   }
 
+  /** Whether any pod on a node has a priority below `priority` (else preemption has no victims anywhere). */
+  hasPodBelow(priority: number): boolean {
+    for (const p of this.priorities.keys()) if (p < priority) return true
+    return false
+  }
+
   /** The live state of every node the cache has an object for (for tests; do not mutate). */
   states(): Map<string, NodeState> {
     const out = new Map<string, NodeState>()
@@ -294,6 +314,7 @@ export class SchedulerCache {
 function samePodInfo(a: PodInfo, b: PodInfo): boolean {
   return (
     a.owner === b.owner &&
+    a.priority === b.priority &&
     a.hasAffinity === b.hasAffinity &&
     a.hasRequiredAntiAffinity === b.hasRequiredAntiAffinity &&
     a.ports.join(',') === b.ports.join(',') &&

@@ -98,6 +98,8 @@ export interface PodInfo {
    * positive request other than cpu and memory.
    */
   plain: boolean
+  /** spec.priority (0 when unset): who may preempt whom. */
+  priority: number
   /** `requests` cpu and memory (`?? 0`), and `nonZeroRequests` cpu and memory. */
   cpu: number
   memory: number
@@ -124,6 +126,7 @@ export const podInfo: (pod: Pod) => PodInfo = perObject((pod: Pod): PodInfo => {
     selectsNodes:
       Object.keys(spec?.nodeSelector ?? {}).length > 0 || aff?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms !== undefined,
     plain: false,
+    priority: spec?.priority ?? 0,
     cpu: requests.cpu ?? 0,
     memory: requests.memory ?? 0,
     nzCpu: nonZeroRequests.cpu ?? 0,

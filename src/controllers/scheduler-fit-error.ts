@@ -5,7 +5,7 @@ import type { FilterFailure } from './scheduler-filters.js'
 export const noNodesAvailable = 'no nodes available to schedule pods'
 
 /** `<count> <reason>` entries sorted as strings, as sortReasonsHistogram does. */
-function histogram(items: string[]): string {
+export function histogram(items: string[]): string {
   const counts = new Map<string, number>()
   for (const r of items) counts.set(r, (counts.get(r) ?? 0) + 1)
   return [...counts]
@@ -14,17 +14,23 @@ function histogram(items: string[]): string {
     .join(', ')
 }
 
+/** FitError.Error() without a PostFilter message: `0/N nodes are available: <filter histogram>.` Pure. */
+export function filterErrorMessage(numNodes: number, failures: FilterFailure[]): string {
+  if (numNodes === 0) return noNodesAvailable
+  const filter = histogram(failures.flatMap((f) => f.reasons))
+  return filter ? `0/${numNodes} nodes are available: ${filter}.` : `0/${numNodes} nodes are available:`
+}
+
 /**
  * The message for a pod no node accepts: `0/N nodes are available: <filter histogram>.` followed by
  * the preemption PostFilter's ` preemption: 0/N nodes are available: <histogram>.` — nodes whose
  * failure preemption cannot fix count as "Preemption is not helpful for scheduling", the rest as
- * "No preemption victims found for incoming pod" (kubemock never preempts). Pure.
+ * "No preemption victims found for incoming pod" (what preemption says when no node has a pod of
+ * lower priority; scheduler-preemption.ts words the other outcomes). Pure.
  */
 export function fitErrorMessage(numNodes: number, failures: FilterFailure[]): string {
   if (numNodes === 0) return noNodesAvailable
-  let msg = `0/${numNodes} nodes are available:`
-  const filter = histogram(failures.flatMap((f) => f.reasons))
-  if (filter) msg += ` ${filter}.`
+  let msg = filterErrorMessage(numNodes, failures)
   const pre = histogram(failures.map((f) => (f.resolvable ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling')))
   msg += ` preemption: 0/${numNodes} nodes are available: ${pre}.`
   return msg

@@ -2,12 +2,15 @@
 import { StatusError } from '../errors.js'
 import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
-import { podInformer } from './informers.js'
+import { nodeNameIndex, podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
-import { fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { filterErrorMessage, fitErrorMessage } from './scheduler-fit-error.js'
+import { filterNode, filterNodeFast, occupiesNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { nominatedAhead, podPriority, preempt, withPods } from './scheduler-preemption.js'
+import { clearLowerNominations, prepareCandidate } from './scheduler-prepare-candidate.js'
+import type { PodDisruptionBudget } from '../registry/policy/poddisruptionbudgets.js'
 import { NodePicker, useNodeList } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -23,6 +26,9 @@ function sameIgnoringStatus(a: KubeObject, b: KubeObject): boolean {
     JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } })
   return strip(a) === strip(b)
 }
+
+/** The pod informer index of waiting pods by status.nominatedNodeName. */
+const nominatedIndex = 'status.nominatedNodeName'
 
 /** The scheduler's name, event source and reportingController. */
 export const schedulerName = 'default-scheduler'
@@ -56,8 +62,14 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
   return Math.max(n, minFeasibleNodesToFind)
 }
 
-/** The outcome of one scheduling attempt, and where the next attempt starts filtering. */
-export type ScheduleResult = ({ node: NodeState } | { message: string }) & { nextStartNodeIndex: number }
+/**
+ * The outcome of one scheduling attempt, and where the next attempt starts filtering. A failure
+ * carries the FitError message (with the PostFilter's text for a cluster where preemption finds
+ * no victims), the filter part alone, and the nodes the filters rejected (for preemption).
+ */
+export type ScheduleResult = ({ node: NodeState } | { message: string; filterMessage: string; failed: { state: NodeState; failure: FilterFailure }[] }) & {
+  nextStartNodeIndex: number
+}
 
 /** The reason FitError gives nodes a PreFilter result left out (the plugin list as Go prints a []string). */
 export const notInPreFilterResult = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
@@ -103,9 +115,10 @@ export function schedulePod(
   tieBreak = 0,
   percentageOfNodesToScore = 0,
   byName?: (name: string) => NodeState | undefined,
+  nominatedOn?: (node: string) => Pod[],
 ): ScheduleResult {
   const n = nodes.length
-  if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
+  if (n === 0) return { message: fitErrorMessage(0, []), filterMessage: fitErrorMessage(0, []), failed: [], nextStartNodeIndex: 0 }
   useNodeList(nodes)
   let candidates = nodes
   const named = preFilterNodeNames(pod)
@@ -121,6 +134,7 @@ export function schedulePod(
   const toFind = numFeasibleNodesToFind(m, percentageOfNodesToScore)
   const info = podInfo(pod)
   const failures: FilterFailure[] = []
+  const failedStates: NodeState[] = []
   // Feasible nodes are scored as they are found (pickNode's order, the order they are filtered).
   picker.reset(info)
   let feasible = 0
@@ -129,9 +143,16 @@ export function schedulePod(
   for (let i = 0; i < m && feasible < toFind; i++) {
     const s = candidates[j]
     if (++j === m) j = 0
-    const f = filterNodeFast(pod, s, info)
-    if (f) failures.push(f)
-    else {
+    let f = filterNodeFast(pod, s, info)
+    if (!f && nominatedOn) {
+      // Room a pod of equal or higher priority was nominated for is not free (RunFilterPluginsWithNominatedPods).
+      const ahead = nominatedAhead(pod, nominatedOn(s.name))
+      if (ahead.length) f = filterNode(pod, withPods(s, ahead), info)
+    }
+    if (f) {
+      failures.push(f)
+      failedStates.push(s)
+    } else {
       picker.offer(s)
       feasible++
     }
@@ -139,9 +160,10 @@ export function schedulePod(
   const nextStartNodeIndex = (startIndex + feasible + failures.length) % n
   const node = picker.pick(tieBreak)
   if (node) return { node, nextStartNodeIndex }
+  const failed = failedStates.map((state, i) => ({ state, failure: failures[i] }))
   const absent = n - failures.length
   if (absent > 0) failures.push(...Array.from({ length: absent }, () => ({ reasons: [notInPreFilterResult], resolvable: false })))
-  return { message: fitErrorMessage(n, failures), nextStartNodeIndex }
+  return { message: fitErrorMessage(n, failures), filterMessage: filterErrorMessage(n, failures), failed, nextStartNodeIndex }
 }
 
 /**
@@ -177,6 +199,15 @@ export function createScheduler(deps: ControllerDeps): Controller {
     return [key]
   }
   const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
+  const pdbInf = deps.manager.informers.for('policy', 'poddisruptionbudgets')
+  // Waiting pods by the node they were nominated to, and all of them under '*'.
+  podInf.addIndex(nominatedIndex, (o) => {
+    const p = o as Pod
+    const n = p.status?.nominatedNodeName
+    return n && !p.spec?.nodeName && !p.metadata.deletionTimestamp ? [n, '*'] : []
+  })
+  const nominatedOn = (node: string): Pod[] => podInf.byIndex(nominatedIndex, node).map((s) => s.obj as Pod)
+  const podsOn = (node: string): Pod[] => podInf.byIndex(nodeNameIndex, node).flatMap((s) => (occupiesNode(s.obj as Pod) ? [s.obj as Pod] : []))
 
   return {
     name,
@@ -184,7 +215,14 @@ export function createScheduler(deps: ControllerDeps): Controller {
       { group: '', plural: 'pods', keys: podKeys },
       // Node changes reach the pods through the cache's hints.
       { group: '', plural: 'nodes', keys: () => [] },
+      // Read by preemption only.
+      { group: 'policy', plural: 'poddisruptionbudgets', keys: () => [] },
     ],
+    // PrioritySort: higher-priority pods are scheduled first.
+    queuePriority(key) {
+      const [ns, podName] = splitKey(key)
+      return (podInf.getObject(ns, podName) as Pod | undefined)?.spec?.priority ?? 0
+    },
     start() {
       cache.start()
       nextStartNodeIndex = 0
@@ -197,7 +235,9 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.delete(key)
         return
       }
-      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
+      const snapshotNodes = cache.snapshot()
+      const anyNominated = podInf.indexCount(nominatedIndex, '*') > 0
+      const result = schedulePod(pod, snapshotNodes, nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n), anyNominated ? nominatedOn : undefined)
       nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
       if ('node' in result) {
@@ -215,18 +255,34 @@ export function createScheduler(deps: ControllerDeps): Controller {
         return
       }
       const uid = pod.metadata.uid ?? ''
+      // The PostFilter: preemption, unless it cannot find victims anywhere (then the message is the one schedulePod made).
+      let message = result.message
+      let nominated: string | undefined
+      if (snapshotNodes.length && (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))) {
+        const pdbs = pdbInf.list().map((x) => x.obj as PodDisruptionBudget)
+        const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs, nominatedOn: anyNominated ? nominatedOn : undefined }, now)
+        if ('node' in outcome) {
+          await prepareCandidate(registry, events, schedulerName, pod, outcome, now)
+          // Lower-priority pods waiting for that node lose their nomination and are tried again.
+          for (const p of await clearLowerNominations(registry, pod, nominatedOn(outcome.node))) deps.manager.enqueueTo(name, objectKey(p))
+          nominated = outcome.node
+          // A successful PostFilter adds nothing to the FitError.
+          message = result.filterMessage
+        } else message = `${result.filterMessage} ${outcome.message}`
+      }
       const prev = unschedulable.get(key)
       // A pod of the same name made anew (its predecessor's deletion queued nothing) is reported afresh.
-      const due = !prev || prev.uid !== uid || prev.message !== result.message || now - prev.reportedAt >= flushMs
+      const due = nominated !== undefined || !prev || prev.uid !== uid || prev.message !== message || now - prev.reportedAt >= flushMs
       if (due) {
-        unschedulable.set(key, { uid, message: result.message, reportedAt: now })
-        events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', result.message)
+        unschedulable.set(key, { uid, message, reportedAt: now })
+        events.record({ component: schedulerName }, pod, 'Warning', 'FailedScheduling', message)
         try {
           await pods.guaranteedUpdate(
             ns,
             podName,
             (p) => {
-              setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message }, now)
+              setPodCondition(p as Pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, now)
+              if (nominated) (p as Pod).status!.nominatedNodeName = nominated
               return p
             },
             { subresource: 'status' },

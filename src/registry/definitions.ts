@@ -17,6 +17,8 @@ import { controllerRevisions } from './apps/controllerrevisions.js'
 import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js'
 import { eventsV1 } from './events/events.js'
 import { leases } from './coordination/leases.js'
+import { priorityClasses } from './scheduling/priorityclasses.js'
+import { runtimeClasses } from './node/runtimeclasses.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js'
 import { jobs } from './batch/jobs.js'
@@ -58,7 +60,9 @@ export const definitions: AnyResourceDefinition[] = [
   networkPolicies,
   certificateSigningRequests,
   podDisruptionBudgets,
+  priorityClasses,
   leases,
+  runtimeClasses,
   endpointSlices,
   flowSchemas,
   priorityLevelConfigurations,

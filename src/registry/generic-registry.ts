@@ -10,6 +10,7 @@ import type { FieldError, KubeObject } from '../types.js'
 import { cloneJSON, deepEqual } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
 import type { HookContext, RequestUser, ResourceDefinition } from './resource-definition.js'
+import type { AdmissionAttributes, AdmissionLister } from './admission-plugin.js'
 import { validateObjectMeta } from './shared/validation.js'
 
 /** What the registry needs from the cluster around one resource. */
@@ -24,6 +25,8 @@ export interface RegistryContext {
   normalize(obj: KubeObject, only?: string, prev?: KubeObject): void
   /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
+  /** The lister admission plugins read another resource through (see AdmissionAttributes). */
+  lister?(group: string, plural: string): AdmissionLister | undefined
 }
 
 export interface ListOptions {
@@ -438,12 +441,15 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (this.def.hasGeneration) meta.generation = opts.trusted && meta.generation ? meta.generation : 1
     else delete meta.generation
     this.def.applyDefaults?.(o, ctx)
+    const admission = opts.trusted ? undefined : this.admissionAttributes('create', generated ? meta.generateName! : (meta.name ?? ''))
+    if (admission) for (const p of this.def.admission ?? []) p.admit?.(o, admission)
     if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
     this.ctx.normalize(o)
     if (!opts.trusted) {
       const errs = [...this.metaErrors(o), ...(this.def.validate?.(o) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, meta.name ?? '', errs)
     }
+    if (admission) for (const p of this.def.admission ?? []) p.validate?.(o, admission)
     if (this.def.namespaced && !opts.trusted) this.ctx.checkNamespace(meta.namespace ?? '', this.ref, meta.name ?? '', 'create')
     if (opts.dryRun) {
       if (this.ctx.store.get(this.key, meta.namespace ?? '', meta.name ?? '')) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
@@ -461,6 +467,12 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         meta.name = prefix + randomSuffix(5)
       }
     }
+  }
+
+  /** The admission attributes for one request; undefined when this kind has no admission plugins. */
+  private admissionAttributes(operation: 'create' | 'update', name: string, old?: T): AdmissionAttributes<T> | undefined {
+    if (!this.def.admission?.length) return undefined
+    return { operation, name, old, lister: (group, plural) => this.ctx.lister?.(group, plural) }
   }
 
   private metaErrors(o: T): FieldError[] {
@@ -560,6 +572,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       subStrategy.prepareForUpdate(o, old, ctx)
     } else {
       this.def.applyDefaults?.(o, ctx)
+      if (!opts.trusted) for (const p of this.def.admission ?? []) p.admit?.(o, this.admissionAttributes('update', name, old)!)
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
@@ -581,6 +594,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
             ? [...metaErrs, ...(subStrategy.validateUpdate?.(o, old) ?? [])]
             : [...metaErrs, ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, name, errs)
+      if (opts.subresource !== 'status') for (const p of this.def.admission ?? []) p.validate?.(o, this.admissionAttributes('update', name, old)!)
     }
     const { resourceVersion: _r, ...newMeta } = o.metadata
     const { resourceVersion: _o, ...oldMeta } = om

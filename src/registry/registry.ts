@@ -7,6 +7,7 @@ import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
 import type { AnyResourceDefinition, HookContext } from './resource-definition.js'
 import { ResourceVersionView } from './version-view.js'
+import type { AdmissionLister } from './admission-plugin.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -42,6 +43,7 @@ export class Registry {
       hookContext: () => this.hookContext(),
       normalize: (obj, only, prev) => normalizeGoJSON(obj, only, prev as Record<string, unknown> | undefined),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
+      lister: (group, plural) => this.lister(group, plural),
     }
     for (const def of opts.definitions) {
       checkDefinition(def)
@@ -88,6 +90,13 @@ export class Registry {
   /** The resource store serving apiVersion + kind. */
   forKind(apiVersion: string, kind: string): AnyResourceStore | undefined {
     return this.byGVK.get(`${apiVersion}/${kind}`)
+  }
+
+  /** Reads one resource's stored objects for admission plugins (what their informers' listers give). */
+  private lister(group: string, plural: string): AdmissionLister | undefined {
+    const rs = this.find(group, plural)
+    if (!rs) return undefined
+    return { get: (ns, name) => rs.getStored(ns, name)?.obj, list: () => this.store.list(rs.key).map((s) => s.obj) }
   }
 
   hookContext(): HookContext {

@@ -1,5 +1,6 @@
 /** @module resource-definition: the per-kind "strategy" the generic registry runs in a fixed hook order. */
 import type { FieldError, KubeObject } from '../types.js'
+import type { AdmissionPlugin } from './admission-plugin.js'
 
 /** One Table column as metav1.TableColumnDefinition. `priority: 1` columns show only with `-o wide`. */
 export interface ColumnDef {
@@ -157,6 +158,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   returnDeletedObject?: boolean
   /** Called after an object was created in storage (e.g. namespaces → default service account). */
   afterCreate?(obj: T): void
+  /** The admission plugins for this kind, in the order the default plugin chain runs them. */
+  admission?: AdmissionPlugin<T>[]
 }
 
 /**

@@ -40,8 +40,11 @@ function referencePick(pod: Pod, feasible: NodeState[], tieBreak: number): NodeS
   return ties[tieBreak % ties.length]
 }
 
+/** What the reference computes of a {@link ScheduleResult}: the node, or the message. */
+type ReferenceResult = ({ node: NodeState } | { message: string }) & Pick<ScheduleResult, 'nextStartNodeIndex'>
+
 /** schedulePod through the general filterNode only, with {@link referencePick}. */
-function referenceSchedule(pod: Pod, nodes: NodeState[], startIndex: number, tieBreak: number): ScheduleResult {
+function referenceSchedule(pod: Pod, nodes: NodeState[], startIndex: number, tieBreak: number): ReferenceResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
   let candidates = nodes

@@ -208,11 +208,14 @@ describe('schedulePod sampling', () => {
   it('evaluates every node for the FitError when none fits', () => {
     const all = nodes(1000, (i) => i < 10)
     const r = schedulePod(want({ nodeSelector: { pool: 'y' } }), all, 123)
-    expect(r).toEqual({
+    expect(r).toMatchObject({
       message:
         "0/1000 nodes are available: 1000 node(s) didn't match Pod's node affinity/selector. preemption: 0/1000 nodes are available: 1000 Preemption is not helpful for scheduling.",
+      filterMessage: "0/1000 nodes are available: 1000 node(s) didn't match Pod's node affinity/selector.",
       nextStartNodeIndex: 123,
     })
+    // Every rejected node is handed on to preemption, with why.
+    expect('failed' in r && r.failed.length).toBe(1000)
     const few = schedulePod(want({ nodeSelector: { pool: 'x' } }), all, 500)
     expect('node' in few && few.node.name < 'n-0010').toBe(true)
     expect(few.nextStartNodeIndex).toBe(500)
@@ -246,11 +249,13 @@ describe('NodeAffinity PreFilter', () => {
     expect('node' in ok && ok.node.name).toBe('n-700')
     expect(ok.nextStartNodeIndex).toBe(11)
     const big = schedulePod(pinned([name(['n-700', 'gone'])], '2'), all, 10)
-    expect(big).toEqual({
+    expect(big).toMatchObject({
       message:
         "0/1000 nodes are available: 1 Insufficient cpu, 999 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/1000 nodes are available: 1 No preemption victims found for incoming pod, 999 Preemption is not helpful for scheduling.",
       nextStartNodeIndex: 11,
     })
+    // Only the evaluated node goes to preemption; the others count as not helpful there.
+    expect('failed' in big && big.failed.map((f) => f.state.name)).toEqual(['n-700'])
   })
 })
 

@@ -6,6 +6,7 @@ import { definitions } from '../../src/registry/definitions.js'
 import { Registry } from '../../src/registry/registry.js'
 import { SimClock } from '../../src/sim/clock.js'
 import { defaultNodes, nodeObject, systemNamespaces, type NodeInput } from '../../src/sim/default-cluster.js'
+import { systemPriorityClassObjects } from '../../src/sim/system-priority-classes.js'
 import { MemoryStore } from '../../src/store/object-store.js'
 import type { KubeObject } from '../../src/types.js'
 import { rfc3339 } from '../../src/util/time.js'
@@ -40,6 +41,8 @@ export async function startHarness(factories: ControllerFactory[], opts: { nodes
   const store = new MemoryStore({})
   const registry = new Registry({ store, clock, definitions })
   for (const ns of systemNamespaces) await registry.resource('', 'namespaces').create('', { metadata: { name: ns } })
+  // The classes the API server creates at boot (the system workloads' pods name them).
+  for (const pc of systemPriorityClassObjects()) await registry.resource('scheduling.k8s.io', 'priorityclasses').create('', pc)
   const version = kubeVersion()
   for (const [i, n] of (opts.nodes ?? defaultNodes()).entries()) {
     const node = nodeObject(n, i, version, rfc3339(clock.now()))

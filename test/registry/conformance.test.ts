@@ -75,6 +75,8 @@ const fixtures: Record<string, Record<string, unknown>> = {
     },
   },
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': { spec: { type: 'Limited', limited: { limitResponse: { type: 'Reject' } } } },
+  'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'conformance' },
+  'node.k8s.io/RuntimeClass': { handler: 'runc' },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
 }
 

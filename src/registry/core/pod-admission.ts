@@ -1,6 +1,7 @@
 /**
  * @module pod-admission: what the default admission chain adds to a new pod: ServiceAccount
- * (plugin/pkg/admission/serviceaccount/admission.go), DefaultTolerationSeconds and Priority.
+ * (plugin/pkg/admission/serviceaccount/admission.go) and DefaultTolerationSeconds (Priority is
+ * an admission plugin of its own: registry/scheduling/priority-admission.ts).
  */
 import type { PodSpec, Toleration, Volume } from 'kubernetes-types/core/v1.js'
 
@@ -28,9 +29,6 @@ const defaultTolerations: Toleration[] = [
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
 ]
 
-/** The built-in PriorityClasses (scheduling/v1 SystemPriorityClasses). */
-const builtinPriorities: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 }
-
 /**
  * Mutates a pod spec on create as the default admission plugins do. `randomSuffix(5)` names
  * the `kube-api-access-xxxxx` volume. Runs on create only: on update these fields are
@@ -47,9 +45,6 @@ export function admitPod(spec: PodSpec, randomSuffix: (n: number) => string): vo
     const covered = (spec.tolerations ?? []).some((x) => (x.key === t.key || !x.key) && (x.effect === 'NoExecute' || !x.effect))
     if (!covered) (spec.tolerations ??= []).push({ ...t })
   }
-  // Priority plugin: no global default class, so priority 0 unless a built-in class is named.
-  spec.priority = builtinPriorities[spec.priorityClassName ?? ''] ?? spec.priority ?? 0
-  spec.preemptionPolicy ??= 'PreemptLowerPriority'
 }
 
 function mountServiceAccountToken(spec: PodSpec, randomSuffix: (n: number) => string): void {

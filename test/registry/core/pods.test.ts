@@ -23,8 +23,6 @@ describe('pods: create', () => {
       enableServiceLinks: true,
       serviceAccountName: 'default',
       serviceAccount: 'default',
-      priority: 0,
-      preemptionPolicy: 'PreemptLowerPriority',
       tolerations: [
         { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
         { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
@@ -37,6 +35,9 @@ describe('pods: create', () => {
     ])
     expect(pod.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' })
     expect(pods.validate!(pod)).toEqual([])
+    // priority and preemptionPolicy come from the Priority admission plugin the registry runs
+    // (test/registry/scheduling/priority-admission.test.ts), not from these hooks.
+    expect(pods.admission?.map((p) => p.name)).toEqual(['Priority', 'RuntimeClass'])
   })
   it('does not duplicate tolerations the user already has', () => {
     const pod = basic()
