@@ -20,6 +20,13 @@ import { leases } from './coordination/leases.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
+import { persistentVolumes } from './core/persistentvolumes.js'
+import { persistentVolumeClaims } from './core/persistentvolumeclaims.js'
+import { storageClasses } from './storage/storageclasses.js'
+import { csiDrivers } from './storage/csidrivers.js'
+import { csiNodes } from './storage/csinodes.js'
+import { csiStorageCapacities } from './storage/csistoragecapacities.js'
+import { volumeAttachments } from './storage/volumeattachments.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -46,4 +53,11 @@ export const definitions: AnyResourceDefinition[] = [
   podDisruptionBudgets,
   leases,
   endpointSlices,
+  persistentVolumes,
+  persistentVolumeClaims,
+  storageClasses,
+  csiDrivers,
+  csiNodes,
+  csiStorageCapacities,
+  volumeAttachments,
 ]

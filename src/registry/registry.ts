@@ -72,6 +72,10 @@ export class Registry {
       now: new Date(this.clock.now()),
       randomSuffix,
       allocateClusterIP: () => this.allocateClusterIP(),
+      listObjects: (group, plural) => {
+        const rs = this.find(group, plural)
+        return rs ? this.store.list(rs.key).map((s) => s.obj) : []
+      },
     }
   }
 

@@ -29,6 +29,8 @@ export interface HookContext {
   allocateClusterIP?: () => string
   /** Random 5-char suffix from the generateName alphabet. */
   randomSuffix: (n: number) => string
+  /** The stored objects of a kind (admission plugins that read other kinds: DefaultStorageClass). Must not be mutated. */
+  listObjects?: (group: string, plural: string) => KubeObject[]
 }
 
 /**

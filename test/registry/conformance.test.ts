@@ -51,6 +51,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
+  PersistentVolume: { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/pv' } } },
+  PersistentVolumeClaim: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  'storage.k8s.io/StorageClass': { provisioner: 'rancher.io/local-path' },
+  'storage.k8s.io/CSIDriver': {},
+  'storage.k8s.io/CSINode': { spec: { drivers: [] } },
+  'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'standard', capacity: '10Gi' },
+  'storage.k8s.io/VolumeAttachment': { spec: { attacher: 'csi.example.com', nodeName: 'kind-worker', source: { persistentVolumeName: 'pv-1' } } },
 }
 
 async function setup() {
