@@ -18,6 +18,9 @@ import { createServiceAccountController } from './serviceaccount.js'
 import { createStatefulSetController } from './statefulset.js'
 import { createTaintEvictionController } from './taint-eviction.js'
 import { bindSimControls } from '../sim/containers/processes.js'
+import { createPersistentVolumeController } from './persistentvolume.js'
+import { createLocalPathProvisioner } from './local-path-provisioner.js'
+import { createVolumeProtectionController } from './volume-protection.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -79,6 +82,9 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
   (d) => createDisruptionController(d),
+  (d) => createPersistentVolumeController(d),
+  (d) => createLocalPathProvisioner(d),
+  (d) => createVolumeProtectionController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)

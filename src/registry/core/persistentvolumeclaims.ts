@@ -34,6 +34,9 @@ export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> =
     // The status is cleared, then defaulted (phase Pending) when read back.
     obj.status = { phase: 'Pending' }
     admitDefaultStorageClass(obj, ctx.listObjects?.('storage.k8s.io', 'storageclasses') ?? [])
+    // StorageObjectInUseProtection admission: the pvc-protection controller lifts it once no pod uses the claim.
+    if (!obj.metadata.finalizers?.includes('kubernetes.io/pvc-protection'))
+      obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection']
   },
   prepareForUpdate(obj, old) {
     obj.status = old.status

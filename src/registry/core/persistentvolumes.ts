@@ -35,6 +35,9 @@ export const persistentVolumes: ResourceDefinition<PersistentVolume> = {
   prepareForCreate(obj, ctx) {
     // PersistentVolumeLastPhaseTransitionTime (GA in 1.31): a new PV is Pending since now.
     obj.status = { phase: 'Pending', lastPhaseTransitionTime: rfc3339(ctx.now.getTime()) }
+    // StorageObjectInUseProtection admission: the pv-protection controller lifts it once the volume is not Bound.
+    if (!obj.metadata.finalizers?.includes('kubernetes.io/pv-protection'))
+      obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), 'kubernetes.io/pv-protection']
   },
   prepareForUpdate(obj, old) {
     obj.status = old.status
