@@ -6,8 +6,11 @@ import { podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
-import { fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNodeFast, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { fitErrorMessage, preFilterFitErrorMessage } from './scheduler-fit-error.js'
+import { filterNodeFast, podInfo, type FilterFailure, type Node, type NodeState, type Pod } from './scheduler-filters.js'
+import { checkPodVolumes, type VolumeCaches } from './scheduler-volumes.js'
+import { preBindVolumes } from './scheduler-prebind.js'
+import { podClaimIndex, podClaimKeys } from './volume-binding.js'
 import { NodePicker, useNodeList } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -103,6 +106,7 @@ export function schedulePod(
   tieBreak = 0,
   percentageOfNodesToScore = 0,
   byName?: (name: string) => NodeState | undefined,
+  volumeFilter?: (node: Node) => FilterFailure | undefined,
 ): ScheduleResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), nextStartNodeIndex: 0 }
@@ -129,7 +133,7 @@ export function schedulePod(
   for (let i = 0; i < m && feasible < toFind; i++) {
     const s = candidates[j]
     if (++j === m) j = 0
-    const f = filterNodeFast(pod, s, info)
+    const f = filterNodeFast(pod, s, info) ?? volumeFilter?.(s.node)
     if (f) failures.push(f)
     else {
       picker.offer(s)
@@ -176,6 +180,12 @@ export function createScheduler(deps: ControllerDeps): Controller {
     if (prev && unschedulable.has(key) && sameIgnoringStatus(obj, prev)) return []
     return [key]
   }
+  podInf.addIndex(podClaimIndex, podClaimKeys)
+  const volumeCaches: VolumeCaches = {
+    claims: deps.manager.informers.for('', 'persistentvolumeclaims'),
+    volumes: deps.manager.informers.for('', 'persistentvolumes'),
+    classes: deps.manager.informers.for('storage.k8s.io', 'storageclasses'),
+  }
   const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
 
   return {
@@ -184,6 +194,14 @@ export function createScheduler(deps: ControllerDeps): Controller {
       { group: '', plural: 'pods', keys: podKeys },
       // Node changes reach the pods through the cache's hints.
       { group: '', plural: 'nodes', keys: () => [] },
+      // VolumeBinding's queueing hints: a claim wakes the pods that use it; volumes and classes every unschedulable pod.
+      {
+        group: '',
+        plural: 'persistentvolumeclaims',
+        keys: (o) => podInf.byIndex(podClaimIndex, `${o.metadata.namespace}/${o.metadata.name}`).map((s) => objectKey(s.obj)),
+      },
+      { group: '', plural: 'persistentvolumes', keys: () => [...unschedulable.keys()] },
+      { group: 'storage.k8s.io', plural: 'storageclasses', keys: () => [...unschedulable.keys()] },
     ],
     start() {
       cache.start()
@@ -197,9 +215,20 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.delete(key)
         return
       }
-      const result = schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n))
+      const volumes = checkPodVolumes(pod, volumeCaches)
+      // PreBind of an earlier cycle named the node for its claims: bind once they are bound.
+      if (volumes?.kind === 'waiting') return
+      const result: ScheduleResult =
+        volumes?.kind === 'unschedulable'
+          ? { message: preFilterFitErrorMessage(cache.snapshot().length, volumes.message), nextStartNodeIndex }
+          : schedulePod(pod, cache.snapshot(), nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n), volumes?.filter)
       nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
+      if ('node' in result && volumes?.kind === 'filter' && volumes.unbound.length) {
+        unschedulable.delete(key)
+        await preBindVolumes(registry, volumes.unbound, result.node.node, volumeCaches.volumes.objects())
+        return
+      }
       if ('node' in result) {
         cache.assume(pod, result.node.name)
         try {

@@ -119,3 +119,11 @@ export function podClaimNames(pod: KubeObject): string[] {
   const vols = (pod as { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } }).spec?.volumes ?? []
   return vols.flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []))
 }
+
+/** The pods index by the claims they use (`<ns>/<claim>`), shared by the scheduler and pvc-protection. */
+export const podClaimIndex = 'spec.volumes.persistentVolumeClaim'
+
+/** The {@link podClaimIndex} values of a pod. */
+export function podClaimKeys(pod: KubeObject): string[] {
+  return podClaimNames(pod).map((c) => `${pod.metadata.namespace}/${c}`)
+}

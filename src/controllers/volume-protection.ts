@@ -6,10 +6,15 @@
 import type { ControllerDeps } from './index.js'
 import type { Controller } from './runtime.js'
 import { isPodTerminal, type PodObject } from './workload-pods.js'
-import { podClaimNames, pvcProtectionFinalizer, pvProtectionFinalizer, type PersistentVolume, type PersistentVolumeClaim } from './volume-binding.js'
-
-/** The pods index by the claims they use (`<ns>/<claim>`). */
-export const podClaimIndex = 'spec.volumes.persistentVolumeClaim'
+import {
+  podClaimIndex,
+  podClaimKeys,
+  podClaimNames,
+  pvcProtectionFinalizer,
+  pvProtectionFinalizer,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+} from './volume-binding.js'
 
 /** Creates both protection controllers as one; keys are `claim:<ns>/<name>` and `volume:<name>`. */
 export function createVolumeProtectionController(deps: ControllerDeps): Controller {
@@ -18,7 +23,7 @@ export function createVolumeProtectionController(deps: ControllerDeps): Controll
   const volumes = registry.resource<PersistentVolume>('', 'persistentvolumes')
   const claimCache = deps.manager.informers.for<PersistentVolumeClaim>('', 'persistentvolumeclaims')
   const volumeCache = deps.manager.informers.for<PersistentVolume>('', 'persistentvolumes')
-  const podCache = deps.manager.informers.for<PodObject>('', 'pods').addIndex(podClaimIndex, (p) => podClaimNames(p).map((c) => `${p.metadata.namespace}/${c}`))
+  const podCache = deps.manager.informers.for<PodObject>('', 'pods').addIndex(podClaimIndex, podClaimKeys)
 
   const without = (finalizers: string[] | undefined, f: string) => (finalizers ?? []).filter((x) => x !== f)
 
