@@ -31,6 +31,24 @@ describe('storage through kubectl', () => {
     await km?.stop()
   })
 
+  it('api-resources lists the storage kinds with their short names and scopes', async () => {
+    const t = parseTable(ok(await k(['api-resources'])))
+    const byName = new Map(t.rows.map((r) => [`${r.NAME} ${r.APIVERSION}`, r]))
+    expect(byName.get('persistentvolumeclaims v1')).toEqual({
+      NAME: 'persistentvolumeclaims',
+      SHORTNAMES: 'pvc',
+      APIVERSION: 'v1',
+      NAMESPACED: 'true',
+      KIND: 'PersistentVolumeClaim',
+    })
+    expect(byName.get('persistentvolumes v1')).toMatchObject({ SHORTNAMES: 'pv', NAMESPACED: 'false', KIND: 'PersistentVolume' })
+    expect(byName.get('storageclasses storage.k8s.io/v1')).toMatchObject({ SHORTNAMES: 'sc', NAMESPACED: 'false', KIND: 'StorageClass' })
+    expect(byName.get('csidrivers storage.k8s.io/v1')).toMatchObject({ SHORTNAMES: '', NAMESPACED: 'false', KIND: 'CSIDriver' })
+    expect(byName.get('csinodes storage.k8s.io/v1')).toMatchObject({ NAMESPACED: 'false', KIND: 'CSINode' })
+    expect(byName.get('csistoragecapacities storage.k8s.io/v1')).toMatchObject({ NAMESPACED: 'true', KIND: 'CSIStorageCapacity' })
+    expect(byName.get('volumeattachments storage.k8s.io/v1')).toMatchObject({ NAMESPACED: 'false', KIND: 'VolumeAttachment' })
+  })
+
   it("kubectl get sc shows kind's default class", async () => {
     const t = parseTable(ok(await k(['get', 'sc'])))
     expect(t.headers).toEqual(['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'])
@@ -96,11 +114,25 @@ describe('storage through kubectl', () => {
     expect(described).toContain("Waiting for a volume to be created either by the external provisioner 'rancher.io/local-path'")
     expect(described).toContain('Used By:       db-0')
     expect(described).toContain(`Successfully provisioned volume ${pv0}`)
+    const wide = parseTable(ok(await k(['get', 'pvc', '-o', 'wide'])))
+    expect(wide.headers.at(-1)).toBe('VOLUMEMODE')
+    expect(wide.rows[0].VOLUMEMODE).toBe('Filesystem')
     // One request for all three types.
     const all = ok(await k(['get', 'pvc,pv,sc']))
     expect(all).toContain('persistentvolumeclaim/data-db-0')
     expect(all).toContain('storageclass.storage.k8s.io/standard (default)')
   }, 90_000)
+
+  it("refuses an invalid claim and an immutable change with upstream's messages", async () => {
+    const bad = await k(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'bad' }, spec: {} }))
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim()).toBe(
+      'The PersistentVolumeClaim "bad" is invalid: \n* spec.accessModes: Required value: at least 1 access mode is required\n* spec.resources[storage]: Required value',
+    )
+    const r = await k(['patch', 'sc', 'standard', '--type=merge', '-p', '{"provisioner":"example.com/other"}'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('provisioner: Forbidden: updates to provisioner are forbidden.')
+  })
 
   it('keeps claims after the set is deleted and reclaims a volume when its claim goes', async () => {
     const volume = ok(await k(['get', 'pvc', 'data-db-2', '-o', 'jsonpath={.spec.volumeName}']))
