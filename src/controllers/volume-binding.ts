@@ -10,6 +10,7 @@ import { storageClassOf } from '../registry/shared/access-modes.js'
 import { labelSelectorMatches } from '../registry/shared/label-selector-match.js'
 import { parseQuantity } from '../registry/shared/quantity.js'
 import type { KubeObject } from '../types.js'
+import type { Informer } from './informers.js'
 
 export type { PersistentVolume, PersistentVolumeClaim }
 
@@ -126,4 +127,15 @@ export const podClaimIndex = 'spec.volumes.persistentVolumeClaim'
 /** The {@link podClaimIndex} values of a pod. */
 export function podClaimKeys(pod: KubeObject): string[] {
   return podClaimNames(pod).map((c) => `${pod.metadata.namespace}/${c}`)
+}
+
+/** Whether every claim `pod` mounts exists, is not being deleted, and is Bound (the kubelet's mount wait). */
+export function claimsBound(pod: KubeObject, claims: Informer): boolean {
+  const names = podClaimNames(pod)
+  if (!names.length) return true
+  const ns = pod.metadata.namespace ?? ''
+  return names.every((n) => {
+    const c = claims.getObject(ns, n) as PersistentVolumeClaim | undefined
+    return c?.status?.phase === 'Bound'
+  })
 }

@@ -87,4 +87,26 @@ describe('scheduler volume binding', () => {
       '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) had volume node affinity conflict. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.',
     )
   })
+
+  it('the kubelet keeps a pod ContainerCreating until its claims are Bound', async () => {
+    const c = await start()
+    await c.registry.resource('', 'persistentvolumeclaims').create('default', claim('data'))
+    // Bound by hand to a node: the scheduler (and its PreBind) is bypassed.
+    await c.registry
+      .resource('', 'pods')
+      .create('default', { ...podUsing('web', 'data'), spec: { ...(podUsing('web', 'data').spec as object), nodeName: 'kubemock-worker' } })
+    // In steps: each kubelet stage schedules the next on the clock.
+    for (let i = 0; i < 50; i++) await c.clock.advance(100)
+    const waiting = getPod(c, 'web')
+    expect(waiting.status?.phase).toBe('Pending')
+    expect(waiting.status?.podIP).toBeUndefined()
+    expect(waiting.status?.containerStatuses?.[0].state?.waiting?.reason).toBe('ContainerCreating')
+    await c.registry.resource('', 'persistentvolumeclaims').guaranteedUpdate('default', 'data', (cl) => ({
+      ...cl,
+      metadata: { ...cl.metadata, annotations: { 'volume.kubernetes.io/selected-node': 'kubemock-worker' } },
+    }))
+    for (let i = 0; i < 50; i++) await c.clock.advance(100)
+    expect(getClaim(c, 'data').status?.phase).toBe('Bound')
+    expect(getPod(c, 'web').status?.phase).toBe('Running')
+  })
 })
