@@ -4,7 +4,8 @@
  * the volumes of deleted claims.
  */
 import type { StorageClass } from '../registry/storage/storageclasses.js'
-import { storageClassOf } from '../registry/shared/access-modes.js'
+import { betaStorageClassAnnotation, storageClassOf } from '../registry/shared/access-modes.js'
+import { defaultStorageClass, isDefaultStorageClass } from '../registry/storage/default-storage-class.js'
 import type { ControllerDeps } from './index.js'
 import type { Controller } from './runtime.js'
 import { ann, findBestMatch, isVolumeBoundToClaim, type PersistentVolume, type PersistentVolumeClaim } from './volume-binding.js'
@@ -92,6 +93,16 @@ export function createPersistentVolumeController(deps: ControllerDeps): Controll
       else events.record(source, claim, 'Warning', 'FailedBinding', `volume "${volumeName}" already bound to a different claim.`)
       return
     }
+    if (claim.spec?.storageClassName == null && claim.metadata.annotations?.[betaStorageClassAnnotation] === undefined) {
+      // RetroactiveDefaultStorageClass (GA in 1.28): a claim made without a class gets the default once there is one.
+      const def = defaultStorageClass(classCache.objects())
+      if (def) {
+        await claims.guaranteedUpdate(ns, name, (c) =>
+          c.spec?.storageClassName == null ? { ...c, spec: { ...c.spec, storageClassName: def.metadata.name } } : c,
+        )
+        return
+      }
+    }
     const className = storageClassOf(claim)
     const sc = className ? classCache.getObject('', className) : undefined
     const delay = sc?.volumeBindingMode === 'WaitForFirstConsumer'
@@ -168,7 +179,7 @@ export function createPersistentVolumeController(deps: ControllerDeps): Controll
         keys: (sc) =>
           claimCache
             .objects()
-            .filter((c) => storageClassOf(c) === sc.metadata.name && !c.spec?.volumeName)
+            .filter((c) => !c.spec?.volumeName && (storageClassOf(c) === sc.metadata.name || (c.spec?.storageClassName == null && isDefaultStorageClass(sc))))
             .map((c) => claimKey(c.metadata.namespace ?? '', c.metadata.name ?? '')),
       },
     ],

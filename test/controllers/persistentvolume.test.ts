@@ -135,4 +135,19 @@ describe('persistent-volume controller', () => {
     await h!.settle()
     expect(claim()).toBeUndefined()
   })
+
+  it('gives a claim made before any default class the default once it appears (RetroactiveDefaultStorageClass)', async () => {
+    h = await startHarness([createPersistentVolumeController, createLocalPathProvisioner, createVolumeProtectionController])
+    await createClaim()
+    expect(claim().spec?.storageClassName).toBeUndefined()
+    expect(reasons()).toContain('FailedBinding: no persistent volumes available for this claim and no storage class is set')
+    await h.registry.resource('storage.k8s.io', 'storageclasses').create('', {
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'rancher.io/local-path',
+      volumeBindingMode: 'Immediate',
+    })
+    await h.settle()
+    expect(claim().spec?.storageClassName).toBe('standard')
+    expect(claim().status?.phase).toBe('Bound')
+  })
 })
