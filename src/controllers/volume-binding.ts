@@ -115,10 +115,18 @@ export function volumeNodeAffinityMatches(pv: PersistentVolume, node: KubeObject
   )
 }
 
-/** The claim names of a pod's persistentVolumeClaim volumes. */
+const none: string[] = []
+
+/** The claim names of a pod's persistentVolumeClaim volumes (a shared empty array when none: this runs on every pod event). */
 export function podClaimNames(pod: KubeObject): string[] {
-  const vols = (pod as { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } }).spec?.volumes ?? []
-  return vols.flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []))
+  const vols = (pod as { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } }).spec?.volumes
+  if (!vols) return none
+  let out: string[] | undefined
+  for (const v of vols) {
+    const name = v.persistentVolumeClaim?.claimName
+    if (name) (out ??= []).push(name)
+  }
+  return out ?? none
 }
 
 /** The pods index by the claims they use (`<ns>/<claim>`), shared by the scheduler and pvc-protection. */
@@ -126,7 +134,8 @@ export const podClaimIndex = 'spec.volumes.persistentVolumeClaim'
 
 /** The {@link podClaimIndex} values of a pod. */
 export function podClaimKeys(pod: KubeObject): string[] {
-  return podClaimNames(pod).map((c) => `${pod.metadata.namespace}/${c}`)
+  const names = podClaimNames(pod)
+  return names.length ? names.map((c) => `${pod.metadata.namespace}/${c}`) : none
 }
 
 /** Whether every claim `pod` mounts exists, is not being deleted, and is Bound (the kubelet's mount wait). */
