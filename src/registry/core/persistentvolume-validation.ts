@@ -44,7 +44,8 @@ export const volumeModes = ['Block', 'Filesystem']
 export function validatePositiveQuantity(q: unknown, path: string): FieldError[] {
   const n = parseQuantity(q as string | number | undefined)
   if (n === undefined) return [invalid(path, q, 'must be a valid quantity')]
-  return n > 0 ? [] : [invalid(path, q, 'must be greater than zero')]
+  // Upstream prints the Quantity's String() form, so a JSON number reads as a string too.
+  return n > 0 ? [] : [invalid(path, String(q), 'must be greater than zero')]
 }
 
 /** ValidatePersistentVolumeSpec for a (defaulted) non-inline PV. Pure. */
