@@ -142,7 +142,10 @@ export function createPersistentVolumeController(deps: ControllerDeps): Controll
     if (!pv) return
     const ref = pv.spec?.claimRef
     if (!ref?.uid) return setVolumePhase(pv, 'Available')
-    const claim = claimCache.getObject(ref.namespace ?? '', ref.name ?? '')
+    // Not in the cache: ask the store before releasing anything (the cache may lag a new claim).
+    const claim =
+      claimCache.getObject(ref.namespace ?? '', ref.name ?? '') ??
+      (claims.getStored(ref.namespace ?? '', ref.name ?? '')?.obj as PersistentVolumeClaim | undefined)
     if (claim && claim.metadata.uid === ref.uid) {
       if (claim.spec?.volumeName === name) return setVolumePhase(pv, 'Bound')
       if (!claim.spec?.volumeName) return // the claim's sync completes the binding
@@ -154,6 +157,13 @@ export function createPersistentVolumeController(deps: ControllerDeps): Controll
     }
     // The claim is gone: Released; what happens next is the reclaim policy's (provisioners delete theirs).
     if (pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed') await setVolumePhase(pv, 'Released')
+    // reclaimVolume: Delete without an external provisioner needs an in-tree deleter, and hostPath/local have none.
+    const provisioner = pv.metadata.annotations?.[ann.provisionedBy]
+    if (pv.spec?.persistentVolumeReclaimPolicy === 'Delete' && !provisioner && pv.status?.phase !== 'Failed') {
+      const message = `error getting deleter volume plugin for volume "${name}": no deletable volume plugin matched`
+      await volumes.guaranteedUpdate('', name, (v) => ({ ...v, status: { ...v.status, phase: 'Failed', message } }), { subresource: 'status' })
+      events.record(source, pv, 'Warning', 'VolumeFailedDelete', message)
+    }
   }
 
   const claimRefKeys = (o: PersistentVolume) => (o.spec?.claimRef ? [claimKey(o.spec.claimRef.namespace ?? '', o.spec.claimRef.name ?? '')] : [])

@@ -150,4 +150,20 @@ describe('persistent-volume controller', () => {
     expect(claim().spec?.storageClassName).toBe('standard')
     expect(claim().status?.phase).toBe('Bound')
   })
+
+  it('fails a released static volume whose Delete policy no deleter serves', async () => {
+    await start()
+    await volumes().create('', {
+      metadata: { name: 'static' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: '/s' } },
+    })
+    await createClaim({ storageClassName: '' })
+    expect(volume('static')?.status?.phase).toBe('Bound')
+    await claims().delete('default', 'data')
+    await h!.settle()
+    expect(volume('static')?.status).toMatchObject({
+      phase: 'Failed',
+      message: 'error getting deleter volume plugin for volume "static": no deletable volume plugin matched',
+    })
+  })
 })
