@@ -49,6 +49,11 @@ describe('storage through kubectl', () => {
     expect(byName.get('volumeattachments storage.k8s.io/v1')).toMatchObject({ NAMESPACED: 'false', KIND: 'VolumeAttachment' })
   })
 
+  it('kubectl explain reads the storage schemas', async () => {
+    expect(ok(await k(['explain', 'pvc.spec.accessModes']))).toContain('FIELD: accessModes <[]string>')
+    expect(ok(await k(['explain', 'storageclass.volumeBindingMode']))).toContain('FIELD: volumeBindingMode <string>')
+  })
+
   it("kubectl get sc shows kind's default class", async () => {
     const t = parseTable(ok(await k(['get', 'sc'])))
     expect(t.headers).toEqual(['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'])
