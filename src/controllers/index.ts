@@ -23,6 +23,9 @@ import { createCSRSigner } from './csr-signer.js'
 import { createCSRCleaner } from './csr-cleaner.js'
 import { createFlowSchemaDanglingController } from './flowschema-dangling.js'
 import type { CertificateAuthority } from '../tls.js'
+import { createPersistentVolumeController } from './persistentvolume.js'
+import { createLocalPathProvisioner } from './local-path-provisioner.js'
+import { createVolumeProtectionController } from './volume-protection.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -90,6 +93,9 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
   (d) => createCSRCleaner(d),
   (d) => createFlowSchemaDanglingController(d),
+  (d) => createPersistentVolumeController(d),
+  (d) => createLocalPathProvisioner(d),
+  (d) => createVolumeProtectionController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)

@@ -12,6 +12,7 @@ import { createNodeHeartbeat, defaultNodeTimings, kubeletNodeFor, type KubeletNo
 import { ContainerRuntime } from './kubelet-runtime.js'
 import { nodeNameIndex, podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
+import { claimsBound, podClaimIndex, podClaimKeys } from './volume-binding.js'
 
 /** Every timing the kubelet reads from `deps.timings`, with its default (simulated ms). */
 export const kubeletTimingDefaults = { ...defaultKubeletTimings, ...defaultNodeTimings }
@@ -39,6 +40,8 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   const pods = deps.registry.resource('', 'pods')
   const podCache = podInformer(deps.manager.informers)
   const nodeCache = deps.manager.informers.for('', 'nodes')
+  const claimCache = deps.manager.informers.for('', 'persistentvolumeclaims')
+  podCache.addIndex(podClaimIndex, podClaimKeys)
   const images = opts.images ?? deps.images ?? new ImageCatalogue()
   const timing = <K extends keyof typeof kubeletTimingDefaults>(k: K): number => deps.timings[k] ?? kubeletTimingDefaults[k]
   const timings = Object.fromEntries(Object.keys(defaultKubeletTimings).map((k) => [k, timing(k as keyof KubeletTimings)])) as unknown as KubeletTimings
@@ -83,6 +86,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     imageBackoff,
     crashBackoff,
     allocateIP: (pod) => kn.allocator.allocate(pod.metadata.uid ?? ''),
+    volumesReady: (pod) => claimsBound(pod, claimCache),
   })
 
   const apply = async (pod: PodObject, steps: PodStep[], node: string): Promise<boolean> => {
@@ -116,7 +120,19 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
 
   const podController: Controller = {
     name: 'kubelet',
-    watches: [{ group: '', plural: 'pods', keys: (o) => ((o.spec as { nodeName?: string } | undefined)?.nodeName ? [objectKey(o)] : []) }],
+    watches: [
+      { group: '', plural: 'pods', keys: (o) => ((o.spec as { nodeName?: string } | undefined)?.nodeName ? [objectKey(o)] : []) },
+      // A claim that becomes Bound lets the pods on nodes that mount it go on.
+      {
+        group: '',
+        plural: 'persistentvolumeclaims',
+        keys: (o) =>
+          podCache
+            .byIndex(podClaimIndex, `${o.metadata.namespace}/${o.metadata.name}`)
+            .filter((s) => (s.obj.spec as { nodeName?: string } | undefined)?.nodeName)
+            .map((s) => objectKey(s.obj)),
+      },
+    ],
     async reconcile(key) {
       const [ns, name] = splitKey(key)
       const pod = pods.getStored(ns, name)?.obj as PodObject | undefined

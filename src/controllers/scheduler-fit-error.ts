@@ -35,3 +35,13 @@ export function fitErrorMessage(numNodes: number, failures: FilterFailure[]): st
   msg += ` preemption: 0/${numNodes} nodes are available: ${pre}.`
   return msg
 }
+
+/**
+ * FitError.Error when a PreFilter plugin rejected the pod (VolumeBinding's `persistentvolumeclaim
+ * "x" not found`): its message once instead of a per-node histogram, then preemption's verdict —
+ * every node unresolvable. Pure.
+ */
+export function preFilterFitErrorMessage(numNodes: number, preFilterMsg: string): string {
+  if (numNodes === 0) return noNodesAvailable
+  return `0/${numNodes} nodes are available: ${preFilterMsg}. preemption: 0/${numNodes} nodes are available: ${numNodes} Preemption is not helpful for scheduling.`
+}

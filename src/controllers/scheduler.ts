@@ -6,11 +6,14 @@ import { nodeNameIndex, podInformer } from './informers.js'
 import { objectKey, splitKey, type Controller } from './runtime.js'
 import { bindPod, setPodCondition } from '../registry/core/pod-binding.js'
 import { SchedulerCache } from './scheduler-cache.js'
-import { filterErrorMessage, fitErrorMessage } from './scheduler-fit-error.js'
-import { filterNode, filterNodeFast, occupiesNode, podInfo, type FilterFailure, type NodeState, type Pod } from './scheduler-filters.js'
+import { filterErrorMessage, fitErrorMessage, preFilterFitErrorMessage } from './scheduler-fit-error.js'
+import { filterNode, filterNodeFast, occupiesNode, podInfo, type FilterFailure, type Node, type NodeState, type Pod } from './scheduler-filters.js'
 import { nominatedAhead, podPriority, preempt, withPods } from './scheduler-preemption.js'
 import { clearLowerNominations, prepareCandidate } from './scheduler-prepare-candidate.js'
 import type { PodDisruptionBudget } from '../registry/policy/poddisruptionbudgets.js'
+import { checkPodVolumes, type VolumeCaches } from './scheduler-volumes.js'
+import { preBindVolumes } from './scheduler-prebind.js'
+import { podClaimIndex, podClaimKeys } from './volume-binding.js'
 import { NodePicker, useNodeList } from './scheduler-score.js'
 
 /** Timing names (simulated ms) this module reads from `deps.timings`. */
@@ -116,6 +119,7 @@ export function schedulePod(
   percentageOfNodesToScore = 0,
   byName?: (name: string) => NodeState | undefined,
   nominatedOn?: (node: string) => Pod[],
+  volumeFilter?: (node: Node) => FilterFailure | undefined,
 ): ScheduleResult {
   const n = nodes.length
   if (n === 0) return { message: fitErrorMessage(0, []), filterMessage: fitErrorMessage(0, []), failed: [], nextStartNodeIndex: 0 }
@@ -143,7 +147,7 @@ export function schedulePod(
   for (let i = 0; i < m && feasible < toFind; i++) {
     const s = candidates[j]
     if (++j === m) j = 0
-    let f = filterNodeFast(pod, s, info)
+    let f = filterNodeFast(pod, s, info) ?? volumeFilter?.(s.node)
     if (!f && nominatedOn) {
       // Room a pod of equal or higher priority was nominated for is not free (RunFilterPluginsWithNominatedPods).
       const ahead = nominatedAhead(pod, nominatedOn(s.name))
@@ -198,6 +202,12 @@ export function createScheduler(deps: ControllerDeps): Controller {
     if (prev && unschedulable.has(key) && sameIgnoringStatus(obj, prev)) return []
     return [key]
   }
+  podInf.addIndex(podClaimIndex, podClaimKeys)
+  const volumeCaches: VolumeCaches = {
+    claims: deps.manager.informers.for('', 'persistentvolumeclaims'),
+    volumes: deps.manager.informers.for('', 'persistentvolumes'),
+    classes: deps.manager.informers.for('storage.k8s.io', 'storageclasses'),
+  }
   const cache = new SchedulerCache(podInf, deps.manager.informers.for('', 'nodes'), { podFreed: retryAll, nodeMayHelp: retryAll })
   const pdbInf = deps.manager.informers.for('policy', 'poddisruptionbudgets')
   // Waiting pods by the node they were nominated to, and all of them under '*'.
@@ -217,6 +227,14 @@ export function createScheduler(deps: ControllerDeps): Controller {
       { group: '', plural: 'nodes', keys: () => [] },
       // Read by preemption only.
       { group: 'policy', plural: 'poddisruptionbudgets', keys: () => [] },
+      // VolumeBinding's queueing hints: a claim wakes the pods that use it; volumes and classes every unschedulable pod.
+      {
+        group: '',
+        plural: 'persistentvolumeclaims',
+        keys: (o) => podInf.byIndex(podClaimIndex, `${o.metadata.namespace}/${o.metadata.name}`).map((s) => objectKey(s.obj)),
+      },
+      { group: '', plural: 'persistentvolumes', keys: () => [...unschedulable.keys()] },
+      { group: 'storage.k8s.io', plural: 'storageclasses', keys: () => [...unschedulable.keys()] },
     ],
     // PrioritySort: higher-priority pods are scheduled first.
     queuePriority(key) {
@@ -235,11 +253,32 @@ export function createScheduler(deps: ControllerDeps): Controller {
         unschedulable.delete(key)
         return
       }
+      const volumes = checkPodVolumes(pod, volumeCaches)
+      // PreBind of an earlier cycle named the node for its claims: bind once they are bound.
+      if (volumes?.kind === 'waiting') return
       const snapshotNodes = cache.snapshot()
       const anyNominated = podInf.indexCount(nominatedIndex, '*') > 0
-      const result = schedulePod(pod, snapshotNodes, nextStartNodeIndex, tieBreak++, 0, (n) => cache.snapshotNode(n), anyNominated ? nominatedOn : undefined)
+      // A claim PreFilter refused is UnschedulableAndUnresolvable: preemption cannot help (the message says so).
+      const preFiltered = volumes?.kind === 'unschedulable'
+      const result: ScheduleResult = preFiltered
+        ? { message: preFilterFitErrorMessage(snapshotNodes.length, volumes.message), filterMessage: '', failed: [], nextStartNodeIndex }
+        : schedulePod(
+            pod,
+            snapshotNodes,
+            nextStartNodeIndex,
+            tieBreak++,
+            0,
+            (n) => cache.snapshotNode(n),
+            anyNominated ? nominatedOn : undefined,
+            volumes?.filter,
+          )
       nextStartNodeIndex = result.nextStartNodeIndex
       const now = clock.now()
+      if ('node' in result && volumes?.kind === 'filter' && volumes.unbound.length) {
+        unschedulable.delete(key)
+        await preBindVolumes(registry, volumes.unbound, result.node.node, volumeCaches.volumes.objects())
+        return
+      }
       if ('node' in result) {
         cache.assume(pod, result.node.name)
         try {
@@ -258,7 +297,7 @@ export function createScheduler(deps: ControllerDeps): Controller {
       // The PostFilter: preemption, unless it cannot find victims anywhere (then the message is the one schedulePod made).
       let message = result.message
       let nominated: string | undefined
-      if (snapshotNodes.length && (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))) {
+      if (!preFiltered && snapshotNodes.length && (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))) {
         const pdbs = pdbInf.list().map((x) => x.obj as PodDisruptionBudget)
         const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs, nominatedOn: anyNominated ? nominatedOn : undefined }, now)
         if ('node' in outcome) {

@@ -17,6 +17,7 @@ import {
 } from './controller-history.js'
 import { ownerKeys } from './daemonset.js'
 import type { ControllerDeps } from './index.js'
+import { createClaimSync } from './statefulset-claims.js'
 import { splitKey, type Controller } from './runtime.js'
 import { isPodAvailable, isPodReady, isPodTerminal, msUntilAvailable, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
 
@@ -79,6 +80,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
   const pods = registry.resource('', 'pods')
   const podCache = deps.manager.informers.for('', 'pods')
   const revisions = registry.resource('apps', 'controllerrevisions')
+  const syncClaims = createClaimSync(deps)
 
   /** getStatefulSetRevisions: reuse (and renumber) an equal revision or create `<set>-<hash>`. */
   async function syncRevisions(set: StatefulSet): Promise<{ current: Revision; update: Revision; all: Revision[] }> {
@@ -170,6 +172,8 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         if (!p) {
           const useCurrent = partition !== undefined && ord < start + partition
           const rev = useCurrent ? current : update
+          // createPersistentVolumeClaims: a pod's claims exist before the pod.
+          await syncClaims(set, ord, undefined, true)
           try {
             await pods.create(ns, statefulSetPod(set, revisionTemplate(rev), ord, rev.metadata.name ?? ''))
           } catch (err) {
@@ -181,6 +185,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
           blocked = monotonic
           continue
         }
+        await syncClaims(set, ord, p, true)
         // OrderedReady: wait for each replica to be Running and Ready before the next.
         if (monotonic && !healthy(p)) blocked = true
       }
@@ -192,6 +197,8 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
           })
           .sort((a, b) => podOrdinal(name, b.metadata.name ?? '') - podOrdinal(name, a.metadata.name ?? ''))
         for (const p of condemned) {
+          // whenScaled: Delete hands a condemned pod's claims to the pod, so they go with it.
+          if ((spec.volumeClaimTemplates ?? []).length) await syncClaims(set, podOrdinal(name, p.metadata.name ?? ''), p, false)
           if (p.metadata.deletionTimestamp) {
             if (monotonic) break
             continue

@@ -30,6 +30,13 @@ import { apiServices } from './apiregistration/apiservices.js'
 import { certificateSigningRequests } from './certificates/certificatesigningrequests.js'
 import { flowSchemas } from './flowcontrol/flowschemas.js'
 import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js'
+import { persistentVolumes } from './core/persistentvolumes.js'
+import { persistentVolumeClaims } from './core/persistentvolumeclaims.js'
+import { storageClasses } from './storage/storageclasses.js'
+import { csiDrivers } from './storage/csidrivers.js'
+import { csiNodes } from './storage/csinodes.js'
+import { csiStorageCapacities } from './storage/csistoragecapacities.js'
+import { volumeAttachments } from './storage/volumeattachments.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -66,4 +73,11 @@ export const definitions: AnyResourceDefinition[] = [
   endpointSlices,
   flowSchemas,
   priorityLevelConfigurations,
+  persistentVolumes,
+  persistentVolumeClaims,
+  storageClasses,
+  csiDrivers,
+  csiNodes,
+  csiStorageCapacities,
+  volumeAttachments,
 ]

@@ -109,6 +109,23 @@ export function nodeIP(index: number): string {
 /** Namespaces every cluster starts with. */
 export const systemNamespaces = ['default', 'kube-node-lease', 'kube-public', 'kube-system']
 
+/** kind's default StorageClass, as its manifest is applied at cluster creation (local-path-provisioner). */
+const standardStorageClass: KubeObject = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: {
+    name: 'standard',
+    annotations: {
+      'kubectl.kubernetes.io/last-applied-configuration':
+        '{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"},"name":"standard"},"provisioner":"rancher.io/local-path","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer"}\n',
+      'storageclass.kubernetes.io/is-default-class': 'true',
+    },
+  },
+  provisioner: 'rancher.io/local-path',
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'WaitForFirstConsumer',
+}
+
 /** The objects created at boot besides nodes: the `kubernetes` and `kube-dns` services and their endpoints. */
 export function systemObjects(apiServerIP: string): KubeObject[] {
   return [
@@ -151,6 +168,7 @@ export function systemObjects(apiServerIP: string): KubeObject[] {
         ],
       },
     },
+    structuredClone(standardStorageClass),
   ]
 }
 

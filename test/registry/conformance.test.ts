@@ -78,6 +78,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'conformance' },
   'node.k8s.io/RuntimeClass': { handler: 'runc' },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
+  PersistentVolume: { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/pv' } } },
+  PersistentVolumeClaim: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  'storage.k8s.io/StorageClass': { provisioner: 'rancher.io/local-path' },
+  'storage.k8s.io/CSIDriver': {},
+  'storage.k8s.io/CSINode': { spec: { drivers: [] } },
+  'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'standard', capacity: '10Gi' },
+  'storage.k8s.io/VolumeAttachment': { spec: { attacher: 'csi.example.com', nodeName: 'kind-worker', source: { persistentVolumeName: 'pv-1' } } },
 }
 
 /** Kinds whose names are constrained (APIService: `<version>.<group>`) name their object here; others use `conformance-1`. */

@@ -68,8 +68,20 @@ function validateSpec(spec: StatefulSetSpec): FieldError[] {
   errs.push(...validateNonnegative(spec.replicas, 'spec.replicas'), ...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'))
   if (spec.ordinals) errs.push(...validateNonnegative(spec.ordinals.start, 'spec.ordinals.start'))
   errs.push(...validateWorkloadSelector(spec.selector, 'spec.selector', 'statefulset'))
-  errs.push(...validateAlwaysRunningTemplate(spec.template, spec.selector, 'spec.template', 'StatefulSet'))
+  errs.push(...validateAlwaysRunningTemplate(withClaimVolumes(spec), spec.selector, 'spec.template', 'StatefulSet'))
   return errs
+}
+
+/**
+ * The template as the controller turns it into pods (updateStorage): a volume per claim template,
+ * replacing a same-named one. Upstream skips pod-spec validation for StatefulSets because
+ * volumeMounts may name claim templates; validating this form keeps the other pod rules.
+ */
+function withClaimVolumes(spec: StatefulSetSpec): StatefulSetSpec['template'] {
+  const names = (spec.volumeClaimTemplates ?? []).map((c) => c.metadata?.name ?? '').filter(Boolean)
+  if (!names.length || !spec.template?.spec) return spec.template
+  const vols = names.map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }))
+  return { ...spec.template, spec: { ...spec.template.spec, volumes: [...(spec.template.spec.volumes ?? []).filter((v) => !names.includes(v.name)), ...vols] } }
 }
 
 /** ValidateStatefulSetUpdate: only a few spec fields may change. */

@@ -74,6 +74,8 @@ export interface PodStageContext {
   crashBackoff: StageBackoff
   /** The pod's IP from the node's podCIDR (stable per pod UID). */
   allocateIP(pod: PodObject): string
+  /** Whether every persistentVolumeClaim the pod mounts exists and is Bound (volume manager's WaitForAttachAndMount). */
+  volumesReady?(pod: PodObject): boolean
 }
 
 /** What a pod stage does: write the status, record an event, or remove the pod (grace 0). */

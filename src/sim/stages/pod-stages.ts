@@ -146,7 +146,8 @@ const podAccept: PodStage = {
 /** The sandbox is up: podIP from the node's range (the host's IP for hostNetwork pods). */
 const podSandbox: PodStage = {
   name: 'pod-sandbox',
-  match: (pod) => !deleting(pod) && !!pod.status?.startTime && !pod.status?.podIP && !terminalPhase(pod),
+  // The sandbox waits for the pod's volumes: a claim not yet Bound keeps it ContainerCreating.
+  match: (pod, ctx) => !deleting(pod) && !!pod.status?.startTime && !pod.status?.podIP && !terminalPhase(pod) && (ctx.volumesReady?.(pod) ?? true),
   delay: (_pod, ctx) => ({ ms: ctx.timings['kubelet.sandboxMs'] }),
   steps(pod, ctx) {
     const ip = pod.spec?.hostNetwork ? ctx.hostIP : ctx.allocateIP(pod)
