@@ -55,7 +55,7 @@ async function statusHandler(call: ResourceCall) {
 }
 
 /** autoscaling/v1 Scale for a workload, with the selector as a string. */
-export function scaleOf(obj: KubeObject): Record<string, unknown> {
+export function scaleOf(obj: KubeObject, selectorOf?: (obj: KubeObject) => string): Record<string, unknown> {
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown }
   const status = (obj.status ?? {}) as { replicas?: number }
   const m = obj.metadata
@@ -64,20 +64,21 @@ export function scaleOf(obj: KubeObject): Record<string, unknown> {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: labelSelectorAsString(spec.selector as never, { empty: '' }) },
+    status: { replicas: status.replicas ?? 0, selector: selectorOf ? selectorOf(obj) : labelSelectorAsString(spec.selector as never, { empty: '' }) },
   }
 }
 
 async function scaleHandler(call: ResourceCall) {
   const { rs, req, reply } = call
+  const selectorOf = rs.def.scaleSelector?.bind(rs.def)
   reply.type('application/json')
-  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj)))
+  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj, selectorOf)))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
   const s = await rs.guaranteedUpdate(
     call.namespace,
     call.name!,
     (cur) => {
-      const scale = scaleOf(cur)
+      const scale = scaleOf(cur, selectorOf)
       let next: Record<string, unknown>
       if (req.method === 'PATCH') {
         const type = mediaType(req.headers['content-type'])
@@ -108,7 +109,7 @@ async function scaleHandler(call: ResourceCall) {
     },
     { dryRun },
   )
-  return reply.send(JSON.stringify(scaleOf(s.obj)))
+  return reply.send(JSON.stringify(scaleOf(s.obj, selectorOf)))
 }
 
 /** pods/binding: assigns a node once (the scheduler's write). */

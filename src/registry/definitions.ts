@@ -20,6 +20,8 @@ import { leases } from './coordination/leases.js'
 import { endpointSlices } from './discovery/endpointslices.js'
 import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
+import { replicationControllers } from './core/replicationcontrollers.js'
+import { podTemplates } from './core/podtemplates.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -35,6 +37,8 @@ export const definitions: AnyResourceDefinition[] = [
   secrets,
   serviceAccounts,
   events,
+  replicationControllers,
+  podTemplates,
   deployments,
   replicaSets,
   daemonSets,

@@ -85,6 +85,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * `spec.host` → `spec.nodeName`), as AddFieldLabelConversionFunc does.
    */
   fieldLabelAliases?: Record<string, string>
+  /**
+   * The scale subresource's `status.selector` (default: spec.selector as a LabelSelector).
+   * ReplicationControllers select with a plain label map (labels.SelectorFromSet).
+   */
+  scaleSelector?(obj: T): string
   /** Table columns; empty or absent means the default Name / Created At convertor. */
   columns?: ColumnDef[]
   /** One row of cells, one per column. */
