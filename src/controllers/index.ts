@@ -12,6 +12,7 @@ import { createDisruptionController } from './disruption.js'
 import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
+import { replicationControllerKind } from './replica-kind.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
@@ -69,6 +70,7 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
   (d) => createReplicaSetController(d),
+  (d) => createReplicaSetController(d, replicationControllerKind),
   (d) => createDeploymentController(d),
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),

@@ -52,7 +52,7 @@ describe('replicationcontrollers', () => {
   })
 
   it('serves the scale subresource selector as a label string and keeps status on spec writes', async () => {
-    const registry = new Registry({ store: new MemoryStore(), clock: new SimClock(Date.parse('2026-01-01T00:00:00Z')), definitions })
+    const registry = new Registry({ store: new MemoryStore(), clock: new SimClock({ speed: 0, start: Date.parse('2026-01-01T00:00:00Z') }), definitions })
     await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
     const rcs = registry.resource<ReplicationController>('', 'replicationcontrollers')
     const s = await rcs.create('default', rc({ template: structuredClone(template) }))
