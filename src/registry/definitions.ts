@@ -22,6 +22,7 @@ import { jobs } from './batch/jobs.js'
 import { cronJobs } from './batch/cronjobs.js'
 import { replicationControllers } from './core/replicationcontrollers.js'
 import { podTemplates } from './core/podtemplates.js'
+import { limitRanges } from './core/limitranges.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -39,6 +40,7 @@ export const definitions: AnyResourceDefinition[] = [
   events,
   replicationControllers,
   podTemplates,
+  limitRanges,
   deployments,
   replicaSets,
   daemonSets,

@@ -11,6 +11,7 @@ import { cloneJSON, deepEqual } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
 import type { HookContext, ResourceDefinition } from './resource-definition.js'
 import { validateObjectMeta } from './shared/validation.js'
+import type { AdmissionAttributes, AdmissionChain } from './admission.js'
 
 /** What the registry needs from the cluster around one resource. */
 export interface RegistryContext {
@@ -24,6 +25,8 @@ export interface RegistryContext {
   normalize(obj: KubeObject, only?: string, prev?: KubeObject): void
   /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
+  /** The admission chain (LimitRanger, ResourceQuota, …) untrusted creates and updates pass. */
+  admission?: AdmissionChain
 }
 
 export interface ListOptions {
@@ -436,6 +439,17 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (this.def.hasGeneration) meta.generation = opts.trusted && meta.generation ? meta.generation : 1
     else delete meta.generation
     this.def.applyDefaults?.(o, ctx)
+    const admission = opts.trusted ? undefined : this.ctx.admission
+    const attrs: AdmissionAttributes | undefined = admission && {
+      operation: 'CREATE',
+      resource: this.ref,
+      kind: this.def.kind,
+      namespace: meta.namespace ?? '',
+      name: generated ? '' : (meta.name ?? ''),
+      obj: o,
+      dryRun: !!opts.dryRun,
+    }
+    if (attrs) admission!.admit(attrs)
     if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
     this.ctx.normalize(o)
     if (!opts.trusted) {
@@ -443,6 +457,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, meta.name ?? '', errs)
     }
     if (this.def.namespaced && !opts.trusted) this.ctx.checkNamespace(meta.namespace ?? '', this.ref, meta.name ?? '', 'create')
+    if (attrs) await admission!.validate({ ...attrs, name: meta.name ?? '' })
     if (opts.dryRun) {
       if (this.ctx.store.get(this.key, meta.namespace ?? '', meta.name ?? '')) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
       return serialize(o, this.ctx.store.currentRV())
@@ -500,6 +515,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (pinned && pinned !== String(cur.rv)) throw StatusError.conflict(this.ref, name)
       const prepared = this.prepareUpdate(ns, name, next, old, opts)
       if (prepared === undefined) return cur
+      if (this.admitsUpdate(opts)) await this.ctx.admission!.validate(this.updateAttributes(ns, name, prepared, old, opts))
       if (opts.dryRun) return serialize(prepared, cur.rv)
       try {
         if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return await this.ctx.store.delete(this.key, ns, name, cur.rv)
@@ -554,6 +570,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       o.metadata.resourceVersion = om.resourceVersion
     } else {
       this.def.applyDefaults?.(o, ctx)
+      if (this.admitsUpdate(opts)) this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
@@ -578,6 +595,15 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     const { resourceVersion: _o, ...oldMeta } = om
     if (deepEqual({ ...o, metadata: newMeta }, { ...old, metadata: oldMeta })) return undefined
     return o
+  }
+
+  /** Untrusted spec updates pass admission; /status, direct and trusted writes (the kubelet's hot path) do not. */
+  private admitsUpdate(opts: WriteOptions): boolean {
+    return !!this.ctx.admission && !opts.trusted && !opts.direct && opts.subresource !== 'status'
+  }
+
+  private updateAttributes(ns: string, name: string, obj: T, old: T, opts: WriteOptions): AdmissionAttributes {
+    return { operation: 'UPDATE', resource: this.ref, kind: this.def.kind, namespace: ns, name, obj, old, dryRun: !!opts.dryRun }
   }
 
   private immutableMetaErrors(o: T, old: T): FieldError[] {

@@ -6,6 +6,8 @@ import type { KubeObject } from '../types.js'
 import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
 import type { AnyResourceDefinition, HookContext } from './resource-definition.js'
+import { AdmissionChain, type AdmissionPlugin } from './admission.js'
+import { defaultAdmissionPlugins } from './admission-plugins.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -13,6 +15,8 @@ export interface RegistryOptions {
   definitions: AnyResourceDefinition[]
   /** Service cluster IP range base, e.g. 10.96.0.0/12 → first usable 10.96.0.1. */
   serviceCIDR?: string
+  /** The admission plugins, in order (default: defaultAdmissionPlugins). */
+  admission?: ((registry: Registry) => AdmissionPlugin)[]
 }
 
 /**
@@ -25,6 +29,8 @@ export class Registry {
   private readonly byPath = new Map<string, AnyResourceStore>()
   private readonly byGVK = new Map<string, AnyResourceStore>()
   readonly resources: AnyResourceStore[] = []
+  /** The admission chain every untrusted write passes (plugins look their resources up lazily). */
+  readonly admission: AdmissionChain
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
@@ -36,6 +42,8 @@ export class Registry {
       normalize: (obj, only, prev) => normalizeGoJSON(obj, only, prev as Record<string, unknown> | undefined),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
     }
+    this.admission = new AdmissionChain((opts.admission ?? defaultAdmissionPlugins).map((f) => f(this)))
+    ctx.admission = this.admission
     for (const def of opts.definitions) {
       checkDefinition(def)
       const path = `${def.group}/${def.plural}`
