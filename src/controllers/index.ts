@@ -13,6 +13,7 @@ import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
 import { replicationControllerKind } from './replica-kind.js'
+import { createResourceQuotaController } from './resource-quota.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
@@ -71,6 +72,7 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createServiceAccountController(d),
   (d) => createReplicaSetController(d),
   (d) => createReplicaSetController(d, replicationControllerKind),
+  (d) => createResourceQuotaController(d),
   (d) => createDeploymentController(d),
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),

@@ -2,9 +2,10 @@
 import type { AdmissionPlugin } from './admission.js'
 import type { Registry } from './registry.js'
 import { createLimitRanger } from './core/limit-ranger.js'
+import { createResourceQuotaAdmission } from './core/resource-quota-admission.js'
 
 /** Builds one plugin over the registry. */
 export type AdmissionPluginFactory = (registry: Registry) => AdmissionPlugin
 
 /** LimitRanger before ResourceQuota, as upstream orders them (quota sees the defaulted resources). */
-export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [(r) => createLimitRanger(r)]
+export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [(r) => createLimitRanger(r), (r) => createResourceQuotaAdmission(r)]

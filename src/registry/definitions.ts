@@ -23,6 +23,7 @@ import { cronJobs } from './batch/cronjobs.js'
 import { replicationControllers } from './core/replicationcontrollers.js'
 import { podTemplates } from './core/podtemplates.js'
 import { limitRanges } from './core/limitranges.js'
+import { resourceQuotas } from './core/resourcequotas.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -41,6 +42,7 @@ export const definitions: AnyResourceDefinition[] = [
   replicationControllers,
   podTemplates,
   limitRanges,
+  resourceQuotas,
   deployments,
   replicaSets,
   daemonSets,

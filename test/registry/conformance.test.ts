@@ -28,6 +28,7 @@ const fixtures: Record<string, Record<string, unknown>> = {
   Event: { involvedObject: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Test', message: 'hello', type: 'Normal' },
   ReplicationController: { spec: { selector: { app: 'c' }, template } },
   PodTemplate: { template },
+  ResourceQuota: { spec: { hard: { pods: '10' } } },
   LimitRange: { spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } },
   'events.k8s.io/Event': {
     eventTime: '2026-11-27T10:00:00.000000Z',

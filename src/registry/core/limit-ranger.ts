@@ -8,7 +8,8 @@ import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
 import { type AdmissionAttributes, type AdmissionPlugin, admissionName } from '../admission.js'
 import type { Registry } from '../registry.js'
-import { type Quantity, addQuantity, formatQuantity, milliValue, quantity, unitValue } from '../shared/quantity-format.js'
+import { type Quantity, formatQuantity, milliValue, unitValue } from '../shared/quantity-format.js'
+import { podResourceTotals, quantityList as qlist } from './pod-resources.js'
 import type { LimitRange } from './limitranges.js'
 
 type Lists = Record<string, string | number>
@@ -16,17 +17,6 @@ type QList = Map<string, Quantity>
 
 /** The annotation the plugin leaves on pods whose resources it defaulted. */
 export const limitRangerAnnotation = 'kubernetes.io/limit-ranger'
-
-const sortedEntries = (m: unknown) => Object.entries((m ?? {}) as Lists).sort(([a], [b]) => (a < b ? -1 : 1))
-
-function qlist(m: unknown): QList {
-  const out: QList = new Map()
-  for (const [k, v] of sortedEntries(m)) {
-    const q = quantity(v)
-    if (q) out.set(k, q)
-  }
-  return out
-}
 
 /** mergeContainerResources: fills missing limits and requests; returns the annotation phrases. */
 function mergeContainer(c: Container, defaults: { limits: Lists; requests: Lists }, prefix: string, notes: string[]): void {
@@ -113,28 +103,6 @@ function checkItem(item: LimitRangeItem, type: string, requests: QList, limits: 
   for (const [k, v] of qlist(item.maxLimitRequestRatio)) out.push(ratioConstraint(type, k, v, requests, limits) ?? '')
 }
 
-/** resourcehelper.PodRequests/PodLimits: containers summed, init containers as a floor (sidecars add). */
-function podTotals(pod: Pod, which: 'requests' | 'limits'): QList {
-  const sum: QList = new Map()
-  const add = (m: QList, l: QList) => {
-    for (const [k, v] of l) m.set(k, m.has(k) ? addQuantity(m.get(k)!, v) : v)
-  }
-  for (const c of pod.spec?.containers ?? []) add(sum, qlist(c.resources?.[which]))
-  const sidecars: QList = new Map()
-  for (const c of pod.spec?.initContainers ?? []) {
-    const l = qlist(c.resources?.[which])
-    if (c.restartPolicy === 'Always') {
-      add(sidecars, l)
-      add(sum, l)
-      continue
-    }
-    const floor: QList = new Map(sidecars)
-    add(floor, l)
-    for (const [k, v] of floor) if (!sum.has(k) || sum.get(k)!.nanos < v.nanos) sum.set(k, v)
-  }
-  return sum
-}
-
 /** PodValidateLimitFunc: the messages of every violated constraint. */
 export function validatePodLimits(lr: LimitRange, pod: Pod): string[] {
   const out: string[] = []
@@ -142,7 +110,7 @@ export function validatePodLimits(lr: LimitRange, pod: Pod): string[] {
     if (item.type === 'Container') {
       for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])])
         checkItem(item, 'Container', qlist(c.resources?.requests), qlist(c.resources?.limits), out)
-    } else if (item.type === 'Pod') checkItem(item, 'Pod', podTotals(pod, 'requests'), podTotals(pod, 'limits'), out)
+    } else if (item.type === 'Pod') checkItem(item, 'Pod', podResourceTotals(pod, 'requests'), podResourceTotals(pod, 'limits'), out)
   }
   return out.filter(Boolean)
 }

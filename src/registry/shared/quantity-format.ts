@@ -73,9 +73,9 @@ export function canonicalQuantity(q: string | number): string {
   return p ? formatQuantity(p) : String(q)
 }
 
-/** a + b, keeping a's format (Quantity.Add). */
+/** a + b (Quantity.Add): a's format, or b's when a is zero. */
 export function addQuantity(a: Quantity, b: Quantity): Quantity {
-  return { nanos: a.nanos + b.nanos, format: a.format }
+  return { nanos: a.nanos + b.nanos, format: a.nanos === 0n ? b.format : a.format }
 }
 
 /** Quantity.MilliValue(): milli-units, rounded up. */
