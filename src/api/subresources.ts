@@ -1,7 +1,7 @@
 /** @module subresources: status, scale, binding, eviction and finalize, on top of the generic verbs. */
 import { checkEviction } from '../controllers/eviction-policy.js'
 import { StatusError } from '../errors.js'
-import { bindPod } from '../registry/core/pod-binding.js'
+import { type BindingBody, bindFromBinding, bindingSuccess } from '../registry/core/pod-binding.js'
 import { labelSelectorAsString } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
 import { checkUnknownFields } from '../openapi/field-validation.js'
@@ -115,22 +115,9 @@ async function scaleHandler(call: ResourceCall) {
 /** pods/binding: assigns a node once (the scheduler's write). */
 async function bindingHandler(call: ResourceCall) {
   const { rs, req, reply } = call
-  const body = decodeBody(req.body, req.headers['content-type']).value as {
-    metadata?: { name?: string; annotations?: Record<string, string> }
-    target?: { kind?: string; name?: string }
-  }
-  const node = body?.target?.name
-  if (!node) throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }])
-  if (body.target?.kind && body.target.kind !== 'Node') {
-    throw StatusError.invalid('Binding', '', call.name!, [
-      { type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' },
-    ])
-  }
-  await bindPod(rs, call.namespace, call.name!, node, call.now().getTime(), body.metadata?.annotations)
-  return reply
-    .code(201)
-    .type('application/json')
-    .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+  const body = decodeBody(req.body, req.headers['content-type']).value as BindingBody
+  await bindFromBinding(rs, call.namespace, call.name!, body, call.now().getTime())
+  return reply.code(201).type('application/json').send(JSON.stringify(bindingSuccess))
 }
 
 /**

@@ -24,6 +24,8 @@ import { replicationControllers } from './core/replicationcontrollers.js'
 import { podTemplates } from './core/podtemplates.js'
 import { limitRanges } from './core/limitranges.js'
 import { resourceQuotas } from './core/resourcequotas.js'
+import { componentStatuses } from './core/componentstatuses.js'
+import { bindings } from './core/bindings.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -43,6 +45,8 @@ export const definitions: AnyResourceDefinition[] = [
   podTemplates,
   limitRanges,
   resourceQuotas,
+  componentStatuses,
+  bindings,
   deployments,
   replicaSets,
   daemonSets,

@@ -233,7 +233,14 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** The stored version, or undefined. */
   getStored(namespace: string, name: string): StoredObject | undefined {
+    if (this.def.computed) return this.computedObjects().find((s) => s.obj.metadata.name === name)
     return this.ctx.store.get(this.key, this.def.namespaced ? namespace : '', name)
+  }
+
+  /** A computed kind's objects as of now, with kind and apiVersion. */
+  private computedObjects(): StoredObject[] {
+    const now = this.ctx.now()
+    return (this.def.computed?.(new Date(now)) ?? []).map((o) => serialize(this.normalize(o as T), this.ctx.store.currentRV()))
   }
 
   /** The stored version, or NotFound. */
@@ -294,6 +301,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   list(namespace: string | undefined, opts: ListOptions = {}): ListResult {
     const pred = this.predicate(opts.labelSelector, opts.fieldSelector)
     const current = this.ctx.store.currentRV()
+    if (this.def.computed) return { items: this.computedObjects().filter((s) => pred.empty || pred.matches(s.obj)), resourceVersion: current }
     const ns = this.def.namespaced ? namespace : undefined
     const match = opts.resourceVersionMatch ?? ''
     const paged = (opts.limit ?? 0) > 0
