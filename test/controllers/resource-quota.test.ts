@@ -130,3 +130,23 @@ describe('ResourceQuota', () => {
     )
   })
 })
+
+describe('ResourceQuota on updates', () => {
+  let h: QuotaHarness
+  beforeEach(() => {
+    h = new QuotaHarness()
+  })
+  afterEach(() => h.close())
+
+  it('charges a service that becomes a LoadBalancer, and not an unrelated update', async () => {
+    const svc = h.registry.resource('', 'services')
+    await svc.create('default', { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } } as KubeObject)
+    await svc.create('default', { metadata: { name: 'plain' }, spec: { ports: [{ port: 80 }] } } as KubeObject)
+    await h.quota('lbs', { hard: { 'services.loadbalancers': '1' } })
+    expect(h.status('lbs')!.used).toEqual({ 'services.loadbalancers': '1' })
+    await svc.guaranteedUpdate('default', 'plain', (o) => ({ ...o, metadata: { ...o.metadata, labels: { x: 'y' } } }))
+    await expect(svc.guaranteedUpdate('default', 'plain', (o) => ({ ...o, spec: { ...(o.spec as object), type: 'LoadBalancer' } }))).rejects.toThrow(
+      'services "plain" is forbidden: exceeded quota: lbs, requested: services.loadbalancers=1, used: services.loadbalancers=1, limited: services.loadbalancers=1',
+    )
+  })
+})

@@ -55,12 +55,16 @@ export function chargeQuota(q: ResourceQuota, delta: QuantityList): { used: Reco
   return { used: out }
 }
 
-/** The ResourceQuota plugin, for creates (updates change usage only through pod resizes, which are not simulated). */
+/** Evaluators that charge updates too (Handles): services (type changes) and claims (resizes); pod resizes are not simulated. */
+const chargesUpdates = new Set(['services', 'persistentvolumeclaims'])
+
+/** The ResourceQuota plugin: every create; updates of services and claims, charged by what they add. */
 export function createResourceQuotaAdmission(registry: Registry): AdmissionPlugin {
   return {
     name: 'ResourceQuota',
     async validate(a: AdmissionAttributes) {
-      if (a.operation !== 'CREATE' || !a.namespace) return
+      if (!a.namespace) return
+      if (a.operation === 'UPDATE' && !(a.resource.group === '' && chargesUpdates.has(a.resource.resource) && a.old)) return
       const quotas = registry.find('', 'resourcequotas')
       if (!quotas) return
       const list = quotas.list(a.namespace).items.map((s) => s.obj as ResourceQuota)
@@ -80,7 +84,12 @@ export function createResourceQuotaAdmission(registry: Registry): AdmissionPlugi
         interesting.push(q)
       }
       if (!interesting.length) return
-      const delta = usageOf(a.resource, a.obj, registry.clock.now())
+      const now = registry.clock.now()
+      const delta = usageOf(a.resource, a.obj, now)
+      // An update is charged what it adds (quota.Subtract of the old usage; zeros removed below).
+      if (a.old) for (const [k, v] of usageOf(a.resource, a.old, now)) delta.set(k, addQuantity(delta.get(k) ?? zeroQuantity, { ...v, nanos: -v.nanos }))
+      for (const [k, v] of delta) if (v.nanos <= 0n) delta.delete(k)
+      if (!delta.size) return
       // Check every quota first (a dry run, or a refusal by a later quota, charges nothing) ...
       for (const q of interesting) {
         const r = chargeQuota(q, delta)
