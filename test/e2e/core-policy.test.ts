@@ -61,6 +61,10 @@ describe('core policy kinds through kubectl', () => {
     expect(ok(await k(['get', 'rc', 'web', '-o', 'jsonpath={.spec.selector.app} {.metadata.labels.app}']))).toBe('web web')
     const pods = await podNames(['-l', 'app=web'])
     expect(pods).toHaveLength(3)
+    const described = ok(await k(['describe', 'rc', 'web']))
+    expect(described).toMatch(/^Name:\s+web\nNamespace:\s+default\nSelector:\s+app=web\nLabels:\s+app=web\n/)
+    expect(described).toMatch(/\nReplicas:\s+3 current \/ 3 desired\nPods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed\n/)
+    expect(described).toMatch(/Normal\s+SuccessfulCreate\s+\S+\s+replication-controller\s+Created pod: web-/)
     expect(ok(await k(['get', 'pod', pods[0], '-o', 'jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}']))).toBe(
       'ReplicationController/web',
     )
