@@ -6,7 +6,7 @@ import type { ResourceRef } from '../errors.js'
 import { StatusError } from '../errors.js'
 import type { ResourceQuota } from '../registry/core/resourcequotas.js'
 import { matchingResources, quotaSelects, usageOf } from '../registry/core/quota-usage.js'
-import { type Quantity, addQuantity, formatQuantity, zeroQuantity } from '../registry/shared/quantity-format.js'
+import { type Quantity, addQuantity, canonicalQuantity, formatQuantity, zeroQuantity } from '../registry/shared/quantity-format.js'
 import type { KubeObject } from '../types.js'
 import { deepEqual } from '../util/deep-equal.js'
 import type { ControllerDeps } from './index.js'
@@ -90,7 +90,9 @@ export function createResourceQuotaController(deps: ControllerDeps): Controller 
       const stored = quotaCache.get(ns, name)
       if (!stored || stored.obj.metadata.deletionTimestamp) return
       const q = stored.obj as ResourceQuota
-      const status = { hard: { ...(q.spec?.hard ?? {}) }, used: usage(q) }
+      // Quantities read back canonical (`1000m` → `1`), as the apiserver serializes them.
+      const hard = Object.fromEntries(Object.entries((q.spec?.hard ?? {}) as Record<string, string>).map(([k, v]) => [k, canonicalQuantity(v)]))
+      const status = { hard, used: usage(q) }
       if (deepEqual(q.status ?? {}, status)) return
       try {
         await quotas.guaranteedUpdate(

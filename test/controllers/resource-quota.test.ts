@@ -83,7 +83,8 @@ describe('ResourceQuota', () => {
   })
 
   it('charges compute resources and insists that each container names them', async () => {
-    await h.quota('compute', { hard: { 'requests.cpu': '1', 'limits.memory': '1Gi' } })
+    await h.quota('compute', { hard: { 'requests.cpu': '1000m', 'limits.memory': '1Gi' } })
+    expect(h.status('compute')!.hard).toEqual({ 'requests.cpu': '1', 'limits.memory': '1Gi' })
     await expect(h.pods.create('default', pod('bare'))).rejects.toMatchObject({
       message: 'pods "bare" is forbidden: failed quota: compute: must specify limits.memory for: c; requests.cpu for: c',
     })

@@ -85,6 +85,20 @@ describe('core policy kinds through kubectl', () => {
     expect(gone, km.logs()).toBe(true)
   })
 
+  it('applies a ReplicationController twice: created, then configured', async () => {
+    const manifest = (replicas: number) =>
+      JSON.stringify({
+        ...JSON.parse(rc),
+        metadata: { name: 'applied' },
+        spec: { ...JSON.parse(rc).spec, replicas, template: { ...JSON.parse(rc).spec.template, metadata: { labels: { app: 'applied' } } } },
+      })
+    expect(ok(await k(['apply', '-f', '-'], manifest(1)))).toBe('replicationcontroller/applied created\n')
+    expect(ok(await k(['apply', '-f', '-'], manifest(1)))).toBe('replicationcontroller/applied unchanged\n')
+    expect(ok(await k(['apply', '-f', '-'], manifest(2)))).toBe('replicationcontroller/applied configured\n')
+    expect(ok(await k(['get', 'rc', 'applied', '-o', 'jsonpath={.spec.replicas} {.metadata.generation}']))).toBe('2 2')
+    ok(await k(['delete', 'rc', 'applied']))
+  })
+
   it('creates and lists a podtemplate', async () => {
     const pt = {
       apiVersion: 'v1',
@@ -112,6 +126,10 @@ describe('core policy kinds through kubectl', () => {
     expect(t.rows[0].NAME).toBe('cpu')
     expect(ok(await k(['get', 'limitrange', 'cpu', '-n', 'limited', '-o', 'jsonpath={.spec.limits[0].default.cpu}']))).toBe('1')
 
+    const d = ok(await k(['describe', 'limits', 'cpu', '-n', 'limited']))
+    expect(d).toMatch(
+      /Type\s+Resource\s+Min\s+Max\s+Default Request\s+Default Limit\s+Max Limit\/Request Ratio\n[- ]+\nContainer\s+cpu\s+-\s+1\s+250m\s+1\s+-\n/,
+    )
     ok(await k(['create', '-n', 'limited', '-f', '-'], pod('defaulted')))
     expect(ok(await k(['get', 'pod', 'defaulted', '-n', 'limited', '-o', 'jsonpath={.spec.containers[0].resources}']))).toBe(
       '{"limits":{"cpu":"1"},"requests":{"cpu":"250m"}}',
