@@ -50,6 +50,21 @@ function validateSpec(spec: ReplicationControllerSpec): ReturnType<typeof valida
   return errs
 }
 
+/** ValidateReplicationControllerStatus: non-negative counts, none above status.replicas, available ≤ ready. */
+function validateStatus(st: ReplicationControllerStatus): ReturnType<typeof validateNonnegative> {
+  const p = (f: string) => `status.${f}`
+  const n = (v: number | undefined) => v ?? 0
+  const errs = (['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'] as const).flatMap((f) =>
+    validateNonnegative(st[f], p(f)),
+  )
+  const over = 'cannot be greater than status.replicas'
+  for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'] as const)
+    if (n(st[f]) > n(st.replicas)) errs.push({ type: 'FieldValueInvalid', field: p(f), badValue: n(st[f]), detail: over })
+  if (n(st.availableReplicas) > n(st.readyReplicas))
+    errs.push({ type: 'FieldValueInvalid', field: p('availableReplicas'), badValue: n(st.availableReplicas), detail: 'cannot be greater than readyReplicas' })
+  return errs
+}
+
 /** `rc`: NAME DESIRED CURRENT READY AGE | CONTAINERS IMAGES SELECTOR (printReplicationController). */
 export const replicationControllers: ResourceDefinition<ReplicationController> = {
   group: '',
@@ -75,6 +90,7 @@ export const replicationControllers: ResourceDefinition<ReplicationController> =
     obj.spec = old.spec
   },
   validate: (obj) => validateSpec(obj.spec ?? ({} as ReplicationControllerSpec)),
+  validateStatusUpdate: (obj) => validateStatus(obj.status ?? ({} as ReplicationControllerStatus)),
   // ControllerToSelectableFields adds status.replicas.
   selectableFields: (obj) => ({ 'status.replicas': String(obj.status?.replicas ?? 0) }),
   scaleSelector: (obj) => selectorFromSet(obj.spec?.selector),

@@ -44,6 +44,18 @@ describe('replicationcontrollers', () => {
     expect(errs(never)).toEqual(['spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"'])
   })
 
+  it('validates status writes as ValidateReplicationControllerStatus', () => {
+    const errs = (status: ReplicationController['status']) => replicationControllers.validateStatusUpdate!({ ...rc({}), status }, rc({})).map(fieldErrorString)
+    expect(errs({ replicas: 2, readyReplicas: 2, availableReplicas: 1 })).toEqual([])
+    expect(errs({ replicas: 1, readyReplicas: 2, availableReplicas: 3 })).toEqual([
+      'status.readyReplicas: Invalid value: 2: cannot be greater than status.replicas',
+      'status.availableReplicas: Invalid value: 3: cannot be greater than status.replicas',
+      'status.availableReplicas: Invalid value: 3: cannot be greater than readyReplicas',
+    ])
+    // As upstream, the zero counts are then also "greater" than -1.
+    expect(errs({ replicas: -1 })[0]).toBe('status.replicas: Invalid value: -1: must be greater than or equal to 0')
+  })
+
   it('prints NAME DESIRED CURRENT READY AGE CONTAINERS IMAGES SELECTOR', () => {
     const o = defaulted(rc({ template: structuredClone(template), replicas: 3 }))
     o.status = { replicas: 2, readyReplicas: 1 }
