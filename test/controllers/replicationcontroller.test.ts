@@ -72,3 +72,26 @@ describe('ReplicationController controller', () => {
     expect(owners.sort()).toEqual(['ReplicaSet', 'ReplicationController'])
   })
 })
+
+describe('ReplicationController under a ResourceQuota', () => {
+  let h: Harness
+  beforeEach(() => {
+    h = new Harness()
+  })
+  afterEach(() => h.close())
+
+  it('creates what the quota allows, then reports ReplicaFailure with the admission text', async () => {
+    const quotas = h.registry.resource('', 'resourcequotas')
+    await quotas.create('default', { metadata: { name: 'q' }, spec: { hard: { pods: '2' } } } as never)
+    // The quota controller is not in this harness: write the status it would.
+    await quotas.guaranteedUpdate('default', 'q', (o) => ({ ...o, status: { hard: { pods: '2' }, used: { pods: '0' } } }), { subresource: 'status' })
+    await h.rcs.create('default', rc('web', 3))
+    await h.settle()
+    expect(h.activePods('web-')).toHaveLength(2)
+    const st = h.rcs.read('default', 'web')!.status!
+    expect(st.replicas).toBe(2)
+    expect(st.conditions?.[0]).toMatchObject({ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' })
+    expect(st.conditions?.[0].message).toMatch(/^pods "web-[a-z0-9]{5}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/)
+    expect(h.events('web').filter((e) => e.startsWith('FailedCreate: Error creating: pods "web-'))).not.toHaveLength(0)
+  })
+})
