@@ -156,6 +156,7 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
   const { req, rs, name } = call
   const verbs = rs.def.verbs
   const allowed = (v: string) => !verbs || verbs.includes(v)
+  if (rs.def.deprecationWarning) call.reply.header('Warning', warningHeader(rs.def.deprecationWarning))
   switch (req.method) {
     case 'GET':
     case 'HEAD': {
@@ -164,7 +165,10 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
         if (!allowed('watch')) throw StatusError.methodNotAllowed('watch', rs.def.plural)
         return serveHTTPWatch(call.reply, watchRequest(call, negotiateShape(req.headers.accept)))
       }
-      if (name) return getObject(call)
+      if (name) {
+        if (!allowed('get')) throw StatusError.methodNotAllowed('get', rs.def.plural)
+        return getObject(call)
+      }
       if (!allowed('list')) throw StatusError.methodNotAllowed('list', rs.def.plural)
       return listObjects(call)
     }
@@ -174,13 +178,16 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
       if (rs.def.namespaced && !call.namespace) throw StatusError.methodNotAllowed('create', rs.def.plural)
       return createObject(call)
     case 'PUT':
-      if (!name) throw StatusError.methodNotAllowed('update', rs.def.plural)
+      if (!name || !allowed('update')) throw StatusError.methodNotAllowed('update', rs.def.plural)
       return updateObject(call)
     case 'PATCH':
-      if (!name) throw StatusError.methodNotAllowed('patch', rs.def.plural)
+      if (!name || !allowed('patch')) throw StatusError.methodNotAllowed('patch', rs.def.plural)
       return patchObject(call)
     case 'DELETE':
-      if (name) return deleteObject(call)
+      if (name) {
+        if (!allowed('delete')) throw StatusError.methodNotAllowed('delete', rs.def.plural)
+        return deleteObject(call)
+      }
       if (!allowed('deletecollection')) throw StatusError.methodNotAllowed('deletecollection', rs.def.plural)
       return deleteCollection(call)
     default:
@@ -287,6 +294,17 @@ function fieldValidation(call: ResourceCall): FieldValidation {
 async function createObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
+  if (rs.def.restCreate) {
+    const ctx = {
+      namespace: call.namespace,
+      nowMs: call.now().getTime(),
+      dryRun: parseDryRun(queryValues(call.query, 'dryRun')),
+      resource: (group: string, plural: string) => call.registry.resource(group, plural),
+    }
+    const out = await rs.def.restCreate(ctx, obj)
+    for (const w of warnings) call.reply.header('Warning', warningHeader(w))
+    return call.reply.code(201).type('application/json').send(JSON.stringify(out))
+  }
   const s = await rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')), user: requestUser(req) })
   return sendObject(call, s, 201, warnings)
 }

@@ -1,7 +1,7 @@
 /** @module subresources: status, scale, binding, eviction and finalize, on top of the generic verbs. */
 import { checkEviction } from '../controllers/eviction-policy.js'
 import { StatusError } from '../errors.js'
-import { bindPod } from '../registry/core/pod-binding.js'
+import { type BindingBody, bindFromBinding, bindingSuccess } from '../registry/core/pod-binding.js'
 import { labelSelectorAsString } from '../store/selectors.js'
 import type { KubeObject } from '../types.js'
 import { checkUnknownFields } from '../openapi/field-validation.js'
@@ -61,7 +61,7 @@ async function objectSubresourceHandler(call: ResourceCall, subresource: string)
 }
 
 /** autoscaling/v1 Scale for a workload, with the selector as a string. */
-export function scaleOf(obj: KubeObject): Record<string, unknown> {
+export function scaleOf(obj: KubeObject, selectorOf?: (obj: KubeObject) => string): Record<string, unknown> {
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown }
   const status = (obj.status ?? {}) as { replicas?: number }
   const m = obj.metadata
@@ -70,20 +70,21 @@ export function scaleOf(obj: KubeObject): Record<string, unknown> {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: labelSelectorAsString(spec.selector as never, { empty: '' }) },
+    status: { replicas: status.replicas ?? 0, selector: selectorOf ? selectorOf(obj) : labelSelectorAsString(spec.selector as never, { empty: '' }) },
   }
 }
 
 async function scaleHandler(call: ResourceCall) {
   const { rs, req, reply } = call
+  const selectorOf = rs.def.scaleSelector?.bind(rs.def)
   reply.type('application/json')
-  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj)))
+  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj, selectorOf)))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
   const s = await rs.guaranteedUpdate(
     call.namespace,
     call.name!,
     (cur) => {
-      const scale = scaleOf(cur)
+      const scale = scaleOf(cur, selectorOf)
       let next: Record<string, unknown>
       if (req.method === 'PATCH') {
         const type = mediaType(req.headers['content-type'])
@@ -114,28 +115,15 @@ async function scaleHandler(call: ResourceCall) {
     },
     { dryRun },
   )
-  return reply.send(JSON.stringify(scaleOf(s.obj)))
+  return reply.send(JSON.stringify(scaleOf(s.obj, selectorOf)))
 }
 
 /** pods/binding: assigns a node once (the scheduler's write). */
 async function bindingHandler(call: ResourceCall) {
   const { rs, req, reply } = call
-  const body = decodeBody(req.body, req.headers['content-type']).value as {
-    metadata?: { name?: string; annotations?: Record<string, string> }
-    target?: { kind?: string; name?: string }
-  }
-  const node = body?.target?.name
-  if (!node) throw StatusError.invalid('Binding', '', call.name!, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }])
-  if (body.target?.kind && body.target.kind !== 'Node') {
-    throw StatusError.invalid('Binding', '', call.name!, [
-      { type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' },
-    ])
-  }
-  await bindPod(rs, call.namespace, call.name!, node, call.now().getTime(), body.metadata?.annotations)
-  return reply
-    .code(201)
-    .type('application/json')
-    .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+  const body = decodeBody(req.body, req.headers['content-type']).value as BindingBody
+  await bindFromBinding(rs, call.namespace, call.name!, body, call.now().getTime())
+  return reply.code(201).type('application/json').send(JSON.stringify(bindingSuccess))
 }
 
 /**

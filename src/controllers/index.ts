@@ -12,6 +12,8 @@ import { createDisruptionController } from './disruption.js'
 import { createNamespaceController } from './namespace.js'
 import { createNodeLifecycleController } from './node-lifecycle.js'
 import { createReplicaSetController } from './replicaset.js'
+import { replicationControllerKind } from './replica-kind.js'
+import { createResourceQuotaController } from './resource-quota.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
@@ -79,6 +81,8 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
   (d) => createReplicaSetController(d),
+  (d) => createReplicaSetController(d, replicationControllerKind),
+  (d) => createResourceQuotaController(d),
   (d) => createDeploymentController(d),
   (d) => createGarbageCollector(d),
   (d) => createDaemonSetController(d),

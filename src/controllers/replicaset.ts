@@ -1,4 +1,4 @@
-/** @module replicaset: the ReplicaSet controller — keeps `spec.replicas` active pods per ReplicaSet, adopts and releases pods by selector, reports status (pkg/controller/replicaset/replica_set.go, v1.32). */
+/** @module replicaset: the ReplicaSet controller — keeps `spec.replicas` active pods per ReplicaSet, adopts and releases pods by selector, reports status (pkg/controller/replicaset/replica_set.go, v1.32); run over ReplicationControllers too, as pkg/controller/replication does. */
 import { StatusError } from '../errors.js'
 import type { ReplicaSet } from '../registry/apps/replicasets.js'
 import type { PodObject } from '../registry/core/pods.js'
@@ -21,13 +21,7 @@ import { Expectations } from './expectations.js'
 import { indexes, orphanIndexValue } from './informers.js'
 import type { Controller, ReconcileResult } from './runtime.js'
 import { splitKey, yieldIfBusy } from './runtime.js'
-
-const source = { component: 'replicaset-controller' }
-
-/** True when `ref` points at an apps ReplicaSet. */
-function isReplicaSetRef(ref: { apiVersion?: string; kind?: string } | undefined): boolean {
-  return !!ref && ref.kind === 'ReplicaSet' && (ref.apiVersion ?? '').startsWith('apps/')
-}
+import { type ReplicaKind, refersTo, replicaSetKind } from './replica-kind.js'
 
 /** NamespaceTerminatingCause: creates into a dying namespace are not failures (upstream skips them). */
 function namespaceTerminating(err: unknown): boolean {
@@ -44,11 +38,15 @@ function errorText(err: unknown): string {
  * writes status. Creates go straight to the store, so the next sync always sees them: the informer-lag
  * "expectations" of the real controller are always satisfied here and are not modelled.
  */
-export function createReplicaSetController(deps: ControllerDeps): Controller {
+export function createReplicaSetController(deps: ControllerDeps, kind: ReplicaKind = replicaSetKind): Controller {
   const { registry, clock, events } = deps
-  const replicaSets = registry.resource<ReplicaSet>('apps', 'replicasets')
+  const source = { component: kind.component }
+  const isReplicaSetRef = (ref: { apiVersion?: string; kind?: string } | undefined) => refersTo(kind, ref)
+  const selectorOf = (rs: KubeObject) => kind.selector(rs)
+  // A ReplicationController has a ReplicaSet's spec and status but for its selector (a label map).
+  const replicaSets = registry.resource<ReplicaSet>(kind.group, kind.plural)
   const pods = registry.resource<PodObject>('', 'pods')
-  const rsCache = deps.manager.informers.for<ReplicaSet>('apps', 'replicasets')
+  const rsCache = deps.manager.informers.for<ReplicaSet>(kind.group, kind.plural)
   const podCache = deps.manager.informers.for<PodObject>('', 'pods')
   const expectations = new Expectations(() => clock.now())
 
@@ -69,7 +67,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
     return rsCache
       .list(ns)
       .filter((s) => {
-        const sel = (s.obj as ReplicaSet).spec?.selector
+        const sel = selectorOf(s.obj)
         return !labelSelectorIsEmpty(sel) && labelSelectorMatches(sel, pod.metadata.labels)
       })
       .map((s) => `${ns}/${s.obj.metadata.name}`)
@@ -103,7 +101,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   function memoFor(rs: ReplicaSet) {
     const key = `${rs.metadata.namespace ?? ''}/${rs.metadata.name ?? ''}`
     const uid = rs.metadata.uid ?? ''
-    const sel = rs.spec?.selector
+    const sel = selectorOf(rs)
     const tpl = rs.spec?.template?.metadata?.labels ?? {}
     const m = matchers.get(key)
     if (m && m.uid === uid && deepEqual(m.selector, sel) && deepEqual(m.template, tpl)) return m
@@ -136,7 +134,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
         const res = await pods.guaranteedUpdate(ns, pod.metadata.name ?? '', (p) => {
           if (p.metadata.uid !== pod.metadata.uid) throw StatusError.notFound(pods.ref, pod.metadata.name ?? '')
           if (decision === 'release') return withoutOwner(p, rs.metadata.uid ?? '') as PodObject
-          return controllerOf(p) ? p : (withOwner(p, newControllerRef(rs, 'apps/v1', 'ReplicaSet')) as PodObject)
+          return controllerOf(p) ? p : (withOwner(p, newControllerRef(rs, kind.apiVersion, kind.kind)) as PodObject)
         })
         if (decision === 'adopt' && controllerOf(res.obj)?.uid === rs.metadata.uid) out.push(res.obj as PodObject)
       } catch (err) {
@@ -161,7 +159,7 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
 
   async function createPod(rs: ReplicaSet, key: string): Promise<void> {
     const ns = rs.metadata.namespace ?? ''
-    const pod = podFromTemplate(rs.spec?.template ?? {}, rs.metadata.name ?? '', newControllerRef(rs, 'apps/v1', 'ReplicaSet'))
+    const pod = podFromTemplate(rs.spec?.template ?? {}, rs.metadata.name ?? '', newControllerRef(rs, kind.apiVersion, kind.kind))
     try {
       const created = await pods.create(ns, pod)
       events.record(source, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.obj.metadata.name}`)
@@ -206,9 +204,9 @@ export function createReplicaSetController(deps: ControllerDeps): Controller {
   }
 
   return {
-    name: 'replicaset',
+    name: kind.name,
     watches: [
-      { group: 'apps', plural: 'replicasets' },
+      { group: kind.group, plural: kind.plural },
       { group: '', plural: 'pods', keys: keysForPod },
     ],
     async reconcile(key): Promise<ReconcileResult | void> {

@@ -37,6 +37,12 @@ import { csiDrivers } from './storage/csidrivers.js'
 import { csiNodes } from './storage/csinodes.js'
 import { csiStorageCapacities } from './storage/csistoragecapacities.js'
 import { volumeAttachments } from './storage/volumeattachments.js'
+import { replicationControllers } from './core/replicationcontrollers.js'
+import { podTemplates } from './core/podtemplates.js'
+import { limitRanges } from './core/limitranges.js'
+import { resourceQuotas } from './core/resourcequotas.js'
+import { componentStatuses } from './core/componentstatuses.js'
+import { bindings } from './core/bindings.js'
 
 /**
  * Every kind the API serves, in discovery order (core first, then groups as the real server lists
@@ -53,6 +59,12 @@ export const definitions: AnyResourceDefinition[] = [
   serviceAccounts,
   events,
   apiServices,
+  replicationControllers,
+  podTemplates,
+  limitRanges,
+  resourceQuotas,
+  componentStatuses,
+  bindings,
   deployments,
   replicaSets,
   daemonSets,

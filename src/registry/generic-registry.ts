@@ -10,8 +10,8 @@ import type { FieldError, KubeObject } from '../types.js'
 import { cloneJSON, deepEqual } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
 import type { HookContext, RequestUser, ResourceDefinition } from './resource-definition.js'
-import type { AdmissionAttributes, AdmissionLister } from './admission-plugin.js'
 import { validateObjectMeta } from './shared/validation.js'
+import type { AdmissionAttributes, AdmissionChain } from './admission.js'
 
 /** What the registry needs from the cluster around one resource. */
 export interface RegistryContext {
@@ -25,8 +25,8 @@ export interface RegistryContext {
   normalize(obj: KubeObject, only?: string, prev?: KubeObject): void
   /** Namespace admission (NamespaceLifecycle): throws when the namespace is missing or terminating. */
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
-  /** The lister admission plugins read another resource through (see AdmissionAttributes). */
-  lister?(group: string, plural: string): AdmissionLister | undefined
+  /** The admission chain (LimitRanger, ResourceQuota, …) untrusted creates and updates pass. */
+  admission?: AdmissionChain
 }
 
 export interface ListOptions {
@@ -235,7 +235,14 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** The stored version, or undefined. */
   getStored(namespace: string, name: string): StoredObject | undefined {
+    if (this.def.computed) return this.computedObjects().find((s) => s.obj.metadata.name === name)
     return this.ctx.store.get(this.key, this.def.namespaced ? namespace : '', name)
+  }
+
+  /** A computed kind's objects as of now, with kind and apiVersion. */
+  private computedObjects(): StoredObject[] {
+    const now = this.ctx.now()
+    return (this.def.computed?.(new Date(now)) ?? []).map((o) => serialize(this.normalize(o as T), this.ctx.store.currentRV()))
   }
 
   /** The stored version, or NotFound. */
@@ -296,6 +303,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   list(namespace: string | undefined, opts: ListOptions = {}): ListResult {
     const pred = this.predicate(opts.labelSelector, opts.fieldSelector)
     const current = this.ctx.store.currentRV()
+    if (this.def.computed) return { items: this.computedObjects().filter((s) => pred.empty || pred.matches(s.obj)), resourceVersion: current }
     const ns = this.def.namespaced ? namespace : undefined
     const match = opts.resourceVersionMatch ?? ''
     const paged = (opts.limit ?? 0) > 0
@@ -441,16 +449,25 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (this.def.hasGeneration) meta.generation = opts.trusted && meta.generation ? meta.generation : 1
     else delete meta.generation
     this.def.applyDefaults?.(o, ctx)
-    const admission = opts.trusted ? undefined : this.admissionAttributes('create', generated ? meta.generateName! : (meta.name ?? ''))
-    if (admission) for (const p of this.def.admission ?? []) p.admit?.(o, admission)
+    const admission = opts.trusted ? undefined : this.ctx.admission
+    const attrs: AdmissionAttributes | undefined = admission && {
+      operation: 'CREATE',
+      resource: this.ref,
+      kind: this.def.kind,
+      namespace: meta.namespace ?? '',
+      name: generated ? '' : (meta.name ?? ''),
+      obj: o,
+      dryRun: !!opts.dryRun,
+    }
+    if (attrs) admission!.admit(attrs)
     if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
     this.ctx.normalize(o)
     if (!opts.trusted) {
       const errs = [...this.metaErrors(o), ...(this.def.validate?.(o) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, meta.name ?? '', errs)
     }
-    if (admission) for (const p of this.def.admission ?? []) p.validate?.(o, admission)
     if (this.def.namespaced && !opts.trusted) this.ctx.checkNamespace(meta.namespace ?? '', this.ref, meta.name ?? '', 'create')
+    if (attrs) await admission!.validate({ ...attrs, name: meta.name ?? '' })
     if (opts.dryRun) {
       if (this.ctx.store.get(this.key, meta.namespace ?? '', meta.name ?? '')) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
       return serialize(o, this.ctx.store.currentRV())
@@ -467,12 +484,6 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         meta.name = prefix + randomSuffix(5)
       }
     }
-  }
-
-  /** The admission attributes for one request; undefined when this kind has no admission plugins. */
-  private admissionAttributes(operation: 'create' | 'update', name: string, old?: T): AdmissionAttributes<T> | undefined {
-    if (!this.def.admission?.length) return undefined
-    return { operation, name, old, lister: (group, plural) => this.ctx.lister?.(group, plural) }
   }
 
   private metaErrors(o: T): FieldError[] {
@@ -515,6 +526,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (pinned && pinned !== String(cur.rv)) throw StatusError.conflict(this.ref, name)
       const prepared = this.prepareUpdate(ns, name, next, old, opts)
       if (prepared === undefined) return cur
+      if (this.admitsUpdate(opts)) await this.ctx.admission!.validate(this.updateAttributes(ns, name, prepared, old, opts))
       if (opts.dryRun) return serialize(prepared, cur.rv)
       try {
         if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return await this.ctx.store.delete(this.key, ns, name, cur.rv)
@@ -572,7 +584,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       subStrategy.prepareForUpdate(o, old, ctx)
     } else {
       this.def.applyDefaults?.(o, ctx)
-      if (!opts.trusted) for (const p of this.def.admission ?? []) p.admit?.(o, this.admissionAttributes('update', name, old)!)
+      if (this.admitsUpdate(opts)) this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
@@ -594,12 +606,20 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
             ? [...metaErrs, ...(subStrategy.validateUpdate?.(o, old) ?? [])]
             : [...metaErrs, ...(this.def.validate?.(o) ?? []), ...(this.def.validateUpdate?.(o, old) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, name, errs)
-      if (opts.subresource !== 'status') for (const p of this.def.admission ?? []) p.validate?.(o, this.admissionAttributes('update', name, old)!)
     }
     const { resourceVersion: _r, ...newMeta } = o.metadata
     const { resourceVersion: _o, ...oldMeta } = om
     if (deepEqual({ ...o, metadata: newMeta }, { ...old, metadata: oldMeta })) return undefined
     return o
+  }
+
+  /** Untrusted spec updates pass admission; /status, direct and trusted writes (the kubelet's hot path) do not. */
+  private admitsUpdate(opts: WriteOptions): boolean {
+    return !!this.ctx.admission && !opts.trusted && !opts.direct && opts.subresource !== 'status'
+  }
+
+  private updateAttributes(ns: string, name: string, obj: T, old: T, opts: WriteOptions): AdmissionAttributes {
+    return { operation: 'UPDATE', resource: this.ref, kind: this.def.kind, namespace: ns, name, obj, old, dryRun: !!opts.dryRun }
   }
 
   private immutableMetaErrors(o: T, old: T): FieldError[] {

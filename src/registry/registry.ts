@@ -7,7 +7,8 @@ import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
 import type { AnyResourceDefinition, HookContext } from './resource-definition.js'
 import { ResourceVersionView } from './version-view.js'
-import type { AdmissionLister } from './admission-plugin.js'
+import { AdmissionChain, type AdmissionPlugin } from './admission.js'
+import { defaultAdmissionPlugins } from './admission-plugins.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -15,6 +16,8 @@ export interface RegistryOptions {
   definitions: AnyResourceDefinition[]
   /** Service cluster IP range base, e.g. 10.96.0.0/12 → first usable 10.96.0.1. */
   serviceCIDR?: string
+  /** The admission plugins, in order (default: defaultAdmissionPlugins). */
+  admission?: ((registry: Registry) => AdmissionPlugin)[]
 }
 
 /**
@@ -33,6 +36,8 @@ export class Registry {
    */
   readonly versionViews: AnyResourceStore[] = []
   private readonly byVersion = new Map<string, AnyResourceStore>()
+  /** The admission chain every untrusted write passes (plugins look their resources up lazily). */
+  readonly admission: AdmissionChain
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
@@ -43,8 +48,9 @@ export class Registry {
       hookContext: () => this.hookContext(),
       normalize: (obj, only, prev) => normalizeGoJSON(obj, only, prev as Record<string, unknown> | undefined),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
-      lister: (group, plural) => this.lister(group, plural),
     }
+    this.admission = new AdmissionChain((opts.admission ?? defaultAdmissionPlugins).map((f) => f(this)))
+    ctx.admission = this.admission
     for (const def of opts.definitions) {
       checkDefinition(def)
       const path = `${def.group}/${def.plural}`
@@ -90,13 +96,6 @@ export class Registry {
   /** The resource store serving apiVersion + kind. */
   forKind(apiVersion: string, kind: string): AnyResourceStore | undefined {
     return this.byGVK.get(`${apiVersion}/${kind}`)
-  }
-
-  /** Reads one resource's stored objects for admission plugins (what their informers' listers give). */
-  private lister(group: string, plural: string): AdmissionLister | undefined {
-    const rs = this.find(group, plural)
-    if (!rs) return undefined
-    return { get: (ns, name) => rs.getStored(ns, name)?.obj, list: () => this.store.list(rs.key).map((s) => s.obj) }
   }
 
   hookContext(): HookContext {

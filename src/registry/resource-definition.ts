@@ -1,6 +1,6 @@
 /** @module resource-definition: the per-kind "strategy" the generic registry runs in a fixed hook order. */
 import type { FieldError, KubeObject } from '../types.js'
-import type { AdmissionPlugin } from './admission-plugin.js'
+import type { ResourceStore } from './generic-registry.js'
 
 /** One Table column as metav1.TableColumnDefinition. `priority: 1` columns show only with `-o wide`. */
 export interface ColumnDef {
@@ -21,6 +21,15 @@ export interface SubresourceDef {
   verbs: string[]
   /** GVK of the subresource's body when not the parent kind (Scale → autoscaling/v1). */
   kind?: { group: string; version: string; kind: string }
+}
+
+/** What a restCreate hook gets: the request's namespace, the cluster's stores and time. */
+export interface RestCreateContext {
+  namespace: string
+  nowMs: number
+  dryRun: boolean
+  /** Another kind's registry (core group is ""). */
+  resource(group: string, plural: string): ResourceStore
 }
 
 /** Context handed to hooks: the simulated clock's now and helpers that need the cluster. */
@@ -103,6 +112,18 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    */
   storagePrefix?: string
 
+  /**
+   * Objects computed on every read, never stored (componentstatuses): get and list serve these;
+   * the definition's verbs must then leave out the writes and watch.
+   */
+  computed?(now: Date): KubeObject[]
+  /**
+   * A create served by the kind's own REST storage instead of the generic store (legacy `bindings`
+   * binds a pod): returns the response body (a Status). The verbs must be ['create'].
+   */
+  restCreate?(ctx: RestCreateContext, obj: KubeObject): Promise<KubeObject>
+  /** The Warning the server sends on every request for a deprecated kind (`v1 ComponentStatus is deprecated in v1.19+`). */
+  deprecationWarning?: string
   /** Apply the API defaults (SetDefaults_*). Called on create and on update, before prepare. */
   applyDefaults?(obj: T, ctx: HookContext): void
   /** Clear status etc. on create (PrepareForCreate). */
@@ -131,6 +152,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * `spec.host` → `spec.nodeName`), as AddFieldLabelConversionFunc does.
    */
   fieldLabelAliases?: Record<string, string>
+  /**
+   * The scale subresource's `status.selector` (default: spec.selector as a LabelSelector).
+   * ReplicationControllers select with a plain label map (labels.SelectorFromSet).
+   */
+  scaleSelector?(obj: T): string
   /** Table columns; empty or absent means the default Name / Created At convertor. */
   columns?: ColumnDef[]
   /** One row of cells, one per column. */
@@ -158,8 +184,6 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   returnDeletedObject?: boolean
   /** Called after an object was created in storage (e.g. namespaces → default service account). */
   afterCreate?(obj: T): void
-  /** The admission plugins for this kind, in the order the default plugin chain runs them. */
-  admission?: AdmissionPlugin<T>[]
 }
 
 /**

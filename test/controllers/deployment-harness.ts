@@ -1,8 +1,10 @@
-/** @module deployment-harness: a registry with only the ReplicaSet and Deployment controllers on a manual clock, plus a stand-in kubelet. */
+/** @module deployment-harness: a registry with only the ReplicaSet (also over ReplicationControllers) and Deployment controllers on a manual clock, plus a stand-in kubelet. */
 import { createDeploymentController } from '../../src/controllers/deployment.js'
 import { createEventRecorder } from '../../src/controllers/events.js'
 import type { ControllerDeps } from '../../src/controllers/index.js'
 import { createReplicaSetController } from '../../src/controllers/replicaset.js'
+import { replicationControllerKind } from '../../src/controllers/replica-kind.js'
+import type { ReplicationController } from '../../src/registry/core/replicationcontrollers.js'
 import { ControllerManager } from '../../src/controllers/runtime.js'
 import type { Deployment } from '../../src/registry/apps/deployments.js'
 import type { ReplicaSet } from '../../src/registry/apps/replicasets.js'
@@ -22,6 +24,7 @@ export class Harness {
   readonly deployments = this.registry.resource<Deployment>('apps', 'deployments')
   readonly replicaSets = this.registry.resource<ReplicaSet>('apps', 'replicasets')
   readonly pods = this.registry.resource<PodObject>('', 'pods')
+  readonly rcs = this.registry.resource<ReplicationController>('', 'replicationcontrollers')
   readonly errors: unknown[] = []
 
   constructor() {
@@ -38,6 +41,7 @@ export class Harness {
     }
     this.manager.add(createReplicaSetController(deps))
     this.manager.add(createDeploymentController(deps))
+    this.manager.add(createReplicaSetController(deps, replicationControllerKind))
     this.manager.onError = (_c, _k, err) => this.errors.push(err)
     this.manager.start()
   }

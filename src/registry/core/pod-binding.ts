@@ -40,6 +40,30 @@ export async function bindPod(
   )
 }
 
+/** A core/v1 Binding body as it arrives. */
+export interface BindingBody {
+  metadata?: { name?: string; annotations?: Record<string, string> }
+  target?: { kind?: string; name?: string }
+}
+
+/**
+ * BindingREST.Create (pods/binding and the legacy `bindings` resource): ValidatePodBinding — a target
+ * name, a target kind of Node or "" — then bindPod. `name` is the pod's name.
+ */
+export async function bindFromBinding(pods: ResourceStore, namespace: string, name: string, body: BindingBody, nowMs: number): Promise<StoredObject> {
+  const node = body?.target?.name
+  if (!node) throw StatusError.invalid('Binding', '', name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }])
+  if (body.target?.kind && body.target.kind !== 'Node') {
+    throw StatusError.invalid('Binding', '', name, [
+      { type: 'FieldValueNotSupported', field: 'target.kind', badValue: body.target.kind, detail: 'supported values: "Node", ""' },
+    ])
+  }
+  return await bindPod(pods, namespace, name, node, nowMs, body.metadata?.annotations)
+}
+
+/** The Status a successful binding answers with (201). */
+export const bindingSuccess = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }
+
 /** A pod condition as UpdatePodCondition takes it (reason/message optional). */
 export interface PodConditionInput {
   type: string

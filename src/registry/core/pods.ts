@@ -2,8 +2,6 @@
 import type { ResourceDefinition } from '../resource-definition.js'
 import { defaultPodSpec, validatePodSpec } from '../shared/pod-spec.js'
 import { admitPod } from './pod-admission.js'
-import { podPriorityAdmission } from '../scheduling/priority-admission.js'
-import { runtimeClassAdmission } from '../node/runtimeclass-admission.js'
 import { computePodQOS } from './pod-qos.js'
 import { validatePodSpecUpdate } from './pod-update-validation.js'
 import { podColumns, podRow, podRowConditions, type PodObject } from './pod-printer.js'
@@ -47,7 +45,6 @@ export const pods: ResourceDefinition<PodObject> = {
   },
 
   // In the order of the default plugin chain (Priority before RuntimeClass).
-  admission: [podPriorityAdmission, runtimeClassAdmission],
 
   prepareForCreate(pod, ctx) {
     admitPod(pod.spec!, ctx.randomSuffix)

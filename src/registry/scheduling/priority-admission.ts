@@ -6,7 +6,8 @@
 import type { PodSpec } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
-import type { AdmissionAttributes, AdmissionPlugin } from '../admission-plugin.js'
+import { type AdmissionLister, type AdmissionPlugin, admissionLister, admissionName, isResource } from '../admission.js'
+import type { Registry } from '../registry.js'
 import type { PriorityClass } from './priorityclasses.js'
 
 type PodLike = KubeObject & { spec?: PodSpec }
@@ -21,8 +22,8 @@ export function defaultPriorityClass(classes: PriorityClass[]): PriorityClass | 
   return found
 }
 
-function classes(attrs: Pick<AdmissionAttributes, 'lister'>): PriorityClass[] {
-  return (attrs.lister('scheduling.k8s.io', 'priorityclasses')?.list() ?? []) as PriorityClass[]
+function classes(lister: AdmissionLister): PriorityClass[] {
+  return lister.list() as PriorityClass[]
 }
 
 /**
@@ -31,60 +32,69 @@ function classes(attrs: Pick<AdmissionAttributes, 'lister'>): PriorityClass[] {
  * policy the client set must equal the computed one. On update the stored values are kept when
  * the request leaves them out (validation forbids changing them).
  */
-export const podPriorityAdmission: AdmissionPlugin<PodLike> = {
-  name: 'Priority',
-  admit(pod, attrs) {
-    const spec = (pod.spec ??= { containers: [] })
-    if (attrs.operation === 'update') {
-      if (spec.priority === undefined && attrs.old?.spec?.priority !== undefined) spec.priority = attrs.old.spec.priority
-      if (spec.preemptionPolicy === undefined && attrs.old?.spec?.preemptionPolicy !== undefined) spec.preemptionPolicy = attrs.old.spec.preemptionPolicy
-      return
+function admitPod(pod: PodLike, attrs: { operation: string; name: string; old?: PodLike }, lister: AdmissionLister): void {
+  const spec = (pod.spec ??= { containers: [] })
+  if (attrs.operation === 'UPDATE') {
+    if (spec.priority === undefined && attrs.old?.spec?.priority !== undefined) spec.priority = attrs.old.spec.priority
+    if (spec.preemptionPolicy === undefined && attrs.old?.spec?.preemptionPolicy !== undefined) spec.preemptionPolicy = attrs.old.spec.preemptionPolicy
+    return
+  }
+  let priority = 0
+  let policy: string | undefined = 'PreemptLowerPriority'
+  if (!spec.priorityClassName) {
+    const dpc = defaultPriorityClass(classes(lister))
+    if (dpc) {
+      spec.priorityClassName = dpc.metadata.name
+      priority = dpc.value ?? 0
+      policy = dpc.preemptionPolicy
     }
-    let priority = 0
-    let policy: string | undefined = 'PreemptLowerPriority'
-    if (!spec.priorityClassName) {
-      const dpc = defaultPriorityClass(classes(attrs))
-      if (dpc) {
-        spec.priorityClassName = dpc.metadata.name
-        priority = dpc.value ?? 0
-        policy = dpc.preemptionPolicy
-      }
-    } else {
-      const pc = attrs.lister('scheduling.k8s.io', 'priorityclasses')?.get('', spec.priorityClassName) as PriorityClass | undefined
-      if (!pc) throw StatusError.forbidden(podsRef, attrs.name, `no PriorityClass with name ${spec.priorityClassName} was found`)
-      priority = pc.value ?? 0
-      policy = pc.preemptionPolicy
-    }
-    if (spec.priority !== undefined && spec.priority !== priority) {
+  } else {
+    const pc = lister.get('', spec.priorityClassName) as PriorityClass | undefined
+    if (!pc) throw StatusError.forbidden(podsRef, attrs.name, `no PriorityClass with name ${spec.priorityClassName} was found`)
+    priority = pc.value ?? 0
+    policy = pc.preemptionPolicy
+  }
+  if (spec.priority !== undefined && spec.priority !== priority) {
+    throw StatusError.forbidden(
+      podsRef,
+      attrs.name,
+      `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`,
+    )
+  }
+  spec.priority = priority
+  if (policy !== undefined) {
+    if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== policy) {
       throw StatusError.forbidden(
         podsRef,
         attrs.name,
-        `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`,
+        `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`,
       )
     }
-    spec.priority = priority
-    if (policy !== undefined) {
-      if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== policy) {
-        throw StatusError.forbidden(
-          podsRef,
-          attrs.name,
-          `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`,
-        )
-      }
-      spec.preemptionPolicy = policy
-    }
-  },
+    spec.preemptionPolicy = policy
+  }
 }
 
 /** Validate for PriorityClasses: a second globalDefault class is refused (validatePriorityClass). */
-export const priorityClassAdmission: AdmissionPlugin<PriorityClass> = {
-  name: 'Priority',
-  validate(pc, attrs) {
-    if (!pc.globalDefault) return
-    const dpc = defaultPriorityClass(classes(attrs))
-    if (!dpc) return
-    if (attrs.operation === 'create' || dpc.metadata.name !== pc.metadata.name) {
-      throw StatusError.forbidden(priorityClassesRef, attrs.name, `PriorityClass ${dpc.metadata.name} is already marked as default. Only one default can exist`)
-    }
-  },
+function validateClass(pc: PriorityClass, attrs: { operation: string; name: string }, lister: AdmissionLister): void {
+  if (!pc.globalDefault) return
+  const dpc = defaultPriorityClass(classes(lister))
+  if (!dpc) return
+  if (attrs.operation === 'CREATE' || dpc.metadata.name !== pc.metadata.name) {
+    throw StatusError.forbidden(priorityClassesRef, attrs.name, `PriorityClass ${dpc.metadata.name} is already marked as default. Only one default can exist`)
+  }
+}
+
+/** The Priority plugin of the admission chain: pods are admitted, PriorityClasses validated. */
+export function createPriorityAdmission(registry: Registry): AdmissionPlugin {
+  const lister = () => admissionLister(registry, 'scheduling.k8s.io', 'priorityclasses')
+  return {
+    name: 'Priority',
+    admit(a) {
+      if (isResource(a, '', 'pods')) admitPod(a.obj as PodLike, { operation: a.operation, name: admissionName(a), old: a.old as PodLike | undefined }, lister())
+    },
+    validate(a) {
+      if (isResource(a, 'scheduling.k8s.io', 'priorityclasses'))
+        validateClass(a.obj as PriorityClass, { operation: a.operation, name: admissionName(a) }, lister())
+    },
+  }
 }

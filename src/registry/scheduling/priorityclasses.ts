@@ -4,7 +4,6 @@ import type { ResourceDefinition } from '../resource-definition.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { ageColumn, nameColumn } from '../shared/columns.js'
 import { validatePriorityClass, validatePriorityClassUpdate } from './priorityclass-validation.js'
-import { priorityClassAdmission } from './priority-admission.js'
 
 /** A PriorityClass as stored (no spec: its fields sit at the top level). */
 export type PriorityClass = KubeObject & { value?: number; globalDefault?: boolean; description?: string; preemptionPolicy?: string }
@@ -29,7 +28,6 @@ export const priorityClasses: ResourceDefinition<PriorityClass> = {
   },
   validate: validatePriorityClass,
   validateUpdate: validatePriorityClassUpdate,
-  admission: [priorityClassAdmission],
   columns: [
     nameColumn,
     {

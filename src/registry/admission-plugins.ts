@@ -1,0 +1,21 @@
+/** @module admission-plugins: the admission plugins a cluster runs, in kube-apiserver's order (--enable-admission-plugins defaults). */
+import type { AdmissionPlugin } from './admission.js'
+import type { Registry } from './registry.js'
+import { createLimitRanger } from './core/limit-ranger.js'
+import { createResourceQuotaAdmission } from './core/resource-quota-admission.js'
+import { createPriorityAdmission } from './scheduling/priority-admission.js'
+import { createRuntimeClassAdmission } from './node/runtimeclass-admission.js'
+
+/** Builds one plugin over the registry. */
+export type AdmissionPluginFactory = (registry: Registry) => AdmissionPlugin
+
+/**
+ * In kube-apiserver's order (AllOrderedPlugins): LimitRanger, Priority, RuntimeClass, then
+ * ResourceQuota last, so quota sees the defaulted resources and the resolved priority.
+ */
+export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
+  (r) => createLimitRanger(r),
+  (r) => createPriorityAdmission(r),
+  (r) => createRuntimeClassAdmission(r),
+  (r) => createResourceQuotaAdmission(r),
+]
