@@ -297,7 +297,11 @@ export function createScheduler(deps: ControllerDeps): Controller {
       // The PostFilter: preemption, unless it cannot find victims anywhere (then the message is the one schedulePod made).
       let message = result.message
       let nominated: string | undefined
-      if (!preFiltered && snapshotNodes.length && (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))) {
+      if (
+        !preFiltered &&
+        snapshotNodes.length &&
+        (pod.spec?.preemptionPolicy === 'Never' || pod.status?.nominatedNodeName || cache.hasPodBelow(podPriority(pod)))
+      ) {
         const pdbs = pdbInf.list().map((x) => x.obj as PodDisruptionBudget)
         const outcome = preempt(pod, { nodes: snapshotNodes, failed: result.failed, podsOn, pdbs, nominatedOn: anyNominated ? nominatedOn : undefined }, now)
         if ('node' in outcome) {
