@@ -31,6 +31,9 @@ export interface ContainerInstance {
   domain?: string
   /** The process environment, resolved once at start as the kubelet does. */
   env: Record<string, string>
+  /** The pod's `command` and `args` for this container, when it sets them (they replace the image's ENTRYPOINT/CMD). */
+  command?: string[]
+  args?: string[]
   finishedAt?: number
   exitCode?: number
 }
@@ -164,6 +167,8 @@ function createRuntime(registry: Registry): ContainerRuntime {
         nodeName: pod.spec?.nodeName,
         ...podHostname(pod),
         env: {},
+        command: spec?.command,
+        args: spec?.args,
         finishedAt: fields.finishedAt,
         exitCode: fields.exitCode,
       }

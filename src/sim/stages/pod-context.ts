@@ -74,6 +74,8 @@ export interface PodStageContext {
   crashBackoff: StageBackoff
   /** The pod's IP from the node's podCIDR (stable per pod UID). */
   allocateIP(pod: PodObject): string
+  /** The resolved environment of one container (image ENV, service links, env/envFrom), read when its image's entrypoint checks it. */
+  containerEnv?(pod: PodObject, container: string): Record<string, string>
 }
 
 /** What a pod stage does: write the status, record an event, or remove the pod (grace 0). */
