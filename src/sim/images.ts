@@ -256,7 +256,7 @@ export const defaultImageRepositories: ImageRepository[] = [
   { repository: 'registry.k8s.io/kube-scheduler', tags: tags(kubeVersions, () => 20_657_000) },
   { repository: 'registry.k8s.io/coredns/coredns', tags: tags(['v1.10.1', 'v1.11.1', 'v1.11.3', 'v1.12.0'], () => 18_562_039) },
   { repository: 'registry.k8s.io/etcd', tags: tags(['3.5.15-0', '3.5.16-0'], () => 57_680_541) },
-  { repository: 'registry.k8s.io/pause', tags: tags(['3.8', '3.9', '3.10'], () => 320_368) },
+  { repository: 'registry.k8s.io/pause', tags: tags(['3.1', '3.2', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], () => 320_368) },
   { repository: 'docker.io/kindest/kindnetd', tags: { 'v20241212-9f82dd49': 39_008_320 } },
   // The catalogue of common images (src/sim/catalogue): each entry holds its own tags and behaviour.
   ...catalogueImages.map((c) => ({
@@ -378,7 +378,8 @@ export function planProcess(
   }
   if (argv.length === 0) return behaviour?.defaultRun ?? { exitCode: 0 }
   if (!behaviour?.shell) {
-    if (behaviour?.defaultRun && container.command === undefined) return behaviour.defaultRun
+    // args replace a catalogue image's CMD (`python -- sleep 60`); only an ENTRYPOINT-less default exits by itself.
+    if (behaviour?.defaultRun && container.command === undefined && !cat) return behaviour.defaultRun
     return restartPolicy === 'Always' || restartPolicy === undefined ? { exitCode: 0 } : { exitAfterMs: opts.commandRunMs, exitCode: 0 }
   }
   const line = argv.join(' ')

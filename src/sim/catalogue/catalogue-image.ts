@@ -19,7 +19,7 @@ export interface EntrypointFailure {
 export type ImageEnv = Record<string, string | undefined>
 
 /** A TCP listener that is not HTTP: what it answers to the bytes of one read (RESP `PING` → `+PONG`). */
-export type WireAnswer = (bytes: string, inst: ContainerInstance) => string | undefined
+export type WireAnswer = (bytes: string, ctx: ServeContext) => string | undefined
 
 /** What an HTTP answer may depend on: the instance (env, hostname, IP), its tag and version. */
 export interface ServeContext {

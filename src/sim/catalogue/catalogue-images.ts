@@ -1,13 +1,46 @@
 /** @module catalogue-images: the list of catalogue images — the one table the registry, kubelet, exec, HTTP and logs read. */
+import { bitnamiPostgresql, bitnamiRedis } from './bitnami.js'
 import type { CatalogueImage } from './catalogue-image.js'
+import { debian, ubuntu } from './distros.js'
+import { elasticsearch } from './elasticsearch.js'
+import { eclipseTemurin, golang, node, openjdk, python } from './languages.js'
 import { mongo } from './mongo.js'
+import { grafana, prometheus } from './monitoring.js'
 import { mariadb, mysql } from './mysql.js'
 import { postgres } from './postgres.js'
 import { rabbitmq } from './rabbitmq.js'
 import { redis } from './redis.js'
+import { haproxy, memcached, traefik } from './small-servers.js'
+import { agnhost, curl } from './tools.js'
+import { wordpress } from './wordpress.js'
 
 /** Every catalogue image (nginx, httpd, busybox, alpine and the kube images keep their own tables in images.ts). */
-export const catalogueImages: readonly CatalogueImage[] = [postgres, mysql, mariadb, redis, mongo, rabbitmq]
+export const catalogueImages: readonly CatalogueImage[] = [
+  postgres,
+  mysql,
+  mariadb,
+  redis,
+  memcached,
+  mongo,
+  rabbitmq,
+  ubuntu,
+  debian,
+  traefik,
+  haproxy,
+  python,
+  node,
+  golang,
+  openjdk,
+  eclipseTemurin,
+  wordpress,
+  elasticsearch,
+  grafana,
+  prometheus,
+  curl,
+  agnhost,
+  bitnamiPostgresql,
+  bitnamiRedis,
+]
 
 const byRepository = new Map(catalogueImages.map((i) => [i.repository, i]))
 

@@ -10,11 +10,13 @@ const lines: ReleaseLine[] = [
   { releases: patches('6.0', 0, 26), size: 250_000_000, variants: { jammy: 0, focal: -5_000_000 } },
 ]
 const aliases = { latest: '8.0.13' }
+/** mongo 8 images build on Ubuntu noble, 6 and 7 on jammy. */
+const noble = (v: string) => v.startsWith('8')
 
 /** One mongod log line, field order and padding as mongod writes them. */
 function entry(ms: number, s: string, c: string, id: number, ctx: string, msg: string, attr?: unknown): string {
   const pad = (v: string, w: number) => `"${v}",`.padEnd(w)
-  return `{"t":{"$date":"${mongoStamp(ms)}"},"s":${pad(s, 5)}"c":${pad(c, 9)}"id":${`${id},`.padEnd(8)}"ctx":"${ctx}","msg":"${msg}"${attr === undefined ? '' : `,"attr":${JSON.stringify(attr)}`}}`
+  return `{"t":{"$date":"${mongoStamp(ms)}"},"s":${pad(s, 6)}"c":${pad(c, 12)}"id":${`${id},`.padEnd(9)}"ctx":"${ctx}","msg":"${msg}"${attr === undefined ? '' : `,"attr":${JSON.stringify(attr)}`}}`
 }
 
 function logs(ctx: BehaviourContext): StartupLine[] {
@@ -51,10 +53,10 @@ function logs(ctx: BehaviourContext): StartupLine[] {
         openSSLVersion: 'OpenSSL 3.0.13 30 Jan 2024',
         modules: [],
         allocator: 'tcmalloc-google',
-        environment: { distmod: 'ubuntu2404', distarch: 'x86_64', target_arch: 'x86_64' },
+        environment: { distmod: noble(ctx.version) ? 'ubuntu2404' : 'ubuntu2204', distarch: 'x86_64', target_arch: 'x86_64' },
       },
     }),
-    entry(t + 5, 'I', 'CONTROL', 51765, 'initandlisten', 'Operating System', { os: { name: 'Ubuntu', version: '24.04' } }),
+    entry(t + 5, 'I', 'CONTROL', 51765, 'initandlisten', 'Operating System', { os: { name: 'Ubuntu', version: noble(ctx.version) ? '24.04' : '22.04' } }),
     entry(t + 5, 'I', 'CONTROL', 21951, 'initandlisten', 'Options set by command line', {
       options: { net: { bindIp: '*' }, ...(init ? { security: { authorization: 'enabled' } } : {}) },
     }),

@@ -58,7 +58,7 @@ export function respAnswer(args: string[], inst: ContainerInstance, needsAuth = 
 
 /** The wire answer of a redis listener to one read. */
 export function redisWire(requirePass: (inst: ContainerInstance) => boolean) {
-  return (bytes: string, inst: ContainerInstance): string | undefined => {
+  return (bytes: string, { inst }: { inst: ContainerInstance }): string | undefined => {
     const cmds = parseResp(bytes)
     return cmds.length ? cmds.map((c) => respAnswer(c, inst, requirePass(inst))).join('') : undefined
   }

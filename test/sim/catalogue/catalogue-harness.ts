@@ -1,6 +1,7 @@
 /** @module catalogue-harness: a speed-0 cluster to start catalogue images in, read their logs, status and files, and run shell lines in them. */
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { Cluster } from '../../../src/cluster.js'
+import { SimClock } from '../../../src/sim/clock.js'
 import { fsFor } from '../../../src/sim/containers/fs.js'
 import { processesFor } from '../../../src/sim/containers/processes.js'
 import { runtimeFor, type ContainerInstance } from '../../../src/sim/containers/runtime.js'
@@ -18,11 +19,12 @@ export interface Started {
 export class CatalogueHarness {
   private constructor(readonly cluster: Cluster) {}
 
-  static async open(): Promise<CatalogueHarness> {
-    return new CatalogueHarness(await Cluster.open({ speed: 0 }))
+  /** A fixed start (2025-08-20T10:00:00Z) keeps the timestamps in golden logs stable. */
+  static async open(start = Date.UTC(2025, 7, 20, 10, 0, 0)): Promise<CatalogueHarness> {
+    return new CatalogueHarness(await Cluster.open({ clock: new SimClock({ speed: 0, start }) }))
   }
 
-  close(): Promise<void> {
+  close(): void {
     return this.cluster.close()
   }
 
