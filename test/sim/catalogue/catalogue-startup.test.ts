@@ -1,4 +1,4 @@
-/** @module catalogue-startup.test: catalogue images started by the kubelet — golden start-up logs (testdata/<case>.log; UPDATE_GOLDEN=1 rewrites), entrypoint checks, exec'd binaries and files. */
+/** @module catalogue-startup.test: catalogue images started by the kubelet — golden start-up logs (testdata/<case>.output.txt; UPDATE_GOLDEN=1 rewrites), entrypoint checks, exec'd binaries and files. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { connectPort, imageServer, serveHTTP } from '../../../src/sim/containers/http.js'
@@ -6,7 +6,7 @@ import { CatalogueHarness } from './catalogue-harness.js'
 
 const update = process.env.UPDATE_GOLDEN === '1'
 const golden = (name: string, text: string) => {
-  const file = new URL(`./testdata/${name}.log`, import.meta.url)
+  const file = new URL(`./testdata/${name}.output.txt`, import.meta.url)
   if (update || !existsSync(file)) writeFileSync(file, text)
   expect(text).toBe(readFileSync(file, 'utf8'))
 }
