@@ -69,6 +69,11 @@ describe('the image catalogue through kubectl', () => {
     expect(logs).toMatch(/^1:C \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} \* Redis version=7\.4\.5, bits=64/m)
     expect(logs.trimEnd().split('\n').at(-1)).toMatch(/^1:M \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} \* Ready to accept connections tcp$/)
     expect((await km.kubectl(['exec', 'r', '--', 'redis-cli', 'ping'])).stdout).toBe('PONG\n')
+    // The apiserver's proxy speaks HTTP to it: Go reads redis' error reply as the status line.
+    const proxied = await km.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/r:6379/proxy/'])
+    expect(proxied.stderr).toBe(
+      `Error from server (ServiceUnavailable): error trying to reach service: net/http: HTTP/1.x transport connection broken: malformed HTTP response "-ERR wrong number of arguments for 'get' command"\n`,
+    )
     const pf = km.kubectlBackground(['port-forward', 'pod/r', ':6379'], { timeoutMs: 30_000 })
     try {
       const out = await pf.waitForStdout(/Forwarding from 127\.0\.0\.1:(\d+) -> 6379/, 10_000)

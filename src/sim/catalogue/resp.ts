@@ -41,7 +41,7 @@ export function respAnswer(args: string[], inst: ContainerInstance, needsAuth = 
       keys.set(args[1], args[2])
       return '+OK\r\n'
     case 'GET':
-      return arity(2) ?? bulk(keys.get(args[1]))
+      return args.length !== 2 ? `-ERR wrong number of arguments for 'get' command\r\n` : bulk(keys.get(args[1]))
     case 'DEL':
       return arity(2) ?? `:${args.slice(1).filter((k) => keys.delete(k)).length}\r\n`
     case 'AUTH':

@@ -103,6 +103,13 @@ describe('what exec, the ports and the HTTP answers see', () => {
     const r = await h.start('redis-port', { image: 'redis:7' })
     const wire = imageServer(r.inst()!)!.wire!
     expect(wire('PING\r\n', r.inst()!)).toBe('+PONG\r\n')
+    // The server images ship no curl; curlimages/curl reaches them by pod IP.
+    expect((await h.sh(r.inst()!, 'curl localhost:6379')).out).toBe('bash: line 1: curl: command not found\n')
+    const c = await h.start('curl', { image: 'curlimages/curl:8.15.0', command: ['sleep', 'infinity'] })
+    expect(await h.sh(c.inst()!, `curl http://${r.inst()!.podIP}:6379/`)).toEqual({ out: 'curl: (1) Received HTTP/0.9 when not allowed\n', code: 1 })
+    expect(await h.sh(c.inst()!, `curl -sS http://${pg.inst()!.podIP}:5432/`)).toEqual({ out: 'curl: (52) Empty reply from server\n', code: 52 })
+    expect((await h.sh(c.inst()!, `curl -s http://${pg.inst()!.podIP}:5433/`)).code).toBe(7)
+    expect(wire('GET / HTTP/1.1\r\n', r.inst()!)).toBe("-ERR wrong number of arguments for 'get' command\r\n")
     expect(wire('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n', r.inst()!)).toBe('+OK\r\n$1\r\nv\r\n')
   })
 
