@@ -371,7 +371,7 @@ export function planProcess(
   // The image's entrypoint checks its environment first (postgres without a password exits 1).
   const cat = behaviour?.catalogue
   if (cat) {
-    const failed = entrypointFailure(cat, env(), parseImageRef(container.image || 'x').tag, container)
+    const failed = cat.preflight && entrypointFailure(cat, env(), parseImageRef(container.image || 'x').tag, container)
     if (failed) return { exitAfterMs: failed.afterMs, exitCode: failed.exitCode }
     // A server started by its entrypoint (`redis --appendonly yes`) runs until stopped, whatever the restart policy.
     if (cat.daemon && entrypointRunsDaemon(cat, container)) return behaviour.defaultRun ?? { exitCode: 0 }

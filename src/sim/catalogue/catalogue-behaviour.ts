@@ -50,6 +50,8 @@ export function catalogueBehaviour(image: CatalogueImage, tag: string): Containe
       return image.logs?.(ctx) ?? []
     },
     binaries: image.binaries,
+    // Without a daemon the image has only a CMD (bash, python3, jshell): args replace it.
+    argsReplaceCmd: !image.daemon && !image.shell,
   }
   byTag.set(tag, b)
   return b

@@ -76,6 +76,8 @@ export interface ContainerBehaviour {
   binaries?: Record<string, (args: string[], ctx: BehaviourContext) => CommandOutput>
   /** OS tools this image lacks (nginx's Debian has no procps: `ps` is not found). */
   missing?: string[]
+  /** The image has a CMD but no ENTRYPOINT (ubuntu, python): a pod's `args` alone become PID 1. */
+  argsReplaceCmd?: boolean
 }
 
 const _day = 86_400_000

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { connectPort, imageServer, serveHTTP } from '../../../src/sim/containers/http.js'
+import { processesFor } from '../../../src/sim/containers/processes.js'
 import { CatalogueHarness } from './catalogue-harness.js'
 
 const update = process.env.UPDATE_GOLDEN === '1'
@@ -139,6 +140,7 @@ describe('what exec, the ports and the HTTP answers see', () => {
     const py = await h.start('py', { image: 'python:3.12', args: ['sleep', 'infinity'] })
     expect(py.pod().status!.containerStatuses![0]).toMatchObject({ state: { running: {} }, restartCount: 0 })
     expect((await h.sh(py.inst()!, 'python3 --version')).out).toBe('Python 3.12.11\n')
+    expect(processesFor(h.cluster.registry, py.inst()!).get(1)?.command).toBe('sleep infinity')
     const d = await h.start('deb', { image: 'debian:bookworm', command: ['sleep', 'infinity'] })
     expect((await h.sh(d.inst()!, 'cat /etc/debian_version')).out).toBe('12.11\n')
   })
