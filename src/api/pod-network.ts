@@ -107,9 +107,10 @@ export function podDialer(registry: Registry, namespace: string, podName: string
       if (kind === 'not-http') {
         // A listener with a wire protocol (redis RESP, memcached) answers each read; others stay silent.
         const wire = imageServer(inst)?.wire
+        const conn: Record<string, unknown> = {}
         return {
           write(chunk) {
-            const out = inst.running ? wire?.(chunk.toString('latin1'), inst) : undefined
+            const out = inst.running ? wire?.(chunk.toString('latin1'), inst, conn) : undefined
             if (out) io.send(Buffer.from(out, 'latin1'))
           },
           end: () => io.close(),

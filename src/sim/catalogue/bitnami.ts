@@ -147,5 +147,5 @@ export const bitnamiRedis: CatalogueImage = {
     ]
   },
   ports: () => [6379],
-  wire: redisWire(({ env }) => !!env.REDIS_PASSWORD),
+  wire: redisWire(({ env }) => env.REDIS_PASSWORD || undefined),
 }

@@ -71,7 +71,7 @@ export function catalogueServer(image: CatalogueImage, tag: string): ImageServer
         httpPorts: serve ? (image.httpPorts?.(tag) ?? ports) : [],
         serve: serve && ((inst, req, now) => ({ res: serve(req, now, { inst, tag, version }) })),
         accessLog: image.accessLog,
-        wire: image.wire && ((bytes, inst) => image.wire!(bytes, { inst, tag, version })),
+        wire: image.wire && ((bytes, inst, conn = {}) => image.wire!(bytes, { inst, tag, version }, conn)),
       }
     : undefined
   byTag.set(tag, s)

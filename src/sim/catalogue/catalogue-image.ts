@@ -18,8 +18,8 @@ export interface EntrypointFailure {
 /** What the catalogue's functions get besides the tag: the environment the kubelet built. */
 export type ImageEnv = Record<string, string | undefined>
 
-/** A TCP listener that is not HTTP: what it answers to the bytes of one read (RESP `PING` → `+PONG`). */
-export type WireAnswer = (bytes: string, ctx: ServeContext) => string | undefined
+/** A TCP listener that is not HTTP: what it answers to the bytes of one read (RESP `PING` → `+PONG`); `conn` is per-connection state (AUTH). */
+export type WireAnswer = (bytes: string, ctx: ServeContext, conn: Record<string, unknown>) => string | undefined
 
 /** What an HTTP answer may depend on: the instance (env, hostname, IP), its tag and version. */
 export interface ServeContext {

@@ -28,7 +28,7 @@ const mysqlPackage = (v: string, tag: string) =>
 
 /** docker_verify_minimum_env of docker-library/mysql: one of the three password variables must be set. */
 function mysqlPreflight(env: ImageEnv, tag: string): EntrypointFailure | undefined {
-  if (has(env, 'MYSQL_ROOT_PASSWORD', 'MYSQL_ALLOW_EMPTY_PASSWORD', 'MYSQL_RANDOM_ROOT_PASSWORD')) return undefined
+  if (has(env, 'MYSQL_ROOT_PASSWORD', 'MYSQL_ROOT_PASSWORD_FILE', 'MYSQL_ALLOW_EMPTY_PASSWORD', 'MYSQL_RANDOM_ROOT_PASSWORD')) return undefined
   const v = mysql.version(tag)
   return {
     exitCode: 1,

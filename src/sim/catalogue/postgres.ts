@@ -17,7 +17,8 @@ const variant = /-(alpine3\.\d+|alpine|bookworm|bullseye)$/
 
 /** The entrypoint's docker_verify_minimum_env (docker-library/postgres docker-entrypoint.sh), on an empty data directory. */
 function preflight(env: ImageEnv): ReturnType<NonNullable<CatalogueImage['preflight']>> {
-  if (env.POSTGRES_PASSWORD || env.POSTGRES_HOST_AUTH_METHOD === 'trust') return undefined
+  // file_env: POSTGRES_PASSWORD_FILE (a mounted Secret) counts as set.
+  if (env.POSTGRES_PASSWORD || env.POSTGRES_PASSWORD_FILE || env.POSTGRES_HOST_AUTH_METHOD === 'trust') return undefined
   const text = `Error: Database is uninitialized and superuser password is not specified.
        You must specify POSTGRES_PASSWORD to a non-empty value for the
        superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".

@@ -1,5 +1,6 @@
 /** @module redis: the official redis image — redis-server on 6379 speaking RESP, its start-up lines, redis-cli. */
 import type { BehaviourContext, StartupLine } from '../containers/behaviours.js'
+import type { ContainerInstance } from '../containers/runtime.js'
 import type { CatalogueImage } from './catalogue-image.js'
 import { redisStamp } from './log-stamps.js'
 import { redisWire, respAnswer } from './resp.js'
@@ -31,6 +32,12 @@ export function redisServerLogs(ctx: BehaviourContext, pid = 1): StartupLine[] {
   ].map((text, i) => ({ text, stream: 'stdout' as const, offsetMs: i < 3 ? 0 : i < 5 ? 1 : 2 }))
 }
 
+/** The `--requirepass` a pod passes in args (what charts do), if any. */
+function requirePass(inst: ContainerInstance): string | undefined {
+  const i = inst.args?.indexOf('--requirepass') ?? -1
+  return i >= 0 ? inst.args?.[i + 1] : undefined
+}
+
 /** `redis-cli PING`, `redis-cli SET k v`, `--version`: answered by the same RESP table the port speaks. */
 function redisCli(args: string[], ctx: BehaviourContext) {
   if (args[0] === '--version' || args[0] === '-v') return { stdout: `redis-cli ${ctx.version}\n`, code: 0 }
@@ -40,12 +47,15 @@ function redisCli(args: string[], ctx: BehaviourContext) {
     else if (!args[i].startsWith('-')) rest.push(args[i])
   }
   if (!rest.length) rest.push('PING')
-  const raw = respAnswer(rest, ctx.inst)
-  if (raw.startsWith('+')) return { stdout: `${raw.slice(1, -2)}\n`, code: 0 }
-  if (raw.startsWith('-')) return { stdout: `(error) ${raw.slice(1, -2)}\n`, code: 0 }
-  if (raw.startsWith(':')) return { stdout: `(integer) ${raw.slice(1, -2)}\n`, code: 0 }
-  if (raw.startsWith('$-1')) return { stdout: '\n', code: 0 }
-  return { stdout: `${raw.split('\r\n')[1]}\n`, code: 0 }
+  const password = requirePass(ctx.inst)
+  const a = args.indexOf('-a')
+  const warn = a >= 0 ? { stderr: "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n" } : {}
+  const raw = respAnswer(rest, ctx.inst, password, { authenticated: a >= 0 && args[a + 1] === password })
+  if (raw.startsWith('+')) return { ...warn, stdout: `${raw.slice(1, -2)}\n`, code: 0 }
+  if (raw.startsWith('-')) return { ...warn, stdout: `(error) ${raw.slice(1, -2)}\n`, code: 0 }
+  if (raw.startsWith(':')) return { ...warn, stdout: `(integer) ${raw.slice(1, -2)}\n`, code: 0 }
+  if (raw.startsWith('$-1')) return { ...warn, stdout: '\n', code: 0 }
+  return { ...warn, stdout: `${raw.split('\r\n')[1]}\n`, code: 0 }
 }
 
 /** docker.io/library/redis. */
@@ -77,5 +87,6 @@ export const redis: CatalogueImage = {
           },
   },
   ports: () => [6379],
-  wire: redisWire(() => false),
+  // `--requirepass x` in args (what charts pass) makes every command but AUTH answer NOAUTH.
+  wire: redisWire(requirePass),
 }

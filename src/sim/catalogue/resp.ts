@@ -24,12 +24,12 @@ export function parseResp(bytes: string): string[][] {
 
 const bulk = (s: string | undefined) => (s === undefined ? '$-1\r\n' : `$${Buffer.byteLength(s)}\r\n${s}\r\n`)
 
-/** Redis' answer to one command (`needsAuth`: requirepass is set and the connection has not authenticated). */
-export function respAnswer(args: string[], inst: ContainerInstance, needsAuth = false): string {
+/** Redis' answer to one command; `password`: requirepass, when set (`conn` remembers a successful AUTH). */
+export function respAnswer(args: string[], inst: ContainerInstance, password?: string, conn: Record<string, unknown> = {}): string {
   const cmd = (args[0] ?? '').toUpperCase()
   let keys = keyspaces.get(inst)
   if (!keys) keyspaces.set(inst, (keys = new Map()))
-  if (needsAuth && cmd !== 'AUTH' && cmd !== 'HELLO') return '-NOAUTH Authentication required.\r\n'
+  if (password !== undefined && !conn.authenticated && cmd !== 'AUTH' && cmd !== 'HELLO') return '-NOAUTH Authentication required.\r\n'
   const arity = (n: number) => (args.length < n ? `-ERR wrong number of arguments for '${args[0].toLowerCase()}' command\r\n` : undefined)
   switch (cmd) {
     case 'PING':
@@ -45,6 +45,10 @@ export function respAnswer(args: string[], inst: ContainerInstance, needsAuth = 
     case 'DEL':
       return arity(2) ?? `:${args.slice(1).filter((k) => keys.delete(k)).length}\r\n`
     case 'AUTH':
+      if (password === undefined)
+        return '-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n'
+      if (args.at(-1) !== password) return '-WRONGPASS invalid username-password pair or user is disabled.\r\n'
+      conn.authenticated = true
       return '+OK\r\n'
     case 'QUIT':
       return '+OK\r\n'
@@ -57,9 +61,9 @@ export function respAnswer(args: string[], inst: ContainerInstance, needsAuth = 
 }
 
 /** The wire answer of a redis listener to one read. */
-export function redisWire(requirePass: (inst: ContainerInstance) => boolean) {
-  return (bytes: string, { inst }: { inst: ContainerInstance }): string | undefined => {
+export function redisWire(requirePass: (inst: ContainerInstance) => string | undefined) {
+  return (bytes: string, { inst }: { inst: ContainerInstance }, conn: Record<string, unknown>): string | undefined => {
     const cmds = parseResp(bytes)
-    return cmds.length ? cmds.map((c) => respAnswer(c, inst, requirePass(inst))).join('') : undefined
+    return cmds.length ? cmds.map((c) => respAnswer(c, inst, requirePass(inst), conn)).join('') : undefined
   }
 }

@@ -52,7 +52,7 @@ export interface ImageServer {
   /** The ports that speak HTTP when not all do (rabbitmq: 15672 does, 5672 does not). */
   httpPorts?: number[]
   /** A listener that is not HTTP: its answer to the bytes of one read (undefined: it says nothing). */
-  wire?: (bytes: string, inst: ContainerInstance) => string | undefined
+  wire?: (bytes: string, inst: ContainerInstance, conn?: Record<string, unknown>) => string | undefined
 }
 
 const statusTexts: Record<number, string> = {

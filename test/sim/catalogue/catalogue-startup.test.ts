@@ -114,6 +114,22 @@ describe('what exec, the ports and the HTTP answers see', () => {
     expect(wire('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n', r.inst()!)).toBe('+OK\r\n$1\r\nv\r\n')
   })
 
+  test('redis with --requirepass: NOAUTH until AUTH on that connection, WRONGPASS for a bad password; redis-cli -a', async () => {
+    const r = await h.start('redis-auth', { image: 'redis:7', args: ['--requirepass', 'pw'] })
+    const wire = imageServer(r.inst()!)!.wire!
+    const conn = {}
+    expect(wire('PING\r\n', r.inst()!, conn)).toBe('-NOAUTH Authentication required.\r\n')
+    expect(wire('AUTH nope\r\n', r.inst()!, conn)).toBe('-WRONGPASS invalid username-password pair or user is disabled.\r\n')
+    expect(wire('AUTH pw\r\n', r.inst()!, conn)).toBe('+OK\r\n')
+    expect(wire('PING\r\n', r.inst()!, conn)).toBe('+PONG\r\n')
+    expect(wire('PING\r\n', r.inst()!, {})).toBe('-NOAUTH Authentication required.\r\n')
+    expect((await h.sh(r.inst()!, 'redis-cli ping')).out).toBe('(error) NOAUTH Authentication required.\n')
+    expect((await h.sh(r.inst()!, 'redis-cli -a pw ping')).out).toBe(
+      "PONG\nWarning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n",
+    )
+    expect(r.logs().at(-1)).toMatch(/\* Ready to accept connections tcp$/)
+  })
+
   test('HTTP: grafana redirects to /login, prometheus is healthy, elasticsearch wants credentials unless security is off, rabbitmq management on 15672 only', async () => {
     const get = (path: string) => ({ method: 'GET', path, headers: { host: 'x' } })
     const g = await h.start('grafana', { image: 'grafana/grafana:12.1.1' })
