@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto'
 import { entrypointFailure, entrypointRunsDaemon } from './catalogue/catalogue-behaviour.js'
 import type { CatalogueImage, ImageEnv } from './catalogue/catalogue-image.js'
-import { catalogueImage, catalogueImages } from './catalogue/catalogue-images.js'
+import { catalogueImage, catalogueRepositories } from './catalogue/catalogue-images.js'
 
 /**
  * How a container's main process behaves once started. `exitAfterMs` absent = runs until stopped.
@@ -259,7 +259,7 @@ export const defaultImageRepositories: ImageRepository[] = [
   { repository: 'registry.k8s.io/pause', tags: tags(['3.1', '3.2', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], () => 320_368) },
   { repository: 'docker.io/kindest/kindnetd', tags: { 'v20241212-9f82dd49': 39_008_320 } },
   // The catalogue of common images (src/sim/catalogue): each entry holds its own tags and behaviour.
-  ...catalogueImages.map((c) => ({
+  ...catalogueRepositories.map((c) => ({
     repository: c.repository,
     tags: c.tags,
     behaviour: { shell: c.shell, defaultRun: c.exits && { exitAfterMs: c.exits.afterMs, exitCode: c.exits.exitCode }, catalogue: c },

@@ -5,10 +5,13 @@ import { bitnamiStamp } from './log-stamps.js'
 import { redisServerLogs } from './redis.js'
 import { redisWire } from './resp.js'
 
-/** Bitnami tags: `17.6.0`, `17.6.0-debian-12-r4`, `17`, `latest`. */
+/** Bitnami tags: `17.6.0`, its rebuilds `17.6.0-debian-12-r0` … `-r30` (charts pin one), `17`, `17.6`, `latest`. */
 function bitnamiTags(versions: string[], size: number): Record<string, number> {
   const out: Record<string, number> = { latest: size }
-  for (const v of versions) for (const t of [v, `${v}-debian-12-r0`, `${v}-debian-12-r4`, v.split('.')[0], v.split('.').slice(0, 2).join('.')]) out[t] = size
+  for (const v of versions) {
+    for (const t of [v, v.split('.')[0], v.split('.').slice(0, 2).join('.')]) out[t] = size
+    for (let r = 0; r <= 30; r++) out[`${v}-debian-12-r${r}`] = size
+  }
   return out
 }
 const bitnamiVersion = (versions: string[]) => (tag: string) => {

@@ -35,7 +35,8 @@ export function catalogueBehaviour(image: CatalogueImage, tag: string): Containe
     // The file-system skeleton and shell tools follow the libc family.
     os: os === 'alpine' || os === 'busybox' || os === 'distroless' ? os : 'debian',
     path: image.path?.(version, tag) ?? standardPath,
-    home: '/root',
+    // The image's ENV HOME wins (mongo: /data/db, rabbitmq: /var/lib/rabbitmq), else root's.
+    home: image.env(version, tag).HOME ?? '/root',
     env: (v) => image.env(v, tag),
     builtAt: () => image.builtAt,
     missing: image.shell ? [] : missingTools(os),

@@ -43,7 +43,21 @@ export const catalogueImages: readonly CatalogueImage[] = [
   bitnamiRedis,
 ]
 
-const byRepository = new Map(catalogueImages.map((i) => [i.repository, i]))
+/** The same images under the other names charts pull them by (quay.io, Elastic's registry, Bitnami's legacy copies). */
+const mirrors: Record<string, CatalogueImage> = {
+  'quay.io/prometheus/prometheus': prometheus,
+  'docker.elastic.co/elasticsearch/elasticsearch': elasticsearch,
+  'docker.io/bitnamilegacy/postgresql': bitnamiPostgresql,
+  'docker.io/bitnamilegacy/redis': bitnamiRedis,
+}
+
+/** Every repository name the catalogue answers for, with its entry (mirrors carry their own name). */
+export const catalogueRepositories: readonly CatalogueImage[] = [
+  ...catalogueImages,
+  ...Object.entries(mirrors).map(([repository, image]) => ({ ...image, repository })),
+]
+
+const byRepository = new Map(catalogueRepositories.map((i) => [i.repository, i]))
 
 /** The catalogue entry of a fully-qualified repository (`docker.io/library/postgres`), if any. */
 export function catalogueImage(repository: string): CatalogueImage | undefined {

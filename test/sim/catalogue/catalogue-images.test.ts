@@ -47,6 +47,10 @@ describe('tags that exist pull; others fail with containerd NotFound', () => {
     'registry.k8s.io/pause:3.9',
     'bitnami/postgresql:17.6.0-debian-12-r4',
     'bitnami/redis:latest',
+    'bitnami/postgresql:16.10.0-debian-12-r17',
+    'bitnamilegacy/redis:7.4.5-debian-12-r2',
+    'quay.io/prometheus/prometheus:v3.5.0',
+    'docker.elastic.co/elasticsearch/elasticsearch:8.19.2',
   ])('%s pulls', (ref) => expect(cat.pull(ref)).toMatchObject({ ok: true }))
 
   test.each([
@@ -98,6 +102,7 @@ describe('moving tags resolve to the release the catalogue holds', () => {
     ['grafana/grafana', '12.1.1'],
     ['prom/prometheus', '3.5.0'],
     ['bitnami/postgresql:16', '16.10.0'],
+    ['quay.io/prometheus/prometheus:v2.53.5', '2.53.5'],
   ])('%s runs %s', (ref, version) => expect(versionFor(ref)).toBe(version))
 })
 
