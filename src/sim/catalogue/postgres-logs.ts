@@ -19,8 +19,46 @@ export function postgresBuild(ctx: BehaviourContext): { banner: string; full: st
   return { banner: `${v} (Debian ${v}-1.pgdg${deb}+1) on x86_64-pc-linux-gnu, compiled by ${gcc}, 64-bit`, full: `${v} (Debian ${v}-1.pgdg${deb}+1)` }
 }
 
-/** First start on an empty volume: initdb, a temporary server for the init scripts, then the real one as PID 1. */
+/** Whether this start finds the data of an earlier run: a restart with PGDATA on a volume. */
+function dataSurvives(ctx: BehaviourContext): boolean {
+  const data = pgdata(ctx.inst.env)
+  return ctx.inst.restartCount > 0 && (ctx.inst.mounts ?? []).some((m) => data === m || data.startsWith(`${m.replace(/\/$/, '')}/`))
+}
+
+/** A restart on a kept data directory: no initdb, and the startup process notices the crash. */
+function restartLogs(ctx: BehaviourContext): StartupLine[] {
+  const t0 = ctx.inst.startedAt
+  const { banner } = postgresBuild(ctx)
+  const log = (ms: number, pid: number, msg: string) => ({ text: `${pgStamp(t0 + ms)} [${pid}] LOG:  ${msg}`, stream: 'stderr' as const, offsetMs: ms })
+  return [
+    { text: '', stream: 'stdout', offsetMs: 20 },
+    { text: 'PostgreSQL Database directory appears to contain a database; Skipping initialization', stream: 'stdout', offsetMs: 20 },
+    { text: '', stream: 'stdout', offsetMs: 20 },
+    log(60, 1, `starting PostgreSQL ${banner}`),
+    log(62, 1, 'listening on IPv4 address "0.0.0.0", port 5432'),
+    log(63, 1, 'listening on IPv6 address "::", port 5432'),
+    log(65, 1, 'listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"'),
+    log(70, 29, `database system was interrupted; last known up at ${pgStamp(t0 - 60_000).slice(0, 19)} UTC`),
+    log(90, 29, 'database system was not properly shut down; automatic recovery in progress'),
+    log(92, 29, 'redo starts at 0/1A2B3C8'),
+    log(93, 29, 'invalid record length at 0/1A2B4B0: expected at least 24, got 0'),
+    log(94, 29, 'redo done at 0/1A2B478 system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s'),
+    log(100, 27, 'checkpoint starting: end-of-recovery immediate wait'),
+    log(
+      110,
+      27,
+      'checkpoint complete: wrote 3 buffers (0.0%); 0 WAL file(s) added, 0 removed, 0 recycled; write=0.002 s, sync=0.001 s, total=0.008 s; sync files=2, longest=0.001 s, average=0.001 s; distance=0 kB, estimate=0 kB; lsn=0/1A2B4B0, redo lsn=0/1A2B4B0',
+    ),
+    log(115, 1, 'database system is ready to accept connections'),
+  ]
+}
+
+/**
+ * What the container prints: on a first start (or a restart without a volume at PGDATA) initdb, a
+ * temporary server for the init scripts, then the real one as PID 1; a restart on kept data skips all that.
+ */
 export function postgresLogs(ctx: BehaviourContext): StartupLine[] {
+  if (dataSurvives(ctx)) return restartLogs(ctx)
   const env = ctx.inst.env
   const t0 = ctx.inst.startedAt
   const out: StartupLine[] = []

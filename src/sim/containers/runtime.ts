@@ -34,6 +34,8 @@ export interface ContainerInstance {
   /** The pod's `command` and `args` for this container, when it sets them (they replace the image's ENTRYPOINT/CMD). */
   command?: string[]
   args?: string[]
+  /** Where the pod mounts volumes into this container (data there outlives a restart). */
+  mounts?: string[]
   finishedAt?: number
   exitCode?: number
 }
@@ -169,6 +171,7 @@ function createRuntime(registry: Registry): ContainerRuntime {
         env: {},
         command: spec?.command,
         args: spec?.args,
+        mounts: spec?.volumeMounts?.map((m) => m.mountPath),
         finishedAt: fields.finishedAt,
         exitCode: fields.exitCode,
       }

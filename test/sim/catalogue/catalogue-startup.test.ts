@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { connectPort, imageServer, serveHTTP } from '../../../src/sim/containers/http.js'
 import { processesFor } from '../../../src/sim/containers/processes.js'
+import { runtimeFor } from '../../../src/sim/containers/runtime.js'
 import { CatalogueHarness } from './catalogue-harness.js'
 
 const update = process.env.UPDATE_GOLDEN === '1'
@@ -65,6 +66,39 @@ describe('entrypoint checks: one fact for the exit and the log', () => {
       status: { containerStatuses: { state: object; restartCount: number }[] }
     }
     expect(pod.status.containerStatuses[0]).toMatchObject({ state: { running: {} }, restartCount: 0 })
+  })
+
+  test('a restart with PGDATA on a volume skips initdb and recovers; without a volume the fresh layer runs initdb again', async () => {
+    const reg = h.cluster.registry
+    const pod = (name: string, volume: boolean) => ({
+      metadata: { name },
+      spec: {
+        nodeName: 'kubemock-worker',
+        ...(volume ? { volumes: [{ name: 'data', emptyDir: {} }] } : {}),
+        containers: [
+          {
+            name: 'c',
+            image: 'postgres:16',
+            env: env({ POSTGRES_PASSWORD: 'x' }),
+            ...(volume ? { volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] } : {}),
+          },
+        ],
+      },
+    })
+    await reg.resource('', 'pods').create('default', pod('pg-vol', true) as never)
+    await reg.resource('', 'pods').create('default', pod('pg-novol', false) as never)
+    await h.advance(3000)
+    h.cluster.sim.exitContainer!('default', 'pg-vol', 'c', 137, 'Error')
+    h.cluster.sim.exitContainer!('default', 'pg-novol', 'c', 137, 'Error')
+    await h.advance(3000)
+    const rt = runtimeFor(reg)
+    const logs = (name: string) => rt.logs(rt.current('default', name)!.containerID).lines.map((l) => l.text)
+    expect(rt.current('default', 'pg-vol')).toMatchObject({ restartCount: 1, running: true })
+    expect(logs('pg-vol').slice(0, 3)).toEqual(['', 'PostgreSQL Database directory appears to contain a database; Skipping initialization', ''])
+    expect(logs('pg-vol')).toContainEqual(expect.stringMatching(/ \[29\] LOG: {2}database system was not properly shut down; automatic recovery in progress$/))
+    expect(logs('pg-vol').at(-1)).toMatch(/ \[1\] LOG: {2}database system is ready to accept connections$/)
+    expect(rt.current('default', 'pg-novol')?.restartCount).toBe(1)
+    expect(logs('pg-novol')[0]).toBe('The files belonging to this database system will be owned by user "postgres".')
   })
 
   test('a pod command replaces the entrypoint: no check, no server lines', async () => {
