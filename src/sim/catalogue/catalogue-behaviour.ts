@@ -52,7 +52,7 @@ export function catalogueBehaviour(image: CatalogueImage, tag: string): Containe
     },
     binaries: image.binaries,
     // Without a daemon the image has only a CMD (bash, python3, jshell): args replace it.
-    argsReplaceCmd: !image.daemon && !image.shell,
+    argsReplaceCmd: !image.daemon,
   }
   byTag.set(tag, b)
   return b

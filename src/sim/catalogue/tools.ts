@@ -29,6 +29,8 @@ export const agnhost: CatalogueImage = {
   builtAt: Date.UTC(2025, 4, 20),
   // No subcommand: cobra prints the usage and agnhost exits 0.
   exits: { exitCode: 0, afterMs: 0 },
+  // ENTRYPOINT ["/agnhost"]: args are its subcommand (`netexec`, `serve-hostname`), PID 1 stays /agnhost.
+  daemon: '/agnhost',
   env: () => ({}),
   processes: (ctx) => [{ user: 'root', command: ['/agnhost', ...(ctx.inst.args ?? [])].join(' '), vszKb: 750_000, rssKb: 22_000 }],
   logs: (ctx) =>

@@ -76,7 +76,7 @@ export interface ContainerBehaviour {
   binaries?: Record<string, (args: string[], ctx: BehaviourContext) => CommandOutput>
   /** OS tools this image lacks (nginx's Debian has no procps: `ps` is not found). */
   missing?: string[]
-  /** The image has a CMD but no ENTRYPOINT (ubuntu, python): a pod's `args` alone become PID 1. */
+  /** Whether a pod's `args` alone become PID 1 (a CMD-only image: ubuntu, python); default: busybox-shell images. */
   argsReplaceCmd?: boolean
 }
 
