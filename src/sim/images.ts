@@ -362,7 +362,7 @@ function sleepMs(arg: string): number | undefined {
  */
 export function planProcess(
   behaviour: ImageBehaviour | undefined,
-  container: { command?: string[]; args?: string[]; image?: string },
+  container: { command?: string[]; args?: string[]; image?: string; volumeMounts?: { mountPath: string }[] },
   restartPolicy: string | undefined,
   opts: PlanOptions,
   env: () => ImageEnv = () => ({}),
@@ -371,7 +371,8 @@ export function planProcess(
   // The image's entrypoint checks its environment first (postgres without a password exits 1).
   const cat = behaviour?.catalogue
   if (cat) {
-    const failed = cat.preflight && entrypointFailure(cat, env(), parseImageRef(container.image || 'x').tag, container)
+    const mounts = container.volumeMounts?.map((m) => m.mountPath)
+    const failed = cat.preflight && entrypointFailure(cat, env(), parseImageRef(container.image || 'x').tag, { ...container, mounts })
     if (failed) return { exitAfterMs: failed.afterMs, exitCode: failed.exitCode }
     // A server started by its entrypoint (`redis --appendonly yes`) runs until stopped, whatever the restart policy.
     if (cat.daemon && entrypointRunsDaemon(cat, container)) return behaviour.defaultRun ?? { exitCode: 0 }

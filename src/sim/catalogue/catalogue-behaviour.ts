@@ -15,8 +15,13 @@ export function entrypointRunsDaemon(image: Pick<CatalogueImage, 'daemon'>, cont
 }
 
 /** The entrypoint's failure for this environment, if its checks fail (one fact for the exit and the log lines). */
-export function entrypointFailure(image: CatalogueImage, env: ImageEnv, tag: string, container: { command?: string[]; args?: string[] }) {
-  return entrypointRunsDaemon(image, container) ? image.preflight?.(env, tag) : undefined
+export function entrypointFailure(
+  image: CatalogueImage,
+  env: ImageEnv,
+  tag: string,
+  container: { command?: string[]; args?: string[]; mounts?: readonly string[] },
+) {
+  return entrypointRunsDaemon(image, container) ? image.preflight?.(env, tag, container.mounts ?? []) : undefined
 }
 
 const cache = new WeakMap<CatalogueImage, Map<string, ContainerBehaviour>>()
@@ -43,7 +48,7 @@ export function catalogueBehaviour(image: CatalogueImage, tag: string): Containe
     processes: (ctx) => image.processes(ctx),
     files: (ctx) => ({ ...(release ? { '/etc/os-release': { content: release } } : {}), ...(image.files?.(ctx) ?? {}) }),
     startupLogs: (ctx) => {
-      const container = { command: ctx.command, args: ctx.inst.args }
+      const container = { command: ctx.command, args: ctx.inst.args, mounts: ctx.inst.mounts }
       const failed = entrypointFailure(image, ctx.inst.env, tag, container)
       if (failed) return failed.lines(ctx.inst.startedAt)
       if (!entrypointRunsDaemon(image, container) && !image.shell) return []

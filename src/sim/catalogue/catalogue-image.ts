@@ -46,8 +46,8 @@ export interface CatalogueImage {
   exits?: { exitCode: number; afterMs: number }
   /** The program the entrypoint starts when the first argument is a flag or this name (`postgres`, `mysqld`): its checks apply then. */
   daemon?: string
-  /** The entrypoint's checks on the environment; the first failure ends the container (same fact for the exit and the log). */
-  preflight?(env: ImageEnv, tag: string): EntrypointFailure | undefined
+  /** The entrypoint's checks on the environment and the pod's volume mounts; the first failure ends the container (same fact for the exit and the log lines). */
+  preflight?(env: ImageEnv, tag: string, mounts: readonly string[]): EntrypointFailure | undefined
   /** The image's ENV lines (PATH comes from `path`). */
   env(version: string, tag: string): Record<string, string>
   /** PATH of the image (default the standard one). */

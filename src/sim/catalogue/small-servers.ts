@@ -76,7 +76,9 @@ export const traefik: CatalogueImage = {
 const hp = { releases: ['3.2.4', '3.2.3', '3.1.8', '3.0.11', '2.8.15', '2.6.22'], size: 40_000_000, variants: { alpine: -27_000_000, bookworm: 0 } }
 const hpAliases = { latest: '3.2.4', lts: '3.2.4' }
 
-/** docker.io/library/haproxy: master-worker mode; the configuration comes from the pod (a ConfigMap), so it listens on nothing of its own. */
+const haproxyCfg = '/usr/local/etc/haproxy/haproxy.cfg'
+
+/** docker.io/library/haproxy: master-worker mode; the configuration comes from the pod (a ConfigMap mount), so it listens on nothing of its own, and without one it exits 1. */
 export const haproxy: CatalogueImage = {
   repository: 'docker.io/library/haproxy',
   tags: tagTable([hp], hpAliases),
@@ -84,6 +86,21 @@ export const haproxy: CatalogueImage = {
   os: (tag) => (tag.includes('alpine') ? 'alpine' : 'debian'),
   builtAt: Date.UTC(2025, 7, 13),
   daemon: 'haproxy',
+  // The image ships no haproxy.cfg: without a volume at (or above) it, haproxy cannot stat the file and exits (haproxy.c readcfgfile).
+  preflight: (_env, tag, mounts) => {
+    if (mounts.some((m) => haproxyCfg === m || haproxyCfg.startsWith(`${m.replace(/\/$/, '')}/`))) return undefined
+    const v = haproxy.version(tag)
+    return {
+      exitCode: 1,
+      afterMs: 20,
+      lines: () =>
+        [
+          `[NOTICE]   (1) : haproxy version is ${v}-98813a1`,
+          '[NOTICE]   (1) : path to executable is /usr/local/sbin/haproxy',
+          `[ALERT]    (1) : config : Cannot open configuration file/directory ${haproxyCfg} : No such file or directory`,
+        ].map((text) => ({ text, stream: 'stderr' as const, offsetMs: 10 })),
+    }
+  },
   env: (v) => ({
     HAPROXY_VERSION: v,
     HAPROXY_URL: `https://www.haproxy.org/download/${v.split('.').slice(0, 2).join('.')}/src/haproxy-${v}.tar.gz`,

@@ -107,6 +107,29 @@ describe('entrypoint checks: one fact for the exit and the log', () => {
     expect(pod.logs()).toEqual([])
   })
 
+  test('haproxy without a mounted haproxy.cfg exits 1 with its ALERT; with a ConfigMap at /usr/local/etc/haproxy it runs', async () => {
+    const bare = await h.start('hap', { image: 'haproxy:3.2' }, 15_000)
+    expect(bare.pod().status!.containerStatuses![0].lastState?.terminated?.exitCode).toBe(1)
+    expect(bare.logs().at(-1)).toBe(
+      '[ALERT]    (1) : config : Cannot open configuration file/directory /usr/local/etc/haproxy/haproxy.cfg : No such file or directory',
+    )
+    const reg = h.cluster.registry
+    await reg.resource('', 'configmaps').create('default', { metadata: { name: 'hap' }, data: { 'haproxy.cfg': 'global\n' } } as never)
+    await reg.resource('', 'pods').create('default', {
+      metadata: { name: 'hap-cfg' },
+      spec: {
+        nodeName: 'kubemock-worker',
+        volumes: [{ name: 'cfg', configMap: { name: 'hap' } }],
+        containers: [{ name: 'c', image: 'haproxy:3.2', volumeMounts: [{ name: 'cfg', mountPath: '/usr/local/etc/haproxy' }] }],
+      },
+    } as never)
+    await h.advance(3000)
+    const rt = runtimeFor(reg)
+    const inst = rt.current('default', 'hap-cfg')!
+    expect(inst).toMatchObject({ running: true, restartCount: 0 })
+    expect(rt.logs(inst.containerID).lines.at(-1)?.text).toBe('[NOTICE]   (1) : Loading success.')
+  })
+
   test('mariadb and bitnami/redis check their own variables', async () => {
     const maria = await h.start('maria', { image: 'mariadb:11.4' }, 15_000)
     expect(maria.pod().status!.containerStatuses![0].lastState?.terminated?.exitCode).toBe(1)
