@@ -1,7 +1,7 @@
 /** @module pod-network: a pod's ports as seen from inside its network namespace (containerd dials localhost:PORT) — the far end of every port-forward transport. */
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../registry/registry.js'
-import { HTTPRequestParser, connectPort, formatResponseHead, malformedRequestResponse, serveHTTP } from '../sim/containers/http.js'
+import { HTTPRequestParser, connectPort, formatResponseHead, imageServer, malformedRequestResponse, serveHTTP } from '../sim/containers/http.js'
 import { runtimeFor, type ContainerInstance, type LogBuffer } from '../sim/containers/runtime.js'
 
 /** The pod side of one forwarded TCP connection. */
@@ -104,7 +104,18 @@ export function podDialer(registry: Registry, namespace: string, podName: string
       const inst = rt.current(namespace, podName, c.name)
       const kind = connectPort(inst, port)
       if (kind === 'refused' || !inst) continue
-      if (kind === 'not-http') return { write() {}, end: () => io.close() }
+      if (kind === 'not-http') {
+        // A listener with a wire protocol (redis RESP, memcached) answers each read; others stay silent.
+        const wire = imageServer(inst)?.wire
+        const conn: Record<string, unknown> = {}
+        return {
+          write(chunk) {
+            const out = inst.running ? wire?.(chunk.toString('latin1'), inst, conn) : undefined
+            if (out) io.send(Buffer.from(out, 'latin1'))
+          },
+          end: () => io.close(),
+        }
+      }
       return httpConnection(inst, io, {
         logs: rt.logs(inst.containerID),
         now: () => registry.clock.now(),

@@ -2,7 +2,7 @@
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
 import type { Registry } from '../registry/registry.js'
-import { connectPort, serveHTTP, type HTTPResponse } from '../sim/containers/http.js'
+import { connectPort, imageServer, serveHTTP, type HTTPResponse } from '../sim/containers/http.js'
 import { runtimeFor } from '../sim/containers/runtime.js'
 import { notFoundResource } from './errors.js'
 import type { ResourceCall } from './resources.js'
@@ -230,8 +230,11 @@ function forward(call: ResourceCall, backend: Backend, plural: string) {
   }
   if (kind === 'refused' || !inst) throw reachError(`dial tcp ${backend.ip}:${backend.port}: connect: connection refused`)
   if (backend.scheme === 'https') throw reachError('tls: first record does not look like a TLS handshake')
-  if (kind === 'not-http')
-    throw reachError(`net/http: HTTP/1.x transport connection broken: malformed HTTP response "-ERR wrong number of arguments for 'get' command"`)
+  if (kind === 'not-http') {
+    // Go's transport reads the listener's first line as a status line (redis: `-ERR …`); a silent one (postgres) closes: EOF.
+    const reply = imageServer(inst)?.wire?.(`${req.method} ${rawPath} HTTP/1.1\r\nHost: ${backend.ip}:${backend.port}\r\n\r\n`, inst)
+    throw reachError(reply ? `net/http: HTTP/1.x transport connection broken: malformed HTTP response ${JSON.stringify(reply.split('\r\n')[0])}` : 'EOF')
+  }
   const headers: Record<string, string | undefined> = {}
   for (const [k, v] of Object.entries(req.headers)) if (!hopByHop.has(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v
   const hostPort = backend.port === 80 ? backend.ip : `${backend.ip}:${backend.port}`

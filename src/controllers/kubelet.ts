@@ -1,6 +1,8 @@
 /** @module kubelet: the simulated kubelets — pod lifecycle stages for pods bound to nodes, node heartbeats, and the sim controls. */
 import type { PodObject } from '../registry/core/pod-printer.js'
 import { StatusError } from '../errors.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { containerEnv } from '../sim/containers/env.js'
 import { ImageCatalogue } from '../sim/images.js'
 import { selectStage, StageTracker, stageDueAt } from '../sim/stages/engine.js'
 import { defaultKubeletTimings, type KubeletTimings, type PodStageContext, type PodStep } from '../sim/stages/pod-context.js'
@@ -87,6 +89,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     crashBackoff,
     allocateIP: (pod) => kn.allocator.allocate(pod.metadata.uid ?? ''),
     volumesReady: (pod) => claimsBound(pod, claimCache),
+    containerEnv: (pod, name) => containerEnv(deps.registry, pod as Pod, name),
   })
 
   const apply = async (pod: PodObject, steps: PodStep[], node: string): Promise<boolean> => {

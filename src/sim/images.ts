@@ -1,5 +1,8 @@
 /** @module images: the simulated registry — which repositories and tags exist, their sizes and digests, and how their processes run. */
 import { createHash } from 'node:crypto'
+import { entrypointFailure, entrypointRunsDaemon } from './catalogue/catalogue-behaviour.js'
+import type { CatalogueImage, ImageEnv } from './catalogue/catalogue-image.js'
+import { catalogueImage, catalogueRepositories } from './catalogue/catalogue-images.js'
 
 /**
  * How a container's main process behaves once started. `exitAfterMs` absent = runs until stopped.
@@ -18,6 +21,8 @@ export interface ImageBehaviour {
   defaultRun?: ProcessPlan
   /** `true` for shell images (busybox, alpine): a pod `command` is a shell command line, interpreted by `planProcess`. */
   shell?: boolean
+  /** The catalogue entry behind this behaviour: its entrypoint checks decide whether the process exits at once. */
+  catalogue?: CatalogueImage
   [extension: string]: unknown
 }
 
@@ -180,7 +185,8 @@ export function versionFor(image: string): string {
   if (ref.repository === 'docker.io/library/nginx') return nginxVersion(tag)
   if (ref.repository === 'docker.io/sysnet4admin/echo-hname' || ref.repository === 'docker.io/sysnet4admin/echo-ip') return '1.18.0'
   if (ref.repository === 'docker.io/library/httpd') return exact ? base : '2.4.63'
-  if (ref.repository === 'docker.io/library/redis') return exact ? base : base.startsWith('6') ? '6.2.14' : '7.4.2'
+  const known = catalogueImage(ref.repository)
+  if (known) return known.version(tag)
   return tag
 }
 
@@ -242,10 +248,6 @@ export const defaultImageRepositories: ImageRepository[] = [
     repository: 'docker.io/library/httpd',
     tags: tags(['2.4', '2.4.58', '2.4.59', '2.4.62', '2.4.63', 'latest', 'alpine'], () => 58_000_000, { alpine: -37_000_000 }),
   },
-  {
-    repository: 'docker.io/library/redis',
-    tags: tags(['6', '6.2', '6.2.14', '7', '7.0', '7.2', '7.2.4', '7.4', '7.4.1', '7.4.2', 'latest', 'alpine'], () => 45_000_000, { alpine: -28_000_000 }),
-  },
   { repository: 'docker.io/sysnet4admin/echo-hname', tags: { latest: 52_311_845 } },
   { repository: 'docker.io/sysnet4admin/echo-ip', tags: { latest: 52_311_845 } },
   { repository: 'registry.k8s.io/kube-proxy', tags: tags(kubeVersions, () => 30_943_520) },
@@ -254,8 +256,14 @@ export const defaultImageRepositories: ImageRepository[] = [
   { repository: 'registry.k8s.io/kube-scheduler', tags: tags(kubeVersions, () => 20_657_000) },
   { repository: 'registry.k8s.io/coredns/coredns', tags: tags(['v1.10.1', 'v1.11.1', 'v1.11.3', 'v1.12.0'], () => 18_562_039) },
   { repository: 'registry.k8s.io/etcd', tags: tags(['3.5.15-0', '3.5.16-0'], () => 57_680_541) },
-  { repository: 'registry.k8s.io/pause', tags: tags(['3.8', '3.9', '3.10'], () => 320_368) },
+  { repository: 'registry.k8s.io/pause', tags: tags(['3.1', '3.2', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], () => 320_368) },
   { repository: 'docker.io/kindest/kindnetd', tags: { 'v20241212-9f82dd49': 39_008_320 } },
+  // The catalogue of common images (src/sim/catalogue): each entry holds its own tags and behaviour.
+  ...catalogueRepositories.map((c) => ({
+    repository: c.repository,
+    tags: c.tags,
+    behaviour: { shell: c.shell, defaultRun: c.exits && { exitAfterMs: c.exits.afterMs, exitCode: c.exits.exitCode }, catalogue: c },
+  })),
 ]
 
 /** Images every node has before any pod asks (what kind preloads). */
@@ -350,17 +358,29 @@ function sleepMs(arg: string): number | undefined {
  * Shell images interpret the command line: `sleep N` runs N s, `sleep infinity`, `tail -f` and
  * endless loops run forever, `exit N` ends with N, anything else ends with 0 after `commandRunMs`.
  * An unknown image runs forever unless the pod never restarts it and gives a command (a Job).
+ * `env` (the container's resolved environment) is only read for images whose entrypoint checks it.
  */
 export function planProcess(
   behaviour: ImageBehaviour | undefined,
-  container: { command?: string[]; args?: string[] },
+  container: { command?: string[]; args?: string[]; image?: string; volumeMounts?: { mountPath: string }[] },
   restartPolicy: string | undefined,
   opts: PlanOptions,
+  env: () => ImageEnv = () => ({}),
 ): ProcessPlan {
   const argv = [...(container.command ?? []), ...(container.args ?? [])]
+  // The image's entrypoint checks its environment first (postgres without a password exits 1).
+  const cat = behaviour?.catalogue
+  if (cat) {
+    const mounts = container.volumeMounts?.map((m) => m.mountPath)
+    const failed = cat.preflight && entrypointFailure(cat, env(), parseImageRef(container.image || 'x').tag, { ...container, mounts })
+    if (failed) return { exitAfterMs: failed.afterMs, exitCode: failed.exitCode }
+    // A server started by its entrypoint (`redis --appendonly yes`) runs until stopped, whatever the restart policy.
+    if (cat.daemon && entrypointRunsDaemon(cat, container)) return behaviour.defaultRun ?? { exitCode: 0 }
+  }
   if (argv.length === 0) return behaviour?.defaultRun ?? { exitCode: 0 }
   if (!behaviour?.shell) {
-    if (behaviour?.defaultRun && container.command === undefined) return behaviour.defaultRun
+    // args replace a catalogue image's CMD (`python -- sleep 60`); only an ENTRYPOINT-less default exits by itself.
+    if (behaviour?.defaultRun && container.command === undefined && !cat) return behaviour.defaultRun
     return restartPolicy === 'Always' || restartPolicy === undefined ? { exitCode: 0 } : { exitAfterMs: opts.commandRunMs, exitCode: 0 }
   }
   const line = argv.join(' ')

@@ -2,6 +2,8 @@
 import { nginxReleaseTime, parseImageRef, versionFor } from '../images.js'
 import type { ContainerInstance } from './runtime.js'
 import { nginxWelcomePage } from './http.js'
+import { catalogueBehaviour } from '../catalogue/catalogue-behaviour.js'
+import { catalogueImage } from '../catalogue/catalogue-images.js'
 
 /** One process an image starts (PID 1 first, then its children). */
 export interface ProcessSpec {
@@ -74,6 +76,8 @@ export interface ContainerBehaviour {
   binaries?: Record<string, (args: string[], ctx: BehaviourContext) => CommandOutput>
   /** OS tools this image lacks (nginx's Debian has no procps: `ps` is not found). */
   missing?: string[]
+  /** Whether a pod's `args` alone become PID 1 (a CMD-only image: ubuntu, python); default: busybox-shell images. */
+  argsReplaceCmd?: boolean
 }
 
 const _day = 86_400_000
@@ -351,36 +355,6 @@ function shellImage(os: 'busybox' | 'alpine'): ContainerBehaviour {
   }
 }
 
-/** redis-server: one process, the ASCII-art-free startup lines of a non-TTY start. */
-const redis: ContainerBehaviour = {
-  shell: 'bash',
-  os: 'debian',
-  path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  home: '/root',
-  env: (v) => ({ REDIS_VERSION: v, GOSU_VERSION: '1.17' }),
-  builtAt: () => Date.UTC(2025, 0, 6),
-  missing: ['ps', 'curl', 'wget', 'top', 'vi', 'less'],
-  processes: () => [{ user: 'redis', command: 'redis-server *:6379', vszKb: 141624, rssKb: 11520 }],
-  files: () => ({ '/etc/os-release': { content: debianOsRelease('12') }, '/data': { dir: true, owner: 'redis' } }),
-  startupLogs: (ctx) => {
-    const d = new Date(ctx.inst.startedAt)
-    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-    const stamp = `${String(d.getUTCDate()).padStart(2, '0')} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 23)}`
-    return [
-      `1:C ${stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo`,
-      `1:C ${stamp} * Redis version=${ctx.version}, bits=64, commit=00000000, modified=0, pid=1, just started`,
-      `1:C ${stamp} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf`,
-      `1:M ${stamp} * monotonic clock: POSIX clock_gettime`,
-      `1:M ${stamp} * Running mode=standalone, port=6379.`,
-      `1:M ${stamp} * Server initialized`,
-      `1:M ${stamp} * Ready to accept connections tcp`,
-    ].map((text) => ({ text, stream: 'stdout' as const }))
-  },
-  binaries: {
-    'redis-cli': (args) => (args.includes('ping') || args.length === 0 ? { stdout: 'PONG\n', code: 0 } : { stdout: '(nil)\n', code: 0 }),
-  },
-}
-
 /** A distroless/static binary image: no shell, one process. */
 function distroless(command: string): ContainerBehaviour {
   return {
@@ -419,7 +393,6 @@ export const behaviours: Record<string, ContainerBehaviour> = {
   'docker.io/sysnet4admin/echo-ip': echoHname,
   'docker.io/library/busybox': shellImage('busybox'),
   'docker.io/library/alpine': shellImage('alpine'),
-  'docker.io/library/redis': redis,
   'registry.k8s.io/pause': distroless('/pause'),
   'registry.k8s.io/kube-proxy': {
     ...generic,
@@ -435,9 +408,13 @@ export const behaviours: Record<string, ContainerBehaviour> = {
   'registry.k8s.io/coredns/coredns': distroless('/coredns -conf /etc/coredns/Corefile'),
 }
 
-/** The behaviour of an image reference (unknown repositories get the generic one). */
+/** The behaviour of an image reference: the tables above, then the catalogue (per tag), else the generic one. */
 export function behaviourFor(image: string): ContainerBehaviour {
-  return behaviours[parseImageRef(image || 'unknown').repository] ?? generic
+  const ref = parseImageRef(image || 'unknown')
+  const known = behaviours[ref.repository]
+  if (known) return known
+  const entry = catalogueImage(ref.repository)
+  return entry ? catalogueBehaviour(entry, ref.tag || 'latest') : generic
 }
 
 /** The context behaviour functions get for an instance. */
@@ -448,5 +425,5 @@ export function behaviourContext(inst: ContainerInstance, command?: string[], cp
 
 /** The log lines the main process writes when the instance starts (appended at startedAt + offset). */
 export function startupLogs(inst: ContainerInstance, cpus = 4): StartupLine[] {
-  return behaviourFor(inst.image).startupLogs(behaviourContext(inst, undefined, cpus))
+  return behaviourFor(inst.image).startupLogs(behaviourContext(inst, inst.command, cpus))
 }

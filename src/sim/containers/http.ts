@@ -1,6 +1,8 @@
 /** @module http: what a container's image answers over TCP/HTTP (ports, pages, headers), the access-log lines it writes, and HTTP/1.1 wire helpers. */
 import type { ContainerInstance, LogBuffer } from './runtime.js'
 import { nginxReleaseTime, parseImageRef, versionFor } from '../images.js'
+import { catalogueServer } from '../catalogue/catalogue-behaviour.js'
+import { catalogueImage } from '../catalogue/catalogue-images.js'
 
 /** One HTTP request as the container's server sees it. Header names are lower-case. */
 export interface HTTPRequest {
@@ -47,6 +49,10 @@ export interface ImageServer {
   accessLog?: (inst: ContainerInstance, req: HTTPRequest, res: HTTPResponse, now: number) => string
   /** The answer to bytes that are not an HTTP request (then the server closes the connection). */
   badRequest?: (inst: ContainerInstance, now: number) => HTTPResponse
+  /** The ports that speak HTTP when not all do (rabbitmq: 15672 does, 5672 does not). */
+  httpPorts?: number[]
+  /** A listener that is not HTTP: its answer to the bytes of one read (undefined: it says nothing). */
+  wire?: (bytes: string, inst: ContainerInstance, conn?: Record<string, unknown>) => string | undefined
 }
 
 const statusTexts: Record<number, string> = {
@@ -288,13 +294,15 @@ export const imageServers: Record<string, ImageServer> = {
   'docker.io/library/httpd': httpd,
   'docker.io/sysnet4admin/echo-hname': echoHname,
   'docker.io/sysnet4admin/echo-ip': echoIP,
-  // redis listens but speaks RESP, not HTTP.
-  'docker.io/library/redis': { ports: [6379] },
 }
 
-/** The server behaviour of an instance's image, if it listens on anything. */
+/** The server behaviour of an instance's image, if it listens on anything (the tables above, then the catalogue). */
 export function imageServer(inst: ContainerInstance): ImageServer | undefined {
-  return imageServers[parseImageRef(inst.image).repository]
+  const repository = parseImageRef(inst.image).repository
+  const known = imageServers[repository]
+  if (known) return known
+  const entry = catalogueImage(repository)
+  return entry && catalogueServer(entry, parseImageRef(inst.image).tag || 'latest')
 }
 
 /** How a TCP connect to `port` of this container ends. */
@@ -308,7 +316,7 @@ export function connectPort(inst: ContainerInstance | undefined, port: number): 
   if (!inst?.running) return 'refused'
   const server = imageServer(inst)
   if (!server?.ports.includes(port)) return 'refused'
-  return server.serve ? 'http' : 'not-http'
+  return server.serve && (!server.httpPorts || server.httpPorts.includes(port)) ? 'http' : 'not-http'
 }
 
 /**

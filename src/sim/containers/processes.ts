@@ -208,7 +208,7 @@ export function processesFor(registry: Registry, inst: ContainerInstance): Proce
     const b = behaviourFor(inst.image)
     const ctx = behaviourContext(inst, c?.command, nodeCPUs(registry, inst.nodeName))
     const initial = b.processes(ctx)
-    if (c?.command?.length || (c?.args?.length && b.shell === 'busybox')) {
+    if (c?.command?.length || (c?.args?.length && (b.argsReplaceCmd ?? b.shell === 'busybox'))) {
       // The pod's command replaces the image's entrypoint; the image's own children do not start.
       const argv = [...(c.command ?? []), ...(c.args ?? [])]
       return new ProcessTable(registry, inst, [{ user: 'root', command: argv.join(' '), vszKb: 1612, rssKb: 768 }])

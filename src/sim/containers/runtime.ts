@@ -31,6 +31,11 @@ export interface ContainerInstance {
   domain?: string
   /** The process environment, resolved once at start as the kubelet does. */
   env: Record<string, string>
+  /** The pod's `command` and `args` for this container, when it sets them (they replace the image's ENTRYPOINT/CMD). */
+  command?: string[]
+  args?: string[]
+  /** Where the pod mounts volumes into this container (data there outlives a restart). */
+  mounts?: string[]
   finishedAt?: number
   exitCode?: number
 }
@@ -164,6 +169,9 @@ function createRuntime(registry: Registry): ContainerRuntime {
         nodeName: pod.spec?.nodeName,
         ...podHostname(pod),
         env: {},
+        command: spec?.command,
+        args: spec?.args,
+        mounts: spec?.volumeMounts?.map((m) => m.mountPath),
         finishedAt: fields.finishedAt,
         exitCode: fields.exitCode,
       }

@@ -1,5 +1,5 @@
 /** @module commands: the coreutils/procps/busybox commands the simulated shell knows, over the container's virtual fs and process table. */
-import { connectPort, serveHTTP } from '../containers/http.js'
+import { connectPort, imageServer, serveHTTP } from '../containers/http.js'
 import { FsError, VirtualFS, type FsNode } from '../containers/fs.js'
 import { parseSignal, signals } from '../containers/processes.js'
 import { runtimeFor } from '../containers/runtime.js'
@@ -677,6 +677,16 @@ const http: CommandFn = async (ctx) => {
   const silent = flags.has('s') || flags.has('q')
   if (target && targetPod && !policyAllows(ctx, targetPod, port)) return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
   const conn = target ? connectPort(target, port) : 'refused'
+  if (conn === 'not-http' && target) {
+    // Something listens but does not speak HTTP: redis answers `-ERR …` (HTTP/0.9 to curl), postgres closes without a word.
+    const reply = imageServer(target)?.wire?.(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, target)
+    if (tool === 'curl') {
+      if (!silent || flags.has('S')) ctx.err.write(reply ? 'curl: (1) Received HTTP/0.9 when not allowed\n' : 'curl: (52) Empty reply from server\n')
+      return reply ? 1 : 52
+    }
+    ctx.err.write(`Connecting to ${url.host} (${url.host})\nwget: ${reply ? `bad header line: ${reply.split('\r\n')[0]}` : 'error getting response'}\n`)
+    return 1
+  }
   if (conn !== 'http' || !target) {
     if (tool === 'curl') {
       if (!silent || flags.has('S')) ctx.err.write(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`)

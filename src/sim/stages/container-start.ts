@@ -149,7 +149,9 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
     ev('Normal', 'Pulled', `Successfully pulled image "${image}" in ${d} (${d} including waiting). Image size: ${res.sizeBytes} bytes.`)
   }
 
-  const plan = planProcess(pulled.behaviour, c, pod.spec?.restartPolicy, { commandRunMs: ctx.timings['kubelet.commandRunMs'] })
+  const plan = planProcess(pulled.behaviour, c, pod.spec?.restartPolicy, { commandRunMs: ctx.timings['kubelet.commandRunMs'] }, () =>
+    ctx.containerEnv ? ctx.containerEnv(pod, c.name) : {},
+  )
   const rc = ctx.runtime.start(`${pod.metadata.namespace}/${pod.metadata.name}`, c.name, plan)
   ev('Normal', 'Created', `Created container: ${c.name}`)
   ev('Normal', 'Started', `Started container ${c.name}`)

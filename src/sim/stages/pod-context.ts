@@ -76,6 +76,8 @@ export interface PodStageContext {
   allocateIP(pod: PodObject): string
   /** Whether every persistentVolumeClaim the pod mounts exists and is Bound (volume manager's WaitForAttachAndMount). */
   volumesReady?(pod: PodObject): boolean
+  /** The resolved environment of one container (image ENV, service links, env/envFrom), read when its image's entrypoint checks it. */
+  containerEnv?(pod: PodObject, container: string): Record<string, string>
 }
 
 /** What a pod stage does: write the status, record an event, or remove the pod (grace 0). */
