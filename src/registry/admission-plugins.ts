@@ -5,17 +5,22 @@ import { createLimitRanger } from './core/limit-ranger.js'
 import { createResourceQuotaAdmission } from './core/resource-quota-admission.js'
 import { createPriorityAdmission } from './scheduling/priority-admission.js'
 import { createRuntimeClassAdmission } from './node/runtimeclass-admission.js'
+import { createDefaultStorageClassAdmission } from './storage/default-storage-class.js'
+import { createDefaultIngressClassAdmission } from './networking/default-ingress-class.js'
 
 /** Builds one plugin over the registry. */
 export type AdmissionPluginFactory = (registry: Registry) => AdmissionPlugin
 
 /**
- * In kube-apiserver's order (AllOrderedPlugins): LimitRanger, Priority, RuntimeClass, then
+ * In kube-apiserver's order (AllOrderedPlugins): LimitRanger, Priority, DefaultStorageClass,
+ * RuntimeClass, DefaultIngressClass, then
  * ResourceQuota last, so quota sees the defaulted resources and the resolved priority.
  */
 export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
   (r) => createLimitRanger(r),
   (r) => createPriorityAdmission(r),
+  (r) => createDefaultStorageClassAdmission(r),
   (r) => createRuntimeClassAdmission(r),
+  (r) => createDefaultIngressClassAdmission(r),
   (r) => createResourceQuotaAdmission(r),
 ]

@@ -103,14 +103,7 @@ export class Registry {
       now: new Date(this.clock.now()),
       randomSuffix,
       allocateClusterIP: () => this.allocateClusterIP(),
-      listObjects: this.listObjects,
     }
-  }
-
-  /** HookContext.listObjects: one closure for the registry's lifetime. */
-  private readonly listObjects = (group: string, plural: string): KubeObject[] => {
-    const rs = this.find(group, plural)
-    return rs ? this.store.list(rs.key).map((s) => s.obj) : []
   }
 
   private checkNamespace(ns: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void {

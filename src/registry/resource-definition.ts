@@ -39,11 +39,6 @@ export interface HookContext {
   allocateClusterIP?: () => string
   /** Random 5-char suffix from the generateName alphabet. */
   randomSuffix: (n: number) => string
-  /**
-   * The stored objects of a resource (core group ""), for admission that reads other kinds
-   * (DefaultIngressClass reads IngressClasses). Must not be mutated; empty for unknown resources.
-   */
-  listObjects?: (group: string, plural: string) => readonly KubeObject[]
   /** The user a create request came from (absent for in-process writers): CSRs record it in spec.username & co. */
   user?: RequestUser
 }

@@ -6,7 +6,6 @@ import { translateTimestampSince } from '../shared/human-duration.js'
 import { ageColumn, nameColumn } from '../shared/columns.js'
 import { accessModesAsString, storageClassOf } from '../shared/access-modes.js'
 import { columnDocs } from '../storage/column-docs.js'
-import { admitDefaultStorageClass } from '../storage/default-storage-class.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { validatePersistentVolumeClaimSpec, validatePersistentVolumeClaimUpdate } from './persistentvolumeclaim-validation.js'
 
@@ -30,10 +29,9 @@ export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> =
     const spec = (obj.spec ??= {})
     spec.volumeMode ??= 'Filesystem'
   },
-  prepareForCreate(obj, ctx) {
+  prepareForCreate(obj) {
     // The status is cleared, then defaulted (phase Pending) when read back.
     obj.status = { phase: 'Pending' }
-    admitDefaultStorageClass(obj, ctx.listObjects?.('storage.k8s.io', 'storageclasses') ?? [])
     // StorageObjectInUseProtection admission: the pvc-protection controller lifts it once no pod uses the claim.
     if (!obj.metadata.finalizers?.includes('kubernetes.io/pvc-protection'))
       obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection']

@@ -1,36 +1,14 @@
 /** @module ingresses: the networking.k8s.io/v1 Ingress definition (pkg/registry/networking/ingress/strategy.go). */
 import type { IngressRule, IngressSpec, IngressStatus, IngressTLS } from 'kubernetes-types/networking/v1.js'
-import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
-import type { HookContext, ResourceDefinition } from '../resource-definition.js'
+import type { ResourceDefinition } from '../resource-definition.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { validateIngressSpec, validateIngressStatus } from './ingress-validation.js'
-import { isDefaultIngressClass } from './ingressclasses.js'
 
 /** An Ingress as stored. */
 export type Ingress = KubeObject & { spec?: IngressSpec; status?: IngressStatus }
-
-/** networkingv1beta1.AnnotationIngressClass: the legacy class annotation the defaulting respects. */
-const legacyClassAnnotation = 'kubernetes.io/ingress.class'
-
-/**
- * The DefaultIngressClass admission plugin (plugin/pkg/admission/network/defaultingressclass):
- * an Ingress with neither spec.ingressClassName nor the legacy annotation gets the class marked
- * `ingressclass.kubernetes.io/is-default-class: "true"`; two such classes refuse the create.
- */
-function admitDefaultIngressClass(obj: Ingress, ctx: HookContext): void {
-  if (obj.spec?.ingressClassName != null) return
-  if (obj.metadata.annotations?.[legacyClassAnnotation] !== undefined) return
-  const defaults = (ctx.listObjects?.('networking.k8s.io', 'ingressclasses') ?? []).filter(isDefaultIngressClass)
-  if (defaults.length === 0) return
-  if (defaults.length > 1) {
-    const msg = `Internal error occurred: ${defaults.length} default IngressClasses were found, only 1 allowed`
-    throw StatusError.forbidden({ group: 'networking.k8s.io', resource: 'ingresses' }, obj.metadata.name ?? '', msg)
-  }
-  obj.spec = { ...obj.spec, ingressClassName: defaults[0].metadata.name }
-}
 
 /** formatHosts: the first three rule hosts, `* ` when none, `+ N more...` past three. */
 function formatHosts(rules: IngressRule[] | undefined): string {
@@ -71,9 +49,8 @@ export const ingresses: ResourceDefinition<Ingress> = {
   shortNames: ['ing'],
   subresources: [statusSubresource],
   hasGeneration: true,
-  prepareForCreate(obj, ctx) {
+  prepareForCreate(obj) {
     obj.status = { loadBalancer: {} }
-    admitDefaultIngressClass(obj, ctx)
   },
   prepareForUpdate(obj, old) {
     obj.status = old.status

@@ -1,5 +1,7 @@
 /** @module default-storage-class: the DefaultStorageClass admission plugin (plugin/pkg/admission/storage/storageclass/setdefault) and the default-class annotations. */
 import type { KubeObject } from '../../types.js'
+import { type AdmissionPlugin, admissionLister, isResource } from '../admission.js'
+import type { Registry } from '../registry.js'
 import { betaStorageClassAnnotation } from '../shared/access-modes.js'
 
 /** The annotation that marks a StorageClass as the cluster default. */
@@ -33,4 +35,15 @@ export function admitDefaultStorageClass(claim: KubeObject & { spec?: { storageC
   if (claim.metadata.annotations?.[betaStorageClassAnnotation] !== undefined) return
   const def = defaultStorageClass(classes)
   if (def) claim.spec = { ...claim.spec, storageClassName: def.metadata.name }
+}
+
+/** The plugin of the admission chain: new claims get the default class. */
+export function createDefaultStorageClassAdmission(registry: Registry): AdmissionPlugin {
+  return {
+    name: 'DefaultStorageClass',
+    admit(a) {
+      if (a.operation !== 'CREATE' || !isResource(a, '', 'persistentvolumeclaims')) return
+      admitDefaultStorageClass(a.obj, admissionLister(registry, 'storage.k8s.io', 'storageclasses').list())
+    },
+  }
 }
