@@ -8,7 +8,7 @@ import { betaStorageClassAnnotation, storageClassOf } from '../registry/shared/a
 import { defaultStorageClass, isDefaultStorageClass } from '../registry/storage/default-storage-class.js'
 import type { ControllerDeps } from './index.js'
 import type { Controller } from './runtime.js'
-import { ann, findBestMatch, isVolumeBoundToClaim, type PersistentVolume, type PersistentVolumeClaim } from './volume-binding.js'
+import { ann, findBestMatch, isVolumeBoundToClaim, type PersistentVolume, type PersistentVolumeClaim, withClaimRef } from './volume-binding.js'
 
 const source = { component: 'persistentvolume-controller' }
 const claimKey = (ns: string, name: string) => `claim:${ns}/${name}`
@@ -34,21 +34,7 @@ export function createPersistentVolumeController(deps: ControllerDeps): Controll
     const ns = claim.metadata.namespace ?? ''
     if (!isVolumeBoundToClaim(pv, claim) || !pv.spec?.claimRef?.uid) {
       const byController = !isVolumeBoundToClaim(pv, claim)
-      await volumes.guaranteedUpdate('', name, (v) => ({
-        ...v,
-        metadata: { ...v.metadata, annotations: byController ? { ...v.metadata.annotations, [ann.boundByController]: 'yes' } : v.metadata.annotations },
-        spec: {
-          ...v.spec,
-          claimRef: {
-            kind: 'PersistentVolumeClaim',
-            namespace: ns,
-            name: claim.metadata.name,
-            uid: claim.metadata.uid,
-            apiVersion: 'v1',
-            resourceVersion: claim.metadata.resourceVersion,
-          },
-        },
-      }))
+      await volumes.guaranteedUpdate('', name, (v) => withClaimRef(v, claim, byController))
     }
     await volumes.guaranteedUpdate('', name, (v) => (v.status?.phase === 'Bound' ? v : { ...v, status: { ...v.status, phase: 'Bound' } }), {
       subresource: 'status',

@@ -2,7 +2,7 @@
 import type { Registry } from '../registry/registry.js'
 import type { Node } from './scheduler-filters.js'
 import { volumeBindings } from './scheduler-volumes.js'
-import { ann, type PersistentVolume, type PersistentVolumeClaim } from './volume-binding.js'
+import { ann, type PersistentVolume, type PersistentVolumeClaim, withClaimRef } from './volume-binding.js'
 
 /**
  * For the chosen node: pre-bind each delayed claim's matching static volume (claimRef +
@@ -16,21 +16,7 @@ export async function preBindVolumes(registry: Registry, unbound: PersistentVolu
   for (const { claim, volume } of volumeBindings(unbound, node, volumes)) {
     const ns = claim.metadata.namespace ?? ''
     if (volume) {
-      await pvs.guaranteedUpdate('', volume.metadata.name ?? '', (v) => ({
-        ...v,
-        metadata: { ...v.metadata, annotations: { ...v.metadata.annotations, [ann.boundByController]: 'yes' } },
-        spec: {
-          ...v.spec,
-          claimRef: {
-            kind: 'PersistentVolumeClaim',
-            namespace: ns,
-            name: claim.metadata.name,
-            uid: claim.metadata.uid,
-            apiVersion: 'v1',
-            resourceVersion: claim.metadata.resourceVersion,
-          },
-        },
-      }))
+      await pvs.guaranteedUpdate('', volume.metadata.name ?? '', (v) => withClaimRef(v, claim, true))
       continue
     }
     await claims.guaranteedUpdate(ns, claim.metadata.name ?? '', (c) => ({

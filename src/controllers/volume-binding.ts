@@ -148,3 +148,26 @@ export function claimsBound(pod: KubeObject, claims: Informer): boolean {
     return c?.status?.phase === 'Bound'
   })
 }
+
+/**
+ * The volume with its claimRef pointing at `claim` (upstream's bindVolumeToClaim), annotated
+ * bound-by-controller when `byController`. Returns a new object; `pv` is not mutated.
+ */
+export function withClaimRef(pv: PersistentVolume, claim: PersistentVolumeClaim, byController: boolean): PersistentVolume {
+  const annotations = byController ? { ...pv.metadata.annotations, [ann.boundByController]: 'yes' } : pv.metadata.annotations
+  return {
+    ...pv,
+    metadata: { ...pv.metadata, annotations },
+    spec: {
+      ...pv.spec,
+      claimRef: {
+        kind: 'PersistentVolumeClaim',
+        namespace: claim.metadata.namespace ?? '',
+        name: claim.metadata.name,
+        uid: claim.metadata.uid,
+        apiVersion: 'v1',
+        resourceVersion: claim.metadata.resourceVersion,
+      },
+    },
+  }
+}
