@@ -10,6 +10,7 @@ import { ageColumn, containersColumn, imagesColumn, intColumn, nameColumn, selec
 import { validateNonnegative } from './int-or-percent.js'
 import { defaultTemplateMetadata, validateAlwaysRunningTemplate, validateSelectorImmutable, validateWorkloadSelector } from './workload-validation.js'
 import { scaleSubresource, statusSubresource } from './deployments.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A ReplicaSet as stored. */
 export type ReplicaSet = KubeObject & { spec?: ReplicaSetSpec; status?: ReplicaSetStatus }
@@ -37,12 +38,7 @@ export const replicaSets: ResourceDefinition<ReplicaSet> = {
     // status.replicas has no omitempty, so a fresh ReplicaSet reads back `status: {replicas: 0}`.
     obj.status = { replicas: 0 }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<ReplicaSet>(),
   validate(obj) {
     const spec = obj.spec ?? ({} as ReplicaSetSpec)
     return [

@@ -10,6 +10,7 @@ import { intOrPercentValue, isNotMoreThan100Percent, validateNonnegative, valida
 import { GoLiteral, goIntOrString } from '../../util/go-value.js'
 import { defaultTemplateMetadata, jsonEqual, validateAlwaysRunningTemplate, validateWorkloadSelector } from './workload-validation.js'
 import { scaleSubresource, statusSubresource } from './deployments.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A StatefulSet as stored. */
 export type StatefulSet = KubeObject & { spec?: StatefulSetSpec; status?: StatefulSetStatus }
@@ -143,12 +144,7 @@ export const statefulSets: ResourceDefinition<StatefulSet> = {
   prepareForCreate(obj) {
     obj.status = { replicas: 0, availableReplicas: 0 }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<StatefulSet>(),
   validate: (obj) => validateSpec(obj.spec ?? ({} as StatefulSetSpec)),
   // The selector is not in the mutable list, so a selector change is reported by the spec rule.
   validateUpdate,

@@ -8,6 +8,7 @@ import { statusSubresource } from '../apps/deployments.js'
 import { formatHPAMetrics } from './hpa-printer.js'
 import { validateHPASpec } from './hpa-validation.js'
 import { hpaV1 } from './hpa-v1-conversion.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A HorizontalPodAutoscaler as stored (autoscaling/v2, the storage version). */
 export type HorizontalPodAutoscaler = KubeObject & { spec?: HorizontalPodAutoscalerSpec; status?: HorizontalPodAutoscalerStatus | Record<string, unknown> }
@@ -68,12 +69,7 @@ export const horizontalPodAutoscalers: ResourceDefinition<HorizontalPodAutoscale
     // An empty v2 status: desiredReplicas and currentMetrics have no omitempty.
     obj.status = { currentMetrics: null, desiredReplicas: 0 }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<HorizontalPodAutoscaler>(),
   validate: (obj) => validateHPASpec(obj.spec),
   validateStatusUpdate(obj) {
     const st = (obj.status ?? {}) as HorizontalPodAutoscalerStatus

@@ -13,6 +13,7 @@ import { defaultTemplateMetadata } from '../apps/workload-validation.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { validateJobSpecFields } from './jobs.js'
 import { cronScheduleError } from './cron-schedule.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A CronJob as stored. */
 export type CronJob = KubeObject & { spec?: CronJobSpec; status?: CronJobStatus }
@@ -108,12 +109,7 @@ export const cronJobs: ResourceDefinition<CronJob> = {
   prepareForCreate(obj) {
     obj.status = {}
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<CronJob>(),
   validate,
   columns: [
     nameColumn,

@@ -12,6 +12,7 @@ import { validateNonnegative } from '../apps/int-or-percent.js'
 import { GoLiteral, goSelectorValue } from '../../util/go-value.js'
 import { defaultTemplateMetadata, jsonEqual, selectorMatches, validateSelectorImmutable } from '../apps/workload-validation.js'
 import { statusSubresource } from '../apps/deployments.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A Job as stored. */
 export type Job = KubeObject & { spec?: JobSpec; status?: JobStatus }
@@ -219,12 +220,7 @@ export const jobs: ResourceDefinition<Job> = {
     // Upstream generates the selector in Validate, once the uid exists; ours exists already here.
     if (!obj.spec!.manualSelector) generateSelector(obj)
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<Job>(),
   validate,
   validateUpdate,
   // JobToSelectableFields adds status.successful.

@@ -8,6 +8,7 @@ import { accessModesAsString, storageClassOf } from '../shared/access-modes.js'
 import { columnDocs } from '../storage/column-docs.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { validatePersistentVolumeClaimSpec, validatePersistentVolumeClaimUpdate } from './persistentvolumeclaim-validation.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A PersistentVolumeClaim as stored. */
 export type PersistentVolumeClaim = KubeObject & { spec?: PersistentVolumeClaimSpec; status?: PersistentVolumeClaimStatus }
@@ -36,12 +37,7 @@ export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> =
     if (!obj.metadata.finalizers?.includes('kubernetes.io/pvc-protection'))
       obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection']
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<PersistentVolumeClaim>(),
   validate: (obj) => validatePersistentVolumeClaimSpec(obj.spec),
   validateUpdate: validatePersistentVolumeClaimUpdate,
   columns: [

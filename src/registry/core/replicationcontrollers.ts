@@ -9,6 +9,7 @@ import { ageColumn, containersColumn, imagesColumn, intColumn, nameColumn } from
 import { validateNonnegative } from '../apps/int-or-percent.js'
 import { defaultTemplateMetadata, validateAlwaysRunningTemplate } from '../apps/workload-validation.js'
 import { scaleSubresource, statusSubresource } from '../apps/deployments.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A ReplicationController as stored. */
 export type ReplicationController = KubeObject & { spec?: ReplicationControllerSpec; status?: ReplicationControllerStatus }
@@ -83,12 +84,7 @@ export const replicationControllers: ResourceDefinition<ReplicationController> =
     // status.replicas has no omitempty: a fresh RC reads back `status: {replicas: 0}`.
     obj.status = { replicas: 0 }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<ReplicationController>(),
   validate: (obj) => validateSpec(obj.spec ?? ({} as ReplicationControllerSpec)),
   validateStatusUpdate: (obj) => validateStatus(obj.status ?? ({} as ReplicationControllerStatus)),
   // ControllerToSelectableFields adds status.replicas.

@@ -8,6 +8,7 @@ import { invalid, notSupported } from '../shared/field-errors.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { canonicalQuantity, quantity } from '../shared/quantity-format.js'
 import { isQualifiedName } from '../shared/validation.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A ResourceQuota as stored. */
 export type ResourceQuota = KubeObject & { spec?: ResourceQuotaSpec; status?: ResourceQuotaStatus }
@@ -97,12 +98,7 @@ export const resourceQuotas: ResourceDefinition<ResourceQuota> = {
   prepareForCreate(obj) {
     obj.status = {}
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<ResourceQuota>(),
   validate: (obj) => validateSpec(obj.spec ?? {}),
   columns: [
     nameColumn,

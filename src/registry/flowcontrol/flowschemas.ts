@@ -7,6 +7,7 @@ import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { swaggerColumn } from '../shared/swagger-column.js'
 import { validateFlowSchema } from './flowcontrol-validation.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A FlowSchema condition (only `Dangling` is defined). */
 export interface FlowSchemaCondition {
@@ -37,12 +38,7 @@ export const flowSchemas: ResourceDefinition<FlowSchema> = {
   prepareForCreate(obj) {
     obj.status = {}
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<FlowSchema>(),
   validate: validateFlowSchema,
   columns: [
     nameColumn,

@@ -7,6 +7,7 @@ import { ageColumn, nameColumn } from '../apps/columns.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { swaggerColumn } from '../shared/swagger-column.js'
 import { validatePriorityLevel } from './flowcontrol-validation.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A PriorityLevelConfiguration as stored. */
 export type PriorityLevelConfiguration = KubeObject & { spec?: PriorityLevelConfigurationSpec; status?: { conditions?: unknown[] } }
@@ -40,12 +41,7 @@ export const priorityLevelConfigurations: ResourceDefinition<PriorityLevelConfig
   prepareForCreate(obj) {
     obj.status = {}
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<PriorityLevelConfiguration>(),
   validate: validatePriorityLevel,
   columns: [
     nameColumn,

@@ -6,6 +6,7 @@ import { translateTimestampSince } from '../shared/human-duration.js'
 import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { validateIngressSpec, validateIngressStatus } from './ingress-validation.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** An Ingress as stored. */
 export type Ingress = KubeObject & { spec?: IngressSpec; status?: IngressStatus }
@@ -52,12 +53,7 @@ export const ingresses: ResourceDefinition<Ingress> = {
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<Ingress>(),
   validate: (obj) => validateIngressSpec(obj.spec),
   validateStatusUpdate: (obj) => validateIngressStatus(obj.status),
   columns: [

@@ -8,6 +8,7 @@ import { ageColumn, nameColumn, stringColumn } from '../apps/columns.js'
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from '../apps/int-or-percent.js'
 import { GoLiteral } from '../../util/go-value.js'
 import { statusSubresource } from '../apps/deployments.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A PodDisruptionBudget as stored. */
 export type PodDisruptionBudget = KubeObject & { spec?: PodDisruptionBudgetSpec; status?: PodDisruptionBudgetStatus }
@@ -62,12 +63,7 @@ export const podDisruptionBudgets: ResourceDefinition<PodDisruptionBudget> = {
     // The four counters have no omitempty, so they read back as zeros.
     obj.status = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<PodDisruptionBudget>(),
   validate,
   columns: [
     nameColumn,

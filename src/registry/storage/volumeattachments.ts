@@ -9,6 +9,7 @@ import { invalidEach, isDNS1123Subdomain } from '../shared/validation.js'
 import { jsonEqual } from '../apps/workload-validation.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { columnDocs } from './column-docs.js'
+import { specStatusUpdates } from '../shared/spec-status.js'
 
 /** A VolumeAttachment as stored. */
 export type VolumeAttachment = KubeObject & { spec?: VolumeAttachmentSpec; status?: VolumeAttachmentStatus }
@@ -45,12 +46,7 @@ export const volumeAttachments: ResourceDefinition<VolumeAttachment> = {
   prepareForCreate(obj) {
     obj.status = { attached: false }
   },
-  prepareForUpdate(obj, old) {
-    obj.status = old.status
-  },
-  prepareForStatusUpdate(obj, old) {
-    obj.spec = old.spec
-  },
+  ...specStatusUpdates<VolumeAttachment>(),
   validate,
   validateUpdate,
   columns: [
