@@ -100,6 +100,49 @@ out({'uid': cm.metadata.uid, 'dup': dup, 'patched': patched.data, 'listed': [i.m
     expect(r.gone).toEqual([404, 'configmaps "py-cm" not found'])
   })
 
+  it("runs the client's own e2e ReplicationController and APIService cases: create, read, scale, conflict, delete", async () => {
+    const r = await py(`
+name = 'frontend-py'
+rc = {'apiVersion': 'v1', 'kind': 'ReplicationController', 'metadata': {'name': name, 'labels': {'name': name}},
+      'spec': {'replicas': 2, 'selector': {'name': name},
+               'template': {'metadata': {'labels': {'name': name}}, 'spec': {'containers': [{'name': 'nginx', 'image': 'nginx', 'ports': [{'containerPort': 80}]}]}}}}
+made = core.create_namespaced_replication_controller('default', rc)
+read = core.read_namespaced_replication_controller(name, 'default')
+for _ in range(100):
+    pods = core.list_namespaced_pod('default', label_selector='name=' + name).items
+    if len(pods) == 2:
+        break
+    time.sleep(0.1)
+scaled = core.patch_namespaced_replication_controller_scale(name, 'default', {'spec': {'replicas': 1}})
+core.delete_namespaced_replication_controller(name, 'default')
+reg = client.ApiregistrationV1Api()
+svc = {'apiVersion': 'apiregistration.k8s.io/v1', 'kind': 'APIService', 'metadata': {'name': 'v1alpha1.wardle.example.com'},
+       'spec': {'group': 'wardle.example.com', 'version': 'v1alpha1', 'groupPriorityMinimum': 1000, 'versionPriority': 15,
+                'insecureSkipTLSVerify': True, 'service': {'name': 'api', 'namespace': 'wardle'}}}
+reg.create_api_service(svc)
+got = reg.read_api_service('v1alpha1.wardle.example.com')
+try:
+    reg.create_api_service(svc)
+    dup = None
+except ApiException as e:
+    dup = [e.status, json.loads(e.body)['reason']]
+builtin = reg.read_api_service('v1.apps')
+reg.delete_api_service('v1alpha1.wardle.example.com')
+out({'replicas': read.spec.replicas, 'selector': made.spec.selector, 'pods': len(pods), 'scaled': scaled.spec.replicas,
+     'svc': [got.spec.group, got.spec.service.name], 'dup': dup,
+     'builtin': [builtin.spec.service, [(c.type, c.status, c.reason) for c in builtin.status.conditions]]})
+`)
+    expect(r).toEqual({
+      replicas: 2,
+      selector: { name: 'frontend-py' },
+      pods: 2,
+      scaled: 1,
+      svc: ['wardle.example.com', 'api'],
+      dup: [409, 'AlreadyExists'],
+      builtin: [null, [['Available', 'True', 'Local']]],
+    })
+  })
+
   it('lists with resource_version_match Exact (the state then) and rejects it without a resourceVersion', async () => {
     const r = await py(`
 rv = core.list_namespaced_config_map('default').metadata.resource_version
