@@ -3,8 +3,7 @@ import type { ReplicaSetSpec, ReplicaSetStatus } from 'kubernetes-types/apps/v1.
 import type { KubeObject } from '../../types.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { defaultPodSpec } from '../shared/pod-spec.js'
-import { translateTimestampSince } from '../shared/human-duration.js'
-import { containersAndImages } from '../shared/workload-columns.js'
+import { replicatedRow } from '../shared/workload-columns.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import { ageColumn, containersColumn, imagesColumn, intColumn, nameColumn, selectorColumn } from './columns.js'
 import { validateNonnegative } from './int-or-percent.js'
@@ -66,18 +65,5 @@ export const replicaSets: ResourceDefinition<ReplicaSet> = {
         'Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.',
     },
   ],
-  row(obj, now) {
-    const spec = obj.spec ?? ({} as ReplicaSetSpec)
-    const [names, images] = containersAndImages(spec.template?.spec ?? { containers: [] })
-    return [
-      obj.metadata.name ?? '',
-      spec.replicas ?? 0,
-      obj.status?.replicas ?? 0,
-      obj.status?.readyReplicas ?? 0,
-      translateTimestampSince(obj.metadata.creationTimestamp, now),
-      names,
-      images,
-      labelSelectorAsString(spec.selector),
-    ]
-  },
+  row: (obj, now) => replicatedRow(obj, now, labelSelectorAsString(obj.spec?.selector)),
 }

@@ -3,8 +3,7 @@ import type { PodTemplateSpec, ReplicationControllerSpec, ReplicationControllerS
 import type { KubeObject } from '../../types.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { defaultPodSpec } from '../shared/pod-spec.js'
-import { translateTimestampSince } from '../shared/human-duration.js'
-import { containersAndImages } from '../shared/workload-columns.js'
+import { replicatedRow } from '../shared/workload-columns.js'
 import { ageColumn, containersColumn, imagesColumn, intColumn, nameColumn } from '../apps/columns.js'
 import { validateNonnegative } from '../apps/int-or-percent.js'
 import { defaultTemplateMetadata, validateAlwaysRunningTemplate } from '../apps/workload-validation.js'
@@ -112,18 +111,5 @@ export const replicationControllers: ResourceDefinition<ReplicationController> =
         'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
     },
   ],
-  row(obj, now) {
-    const spec = obj.spec ?? ({} as ReplicationControllerSpec)
-    const [names, images] = containersAndImages(spec.template?.spec ?? { containers: [] })
-    return [
-      obj.metadata.name ?? '',
-      spec.replicas ?? 0,
-      obj.status?.replicas ?? 0,
-      obj.status?.readyReplicas ?? 0,
-      translateTimestampSince(obj.metadata.creationTimestamp, now),
-      names,
-      images,
-      selectorFromSet(spec.selector),
-    ]
-  },
+  row: (obj, now) => replicatedRow(obj, now, selectorFromSet(obj.spec?.selector)),
 }
