@@ -2,18 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
-import { ok } from '../helpers/expect-kubectl.js'
-
-/** Polls `fn` every 100 ms until it returns a truthy value or `ms` pass; returns the last value. */
-async function until<T>(fn: () => Promise<T>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  let v = await fn()
-  while (!v && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100))
-    v = await fn()
-  }
-  return v
-}
+import { ok, until } from '../helpers/expect-kubectl.js'
 
 const rc = JSON.stringify({
   apiVersion: 'v1',

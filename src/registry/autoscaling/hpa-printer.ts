@@ -1,8 +1,9 @@
 /** @module hpa-printer: formatHPAMetrics of pkg/printers/internalversion/printers.go, the TARGETS column of `kubectl get hpa`. */
 import type { MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js'
+import { canonicalQuantity } from '../shared/quantity-format.js'
 
-/** Quantity.String(); stored quantities are kept as written, which is canonical for the usual forms. */
-const q = (v: string | number | undefined): string => (v === undefined ? '<nil>' : String(v))
+/** Quantity.String() (canonical: `0.5` prints as `500m`); `<nil>` for a missing pointer, as fmt prints it. */
+const q = (v: string | number | undefined): string => (v === undefined ? '<nil>' : canonicalQuantity(v))
 
 /** One metric as `current/target`: `cpu: <unknown>/80%`, `5/10 (avg)`, `<unknown type>`. */
 function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): string {

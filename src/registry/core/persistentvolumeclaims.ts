@@ -9,11 +9,10 @@ import { columnDocs } from '../storage/column-docs.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { validatePersistentVolumeClaimSpec, validatePersistentVolumeClaimUpdate } from './persistentvolumeclaim-validation.js'
 import { specStatusUpdates } from '../shared/spec-status.js'
+import { stringColumn } from '../apps/columns.js'
 
 /** A PersistentVolumeClaim as stored. */
 export type PersistentVolumeClaim = KubeObject & { spec?: PersistentVolumeClaimSpec; status?: PersistentVolumeClaimStatus }
-
-const str = (name: string, description: string) => ({ name, type: 'string' as const, description })
 
 /** `pvc`: NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE | VOLUMEMODE (printPersistentVolumeClaim). */
 export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> = {
@@ -42,14 +41,14 @@ export const persistentVolumeClaims: ResourceDefinition<PersistentVolumeClaim> =
   validateUpdate: validatePersistentVolumeClaimUpdate,
   columns: [
     nameColumn,
-    str('Status', columnDocs.pvcPhase),
-    str('Volume', columnDocs.pvcVolumeName),
-    str('Capacity', columnDocs.pvcCapacity),
-    str('Access Modes', columnDocs.pvcAccessModes),
-    str('StorageClass', 'StorageClass of the pvc'),
-    str('VolumeAttributesClass', 'VolumeAttributesClass of the pvc'),
+    stringColumn('Status', columnDocs.pvcPhase),
+    stringColumn('Volume', columnDocs.pvcVolumeName),
+    stringColumn('Capacity', columnDocs.pvcCapacity),
+    stringColumn('Access Modes', columnDocs.pvcAccessModes),
+    stringColumn('StorageClass', 'StorageClass of the pvc'),
+    stringColumn('VolumeAttributesClass', 'VolumeAttributesClass of the pvc'),
     ageColumn,
-    { ...str('VolumeMode', columnDocs.pvcVolumeMode), priority: 1 },
+    { ...stringColumn('VolumeMode', columnDocs.pvcVolumeMode), priority: 1 },
   ],
   row(obj, now) {
     const spec = obj.spec ?? {}

@@ -9,11 +9,10 @@ import { columnDocs } from '../storage/column-docs.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { rfc3339 } from '../../util/time.js'
 import { validatePersistentVolumeSpec, validatePersistentVolumeUpdate } from './persistentvolume-validation.js'
+import { stringColumn } from '../apps/columns.js'
 
 /** A PersistentVolume as stored. */
 export type PersistentVolume = KubeObject & { spec?: PersistentVolumeSpec; status?: PersistentVolumeStatus }
-
-const str = (name: string, description: string) => ({ name, type: 'string' as const, description })
 
 /** `pv`: NAME CAPACITY ACCESS MODES RECLAIM POLICY STATUS CLAIM STORAGECLASS VOLUMEATTRIBUTESCLASS REASON AGE | VOLUMEMODE (printPersistentVolume). */
 export const persistentVolumes: ResourceDefinition<PersistentVolume> = {
@@ -51,16 +50,16 @@ export const persistentVolumes: ResourceDefinition<PersistentVolume> = {
   validateUpdate: (obj, old) => validatePersistentVolumeUpdate(obj.spec, old.spec),
   columns: [
     nameColumn,
-    str('Capacity', columnDocs.pvCapacity),
-    str('Access Modes', columnDocs.pvAccessModes),
-    str('Reclaim Policy', columnDocs.pvReclaimPolicy),
-    str('Status', columnDocs.pvPhase),
-    str('Claim', columnDocs.pvClaimRef),
-    str('StorageClass', 'StorageClass of the pv'),
-    str('VolumeAttributesClass', 'VolumeAttributesClass of the pv'),
-    str('Reason', columnDocs.pvReason),
+    stringColumn('Capacity', columnDocs.pvCapacity),
+    stringColumn('Access Modes', columnDocs.pvAccessModes),
+    stringColumn('Reclaim Policy', columnDocs.pvReclaimPolicy),
+    stringColumn('Status', columnDocs.pvPhase),
+    stringColumn('Claim', columnDocs.pvClaimRef),
+    stringColumn('StorageClass', 'StorageClass of the pv'),
+    stringColumn('VolumeAttributesClass', 'VolumeAttributesClass of the pv'),
+    stringColumn('Reason', columnDocs.pvReason),
     ageColumn,
-    { ...str('VolumeMode', columnDocs.pvVolumeMode), priority: 1 },
+    { ...stringColumn('VolumeMode', columnDocs.pvVolumeMode), priority: 1 },
   ],
   row(obj, now) {
     const spec = obj.spec ?? {}

@@ -8,6 +8,7 @@ import { forbidden, invalid, notSupported, required } from '../shared/field-erro
 import { invalidEach, isQualifiedName, validateImmutable } from '../shared/validation.js'
 import { columnDocs } from './column-docs.js'
 import { isDefaultStorageClass } from './default-storage-class.js'
+import { stringColumn } from '../apps/columns.js'
 
 /** A StorageClass as stored. */
 export type StorageClass = KubeObject & Omit<StorageClassV1, 'metadata' | 'apiVersion' | 'kind'>
@@ -41,8 +42,6 @@ function validateUpdate(sc: StorageClass, old: StorageClass): FieldError[] {
   return errs
 }
 
-const str = (name: string, description: string) => ({ name, type: 'string' as const, description })
-
 /** `sc`: NAME (` (default)`) PROVISIONER RECLAIMPOLICY VOLUMEBINDINGMODE ALLOWVOLUMEEXPANSION AGE (printStorageClass). */
 export const storageClasses: ResourceDefinition<StorageClass> = {
   group: 'storage.k8s.io',
@@ -61,10 +60,10 @@ export const storageClasses: ResourceDefinition<StorageClass> = {
   validateUpdate,
   columns: [
     nameColumn,
-    str('Provisioner', columnDocs.scProvisioner),
-    str('ReclaimPolicy', columnDocs.scReclaimPolicy),
-    str('VolumeBindingMode', columnDocs.scVolumeBindingMode),
-    str('AllowVolumeExpansion', columnDocs.scAllowVolumeExpansion),
+    stringColumn('Provisioner', columnDocs.scProvisioner),
+    stringColumn('ReclaimPolicy', columnDocs.scReclaimPolicy),
+    stringColumn('VolumeBindingMode', columnDocs.scVolumeBindingMode),
+    stringColumn('AllowVolumeExpansion', columnDocs.scAllowVolumeExpansion),
     ageColumn,
   ],
   row: (sc, now) => [
