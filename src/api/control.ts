@@ -36,6 +36,8 @@ export interface ControlState {
   restoreImage(image: string): void
   /** Makes a container's main process exit (restartPolicy applies). */
   crashContainer(namespace: string, pod: string, opts?: { container?: string; exitCode?: number; reason?: string }): { container: string; exitCode: number }
+  /** Makes a container's probe endpoints fail or answer again (sim/probes). */
+  setContainerHealth(namespace: string, pod: string, opts: { container?: string; healthy: boolean }): { container: string; healthy: boolean }
   snapshot(): ObjectList
 }
 
@@ -216,6 +218,17 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       cluster.sim.exitContainer(namespace, name, container, exitCode, opts.reason)
       return { container, exitCode }
     },
+    setContainerHealth(namespace, name, opts) {
+      const pod = cluster.registry.resource('', 'pods').getStored(namespace, name)
+      if (!pod) throw StatusError.notFound({ group: '', resource: 'pods' }, name)
+      const spec = pod.obj.spec as { containers?: { name: string }[]; initContainers?: { name: string }[] } | undefined
+      const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c) => c.name)
+      const container = opts.container ?? containers[0]
+      if (!container || !containers.includes(container)) throw StatusError.badRequest(`container ${container} is not valid for pod ${name}`)
+      if (!cluster.sim.setContainerHealth) throw new StatusError(501, 'NotImplemented', 'this cluster runs no simulated kubelet')
+      cluster.sim.setContainerHealth(namespace, name, container, opts.healthy)
+      return { container, healthy: opts.healthy }
+    },
     snapshot: () => exportSnapshot(cluster.registry),
   }
   app.decorate('kubemock', state)
@@ -263,6 +276,7 @@ const checkAdvance = controlSchemaValidator('ClockAdvance')
 const checkSpeed = controlSchemaValidator('ClockSpeed')
 const checkCrash = controlSchemaValidator('CrashRequest')
 const checkImage = controlSchemaValidator('ImageRequest')
+const checkHealth = controlSchemaValidator('HealthRequest')
 
 function send(reply: FastifyReply, body: unknown, code = 200): FastifyReply {
   return reply
@@ -347,6 +361,13 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
     return send(reply, { namespace, pod: name, ...state.crashContainer(namespace, name, body as { container?: string; exitCode?: number; reason?: string }) })
   })
 
+  app.put('/kubemock/v1/namespaces/:namespace/pods/:name/health', async (req, reply) => {
+    const { namespace, name } = req.params as { namespace: string; name: string }
+    const body = jsonBody(req.body)
+    checkHealth(body)
+    return send(reply, { namespace, pod: name, ...state.setContainerHealth(namespace, name, body as { container?: string; healthy: boolean }) })
+  })
+
   for (const action of ['fail', 'restore'] as const) {
     app.post(`/kubemock/v1/images/${action}`, async (req, reply) => {
       const body = jsonBody(req.body)
@@ -413,6 +434,8 @@ export interface ControlHelpers {
   crashContainer(namespace: string, pod: string, opts?: { container?: string; exitCode?: number; reason?: string }): { container: string; exitCode: number }
   failImage(image: string): void
   restoreImage(image: string): void
+  /** Makes a container's probe endpoints fail (`healthy: false`) or answer again. */
+  setContainerHealth(namespace: string, pod: string, opts: { container?: string; healthy: boolean }): { container: string; healthy: boolean }
 }
 
 /** Builds the {@link ControlHelpers} of an app built by buildApp() for `cluster`. */
@@ -440,6 +463,10 @@ export function controlHelpers(app: FastifyInstance, cluster: ControlTarget): Co
     crashContainer: (namespace, pod, opts) => {
       checkCrash(opts ?? {})
       return state.crashContainer(namespace, pod, opts)
+    },
+    setContainerHealth: (namespace, pod, opts) => {
+      checkHealth(opts)
+      return state.setContainerHealth(namespace, pod, opts)
     },
     failImage: (image) => {
       checkImage({ image })

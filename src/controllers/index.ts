@@ -40,6 +40,8 @@ export interface SimControls {
   startKubelet?(node: string): void
   /** Makes a running container's main process exit with `exitCode` (restartPolicy then applies). */
   exitContainer?(namespace: string, pod: string, container: string, exitCode: number, reason?: string): void
+  /** Makes a container's probe endpoints fail (`healthy: false`) or answer again (sim/probes). */
+  setContainerHealth?(namespace: string, pod: string, container: string, healthy: boolean): void
   [control: string]: ((...args: never[]) => unknown) | undefined
 }
 

@@ -7,6 +7,7 @@ import { ImageCatalogue } from '../sim/images.js'
 import { selectStage, StageTracker, stageDueAt } from '../sim/stages/engine.js'
 import { defaultKubeletTimings, type KubeletTimings, type PodStageContext, type PodStep } from '../sim/stages/pod-context.js'
 import { podStages } from '../sim/stages/pod-stages.js'
+import { ProberManager } from '../sim/probes/prober-manager.js'
 import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
 import { Backoff } from './kubelet-backoff.js'
@@ -18,6 +19,13 @@ import { claimsBound, podClaimIndex, podClaimKeys } from './volume-binding.js'
 
 /** Every timing the kubelet reads from `deps.timings`, with its default (simulated ms). */
 export const kubeletTimingDefaults = { ...defaultKubeletTimings, ...defaultNodeTimings }
+
+/** The User-Agent of the kubelet's HTTP probes: `kube-probe/<major>.<minor>` of the node's kubelet. */
+function probeUserAgent(node: KubeObject | undefined): string {
+  const v = (node?.status as { nodeInfo?: { kubeletVersion?: string } } | undefined)?.nodeInfo?.kubeletVersion ?? ''
+  const m = /^v?(\d+)\.(\d+)/.exec(v)
+  return m ? `kube-probe/${m[1]}.${m[2]}` : 'kube-probe/1.32'
+}
 
 /** Options for tests and scenarios. */
 export interface KubeletOptions {
@@ -58,6 +66,20 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   const idle = (node: string) => stopped.has(node) || !(deps.ownsNode?.(node) ?? true)
   /** Pods this kubelet has seen, by key: which UID on which node (to clean up after deletion). */
   const known = new Map<string, { uid: string; node: string }>()
+  const prober = new ProberManager({
+    clock: deps.clock,
+    registry: deps.registry,
+    getPod: (key) => {
+      const [ns, name] = splitKey(key)
+      return podCache.get(ns, name)?.obj as PodObject | undefined
+    },
+    onChange: (key) => deps.manager.enqueueTo('kubelet', key),
+    record: (pod, type, reason, message, fieldPath) =>
+      deps.events.record({ component: 'kubelet', host: pod.spec?.nodeName }, pod, type, reason, message, { fieldPath }),
+    exitContainer: (id, code) => runtime.exit(id, code),
+    userAgent: (pod) => probeUserAgent(nodeCache.get('', pod.spec?.nodeName ?? '')?.obj),
+    idle,
+  })
 
   const nodeState = (node: KubeObject): KubeletNode => {
     const name = node.metadata.name ?? ''
@@ -70,6 +92,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     const k = known.get(key)
     if (!k) return
     known.delete(key)
+    prober.removePod(key)
     runtime.removePod(key)
     nodeStates.get(k.node)?.allocator.release(k.uid)
     imageBackoff.forgetPrefix(`${k.uid}_`)
@@ -90,6 +113,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     allocateIP: (pod) => kn.allocator.allocate(pod.metadata.uid ?? ''),
     volumesReady: (pod) => claimsBound(pod, claimCache),
     containerEnv: (pod, name) => containerEnv(deps.registry, pod as Pod, name),
+    probes: prober,
   })
 
   const apply = async (pod: PodObject, steps: PodStep[], node: string): Promise<boolean> => {
@@ -148,6 +172,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
       const kn = nodeState(nodeObj)
       known.set(key, { uid, node: nodeName })
       if (pod.status?.podIP && !pod.spec?.hostNetwork) kn.allocator.reserve(uid, pod.status.podIP)
+      prober.syncPod(key, pod)
       const ctx = context(kn)
       const stage = selectStage(podStages, pod, ctx)
       if (!stage) {
@@ -188,6 +213,12 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     const s = statuses.find((x) => x.name === container)
     if (!s?.state?.running || !s.containerID) throw StatusError.badRequest(`container "${container}" in pod "${pod}" is not running`)
     runtime.exit(s.containerID, exitCode, reason)
+  }
+
+  deps.sim.setContainerHealth = (namespace: string, pod: string, container: string, healthy: boolean) => {
+    const p = pods.getStored(namespace, pod)?.obj as PodObject | undefined
+    if (!p) throw StatusError.notFound(pods.ref, pod)
+    prober.setHealth(p.metadata.uid ?? '', container, healthy)
   }
 
   const nodeController = createNodeHeartbeat(deps, { nodeState, stopped: idle, timing })

@@ -288,12 +288,39 @@ const httpd: ImageServer = {
   },
 }
 
+// CoreDNS (kind's kube-dns): port 53 speaks DNS; the health plugin answers /health on 8080, the
+// ready plugin /ready on 8181 and prometheus /metrics on 9153, through Go's net/http (plain "OK",
+// the standard mux's 404 text for anything else).
+const coredns: ImageServer = {
+  ports: [53, 8080, 8181, 9153],
+  httpPorts: [8080, 8181, 9153],
+  serve(inst, req, now) {
+    const path = req.path.split('?')[0]
+    const version = imageVersion(inst)
+    const answers: Record<string, string> = {
+      '/health': 'OK',
+      '/ready': 'OK',
+      '/metrics': `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="${version.replace(/^v/, '')}"} 1\n`,
+    }
+    const body = answers[path]
+    const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' }
+    if (body === undefined) {
+      const text = '404 page not found\n'
+      Object.assign(headers, { 'X-Content-Type-Options': 'nosniff', Date: httpDate(now), 'Content-Length': String(text.length) })
+      return { res: { status: 404, statusText: 'Not Found', headers, body: req.method === 'HEAD' ? '' : text, keepAlive: wantsKeepAlive(req) } }
+    }
+    Object.assign(headers, { Date: httpDate(now), 'Content-Length': String(Buffer.byteLength(body)) })
+    return { res: { status: 200, statusText: 'OK', headers, body: req.method === 'HEAD' ? '' : body, keepAlive: wantsKeepAlive(req) } }
+  },
+}
+
 /** What each image repository serves; images not listed listen on nothing (connections are refused). */
 export const imageServers: Record<string, ImageServer> = {
   'docker.io/library/nginx': officialNginx,
   'docker.io/library/httpd': httpd,
   'docker.io/sysnet4admin/echo-hname': echoHname,
   'docker.io/sysnet4admin/echo-ip': echoIP,
+  'registry.k8s.io/coredns/coredns': coredns,
 }
 
 /** The server behaviour of an instance's image, if it listens on anything (the tables above, then the catalogue). */

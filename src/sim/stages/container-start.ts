@@ -162,12 +162,13 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
     state: { running: { startedAt: new Date(Math.floor(rc.startedAt / 1000) * 1000).toISOString().replace('.000Z', 'Z') } },
     lastState: restarted ? { terminated: prevTerminated } : (prev?.lastState ?? {}),
     // Without a readiness probe a running container is ready at once; a running init container is not.
-    ready: !cand.init || isSidecar(c),
+    // A startup probe holds `started` (and so `ready`) until it passes, a readiness probe holds `ready`.
+    ready: (!cand.init || isSidecar(c)) && !c.readinessProbe && !c.startupProbe,
     restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0),
     image: pulled.image,
     imageID: pulled.imageID,
     containerID: rc.id,
-    started: true,
+    started: !c.startupProbe,
     ...(mounts ? { volumeMounts: mounts } : {}),
   }
   return { status, events }

@@ -2,6 +2,7 @@
 import type { PodStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import type { ImageCatalogue, ProcessPlan, PulledImage } from '../images.js'
+import type { PodProbes } from '../probes/prober-manager.js'
 import type { Stage } from './engine.js'
 
 /** Timings of the simulated kubelet, in simulated ms (override by name through `deps.timings`). */
@@ -78,6 +79,8 @@ export interface PodStageContext {
   volumesReady?(pod: PodObject): boolean
   /** The resolved environment of one container (image ENV, service links, env/envFrom), read when its image's entrypoint checks it. */
   containerEnv?(pod: PodObject, container: string): Record<string, string>
+  /** The probe workers' results (absent: probes are not simulated, containers are ready when running). */
+  probes?: PodProbes
 }
 
 /** What a pod stage does: write the status, record an event, or remove the pod (grace 0). */

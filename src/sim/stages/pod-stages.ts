@@ -9,6 +9,7 @@ import { freshStartMs, shouldRestart, startCandidates, startContainer, crashKey 
 import { goDuration } from './go-duration.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
 import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
+import { probeKill, probeStatus } from './probe-stages.js'
 
 const terminalPhase = (pod: PodObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 const deleting = (pod: PodObject) => !!pod.metadata.deletionTimestamp
@@ -277,6 +278,8 @@ export const podStages: readonly PodStage[] = [
   podAccept,
   podSandbox,
   containerExited,
+  probeKill,
+  probeStatus,
   containerCrashLoop,
   imagePullBackOff,
   containersStart,

@@ -1,0 +1,149 @@
+/**
+ * @module run-probe: one run of a container probe (exec, httpGet, tcpSocket, grpc) against the simulated container, with
+ * the outputs pkg/probe/{exec,http,tcp,grpc} report (1.32).
+ */
+import type { Container, Probe } from 'kubernetes-types/core/v1.js'
+import type { Registry } from '../../registry/registry.js'
+import type { Clock } from '../clock.js'
+import { connectPort, serveHTTP } from '../containers/http.js'
+import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
+import { ExecSession, ExecStartError } from '../shell/session.js'
+import { goDuration } from '../stages/go-duration.js'
+
+/** probe.Result: Warning counts as success (a redirect the prober did not follow). */
+export type ProbeResult = 'success' | 'warning' | 'failure' | 'unknown'
+
+/** What one run reports: the result, its output (the event text), or an error (the result is then thrown away). */
+export interface ProbeOutcome {
+  result: ProbeResult
+  output: string
+  error?: string
+}
+
+/** Everything a probe run needs to know about its container. */
+export interface ProbeTarget {
+  registry: Registry
+  clock: Clock
+  inst: ContainerInstance
+  container: Container
+  podIP: string
+  /** False after the control API made the container's probe endpoints fail. */
+  healthy: boolean
+  /** `kube-probe/1.32` (the kubelet's major.minor). */
+  userAgent: string
+}
+
+/** pkg/probe/http and exec read at most 10 KiB of a response or of a command's output. */
+const maxReadLength = 10 * 1024
+
+/** probe.ResolveContainerPort: a number, a named container port, or a number in a string. */
+export function resolveContainerPort(port: number | string | undefined, container: Container): { port: number } | { error: string } {
+  let n: number
+  if (typeof port === 'number') n = port
+  else {
+    const named = (container.ports ?? []).find((p) => p.name === port)
+    if (named) n = named.containerPort
+    else if (/^[+-]?\d+$/.test(port ?? '')) n = Number(port)
+    else return { error: `strconv.Atoi: parsing ${JSON.stringify(port ?? '')}: invalid syntax` }
+  }
+  return n > 0 && n < 65536 ? { port: n } : { error: `invalid port number: ${n}` }
+}
+
+const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
+
+/** Runs `probe` once against the target. Never throws; an exec command that outlives timeoutSeconds is stopped. */
+export async function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutcome> {
+  const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000
+  if (probe.exec) return execProbe(probe.exec.command ?? [], timeoutMs, t)
+  if (probe.httpGet) {
+    const p = resolveContainerPort(probe.httpGet.port, t.container)
+    if ('error' in p) return { result: 'unknown', output: '', error: p.error }
+    return httpProbe(probe.httpGet, p.port, t)
+  }
+  if (probe.tcpSocket) {
+    const p = resolveContainerPort(probe.tcpSocket.port, t.container)
+    if ('error' in p) return { result: 'unknown', output: '', error: p.error }
+    const addr = hostPort(probe.tcpSocket.host || t.podIP, p.port)
+    // tcp.go: a failed dial is a Failure with the dial error as output.
+    if (!t.healthy || connectPort(t.inst, p.port) === 'refused') return { result: 'failure', output: `dial tcp ${addr}: connect: connection refused` }
+    return { result: 'success', output: '' }
+  }
+  if (probe.grpc) return grpcProbe(probe.grpc.port, timeoutMs, t)
+  return { result: 'unknown', output: '', error: `missing probe handler for ${t.inst.namespace}/${t.inst.pod}:${t.inst.container}` }
+}
+
+/** pkg/probe/http DoHTTPProbe: 200–299 success, 300–399 warning (redirects not followed), else the status code. */
+function httpProbe(get: NonNullable<Probe['httpGet']>, port: number, t: ProbeTarget): ProbeOutcome {
+  const scheme = (get.scheme ?? 'HTTP').toLowerCase()
+  const path = get.path ?? ''
+  const url = `${scheme}://${hostPort(get.host || t.podIP, port)}${path && !path.startsWith('/') ? '/' : ''}${path}`
+  const conn = connectPort(t.inst, port)
+  if (conn === 'refused')
+    return { result: 'failure', output: `Get ${JSON.stringify(url)}: dial tcp ${hostPort(get.host || t.podIP, port)}: connect: connection refused` }
+  if (!t.healthy) return { result: 'failure', output: 'HTTP probe failed with statuscode: 500' }
+  if (scheme === 'https') return { result: 'failure', output: `Get ${JSON.stringify(url)}: http: server gave HTTP response to HTTPS client` }
+  if (conn === 'not-http') return { result: 'failure', output: `Get ${JSON.stringify(url)}: EOF` }
+  // The kubelet's request: its User-Agent and Accept unless the probe sets them (Host too).
+  const headers: Record<string, string> = { host: hostPort(get.host || t.podIP, port), 'user-agent': t.userAgent, accept: '*/*', connection: 'close' }
+  for (const h of get.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value
+  const res = serveHTTP(
+    t.inst,
+    { method: 'GET', path: path || '/', headers, remoteAddr: undefined },
+    { logs: runtimeFor(t.registry).logs(t.inst.containerID), now: t.clock.now() },
+  )
+  if (!res) return { result: 'failure', output: `Get ${JSON.stringify(url)}: EOF` }
+  const body = res.body.slice(0, maxReadLength)
+  if (res.status >= 200 && res.status < 300) return { result: 'success', output: body }
+  if (res.status >= 300 && res.status < 400) return { result: 'warning', output: `Probe terminated redirects, Response body: ${body}` }
+  return { result: 'failure', output: `HTTP probe failed with statuscode: ${res.status}` }
+}
+
+/** pkg/probe/grpc: a listening port answers the standard health service (SERVING unless made unhealthy). */
+async function grpcProbe(port: number, timeoutMs: number, t: ProbeTarget): Promise<ProbeOutcome> {
+  const addr = hostPort(t.podIP, port)
+  if (connectPort(t.inst, port) === 'refused') {
+    // grpc.DialContext with WithBlock keeps retrying a refused connection until the probe's timeout.
+    await new Promise<void>((r) => t.clock.setTimer(timeoutMs, r))
+    return {
+      result: 'failure',
+      output: `timeout: failed to connect service ${JSON.stringify(addr)} within ${goDuration(timeoutMs)}: context deadline exceeded`,
+    }
+  }
+  if (!t.healthy) return { result: 'failure', output: 'service unhealthy (responded with "NOT_SERVING")' }
+  return { result: 'success', output: 'service healthy' }
+}
+
+/**
+ * pkg/probe/exec over the runtime's ExecSync: the command runs in the container's shell as
+ * `kubectl exec` does; exit 0 is success, another code a failure with the combined output, a
+ * command still running after timeoutSeconds is stopped (`command "…" timed out`).
+ */
+function execProbe(command: string[], timeoutMs: number, t: ProbeTarget): Promise<ProbeOutcome> {
+  if (!t.healthy) return Promise.resolve({ result: 'failure', output: '' })
+  let out = ''
+  const collect = (s: string) => {
+    if (out.length < maxReadLength) out = (out + s).slice(0, maxReadLength)
+  }
+  const session = new ExecSession(t.registry, t.inst, { command, tty: false, stdin: false, io: { stdout: collect, stderr: collect } })
+  try {
+    session.start()
+  } catch (err) {
+    if (!(err instanceof ExecStartError)) throw err
+    // The CRI error as the prober prints it (a gRPC status from containerd).
+    const desc = err.message.replace(/^Internal error occurred: error executing command in container: /, '')
+    return Promise.resolve({ result: 'unknown', output: '', error: `rpc error: code = Unknown desc = ${desc}` })
+  }
+  session.closeStdin()
+  return new Promise((resolve) => {
+    let timedOut = false
+    const timer = t.clock.setTimer(timeoutMs, () => {
+      timedOut = true
+      session.abort()
+    })
+    void session.done.then((code) => {
+      t.clock.clearTimer(timer)
+      if (timedOut) resolve({ result: 'failure', output: `command ${JSON.stringify(command.join(' '))} timed out` })
+      else resolve({ result: code === 0 ? 'success' : 'failure', output: out })
+    })
+  })
+}
