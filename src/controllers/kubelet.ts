@@ -8,6 +8,7 @@ import { selectStage, StageTracker, stageDueAt } from '../sim/stages/engine.js'
 import { defaultKubeletTimings, type KubeletTimings, type PodStageContext, type PodStep } from '../sim/stages/pod-context.js'
 import { podStages } from '../sim/stages/pod-stages.js'
 import { ProberManager } from '../sim/probes/prober-manager.js'
+import { LifecycleHooks } from '../sim/probes/lifecycle-hooks.js'
 import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
 import { Backoff } from './kubelet-backoff.js'
@@ -20,11 +21,11 @@ import { claimsBound, podClaimIndex, podClaimKeys } from './volume-binding.js'
 /** Every timing the kubelet reads from `deps.timings`, with its default (simulated ms). */
 export const kubeletTimingDefaults = { ...defaultKubeletTimings, ...defaultNodeTimings }
 
-/** The User-Agent of the kubelet's HTTP probes: `kube-probe/<major>.<minor>` of the node's kubelet. */
-function probeUserAgent(node: KubeObject | undefined): string {
+/** `<major>.<minor>` of a node's kubelet, for the User-Agents of probes (`kube-probe/1.32`) and hooks (`kube-lifecycle/1.32`). */
+function kubeletMinor(node: KubeObject | undefined): string {
   const v = (node?.status as { nodeInfo?: { kubeletVersion?: string } } | undefined)?.nodeInfo?.kubeletVersion ?? ''
   const m = /^v?(\d+)\.(\d+)/.exec(v)
-  return m ? `kube-probe/${m[1]}.${m[2]}` : 'kube-probe/1.32'
+  return m ? `${m[1]}.${m[2]}` : '1.32'
 }
 
 /** Options for tests and scenarios. */
@@ -76,9 +77,19 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     onChange: (key) => deps.manager.enqueueTo('kubelet', key),
     record: (pod, type, reason, message, fieldPath) =>
       deps.events.record({ component: 'kubelet', host: pod.spec?.nodeName }, pod, type, reason, message, { fieldPath }),
-    exitContainer: (id, code) => runtime.exit(id, code),
-    userAgent: (pod) => probeUserAgent(nodeCache.get('', pod.spec?.nodeName ?? '')?.obj),
+    userAgent: (pod) => `kube-probe/${kubeletMinor(nodeCache.get('', pod.spec?.nodeName ?? '')?.obj)}`,
     idle,
+  })
+  const hooks = new LifecycleHooks({
+    clock: deps.clock,
+    registry: deps.registry,
+    record: (pod, type, reason, message, fieldPath) =>
+      deps.events.record({ component: 'kubelet', host: pod.spec?.nodeName }, pod, type, reason, message, { fieldPath }),
+    exitContainer: (id, code) => runtime.exit(id, code),
+    ignoresSigterm: (id) => !!runtime.get(id)?.plan.ignoresSigterm,
+    stopMs: timing('kubelet.stopMs'),
+    onChange: (key) => deps.manager.enqueueTo('kubelet', key),
+    userAgent: (pod) => `kube-lifecycle/${kubeletMinor(nodeCache.get('', pod.spec?.nodeName ?? '')?.obj)}`,
   })
 
   const nodeState = (node: KubeObject): KubeletNode => {
@@ -93,6 +104,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     if (!k) return
     known.delete(key)
     prober.removePod(key)
+    hooks.forgetPod(key)
     runtime.removePod(key)
     nodeStates.get(k.node)?.allocator.release(k.uid)
     imageBackoff.forgetPrefix(`${k.uid}_`)
@@ -114,6 +126,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     volumesReady: (pod) => claimsBound(pod, claimCache),
     containerEnv: (pod, name) => containerEnv(deps.registry, pod as Pod, name),
     probes: prober,
+    hooks,
   })
 
   const apply = async (pod: PodObject, steps: PodStep[], node: string): Promise<boolean> => {
@@ -173,6 +186,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
       known.set(key, { uid, node: nodeName })
       if (pod.status?.podIP && !pod.spec?.hostNetwork) kn.allocator.reserve(uid, pod.status.podIP)
       prober.syncPod(key, pod)
+      hooks.syncPod(key, pod)
       const ctx = context(kn)
       const stage = selectStage(podStages, pod, ctx)
       if (!stage) {

@@ -25,8 +25,6 @@ export interface ProberDeps {
   onChange(podKey: string): void
   /** Records a kubelet Event about a container of the pod. */
   record(pod: PodObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath: string): void
-  /** Ends a container's main process (the fake containerd's exit). */
-  exitContainer(containerID: string, exitCode: number): void
   /** `kube-probe/1.32` for the pod's node. */
   userAgent(pod: PodObject): string
   /** The node's kubelet is stopped or simulated elsewhere: probes do nothing there. */
@@ -39,8 +37,8 @@ export interface PodProbes {
   state(pod: PodObject, s: ContainerStatus): { started: boolean; ready: boolean }
   /** `liveness` / `startup` when that probe failed past its threshold for this container and it was not killed yet. */
   killReason(pod: PodObject, s: ContainerStatus): 'liveness' | 'startup' | undefined
-  /** Kills the container for its failed probe: its process ends with `exitCode` after `afterMs` (the stage stops matching at once). */
-  kill(containerID: string, afterMs: number, exitCode: number): void
+  /** Notes that the container is being killed for its failed probe (the kill stage stops matching at once). */
+  markKilled(containerID: string): void
 }
 
 type Result = 'success' | 'failure'
@@ -156,9 +154,8 @@ export class ProberManager implements PodProbes {
     return undefined
   }
 
-  kill(containerID: string, afterMs: number, exitCode: number): void {
+  markKilled(containerID: string): void {
     this.killed.add(containerID)
-    this.deps.clock.setTimer(afterMs, () => this.deps.exitContainer(containerID, exitCode))
   }
 
   /** Stops every worker (cluster close). */

@@ -49,7 +49,8 @@ export function resolveContainerPort(port: number | string | undefined, containe
   return n > 0 && n < 65536 ? { port: n } : { error: `invalid port number: ${n}` }
 }
 
-const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
+/** Go's net.JoinHostPort. */
+export const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
 
 /** Runs `probe` once against the target. Never throws; an exec command that outlives timeoutSeconds is stopped. */
 export async function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutcome> {
@@ -118,32 +119,48 @@ async function grpcProbe(port: number, timeoutMs: number, t: ProbeTarget): Promi
  * `kubectl exec` does; exit 0 is success, another code a failure with the combined output, a
  * command still running after timeoutSeconds is stopped (`command "…" timed out`).
  */
-function execProbe(command: string[], timeoutMs: number, t: ProbeTarget): Promise<ProbeOutcome> {
-  if (!t.healthy) return Promise.resolve({ result: 'failure', output: '' })
+async function execProbe(command: string[], timeoutMs: number, t: ProbeTarget): Promise<ProbeOutcome> {
+  if (!t.healthy) return { result: 'failure', output: '' }
+  const r = await execInContainer(t.registry, t.clock, t.inst, command, timeoutMs)
+  if ('error' in r) return { result: 'unknown', output: '', error: r.error }
+  if (r.timedOut) return { result: 'failure', output: `command ${JSON.stringify(command.join(' '))} timed out` }
+  return { result: r.code === 0 ? 'success' : 'failure', output: r.output }
+}
+
+/** What ExecSync reports: the exit code and combined output (at most 10 KiB), a timeout, or the runtime's error. */
+export type ExecSyncResult = { code: number; output: string; timedOut: boolean } | { error: string }
+
+/**
+ * Runs a command in the container the way the kubelet's ExecSync does (the probe and hook path),
+ * through the same simulated shell as `kubectl exec`. `timeoutMs` 0 = no timeout.
+ */
+export function execInContainer(registry: Registry, clock: Clock, inst: ContainerInstance, command: string[], timeoutMs: number): Promise<ExecSyncResult> {
   let out = ''
   const collect = (s: string) => {
     if (out.length < maxReadLength) out = (out + s).slice(0, maxReadLength)
   }
-  const session = new ExecSession(t.registry, t.inst, { command, tty: false, stdin: false, io: { stdout: collect, stderr: collect } })
+  const session = new ExecSession(registry, inst, { command, tty: false, stdin: false, io: { stdout: collect, stderr: collect } })
   try {
     session.start()
   } catch (err) {
     if (!(err instanceof ExecStartError)) throw err
-    // The CRI error as the prober prints it (a gRPC status from containerd).
+    // The CRI error as the kubelet prints it (a gRPC status from containerd).
     const desc = err.message.replace(/^Internal error occurred: error executing command in container: /, '')
-    return Promise.resolve({ result: 'unknown', output: '', error: `rpc error: code = Unknown desc = ${desc}` })
+    return Promise.resolve({ error: `rpc error: code = Unknown desc = ${desc}` })
   }
   session.closeStdin()
   return new Promise((resolve) => {
     let timedOut = false
-    const timer = t.clock.setTimer(timeoutMs, () => {
-      timedOut = true
-      session.abort()
-    })
+    const timer =
+      timeoutMs > 0
+        ? clock.setTimer(timeoutMs, () => {
+            timedOut = true
+            session.abort()
+          })
+        : undefined
     void session.done.then((code) => {
-      t.clock.clearTimer(timer)
-      if (timedOut) resolve({ result: 'failure', output: `command ${JSON.stringify(command.join(' '))} timed out` })
-      else resolve({ result: code === 0 ? 'success' : 'failure', output: out })
+      clock.clearTimer(timer)
+      resolve({ code, output: out, timedOut })
     })
   })
 }

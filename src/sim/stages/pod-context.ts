@@ -2,6 +2,7 @@
 import type { PodStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import type { ImageCatalogue, ProcessPlan, PulledImage } from '../images.js'
+import type { PodHooks } from '../probes/lifecycle-hooks.js'
 import type { PodProbes } from '../probes/prober-manager.js'
 import type { Stage } from './engine.js'
 
@@ -81,6 +82,8 @@ export interface PodStageContext {
   containerEnv?(pod: PodObject, container: string): Record<string, string>
   /** The probe workers' results (absent: probes are not simulated, containers are ready when running). */
   probes?: PodProbes
+  /** postStart/preStop hooks and killContainer (absent: containers stop without hooks). */
+  hooks?: PodHooks
 }
 
 /** What a pod stage does: write the status, record an event, or remove the pod (grace 0). */

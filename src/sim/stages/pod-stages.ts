@@ -91,7 +91,10 @@ const podStop: PodStage = {
   delay: (pod, ctx) => {
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000
     const stubborn = allStatuses(pod).some((s) => isRunning(s) && ctx.runtime.get(s.containerID)?.plan.ignoresSigterm && !ctx.runtime.get(s.containerID)?.exit)
-    return { ms: Math.min(stubborn ? graceMs : ctx.timings['kubelet.stopMs'], graceMs) }
+    const ms = Math.min(stubborn ? graceMs : ctx.timings['kubelet.stopMs'], graceMs)
+    // preStop hooks run first and count against the grace period (killContainer).
+    const hooked = ctx.hooks?.preStopDueAt(pod, graceMs / 1000)
+    return hooked ? { ms: 0, from: Math.max(hooked.due, hooked.start + ms) } : { ms }
   },
   steps(pod, ctx) {
     const steps: PodStep[] = []

@@ -5,11 +5,8 @@
  */
 import type { ContainerStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
-import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
+import type { PodStage, PodStageContext } from './pod-context.js'
 import { finishPodStatus } from './pod-status.js'
-
-/** killContainer never gives a container less than this to stop (minimumGracePeriodInSeconds). */
-const minimumGracePeriodSeconds = 2
 
 const terminal = (pod: PodObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 const active = (pod: PodObject) => !pod.metadata.deletionTimestamp && !terminal(pod)
@@ -67,20 +64,18 @@ function unhealthy(pod: PodObject, ctx: PodStageContext) {
  */
 export const probeKill: PodStage = {
   name: 'probe-kill',
-  match: (pod, ctx) => active(pod) && unhealthy(pod, ctx).length > 0,
+  match: (pod, ctx) => active(pod) && !!ctx.hooks && unhealthy(pod, ctx).length > 0,
   delay: { ms: 0 },
   steps(pod, ctx) {
-    const steps: PodStep[] = []
     for (const { s, init, reason } of unhealthy(pod, ctx)) {
       const c = (init ? pod.spec?.initContainers : pod.spec?.containers)?.find((x) => x.name === s.name)
       const restart = init || pod.spec?.restartPolicy !== 'Never'
-      const message = `Container ${s.name} failed ${reason} probe${restart ? ', will be restarted' : ''}`
-      steps.push({ type: 'event', eventType: 'Normal', reason: 'Killing', message, fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${s.name}}` })
       const probe = reason === 'liveness' ? c?.livenessProbe : c?.startupProbe
-      const graceS = Math.max(minimumGracePeriodSeconds, probe?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
-      const stubborn = !!ctx.runtime.get(s.containerID)?.plan.ignoresSigterm
-      ctx.probes!.kill(s.containerID!, stubborn ? graceS * 1000 : Math.min(ctx.timings['kubelet.stopMs'], graceS * 1000), stubborn ? 137 : 0)
+      // setTerminationGracePeriod: the probe's own grace period wins over the pod's.
+      const grace = probe?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
+      ctx.probes!.markKilled(s.containerID!)
+      ctx.hooks!.killContainer(pod, s, grace, `Container ${s.name} failed ${reason} probe${restart ? ', will be restarted' : ''}`)
     }
-    return steps
+    return []
   },
 }
