@@ -131,4 +131,16 @@ describe('probes through kubectl', () => {
     expect(ok(await k(['rollout', 'status', 'deploy/web', '--timeout=5s']))).toMatch(/successfully rolled out/)
     expect(parseTable(ok(await k(['get', 'deploy', 'web']))).rows[0]).toMatchObject({ READY: '2/2', 'UP-TO-DATE': '2', AVAILABLE: '2' })
   })
+
+  it('a preStop hook delays termination within the grace period', async () => {
+    ok(await k(['apply', '-f', '-'], podManifest('drain', { lifecycle: { preStop: { exec: { command: ['sleep', '8'] } } } })))
+    await advance(2)
+    expect(await podRow('drain')).toMatchObject({ READY: '1/1', STATUS: 'Running' })
+    ok(await k(['delete', 'pod', 'drain', '--wait=false']))
+    await advance(5)
+    expect(await podRow('drain')).toMatchObject({ STATUS: 'Terminating' })
+    await advance(5)
+    const gone = await k(['get', 'pod', 'drain'])
+    expect(gone.stderr.trim()).toBe('Error from server (NotFound): pods "drain" not found')
+  })
 })
