@@ -143,4 +143,19 @@ describe('probes through kubectl', () => {
     const gone = await k(['get', 'pod', 'drain'])
     expect(gone.stderr.trim()).toBe('Error from server (NotFound): pods "drain" not found')
   })
+
+  it('readiness gates Service traffic: an unready pod gets none', async () => {
+    const pod = JSON.parse(podManifest('gate', { readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 2, failureThreshold: 1 } }))
+    pod.metadata.labels = { app: 'gate' }
+    ok(await k(['apply', '-f', '-'], JSON.stringify(pod)))
+    ok(await k(['create', 'service', 'clusterip', 'gate', '--tcp=80:80']))
+    expect((await control('/namespaces/default/pods/gate/health', 'PUT', { healthy: false })).status).toBe(200)
+    await advance(4)
+    const refused = await k(['get', '--raw', '/api/v1/namespaces/default/services/gate:80/proxy/'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr.trim()).toBe('Error from server (ServiceUnavailable): no endpoints available for service "gate:80"')
+    expect((await control('/namespaces/default/pods/gate/health', 'PUT', { healthy: true })).status).toBe(200)
+    await advance(3)
+    expect(ok(await k(['get', '--raw', '/api/v1/namespaces/default/services/gate:80/proxy/']))).toContain('<title>Welcome to nginx!</title>')
+  })
 })
