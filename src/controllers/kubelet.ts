@@ -103,7 +103,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
     const k = known.get(key)
     if (!k) return
     known.delete(key)
-    prober.removePod(key)
+    prober.removePod(key, k.uid)
     hooks.forgetPod(key)
     runtime.removePod(key)
     nodeStates.get(k.node)?.allocator.release(k.uid)

@@ -82,8 +82,8 @@ const hasProbe = (c: Container) => !!(c.livenessProbe || c.readinessProbe || c.s
 export class ProberManager implements PodProbes {
   private readonly workers = new Map<string, Worker>()
   private readonly byPod = new Map<string, Set<string>>()
-  /** Containers whose probes were made to fail through the control API, by `uid/container`. */
-  private readonly unhealthy = new Set<string>()
+  /** Containers whose probes were made to fail through the control API: container names by pod UID. */
+  private readonly unhealthy = new Map<string, Set<string>>()
   private readonly killed = new Set<string>()
 
   constructor(private readonly deps: ProberDeps) {}
@@ -115,8 +115,9 @@ export class ProberManager implements PodProbes {
     }
   }
 
-  /** RemovePod: stops and forgets the pod's workers. */
-  removePod(podKey: string): void {
+  /** RemovePod: stops and forgets the pod's workers (and its health settings, by the UID it had). */
+  removePod(podKey: string, uid?: string): void {
+    if (uid) this.unhealthy.delete(uid)
     for (const k of this.byPod.get(podKey) ?? []) {
       const w = this.workers.get(k)
       if (!w) continue
@@ -130,8 +131,11 @@ export class ProberManager implements PodProbes {
 
   /** Makes the container's probe endpoints fail (httpGet 500, tcp refused, grpc NOT_SERVING, exec exit 1) or work again. */
   setHealth(uid: string, container: string, healthy: boolean): void {
-    if (healthy) this.unhealthy.delete(`${uid}/${container}`)
-    else this.unhealthy.add(`${uid}/${container}`)
+    let set = this.unhealthy.get(uid)
+    if (!healthy) {
+      if (!set) this.unhealthy.set(uid, (set = new Set()))
+      set.add(container)
+    } else if (set?.delete(container) && set.size === 0) this.unhealthy.delete(uid)
   }
 
   state(pod: PodObject, s: ContainerStatus): { started: boolean; ready: boolean } {
@@ -156,11 +160,6 @@ export class ProberManager implements PodProbes {
 
   markKilled(containerID: string): void {
     this.killed.add(containerID)
-  }
-
-  /** Stops every worker (cluster close). */
-  dispose(): void {
-    for (const k of [...this.byPod.keys()]) this.removePod(k)
   }
 
   /** The results manager's value for the container in `s` (the initial value until the worker has seen it). */
@@ -242,7 +241,7 @@ export class ProberManager implements PodProbes {
       inst,
       container,
       podIP: pod.status?.podIP ?? '',
-      healthy: !this.unhealthy.has(`${w.uid}/${w.container}`),
+      healthy: !this.unhealthy.get(w.uid)?.has(w.container),
       userAgent: this.deps.userAgent(pod),
     })
     // The pod or the container may have gone while the probe ran.
