@@ -73,30 +73,43 @@ export async function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutco
   return { result: 'unknown', output: '', error: `missing probe handler for ${t.inst.namespace}/${t.inst.pod}:${t.inst.container}` }
 }
 
-/** pkg/probe/http DoHTTPProbe: 200–299 success, 300–399 warning (redirects not followed), else the status code. */
+/**
+ * pkg/probe/http DoHTTPProbe: 200–299 success, else `HTTP probe failed with statuscode: N`.
+ * Redirects to the same host are followed (at most 10, as Go's client); one to another host ends
+ * the probe with its 3xx, a warning that counts as success.
+ */
 function httpProbe(get: NonNullable<Probe['httpGet']>, port: number, t: ProbeTarget): ProbeOutcome {
-  const scheme = (get.scheme ?? 'HTTP').toLowerCase()
+  const host = get.host || t.podIP
   const path = get.path ?? ''
-  const url = `${scheme}://${hostPort(get.host || t.podIP, port)}${path && !path.startsWith('/') ? '/' : ''}${path}`
-  const conn = connectPort(t.inst, port)
-  if (conn === 'refused')
-    return { result: 'failure', output: `Get ${JSON.stringify(url)}: dial tcp ${hostPort(get.host || t.podIP, port)}: connect: connection refused` }
-  if (!t.healthy) return { result: 'failure', output: 'HTTP probe failed with statuscode: 500' }
-  if (scheme === 'https') return { result: 'failure', output: `Get ${JSON.stringify(url)}: http: server gave HTTP response to HTTPS client` }
-  if (conn === 'not-http') return { result: 'failure', output: `Get ${JSON.stringify(url)}: EOF` }
-  // The kubelet's request: its User-Agent and Accept unless the probe sets them (Host too).
-  const headers: Record<string, string> = { host: hostPort(get.host || t.podIP, port), 'user-agent': t.userAgent, accept: '*/*', connection: 'close' }
-  for (const h of get.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value
-  const res = serveHTTP(
-    t.inst,
-    { method: 'GET', path: path || '/', headers, remoteAddr: undefined },
-    { logs: runtimeFor(t.registry).logs(t.inst.containerID), now: t.clock.now() },
-  )
-  if (!res) return { result: 'failure', output: `Get ${JSON.stringify(url)}: EOF` }
-  const body = res.body.slice(0, maxReadLength)
-  if (res.status >= 200 && res.status < 300) return { result: 'success', output: body }
-  if (res.status >= 300 && res.status < 400) return { result: 'warning', output: `Probe terminated redirects, Response body: ${body}` }
-  return { result: 'failure', output: `HTTP probe failed with statuscode: ${res.status}` }
+  let scheme = (get.scheme ?? 'HTTP').toLowerCase()
+  let cur = { port, path: path || '/', url: `${scheme}://${hostPort(host, port)}${path && !path.startsWith('/') ? '/' : ''}${path}` }
+  for (let hops = 0; ; hops++) {
+    const get1 = (err: string): ProbeOutcome => ({ result: 'failure', output: `Get ${JSON.stringify(cur.url)}: ${err}` })
+    const conn = connectPort(t.inst, cur.port)
+    if (conn === 'refused') return get1(`dial tcp ${hostPort(host, cur.port)}: connect: connection refused`)
+    if (!t.healthy) return { result: 'failure', output: 'HTTP probe failed with statuscode: 500' }
+    if (scheme === 'https') return get1('http: server gave HTTP response to HTTPS client')
+    if (conn === 'not-http') return get1('EOF')
+    // The kubelet's request: its User-Agent and Accept unless the probe sets them (Host too).
+    const headers: Record<string, string> = { host: hostPort(host, cur.port), 'user-agent': t.userAgent, accept: '*/*', connection: 'close' }
+    for (const h of get.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value
+    const logs = runtimeFor(t.registry).logs(t.inst.containerID)
+    const res = serveHTTP(t.inst, { method: 'GET', path: cur.path, headers }, { logs, now: t.clock.now() })
+    if (!res) return get1('EOF')
+    const body = res.body.slice(0, maxReadLength)
+    if (res.status >= 200 && res.status < 300) return { result: 'success', output: body }
+    const location = Object.entries(res.headers).find(([k]) => k.toLowerCase() === 'location')?.[1]
+    if (res.status >= 300 && res.status < 400 && location) {
+      const next = new URL(location, `http://${hostPort(host, cur.port)}${cur.path}`)
+      if (next.hostname.replace(/^\[|\]$/g, '') !== host) return { result: 'warning', output: `Probe terminated redirects, Response body: ${body}` }
+      if (hops >= 9) return { result: 'failure', output: `Get ${JSON.stringify(next.href)}: stopped after 10 redirects` }
+      scheme = next.protocol.replace(/:$/, '')
+      cur = { port: Number(next.port || (scheme === 'https' ? 443 : 80)), path: `${next.pathname}${next.search}`, url: next.href }
+      continue
+    }
+    if (res.status >= 300 && res.status < 400) return { result: 'warning', output: `Probe terminated redirects, Response body: ${body}` }
+    return { result: 'failure', output: `HTTP probe failed with statuscode: ${res.status}` }
+  }
 }
 
 /** pkg/probe/grpc: a listening port answers the standard health service (SERVING unless made unhealthy). */

@@ -69,12 +69,15 @@ export const probeKill: PodStage = {
   steps(pod, ctx) {
     for (const { s, init, reason } of unhealthy(pod, ctx)) {
       const c = (init ? pod.spec?.initContainers : pod.spec?.containers)?.find((x) => x.name === s.name)
-      const restart = init || pod.spec?.restartPolicy !== 'Never'
       const probe = reason === 'liveness' ? c?.livenessProbe : c?.startupProbe
       // setTerminationGracePeriod: the probe's own grace period wins over the pod's.
       const grace = probe?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
       ctx.probes!.markKilled(s.containerID!)
-      ctx.hooks!.killContainer(pod, s, grace, `Container ${s.name} failed ${reason} probe${restart ? ', will be restarted' : ''}`)
+      // computeInitContainerActions words a sidecar's kill apart; computePodActions adds the restart intent.
+      const message = init
+        ? `Init container ${s.name} failed ${reason} probe`
+        : `Container ${s.name} failed ${reason} probe${pod.spec?.restartPolicy !== 'Never' ? ', will be restarted' : ''}`
+      ctx.hooks!.killContainer(pod, s, grace, message)
     }
     return []
   },

@@ -180,6 +180,36 @@ describe('startup and grpc', () => {
   })
 })
 
+describe('redirects and sidecars', () => {
+  test('an httpGet probe follows a redirect to the same host (grafana / → /login)', async () => {
+    await create('graf', { image: 'grafana/grafana:11.6.5', readinessProbe: { httpGet: { path: '/', port: 3000 }, periodSeconds: 5, failureThreshold: 1 } })
+    await until(() => cs('graf')?.ready === true, 8000)
+    expect(events('graf').filter((e) => e.reason === 'Unhealthy' || e.reason === 'ProbeWarning')).toEqual([])
+  })
+
+  test("a sidecar's failed liveness probe restarts it with the init-container wording", async () => {
+    await pods().create('default', {
+      metadata: { name: 'side' },
+      spec: {
+        nodeName: 'kubemock-worker',
+        initContainers: [
+          {
+            name: 'proxy',
+            image: 'nginx:1.25.3',
+            restartPolicy: 'Always',
+            livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 2, failureThreshold: 1 },
+          },
+        ],
+        containers: [{ name: 'app', image: 'nginx:1.25.3' }],
+      },
+    } as KubeObject)
+    await until(() => (pod('side')?.status?.initContainerStatuses?.[0]?.restartCount ?? 0) >= 1, 20_000)
+    const killing = events('side').find((e) => e.reason === 'Killing')!
+    expect(killing.message).toBe('Init container proxy failed liveness probe')
+    expect(killing.involvedObject.fieldPath).toBe('spec.initContainers{proxy}')
+  })
+})
+
 test('pods without probes get no workers and are ready when running; coredns answers its own probes', async () => {
   await create('plain', { image: 'nginx:1.25.3' })
   await until(running('plain'), 3000)
