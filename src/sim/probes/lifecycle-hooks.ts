@@ -188,6 +188,15 @@ export class LifecycleHooks implements PodHooks {
       const path = get.path ?? ''
       const url = `${(get.scheme ?? 'HTTP').toLowerCase()}://${hostPort(host, p.port)}${path && !path.startsWith('/') ? '/' : ''}${path}`
       if (connectPort(inst, p.port) === 'refused') return fail(`Get ${JSON.stringify(url)}: dial tcp ${hostPort(host, p.port)}: connect: connection refused`)
+      // HTTPS against a plain HTTP server is retried over HTTP (runHTTPHandler's fallback), with an event.
+      if ((get.scheme ?? 'HTTP').toUpperCase() === 'HTTPS')
+        this.deps.record(
+          pod,
+          'Warning',
+          'LifecycleHTTPFallback',
+          `request to HTTPS lifecycle hook ${hostPort(host, p.port)} got HTTP response, retry with HTTP succeeded`,
+          '',
+        )
       // Any answer will do: the kubelet only discards the body.
       const headers: Record<string, string> = { host: hostPort(host, p.port), 'user-agent': this.deps.userAgent(pod), accept: '*/*', connection: 'close' }
       for (const x of get.httpHeaders ?? []) headers[x.name.toLowerCase()] = x.value

@@ -103,6 +103,18 @@ describe('postStart', () => {
     )
   })
 
+  test('an HTTPS postStart hook against plain HTTP falls back to HTTP with an event', async () => {
+    await create('tls', { lifecycle: { postStart: { httpGet: { path: '/', port: 80, scheme: 'HTTPS' } } } })
+    await until(() => events('tls').some((e) => e.reason === 'LifecycleHTTPFallback'), 5000)
+    const ip = pod('tls')!.status!.podIP
+    expect(events('tls').find((e) => e.reason === 'LifecycleHTTPFallback')).toMatchObject({
+      type: 'Warning',
+      message: `request to HTTPS lifecycle hook ${ip}:80 got HTTP response, retry with HTTP succeeded`,
+    })
+    await cluster.clock.advance(5000)
+    expect(cs('tls')).toMatchObject({ restartCount: 0, state: { running: {} } })
+  })
+
   test('a passing postStart hook leaves the container running', async () => {
     await create('ok', { lifecycle: { postStart: { exec: { command: ['sh', '-c', 'true'] } } } })
     await until(() => !!cs('ok')?.state?.running, 3000)
