@@ -81,7 +81,7 @@ async function start(cpu: string | undefined, usage: { defaultMilli: number; byP
 const hpa = (c: Cluster) => c.registry.resource('autoscaling', 'horizontalpodautoscalers').read('default', 'web') as HorizontalPodAutoscaler
 const status = (c: Cluster) => hpa(c).status as Record<string, never> & { conditions?: { type: string; status: string; reason: string; message: string }[] }
 const condition = (c: Cluster, type: string) => status(c).conditions?.find((x) => x.type === type)
-const replicas = (c: Cluster) => (c.registry.resource('apps', 'deployments').read('default', 'web').spec as { replicas: number }).replicas
+const replicas = (c: Cluster) => (c.registry.resource('apps', 'deployments').read('default', 'web')!.spec as { replicas: number }).replicas
 const events = (c: Cluster) =>
   c.registry
     .resource('', 'events')
