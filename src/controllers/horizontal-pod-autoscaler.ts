@@ -26,8 +26,11 @@ import type { Pod } from './scheduler-filters.js'
 /** The event source of the controller. */
 export const hpaSource = { component: 'horizontal-pod-autoscaler' }
 
-/** --horizontal-pod-autoscaler-sync-period (15 s); a scenario may set `timings.hpaSyncPeriod`. */
-export const hpaSyncPeriodMs = 15_000
+/**
+ * The controller's timings (scenarios may override them): --horizontal-pod-autoscaler-sync-period
+ * (15 s) and --horizontal-pod-autoscaler-downscale-stabilization (5 min).
+ */
+export const hpaTimings = { 'hpa.syncPeriodMs': 15_000, 'hpa.downscaleStabilizationMs': defaultDownscaleStabilizationMs }
 
 type Status = HorizontalPodAutoscalerStatus & { conditions?: HorizontalPodAutoscalerCondition[] }
 
@@ -62,8 +65,8 @@ function resolveTarget(deps: ControllerDeps, hpa: HorizontalPodAutoscaler) {
 /** Creates the controller: one timer per HPA and sync period, on the simulated clock. */
 export function createHorizontalPodAutoscalerController(deps: ControllerDeps): Controller {
   const { registry, clock, events } = deps
-  const syncMs = deps.timings.hpaSyncPeriod ?? hpaSyncPeriodMs
-  const downscaleMs = deps.timings.hpaDownscaleStabilization ?? defaultDownscaleStabilizationMs
+  const syncMs = deps.timings['hpa.syncPeriodMs'] ?? hpaTimings['hpa.syncPeriodMs']
+  const downscaleMs = deps.timings['hpa.downscaleStabilizationMs'] ?? hpaTimings['hpa.downscaleStabilizationMs']
   const hpas = registry.resource('autoscaling', 'horizontalpodautoscalers')
   const cache = deps.manager.informers.for('autoscaling', 'horizontalpodautoscalers')
   const pods = deps.manager.informers.for('', 'pods')
@@ -92,7 +95,7 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
       st.due = now + syncMs
       await reconcileAutoscaler(structuredClone(hpa), st)
       st = state.get(key)
-      return { requeueAfterMs: st ? st.due - clock.now() : syncMs }
+      return { requeueAfterMs: st ? Math.max(1, st.due - clock.now()) : syncMs }
     },
   }
 
