@@ -32,6 +32,16 @@ export const hpaSource = { component: 'horizontal-pod-autoscaler' }
  */
 export const hpaTimings = { 'hpa.syncPeriodMs': 15_000, 'hpa.downscaleStabilizationMs': defaultDownscaleStabilizationMs }
 
+/** What the controller keeps per HPA key. */
+interface HPAState {
+  /** When it syncs next (simulated ms). */
+  due: number
+  uid: string
+  history?: HPAHistory
+  /** The target's selector as of the last sync (hpaSelectors), for the AmbiguousSelector check. */
+  selects?: (labels: Record<string, string> | undefined) => boolean
+}
+
 type Status = HorizontalPodAutoscalerStatus & { conditions?: HorizontalPodAutoscalerCondition[] }
 
 /** setConditionInList: updates or appends the condition, moving lastTransitionTime when its status changes. */
@@ -71,7 +81,7 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
   const cache = deps.manager.informers.for('autoscaling', 'horizontalpodautoscalers')
   const pods = deps.manager.informers.for('', 'pods')
   /** Per HPA: when it syncs next, and its recommendations and scale events (upstream keeps them in memory too). */
-  const state = new Map<string, { due: number; uid: string; history?: HPAHistory }>()
+  const state = new Map<string, HPAState>()
 
   return {
     name: 'horizontal-pod-autoscaler',
@@ -99,7 +109,7 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
     },
   }
 
-  async function reconcileAutoscaler(hpa: HorizontalPodAutoscaler, st: { history?: HPAHistory }): Promise<void> {
+  async function reconcileAutoscaler(hpa: HorizontalPodAutoscaler, st: HPAState): Promise<void> {
     const now = clock.now()
     const ns = hpa.metadata.namespace ?? ''
     const original = (hpa.status ?? {}) as Status
@@ -149,7 +159,7 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
       reason = 'Current number of replicas below Spec.MinReplicas'
       desired = minReplicas
     } else {
-      const selected = selectPods(ns, target.selector, warn, cond)
+      const selected = selectPods(ns, st, target.selector, warn, cond)
       const proposal = selected.error
         ? { replicas: -1, metric: '', statuses: null, error: selected.error }
         : computeReplicasForMetrics({ namespace: ns, pods: selected.pods, source: metricsSourceFor(registry), now, currentReplicas, warn }, spec.metrics ?? [])
@@ -194,6 +204,7 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
   /** validateAndParseSelector + the pod lister: the target's pods, or the error (with its event and condition). */
   function selectPods(
     ns: string,
+    st: HPAState,
     selector: string,
     warn: (reason: string, message: string) => void,
     cond: (type: string, s: string, reason: string, message: string) => void,
@@ -220,7 +231,22 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
       return { pods: [], error }
     }
     const m = matches
-    return { pods: pods.select(ns, (p) => m(p.metadata.labels), matchLabels) as Pod[] }
+    st.selects = m
+    const selected = pods.select(ns, (p) => m(p.metadata.labels), matchLabels) as Pod[]
+    // hpasControllingPodsUnderSelector: every HPA of the namespace whose last selector takes one of these pods.
+    const owners: string[] = []
+    for (const [key, other] of state) {
+      if (!other.selects || !key.startsWith(`${ns}/`)) continue
+      const sel = other.selects
+      if (selected.some((p) => sel(p.metadata.labels))) owners.push(key)
+    }
+    if (owners.length > 1) {
+      const msg = `pods by selector ${selector} are controlled by multiple HPAs: [${owners.sort().join(' ')}]`
+      warn('AmbiguousSelector', msg)
+      cond('ScalingActive', 'False', 'AmbiguousSelector', msg)
+      return { pods: [], error: msg }
+    }
+    return { pods: selected }
   }
 
   /** updateStatusIfNeeded: writes status only when it differs. */

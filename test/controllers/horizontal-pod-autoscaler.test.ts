@@ -180,6 +180,28 @@ describe('HorizontalPodAutoscaler controller', () => {
     expect(replicas(c)).toBe(0)
   }, 30_000)
 
+  it('two HPAs over the same pods: AmbiguousSelector on both, no scaling', async () => {
+    const c = await start('100m', { defaultMilli: 200, byPod: {} })
+    await c.registry.resource('autoscaling', 'horizontalpodautoscalers').create('default', { ...hpaObject(), metadata: { name: 'web2' } } as KubeObject)
+    await c.clock.advance(0)
+    await c.clock.advance(15_000)
+    // web synced first (and scaled), then web2 found web's selector over the same pods.
+    const read = (name: string) => c.registry.resource('autoscaling', 'horizontalpodautoscalers').read('default', name) as HorizontalPodAutoscaler
+    const active = (name: string) => ((read(name).status as { conditions?: { type: string }[] }).conditions ?? []).find((x) => x.type === 'ScalingActive')
+    const msg = 'pods by selector app=web are controlled by multiple HPAs: [default/web default/web2]'
+    expect(active('web2')).toMatchObject({ status: 'False', reason: 'AmbiguousSelector', message: msg })
+    await c.clock.advance(15_000)
+    expect(active('web')).toMatchObject({ status: 'False', reason: 'AmbiguousSelector', message: msg })
+    const scaled = replicas(c)
+    await c.clock.advance(30_000)
+    expect(replicas(c)).toBe(scaled)
+    expect(
+      events(c)
+        .filter((e) => e.reason === 'FailedComputeMetricsReplicas')
+        .map((e) => e.message),
+    ).toContain(msg)
+  }, 30_000)
+
   it('with a behavior: the scale-up policy limits each period', async () => {
     const behavior = { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] }, scaleDown: { stabilizationWindowSeconds: 0 } }
     const c = await start('100m', { defaultMilli: 200, byPod: {} }, behavior)
