@@ -14,9 +14,9 @@ function milli(c: PodUsageSample['containers'][number], resource: string): numbe
 }
 
 /**
- * GetResourceMetric: the metrics of the pods named in `podNames` (the target's selector, as the
- * metrics API filters by it) and the first sample's timestamp. A pod missing a container's value is
- * left out (whole-pod metrics); a pod without `container` at all is an error (container metrics).
+ * GetResourceMetric: the metrics of the pods named in `podNames` (the target's pods) and the first
+ * sample's timestamp. A pod missing a container's value is left out (whole-pod metrics); a pod
+ * without `container` at all is an error (container metrics).
  */
 export function resourceMetrics(
   source: MetricsSource,
@@ -25,7 +25,13 @@ export function resourceMetrics(
   resource: string,
   container: string,
 ): { metrics: PodMetricsInfo; timestamp: number } {
-  const samples = source.pods(namespace).filter((s) => podNames.has(s.name))
+  // One lookup per target pod, not a scan of the namespace's samples (the metrics API filters by
+  // the same selector).
+  const samples: PodUsageSample[] = []
+  for (const name of podNames) {
+    const s = source.pod(namespace, name)
+    if (s) samples.push(s)
+  }
   const fail = (msg: string) => new Error(`unable to get metrics for resource ${resource}: ${msg}`)
   if (samples.length === 0) throw fail('no metrics returned from resource metrics API')
   const metrics: PodMetricsInfo = new Map()
