@@ -86,6 +86,8 @@ export function createHorizontalPodAutoscalerController(deps: ControllerDeps): C
   return {
     name: 'horizontal-pod-autoscaler',
     watches: [{ group: 'autoscaling', plural: 'horizontalpodautoscalers' }],
+    // A (re)started controller knows no history, as a new kube-controller-manager does.
+    start: () => state.clear(),
     async reconcile(key) {
       const [ns, name] = splitKey(key)
       const hpa = cache.getObject(ns, name) as HorizontalPodAutoscaler | undefined
