@@ -180,6 +180,28 @@ describe('HorizontalPodAutoscaler controller', () => {
     expect(replicas(c)).toBe(0)
   }, 30_000)
 
+  it('scales a ReplicationController through its scale selector', async () => {
+    const c = (cluster = await Cluster.open({ speed: 0 }))
+    setMetricsSource(c.registry, fakeSource(c, { defaultMilli: 150, byPod: {} }))
+    const d = deployment('100m')
+    await c.registry.resource('', 'replicationcontrollers').create('default', {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'web' },
+      spec: { replicas: 1, selector: { app: 'web' }, template: d.spec.template },
+    } as KubeObject)
+    await c.clock.advance(0)
+    await c.clock.advance(30_000)
+    const h = hpaObject()
+    h.spec.scaleTargetRef = { apiVersion: 'v1', kind: 'ReplicationController', name: 'web' }
+    await c.registry.resource('autoscaling', 'horizontalpodautoscalers').create('default', h as KubeObject)
+    await c.clock.advance(0)
+    await c.clock.advance(15_000)
+    // 150% against 50% → 3.
+    expect((c.registry.resource('', 'replicationcontrollers').read('default', 'web')!.spec as { replicas: number }).replicas).toBe(3)
+    expect(status(c)).toMatchObject({ currentReplicas: 1, desiredReplicas: 3 })
+  }, 30_000)
+
   it('two HPAs over the same pods: AmbiguousSelector on both, no scaling', async () => {
     const c = await start('100m', { defaultMilli: 200, byPod: {} })
     await c.registry.resource('autoscaling', 'horizontalpodautoscalers').create('default', { ...hpaObject(), metadata: { name: 'web2' } } as KubeObject)
