@@ -202,6 +202,18 @@ describe('HorizontalPodAutoscaler controller', () => {
     expect(status(c)).toMatchObject({ currentReplicas: 1, desiredReplicas: 3 })
   }, 30_000)
 
+  it('a target above maxReplicas is brought down without consulting metrics', async () => {
+    const c = (cluster = await Cluster.open({ speed: 0 }))
+    const d = deployment('100m')
+    await c.registry.resource('apps', 'deployments').create('default', { ...d, spec: { ...d.spec, replicas: 8 } } as KubeObject)
+    await c.registry.resource('autoscaling', 'horizontalpodautoscalers').create('default', hpaObject() as KubeObject)
+    await c.clock.advance(0)
+    await c.clock.advance(15_000)
+    expect(replicas(c)).toBe(5)
+    expect(status(c)).toMatchObject({ currentReplicas: 8, desiredReplicas: 5, currentMetrics: null })
+    expect(events(c).map((e) => e.message)).toContain('New size: 5; reason: Current number of replicas above Spec.MaxReplicas')
+  }, 30_000)
+
   it('two HPAs over the same pods: AmbiguousSelector on both, no scaling', async () => {
     const c = await start('100m', { defaultMilli: 200, byPod: {} })
     await c.registry.resource('autoscaling', 'horizontalpodautoscalers').create('default', { ...hpaObject(), metadata: { name: 'web2' } } as KubeObject)
