@@ -28,6 +28,7 @@ import type { CertificateAuthority } from '../tls.js'
 import { createPersistentVolumeController } from './persistentvolume.js'
 import { createLocalPathProvisioner } from './local-path-provisioner.js'
 import { createVolumeProtectionController } from './volume-protection.js'
+import { createHorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -102,6 +103,7 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createPersistentVolumeController(d),
   (d) => createLocalPathProvisioner(d),
   (d) => createVolumeProtectionController(d),
+  (d) => createHorizontalPodAutoscalerController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)

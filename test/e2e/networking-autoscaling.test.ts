@@ -61,13 +61,22 @@ describe('helm chart, kubectl autoscale and ingresses against kubemock', () => {
     expect(ok(await k(['autoscale', 'deployment', 'x', '--cpu-percent=50', '--min=1', '--max=5']))).toBe('horizontalpodautoscaler.autoscaling/x autoscaled\n')
     const t = parseTable(ok(await k(['get', 'hpa', 'x'])))
     expect(t.rows).toEqual([
-      { NAME: 'x', REFERENCE: 'Deployment/x', TARGETS: 'cpu: <unknown>/50%', MINPODS: '1', MAXPODS: '5', REPLICAS: '0', AGE: expect.any(String) },
+      // REPLICAS is 0 until the HPA controller's first sync, 15 simulated seconds (0.75 s here) after creation.
+      {
+        NAME: 'x',
+        REFERENCE: 'Deployment/x',
+        TARGETS: 'cpu: <unknown>/50%',
+        MINPODS: '1',
+        MAXPODS: '5',
+        REPLICAS: expect.stringMatching(/^[01]$/),
+        AGE: expect.any(String),
+      },
     ])
     // The short name drops the version in kubectl's shortcut expander, so the full name selects v1.
     const v1 = ok(await k(['get', 'horizontalpodautoscalers.v1.autoscaling', 'x', '-o', 'yaml']))
     expect(v1).toContain('apiVersion: autoscaling/v1\n')
     expect(v1).toContain('  targetCPUUtilizationPercentage: 50\n')
-    expect(v1).toContain('status:\n  currentReplicas: 0\n  desiredReplicas: 0\n')
+    expect(v1).toMatch(/status:\n {2}currentReplicas: [01]\n {2}desiredReplicas: 0\n/)
     const v2 = ok(await k(['get', 'hpa', 'x', '-o', 'jsonpath={.apiVersion} {.spec.metrics[0].resource.target.averageUtilization}']))
     expect(v2).toBe('autoscaling/v2 50')
     expect(ok(await k(['api-versions']))).toContain('autoscaling/v1\nautoscaling/v2\n')
