@@ -28,6 +28,8 @@ import type { CertificateAuthority } from '../tls.js'
 import { createPersistentVolumeController } from './persistentvolume.js'
 import { createLocalPathProvisioner } from './local-path-provisioner.js'
 import { createVolumeProtectionController } from './volume-protection.js'
+import { createEndpointsController } from './endpoints.js'
+import { createEndpointSliceController } from './endpointslice.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -93,6 +95,8 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
   (d) => createDisruptionController(d),
+  (d) => createEndpointsController(d),
+  (d) => createEndpointSliceController(d),
   (d) => createAPIServiceAvailabilityController(d),
   (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
   (d) => createCSRCleaner(d),
