@@ -88,12 +88,10 @@ describe('endpointslice controller', () => {
 
   it('skips pods on a missing node, names the node zone, and writes nothing when nothing changed', async () => {
     await start()
-    await h!.registry
-      .resource('', 'nodes')
-      .guaranteedUpdate('', 'kubemock-worker2', (n) => ({
-        ...n,
-        metadata: { ...n.metadata, labels: { ...n.metadata.labels, 'topology.kubernetes.io/zone': 'zone-b' } },
-      }))
+    await h!.registry.resource('', 'nodes').guaranteedUpdate('', 'kubemock-worker2', (n) => ({
+      ...n,
+      metadata: { ...n.metadata, labels: { ...n.metadata.labels, 'topology.kubernetes.io/zone': 'zone-b' } },
+    }))
     await service(h!, 'web')
     await podWithIP(h!, 'a', '10.244.1.3', { node: 'kubemock-worker2' })
     const errors: string[] = []
