@@ -84,6 +84,17 @@ describe('Service endpoints through kubectl', () => {
     expect(slice[0].endpoints.map((e: { addresses: string[] }) => e.addresses[0]).sort()).toEqual(ips)
   })
 
+  it('curl from a pod reaches the Service by name; a Service without endpoints refuses', async () => {
+    const pod = ok(await k(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}']))
+    const page = await k(['exec', pod, '--', 'curl', '-s', 'http://web.default.svc.cluster.local/'])
+    expect(page.code).toBe(0)
+    expect(page.stdout).toContain('<title>Welcome to nginx!</title>')
+    expect(ok(await k(['create', 'service', 'clusterip', 'empty', '--tcp=80:80']))).toBe('service/empty created\n')
+    const refused = await k(['exec', pod, '--', 'curl', '-sS', 'http://empty/'])
+    expect(refused.code).toBe(7)
+    expect(refused.stderr).toBe("curl: (7) Failed to connect to empty port 80 after 1 ms: Couldn't connect to server\ncommand terminated with exit code 7\n")
+  })
+
   it('a pod whose Ready condition is False moves to notReadyAddresses', async () => {
     const pod = JSON.parse(ok(await k(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0]}'])))
     // Stop its kubelet first, so nothing rewrites the status the test sets.
