@@ -42,6 +42,9 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
   // EndpointSliceTracker: the generation this controller last wrote of each slice, so its own writes do not wake it.
   const written = new Map<string, number>()
   const sliceKey = (s: KubeObject) => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`
+  // The Service being synced: the events of its own writes arrive before they return and must not wake it again.
+  const syncing = new Set<string>()
+  const deleting = new Set<string>()
 
   return {
     name: 'endpointslice',
@@ -56,8 +59,9 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
           if (!key) return []
           if (type === 'DELETED') {
             written.delete(sliceKey(s))
-            return [key]
+            return deleting.has(sliceKey(s)) ? [] : [key]
           }
+          if (syncing.has(key)) return []
           // Changed by someone else (ShouldSync): put it back.
           return written.get(sliceKey(s)) === (s.metadata.generation ?? 0) ? [] : [key]
         },
@@ -65,53 +69,65 @@ export function createEndpointSliceController(deps: ControllerDeps): Controller 
       { group: '', plural: 'nodes', keys: () => [] },
     ],
     async reconcile(key) {
-      const [ns, name] = splitKey(key)
-      const svc = services.getObject(ns, name) as Service | undefined
-      if (!svc) {
-        // The garbage collector deletes the slices (they are owned by the Service).
-        triggers.delete(key)
-        return
+      syncing.add(key)
+      try {
+        return await sync(key)
+      } finally {
+        syncing.delete(key)
       }
-      if (svc.spec?.type === 'ExternalName' || !svc.spec?.selector) return
-      const selected = servicePods(pods, svc)
-      const existing = cache
-        .byIndex(indexes.label, `${serviceNameLabel}=${name}`)
-        .map((s) => s.obj as EndpointSlice)
-        .filter(
-          (s) => (s.metadata.namespace ?? '') === ns && s.metadata.labels?.[managedByLabel] === endpointSliceControllerName && !s.metadata.deletionTimestamp,
-        )
-      const triggerTime = triggers.compute(key, svc, selected)
-      const plan = reconcileSlices(svc, selected, existing, (n) => nodes.getObject('', n) as Node | undefined)
-      const track = (s: KubeObject) => written.set(sliceKey(s), s.metadata.generation ?? 0)
-      // Slices are not created for a Service being deleted (the garbage collector is removing them).
-      if (!svc.metadata?.deletionTimestamp) {
-        for (const s of plan.create) {
-          try {
-            track((await slices.create(ns, withTriggerTime(s, triggerTime))).obj)
-          } catch (err) {
-            if (namespaceTerminating(err)) return
-            throw new Error(`failed to create EndpointSlice for Service ${ns}/${name}: ${(err as Error).message}`)
-          }
-        }
-      }
-      for (const s of plan.update) {
-        try {
-          track((await slices.update(ns, s.metadata.name ?? '', withTriggerTime(s, triggerTime))).obj)
-        } catch (err) {
-          if (err instanceof StatusError) throw err
-          throw new Error(`failed to update ${s.metadata.name} EndpointSlice for Service ${ns}/${name}: ${(err as Error).message}`)
-        }
-      }
-      for (const s of plan.delete) {
-        try {
-          await slices.delete(ns, s.metadata.name ?? '')
-        } catch (err) {
-          if (!(err instanceof StatusError && err.code === 404)) throw err
-        }
-        written.delete(sliceKey(s))
-      }
-      // A pod on a missing node is retried (with backoff) once the rest is written.
-      if (plan.errors.length) throw new Error(plan.errors.join('; '))
     },
+  }
+
+  async function sync(key: string): Promise<void> {
+    const [ns, name] = splitKey(key)
+    const svc = services.getObject(ns, name) as Service | undefined
+    if (!svc) {
+      // The garbage collector deletes the slices (they are owned by the Service).
+      triggers.delete(key)
+      return
+    }
+    if (svc.spec?.type === 'ExternalName' || !svc.spec?.selector) return
+    const selected = servicePods(pods, svc)
+    const existing = cache
+      .byIndex(indexes.label, `${serviceNameLabel}=${name}`)
+      .map((s) => s.obj as EndpointSlice)
+      .filter(
+        (s) => (s.metadata.namespace ?? '') === ns && s.metadata.labels?.[managedByLabel] === endpointSliceControllerName && !s.metadata.deletionTimestamp,
+      )
+    const triggerTime = triggers.compute(key, svc, selected)
+    const plan = reconcileSlices(svc, selected, existing, (n) => nodes.getObject('', n) as Node | undefined)
+    const track = (s: KubeObject) => written.set(sliceKey(s), s.metadata.generation ?? 0)
+    // Slices are not created for a Service being deleted (the garbage collector is removing them).
+    if (!svc.metadata?.deletionTimestamp) {
+      for (const s of plan.create) {
+        try {
+          track((await slices.create(ns, withTriggerTime(s, triggerTime))).obj)
+        } catch (err) {
+          if (namespaceTerminating(err)) return
+          throw new Error(`failed to create EndpointSlice for Service ${ns}/${name}: ${(err as Error).message}`)
+        }
+      }
+    }
+    for (const s of plan.update) {
+      try {
+        track((await slices.update(ns, s.metadata.name ?? '', withTriggerTime(s, triggerTime))).obj)
+      } catch (err) {
+        if (err instanceof StatusError) throw err
+        throw new Error(`failed to update ${s.metadata.name} EndpointSlice for Service ${ns}/${name}: ${(err as Error).message}`)
+      }
+    }
+    for (const s of plan.delete) {
+      deleting.add(sliceKey(s))
+      try {
+        await slices.delete(ns, s.metadata.name ?? '')
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404)) throw err
+      } finally {
+        deleting.delete(sliceKey(s))
+      }
+      written.delete(sliceKey(s))
+    }
+    // A pod on a missing node is retried (with backoff) once the rest is written.
+    if (plan.errors.length) throw new Error(plan.errors.join('; '))
   }
 }
