@@ -54,7 +54,8 @@ export function sortPorts(ports: EndpointPort[]): EndpointPort[] {
     .map((e) => e.p)
 }
 
-const portMapKey = (ports: EndpointPort[] | undefined) =>
+/** NewPortMapKey: one key per set of ports, whatever their order. */
+export const portMapKey = (ports: EndpointPort[] | undefined) =>
   JSON.stringify(sortPorts(ports ?? []).map((p) => [p.name ?? '', p.protocol ?? 'TCP', p.port ?? null, p.appProtocol ?? null]))
 
 /** getEndpointPorts: the Service's ports this pod offers, named as the Service names them. */
@@ -90,7 +91,7 @@ export function podToEndpoint(pod: Pod, node: Node | undefined, svc: Service, ad
 }
 
 /** The EndpointSet key of an endpoint: its sorted addresses, hostname and pod. */
-function endpointKey(ep: Endpoint): string {
+export function endpointKey(ep: Endpoint): string {
   return `${[...ep.addresses].sort().join(',')}|${ep.hostname ?? ''}|${ep.targetRef?.namespace ?? ''}/${ep.targetRef?.name ?? ''}`
 }
 

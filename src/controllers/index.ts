@@ -30,6 +30,7 @@ import { createLocalPathProvisioner } from './local-path-provisioner.js'
 import { createVolumeProtectionController } from './volume-protection.js'
 import { createEndpointsController } from './endpoints.js'
 import { createEndpointSliceController } from './endpointslice.js'
+import { createEndpointSliceMirroringController } from './endpointslice-mirroring.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -97,6 +98,7 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createDisruptionController(d),
   (d) => createEndpointsController(d),
   (d) => createEndpointSliceController(d),
+  (d) => createEndpointSliceMirroringController(d),
   (d) => createAPIServiceAvailabilityController(d),
   (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
   (d) => createCSRCleaner(d),
