@@ -138,6 +138,34 @@ describe('Service endpoints through kubectl', () => {
     expect(kubeSlice).toMatchObject({ NAME: 'kubernetes', ADDRESSTYPE: 'IPv4', PORTS: '6443', ENDPOINTS: '172.18.0.2' })
   })
 
+  it('hand-written Endpoints of a Service without a selector are mirrored to an EndpointSlice and reached by curl', async () => {
+    const pod = JSON.parse(ok(await k(['get', 'pods', '-l', 'app=web', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[1]}'])))
+    const manifest = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'external' }, spec: { ports: [{ name: 'http', port: 8080, targetPort: 80 }] } },
+        {
+          apiVersion: 'v1',
+          kind: 'Endpoints',
+          metadata: { name: 'external' },
+          subsets: [{ addresses: [{ ip: pod.status.podIP }], ports: [{ name: 'http', port: 80 }] }],
+        },
+      ],
+    }
+    ok(await k(['create', '-f', '-'], JSON.stringify(manifest)))
+    const slice = await eventually('the mirrored slice', async () => {
+      const rows = parseTable(
+        ok(await k(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=external', '-L', 'endpointslice.kubernetes.io/managed-by'])),
+      ).rows
+      return rows.length ? rows : undefined
+    })
+    expect(slice).toHaveLength(1)
+    expect(slice[0]).toMatchObject({ ADDRESSTYPE: 'IPv4', PORTS: '80', ENDPOINTS: pod.status.podIP, 'MANAGED-BY': 'endpointslicemirroring-controller.k8s.io' })
+    const page = await k(['exec', pod.metadata.name, '--', 'curl', '-s', 'http://external:8080/'])
+    expect(page.stdout).toContain('<title>Welcome to nginx!</title>')
+  })
+
   it('deleting the Service removes its Endpoints and EndpointSlices', async () => {
     ok(await k(['delete', 'svc', 'web']))
     const gone = await eventually('no endpoints', async () => {

@@ -683,15 +683,17 @@ const http: CommandFn = async (ctx) => {
   if (route?.kind === 'no-port') return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
   if (route?.kind === 'no-endpoints') refusedAfterMs = 1
   if (route?.kind === 'endpoint') {
-    targetPod = ctx.shell.registry.store.get('pods', route.namespace, route.pod)?.obj as Pod | undefined
+    targetPod = route.pod ? (ctx.shell.registry.store.get('pods', route.namespace, route.pod)?.obj as Pod | undefined) : undefined
     target = targetPod ? runtimeFor(ctx.shell.registry).current(route.namespace, route.pod) : undefined
     backendPort = route.port
     refusedAfterMs = 1
   }
-  if (!target && !route?.kind.startsWith('no-') && /^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+  // A pod by IP (also a Service endpoint that names no pod, as mirrored Endpoints may).
+  const ip = route?.kind === 'endpoint' ? route.ip : host
+  if (!target && !route?.kind.startsWith('no-') && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
     for (const s of ctx.shell.registry.store.list('pods')) {
       const pod = s.obj as Pod
-      if (pod.status?.podIP !== host) continue
+      if (pod.status?.podIP !== ip) continue
       target = runtimeFor(ctx.shell.registry).current(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '')
       targetPod = pod
     }
