@@ -140,6 +140,35 @@ describe('endpoints controller', () => {
   })
 })
 
+describe('endpoints controller over capacity', () => {
+  it('truncates to 1000 addresses with over-capacity: truncated, and drops the mark once back under', async () => {
+    await start()
+    await service(h!, 'big')
+    const pods = h!.registry.resource('', 'pods')
+    for (let i = 0; i < 1001; i++) {
+      const ip = `10.244.${i >> 8}.${i & 255}`
+      await pods.create('default', {
+        metadata: { name: `p${i}`, labels: { app: 'web' } },
+        spec: { nodeName: 'kubemock-worker', containers: [{ name: 'c', image: 'nginx' }] },
+      })
+      await pods.guaranteedUpdate(
+        'default',
+        `p${i}`,
+        (p) => ({ ...p, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] } }),
+        { subresource: 'status' },
+      )
+    }
+    await h!.settle()
+    const e = ep('big')!
+    expect(e.subsets![0].addresses).toHaveLength(1000)
+    expect(e.metadata.annotations?.['endpoints.kubernetes.io/over-capacity']).toBe('truncated')
+    await pods.delete('default', 'p0', { gracePeriodSeconds: 0 })
+    await h!.settle()
+    expect(ep('big')!.subsets![0].addresses).toHaveLength(1000)
+    expect(ep('big')!.metadata.annotations?.['endpoints.kubernetes.io/over-capacity']).toBeUndefined()
+  }, 60_000)
+})
+
 describe('subsets', () => {
   const addr = (ip: string) => ({ ip, targetRef: { kind: 'Pod', uid: ip } })
   it('repacks per-pod subsets into one per address set, ports ordered as upstream hashes them', () => {
