@@ -29,6 +29,9 @@ import { createPersistentVolumeController } from './persistentvolume.js'
 import { createLocalPathProvisioner } from './local-path-provisioner.js'
 import { createVolumeProtectionController } from './volume-protection.js'
 import { createHorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.js'
+import { createEndpointsController } from './endpoints.js'
+import { createEndpointSliceController } from './endpointslice.js'
+import { createEndpointSliceMirroringController } from './endpointslice-mirroring.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -96,6 +99,9 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createNodeLifecycleController(d),
   (d) => createTaintEvictionController(d),
   (d) => createDisruptionController(d),
+  (d) => createEndpointsController(d),
+  (d) => createEndpointSliceController(d),
+  (d) => createEndpointSliceMirroringController(d),
   (d) => createAPIServiceAvailabilityController(d),
   (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
   (d) => createCSRCleaner(d),

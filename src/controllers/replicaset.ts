@@ -24,7 +24,7 @@ import { splitKey, yieldIfBusy } from './runtime.js'
 import { type ReplicaKind, refersTo, replicaSetKind } from './replica-kind.js'
 
 /** NamespaceTerminatingCause: creates into a dying namespace are not failures (upstream skips them). */
-function namespaceTerminating(err: unknown): boolean {
+export function namespaceTerminating(err: unknown): boolean {
   return err instanceof StatusError && !!err.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')
 }
 

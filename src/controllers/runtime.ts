@@ -3,7 +3,7 @@ import type { Registry } from '../registry/registry.js'
 import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
-import { InformerFactory } from './informers.js'
+import { InformerFactory, type InformerEvent } from './informers.js'
 import { KeyQueue } from './key-queue.js'
 import { PriorityKeyQueue } from './priority-key-queue.js'
 import { objectKey } from '../util/object-key.js'
@@ -42,8 +42,12 @@ export interface ReconcileResult {
 export interface WatchSpec {
   group: string
   plural: string
-  /** Keys to enqueue for a change: the object as it is now (its last state when deleted) and, on update or delete, before (default: `namespace/name`). */
-  keys?: (obj: KubeObject, prev?: KubeObject) => string[]
+  /**
+   * Keys to enqueue for a change: the object as it is now (its last state when deleted) and, on
+   * update or delete, before (default: `namespace/name`); `type` is absent when the runtime
+   * enqueues every cached object (start, resync).
+   */
+  keys?: (obj: KubeObject, prev?: KubeObject, type?: InformerEvent['type']) => string[]
 }
 
 /** A controller: a name, what it watches, and an idempotent reconcile by key. */
@@ -200,7 +204,7 @@ export class ControllerManager {
         const toKeys = w.keys ?? ((o: KubeObject) => [objectKey(o)])
         this.stops.push(
           inf.addHandler((ev) => {
-            for (const k of toKeys(ev.stored.obj, ev.prev?.obj)) this.enqueue(q, k)
+            for (const k of toKeys(ev.stored.obj, ev.prev?.obj, ev.type)) this.enqueue(q, k)
           }),
         )
         for (const s of inf.list()) for (const k of toKeys(s.obj)) this.enqueue(q, k)

@@ -126,7 +126,7 @@ const standardStorageClass: KubeObject = {
   volumeBindingMode: 'WaitForFirstConsumer',
 }
 
-/** The objects created at boot besides nodes: the `kubernetes` and `kube-dns` services and their endpoints. */
+/** The objects created at boot besides nodes: the `kubernetes` and `kube-dns` services, the `kubernetes` Endpoints and EndpointSlice (kube-dns's come from the controllers). */
 export function systemObjects(apiServerIP: string): KubeObject[] {
   return [
     {
@@ -146,6 +146,16 @@ export function systemObjects(apiServerIP: string): KubeObject[] {
       kind: 'Endpoints',
       metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
       subsets: [{ addresses: [{ ip: apiServerIP }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+    },
+    // The apiserver's endpoint reconciler writes this slice too (endpointsadapter.go): no manager
+    // label, so the EndpointSlice controller leaves it alone; kube-dns's come from the controllers.
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [apiServerIP], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
     },
     {
       apiVersion: 'v1',

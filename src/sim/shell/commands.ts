@@ -9,6 +9,7 @@ import { LoopControl, Shell, ShellExit, stringInput, type Input } from './shell.
 import { tar } from './tar.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { connectionAllowed } from '../network-policy.js'
+import { routeToService } from '../service-routing.js'
 
 /** Writes `text` to `stream` and returns `code`: the one-liners' exit status. */
 const emit = (stream: { write(s: string): void }, text: string, code: number): number => {
@@ -666,17 +667,39 @@ const http: CommandFn = async (ctx) => {
   const host = url.hostname
   let target = ['localhost', '127.0.0.1', self.podIP, self.hostname].includes(host) ? self : undefined
   let targetPod: Pod | undefined
-  if (!target && /^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+  const silent = flags.has('s') || flags.has('q')
+  // A Service's ClusterIP or name: kube-proxy sends the connection to one ready endpoint.
+  let backendPort = port
+  let refusedAfterMs = 0
+  const route = target ? undefined : routeToService(ctx.shell.registry, self.namespace, host, port)
+  if (route?.kind === 'unresolved') {
+    if (tool === 'curl') {
+      if (!silent || flags.has('S')) ctx.err.write(`curl: (6) Could not resolve host: ${host}\n`)
+      return 6
+    }
+    ctx.err.write(`wget: bad address '${url.host}'\n`)
+    return 1
+  }
+  if (route?.kind === 'no-port') return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
+  if (route?.kind === 'no-endpoints') refusedAfterMs = 1
+  if (route?.kind === 'endpoint') {
+    targetPod = route.pod ? (ctx.shell.registry.store.get('pods', route.namespace, route.pod)?.obj as Pod | undefined) : undefined
+    target = targetPod ? runtimeFor(ctx.shell.registry).current(route.namespace, route.pod) : undefined
+    backendPort = route.port
+    refusedAfterMs = 1
+  }
+  // A pod by IP (also a Service endpoint that names no pod, as mirrored Endpoints may).
+  const ip = route?.kind === 'endpoint' ? route.ip : host
+  if (!target && !route?.kind.startsWith('no-') && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
     for (const s of ctx.shell.registry.store.list('pods')) {
       const pod = s.obj as Pod
-      if (pod.status?.podIP !== host) continue
+      if (pod.status?.podIP !== ip) continue
       target = runtimeFor(ctx.shell.registry).current(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '')
       targetPod = pod
     }
   }
-  const silent = flags.has('s') || flags.has('q')
-  if (target && targetPod && !policyAllows(ctx, targetPod, port)) return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
-  const conn = target ? connectPort(target, port) : 'refused'
+  if (target && targetPod && !policyAllows(ctx, targetPod, backendPort)) return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
+  const conn = target ? connectPort(target, backendPort) : 'refused'
   if (conn === 'not-http' && target) {
     // Something listens but does not speak HTTP: redis answers `-ERR …` (HTTP/0.9 to curl), postgres closes without a word.
     const reply = imageServer(target)?.wire?.(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, target)
@@ -689,7 +712,8 @@ const http: CommandFn = async (ctx) => {
   }
   if (conn !== 'http' || !target) {
     if (tool === 'curl') {
-      if (!silent || flags.has('S')) ctx.err.write(`curl: (7) Failed to connect to ${host} port ${port} after 0 ms: Couldn't connect to server\n`)
+      if (!silent || flags.has('S'))
+        ctx.err.write(`curl: (7) Failed to connect to ${host} port ${port} after ${refusedAfterMs} ms: Couldn't connect to server\n`)
       return 7
     }
     ctx.err.write(
@@ -704,7 +728,8 @@ const http: CommandFn = async (ctx) => {
       method: head ? 'HEAD' : 'GET',
       path: url.pathname + url.search,
       headers: { host: url.host, 'user-agent': tool === 'curl' ? 'curl/7.88.1' : 'Wget', accept: '*/*' },
-      remoteAddr: host === self.podIP ? self.podIP : '127.0.0.1',
+      // Another pod (directly or through a Service) sees this pod's IP; loopback is for the pod itself.
+      remoteAddr: target !== self || host === self.podIP ? self.podIP : '127.0.0.1',
     },
     { logs: runtimeFor(ctx.shell.registry).logs(target.containerID), now: now(ctx) },
   )
