@@ -18,6 +18,8 @@ import { installFilterChain, type FilterChain } from './filter-chain.js'
 import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
 import { queryString, type RawQuery } from './query-params.js'
+import { registerUsageRoutes } from './usage-routes.js'
+import { usageOverridesFor } from '../sim/usage/usage-overrides.js'
 
 /** Everything the control API keeps for one server; also what the library helpers call. */
 export interface ControlState {
@@ -182,6 +184,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
     async reset() {
       faults.clear()
       restoreImages()
+      usageOverridesFor(cluster.registry).clear()
       await cluster.reset(cutAllWatches)
     },
     failImage(image) {
@@ -379,6 +382,8 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
     const counts = await state.replaceState(req.body)
     return send(reply, { loaded: counts, objects: Object.values(counts).reduce((a, b) => a + b, 0) })
   })
+  registerUsageRoutes(app, cluster.registry, (raw) => jsonBody(raw))
+
   app.post('/kubemock/v1/reset', async (_req, reply) => {
     await state.reset()
     return send(reply, { reset: true })

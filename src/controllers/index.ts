@@ -28,6 +28,9 @@ import type { CertificateAuthority } from '../tls.js'
 import { createPersistentVolumeController } from './persistentvolume.js'
 import { createLocalPathProvisioner } from './local-path-provisioner.js'
 import { createVolumeProtectionController } from './volume-protection.js'
+import { createOOMKiller } from './oom-killer.js'
+import { setMetricsSource } from '../sim/usage/metrics-source.js'
+import { UsageModel } from '../sim/usage/usage-model.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -68,7 +71,7 @@ export interface ControllerDeps {
 }
 
 /** The controllers every process runs over etcd, leader or not: the simulated kubelets (sharded by node). */
-export const nodeAgentControllers = new Set(['kubelet', 'kubelet-node'])
+export const nodeAgentControllers = new Set(['kubelet', 'kubelet-node', 'oom-killer'])
 
 /** Builds one or more controllers. */
 export type ControllerFactory = (deps: ControllerDeps) => Controller | Controller[]
@@ -100,6 +103,12 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createPersistentVolumeController(d),
   (d) => createLocalPathProvisioner(d),
   (d) => createVolumeProtectionController(d),
+  // The usage model behind metrics.k8s.io (and the HPA), and the memory limits it can break.
+  (d) => {
+    const model = new UsageModel(d.registry)
+    setMetricsSource(d.registry, model)
+    return createOOMKiller(d, model.overrides)
+  },
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)
