@@ -30,7 +30,7 @@ export const nodeMetrics: ResourceDefinition<NodeMetrics> = {
     // The node lister answers first (`nodes "x" not found`), then the metrics storage.
     const node = nodes.get('', name).obj
     const s = metricsSourceFor(ctx.registry).node(name)
-    if (!s) throw StatusError.notFound({ group: 'metrics.k8s.io', resource: 'nodes' }, name)
+    if (!s) throw StatusError.notFound({ group: 'metrics.k8s.io', resource: 'nodemetrics' }, name)
     return nodeMetricsObject(s, node.metadata.labels, now.getTime())
   },
   columns: metricsColumns,

@@ -30,7 +30,7 @@ export const podMetrics: ResourceDefinition<PodMetrics> = {
     // The pod lister answers first (`pods "x" not found`); a pod without a sample is `podmetrics… "ns/x" not found`.
     const pod = ctx.registry.resource('', 'pods').get(ns, name).obj
     const s = metricsSourceFor(ctx.registry).pod(ns, name)
-    if (!s) throw StatusError.notFound({ group: 'metrics.k8s.io', resource: 'pods' }, `${ns}/${name}`)
+    if (!s) throw StatusError.notFound({ group: 'metrics.k8s.io', resource: 'podmetrics' }, `${ns}/${name}`)
     return podMetricsObject(s, pod.metadata.labels, now.getTime())
   },
   columns: metricsColumns,
