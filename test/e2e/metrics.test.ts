@@ -103,6 +103,10 @@ describe('resource usage and metrics through kubectl', () => {
     expect(missing.stderr.trim()).toBe('Error from server (NotFound): pods "nope" not found')
     const podmetrics = await table(['get', 'podmetrics'])
     expect(podmetrics.headers).toEqual(['NAME', 'CPU', 'MEMORY', 'WINDOW'])
+    expect(podmetrics.rows).toHaveLength(2)
+    const explain = ok(await k(['explain', 'podmetrics.containers']))
+    expect(explain).toContain('KIND:       PodMetrics')
+    expect(explain).toContain('Metrics for all containers are collected within the same time window.')
   })
 
   it('a container allocating past its memory limit is OOMKilled, then CrashLoopBackOff', async () => {
