@@ -55,9 +55,13 @@ describe('tutorial §4: drain', () => {
     const r = await km.kubectl(['drain', 'kubemock-worker'])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('node/kubemock-worker cordoned\n')
-    const cause = `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/${proxy}`
+    const causes = [`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/${proxy}`]
+    // metrics-server keeps its certificates in an emptyDir: on this node it blocks the drain too, as on a real cluster.
+    const metricsServer = (await pods('k8s-app=metrics-server', 'kube-system')).find((x) => x.NODE === 'kubemock-worker')?.NAME
+    if (metricsServer) causes.push(`cannot delete Pods with local storage (use --delete-emptydir-data to override): kube-system/${metricsServer}`)
+    const summary = causes.length === 1 ? causes[0] : `[${causes.join(', ')}]`
     expect(r.stderr).toBe(
-      `error: unable to drain node "kubemock-worker" due to error: ${cause}, continuing command...\nThere are pending nodes to be drained:\n kubemock-worker\n${cause}\n`,
+      `error: unable to drain node "kubemock-worker" due to error: ${summary}, continuing command...\nThere are pending nodes to be drained:\n kubemock-worker\n${causes.join('\n')}\n`,
     )
     const nodes = parseTable(ok(await km.kubectl(['get', 'nodes']))).rows
     expect(nodes.find((n) => n.NAME === 'kubemock-worker')?.STATUS).toBe('Ready,SchedulingDisabled')
@@ -66,7 +70,8 @@ describe('tutorial §4: drain', () => {
   it('drains with --ignore-daemonsets: evicts, and the ReplicaSet recreates the pod elsewhere', async () => {
     const victim = (await pods('app=echo-hname')).find((r) => r.NODE === 'kubemock-worker')!.NAME
     const proxy = (await pods('k8s-app=kube-proxy', 'kube-system')).find((r) => r.NODE === 'kubemock-worker')!.NAME
-    const r = await km.kubectl(['drain', 'kubemock-worker', '--ignore-daemonsets'], { timeoutMs: 30_000 })
+    // --delete-emptydir-data: metrics-server's emptyDir would block the drain where it runs.
+    const r = await km.kubectl(['drain', 'kubemock-worker', '--ignore-daemonsets', '--delete-emptydir-data'], { timeoutMs: 30_000 })
     expect(r, r.stderr).toMatchObject({ code: 0 })
     const lines = r.stdout.trim().split('\n')
     expect(lines[0]).toBe('node/kubemock-worker already cordoned')
@@ -88,7 +93,7 @@ describe('tutorial §4: drain', () => {
     const pdb = parseTable(ok(await km.kubectl(['get', 'pdb']))).rows[0]
     expect(pdb).toMatchObject({ NAME: 'echo-pdb', 'MIN AVAILABLE': '3', 'MAX UNAVAILABLE': 'N/A', 'ALLOWED DISRUPTIONS': '0' })
     const victim = (await pods('app=echo-hname')).find((x) => x.NODE === 'kubemock-worker2')!.NAME
-    const r = await km.kubectl(['drain', 'kubemock-worker2', '--ignore-daemonsets', '--timeout=7s'], { timeoutMs: 30_000 })
+    const r = await km.kubectl(['drain', 'kubemock-worker2', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=7s'], { timeoutMs: 30_000 })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(
       `error when evicting pods/"${victim}" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.`,
@@ -103,10 +108,10 @@ describe('tutorial §4: drain', () => {
   it('needs --force for a pod no controller manages', async () => {
     ok(await km.kubectl(['run', 'bare', '--image=nginx', '--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"kubemock-worker3"}}}']))
     await running('run=bare', 1)
-    const refused = await km.kubectl(['drain', 'kubemock-worker3', '--ignore-daemonsets'])
+    const refused = await km.kubectl(['drain', 'kubemock-worker3', '--ignore-daemonsets', '--delete-emptydir-data'])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('cannot delete cannot delete Pods that declare no controller (use --force to override): default/bare')
-    const r = await km.kubectl(['drain', 'kubemock-worker3', '--ignore-daemonsets', '--force'], { timeoutMs: 30_000 })
+    const r = await km.kubectl(['drain', 'kubemock-worker3', '--ignore-daemonsets', '--delete-emptydir-data', '--force'], { timeoutMs: 30_000 })
     expect(r, r.stderr).toMatchObject({ code: 0 })
     expect(r.stderr).toContain('deleting Pods that declare no controller: default/bare')
     expect(r.stdout).toContain('pod/bare evicted\n')
