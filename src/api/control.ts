@@ -19,7 +19,8 @@ import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec }
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
 import { queryString, type RawQuery } from './query-params.js'
 import { registerUsageRoutes } from './usage-routes.js'
-import { usageOverridesFor } from '../sim/usage/usage-overrides.js'
+import { usageOverridesFor, type UsageOverrideBody } from '../sim/usage/usage-overrides.js'
+import { clearNamespaceUsage, clearPodUsage, setNamespaceUsage, setPodUsage } from '../sim/usage/usage-controls.js'
 
 /** Everything the control API keeps for one server; also what the library helpers call. */
 export interface ControlState {
@@ -418,6 +419,14 @@ export interface ControlHelpers {
   crashContainer(namespace: string, pod: string, opts?: { container?: string; exitCode?: number; reason?: string }): { container: string; exitCode: number }
   failImage(image: string): void
   restoreImage(image: string): void
+  /** PUT …/namespaces/NS/pods/NAME/usage: the body as the HTTP API takes it. */
+  setPodUsage(namespace: string, pod: string, usage: UsageOverrideBody): unknown
+  /** DELETE …/namespaces/NS/pods/NAME/usage. */
+  clearPodUsage(namespace: string, pod: string): unknown
+  /** PUT …/namespaces/NS/usage?labelSelector=…: every matching pod, now and later. */
+  setNamespaceUsage(namespace: string, labelSelector: string, usage: UsageOverrideBody): unknown
+  /** DELETE …/namespaces/NS/usage[?labelSelector=…]. */
+  clearNamespaceUsage(namespace: string, labelSelector?: string): unknown
 }
 
 /** Builds the {@link ControlHelpers} of an app built by buildApp() for `cluster`. */
@@ -454,6 +463,10 @@ export function controlHelpers(app: FastifyInstance, cluster: ControlTarget): Co
       checkImage({ image })
       state.restoreImage(image)
     },
+    setPodUsage: (namespace, pod, usage) => setPodUsage(cluster.registry, namespace, pod, usage),
+    clearPodUsage: (namespace, pod) => clearPodUsage(cluster.registry, namespace, pod),
+    setNamespaceUsage: (namespace, selector, usage) => setNamespaceUsage(cluster.registry, namespace, selector, usage),
+    clearNamespaceUsage: (namespace, selector) => clearNamespaceUsage(cluster.registry, namespace, selector),
   }
 }
 

@@ -1,5 +1,7 @@
 /** @module metrics-api.test: metrics.k8s.io/v1beta1 over HTTP (shapes, 404 texts, selectors, Table, discovery) and the usage control endpoints. */
 import { describe, expect, it } from 'vitest'
+import { controlHelpers } from '../../src/api/control.js'
+import { metricsSourceFor } from '../../src/sim/usage/metrics-source.js'
 import { useTestApp } from '../helpers/test-app.js'
 
 const base = '/apis/metrics.k8s.io/v1beta1'
@@ -138,5 +140,18 @@ describe('metrics.k8s.io over HTTP', () => {
       headers: { 'content-type': 'application/json' },
     })
     expect(notJSON.statusCode).toBe(400)
+  })
+
+  it('the library helpers set and clear the same overrides, which metricsSourceFor (the HPA) reads', async () => {
+    const h = controlHelpers(t.app, t.cluster)
+    expect(h.setPodUsage('default', 'web', { cpu: '750m' })).toEqual({ namespace: 'default', pod: 'web', usage: { cpu: '750m' } })
+    expect(metricsSourceFor(t.cluster.registry).pod('default', 'web')?.containers[0].cpuNanoCores).toBe(750_000_000)
+    expect(h.clearPodUsage('default', 'web')).toEqual({ namespace: 'default', pod: 'web', removed: true })
+    h.setNamespaceUsage('default', '', { memory: '1Gi' })
+    const all = metricsSourceFor(t.cluster.registry).pods('default')
+    expect(all.length).toBeGreaterThan(1)
+    for (const p of all) expect(p.containers[0].memoryBytes).toBe(2 ** 30)
+    expect(h.clearNamespaceUsage('default')).toEqual({ namespace: 'default', removed: true })
+    expect(() => h.setPodUsage('default', 'nope', {})).toThrow('pods "nope" not found')
   })
 })
