@@ -38,7 +38,9 @@ describe('APIService availability', () => {
     expect(apis.read('', 'v1beta1.custom.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ServiceNotFound' })
     // The Service appears: its missing Endpoints are next.
     await c.registry.resource('', 'namespaces').create('', { metadata: { name: 'monitoring' } })
-    await c.registry.resource('', 'services').create('monitoring', { metadata: { name: 'prometheus-adapter' }, spec: { ports: [{ name: 'https', port: 443 }] } })
+    await c.registry
+      .resource('', 'services')
+      .create('monitoring', { metadata: { name: 'prometheus-adapter' }, spec: { ports: [{ name: 'https', port: 443 }] } })
     await c.clock.advance(10)
     expect(apis.read('', 'v1beta1.custom.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'EndpointsNotFound' })
   })
