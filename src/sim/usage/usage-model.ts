@@ -28,6 +28,12 @@ function windowMs(seed: string, index: number): number {
   return 10_000 + Math.floor(unitNoise(seed, `w${index}`) * 1500)
 }
 
+/** Whether a node's Ready condition is True (metrics-server scrapes only those kubelets successfully). */
+function isReady(node: KubeObject | undefined): boolean {
+  const conds = (node?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+  return conds.some((c) => c.type === 'Ready' && c.status === 'True')
+}
+
 const startedAt = (s: { state?: { running?: { startedAt?: string } } }) => Date.parse(s.state?.running?.startedAt ?? '')
 
 /** The running containers of a pod with their start times (regular containers and running sidecars). */
@@ -72,9 +78,9 @@ export class UsageModel implements MetricsSource {
     return out
   }
 
-  /** A pod's sample as metrics-server has it now: Running, on a node, with containers that have been scraped twice. */
-  podSample(pod: PodObject): PodUsageSample | undefined {
-    if (pod.status?.phase !== 'Running' || !pod.spec?.nodeName) return undefined
+  /** A pod's sample as metrics-server has it now: Running, on a Ready node (whose kubelet it can scrape), with containers that have been scraped twice. */
+  podSample(pod: PodObject, nodeReady: (node: string) => boolean): PodUsageSample | undefined {
+    if (pod.status?.phase !== 'Running' || !pod.spec?.nodeName || !nodeReady(pod.spec.nodeName)) return undefined
     const scrape = lastScrape(pod.spec.nodeName, this.now())
     // metrics-server rates CPU between two scrapes: a container shows from its second one.
     const containers = this.containersOf(pod, scrape.index, scrape.at - metricResolutionMs)
@@ -90,9 +96,10 @@ export class UsageModel implements MetricsSource {
 
   pods(namespace: string): PodUsageSample[] {
     const items = this.registry.resource('', 'pods').list(namespace || undefined).items
+    const ready = this.readyNodes()
     const out: PodUsageSample[] = []
     for (const s of items) {
-      const sample = this.podSample(s.obj as PodObject)
+      const sample = this.podSample(s.obj as PodObject, (n) => ready.has(n))
       if (sample) out.push(sample)
     }
     return out
@@ -100,14 +107,21 @@ export class UsageModel implements MetricsSource {
 
   pod(namespace: string, name: string): PodUsageSample | undefined {
     const s = this.registry.resource('', 'pods').getStored(namespace, name)
-    return s ? this.podSample(s.obj as PodObject) : undefined
+    const nodes = this.registry.resource('', 'nodes')
+    return s ? this.podSample(s.obj as PodObject, (n) => isReady(nodes.getStored('', n)?.obj)) : undefined
+  }
+
+  /** The names of the nodes whose kubelet is Ready. */
+  private readyNodes(): Set<string> {
+    const out = new Set<string>()
+    for (const s of this.registry.resource('', 'nodes').list(undefined).items) if (isReady(s.obj)) out.add(s.obj.metadata.name ?? '')
+    return out
   }
 
   /** A node's sample: its system share plus every running container on it; none while its kubelet is not Ready. */
   nodeSample(node: KubeObject, pods: PodObject[]): NodeUsageSample | undefined {
     const name = node.metadata.name ?? ''
-    const conds = (node.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
-    if (!conds.some((c) => c.type === 'Ready' && c.status === 'True')) return undefined
+    if (!isReady(node)) return undefined
     const scrape = lastScrape(name, this.now())
     if (scrape.at < Date.parse(node.metadata.creationTimestamp ?? '') + metricResolutionMs) return undefined
     const controlPlane = 'node-role.kubernetes.io/control-plane' in (node.metadata.labels ?? {})
