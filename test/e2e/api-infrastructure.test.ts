@@ -36,7 +36,7 @@ describe('API infrastructure kinds through kubectl (--tls --token)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  it('kubectl get apiservices lists every built-in group-version Local and Available, and metrics-server\'s', async () => {
+  it("kubectl get apiservices lists every built-in group-version Local and Available, and metrics-server's", async () => {
     const table = await eventually('every APIService available', async () => {
       const t = parseTable(ok(await k(['get', 'apiservices'])))
       return t.rows.length > 0 && t.rows.every((r) => r.AVAILABLE === 'True') ? t : undefined
