@@ -56,6 +56,8 @@ describe('metrics.k8s.io over HTTP', () => {
     expect(missing.json().message).toBe('pods "nope" not found')
     expect((await get(`${base}/nodes/nope`)).json().message).toBe('nodes "nope" not found')
     expect((await t.app.inject({ method: 'DELETE', url: `${base}/namespaces/default/pods/web` })).statusCode).toBe(405)
+    const watch = await get(`${base}/pods?watch=1`)
+    expect([watch.statusCode, watch.json().message]).toEqual([405, 'watch is not supported on resources of kind "pods.metrics.k8s.io"'])
   })
 
   it('node usage is its system share plus its pods', async () => {
