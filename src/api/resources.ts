@@ -262,7 +262,10 @@ async function listObjects(call: ResourceCall) {
   const opts = await freshListOptions(call)
   const res = rs.list(call.namespace || undefined, opts)
   reply.type('application/json')
-  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(res.resourceVersion) }
+  // A computed kind's REST List sets no resourceVersion (componentstatus.REST, metrics-server): `"metadata":{}`.
+  const meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number } = rs.def.computed
+    ? {}
+    : { resourceVersion: String(res.resourceVersion) }
   if (res.continue) meta.continue = res.continue
   if (res.remainingItemCount !== undefined) meta.remainingItemCount = res.remainingItemCount
   if (shape === 'table') return reply.send(tableJSON(rs, res.items, meta, call.now(), include))

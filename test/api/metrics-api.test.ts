@@ -63,6 +63,7 @@ describe('metrics.k8s.io over HTTP', () => {
   it('node usage is its system share plus its pods', async () => {
     const list = (await get(`${base}/nodes`)).json()
     expect(list.kind).toBe('NodeMetricsList')
+    expect(list.metadata).toEqual({})
     expect(list.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual([
       'kubemock-control-plane',
       'kubemock-worker',
@@ -93,8 +94,8 @@ describe('metrics.k8s.io over HTTP', () => {
   it('serves discovery for the group as metrics-server registers it', async () => {
     const rl = (await get(`${base}`)).json()
     expect(rl.resources).toEqual([
-      expect.objectContaining({ name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] }),
-      expect.objectContaining({ name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] }),
+      { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
+      { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
     ])
     const groups = (await get('/apis')).json().groups.map((g: { name: string }) => g.name)
     expect(groups.at(-1)).toBe('metrics.k8s.io')
