@@ -18,6 +18,17 @@ export function unitNoise(seed: string, salt: string | number): number {
   return fnv32(`${seed}#${salt}`) / 2 ** 32
 }
 
+/** A deterministic number in [0, 1) for a hashed seed and an integer salt (murmur3's finalizer): no string work per sample. */
+function mixNoise(h: number, salt: number): number {
+  let x = (h ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b)
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35)
+  return ((x ^ (x >>> 16)) >>> 0) / 2 ** 32
+}
+
+/** Salts of the per-sample draws (sample × 8 + one of these). */
+const draw = { cpu: 0, cpuNanos: 1, busy: 2, throttle: 3, memory: 4 }
+
 /** The image's idle usage. */
 export function baseUsageOf(image: string | undefined): BaseUsage {
   return imageUsage[parseImageRef(image || 'unknown').repository] ?? defaultUsage
@@ -33,11 +44,33 @@ export interface ContainerUsageInput {
   override?: UsageValues
 }
 
+/** What the usage of a container spec depends on, derived once per spec object (stored versions are immutable). */
+interface SpecFacts {
+  base: BaseUsage
+  program: ReturnType<typeof programUsage>
+  limits: { cpuNanoCores?: number; memoryBytes?: number }
+}
+
+const facts = new WeakMap<Container, SpecFacts>()
+
+function factsOf(c: Container): SpecFacts {
+  let f = facts.get(c)
+  if (!f) {
+    const cpu = parseQuantity(c.resources?.limits?.cpu)
+    const memory = parseQuantity(c.resources?.limits?.memory)
+    f = {
+      base: baseUsageOf(c.image),
+      program: programUsage(commandLine(c)),
+      limits: { cpuNanoCores: cpu === undefined ? undefined : Math.round(cpu * 1e9), memoryBytes: memory === undefined ? undefined : Math.ceil(memory) },
+    }
+    facts.set(c, f)
+  }
+  return f
+}
+
 /** The container's limits in nanocores and bytes (undefined: none). */
 export function limitsOf(c: Container): { cpuNanoCores?: number; memoryBytes?: number } {
-  const cpu = parseQuantity(c.resources?.limits?.cpu)
-  const memory = parseQuantity(c.resources?.limits?.memory)
-  return { cpuNanoCores: cpu === undefined ? undefined : Math.round(cpu * 1e9), memoryBytes: memory === undefined ? undefined : Math.ceil(memory) }
+  return factsOf(c).limits
 }
 
 /**
@@ -47,8 +80,9 @@ export function limitsOf(c: Container): { cpuNanoCores?: number; memoryBytes?: n
  */
 export function memoryDemand(input: Omit<ContainerUsageInput, 'sample'>): { low: number; high: number } {
   if (input.override?.memoryBytes !== undefined) return { low: input.override.memoryBytes, high: input.override.memoryBytes }
-  const base = baseUsageOf(input.container.image).memoryMi
-  const held = programUsage(commandLine(input.container)).heldBytes ?? 0
+  const f = factsOf(input.container)
+  const base = f.base.memoryMi
+  const held = f.program.heldBytes ?? 0
   // Where in the image's range this container sits is fixed by its seed; samples move ±1.5% around it.
   const mid = (base[0] + (base[1] - base[0]) * unitNoise(input.seed, 'memory')) * mi
   return { low: held + mid * 0.985, high: held + mid * 1.015 }
@@ -66,19 +100,22 @@ export function commandLine(c: Container): string {
  */
 export function containerUsage(input: ContainerUsageInput): { cpuNanoCores: number; memoryBytes: number } {
   const { seed, container, sample, override } = input
-  const limits = limitsOf(container)
+  const h = fnv32(seed)
+  const at = (k: number) => mixNoise(h, sample * 8 + k)
+  const f = factsOf(container)
+  const limits = f.limits
   let cpu: number
   if (override?.cpuNanoCores !== undefined) cpu = override.cpuNanoCores
   else {
-    const busy = programUsage(commandLine(container)).busyCores
-    const [lo, hi] = baseUsageOf(container.image).cpuMilli
-    const idle = hi > 0 ? (lo + (hi - lo) * unitNoise(seed, `cpu${sample}`)) * 1e6 + Math.floor(unitNoise(seed, `cpun${sample}`) * 1e6) : 0
+    const busy = f.program.busyCores
+    const [lo, hi] = f.base.cpuMilli
+    const idle = hi > 0 ? (lo + (hi - lo) * at(draw.cpu)) * 1e6 + Math.floor(at(draw.cpuNanos) * 1e6) : 0
     // A spinning program keeps its cores busy, less a little scheduling noise.
-    cpu = busy ? busy * 1e9 * (0.97 + 0.03 * unitNoise(seed, `busy${sample}`)) : idle
+    cpu = busy ? busy * 1e9 * (0.97 + 0.03 * at(draw.busy)) : idle
   }
-  if (limits.cpuNanoCores !== undefined && cpu > limits.cpuNanoCores) cpu = limits.cpuNanoCores * (0.98 + 0.02 * unitNoise(seed, `thr${sample}`))
+  if (limits.cpuNanoCores !== undefined && cpu > limits.cpuNanoCores) cpu = limits.cpuNanoCores * (0.98 + 0.02 * at(draw.throttle))
   const demand = memoryDemand(input)
-  let memory = demand.low + (demand.high - demand.low) * unitNoise(seed, `mem${sample}`)
+  let memory = demand.low + (demand.high - demand.low) * at(draw.memory)
   if (limits.memoryBytes !== undefined && memory > limits.memoryBytes) memory = limits.memoryBytes
   return { cpuNanoCores: Math.round(cpu), memoryBytes: Math.floor(memory / page) * page }
 }
