@@ -81,6 +81,13 @@ export type ControllerFactory = (deps: ControllerDeps) => Controller | Controlle
  * factory + one line here.
  */
 export const controllerFactories: ControllerFactory[] = [
+  // First, so that every later factory finds it: the usage model behind metrics.k8s.io (and the
+  // HPA, through metricsSourceFor), and the OOM killer for the memory limits it can break.
+  (d) => {
+    const model = new UsageModel(d.registry)
+    setMetricsSource(d.registry, model)
+    return createOOMKiller(d, model.overrides)
+  },
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
   (d) => createReplicaSetController(d),
@@ -103,12 +110,6 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createPersistentVolumeController(d),
   (d) => createLocalPathProvisioner(d),
   (d) => createVolumeProtectionController(d),
-  // The usage model behind metrics.k8s.io (and the HPA), and the memory limits it can break.
-  (d) => {
-    const model = new UsageModel(d.registry)
-    setMetricsSource(d.registry, model)
-    return createOOMKiller(d, model.overrides)
-  },
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)
