@@ -8,11 +8,10 @@ import type { PodObject } from '../../registry/core/pod-printer.js'
 import type { Registry } from '../../registry/registry.js'
 import type { KubeObject } from '../../types.js'
 import { fnv32 } from '../../util/hash.js'
-import { containerUsage } from './container-usage.js'
+import { containerUsage, unitNoise } from './container-usage.js'
 import { metricResolutionMs, nodeSystemUsage } from './image-usage.js'
 import type { ContainerUsage, MetricsSource, NodeUsageSample, PodUsageSample } from './metrics-source.js'
 import { usageOverridesFor, type UsageOverrides } from './usage-overrides.js'
-import { unitNoise } from './container-usage.js'
 
 const mi = 2 ** 20
 

@@ -91,7 +91,7 @@ export function parseUsageOverride(body: unknown, name: string): UsageOverride {
 export class UsageOverrides {
   private readonly byPod = new Map<string, UsageOverride>()
   private readonly bySelector = new Map<string, SelectorOverride[]>()
-  /** Bumped on every change: readers that cache a decision (the OOM check) look again. */
+  /** Called with the namespace on every change, so that readers deciding once (the OOM killer) look again. */
   private listeners: ((namespace: string) => void)[] = []
 
   /** Calls `fn` with the namespace after every change. */
