@@ -31,6 +31,11 @@ export const imageUsage: Record<string, BaseUsage> = {
   'registry.k8s.io/kube-proxy': { cpuMilli: [1, 2], memoryMi: [14, 20] },
   'registry.k8s.io/metrics-server/metrics-server': { cpuMilli: [3, 6], memoryMi: [17, 23] },
   'docker.io/kindest/kindnetd': { cpuMilli: [0, 1], memoryMi: [8, 12] },
+  // kind's control-plane static pods (not pods in kubemock: their share is in nodeSystemUsage.controlPlane).
+  'registry.k8s.io/kube-apiserver': { cpuMilli: [30, 50], memoryMi: [200, 260] },
+  'registry.k8s.io/etcd': { cpuMilli: [15, 25], memoryMi: [30, 45] },
+  'registry.k8s.io/kube-controller-manager': { cpuMilli: [10, 16], memoryMi: [45, 55] },
+  'registry.k8s.io/kube-scheduler': { cpuMilli: [2, 4], memoryMi: [18, 24] },
 }
 
 /** An image the table does not know: a small server. */
