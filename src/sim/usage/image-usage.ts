@@ -1,7 +1,8 @@
 /**
  * @module image-usage: what an idle container of each image uses, as data (the usage model's
  * base). Figures are what `kubectl top pods` shows for these images on a kind cluster with
- * metrics-server installed; a range means the sample moves inside it over time.
+ * metrics-server installed; a range means the sample moves inside it over time (CPU
+ * adds up to 1m of nanocores on top).
  */
 
 /** A container's idle usage: CPU in millicores and working-set memory in MiB, each as [low, high]. */
@@ -27,9 +28,9 @@ export const imageUsage: Record<string, BaseUsage> = {
   'docker.io/library/ubuntu': { cpuMilli: [0, 0], memoryMi: [0.5, 1] },
   'docker.io/library/debian': { cpuMilli: [0, 0], memoryMi: [0.5, 1] },
   'registry.k8s.io/pause': { cpuMilli: [0, 0], memoryMi: [0.2, 0.3] },
-  'registry.k8s.io/coredns/coredns': { cpuMilli: [1, 3], memoryMi: [13, 17] },
+  'registry.k8s.io/coredns/coredns': { cpuMilli: [1, 2], memoryMi: [13, 17] },
   'registry.k8s.io/kube-proxy': { cpuMilli: [1, 2], memoryMi: [14, 20] },
-  'registry.k8s.io/metrics-server/metrics-server': { cpuMilli: [3, 6], memoryMi: [17, 23] },
+  'registry.k8s.io/metrics-server/metrics-server': { cpuMilli: [3, 5], memoryMi: [17, 23] },
   'docker.io/kindest/kindnetd': { cpuMilli: [0, 1], memoryMi: [8, 12] },
   // kind's control-plane static pods (not pods in kubemock: their share is in nodeSystemUsage.controlPlane).
   'registry.k8s.io/kube-apiserver': { cpuMilli: [30, 50], memoryMi: [200, 260] },
