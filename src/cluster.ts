@@ -106,11 +106,14 @@ async function createIfMissing(rs: AnyResourceStore, namespace: string, obj: Kub
 
 /** Where each served resource lives in etcd: kube-apiserver's prefixes (definitions may rename one). */
 function etcdLayout(): EtcdResource[] {
-  const layout = definitions.map((d) => ({
-    resource: d.group ? `${d.plural}.${d.group}` : d.plural,
-    prefix: d.storagePrefix ?? d.plural,
-    compact: d.compactStorage,
-  }))
+  // Computed kinds (componentstatuses, metrics.k8s.io) are never stored.
+  const layout = definitions
+    .filter((d) => !d.computed)
+    .map((d) => ({
+      resource: d.group ? `${d.plural}.${d.group}` : d.plural,
+      prefix: d.storagePrefix ?? d.plural,
+      compact: d.compactStorage,
+    }))
   const seen = new Map<string, string>()
   for (const l of layout) {
     const other = seen.get(l.prefix)

@@ -18,6 +18,9 @@ import { installFilterChain, type FilterChain } from './filter-chain.js'
 import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
 import { queryString, type RawQuery } from './query-params.js'
+import { registerUsageRoutes } from './usage-routes.js'
+import { usageOverridesFor, type UsageOverrideBody } from '../sim/usage/usage-overrides.js'
+import { clearNamespaceUsage, clearPodUsage, setNamespaceUsage, setPodUsage } from '../sim/usage/usage-controls.js'
 
 /** Everything the control API keeps for one server; also what the library helpers call. */
 export interface ControlState {
@@ -184,6 +187,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
     async reset() {
       faults.clear()
       restoreImages()
+      usageOverridesFor(cluster.registry).clear()
       await cluster.reset(cutAllWatches)
     },
     failImage(image) {
@@ -400,6 +404,8 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
     const counts = await state.replaceState(req.body)
     return send(reply, { loaded: counts, objects: Object.values(counts).reduce((a, b) => a + b, 0) })
   })
+  registerUsageRoutes(app, cluster.registry, (raw) => jsonBody(raw))
+
   app.post('/kubemock/v1/reset', async (_req, reply) => {
     await state.reset()
     return send(reply, { reset: true })
@@ -436,6 +442,14 @@ export interface ControlHelpers {
   restoreImage(image: string): void
   /** Makes a container's probe endpoints fail (`healthy: false`) or answer again. */
   setContainerHealth(namespace: string, pod: string, opts: { container?: string; healthy: boolean }): { container: string; healthy: boolean }
+  /** PUT …/namespaces/NS/pods/NAME/usage: the body as the HTTP API takes it. */
+  setPodUsage(namespace: string, pod: string, usage: UsageOverrideBody): unknown
+  /** DELETE …/namespaces/NS/pods/NAME/usage. */
+  clearPodUsage(namespace: string, pod: string): unknown
+  /** PUT …/namespaces/NS/usage?labelSelector=…: every matching pod, now and later. */
+  setNamespaceUsage(namespace: string, labelSelector: string, usage: UsageOverrideBody): unknown
+  /** DELETE …/namespaces/NS/usage[?labelSelector=…]. */
+  clearNamespaceUsage(namespace: string, labelSelector?: string): unknown
 }
 
 /** Builds the {@link ControlHelpers} of an app built by buildApp() for `cluster`. */
@@ -476,6 +490,10 @@ export function controlHelpers(app: FastifyInstance, cluster: ControlTarget): Co
       checkImage({ image })
       state.restoreImage(image)
     },
+    setPodUsage: (namespace, pod, usage) => setPodUsage(cluster.registry, namespace, pod, usage),
+    clearPodUsage: (namespace, pod) => clearPodUsage(cluster.registry, namespace, pod),
+    setNamespaceUsage: (namespace, selector, usage) => setNamespaceUsage(cluster.registry, namespace, selector, usage),
+    clearNamespaceUsage: (namespace, selector) => clearNamespaceUsage(cluster.registry, namespace, selector),
   }
 }
 

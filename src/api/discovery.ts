@@ -139,7 +139,8 @@ export class Discovery {
           verbs: def.verbs ?? allVerbs,
           ...(def.shortNames?.length ? { shortNames: def.shortNames } : {}),
           ...(def.categories?.length ? { categories: def.categories } : {}),
-          storageVersionHash: storageVersionHash(rs),
+          // Only storage-backed kinds have one (REST storages without StorageVersionProvider: componentstatuses, bindings, metrics).
+          ...(def.computed || def.restCreate ? {} : { storageVersionHash: storageVersionHash(rs) }),
         }
         const subs = (def.subresources ?? []).map((s) => {
           const k = subKind(def, s)

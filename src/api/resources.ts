@@ -1,7 +1,7 @@
 /** @module resources: the generic REST routes (get/list/watch/create/update/patch/delete) for every kind. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
-import { StatusError } from '../errors.js'
+import { qualifiedResource, StatusError } from '../errors.js'
 import type { DeleteOptions, ListOptions, ResourceStore, WatchOptions } from '../registry/generic-registry.js'
 import type { Registry } from '../registry/registry.js'
 import type { StoredObject } from '../store/object-store.js'
@@ -162,19 +162,19 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
     case 'HEAD': {
       const watch = watchPrefix || queryBool(call.query, 'watch')
       if (watch) {
-        if (!allowed('watch')) throw StatusError.methodNotAllowed('watch', rs.def.plural)
+        if (!allowed('watch')) throw StatusError.methodNotAllowed('watch', qualifiedResource(rs.ref))
         return serveHTTPWatch(call.reply, watchRequest(call, negotiateShape(req.headers.accept)))
       }
       if (name) {
-        if (!allowed('get')) throw StatusError.methodNotAllowed('get', rs.def.plural)
+        if (!allowed('get')) throw StatusError.methodNotAllowed('get', qualifiedResource(rs.ref))
         return getObject(call)
       }
-      if (!allowed('list')) throw StatusError.methodNotAllowed('list', rs.def.plural)
+      if (!allowed('list')) throw StatusError.methodNotAllowed('list', qualifiedResource(rs.ref))
       return listObjects(call)
     }
     case 'POST':
       if (name) throw StatusError.methodNotAllowed('create', rs.def.plural)
-      if (!allowed('create')) throw StatusError.methodNotAllowed('create', rs.def.plural)
+      if (!allowed('create')) throw StatusError.methodNotAllowed('create', qualifiedResource(rs.ref))
       if (rs.def.namespaced && !call.namespace) throw StatusError.methodNotAllowed('create', rs.def.plural)
       return createObject(call)
     case 'PUT':
@@ -185,7 +185,7 @@ async function dispatch(call: ResourceCall, watchPrefix: boolean) {
       return patchObject(call)
     case 'DELETE':
       if (name) {
-        if (!allowed('delete')) throw StatusError.methodNotAllowed('delete', rs.def.plural)
+        if (!allowed('delete')) throw StatusError.methodNotAllowed('delete', qualifiedResource(rs.ref))
         return deleteObject(call)
       }
       if (!allowed('deletecollection')) throw StatusError.methodNotAllowed('deletecollection', rs.def.plural)
@@ -262,7 +262,10 @@ async function listObjects(call: ResourceCall) {
   const opts = await freshListOptions(call)
   const res = rs.list(call.namespace || undefined, opts)
   reply.type('application/json')
-  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(res.resourceVersion) }
+  // A computed kind's REST List sets no resourceVersion (componentstatus.REST, metrics-server): `"metadata":{}`.
+  const meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number } = rs.def.computed
+    ? {}
+    : { resourceVersion: String(res.resourceVersion) }
   if (res.continue) meta.continue = res.continue
   if (res.remainingItemCount !== undefined) meta.remainingItemCount = res.remainingItemCount
   if (shape === 'table') return reply.send(tableJSON(rs, res.items, meta, call.now(), include))

@@ -21,12 +21,16 @@ const byServiceIndex = 'spec.service'
  * The Available condition an APIService should have now (without lastTransitionTime). Local ones
  * are always available; one backed by a Service is checked as upstream's remote controller does,
  * up to the discovery request, which this server does not make: APIs behind Services are not
- * proxied, so a Service with ready endpoints still ends in FailedDiscoveryCheck. Pure.
+ * proxied, so a Service with ready endpoints still ends in FailedDiscoveryCheck, unless this
+ * server serves the group-version itself (`servedHere`: metrics.k8s.io for metrics-server's
+ * Service), which then passes (`Passed`, as when the discovery check succeeds). For those the
+ * endpoints are checked once an Endpoints object exists. Pure.
  */
 export function availableCondition(
   api: APIService,
   service: Service | undefined,
   endpoints: Endpoints | undefined,
+  servedHere = false,
 ): Omit<APIServiceCondition, 'lastTransitionTime'> {
   const ref = api.spec?.service
   if (!ref) return { type: 'Available', status: 'True', reason: 'Local', message: 'Local APIServices are always available' }
@@ -40,11 +44,13 @@ export function availableCondition(
     const sp = (service.spec?.ports ?? []).find((p) => p.port === port)
     if (!sp) return no('ServicePortError', `service/${name} in ${JSON.stringify(ns)} is not listening on port ${port}`)
     portName = sp.name ?? ''
-    if (!endpoints) return no('EndpointsNotFound', `cannot find endpoints for service/${name} in ${JSON.stringify(ns)}`)
-    const ready = (endpoints.subsets ?? []).some((s) => (s.addresses ?? []).length > 0 && (s.ports ?? []).some((p) => (p.name ?? '') === portName))
+    if (!endpoints && !servedHere) return no('EndpointsNotFound', `cannot find endpoints for service/${name} in ${JSON.stringify(ns)}`)
+    const ready =
+      !endpoints || (endpoints.subsets ?? []).some((s) => (s.addresses ?? []).length > 0 && (s.ports ?? []).some((p) => (p.name ?? '') === portName))
     if (!ready)
       return no('MissingEndpoints', `endpoints for service/${name} in ${JSON.stringify(ns)} have no addresses with port name ${JSON.stringify(portName)}`)
   }
+  if (servedHere) return { type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }
   const host = `${name}.${ns}.svc:${port}`
   return no(
     'FailedDiscoveryCheck',
@@ -80,6 +86,7 @@ export function createAPIServiceAvailabilityController(deps: { registry: Registr
         api,
         ref ? services.getObject(ref.namespace ?? '', ref.name ?? '') : undefined,
         ref ? endpoints.getObject(ref.namespace ?? '', ref.name ?? '') : undefined,
+        deps.registry.resources.some((r) => r.def.group === api.spec?.group && r.def.version === api.spec?.version),
       )
       const conds = api.status?.conditions ?? []
       const have = conds.find((c) => c.type === 'Available')

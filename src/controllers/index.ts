@@ -32,6 +32,9 @@ import { createHorizontalPodAutoscalerController } from './horizontal-pod-autosc
 import { createEndpointsController } from './endpoints.js'
 import { createEndpointSliceController } from './endpointslice.js'
 import { createEndpointSliceMirroringController } from './endpointslice-mirroring.js'
+import { createOOMKiller } from './oom-killer.js'
+import { setMetricsSource } from '../sim/usage/metrics-source.js'
+import { UsageModel } from '../sim/usage/usage-model.js'
 
 /**
  * Simulation controls that controllers publish for the control API and the library
@@ -74,7 +77,7 @@ export interface ControllerDeps {
 }
 
 /** The controllers every process runs over etcd, leader or not: the simulated kubelets (sharded by node). */
-export const nodeAgentControllers = new Set(['kubelet', 'kubelet-node'])
+export const nodeAgentControllers = new Set(['kubelet', 'kubelet-node', 'oom-killer'])
 
 /** Builds one or more controllers. */
 export type ControllerFactory = (deps: ControllerDeps) => Controller | Controller[]
@@ -84,6 +87,13 @@ export type ControllerFactory = (deps: ControllerDeps) => Controller | Controlle
  * factory + one line here.
  */
 export const controllerFactories: ControllerFactory[] = [
+  // First, so that every later factory finds it: the usage model behind metrics.k8s.io (and the
+  // HPA, through metricsSourceFor), and the OOM killer for the memory limits it can break.
+  (d) => {
+    const model = new UsageModel(d.registry)
+    setMetricsSource(d.registry, model)
+    return createOOMKiller(d, model.overrides)
+  },
   (d) => createNamespaceController(d),
   (d) => createServiceAccountController(d),
   (d) => createReplicaSetController(d),

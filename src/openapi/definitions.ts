@@ -45,7 +45,11 @@ let goStructs: Record<string, GoStruct> | undefined
  * not mutate the result.
  */
 export function loadDefinitions(): Record<string, SchemaObject> {
-  definitions ??= JSON.parse(readFileSync(new URL('definitions.json', openapiDir), 'utf8')) as Record<string, SchemaObject>
+  definitions ??= {
+    ...(JSON.parse(readFileSync(new URL('definitions.json', openapiDir), 'utf8')) as Record<string, SchemaObject>),
+    // metrics.k8s.io (k8s.io/metrics, which kubernetes-types lacks): the schemas metrics-server publishes.
+    ...(JSON.parse(readFileSync(new URL('metrics-definitions.json', openapiDir), 'utf8')) as Record<string, SchemaObject>),
+  }
   return definitions
 }
 

@@ -43,6 +43,8 @@ import { limitRanges } from './core/limitranges.js'
 import { resourceQuotas } from './core/resourcequotas.js'
 import { componentStatuses } from './core/componentstatuses.js'
 import { bindings } from './core/bindings.js'
+import { nodeMetrics } from './metrics/nodemetrics.js'
+import { podMetrics } from './metrics/podmetrics.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -94,4 +96,7 @@ export const definitions: AnyResourceDefinition[] = [
   endpointSlices,
   flowSchemas,
   priorityLevelConfigurations,
+  // Served in-process for the metrics-server APIService (groupPriorityMinimum 100: listed last).
+  nodeMetrics,
+  podMetrics,
 ]

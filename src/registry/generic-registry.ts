@@ -9,7 +9,8 @@ import { matchFields, parseFieldSelector, type FieldRequirement } from '../store
 import type { FieldError, KubeObject } from '../types.js'
 import { cloneJSON, deepEqual } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
-import type { HookContext, RequestUser, ResourceDefinition } from './resource-definition.js'
+import type { ComputedContext, HookContext, RequestUser, ResourceDefinition } from './resource-definition.js'
+import type { Registry } from './registry.js'
 import { validateObjectMeta } from './shared/validation.js'
 import type { AdmissionAttributes, AdmissionChain } from './admission.js'
 
@@ -27,6 +28,8 @@ export interface RegistryContext {
   checkNamespace(namespace: string, ref: ResourceRef, name: string, verb: 'create' | 'update'): void
   /** The admission chain (LimitRanger, ResourceQuota, …) untrusted creates and updates pass. */
   admission?: AdmissionChain
+  /** The registry this resource belongs to (computed kinds read other kinds through it). */
+  registry?: Registry
 }
 
 export interface ListOptions {
@@ -235,14 +238,25 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** The stored version, or undefined. */
   getStored(namespace: string, name: string): StoredObject | undefined {
-    if (this.def.computed) return this.computedObjects().find((s) => s.obj.metadata.name === name)
+    if (this.def.computedGet) {
+      const o = this.def.computedGet(new Date(this.ctx.now()), this.computedContext(namespace), name)
+      return o ? serialize(this.normalize(o as T), this.ctx.store.currentRV()) : undefined
+    }
+    if (this.def.computed) return this.computedObjects(namespace).find((s) => s.obj.metadata.name === name)
     return this.ctx.store.get(this.key, this.def.namespaced ? namespace : '', name)
   }
 
-  /** A computed kind's objects as of now, with kind and apiVersion. */
-  private computedObjects(): StoredObject[] {
+  private computedContext(namespace: string | undefined): ComputedContext {
+    if (!this.ctx.registry) throw new Error(`resource ${this.key}: a computed kind needs RegistryContext.registry`)
+    return { namespace: this.def.namespaced ? namespace || undefined : undefined, registry: this.ctx.registry }
+  }
+
+  /** A computed kind's objects as of now (of `namespace` when namespaced and given), with kind and apiVersion. */
+  private computedObjects(namespace?: string): StoredObject[] {
     const now = this.ctx.now()
-    return (this.def.computed?.(new Date(now)) ?? []).map((o) => serialize(this.normalize(o as T), this.ctx.store.currentRV()))
+    const ctx = this.computedContext(namespace)
+    const objs = (this.def.computed?.(new Date(now), ctx) ?? []).filter((o) => !ctx.namespace || o.metadata.namespace === ctx.namespace)
+    return objs.map((o) => serialize(this.normalize(o as T), this.ctx.store.currentRV()))
   }
 
   /** The stored version, or NotFound. */
@@ -303,7 +317,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   list(namespace: string | undefined, opts: ListOptions = {}): ListResult {
     const pred = this.predicate(opts.labelSelector, opts.fieldSelector)
     const current = this.ctx.store.currentRV()
-    if (this.def.computed) return { items: this.computedObjects().filter((s) => pred.empty || pred.matches(s.obj)), resourceVersion: current }
+    if (this.def.computed) return { items: this.computedObjects(namespace).filter((s) => pred.empty || pred.matches(s.obj)), resourceVersion: current }
     const ns = this.def.namespaced ? namespace : undefined
     const match = opts.resourceVersionMatch ?? ''
     const paged = (opts.limit ?? 0) > 0

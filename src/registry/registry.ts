@@ -48,6 +48,7 @@ export class Registry {
       hookContext: () => this.hookContext(),
       normalize: (obj, only, prev) => normalizeGoJSON(obj, only, prev as Record<string, unknown> | undefined),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
+      registry: this,
     }
     this.admission = new AdmissionChain((opts.admission ?? defaultAdmissionPlugins).map((f) => f(this)))
     ctx.admission = this.admission
@@ -141,7 +142,8 @@ export class Registry {
 }
 
 function checkDefinition(def: AnyResourceDefinition): void {
-  const missing = (['kind', 'plural', 'singular', 'version'] as const).filter((k) => !def[k])
+  // metrics-server's kinds declare an empty singular name (GetSingularName returns ""), as discovery shows.
+  const missing = (['kind', 'plural', 'singular', 'version'] as const).filter((k) => !def[k] && !(k === 'singular' && def.computed && def.singular === ''))
   if (missing.length)
     throw new Error(`resource definition ${def.kind ?? def.plural ?? '?'} is missing ${missing.join(', ')}; set them in its file under src/registry/`)
   if (def.group === undefined) throw new Error(`resource definition ${def.kind} has no group; use "" for the core group`)

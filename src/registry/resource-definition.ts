@@ -1,6 +1,7 @@
 /** @module resource-definition: the per-kind "strategy" the generic registry runs in a fixed hook order. */
 import type { FieldError, KubeObject } from '../types.js'
 import type { ResourceStore } from './generic-registry.js'
+import type { Registry } from './registry.js'
 
 /** One Table column as metav1.TableColumnDefinition. `priority: 1` columns show only with `-o wide`. */
 export interface ColumnDef {
@@ -30,6 +31,12 @@ export interface RestCreateContext {
   dryRun: boolean
   /** Another kind's registry (core group is ""). */
   resource(group: string, plural: string): ResourceStore
+}
+
+/** What a computed kind's hooks get: the request's namespace (undefined: every namespace) and the cluster's registry. */
+export interface ComputedContext {
+  namespace?: string
+  registry: Registry
 }
 
 /** Context handed to hooks: the simulated clock's now and helpers that need the cluster. */
@@ -111,7 +118,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * Objects computed on every read, never stored (componentstatuses): get and list serve these;
    * the definition's verbs must then leave out the writes and watch.
    */
-  computed?(now: Date): KubeObject[]
+  computed?(now: Date, ctx: ComputedContext): KubeObject[]
+  /**
+   * A computed kind's GET of one object (default: the computed() object of that name); may throw
+   * its own NotFound (metrics.k8s.io: `pods "x" not found` before `podmetrics… "ns/x" not found`).
+   */
+  computedGet?(now: Date, ctx: ComputedContext, name: string): KubeObject | undefined
   /**
    * A create served by the kind's own REST storage instead of the generic store (legacy `bindings`
    * binds a pod): returns the response body (a Status). The verbs must be ['create'].

@@ -258,6 +258,10 @@ export const defaultImageRepositories: ImageRepository[] = [
   { repository: 'registry.k8s.io/etcd', tags: tags(['3.5.15-0', '3.5.16-0'], () => 57_680_541) },
   { repository: 'registry.k8s.io/pause', tags: tags(['3.1', '3.2', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10'], () => 320_368) },
   { repository: 'docker.io/kindest/kindnetd', tags: { 'v20241212-9f82dd49': 39_008_320 } },
+  { repository: 'registry.k8s.io/metrics-server/metrics-server', tags: tags(['v0.6.4', 'v0.7.0', 'v0.7.1', 'v0.7.2', 'v0.8.0'], () => 19_494_617) },
+  // The Kubernetes docs' memory and CPU exercises (stress --vm 1 --vm-bytes 250M).
+  { repository: 'docker.io/polinux/stress', tags: { latest: 4_041_495, '1.0.4': 4_041_495 } },
+  { repository: 'docker.io/vish/stress', tags: { latest: 1_555_356 } },
   // The catalogue of common images (src/sim/catalogue): each entry holds its own tags and behaviour.
   ...catalogueRepositories.map((c) => ({
     repository: c.repository,

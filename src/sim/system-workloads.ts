@@ -1,6 +1,7 @@
 /** @module system-workloads: the kube-system workloads a kubeadm/kind cluster runs (kube-proxy, CoreDNS), as data. */
 import type { KubeObject } from '../types.js'
 import type { KubeVersion } from '../version.js'
+import { metricsServerObjects } from './metrics-server.js'
 
 /**
  * The Corefile kubeadm 1.32 writes (cmd/kubeadm/app/phases/addons/dns/manifests.go, CoreDNSConfigMap).
@@ -202,7 +203,8 @@ function coreDNS(): KubeObject {
 /**
  * The kube-system objects kubeadm adds after the control plane is up, in creation order: service
  * accounts and ConfigMaps first, then the kube-proxy DaemonSet (image tag = the cluster's version)
- * and the CoreDNS Deployment. Created through the registry, the controllers then run them.
+ * and the CoreDNS Deployment; then metrics-server as its components.yaml installs it (kind has
+ * none by default; `kubectl top` needs it). Created through the registry, the controllers then run them.
  */
 export function systemWorkloads(version: KubeVersion | string, podSubnet = '10.244.0.0/16'): KubeObject[] {
   const tag = typeof version === 'string' ? version : version.gitVersion
@@ -219,5 +221,6 @@ export function systemWorkloads(version: KubeVersion | string, podSubnet = '10.2
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: corefile } },
     kubeProxy(`registry.k8s.io/kube-proxy:${tag.startsWith('v') ? tag : `v${tag}`}`),
     coreDNS(),
+    ...metricsServerObjects(),
   ]
 }

@@ -8,7 +8,8 @@ describe('discovery', () => {
   it('lists the groups under /apis by their APIServices’ groupPriorityMinimum, as kube-apiserver does', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/apis' })
     const names = (res.json() as { groups: { name: string }[] }).groups.map((g) => g.name)
-    // kube-apiserver 1.32 without RBAC, authentication/authorization, admissionregistration, apiextensions and resource.
+    // kube-apiserver 1.32 without RBAC, authentication/authorization, admissionregistration, apiextensions and resource;
+    // metrics-server's metrics.k8s.io (groupPriorityMinimum 100) last.
     expect(names).toEqual([
       'apiregistration.k8s.io',
       'apps',
@@ -24,6 +25,7 @@ describe('discovery', () => {
       'node.k8s.io',
       'discovery.k8s.io',
       'flowcontrol.apiserver.k8s.io',
+      'metrics.k8s.io',
     ])
     const apis = (await t.app.inject({ method: 'GET', url: '/apis/apiregistration.k8s.io/v1/apiservices' })).json() as {
       items: { metadata: { name: string }; spec: { group?: string; groupPriorityMinimum: number } }[]

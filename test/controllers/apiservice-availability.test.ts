@@ -19,13 +19,13 @@ describe('APIService availability', () => {
     const c = await start()
     const apis = c.registry.resource<APIService>('apiregistration.k8s.io', 'apiservices')
     await apis.create('', {
-      metadata: { name: 'v1beta1.metrics.k8s.io' },
+      metadata: { name: 'v1beta1.custom.metrics.k8s.io' },
       spec: {
-        group: 'metrics.k8s.io',
+        group: 'custom.metrics.k8s.io',
         version: 'v1beta1',
         groupPriorityMinimum: 100,
         versionPriority: 100,
-        service: { namespace: 'kube-system', name: 'metrics-server' },
+        service: { namespace: 'monitoring', name: 'prometheus-adapter' },
       },
     })
     await c.clock.advance(10)
@@ -35,10 +35,28 @@ describe('APIService availability', () => {
       { type: 'Available', status: 'True', lastTransitionTime: expect.any(String), reason: 'Local', message: 'Local APIServices are always available' },
     ])
     expect(apis.read('', 'v1.')?.status?.conditions?.[0]?.status).toBe('True')
-    expect(apis.read('', 'v1beta1.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ServiceNotFound' })
+    expect(apis.read('', 'v1beta1.custom.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ServiceNotFound' })
     // The Service appears: its missing Endpoints are next.
-    await c.registry.resource('', 'services').create('kube-system', { metadata: { name: 'metrics-server' }, spec: { ports: [{ name: 'https', port: 443 }] } })
+    await c.registry.resource('', 'namespaces').create('', { metadata: { name: 'monitoring' } })
+    await c.registry
+      .resource('', 'services')
+      .create('monitoring', { metadata: { name: 'prometheus-adapter' }, spec: { ports: [{ name: 'https', port: 443 }] } })
     await c.clock.advance(10)
-    expect(apis.read('', 'v1beta1.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'EndpointsNotFound' })
+    expect(apis.read('', 'v1beta1.custom.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'EndpointsNotFound' })
+  })
+
+  it("passes metrics-server's APIService, whose group this server serves, once its Service exists", async () => {
+    const c = await start()
+    const apis = c.registry.resource<APIService>('apiregistration.k8s.io', 'apiservices')
+    await c.clock.advance(10)
+    const api = apis.read('', 'v1beta1.metrics.k8s.io')
+    expect(api?.spec).toMatchObject({ group: 'metrics.k8s.io', service: { namespace: 'kube-system', name: 'metrics-server' }, insecureSkipTLSVerify: true })
+    expect(api?.status?.conditions).toEqual([
+      { type: 'Available', status: 'True', lastTransitionTime: expect.any(String), reason: 'Passed', message: 'all checks passed' },
+    ])
+    // Without its Service it is as unavailable as any other.
+    await c.registry.resource('', 'services').delete('kube-system', 'metrics-server')
+    await c.clock.advance(10)
+    expect(apis.read('', 'v1beta1.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ServiceNotFound' })
   })
 })

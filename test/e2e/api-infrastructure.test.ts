@@ -36,7 +36,7 @@ describe('API infrastructure kinds through kubectl (--tls --token)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  it('kubectl get apiservices lists every built-in group-version Local and Available', async () => {
+  it("kubectl get apiservices lists every built-in group-version Local and Available, and metrics-server's", async () => {
     const table = await eventually('every APIService available', async () => {
       const t = parseTable(ok(await k(['get', 'apiservices'])))
       return t.rows.length > 0 && t.rows.every((r) => r.AVAILABLE === 'True') ? t : undefined
@@ -54,7 +54,8 @@ describe('API infrastructure kinds through kubectl (--tls --token)', () => {
     ]) {
       expect(names).toContain(n)
     }
-    expect(new Set(table.rows.map((r) => r.SERVICE))).toEqual(new Set(['Local']))
+    expect(new Set(table.rows.map((r) => r.SERVICE))).toEqual(new Set(['Local', 'kube-system/metrics-server']))
+    expect(table.rows.find((r) => r.SERVICE !== 'Local')?.NAME).toBe('v1beta1.metrics.k8s.io')
     const apps = JSON.parse(ok(await k(['get', 'apiservice', 'v1.apps', '-o', 'json'])))
     expect(apps.spec).toEqual({ group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 })
     expect(apps.metadata.labels).toEqual({ 'kube-aggregator.kubernetes.io/automanaged': 'onstart' })
@@ -68,23 +69,23 @@ describe('API infrastructure kinds through kubectl (--tls --token)', () => {
         kind: 'APIService',
         metadata: { name },
         spec: {
-          group: 'metrics.k8s.io',
+          group: 'custom.metrics.k8s.io',
           version: 'v1beta1',
           groupPriorityMinimum: 100,
           versionPriority: 100,
-          service: { namespace: 'kube-system', name: 'metrics-server' },
+          service: { namespace: 'kube-system', name: 'prometheus-adapter' },
           insecureSkipTLSVerify: true,
         },
       })
     const bad = await k(['apply', '-f', '-'], api('metrics'))
     expect(bad.code).not.toBe(0)
-    expect(bad.stderr).toContain('metadata.name: Invalid value: "metrics": must be `spec.version+"."+spec.group`: "v1beta1.metrics.k8s.io"')
-    ok(await k(['apply', '-f', '-'], api('v1beta1.metrics.k8s.io')))
+    expect(bad.stderr).toContain('metadata.name: Invalid value: "metrics": must be `spec.version+"."+spec.group`: "v1beta1.custom.metrics.k8s.io"')
+    ok(await k(['apply', '-f', '-'], api('v1beta1.custom.metrics.k8s.io')))
     const row = await eventually('ServiceNotFound', async () => {
-      const r = parseTable(ok(await k(['get', 'apiservice', 'v1beta1.metrics.k8s.io']))).rows[0]
+      const r = parseTable(ok(await k(['get', 'apiservice', 'v1beta1.custom.metrics.k8s.io']))).rows[0]
       return r?.AVAILABLE === 'False (ServiceNotFound)' ? r : undefined
     })
-    expect(row.SERVICE).toBe('kube-system/metrics-server')
+    expect(row.SERVICE).toBe('kube-system/prometheus-adapter')
   })
 
   it('kubectl get flowschemas and prioritylevelconfigurations show the 1.32 bootstrap configuration', async () => {

@@ -406,6 +406,7 @@ export const behaviours: Record<string, ContainerBehaviour> = {
     ],
   },
   'registry.k8s.io/coredns/coredns': distroless('/coredns -conf /etc/coredns/Corefile'),
+  'registry.k8s.io/metrics-server/metrics-server': distroless('/metrics-server --cert-dir=/tmp --secure-port=10250 --metric-resolution=15s'),
 }
 
 /** The behaviour of an image reference: the tables above, then the catalogue (per tag), else the generic one. */

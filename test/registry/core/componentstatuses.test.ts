@@ -4,7 +4,7 @@ import { componentStatuses } from '../../../src/registry/core/componentstatuses.
 
 describe('componentstatuses', () => {
   it('prints NAME STATUS MESSAGE ERROR', () => {
-    const [cm] = componentStatuses.computed!(new Date())
+    const [cm] = componentStatuses.computed!(new Date(), {} as never)
     expect(componentStatuses.row!(cm as never, new Date())).toEqual(['controller-manager', 'Healthy', 'ok', ''])
     expect(componentStatuses.row!({ metadata: { name: 'x' } }, new Date())).toEqual(['x', 'Unknown', '', ''])
   })
