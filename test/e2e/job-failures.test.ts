@@ -1,0 +1,145 @@
+/** @module job-failures.test (e2e): Jobs failing by their containers' exit codes — podFailurePolicy FailJob/Ignore, backoffLimit — through real kubectl on a manual clock. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ok, until } from '../helpers/expect-kubectl.js'
+import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { parseTable } from '../helpers/parse-table.js'
+
+describe('Jobs failing by exit code (kubectl)', () => {
+  let km: Kubemock
+  const k = (args: string[], input?: string) => km.kubectl(args, { input })
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${km.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(res.status, await res.clone().text()).toBe(200)
+  }
+  const advance = (seconds: number) => post('/kubemock/v1/clock/advance', { seconds })
+
+  /**
+   * The one place exit codes come from. Today the container sleeps and the control API ends it
+   * with `code` (`POST …/pods/NAME/crash`); once container commands really run, `command` becomes
+   * `['sh', '-c', `exit ${code}`]` and `exitNextPod` only waits for the pod to fail.
+   */
+  const exitCodes = {
+    command: (_code: number) => ['sh', '-c', 'sleep 3600'],
+    async exitNextPod(job: string, code: number): Promise<string> {
+      const pod = await until(
+        async () => {
+          await advance(1)
+          const pods = JSON.parse(ok(await k(['get', 'pods', '-l', `batch.kubernetes.io/job-name=${job}`, '-o', 'json']))).items as any[]
+          return pods.find((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)?.metadata.name as string | undefined
+        },
+        20_000,
+        () => km.logs(),
+      )
+      await post(`/kubemock/v1/namespaces/default/pods/${pod}/crash`, { container: 'main', exitCode: code })
+      return pod
+    },
+  }
+
+  /** A Job of one `main` container exiting with `code`, with the given spec fields. */
+  const jobManifest = (name: string, code: number, spec: Record<string, unknown>) =>
+    JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name },
+      spec: {
+        ...spec,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36', command: exitCodes.command(code) }] } },
+      },
+    })
+  const conditions = async (job: string) =>
+    (JSON.parse(ok(await k(['get', 'job', job, '-o', 'jsonpath={.status.conditions}']))) as any[]).map((c) => [c.type, c.status, c.reason, c.message])
+  const waitFor = async (job: string, cond: string) => {
+    await advance(1)
+    return ok(await km.kubectl(['wait', `--for=condition=${cond}`, `job/${job}`, '--timeout=10s'], { timeoutMs: 15_000 }))
+  }
+  const jobEvents = async (job: string) =>
+    ok(
+      await k([
+        'get',
+        'events',
+        '--field-selector',
+        `involvedObject.kind=Job,involvedObject.name=${job}`,
+        '-o',
+        'jsonpath={range .items[*]}{.type} {.reason} {.message}{"\\n"}{end}',
+      ]),
+    )
+      .split('\n')
+      .filter(Boolean)
+
+  beforeAll(async () => {
+    km = await startKubemock({ args: ['--speed', '0', '--log-level', 'silent'] })
+  }, 30_000)
+  afterAll(async () => {
+    await km?.stop()
+  })
+
+  it('podFailurePolicy FailJob on exit code 42: FailureTarget, then Failed with reason PodFailurePolicy', async () => {
+    const rules = [
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
+    ]
+    expect(ok(await k(['apply', '-f', '-'], jobManifest('pi', 42, { backoffLimit: 6, podFailurePolicy: { rules } })))).toBe('job.batch/pi created\n')
+    const pod = await exitCodes.exitNextPod('pi', 42)
+    expect(await waitFor('pi', 'Failed')).toBe('job.batch/pi condition met\n')
+    const message = `Container main for pod default/${pod} failed with exit code 42 matching FailJob rule at index 1`
+    expect(await conditions('pi')).toEqual([
+      ['FailureTarget', 'True', 'PodFailurePolicy', message],
+      ['Failed', 'True', 'PodFailurePolicy', message],
+    ])
+    const row = parseTable(ok(await k(['get', 'job', 'pi']))).rows[0]
+    expect(row).toMatchObject({ NAME: 'pi', STATUS: 'Failed', COMPLETIONS: '0/1' })
+    expect(ok(await k(['get', 'job', 'pi', '-o', 'jsonpath={.status.failed} {.status.terminating} {.status.active}']))).toBe('1 0 ')
+    expect(await jobEvents('pi')).toEqual([`Normal SuccessfulCreate Created pod: ${pod}`, `Warning PodFailurePolicy ${message}`])
+    const describe = ok(await k(['describe', 'job', 'pi']))
+    expect(describe).toMatch(/Pods Statuses: +0 Active \(0 Ready\) \/ 0 Succeeded \/ 1 Failed/)
+    expect(describe).toMatch(new RegExp(`Warning +PodFailurePolicy +\\S+ +job-controller +${message}`))
+    // The failed Job creates nothing more.
+    await advance(60)
+    expect(
+      ok(await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=pi', '-o', 'name']))
+        .trim()
+        .split('\n'),
+    ).toEqual([`pod/${pod}`])
+  }, 60_000)
+
+  it('podFailurePolicy Ignore: the failures are not counted, the pods are replaced after the backoff', async () => {
+    const rules = [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [42] } }]
+    ok(await k(['apply', '-f', '-'], jobManifest('ignored', 42, { backoffLimit: 0, podFailurePolicy: { rules } })))
+    await exitCodes.exitNextPod('ignored', 42)
+    // 10 s back-off, then a replacement; failed stays 0, so backoffLimit 0 is never exceeded.
+    await advance(5)
+    const names = () => k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=ignored', '-o', 'name'])
+    expect(
+      ok(await names())
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1)
+    await advance(5)
+    await exitCodes.exitNextPod('ignored', 42)
+    await advance(20)
+    const pods = ok(await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=ignored', '-o', 'jsonpath={.items[*].status.phase}']))
+    const phases = pods.split(' ')
+    expect(phases).toHaveLength(3)
+    expect(phases.filter((p) => p === 'Failed')).toHaveLength(2)
+    expect(ok(await k(['get', 'job', 'ignored', '-o', 'jsonpath={.status.failed}']))).toBe('')
+    expect(ok(await k(['get', 'job', 'ignored', '-o', 'jsonpath={.status.conditions}']))).toBe('')
+    expect(parseTable(ok(await k(['get', 'job', 'ignored']))).rows[0]).toMatchObject({ STATUS: 'Running', COMPLETIONS: '0/1' })
+  }, 60_000)
+
+  it('backoffLimit: the second counted failure fails the Job with BackoffLimitExceeded', async () => {
+    ok(await k(['apply', '-f', '-'], jobManifest('limited', 1, { backoffLimit: 1 })))
+    await exitCodes.exitNextPod('limited', 1)
+    await advance(10)
+    await exitCodes.exitNextPod('limited', 1)
+    expect(await waitFor('limited', 'Failed')).toBe('job.batch/limited condition met\n')
+    expect(await conditions('limited')).toEqual([
+      ['FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+      ['Failed', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+    ])
+    expect(parseTable(ok(await k(['get', 'job', 'limited']))).rows[0]).toMatchObject({ STATUS: 'Failed', COMPLETIONS: '0/1' })
+    expect(ok(await k(['get', 'job', 'limited', '-o', 'jsonpath={.status.failed}']))).toBe('2')
+    expect((await jobEvents('limited')).filter((e) => e.startsWith('Warning'))).toEqual([
+      'Warning BackoffLimitExceeded Job has reached the specified backoff limit',
+    ])
+  }, 60_000)
+})
