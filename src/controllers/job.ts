@@ -11,15 +11,28 @@ import { rfc3339 } from '../util/time.js'
 import { ownerKeys } from './daemonset.js'
 import type { ControllerDeps } from './index.js'
 import { indexes } from './informers.js'
-import { backoffRecord, backoffRemainingMs, jobTimings } from './job-backoff.js'
+import { backoffRecord, backoffRemainingMs, jobTimings, podFinishedTime } from './job-backoff.js'
+import {
+  completionIndex,
+  firstPendingIndexes,
+  formatIntervals,
+  indexAbsoluteFailureCount,
+  intervalsHave,
+  intervalsTotal,
+  isIndexFailed,
+  mergeIntervals,
+  nextIndexFailureCounts,
+  parseIndexes,
+  withIndexes,
+} from './job-indexes.js'
 import { matchPodFailurePolicy } from './job-pod-failure-policy.js'
+import { jobPodFor, jobTrackingFinalizer } from './job-pod-template.js'
 import { splitKey, type Controller } from './runtime.js'
-import { byCreation, controllerRef, isPodReady, isPodTerminal, newControllerRef, podsControlledBy, type PodObject } from './workload-pods.js'
+import { byCreation, controllerRef, isPodReady, isPodTerminal, podsControlledBy, type PodObject } from './workload-pods.js'
 
 const source = { component: 'job-controller' }
 
-/** The finalizer that keeps a Job's pods until the controller has counted them. */
-export const jobTrackingFinalizer = 'batch.kubernetes.io/job-tracking'
+export { jobTrackingFinalizer } from './job-pod-template.js'
 
 export { failureBackoffMs, jobTimings } from './job-backoff.js'
 
@@ -126,6 +139,11 @@ export function createJobController(deps: ControllerDeps): Controller {
       }
       const policy = spec.podFailurePolicy
       const failedPod = (p: PodObject) => isJobPodFailed(p, job)
+      const indexed = spec.completionMode === 'Indexed'
+      const completions = spec.completions ?? 0
+      const perIndex = indexed && spec.backoffLimitPerIndex !== undefined
+      // Indexed Jobs count only pods with a valid completion index (getValidPodsWithFilter).
+      const validIndex = (p: PodObject) => !indexed || (completionIndex(p) >= 0 && completionIndex(p) < completions)
       const status: JobStatus = cloneJSON(job.status ?? {})
       const tracked = owned.filter(hasFinalizer)
       const withFinalizer = new Set(tracked.map(uidOf))
@@ -138,14 +156,15 @@ export function createJobController(deps: ControllerDeps): Controller {
       const uncountedS = new Set(keptS)
       const uncountedF = new Set(keptF)
       let active = owned.filter((p) => !isPodTerminal(p) && !p.metadata.deletionTimestamp).sort(byCreation)
-      let terminating = owned.filter((p) => !isPodTerminal(p) && !!p.metadata.deletionTimestamp).length
-      const newSucceeded = tracked.filter((p) => p.status?.phase === 'Succeeded' && !uncountedS.has(uidOf(p)))
-      const newFailed = tracked.filter((p) => failedPod(p) && !uncountedF.has(uidOf(p)))
-      const succeeded = status.succeeded + newSucceeded.length + uncountedS.size
+      const terminatingPods = owned.filter((p) => !isPodTerminal(p) && !!p.metadata.deletionTimestamp)
+      let terminating = terminatingPods.length
+      const newSucceeded = tracked.filter((p) => p.status?.phase === 'Succeeded' && !uncountedS.has(uidOf(p)) && validIndex(p))
+      const newFailed = tracked.filter((p) => failedPod(p) && !uncountedF.has(uidOf(p)) && validIndex(p))
+      let succeeded = status.succeeded + newSucceeded.length + uncountedS.size
       const failed = status.failed + newFailed.filter((p) => matchPodFailurePolicy(policy, p).countFailed).length + uncountedF.size
       if (!status.startTime && !spec.suspend) status.startTime = rfc3339(now)
 
-      // 1. The outcome, if decided: FailureTarget (pod failure policy, backoff limit, deadline) or SuccessCriteriaMet.
+      // 1. The outcome, if decided: FailureTarget (pod failure policy, backoff limit, deadline, failed indexes) or SuccessCriteriaMet.
       let finishedCond: JobCondition | undefined = findCondition(job, 'SuccessCriteriaMet')
       let requeue: number | undefined
       if (!finishedCond) {
@@ -170,6 +189,29 @@ export function createJobController(deps: ControllerDeps): Controller {
           finishedCond = condition('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline', now)
         else if (deadline !== undefined && !spec.suspend) requeue = deadline - now
       }
+      // Indexed: completed (and, per index, failed) indexes; the last failed pod of each index waiting for its replacement.
+      let succeededIndexes = parseIndexes(status.completedIndexes, completions)
+      let failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions) : []
+      const delayed = new Map<number, PodObject>()
+      if (indexed) {
+        succeededIndexes = withIndexes(succeededIndexes, newSucceeded.map(completionIndex))
+        succeeded = intervalsTotal(succeededIndexes)
+        if (perIndex) {
+          failedIndexes = withIndexes(failedIndexes, tracked.filter((p) => validIndex(p) && isIndexFailed(job, p, failedPod(p))).map(completionIndex))
+          const nFailed = intervalsTotal(failedIndexes)
+          if (!finishedCond && spec.maxFailedIndexes !== undefined && nFailed > spec.maxFailedIndexes)
+            finishedCond = condition('FailureTarget', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes', now)
+          else if (!finishedCond && nFailed > 0 && nFailed + succeeded >= completions)
+            finishedCond = condition('FailureTarget', 'FailedIndexes', 'Job has failed indexes', now)
+          const activeIx = new Set(active.map(completionIndex))
+          for (const p of tracked) {
+            const ix = completionIndex(p)
+            if (!failedPod(p) || !validIndex(p) || intervalsHave(succeededIndexes, ix) || intervalsHave(failedIndexes, ix) || activeIx.has(ix)) continue
+            const last = delayed.get(ix)
+            if (!last || (indexAbsoluteFailureCount(last) <= indexAbsoluteFailureCount(p) && podFinishedTime(p) >= podFinishedTime(last))) delayed.set(ix, p)
+          }
+        }
+      }
 
       // 2. Act: a decided Job loses its active pods (kept finalizers: they are counted below); otherwise manageJob.
       if (finishedCond) {
@@ -181,43 +223,61 @@ export function createJobController(deps: ControllerDeps): Controller {
         let want = spec.suspend ? 0 : parallelism
         if (!spec.suspend && spec.completions !== undefined) want = Math.max(0, Math.min(parallelism, spec.completions - succeeded))
         else if (!spec.suspend && succeeded > 0) want = active.length
-        if (active.length > want) {
+        const remove = podsForRemoval(active, want, indexed ? completions : undefined)
+        if (remove.length) {
           // deleteJobPods: released first, so these pods are never counted.
-          for (const p of active.slice(want).reverse()) {
+          for (const p of remove) {
             await dropFinalizer(p)
             withFinalizer.delete(uidOf(p))
             await deletePod(job, p)
           }
-          terminating += active.length - want
-          active = active.slice(0, want)
+          terminating += remove.length
+          const removed = new Set(remove)
+          active = active.filter((p) => !removed.has(p))
         } else if (want - (onlyReplaceFailedPods(job) ? terminating : 0) - active.length > 0) {
-          // Replacements wait out the exponential backoff since the last failure after the last success.
-          const record = backoffRecord(
-            owned.filter((p) => p.status?.phase === 'Succeeded'),
-            owned.filter((p) => p.status?.phase === 'Failed' || (failedPod(p) && hasFinalizer(p))),
-          )
-          const wait = backoffRemainingMs(record.failuresAfterLastSuccess, record.lastFailureTime, now, base, cap)
+          let n = want - (onlyReplaceFailedPods(job) ? terminating : 0) - active.length
+          // Replacements wait out the exponential backoff since the last failure after the last success (per index with backoffLimitPerIndex).
+          let wait = 0
+          if (!perIndex) {
+            const record = backoffRecord(
+              owned.filter((p) => p.status?.phase === 'Succeeded'),
+              owned.filter((p) => p.status?.phase === 'Failed' || (failedPod(p) && hasFinalizer(p))),
+            )
+            wait = backoffRemainingMs(record.failuresAfterLastSuccess, record.lastFailureTime, now, base, cap)
+          }
+          let toAdd: (number | undefined)[] = Array.from({ length: n }, () => undefined)
+          if (indexed && wait === 0) {
+            let taken = withIndexes(
+              succeededIndexes,
+              active.map(completionIndex).filter((i) => i >= 0),
+            )
+            if (onlyReplaceFailedPods(job))
+              taken = withIndexes(
+                taken,
+                terminatingPods.map(completionIndex).filter((i) => i >= 0),
+              )
+            taken = mergeIntervals(taken, failedIndexes)
+            const pending = firstPendingIndexes(taken, n, completions)
+            if (perIndex) {
+              // getPodCreationInfoForIndependentIndexes: the indexes whose own backoff has passed, else the shortest wait.
+              const remaining = (ix: number) => {
+                const last = delayed.get(ix)
+                return last ? backoffRemainingMs(indexAbsoluteFailureCount(last) + 1, podFinishedTime(last), now, base, cap) : 0
+              }
+              const ready = pending.filter((ix) => remaining(ix) === 0)
+              if (!ready.length && pending.length) wait = Math.min(...pending.map(remaining))
+              toAdd = ready
+            } else toAdd = pending
+            n = toAdd.length
+          }
           if (wait > 0) requeue = Math.min(requeue ?? wait, wait)
           else {
-            const tpl = spec.template
-            const n = want - (onlyReplaceFailedPods(job) ? terminating : 0) - active.length
-            for (let i = 0; i < n; i++) {
-              const pod: PodObject = {
-                apiVersion: 'v1',
-                kind: 'Pod',
-                metadata: {
-                  generateName: `${name}-`,
-                  namespace: ns,
-                  labels: { ...(tpl.metadata?.labels ?? {}) },
-                  ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-                  finalizers: [jobTrackingFinalizer],
-                  ownerReferences: [newControllerRef(job)],
-                },
-                spec: cloneJSON(tpl.spec!),
-              }
+            for (const ix of toAdd) {
+              const pod = jobPodFor(job, ix, perIndex && ix !== undefined ? nextIndexFailureCounts(job, delayed.get(ix)) : undefined)
               const created = (await pods.create(ns, pod)).obj as PodObject
               events.record(source, job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`)
               active.push(created)
+              if (ix !== undefined) delayed.delete(ix)
             }
           }
         }
@@ -233,18 +293,30 @@ export function createJobController(deps: ControllerDeps): Controller {
       for (const p of tracked) {
         if (!withFinalizer.has(uidOf(p))) continue
         const podFailed = failedPod(p)
-        if (!(job.metadata.deletionTimestamp || finishedCond || p.status?.phase === 'Succeeded' || podFailed)) continue
+        const settled = job.metadata.deletionTimestamp || finishedCond || p.status?.phase === 'Succeeded'
+        // canRemoveFinalizer: an index's last failed pod stays until its replacement carries the failure count.
+        if (!settled && (!podFailed || delayed.get(completionIndex(p)) === p)) continue
         release.push(p)
         const uid = uidOf(p)
         if (p.status?.phase === 'Succeeded' && !uncountedF.has(uid)) {
-          if (!uncountedS.has(uid)) addS.push(uid)
-        } else if ((podFailed || failing) && !uncountedF.has(uid)) {
+          // Indexed Jobs count succeeded pods through completedIndexes.
+          if (!indexed && !uncountedS.has(uid)) addS.push(uid)
+        } else if ((podFailed || failing) && !uncountedF.has(uid) && validIndex(p)) {
           // When the Job is failing, every pod still running is counted as failed.
           if (matchPodFailurePolicy(policy, p).countFailed) addF.push(uid)
         }
       }
+      if (indexed) {
+        status.succeeded = succeeded
+        status.completedIndexes = formatIntervals(succeededIndexes)
+        if (perIndex) status.failedIndexes = formatIntervals(failedIndexes)
+      }
       const conditions = [...(status.conditions ?? [])]
-      let flush = addS.length > 0 || addF.length > 0
+      let flush =
+        addS.length > 0 ||
+        addF.length > 0 ||
+        (status.completedIndexes ?? '') !== (job.status?.completedIndexes ?? '') ||
+        status.failedIndexes !== job.status?.failedIndexes
       if (finishedCond?.type === 'FailureTarget') {
         conditions.push(finishedCond)
         flush = true
@@ -296,4 +368,37 @@ export function createJobController(deps: ControllerDeps): Controller {
       return requeue !== undefined ? { requeueAfterMs: Math.max(1, requeue) } : undefined
     },
   }
+}
+
+/**
+ * activePodsForRemoval: for an Indexed Job (`completions` given) pods without a valid index and
+ * all but one pod per index first, then, to get down to `want`, the newest not-ready pods.
+ */
+function podsForRemoval(active: PodObject[], want: number, completions?: number): PodObject[] {
+  const rm: PodObject[] = []
+  let left = active
+  if (completions !== undefined) {
+    const kept = new Map<number, PodObject>()
+    for (const p of active) {
+      const ix = completionIndex(p)
+      if (ix < 0 || ix >= completions) rm.push(p)
+      else {
+        const other = kept.get(ix)
+        // Keep the ready (else the oldest) pod of a repeated index.
+        if (!other) kept.set(ix, p)
+        else if (isPodReady(p) && !isPodReady(other)) {
+          rm.push(other)
+          kept.set(ix, p)
+        } else rm.push(p)
+      }
+    }
+    const keep = new Set(kept.values())
+    left = active.filter((p) => keep.has(p))
+  }
+  const extra = left.length - want
+  if (extra > 0) {
+    const order = [...left].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || byCreation(b, a))
+    rm.push(...order.slice(0, extra))
+  }
+  return rm
 }

@@ -267,6 +267,91 @@ describe('job controller', () => {
     expect(events()).toContainEqual(['Warning', 'DeadlineExceeded', 'Job was active longer than specified deadline'])
   })
 
+  describe('Indexed', () => {
+    const ixOf = (p: any) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']
+    const liveAt = (ix: string) => live().filter((p) => ixOf(p) === ix)
+
+    it('one pod per index: names, annotation, label, hostname and JOB_COMPLETION_INDEX; completedIndexes', async () => {
+      h = await startHarness([createJobController])
+      await jobs().create('default', job({ completionMode: 'Indexed', completions: 3, parallelism: 2 }))
+      await h.settle()
+      const pods = live().sort((a, b) => ixOf(a).localeCompare(ixOf(b)))
+      expect(pods.map(ixOf)).toEqual(['0', '1'])
+      expect(pods[0].metadata.name).toMatch(/^pi-0-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+      expect(pods[1].metadata.labels?.['batch.kubernetes.io/job-completion-index']).toBe('1')
+      expect(pods[1].spec?.hostname).toBe('pi-1')
+      expect(pods[1].spec?.containers[0].env).toEqual([
+        {
+          name: 'JOB_COMPLETION_INDEX',
+          valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.labels['batch.kubernetes.io/job-completion-index']" } },
+        },
+      ])
+      await h.finishPod('default', pods[1].metadata.name!, 'Succeeded')
+      expect(status()).toMatchObject({ succeeded: 1, completedIndexes: '1', active: 2 })
+      expect(live().map(ixOf).sort()).toEqual(['0', '2'])
+      for (const p of live()) await h.finishPod('default', p.metadata.name!, 'Succeeded')
+      expect(status()).toMatchObject({ succeeded: 3, completedIndexes: '0-2' })
+      expect(status().failedIndexes).toBeUndefined()
+      expect(conds().map(([t]: string[]) => t)).toEqual(['SuccessCriteriaMet', 'Complete'])
+    })
+
+    it('backoffLimitPerIndex: an index fails after its own retries, the others go on; then FailedIndexes', async () => {
+      h = await startHarness([createJobController])
+      await jobs().create('default', job({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimitPerIndex: 1 }))
+      await h.settle()
+      expect(status().failedIndexes).toBe('')
+      const first = liveAt('0')[0]
+      expect(first.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']).toBe('0')
+      await exitPod(first.metadata.name!, 1)
+      // The failed pod keeps its finalizer until its replacement exists; the index's own backoff is 10 s.
+      expect(h.pods('default').find((p) => p.metadata.name === first.metadata.name)!.metadata.finalizers).toEqual([jobTrackingFinalizer])
+      expect(status().failed).toBeUndefined()
+      await h.advance(9_000)
+      expect(liveAt('0')).toHaveLength(0)
+      await h.advance(1_000)
+      const second = liveAt('0')[0]
+      expect(second.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']).toBe('1')
+      expect(status()).toMatchObject({ failed: 1, failedIndexes: '' })
+      await exitPod(second.metadata.name!, 1)
+      expect(status()).toMatchObject({ failed: 2, failedIndexes: '0' })
+      expect(conds()).toEqual([])
+      await h.advance(60_000)
+      expect(liveAt('0')).toHaveLength(0)
+      await h.finishPod('default', liveAt('1')[0].metadata.name!, 'Succeeded')
+      expect(status()).toMatchObject({ succeeded: 1, completedIndexes: '1', failedIndexes: '0' })
+      expect(conds()).toEqual([
+        ['FailureTarget', 'FailedIndexes', 'Job has failed indexes'],
+        ['Failed', 'FailedIndexes', 'Job has failed indexes'],
+      ])
+      expect(events()).toContainEqual(['Warning', 'FailedIndexes', 'Job has failed indexes'])
+    })
+
+    it('FailIndex fails the index at once; maxFailedIndexes exceeded fails the Job', async () => {
+      h = await startHarness([createJobController])
+      await jobs().create(
+        'default',
+        job({
+          completionMode: 'Indexed',
+          completions: 3,
+          parallelism: 3,
+          backoffLimitPerIndex: 5,
+          maxFailedIndexes: 1,
+          podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] },
+        }),
+      )
+      await h.settle()
+      await exitPod(liveAt('2')[0].metadata.name!, 42)
+      expect(status()).toMatchObject({ failed: 1, failedIndexes: '2', active: 2 })
+      await h.advance(60_000)
+      expect(liveAt('2')).toHaveLength(0)
+      await exitPod(liveAt('0')[0].metadata.name!, 42)
+      expect(conds()[0]).toEqual(['FailureTarget', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes'])
+      expect(status().failedIndexes).toBe('0,2')
+      await h.reapTerminating()
+      expect(conds()[1]).toEqual(['Failed', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes'])
+    })
+  })
+
   it('releases the finalizer when the Job is deleted, so its pods go', async () => {
     h = await startHarness([createJobController, createGarbageCollector])
     await jobs().create('default', job())
