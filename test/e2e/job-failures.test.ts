@@ -142,4 +142,36 @@ describe('Jobs failing by exit code (kubectl)', () => {
       'Warning BackoffLimitExceeded Job has reached the specified backoff limit',
     ])
   }, 60_000)
+
+  it('Indexed with backoffLimitPerIndex: FailIndex fails each index at once, then the Job with FailedIndexes', async () => {
+    const rules = [{ action: 'FailIndex', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } }]
+    ok(
+      await k(
+        ['apply', '-f', '-'],
+        jobManifest('indexed', 42, { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, podFailurePolicy: { rules } }),
+      ),
+    )
+    const failedPods = [await exitCodes.exitNextPod('indexed', 42), await exitCodes.exitNextPod('indexed', 42), await exitCodes.exitNextPod('indexed', 42)]
+    expect(failedPods.map((n) => n.replace(/-[a-z0-9]{5}$/, '')).sort()).toEqual(['indexed-0', 'indexed-1', 'indexed-2'])
+    expect(await waitFor('indexed', 'Failed')).toBe('job.batch/indexed condition met\n')
+    expect(await conditions('indexed')).toEqual([
+      ['FailureTarget', 'True', 'FailedIndexes', 'Job has failed indexes'],
+      ['Failed', 'True', 'FailedIndexes', 'Job has failed indexes'],
+    ])
+    expect(ok(await k(['get', 'job', 'indexed', '-o', 'jsonpath={.status.failedIndexes} {.status.failed}']))).toBe('0-2 3')
+    // No retries: FailIndex does not wait for backoffLimitPerIndex.
+    await advance(60)
+    expect(
+      ok(await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=indexed', '-o', 'name']))
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3)
+    const describe = ok(await k(['describe', 'job', 'indexed']))
+    expect(describe).toMatch(/Completion Mode: +Indexed/)
+    // kubectl 1.32 describes completed indexes only; failed ones are in the status.
+    expect(describe).toMatch(/Completed Indexes: +<none>/)
+    expect(describe).toMatch(/Pods Statuses: +0 Active \(0 Ready\) \/ 0 Succeeded \/ 3 Failed/)
+    expect(describe).toMatch(/Warning +FailedIndexes +\S+ +job-controller +Job has failed indexes/)
+    expect(parseTable(ok(await k(['get', 'job', 'indexed']))).rows[0]).toMatchObject({ STATUS: 'Failed', COMPLETIONS: '0/3' })
+  }, 60_000)
 })
