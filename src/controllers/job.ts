@@ -72,6 +72,21 @@ function condition(type: string, reason: string, message: string, now: number): 
   return { type, status: 'True', lastProbeTime: ts, lastTransitionTime: ts, reason, message }
 }
 
+/** ensureJobConditionStatus: replaces the condition of that type when status, reason or message differ; appends it unless False. */
+function ensureCondition(status: JobStatus, c: JobCondition): boolean {
+  const list = (status.conditions ??= [])
+  const i = list.findIndex((x) => x.type === c.type)
+  if (i >= 0) {
+    const old = list[i]
+    if (old.status === c.status && old.reason === c.reason && old.message === c.message) return false
+    list[i] = c
+    return true
+  }
+  if (c.status === 'False') return false
+  list.push(c)
+  return true
+}
+
 const findCondition = (job: Job, type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === 'True')
 const hasFinalizer = (p: PodObject) => p.metadata.finalizers?.includes(jobTrackingFinalizer) ?? false
 const uidOf = (p: PodObject) => p.metadata.uid ?? ''
@@ -283,6 +298,14 @@ export function createJobController(deps: ControllerDeps): Controller {
         }
         const done = spec.completions === undefined ? succeeded > 0 : succeeded >= spec.completions
         if (done && active.length === 0) finishedCond = condition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', now)
+        else if (spec.suspend) {
+          if (ensureCondition(status, condition('Suspended', 'JobSuspended', 'Job suspended', now)))
+            events.record(source, job, 'Normal', 'Suspended', 'Job suspended')
+        } else if (ensureCondition(status, { ...condition('Suspended', 'JobResumed', 'Job resumed', now), status: 'False' })) {
+          // A resumed Job's activeDeadlineSeconds counts from now.
+          events.record(source, job, 'Normal', 'Resumed', 'Job resumed')
+          status.startTime = rfc3339(now)
+        }
       }
 
       // 3. trackJobStatusAndRemoveFinalizers: record finished pods as uncounted, release them, then fold them into the counters.

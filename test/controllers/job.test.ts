@@ -352,6 +352,28 @@ describe('job controller', () => {
     })
   })
 
+  it('suspend deletes the active pods (Suspended); resuming recreates them (JobResumed)', async () => {
+    h = await startHarness([createJobController])
+    await jobs().create('default', job({ parallelism: 2, completions: 4 }))
+    await h.settle()
+    await h.runPods()
+    await jobs().guaranteedUpdate('default', 'pi', (j: any) => ({ ...j, spec: { ...j.spec, suspend: true } }))
+    await h.settle()
+    expect(live()).toHaveLength(0)
+    expect(conds()).toEqual([['Suspended', 'JobSuspended', 'Job suspended']])
+    expect(status().failed).toBeUndefined()
+    expect(events()).toContainEqual(['Normal', 'Suspended', 'Job suspended'])
+    expect(jobs().list('default').items.length).toBe(1)
+    await h.reapTerminating()
+    await h.advance(5_000)
+    await jobs().guaranteedUpdate('default', 'pi', (j: any) => ({ ...j, spec: { ...j.spec, suspend: false } }))
+    await h.settle()
+    expect(live()).toHaveLength(2)
+    expect(status().conditions.map((c: any) => [c.type, c.status, c.reason])).toEqual([['Suspended', 'False', 'JobResumed']])
+    expect(status().startTime).toBe(rfc3339(h.clock.now()))
+    expect(events()).toContainEqual(['Normal', 'Resumed', 'Job resumed'])
+  })
+
   it('releases the finalizer when the Job is deleted, so its pods go', async () => {
     h = await startHarness([createJobController, createGarbageCollector])
     await jobs().create('default', job())
