@@ -1,7 +1,7 @@
 /** @module job-indexes: completion indexes of Indexed Jobs — interval sets, pending indexes, per-index failure counts (pkg/controller/job/indexed_job_utils.go, 1.32). */
 import type { Job } from '../registry/batch/jobs.js'
 import { matchPodFailurePolicy } from './job-pod-failure-policy.js'
-import type { PodObject } from './workload-pods.js'
+import { byCreation, isPodReady, type PodObject } from './workload-pods.js'
 
 /** The annotation (and label) with a pod's completion index. */
 export const completionIndexKey = 'batch.kubernetes.io/job-completion-index'
@@ -123,4 +123,37 @@ export function generateNameWithIndex(jobName: string, index: number): string {
   const suffix = `-${index}-`
   const prefix = jobName + suffix
   return prefix.length > 58 ? prefix.slice(0, 58 - suffix.length) + suffix : prefix
+}
+
+/**
+ * activePodsForRemoval: for an Indexed Job (`completions` given) pods without a valid index and
+ * all but one pod per index first, then, to get down to `want`, the newest not-ready pods.
+ */
+export function podsForRemoval(active: PodObject[], want: number, completions?: number): PodObject[] {
+  const rm: PodObject[] = []
+  let left = active
+  if (completions !== undefined) {
+    const kept = new Map<number, PodObject>()
+    for (const p of active) {
+      const ix = completionIndex(p)
+      if (ix < 0 || ix >= completions) rm.push(p)
+      else {
+        const other = kept.get(ix)
+        // Keep the ready (else the oldest) pod of a repeated index.
+        if (!other) kept.set(ix, p)
+        else if (isPodReady(p) && !isPodReady(other)) {
+          rm.push(other)
+          kept.set(ix, p)
+        } else rm.push(p)
+      }
+    }
+    const keep = new Set(kept.values())
+    left = active.filter((p) => keep.has(p))
+  }
+  const extra = left.length - want
+  if (extra > 0) {
+    const order = [...left].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || byCreation(b, a))
+    rm.push(...order.slice(0, extra))
+  }
+  return rm
 }

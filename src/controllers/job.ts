@@ -3,7 +3,7 @@
  * podFailurePolicy, backoff, FailureTarget → Failed and SuccessCriteriaMet → Complete
  * (pkg/controller/job/job_controller.go, 1.32).
  */
-import type { JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js'
+import type { JobStatus } from 'kubernetes-types/batch/v1.js'
 import { StatusError } from '../errors.js'
 import type { Job } from '../registry/batch/jobs.js'
 import { cloneJSON } from '../util/deep-equal.js'
@@ -23,8 +23,10 @@ import {
   mergeIntervals,
   nextIndexFailureCounts,
   parseIndexes,
+  podsForRemoval,
   withIndexes,
 } from './job-indexes.js'
+import { condition, ensureCondition, findCondition, isJobPodFailed, jobOutcome, failedIndexesOutcome, onlyReplaceFailedPods } from './job-conditions.js'
 import { matchPodFailurePolicy } from './job-pod-failure-policy.js'
 import { jobPodFor, jobTrackingFinalizer } from './job-pod-template.js'
 import { splitKey, type Controller } from './runtime.js'
@@ -36,58 +38,6 @@ export { jobTrackingFinalizer } from './job-pod-template.js'
 
 export { failureBackoffMs, jobTimings } from './job-backoff.js'
 
-/** How a pod counts for its Job: still running, or finished one way or the other. */
-export function podOutcome(p: PodObject): 'active' | 'terminating' | 'succeeded' | 'failed' {
-  if (p.status?.phase === 'Succeeded') return 'succeeded'
-  if (p.status?.phase === 'Failed') return 'failed'
-  return p.metadata.deletionTimestamp ? 'terminating' : 'active'
-}
-
-/** onlyReplaceFailedPods: podReplacementPolicy Failed (implied by a podFailurePolicy). */
-function onlyReplaceFailedPods(job: Job): boolean {
-  return job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy
-}
-
-/** isPodFailed: phase Failed, or (unless only failed pods are replaced) deleted before it succeeded. */
-export function isJobPodFailed(p: PodObject, job: Job): boolean {
-  if (p.status?.phase === 'Failed') return true
-  if (onlyReplaceFailedPods(job)) return false
-  return !!p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded'
-}
-
-/** pastBackoffLimitOnFailure: with restartPolicy OnFailure, the container restarts of running pods reach backoffLimit. */
-function pastBackoffLimitOnFailure(job: Job, pods: PodObject[]): boolean {
-  if (job.spec?.template.spec?.restartPolicy !== 'OnFailure') return false
-  let restarts = 0
-  for (const p of pods) {
-    if (p.status?.phase !== 'Running' && p.status?.phase !== 'Pending') continue
-    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) restarts += s.restartCount ?? 0
-  }
-  const limit = job.spec.backoffLimit ?? 6
-  return limit === 0 ? restarts > 0 : restarts >= limit
-}
-
-function condition(type: string, reason: string, message: string, now: number): JobCondition {
-  const ts = rfc3339(now)
-  return { type, status: 'True', lastProbeTime: ts, lastTransitionTime: ts, reason, message }
-}
-
-/** ensureJobConditionStatus: replaces the condition of that type when status, reason or message differ; appends it unless False. */
-function ensureCondition(status: JobStatus, c: JobCondition): boolean {
-  const list = (status.conditions ??= [])
-  const i = list.findIndex((x) => x.type === c.type)
-  if (i >= 0) {
-    const old = list[i]
-    if (old.status === c.status && old.reason === c.reason && old.message === c.message) return false
-    list[i] = c
-    return true
-  }
-  if (c.status === 'False') return false
-  list.push(c)
-  return true
-}
-
-const findCondition = (job: Job, type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === 'True')
 const hasFinalizer = (p: PodObject) => p.metadata.finalizers?.includes(jobTrackingFinalizer) ?? false
 const uidOf = (p: PodObject) => p.metadata.uid ?? ''
 
@@ -180,30 +130,7 @@ export function createJobController(deps: ControllerDeps): Controller {
       if (!status.startTime && !spec.suspend) status.startTime = rfc3339(now)
 
       // 1. The outcome, if decided: FailureTarget (pod failure policy, backoff limit, deadline, failed indexes) or SuccessCriteriaMet.
-      let finishedCond: JobCondition | undefined = findCondition(job, 'SuccessCriteriaMet')
-      let requeue: number | undefined
-      if (!finishedCond) {
-        const target = findCondition(job, 'FailureTarget')
-        if (target) finishedCond = condition('Failed', target.reason ?? '', target.message ?? '', now)
-        else if (policy) {
-          for (const p of owned) {
-            const message = failedPod(p) ? matchPodFailurePolicy(policy, p).message : undefined
-            if (message) {
-              finishedCond = condition('FailureTarget', 'PodFailurePolicy', message, now)
-              break
-            }
-          }
-        }
-      }
-      const deadline =
-        spec.activeDeadlineSeconds !== undefined && status.startTime ? Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 : undefined
-      if (!finishedCond) {
-        if (failed > (spec.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, owned))
-          finishedCond = condition('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now)
-        else if (deadline !== undefined && !spec.suspend && now >= deadline)
-          finishedCond = condition('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline', now)
-        else if (deadline !== undefined && !spec.suspend) requeue = deadline - now
-      }
+      let { finishedCond, requeueMs: requeue } = jobOutcome(job, owned, failed, status.startTime, now)
       // Indexed: completed (and, per index, failed) indexes; the last failed pod of each index waiting for its replacement.
       let succeededIndexes = parseIndexes(status.completedIndexes, completions)
       let failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions) : []
@@ -213,11 +140,7 @@ export function createJobController(deps: ControllerDeps): Controller {
         succeeded = intervalsTotal(succeededIndexes)
         if (perIndex) {
           failedIndexes = withIndexes(failedIndexes, tracked.filter((p) => validIndex(p) && isIndexFailed(job, p, failedPod(p))).map(completionIndex))
-          const nFailed = intervalsTotal(failedIndexes)
-          if (!finishedCond && spec.maxFailedIndexes !== undefined && nFailed > spec.maxFailedIndexes)
-            finishedCond = condition('FailureTarget', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes', now)
-          else if (!finishedCond && nFailed > 0 && nFailed + succeeded >= completions)
-            finishedCond = condition('FailureTarget', 'FailedIndexes', 'Job has failed indexes', now)
+          finishedCond ??= failedIndexesOutcome(job, intervalsTotal(failedIndexes), succeeded, now)
           const activeIx = new Set(active.map(completionIndex))
           for (const p of tracked) {
             const ix = completionIndex(p)
@@ -391,37 +314,4 @@ export function createJobController(deps: ControllerDeps): Controller {
       return requeue !== undefined ? { requeueAfterMs: Math.max(1, requeue) } : undefined
     },
   }
-}
-
-/**
- * activePodsForRemoval: for an Indexed Job (`completions` given) pods without a valid index and
- * all but one pod per index first, then, to get down to `want`, the newest not-ready pods.
- */
-function podsForRemoval(active: PodObject[], want: number, completions?: number): PodObject[] {
-  const rm: PodObject[] = []
-  let left = active
-  if (completions !== undefined) {
-    const kept = new Map<number, PodObject>()
-    for (const p of active) {
-      const ix = completionIndex(p)
-      if (ix < 0 || ix >= completions) rm.push(p)
-      else {
-        const other = kept.get(ix)
-        // Keep the ready (else the oldest) pod of a repeated index.
-        if (!other) kept.set(ix, p)
-        else if (isPodReady(p) && !isPodReady(other)) {
-          rm.push(other)
-          kept.set(ix, p)
-        } else rm.push(p)
-      }
-    }
-    const keep = new Set(kept.values())
-    left = active.filter((p) => keep.has(p))
-  }
-  const extra = left.length - want
-  if (extra > 0) {
-    const order = [...left].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || byCreation(b, a))
-    rm.push(...order.slice(0, extra))
-  }
-  return rm
 }
