@@ -10,11 +10,15 @@ export function onlyReplaceFailedPods(job: Job): boolean {
   return job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy
 }
 
-/** isPodFailed: phase Failed, or (unless only failed pods are replaced) deleted before it succeeded. */
+/**
+ * isPodFailed: phase Failed, or (unless only failed pods are replaced) deleted before it succeeded.
+ * A pod deleted before its kubelet started it counts as failed either way: upstream's PodGC marks
+ * such pods Failed, and kubemock has no PodGC, so without this it would hold its finalizer forever.
+ */
 export function isJobPodFailed(p: PodObject, job: Job): boolean {
   if (p.status?.phase === 'Failed') return true
-  if (onlyReplaceFailedPods(job)) return false
-  return !!p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded'
+  if (!p.metadata.deletionTimestamp || p.status?.phase === 'Succeeded') return false
+  return !onlyReplaceFailedPods(job) || !p.status?.startTime
 }
 
 /** pastBackoffLimitOnFailure: with restartPolicy OnFailure, the container restarts of running pods reach backoffLimit. */

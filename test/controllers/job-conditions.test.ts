@@ -51,7 +51,11 @@ describe('jobOutcome', () => {
 
   it('a deleted pod counts as failed unless only failed pods are replaced', () => {
     expect(isJobPodFailed(pod('Running', undefined, 0, true), job({}))).toBe(true)
-    expect(isJobPodFailed(pod('Running', undefined, 0, true), job({ podReplacementPolicy: 'Failed' }))).toBe(false)
+    const started = pod('Running', undefined, 0, true)
+    started.status!.startTime = '2025-01-01T00:08:00Z'
+    expect(isJobPodFailed(started, job({ podReplacementPolicy: 'Failed' }))).toBe(false)
+    // Deleted before the kubelet started it: PodGC would mark it Failed.
+    expect(isJobPodFailed(pod('Pending', undefined, 0, true), job({ podReplacementPolicy: 'Failed' }))).toBe(true)
     expect(isJobPodFailed(pod('Succeeded', 0, 0, true), job({}))).toBe(false)
   })
 })
