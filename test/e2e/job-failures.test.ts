@@ -36,14 +36,14 @@ describe('Jobs failing by exit code (kubectl)', () => {
   }
 
   /** A Job of one `main` container exiting with `code`, with the given spec fields. */
-  const jobManifest = (name: string, code: number, spec: Record<string, unknown>) =>
+  const jobManifest = (name: string, code: number, spec: Record<string, unknown>, restartPolicy = 'Never') =>
     JSON.stringify({
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name },
       spec: {
         ...spec,
-        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36', command: exitCodes.command(code) }] } },
+        template: { spec: { restartPolicy, containers: [{ name: 'main', image: 'busybox:1.36', command: exitCodes.command(code) }] } },
       },
     })
   const conditions = async (job: string) =>
@@ -173,5 +173,24 @@ describe('Jobs failing by exit code (kubectl)', () => {
     expect(describe).toMatch(/Pods Statuses: +0 Active \(0 Ready\) \/ 0 Succeeded \/ 3 Failed/)
     expect(describe).toMatch(/Warning +FailedIndexes +\S+ +job-controller +Job has failed indexes/)
     expect(parseTable(ok(await k(['get', 'job', 'indexed']))).rows[0]).toMatchObject({ STATUS: 'Failed', COMPLETIONS: '0/3' })
+  }, 60_000)
+
+  it('restartPolicy OnFailure: the container restarts reaching backoffLimit fail the Job, its pod deleted', async () => {
+    ok(await k(['apply', '-f', '-'], jobManifest('restarts', 3, { backoffLimit: 1 }, 'OnFailure')))
+    const pod = await exitCodes.exitNextPod('restarts', 3)
+    // The kubelet restarts the container after its 10 s back-off: one restart reaches backoffLimit 1.
+    await advance(15)
+    await advance(40)
+    expect(await waitFor('restarts', 'Failed')).toBe('job.batch/restarts condition met\n')
+    expect((await conditions('restarts')).map(([t, , r]) => [t, r])).toEqual([
+      ['FailureTarget', 'BackoffLimitExceeded'],
+      ['Failed', 'BackoffLimitExceeded'],
+    ])
+    expect(await jobEvents('restarts')).toEqual([
+      `Normal SuccessfulCreate Created pod: ${pod}`,
+      `Normal SuccessfulDelete Deleted pod: ${pod}`,
+      'Warning BackoffLimitExceeded Job has reached the specified backoff limit',
+    ])
+    expect(ok(await k(['get', 'job', 'restarts', '-o', 'jsonpath={.status.failed}']))).toBe('1')
   }, 60_000)
 })
