@@ -193,4 +193,32 @@ describe('Jobs failing by exit code (kubectl)', () => {
     ])
     expect(ok(await k(['get', 'job', 'restarts', '-o', 'jsonpath={.status.failed}']))).toBe('1')
   }, 60_000)
+
+  it('onPodConditions DisruptionTarget Ignore: a pod evicted by kubectl drain is replaced without counting', async () => {
+    // Not an exit-code case: the pod must run until it is evicted, whatever the exit-code source.
+    const manifest = JSON.parse(
+      jobManifest('evicted', 0, { backoffLimit: 0, podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] } }),
+    )
+    manifest.spec.template.spec.containers[0].command = ['sleep', '3600']
+    ok(await k(['apply', '-f', '-'], JSON.stringify(manifest)))
+    // The status defaults to True, as SetDefaults_Job does.
+    expect(ok(await k(['get', 'job', 'evicted', '-o', 'jsonpath={.spec.podFailurePolicy.rules[0].onPodConditions[0].status}']))).toBe('True')
+    const running = async () => {
+      await advance(1)
+      const pods = JSON.parse(ok(await k(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=evicted', '-o', 'json']))).items as any[]
+      return pods.find((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)
+    }
+    const first = await until(running, 20_000, () => km.logs())
+    const drain = km.kubectl(['drain', first.spec.nodeName, '--ignore-daemonsets', '--pod-selector=batch.kubernetes.io/job-name=evicted', '--timeout=20s'], {
+      timeoutMs: 25_000,
+    })
+    const second = await until(async () => {
+      const p = await running()
+      return p && p.metadata.name !== first.metadata.name ? p : undefined
+    }, 20_000)
+    expect(ok(await drain)).toContain(`pod/${first.metadata.name} evicted`)
+    expect(second.spec.nodeName).not.toBe(first.spec.nodeName)
+    expect(ok(await k(['get', 'job', 'evicted', '-o', 'jsonpath={.status.failed}|{.status.conditions}|{.status.active}']))).toBe('||1')
+    ok(await k(['uncordon', first.spec.nodeName]))
+  }, 60_000)
 })
