@@ -157,3 +157,27 @@ export function podsForRemoval(active: PodObject[], want: number, completions?: 
   }
   return rm
 }
+
+/** matchSucceededIndexesRule: every index of the rule succeeded, or at least `count` of them. */
+function succeededIndexesRuleMet(rule: Intervals, succeeded: Intervals, count: number | undefined): boolean {
+  let contains = 0
+  for (const [rf, rl] of rule) for (const [sf, sl] of succeeded) contains += Math.max(0, Math.min(rl, sl) - Math.max(rf, sf) + 1)
+  return contains === intervalsTotal(rule) || (count !== undefined && contains >= count)
+}
+
+/**
+ * matchSuccessPolicy (pkg/controller/job/success_policy.go): the first rule the succeeded indexes
+ * meet gives `Matched rules at index N`; rules whose succeededIndexes do not parse are skipped.
+ */
+export function matchSuccessPolicy(job: Job, succeeded: Intervals): string | undefined {
+  const rules = job.spec?.successPolicy?.rules
+  if (!rules || !succeeded.length) return undefined
+  const completions = job.spec?.completions ?? 0
+  for (const [index, rule] of rules.entries()) {
+    if (rule.succeededIndexes !== undefined && rule.succeededIndexes !== null) {
+      const required = parseIndexes(rule.succeededIndexes, completions)
+      if (required.length && succeededIndexesRuleMet(required, succeeded, rule.succeededCount)) return `Matched rules at index ${index}`
+    } else if (rule.succeededCount !== undefined && intervalsTotal(succeeded) >= rule.succeededCount) return `Matched rules at index ${index}`
+  }
+  return undefined
+}

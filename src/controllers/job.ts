@@ -20,6 +20,7 @@ import {
   intervalsHave,
   intervalsTotal,
   isIndexFailed,
+  matchSuccessPolicy,
   mergeIntervals,
   nextIndexFailureCounts,
   parseIndexes,
@@ -149,6 +150,8 @@ export function createJobController(deps: ControllerDeps): Controller {
             if (!last || (indexAbsoluteFailureCount(last) <= indexAbsoluteFailureCount(p) && podFinishedTime(p) >= podFinishedTime(last))) delayed.set(ix, p)
           }
         }
+        const matched = finishedCond ? undefined : matchSuccessPolicy(job, succeededIndexes)
+        if (matched) finishedCond = condition('SuccessCriteriaMet', 'SuccessPolicy', matched, now)
       }
 
       // 2. Act: a decided Job loses its active pods (kept finalizers: they are counted below); otherwise manageJob.

@@ -6,6 +6,7 @@ import {
   generateNameWithIndex,
   intervalsHave,
   intervalsTotal,
+  matchSuccessPolicy,
   mergeIntervals,
   parseIndexes,
   withIndexes,
@@ -50,5 +51,14 @@ describe('job indexes', () => {
     const long = generateNameWithIndex('a'.repeat(60), 12)
     expect(long).toHaveLength(58)
     expect(long.endsWith('-12-')).toBe(true)
+  })
+
+  it('successPolicy rules: all of succeededIndexes, succeededCount of them, or a plain count', () => {
+    const job = (rules: unknown[]) => ({ metadata: {}, spec: { completions: 10, successPolicy: { rules } } }) as any
+    const done = parseIndexes('0-3,7', 10)
+    expect(matchSuccessPolicy(job([{ succeededIndexes: '0-4' }]), done)).toBeUndefined()
+    expect(matchSuccessPolicy(job([{ succeededIndexes: '0-4' }, { succeededIndexes: '2-9', succeededCount: 3 }]), done)).toBe('Matched rules at index 1')
+    expect(matchSuccessPolicy(job([{ succeededIndexes: 'x' }, { succeededCount: 5 }]), done)).toBe('Matched rules at index 1')
+    expect(matchSuccessPolicy(job([{ succeededCount: 6 }]), done)).toBeUndefined()
   })
 })

@@ -332,6 +332,23 @@ describe('job controller', () => {
       expect(events()).toContainEqual(['Warning', 'FailedIndexes', 'Job has failed indexes'])
     })
 
+    it('successPolicy: the matched rule ends the Job early (SuccessPolicy), the other pods deleted', async () => {
+      h = await startHarness([createJobController])
+      await jobs().create('default', job({ completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: '0' }] } }))
+      await h.settle()
+      await h.runPods()
+      await h.finishPod('default', liveAt('1')[0].metadata.name!, 'Succeeded')
+      expect(conds()).toEqual([])
+      await h.finishPod('default', liveAt('0')[0].metadata.name!, 'Succeeded')
+      expect(conds()).toEqual([['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0']])
+      expect(live()).toHaveLength(0)
+      await h.reapTerminating()
+      expect(conds()[1]).toEqual(['Complete', 'SuccessPolicy', 'Matched rules at index 0'])
+      expect(status()).toMatchObject({ succeeded: 2, completedIndexes: '0,1' })
+      expect(status().failed).toBeUndefined()
+      expect(status().completionTime).toBeDefined()
+    })
+
     it('FailIndex fails the index at once; maxFailedIndexes exceeded fails the Job', async () => {
       h = await startHarness([createJobController])
       await jobs().create(
