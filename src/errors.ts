@@ -56,6 +56,9 @@ const fieldErrorText: Record<FieldError['type'], string> = {
 
 const omitsValue = new Set<FieldError['type']>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong', 'InternalError'])
 
+/** A `badValue` the message leaves out (field.OmitValueType{}): `rules[0]: Invalid value: specifying …`. */
+export const omitValue: unique symbol = Symbol('omitValue')
+
 /**
  * Renders a value the way field.Error does: strings quoted, numbers and bools raw, structs in Go
  * `%#v` syntax (callers pass those pre-rendered as `{ goString }`), maps via goSyntax.
@@ -71,7 +74,7 @@ function renderValue(v: unknown): string {
 /** The cause message without the field: `Invalid value: -1: must be greater than or equal to 0`. */
 export function fieldErrorBody(e: FieldError): string {
   let s = fieldErrorText[e.type]
-  if (!omitsValue.has(e.type)) {
+  if (!omitsValue.has(e.type) && e.badValue !== omitValue) {
     s += `: ${renderValue(e.badValue)}`
     if (e.type === 'FieldValueNotSupported' && !e.detail) return s
   }

@@ -13,6 +13,7 @@ import { GoLiteral, goSelectorValue } from '../../util/go-value.js'
 import { defaultTemplateMetadata, jsonEqual, selectorMatches, validateSelectorImmutable } from '../apps/workload-validation.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { specStatusUpdates } from '../shared/spec-status.js'
+import { defaultPodFailurePolicy, validatePodFailurePolicy } from './pod-failure-policy-validation.js'
 
 /** A Job as stored. */
 export type Job = KubeObject & { spec?: JobSpec; status?: JobStatus }
@@ -32,6 +33,7 @@ export function applyJobDefaults(obj: Job): void {
   spec.completionMode ??= 'NonIndexed'
   spec.suspend ??= false
   spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed'
+  defaultPodFailurePolicy(spec)
   spec.manualSelector ??= false
   spec.template ??= {} as JobSpec['template']
   defaultTemplateMetadata(spec.template as { metadata?: Record<string, unknown> })
@@ -109,6 +111,7 @@ export function validateJobSpecFields(spec: JobSpec, path: string): FieldError[]
     if (spec.maxFailedIndexes !== undefined)
       errs.push({ type: 'FieldValueInvalid', field: `${path}.maxFailedIndexes`, badValue: spec.maxFailedIndexes, detail: 'requires indexed completion mode' })
   }
+  if (spec.podFailurePolicy) errs.push(...validatePodFailurePolicy(spec, `${path}.podFailurePolicy`))
   const prp = spec.podReplacementPolicy
   if (prp !== undefined) {
     if (spec.podFailurePolicy && prp !== 'Failed')
