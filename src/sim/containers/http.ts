@@ -51,6 +51,8 @@ export interface ImageServer {
   badRequest?: (inst: ContainerInstance, now: number) => HTTPResponse
   /** The ports that speak HTTP when not all do (rabbitmq: 15672 does, 5672 does not). */
   httpPorts?: number[]
+  /** HTTP ports that speak TLS (HTTPS only: a plain request gets Go's 400). */
+  tlsPorts?: number[]
   /** A listener that is not HTTP: its answer to the bytes of one read (undefined: it says nothing). */
   wire?: (bytes: string, inst: ContainerInstance, conn?: Record<string, unknown>) => string | undefined
 }
@@ -288,31 +290,40 @@ const httpd: ImageServer = {
   },
 }
 
-// CoreDNS (kind's kube-dns): port 53 speaks DNS; the health plugin answers /health on 8080, the
-// ready plugin /ready on 8181 and prometheus /metrics on 9153, through Go's net/http (plain "OK",
-// the standard mux's 404 text for anything else).
-const coredns: ImageServer = {
-  ports: [53, 8080, 8181, 9153],
-  httpPorts: [8080, 8181, 9153],
-  serve(inst, req, now) {
-    const path = req.path.split('?')[0]
-    const version = imageVersion(inst)
-    const answers: Record<string, string> = {
-      '/health': 'OK',
-      '/ready': 'OK',
-      '/metrics': `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="${version.replace(/^v/, '')}"} 1\n`,
-    }
-    const body = answers[path]
-    const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' }
-    if (body === undefined) {
-      const text = '404 page not found\n'
-      Object.assign(headers, { 'X-Content-Type-Options': 'nosniff', Date: httpDate(now), 'Content-Length': String(text.length) })
-      return { res: { status: 404, statusText: 'Not Found', headers, body: req.method === 'HEAD' ? '' : text, keepAlive: wantsKeepAlive(req) } }
-    }
-    Object.assign(headers, { Date: httpDate(now), 'Content-Length': String(Buffer.byteLength(body)) })
-    return { res: { status: 200, statusText: 'OK', headers, body: req.method === 'HEAD' ? '' : body, keepAlive: wantsKeepAlive(req) } }
-  },
+/**
+ * A Go program's net/http endpoints (health checks, metrics): a fixed body per path answered
+ * `200` as text/plain, the standard mux's `404 page not found` for anything else.
+ */
+function goHTTPServer(ports: number[], httpPorts: number[], answers: (inst: ContainerInstance) => Record<string, string>, tlsPorts?: number[]): ImageServer {
+  return {
+    ports,
+    httpPorts,
+    tlsPorts,
+    serve(inst, req, now) {
+      const body = answers(inst)[req.path.split('?')[0]]
+      const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' }
+      if (body === undefined) {
+        const text = '404 page not found\n'
+        Object.assign(headers, { 'X-Content-Type-Options': 'nosniff', Date: httpDate(now), 'Content-Length': String(text.length) })
+        return { res: { status: 404, statusText: 'Not Found', headers, body: req.method === 'HEAD' ? '' : text, keepAlive: wantsKeepAlive(req) } }
+      }
+      Object.assign(headers, { Date: httpDate(now), 'Content-Length': String(Buffer.byteLength(body)) })
+      return { res: { status: 200, statusText: 'OK', headers, body: req.method === 'HEAD' ? '' : body, keepAlive: wantsKeepAlive(req) } }
+    },
+  }
 }
+
+// CoreDNS (kind's kube-dns): port 53 speaks DNS; the health plugin answers /health on 8080, the
+// ready plugin /ready on 8181 and prometheus /metrics on 9153.
+const coredns = goHTTPServer([53, 8080, 8181, 9153], [8080, 8181, 9153], (inst) => ({
+  '/health': 'OK',
+  '/ready': 'OK',
+  '/metrics': `# HELP coredns_build_info A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.\n# TYPE coredns_build_info gauge\ncoredns_build_info{goversion="go1.21.11",revision="a6338e9",version="${imageVersion(inst).replace(/^v/, '')}"} 1\n`,
+}))
+
+// metrics-server: the apiserver library's health checks on its secure port (10250 in
+// components.yaml), answering `ok` over TLS.
+const metricsServer = goHTTPServer([10250], [10250], () => ({ '/livez': 'ok', '/readyz': 'ok', '/healthz': 'ok' }), [10250])
 
 /** What each image repository serves; images not listed listen on nothing (connections are refused). */
 export const imageServers: Record<string, ImageServer> = {
@@ -321,6 +332,7 @@ export const imageServers: Record<string, ImageServer> = {
   'docker.io/sysnet4admin/echo-hname': echoHname,
   'docker.io/sysnet4admin/echo-ip': echoIP,
   'registry.k8s.io/coredns/coredns': coredns,
+  'registry.k8s.io/metrics-server/metrics-server': metricsServer,
 }
 
 /** The server behaviour of an instance's image, if it listens on anything (the tables above, then the catalogue). */
@@ -344,6 +356,11 @@ export function connectPort(inst: ContainerInstance | undefined, port: number): 
   const server = imageServer(inst)
   if (!server?.ports.includes(port)) return 'refused'
   return server.serve && (!server.httpPorts || server.httpPorts.includes(port)) ? 'http' : 'not-http'
+}
+
+/** Whether the container's listener on `port` speaks TLS (an HTTPS server). */
+export function speaksTLS(inst: ContainerInstance | undefined, port: number): boolean {
+  return !!(inst && imageServer(inst)?.tlsPorts?.includes(port))
 }
 
 /**

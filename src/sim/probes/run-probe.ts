@@ -5,7 +5,7 @@
 import type { Container, Probe } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
 import type { Clock } from '../clock.js'
-import { connectPort, serveHTTP } from '../containers/http.js'
+import { connectPort, serveHTTP, speaksTLS } from '../containers/http.js'
 import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
 import { ExecSession, ExecStartError } from '../shell/session.js'
 import { goDuration } from '../stages/go-duration.js'
@@ -88,7 +88,10 @@ function httpProbe(get: NonNullable<Probe['httpGet']>, port: number, t: ProbeTar
     const conn = connectPort(t.inst, cur.port)
     if (conn === 'refused') return get1(`dial tcp ${hostPort(host, cur.port)}: connect: connection refused`)
     if (!t.healthy) return { result: 'failure', output: 'HTTP probe failed with statuscode: 500' }
-    if (scheme === 'https') return get1('http: server gave HTTP response to HTTPS client')
+    const tls = speaksTLS(t.inst, cur.port)
+    if (scheme === 'https' && !tls) return get1('http: server gave HTTP response to HTTPS client')
+    // Go's TLS server answers a plain request with 400 (`Client sent an HTTP request to an HTTPS server.`).
+    if (scheme !== 'https' && tls) return { result: 'failure', output: 'HTTP probe failed with statuscode: 400' }
     if (conn === 'not-http') return get1('EOF')
     // The kubelet's request: its User-Agent and Accept unless the probe sets them (Host too).
     const headers: Record<string, string> = { host: hostPort(host, cur.port), 'user-agent': t.userAgent, accept: '*/*', connection: 'close' }
