@@ -26,6 +26,7 @@ const handlers: Record<string, Handler> = {
   eviction: evictionHandler,
   finalize: finalizeHandler,
   approval: (call) => objectSubresourceHandler(call, 'approval'),
+  ephemeralcontainers: (call) => objectSubresourceHandler(call, 'ephemeralcontainers'),
 }
 
 /** Extra handlers contributed by later layers (log, exec, proxy …), keyed by subresource name. */
