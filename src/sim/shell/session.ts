@@ -89,7 +89,15 @@ export class ExecSession {
       )
     }
     const procs = processesFor(this.registry, this.inst)
-    this.proc = procs.spawn({ ppid: 0, user: 'root', command: argv.join(' '), tty: this.opts.tty ? 'pts/0' : undefined, vszKb: 4188, rssKb: 3328 })
+    this.proc = procs.spawn({
+      ppid: 0,
+      user: 'root',
+      command: argv.join(' '),
+      tty: this.opts.tty ? 'pts/0' : undefined,
+      vszKb: 4188,
+      rssKb: 3328,
+      owner: this.inst.containerID,
+    })
     this.proc.onKill = (sig) => this.finish(128 + sig)
     // However the main process ends (crash, pod deletion, the kubelet), the kernel kills this one too.
     const stop = runtimeFor(this.registry).onExit((i) => {

@@ -6,6 +6,7 @@ import type { Container, ContainerStatus, PodStatus } from 'kubernetes-types/cor
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import { rfc3339 } from '../../util/time.js'
 import { freshStartMs, shouldRestart, startCandidates, startContainer, crashKey } from './container-start.js'
+import { ephemeralStages } from './ephemeral-containers.js'
 import { goDuration } from './go-duration.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
 import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
@@ -276,6 +277,7 @@ export const podStages: readonly PodStage[] = [
   podStop,
   podAccept,
   podSandbox,
+  ...ephemeralStages,
   containerExited,
   containerCrashLoop,
   imagePullBackOff,
