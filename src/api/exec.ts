@@ -2,6 +2,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
+import { processesFor } from '../sim/containers/processes.js'
 import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
 import type { ExecSession } from '../sim/shell/session.js'
 import { queryBool, queryValues } from './query-params.js'
@@ -282,17 +283,24 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
   let session: ExecSession | undefined
   if (opts.stdin) {
     // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
+    // When the container's main process is that shell, the session is it: `exit` ends the container.
+    const table = processesFor(call.registry, inst)
+    const main = table.mainOf(inst)
+    const adopt = main && /^(\/bin\/)?(sh|ash|bash)$/.test(main.command) ? main : undefined
     try {
       session = new ExecSession(call.registry, inst, {
-        command: ['sh'],
+        command: [adopt?.command ?? 'sh'],
         tty: opts.tty,
         stdin: true,
+        adopt,
         io: { stdout: (s) => out.stdout(s), stderr: (s) => (opts.tty ? out.stdout(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 },
       })
       session.start()
       void session.done.then((code) => {
         cleanup()
-        out.finish(exitStatus(code))
+        // Attach reports no exit code: the stream just ends when the attached main process does.
+        out.finish(adopt ? { metadata: {}, status: 'Success' } : exitStatus(code))
+        if (adopt && code < 128) table.endMain(inst, code)
       })
     } catch {
       session = undefined

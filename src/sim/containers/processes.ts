@@ -187,6 +187,19 @@ export class ProcessTable {
     }
   }
 
+  /** The main process of a container in this namespace (PID 1 for the namespace's owner). */
+  mainOf(inst: ContainerInstance): Process | undefined {
+    if (this.inst === inst) return this.procs.get(1)
+    for (const [pid, m] of this.mains) if (m.containerID === inst.containerID) return this.procs.get(pid)
+    return undefined
+  }
+
+  /** A container's main process ended by itself (`exit` in an attached shell) with `exitCode`. */
+  endMain(inst: ContainerInstance, exitCode: number): void {
+    if (this.inst === inst) this.endContainer(exitCode, exitCode === 0 ? 'Completed' : 'Error')
+    else if (this.mainOf(inst)) this.endMember(inst, exitCode)
+  }
+
   /** Whether any container other than the PID 1 owner is still in this namespace. */
   hasMembers(): boolean {
     return this.mains.size > 0
