@@ -137,6 +137,35 @@ describe('kubectl debug', () => {
     expect((await km.kubectl(['get', 'pod', 'web-sh', '-o', 'jsonpath={.spec.containers[*].image}'])).stdout).toBe('busybox:1.36')
   }, 60_000)
 
+  it('node/NAME: the node`s hostname, host PID namespace and root file system at /host', async () => {
+    const r = await onTerminal(
+      ['debug', 'node/kubemock-worker', '-it', '--image=busybox:1.36', '--profile=general'],
+      [
+        { send: '', until: '/ # ', seconds: 20 },
+        { send: 'hostname\r', until: 'hostname\r\n', seconds: 5 },
+        { send: 'ps\r', until: 'ps\r\n', seconds: 5 },
+        { send: 'cat /host/etc/os-release\r', until: 'bugs.debian.org', seconds: 5 },
+        { send: 'ls /host/etc/kubernetes\r', until: 'pki', seconds: 5 },
+        { send: 'exit\r', seconds: 5 },
+      ],
+    )
+    const pod = /Creating debugging pod (node-debugger-kubemock-worker-[a-z0-9]{5}) with container debugger on node kubemock-worker\./.exec(r.output)?.[1]
+    expect(pod, r.output).toBeDefined()
+    expect(answer(r.output, 'hostname')).toBe('kubemock-worker\r\n')
+    const ps = answer(r.output, 'ps').split('\r\n')
+    expect(ps[1]).toBe('    1 root      0:00 /sbin/init')
+    expect(ps.some((l) => l.endsWith(' /usr/local/bin/containerd'))).toBe(true)
+    expect(ps.some((l) => / \/usr\/bin\/kubelet .*--node-ip=172\.18\.0\.\d+ /.test(l))).toBe(true)
+    // web runs on some worker; every node runs kube-proxy in its own sandbox.
+    expect(ps.some((l) => l.includes('containerd-shim-runc-v2 -namespace k8s.io -id '))).toBe(true)
+    expect(ps.some((l) => l.endsWith(' 65535     0:00 /pause'))).toBe(true)
+    expect(answer(r.output, 'cat /host/etc/os-release')).toContain('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"')
+    expect(answer(r.output, 'ls /host/etc/kubernetes').split(/\s+/).filter(Boolean)).toEqual(['kubelet.conf', 'manifests', 'pki'])
+    const spec = JSON.parse((await km.kubectl(['get', 'pod', pod!, '-o', 'jsonpath={.spec}'])).stdout)
+    expect(spec).toMatchObject({ nodeName: 'kubemock-worker', hostNetwork: true, hostPID: true, hostIPC: true })
+    expect(spec.volumes[0]).toMatchObject({ hostPath: { path: '/' } })
+  }, 60_000)
+
   it('bad requests get the apiserver`s answers', async () => {
     const nf = await km.kubectl(['debug', 'ghost', '--image=busybox', '--profile=general'])
     expect(nf).toMatchObject({ stderr: 'Error from server (NotFound): pods "ghost" not found\n', code: 1 })

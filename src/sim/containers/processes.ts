@@ -3,6 +3,8 @@ import type { Container, Pod } from 'kubernetes-types/core/v1.js'
 import type { SimControls } from '../../controllers/index.js'
 import type { Registry } from '../../registry/registry.js'
 import { behaviourContext, behaviourFor } from './behaviours.js'
+import { createHash } from 'node:crypto'
+import { nodeDaemons, nodeHostFacts, pauseProcess, shimProcess } from '../node-host.js'
 import { podContainerSpec } from './pod-container-spec.js'
 import { nodeCPUs, runtimeFor, type ContainerInstance } from './runtime.js'
 
@@ -127,10 +129,10 @@ export class ProcessTable {
   private readonly procs = new Map<number, Process>()
   /** The main process of each member container other than the owner of PID 1, by PID. */
   private readonly mains = new Map<number, ContainerInstance>()
-  private nextPid: number
+  protected nextPid: number
 
   constructor(
-    private readonly registry: Registry,
+    protected readonly registry: Registry,
     readonly inst: ContainerInstance | undefined,
     initial: ProcessSeed[],
   ) {
@@ -274,6 +276,81 @@ function tellKubelet(registry: Registry, inst: ContainerInstance, exitCode: numb
   }
 }
 
+/**
+ * A node's host PID namespace, as `hostPID` pods see it: the node's daemons (node-host.ts) and the
+ * pods' processes, listed from their own namespaces at each look (a shim and `/pause` per pod
+ * sandbox, then its containers' processes) with host PIDs that stay stable once given.
+ */
+class HostProcessTable extends ProcessTable {
+  private readonly hostPids = new Map<string, number>()
+
+  constructor(
+    registry: Registry,
+    private readonly node: string,
+    daemons: ProcessSeed[],
+  ) {
+    super(registry, undefined, daemons)
+    // The pods already on the node started before whoever looks: they get the lower PIDs.
+    this.podProcesses()
+  }
+
+  override list(): Process[] {
+    return [...super.list(), ...this.podProcesses()].sort((a, b) => a.pid - b.pid)
+  }
+
+  override get(pid: number): Process | undefined {
+    return super.get(pid) ?? this.podProcesses().find((p) => p.pid === pid)
+  }
+
+  /** The host's view of one process of a pod: the same process under its host PID. */
+  private view(key: string, p: Omit<Process, 'pid' | 'ppid' | 'startedAt'>, startedAt: number): Process {
+    let pid = this.hostPids.get(key)
+    if (pid === undefined) this.hostPids.set(key, (pid = this.nextPid++))
+    return { user: p.user, command: p.command, vszKb: p.vszKb, rssKb: p.rssKb, pid, ppid: 1, startedAt }
+  }
+
+  private podProcesses(): Process[] {
+    const out: Process[] = []
+    const rt = runtimeFor(this.registry)
+    for (const s of this.registry.store.list('pods')) {
+      const pod = s.obj as Pod
+      if (pod.spec?.nodeName !== this.node || pod.spec?.hostPID || !pod.status?.podIP) continue
+      const uid = pod.metadata?.uid ?? ''
+      const started = Date.parse(pod.status.startTime ?? '') || this.registry.clock.now()
+      out.push(this.view(`${uid}/shim`, shimProcess(createHash('sha256').update(uid).digest('hex')), started))
+      out.push(this.view(`${uid}/pause`, pauseProcess, started))
+      const seen = new Set<ProcessTable>()
+      for (const cs of [
+        ...(pod.status.initContainerStatuses ?? []),
+        ...(pod.status.containerStatuses ?? []),
+        ...(pod.status.ephemeralContainerStatuses ?? []),
+      ]) {
+        const inst = cs.state?.running ? rt.current(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', cs.name) : undefined
+        if (!inst?.running) continue
+        const table = processesFor(this.registry, inst)
+        if (seen.has(table)) continue
+        seen.add(table)
+        for (const p of table.list()) if (p.command !== pauseProcess.command) out.push(this.view(`${inst.containerID}/${p.pid}`, p, p.startedAt))
+      }
+    }
+    return out
+  }
+}
+
+/** Each node's host PID namespace, per cluster. */
+const hostNamespaces = new WeakMap<Registry, Map<string, HostProcessTable>>()
+
+function hostNamespace(registry: Registry, node: string): HostProcessTable {
+  let byNode = hostNamespaces.get(registry)
+  if (!byNode) hostNamespaces.set(registry, (byNode = new Map()))
+  let t = byNode.get(node)
+  if (!t) {
+    const facts = nodeHostFacts(registry.find('', 'nodes')?.getStored('', node)?.obj, node)
+    byNode.set(node, (t = new HostProcessTable(registry, node, nodeDaemons(facts))))
+  }
+  return t
+}
+
 /** The pods that share one PID namespace (`shareProcessNamespace`), by pod UID, per cluster. */
 const podNamespaces = new WeakMap<Registry, Map<string, ProcessTable>>()
 const cleaning = new WeakSet<Registry>()
@@ -302,9 +379,6 @@ function initialProcesses(registry: Registry, inst: ContainerInstance, c: { comm
   return b.processes(behaviourContext(inst, c?.command, nodeCPUs(registry, inst.nodeName)))
 }
 
-/** The sandbox's PID 1 in a shared namespace, as `ps` in such a pod shows it. */
-const pauseProcess: ProcessSeed = { user: '65535', command: '/pause', vszKb: 1020, rssKb: 4 }
-
 /**
  * The PID namespace an instance's processes live in (created on first use): with
  * `shareProcessNamespace` the pod's one namespace (PID 1 `/pause`), for an ephemeral container
@@ -318,7 +392,9 @@ export function processesFor(registry: Registry, inst: ContainerInstance): Proce
     const c = podContainerSpec(pod, inst.container) as (Container & { targetContainerName?: string }) | undefined
     const seeds = initialProcesses(registry, inst, c)
     let shared: ProcessTable | undefined
-    if (pod?.spec?.shareProcessNamespace) {
+    if (pod?.spec?.hostPID && inst.nodeName) {
+      shared = hostNamespace(registry, inst.nodeName)
+    } else if (pod?.spec?.shareProcessNamespace) {
       let byPod = podNamespaces.get(registry)
       if (!byPod) podNamespaces.set(registry, (byPod = new Map()))
       shared = byPod.get(inst.podUID)
