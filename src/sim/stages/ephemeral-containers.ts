@@ -105,5 +105,36 @@ const ephemeralExited: PodStage = {
   },
 }
 
+/**
+ * A pod going away kills its ephemeral containers with the rest (killPodWithSyncResult stops
+ * every running container): `Killing` events, then terminated. Debug shells ignore SIGTERM, so
+ * they end by SIGKILL (137).
+ */
+export const ephemeralStop: PodStage = {
+  name: 'ephemeral-stop',
+  match: (pod) => !!pod.metadata.deletionTimestamp && statuses(pod).some(isRunning),
+  delay: { ms: 0 },
+  steps(pod, ctx) {
+    const steps: PodStep[] = []
+    const list = statuses(pod).map((s) => {
+      if (!isRunning(s)) return s
+      steps.push({ type: 'event', eventType: 'Normal', reason: 'Killing', message: `Stopping container ${s.name}`, fieldPath: ephemeralFieldPath(s.name) })
+      const rc = ctx.runtime.get(s.containerID)
+      if (rc && !rc.exit) ctx.runtime.exit(s.containerID!, 137)
+      const exit = ctx.runtime.get(s.containerID)?.exit ?? { at: ctx.now, exitCode: 137, reason: 'Error' }
+      const terminated = {
+        exitCode: exit.exitCode,
+        reason: exit.reason,
+        startedAt: s.state?.running?.startedAt,
+        finishedAt: rfc3339(exit.at),
+        containerID: s.containerID,
+      }
+      return { ...s, state: { terminated } }
+    })
+    steps.push({ type: 'status', status: { ...(pod.status ?? {}), ephemeralContainerStatuses: list } })
+    return steps
+  },
+}
+
 /** The ephemeral container stages, in the order podStages tries them. */
 export const ephemeralStages: readonly PodStage[] = [ephemeralPending, ephemeralStart, ephemeralExited]

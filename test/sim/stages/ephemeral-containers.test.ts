@@ -89,6 +89,24 @@ describe('ephemeral containers in the kubelet', () => {
     expect(pod('p').status!.containerStatuses![0].state!.running).toBeDefined()
   })
 
+  test('deleting the pod kills a running ephemeral container (Killing, 137)', async () => {
+    await runningPod('d')
+    await addDebugger('d', { name: 'dbg', image: 'busybox:1.36', stdin: true, tty: true })
+    await until(() => !!ephemeral('d', 'dbg')?.state?.running)
+    await pods().delete('default', 'd', { gracePeriodSeconds: 30 })
+    await until(() => !!ephemeral('d', 'dbg')?.state?.terminated)
+    expect(ephemeral('d', 'dbg')!.state!.terminated).toMatchObject({ exitCode: 137, reason: 'Error' })
+    await until(() => !pod('d'))
+    const killing = cluster.registry
+      .resource('', 'events')
+      .list('default')
+      .items.map((s) => s.obj as { reason?: string; involvedObject?: { fieldPath?: string } })
+      .filter((e) => e.reason === 'Killing')
+      .map((e) => e.involvedObject?.fieldPath)
+    expect(killing).toContain('spec.ephemeralContainers{dbg}')
+    expect(killing).toContain('spec.containers{web}')
+  })
+
   test('shareProcessNamespace: one namespace for the pod, PID 1 /pause', async () => {
     await runningPod('s', {
       shareProcessNamespace: true,
