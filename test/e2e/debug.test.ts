@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../helpers/expect-kubectl.js'
-import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { kubectlBinary, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { runProcess } from '../helpers/run-process.js'
 
 const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
@@ -165,6 +165,39 @@ describe('kubectl debug', () => {
     expect(spec).toMatchObject({ nodeName: 'kubemock-worker', hostNetwork: true, hostPID: true, hostIPC: true })
     expect(spec.volumes[0]).toMatchObject({ hostPath: { path: '/' } })
   }, 60_000)
+
+  it('--attach=false, then kubectl attach -it to the ephemeral container', async () => {
+    const made = await km.kubectl(['debug', 'web', '--image=busybox:1.36', '-c', 'dbg2', '-it', '--attach=false', '--profile=general'])
+    expect(made.code, made.stderr).toBe(0)
+    await eventually('dbg2 running', async () => {
+      const out = (await km.kubectl(['get', 'pod', 'web', '-o', 'jsonpath={.status.ephemeralContainerStatuses[?(@.name=="dbg2")].state.running.startedAt}']))
+        .stdout
+      return out ? true : undefined
+    })
+    const r = await onTerminal(
+      ['attach', 'web', '-c', 'dbg2', '-it'],
+      [
+        { send: '', until: 'try pressing enter.', seconds: 10 },
+        { send: '\r', until: '/ # ', seconds: 5 },
+        { send: 'echo $((6*7))\r', until: '42', seconds: 5 },
+        { send: 'exit\r', seconds: 5 },
+      ],
+    )
+    expect(r.output).toContain('/ # echo $((6*7))\r\n42\r\n')
+    expect(r.output).toContain(
+      "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach web -c dbg2 -i -t' if it is still running",
+    )
+    expect(r.code).toBe(0)
+  }, 60_000)
+
+  // .cache/clients/kubectl-1.20 comes from scripts/install-test-clients.sh.
+  it.skipIf(!kubectlBinary('1.20'))('kubectl 1.20 (alpha debug) PUTs the old EphemeralContainers kind and gets the 1.32 decoder`s 400', async () => {
+    const r = await km.kubectl(['alpha', 'debug', 'web', '--image=busybox:1.36'], { binary: kubectlBinary('1.20') })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(
+      'error: error updating ephemeral containers: EphemeralContainers in version "v1" cannot be handled as a Pod: no kind "EphemeralContainers" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"',
+    )
+  })
 
   it('bad requests get the apiserver`s answers', async () => {
     const nf = await km.kubectl(['debug', 'ghost', '--image=busybox', '--profile=general'])

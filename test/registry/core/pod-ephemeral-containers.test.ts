@@ -104,6 +104,26 @@ describe('pods/ephemeralcontainers', () => {
     expect(missing.json().message).toBe('pods "nope" not found')
   })
 
+  test('kubectl 1.20/1.21 PUT an EphemeralContainers object: the 1.32 decoder refuses it', async () => {
+    await makePod('p7')
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: sub('p7'),
+      payload: {
+        apiVersion: 'v1',
+        kind: 'EphemeralContainers',
+        metadata: { name: 'p7', namespace: 'default' },
+        ephemeralContainers: [{ name: 'd', image: 'busybox' }],
+      },
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({
+      reason: 'BadRequest',
+      message:
+        'EphemeralContainers in version "v1" cannot be handled as a Pod: no kind "EphemeralContainers" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"',
+    })
+  })
+
   test('a pod cannot be created with ephemeral containers, nor get them through a pod update', async () => {
     const res = await t.app.inject({
       method: 'POST',
