@@ -378,7 +378,8 @@ export function planProcess(
     if (cat.daemon && entrypointRunsDaemon(cat, container)) return behaviour.defaultRun ?? { exitCode: 0 }
   }
   // A shell entrypoint with stdin open (`kubectl run -it`, `kubectl debug -it`) reads it until told to stop.
-  if (argv.length === 0 && container.stdin && behaviour?.shell) return { exitCode: 0, ignoresSigterm: true }
+  const bareShell = argv.length === 0 || (argv.length === 1 && /^(\/bin\/)?(sh|ash|bash)$/.test(argv[0]))
+  if (bareShell && container.stdin && behaviour?.shell) return { exitCode: 0, ignoresSigterm: true }
   if (argv.length === 0) return behaviour?.defaultRun ?? { exitCode: 0 }
   if (!behaviour?.shell) {
     // args replace a catalogue image's CMD (`python -- sleep 60`); only an ENTRYPOINT-less default exits by itself.
