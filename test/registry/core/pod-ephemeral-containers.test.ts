@@ -104,6 +104,16 @@ describe('pods/ephemeralcontainers', () => {
     expect(missing.json().message).toBe('pods "nope" not found')
   })
 
+  test('static (mirror) pods take no ephemeral containers', async () => {
+    await t.cluster.registry.resource('', 'pods').create('default', {
+      metadata: { name: 'static-web', annotations: { 'kubernetes.io/config.mirror': 'abc' } },
+      spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] },
+    } as KubeObject)
+    const res = await addEphemeral('static-web', { name: 'dbg', image: 'busybox' })
+    expect(res.statusCode).toBe(422)
+    expect(res.json().message).toBe('Pod "static-web" is invalid: : Forbidden: static pods do not support ephemeral containers')
+  })
+
   test('kubectl 1.20/1.21 PUT an EphemeralContainers object: the 1.32 decoder refuses it', async () => {
     await makePod('p7')
     const res = await t.app.inject({
