@@ -58,6 +58,12 @@ describe('the node from inside', () => {
         .list()
         .map((p) => p.pid),
     ).toEqual(list.map((p) => p.pid))
+    // Root on the node can SIGKILL a container's init (a signal from inside could not).
+    const master = list.find((p) => p.command.startsWith('nginx: master'))!
+    expect(processesFor(cluster.registry, dbg).kill(master.pid, 9)).toEqual({})
+    for (let i = 0; i < 20; i++) await cluster.clock.advance(100)
+    const web = pods().getStored('default', 'web')?.obj as Pod
+    expect(web.status!.containerStatuses![0].lastState!.terminated).toMatchObject({ exitCode: 137, reason: 'Error' })
     // A pod on another node is not there.
     await runOn('elsewhere', 'kubemock-worker3', { containers: [{ name: 'c', image: 'redis:7.2' }] })
     expect(

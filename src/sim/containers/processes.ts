@@ -243,6 +243,20 @@ export class ProcessTable {
   }
 
   /**
+   * A signal from an ancestor namespace (root on the node): unlike signals from inside, SIGKILL
+   * does reach this namespace's init, which then ends the container with 137.
+   */
+  killFromParent(pid: number, signal: number): KillResult {
+    const p = this.procs.get(pid)
+    if (pid !== 1 || !this.inst || !p) return this.kill(pid, signal)
+    if (!this.inst.running) return { error: `(${pid}) - No such process` }
+    const code = pid1Reaction(p.command, signal) ?? (signal === signals.KILL ? 128 + signal : undefined)
+    if (code === undefined) return {}
+    this.endContainer(code, code === 0 ? 'Completed' : 'Error')
+    return {}
+  }
+
+  /**
    * PID 1 ends with `exitCode`: the kernel SIGKILLs the rest of the namespace (exec'd shells see
    * signal 9, member containers end with 137), the runtime marks the instance exited and the
    * kubelet applies restartPolicy.
@@ -283,6 +297,8 @@ function tellKubelet(registry: Registry, inst: ContainerInstance, exitCode: numb
  */
 class HostProcessTable extends ProcessTable {
   private readonly hostPids = new Map<string, number>()
+  /** Where each pod process seen by the last look lives: its table and PID there. */
+  private readonly targets = new Map<number, { table: ProcessTable; pid: number }>()
 
   constructor(
     registry: Registry,
@@ -302,14 +318,26 @@ class HostProcessTable extends ProcessTable {
     return super.get(pid) ?? this.podProcesses().find((p) => p.pid === pid)
   }
 
+  /** A pod's process gets the signal in its own namespace, sent from the host (SIGKILL reaches a container's init). */
+  override kill(pid: number, signal: number): KillResult {
+    if (super.get(pid)) return super.kill(pid, signal)
+    const p = this.podProcesses().find((x) => x.pid === pid)
+    if (!p) return { error: `(${pid}) - No such process` }
+    const target = this.targets.get(pid)
+    // Shims and /pause are the runtime's: left alone here.
+    return target ? target.table.killFromParent(target.pid, signal) : {}
+  }
+
   /** The host's view of one process of a pod: the same process under its host PID. */
-  private view(key: string, p: Omit<Process, 'pid' | 'ppid' | 'startedAt'>, startedAt: number): Process {
+  private view(key: string, p: Omit<Process, 'pid' | 'ppid' | 'startedAt'>, startedAt: number, target?: { table: ProcessTable; pid: number }): Process {
     let pid = this.hostPids.get(key)
     if (pid === undefined) this.hostPids.set(key, (pid = this.nextPid++))
+    if (target) this.targets.set(pid, target)
     return { user: p.user, command: p.command, vszKb: p.vszKb, rssKb: p.rssKb, pid, ppid: 1, startedAt }
   }
 
   private podProcesses(): Process[] {
+    this.targets.clear()
     const out: Process[] = []
     const rt = runtimeFor(this.registry)
     for (const s of this.registry.store.list('pods')) {
@@ -330,7 +358,8 @@ class HostProcessTable extends ProcessTable {
         const table = processesFor(this.registry, inst)
         if (seen.has(table)) continue
         seen.add(table)
-        for (const p of table.list()) if (p.command !== pauseProcess.command) out.push(this.view(`${inst.containerID}/${p.pid}`, p, p.startedAt))
+        for (const p of table.list())
+          if (p.command !== pauseProcess.command) out.push(this.view(`${inst.containerID}/${p.pid}`, p, p.startedAt, { table, pid: p.pid }))
       }
     }
     return out
