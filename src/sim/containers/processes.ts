@@ -420,6 +420,8 @@ export function processesFor(registry: Registry, inst: ContainerInstance): Proce
     const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as Pod | undefined
     const c = podContainerSpec(pod, inst.container) as (Container & { targetContainerName?: string }) | undefined
     const seeds = initialProcesses(registry, inst, c)
+    // A container with `tty: true` has its main process on the terminal the runtime allocated.
+    if (c?.tty && seeds[0]) seeds[0] = { ...seeds[0], tty: 'pts/0' }
     let shared: ProcessTable | undefined
     if (pod?.spec?.hostPID && inst.nodeName) {
       shared = hostNamespace(registry, inst.nodeName)

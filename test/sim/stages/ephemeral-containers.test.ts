@@ -78,6 +78,8 @@ describe('ephemeral containers in the kubelet', () => {
     expect(table.list()[0].command).toBe('nginx: master process nginx -g daemon off;')
     const sh = table.list().find((p) => p.owner === inst.containerID)!
     expect(sh.command).toBe('sh')
+    // tty: true puts the main process on the container's terminal.
+    expect(sh.tty).toBe('pts/0')
 
     // Killing the debugger's shell ends that container only; it is not restarted.
     table.kill(sh.pid, 9)
