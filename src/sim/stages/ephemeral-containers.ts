@@ -7,7 +7,7 @@
 import type { Container, ContainerStatus, EphemeralContainer } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import { rfc3339 } from '../../util/time.js'
-import { freshStartMs, startContainer, type StartCandidate } from './container-start.js'
+import { freshStartMs, imageKey, startContainer, type StartCandidate } from './container-start.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
 import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
 
@@ -32,15 +32,26 @@ function unreported(pod: PodObject): Container[] {
   return ephemeralSpecs(pod).filter((c) => !seen.has(c.name))
 }
 
-/** Ephemeral containers waiting to be created (ContainerCreating, never started). */
+/**
+ * Ephemeral containers the kubelet may create: new ones (ContainerCreating), and those whose
+ * image pull failed once its back-off has passed (`readyAt`): computePodActions starts any
+ * ephemeral container the runtime has no container for.
+ */
 function toStart(pod: PodObject, ctx: PodStageContext): StartCandidate[] {
   const out: StartCandidate[] = []
   for (const c of ephemeralSpecs(pod)) {
     const s = statuses(pod).find((x) => x.name === c.name)
-    if (s?.state?.waiting?.reason !== 'ContainerCreating' || s.containerID) continue
+    const reason = s?.state?.waiting?.reason
+    if (!s || s.containerID || (reason !== 'ContainerCreating' && reason !== 'ImagePullBackOff')) continue
     const policy = c.imagePullPolicy ?? 'IfNotPresent'
     const pull = policy === 'Always' || (policy !== 'Never' && !ctx.nodeImages.has(ctx.images.describe(c.image ?? '').image))
-    out.push({ container: c, init: false, status: s, pull, fieldPath: ephemeralFieldPath(c.name) })
+    let readyAt: number | undefined
+    if (reason === 'ImagePullBackOff') {
+      const k = imageKey(pod, c.image ?? '')
+      const last = ctx.imageBackoff.lastUpdate(k)
+      readyAt = last === undefined ? undefined : last + ctx.imageBackoff.get(k)
+    }
+    out.push({ container: c, init: false, status: s, pull, readyAt, fieldPath: ephemeralFieldPath(c.name) })
   }
   return out
 }
@@ -64,20 +75,57 @@ const ephemeralPending: PodStage = {
   },
 }
 
-/** Pull (as for any container, with the same events), create and start each waiting ephemeral container. */
+/** Starts the candidates that may start now: pull (with the usual events), create, start. */
+function startReady(pod: PodObject, ctx: PodStageContext): PodStep[] {
+  const steps: PodStep[] = []
+  const list = [...statuses(pod)]
+  for (const cand of toStart(pod, ctx).filter((c) => c.readyAt === undefined || c.readyAt <= ctx.now)) {
+    const { status, events } = startContainer(pod, cand, ctx)
+    steps.push(...events)
+    const i = list.findIndex((s) => s.name === cand.container.name)
+    list[i] = ephemeralStatus(status)
+  }
+  steps.push({ type: 'status', status: withEphemeral(pod, list, ctx) })
+  return steps
+}
+
+/** A new ephemeral container (or one whose pull back-off has passed) is created and started. */
 const ephemeralStart: PodStage = {
   name: 'ephemeral-start',
-  match: (pod, ctx) => active(pod) && sandboxReady(pod) && toStart(pod, ctx).length > 0,
-  delay: (pod, ctx) => ({ ms: freshStartMs(toStart(pod, ctx), ctx) }),
+  match: (pod, ctx) => active(pod) && sandboxReady(pod) && toStart(pod, ctx).some((c) => c.readyAt === undefined || c.readyAt <= ctx.now),
+  delay(pod, ctx) {
+    const fresh = toStart(pod, ctx).filter((c) => c.readyAt === undefined)
+    return { ms: fresh.length ? freshStartMs(fresh, ctx) : 0 }
+  },
+  steps: startReady,
+}
+
+/**
+ * The retry of a pull in back-off, when its back-off ends. Last in podStages, so waiting for it
+ * holds up nothing else the kubelet has to do.
+ */
+export const ephemeralRetry: PodStage = {
+  name: 'ephemeral-retry',
+  match: (pod, ctx) => active(pod) && sandboxReady(pod) && toStart(pod, ctx).some((c) => c.readyAt !== undefined),
+  delay: (pod, ctx) => ({ ms: 0, from: Math.min(...toStart(pod, ctx).flatMap((c) => (c.readyAt === undefined ? [] : [c.readyAt]))) }),
+  steps: startReady,
+}
+
+/** ErrImagePull turns into ImagePullBackOff on the next sync, with the same events as for any container. */
+const ephemeralPullBackOff: PodStage = {
+  name: 'ephemeral-image-backoff',
+  match: (pod) => active(pod) && statuses(pod).some((s) => s.state?.waiting?.reason === 'ErrImagePull'),
+  delay: (_pod, ctx) => ({ ms: ctx.timings['kubelet.imagePullBackOffMs'] }),
   steps(pod, ctx) {
     const steps: PodStep[] = []
-    const list = [...statuses(pod)]
-    for (const cand of toStart(pod, ctx)) {
-      const { status, events } = startContainer(pod, cand, ctx)
-      steps.push(...events)
-      const i = list.findIndex((s) => s.name === cand.container.name)
-      list[i] = ephemeralStatus(status)
-    }
+    const list = statuses(pod).map((s) => {
+      if (s.state?.waiting?.reason !== 'ErrImagePull') return s
+      const image = ephemeralSpecs(pod).find((c) => c.name === s.name)?.image ?? s.image
+      const message = `Back-off pulling image "${image}"`
+      steps.push({ type: 'event', eventType: 'Normal', reason: 'BackOff', message, fieldPath: ephemeralFieldPath(s.name) })
+      steps.push({ type: 'event', eventType: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', fieldPath: ephemeralFieldPath(s.name) })
+      return { ...s, state: { waiting: { reason: 'ImagePullBackOff', message } } }
+    })
     steps.push({ type: 'status', status: withEphemeral(pod, list, ctx) })
     return steps
   },
@@ -137,4 +185,4 @@ export const ephemeralStop: PodStage = {
 }
 
 /** The ephemeral container stages, in the order podStages tries them. */
-export const ephemeralStages: readonly PodStage[] = [ephemeralPending, ephemeralStart, ephemeralExited]
+export const ephemeralStages: readonly PodStage[] = [ephemeralPending, ephemeralPullBackOff, ephemeralStart, ephemeralExited]

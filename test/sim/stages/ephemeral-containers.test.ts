@@ -91,6 +91,25 @@ describe('ephemeral containers in the kubelet', () => {
     expect(pod('p').status!.containerStatuses![0].state!.running).toBeDefined()
   })
 
+  test('a missing image: ErrImagePull, ImagePullBackOff, retried after the back-off; the pod goes on', async () => {
+    await runningPod('i')
+    await addDebugger('i', { name: 'dbg', image: 'busybox:9.99' })
+    await until(() => ephemeral('i', 'dbg')?.state?.waiting?.reason === 'ErrImagePull')
+    await until(() => ephemeral('i', 'dbg')?.state?.waiting?.reason === 'ImagePullBackOff')
+    expect(ephemeral('i', 'dbg')!.state!.waiting!.message).toBe('Back-off pulling image "busybox:9.99"')
+    const pulls = () =>
+      cluster.registry
+        .resource('', 'events')
+        .list('default')
+        .items.map((s) => s.obj as { reason?: string; count?: number; involvedObject?: { fieldPath?: string } })
+        .filter((e) => e.reason === 'Pulling' && e.involvedObject?.fieldPath === 'spec.ephemeralContainers{dbg}')
+        .reduce((n, e) => n + (e.count ?? 1), 0)
+    expect(pulls()).toBe(1)
+    await until(() => pulls() >= 2, 30_000)
+    expect(pod('i').status!.phase).toBe('Running')
+    expect(pod('i').status!.containerStatuses![0].state!.running).toBeDefined()
+  })
+
   test('deleting the pod kills a running ephemeral container (Killing, 137)', async () => {
     await runningPod('d')
     await addDebugger('d', { name: 'dbg', image: 'busybox:1.36', stdin: true, tty: true })
