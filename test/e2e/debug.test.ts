@@ -87,6 +87,11 @@ describe('kubectl debug', () => {
       expect(statuses).toEqual([expect.objectContaining({ name, ready: false, restartCount: 0, image: 'docker.io/library/busybox:1.36', lastState: {} })])
       expect(statuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
     })
+    // On a tty, what the shell wrote is the container's log.
+    const logs = (await km.kubectl(['logs', 'web', '-c', name!])).stdout
+    expect(logs).toContain('/ # ps\n')
+    expect(logs).toContain('    1 root      0:00 nginx: master process nginx -g daemon off;\n')
+    expect(logs).toContain('/ # exit\n')
     const events = (
       await km.kubectl([
         'get',

@@ -67,7 +67,7 @@ describe('pods/ephemeralcontainers', () => {
     await makePod('p3')
     const added = (await addEphemeral('p3', { name: 'dbg', image: 'busybox:1.36' })).json() as Pod
     // Unconditional updates (pods allow them): the scheduler may bind the pod meanwhile.
-    delete added.metadata!.resourceVersion
+    delete (added.metadata as { resourceVersion?: string }).resourceVersion
     const removed = structuredClone(added)
     removed.spec!.ephemeralContainers = []
     const r1 = await t.app.inject({ method: 'PUT', url: sub('p3'), payload: removed as object })
