@@ -2,7 +2,8 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
-import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
+import { processesFor } from '../sim/containers/processes.js'
+import { runtimeFor, type ContainerInstance, type LogBuffer } from '../sim/containers/runtime.js'
 import type { ExecSession } from '../sim/shell/session.js'
 import { queryBool, queryValues } from './query-params.js'
 import type { WsCall } from './ws-subresources.js'
@@ -263,8 +264,14 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
   if (!inst) return noInput
   const rt = runtimeFor(call.registry)
   out.opened?.()
+  // When the container's main process is a shell reading stdin, the session is it: `exit` ends
+  // the container, and what it writes is the container's output (its log).
+  const table = processesFor(call.registry, inst)
+  const main = opts.stdin ? table.mainOf(inst) : undefined
+  const adopt = main && /^(\/bin\/)?(sh|ash|bash)$/.test(main.command) ? main : undefined
+  const toLog = adopt ? logLines(rt.logs(inst.containerID)) : undefined
   // Attach shows what PID 1 writes from now on (its stdout and stderr, merged on a tty).
-  const unsubscribe = rt.logs(inst.containerID).subscribe((line) => {
+  const unsubscribe = (adopt ? undefined : rt.logs(inst.containerID))?.subscribe((line) => {
     const text = line.text + (opts.tty ? '\r\n' : '\n')
     if (line.stream === 'stderr' && !opts.tty) {
       if (opts.stderr) out.stderr(text)
@@ -276,23 +283,31 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
     out.finish({ metadata: {}, status: 'Success' })
   })
   const cleanup = () => {
-    unsubscribe()
+    unsubscribe?.()
     stopExit()
+    toLog?.flush()
   }
   let session: ExecSession | undefined
   if (opts.stdin) {
     // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
+    const write = (s: string) => {
+      out.stdout(s)
+      toLog?.write(s)
+    }
     try {
       session = new ExecSession(call.registry, inst, {
-        command: ['sh'],
+        command: [adopt?.command ?? 'sh'],
         tty: opts.tty,
         stdin: true,
-        io: { stdout: (s) => out.stdout(s), stderr: (s) => (opts.tty ? out.stdout(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 },
+        adopt,
+        io: { stdout: write, stderr: (s) => (opts.tty ? write(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 },
       })
       session.start()
       void session.done.then((code) => {
         cleanup()
-        out.finish(exitStatus(code))
+        // Attach reports no exit code: the stream just ends when the attached main process does.
+        out.finish(adopt ? { metadata: {}, status: 'Success' } : exitStatus(code))
+        if (adopt && code < 128) table.endMain(inst, code)
       })
     } catch {
       session = undefined
@@ -305,6 +320,22 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
     gone: () => {
       cleanup()
       session?.abort()
+    },
+  }
+}
+
+/** Splits a terminal stream into the log's lines (CR LF or LF); `flush` appends a trailing partial line. */
+function logLines(log: LogBuffer): { write(s: string): void; flush(): void } {
+  let partial = ''
+  return {
+    write(s) {
+      const parts = (partial + s).split(/\r?\n/)
+      partial = parts.pop() ?? ''
+      for (const line of parts) log.append(line)
+    },
+    flush() {
+      if (partial) log.append(partial)
+      partial = ''
     },
   }
 }

@@ -26,6 +26,7 @@ const handlers: Record<string, Handler> = {
   eviction: evictionHandler,
   finalize: finalizeHandler,
   approval: (call) => objectSubresourceHandler(call, 'approval'),
+  ephemeralcontainers: ephemeralContainersHandler,
 }
 
 /** Extra handlers contributed by later layers (log, exec, proxy …), keyed by subresource name. */
@@ -58,6 +59,23 @@ async function objectSubresourceHandler(call: ResourceCall, subresource: string)
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query, 'fieldValidation')))
   const s = await rs.update(call.namespace, call.name!, obj, { subresource, dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
   return sendObject(call, s, 200, warnings)
+}
+
+/**
+ * pods/ephemeralcontainers takes a Pod since 1.22. kubectl 1.20/1.21 still PUT the old
+ * `EphemeralContainers` kind, which a 1.32 scheme no longer has: the decoder's 400
+ * (transformDecodeError in staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go).
+ */
+function ephemeralContainersHandler(call: ResourceCall) {
+  if (call.req.method === 'PUT') {
+    const kind = (decodeAnyBody(call.req.body, call.req.headers['content-type']).value as { kind?: unknown } | null)?.kind
+    if (kind === 'EphemeralContainers') {
+      throw StatusError.badRequest(
+        'EphemeralContainers in version "v1" cannot be handled as a Pod: no kind "EphemeralContainers" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"',
+      )
+    }
+  }
+  return objectSubresourceHandler(call, 'ephemeralcontainers')
 }
 
 /** autoscaling/v1 Scale for a workload, with the selector as a string. */

@@ -223,7 +223,7 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   deps.sim.exitContainer = (namespace: string, pod: string, container: string, exitCode: number, reason?: string) => {
     const p = pods.getStored(namespace, pod)?.obj as PodObject | undefined
     if (!p) throw StatusError.notFound(pods.ref, pod)
-    const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]
+    const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? []), ...(p.status?.ephemeralContainerStatuses ?? [])]
     const s = statuses.find((x) => x.name === container)
     if (!s?.state?.running || !s.containerID) throw StatusError.badRequest(`container "${container}" in pod "${pod}" is not running`)
     runtime.exit(s.containerID, exitCode, reason)

@@ -477,7 +477,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
     this.ctx.normalize(o)
     if (!opts.trusted) {
-      const errs = [...this.metaErrors(o), ...(this.def.validate?.(o) ?? [])]
+      const errs = [...this.metaErrors(o), ...(this.def.validate?.(o) ?? []), ...(this.def.validateCreate?.(o) ?? [])]
       if (errs.length) throw StatusError.invalid(this.def.kind, this.def.group, meta.name ?? '', errs)
     }
     if (this.def.namespaced && !opts.trusted) this.ctx.checkNamespace(meta.namespace ?? '', this.ref, meta.name ?? '', 'create')

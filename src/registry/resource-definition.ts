@@ -148,6 +148,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   subresourceStrategies?: Record<string, SubresourceStrategy<T>>
   /** Pure create-time validation (ValidateX). */
   validate?(obj: T): FieldError[]
+  /** Create-only rules after `validate` (ValidatePodCreate: no ephemeral containers on create). */
+  validateCreate?(obj: T): FieldError[]
   /** Update validation: immutables such as the selector (ValidateXUpdate). */
   validateUpdate?(obj: T, old: T): FieldError[]
   /** Validation of a /status write (spec cannot change there, so the spec rules do not run). */

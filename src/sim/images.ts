@@ -366,7 +366,7 @@ function sleepMs(arg: string): number | undefined {
  */
 export function planProcess(
   behaviour: ImageBehaviour | undefined,
-  container: { command?: string[]; args?: string[]; image?: string; volumeMounts?: { mountPath: string }[] },
+  container: { command?: string[]; args?: string[]; image?: string; volumeMounts?: { mountPath: string }[]; stdin?: boolean },
   restartPolicy: string | undefined,
   opts: PlanOptions,
   env: () => ImageEnv = () => ({}),
@@ -381,6 +381,9 @@ export function planProcess(
     // A server started by its entrypoint (`redis --appendonly yes`) runs until stopped, whatever the restart policy.
     if (cat.daemon && entrypointRunsDaemon(cat, container)) return behaviour.defaultRun ?? { exitCode: 0 }
   }
+  // A shell entrypoint with stdin open (`kubectl run -it`, `kubectl debug -it`) reads it until told to stop.
+  const bareShell = argv.length === 0 || (argv.length === 1 && /^(\/bin\/)?(sh|ash|bash)$/.test(argv[0]))
+  if (bareShell && container.stdin && behaviour?.shell) return { exitCode: 0, ignoresSigterm: true }
   if (argv.length === 0) return behaviour?.defaultRun ?? { exitCode: 0 }
   if (!behaviour?.shell) {
     // args replace a catalogue image's CMD (`python -- sleep 60`); only an ENTRYPOINT-less default exits by itself.

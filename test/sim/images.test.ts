@@ -77,6 +77,11 @@ describe('planProcess', () => {
   const shell = { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } }
   test('servers run until stopped', () => expect(planProcess(undefined, {}, 'Always', opts)).toEqual({ exitCode: 0 }))
   test('a shell image without a command exits at once', () => expect(planProcess(shell, {}, 'Always', opts)).toEqual({ exitAfterMs: 0, exitCode: 0 }))
+  test('a shell with stdin open (kubectl run -it, kubectl debug -it) reads it until stopped', () => {
+    expect(planProcess(shell, { stdin: true }, 'Always', opts)).toEqual({ exitCode: 0, ignoresSigterm: true })
+    expect(planProcess(shell, { stdin: true, command: ['/bin/sh'] }, 'Never', opts)).toEqual({ exitCode: 0, ignoresSigterm: true })
+    expect(planProcess(shell, { stdin: true, command: ['sh', '-c', 'echo hi'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 })
+  })
   test('a shell command ends after commandRunMs', () =>
     expect(planProcess(shell, { command: ['sh', '-c', 'echo hi'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 }))
   test('sleep N runs N seconds and ignores SIGTERM', () =>

@@ -1,7 +1,9 @@
 /** @module pods: the core/v1 Pod definition (pkg/registry/core/pod/strategy.go + admission defaults). */
 import type { ResourceDefinition } from '../resource-definition.js'
 import { defaultPodSpec, validatePodSpec } from '../shared/pod-spec.js'
+import { forbidden } from '../shared/field-errors.js'
 import { admitPod } from './pod-admission.js'
+import { ephemeralContainersStrategy } from './pod-ephemeral-containers.js'
 import { computePodQOS } from './pod-qos.js'
 import { validatePodSpecUpdate } from './pod-update-validation.js'
 import { podColumns, podRow, podRowConditions, type PodObject } from './pod-printer.js'
@@ -73,6 +75,13 @@ export const pods: ResourceDefinition<PodObject> = {
   validate(pod) {
     return validatePodSpec(pod.spec, 'spec')
   },
+
+  // ValidatePodCreate: ephemeral containers only come through pods/ephemeralcontainers.
+  validateCreate(pod) {
+    return (pod.spec?.ephemeralContainers ?? []).length > 0 ? [forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []
+  },
+
+  subresourceStrategies: { ephemeralcontainers: ephemeralContainersStrategy },
 
   validateUpdate(pod, old) {
     return validatePodSpecUpdate(pod.spec ?? emptySpec, old.spec ?? emptySpec)

@@ -9,6 +9,7 @@ import { duplicate, forbidden, invalid, notSupported, required } from './field-e
 import { inclusiveRangeError, validateContainer } from './container-validation.js'
 import { invalidEach, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateAnnotations, validateLabels } from './validation.js'
 import { labelSelectorIsEmpty, labelSelectorMatches } from './label-selector-match.js'
+import { validateEphemeralContainers } from './ephemeral-container-validation.js'
 import { volumeSourceKeys } from './pod-spec.js'
 
 const maxInt32 = 2147483647
@@ -49,6 +50,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
     if (c.name) names.add(c.name)
     if (c.restartPolicy !== undefined && c.restartPolicy !== 'Always') errs.push(notSupported(`${p}.restartPolicy`, c.restartPolicy, ['Always']))
   })
+  errs.push(...validateEphemeralContainers(s, `${path}.ephemeralContainers`, volumeNames))
   containers.forEach((c, i) => {
     if (c.restartPolicy !== undefined) errs.push(forbidden(`${path}.containers[${i}].restartPolicy`, 'may not be set for non-init containers'))
   })

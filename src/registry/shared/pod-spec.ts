@@ -26,7 +26,8 @@ export function defaultPodSpec(spec: PodSpec, opts: PodSpecDefaultOptions): void
   spec.securityContext ??= {}
   spec.terminationGracePeriodSeconds ??= 30
   spec.schedulerName ??= 'default-scheduler'
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) defaultContainer(c)
+  // SetDefaults_EphemeralContainer defaults the EphemeralContainerCommon as a Container.
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...((spec.ephemeralContainers ?? []) as Container[])]) defaultContainer(c)
   for (const v of spec.volumes ?? []) defaultVolume(v)
   if (spec.hostNetwork) {
     // defaultHostNetworkPorts: with host networking the host port is the container port.

@@ -3,6 +3,7 @@ import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.j
 import type { Registry } from '../../registry/registry.js'
 import { versionFor } from '../images.js'
 import { behaviourFor } from './behaviours.js'
+import { podContainerSpec } from './pod-container-spec.js'
 import { podHostname } from './pod-hostname.js'
 
 /**
@@ -107,7 +108,7 @@ function resolveVar(registry: Registry, pod: Pod, v: EnvVar, env: Record<string,
  * Missing optional references are skipped; nothing here throws for absent objects.
  */
 export function containerEnv(registry: Registry, pod: Pod, name: string): Record<string, string> {
-  const container: Container | undefined = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name)
+  const container: Container | undefined = podContainerSpec(pod, name)
   const behaviour = behaviourFor(container?.image ?? '')
   const env: Record<string, string> = {
     PATH: behaviour.path,

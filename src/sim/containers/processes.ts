@@ -1,7 +1,11 @@
 /** @module processes: a container's process table — PID 1 and its children, exec'd shells, signals, `kill 1`. */
+import type { Container, Pod } from 'kubernetes-types/core/v1.js'
 import type { SimControls } from '../../controllers/index.js'
 import type { Registry } from '../../registry/registry.js'
 import { behaviourContext, behaviourFor } from './behaviours.js'
+import { createHash } from 'node:crypto'
+import { nodeDaemons, nodeHostFacts, pauseProcess, shimProcess } from '../node-host.js'
+import { podContainerSpec } from './pod-container-spec.js'
 import { nodeCPUs, runtimeFor, type ContainerInstance } from './runtime.js'
 
 /** One simulated process. */
@@ -18,6 +22,12 @@ export interface Process {
   rssKb: number
   /** Called when a signal ends this process (exec sessions end their shell). */
   onKill?: (signal: number) => void
+  /**
+   * The containerID of the container the process runs in, in a namespace several containers
+   * share (a debug container targeting another, `shareProcessNamespace`); absent for the
+   * namespace owner's own processes.
+   */
+  owner?: string
 }
 
 /** Signal numbers by name (Linux x86-64), for `kill -TERM`, `kill -s KILL`, `kill -15`. */
@@ -109,20 +119,27 @@ export function bindSimControls(registry: Registry, sim: SimControls): void {
   }
 }
 
-/** The process table of one running instance. */
+/**
+ * A PID namespace: the process table of one running instance (its PID 1 is the instance's main
+ * process), or of a pod sharing one namespace (`inst` undefined, PID 1 `/pause`). Other
+ * containers can join it: a debug container targeting a container, every container of a pod
+ * with `shareProcessNamespace`. Each member's main process is an ordinary PID there.
+ */
 export class ProcessTable {
   private readonly procs = new Map<number, Process>()
-  private nextPid: number
+  /** The main process of each member container other than the owner of PID 1, by PID. */
+  private readonly mains = new Map<number, ContainerInstance>()
+  protected nextPid: number
 
   constructor(
-    private readonly registry: Registry,
-    readonly inst: ContainerInstance,
+    protected readonly registry: Registry,
+    readonly inst: ContainerInstance | undefined,
     initial: ProcessSeed[],
   ) {
     let pid = 1
     for (const p of initial) {
       const use = p.pid ?? pid
-      this.procs.set(use, { ...p, pid: use, ppid: use === 1 ? 0 : 1, startedAt: inst.startedAt })
+      this.procs.set(use, { ...p, pid: use, ppid: use === 1 ? 0 : 1, startedAt: inst?.startedAt ?? registry.clock.now() })
       pid = use + 1
     }
     this.nextPid = pid
@@ -149,16 +166,66 @@ export class ProcessTable {
     this.procs.delete(pid)
   }
 
+  /** A container enters this namespace: its main process (the first seed) and children get the next PIDs. */
+  join(member: ContainerInstance, seeds: ProcessSeed[]): void {
+    let main: Process | undefined
+    for (const seed of seeds) {
+      const { pid: _fixed, ...rest } = seed
+      const p = this.spawn({ ...rest, ppid: main?.pid ?? 0, owner: member.containerID, startedAt: member.startedAt })
+      if (!main) {
+        main = p
+        this.mains.set(p.pid, member)
+      }
+    }
+  }
+
+  /** A member container stopped: its processes are gone (the kernel killed the rest of its cgroup). */
+  leave(containerID: string): void {
+    for (const [pid, m] of this.mains) if (m.containerID === containerID) this.mains.delete(pid)
+    for (const p of this.list()) {
+      if (p.owner !== containerID) continue
+      this.procs.delete(p.pid)
+      p.onKill?.(signals.KILL)
+    }
+  }
+
+  /** The main process of a container in this namespace (PID 1 for the namespace's owner). */
+  mainOf(inst: ContainerInstance): Process | undefined {
+    if (this.inst === inst) return this.procs.get(1)
+    for (const [pid, m] of this.mains) if (m.containerID === inst.containerID) return this.procs.get(pid)
+    return undefined
+  }
+
+  /** A container's main process ended by itself (`exit` in an attached shell) with `exitCode`. */
+  endMain(inst: ContainerInstance, exitCode: number): void {
+    if (this.inst === inst) this.endContainer(exitCode, exitCode === 0 ? 'Completed' : 'Error')
+    else if (this.mainOf(inst)) this.endMember(inst, exitCode)
+  }
+
+  /** Whether any container other than the PID 1 owner is still in this namespace. */
+  hasMembers(): boolean {
+    return this.mains.size > 0
+  }
+
   /**
    * Delivers `signal` to `pid` as `kill` would from inside the container (as root). PID 1 ends
-   * only on a signal its program handles; then every process dies and the kubelet is told.
-   * Signal 0 only checks existence.
+   * only on a signal its program handles; then every process dies and the kubelet is told. A
+   * member container's main process is no init here, so SIGKILL ends it too. Signal 0 only
+   * checks existence.
    */
   kill(pid: number, signal: number): KillResult {
     const p = this.procs.get(pid)
-    if (!p || !this.inst.running) return { error: `(${pid}) - No such process` }
+    if (!p || (this.inst && !this.inst.running)) return { error: `(${pid}) - No such process` }
     if (signal === 0) return {}
+    const member = this.mains.get(pid)
+    if (member) {
+      const code = pid1Reaction(p.command, signal) ?? (signal === signals.KILL ? 128 + signal : undefined)
+      if (code !== undefined) this.endMember(member, code)
+      return {}
+    }
     if (pid === 1) {
+      // The pod's /pause ignores what reaches it from inside.
+      if (!this.inst) return {}
       const code = pid1Reaction(p.command, signal)
       if (code === undefined) return {}
       this.endContainer(code, code === 0 ? 'Completed' : 'Error')
@@ -176,43 +243,216 @@ export class ProcessTable {
   }
 
   /**
+   * A signal from an ancestor namespace (root on the node): unlike signals from inside, SIGKILL
+   * does reach this namespace's init, which then ends the container with 137.
+   */
+  killFromParent(pid: number, signal: number): KillResult {
+    const p = this.procs.get(pid)
+    if (pid !== 1 || !this.inst || !p) return this.kill(pid, signal)
+    if (!this.inst.running) return { error: `(${pid}) - No such process` }
+    const code = pid1Reaction(p.command, signal) ?? (signal === signals.KILL ? 128 + signal : undefined)
+    if (code === undefined) return {}
+    this.endContainer(code, code === 0 ? 'Completed' : 'Error')
+    return {}
+  }
+
+  /**
    * PID 1 ends with `exitCode`: the kernel SIGKILLs the rest of the namespace (exec'd shells see
-   * signal 9), the runtime marks the instance exited and the kubelet applies restartPolicy.
+   * signal 9, member containers end with 137), the runtime marks the instance exited and the
+   * kubelet applies restartPolicy.
    */
   endContainer(exitCode: number, reason?: string): void {
-    if (!this.inst.running) return
+    if (!this.inst?.running) return
+    const members = [...this.mains.values()]
     const others = this.list().filter((p) => p.pid !== 1)
     this.procs.clear()
-    runtimeFor(this.registry).markExited(this.inst.containerID, exitCode)
+    this.mains.clear()
+    for (const m of members) tellKubelet(this.registry, m, 137)
+    tellKubelet(this.registry, this.inst, exitCode, reason)
     for (const p of others) p.onKill?.(signals.KILL)
-    try {
-      sims.get(this.registry)?.exitContainer?.(this.inst.namespace, this.inst.pod, this.inst.container, exitCode, reason)
-    } catch {
-      // The kubelet already saw the container stop (or the pod is going away).
-    }
+  }
+
+  /** A member container's main process ended: its processes go, the kubelet hears of it. */
+  private endMember(member: ContainerInstance, exitCode: number): void {
+    this.leave(member.containerID)
+    tellKubelet(this.registry, member, exitCode)
   }
 }
 
-/** The process table of an instance (created on first use: PID 1 from the pod command or the image's entrypoint). */
+/** Marks an instance exited in the runtime and tells the kubelet (which may already know). */
+function tellKubelet(registry: Registry, inst: ContainerInstance, exitCode: number, reason?: string): void {
+  if (!inst.running) return
+  runtimeFor(registry).markExited(inst.containerID, exitCode)
+  try {
+    sims.get(registry)?.exitContainer?.(inst.namespace, inst.pod, inst.container, exitCode, reason)
+  } catch {
+    // The kubelet already saw the container stop (or the pod is going away).
+  }
+}
+
+/**
+ * A node's host PID namespace, as `hostPID` pods see it: the node's daemons (node-host.ts) and the
+ * pods' processes, listed from their own namespaces at each look (a shim and `/pause` per pod
+ * sandbox, then its containers' processes) with host PIDs that stay stable once given.
+ */
+class HostProcessTable extends ProcessTable {
+  private readonly hostPids = new Map<string, number>()
+  /** Where each pod process seen by the last look lives: its table and PID there. */
+  private readonly targets = new Map<number, { table: ProcessTable; pid: number }>()
+
+  constructor(
+    registry: Registry,
+    private readonly node: string,
+    daemons: ProcessSeed[],
+  ) {
+    super(registry, undefined, daemons)
+    // The pods already on the node started before whoever looks: they get the lower PIDs.
+    this.podProcesses()
+  }
+
+  override list(): Process[] {
+    return [...super.list(), ...this.podProcesses()].sort((a, b) => a.pid - b.pid)
+  }
+
+  override get(pid: number): Process | undefined {
+    return super.get(pid) ?? this.podProcesses().find((p) => p.pid === pid)
+  }
+
+  /** A pod's process gets the signal in its own namespace, sent from the host (SIGKILL reaches a container's init). */
+  override kill(pid: number, signal: number): KillResult {
+    if (super.get(pid)) return super.kill(pid, signal)
+    const p = this.podProcesses().find((x) => x.pid === pid)
+    if (!p) return { error: `(${pid}) - No such process` }
+    const target = this.targets.get(pid)
+    // Shims and /pause are the runtime's: left alone here.
+    return target ? target.table.killFromParent(target.pid, signal) : {}
+  }
+
+  /** The host's view of one process of a pod: the same process under its host PID. */
+  private view(key: string, p: Omit<Process, 'pid' | 'ppid' | 'startedAt'>, startedAt: number, target?: { table: ProcessTable; pid: number }): Process {
+    let pid = this.hostPids.get(key)
+    if (pid === undefined) this.hostPids.set(key, (pid = this.nextPid++))
+    if (target) this.targets.set(pid, target)
+    return { user: p.user, command: p.command, vszKb: p.vszKb, rssKb: p.rssKb, pid, ppid: 1, startedAt }
+  }
+
+  private podProcesses(): Process[] {
+    this.targets.clear()
+    const out: Process[] = []
+    const rt = runtimeFor(this.registry)
+    for (const s of this.registry.store.list('pods')) {
+      const pod = s.obj as Pod
+      if (pod.spec?.nodeName !== this.node || pod.spec?.hostPID || !pod.status?.podIP) continue
+      const uid = pod.metadata?.uid ?? ''
+      const started = Date.parse(pod.status.startTime ?? '') || this.registry.clock.now()
+      out.push(this.view(`${uid}/shim`, shimProcess(createHash('sha256').update(uid).digest('hex')), started))
+      out.push(this.view(`${uid}/pause`, pauseProcess, started))
+      const seen = new Set<ProcessTable>()
+      for (const cs of [
+        ...(pod.status.initContainerStatuses ?? []),
+        ...(pod.status.containerStatuses ?? []),
+        ...(pod.status.ephemeralContainerStatuses ?? []),
+      ]) {
+        const inst = cs.state?.running ? rt.current(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', cs.name) : undefined
+        if (!inst?.running) continue
+        const table = processesFor(this.registry, inst)
+        if (seen.has(table)) continue
+        seen.add(table)
+        for (const p of table.list())
+          if (p.command !== pauseProcess.command) out.push(this.view(`${inst.containerID}/${p.pid}`, p, p.startedAt, { table, pid: p.pid }))
+      }
+    }
+    return out
+  }
+}
+
+/** Each node's host PID namespace, per cluster. */
+const hostNamespaces = new WeakMap<Registry, Map<string, HostProcessTable>>()
+
+function hostNamespace(registry: Registry, node: string): HostProcessTable {
+  let byNode = hostNamespaces.get(registry)
+  if (!byNode) hostNamespaces.set(registry, (byNode = new Map()))
+  let t = byNode.get(node)
+  if (!t) {
+    const facts = nodeHostFacts(registry.find('', 'nodes')?.getStored('', node)?.obj, node)
+    byNode.set(node, (t = new HostProcessTable(registry, node, nodeDaemons(facts))))
+  }
+  return t
+}
+
+/** The pods that share one PID namespace (`shareProcessNamespace`), by pod UID, per cluster. */
+const podNamespaces = new WeakMap<Registry, Map<string, ProcessTable>>()
+const cleaning = new WeakSet<Registry>()
+
+/** Drops a stopped container from the namespace it joined, and a pod namespace nobody is left in. */
+function watchExits(registry: Registry): void {
+  if (cleaning.has(registry)) return
+  cleaning.add(registry)
+  const rt = runtimeFor(registry)
+  rt.onExit((inst) => {
+    const joined = rt.slot<ProcessTable | undefined>(inst.containerID, 'processes', () => undefined)
+    joined?.leave(inst.containerID)
+    const shared = podNamespaces.get(registry)
+    if (joined && shared?.get(inst.podUID) === joined && !joined.hasMembers()) shared.delete(inst.podUID)
+  })
+}
+
+/** The processes an instance starts with: PID 1 from the pod command or the image's entrypoint. */
+function initialProcesses(registry: Registry, inst: ContainerInstance, c: { command?: string[]; args?: string[] } | undefined): ProcessSeed[] {
+  const b = behaviourFor(inst.image)
+  if (c?.command?.length || (c?.args?.length && (b.argsReplaceCmd ?? b.shell === 'busybox'))) {
+    // The pod's command replaces the image's entrypoint; the image's own children do not start.
+    const argv = [...(c.command ?? []), ...(c.args ?? [])]
+    return [{ user: 'root', command: argv.join(' '), vszKb: 1612, rssKb: 768 }]
+  }
+  return b.processes(behaviourContext(inst, c?.command, nodeCPUs(registry, inst.nodeName)))
+}
+
+/**
+ * The PID namespace an instance's processes live in (created on first use): with
+ * `shareProcessNamespace` the pod's one namespace (PID 1 `/pause`), for an ephemeral container
+ * with `targetContainerName` the target's (when it runs), else its own with its main process as
+ * PID 1. Instances joining another namespace add their processes to it; there is one table per
+ * namespace, never copies.
+ */
 export function processesFor(registry: Registry, inst: ContainerInstance): ProcessTable {
   return runtimeFor(registry).slot(inst.containerID, 'processes', () => {
-    const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as
-      | {
-          spec?: {
-            containers?: { name: string; command?: string[]; args?: string[] }[]
-            initContainers?: { name: string; command?: string[]; args?: string[] }[]
+    const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as Pod | undefined
+    const c = podContainerSpec(pod, inst.container) as (Container & { targetContainerName?: string }) | undefined
+    const seeds = initialProcesses(registry, inst, c)
+    // A container with `tty: true` has its main process on the terminal the runtime allocated.
+    if (c?.tty && seeds[0]) seeds[0] = { ...seeds[0], tty: 'pts/0' }
+    let shared: ProcessTable | undefined
+    if (pod?.spec?.hostPID && inst.nodeName) {
+      shared = hostNamespace(registry, inst.nodeName)
+    } else if (pod?.spec?.shareProcessNamespace) {
+      let byPod = podNamespaces.get(registry)
+      if (!byPod) podNamespaces.set(registry, (byPod = new Map()))
+      shared = byPod.get(inst.podUID)
+      if (!shared) {
+        byPod.set(inst.podUID, (shared = new ProcessTable(registry, undefined, [pauseProcess])))
+        watchExits(registry)
+        // Everything already running joins in start order (PIDs follow it), this instance in its place.
+        for (const s of [
+          ...(pod.status?.initContainerStatuses ?? []),
+          ...(pod.status?.containerStatuses ?? []),
+          ...(pod.status?.ephemeralContainerStatuses ?? []),
+        ]) {
+          if (s.name === inst.container) shared.join(inst, seeds)
+          else {
+            const other = runtimeFor(registry).current(inst.namespace, inst.pod, s.name)
+            if (other?.running) processesFor(registry, other)
           }
         }
-      | undefined
-    const c = [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find((x) => x.name === inst.container)
-    const b = behaviourFor(inst.image)
-    const ctx = behaviourContext(inst, c?.command, nodeCPUs(registry, inst.nodeName))
-    const initial = b.processes(ctx)
-    if (c?.command?.length || (c?.args?.length && (b.argsReplaceCmd ?? b.shell === 'busybox'))) {
-      // The pod's command replaces the image's entrypoint; the image's own children do not start.
-      const argv = [...(c.command ?? []), ...(c.args ?? [])]
-      return new ProcessTable(registry, inst, [{ user: 'root', command: argv.join(' '), vszKb: 1612, rssKb: 768 }])
+        return shared
+      }
+    } else if (c?.targetContainerName) {
+      const target = runtimeFor(registry).current(inst.namespace, inst.pod, c.targetContainerName)
+      if (target?.running) shared = processesFor(registry, target)
     }
-    return new ProcessTable(registry, inst, initial)
+    if (!shared) return new ProcessTable(registry, inst, seeds)
+    watchExits(registry)
+    shared.join(inst, seeds)
+    return shared
   })
 }

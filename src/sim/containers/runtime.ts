@@ -3,6 +3,7 @@ import type { Pod, ContainerStatus } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
 import { startupLogs } from './behaviours.js'
 import { containerEnv } from './env.js'
+import { podContainerSpec } from './pod-container-spec.js'
 import { podHostname } from './pod-hostname.js'
 
 /**
@@ -133,7 +134,7 @@ function parseTime(s: string | undefined): number | undefined {
 }
 
 function allStatuses(pod: Pod): ContainerStatus[] {
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
 }
 
 function createRuntime(registry: Registry): ContainerRuntime {
@@ -154,7 +155,7 @@ function createRuntime(registry: Registry): ContainerRuntime {
     const podName = pod.metadata?.name ?? ''
     let e = entries.get(id)
     if (!e) {
-      const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === cs.name)
+      const spec = podContainerSpec(pod, cs.name)
       const inst: ContainerInstance = {
         namespace: ns,
         pod: podName,

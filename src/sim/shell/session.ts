@@ -31,6 +31,11 @@ export interface ExecOptions {
   tty: boolean
   stdin: boolean
   io: SessionIO
+  /**
+   * An existing process this session is (attach to a shell that is the container's main process):
+   * no new process is spawned, and its end is the caller's to report.
+   */
+  adopt?: Process
 }
 
 /**
@@ -89,7 +94,17 @@ export class ExecSession {
       )
     }
     const procs = processesFor(this.registry, this.inst)
-    this.proc = procs.spawn({ ppid: 0, user: 'root', command: argv.join(' '), tty: this.opts.tty ? 'pts/0' : undefined, vszKb: 4188, rssKb: 3328 })
+    this.proc =
+      this.opts.adopt ??
+      procs.spawn({
+        ppid: 0,
+        user: 'root',
+        command: argv.join(' '),
+        tty: this.opts.tty ? 'pts/0' : undefined,
+        vszKb: 4188,
+        rssKb: 3328,
+        owner: this.inst.containerID,
+      })
     this.proc.onKill = (sig) => this.finish(128 + sig)
     // However the main process ends (crash, pod deletion, the kubelet), the kernel kills this one too.
     const stop = runtimeFor(this.registry).onExit((i) => {
@@ -161,7 +176,7 @@ export class ExecSession {
     this.scheduler.close()
     this.editor.clear()
     this.stdinStream.end()
-    if (this.proc) processesFor(this.registry, this.inst).exit(this.proc.pid)
+    if (this.proc && !this.opts.adopt) processesFor(this.registry, this.inst).exit(this.proc.pid)
     this.resolveDone(code)
   }
 

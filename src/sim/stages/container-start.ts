@@ -14,6 +14,8 @@ export interface StartCandidate {
   readyAt?: number
   /** The image must be pulled (decides the delay of a fresh start). */
   pull: boolean
+  /** The events' fieldPath when not `spec.containers{name}`/`spec.initContainers{name}` (ephemeral containers). */
+  fieldPath?: string
 }
 
 /** The key of a container's restart back-off (getStableKey keys by pod and container). */
@@ -97,7 +99,7 @@ export function freshStartMs(cands: StartCandidate[], ctx: PodStageContext): num
   return cands.some((c) => c.pull) ? ctx.timings['kubelet.pullMs'] : ctx.timings['kubelet.startMs']
 }
 
-const fieldPath = (c: StartCandidate) => `spec.${c.init ? 'initContainers' : 'containers'}{${c.container.name}}`
+const fieldPath = (c: StartCandidate) => c.fieldPath ?? `spec.${c.init ? 'initContainers' : 'containers'}{${c.container.name}}`
 
 /**
  * Starts one container as kuberuntime's startContainer does: restart back-off bookkeeping,

@@ -6,6 +6,7 @@ import type { Container, ContainerStatus, PodStatus } from 'kubernetes-types/cor
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import { rfc3339 } from '../../util/time.js'
 import { freshStartMs, shouldRestart, startCandidates, startContainer, crashKey } from './container-start.js'
+import { ephemeralRetry, ephemeralStages, ephemeralStop } from './ephemeral-containers.js'
 import { goDuration } from './go-duration.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
 import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
@@ -277,13 +278,16 @@ const containersStart: PodStage = {
 /** The kubelet's pod stages, first match wins. */
 export const podStages: readonly PodStage[] = [
   podDelete,
+  ephemeralStop,
   podStop,
   podAccept,
   podSandbox,
+  ...ephemeralStages,
   containerExited,
   probeKill,
   probeStatus,
   containerCrashLoop,
   imagePullBackOff,
   containersStart,
+  ephemeralRetry,
 ]
