@@ -1,7 +1,9 @@
 /** @module container-start: which containers the kubelet starts next and what starting one does (image pull, back-offs, create, start). */
 import type { Container, ContainerStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
-import { parseImageRef, planProcess } from '../images.js'
+import { planProcess } from '../containers/process-plan.js'
+import { parseImageRef } from '../images.js'
+import { rfc3339 } from '../../util/time.js'
 import { goDuration } from './go-duration.js'
 import type { PodStageContext, PodStep } from './pod-context.js'
 import { isSidecar, volumeMountStatuses, waitingStatus } from './pod-status.js'
@@ -154,16 +156,48 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
   )
   const rc = ctx.runtime.start(`${pod.metadata.namespace}/${pod.metadata.name}`, c.name, plan)
   ev('Normal', 'Created', `Created container: ${c.name}`)
-  ev('Normal', 'Started', `Started container ${c.name}`)
   const restarted = !!prevTerminated
   const mounts = volumeMountStatuses(c)
+  const common = {
+    lastState: restarted ? { terminated: prevTerminated } : (prev?.lastState ?? {}),
+    restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0),
+  }
+  if (plan.startError) {
+    // kuberuntime startContainer: StartContainer failed → `Failed` "Error: <the CRI message>";
+    // containerd reports the container exited 128 (StartError) without ever having started.
+    ev('Warning', 'Failed', `Error: ${plan.startError}`)
+    const exit = ctx.runtime.get(rc.id)?.exit
+    const status: ContainerStatus = {
+      name: c.name,
+      state: {
+        terminated: {
+          exitCode: plan.exitCode,
+          reason: 'StartError',
+          message: plan.startError,
+          startedAt: '1970-01-01T00:00:00Z',
+          finishedAt: rfc3339(exit?.at ?? ctx.now),
+          containerID: rc.id,
+        },
+      },
+      lastState: common.lastState,
+      ready: false,
+      restartCount: common.restartCount,
+      image: pulled.image,
+      imageID: pulled.imageID,
+      containerID: rc.id,
+      started: false,
+      ...(mounts ? { volumeMounts: mounts } : {}),
+    }
+    return { status, events }
+  }
+  ev('Normal', 'Started', `Started container ${c.name}`)
   const status: ContainerStatus = {
     name: c.name,
     state: { running: { startedAt: new Date(Math.floor(rc.startedAt / 1000) * 1000).toISOString().replace('.000Z', 'Z') } },
-    lastState: restarted ? { terminated: prevTerminated } : (prev?.lastState ?? {}),
+    lastState: common.lastState,
     // Without a readiness probe a running container is ready at once; a running init container is not.
     ready: !cand.init || isSidecar(c),
-    restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0),
+    restartCount: common.restartCount,
     image: pulled.image,
     imageID: pulled.imageID,
     containerID: rc.id,
