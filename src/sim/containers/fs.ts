@@ -1,7 +1,9 @@
 /** @module fs: a container's in-memory filesystem — image files, kubelet mounts, a writable layer; never the host's. */
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
 import { behaviourContext, behaviourFor, type FileSpec } from './behaviours.js'
 import { nodeCPUs, runtimeFor, type ContainerInstance } from './runtime.js'
+import { volumeFiles } from './volume-files.js'
 
 /** One node of the tree. Directories hold children; links hold a target. */
 export interface FsNode {
@@ -323,6 +325,7 @@ export function fsFor(registry: Registry, inst: ContainerInstance): VirtualFS {
     fs.install(baseFiles(b.os, inst.hostname), built)
     fs.install(b.files(ctx), built)
     fs.install(kubeletFiles(inst, registry), built)
+    fs.install(volumeFiles(registry, registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as Pod | undefined, inst.container), inst.startedAt)
     return fs
   })
 }

@@ -45,6 +45,20 @@ export function shouldRestart(pod: PodObject, c: Container, exitCode: number, in
   return true
 }
 
+/**
+ * computePodActions: once every regular container has ended for good (restartPolicy Never, or
+ * OnFailure after success), nothing starts again, not even a sidecar, and the kubelet stops the
+ * sidecars (KillPod with no containers to keep).
+ */
+export function regularContainersDone(pod: PodObject): boolean {
+  if ((pod.spec?.restartPolicy ?? 'Always') === 'Always') return false
+  const statuses = pod.status?.containerStatuses ?? []
+  return (pod.spec?.containers ?? []).every((c) => {
+    const t = statuses.find((s) => s.name === c.name)?.state?.terminated
+    return !!t && !shouldRestart(pod, c, t.exitCode, false)
+  })
+}
+
 /** When a container in its current state may start (undefined = not a candidate). */
 function candidate(pod: PodObject, c: Container, s: ContainerStatus | undefined, init: boolean, ctx: PodStageContext): StartCandidate | undefined {
   const base = { container: c, init, status: s, pull: needsPull(c, ctx) }
@@ -74,7 +88,7 @@ function candidate(pod: PodObject, c: Container, s: ContainerStatus | undefined,
  */
 export function startCandidates(pod: PodObject, ctx: PodStageContext): StartCandidate[] {
   const spec = pod.spec
-  if (!spec) return []
+  if (!spec || regularContainersDone(pod)) return []
   const initStatuses = pod.status?.initContainerStatuses ?? []
   for (const c of spec.initContainers ?? []) {
     const s = initStatuses.find((x) => x.name === c.name)

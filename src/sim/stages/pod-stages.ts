@@ -5,10 +5,10 @@
 import type { Container, ContainerStatus, PodStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import { rfc3339 } from '../../util/time.js'
-import { freshStartMs, shouldRestart, startCandidates, startContainer, crashKey } from './container-start.js'
+import { crashKey, freshStartMs, regularContainersDone, shouldRestart, startCandidates, startContainer } from './container-start.js'
 import { goDuration } from './go-duration.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
-import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
+import { finishPodStatus, isRunning, isSidecar, waitingStatus } from './pod-status.js'
 
 const terminalPhase = (pod: PodObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
 const deleting = (pod: PodObject) => !!pod.metadata.deletionTimestamp
@@ -174,7 +174,7 @@ const containerExited: PodStage = {
 }
 
 function crashLooping(pod: PodObject, ctx: PodStageContext): ContainerStatus[] {
-  if (terminalPhase(pod)) return []
+  if (terminalPhase(pod) || regularContainersDone(pod)) return []
   const spec = specOf(pod)
   const out: ContainerStatus[] = []
   for (const [list, specs, init] of [
@@ -270,6 +270,51 @@ const containersStart: PodStage = {
   },
 }
 
+/** The sidecars still running in a pod whose regular containers have all ended for good. */
+function sidecarsToStop(pod: PodObject): ContainerStatus[] {
+  if (!regularContainersDone(pod)) return []
+  const sidecars = new Set((pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name))
+  return (pod.status?.initContainerStatuses ?? []).filter((s) => sidecars.has(s.name) && isRunning(s))
+}
+
+/**
+ * The regular containers are done (restartPolicy Never/OnFailure): the kubelet kills the pod's
+ * sidecars (computePodActions KillPod, no container to keep), the last-declared first, each with
+ * the pod's terminationGracePeriodSeconds: one that ignores SIGTERM (a shell) is SIGKILLed (137)
+ * when it runs out. Then the pod turns Succeeded/Failed (getPhase no longer counts them).
+ */
+const sidecarsStop: PodStage = {
+  name: 'sidecars-stop',
+  match: (pod) => !deleting(pod) && sidecarsToStop(pod).length > 0,
+  delay: (pod, ctx) => {
+    const graceMs = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+    const stubborn = sidecarsToStop(pod).some((s) => ctx.runtime.get(s.containerID)?.plan.ignoresSigterm && !ctx.runtime.get(s.containerID)?.exit)
+    return { ms: Math.min(stubborn ? graceMs : ctx.timings['kubelet.stopMs'], graceMs) }
+  },
+  steps(pod, ctx) {
+    const steps: PodStep[] = []
+    const names = new Set(sidecarsToStop(pod).map((s) => s.name))
+    for (const s of [...(pod.status?.initContainerStatuses ?? [])].reverse()) {
+      if (!names.has(s.name)) continue
+      steps.push({
+        type: 'event',
+        eventType: 'Normal',
+        reason: 'Killing',
+        message: `Stopping container ${s.name}`,
+        fieldPath: `spec.initContainers{${s.name}}`,
+      })
+      const rc = ctx.runtime.get(s.containerID)
+      if (rc && !rc.exit) ctx.runtime.exit(s.containerID!, rc.plan.ignoresSigterm ? 137 : 0)
+    }
+    const status = mapStatuses(pod, (s, _c, init) => {
+      const exit = init && names.has(s.name) ? ctx.runtime.get(s.containerID)?.exit : undefined
+      return exit ? terminatedState(s, exit) : s
+    })
+    steps.push({ type: 'status', status: finishPodStatus(specOf(pod), status, { sandboxReady: sandboxReady(pod), now: ctx.now }) })
+    return steps
+  },
+}
+
 /** The kubelet's pod stages, first match wins. */
 export const podStages: readonly PodStage[] = [
   podDelete,
@@ -277,6 +322,7 @@ export const podStages: readonly PodStage[] = [
   podAccept,
   podSandbox,
   containerExited,
+  sidecarsStop,
   containerCrashLoop,
   imagePullBackOff,
   containersStart,

@@ -63,6 +63,16 @@ describe('PID 1', () => {
     await run('files', { command: ['sh', '-c', 'echo hi > /tmp/f; test -f /x || exit 2; sleep 3600'] }, { restartPolicy: 'Never' })
     await cluster.clock.advance(1000)
     expect(state('files')!.state!.terminated).toMatchObject({ exitCode: 2, reason: 'Error' })
+    // With a ConfigMap key mounted at /x the same script goes on (and reads it).
+    await cluster.registry.resource('', 'configmaps').create('default', { metadata: { name: 'x' }, data: { x: 'from-cm\n' } } as KubeObject)
+    await run(
+      'files-cm',
+      { command: ['sh', '-c', 'test -f /x || exit 2; cat /x; exit 0'], volumeMounts: [{ name: 'cfg', mountPath: '/x', subPath: 'x' }] },
+      { restartPolicy: 'Never', volumes: [{ name: 'cfg', configMap: { name: 'x' } }] },
+    )
+    await cluster.clock.advance(1000)
+    expect(state('files-cm')!.state!.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
+    expect(logText('files-cm')).toEqual(['stdout: from-cm'])
     await run('files2', { command: ['sh', '-c', 'echo hi > /tmp/f; sleep 3600'] })
     await cluster.clock.advance(1000)
     const inst = runtimeFor(cluster.registry).current('default', 'files2')!
