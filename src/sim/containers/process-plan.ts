@@ -30,7 +30,10 @@ export function planProcess(
 ): ProcessPlan {
   let resolved: Record<string, string> | undefined
   const envOnce = () => (resolved ??= Object.fromEntries(Object.entries(env()).filter((e): e is [string, string] => e[1] !== undefined)))
-  const program = container.command?.length || container.args?.length || behaviour?.shell ? pid1Program(container, envOnce()) : { kind: 'image' as const }
+  // Servers without a command (the common case at scale) decide nothing here; the environment
+  // (service links and all) is resolved only when a `$(VAR)` needs it.
+  const words = [...(container.command ?? []), ...(container.args ?? [])]
+  const program = words.length || behaviour?.shell ? pid1Program(container, words.some((w) => w.includes('$(')) ? envOnce() : {}) : { kind: 'image' as const }
   if (program.kind === 'run') return { exitCode: 0, runs: true, ignoresSigterm: true }
   if (program.kind === 'start-error') return { exitCode: 128, startError: program.message }
   if (program.kind === 'opaque') {
