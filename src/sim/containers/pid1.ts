@@ -173,24 +173,36 @@ function createDriver(registry: Registry): Pid1Driver {
   })
 
   // `advance` waits while programs run: a `sleep 3; exit 4` has ended and reported when it returns.
-  // A program waiting on the clock (sleep) or on stdin takes no steps: it counts as idle.
+  // A program waiting on the clock (sleep) or on stdin takes no steps: it counts as idle. One that
+  // never waits (`while true; do :; done`) is a spinner: it goes on in its time slices and is not
+  // waited for again.
+  const spinners = new WeakSet<ExecSession>()
   const fingerprint = () => {
     let steps = 0
-    for (const r of running.values()) steps += r.session.scheduler.steps
+    for (const r of running.values()) if (!spinners.has(r.session)) steps += r.session.scheduler.steps
     return `${running.size}/${loading}/${steps}`
   }
   registry.clock.addSettler?.(async () => {
     if (!running.size && !loading) return false
     let worked = false
-    const deadline = performance.now() + 200
+    let deadline = Number.POSITIVE_INFINITY
     for (;;) {
       const before = fingerprint()
+      const stepsBefore = new Map([...running.values()].map((r) => [r.session, r.session.scheduler.steps]))
       await immediate()
       await immediate()
-      if (!loading && fingerprint() === before) return worked
+      // Loading the shell module is bounded work: wait for it.
+      if (loading) {
+        worked = true
+        continue
+      }
+      if (fingerprint() === before) return worked
       worked = true
-      // A program that never waits (`while true; do :; done`) must not hold `advance` forever.
-      if (performance.now() > deadline) return worked
+      if (deadline === Number.POSITIVE_INFINITY) deadline = performance.now() + 200
+      if (performance.now() > deadline) {
+        for (const r of running.values()) if (stepsBefore.get(r.session) !== r.session.scheduler.steps) spinners.add(r.session)
+        return worked
+      }
     }
   })
 

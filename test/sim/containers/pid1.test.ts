@@ -5,7 +5,7 @@ import { Cluster } from '../../../src/cluster.js'
 import { fsFor } from '../../../src/sim/containers/fs.js'
 import { pid1For } from '../../../src/sim/containers/pid1.js'
 import { processesFor } from '../../../src/sim/containers/processes.js'
-import { runtimeFor } from '../../../src/sim/containers/runtime.js'
+import { createLogBuffer, runtimeFor } from '../../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../../src/types.js'
 
 let cluster: Cluster
@@ -111,6 +111,23 @@ describe('PID 1', () => {
     p.input('exit 3\n')
     await cluster.clock.advance(1000)
     expect(state('interactive')!.state!.terminated).toMatchObject({ exitCode: 3, reason: 'Error' })
+  })
+
+  test('a busy PID 1 neither holds clock.advance nor the event loop; its log rotates at 10 MiB', async () => {
+    await run('busy', { command: ['sh', '-c', 'while true; do echo y; done'] })
+    const t = performance.now()
+    await cluster.clock.advance(1000)
+    expect(performance.now() - t).toBeLessThan(3000)
+    const lag = performance.now()
+    await new Promise((r) => setImmediate(r))
+    expect(performance.now() - lag).toBeLessThan(100)
+    expect(logText('busy').length).toBeGreaterThan(10)
+    expect(state('busy')!.state!.running).toBeDefined()
+    const buf = createLogBuffer(() => 0)
+    const line = 'x'.repeat(1024 * 1024)
+    for (let i = 0; i < 12; i++) buf.append(line)
+    expect(buf.lines.length).toBeLessThan(10)
+    expect(buf.lines.length).toBeGreaterThan(0)
   })
 
   test('a SIGTERM-deaf shell PID 1 is killed after the grace period (137)', async () => {
