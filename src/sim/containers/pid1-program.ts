@@ -42,11 +42,14 @@ function startsImage(b: ContainerBehaviour, name: string): boolean {
 export function pid1Program(c: Pid1Container, env: Record<string, string>): Pid1Program {
   const b = behaviourFor(c.image ?? '')
   const expand = (xs: string[] | undefined) => (xs ?? []).map((x) => expandRefs(x, env))
+  // An image the catalogue does not know may have any program (`sh -c 'python app.py'`): its
+  // command is not second-guessed.
+  if (!knownImage(c.image ?? '') && (c.command?.length || c.args?.length)) return { kind: 'opaque', argv: [...expand(c.command), ...expand(c.args)] }
   if (c.command?.length) {
     const argv = [...expand(c.command), ...expand(c.args)]
     if (startsImage(b, argv[0])) return { kind: 'image' }
     if (findExecutable(b, argv[0])) return { kind: 'run', argv }
-    return knownImage(c.image ?? '') ? { kind: 'start-error', message: startErrorMessage(argv[0]) } : { kind: 'opaque', argv }
+    return { kind: 'start-error', message: startErrorMessage(argv[0]) }
   }
   if (c.args?.length) {
     // The entrypoint gets the args: a server's flags or its own name keep the image's behaviour;
