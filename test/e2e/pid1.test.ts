@@ -171,6 +171,29 @@ describe('container programs as PID 1', () => {
     expect((await row('with-x')).STATUS).toBe('Completed')
   })
 
+  it('logs -f follows what a running program prints as the simulated clock moves', async () => {
+    const ticker = `apiVersion: v1
+kind: Pod
+metadata: { name: ticker }
+spec:
+  containers:
+  - { name: c, image: "busybox:1.36", command: [sh, -c, "for i in 1 2 3; do echo tick $i; sleep 1; done; sleep 3600"] }
+`
+    expect((await km.kubectl(['apply', '-f', '-'], { input: ticker })).code).toBe(0)
+    for (let i = 0; i < 2; i++) await advance(0.5)
+    const follow = km.kubectlBackground(['logs', '-f', 'ticker'], { timeoutMs: 30_000 })
+    try {
+      await eventually('the first tick', async () => (follow.stdout().includes('tick 1\n') ? true : undefined))
+      await eventually('three ticks', async () => {
+        await advance(1)
+        return follow.stdout().includes('tick 3\n') ? true : undefined
+      })
+      expect(follow.stdout()).toBe('tick 1\ntick 2\ntick 3\n')
+    } finally {
+      await follow.stop()
+    }
+  })
+
   it('$(VAR) expands from the env, $$ escapes', async () => {
     expect((await km.kubectl(['logs', 'expand'])).stdout).toBe('hello escaped\n')
   })
