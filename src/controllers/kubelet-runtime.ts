@@ -22,6 +22,8 @@ export interface RuntimeContainer {
   startedAt: number
   plan: ProcessPlan
   exit?: ContainerExit
+  /** The kubelet has sent the stop signal; the exit follows (after the grace period for a process that ignores SIGTERM). */
+  stopping?: boolean
 }
 
 /** The reason containerd reports for an exit code (OOM kills are reported by the caller). */
@@ -83,6 +85,21 @@ export class ContainerRuntime {
     this.timers.delete(id)
     c.exit = { at: this.clock.now(), exitCode, reason }
     this.onExit(c.podKey)
+  }
+
+  /**
+   * Stops a running container as the kubelet's killContainer does: the process ends `afterMs`
+   * from now with `exitCode` (reported like any exit); no effect once it exited or is stopping.
+   */
+  kill(id: string, afterMs: number, exitCode: number): void {
+    const c = this.containers.get(id)
+    if (!c || c.exit || c.stopping) return
+    c.stopping = true
+    this.clock.clearTimer(this.timers.get(id))
+    this.timers.set(
+      id,
+      this.clock.setTimer(afterMs, () => this.exit(id, exitCode)),
+    )
   }
 
   /** Forgets a pod's containers (the pod is gone). */

@@ -42,8 +42,12 @@ export const defaultKubeletTimings: KubeletTimings = {
 /** The runtime surface stages use (the fake containerd). */
 export interface StageRuntime {
   start(podKey: string, name: string, plan: ProcessPlan): { id: string; startedAt: number }
-  get(id: string | undefined): { startedAt: number; plan: ProcessPlan; exit?: { at: number; exitCode: number; reason: string; message?: string } } | undefined
+  get(
+    id: string | undefined,
+  ): { startedAt: number; plan: ProcessPlan; exit?: { at: number; exitCode: number; reason: string; message?: string }; stopping?: boolean } | undefined
   exit(id: string, exitCode: number, reason?: string): void
+  /** Sends the stop signal: the container exits `afterMs` later with `exitCode`. */
+  kill(id: string, afterMs: number, exitCode: number): void
 }
 
 /** The back-off surface stages use (flowcontrol.Backoff). */

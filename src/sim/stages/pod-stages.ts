@@ -270,32 +270,28 @@ const containersStart: PodStage = {
   },
 }
 
-/** The sidecars still running in a pod whose regular containers have all ended for good. */
-function sidecarsToStop(pod: PodObject): ContainerStatus[] {
+/** The sidecars still running (and not yet told to stop) in a pod whose regular containers have all ended for good. */
+function sidecarsToStop(pod: PodObject, ctx: PodStageContext): ContainerStatus[] {
   if (!regularContainersDone(pod)) return []
   const sidecars = new Set((pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name))
-  return (pod.status?.initContainerStatuses ?? []).filter((s) => sidecars.has(s.name) && isRunning(s))
+  return (pod.status?.initContainerStatuses ?? []).filter((s) => sidecars.has(s.name) && isRunning(s) && !ctx.runtime.get(s.containerID)?.stopping)
 }
 
 /**
  * The regular containers are done (restartPolicy Never/OnFailure): the kubelet kills the pod's
  * sidecars (computePodActions KillPod, no container to keep), the last-declared first, each with
  * the pod's terminationGracePeriodSeconds: one that ignores SIGTERM (a shell) is SIGKILLed (137)
- * when it runs out. Then the pod turns Succeeded/Failed (getPhase no longer counts them).
+ * when it runs out. Their exits arrive as any exit (container-exited); then the pod turns
+ * Succeeded/Failed (getPhase no longer counts them).
  */
 const sidecarsStop: PodStage = {
   name: 'sidecars-stop',
-  match: (pod) => !deleting(pod) && sidecarsToStop(pod).length > 0,
-  delay: (pod, ctx) => {
-    const graceMs = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
-    const stubborn = sidecarsToStop(pod).some((s) => ctx.runtime.get(s.containerID)?.plan.ignoresSigterm && !ctx.runtime.get(s.containerID)?.exit)
-    return { ms: Math.min(stubborn ? graceMs : ctx.timings['kubelet.stopMs'], graceMs) }
-  },
+  match: (pod, ctx) => !deleting(pod) && sidecarsToStop(pod, ctx).length > 0,
+  delay: { ms: 0 },
   steps(pod, ctx) {
     const steps: PodStep[] = []
-    const names = new Set(sidecarsToStop(pod).map((s) => s.name))
-    for (const s of [...(pod.status?.initContainerStatuses ?? [])].reverse()) {
-      if (!names.has(s.name)) continue
+    const graceMs = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+    for (const s of sidecarsToStop(pod, ctx).reverse()) {
       steps.push({
         type: 'event',
         eventType: 'Normal',
@@ -303,14 +299,9 @@ const sidecarsStop: PodStage = {
         message: `Stopping container ${s.name}`,
         fieldPath: `spec.initContainers{${s.name}}`,
       })
-      const rc = ctx.runtime.get(s.containerID)
-      if (rc && !rc.exit) ctx.runtime.exit(s.containerID!, rc.plan.ignoresSigterm ? 137 : 0)
+      const deaf = ctx.runtime.get(s.containerID)?.plan.ignoresSigterm
+      ctx.runtime.kill(s.containerID!, deaf ? graceMs : Math.min(ctx.timings['kubelet.stopMs'], graceMs), deaf ? 137 : 0)
     }
-    const status = mapStatuses(pod, (s, _c, init) => {
-      const exit = init && names.has(s.name) ? ctx.runtime.get(s.containerID)?.exit : undefined
-      return exit ? terminatedState(s, exit) : s
-    })
-    steps.push({ type: 'status', status: finishPodStatus(specOf(pod), status, { sandboxReady: sandboxReady(pod), now: ctx.now }) })
     return steps
   },
 }
