@@ -2,6 +2,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../../src/cluster.js'
+import { podRow, type PodObject } from '../../../src/registry/core/pod-printer.js'
 import { fsFor } from '../../../src/sim/containers/fs.js'
 import { pid1For } from '../../../src/sim/containers/pid1.js'
 import { processesFor } from '../../../src/sim/containers/processes.js'
@@ -128,6 +129,45 @@ describe('PID 1', () => {
     for (let i = 0; i < 12; i++) buf.append(line)
     expect(buf.lines.length).toBeLessThan(10)
     expect(buf.lines.length).toBeGreaterThan(0)
+  })
+
+  test('init containers in order, a sidecar first and kept running; a failing init under Never fails the pod (Init:Error)', async () => {
+    await pods().create('default', {
+      metadata: { name: 'ordered' },
+      spec: {
+        nodeName: 'kubemock-worker',
+        initContainers: [
+          { name: 'side', image: 'busybox:1.36', restartPolicy: 'Always', command: ['sh', '-c', 'echo side; sleep 3600'] },
+          { name: 'first', image: 'busybox:1.36', command: ['sh', '-c', 'echo first; sleep 1'] },
+        ],
+        containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+      },
+    } as KubeObject)
+    const inits = () => pod('ordered')?.status?.initContainerStatuses ?? []
+    await until(() => !!inits()[0]?.state?.running)
+    // The sidecar runs (started) before the next init container is started.
+    expect(inits()[1]?.state?.waiting?.reason).toBe('PodInitializing')
+    await until(() => inits()[1]?.state?.terminated?.exitCode === 0)
+    await until(() => !!state('ordered')?.state?.running)
+    expect(inits()[0].state?.running).toBeDefined()
+    expect(pod('ordered')!.status!.phase).toBe('Running')
+    const row = (name: string) => podRow(pod(name) as PodObject, new Date(cluster.clock.now()))
+    expect(row('ordered')[2]).toBe('Running')
+
+    await pods().create('default', {
+      metadata: { name: 'init-fails' },
+      spec: {
+        nodeName: 'kubemock-worker',
+        restartPolicy: 'Never',
+        initContainers: [{ name: 'check', image: 'busybox:1.36', command: ['sh', '-c', 'echo no >&2; exit 1'] }],
+        containers: [{ name: 'app', image: 'nginx:1.27.3' }],
+      },
+    } as KubeObject)
+    await until(() => pod('init-fails')?.status?.phase === 'Failed')
+    expect(pod('init-fails')!.status!.initContainerStatuses![0].state!.terminated).toMatchObject({ exitCode: 1, reason: 'Error' })
+    expect(row('init-fails')[2]).toBe('Init:Error')
+    await cluster.clock.advance(30_000)
+    expect(pod('init-fails')!.status!.containerStatuses![0].state!.waiting?.reason).toBe('PodInitializing')
   })
 
   test('a SIGTERM-deaf shell PID 1 is killed after the grace period (137)', async () => {
