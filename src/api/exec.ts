@@ -2,9 +2,8 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
-import { processesFor } from '../sim/containers/processes.js'
-import { runtimeFor, type ContainerInstance, type LogBuffer } from '../sim/containers/runtime.js'
-import type { ExecSession } from '../sim/shell/session.js'
+import { pid1For } from '../sim/containers/pid1.js'
+import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
 import { queryBool, queryValues } from './query-params.js'
 import type { WsCall } from './ws-subresources.js'
 import type { ResourceCall } from './resources.js'
@@ -252,11 +251,12 @@ export function runExec(call: WsCall, out: RemoteCommandOutput): RemoteCommandIn
 
 /**
  * Attaches to PID 1 of the container: what it writes from now on goes to `out` (merged on a
- * tty); with stdin, a shell PID 1 reads what the client types. Ends with Success when the
- * container exits, or the shell's exit Status.
+ * tty). A simulated PID 1 (pid1.ts: a shell, `sleep`, …) is attached to itself: its output as
+ * written (prompts included), and with the container's `stdin: true` what the client types is
+ * its input. An image's own server is attached through its log lines. Ends with Success when
+ * the container exits.
  */
 export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommandInput {
-  const { ExecSession } = shell()
   const container = containerFor(out, call)
   if (container === undefined) return noInput
   const opts = streamOptions(call)
@@ -264,78 +264,30 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
   if (!inst) return noInput
   const rt = runtimeFor(call.registry)
   out.opened?.()
-  // When the container's main process is a shell reading stdin, the session is it: `exit` ends
-  // the container, and what it writes is the container's output (its log).
-  const table = processesFor(call.registry, inst)
-  const main = opts.stdin ? table.mainOf(inst) : undefined
-  const adopt = main && /^(\/bin\/)?(sh|ash|bash)$/.test(main.command) ? main : undefined
-  const toLog = adopt ? logLines(rt.logs(inst.containerID)) : undefined
-  // Attach shows what PID 1 writes from now on (its stdout and stderr, merged on a tty).
-  const unsubscribe = (adopt ? undefined : rt.logs(inst.containerID))?.subscribe((line) => {
-    const text = line.text + (opts.tty ? '\r\n' : '\n')
-    if (line.stream === 'stderr' && !opts.tty) {
+  const write = (stream: 'stdout' | 'stderr', text: string) => {
+    if (stream === 'stderr' && !opts.tty) {
       if (opts.stderr) out.stderr(text)
     } else if (opts.stdout) out.stdout(text)
-  })
+  }
+  const pid1 = pid1For(call.registry).process(inst.containerID)
+  const unsubscribe = pid1 ? pid1.subscribe(write) : rt.logs(inst.containerID).subscribe((line) => write(line.stream, line.text + (opts.tty ? '\r\n' : '\n')))
   const stopExit = rt.onExit((i) => {
     if (i.containerID !== inst.containerID) return
     cleanup()
     out.finish({ metadata: {}, status: 'Success' })
   })
   const cleanup = () => {
-    unsubscribe?.()
+    unsubscribe()
     stopExit()
-    toLog?.flush()
-  }
-  let session: ExecSession | undefined
-  if (opts.stdin) {
-    // A shell as PID 1 (busybox `sh` with stdin/tty in the pod) reads what the client types.
-    const write = (s: string) => {
-      out.stdout(s)
-      toLog?.write(s)
-    }
-    try {
-      session = new ExecSession(call.registry, inst, {
-        command: [adopt?.command ?? 'sh'],
-        tty: opts.tty,
-        stdin: true,
-        adopt,
-        io: { stdout: write, stderr: (s) => (opts.tty ? write(s) : out.stderr(s)), backlog: () => out.backlog?.() ?? 0 },
-      })
-      session.start()
-      void session.done.then((code) => {
-        cleanup()
-        // Attach reports no exit code: the stream just ends when the attached main process does.
-        out.finish(adopt ? { metadata: {}, status: 'Success' } : exitStatus(code))
-        if (adopt && code < 128) table.endMain(inst, code)
-      })
-    } catch {
-      session = undefined
-    }
   }
   return {
-    stdin: stdinDecoder((s) => session?.input(s)),
-    resize: (w, h) => session?.resize(w, h),
-    closeStdin: () => session?.closeStdin(),
+    stdin: stdinDecoder((s) => opts.stdin && pid1?.input(s)),
+    resize: (w, h) => pid1?.resize(w, h),
+    // The client's stdin ending is one attached client going away (`stdinOnce` closes PID 1's stdin).
+    closeStdin: () => pid1?.detached(),
     gone: () => {
       cleanup()
-      session?.abort()
-    },
-  }
-}
-
-/** Splits a terminal stream into the log's lines (CR LF or LF); `flush` appends a trailing partial line. */
-function logLines(log: LogBuffer): { write(s: string): void; flush(): void } {
-  let partial = ''
-  return {
-    write(s) {
-      const parts = (partial + s).split(/\r?\n/)
-      partial = parts.pop() ?? ''
-      for (const line of parts) log.append(line)
-    },
-    flush() {
-      if (partial) log.append(partial)
-      partial = ''
+      pid1?.detached()
     },
   }
 }

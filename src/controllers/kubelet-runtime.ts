@@ -8,6 +8,8 @@ export interface ContainerExit {
   at: number
   exitCode: number
   reason: string
+  /** containerd's message (a StartError's text). */
+  message?: string
 }
 
 /** One container the runtime knows. */
@@ -20,6 +22,8 @@ export interface RuntimeContainer {
   startedAt: number
   plan: ProcessPlan
   exit?: ContainerExit
+  /** The kubelet has sent the stop signal; the exit follows (after the grace period for a process that ignores SIGTERM). */
+  stopping?: boolean
 }
 
 /** The reason containerd reports for an exit code (OOM kills are reported by the caller). */
@@ -28,8 +32,12 @@ export function exitReason(exitCode: number): string {
 }
 
 /**
- * Containers by ID. A started container whose plan ends schedules its own exit; every exit calls
- * `onExit(podKey)` so the kubelet resyncs the pod (what PLEG does with containerd events).
+ * Containers by ID: the one record of how each container's process ended. Exits arrive three
+ * ways: a simulated program ends (the sim's ProcessTable.endContainer → `sim.exitContainer` →
+ * `exit`), the image's own behaviour ends it (a timer here: postgres without a password), or the
+ * kubelet kills it. Every exit but a StartError calls `onExit(podKey)` so the kubelet resyncs the
+ * pod (what PLEG does with containerd events). A plan that `runs` is handed to `onRun` once
+ * started: the simulation runs it as PID 1.
  */
 export class ContainerRuntime {
   private readonly containers = new Map<string, RuntimeContainer>()
@@ -40,6 +48,7 @@ export class ContainerRuntime {
     private readonly clock: Clock,
     private readonly onExit: (podKey: string) => void,
     private readonly newID: () => string = () => `containerd://${randomHex(32)}`,
+    private readonly onRun: (c: RuntimeContainer) => void = () => {},
   ) {}
 
   /** Creates and starts a container; returns it. */
@@ -49,6 +58,12 @@ export class ContainerRuntime {
     let ids = this.byPod.get(podKey)
     if (!ids) this.byPod.set(podKey, (ids = new Set()))
     ids.add(c.id)
+    if (plan.startError) {
+      // The task never started: the exit is known at once and the caller reports it.
+      c.exit = { at: c.startedAt, exitCode: plan.exitCode, reason: 'StartError', message: plan.startError }
+      return c
+    }
+    if (plan.runs) this.onRun(c)
     if (plan.exitAfterMs !== undefined && Number.isFinite(plan.exitAfterMs)) {
       this.timers.set(
         c.id,
@@ -70,6 +85,21 @@ export class ContainerRuntime {
     this.timers.delete(id)
     c.exit = { at: this.clock.now(), exitCode, reason }
     this.onExit(c.podKey)
+  }
+
+  /**
+   * Stops a running container as the kubelet's killContainer does: the process ends `afterMs`
+   * from now with `exitCode` (reported like any exit); no effect once it exited or is stopping.
+   */
+  kill(id: string, afterMs: number, exitCode: number): void {
+    const c = this.containers.get(id)
+    if (!c || c.exit || c.stopping) return
+    c.stopping = true
+    this.clock.clearTimer(this.timers.get(id))
+    this.timers.set(
+      id,
+      this.clock.setTimer(afterMs, () => this.exit(id, exitCode)),
+    )
   }
 
   /** Forgets a pod's containers (the pod is gone). */

@@ -3,6 +3,7 @@ import type { PodObject } from '../registry/core/pod-printer.js'
 import { StatusError } from '../errors.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { containerEnv } from '../sim/containers/env.js'
+import { pid1For } from '../sim/containers/pid1.js'
 import { ImageCatalogue } from '../sim/images.js'
 import { selectStage, StageTracker, stageDueAt } from '../sim/stages/engine.js'
 import { defaultKubeletTimings, type KubeletTimings, type PodStageContext, type PodStep } from '../sim/stages/pod-context.js'
@@ -56,7 +57,13 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   const images = opts.images ?? deps.images ?? new ImageCatalogue()
   const timing = <K extends keyof typeof kubeletTimingDefaults>(k: K): number => deps.timings[k] ?? kubeletTimingDefaults[k]
   const timings = Object.fromEntries(Object.keys(defaultKubeletTimings).map((k) => [k, timing(k as keyof KubeletTimings)])) as unknown as KubeletTimings
-  const runtime = new ContainerRuntime(deps.clock, (podKey) => deps.manager.enqueueTo('kubelet', podKey), opts.newContainerID)
+  // A simulated program is run by the sim's PID 1 driver, which reports its exit through sim.exitContainer.
+  const runtime = new ContainerRuntime(
+    deps.clock,
+    (podKey) => deps.manager.enqueueTo('kubelet', podKey),
+    opts.newContainerID,
+    (c) => pid1For(deps.registry).run(c.podKey, c.name, c.id),
+  )
   const now = () => deps.clock.now()
   const imageBackoff = new Backoff(imageBackoffMs.initial, imageBackoffMs.max, now)
   const crashBackoff = new Backoff(crashBackoffMs.initial, crashBackoffMs.max, now)

@@ -22,9 +22,11 @@ export interface Clock {
   dispose(): void
   /**
    * Registers work `advance` waits for after firing timers (the controllers becoming idle), so
-   * "advance, then look" sees what the timers caused however many turns it takes.
+   * "advance, then look" sees what the timers caused however many turns it takes. A settler that
+   * resolves `true` did work another settler may have to follow up (a program's exit wakes the
+   * kubelet): every settler then runs again.
    */
-  addSettler?(settler: () => Promise<void>): void
+  addSettler?(settler: () => Promise<void | boolean>): void
 }
 
 interface Timer extends TimerHandle {
@@ -112,7 +114,7 @@ export class SimClock implements Clock {
   private realBase: number
   private simBase: number
   private readonly timers = new TimerHeap()
-  private readonly settlers: (() => Promise<void>)[] = []
+  private readonly settlers: (() => Promise<void | boolean>)[] = []
   private nextId = 1
   private wake: NodeJS.Timeout | undefined
   private _speed: number
@@ -166,17 +168,24 @@ export class SimClock implements Clock {
     return this.timers.live
   }
 
-  addSettler(settler: () => Promise<void>): void {
+  addSettler(settler: () => Promise<void | boolean>): void {
     this.settlers.push(settler)
   }
 
-  /** Lets promise and immediate callbacks run, then waits for every settler (the controllers going idle). */
+  /** Lets promise and immediate callbacks run, then waits for every settler (the controllers going idle), again while one reports work (at most 20 rounds). */
   private async settle(): Promise<void> {
     await settle()
-    for (const s of this.settlers) await s()
+    for (let round = 0; round < 20; round++) {
+      let worked = false
+      for (const s of this.settlers) if ((await s()) === true) worked = true
+      if (!worked) return
+    }
   }
 
   async advance(ms: number): Promise<void> {
+    // Work already started (a request just made, input a program just read) runs at the current
+    // instant first, so the timers it sets fall inside this advance.
+    await this.settle()
     const target = this.now() + ms
     for (;;) {
       const t = this.timers.peek()

@@ -1,7 +1,6 @@
 /** @module images: the simulated registry — which repositories and tags exist, their sizes and digests, and how their processes run. */
 import { createHash } from 'node:crypto'
-import { entrypointFailure, entrypointRunsDaemon } from './catalogue/catalogue-behaviour.js'
-import type { CatalogueImage, ImageEnv } from './catalogue/catalogue-image.js'
+import type { CatalogueImage } from './catalogue/catalogue-image.js'
 import { catalogueImage, catalogueRepositories } from './catalogue/catalogue-images.js'
 
 /**
@@ -13,13 +12,17 @@ export interface ProcessPlan {
   exitAfterMs?: number
   exitCode: number
   ignoresSigterm?: boolean
+  /** The program runs in the simulated shell as PID 1, which reports when it ends (no timer here). */
+  runs?: boolean
+  /** The program does not exist in the image: containerd's error; the container never runs (StartError, 128). */
+  startError?: string
 }
 
 /** Room for later issues (entrypoint, ports, files, HTTP answers); the kubelet ignores what it does not know. */
 export interface ImageBehaviour {
   /** What the image does with no `command` in the pod (its ENTRYPOINT/CMD). Default: runs forever. */
   defaultRun?: ProcessPlan
-  /** `true` for shell images (busybox, alpine): a pod `command` is a shell command line, interpreted by `planProcess`. */
+  /** `true` for shell images (busybox, alpine): their default CMD is a shell the simulation runs. */
   shell?: boolean
   /** The catalogue entry behind this behaviour: its entrypoint checks decide whether the process exits at once. */
   catalogue?: CatalogueImage
@@ -236,13 +239,13 @@ export const defaultImageRepositories: ImageRepository[] = [
       ],
       () => 2_156_000,
     ),
-    // `sh` with no arguments and no terminal exits at once.
-    behaviour: { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } },
+    // CMD ["sh"] runs in the simulated shell (containers/behaviours.ts): without stdin it exits 0 at once.
+    behaviour: { shell: true },
   },
   {
     repository: 'docker.io/library/alpine',
     tags: tags(['3.16', '3.17', '3.18', '3.19', '3.20', '3.21', '3.19.1', '3.20.3', '3.21.0', '3.21.2', '3.21.3', 'latest', 'edge'], () => 3_642_000),
-    behaviour: { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } },
+    behaviour: { shell: true },
   },
   {
     repository: 'docker.io/library/httpd',
@@ -340,64 +343,4 @@ export class ImageCatalogue {
     const sizeBytes = (r.tag && repo?.tags[r.tag]) || unknownImageSize
     return { image: r.full, imageID: `${r.repository}@${r.digest ?? imageDigest(r.repository, r.tag)}`, sizeBytes, behaviour: repo?.behaviour }
   }
-}
-
-/** Options for `planProcess`: how long a shell command line "runs" when nothing else says. */
-export interface PlanOptions {
-  /** Default run time of a command that ends (busybox `echo`, Job commands): simulated ms. */
-  commandRunMs: number
-}
-
-/** `sleep N` / `sleep Nm` durations in ms (busybox accepts s/m/h/d suffixes). */
-function sleepMs(arg: string): number | undefined {
-  if (arg === 'infinity' || arg === 'inf') return Infinity
-  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(arg)
-  if (!m) return undefined
-  const unit = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2]]!
-  return Number(m[1]) * unit
-}
-
-/**
- * How a container's process will run, from its image's behaviour and the pod's command/args.
- * Shell images interpret the command line: `sleep N` runs N s, `sleep infinity`, `tail -f` and
- * endless loops run forever, `exit N` ends with N, anything else ends with 0 after `commandRunMs`.
- * An unknown image runs forever unless the pod never restarts it and gives a command (a Job).
- * `env` (the container's resolved environment) is only read for images whose entrypoint checks it.
- */
-export function planProcess(
-  behaviour: ImageBehaviour | undefined,
-  container: { command?: string[]; args?: string[]; image?: string; volumeMounts?: { mountPath: string }[]; stdin?: boolean },
-  restartPolicy: string | undefined,
-  opts: PlanOptions,
-  env: () => ImageEnv = () => ({}),
-): ProcessPlan {
-  const argv = [...(container.command ?? []), ...(container.args ?? [])]
-  // The image's entrypoint checks its environment first (postgres without a password exits 1).
-  const cat = behaviour?.catalogue
-  if (cat) {
-    const mounts = container.volumeMounts?.map((m) => m.mountPath)
-    const failed = cat.preflight && entrypointFailure(cat, env(), parseImageRef(container.image || 'x').tag, { ...container, mounts })
-    if (failed) return { exitAfterMs: failed.afterMs, exitCode: failed.exitCode }
-    // A server started by its entrypoint (`redis --appendonly yes`) runs until stopped, whatever the restart policy.
-    if (cat.daemon && entrypointRunsDaemon(cat, container)) return behaviour.defaultRun ?? { exitCode: 0 }
-  }
-  // A shell entrypoint with stdin open (`kubectl run -it`, `kubectl debug -it`) reads it until told to stop.
-  const bareShell = argv.length === 0 || (argv.length === 1 && /^(\/bin\/)?(sh|ash|bash)$/.test(argv[0]))
-  if (bareShell && container.stdin && behaviour?.shell) return { exitCode: 0, ignoresSigterm: true }
-  if (argv.length === 0) return behaviour?.defaultRun ?? { exitCode: 0 }
-  if (!behaviour?.shell) {
-    // args replace a catalogue image's CMD (`python -- sleep 60`); only an ENTRYPOINT-less default exits by itself.
-    if (behaviour?.defaultRun && container.command === undefined && !cat) return behaviour.defaultRun
-    return restartPolicy === 'Always' || restartPolicy === undefined ? { exitCode: 0 } : { exitAfterMs: opts.commandRunMs, exitCode: 0 }
-  }
-  const line = argv.join(' ')
-  if (/\bwhile\s+(true|:)\b|\btail\s+-f\b|\bsleep\s+inf(inity)?\b/.test(line)) return { exitCode: 0, ignoresSigterm: true }
-  const lastSleep = [...line.matchAll(/\bsleep\s+(\S+)/g)].map((m) => sleepMs(m[1].replace(/[;'"&|]+$/, ''))).filter((x) => x !== undefined)
-  const exit = /\bexit\s+(\d+)/.exec(line)
-  const exitCode = exit ? Number(exit[1]) : 0
-  if (lastSleep.length) {
-    const total = lastSleep.reduce((a, b) => a + b, 0)
-    return total === Infinity ? { exitCode: 0, ignoresSigterm: true } : { exitAfterMs: total, exitCode, ignoresSigterm: true }
-  }
-  return { exitAfterMs: exit ? 0 : opts.commandRunMs, exitCode }
 }

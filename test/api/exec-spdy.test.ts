@@ -196,10 +196,10 @@ describe('exec over SPDY/3.1', () => {
 
 describe('attach and port-forward over SPDY/3.1', () => {
   it('attach streams what PID 1 writes from then on', async () => {
-    const { c, ids } = await execSession('/api/v1/namespaces/default/pods/two/attach?container=b&stdout=true&stderr=true', ['error', 'stdout', 'stderr'])
+    const { c, ids } = await execSession('/api/v1/namespaces/default/pods/two/attach?container=a&stdout=true&stderr=true', ['error', 'stdout', 'stderr'])
     await c.until(() => !!c.stream(ids.stderr)?.replied)
     await new Promise((r) => setImmediate(r))
-    const inst = runtimeFor(cluster.registry).current('default', 'two', 'b')!
+    const inst = runtimeFor(cluster.registry).current('default', 'two', 'a')!
     runtimeFor(cluster.registry).logs(inst.containerID).append('hello from pid 1')
     await c.until(() => c.text(ids.stdout) === 'hello from pid 1\n')
     c.destroy()

@@ -198,12 +198,33 @@ describe('exec over WebSocket', () => {
     expect(JSON.parse(spdy.body).message).toBe('container foo is not valid for pod nginx-pod')
   })
 
-  it('attach streams what PID 1 writes from then on', async () => {
-    const inst = runtimeFor(cluster.registry).current('default', 'two', 'b')!
-    const s = await open('/api/v1/namespaces/default/pods/two/attach?container=b&stdout=true&stderr=true')
+  it('attach streams what an image server writes from then on (its log lines)', async () => {
+    const inst = runtimeFor(cluster.registry).current('default', 'two', 'a')!
+    const s = await open('/api/v1/namespaces/default/pods/two/attach?container=a&stdout=true&stderr=true')
     runtimeFor(cluster.registry).logs(inst.containerID).append('hello from pid 1')
     await s.until(1, 'hello from pid 1\n')
     s.ws.close()
+  })
+
+  it('attach with stdin talks to a shell PID 1 (the container has stdin: true); its exit ends the container', async () => {
+    await cluster.registry.resource('', 'pods').create('default', {
+      metadata: { name: 'interactive' },
+      spec: { nodeName: 'kubemock-worker', restartPolicy: 'Never', containers: [{ name: 'sh', image: 'busybox:1.36', stdin: true }] },
+    } as KubeObject)
+    const rt = runtimeFor(cluster.registry)
+    for (let i = 0; i < 40 && !rt.current('default', 'interactive')?.running; i++) await cluster.clock.advance(100)
+    const s = await open('/api/v1/namespaces/default/pods/interactive/attach?stdin=true&stdout=true&stderr=true')
+    s.ws.send(frame(0, 'echo $((6*7)) $$\n'))
+    await s.until(1, '42 1\n')
+    s.ws.send(frame(0, 'exit 3\n'))
+    for (let i = 0; i < 20 && s.ws.readyState === WebSocket.OPEN; i++) await cluster.clock.advance(100)
+    expect(await s.closed).toBe(1000)
+    // The kubelet notices the exit at its next relist.
+    await cluster.clock.advance(1000)
+    const pod = cluster.registry.resource('', 'pods').getStored('default', 'interactive')!.obj as unknown as {
+      status: { containerStatuses: { state: unknown }[] }
+    }
+    expect(pod.status.containerStatuses[0].state).toMatchObject({ terminated: { exitCode: 3, reason: 'Error' } })
   })
 })
 

@@ -154,11 +154,13 @@ describe('kubelet', () => {
     expect(events('web').find((e) => e.reason === 'Killing')!.message).toBe('Stopping container nginx')
   })
 
-  test('a Job-style pod (busybox command, restartPolicy Never) Succeeds after its run and stays', async () => {
-    await create('job-x', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello'] }] })
+  test('a Job-style pod (busybox command, restartPolicy Never) Succeeds when its program ends and stays', async () => {
+    await create('job-x', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello; sleep 2'] }] })
     await until(() => pod('job-x')?.status?.phase === 'Running', 3000)
     const took = await until(() => pod('job-x')?.status?.phase === 'Succeeded', 10_000)
-    expect(took).toBeGreaterThanOrEqual(1500)
+    // `sleep 2` on the simulated clock, then PLEG notices (kubelet.plegMs).
+    expect(took).toBeGreaterThanOrEqual(2000)
+    expect(took).toBeLessThanOrEqual(2600)
     const st = pod('job-x')!.status!
     expect(st.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
     expect(st.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' })

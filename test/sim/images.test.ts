@@ -1,10 +1,10 @@
-/** @module images.test: the image catalogue — reference parsing, pulls, digests, process plans, and the one nginx version table every answer reads. */
+/** @module images.test: the image catalogue — reference parsing, pulls, digests, and the one nginx version table every answer reads. */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../src/cluster.js'
 import { fsFor } from '../../src/sim/containers/fs.js'
 import { processesFor } from '../../src/sim/containers/processes.js'
 import { runtimeFor, type ContainerInstance } from '../../src/sim/containers/runtime.js'
-import { ImageCatalogue, imageDigest, nginxReleases, nginxReleaseTime, parseImageRef, planProcess, versionFor } from '../../src/sim/images.js'
+import { ImageCatalogue, imageDigest, nginxReleases, nginxReleaseTime, parseImageRef, versionFor } from '../../src/sim/images.js'
 import { Shell } from '../../src/sim/shell/shell.js'
 import type { KubeObject } from '../../src/types.js'
 
@@ -69,31 +69,6 @@ describe('ImageCatalogue', () => {
     c.set({ repository: 'myorg/app', tags: { v1: 10 } })
     expect(c.pull('myorg/app:v2').ok).toBe(false)
     expect(c.repository('docker.io/myorg/app:v1')?.tags).toEqual({ v1: 10 })
-  })
-})
-
-describe('planProcess', () => {
-  const opts = { commandRunMs: 2000 }
-  const shell = { shell: true, defaultRun: { exitAfterMs: 0, exitCode: 0 } }
-  test('servers run until stopped', () => expect(planProcess(undefined, {}, 'Always', opts)).toEqual({ exitCode: 0 }))
-  test('a shell image without a command exits at once', () => expect(planProcess(shell, {}, 'Always', opts)).toEqual({ exitAfterMs: 0, exitCode: 0 }))
-  test('a shell with stdin open (kubectl run -it, kubectl debug -it) reads it until stopped', () => {
-    expect(planProcess(shell, { stdin: true }, 'Always', opts)).toEqual({ exitCode: 0, ignoresSigterm: true })
-    expect(planProcess(shell, { stdin: true, command: ['/bin/sh'] }, 'Never', opts)).toEqual({ exitCode: 0, ignoresSigterm: true })
-    expect(planProcess(shell, { stdin: true, command: ['sh', '-c', 'echo hi'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 })
-  })
-  test('a shell command ends after commandRunMs', () =>
-    expect(planProcess(shell, { command: ['sh', '-c', 'echo hi'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 }))
-  test('sleep N runs N seconds and ignores SIGTERM', () =>
-    expect(planProcess(shell, { command: ['sleep', '30'] }, 'Always', opts)).toEqual({ exitAfterMs: 30_000, exitCode: 0, ignoresSigterm: true }))
-  test('sleep infinity and loops run forever', () => {
-    expect(planProcess(shell, { command: ['sleep', 'infinity'] }, 'Always', opts).exitAfterMs).toBeUndefined()
-    expect(planProcess(shell, { command: ['sh', '-c', 'while true; do date; sleep 5; done'] }, 'Always', opts).exitAfterMs).toBeUndefined()
-  })
-  test('exit N ends with N', () => expect(planProcess(shell, { args: ['sh', '-c', 'exit 3'] }, 'OnFailure', opts)).toEqual({ exitAfterMs: 0, exitCode: 3 }))
-  test('an unknown image with a command under Never is a Job: it ends', () => {
-    expect(planProcess(undefined, { command: ['perl', '-e', 'print 1'] }, 'Never', opts)).toEqual({ exitAfterMs: 2000, exitCode: 0 })
-    expect(planProcess(undefined, { command: ['/server'] }, 'Always', opts)).toEqual({ exitCode: 0 })
   })
 })
 

@@ -58,6 +58,8 @@ export function catalogueBehaviour(image: CatalogueImage, tag: string): Containe
     binaries: image.binaries,
     // Without a daemon the image has only a CMD (bash, python3, jshell): args replace it.
     argsReplaceCmd: !image.daemon,
+    cmd: image.cmd,
+    servers: image.daemon ? [image.daemon.split('/').pop()!] : [],
   }
   byTag.set(tag, b)
   return b

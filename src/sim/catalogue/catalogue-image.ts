@@ -44,6 +44,8 @@ export interface CatalogueImage {
   shell?: boolean
   /** ENTRYPOINT/CMD with no pod command ends by itself (`bash` without a terminal exits 0 at once). Absent: a server, runs until stopped. */
   exits?: { exitCode: number; afterMs: number }
+  /** The CMD when it is a simulated program (`bash` for ubuntu and debian): it runs as PID 1 when the pod gives no command. */
+  cmd?: string[]
   /** The program the entrypoint starts when the first argument is a flag or this name (`postgres`, `mysqld`): its checks apply then. */
   daemon?: string
   /** The entrypoint's checks on the environment and the pod's volume mounts; the first failure ends the container (same fact for the exit and the log lines). */

@@ -28,7 +28,8 @@ export const ubuntu: CatalogueImage = {
   os: () => 'ubuntu',
   builtAt: Date.UTC(2025, 7, 5),
   shell: true,
-  exits: { exitCode: 0, afterMs: 0 },
+  // CMD ["/bin/bash"]: without stdin it reads EOF and exits 0 at once (with stdin: true it waits for an attach).
+  cmd: ['/bin/bash'],
   env: () => ({}),
   processes: () => [bash],
   files: (ctx) => ({ '/etc/os-release': { content: ubuntuRelease(ctx.version === '25.10' ? '25.04' : ctx.version) } }),
@@ -58,7 +59,8 @@ export const debian: CatalogueImage = {
   os: () => 'debian',
   builtAt: Date.UTC(2025, 7, 11),
   shell: true,
-  exits: { exitCode: 0, afterMs: 0 },
+  // CMD ["/bin/bash"]: without stdin it reads EOF and exits 0 at once (with stdin: true it waits for an attach).
+  cmd: ['/bin/bash'],
   env: () => ({}),
   processes: () => [bash],
   files: (ctx) => ({

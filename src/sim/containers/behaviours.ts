@@ -78,6 +78,10 @@ export interface ContainerBehaviour {
   missing?: string[]
   /** Whether a pod's `args` alone become PID 1 (a CMD-only image: ubuntu, python); default: busybox-shell images. */
   argsReplaceCmd?: boolean
+  /** The image's CMD when it is a simulated program (busybox: `sh`): it runs as PID 1 when the pod gives no command. */
+  cmd?: string[]
+  /** Program names that start the image's own server (`nginx`, `redis-server`): as a pod command they keep the image's behaviour. */
+  servers?: string[]
 }
 
 const _day = 86_400_000
@@ -198,6 +202,7 @@ const nginx: ContainerBehaviour = {
   }),
   // Image files carry the release time of the version (the catalogue's table).
   builtAt: nginxReleaseTime,
+  servers: ['nginx', 'nginx-debug'],
   missing: ['ps', 'wget', 'top', 'ip', 'ping', 'netstat', 'vi', 'vim', 'less'],
   processes: (ctx) => [
     {
@@ -297,6 +302,7 @@ const httpd: ContainerBehaviour = {
     HTTPD_PATCHES: '',
   }),
   builtAt: () => Date.UTC(2025, 0, 23),
+  servers: ['httpd', 'httpd-foreground'],
   missing: ['ps', 'curl', 'wget', 'top', 'ip', 'ping', 'vi', 'vim', 'less'],
   processes: () => [
     { user: 'root', command: 'httpd -DFOREGROUND', vszKb: 5772, rssKb: 4480 },
@@ -343,6 +349,8 @@ function shellImage(os: 'busybox' | 'alpine'): ContainerBehaviour {
     env: () => ({}),
     builtAt: () => Date.UTC(2024, 8, 26),
     processes: () => [{ user: 'root', command: 'sh', vszKb: 1636, rssKb: 1024 }],
+    // CMD ["sh"] (busybox) / ["/bin/sh"] (alpine): without stdin it reads EOF and exits 0 at once.
+    cmd: [os === 'alpine' ? '/bin/sh' : 'sh'],
     files: () => ({
       '/etc/os-release': {
         content:
@@ -358,6 +366,7 @@ function shellImage(os: 'busybox' | 'alpine'): ContainerBehaviour {
 /** A distroless/static binary image: no shell, one process. */
 function distroless(command: string): ContainerBehaviour {
   return {
+    servers: [command.split(' ')[0].split('/').pop()!],
     shell: 'none',
     os: 'distroless',
     path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -396,6 +405,7 @@ export const behaviours: Record<string, ContainerBehaviour> = {
   'registry.k8s.io/pause': distroless('/pause'),
   'registry.k8s.io/kube-proxy': {
     ...generic,
+    servers: ['kube-proxy'],
     processes: () => [
       {
         user: 'root',
@@ -416,6 +426,11 @@ export function behaviourFor(image: string): ContainerBehaviour {
   if (known) return known
   const entry = catalogueImage(ref.repository)
   return entry ? catalogueBehaviour(entry, ref.tag || 'latest') : generic
+}
+
+/** Whether the image is one the simulation knows (its files and programs are known, so a missing program is an error). */
+export function knownImage(image: string): boolean {
+  return behaviourFor(image) !== generic
 }
 
 /** The context behaviour functions get for an instance. */

@@ -1,10 +1,9 @@
 /** @module fs: a container's in-memory filesystem — image files, kubelet mounts, a writable layer; never the host's. */
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
 import { behaviourContext, behaviourFor, type FileSpec } from './behaviours.js'
-import type { Pod } from 'kubernetes-types/core/v1.js'
-import { nodeHostFacts, nodeRootFiles } from '../node-host.js'
-import { podContainerSpec } from './pod-container-spec.js'
 import { nodeCPUs, runtimeFor, type ContainerInstance } from './runtime.js'
+import { hostPathFiles, volumeFiles } from './volume-files.js'
 
 /** One node of the tree. Directories hold children; links hold a target. */
 export interface FsNode {
@@ -312,28 +311,6 @@ function kubeletFiles(inst: ContainerInstance, registry: Registry): Record<strin
   return out
 }
 
-/** What `hostPath` volumes mount: the node's files under the volume's path, at the mount path. */
-function hostPathFiles(registry: Registry, inst: ContainerInstance): Record<string, FileSpec> {
-  const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as Pod | undefined
-  const out: Record<string, FileSpec> = {}
-  const mounts = podContainerSpec(pod, inst.container)?.volumeMounts ?? []
-  const hostPaths = mounts.flatMap((m) => {
-    const path = pod?.spec?.volumes?.find((v) => v.name === m.name)?.hostPath?.path
-    return path ? [{ from: resolvePath(path), to: resolvePath(m.mountPath) }] : []
-  })
-  if (hostPaths.length === 0 || !inst.nodeName) return out
-  const node = registry.find('', 'nodes')?.getStored('', inst.nodeName)?.obj
-  const files = nodeRootFiles(nodeHostFacts(node, inst.nodeName))
-  for (const { from, to } of hostPaths) {
-    out[to] = { dir: true }
-    const prefix = from === '/' ? '/' : `${from}/`
-    for (const [path, spec] of Object.entries(files)) {
-      if (path.startsWith(prefix)) out[`${to === '/' ? '' : to}/${path.slice(prefix.length)}`] = spec
-    }
-  }
-  return out
-}
-
 /**
  * The filesystem of one container instance: the OS skeleton and image files (mtime = image build),
  * the image's runtime files (pid file at process start) and the kubelet's mounts. Created on first
@@ -348,7 +325,9 @@ export function fsFor(registry: Registry, inst: ContainerInstance): VirtualFS {
     fs.install(baseFiles(b.os, inst.hostname), built)
     fs.install(b.files(ctx), built)
     fs.install(kubeletFiles(inst, registry), built)
-    fs.install(hostPathFiles(registry, inst), built)
+    const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as Pod | undefined
+    fs.install(hostPathFiles(registry, pod, inst.container, inst.nodeName), built)
+    fs.install(volumeFiles(registry, pod, inst.container), inst.startedAt)
     return fs
   })
 }

@@ -87,14 +87,24 @@ interface Entry {
   slots: Map<string, unknown>
 }
 
-/** A LogBuffer over an array; `now` supplies default timestamps. */
+/** The kubelet's containerLogMaxSize default: the log file is rotated past 10 MiB, and `kubectl logs` reads only the current one. */
+export const containerLogMaxBytes = 10 * 1024 * 1024
+
+/** A LogBuffer over an array; `now` supplies default timestamps. Past {@link containerLogMaxBytes} it starts again empty, as a rotation does. */
 export function createLogBuffer(now: () => number): LogBuffer {
   const subs = new Set<(line: LogLine) => void>()
   const lines: LogLine[] = []
+  let bytes = 0
   return {
     lines,
     append(text, stream = 'stdout', ts = now()) {
       const line = { ts, stream, text }
+      // A CRI log line: timestamp, stream, tag, text, newline (about 40 bytes besides the text).
+      bytes += text.length + 40
+      if (bytes > containerLogMaxBytes) {
+        lines.length = 0
+        bytes = text.length + 40
+      }
       lines.push(line)
       for (const fn of [...subs]) fn(line)
     },

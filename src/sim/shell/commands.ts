@@ -7,6 +7,7 @@ import type { CommandContext, CommandFn } from './shell.js'
 import { abortError } from './scheduler.js'
 import { LoopControl, Shell, ShellExit, stringInput, type Input } from './shell.js'
 import { tar } from './tar.js'
+import type { CommandName } from './command-names.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { connectionAllowed } from '../network-policy.js'
 import { routeToService } from '../service-routing.js'
@@ -814,8 +815,8 @@ const testCommand: CommandFn = (ctx) => {
   return one(a) ? 0 : 1
 }
 
-/** Every command by name (paths like /bin/ls resolve to their base name). */
-export const commands: Record<string, CommandFn> = {
+/** The implementations, one per name in command-names.ts (the type makes a missing or extra one an error). */
+const table: Record<CommandName, CommandFn> = {
   ls,
   cat,
   echo,
@@ -904,5 +905,8 @@ export const commands: Record<string, CommandFn> = {
     return ctx.shell.exec([...(ctx.args.length > 1 ? ctx.args.slice(1) : ['echo']), ...input], { stdin: stringInput(''), out: ctx.out, err: ctx.err })
   },
 }
+
+/** Every command by name (paths like /bin/ls resolve to their base name). */
+export const commands: Record<string, CommandFn> = table
 
 void signals

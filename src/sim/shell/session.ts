@@ -1,10 +1,10 @@
 /** @module session: one `exec`'d process in a container — argv or an interactive shell with a tty line editor; ends with an exit code. */
 import type { Registry } from '../../registry/registry.js'
 import { behaviourFor } from '../containers/behaviours.js'
+import { findExecutable, notFoundText } from '../containers/executable.js'
 import { fsFor } from '../containers/fs.js'
 import { processesFor, type Process } from '../containers/processes.js'
 import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
-import { commands } from './commands.js'
 import { LineEditor } from './line-editor.js'
 import { isAbortError, Scheduler } from './scheduler.js'
 import { randomHex } from '../../util/random.js'
@@ -31,11 +31,8 @@ export interface ExecOptions {
   tty: boolean
   stdin: boolean
   io: SessionIO
-  /**
-   * An existing process this session is (attach to a shell that is the container's main process):
-   * no new process is spawned, and its end is the caller's to report.
-   */
-  adopt?: Process
+  /** The container's main process itself (pid1.ts), not a process exec starts beside it: the session is PID 1 of the table. */
+  pid1?: boolean
 }
 
 /**
@@ -83,20 +80,16 @@ export class ExecSession {
     const argv = this.opts.command
     const b = behaviourFor(this.inst.image)
     const name = argv[0] ?? ''
-    const base = name.split('/').pop()!
-    const shells: Record<string, ShellFlavour> = b.shell === 'bash' ? { bash: 'bash', sh: 'dash' } : b.shell === 'busybox' ? { sh: 'ash', ash: 'ash' } : {}
-    const isShell = ['sh', 'bash', 'ash', 'dash'].includes(base)
-    const known = isShell ? !!shells[base] : (!!commands[base] && !b.missing?.includes(base) && b.os !== 'distroless') || !!b.binaries?.[base]
-    if (!known) {
-      const why = name.includes('/') ? `exec: "${name}": stat ${name}: no such file or directory` : `exec: "${name}": executable file not found in $PATH`
+    const found = findExecutable(b, name)
+    if (!found) {
       throw new ExecStartError(
-        `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex(32)}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`,
+        `Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${randomHex(32)}": OCI runtime exec failed: exec failed: unable to start container process: ${notFoundText(name)}: unknown`,
       )
     }
     const procs = processesFor(this.registry, this.inst)
-    this.proc =
-      this.opts.adopt ??
-      procs.spawn({
+    if (this.opts.pid1) this.proc = procs.mainOf(this.inst)
+    else {
+      this.proc = procs.spawn({
         ppid: 0,
         user: 'root',
         command: argv.join(' '),
@@ -105,13 +98,14 @@ export class ExecSession {
         rssKb: 3328,
         owner: this.inst.containerID,
       })
-    this.proc.onKill = (sig) => this.finish(128 + sig)
+      this.proc.onKill = (sig) => this.finish(128 + sig)
+    }
     // However the main process ends (crash, pod deletion, the kubelet), the kernel kills this one too.
     const stop = runtimeFor(this.registry).onExit((i) => {
       if (i.containerID === this.inst.containerID) this.finish(128 + 9)
     })
     void this.done.then(stop)
-    const flavour: ShellFlavour = shells[base] ?? (b.shell === 'busybox' ? 'ash' : 'dash')
+    const flavour: ShellFlavour = found.kind === 'shell' ? found.flavour : b.shell === 'busybox' ? 'ash' : 'dash'
     this.shell = new Shell({
       registry: this.registry,
       inst: this.inst,
@@ -124,7 +118,7 @@ export class ExecSession {
     this.shell.tty = this.opts.tty
     // containerd sets TERM for processes that get a terminal.
     if (this.opts.tty) this.shell.env.TERM ??= 'xterm'
-    this.interactiveShell = !!shells[base] && argv.length === 1
+    this.interactiveShell = found.kind === 'shell' && argv.length === 1
     if (this.interactiveShell) {
       this.shell.interactive = true
       if (this.opts.tty) this.write(this.shell.prompt())
@@ -176,7 +170,7 @@ export class ExecSession {
     this.scheduler.close()
     this.editor.clear()
     this.stdinStream.end()
-    if (this.proc && !this.opts.adopt) processesFor(this.registry, this.inst).exit(this.proc.pid)
+    if (this.proc && !this.opts.pid1) processesFor(this.registry, this.inst).exit(this.proc.pid)
     this.resolveDone(code)
   }
 

@@ -1,6 +1,7 @@
 /** @module shell: an interpreter for bash/dash/ash command lines over a container's simulated fs, processes and env. */
 import type { Registry } from '../../registry/registry.js'
 import { behaviourContext, behaviourFor, type ContainerBehaviour } from '../containers/behaviours.js'
+import type { ShellFlavour } from '../containers/executable.js'
 import { FsError, resolvePath, type VirtualFS } from '../containers/fs.js'
 import type { ContainerInstance } from '../containers/runtime.js'
 import type { Process, ProcessTable } from '../containers/processes.js'
@@ -9,8 +10,8 @@ import { parse, ShellSyntaxError, type CommandList, type Compound, type Pipeline
 import { Pipe } from './pipe.js'
 import { abortError, BrokenPipe, chunks, chunkUnits, isAbortError, Scheduler } from './scheduler.js'
 
-/** Which shell program this is: error texts and prompts differ. */
-export type ShellFlavour = 'bash' | 'dash' | 'ash'
+/** Which shell program this is: error texts and prompts differ (executable.ts decides it from the image). */
+export type { ShellFlavour }
 
 /** Where a command's bytes go. Pipes also tell the interpreter when their reader is behind or gone. */
 export interface Output {

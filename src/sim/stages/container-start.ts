@@ -1,7 +1,9 @@
 /** @module container-start: which containers the kubelet starts next and what starting one does (image pull, back-offs, create, start). */
 import type { Container, ContainerStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
-import { parseImageRef, planProcess } from '../images.js'
+import { planProcess } from '../containers/process-plan.js'
+import { parseImageRef } from '../images.js'
+import { rfc3339 } from '../../util/time.js'
 import { goDuration } from './go-duration.js'
 import type { PodStageContext, PodStep } from './pod-context.js'
 import { isSidecar, volumeMountStatuses, waitingStatus } from './pod-status.js'
@@ -45,6 +47,20 @@ export function shouldRestart(pod: PodObject, c: Container, exitCode: number, in
   return true
 }
 
+/**
+ * computePodActions: once every regular container has ended for good (restartPolicy Never, or
+ * OnFailure after success), nothing starts again, not even a sidecar, and the kubelet stops the
+ * sidecars (KillPod with no containers to keep).
+ */
+export function regularContainersDone(pod: PodObject): boolean {
+  if ((pod.spec?.restartPolicy ?? 'Always') === 'Always') return false
+  const statuses = pod.status?.containerStatuses ?? []
+  return (pod.spec?.containers ?? []).every((c) => {
+    const t = statuses.find((s) => s.name === c.name)?.state?.terminated
+    return !!t && !shouldRestart(pod, c, t.exitCode, false)
+  })
+}
+
 /** When a container in its current state may start (undefined = not a candidate). */
 function candidate(pod: PodObject, c: Container, s: ContainerStatus | undefined, init: boolean, ctx: PodStageContext): StartCandidate | undefined {
   const base = { container: c, init, status: s, pull: needsPull(c, ctx) }
@@ -74,7 +90,7 @@ function candidate(pod: PodObject, c: Container, s: ContainerStatus | undefined,
  */
 export function startCandidates(pod: PodObject, ctx: PodStageContext): StartCandidate[] {
   const spec = pod.spec
-  if (!spec) return []
+  if (!spec || regularContainersDone(pod)) return []
   const initStatuses = pod.status?.initContainerStatuses ?? []
   for (const c of spec.initContainers ?? []) {
     const s = initStatuses.find((x) => x.name === c.name)
@@ -156,17 +172,49 @@ export function startContainer(pod: PodObject, cand: StartCandidate, ctx: PodSta
   )
   const rc = ctx.runtime.start(`${pod.metadata.namespace}/${pod.metadata.name}`, c.name, plan)
   ev('Normal', 'Created', `Created container: ${c.name}`)
-  ev('Normal', 'Started', `Started container ${c.name}`)
   const restarted = !!prevTerminated
   const mounts = volumeMountStatuses(c)
+  const common = {
+    lastState: restarted ? { terminated: prevTerminated } : (prev?.lastState ?? {}),
+    restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0),
+  }
+  if (plan.startError) {
+    // kuberuntime startContainer: StartContainer failed → `Failed` "Error: <the CRI message>";
+    // containerd reports the container exited 128 (StartError) without ever having started.
+    ev('Warning', 'Failed', `Error: ${plan.startError}`)
+    const exit = ctx.runtime.get(rc.id)?.exit
+    const status: ContainerStatus = {
+      name: c.name,
+      state: {
+        terminated: {
+          exitCode: plan.exitCode,
+          reason: 'StartError',
+          message: plan.startError,
+          startedAt: '1970-01-01T00:00:00Z',
+          finishedAt: rfc3339(exit?.at ?? ctx.now),
+          containerID: rc.id,
+        },
+      },
+      lastState: common.lastState,
+      ready: false,
+      restartCount: common.restartCount,
+      image: pulled.image,
+      imageID: pulled.imageID,
+      containerID: rc.id,
+      started: false,
+      ...(mounts ? { volumeMounts: mounts } : {}),
+    }
+    return { status, events }
+  }
+  ev('Normal', 'Started', `Started container ${c.name}`)
   const status: ContainerStatus = {
     name: c.name,
     state: { running: { startedAt: new Date(Math.floor(rc.startedAt / 1000) * 1000).toISOString().replace('.000Z', 'Z') } },
-    lastState: restarted ? { terminated: prevTerminated } : (prev?.lastState ?? {}),
+    lastState: common.lastState,
     // Without a readiness probe a running container is ready at once; a running init container is not.
     // A startup probe holds `started` (and so `ready`) until it passes, a readiness probe holds `ready`.
     ready: (!cand.init || isSidecar(c)) && !c.readinessProbe && !c.startupProbe,
-    restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0),
+    restartCount: common.restartCount,
     image: pulled.image,
     imageID: pulled.imageID,
     containerID: rc.id,

@@ -24,7 +24,7 @@ export interface KubeletTimings {
   'kubelet.restartMs': number
   /** ErrImagePull → ImagePullBackOff. */
   'kubelet.imagePullBackOffMs': number
-  /** How long a shell command line that ends "runs" (busybox `echo hi`, Job commands). */
+  /** How long a program of an image the simulation knows nothing about runs when the pod does not restart it (a Job's `/app/batch`). */
   'kubelet.commandRunMs': number
 }
 
@@ -44,8 +44,12 @@ export const defaultKubeletTimings: KubeletTimings = {
 /** The runtime surface stages use (the fake containerd). */
 export interface StageRuntime {
   start(podKey: string, name: string, plan: ProcessPlan): { id: string; startedAt: number }
-  get(id: string | undefined): { startedAt: number; plan: ProcessPlan; exit?: { at: number; exitCode: number; reason: string } } | undefined
+  get(
+    id: string | undefined,
+  ): { startedAt: number; plan: ProcessPlan; exit?: { at: number; exitCode: number; reason: string; message?: string }; stopping?: boolean } | undefined
   exit(id: string, exitCode: number, reason?: string): void
+  /** Sends the stop signal: the container exits `afterMs` later with `exitCode`. */
+  kill(id: string, afterMs: number, exitCode: number): void
 }
 
 /** The back-off surface stages use (flowcontrol.Backoff). */

@@ -5,11 +5,11 @@
 import type { Container, ContainerStatus, PodStatus } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
 import { rfc3339 } from '../../util/time.js'
-import { freshStartMs, shouldRestart, startCandidates, startContainer, crashKey } from './container-start.js'
+import { crashKey, freshStartMs, regularContainersDone, shouldRestart, startCandidates, startContainer } from './container-start.js'
 import { ephemeralRetry, ephemeralStages, ephemeralStop } from './ephemeral-containers.js'
 import { goDuration } from './go-duration.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
-import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
+import { finishPodStatus, isRunning, isSidecar, waitingStatus } from './pod-status.js'
 import { probeKill, probeStatus } from './probe-stages.js'
 
 const terminalPhase = (pod: PodObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
@@ -179,7 +179,7 @@ const containerExited: PodStage = {
 }
 
 function crashLooping(pod: PodObject, ctx: PodStageContext): ContainerStatus[] {
-  if (terminalPhase(pod)) return []
+  if (terminalPhase(pod) || regularContainersDone(pod)) return []
   const spec = specOf(pod)
   const out: ContainerStatus[] = []
   for (const [list, specs, init] of [
@@ -275,6 +275,42 @@ const containersStart: PodStage = {
   },
 }
 
+/** The sidecars still running (and not yet told to stop) in a pod whose regular containers have all ended for good. */
+function sidecarsToStop(pod: PodObject, ctx: PodStageContext): ContainerStatus[] {
+  if (!regularContainersDone(pod)) return []
+  const sidecars = new Set((pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name))
+  return (pod.status?.initContainerStatuses ?? []).filter((s) => sidecars.has(s.name) && isRunning(s) && !ctx.runtime.get(s.containerID)?.stopping)
+}
+
+/**
+ * The regular containers are done (restartPolicy Never/OnFailure): the kubelet kills the pod's
+ * sidecars (computePodActions KillPod, no container to keep), the last-declared first, each with
+ * the pod's terminationGracePeriodSeconds: one that ignores SIGTERM (a shell) is SIGKILLed (137)
+ * when it runs out. Their exits arrive as any exit (container-exited); then the pod turns
+ * Succeeded/Failed (getPhase no longer counts them).
+ */
+const sidecarsStop: PodStage = {
+  name: 'sidecars-stop',
+  match: (pod, ctx) => !deleting(pod) && sidecarsToStop(pod, ctx).length > 0,
+  delay: { ms: 0 },
+  steps(pod, ctx) {
+    const steps: PodStep[] = []
+    const graceMs = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+    for (const s of sidecarsToStop(pod, ctx).reverse()) {
+      steps.push({
+        type: 'event',
+        eventType: 'Normal',
+        reason: 'Killing',
+        message: `Stopping container ${s.name}`,
+        fieldPath: `spec.initContainers{${s.name}}`,
+      })
+      const deaf = ctx.runtime.get(s.containerID)?.plan.ignoresSigterm
+      ctx.runtime.kill(s.containerID!, deaf ? graceMs : Math.min(ctx.timings['kubelet.stopMs'], graceMs), deaf ? 137 : 0)
+    }
+    return steps
+  },
+}
+
 /** The kubelet's pod stages, first match wins. */
 export const podStages: readonly PodStage[] = [
   podDelete,
@@ -284,6 +320,7 @@ export const podStages: readonly PodStage[] = [
   podSandbox,
   ...ephemeralStages,
   containerExited,
+  sidecarsStop,
   probeKill,
   probeStatus,
   containerCrashLoop,

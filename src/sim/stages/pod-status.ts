@@ -32,14 +32,37 @@ export function waitingStatus(c: Container, reason: string, message?: string, pr
 
 /**
  * getPhase (pkg/kubelet/kubelet_pods.go, 1.32). `terminal`: the pod is being torn down and all its
- * containers are stopped, so it ends Succeeded or Failed whatever the restart policy.
+ * containers are stopped, so it ends Succeeded or Failed whatever the restart policy. A running
+ * sidecar counts as running (the pod stays Running until the kubelet has stopped its sidecars);
+ * a stopped one does not count; one not yet started keeps an uninitialized pod Pending.
  */
 export function podPhase(spec: PodSpec, init: ContainerStatus[], regular: ContainerStatus[], terminal: boolean): PodStatus['phase'] {
   let pendingInit = 0
+  let pendingSidecars = 0
   let failedInit = 0
+  let unknown = 0
+  let running = 0
+  let waiting = 0
+  let stopped = 0
+  let succeeded = 0
   for (const c of spec.initContainers ?? []) {
-    if (isSidecar(c)) continue
     const s = init.find((x) => x.name === c.name)
+    if (isSidecar(c)) {
+      if (!s) unknown++
+      else if (s.state?.running) {
+        if (!s.started) pendingSidecars++
+        running++
+      } else if (s.state?.terminated || (s.state?.waiting && s.lastState?.terminated)) {
+        // Stopped sidecars do not count towards the phase.
+      } else if (s.state?.waiting) {
+        pendingSidecars++
+        waiting++
+      } else {
+        pendingSidecars++
+        unknown++
+      }
+      continue
+    }
     if (!s) pendingInit++
     else if (s.state?.running) pendingInit++
     else if (s.state?.terminated) {
@@ -50,11 +73,6 @@ export function podPhase(spec: PodSpec, init: ContainerStatus[], regular: Contai
       } else pendingInit++
     } else pendingInit++
   }
-  let unknown = 0
-  let running = 0
-  let waiting = 0
-  let stopped = 0
-  let succeeded = 0
   for (const c of spec.containers ?? []) {
     const s = regular.find((x) => x.name === c.name)
     if (!s) unknown++
@@ -67,9 +85,11 @@ export function podPhase(spec: PodSpec, init: ContainerStatus[], regular: Contai
       else waiting++
     } else unknown++
   }
+  // A regular container that ever started means the pod was initialized (a restarting sidecar does not make it Pending again).
+  const initialized = regular.some((s) => s.containerID || s.lastState?.terminated)
   const policy = spec.restartPolicy ?? 'Always'
   if (failedInit > 0 && policy === 'Never') return 'Failed'
-  if (pendingInit > 0 && !terminal) return 'Pending'
+  if ((pendingInit > 0 || (pendingSidecars > 0 && !initialized)) && !terminal) return 'Pending'
   if (waiting > 0) return 'Pending'
   if (running > 0 && unknown === 0) return 'Running'
   if (running === 0 && stopped > 0 && unknown === 0) {

@@ -24,6 +24,11 @@ interface GoldenInput {
   nodeImages?: string[]
   /** Simulation controls at given offsets: `{atMs, exit: {container, exitCode, reason?}}` or `{atMs, delete: graceSeconds}`. */
   actions?: { atMs: number; exit?: { container: string; exitCode: number; reason?: string }; delete?: number }[]
+  /**
+   * What the simulated program of a container does once started (in a cluster the sim runs it as
+   * PID 1 and reports its exit; here a timer stands in): it ends after `runMs` with `exitCode`.
+   */
+  programs?: Record<string, { runMs: number; exitCode?: number }>
   pod: PodObject
 }
 
@@ -35,6 +40,10 @@ async function run(input: GoldenInput) {
     clock,
     () => {},
     () => `containerd://${(++n).toString(16).padStart(64, '0')}`,
+    (c) => {
+      const p = input.programs?.[c.name]
+      if (p) clock.setTimer(p.runMs, () => runtime.exit(c.id, p.exitCode ?? 0))
+    },
   )
   const images = new ImageCatalogue()
   const held = new Map<string, PulledImage>()
