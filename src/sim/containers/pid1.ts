@@ -7,6 +7,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
 import type { ExecSession } from '../shell/session.js'
 import { pid1Program } from './pid1-program.js'
+import { podContainerSpec } from './pod-container-spec.js'
 import { processesFor } from './processes.js'
 import { runtimeFor, type ContainerInstance, type LogBuffer } from './runtime.js'
 
@@ -80,7 +81,7 @@ function createDriver(registry: Registry): Pid1Driver {
   const podOf = (ns: string, name: string) => registry.find('', 'pods')?.getStored(ns, name)?.obj as Pod | undefined
 
   const launch = (mod: SessionModule, pod: Pod, inst: ContainerInstance) => {
-    const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === inst.container)
+    const spec = podContainerSpec(pod, inst.container)
     const program = spec && pid1Program(spec, inst.env)
     if (!spec || program?.kind !== 'run' || !inst.running) return
     const rt = runtimeFor(registry)
@@ -134,7 +135,8 @@ function createDriver(registry: Registry): Pid1Driver {
       err.flush()
       running.delete(inst.containerID)
       // The one way a simulated program ends its container (no effect once the kubelet killed it).
-      processesFor(registry, inst).endContainer(code, code === 0 ? 'Completed' : 'Error')
+      // In a shared PID namespace (a debug target's, shareProcessNamespace) it is a member's main process, not the namespace's PID 1.
+      processesFor(registry, inst).endMain(inst, code)
     })
   }
 
@@ -157,7 +159,7 @@ function createDriver(registry: Registry): Pid1Driver {
     const want = waiting.get(key)
     if (!want) return
     if (deleted) return void waiting.delete(key)
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])]
     for (const [id, name] of want) {
       const s = statuses.find((x) => x.name === name)
       if (s?.containerID !== id) continue

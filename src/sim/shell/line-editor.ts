@@ -48,6 +48,15 @@ export class LineEditor {
     void this.pump()
   }
 
+  /**
+   * The terminal changed size (SIGWINCH): at the prompt, ash's and readline's line editors redraw
+   * it with the line typed so far; while a line runs nothing is drawn.
+   */
+  redraw(): void {
+    if (this.busy || this.hooks.closed()) return
+    this.hooks.write(`\r${this.hooks.prompt()}${this.line.join('')}`)
+  }
+
   /** Forgets queued keys (the session ended). */
   clear(): void {
     this.queue = []

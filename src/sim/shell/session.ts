@@ -145,9 +145,17 @@ export class ExecSession {
   }
 
   /** Terminal size change. */
-  resize(width: number, _height: number): void {
+  resize(width: number, height: number): void {
     if (this.shell && width > 0) this.shell.width = width
+    // A PID 1 shell's terminal starts without a size: the first one an attached client sends is a
+    // change, so the shell redraws its prompt (what makes `kubectl run -it`/`debug -it` show one).
+    const size = `${width}x${height}`
+    if (this.opts.pid1 && this.opts.tty && this.interactiveShell && size !== this.size) this.editor.redraw()
+    this.size = size
   }
+
+  /** The terminal size last set (undefined until a client sends one). */
+  private size?: string
 
   /** Ends the session from outside (client went away): the shell process is gone. */
   abort(): void {
