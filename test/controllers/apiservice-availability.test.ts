@@ -45,10 +45,13 @@ describe('APIService availability', () => {
     expect(apis.read('', 'v1beta1.custom.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'EndpointsNotFound' })
   })
 
-  it("passes metrics-server's APIService, whose group this server serves, once its Service exists", async () => {
+  it("passes metrics-server's APIService, whose group this server serves, once its pod is ready", async () => {
     const c = await start()
     const apis = c.registry.resource<APIService>('apiregistration.k8s.io', 'apiservices')
     await c.clock.advance(10)
+    // Until the metrics-server pod passes its readiness probe (initialDelaySeconds 20) its Endpoints have no address.
+    expect(apis.read('', 'v1beta1.metrics.k8s.io')?.status?.conditions?.[0]).toMatchObject({ status: 'False', reason: 'MissingEndpoints' })
+    await c.clock.advance(40_000)
     const api = apis.read('', 'v1beta1.metrics.k8s.io')
     expect(api?.spec).toMatchObject({ group: 'metrics.k8s.io', service: { namespace: 'kube-system', name: 'metrics-server' }, insecureSkipTLSVerify: true })
     expect(api?.status?.conditions).toEqual([
