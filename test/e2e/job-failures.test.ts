@@ -1,4 +1,4 @@
-/** @module job-failures.test (e2e): Jobs failing by their containers' exit codes — podFailurePolicy FailJob/Ignore, backoffLimit — through real kubectl on a manual clock. */
+/** @module job-failures.test (e2e): Jobs failing by their containers' real exit codes (`sh -c 'exit N'`) — podFailurePolicy FailJob/Ignore, backoffLimit — through real kubectl on a manual clock. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ok, until } from '../helpers/expect-kubectl.js'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
@@ -14,23 +14,29 @@ describe('Jobs failing by exit code (kubectl)', () => {
   const advance = (seconds: number) => post('/kubemock/v1/clock/advance', { seconds })
 
   /**
-   * The one place exit codes come from. Today the container sleeps and the control API ends it
-   * with `code` (`POST …/pods/NAME/crash`); once container commands really run, `command` becomes
-   * `['sh', '-c', `exit ${code}`]` and `exitNextPod` only waits for the pod to fail.
+   * The one place exit codes come from: the container's program (`sh -c 'sleep 1; exit N'`, run
+   * by the simulated PID 1). `exitNextPod` advances the clock until a pod of the Job not returned
+   * before has its container ended with `code`, and returns its name.
    */
+  const seen = new Set<string>()
   const exitCodes = {
-    command: (_code: number) => ['sh', '-c', 'sleep 3600'],
+    command: (code: number) => ['sh', '-c', `sleep 1; exit ${code}`],
     async exitNextPod(job: string, code: number): Promise<string> {
       const pod = await until(
         async () => {
           await advance(1)
           const pods = JSON.parse(ok(await k(['get', 'pods', '-l', `batch.kubernetes.io/job-name=${job}`, '-o', 'json']))).items as any[]
-          return pods.find((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)?.metadata.name as string | undefined
+          const ended = (p: any) =>
+            (p.status?.containerStatuses ?? []).some(
+              (c: any) =>
+                (c.state?.terminated ?? c.lastState?.terminated)?.exitCode === code && (c.state?.terminated ?? c.lastState?.terminated)?.reason === 'Error',
+            )
+          return pods.find((p) => !seen.has(p.metadata.name) && ended(p))?.metadata.name as string | undefined
         },
         20_000,
         () => km.logs(),
       )
-      await post(`/kubemock/v1/namespaces/default/pods/${pod}/crash`, { container: 'main', exitCode: code })
+      seen.add(pod)
       return pod
     },
   }
