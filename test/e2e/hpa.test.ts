@@ -11,8 +11,6 @@ import { parseTable } from '../helpers/parse-table.js'
 
 describe('kubectl autoscale against kubemock', () => {
   let km: Kubemock
-  /** Whether the control API's usage routes exist (`PUT/DELETE /kubemock/v1/namespaces/NS/usage`). */
-  let usageApiAvailable = false
   const k = (args: string[], input?: string) => km.kubectl(args, { input })
   const advance = async (seconds: number) => {
     const res = await fetch(`${km.url}/kubemock/v1/clock/advance`, {
@@ -28,7 +26,7 @@ describe('kubectl autoscale against kubemock', () => {
       headers: body ? { 'content-type': 'application/json' } : {},
       body: body ? JSON.stringify(body) : undefined,
     })
-  const deployment = (ns: string) =>
+  const deployment = (ns: string, requests: Record<string, string> = { cpu: '100m' }) =>
     JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -38,7 +36,7 @@ describe('kubectl autoscale against kubemock', () => {
         selector: { matchLabels: { app: 'web' } },
         template: {
           metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'nginx:1.15.12', resources: { requests: { cpu: '100m' } } }] },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.15.12', resources: { requests } }] },
         },
       },
     })
@@ -47,15 +45,14 @@ describe('kubectl autoscale against kubemock', () => {
 
   beforeAll(async () => {
     km = await startKubemock({ args: ['--speed', '0'] })
-    usageApiAvailable = (await usage('DELETE', 'default', 'kubemock-probe=none')).status !== 404
   }, 30_000)
   afterAll(async () => {
     await km?.stop()
   })
 
-  it('without metrics: TARGETS <unknown>, ScalingActive False and the events describe prints', async () => {
+  it('without a cpu request: TARGETS <unknown>, ScalingActive False and the events describe prints', async () => {
     ok(await k(['create', 'namespace', 'nometrics']))
-    ok(await k(['apply', '-f', '-'], deployment('nometrics')))
+    ok(await k(['apply', '-f', '-'], deployment('nometrics', { memory: '64Mi' })))
     await advance(30)
     expect(ok(await k(['autoscale', 'deployment', 'web', '-n', 'nometrics', '--cpu-percent=50', '--min=1', '--max=5']))).toBe(
       'horizontalpodautoscaler.autoscaling/web autoscaled\n',
@@ -63,28 +60,25 @@ describe('kubectl autoscale against kubemock', () => {
     // The first sync is one period after the HPA appears.
     expect(await hpaRow('nometrics')).toMatchObject({ TARGETS: 'cpu: <unknown>/50%', REPLICAS: '0' })
     await advance(15)
-    if (usageApiAvailable) return // the usage model reports the pods: the next test covers that
     expect(await hpaRow('nometrics')).toMatchObject({ REFERENCE: 'Deployment/web', TARGETS: 'cpu: <unknown>/50%', MINPODS: '1', MAXPODS: '5', REPLICAS: '1' })
+    const pod = ok(await k(['get', 'pods', '-n', 'nometrics', '-o', 'jsonpath={.items[0].metadata.name}']))
+    const why = `failed to get cpu utilization: missing request for cpu in container web of Pod ${pod}`
     const d = ok(await k(['describe', 'hpa', 'web', '-n', 'nometrics']))
     expect(d).toContain('Deployment pods:                                       1 current / 0 desired\n')
     expect(d).toMatch(/AbleToScale\s+True\s+SucceededGetScale\s+the HPA controller was able to get the target's current scale\n/)
+    expect(d).toContain(`the HPA was unable to compute the replica count: ${why}\n`)
+    expect(d).toMatch(new RegExp(`Warning\\s+FailedGetResourceMetric\\s+\\S+\\s+horizontal-pod-autoscaler\\s+${why}\n`))
     expect(d).toMatch(
-      /ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API\n/,
-    )
-    expect(d).toMatch(
-      /Warning\s+FailedGetResourceMetric\s+\S+\s+horizontal-pod-autoscaler\s+failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API\n/,
-    )
-    expect(d).toMatch(
-      /Warning\s+FailedComputeMetricsReplicas\s+\S+\s+horizontal-pod-autoscaler\s+invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu resource metric value: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API\n/,
+      new RegExp(
+        `Warning\\s+FailedComputeMetricsReplicas\\s+\\S+\\s+horizontal-pod-autoscaler\\s+invalid metrics \\(1 invalid out of 1\\), first error is: failed to get cpu resource metric value: ${why}\n`,
+      ),
     )
     // The v1 view carries the same state.
     const v1 = ok(await k(['get', 'horizontalpodautoscalers.v1.autoscaling', 'web', '-n', 'nometrics', '-o', 'jsonpath={.status.currentReplicas}']))
     expect(v1).toBe('1')
   }, 60_000)
 
-  it('scales a Deployment up when usage rises, and down after the stabilisation window', async (ctx) => {
-    // Needs the usage model's control API (the metrics work); skipped until it is merged.
-    if (!usageApiAvailable) ctx.skip()
+  it('scales a Deployment up when usage rises, and down after the stabilisation window', async () => {
     ok(await k(['apply', '-f', '-'], deployment('default')))
     await advance(30)
     ok(await k(['autoscale', 'deployment', 'web', '--cpu-percent=50', '--min=1', '--max=5']))
