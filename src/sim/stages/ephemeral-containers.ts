@@ -6,10 +6,9 @@
  */
 import type { Container, ContainerStatus, EphemeralContainer } from 'kubernetes-types/core/v1.js'
 import type { PodObject } from '../../registry/core/pod-printer.js'
-import { rfc3339 } from '../../util/time.js'
 import { freshStartMs, imageKey, startContainer, type StartCandidate } from './container-start.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
-import { finishPodStatus, isRunning, waitingStatus } from './pod-status.js'
+import { finishPodStatus, isRunning, terminatedFrom, waitingStatus } from './pod-status.js'
 
 const active = (pod: PodObject) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed'
 const sandboxReady = (pod: PodObject) => !!pod.status?.podIP
@@ -140,14 +139,7 @@ const ephemeralExited: PodStage = {
     const list = statuses(pod).map((s) => {
       const exit = isRunning(s) ? ctx.runtime.get(s.containerID)?.exit : undefined
       if (!exit) return s
-      const terminated = {
-        exitCode: exit.exitCode,
-        reason: exit.reason,
-        startedAt: s.state?.running?.startedAt,
-        finishedAt: rfc3339(exit.at),
-        containerID: s.containerID,
-      }
-      return { ...s, state: { terminated } }
+      return { ...s, state: { terminated: terminatedFrom(s, exit) } }
     })
     return [{ type: 'status', status: withEphemeral(pod, list, ctx) }]
   },
@@ -170,14 +162,7 @@ export const ephemeralStop: PodStage = {
       const rc = ctx.runtime.get(s.containerID)
       if (rc && !rc.exit) ctx.runtime.exit(s.containerID!, 137)
       const exit = ctx.runtime.get(s.containerID)?.exit ?? { at: ctx.now, exitCode: 137, reason: 'Error' }
-      const terminated = {
-        exitCode: exit.exitCode,
-        reason: exit.reason,
-        startedAt: s.state?.running?.startedAt,
-        finishedAt: rfc3339(exit.at),
-        containerID: s.containerID,
-      }
-      return { ...s, state: { terminated } }
+      return { ...s, state: { terminated: terminatedFrom(s, exit) } }
     })
     steps.push({ type: 'status', status: { ...(pod.status ?? {}), ephemeralContainerStatuses: list } })
     return steps

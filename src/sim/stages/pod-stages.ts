@@ -9,7 +9,7 @@ import { crashKey, freshStartMs, regularContainersDone, shouldRestart, startCand
 import { ephemeralRetry, ephemeralStages, ephemeralStop } from './ephemeral-containers.js'
 import { goDuration } from './go-duration.js'
 import type { PodStage, PodStageContext, PodStep } from './pod-context.js'
-import { finishPodStatus, isRunning, isSidecar, waitingStatus } from './pod-status.js'
+import { type ContainerExitInfo, finishPodStatus, isRunning, isSidecar, terminatedFrom, waitingStatus } from './pod-status.js'
 import { probeKill, probeStatus } from './probe-stages.js'
 
 const terminalPhase = (pod: PodObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
@@ -55,22 +55,9 @@ function exitedContainers(pod: PodObject, ctx: PodStageContext): ContainerStatus
 }
 
 /** The terminated state of a container the runtime reports as exited. */
-function terminatedState(s: ContainerStatus, exit: { at: number; exitCode: number; reason: string }, init = false): ContainerStatus {
-  return {
-    ...s,
-    state: {
-      terminated: {
-        exitCode: exit.exitCode,
-        reason: exit.reason,
-        startedAt: s.state?.running?.startedAt,
-        finishedAt: seconds(exit.at),
-        containerID: s.containerID,
-      },
-    },
-    // A completed init container reports ready.
-    ready: init && exit.exitCode === 0,
-    started: false,
-  }
+function terminatedState(s: ContainerStatus, exit: ContainerExitInfo, init = false): ContainerStatus {
+  // A completed init container reports ready.
+  return { ...s, state: { terminated: terminatedFrom(s, exit) }, ready: init && exit.exitCode === 0, started: false }
 }
 
 /** Removes a pod whose containers are all down: the kubelet's final delete (grace 0, uid precondition). */

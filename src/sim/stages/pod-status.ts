@@ -214,3 +214,15 @@ export function finishPodStatus(spec: PodSpec, status: PodStatus, opts: { sandbo
 
 /** True when the container's state is running. */
 export const isRunning = (s: ContainerStatus | undefined): boolean => !!s?.state?.running
+
+/** How a runtime reports a process's end: when, the exit code, the reason (Completed, Error, OOMKilled, …). */
+export interface ContainerExitInfo {
+  at: number
+  exitCode: number
+  reason: string
+}
+
+/** `state.terminated` of a running container whose process ended (its start time and container ID kept). */
+export function terminatedFrom(s: ContainerStatus, exit: ContainerExitInfo): NonNullable<ContainerStatus['state']>['terminated'] {
+  return { exitCode: exit.exitCode, reason: exit.reason, startedAt: s.state?.running?.startedAt, finishedAt: rfc3339(exit.at), containerID: s.containerID }
+}
