@@ -4,6 +4,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js'
 import { StatusError } from '../errors.js'
 import { pid1For } from '../sim/containers/pid1.js'
 import { runtimeFor, type ContainerInstance } from '../sim/containers/runtime.js'
+import { loadSession } from '../sim/shell/load-session.js'
 import { queryBool, queryValues } from './query-params.js'
 import type { WsCall } from './ws-subresources.js'
 import type { ResourceCall } from './resources.js'
@@ -17,7 +18,7 @@ let shellModule: ShellModule | undefined
  * throw if it has not finished.
  */
 export async function loadShell(): Promise<void> {
-  shellModule ??= await import('../sim/shell/session.js')
+  shellModule ??= await loadSession()
 }
 
 function shell(): ShellModule {

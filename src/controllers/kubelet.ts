@@ -9,6 +9,7 @@ import { selectStage, StageTracker, stageDueAt } from '../sim/stages/engine.js'
 import { defaultKubeletTimings, type KubeletTimings, type PodStageContext, type PodStep } from '../sim/stages/pod-context.js'
 import { podStages } from '../sim/stages/pod-stages.js'
 import { ProberManager } from '../sim/probes/prober-manager.js'
+import { whileSessionLoads } from '../sim/shell/load-session.js'
 import { LifecycleHooks } from '../sim/probes/lifecycle-hooks.js'
 import type { KubeObject } from '../types.js'
 import type { ControllerDeps } from './index.js'
@@ -74,6 +75,8 @@ export function createKubelet(deps: ControllerDeps, opts: KubeletOptions = {}): 
   const idle = (node: string) => stopped.has(node) || !(deps.ownsNode?.(node) ?? true)
   /** Pods this kubelet has seen, by key: which UID on which node (to clean up after deletion). */
   const known = new Map<string, { uid: string; node: string }>()
+  // Exec probes and hooks load the shell on first use: simulated time waits for it.
+  deps.clock.addSettler?.(whileSessionLoads)
   const prober = new ProberManager({
     clock: deps.clock,
     registry: deps.registry,

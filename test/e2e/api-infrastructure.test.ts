@@ -37,6 +37,8 @@ describe('API infrastructure kinds through kubectl (--tls --token)', () => {
   })
 
   it("kubectl get apiservices lists every built-in group-version Local and Available, and metrics-server's", async () => {
+    // metrics-server's APIService is Available once its pod passes its readiness probe (initialDelaySeconds 20).
+    ok(await k(['create', '--raw', '/kubemock/v1/clock/advance', '-f', '-'], '{"seconds":40}'))
     const table = await eventually('every APIService available', async () => {
       const t = parseTable(ok(await k(['get', 'apiservices'])))
       return t.rows.length > 0 && t.rows.every((r) => r.AVAILABLE === 'True') ? t : undefined

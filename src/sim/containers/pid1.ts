@@ -5,6 +5,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../../registry/registry.js'
+import { loadSession } from '../shell/load-session.js'
 import type { ExecSession } from '../shell/session.js'
 import { pid1Program } from './pid1-program.js'
 import { podContainerSpec } from './pod-container-spec.js'
@@ -12,7 +13,6 @@ import { processesFor } from './processes.js'
 import { runtimeFor, type ContainerInstance, type LogBuffer } from './runtime.js'
 
 type SessionModule = typeof import('../shell/session.js')
-let sessionModule: Promise<SessionModule> | undefined
 
 /** What PID 1 writes, as it writes it (attach shows prompts and partial lines; the log keeps whole lines). */
 export type Pid1Listener = (stream: 'stdout' | 'stderr', text: string) => void
@@ -145,8 +145,7 @@ function createDriver(registry: Registry): Pid1Driver {
     const inst = runtimeFor(registry).current(ns, pod.metadata?.name ?? '', name)
     if (!inst || inst.containerID !== id || !inst.running || running.has(id)) return
     loading++
-    sessionModule ??= import('../shell/session.js')
-    void sessionModule
+    void loadSession()
       .then((mod) => {
         const cur = podOf(ns, pod.metadata?.name ?? '')
         if (cur) launch(mod, cur, inst)

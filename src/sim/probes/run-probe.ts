@@ -7,7 +7,7 @@ import type { Registry } from '../../registry/registry.js'
 import type { Clock } from '../clock.js'
 import { connectPort, serveHTTP, speaksTLS } from '../containers/http.js'
 import { runtimeFor, type ContainerInstance } from '../containers/runtime.js'
-import { ExecSession, ExecStartError } from '../shell/session.js'
+import { loadSession } from '../shell/load-session.js'
 import { goDuration } from '../stages/go-duration.js'
 
 /** probe.Result: Warning counts as success (a redirect the prober did not follow). */
@@ -150,7 +150,14 @@ export type ExecSyncResult = { code: number; output: string; timedOut: boolean }
  * Runs a command in the container the way the kubelet's ExecSync does (the probe and hook path),
  * through the same simulated shell as `kubectl exec`. `timeoutMs` 0 = no timeout.
  */
-export function execInContainer(registry: Registry, clock: Clock, inst: ContainerInstance, command: string[], timeoutMs: number): Promise<ExecSyncResult> {
+export async function execInContainer(
+  registry: Registry,
+  clock: Clock,
+  inst: ContainerInstance,
+  command: string[],
+  timeoutMs: number,
+): Promise<ExecSyncResult> {
+  const { ExecSession, ExecStartError } = await loadSession()
   let out = ''
   const collect = (s: string) => {
     if (out.length < maxReadLength) out = (out + s).slice(0, maxReadLength)
@@ -162,7 +169,7 @@ export function execInContainer(registry: Registry, clock: Clock, inst: Containe
     if (!(err instanceof ExecStartError)) throw err
     // The CRI error as the kubelet prints it (a gRPC status from containerd).
     const desc = err.message.replace(/^Internal error occurred: error executing command in container: /, '')
-    return Promise.resolve({ error: `rpc error: code = Unknown desc = ${desc}` })
+    return { error: `rpc error: code = Unknown desc = ${desc}` }
   }
   session.closeStdin()
   return new Promise((resolve) => {
