@@ -115,7 +115,8 @@ export interface RemoteCommandOutput {
    * its empty first WebSocket frame); optional.
    */
   opened?(): void
-  stdout(data: string): void
+  /** Text is sent as UTF-8; a Buffer (binary output such as `tar zcf -`) as it is. */
+  stdout(data: string | Buffer): void
   stderr(data: string): void
   /** Bytes written but not yet taken by the client: the shell pauses while this is large (backpressure). */
   backlog?(): number
@@ -190,12 +191,12 @@ function instanceFor(out: RemoteCommandOutput, call: WsCall, container: string):
   return undefined
 }
 
-/** A stdin sink that decodes UTF-8 across chunk boundaries. */
-function stdinDecoder(write: (s: string) => void): (chunk: Buffer) => void {
+/** A stdin sink that decodes UTF-8 across chunk boundaries; each chunk's bytes go along (binary readers: `tar xzf -`). */
+function stdinDecoder(write: (s: string, raw: Buffer) => void): (chunk: Buffer) => void {
   const dec = new StringDecoder('utf8')
   return (chunk) => {
     const s = dec.write(chunk)
-    if (s) write(s)
+    if (s || chunk.length) write(s, chunk)
   }
 }
 
@@ -218,12 +219,13 @@ export function runExec(call: WsCall, out: RemoteCommandOutput): RemoteCommandIn
     stdin: opts.stdin,
     io: {
       stdout: (s) => opts.stdout && out.stdout(s),
+      stdoutBytes: (b) => opts.stdout && out.stdout(b),
       stderr: (s) => (opts.tty ? opts.stdout && out.stdout(s) : opts.stderr && out.stderr(s)),
       backlog: () => out.backlog?.() ?? 0,
     },
   })
   const input: RemoteCommandInput = {
-    stdin: stdinDecoder((s) => session.input(s)),
+    stdin: stdinDecoder((s, raw) => session.input(s, raw)),
     resize: (w, h) => session.resize(w, h),
     closeStdin: () => session.closeStdin(),
     gone: () => session.abort(),
@@ -282,7 +284,7 @@ export function runAttach(call: WsCall, out: RemoteCommandOutput): RemoteCommand
     stopExit()
   }
   return {
-    stdin: stdinDecoder((s) => opts.stdin && pid1?.input(s)),
+    stdin: stdinDecoder((s) => s && opts.stdin && pid1?.input(s)),
     resize: (w, h) => pid1?.resize(w, h),
     // The client's stdin ending is one attached client going away (`stdinOnce` closes PID 1's stdin).
     closeStdin: () => pid1?.detached(),

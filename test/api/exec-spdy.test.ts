@@ -1,4 +1,5 @@
 /** @module exec-spdy.test: pods/exec, pods/attach and pods/portforward over raw SPDY/3.1, driven by a hand-written SPDY client: negotiation, stream sets per protocol version, exit Status, stdin half-close, tty + resize, errors before the upgrade, teardown. */
+import { gunzipSync } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exitStatus } from '../../src/api/exec.js'
@@ -100,6 +101,32 @@ describe('exec over SPDY/3.1', () => {
     await c!.until(() => c!.ended)
     expect(c!.text(stdout)).toBe('early héé\n')
     expect(JSON.parse(c!.text(err))).toEqual({ metadata: {}, status: 'Success' })
+  })
+
+  it('binary: `tar zcf -` arrives as the exact gzip bytes, and `tar xzf -` takes them back on stdin split anywhere', async () => {
+    const out = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['tar', 'zcf', '-', '-C', '/etc/nginx', 'conf.d'], 'stdout=true')}`, [
+      'error',
+      'stdout',
+    ])
+    await out.c.until(() => out.c.ended)
+    const gz = Buffer.concat(out.c.stream(out.ids.stdout)!.data)
+    expect([gz[0], gz[1]]).toEqual([0x1f, 0x8b])
+    expect(gunzipSync(gz).subarray(0, 8).toString()).toBe('conf.d/\0')
+
+    const back = await execSession(
+      `/api/v1/namespaces/default/pods/web/exec?${q(['tar', 'xzf', '-', '-C', '/tmp/spdy'], 'stdin=true&stdout=true&stderr=true')}`,
+      ['error', 'stdin', 'stdout', 'stderr'],
+    )
+    for (let o = 0; o < gz.length; o += 7) back.c.write(back.ids.stdin, gz.subarray(o, o + 7), o + 7 >= gz.length)
+    await back.c.until(() => back.c.ended)
+    expect(back.c.text(back.ids.stderr)).toBe('')
+    expect(JSON.parse(back.c.text(back.ids.error))).toEqual({ metadata: {}, status: 'Success' })
+    const check = await execSession(`/api/v1/namespaces/default/pods/web/exec?${q(['head', '-1', '/tmp/spdy/conf.d/default.conf'], 'stdout=true')}`, [
+      'error',
+      'stdout',
+    ])
+    await check.c.until(() => check.c.ended)
+    expect(check.c.text(check.ids.stdout)).toBe('server {\n')
   })
 
   it('tty: the resize stream is expected from v3 on; keystrokes echo; exit code travels back', async () => {

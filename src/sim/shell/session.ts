@@ -18,6 +18,8 @@ import { StreamInput } from './stream-input.js'
  */
 export interface SessionIO {
   stdout(s: string): void
+  /** Binary stdout (`tar zcf -`), sent as these bytes; without it bytes go to `stdout` as latin1 text. */
+  stdoutBytes?(b: Buffer): void
   stderr(s: string): void
   backlog?(): number
 }
@@ -128,12 +130,15 @@ export class ExecSession {
     void this.runArgv(argv)
   }
 
-  /** Bytes from the client's stdin (raw keystrokes with a tty); handled in bounded chunks. */
-  input(data: string): void {
-    if (this.finished) return
+  /**
+   * Text from the client's stdin (raw keystrokes with a tty); handled in bounded chunks. `raw` is
+   * the bytes it was decoded from: without a tty a command may read them as they are (`tar xzf -`).
+   */
+  input(data: string, raw?: Buffer): void {
+    if (this.finished || (this.opts.tty && !data)) return
     if (!this.opts.tty || !this.interactiveShell) {
       if (this.opts.tty && data.includes('\x03')) this.shell?.interrupt()
-      this.stdinStream.push(this.opts.tty ? data.replace(/\r/g, '\n') : data)
+      this.stdinStream.push(this.opts.tty ? data.replace(/\r/g, '\n') : data, this.opts.tty ? undefined : raw)
       return
     }
     this.editor.input(data)
@@ -166,6 +171,14 @@ export class ExecSession {
     if (!this.finished) this.opts.io.stdout(this.opts.tty ? s.replace(/\r?\n/g, '\r\n') : s)
   }
 
+  /** Binary stdout: a tty still turns `\n` into `\r\n` (onlcr), byte for byte. */
+  private writeBytes(b: Buffer) {
+    if (this.finished) return
+    const bytes = this.opts.tty ? Buffer.from(b.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') : b
+    if (this.opts.io.stdoutBytes) this.opts.io.stdoutBytes(bytes)
+    else this.opts.io.stdout(bytes.toString('latin1'))
+  }
+
   private writeErr(s: string) {
     if (this.finished) return
     if (this.opts.tty) this.opts.io.stdout(s.replace(/\r?\n/g, '\r\n'))
@@ -183,7 +196,11 @@ export class ExecSession {
   }
 
   private io() {
-    return { stdin: this.stdinStream, out: { write: (s: string) => this.write(s) }, err: { write: (s: string) => this.writeErr(s) } }
+    return {
+      stdin: this.stdinStream,
+      out: { write: (s: string) => this.write(s), writeBytes: (b: Buffer) => this.writeBytes(b) },
+      err: { write: (s: string) => this.writeErr(s) },
+    }
   }
 
   private async runArgv(argv: string[]) {

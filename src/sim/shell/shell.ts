@@ -16,6 +16,12 @@ export type { ShellFlavour }
 /** Where a command's bytes go. Pipes also tell the interpreter when their reader is behind or gone. */
 export interface Output {
   write(s: string): void
+  /**
+   * Binary output, delivered as these exact bytes (an exec session's stdout: `tar zcf -`). Absent
+   * on pipes, files and `$(…)`, which hold strings: {@link writeBytes} gives them one character per
+   * byte (latin1), which a reader that wants bytes back (`tar x`) turns into the same bytes.
+   */
+  writeBytes?(b: Buffer): void
   /** True once nobody reads any more (the writer's next step fails: SIGPIPE). */
   broken?(): boolean
   /** Resolves when the reader has caught up (the writer's next step waits for it). */
@@ -30,6 +36,17 @@ export interface Input {
   readAll(): Promise<string>
   /** One line without its newline, or undefined at EOF. */
   readLine(): Promise<string | undefined>
+  /**
+   * Everything until EOF as the exact bytes the client sent, when this is a session's stdin and
+   * nothing of it was read as text yet; undefined otherwise (then use `readAll`).
+   */
+  readAllBytes?(): Promise<Buffer | undefined>
+}
+
+/** Writes bytes: as they are where `out` takes bytes, else as a latin1 string (one character per byte). */
+export function writeBytes(out: Output, b: Buffer): void {
+  if (out.writeBytes) out.writeBytes(b)
+  else out.write(b.toString('latin1'))
 }
 
 /** What a command implementation receives. */

@@ -13,6 +13,11 @@ export class StreamInput implements Input {
   private eof = false
   private waiters: (() => void)[] = []
   private size = 0
+  /**
+   * The pushed bytes as they came, while every push brought them and no text was read yet
+   * (`readAllBytes` for binary stdin); dropped at the first text read.
+   */
+  private raw: Buffer[] | undefined = []
 
   /**
    * `signal()` is asked at each wait: the current foreground job's signal. `onRead` runs after
@@ -28,9 +33,11 @@ export class StreamInput implements Input {
     return this.size
   }
 
-  /** Appends bytes from the client (ignored after EOF). */
-  push(s: string): void {
+  /** Appends text from the client (ignored after EOF); `raw` is the bytes it was decoded from, when there were any. */
+  push(s: string, raw?: Buffer): void {
     if (this.eof) return
+    if (raw && this.raw) this.raw.push(raw)
+    else this.raw = undefined
     for (const c of chunks(s)) this.queue.push(c)
     this.size += s.length
     this.wake()
@@ -46,6 +53,7 @@ export class StreamInput implements Input {
   discard(): void {
     this.queue = []
     this.size = 0
+    this.raw = undefined
     this.end()
     this.onRead()
   }
@@ -80,6 +88,7 @@ export class StreamInput implements Input {
     }
     const c = this.queue.shift()!
     this.size -= c.length
+    this.raw = undefined
     this.onRead()
     return c
   }
@@ -88,6 +97,18 @@ export class StreamInput implements Input {
     const parts: string[] = []
     for (let c = await this.read(); c !== undefined; c = await this.read()) parts.push(c)
     return parts.join('')
+  }
+
+  /** Waits for EOF, then takes everything as the bytes pushed; undefined when some push had none or text was read already. */
+  async readAllBytes(): Promise<Buffer | undefined> {
+    while (this.raw && !this.eof) await this.wait()
+    if (!this.raw) return undefined
+    const b = Buffer.concat(this.raw)
+    this.raw = undefined
+    this.queue = []
+    this.size = 0
+    this.onRead()
+    return b
   }
 
   async readLine(): Promise<string | undefined> {

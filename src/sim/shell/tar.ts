@@ -1,6 +1,7 @@
-/** @module tar: ustar archives of the container's virtual fs, for `tar cf -` / `tar xf -` (what `kubectl cp` execs). */
+/** @module tar: ustar archives of the container's virtual fs, for `tar cf -` / `tar xf -` (what `kubectl cp` execs) and `tar zcf -` (client-node's cpFromPod). */
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { resolvePath, VirtualFS } from '../containers/fs.js'
-import type { CommandFn } from './shell.js'
+import { writeBytes, type CommandFn } from './shell.js'
 
 function octal(n: number, width: number): string {
   return `${n.toString(8).padStart(width - 1, '0')}\0`
@@ -90,10 +91,29 @@ export function extractTar(fs: VirtualFS, archive: Buffer, dir: string): string[
   return names
 }
 
+/** True for gzip's magic bytes 1f 8b. */
+export function isGzip(b: Buffer): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
+}
+
 /**
- * `tar` with the option forms kubectl cp and people use: `cf - PATH`, `-xmf - -C DIR`, `tvf -`.
- * The archive travels as a UTF-8 string (headers and padding are ASCII/NUL, so text files
- * round-trip byte for byte; binary files with invalid UTF-8 do not).
+ * An archive read back from text (a pipe, a file, `readAll`): gzip went in as latin1, one
+ * character per byte ({@link writeBytes}), so its magic shows as U+001F U+008B; a plain archive
+ * is UTF-8 text, as `tar cf` writes it.
+ */
+function textBytes(text: string): Buffer {
+  return text.charCodeAt(0) === 0x1f && text.charCodeAt(1) === 0x8b ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8')
+}
+
+const gzipFatal = 'tar: Child returned status 1\ntar: Error is not recoverable: exiting now\n'
+
+/**
+ * `tar` with the option forms kubectl cp, client libraries and people use: `cf - PATH`,
+ * `-xmf - -C DIR`, `tvf -`, and gzip with `z`/`--gzip` (`zcf -`, `-czf`, `xzf`). A plain archive
+ * travels as a UTF-8 string (headers and padding are ASCII/NUL, so text files round-trip byte for
+ * byte; binary files with invalid UTF-8 do not). A gzip archive is bytes: exact on an exec
+ * session's stdout and stdin, latin1 text in pipes and files. Reading detects gzip by its magic,
+ * with or without `z` (GNU tar does so for files; busybox always).
  */
 export const tar: CommandFn = async (ctx) => {
   const args = ctx.args.slice(1)
@@ -101,11 +121,13 @@ export const tar: CommandFn = async (ctx) => {
   let file = '-'
   let dir = ctx.shell.cwd
   let verbose = false
+  let gzip = false
   const operands: string[] = []
   const bundle = (flags: string, i: number): number => {
     for (const c of flags) {
       if ('cxt'.includes(c)) mode = c
       else if (c === 'v') verbose = true
+      else if (c === 'z') gzip = true
       else if (c === 'f') file = args[++i] ?? '-'
       else if (c === 'C') dir = ctx.shell.resolve(args[++i] ?? '.')
     }
@@ -115,6 +137,7 @@ export const tar: CommandFn = async (ctx) => {
     const a = args[i]
     if (i === 0 && !a.startsWith('-')) i = bundle(a, i)
     else if (a === '-C' || a === '--directory') dir = ctx.shell.resolve(args[++i] ?? '.')
+    else if (a === '--gzip' || a === '--gunzip' || a === '--ungzip') gzip = true
     else if (a.startsWith('--')) continue
     else if (a.startsWith('-') && a.length > 1) i = bundle(a.slice(1), i)
     else operands.push(a)
@@ -130,16 +153,34 @@ export const tar: CommandFn = async (ctx) => {
       ctx.err.write("tar: Cowardly refusing to create an empty archive\nTry 'tar --help' or 'tar --usage' for more information.\n")
       return 2
     }
-    if (operands.some((p) => p.startsWith('/'))) ctx.err.write("tar: Removing leading `/' from member names\n")
+    if (operands.some((p) => p.startsWith('/'))) {
+      ctx.err.write(ctx.shell.flavour === 'ash' ? "tar: removing leading '/' from member names\n" : "tar: Removing leading `/' from member names\n")
+    }
     const { archive, errors } = createTar(ctx.shell.fs, operands, dir)
     for (const e of errors) ctx.err.write(`${e}\n`)
-    if (file === '-') ctx.out.write(archive.toString('utf8'))
+    if (gzip) {
+      // In memory: zlib compresses the bytes, nothing runs on the host.
+      const gz = gzipSync(archive)
+      if (file === '-') writeBytes(ctx.out, gz)
+      else ctx.shell.fs.writeFile(ctx.shell.resolve(file), gz.toString('latin1'))
+    } else if (file === '-') ctx.out.write(archive.toString('utf8'))
     else ctx.shell.fs.writeFile(ctx.shell.resolve(file), archive.toString('utf8'))
     if (errors.length) ctx.err.write('tar: Exiting with failure status due to previous errors\n')
     return errors.length ? 2 : 0
   }
-  const input = file === '-' ? await ctx.stdin.readAll() : ctx.shell.fs.readFile(ctx.shell.resolve(file))
-  const archive = Buffer.from(input, 'utf8')
+  let archive =
+    file === '-' ? ((await ctx.stdin.readAllBytes?.()) ?? textBytes(await ctx.stdin.readAll())) : textBytes(ctx.shell.fs.readFile(ctx.shell.resolve(file)))
+  if (isGzip(archive)) {
+    try {
+      archive = gunzipSync(archive)
+    } catch {
+      ctx.err.write(`gzip: stdin: invalid compressed data--format violated\n${gzipFatal}`)
+      return 2
+    }
+  } else if (gzip && archive.length) {
+    ctx.err.write(`gzip: stdin: not in gzip format\n${gzipFatal}`)
+    return 2
+  }
   if (mode === 't') {
     const scratch = new VirtualFS(() => 0)
     for (const n of extractTar(scratch, archive, '/')) ctx.out.write(`${n}\n`)
