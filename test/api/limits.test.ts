@@ -41,10 +41,13 @@ describe('etcd limits', () => {
     }))
 
   it('fails creates, updates and patches past the quota with "etcdserver: mvcc: database space exceeded"; reads and deletes go on, and freed space is usable again', async () => {
+    // What the boot's controllers write (Endpoints, slices, ReplicaSets…) counts: measure once they are idle.
     const boot = await Cluster.open({ speed: 0 })
+    await boot.clock.advance(0)
     const base = boot.store.storedBytes()
     boot.close()
-    await withApp({ storageQuotaBytes: base + 250_000 }, async (app) => {
+    await withApp({ storageQuotaBytes: base + 250_000 }, async (app, cluster) => {
+      await cluster.clock.advance(0)
       const cms = '/api/v1/namespaces/default/configmaps'
       const value = 'x'.repeat(100_000)
       expect((await app.inject({ method: 'POST', url: cms, headers: json, payload: configMap('a', { v: value }) })).statusCode).toBe(201)
