@@ -7,6 +7,7 @@ import { Cluster } from '../../src/cluster.js'
 import { formatLogLine, logContainerID, parsePodLogOptions, rfc3339Nano, selectLogLines } from '../../src/api/logs.js'
 import { runtimeFor } from '../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../src/types.js'
+import { advanceUntil } from '../helpers/advance-until.js'
 
 let cluster: Cluster
 let app: FastifyInstance
@@ -14,13 +15,7 @@ const pods = () => cluster.registry.resource('', 'pods')
 const pod = (name: string) => pods().getStored('default', name)?.obj as (Pod & KubeObject) | undefined
 const base = '/api/v1/namespaces/default/pods'
 
-async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
-  const t0 = cluster.clock.now()
-  while (!cond()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(100)
-  }
-}
+const until = (cond: () => boolean, maxMs = 5000) => advanceUntil(cluster.clock, cond, maxMs)
 
 async function runningPod(name: string, containers: { name: string; image: string }[] = [{ name: 'nginx', image: 'nginx:1.15.12' }]) {
   await pods().create('default', { metadata: { name }, spec: { nodeName: 'kubemock-worker', containers } } as KubeObject)

@@ -7,6 +7,7 @@ import { Cluster } from '../../src/cluster.js'
 import { rewriteHTMLLinks, splitSchemeNamePort } from '../../src/api/proxy.js'
 import { runtimeFor } from '../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../src/types.js'
+import { advanceUntil } from '../helpers/advance-until.js'
 
 let cluster: Cluster
 let app: FastifyInstance
@@ -14,13 +15,7 @@ const pods = () => cluster.registry.resource('', 'pods')
 const pod = (name: string) => pods().getStored('default', name)?.obj as (Pod & KubeObject) | undefined
 const ns = '/api/v1/namespaces/default'
 
-async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
-  const t0 = cluster.clock.now()
-  while (!cond()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(100)
-  }
-}
+const until = (cond: () => boolean, maxMs = 5000) => advanceUntil(cluster.clock, cond, maxMs)
 
 const ready = (name: string) => !!pod(name)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
 

@@ -7,16 +7,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { onTerminal } from '../helpers/pty.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, ok } from '../helpers/expect-kubectl.js'
 import { kubectlBinary, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
-import { runProcess } from '../helpers/run-process.js'
 
 /** Every minor the suite covers; the README's compatibility table lists the same. */
 export const kubectlVersions = ['1.20', '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35']
-
-const driver = fileURLToPath(new URL('../e2e/pty-driver.py', import.meta.url))
 
 const manifest = (image: string) => `apiVersion: v1
 kind: Pod
@@ -76,10 +73,8 @@ for (const version of kubectlVersions) {
     })
 
     it('exec -it runs an interactive shell on a terminal', async () => {
-      const argv = [binary!, '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, 'exec', '-it', 'web', '--', '/bin/bash']
       const steps = [{ send: '', until: 'root@web:/# ' }, { send: 'echo $((6*7))\r', until: '# ' }, { send: 'exit 5\r' }]
-      const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], { timeoutMs: 60_000 })
-      const { output, code } = JSON.parse(r.stdout) as { output: string; code: number | null }
+      const { output, code } = await onTerminal(km, ['exec', '-it', 'web', '--', '/bin/bash'], steps, { binary: binary! })
       expect(output.split('\r\n').slice(0, 2)).toEqual(['root@web:/# echo $((6*7))', '42'])
       expect(code).toBe(5)
     }, 60_000)

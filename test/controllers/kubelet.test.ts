@@ -3,6 +3,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../src/cluster.js'
 import type { KubeObject } from '../../src/types.js'
+import { advanceUntil } from '../helpers/advance-until.js'
 
 let cluster: Cluster
 const pods = () => cluster.registry.resource('', 'pods')
@@ -29,14 +30,7 @@ async function create(name: string, spec: Record<string, unknown>): Promise<void
 }
 
 /** Advances in 100 ms steps until `cond` holds; returns the simulated ms it took. */
-async function until(cond: () => boolean, maxMs: number): Promise<number> {
-  const t0 = cluster.clock.now()
-  while (!cond()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(100)
-  }
-  return cluster.clock.now() - t0
-}
+const until = (cond: () => boolean, maxMs: number) => advanceUntil(cluster.clock, cond, maxMs)
 
 beforeEach(async () => {
   cluster = await Cluster.open({ speed: 0 })

@@ -1,12 +1,7 @@
-/** @module debug.test (e2e): real `kubectl debug` through a pseudo-terminal — an ephemeral container in the target's PID namespace, --copy-to with --share-processes, node/NAME with the host's PID namespace and root at /host. */
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { onTerminal as onPty, type PtyStep } from '../helpers/pty.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../helpers/expect-kubectl.js'
 import { kubectlBinary, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
-import { runProcess } from '../helpers/run-process.js'
-
-const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
 
 const pod = `
 apiVersion: v1
@@ -22,16 +17,7 @@ spec:
 describe('kubectl debug', () => {
   let km: Kubemock
 
-  /** Runs kubectl on a pseudo-terminal (-t needs one), typing the steps; returns what the terminal showed. */
-  async function onTerminal(args: string[], steps: { send: string; until?: string; seconds?: number }[]) {
-    const argv = [km.kubectlPath, '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, ...args]
-    const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], {
-      timeoutMs: 60_000,
-      env: { ...process.env, KUBECONFIG: km.kubeconfigPath, HOME: dirname(km.kubeconfigPath) },
-    })
-    if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
-    return JSON.parse(r.stdout) as { output: string; code: number | null }
-  }
+  const onTerminal = (args: string[], steps: PtyStep[]) => onPty(km, args, steps)
 
   /** The output between typing `cmd` and the next prompt. */
   function answer(output: string, cmd: string): string {

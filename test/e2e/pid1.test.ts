@@ -2,14 +2,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { onTerminal } from '../helpers/pty.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../helpers/expect-kubectl.js'
-import { kubectlPath, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
-import { runProcess } from '../helpers/run-process.js'
+import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
-
-const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
 
 const sidecarJob = `apiVersion: batch/v1
 kind: Job
@@ -277,33 +274,13 @@ describe('attach to PID 1', () => {
   afterAll(() => km?.stop())
 
   it('kubectl run -it … -- sh: the shell is PID 1, reads what is typed and its exit code is the container’s', async () => {
-    const argv = [
-      kubectlPath(),
-      '--kubeconfig',
-      km.kubeconfigPath,
-      '--cache-dir',
-      km.cacheDir,
-      'run',
-      '-it',
-      '--rm',
-      'b',
-      '--image=busybox:1.36',
-      '--restart=Never',
-      '--',
-      'sh',
-    ]
     const steps = [
       { send: '', until: 'try pressing enter', seconds: 20 },
       { send: '\r', until: '/ # ' },
       { send: 'echo $((6*7)) $$\r', until: '42 1' },
       { send: 'exit 3\r', until: 'deleted', seconds: 20 },
     ]
-    const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], {
-      timeoutMs: 90_000,
-      env: { ...process.env, KUBECONFIG: km.kubeconfigPath },
-    })
-    expect(r.code).toBe(0)
-    const out = JSON.parse(r.stdout) as { output: string; code: number | null }
+    const out = await onTerminal(km, ['run', '-it', '--rm', 'b', '--image=busybox:1.36', '--restart=Never', '--', 'sh'], steps, { timeoutMs: 90_000 })
     expect(out.output).toContain('42 1')
     expect(out.output).toContain('pod "b" deleted')
     expect(out.code).toBe(3)

@@ -1,14 +1,11 @@
 /** @module spdy.test (e2e): kubectl versions that speak only SPDY/3.1 for streams (1.28 through the dispatcher, 1.20 from .cache/clients) — exec exit codes, stdin, a tty, cp both ways, attach, port-forward. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { onTerminal as onPty, type PtyStep } from '../helpers/pty.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../helpers/expect-kubectl.js'
 import { kubectlBinary, kubectlFollowsServerVersion, kubectlPath, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
-import { runProcess } from '../helpers/run-process.js'
-
-const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
 
 const pod = `
 apiVersion: v1
@@ -43,16 +40,7 @@ for (const client of clients) {
   describe(`${client.name} over SPDY/3.1`, () => {
     let km: Kubemock
 
-    /** Runs kubectl on a pseudo-terminal (kubectl -t needs one), typing the steps. */
-    async function onTerminal(args: string[], steps: { send: string; until?: string; seconds?: number }[]) {
-      const argv = [km.kubectlPath, '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, ...args]
-      const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], {
-        timeoutMs: 60_000,
-        env: { ...process.env, KUBECONFIG: km.kubeconfigPath, HOME: dirname(km.kubeconfigPath) },
-      })
-      if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
-      return JSON.parse(r.stdout) as { output: string; code: number | null }
-    }
+    const onTerminal = (args: string[], steps: PtyStep[]) => onPty(km, args, steps)
 
     beforeAll(async () => {
       km = await startKubemock({ kubeVersion: '1.28', kubectl: client.binary })

@@ -1,33 +1,8 @@
-/** @module tutorial-1-self-healing.test: tutorial §1 with real kubectl — an interactive shell in nginx-pod through a pseudo-terminal, `kill 1`, the restart, a newer pid file. */
-import { fileURLToPath } from 'node:url'
+import { onTerminal } from '../helpers/pty.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { kubectlPath, startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
-import { runProcess } from '../helpers/run-process.js'
 import { eventually } from '../helpers/expect-kubectl.js'
-
-const driver = fileURLToPath(new URL('./pty-driver.py', import.meta.url))
-
-/** One step for the pty driver: keys to type, then read until `until` shows up (or `seconds` pass). */
-interface Step {
-  send: string
-  until?: string
-  seconds?: number
-}
-
-/**
- * Runs `kubectl <args>` on a pseudo-terminal (kubectl's -t needs a terminal on stdin), typing the
- * steps; returns what the terminal showed and kubectl's exit code.
- */
-async function onTerminal(km: Kubemock, args: string[], steps: Step[]): Promise<{ output: string; code: number | null }> {
-  const argv = [kubectlPath(), '--kubeconfig', km.kubeconfigPath, '--cache-dir', km.cacheDir, ...args]
-  const r = await runProcess('python3', [driver, JSON.stringify(argv), JSON.stringify(steps)], {
-    timeoutMs: 60_000,
-    env: { ...process.env, KUBECONFIG: km.kubeconfigPath },
-  })
-  if (r.code !== 0) throw new Error(`pty driver failed (${r.code}): ${r.stderr}`)
-  return JSON.parse(r.stdout) as { output: string; code: number | null }
-}
 
 describe('tutorial §1: container self-healing', () => {
   let km: Kubemock

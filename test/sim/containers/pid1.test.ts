@@ -8,19 +8,14 @@ import { pid1For } from '../../../src/sim/containers/pid1.js'
 import { processesFor } from '../../../src/sim/containers/processes.js'
 import { createLogBuffer, runtimeFor } from '../../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../../src/types.js'
+import { advanceUntil } from '../../helpers/advance-until.js'
 
 let cluster: Cluster
 const pods = () => cluster.registry.resource('', 'pods')
 const pod = (name: string) => pods().getStored('default', name)?.obj as Pod | undefined
 const state = (name: string) => pod(name)?.status?.containerStatuses?.[0]
 
-async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
-  const t0 = cluster.clock.now()
-  while (!cond()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(100)
-  }
-}
+const until = (cond: () => boolean, maxMs = 5000) => advanceUntil(cluster.clock, cond, maxMs)
 
 async function run(name: string, container: Record<string, unknown>, spec: Record<string, unknown> = {}) {
   await pods().create('default', {

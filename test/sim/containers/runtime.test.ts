@@ -3,17 +3,12 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../../src/cluster.js'
 import { runtimeFor } from '../../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../../src/types.js'
+import { advanceUntil } from '../../helpers/advance-until.js'
 
 let cluster: Cluster
 const pods = () => cluster.registry.resource('', 'pods')
 
-async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
-  const t0 = cluster.clock.now()
-  while (!cond()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(100)
-  }
-}
+const until = (cond: () => boolean, maxMs = 5000) => advanceUntil(cluster.clock, cond, maxMs)
 
 beforeEach(async () => {
   cluster = await Cluster.open({ speed: 0 })

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../../src/cluster.js'
 import { runtimeFor } from '../../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../../src/types.js'
+import { advanceUntil } from '../../helpers/advance-until.js'
 
 let cluster: Cluster
 const pods = () => cluster.registry.resource('', 'pods')
@@ -23,14 +24,7 @@ async function create(name: string, container: Record<string, unknown>, spec: Re
   } as KubeObject)
 }
 
-async function until(check: () => boolean, maxMs: number, step = 100): Promise<number> {
-  const t0 = cluster.clock.now()
-  while (!check()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(step)
-  }
-  return cluster.clock.now() - t0
-}
+const until = (check: () => boolean, maxMs: number, step = 100) => advanceUntil(cluster.clock, check, maxMs, step)
 
 /** Deletes the pod gracefully and returns the simulated ms until it is gone. */
 async function deleteTakes(name: string, grace?: number): Promise<number> {

@@ -3,6 +3,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../../src/cluster.js'
 import type { KubeObject } from '../../../src/types.js'
+import { advanceUntil } from '../../helpers/advance-until.js'
 
 let cluster: Cluster
 const pods = () => cluster.registry.resource('', 'pods')
@@ -25,14 +26,7 @@ async function create(name: string, container: Record<string, unknown>, spec: Re
   } as KubeObject)
 }
 
-async function until(check: () => boolean, maxMs: number, step = 100): Promise<number> {
-  const t0 = cluster.clock.now()
-  while (!check()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(step)
-  }
-  return cluster.clock.now() - t0
-}
+const until = (check: () => boolean, maxMs: number, step = 100) => advanceUntil(cluster.clock, check, maxMs, step)
 const running = (name: string) => () => !!cs(name)?.state?.running
 
 beforeEach(async () => {

@@ -5,6 +5,7 @@ import { Cluster } from '../../../src/cluster.js'
 import { processesFor } from '../../../src/sim/containers/processes.js'
 import { runtimeFor } from '../../../src/sim/containers/runtime.js'
 import type { KubeObject } from '../../../src/types.js'
+import { advanceUntil } from '../../helpers/advance-until.js'
 
 let cluster: Cluster
 beforeEach(async () => {
@@ -15,13 +16,7 @@ afterEach(() => cluster.close())
 const pods = () => cluster.registry.resource('', 'pods')
 const pod = (name: string) => pods().getStored('default', name)?.obj as Pod & KubeObject
 
-async function until(cond: () => boolean, maxMs = 10_000): Promise<void> {
-  const t0 = cluster.clock.now()
-  while (!cond()) {
-    if (cluster.clock.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} ms`)
-    await cluster.clock.advance(100)
-  }
-}
+const until = (cond: () => boolean, maxMs = 10_000) => advanceUntil(cluster.clock, cond, maxMs)
 
 async function runningPod(name: string, spec: Record<string, unknown> = {}) {
   await pods().create('default', {
