@@ -285,8 +285,17 @@ export class Cluster {
       if (nodes.getStored('', n.name)) return
       const node = nodeObject(n, i, this.version, rfc3339(now))
       const created = await nodes.create('', { ...node, status: undefined } as KubeObject, { trusted: true })
-      // The kubelet registers the node, then reports its status.
-      await nodes.update('', n.name, { ...node, metadata: { ...created.obj.metadata } }, { subresource: 'status', trusted: true })
+      // The kubelet registers the node, then reports its status. Over etcd another process's
+      // simulated kubelet may have written it in between: keep what it reported, fill in the rest.
+      await nodes.guaranteedUpdate(
+        '',
+        n.name,
+        (cur) => {
+          cur.status = { ...(node.status as object), ...(cur.status as object) }
+          return cur
+        },
+        { subresource: 'status', trusted: true },
+      )
       // A simulated kubelet (over etcd, in any process) may have made the Lease first.
       await createIfMissing(leases, 'kube-node-lease', nodeLease(n.name, created.obj.metadata.uid, rfc3339Micro(now)))
     }

@@ -547,7 +547,10 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         return await this.ctx.store.update(this.key, prepared, cur.rv, { compact: this.def.compactStorage })
       } catch (err) {
         if (err instanceof StoreError && err.code === 'Conflict') {
-          if (pinned || attempt >= maxUpdateRetries) throw StatusError.conflict(this.ref, name)
+          // Someone wrote in between (over etcd, another process): read it again and re-apply, as
+          // upstream's GuaranteedUpdate does. A caller's pinned resourceVersion then no longer
+          // matches and fails above with the Conflict it should.
+          if (attempt >= maxUpdateRetries) throw StatusError.conflict(this.ref, name)
           continue
         }
         if (err instanceof StoreError && err.code === 'NotFound') throw StatusError.notFound(this.ref, name)

@@ -63,6 +63,43 @@ describe('generic registry', () => {
     expect((await w.guaranteedUpdate('default', 'a', (o) => o, { subresource: 'status', shallow: true })).rv).toBe(next.rv)
   })
 
+  it('a write that lost the race (Conflict from the store) is re-applied to the current object, as GuaranteedUpdate retries', async () => {
+    const { registry, w } = await setup()
+    const first = await w.create('default', widget('a', { color: 'red' }))
+    // Another writer (another process over etcd) commits between this update's read and its write.
+    const store = registry.store
+    const update = store.update.bind(store)
+    let raced = false
+    vi.spyOn(store, 'update').mockImplementation(async (key, obj, rv, opts) => {
+      if (!raced) {
+        raced = true
+        const other = structuredClone(first.obj)
+        other.metadata.labels = { by: 'other' }
+        await update(key, other, first.rv)
+      }
+      return update(key, obj, rv, opts)
+    })
+    let calls = 0
+    const next = await w.guaranteedUpdate(
+      'default',
+      'a',
+      (o) => {
+        calls++
+        o.status = { phase: 'Ready' }
+        return o
+      },
+      { subresource: 'status' },
+    )
+    expect(calls).toBe(2)
+    expect(next.obj.status).toEqual({ phase: 'Ready' })
+    expect(next.obj.metadata.labels).toEqual({ by: 'other' })
+    // A resourceVersion the caller pins still fails with the Conflict.
+    const stale = String(next.rv - 1)
+    await expect(w.guaranteedUpdate('default', 'a', (o) => ({ ...o, metadata: { ...o.metadata, resourceVersion: stale } }))).rejects.toMatchObject({
+      code: 409,
+    })
+  })
+
   it('draws a taken generateName again, 8 attempts in all, then answers AlreadyExists (RetryGenerateName)', async () => {
     const { w } = await setup()
     const random = vi.spyOn(Math, 'random')
