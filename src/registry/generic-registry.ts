@@ -70,6 +70,11 @@ export interface WriteOptions {
   shallow?: boolean
   /** The requesting user (create only), handed to the hooks as `ctx.user`. */
   user?: RequestUser
+  /**
+   * The field manager the write is recorded under in metadata.managedFields (the `fieldManager`
+   * query parameter; in-process controllers pass their own, as `kube-controller-manager`).
+   */
+  fieldManager?: string
 }
 
 export interface DeleteOptions {

@@ -101,6 +101,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   subresources?: SubresourceDef[]
   /** Kind has metadata.generation (spec/status kinds). */
   hasGeneration?: boolean
+  /**
+   * The kind's OpenAPI v3 schema when it is not one of the generated built-in definitions
+   * (custom resources: the served version's `openAPIV3Schema`). Server-side apply reads list and
+   * map types from it; built-ins leave it unset and use src/openapi/definitions.ts.
+   */
+  schema?: () => Record<string, unknown>
   /** Fields whose change bumps generation (default: `spec`). Deployments add metadata.annotations. */
   generationFields?: (obj: T) => unknown
   /**
