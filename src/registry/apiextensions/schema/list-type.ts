@@ -19,6 +19,23 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'undefined'
 }
 
+/**
+ * Go's %#v of a JSON value inside interface{} (how field.Duplicate prints a map key or a compound
+ * set element): `map[string]interface {}{"port":80, "protocol":"TCP"}`, keys sorted.
+ */
+export function goInterfaceSyntax(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)'
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goInterfaceSyntax).join(', ')}}`
+  if (isObj(v))
+    return `map[string]interface {}{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${goInterfaceSyntax(v[k])}`)
+      .join(', ')}}`
+  return JSON.stringify(v)
+}
+
+const goValue = (v: unknown) => (typeof v === 'object' && v !== null ? { goString: goInterfaceSyntax(v) } : v)
+
 /** Indices of the second appearance of each repeated element (validateListSet). */
 function nonUnique(items: unknown[]): number[] {
   const seen = new Map<string, number>()
@@ -34,7 +51,7 @@ function nonUnique(items: unknown[]): number[] {
 
 function validateArray(path: string, s: SchemaNode, arr: unknown[], out: FieldError[]): void {
   if (s.listType === 'set') {
-    if (arr.length > 1) for (const i of nonUnique(arr)) out.push(duplicate(`${path}[${i}]`, arr[i]))
+    if (arr.length > 1) for (const i of nonUnique(arr)) out.push(duplicate(`${path}[${i}]`, goValue(arr[i])))
   } else if (s.listType === 'map') {
     const bad = arr.findIndex((x) => x !== null && !isObj(x))
     if (bad >= 0) out.push(invalid(`${path}[${bad}]`, arr[bad], 'must be an object for an array of list-type map'))
@@ -47,7 +64,7 @@ function validateArray(path: string, s: SchemaNode, arr: unknown[], out: FieldEr
       }
       const ks = arr.map(keyOf)
       const ids = keys.length === 1 ? ks.map((k) => (k === undefined ? undefined : k[keys[0]])) : ks
-      for (const i of nonUnique(ids)) out.push(duplicate(`${path}[${i}]`, ks[i] ?? {}))
+      for (const i of nonUnique(ids)) out.push(duplicate(`${path}[${i}]`, goValue(ks[i] ?? {})))
     }
   }
   if (s.items)
