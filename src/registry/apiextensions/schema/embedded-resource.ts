@@ -6,6 +6,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js'
 import type { FieldError } from '../../../types.js'
 import { invalid, required } from '../../shared/field-errors.js'
 import { isDNS1035Label, validateObjectMeta } from '../../shared/validation.js'
+import { goValue } from './field-path.js'
 import type { SchemaNode } from './schema-node.js'
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -30,14 +31,14 @@ function validateEmbedded(path: string, x: Record<string, unknown>): FieldError[
   if (!('kind' in x)) errs.push(required(child('kind')))
   for (const [k, v] of Object.entries(x)) {
     if (k === 'apiVersion') {
-      if (typeof v !== 'string') errs.push(invalid(child(k), v, 'must be a string'))
+      if (typeof v !== 'string') errs.push(invalid(child(k), goValue(v), 'must be a string'))
       else if (!v) errs.push(required(child(k)))
       else {
         const why = groupVersionError(v)
         if (why) errs.push(invalid(child(k), v, why))
       }
     } else if (k === 'kind') {
-      if (typeof v !== 'string') errs.push(invalid(child(k), v, 'must be a string'))
+      if (typeof v !== 'string') errs.push(invalid(child(k), goValue(v), 'must be a string'))
       else if (!v) errs.push(required(child(k)))
       else {
         const why = isDNS1035Label(v.toLowerCase())
@@ -45,7 +46,7 @@ function validateEmbedded(path: string, x: Record<string, unknown>): FieldError[
       }
     } else if (k === 'metadata') {
       if (!isObj(v)) {
-        errs.push(invalid(child(k), v, 'must be an object'))
+        errs.push(invalid(child(k), goValue(v), 'must be an object'))
         continue
       }
       const meta = { ...(v as ObjectMeta) }

@@ -21,3 +21,21 @@ export function asList(v: unknown): Record<string, unknown>[] {
 export function asMap(v: unknown): [string, Record<string, unknown>][] {
   return isObj(v) ? (Object.entries(v).filter(([, s]) => isObj(s)) as [string, Record<string, unknown>][]) : []
 }
+
+/**
+ * Go's %#v of a JSON value inside interface{} (how field.Duplicate prints a map key or a compound
+ * set element): `map[string]interface {}{"port":80, "protocol":"TCP"}`, keys sorted.
+ */
+export function goInterfaceSyntax(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)'
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goInterfaceSyntax).join(', ')}}`
+  if (isObj(v))
+    return `map[string]interface {}{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${goInterfaceSyntax(v[k])}`)
+      .join(', ')}}`
+  return JSON.stringify(v)
+}
+
+/** A bad value that field.Error prints with %#v as Go holds JSON: objects and arrays pre-rendered. */
+export const goValue = (v: unknown): unknown => (typeof v === 'object' && v !== null ? { goString: goInterfaceSyntax(v) } : v)

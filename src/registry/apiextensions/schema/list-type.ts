@@ -4,6 +4,7 @@
  */
 import type { FieldError } from '../../../types.js'
 import { duplicate, invalid } from '../../shared/field-errors.js'
+import { goValue } from './field-path.js'
 import type { SchemaNode } from './schema-node.js'
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -18,23 +19,6 @@ function canonical(v: unknown): string {
       .join(',')}}`
   return JSON.stringify(v) ?? 'undefined'
 }
-
-/**
- * Go's %#v of a JSON value inside interface{} (how field.Duplicate prints a map key or a compound
- * set element): `map[string]interface {}{"port":80, "protocol":"TCP"}`, keys sorted.
- */
-export function goInterfaceSyntax(v: unknown): string {
-  if (v === null || v === undefined) return 'interface {}(nil)'
-  if (Array.isArray(v)) return `[]interface {}{${v.map(goInterfaceSyntax).join(', ')}}`
-  if (isObj(v))
-    return `map[string]interface {}{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${goInterfaceSyntax(v[k])}`)
-      .join(', ')}}`
-  return JSON.stringify(v)
-}
-
-const goValue = (v: unknown) => (typeof v === 'object' && v !== null ? { goString: goInterfaceSyntax(v) } : v)
 
 /** Indices of the second appearance of each repeated element (validateListSet). */
 function nonUnique(items: unknown[]): number[] {

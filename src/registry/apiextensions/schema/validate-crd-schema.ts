@@ -272,7 +272,9 @@ export function validateCRDSchema(schema: Record<string, unknown>, path: string,
   const parent = path.replace(/\.openAPIV3Schema$/, '')
   if (opts.statusSubresource) {
     for (const [k, v] of Object.entries(schema)) {
-      if (v === undefined || v === null || v === false || v === '' || (Array.isArray(v) && v.length === 0)) continue
+      // Zero values are skipped; additionalProperties and preserve-unknown-fields are pointers in Go, so `false` counts.
+      const pointer = k === 'additionalProperties' || k === 'x-kubernetes-preserve-unknown-fields'
+      if (v === undefined || v === null || (v === false && !pointer) || v === '' || (Array.isArray(v) && v.length === 0)) continue
       if (k === 'type') {
         if (v !== 'object') {
           out.push(

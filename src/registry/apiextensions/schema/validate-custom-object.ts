@@ -11,6 +11,7 @@ import { compileSchema, type SchemaNode } from './schema-node.js'
 import { validateNode, type ValidationError } from './openapi-validator.js'
 import { validateEmbeddedResources } from './embedded-resource.js'
 import { validateListSetsAndMaps } from './list-type.js'
+import { goValue } from './field-path.js'
 
 /**
  * kubeOpenAPIResultToFieldErrors: each validator error as the field.Error kube-apiserver builds
@@ -22,14 +23,14 @@ export function toFieldErrors(errors: ValidationError[], base?: string): FieldEr
     if (e.code === undefined) return invalid(base ?? '<nil>', '', e.message)
     const name = e.name && e.name !== '.' ? e.name.replace(/^\./, '') : ''
     const field = base ? (name ? `${base}.${name}` : base) : name
-    const value = e.value === undefined ? '' : e.value
+    const value = e.value === undefined ? '' : goValue(e.value)
     switch (e.code) {
       case 'required':
         return required(field)
       case 'enum': {
         const values = (e.values ?? []).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
         const detail = values.length ? `supported values: ${values.map((v) => JSON.stringify(v)).join(', ')}` : ''
-        return { type: 'FieldValueNotSupported', field, badValue: e.value, ...(detail ? { detail } : {}) }
+        return { type: 'FieldValueNotSupported', field, badValue: goValue(e.value), ...(detail ? { detail } : {}) }
       }
       case 'tooLong':
         return { type: 'FieldValueTooLong', field, detail: `may not be more than ${e.valid} ${e.valid === 1 ? 'byte' : 'bytes'}` }

@@ -6,7 +6,7 @@ import type { FieldError } from '../../../types.js'
 import { deepEqual } from '../../../util/deep-equal.js'
 import { invalid } from '../../shared/field-errors.js'
 import { validateEmbeddedResources } from './embedded-resource.js'
-import { child, key } from './field-path.js'
+import { child, goValue, key } from './field-path.js'
 import { pruneValue } from './prune-value.js'
 import type { SchemaNode } from './schema-node.js'
 import { schemaErrors } from './validate-custom-object.js'
@@ -22,7 +22,8 @@ function walk(path: string, s: SchemaNode, insideMeta: boolean, requirePruned: b
       out.push(...schemaErrors(s, raw, at))
     } else {
       let errs: FieldError[] = []
-      if (requirePruned && !deepEqual(pruneValue(structuredClone(raw), s, s.embeddedResource), raw)) errs.push(invalid(at, raw, 'must not have unknown fields'))
+      if (requirePruned && !deepEqual(pruneValue(structuredClone(raw), s, s.embeddedResource), raw))
+        errs.push(invalid(at, goValue(raw), 'must not have unknown fields'))
       const meta = validateEmbeddedResources(raw, s).map((e) => ({ ...e, field: e.field ? `${at}.${e.field}` : at }))
       if (meta.length) errs = [...errs, ...meta]
       else errs.push(...schemaErrors(s, raw, at))

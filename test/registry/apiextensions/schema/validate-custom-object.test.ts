@@ -15,7 +15,9 @@ describe('validateCustomObject', () => {
     expect(StatusError.invalid('CronTab', 'stable.example.com', 'x', errs).message).toBe(
       'CronTab.stable.example.com "x" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
     )
-    expect(errorsOf(obj({ replicas: 1.5 }), schema)).toContain('spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: "number"')
+    expect(errorsOf(obj({ replicas: 1.5 }), schema)).toContain(
+      'spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: "number"',
+    )
     expect(errorsOf(obj({ replicas: 3 }), schema)).toEqual([])
   })
 
@@ -43,7 +45,7 @@ describe('validateCustomObject', () => {
     })
     expect(errorsOf(obj({ size: 'medium', cron: 'x', name: 'abcd', short: 'a', replicas: 11, exclusive: 0, step: 7 }), schema)).toEqual([
       'spec.size: Unsupported value: "medium": supported values: "small", "large"',
-      "spec.cron: Invalid value: \"x\": spec.cron in body should match '^\\d+ \\*$'",
+      'spec.cron: Invalid value: "x": spec.cron in body should match \'^\\d+ \\*$\'',
       'spec.name: Too long: may not be more than 3 bytes',
       'spec.short: Invalid value: "a": spec.short in body should be at least 2 chars long',
       'spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10',
@@ -92,7 +94,16 @@ describe('validateCustomObject', () => {
       other: { type: 'string', format: 'k8s-short-name' },
       q: { type: 'string', format: 'quantity' },
     })
-    const good = { when: '2024-01-02T03:04:05Z', day: '2024-02-29', ip: '10.0.0.1', id: '123e4567-e89b-12d3-a456-426614174000', ttl: '1h30m', data: 'aGVsbG8=', other: 'NOT_A_NAME', q: 'lots' }
+    const good = {
+      when: '2024-01-02T03:04:05Z',
+      day: '2024-02-29',
+      ip: '10.0.0.1',
+      id: '123e4567-e89b-12d3-a456-426614174000',
+      ttl: '1h30m',
+      data: 'aGVsbG8=',
+      other: 'NOT_A_NAME',
+      q: 'lots',
+    }
     expect(errorsOf(obj(good), schema)).toEqual([])
     expect(errorsOf(obj({ when: 'yesterday', day: '2023-02-29', ip: '10.0.0', id: 'nope', ttl: 'forever', data: '***' }), schema)).toEqual([
       'spec.when: Invalid value: "yesterday": spec.when in body must be of type date-time: "yesterday"',
@@ -127,7 +138,7 @@ describe('validateCustomObject', () => {
     expect(errorsOf(obj({ template: { metadata: { name: 'a/b' } } }), schema)).toEqual([
       'spec.template.apiVersion: Required value',
       'spec.template.kind: Required value',
-      "spec.template.metadata.name: Invalid value: \"a/b\": may not contain '/'",
+      'spec.template.metadata.name: Invalid value: "a/b": may not contain \'/\'',
     ])
     expect(errorsOf(obj({ template: { apiVersion: 'a/b/c', kind: 'Pod_x' } }), schema)).toEqual([
       'spec.template.apiVersion: Invalid value: "a/b/c": unexpected GroupVersion string: a/b/c',
@@ -145,7 +156,12 @@ describe('validateCustomObject', () => {
         'x-kubernetes-list-map-keys': ['port', 'protocol'],
         items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' } } },
       },
-      envs: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' } } } },
+      envs: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        items: { type: 'object', properties: { name: { type: 'string' } } },
+      },
     })
     expect(
       errorsOf(
