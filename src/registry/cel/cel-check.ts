@@ -15,6 +15,9 @@ export type CelDeclarations = Record<string, CelSchema | null>
 /** Operators the planner implements itself (they are not in the function resolver). */
 const builtins = new Set(['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false', '_[?_]', '_?._'])
 
+/** Identifiers that name types (`type(self) == int`). */
+const typeNames = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn'])
+
 /** What the checker knows about a subexpression's value: its schema, or nothing (dyn). */
 type Known = CelSchema | undefined
 
@@ -53,6 +56,8 @@ function qualifiedName(e: Expr): string | undefined {
 
 class Checker {
   readonly problems: Problem[] = []
+  /** The declared variables the expression references. */
+  readonly used = new Set<string>()
 
   constructor(
     private readonly env: CelEnv,
@@ -76,13 +81,20 @@ class Checker {
       case 'identExpr': {
         const name = k.value.name
         if (scope.has(name)) return scope.get(name)
-        if (this.declared(name)) return this.decls[name] ?? undefined
-        this.report(e, `undeclared reference to '${name}' (in container '')`)
+        if (this.declared(name)) {
+          this.used.add(name)
+          return this.decls[name] ?? undefined
+        }
+        if (!typeNames.has(name)) this.report(e, `undeclared reference to '${name}' (in container '')`)
         return undefined
       }
       case 'selectExpr': {
         const q = qualifiedName(e)
-        if (q !== undefined && this.declared(q) && !scope.has(q.split('.')[0])) return this.decls[q] ?? undefined
+        if (q === 'google.protobuf.Timestamp' || q === 'google.protobuf.Duration') return undefined
+        if (q !== undefined && this.declared(q) && !scope.has(q.split('.')[0])) {
+          this.used.add(q)
+          return this.decls[q] ?? undefined
+        }
         if (!k.value.operand) return undefined
         const base = this.infer(k.value.operand, scope)
         if (!base) return undefined
@@ -171,10 +183,12 @@ function lineColumn(source: string, offset: number): [number, number] {
   return [before.length, before[before.length - 1].length + 1]
 }
 
-/** Every compile-time problem in `parsed`, formatted as cel-go does and joined by newlines; '' when there is none. */
-export function checkParsed(source: string, parsed: ParsedExpr, env: CelEnv, decls: CelDeclarations): string {
-  if (!parsed.expr) return ''
+/**
+ * Every compile-time problem in `parsed`, formatted as cel-go does and joined by newlines ('' when
+ * there is none), and the declared variables the expression uses.
+ */
+export function checkParsed(source: string, parsed: ParsedExpr, env: CelEnv, decls: CelDeclarations): { errors: string; used: Set<string> } {
   const c = new Checker(env, decls, parsed.sourceInfo?.positions ?? {})
-  c.infer(parsed.expr, new Map())
-  return c.problems.map((p) => formatCelError(source, ...lineColumn(source, p.offset), p.message)).join('\n')
+  if (parsed.expr) c.infer(parsed.expr, new Map())
+  return { errors: c.problems.map((p) => formatCelError(source, ...lineColumn(source, p.offset), p.message)).join('\n'), used: c.used }
 }

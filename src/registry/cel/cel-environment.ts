@@ -2,7 +2,8 @@
  * @module cel-environment: the Kubernetes CEL environment on @bufbuild/cel, as kube-apiserver 1.32's
  * base environment (k8s.io/apiserver/pkg/cel/environment/base.go): the standard functions and
  * macros, the strings extension, and Kubernetes' lists, regex, urls, quantity, ip/cidr and authz
- * libraries. Optional types (`?.`, `optional.of`) are not available: the parser lacks them.
+ * libraries, and optional values through their functions (the `?.` syntax is not available: the
+ * parser lacks it).
  * https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/cel/environment/base.go
  */
 import { celEnv, type CelEnv, type CelFunc } from '@bufbuild/cel'
@@ -10,6 +11,7 @@ import { strings } from '@bufbuild/cel/ext'
 import { authzLibrary } from './library-authz.js'
 import { ipLibrary } from './library-ip.js'
 import { listsLibrary } from './library-lists.js'
+import { optionalLibrary } from './library-optional.js'
 import { quantityLibrary } from './library-quantity.js'
 import { regexLibrary } from './library-regex.js'
 import { setsLibrary } from './library-sets.js'
@@ -26,6 +28,7 @@ export const kubeCelFuncs: CelFunc[] = [
   ...ipLibrary,
   ...setsLibrary,
   ...authzLibrary,
+  ...optionalLibrary,
 ]
 
 /** The one environment every expression is planned in (variables are bound per evaluation). */

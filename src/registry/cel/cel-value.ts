@@ -85,13 +85,15 @@ export function toCelValue(v: unknown, schema?: CelSchema): CelInput {
   if (typeof v === 'object') {
     const props = asSchema(schema?.properties)
     const additional = asSchema(schema?.additionalProperties)
+    // A structural object shows only its declared properties (what pruning would leave).
+    const closed = props !== undefined && schema?.additionalProperties === undefined && schema?.['x-kubernetes-preserve-unknown-fields'] !== true
     const out = new Map<string, CelInput>()
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (props && k in props) {
+      if (props && Object.hasOwn(props, k)) {
         // A property with a name CEL cannot spell is not accessible, as upstream.
         const name = escapeCelName(k)
         if (name !== undefined) out.set(name, toCelValue(x, asSchema(props[k])))
-      } else out.set(k, toCelValue(x, additional))
+      } else if (!closed) out.set(k, toCelValue(x, additional))
     }
     return out
   }

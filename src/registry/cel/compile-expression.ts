@@ -20,6 +20,8 @@ export interface CelProgram {
    * CelEvaluationError when evaluation fails. Never mutates the bindings.
    */
   run(bindings: Record<string, unknown>): CelValue
+  /** The declared variables the expression references (e.g. whether a rule uses `oldSelf`). */
+  readonly uses: ReadonlySet<string>
 }
 
 /** cel-go's texts for the runtime errors whose @bufbuild/cel wording differs. */
@@ -49,8 +51,8 @@ export function compileCel(expression: string, decls: CelDeclarations): { progra
   } catch (e) {
     return { error: syntaxError(expression, e) }
   }
-  const problems = checkParsed(expression, parsed, kubeCelEnv, decls)
-  if (problems) return { error: problems }
+  const checked = checkParsed(expression, parsed, kubeCelEnv, decls)
+  if (checked.errors) return { error: checked.errors }
   let planned: (ctx: Record<string, CelInput>) => unknown
   try {
     planned = plan(kubeCelEnv, parsed) as (ctx: Record<string, CelInput>) => unknown
@@ -59,6 +61,7 @@ export function compileCel(expression: string, decls: CelDeclarations): { progra
   }
   return {
     program: {
+      uses: checked.used,
       run(bindings) {
         const ctx: Record<string, CelInput> = {}
         for (const [k, v] of Object.entries(bindings)) ctx[k] = toCelValue(v)

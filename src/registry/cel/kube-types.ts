@@ -19,6 +19,7 @@ const typeNames = {
   groupCheck: 'kubernetes.authorization.GroupCheck',
   resourceCheck: 'kubernetes.authorization.ResourceCheck',
   decision: 'kubernetes.authorization.Decision',
+  optional: 'optional_type',
 } as const
 
 /** Which library type a value is. */
@@ -26,7 +27,7 @@ export type KubeTypeName = keyof typeof typeNames
 
 function fileFor(pkg: string, names: string[]) {
   return create(FileDescriptorProtoSchema, {
-    name: `kubemock/cel/${pkg}.proto`,
+    name: `kubemock/cel/${pkg || names[0]}.proto`,
     package: pkg,
     syntax: 'proto3',
     // One string field: the value's text (a JSON-encoded record for the authorizer's builders).
@@ -40,6 +41,7 @@ const files = createFileRegistry(
       fileFor('kubernetes', ['Quantity']),
       fileFor('net', ['URL', 'IP', 'CIDR']),
       fileFor('kubernetes.authorization', ['Authorizer', 'PathCheck', 'GroupCheck', 'ResourceCheck', 'Decision']),
+      fileFor('', ['optional_type']),
     ],
   }),
 )
