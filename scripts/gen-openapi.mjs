@@ -50,6 +50,7 @@ const typeFiles = {
   'node/v1': 'io.k8s.api.node.v1',
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'storage/v1': 'io.k8s.api.storage.v1',
+  'admissionregistration/v1': 'io.k8s.api.admissionregistration.v1',
   'meta/v1': 'io.k8s.apimachinery.pkg.apis.meta.v1',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
   runtime: 'io.k8s.apimachinery.pkg.runtime',
@@ -72,6 +73,7 @@ const groupVersions = {
   'io.k8s.api.node.v1': { group: 'node.k8s.io', version: 'v1' },
   'io.k8s.api.scheduling.v1': { group: 'scheduling.k8s.io', version: 'v1' },
   'io.k8s.api.storage.v1': { group: 'storage.k8s.io', version: 'v1' },
+  'io.k8s.api.admissionregistration.v1': { group: 'admissionregistration.k8s.io', version: 'v1' },
   [aggregatorPrefix]: { group: 'apiregistration.k8s.io', version: 'v1' },
 }
 
@@ -93,6 +95,7 @@ const goSources = {
     'io.k8s.api.node.v1': ['node/v1/types.go'],
     'io.k8s.api.scheduling.v1': ['scheduling/v1/types.go'],
     'io.k8s.api.storage.v1': ['storage/v1/types.go'],
+    'io.k8s.api.admissionregistration.v1': ['admissionregistration/v1/types.go'],
   },
   aggregator: {
     [aggregatorPrefix]: ['pkg/apis/apiregistration/v1/types.go'],

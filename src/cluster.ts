@@ -32,6 +32,7 @@ import type { KubeObject } from './types.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
 import type { CertificateAuthority } from './tls.js'
 import { kubeVersion, type KubeVersion } from './version.js'
+import { createHTTPSTransport } from './webhook/https-transport.js'
 
 export interface ClusterOptions {
   /** `1.32` (default) or another minor the dispatcher bundles. */
@@ -75,6 +76,12 @@ export interface ClusterOptions {
   scenario?: ScenarioOptions
   /** The cluster CA (the one `--tls` serves with): the CSR signer issues from it. */
   ca?: CertificateAuthority
+  /**
+   * Where webhook Services run on this machine (pods are simulated): `namespace/name` (or
+   * `namespace/name:port`) → `https://127.0.0.1:9443`. A Service's `kubemock.dev/webhook-url`
+   * annotation does the same from inside the cluster.
+   */
+  webhookServices?: Record<string, string>
 }
 
 /** kube-apiserver's --etcd-compaction-interval default. */
@@ -246,7 +253,13 @@ export class Cluster {
     // Saved with every commit: a restarted cluster's clock goes on from its last durable write.
     if (journal) journal.saveWithCommits(savedClock, () => this.clock.now())
     this.store = store ?? new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
-    this.registry = new Registry({ store: this.store, clock: this.clock, definitions })
+    this.registry = new Registry({
+      store: this.store,
+      clock: this.clock,
+      definitions,
+      webhookTransport: createHTTPSTransport(),
+      webhookServiceURLs: opts.webhookServices,
+    })
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.scenario = opts.scenario
     this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : (opts.nodes ?? opts.scenario?.nodes ?? defaultNodes())

@@ -231,10 +231,38 @@ function sendParts(reply: FastifyReply, parts: Buffer[]) {
   res.end()
 }
 
+/**
+ * Adds Warning headers (one line each, after those already set), skipping texts already sent:
+ * upstream's warning recorder deduplicates too, and a retried write re-runs admission.
+ */
+export function addWarnings(reply: FastifyReply, texts: readonly string[]) {
+  if (!texts.length) return
+  const prev = reply.getHeader('Warning')
+  const lines = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)]
+  for (const t of texts) {
+    const line = warningHeader(t)
+    if (!lines.includes(line)) lines.push(line)
+  }
+  reply.header('Warning', lines.length === 1 ? lines[0] : lines)
+}
+
+/**
+ * Runs a write whose admission may warn (webhook `warnings`): the warnings go out as Warning headers
+ * whether the write succeeds or is refused, as kubectl shows them in both cases.
+ */
+export async function withAdmissionWarnings<R>(call: ResourceCall, write: (warnings: string[]) => Promise<R>): Promise<R> {
+  const sink: string[] = []
+  try {
+    return await write(sink)
+  } finally {
+    addWarnings(call.reply, sink)
+  }
+}
+
 /** Sends one stored object as JSON or as a one-row Table. */
 export function sendObject(call: ResourceCall, s: StoredObject, code = 200, warnings: string[] = []) {
   const { reply, req } = call
-  for (const w of warnings) reply.header('Warning', warningHeader(w))
+  addWarnings(reply, warnings)
   reply.code(code).type('application/json')
   if (req.method === 'GET' && negotiateShape(req.headers.accept) === 'table') {
     return reply.send(tableJSON(call.rs, [s], { resourceVersion: String(s.rv) }, call.now(), parseIncludeObject(queryString(call.query, 'includeObject'))))
@@ -308,14 +336,16 @@ async function createObject(call: ResourceCall) {
     for (const w of warnings) call.reply.header('Warning', warningHeader(w))
     return call.reply.code(201).type('application/json').send(JSON.stringify(out))
   }
-  const s = await rs.create(call.namespace, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')), user: requestUser(req) })
+  const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
+  const s = await withAdmissionWarnings(call, (sink) => rs.create(call.namespace, obj, { dryRun, user: requestUser(req), warnings: sink }))
   return sendObject(call, s, 201, warnings)
 }
 
 async function updateObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
-  const s = await rs.update(call.namespace, call.name!, obj, { dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
+  const s = await withAdmissionWarnings(call, (sink) => rs.update(call.namespace, call.name!, obj, { dryRun, user: requestUser(req), warnings: sink }))
   return sendObject(call, s, 200, warnings)
 }
 
@@ -340,19 +370,21 @@ async function patchObject(call: ResourceCall, subresource?: string) {
       const obj = patch as KubeObject
       warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patch)
       obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
-      const s = await rs.create(call.namespace, obj, { dryRun, user: requestUser(req) })
+      const s = await withAdmissionWarnings(call, (sink) => rs.create(call.namespace, obj, { dryRun, user: requestUser(req), warnings: sink }))
       return sendObject(call, s, 201, warnings)
     }
   }
-  const s = await rs.guaranteedUpdate(
-    call.namespace,
-    call.name!,
-    (current) => {
-      const patched = applyObjectPatch(rs, type, current, patch) as KubeObject
-      warnings = checkPatchedObject(rs, patched as unknown as Record<string, unknown>, mode, patch)
-      return patched
-    },
-    { dryRun, subresource },
+  const s = await withAdmissionWarnings(call, (sink) =>
+    rs.guaranteedUpdate(
+      call.namespace,
+      call.name!,
+      (current) => {
+        const patched = applyObjectPatch(rs, type, current, patch) as KubeObject
+        warnings = checkPatchedObject(rs, patched as unknown as Record<string, unknown>, mode, patch)
+        return patched
+      },
+      { dryRun, subresource, user: requestUser(req), warnings: sink },
+    ),
   )
   return sendObject(call, s, 200, warnings)
 }
@@ -396,8 +428,8 @@ function checkedDeleteOptions(opts: DeleteOptions): DeleteOptions {
 
 async function deleteObject(call: ResourceCall) {
   const { rs, reply } = call
-  const opts = deleteOptions(call)
-  const { stored, outcome } = await rs.delete(call.namespace, call.name!, opts)
+  const opts = { ...deleteOptions(call), user: requestUser(call.req) }
+  const { stored, outcome } = await withAdmissionWarnings(call, (sink) => rs.delete(call.namespace, call.name!, { ...opts, warnings: sink }))
   reply.type('application/json')
   if (outcome === 'pending' || rs.def.returnDeletedObject) return reply.code(200).send(stored.json)
   const details: Record<string, string> = {
@@ -412,7 +444,8 @@ async function deleteObject(call: ResourceCall) {
 async function deleteCollection(call: ResourceCall) {
   const { rs, reply } = call
   const opts = await freshListOptions(call)
-  const results = await rs.deleteCollection(call.namespace || undefined, opts, deleteOptions(call))
+  const delOpts = { ...deleteOptions(call), user: requestUser(call.req) }
+  const results = await withAdmissionWarnings(call, (sink) => rs.deleteCollection(call.namespace || undefined, opts, { ...delOpts, warnings: sink }))
   const items = results.map((r) => r.stored.itemJSON()).join(',')
   reply.type('application/json')
   return reply.send(`{"kind":"${rs.def.kind}List","apiVersion":"${rs.apiVersion}","metadata":{"resourceVersion":"${rs.currentRV()}"},"items":[${items}]}`)

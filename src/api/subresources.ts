@@ -10,7 +10,8 @@ import { decodeAnyBody } from './protobuf.js'
 import { notFoundResource } from './errors.js'
 import { applyObjectPatch } from './patch-object.js'
 import { decodeObject, parseFieldValidation } from './decode-object.js'
-import { parseDryRun, patchObject, sendObject, type ResourceCall } from './resources.js'
+import { parseDryRun, patchObject, sendObject, withAdmissionWarnings, type ResourceCall } from './resources.js'
+import { requestUser } from './request-user.js'
 import { queryString, queryValues } from './query-params.js'
 import { serveLogs } from './logs.js'
 import { servePortForwardHTTP } from './portforward.js'
@@ -57,7 +58,10 @@ async function objectSubresourceHandler(call: ResourceCall, subresource: string)
   if (req.method === 'GET') return sendObject(call, rs.get(call.namespace, call.name!))
   if (req.method === 'PATCH') return patchObject(call, subresource)
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query, 'fieldValidation')))
-  const s = await rs.update(call.namespace, call.name!, obj, { subresource, dryRun: parseDryRun(queryValues(call.query, 'dryRun')) })
+  const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
+  const s = await withAdmissionWarnings(call, (sink) =>
+    rs.update(call.namespace, call.name!, obj, { subresource, dryRun, user: requestUser(req), warnings: sink }),
+  )
   return sendObject(call, s, 200, warnings)
 }
 

@@ -7,13 +7,14 @@ import { createPriorityAdmission } from './scheduling/priority-admission.js'
 import { createRuntimeClassAdmission } from './node/runtimeclass-admission.js'
 import { createDefaultStorageClassAdmission } from './storage/default-storage-class.js'
 import { createDefaultIngressClassAdmission } from './networking/default-ingress-class.js'
+import { createMutatingWebhookAdmission, createValidatingWebhookAdmission } from './admissionregistration/webhook-admission.js'
 
 /** Builds one plugin over the registry. */
 export type AdmissionPluginFactory = (registry: Registry) => AdmissionPlugin
 
 /**
  * In kube-apiserver's order (AllOrderedPlugins): LimitRanger, Priority, DefaultStorageClass,
- * RuntimeClass, DefaultIngressClass, then
+ * RuntimeClass, DefaultIngressClass, MutatingAdmissionWebhook, ValidatingAdmissionWebhook, then
  * ResourceQuota last, so quota sees the defaulted resources and the resolved priority.
  */
 export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
@@ -22,5 +23,7 @@ export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
   (r) => createDefaultStorageClassAdmission(r),
   (r) => createRuntimeClassAdmission(r),
   (r) => createDefaultIngressClassAdmission(r),
+  (r) => createMutatingWebhookAdmission(r),
+  (r) => createValidatingWebhookAdmission(r),
   (r) => createResourceQuotaAdmission(r),
 ]

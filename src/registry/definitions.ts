@@ -45,6 +45,8 @@ import { componentStatuses } from './core/componentstatuses.js'
 import { bindings } from './core/bindings.js'
 import { nodeMetrics } from './metrics/nodemetrics.js'
 import { podMetrics } from './metrics/podmetrics.js'
+import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js'
+import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -90,6 +92,8 @@ export const definitions: AnyResourceDefinition[] = [
   csiNodes,
   csiStorageCapacities,
   volumeAttachments,
+  mutatingWebhookConfigurations,
+  validatingWebhookConfigurations,
   priorityClasses,
   leases,
   runtimeClasses,

@@ -68,8 +68,10 @@ export interface WriteOptions {
    * counts, lease renewals): a deep copy of a pod is most of what such a write costs.
    */
   shallow?: boolean
-  /** The requesting user (create only), handed to the hooks as `ctx.user`. */
+  /** The requesting user, handed to the create hooks as `ctx.user` and to admission. */
   user?: RequestUser
+  /** Collects the admission plugins' warnings (webhook `warnings`) for the response's Warning headers. */
+  warnings?: string[]
   /**
    * The field manager the write is recorded under in metadata.managedFields (the `fieldManager`
    * query parameter; in-process controllers pass their own, as `kube-controller-manager`).
@@ -83,6 +85,10 @@ export interface DeleteOptions {
   orphanDependents?: boolean
   preconditions?: { uid?: string; resourceVersion?: string }
   dryRun?: boolean
+  /** The requesting user, for admission. */
+  user?: RequestUser
+  /** Collects admission warnings, as WriteOptions.warnings. */
+  warnings?: string[]
 }
 
 /** `deleted`: gone from storage; `pending`: marked (deletionTimestamp), waiting for grace or finalizers. */
@@ -477,8 +483,11 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       name: generated ? '' : (meta.name ?? ''),
       obj: o,
       dryRun: !!opts.dryRun,
+      user: opts.user,
+      options: writeOptions('CreateOptions', opts),
+      warnings: opts.warnings,
     }
-    if (attrs) admission!.admit(attrs)
+    if (attrs) await admission!.admit(attrs)
     if (!opts.trusted) this.def.prepareForCreate?.(o, ctx)
     this.ctx.normalize(o)
     if (!opts.trusted) {
@@ -543,7 +552,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const next = this.normalize(tryUpdate(draft))
       const pinned = next.metadata?.resourceVersion
       if (pinned && pinned !== String(cur.rv)) throw StatusError.conflict(this.ref, name)
-      const prepared = this.prepareUpdate(ns, name, next, old, opts)
+      const prepared = await this.prepareUpdate(ns, name, next, old, opts)
       if (prepared === undefined) return cur
       if (this.admitsUpdate(opts)) await this.ctx.admission!.validate(this.updateAttributes(ns, name, prepared, old, opts))
       if (opts.dryRun) return serialize(prepared, cur.rv)
@@ -565,7 +574,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   }
 
   /** Runs the update hooks; returns undefined when the result equals the stored object. */
-  private prepareUpdate(ns: string, name: string, next: T, old: T, opts: WriteOptions): T | undefined {
+  private async prepareUpdate(ns: string, name: string, next: T, old: T, opts: WriteOptions): Promise<T | undefined> {
     const ctx = this.ctx.hookContext()
     const meta = next.metadata
     if (meta.name !== undefined && meta.name !== name) {
@@ -597,6 +606,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (opts.direct) {
       // The caller's object is final (as a storage-level GuaranteedUpdate in upstream's subresource REST).
     } else if (opts.subresource === 'status') {
+      if (this.admitsUpdate(opts)) await this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
       if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
       // Only status is taken from the request, and only status is normalized below: the rest can
       // be the stored version's own (immutable) values, with a metadata of its own.
@@ -606,7 +616,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       subStrategy.prepareForUpdate(o, old, ctx)
     } else {
       this.def.applyDefaults?.(o, ctx)
-      if (this.admitsUpdate(opts)) this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
+      if (this.admitsUpdate(opts)) await this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
       if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
       else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
     }
@@ -635,13 +645,30 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return o
   }
 
-  /** Untrusted spec updates pass admission; /status, direct and trusted writes (the kubelet's hot path) do not. */
+  /**
+   * Untrusted spec updates pass admission; direct and trusted writes do not, and /status writes (the
+   * kubelet's hot path) only while a plugin wants every write (webhook configurations exist).
+   */
   private admitsUpdate(opts: WriteOptions): boolean {
-    return !!this.ctx.admission && !opts.trusted && !opts.direct && opts.subresource !== 'status'
+    const chain = this.ctx.admission
+    return !!chain && !opts.trusted && !opts.direct && (opts.subresource !== 'status' || chain.everyWrite())
   }
 
   private updateAttributes(ns: string, name: string, obj: T, old: T, opts: WriteOptions): AdmissionAttributes {
-    return { operation: 'UPDATE', resource: this.ref, kind: this.def.kind, namespace: ns, name, obj, old, dryRun: !!opts.dryRun }
+    return {
+      operation: 'UPDATE',
+      resource: this.ref,
+      kind: this.def.kind,
+      namespace: ns,
+      name,
+      obj,
+      old,
+      dryRun: !!opts.dryRun,
+      subresource: opts.subresource,
+      user: opts.user,
+      options: writeOptions('UpdateOptions', opts),
+      warnings: opts.warnings,
+    }
   }
 
   private immutableMetaErrors(o: T, old: T): FieldError[] {
@@ -669,6 +696,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const current = cur.obj as T
       const refused = this.def.admitDelete?.(current)
       if (refused) throw StatusError.forbidden(this.ref, name, refused)
+      if (attempt === 0) await this.admitDelete(ns, name, current, opts)
       // Deletion changes metadata only (and a strategy's prepareForDeletion replaces a top-level
       // field), so a copy of those two levels is enough: nested values stay shared with the
       // stored version, which nothing mutates.
@@ -737,6 +765,26 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     }
   }
 
+  /**
+   * DELETE admission while some plugin wants it (webhooks): mutating plugins see no object, the
+   * validating ones the object deleted, as upstream's DeleteResource handler and the store's
+   * deleteValidation hand them.
+   */
+  private async admitDelete(ns: string, name: string, current: T, opts: DeleteOptions): Promise<void> {
+    const chain = this.ctx.admission
+    if (!chain?.everyWrite()) return
+    const options: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1' }
+    if (opts.gracePeriodSeconds !== undefined) options.gracePeriodSeconds = opts.gracePeriodSeconds
+    if (opts.preconditions) options.preconditions = opts.preconditions
+    if (opts.orphanDependents !== undefined) options.orphanDependents = opts.orphanDependents
+    if (opts.propagationPolicy) options.propagationPolicy = opts.propagationPolicy
+    if (opts.dryRun) options.dryRun = ['All']
+    const base = { operation: 'DELETE' as const, resource: this.ref, kind: this.def.kind, namespace: ns, name, obj: current, dryRun: !!opts.dryRun }
+    const attrs = { ...base, user: opts.user, options, warnings: opts.warnings }
+    await chain.admit(attrs)
+    await chain.validate({ ...attrs, old: current })
+  }
+
   /** DELETE on a collection: every object matching the list options, deleted one by one. */
   async deleteCollection(namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Promise<DeleteResult[]> {
     const { items } = this.list(namespace, { ...listOpts, limit: 0, continue: undefined })
@@ -751,6 +799,14 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     }
     return out
   }
+}
+
+/** The CreateOptions / UpdateOptions admission hands to webhooks (the request's dryRun and fieldManager). */
+function writeOptions(kind: 'CreateOptions' | 'UpdateOptions', opts: WriteOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' }
+  if (opts.dryRun) out.dryRun = ['All']
+  if (opts.fieldManager) out.fieldManager = opts.fieldManager
+  return out
 }
 
 /** An object whose deletion is due and that holds no finalizers leaves storage on update. */

@@ -9,6 +9,7 @@ import type { AnyResourceDefinition, HookContext } from './resource-definition.j
 import { ResourceVersionView } from './version-view.js'
 import { AdmissionChain, type AdmissionPlugin } from './admission.js'
 import { defaultAdmissionPlugins } from './admission-plugins.js'
+import type { WebhookTransport } from './admissionregistration/webhook-client.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -18,6 +19,10 @@ export interface RegistryOptions {
   serviceCIDR?: string
   /** The admission plugins, in order (default: defaultAdmissionPlugins). */
   admission?: ((registry: Registry) => AdmissionPlugin)[]
+  /** The HTTPS client admission and conversion webhooks are called with (none: every call fails). */
+  webhookTransport?: WebhookTransport
+  /** Where a webhook Service runs on this machine: `namespace/name` (or `namespace/name:port`) → `https://host:port`. */
+  webhookServiceURLs?: Record<string, string>
 }
 
 /**
@@ -38,10 +43,16 @@ export class Registry {
   private readonly byVersion = new Map<string, AnyResourceStore>()
   /** The admission chain every untrusted write passes (plugins look their resources up lazily). */
   readonly admission: AdmissionChain
+  /** See RegistryOptions.webhookTransport. */
+  readonly webhookTransport?: WebhookTransport
+  /** See RegistryOptions.webhookServiceURLs. */
+  readonly webhookServiceURLs?: Record<string, string>
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
     this.clock = opts.clock
+    this.webhookTransport = opts.webhookTransport
+    this.webhookServiceURLs = opts.webhookServiceURLs
     const ctx: RegistryContext = {
       store: opts.store,
       now: () => opts.clock.now(),
