@@ -37,7 +37,7 @@ const cache = new Map<string, Record<string, unknown> | null>()
 
 /**
  * The zero object of `kind` at `apiVersion` with its apiVersion and kind set, or undefined when the
- * kind is not a generated built-in. A fresh copy each call (callers may keep it).
+ * kind is not a generated built-in. Computed once and deeply frozen: shared, never to be mutated.
  */
 export function zeroObject(apiVersion: string, kind: string): Record<string, unknown> | undefined {
   const key = `${apiVersion}/${kind}`
@@ -46,10 +46,18 @@ export function zeroObject(apiVersion: string, kind: string): Record<string, unk
     table ??= JSON.parse(readFileSync(dataFile, 'utf8')) as FieldTable
     const prefix = table.groupVersions[apiVersion]
     const name = prefix ? `${prefix}.${kind}` : undefined
-    zero = name && table.messages[name] ? { ...(zeroOf(name, new Set()) as Record<string, unknown>), apiVersion, kind } : null
+    zero = name && table.messages[name] ? deepFreeze({ ...(zeroOf(name, new Set()) as Record<string, unknown>), apiVersion, kind }) : null
     cache.set(key, zero)
   }
-  return zero ? structuredClone(zero) : undefined
+  return zero ?? undefined
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x)
+    Object.freeze(v)
+  }
+  return v
 }
 
 function zeroOf(name: string, seen: Set<string>): unknown {

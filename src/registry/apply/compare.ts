@@ -40,6 +40,8 @@ export function compare(lhs: unknown, rhs: unknown, atom: Atom): Comparison {
 
 // compareWalker.compare for one value pair (at least one present).
 function visit(acc: Acc, lhs: unknown, rhs: unknown, atom: Atom): void {
+  // A subtree the new object shares with the old one (writers copy only what they change) has no change below.
+  if (lhs === rhs) return
   const fl = formOf(atom, lhs)
   const fr = formOf(atom, rhs)
   let inLeaf: boolean

@@ -65,16 +65,18 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
     apply(live, config, apiVersion, managers, manager, force) {
       const base = live ?? empty(apiVersion)
       const configSet = toFieldSet(config, atom, { allowDuplicates: false })
-      let merged = merge(base, config, atom)
+      // A create merges onto nothing (the zero object's nulls must not become fields) but is
+      // compared with the zero object, as an update's create is.
+      let merged = merge(live, config, atom)
       const lastSet = managers.get(manager)
       const next: Managers = new Map(managers)
       next.set(manager, { set: configSet, apiVersion, applied: true })
       if (lastSet) merged = prune(merged, next, asSet(lastSet.set))
       const { managers: out } = reassign(base, merged, next, manager, force)
       if (configSet.isEmpty()) out.delete(manager)
-      // A no-op apply hands back the live object itself, so the caller can skip the write.
-      const object = live !== undefined && valueEquals(live, merged) ? live : ((merged ?? {}) as object)
-      return { object, managers: out }
+      // The merge shares subtrees with its inputs; the caller gets its own copy to run hooks on.
+      const unchanged = live !== undefined && valueEquals(live, merged)
+      return { object: structuredClone((merged ?? {}) as object), managers: out, unchanged }
     },
   }
 

@@ -142,21 +142,34 @@ function equalNodes(a: SetNode, b: SetNode): boolean {
 }
 
 function sortedKeys(n: SetNode): PathElement[] {
-  const keys = new Set<PathElement>(n.members)
-  for (const pe of n.children?.keys() ?? []) keys.add(pe)
-  return [...keys].sort(comparePathElements)
+  let keys: PathElement[]
+  if (!n.children) keys = [...n.members!]
+  else if (!n.members) keys = [...n.children.keys()]
+  else {
+    keys = [...n.children.keys()]
+    for (const pe of n.members) if (!n.children.has(pe)) keys.push(pe)
+  }
+  return keys.sort(comparePathElements)
 }
 
-// emitContentsV1: members and children merged in element order, `.` first when the node is a member too.
+const LEAF: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
+
+// emitContentsV1: members and children merged in element order, `.` first when the node is a
+// member too. The result is frozen: it is cached and shared (see FieldPathSet.toFieldsV1).
 function emit(n: SetNode, includeSelf: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  if (includeSelf) out['.'] = {}
-  for (const pe of sortedKeys(n)) {
-    const child = n.children?.get(pe)
-    out[pe] = child ? emit(child, n.members?.has(pe) ?? false) : {}
-  }
-  return out
+  if (includeSelf) out['.'] = LEAF
+  if (n.members || n.children)
+    for (const pe of sortedKeys(n)) {
+      const child = n.children?.get(pe)
+      out[pe] = child ? emit(child, n.members?.has(pe) ?? false) : LEAF
+    }
+  return Object.freeze(out)
 }
+
+// Sets by the (frozen, so unchanging) fieldsV1 objects they wrote or were read from: a write that
+// reads back the very managedFields the previous one stored costs a lookup.
+const byFieldsV1 = new WeakMap<object, FieldPathSet>()
 
 // readIterV1: returns the node of the object's children (undefined if none) and whether the
 // object also marks its own element as a member (`.`, or no children at all).
@@ -214,8 +227,15 @@ export class FieldPathSet implements FieldSet {
     return new FieldPathSet(root)
   }
 
+  private fieldsV1: Record<string, unknown> | undefined
+
+  /** The fieldsV1 JSON, computed once per set and deeply frozen: callers share it and must not mutate it. */
   toFieldsV1(): Record<string, unknown> {
-    return emit(this.root, false)
+    if (!this.fieldsV1) {
+      this.fieldsV1 = emit(this.root, false)
+      byFieldsV1.set(this.fieldsV1, this)
+    }
+    return this.fieldsV1
   }
 
   isEmpty(): boolean {
@@ -293,8 +313,12 @@ function rootOf(s: FieldSet): SetNode {
  * upstream does; `k:`/`v:` keys are read into canonical form. Throws on malformed input.
  */
 export function fieldSetFromFieldsV1(json: unknown): FieldPathSet {
+  const known = typeof json === 'object' && json !== null ? byFieldsV1.get(json) : undefined
+  if (known) return known
   const { node } = read(json, 'fieldsV1/')
-  return node ? new FieldPathSet(node) : FieldPathSet.empty
+  const set = node ? new FieldPathSet(node) : FieldPathSet.empty
+  if (node && Object.isFrozen(json)) byFieldsV1.set(json as object, set)
+  return set
 }
 
 // --- path strings -------------------------------------------------------------------------------

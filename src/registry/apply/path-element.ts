@@ -75,6 +75,8 @@ function kindRank(pe: PathElement): number {
 /** PathElement.Compare: field names first, then keys, values, indexes; each kind in its own order. */
 export function comparePathElements(a: PathElement, b: PathElement): number {
   if (a === b) return 0
+  // Two field names (most elements): the shared `f:` prefix does not change their order.
+  if (a.charCodeAt(0) === 102 && b.charCodeAt(0) === 102) return compareStrings(a, b)
   const ra = kindRank(a)
   const rb = kindRank(b)
   if (ra !== rb) return ra < rb ? -1 : 1

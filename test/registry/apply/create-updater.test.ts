@@ -389,11 +389,16 @@ describe('updates', () => {
 describe('apply results', () => {
   const schema = openAPISchema({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } })
 
-  test('a no-op apply hands back the live object itself', () => {
+  test('a no-op apply says so; every result is a copy of its own', () => {
     const u = createUpdater(schema)
-    const first = u.apply(undefined, { a: '1' }, 'v1', new Map(), 'one', false)
+    const config = { a: '1' }
+    const first = u.apply(undefined, config, 'v1', new Map(), 'one', false)
+    expect(first.unchanged).toBe(false)
+    expect(first.object).not.toBe(config)
     const second = u.apply(first.object, { a: '1' }, 'v1', first.managers, 'one', false)
-    expect(second.object).toBe(first.object)
+    expect(second.unchanged).toBe(true)
+    expect(second.object).toEqual(first.object)
+    expect(second.object).not.toBe(first.object)
     expect(second.managers.get('one')!.set.equals(first.managers.get('one')!.set)).toBe(true)
   })
 
