@@ -7,6 +7,7 @@
 import { type Comparison, compare } from './compare.js'
 import { FieldPathSet } from './field-set.js'
 import { merge } from './merge.js'
+import { reconcileFieldSetWithSchema } from './reconcile-schema.js'
 import { ensureNamedFieldsAreMembers, removeItems } from './remove-items.js'
 import type { Atom } from './schema.js'
 import { toFieldSet } from './to-field-set.js'
@@ -29,6 +30,23 @@ export interface UpdaterOptions {
  */
 export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
   const empty = opts.emptyObject ?? (() => ({}))
+  // Sets already reconciled with this schema (decoded sets are shared across writes, see field-set.ts).
+  const reconciled = new WeakMap<FieldPathSet, FieldPathSet>()
+
+  // reconcileManagedFieldsWithSchemaChanges: sets recorded before the schema made a field atomic own it whole.
+  function withSchema(managers: Managers): Managers {
+    let out: Managers | undefined
+    for (const [name, vs] of managers) {
+      const set = asSet(vs.set)
+      let r = reconciled.get(set)
+      if (!r) {
+        r = reconcileFieldSetWithSchema(set, atom) ?? set
+        reconciled.set(set, r)
+      }
+      if (r !== set) (out ??= new Map(managers)).set(name, { ...vs, set: r })
+    }
+    return out ?? managers
+  }
 
   // Updater.update: ownership moves with the change; with `force` false, conflicts throw instead.
   function reassign(live: unknown, updated: unknown, managers: Managers, manager: string, force: boolean): { managers: Managers; comparison: Comparison } {
@@ -54,7 +72,7 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
   return {
     update(live, updated, apiVersion, managers, manager) {
       const base = live ?? empty(apiVersion)
-      const { managers: out, comparison: c } = reassign(base, updated, managers, manager, true)
+      const { managers: out, comparison: c } = reassign(base, updated, withSchema(managers), manager, true)
       const prev = out.get(manager)
       const own = (prev ? asSet(prev.set) : FieldPathSet.empty).difference(c.removed).union(c.modified).union(c.added)
       if (own.isEmpty()) out.delete(manager)
@@ -68,8 +86,9 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
       // A create merges onto nothing (the zero object's nulls must not become fields) but is
       // compared with the zero object, as an update's create is.
       let merged = merge(live, config, atom)
-      const lastSet = managers.get(manager)
-      const next: Managers = new Map(managers)
+      const current = withSchema(managers)
+      const lastSet = current.get(manager)
+      const next: Managers = new Map(current)
       next.set(manager, { set: configSet, apiVersion, applied: true })
       if (lastSet) merged = prune(merged, next, asSet(lastSet.set))
       const { managers: out } = reassign(base, merged, next, manager, force)
