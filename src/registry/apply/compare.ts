@@ -3,7 +3,7 @@
  * `lhs`, by the schema (atomic lists and maps compare whole, associative lists item by item).
  * After https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/compare.go.
  */
-import { FieldPathSet, insertPath, newNode, pathString, type SetNode } from './field-set.js'
+import { addMember, descend, FieldPathSet, insertPath, newNode, pathString, type SetNode } from './field-set.js'
 import { fieldAtom, formOf, listItemElement } from './list-items.js'
 import { fieldElement, type PathElement } from './path-element.js'
 import { type Atom, DEDUCED, type ListType, type MapType } from './schema.js'
@@ -42,6 +42,10 @@ export function compare(lhs: unknown, rhs: unknown, atom: Atom): Comparison {
 function visit(acc: Acc, lhs: unknown, rhs: unknown, atom: Atom): void {
   // A subtree the new object shares with the old one (writers copy only what they change) has no change below.
   if (lhs === rhs) return
+  if (lhs === undefined) {
+    added(acc, rhs, atom)
+    return
+  }
   const fl = formOf(atom, lhs)
   const fr = formOf(atom, rhs)
   let inLeaf: boolean
@@ -80,6 +84,59 @@ function handle(acc: Acc, form: 'scalar' | 'list' | 'map' | undefined, lhs: unkn
   return leaf(acc, lhs, rhs)
 }
 
+// A value only the new object has: it and everything below it are added (a create's whole object).
+// Builds that part of the trie in one pass instead of inserting each path from the root.
+function added(acc: Acc, rhs: unknown, atom: Atom): void {
+  insertPath(acc.added, acc.path)
+  const c = container(rhs, atom)
+  if (!c) return
+  let node = acc.added
+  for (const pe of acc.path) node = descend(node, pe)
+  addTree(node, c, acc.path)
+}
+
+// The walkable container `v` is under `atom` (a granular, non-empty map or associative list), if any.
+function container(v: unknown, atom: Atom): { map: MapType; v: Record<string, unknown> } | { list: ListType; v: unknown[] } | undefined {
+  const form = formOf(atom, v)
+  if (form === 'map' && isMap(v) && !atom.map!.atomic && !isEmptyMap(v)) return { map: atom.map!, v }
+  if (form === 'list' && Array.isArray(v) && !atom.list!.atomic && v.length > 0) return { list: atom.list!, v }
+  return undefined
+}
+
+function addTree(node: SetNode, c: NonNullable<ReturnType<typeof container>>, path: PathElement[]): void {
+  if ('map' in c) {
+    for (const key in c.v) {
+      const v = c.v[key]
+      if (v === undefined) continue
+      const pe = fieldElement(key)
+      addMember(node, pe)
+      const sub = container(v, fieldAtom(c.map, key, DEDUCED))
+      if (sub) {
+        path.push(pe)
+        addTree(descend(node, pe), sub, path)
+        path.pop()
+      }
+    }
+    return
+  }
+  const where = () => pathString(path)
+  const pes = c.v.map((item, i) => listItemElement(c.list, item, i, where))
+  const seen = new Set<PathElement>()
+  const dup = new Set<PathElement>()
+  for (const pe of pes) (seen.has(pe) ? dup : seen).add(pe)
+  for (let i = 0; i < pes.length; i++) {
+    const pe = pes[i]!
+    addMember(node, pe)
+    if (dup.has(pe)) continue
+    const sub = container(c.v[i], c.list.element)
+    if (sub) {
+      path.push(pe)
+      addTree(descend(node, pe), sub, path)
+      path.pop()
+    }
+  }
+}
+
 function leaf(acc: Acc, lhs: unknown, rhs: unknown): true {
   if (lhs === undefined) insertPath(acc.added, acc.path)
   else if (rhs === undefined) insertPath(acc.removed, acc.path)
@@ -92,17 +149,17 @@ function visitMap(acc: Acc, t: MapType, l: Record<string, unknown> | undefined, 
     for (const key in l) {
       const lv = l[key]
       if (lv === undefined) continue
-      descend(acc, fieldElement(key), lv, r?.[key], fieldAtom(t, key, DEDUCED))
+      descendPair(acc, fieldElement(key), lv, r?.[key], fieldAtom(t, key, DEDUCED))
     }
   if (r)
     for (const key in r) {
       const rv = r[key]
       if (rv === undefined || (l && l[key] !== undefined)) continue
-      descend(acc, fieldElement(key), undefined, rv, fieldAtom(t, key, DEDUCED))
+      descendPair(acc, fieldElement(key), undefined, rv, fieldAtom(t, key, DEDUCED))
     }
 }
 
-function descend(acc: Acc, pe: PathElement, lhs: unknown, rhs: unknown, atom: Atom): void {
+function descendPair(acc: Acc, pe: PathElement, lhs: unknown, rhs: unknown, atom: Atom): void {
   acc.path.push(pe)
   visit(acc, lhs, rhs, atom)
   acc.path.pop()
@@ -114,36 +171,38 @@ function visitList(acc: Acc, t: ListType, l: unknown[] | undefined, r: unknown[]
   const lValues = new Map<PathElement, unknown[]>()
   const rValues = new Map<PathElement, unknown[]>()
   const order: PathElement[] = []
-  l?.forEach((item, i) => {
-    const pe = listItemElement(t, item, i, where)
-    const list = lValues.get(pe)
-    if (list) list.push(item)
-    else {
-      lValues.set(pe, [item])
-      order.push(pe)
+  if (l)
+    for (let i = 0; i < l.length; i++) {
+      const pe = listItemElement(t, l[i], i, where)
+      const list = lValues.get(pe)
+      if (list) list.push(l[i])
+      else {
+        lValues.set(pe, [l[i]])
+        order.push(pe)
+      }
     }
-  })
-  r?.forEach((item, i) => {
-    const pe = listItemElement(t, item, i, where)
-    const list = rValues.get(pe)
-    if (list) list.push(item)
-    else {
-      rValues.set(pe, [item])
-      if (!lValues.has(pe)) order.push(pe)
+  if (r)
+    for (let i = 0; i < r.length; i++) {
+      const pe = listItemElement(t, r[i], i, where)
+      const list = rValues.get(pe)
+      if (list) list.push(r[i])
+      else {
+        rValues.set(pe, [r[i]])
+        if (!lValues.has(pe)) order.push(pe)
+      }
     }
-  })
   for (const pe of order) {
     const ll = lValues.get(pe) ?? []
     const rl = rValues.get(pe) ?? []
-    if (ll.length <= 1 && rl.length <= 1) descend(acc, pe, ll[0], rl[0], t.element)
+    if (ll.length <= 1 && rl.length <= 1) descendPair(acc, pe, ll[0], rl[0], t.element)
     else if (ll.length >= 2 && rl.length >= 2) {
       // Duplicates before and after: compared as an atomic run.
       if (ll.length !== rl.length || ll.some((v, i) => !valueEquals(v, rl[i]))) insertPath(acc.modified, [...acc.path, pe])
     } else if (ll.length >= 2) {
-      if (rl.length) descend(acc, pe, undefined, rl[0], t.element)
+      if (rl.length) descendPair(acc, pe, undefined, rl[0], t.element)
       insertPath(acc.removed, [...acc.path, pe])
     } else {
-      if (ll.length) descend(acc, pe, ll[0], undefined, t.element)
+      if (ll.length) descendPair(acc, pe, ll[0], undefined, t.element)
       insertPath(acc.added, [...acc.path, pe])
     }
   }

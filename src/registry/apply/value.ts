@@ -114,6 +114,16 @@ const htmlEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&
 
 /** A string as Go's encoding/json writes it (HTML-safe escapes). */
 export function goJSONString(s: string): string {
+  // Most keys are plain ASCII with nothing to escape.
+  let plain = true
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92 || c === 60 || c === 62 || c === 38) {
+      plain = false
+      break
+    }
+  }
+  if (plain) return `"${s}"`
   const j = JSON.stringify(s)
   return htmlUnsafe.test(j) ? j.replace(htmlUnsafe, (c) => htmlEscapes[c]!) : j
 }
