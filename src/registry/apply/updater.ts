@@ -65,7 +65,8 @@ export interface Updater {
    * An Apply by `manager`: merges `config` into `live` by the schema's list and map types, removes
    * the fields `manager` applied before and no longer applies (unless another manager owns them),
    * and records exactly `config`'s fields as `manager`'s. Throws ApplyConflicts unless `force`;
-   * with `force` the conflicting fields move to `manager`.
+   * with `force` the conflicting fields move to `manager`. `object` is always a fresh copy the
+   * caller may mutate; `unchanged` says it equals `live` (a no-op apply, which need not be written).
    */
   apply(
     live: object | undefined,
@@ -74,5 +75,5 @@ export interface Updater {
     managers: Managers,
     manager: string,
     force: boolean,
-  ): { object: object; managers: Managers }
+  ): { object: object; managers: Managers; unchanged?: boolean }
 }
