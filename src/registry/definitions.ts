@@ -45,6 +45,7 @@ import { componentStatuses } from './core/componentstatuses.js'
 import { bindings } from './core/bindings.js'
 import { nodeMetrics } from './metrics/nodemetrics.js'
 import { podMetrics } from './metrics/podmetrics.js'
+import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -90,6 +91,7 @@ export const definitions: AnyResourceDefinition[] = [
   csiNodes,
   csiStorageCapacities,
   volumeAttachments,
+  customResourceDefinitions,
   priorityClasses,
   leases,
   runtimeClasses,
