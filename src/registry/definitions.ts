@@ -47,6 +47,7 @@ import { nodeMetrics } from './metrics/nodemetrics.js'
 import { podMetrics } from './metrics/podmetrics.js'
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js'
 import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
+import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -94,6 +95,7 @@ export const definitions: AnyResourceDefinition[] = [
   volumeAttachments,
   mutatingWebhookConfigurations,
   validatingWebhookConfigurations,
+  customResourceDefinitions,
   priorityClasses,
   leases,
   runtimeClasses,
