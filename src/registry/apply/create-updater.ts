@@ -11,6 +11,7 @@ import { reconcileFieldSetWithSchema } from './reconcile-schema.js'
 import { ensureNamedFieldsAreMembers, removeItems } from './remove-items.js'
 import type { Atom } from './schema.js'
 import { toFieldSet } from './to-field-set.js'
+import { validateTyped } from './validate.js'
 import { ApplyConflicts, type Conflict, type FieldSet, type Managers, type Updater } from './updater.js'
 import { valueEquals } from './value.js'
 
@@ -26,7 +27,8 @@ export interface UpdaterOptions {
 
 /**
  * The Updater of objects under `atom`. Throws TypedValueError (from list-items.ts) when an
- * object's associative lists cannot be keyed, or a configuration repeats a key.
+ * object's associative lists cannot be keyed, or (apply) the configuration does not fit the
+ * schema: a scalar of the wrong kind, a map or list where the other is due, a repeated key.
  */
 export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
   const empty = opts.emptyObject ?? (() => ({}))
@@ -82,7 +84,8 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
 
     apply(live, config, apiVersion, managers, manager, force) {
       const base = live ?? empty(apiVersion)
-      const configSet = toFieldSet(config, atom, { allowDuplicates: false })
+      validateTyped(config, atom)
+      const configSet = toFieldSet(config, atom)
       // A create merges onto nothing (the zero object's nulls must not become fields) but is
       // compared with the zero object, as an update's create is.
       let merged = merge(live, config, atom)

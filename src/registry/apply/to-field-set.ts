@@ -4,29 +4,17 @@
  * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/tofieldset.go.
  */
 import { addMember, FieldPathSet, newNode, pathString, type SetNode } from './field-set.js'
-import { fieldAtom, formOf, listItemElement, TypedValueError } from './list-items.js'
-import { fieldElement, type PathElement, pathElementString } from './path-element.js'
+import { fieldAtom, formOf, listItemElement } from './list-items.js'
+import { fieldElement, type PathElement } from './path-element.js'
 import { type Atom, DEDUCED, type ListType, type MapType } from './schema.js'
 import { isEmptyMap, isMap } from './value.js'
 
-/**
- * The field set of `v` under `atom`. Must not mutate `v`; throws TypedValueError for unkeyable
- * list items, and with `allowDuplicates: false` (an applied configuration, which upstream
- * validates strictly) for items whose key repeats.
- */
-export function toFieldSet(v: unknown, atom: Atom, opts: { allowDuplicates?: boolean } = {}): FieldPathSet {
+/** The field set of `v` under `atom`. Must not mutate `v`; throws TypedValueError for unkeyable list items. */
+export function toFieldSet(v: unknown, atom: Atom): FieldPathSet {
   const root = newNode()
-  strict = opts.allowDuplicates === false
-  try {
-    fill(root, v, atom, [])
-  } finally {
-    strict = false
-  }
+  fill(root, v, atom, [])
   return new FieldPathSet(root)
 }
-
-// Set for the duration of one strict toFieldSet call (the walk is synchronous).
-let strict = false
 
 // Adds the members and children below the value `v` (whose own element the caller handles) to `node`.
 function fill(node: SetNode, v: unknown, atom: Atom, path: PathElement[]): void {
@@ -69,10 +57,8 @@ function fillList(node: SetNode, list: unknown[], t: ListType, path: PathElement
   if (pes.length > 1) {
     const seen = new Set<PathElement>()
     for (const pe of pes) {
-      if (seen.has(pe)) {
-        if (strict) throw new TypedValueError(where(), `duplicate entries for key ${pathElementString(pe)}`)
-        ;(duplicates ??= new Set()).add(pe)
-      } else seen.add(pe)
+      if (seen.has(pe)) (duplicates ??= new Set()).add(pe)
+      else seen.add(pe)
     }
   }
   for (let i = 0; i < list.length; i++) {

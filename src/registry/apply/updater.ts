@@ -2,8 +2,9 @@
  * @module updater: the seam between server-side apply's two halves, after
  * sigs.k8s.io/structured-merge-diff/v4 (merge.Updater, fieldpath.Set, fieldpath.VersionedSet) and
  * k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager (managedFields on objects). This file holds
- * only the contract: the field-set algebra and typed merge live beside it (field-set.ts,
- * typed-merge.ts, schema.ts), the managedFields bookkeeping in the registry's write pipeline.
+ * only the contract: the implementation lives beside it (updater-for.ts → create-updater.ts over
+ * field-set.ts, schema.ts, compare.ts, merge.ts, remove-items.ts), the managedFields bookkeeping in
+ * the registry's write pipeline.
  */
 
 /** A set of field paths, as smd's fieldpath.Set. Immutable: every operation returns a new set. */
@@ -16,7 +17,10 @@ export interface FieldSet {
   difference(other: FieldSet): FieldSet
   intersection(other: FieldSet): FieldSet
   equals(other: FieldSet): boolean
-  /** Every leaf path in smd's string form, sorted: `.spec.replicas`, `.spec.containers[name="nginx"].image`. */
+  /**
+   * Every member path in smd's string form (`.spec.replicas`, `.spec.containers[name="nginx"].image`),
+   * in upstream's Set.Iterate order, which conflicts are listed in: each level's members, then its children.
+   */
   paths(): string[]
 }
 

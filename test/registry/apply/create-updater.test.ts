@@ -412,3 +412,33 @@ describe('apply results', () => {
     expect(managers.size).toBe(0)
   })
 })
+
+describe('configurations that do not fit the schema', () => {
+  const schema = openAPISchema({
+    type: 'object',
+    properties: {
+      replicas: { type: 'integer' },
+      name: { type: 'string' },
+      flag: { type: 'boolean' },
+      labels: { type: 'object', additionalProperties: { type: 'string' } },
+      args: { type: 'array', items: { type: 'string' } },
+    },
+  })
+  const u = createUpdater(schema)
+  const applying = (config: object) => () => u.apply(undefined, config, 'v1', new Map(), 'm', false)
+
+  test.each([
+    [{ replicas: 'three' }, '.replicas: expected numeric (int or float), got string'],
+    [{ name: 3 }, '.name: expected string, got &{3}'],
+    [{ flag: 'yes' }, '.flag: expected boolean, got &{yes}'],
+    [{ labels: ['a'] }, '.labels: expected map, got &{[a]}'],
+    [{ args: 'a' }, '.args: expected list, got &{a}'],
+    [{ args: [1] }, '.args: expected string, got &{1}'],
+  ])('%j is rejected with upstream’s message', (config, message) => {
+    expect(applying(config)).toThrow(new TypedValueError(message.slice(0, message.indexOf(':')), message.slice(message.indexOf(':') + 2)))
+  })
+
+  test('nulls and unknown fields pass (field validation is the request’s business)', () => {
+    expect(applying({ replicas: null, other: { x: 1 } })).not.toThrow()
+  })
+})

@@ -113,6 +113,20 @@ describe('updaterFor built-ins', () => {
   })
 })
 
+describe('controllers’ writes', () => {
+  const u = updaterFor({ group: 'apps', version: 'v1', kind: 'Deployment' })
+
+  test('a status write owns the status fields it set and takes nothing else', () => {
+    const created = u.update(undefined, deployment, 'apps/v1', new Map(), 'kubectl-create')
+    const withStatus = { ...deployment, status: { replicas: 1, conditions: [{ type: 'Available', status: 'True' }] } }
+    const m = u.update(deployment, withStatus, 'apps/v1', created, 'kube-controller-manager')
+    expect(m.get('kube-controller-manager')!.set.toFieldsV1()).toEqual({
+      'f:status': { 'f:conditions': { '.': {}, 'k:{"type":"Available"}': { '.': {}, 'f:status': {}, 'f:type': {} } }, 'f:replicas': {} },
+    })
+    expect(m.get('kubectl-create')).toBe(created.get('kubectl-create'))
+  })
+})
+
 describe('updaterFor custom resources', () => {
   const schema = { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } }
   const def = { group: 'example.com', version: 'v1', kind: 'Thing', schema: () => schema }

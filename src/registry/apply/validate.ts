@@ -1,0 +1,84 @@
+/**
+ * @module validate: TypedValue.Validate for an applied configuration, which upstream checks
+ * strictly before merging (typed.AsTyped without AllowDuplicates): scalar kinds, maps and lists
+ * where the schema says so, keyable and unique associative-list items. Unknown fields are let
+ * through (the request's field validation decides about them). After
+ * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/validate.go.
+ */
+import { pathString } from './field-set.js'
+import { fieldAtom, formOf, listItemElement, TypedValueError } from './list-items.js'
+import { fieldElement, type PathElement, pathElementString } from './path-element.js'
+import { type Atom, DEDUCED } from './schema.js'
+import { isMap } from './value.js'
+
+/** Throws TypedValueError (`.spec.replicas: expected numeric (int or float), got string`) when `v` does not fit `atom`. */
+export function validateTyped(v: unknown, atom: Atom): void {
+  walk(v, atom, [])
+}
+
+// Go's %T of a decoded JSON value.
+function goType(v: unknown): string {
+  if (typeof v === 'string') return 'string'
+  if (typeof v === 'boolean') return 'bool'
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64'
+  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}'
+}
+
+// Go's %v of a value.Value holding `v` (a pointer to a struct around it).
+function goValue(v: unknown): string {
+  const inner = (x: unknown): string =>
+    Array.isArray(x)
+      ? `[${x.map(inner).join(' ')}]`
+      : isMap(x)
+        ? `map[${Object.keys(x)
+            .sort()
+            .map((k) => `${k}:${inner(x[k])}`)
+            .join(' ')}]`
+        : String(x)
+  return `&{${inner(v)}}`
+}
+
+function walk(v: unknown, atom: Atom, path: PathElement[]): void {
+  if (v === null || v === undefined) return
+  const where = () => pathString(path)
+  const form = formOf(atom, v)
+  if (form === 'scalar') {
+    const t = atom.scalar!
+    if (typeof v === 'object')
+      throw new TypedValueError(
+        where(),
+        t === 'untyped' ? `expected any scalar, got ${goValue(v)}` : `expected ${t === 'numeric' ? 'numeric (int or float)' : t}, got ${goType(v)}`,
+      )
+    if (t === 'numeric' && typeof v !== 'number') throw new TypedValueError(where(), `expected numeric (int or float), got ${goType(v)}`)
+    if (t === 'string' && typeof v !== 'string') throw new TypedValueError(where(), `expected string, got ${goValue(v)}`)
+    if (t === 'boolean' && typeof v !== 'boolean') throw new TypedValueError(where(), `expected boolean, got ${goValue(v)}`)
+    return
+  }
+  if (form === 'list') {
+    if (!Array.isArray(v)) throw new TypedValueError(where(), `expected list, got ${goValue(v)}`)
+    const t = atom.list!
+    const seen = new Set<PathElement>()
+    for (let i = 0; i < v.length; i++) {
+      if (t.atomic) {
+        walk(v[i], t.element, path)
+        continue
+      }
+      const pe = listItemElement(t, v[i], i, where)
+      if (seen.has(pe)) throw new TypedValueError(where(), `duplicate entries for key ${pathElementString(pe)}`)
+      seen.add(pe)
+      path.push(pe)
+      walk(v[i], t.element, path)
+      path.pop()
+    }
+    return
+  }
+  if (form === 'map') {
+    if (!isMap(v)) throw new TypedValueError(where(), `expected map, got ${goValue(v)}`)
+    const t = atom.map!
+    for (const key in v) {
+      path.push(fieldElement(key))
+      walk(v[key], fieldAtom(t, key, DEDUCED), path)
+      path.pop()
+    }
+  }
+}
