@@ -44,10 +44,16 @@ export class Result {
 const IN = 'body'
 const named = (name: string): string => `${name} in ${IN}`
 
-/** Go's %v of a float64: integers without a point, exponents from 1e21 as `1e+21`. */
+/** Go's %v of a float64 (strconv 'g', shortest): exponents below 1e-4 and from 1e21, two digits at least (`1e-05`, `1e+21`). */
 export function goFloat(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return String(n)
-  return String(n).replace(/e\+?/, (m) => (m === 'e' ? 'e' : 'e+'))
+  if (Number.isNaN(n)) return 'NaN'
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf'
+  const abs = Math.abs(n)
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e21)) {
+    const [m, e] = n.toExponential().split('e')
+    return `${m}e${e[0] === '-' ? '-' : '+'}${e.replace(/^[+-]/, '').padStart(2, '0')}`
+  }
+  return String(n)
 }
 
 /** Go's %v of []interface{}: `[a b 1]` with maps as map[k:v]. */

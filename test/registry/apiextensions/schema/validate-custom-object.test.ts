@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { StatusError, fieldErrorString } from '../../../../src/errors.js'
 import { validateCustomObject } from '../../../../src/registry/apiextensions/schema/index.js'
+import { goFloat } from '../../../../src/registry/apiextensions/schema/openapi-validator.js'
 import { loadYAML, rootWith, versionsOf } from './crd-fixtures.js'
 
 const errorsOf = (obj: Record<string, unknown>, schema: Record<string, unknown>) => validateCustomObject(obj, schema).map(fieldErrorString)
@@ -226,5 +227,11 @@ describe('validateCustomObject', () => {
     for (let i = 0; i < 1000; i++) validateCustomObject(p, prom.schema)
     const perObject = (performance.now() - start) / 1000
     expect(perObject).toBeLessThan(0.5)
+  })
+})
+
+describe('goFloat', () => {
+  it('prints bounds as Go prints float64', () => {
+    expect([0.5, 10, 1e-5, 2.5e-7, 1e21, -3].map(goFloat)).toEqual(['0.5', '10', '1e-05', '2.5e-07', '1e+21', '-3'])
   })
 })
