@@ -60,6 +60,21 @@ describe('CustomResourceDefinitions with kubectl', () => {
     expect(ok(await k(['get', 'all']))).toContain('crontab.stable.example.com/green')
   })
 
+  it('kubectl explain reads the CRD schema from /openapi/v3 (with apiVersion, kind and metadata added)', async () => {
+    const out = ok(await k(['explain', 'crontabs.spec']))
+    expect(out).toContain('KIND:       CronTab')
+    expect(out).toMatch(/^GROUP:\s+stable.example.com$/m)
+    expect(out).toMatch(/^VERSION:\s+v1$/m)
+    expect(out).toMatch(/cronSpec\s+<string>/)
+    expect(out).toMatch(/replicas\s+<integer>/)
+    expect(ok(await k(['explain', 'crontabs']))).toMatch(/metadata\s+<ObjectMeta>/)
+    const index = JSON.parse(ok(await k(['get', '--raw', '/openapi/v3'])))
+    expect(Object.keys(index.paths)).toContain('apis/stable.example.com/v1')
+    expect(Object.keys(index.paths)).toContain('apis/stable.example.com/v1beta1')
+    const v2 = JSON.parse(ok(await k(['get', '--raw', '/openapi/v2'])))
+    expect(v2.definitions['com.example.stable.v1.CronTab'].properties.spec.properties.cronSpec).toEqual({ type: 'string' })
+  })
+
   it('field selectors use selectableFields, with upstream errors for other fields', async () => {
     expect(parseTable(ok(await k(['get', 'crontabs', '--field-selector', 'spec.color=blue']))).rows.map((r) => r.NAME)).toEqual(['my-new-cron-object'])
     const bad = await k(['get', 'crontabs', '--field-selector', 'spec.image=x'])
@@ -107,6 +122,8 @@ describe('CustomResourceDefinitions with kubectl', () => {
     await until(async () => (await k(['get', 'crd', 'crontabs.stable.example.com'])).code !== 0)
     const after = await k(['get', '--raw', '/apis/stable.example.com/v1/namespaces/default/crontabs'])
     expect(after.code).not.toBe(0)
+    expect(Object.keys(JSON.parse(ok(await k(['get', '--raw', '/openapi/v3']))).paths)).not.toContain('apis/stable.example.com/v1')
+    expect(ok(await k(['api-resources', '--api-group=stable.example.com']))).not.toContain('crontabs')
     // Recreating the CRD shows no old objects: they were deleted, not hidden.
     ok(await k(['apply', '-f', '-'], crdYAML))
     ok(await k(['wait', '--for', 'condition=established', 'crd/crontabs.stable.example.com', '--timeout=15s']))
