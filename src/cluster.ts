@@ -11,6 +11,7 @@ import {
 import { ControllerManager } from './controllers/runtime.js'
 import { definitions } from './registry/definitions.js'
 import { Registry } from './registry/registry.js'
+import { serveCustomResources } from './registry/apiextensions/serve-custom-resources.js'
 import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
 import { ImageCatalogue } from './sim/images.js'
@@ -260,6 +261,8 @@ export class Cluster {
       webhookTransport: createHTTPSTransport(),
       webhookServiceURLs: opts.webhookServices,
     })
+    // Every process serves the established CRDs (stored ones too, after a restart), leader or not.
+    serveCustomResources(this.registry)
     this.controllers = new ControllerManager(this.registry, this.clock)
     this.scenario = opts.scenario
     this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : (opts.nodes ?? opts.scenario?.nodes ?? defaultNodes())

@@ -4,6 +4,7 @@ import type { Registry } from '../registry/registry.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import type { ResourceDefinition, SubresourceDef } from '../registry/resource-definition.js'
 import { ResourceVersionView } from '../registry/version-view.js'
+import { compareKubeVersions } from '../registry/apiextensions/custom-resource-definition.js'
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
 
@@ -42,22 +43,41 @@ interface GroupVersion {
 
 /** Builds (once) and serves every discovery document. */
 export class Discovery {
-  private readonly groups: GroupVersion[] = []
+  private groupList: GroupVersion[] = []
   private cache = new Map<string, string>()
+  /** The registry generation the documents were built at: definitions added at run time (CRDs) rebuild them. */
+  private builtAt = -1
 
-  constructor(registry: Registry) {
+  constructor(private readonly registry: Registry) {}
+
+  private get groups(): GroupVersion[] {
+    if (this.builtAt !== this.registry.generation) this.build()
+    return this.groupList
+  }
+
+  private build(): void {
+    const groups: GroupVersion[] = []
     // Further served versions come after every storage version, so a group's preferred version is its storage one.
-    for (const rs of [...registry.resources, ...registry.versionViews]) {
-      let gv = this.groups.find((g) => g.group === rs.def.group && g.version === rs.def.version)
+    for (const rs of [...this.registry.resources, ...this.registry.versionViews]) {
+      let gv = groups.find((g) => g.group === rs.def.group && g.version === rs.def.version)
       if (!gv) {
         gv = { group: rs.def.group, version: rs.def.version, resources: [] }
-        this.groups.push(gv)
+        groups.push(gv)
       }
       gv.resources.push(rs)
     }
+    // Within a group, versions go by kube-aware priority (v2 > v1 > v1beta1 > v1alpha1), as the
+    // apiextensions-apiserver orders a CRD's versions; the sort is stable for the rest.
+    const firstIndex = new Map<string, number>()
+    for (const [i, g] of groups.entries()) if (!firstIndex.has(g.group)) firstIndex.set(g.group, i)
+    groups.sort((a, b) => firstIndex.get(a.group)! - firstIndex.get(b.group)! || (a.group === b.group ? compareKubeVersions(a.version, b.version) : 0))
+    this.groupList = groups
+    this.cache = new Map()
+    this.builtAt = this.registry.generation
   }
 
   private memo(key: string, build: () => object): string {
+    if (this.builtAt !== this.registry.generation) this.build()
     let s = this.cache.get(key)
     if (s === undefined) {
       s = JSON.stringify(build())

@@ -33,6 +33,9 @@ import { createEndpointsController } from './endpoints.js'
 import { createEndpointSliceController } from './endpointslice.js'
 import { createEndpointSliceMirroringController } from './endpointslice-mirroring.js'
 import { createOOMKiller } from './oom-killer.js'
+import { createCRDNamingController } from './crd-naming.js'
+import { createCRDEstablishingController } from './crd-establishing.js'
+import { createCRDFinalizerController } from './crd-finalizer.js'
 import { setMetricsSource } from '../sim/usage/metrics-source.js'
 import { UsageModel } from '../sim/usage/usage-model.js'
 
@@ -120,6 +123,9 @@ export const controllerFactories: ControllerFactory[] = [
   (d) => createLocalPathProvisioner(d),
   (d) => createVolumeProtectionController(d),
   (d) => createHorizontalPodAutoscalerController(d),
+  (d) => createCRDNamingController(d),
+  (d) => createCRDEstablishingController(d),
+  (d) => createCRDFinalizerController(d),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
   (d) => {
     bindSimControls(d.registry, d.sim)

@@ -49,6 +49,7 @@ import { mutatingWebhookConfigurations } from './admissionregistration/mutatingw
 import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js'
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js'
+import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -98,6 +99,7 @@ export const definitions: AnyResourceDefinition[] = [
   validatingWebhookConfigurations,
   validatingAdmissionPolicies,
   validatingAdmissionPolicyBindings,
+  customResourceDefinitions,
   priorityClasses,
   leases,
   runtimeClasses,

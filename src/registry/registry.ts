@@ -63,24 +63,77 @@ export class Registry {
     }
     this.admission = new AdmissionChain((opts.admission ?? defaultAdmissionPlugins).map((f) => f(this)))
     ctx.admission = this.admission
-    for (const def of opts.definitions) {
-      checkDefinition(def)
-      const path = `${def.group}/${def.plural}`
-      if (this.byPath.has(path))
-        throw new Error(
-          `resource definition ${def.kind}: plural "${def.plural}" is already registered in group "${def.group}"; give each definition a unique plural`,
-        )
-      const rs = new ResourceStore(def, ctx)
-      this.byPath.set(path, rs)
-      this.byGVK.set(`${rs.apiVersion}/${def.kind}`, rs)
-      this.resources.push(rs)
-      for (const conv of def.servedVersions ?? []) {
-        const view = new ResourceVersionView(rs, conv, ctx)
-        this.byVersion.set(`${def.group}/${conv.version}/${def.plural}`, view)
-        this.byGVK.set(`${view.apiVersion}/${def.kind}`, view)
-        this.versionViews.push(view)
-      }
+    this.ctx = ctx
+    for (const def of opts.definitions) this.register(def)
+  }
+
+  private readonly ctx: RegistryContext
+  private readonly changeListeners = new Set<() => void>()
+  /** Bumped whenever a definition is added or removed at run time: caches of discovery and OpenAPI key on it. */
+  generation = 0
+
+  private register(def: AnyResourceDefinition): AnyResourceStore {
+    checkDefinition(def)
+    const path = `${def.group}/${def.plural}`
+    if (this.byPath.has(path))
+      throw new Error(
+        `resource definition ${def.kind}: plural "${def.plural}" is already registered in group "${def.group}"; give each definition a unique plural`,
+      )
+    const rs = new ResourceStore(def, this.ctx)
+    this.byPath.set(path, rs)
+    this.byGVK.set(`${rs.apiVersion}/${def.kind}`, rs)
+    this.resources.push(rs)
+    for (const conv of def.servedVersions ?? []) {
+      const view = new ResourceVersionView(rs, conv, this.ctx)
+      this.byVersion.set(`${def.group}/${conv.version}/${def.plural}`, view)
+      this.byGVK.set(`${view.apiVersion}/${def.kind}`, view)
+      this.versionViews.push(view)
     }
+    return rs
+  }
+
+  /**
+   * Serves a definition from now on (custom resources: one per established CRD). A definition of
+   * the same group and plural is replaced, as a CRD update replaces its serving handler; the
+   * stored objects stay (they live in the store under the same key).
+   */
+  addDefinition(def: AnyResourceDefinition): AnyResourceStore {
+    if (this.byPath.has(`${def.group}/${def.plural}`)) this.unregister(def.group, def.plural)
+    const rs = this.register(def)
+    this.changed()
+    return rs
+  }
+
+  /** Stops serving group + plural (its objects stay in the store). False when it was not served. */
+  removeDefinition(group: string, plural: string): boolean {
+    if (!this.unregister(group, plural)) return false
+    this.changed()
+    return true
+  }
+
+  /** Calls `listener` after every addDefinition/removeDefinition; returns the unsubscribe function. */
+  onDefinitionsChanged(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private changed(): void {
+    this.generation++
+    for (const l of this.changeListeners) l()
+  }
+
+  private unregister(group: string, plural: string): boolean {
+    const rs = this.byPath.get(`${group}/${plural}`)
+    if (!rs) return false
+    this.byPath.delete(`${group}/${plural}`)
+    for (const [k, v] of this.byGVK) if (v === rs || (v instanceof ResourceVersionView && v.parent === rs)) this.byGVK.delete(k)
+    for (const [k, v] of this.byVersion) if (v instanceof ResourceVersionView && v.parent === rs) this.byVersion.delete(k)
+    this.resources.splice(this.resources.indexOf(rs), 1)
+    for (let i = this.versionViews.length - 1; i >= 0; i--) {
+      const v = this.versionViews[i]
+      if (v instanceof ResourceVersionView && v.parent === rs) this.versionViews.splice(i, 1)
+    }
+    return true
   }
 
   /** The resource store for group + plural (core group is ""), or undefined. */

@@ -77,6 +77,11 @@ export interface VersionConversion {
   fromStorage(obj: KubeObject): KubeObject
   /** An object of this version in the storage version; must not mutate `obj`. */
   toStorage(obj: KubeObject): KubeObject
+  /**
+   * What this version serves differently from the storage version (custom resources: its own
+   * columns, schema, subresources and deprecation warning); hooks here see this version's objects.
+   */
+  overrides?: Partial<ResourceDefinition>
 }
 
 /**
@@ -172,6 +177,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * ReplicationControllers select with a plain label map (labels.SelectorFromSet).
    */
   scaleSelector?(obj: T): string
+  /**
+   * Where the scale subresource reads and writes replicas when not `.spec.replicas` and
+   * `.status.replicas` (custom resources: the CRD's specReplicasPath and statusReplicasPath).
+   */
+  scalePaths?: { specReplicas: string; statusReplicas: string }
   /** Table columns; empty or absent means the default Name / Created At convertor. */
   columns?: ColumnDef[]
   /** One row of cells, one per column. */

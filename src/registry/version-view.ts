@@ -39,6 +39,11 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
     this.storageVersion = storage.def.version
   }
 
+  /** The storage version's store this view reads and writes through. */
+  get parent(): ResourceStore<T> {
+    return this.storage
+  }
+
   /** The object as this version shows it, serialized at the stored resourceVersion. */
   private out(s: StoredObject): StoredObject {
     return serialize(this.conversion.fromStorage(s.obj), s.rv)
@@ -96,5 +101,6 @@ function viewDefinition<T extends KubeObject>(def: ResourceDefinition<T>, conv: 
     servedVersions: undefined,
     ...(row ? { row: (o: T, now: Date) => row(conv.toStorage(o) as T, now) } : {}),
     ...(rowConditions ? { rowConditions: (o: T) => rowConditions(conv.toStorage(o) as T) } : {}),
+    ...(conv.overrides as Partial<ResourceDefinition<T>> | undefined),
   }
 }
