@@ -21,8 +21,9 @@ import { servesWebSocket } from './api/ws-subresources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
 import type { Cluster } from './cluster.js'
 import { installRequestLog, sharedRequestLogger } from './logging.js'
-import { createOpenAPIDocuments, type ServedResource } from './openapi/documents.js'
-import { createSwaggerV2 } from './openapi/swagger-v2.js'
+import { createOpenAPIDocuments, type OpenAPIDocuments, type ServedResource } from './openapi/documents.js'
+import { customResourceSchemas } from './openapi/custom-resource-schema.js'
+import { createSwaggerV2, type SwaggerV2Service } from './openapi/swagger-v2.js'
 import { lazyLibrariesLoaded, loadLazyLibraries } from './util/lazy-libraries.js'
 
 /** kube-apiserver's default request body limit (3 MiB). */
@@ -125,17 +126,40 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installUpgradeRouting(app, (req) => servesWebSocket(req.method, req.url ?? '/'))
 
   const discovery = new Discovery(cluster.registry)
-  const served: ServedResource[] = [...cluster.registry.resources, ...cluster.registry.versionViews].map((rs) => ({
-    group: rs.def.group,
-    version: rs.def.version,
-    kind: rs.def.kind,
-    plural: rs.def.plural,
-    namespaced: rs.def.namespaced,
-    verbs: rs.def.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-    subresources: (rs.def.subresources ?? []).map((s) => ({ name: s.name, verbs: s.verbs, ...(s.kind ? { kind: s.kind } : {}) })),
-  }))
-  const docs = createOpenAPIDocuments(served, { gitVersion: cluster.version.gitVersion })
-  const swaggerV2 = createSwaggerV2(served, { gitVersion: cluster.version.gitVersion })
+  const servedResources = (): ServedResource[] =>
+    [...cluster.registry.resources, ...cluster.registry.versionViews].map((rs) => {
+      const custom = rs.def.schema?.()
+      return {
+        group: rs.def.group,
+        version: rs.def.version,
+        kind: rs.def.kind,
+        plural: rs.def.plural,
+        namespaced: rs.def.namespaced,
+        verbs: rs.def.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+        subresources: (rs.def.subresources ?? []).map((s) => ({ name: s.name, verbs: s.verbs, ...(s.kind ? { kind: s.kind } : {}) })),
+        ...(custom ? { schemas: customResourceSchemas(rs.def.group, rs.def.version, rs.def.kind, custom) } : {}),
+      }
+    })
+  // Rebuilt (lazily, on the next request) whenever definitions are added or removed at run time (CRDs).
+  let builtAt = -1
+  let docsNow!: OpenAPIDocuments
+  let swaggerNow!: SwaggerV2Service
+  const current = () => {
+    if (builtAt !== cluster.registry.generation) {
+      const served = servedResources()
+      docsNow = createOpenAPIDocuments(served, { gitVersion: cluster.version.gitVersion })
+      swaggerNow = createSwaggerV2(served, { gitVersion: cluster.version.gitVersion })
+      builtAt = cluster.registry.generation
+    }
+  }
+  const docs: OpenAPIDocuments = {
+    index: () => (current(), docsNow.index()),
+    document: (k) => (current(), docsNow.document(k)),
+  }
+  const swaggerV2: SwaggerV2Service = {
+    json: () => (current(), swaggerNow.json()),
+    protobuf: () => (current(), swaggerNow.protobuf()),
+  }
 
   await registerSystemRoutes(app, { version: cluster.version, ready: () => true, storageHealthy: () => cluster.store.healthy?.() ?? true })
   await registerOpenAPIRoutes(app, docs, swaggerV2)

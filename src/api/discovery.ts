@@ -69,7 +69,7 @@ export class Discovery {
     // Within a group, versions go by kube-aware priority (v2 > v1 > v1beta1 > v1alpha1), as the
     // apiextensions-apiserver orders a CRD's versions; the sort is stable for the rest.
     const firstIndex = new Map<string, number>()
-    groups.forEach((g, i) => firstIndex.has(g.group) || firstIndex.set(g.group, i))
+    for (const [i, g] of groups.entries()) if (!firstIndex.has(g.group)) firstIndex.set(g.group, i)
     groups.sort((a, b) => firstIndex.get(a.group)! - firstIndex.get(b.group)! || (a.group === b.group ? compareKubeVersions(a.version, b.version) : 0))
     this.groupList = groups
     this.cache = new Map()

@@ -1,4 +1,5 @@
 /** @module subresources: status, scale, binding, eviction and finalize, on top of the generic verbs. */
+import { getAtPath, setAtPath } from '../registry/apiextensions/simple-json-path.js'
 import { checkEviction } from '../controllers/eviction-policy.js'
 import { StatusError } from '../errors.js'
 import { type BindingBody, bindFromBinding, bindingSuccess } from '../registry/core/pod-binding.js'
@@ -82,10 +83,19 @@ function ephemeralContainersHandler(call: ResourceCall) {
   return objectSubresourceHandler(call, 'ephemeralcontainers')
 }
 
+/** Where a custom resource keeps its replicas (ResourceDefinition.scalePaths). */
+type ScalePaths = { specReplicas: string; statusReplicas: string }
+
 /** autoscaling/v1 Scale for a workload, with the selector as a string. */
-export function scaleOf(obj: KubeObject, selectorOf?: (obj: KubeObject) => string): Record<string, unknown> {
-  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown }
-  const status = (obj.status ?? {}) as { replicas?: number }
+export function scaleOf(obj: KubeObject, selectorOf?: (obj: KubeObject) => string, paths?: ScalePaths): Record<string, unknown> {
+  let spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown }
+  let status = (obj.status ?? {}) as { replicas?: number }
+  if (paths) {
+    // Custom resources name their replica fields (the CRD's specReplicasPath and statusReplicasPath).
+    const num = (v: unknown) => (typeof v === 'number' ? v : 0)
+    spec = { replicas: num(getAtPath(obj, paths.specReplicas)) }
+    status = { replicas: num(getAtPath(obj, paths.statusReplicas)) }
+  }
   const m = obj.metadata
   return {
     kind: 'Scale',
@@ -99,14 +109,15 @@ export function scaleOf(obj: KubeObject, selectorOf?: (obj: KubeObject) => strin
 async function scaleHandler(call: ResourceCall) {
   const { rs, req, reply } = call
   const selectorOf = rs.def.scaleSelector?.bind(rs.def)
+  const paths = rs.def.scalePaths
   reply.type('application/json')
-  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj, selectorOf)))
+  if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj, selectorOf, paths)))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
   const s = await rs.guaranteedUpdate(
     call.namespace,
     call.name!,
     (cur) => {
-      const scale = scaleOf(cur, selectorOf)
+      const scale = scaleOf(cur, selectorOf, paths)
       let next: Record<string, unknown>
       if (req.method === 'PATCH') {
         const type = mediaType(req.headers['content-type'])
@@ -131,13 +142,19 @@ async function scaleHandler(call: ResourceCall) {
         throw StatusError.invalid('Scale', 'autoscaling', call.name!, [
           { type: 'FieldValueInvalid', field: 'spec.replicas', badValue: r, detail: 'must be greater than or equal to 0' },
         ])
+      if (paths) {
+        const out = structuredClone(cur)
+        setAtPath(out as unknown as Record<string, unknown>, paths.specReplicas, r)
+        if (meta.resourceVersion) out.metadata.resourceVersion = meta.resourceVersion
+        return out
+      }
       const out = { ...cur, spec: { ...(cur.spec as object), replicas: r } } as KubeObject
       if (meta.resourceVersion) out.metadata.resourceVersion = meta.resourceVersion
       return out
     },
     { dryRun },
   )
-  return reply.send(JSON.stringify(scaleOf(s.obj, selectorOf)))
+  return reply.send(JSON.stringify(scaleOf(s.obj, selectorOf, paths)))
 }
 
 /** pods/binding: assigns a node once (the scheduler's write). */

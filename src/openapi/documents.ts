@@ -13,6 +13,11 @@ export interface ServedResource {
   verbs: string[]
   /** `kind` names the body's GVK when it is not the parent's (scale -> autoscaling/v1 Scale). */
   subresources: { name: string; verbs: string[]; kind?: GVK }[]
+  /**
+   * A custom resource's schemas (built from its CRD version's openAPIV3Schema), by definition
+   * name: the kind's and its list's. Built-ins leave it unset and use the generated definitions.
+   */
+  schemas?: { kind: string; list: string; definitions: Record<string, SchemaObject> }
 }
 
 /** Group, version, kind; the core group is `''`. */
@@ -139,7 +144,8 @@ export function buildOpenAPIv3Document(gvPath: string, resources: ServedResource
   }
   for (const item of Object.values(paths)) hoistSharedParameters(item)
   collectRefs(paths, roots)
-  const defs = loadDefinitions()
+  const custom = resources.filter((r) => r.schemas && gvPathOf(r) === gvPath)
+  const defs = custom.length ? Object.assign({}, loadDefinitions(), ...custom.map((r) => r.schemas!.definitions)) : loadDefinitions()
   const schemas: Record<string, SchemaObject> = {}
   for (const name of [...referenceClosure(roots, defs)].sort()) schemas[name] = defs[name]
   return {
@@ -297,8 +303,8 @@ function addResourcePaths(paths: Record<string, PathItem>, r: ServedResource, op
   const id = `${groupId(r.group)}${cap(r.version)}`
   const tag = `${tagGroup(r.group)}_${r.version}`
   const gvk: GVK = { group: r.group, version: r.version, kind: r.kind }
-  const def = definitionForKind(gvk)
-  const listDef = definitionForKind({ ...gvk, kind: `${r.kind}List` })
+  const def = r.schemas?.kind ?? definitionForKind(gvk)
+  const listDef = r.schemas?.list ?? definitionForKind({ ...gvk, kind: `${r.kind}List` })
   const ns = r.namespaced ? 'Namespaced' : ''
   const scope = r.namespaced ? `${gv}/namespaces/{namespace}` : gv
   const scopeParams = r.namespaced ? [p.namespace, p.pretty] : [p.pretty]

@@ -47,6 +47,8 @@ import { nodeMetrics } from './metrics/nodemetrics.js'
 import { podMetrics } from './metrics/podmetrics.js'
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js'
 import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
+import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js'
+import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js'
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
@@ -95,6 +97,8 @@ export const definitions: AnyResourceDefinition[] = [
   volumeAttachments,
   mutatingWebhookConfigurations,
   validatingWebhookConfigurations,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
   customResourceDefinitions,
   priorityClasses,
   leases,

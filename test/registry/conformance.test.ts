@@ -80,6 +80,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
   },
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': { spec: { type: 'Limited', limited: { limitResponse: { type: 'Reject' } } } },
   'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'conformance' },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': {
+    spec: {
+      matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'] }] },
+      validations: [{ expression: 'object.spec.replicas <= 5' }],
+    },
+  },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': { spec: { policyName: 'conformance', validationActions: ['Deny'] } },
   'node.k8s.io/RuntimeClass': { handler: 'runc' },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
   PersistentVolume: { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/pv' } } },

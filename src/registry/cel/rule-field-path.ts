@@ -61,7 +61,10 @@ export function normalizeRuleFieldPath(path: string, schema: CelSchema): { path:
       if (lit === undefined) return { error: 'unexpected end of JSON path' }
       if (lit.length < 2 || lit[0] !== "'" || lit[lit.length - 1] !== "'") return { error: `expected single quoted string but got ${lit}` }
       let bad = ''
-      const name = lit.slice(1, -1).replace(/\\./g, (m) => escapes[m[1]] ?? ((bad ||= m), ''))
+      const name = lit.slice(1, -1).replace(/\\./g, (m) => {
+        if (escapes[m[1]] === undefined) bad ||= m
+        return escapes[m[1]] ?? ''
+      })
       if (bad) return { error: `invalid string literal: invalid escape char ${bad}` }
       const err = append(name)
       if (err) return { error: err }
