@@ -1,6 +1,7 @@
 /** @module admission-plugins: the admission plugins a cluster runs, in kube-apiserver's order (--enable-admission-plugins defaults). */
 import type { AdmissionPlugin } from './admission.js'
 import type { Registry } from './registry.js'
+import { createValidatingAdmissionPolicy } from './admissionregistration/validating-admission-policy.js'
 import { createLimitRanger } from './core/limit-ranger.js'
 import { createResourceQuotaAdmission } from './core/resource-quota-admission.js'
 import { createPriorityAdmission } from './scheduling/priority-admission.js'
@@ -14,7 +15,8 @@ export type AdmissionPluginFactory = (registry: Registry) => AdmissionPlugin
 
 /**
  * In kube-apiserver's order (AllOrderedPlugins): LimitRanger, Priority, DefaultStorageClass,
- * RuntimeClass, DefaultIngressClass, MutatingAdmissionWebhook, ValidatingAdmissionWebhook, then
+ * RuntimeClass, DefaultIngressClass, MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
+ * ValidatingAdmissionWebhook, then
  * ResourceQuota last, so quota sees the defaulted resources and the resolved priority.
  */
 export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
@@ -24,6 +26,7 @@ export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
   (r) => createRuntimeClassAdmission(r),
   (r) => createDefaultIngressClassAdmission(r),
   (r) => createMutatingWebhookAdmission(r),
+  (r) => createValidatingAdmissionPolicy(r),
   (r) => createValidatingWebhookAdmission(r),
   (r) => createResourceQuotaAdmission(r),
 ]

@@ -47,6 +47,8 @@ import { nodeMetrics } from './metrics/nodemetrics.js'
 import { podMetrics } from './metrics/podmetrics.js'
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js'
 import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
+import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js'
+import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -94,6 +96,8 @@ export const definitions: AnyResourceDefinition[] = [
   volumeAttachments,
   mutatingWebhookConfigurations,
   validatingWebhookConfigurations,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
   priorityClasses,
   leases,
   runtimeClasses,
