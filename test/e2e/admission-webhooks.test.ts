@@ -95,6 +95,7 @@ describe('admission webhooks', () => {
           clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle },
           rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
           namespaceSelector: { matchLabels: { webhooks: 'on' } },
+          matchConditions: [{ name: 'not-exempt', expression: "object.metadata.name != 'exempt'" }],
           sideEffects: 'None',
           admissionReviewVersions: ['v1'],
         },
@@ -112,7 +113,14 @@ describe('admission webhooks', () => {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
       metadata: { name: 'bad' },
-      webhooks: [{ name: 'bad', clientConfig: { url: 'http://example.com/x' }, admissionReviewVersions: ['v1'] }],
+      webhooks: [
+        {
+          name: 'bad',
+          clientConfig: { url: 'http://example.com/x' },
+          admissionReviewVersions: ['v1'],
+          matchConditions: [{ name: 'c', expression: 'nope == 1' }],
+        },
+      ],
     }
     const r = await k(['create', '-f', '-'], JSON.stringify(bad))
     expect(r.code).toBe(1)
@@ -137,6 +145,8 @@ describe('admission webhooks', () => {
     expect(allowed.stdout).toContain('pod/good created')
     expect(allowed.stderr).toContain('Warning: checked by deny.kubemock.dev')
 
+    // matchConditions: the CEL condition is false for this name, so the webhook is not called.
+    ok(await k(['apply', '-f', '-'], pod('exempt', 'guarded', { deny: 'true' })))
     // namespaceSelector: "open" has no webhooks=on label, so the webhook is not called there.
     ok(await k(['apply', '-f', '-'], pod('bad', 'open', { deny: 'true' })))
 

@@ -97,7 +97,9 @@ function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): 
   if (!version) return undefined
   const inv = { group: a.resource.group, version, resource: a.resource.resource, kind: a.kind, subresource: a.subresource ?? '' }
   if (h.matchConditions?.length) {
-    const res = evaluateMatchConditions(h.matchConditions, { object: objectFor(a), oldObject: a.old ?? null, request: {} })
+    // `request` is the AdmissionRequest the webhook would get (without the objects and uid).
+    const request = admissionReviewRequest(a, inv, versions[0] ?? '', null, null).review.request as Record<string, unknown>
+    const res = evaluateMatchConditions(h.matchConditions, { object: objectFor(a), oldObject: a.old ?? null, request })
     if (res.error) throw StatusError.forbidden(a.resource, a.name, res.error)
     if (!res.matches) return undefined
   }
