@@ -1,6 +1,7 @@
 /** @module decode-object: request bodies → objects, with fieldValidation=Strict|Warn|Ignore as upstream. */
 import { StatusError } from '../errors.js'
 import { checkUnknownFields, pruneUnknownFields } from '../openapi/field-validation.js'
+import { customFieldProblems } from './custom-field-problems.js'
 import type { ResourceStore } from '../registry/generic-registry.js'
 import { goFormat } from './patch/strategic-merge-patch.js'
 import type { KubeObject } from '../types.js'
@@ -111,7 +112,8 @@ export function decodeObject(rs: ResourceStore, raw: unknown, contentType: strin
   }
   const warnings = fieldProblems(rs, o, duplicates, mode, (problems) => cannotHandle(rs, `strict decoding error: ${problems.join(', ')}`))
   // `"image": null`, `"containers": [null]`: zero values in Go, crashes in the registry code.
-  dropNullFields(o)
+  // Custom objects keep theirs for the schema's nullable/defaulting rules.
+  if (!rs.def.schema) dropNullFields(o)
   if (!o.metadata) o.metadata = {}
   return { obj: o as KubeObject, warnings }
 }
@@ -142,7 +144,7 @@ export function checkPatchedObject(rs: ResourceStore, obj: Record<string, unknow
     return err
   })
   // A JSON patch can add nulls; decoding the patched object makes them zero values.
-  dropNullFields(obj)
+  if (!rs.def.schema) dropNullFields(obj)
   return warnings
 }
 
@@ -153,12 +155,14 @@ function fieldProblems(
   mode: FieldValidation,
   strictError: (problems: string[]) => StatusError,
 ): string[] {
-  const { unknownFields, typeErrors } = checkUnknownFields(gvk(rs), o)
+  const schema = rs.def.schema?.()
+  // Custom resources: unknown fields are what pruning by their structural schema removes.
+  const { unknownFields, typeErrors } = schema ? customFieldProblems(o, schema) : checkUnknownFields(gvk(rs), o)
   if (typeErrors.length) {
     throw StatusError.badRequest(`${rs.def.kind} in version "${rs.def.version}" cannot be handled as a ${rs.def.kind}: ${typeErrors[0].message}`)
   }
   const problems = [...duplicates.map((d) => `duplicate field "${d}"`), ...unknownFields.map((u) => `unknown field "${u}"`)]
-  if (unknownFields.length) pruneUnknownFields(gvk(rs), o)
+  if (unknownFields.length && !schema) pruneUnknownFields(gvk(rs), o)
   if (!problems.length || mode === 'Ignore') return []
   if (mode === 'Strict') throw strictError(problems)
   return [...new Set(problems)]
