@@ -7,6 +7,7 @@ import { invalid, notSupported, required, forbidden, duplicate } from '../shared
 import { isDNS1035Label, isDNS1123Subdomain, validateImmutable } from '../shared/validation.js'
 import type { CRDNames, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { crdConditionTrue } from './crd-types.js'
+import { validateCRDSchema } from './schema/index.js'
 
 const printerColumnTypes = ['boolean', 'date', 'integer', 'number', 'string']
 const printerColumnFormats = ['int32', 'int64', 'float', 'double', 'byte', 'date', 'date-time', 'password']
@@ -54,8 +55,7 @@ function validateVersion(v: CRDVersion, path: string): FieldError[] {
   const nameErrs = isDNS1035Label(v.name ?? '')
   if (nameErrs.length) errs.push(invalid(`${path}.name`, v.name ?? '', nameErrs.join(',')))
   if (!v.schema?.openAPIV3Schema) errs.push(required(`${path}.schema.openAPIV3Schema`, 'schemas are required'))
-  // TODO(crd-schema): errs.push(...validateCRDSchema(v.schema.openAPIV3Schema, `${path}.schema.openAPIV3Schema`)) once
-  // src/registry/apiextensions/schema/index.ts exports it (branch crd-schema).
+  else errs.push(...validateCRDSchema(v.schema.openAPIV3Schema, `${path}.schema.openAPIV3Schema`, { statusSubresource: !!v.subresources?.status }))
   const scale = v.subresources?.scale
   if (scale) {
     const sp = `${path}.subresources.scale`

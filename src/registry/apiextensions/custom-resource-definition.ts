@@ -11,6 +11,7 @@ import { translateTimestampSince } from '../shared/human-duration.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import type { CRDPrinterColumn, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { getAtPath } from './simple-json-path.js'
+import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from './schema/index.js'
 
 /** Without additionalPrinterColumns a version prints Name and Age (serveDefaultColumnsIfEmpty). */
 const defaultColumns: CRDPrinterColumn[] = [{ name: 'Age', type: 'date', description: creationTimestampDescription, jsonPath: '.metadata.creationTimestamp' }]
@@ -86,7 +87,7 @@ function versionParts(crd: CustomResourceDefinition, v: CRDVersion): Partial<Res
 }
 
 /** Storage-side hooks: status handling, and the schema checks owned by crd-schema and cel-vap. */
-function storageHooks(withStatus: boolean, _schema: Record<string, unknown>): Partial<ResourceDefinition> {
+function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Partial<ResourceDefinition> {
   return {
     prepareForCreate(obj) {
       // With the status subresource, a create cannot set status (customResourceStrategy.PrepareForCreate).
@@ -110,18 +111,18 @@ function storageHooks(withStatus: boolean, _schema: Record<string, unknown>): Pa
       obj.metadata.finalizers = old.metadata.finalizers
       obj.metadata.ownerReferences = old.metadata.ownerReferences
     },
-    applyDefaults(_obj) {
-      // TODO(crd-schema): applySchemaDefaults(obj, schema) and pruneUnknownFields(obj, schema) from
-      // src/registry/apiextensions/schema/index.ts once branch crd-schema exports them.
+    applyDefaults(obj) {
+      // Defaults first, then pruning: defaults are pruned too, as the decoder does upstream.
+      applySchemaDefaults(obj as unknown as Record<string, unknown>, schema)
+      pruneUnknownFields(obj as unknown as Record<string, unknown>, schema)
     },
-    validate(_obj): FieldError[] {
-      // TODO(crd-schema, cel-vap): validateCustomObject(obj, schema) and validateRules(schema, obj)
-      // (src/registry/cel/validation-rules.ts) once those branches export them.
-      return []
+    validate(obj): FieldError[] {
+      // TODO(cel-vap): validateRules(schema, obj) from src/registry/cel/validation-rules.ts (merged on that branch).
+      return validateCustomObject(obj as unknown as Record<string, unknown>, schema)
     },
-    validateUpdate(_obj, _old): FieldError[] {
-      // TODO(crd-schema, cel-vap): validateCustomObject(obj, schema) and validateRules(schema, obj, old).
-      return []
+    validateUpdate(obj, _old): FieldError[] {
+      // TODO(cel-vap): validateRules(schema, obj, old).
+      return validateCustomObject(obj as unknown as Record<string, unknown>, schema)
     },
   }
 }
