@@ -144,21 +144,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   let builtAt = -1
   let docsNow!: OpenAPIDocuments
   let swaggerNow!: SwaggerV2Service
-  const current = () => {
+  const current = (): { docs: OpenAPIDocuments; swagger: SwaggerV2Service } => {
     if (builtAt !== cluster.registry.generation) {
       const served = servedResources()
       docsNow = createOpenAPIDocuments(served, { gitVersion: cluster.version.gitVersion })
       swaggerNow = createSwaggerV2(served, { gitVersion: cluster.version.gitVersion })
       builtAt = cluster.registry.generation
     }
+    return { docs: docsNow, swagger: swaggerNow }
   }
   const docs: OpenAPIDocuments = {
-    index: () => (current(), docsNow.index()),
-    document: (k) => (current(), docsNow.document(k)),
+    index: () => current().docs.index(),
+    document: (k) => current().docs.document(k),
   }
   const swaggerV2: SwaggerV2Service = {
-    json: () => (current(), swaggerNow.json()),
-    protobuf: () => (current(), swaggerNow.protobuf()),
+    json: () => current().swagger.json(),
+    protobuf: () => current().swagger.protobuf(),
   }
 
   await registerSystemRoutes(app, { version: cluster.version, ready: () => true, storageHealthy: () => cluster.store.healthy?.() ?? true })

@@ -8,7 +8,7 @@ describe('discovery', () => {
   it('lists the groups under /apis by their APIServices’ groupPriorityMinimum, as kube-apiserver does', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/apis' })
     const names = (res.json() as { groups: { name: string }[] }).groups.map((g) => g.name)
-    // kube-apiserver 1.32 without RBAC, authentication/authorization, apiextensions and resource;
+    // kube-apiserver 1.32 without RBAC, authentication/authorization and resource;
     // metrics-server's metrics.k8s.io (groupPriorityMinimum 100) last.
     expect(names).toEqual([
       'apiregistration.k8s.io',
@@ -21,6 +21,7 @@ describe('discovery', () => {
       'policy',
       'storage.k8s.io',
       'admissionregistration.k8s.io',
+      'apiextensions.k8s.io',
       'scheduling.k8s.io',
       'coordination.k8s.io',
       'node.k8s.io',

@@ -75,6 +75,15 @@ describe('CustomResourceDefinitions with kubectl', () => {
     expect(v2.definitions['com.example.stable.v1.CronTab'].properties.spec.properties.cronSpec).toEqual({ type: 'string' })
   })
 
+  it('validates custom objects against the version schema (crd-schema) and prunes unknown fields', async () => {
+    const r = await k(['create', '-f', '-'], cronTab('typed', { cronSpec: '@daily', replicas: 'three' }))
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain('spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"')
+    ok(await k(['create', '--validate=false', '-f', '-'], cronTab('pruned', { cronSpec: '@daily', image: 'z', bogus: 1 })))
+    expect(JSON.parse(ok(await k(['get', 'crontab', 'pruned', '-o', 'json']))).spec).toEqual({ cronSpec: '@daily', image: 'z' })
+    ok(await k(['delete', 'crontab', 'pruned']))
+  })
+
   it('field selectors use selectableFields, with upstream errors for other fields', async () => {
     expect(parseTable(ok(await k(['get', 'crontabs', '--field-selector', 'spec.color=blue']))).rows.map((r) => r.NAME)).toEqual(['my-new-cron-object'])
     const bad = await k(['get', 'crontabs', '--field-selector', 'spec.image=x'])

@@ -95,12 +95,21 @@ const fixtures: Record<string, Record<string, unknown>> = {
   'storage.k8s.io/CSIDriver': {},
   'storage.k8s.io/CSINode': { spec: { drivers: [] } },
   'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'standard', capacity: '10Gi' },
+  'apiextensions.k8s.io/CustomResourceDefinition': {
+    spec: {
+      group: 'conformance.example.com',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+    },
+  },
   'storage.k8s.io/VolumeAttachment': { spec: { attacher: 'csi.example.com', nodeName: 'kind-worker', source: { persistentVolumeName: 'pv-1' } } },
 }
 
 /** Kinds whose names are constrained (APIService: `<version>.<group>`) name their object here; others use `conformance-1`. */
 const fixtureNames: Record<string, string> = {
   'apiregistration.k8s.io/APIService': 'v1.conformance.example.com',
+  'apiextensions.k8s.io/CustomResourceDefinition': 'widgets.conformance.example.com',
 }
 
 async function setup() {

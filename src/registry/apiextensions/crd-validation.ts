@@ -8,6 +8,7 @@ import { isDNS1035Label, isDNS1123Subdomain, validateImmutable } from '../shared
 import type { CRDNames, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { crdConditionTrue } from './crd-types.js'
 import { checkRules } from '../cel/validation-rules.js'
+import { validateCRDSchema } from './schema/index.js'
 
 const printerColumnTypes = ['boolean', 'date', 'integer', 'number', 'string']
 const printerColumnFormats = ['int32', 'int64', 'float', 'double', 'byte', 'date', 'date-time', 'password']
@@ -55,9 +56,10 @@ function validateVersion(v: CRDVersion, path: string): FieldError[] {
   const nameErrs = isDNS1035Label(v.name ?? '')
   if (nameErrs.length) errs.push(invalid(`${path}.name`, v.name ?? '', nameErrs.join(',')))
   if (!v.schema?.openAPIV3Schema) errs.push(required(`${path}.schema.openAPIV3Schema`, 'schemas are required'))
-  else errs.push(...checkRules(v.schema.openAPIV3Schema as Record<string, unknown>, `${path}.schema.openAPIV3Schema`))
-  // TODO(crd-schema): errs.push(...validateCRDSchema(v.schema.openAPIV3Schema, `${path}.schema.openAPIV3Schema`)) once
-  // src/registry/apiextensions/schema/index.ts exports it (branch crd-schema).
+  else {
+    errs.push(...validateCRDSchema(v.schema.openAPIV3Schema, `${path}.schema.openAPIV3Schema`, { statusSubresource: !!v.subresources?.status }))
+    errs.push(...checkRules(v.schema.openAPIV3Schema as Record<string, unknown>, `${path}.schema.openAPIV3Schema`))
+  }
   const scale = v.subresources?.scale
   if (scale) {
     const sp = `${path}.subresources.scale`

@@ -12,6 +12,7 @@ import { labelSelectorAsString } from '../../store/selectors.js'
 import type { CRDPrinterColumn, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { getAtPath } from './simple-json-path.js'
 import { validateRules } from '../cel/validation-rules.js'
+import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from './schema/index.js'
 
 /** Without additionalPrinterColumns a version prints Name and Age (serveDefaultColumnsIfEmpty). */
 const defaultColumns: CRDPrinterColumn[] = [{ name: 'Age', type: 'date', description: creationTimestampDescription, jsonPath: '.metadata.creationTimestamp' }]
@@ -111,17 +112,17 @@ function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Par
       obj.metadata.finalizers = old.metadata.finalizers
       obj.metadata.ownerReferences = old.metadata.ownerReferences
     },
-    applyDefaults(_obj) {
-      // TODO(crd-schema): applySchemaDefaults(obj, schema) and pruneUnknownFields(obj, schema) from
-      // src/registry/apiextensions/schema/index.ts once branch crd-schema exports them.
+    applyDefaults(obj) {
+      // Defaults first, then pruning: defaults are pruned too, as the decoder does upstream.
+      applySchemaDefaults(obj as unknown as Record<string, unknown>, schema)
+      pruneUnknownFields(obj as unknown as Record<string, unknown>, schema)
     },
     validate(obj): FieldError[] {
-      // TODO(crd-schema): validateCustomObject(obj, schema) once that branch exports it.
-      return validateRules(schema, obj, undefined)
+      return withRules(validateCustomObject(obj as unknown as Record<string, unknown>, schema), () => validateRules(schema, obj, undefined))
     },
     validateUpdate(obj, old): FieldError[] {
-      // TODO(crd-schema): validateCustomObject(obj, schema). Ratcheted rule errors are dropped (no warnings channel here yet).
-      return validateRules(schema, obj, old)
+      // Ratcheted rule errors are dropped (the hooks have no warnings channel yet).
+      return withRules(validateCustomObject(obj as unknown as Record<string, unknown>, schema), () => validateRules(schema, obj, old))
     },
   }
 }
@@ -180,4 +181,13 @@ export function compareKubeVersions(a: string, b: string): number {
 /** Versions sorted by kube-aware priority, highest first. */
 export function sortVersions<T extends { name?: string }>(versions: T[]): T[] {
   return [...versions].sort((a, b) => compareKubeVersions(a.name ?? '', b.name ?? ''))
+}
+
+/**
+ * Schema errors, then the CEL rules unless a value has the wrong type (upstream's hasBlockingErr:
+ * rules cannot be evaluated against a value the schema already refused as of another type).
+ */
+function withRules(schemaErrors: FieldError[], rules: () => FieldError[]): FieldError[] {
+  if (schemaErrors.some((e) => e.type === 'FieldValueTypeInvalid' || e.detail?.includes(' must be of type '))) return schemaErrors
+  return [...schemaErrors, ...rules()]
 }

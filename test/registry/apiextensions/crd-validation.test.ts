@@ -1,0 +1,106 @@
+/** @module crd-validation.test: ValidateCustomResourceDefinition(Update) messages, and the definition factory's version order. */
+import { describe, expect, it } from 'vitest'
+import type { CustomResourceDefinition } from '../../../src/registry/apiextensions/crd-types.js'
+import { validateCRD, validateCRDName, validateCRDUpdate } from '../../../src/registry/apiextensions/crd-validation.js'
+import { compareKubeVersions, customResourceDefinitionFor } from '../../../src/registry/apiextensions/custom-resource-definition.js'
+
+const crd = (over: Partial<NonNullable<CustomResourceDefinition['spec']>> = {}): CustomResourceDefinition => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'crontabs.stable.example.com' },
+  spec: {
+    group: 'stable.example.com',
+    scope: 'Namespaced',
+    names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab', listKind: 'CronTabList' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+    ...over,
+  },
+})
+
+const messages = (errs: { field: string; detail?: string }[]) => errs.map((e) => `${e.field}: ${e.detail ?? ''}`)
+
+describe('CRD validation', () => {
+  it('accepts the docs CronTab', () => {
+    expect(validateCRD(crd())).toEqual([])
+    expect(validateCRDName('crontabs.stable.example.com', crd())).toEqual([])
+  })
+
+  it('requires the name to be <plural>.<group>', () => {
+    expect(validateCRDName('crontab.stable.example.com', crd())).toEqual(['must be spec.names.plural+"."+spec.group'])
+  })
+
+  it('rejects groups without a dot, bad scopes, and storage-version mistakes with upstream messages', () => {
+    const errs = messages(
+      validateCRD(
+        crd({
+          group: 'example',
+          scope: 'Global',
+          versions: [
+            { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {} } },
+            { name: 'v1', served: true, storage: true },
+          ],
+        }),
+      ),
+    )
+    expect(errs).toContain('spec.group: should be a domain with at least one dot')
+    expect(errs).toContain('spec.scope: supported values: "Cluster", "Namespaced"')
+    expect(errs).toContain('spec.versions: must contain unique version names')
+    expect(errs).toContain('spec.versions: must have exactly one version marked as storage version')
+    expect(errs).toContain('spec.versions[1].schema.openAPIV3Schema: schemas are required')
+  })
+
+  it('checks printer columns, scale paths and selectable fields', () => {
+    const errs = messages(
+      validateCRD(
+        crd({
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: {} },
+              subresources: { scale: { specReplicasPath: '.status.replicas', statusReplicasPath: '.status.replicas' } },
+              additionalPrinterColumns: [{ name: 'X', type: 'float', jsonPath: 'spec.x' }],
+              selectableFields: [{ jsonPath: '.metadata.name' }],
+            },
+          ],
+        }),
+      ),
+    )
+    expect(errs).toContain('spec.versions[0].subresources.scale.specReplicasPath: should be a json path under .spec')
+    expect(errs).toContain('spec.versions[0].additionalPrinterColumns[0].type: supported values: "boolean", "date", "integer", "number", "string"')
+    expect(errs).toContain('spec.versions[0].additionalPrinterColumns[0].jsonPath: must be a simple json path')
+    expect(errs).toContain('spec.versions[0].selectableFields[0].jsonPath: must not select fields under metadata')
+  })
+
+  it('keeps group and plural immutable, scope and kind once Established, and stored versions listed', () => {
+    const old = crd()
+    old.status = { storedVersions: ['v1'], conditions: [{ type: 'Established', status: 'True' }] }
+    const next = crd({ scope: 'Cluster', versions: [{ name: 'v2', served: true, storage: true, schema: { openAPIV3Schema: {} } }] })
+    next.status = { storedVersions: ['v1', 'v2'] }
+    const errs = messages(validateCRDUpdate(next, old))
+    expect(errs).toContain('spec.scope: field is immutable')
+    expect(errs).toContain('status.storedVersions[0]: must appear in spec.versions')
+  })
+})
+
+describe('custom resource definitions', () => {
+  it('orders versions by kube-aware priority', () => {
+    expect(['v1alpha1', 'v1beta1', 'v2', 'foo', 'v1', 'v11alpha2'].sort(compareKubeVersions)).toEqual(['v2', 'v1', 'v1beta1', 'v11alpha2', 'v1alpha1', 'foo'])
+  })
+
+  it('serves the storage version and the other served versions as views', () => {
+    const c = crd({
+      versions: [
+        { name: 'v1beta1', served: true, storage: false, schema: { openAPIV3Schema: {} } },
+        { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {} } },
+        { name: 'v1alpha1', served: false, storage: false, schema: { openAPIV3Schema: {} } },
+      ],
+    })
+    const def = customResourceDefinitionFor(c)
+    expect(def.version).toBe('v1')
+    expect(def.servedVersions?.map((v) => v.version)).toEqual(['v1beta1'])
+    const out = def.servedVersions![0].fromStorage({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'a' } })
+    expect(out.apiVersion).toBe('stable.example.com/v1beta1')
+  })
+})
