@@ -9,7 +9,7 @@ import { matchFields, parseFieldSelector, type FieldRequirement } from '../store
 import type { FieldError, KubeObject } from '../types.js'
 import { cloneJSON, deepEqual } from '../util/deep-equal.js'
 import { rfc3339 } from '../util/time.js'
-import type { ComputedContext, HookContext, RequestUser, ResourceDefinition } from './resource-definition.js'
+import type { ComputedContext, HookContext, RequestUser, ResourceDefinition, SubresourceStrategy } from './resource-definition.js'
 import type { Registry } from './registry.js'
 import { validateObjectMeta } from './shared/validation.js'
 import type { AdmissionAttributes, AdmissionChain } from './admission.js'
@@ -552,7 +552,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       const next = this.normalize(tryUpdate(draft))
       const pinned = next.metadata?.resourceVersion
       if (pinned && pinned !== String(cur.rv)) throw StatusError.conflict(this.ref, name)
-      const prepared = await this.prepareUpdate(ns, name, next, old, opts)
+      const pending = this.prepareUpdate(ns, name, next, old, opts)
+      const prepared = pending instanceof Promise ? await pending : pending
       if (prepared === undefined) return cur
       if (this.admitsUpdate(opts)) await this.ctx.admission!.validate(this.updateAttributes(ns, name, prepared, old, opts))
       if (opts.dryRun) return serialize(prepared, cur.rv)
@@ -573,8 +574,13 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     }
   }
 
-  /** Runs the update hooks; returns undefined when the result equals the stored object. */
-  private async prepareUpdate(ns: string, name: string, next: T, old: T, opts: WriteOptions): Promise<T | undefined> {
+  /**
+   * Runs the update hooks; returns undefined when the result equals the stored object. Synchronous
+   * unless admission runs: in-process writers (the event recorder's count-ups, the kubelet) must
+   * reach the store in the same turn, or a second write would read the object before the first
+   * lands.
+   */
+  private prepareUpdate(ns: string, name: string, next: T, old: T, opts: WriteOptions): T | undefined | Promise<T | undefined> {
     const ctx = this.ctx.hookContext()
     const meta = next.metadata
     if (meta.name !== undefined && meta.name !== name) {
@@ -603,23 +609,32 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
     let o = next
     const subStrategy = opts.subresource && opts.subresource !== 'status' ? this.def.subresourceStrategies?.[opts.subresource] : undefined
-    if (opts.direct) {
-      // The caller's object is final (as a storage-level GuaranteedUpdate in upstream's subresource REST).
-    } else if (opts.subresource === 'status') {
-      if (this.admitsUpdate(opts)) await this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
-      if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
-      // Only status is taken from the request, and only status is normalized below: the rest can
-      // be the stored version's own (immutable) values, with a metadata of its own.
-      else o = { ...old, metadata: { ...old.metadata }, status: (next as { status?: unknown }).status } as T
-      o.metadata.resourceVersion = om.resourceVersion
-    } else if (subStrategy) {
-      subStrategy.prepareForUpdate(o, old, ctx)
-    } else {
-      this.def.applyDefaults?.(o, ctx)
-      if (this.admitsUpdate(opts)) await this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts))
-      if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
-      else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
+    const phase = opts.direct ? 'direct' : opts.subresource === 'status' ? 'status' : subStrategy ? 'subresource' : 'main'
+    if (phase === 'main') this.def.applyDefaults?.(o, ctx)
+    const finish = (): T | undefined => {
+      if (phase === 'status') {
+        if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
+        // Only status is taken from the request, and only status is normalized below: the rest can
+        // be the stored version's own (immutable) values, with a metadata of its own.
+        else o = { ...old, metadata: { ...old.metadata }, status: (next as { status?: unknown }).status } as T
+        o.metadata.resourceVersion = om.resourceVersion
+      } else if (phase === 'subresource') {
+        subStrategy!.prepareForUpdate(o, old, ctx)
+      } else if (phase === 'main') {
+        if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
+        else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
+      }
+      return this.finishUpdate(name, o, old, om, opts, subStrategy)
     }
+    // The caller's object is final for direct writes (a storage-level GuaranteedUpdate in upstream's subresource REST).
+    if ((phase === 'status' || phase === 'main') && this.admitsUpdate(opts)) {
+      return this.ctx.admission!.admit(this.updateAttributes(ns, name, o, old, opts)).then(finish)
+    }
+    return finish()
+  }
+
+  /** prepareUpdate's second half, after the mutating admission: normalize, generation, validation, no-op check. */
+  private finishUpdate(name: string, o: T, old: T, om: T['metadata'], opts: WriteOptions, subStrategy: SubresourceStrategy<T> | undefined): T | undefined {
     this.ctx.normalize(o, opts.subresource === 'status' ? 'status' : undefined, old)
     // Status writes never bump generation (status strategies keep the old generation).
     if (this.def.hasGeneration && opts.subresource !== 'status') {

@@ -87,6 +87,26 @@ const fixtures: Record<string, Record<string, unknown>> = {
     },
   },
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': { spec: { policyName: 'conformance', validationActions: ['Deny'] } },
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': {
+    webhooks: [
+      {
+        name: 'check.conformance.example.com',
+        clientConfig: { url: 'https://127.0.0.1:9443/check' },
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+      },
+    ],
+  },
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': {
+    webhooks: [
+      {
+        name: 'mutate.conformance.example.com',
+        clientConfig: { url: 'https://127.0.0.1:9443/mutate' },
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+      },
+    ],
+  },
   'node.k8s.io/RuntimeClass': { handler: 'runc' },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] },
   PersistentVolume: { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/pv' } } },
