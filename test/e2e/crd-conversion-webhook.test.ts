@@ -136,6 +136,18 @@ describe('CRD conversion webhooks with kubectl', () => {
     expect(patched.spec.cronSpec).toBe('@hourly')
   })
 
+  it('a watch at v1 streams every event converted, in order', async () => {
+    const out = ok(await k(['get', '--raw', '/apis/stable.example.com/v1/namespaces/default/crontabs?watch=true&timeoutSeconds=1']))
+    const events = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; object: { apiVersion: string; metadata: { name: string }; spec: Record<string, unknown> } })
+    expect(events.map((e) => [e.type, e.object.apiVersion, e.object.metadata.name, e.object.spec.schedule])).toEqual([
+      ['ADDED', 'stable.example.com/v1', 'new', '@hourly'],
+      ['ADDED', 'stable.example.com/v1', 'old', '* * * * */5'],
+    ])
+  })
+
   it('with the webhook down, a read at v1 fails with upstream error text', async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeAllConnections()
