@@ -58,7 +58,7 @@ describe('webhookConverter', () => {
     const review = JSON.parse(sent[0].body)
     expect(review).toMatchObject({ kind: 'ConversionReview', apiVersion: 'apiextensions.k8s.io/v1', request: { desiredAPIVersion: 'stable.example.com/v1' } })
     expect(review.request.objects.map((o: KubeObject) => o.metadata.name)).toEqual(['a', 'c'])
-    expect(out.map((o) => [o.metadata.name, (o as { spec: object }).spec])).toEqual([
+    expect(out.map((o) => [o.metadata.name, (o as unknown as { spec: object }).spec])).toEqual([
       ['a', { y: 1 }],
       ['b', { x: 1 }],
       ['c', { y: 1 }],
