@@ -270,8 +270,11 @@ export function sendObject(call: ResourceCall, s: StoredObject, code = 200, warn
   return reply.send(s.bytes())
 }
 
-function getObject(call: ResourceCall) {
-  return sendObject(call, call.rs.get(call.namespace, call.name!))
+async function getObject(call: ResourceCall) {
+  const s = call.rs.get(call.namespace, call.name!)
+  // Only a webhook-converted version waits; every other GET stays synchronous.
+  if (call.rs.convertOut) return sendObject(call, (await call.rs.convertOut([s]))[0])
+  return sendObject(call, s)
 }
 
 /** Parses and validates a list's options; a too-new "not older than" list first waits (≤ 3 s) for the store to catch up, as the watch cache does. */
@@ -289,6 +292,7 @@ async function listObjects(call: ResourceCall) {
   const include = parseIncludeObject(queryString(call.query, 'includeObject'))
   const opts = await freshListOptions(call)
   const res = rs.list(call.namespace || undefined, opts)
+  if (rs.convertOut) res.items = await rs.convertOut(res.items)
   reply.type('application/json')
   // A computed kind's REST List sets no resourceVersion (componentstatus.REST, metrics-server): `"metadata":{}`.
   const meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number } = rs.def.computed

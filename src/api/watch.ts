@@ -66,6 +66,35 @@ export function checkWatchRequest(w: WatchRequest): void {
   w.rs.predicate(w.opts.labelSelector, w.opts.fieldSelector)
 }
 
+/**
+ * Events of a webhook-converted version: each converted on its own (as the watch cache converts per
+ * event), written in the order they happened however long each conversion takes; a failure ends the
+ * watch with its error event, as upstream's watch encoder does.
+ */
+function convertedInOrder(
+  convert: (items: StoredObject[]) => Promise<StoredObject[]>,
+  write: (ev: WatchEventOut) => void,
+  fail: (err: unknown) => void,
+): (ev: WatchEventOut) => void {
+  let queue: Promise<void> = Promise.resolve()
+  let failed = false
+  return (ev) => {
+    const converted = convert([ev.stored])
+    // Start every conversion at once, write them one after another.
+    converted.catch(() => {})
+    queue = queue.then(async () => {
+      if (failed) return
+      try {
+        const [stored] = await converted
+        write({ type: ev.type, stored })
+      } catch (err) {
+        failed = true
+        fail(err)
+      }
+    })
+  }
+}
+
 /** Runs one watch into a sink until timeout, client close or an error event. */
 function run(w: WatchRequest, sink: Sink): void {
   const encode = encoder(w)
@@ -85,11 +114,18 @@ function run(w: WatchRequest, sink: Sink): void {
     for (const t of timers) t.clear()
   })
   let lastRV = 0
-  const emit = (ev: WatchEventOut) => {
+  const write = (ev: WatchEventOut) => {
     if (closed) return
     lastRV = ev.stored.rv
     sink.write(encode(ev.type, ev.stored))
   }
+  const emit = w.rs.convertOut
+    ? convertedInOrder(w.rs.convertOut, write, (err) => {
+        if (closed) return
+        sink.write(errorLine(err instanceof StatusError ? err : StatusError.internal((err as Error).message)))
+        close()
+      })
+    : write
   try {
     const started = w.rs.watch(w.namespace, w.opts, emit)
     stop = started.stop

@@ -166,6 +166,12 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   readonly ref: ResourceRef
   readonly key: string
   readonly apiVersion: string
+  /**
+   * Set on a version whose objects must be converted by a call out (a CRD's conversion webhook):
+   * the HTTP layer passes what getStored, list and watch return through it before answering.
+   * Unset for every other store, so their reads stay synchronous.
+   */
+  convertOut?: (items: StoredObject[]) => Promise<StoredObject[]>
   private readonly fieldNames: Set<string>
   private readonly hasStatus: boolean
 

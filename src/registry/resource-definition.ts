@@ -82,6 +82,13 @@ export interface VersionConversion {
    * columns, schema, subresources and deprecation warning); hooks here see this version's objects.
    */
   overrides?: Partial<ResourceDefinition>
+  /**
+   * Set when converting calls out (a CRD's conversion webhook): objects of the kind in
+   * `desiredAPIVersion`, in order. The view then converts every request, response, list item and
+   * watch event with it, and `fromStorage`/`toStorage` only rename the apiVersion (for rows and
+   * in-process reads that cannot wait).
+   */
+  convert?: (objs: KubeObject[], desiredAPIVersion: string) => Promise<KubeObject[]>
 }
 
 /**

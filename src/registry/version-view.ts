@@ -37,6 +37,7 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
   ) {
     super(viewDefinition(storage.def, conversion), ctx)
     this.storageVersion = storage.def.version
+    if (conversion.convert) this.convertOut = (items) => this.outAsync(items)
   }
 
   /** The storage version's store this view reads and writes through. */
@@ -51,6 +52,38 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
 
   private in(obj: T): T {
     return this.conversion.toStorage(obj) as T
+  }
+
+  /** `group/version` of this view and of the storage. */
+  private get apiVersions(): { own: string; storage: string } {
+    const g = this.def.group
+    return { own: g ? `${g}/${this.def.version}` : this.def.version, storage: g ? `${g}/${this.storageVersion}` : this.storageVersion }
+  }
+
+  /** Stored objects (storage version, or this version's rename) as this version shows them, through the converter. */
+  private async outAsync(items: StoredObject[]): Promise<StoredObject[]> {
+    const convert = this.conversion.convert!
+    if (!items.length) return items
+    // The storage form goes out: the webhook is told what is really stored.
+    const storage = this.apiVersions.storage
+    const objs = await convert(
+      items.map((s) => ({ ...s.obj, apiVersion: storage })),
+      this.apiVersions.own,
+    )
+    return objs.map((o, i) => serialize(o, items[i].rv))
+  }
+
+  /** A request's object in the storage version: through the converter when there is one. */
+  private async inAsync(obj: T): Promise<T> {
+    if (!this.conversion.convert) return this.in(obj)
+    const [stored] = await this.conversion.convert([{ ...obj, apiVersion: this.apiVersions.own }], this.apiVersions.storage)
+    return stored as T
+  }
+
+  /** A write's result as this version shows it. */
+  private async outOne(s: StoredObject): Promise<StoredObject> {
+    if (!this.conversion.convert) return this.out(s)
+    return (await this.outAsync([s]))[0]
   }
 
   override getStored(namespace: string, name: string): StoredObject | undefined {
@@ -68,27 +101,50 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
   }
 
   override async create(namespace: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
-    return this.out(await this.storage.create(namespace, this.in(obj), opts))
+    return this.outOne(await this.storage.create(namespace, await this.inAsync(obj), opts))
   }
 
   override async update(namespace: string, name: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
-    return this.out(await this.storage.update(namespace, name, this.in(obj), opts))
+    return this.outOne(await this.storage.update(namespace, name, await this.inAsync(obj), opts))
   }
 
   override async guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): Promise<StoredObject> {
-    // The draft handed on is always a private copy (conversion builds new objects), so `shallow` is moot.
-    const convert = (cur: T) => this.in(tryUpdate(this.conversion.fromStorage(cur) as T))
-    return this.out(await this.storage.guaranteedUpdate(namespace, name, convert, opts))
+    if (!this.conversion.convert) {
+      // The draft handed on is always a private copy (conversion builds new objects), so `shallow` is moot.
+      const convert = (cur: T) => this.in(tryUpdate(this.conversion.fromStorage(cur) as T))
+      return this.out(await this.storage.guaranteedUpdate(namespace, name, convert, opts))
+    }
+    // tryUpdate is synchronous, the converter is not: convert the current object out and the result
+    // in first, then write only if nothing changed meanwhile (else read again), as GuaranteedUpdate retries.
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.storage.get(namespace, name)
+      const [view] = await this.outAsync([cur])
+      const next = await this.inAsync(tryUpdate(JSON.parse(view.json) as T))
+      let raced = false
+      const written = await this.storage.guaranteedUpdate(
+        namespace,
+        name,
+        (now) => {
+          if (now.metadata.resourceVersion === String(cur.rv)) return next
+          raced = true
+          return now
+        },
+        { ...opts, shallow: true },
+      )
+      if (!raced || attempt >= 5) return this.outOne(written)
+    }
   }
 
   override async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const r = await this.storage.delete(namespace, name, opts)
-    return { ...r, stored: this.out(r.stored) }
+    return { ...r, stored: await this.outOne(r.stored) }
   }
 
   override async deleteCollection(namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions): Promise<DeleteResult[]> {
     const rs = await this.storage.deleteCollection(namespace, listOpts, opts)
-    return rs.map((r) => ({ ...r, stored: this.out(r.stored) }))
+    if (!this.conversion.convert) return rs.map((r) => ({ ...r, stored: this.out(r.stored) }))
+    const out = await this.outAsync(rs.map((r) => r.stored))
+    return rs.map((r, i) => ({ ...r, stored: out[i] }))
   }
 }
 

@@ -230,7 +230,7 @@ export function parseGoURL(raw: string): { scheme: string; user?: string; host: 
 }
 
 /** ValidateWebhookService. */
-function validateWebhookService(p: string, svc: { name?: string; namespace?: string; path?: string; port?: number }): FieldError[] {
+export function validateWebhookService(p: string, svc: { name?: string; namespace?: string; path?: string; port?: number }): FieldError[] {
   const errs: FieldError[] = []
   if (!svc.name) errs.push(required(`${p}.name`, 'service name is required'))
   if (!svc.namespace) errs.push(required(`${p}.namespace`, 'service namespace is required'))

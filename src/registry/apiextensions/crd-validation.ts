@@ -9,6 +9,8 @@ import type { CRDNames, CRDVersion, CustomResourceDefinition } from './crd-types
 import { crdConditionTrue } from './crd-types.js'
 import { checkRules } from '../cel/validation-rules.js'
 import { validateCRDSchema } from './schema/index.js'
+import { validateWebhookService, validateWebhookURL } from '../admissionregistration/webhook-validation.js'
+import type { WebhookClientConfig } from '../admissionregistration/webhook-types.js'
 
 const printerColumnTypes = ['boolean', 'date', 'integer', 'number', 'string']
 const printerColumnFormats = ['int32', 'int64', 'float', 'double', 'byte', 'date', 'date-time', 'password']
@@ -161,14 +163,55 @@ export function validateCRDSpec(crd: CustomResourceDefinition): FieldError[] {
   if (!n.kind) errs.push(required('spec.names.kind', ''))
   if (!n.listKind) errs.push(required('spec.names.listKind', ''))
   errs.push(...validateCRDNames(n, 'spec.names'))
-  const strategy = spec.conversion?.strategy ?? 'None'
-  if (strategy !== 'None' && strategy !== 'Webhook') errs.push(notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']))
-  if (strategy === 'None' && spec.conversion?.webhook) errs.push(forbidden('spec.conversion.webhook', 'should not be set when strategy is not set to Webhook'))
-  if (strategy === 'Webhook' && !spec.conversion?.webhook) errs.push(required('spec.conversion.webhook', 'required when strategy is set to Webhook'))
+  errs.push(...validateConversion(spec.conversion))
   if (spec.preserveUnknownFields)
     errs.push(
       invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'),
     )
+  return errs
+}
+
+/** The review versions this server speaks to a conversion webhook. */
+const acceptedConversionReviewVersions = ['v1']
+
+/**
+ * validateCustomResourceConversion. Paths are the internal type's, as upstream reports them
+ * (v1's `webhook.clientConfig` is `webhookClientConfig`, `webhook.conversionReviewVersions` is
+ * `conversionReviewVersions`).
+ */
+function validateConversion(conversion: NonNullable<CustomResourceDefinition['spec']>['conversion']): FieldError[] {
+  const errs: FieldError[] = []
+  const p = 'spec.conversion'
+  const strategy = conversion?.strategy ?? 'None'
+  const webhook = conversion?.webhook as { clientConfig?: WebhookClientConfig; conversionReviewVersions?: string[] } | undefined
+  const cc = webhook?.clientConfig
+  const versions = webhook?.conversionReviewVersions ?? []
+  if (strategy !== 'None' && strategy !== 'Webhook') errs.push(notSupported(`${p}.strategy`, strategy, ['None', 'Webhook']))
+  if (strategy !== 'Webhook') {
+    if (cc) errs.push(forbidden(`${p}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'))
+    if (versions.length) errs.push(forbidden(`${p}.conversionReviewVersions`, 'should not be set when strategy is not set to Webhook'))
+    return errs
+  }
+  if (!cc) errs.push(required(`${p}.webhookClientConfig`, 'required when strategy is set to Webhook'))
+  else if (!cc.url === !cc.service) errs.push(required(`${p}.webhookClientConfig`, 'exactly one of url or service is required'))
+  else if (cc.url) errs.push(...validateWebhookURL(`${p}.webhookClientConfig.url`, cc.url))
+  else if (cc.service) errs.push(...validateWebhookService(`${p}.webhookClientConfig.service`, cc.service))
+  const vp = `${p}.conversionReviewVersions`
+  if (!versions.length) errs.push(required(vp, ''))
+  else {
+    const seen = new Set<string>()
+    versions.forEach((v, i) => {
+      if (seen.has(v)) {
+        errs.push(invalid(`${vp}[${i}]`, v, 'duplicate version'))
+        return
+      }
+      seen.add(v)
+      for (const msg of isDNS1035Label(v)) errs.push(invalid(`${vp}[${i}]`, v, msg))
+    })
+    if (!versions.some((v) => acceptedConversionReviewVersions.includes(v))) {
+      errs.push(invalid(vp, versions, `must include at least one of ${acceptedConversionReviewVersions.join(', ')}`))
+    }
+  }
   return errs
 }
 

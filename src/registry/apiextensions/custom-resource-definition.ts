@@ -11,6 +11,7 @@ import { translateTimestampSince } from '../shared/human-duration.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import type { CRDPrinterColumn, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { getAtPath } from './simple-json-path.js'
+import type { ObjectConverter } from './webhook-converter.js'
 import { validateRules } from '../cel/validation-rules.js'
 import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from './schema/index.js'
 
@@ -129,10 +130,11 @@ function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Par
 
 /**
  * The ResourceDefinition serving `crd`: the storage version is the definition's own version, the
- * other served versions are views with `conversion: None` (only apiVersion changes). Pure; call
+ * other served versions are views with `conversion: None` (only apiVersion changes), or, given
+ * `convert` (strategy Webhook, see webhook-converter.ts), views converting through it. Pure; call
  * it again after the CRD changes and register the result in its place.
  */
-export function customResourceDefinitionFor(crd: CustomResourceDefinition): ResourceDefinition {
+export function customResourceDefinitionFor(crd: CustomResourceDefinition, convert?: ObjectConverter): ResourceDefinition {
   const spec = crd.spec ?? {}
   const names = crd.status?.acceptedNames?.plural ? crd.status.acceptedNames : (spec.names ?? {})
   const group = spec.group ?? ''
@@ -145,6 +147,7 @@ export function customResourceDefinitionFor(crd: CustomResourceDefinition): Reso
     fromStorage: (obj) => withApiVersion(obj, `${group}/${v.name}`),
     toStorage: (obj) => withApiVersion(obj, storageAPIVersion),
     overrides: versionParts(crd, v),
+    ...(convert ? { convert } : {}),
   }))
   const storageParts = versionParts(crd, storage)
   return {

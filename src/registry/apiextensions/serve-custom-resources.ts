@@ -6,6 +6,7 @@
 import type { Registry } from '../registry.js'
 import { crdConditionTrue, type CustomResourceDefinition } from './crd-types.js'
 import { customResourceDefinitionFor } from './custom-resource-definition.js'
+import { webhookConverter } from './webhook-converter.js'
 
 const group = 'apiextensions.k8s.io'
 const plural = 'customresourcedefinitions'
@@ -34,7 +35,8 @@ export function serveCustomResources(registry: Registry): () => void {
     }
     const key = servingKey(crd)
     if (had?.[2] === key) return
-    const def = customResourceDefinitionFor(crd)
+    const webhook = crd.spec?.conversion?.strategy === 'Webhook'
+    const def = customResourceDefinitionFor(crd, webhook ? webhookConverter(registry, crd) : undefined)
     if (had && (had[0] !== def.group || had[1] !== def.plural)) registry.removeDefinition(had[0], had[1])
     // Names the naming controller accepted never collide with another CRD; a built-in of the same group and plural wins.
     const existing = registry.find(def.group, def.plural)

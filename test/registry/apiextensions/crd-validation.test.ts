@@ -19,6 +19,37 @@ const crd = (over: Partial<NonNullable<CustomResourceDefinition['spec']>> = {}):
 
 const messages = (errs: { field: string; detail?: string }[]) => errs.map((e) => `${e.field}: ${e.detail ?? ''}`)
 
+describe('CRD conversion validation', () => {
+  const webhook = (w: Record<string, unknown> | undefined, strategy = 'Webhook') => messages(validateCRD(crd({ conversion: { strategy, webhook: w } })))
+
+  it('accepts a url or a service webhook with v1 reviews', () => {
+    expect(webhook({ clientConfig: { url: 'https://127.0.0.1:9443/convert' }, conversionReviewVersions: ['v1'] })).toEqual([])
+    expect(webhook({ clientConfig: { service: { name: 'conv', namespace: 'ns', path: '/convert' } }, conversionReviewVersions: ['v1', 'v1beta1'] })).toEqual([])
+  })
+
+  it('requires the client config and review versions for Webhook, with upstream paths and texts', () => {
+    expect(webhook(undefined)).toEqual([
+      'spec.conversion.webhookClientConfig: required when strategy is set to Webhook',
+      'spec.conversion.conversionReviewVersions: ',
+    ])
+    expect(webhook({ clientConfig: {}, conversionReviewVersions: ['v1beta1', 'v1beta1'] })).toEqual([
+      'spec.conversion.webhookClientConfig: exactly one of url or service is required',
+      'spec.conversion.conversionReviewVersions[1]: duplicate version',
+      'spec.conversion.conversionReviewVersions: must include at least one of v1',
+    ])
+    expect(webhook({ clientConfig: { url: 'http://x/convert' }, conversionReviewVersions: ['v1'] })).toEqual([
+      "spec.conversion.webhookClientConfig.url: 'https' is the only allowed URL scheme; desired format: https://host[/path]",
+    ])
+  })
+
+  it('forbids a webhook without strategy Webhook', () => {
+    expect(webhook({ clientConfig: { url: 'https://x/c' }, conversionReviewVersions: ['v1'] }, 'None')).toEqual([
+      'spec.conversion.webhookClientConfig: should not be set when strategy is not set to Webhook',
+      'spec.conversion.conversionReviewVersions: should not be set when strategy is not set to Webhook',
+    ])
+  })
+})
+
 describe('CRD validation', () => {
   it('accepts the docs CronTab', () => {
     expect(validateCRD(crd())).toEqual([])
