@@ -10,6 +10,7 @@ import { nameColumn, creationTimestampDescription } from '../shared/columns.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import type { CRDPrinterColumn, CRDVersion, CustomResourceDefinition } from './crd-types.js'
+import { findJSONPath } from './json-path.js'
 import { getAtPath } from './simple-json-path.js'
 import { validateRules } from '../cel/validation-rules.js'
 import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from './schema/index.js'
@@ -17,9 +18,9 @@ import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from '.
 /** Without additionalPrinterColumns a version prints Name and Age (serveDefaultColumnsIfEmpty). */
 const defaultColumns: CRDPrinterColumn[] = [{ name: 'Age', type: 'date', description: creationTimestampDescription, jsonPath: '.metadata.creationTimestamp' }]
 
-/** One cell of a printer column: the value at its path (null when absent), dates as ages. */
+/** One cell of a printer column: the first value its JSONPath finds (null when none), dates as ages. */
 function cellOf(obj: KubeObject, col: CRDPrinterColumn, now: Date): Cell {
-  const v = getAtPath(obj, col.jsonPath ?? '')
+  const v = findJSONPath(obj, col.jsonPath ?? '')[0]
   if (v === undefined || v === null) return null
   if (col.type === 'date' && typeof v === 'string') return translateTimestampSince(v, now)
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
