@@ -75,6 +75,18 @@ describe('prometheus-operator CRDs with kubectl', () => {
     expect(rows.map((r) => [r.NAME, r.VERSION, r.DESIRED, r.READY, r.RECONCILED, r.AVAILABLE])).toEqual([['k8s', 'v3.1.0', '2', '2', 'False', 'True']])
   })
 
+  it('garbage collection: ConfigMaps owned by the Prometheus go with its foreground deletion', async () => {
+    const uid = ok(await k(['get', 'prometheus', 'k8s', '-o', 'jsonpath={.metadata.uid}']))
+    const ref = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', name: 'k8s', uid, blockOwnerDeletion: true }
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: [ref] } })
+    ok(await k(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [cm('k8s-rulefiles-0'), cm('k8s-web-config')] })))
+    // kubectl waits until the owner is gone, which foreground deletion allows only after its dependents.
+    ok(await k(['delete', 'prometheus', 'k8s', '--cascade=foreground', '--timeout=30s']))
+    const left = ok(await k(['get', 'configmaps', '-o', 'name']))
+    expect(left).not.toContain('k8s-rulefiles-0')
+    expect(left).not.toContain('k8s-web-config')
+  })
+
   it('deleting the CRDs removes their objects: served again, they list nothing', async () => {
     ok(await k(['delete', ...crdNames, '--timeout=30s']))
     const again = ok(await k(['create', '-f', join(dir, 'monitoring.coreos.com_servicemonitors.yaml')]))
