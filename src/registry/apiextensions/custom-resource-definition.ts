@@ -4,6 +4,7 @@
  * one serving info per CRD (staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go,
  * pkg/registry/customresource/strategy.go, pkg/registry/customresource/tableconvertor).
  */
+import { StatusError } from '../../errors.js'
 import type { FieldError, KubeObject } from '../../types.js'
 import type { Cell, ColumnDef, ResourceDefinition, SubresourceDef, VersionConversion } from '../resource-definition.js'
 import { nameColumn, creationTimestampDescription } from '../shared/columns.js'
@@ -128,12 +129,18 @@ function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Par
   }
 }
 
+/** What serving a CRD needs to know of its live state, beyond the snapshot it is built from. */
+export interface CustomResourceServing {
+  /** Whether the CRD is Terminating now (its condition changes without the definition being rebuilt). */
+  terminating?: () => boolean
+}
+
 /**
  * The ResourceDefinition serving `crd`: the storage version is the definition's own version, the
  * other served versions are views with `conversion: None` (only apiVersion changes). Pure; call
  * it again after the CRD changes and register the result in its place.
  */
-export function customResourceDefinitionFor(crd: CustomResourceDefinition): ResourceDefinition {
+export function customResourceDefinitionFor(crd: CustomResourceDefinition, opts: CustomResourceServing = {}): ResourceDefinition {
   const spec = crd.spec ?? {}
   const names = crd.status?.acceptedNames?.plural ? crd.status.acceptedNames : (spec.names ?? {})
   const group = spec.group ?? ''
@@ -148,6 +155,15 @@ export function customResourceDefinitionFor(crd: CustomResourceDefinition): Reso
     overrides: versionParts(crd, v),
   }))
   const storageParts = versionParts(crd, storage)
+  const hooks = storageHooks(!!storage.subresources?.status, storage.schema?.openAPIV3Schema ?? {})
+  const { terminating } = opts
+  const prepareForCreate: ResourceDefinition['prepareForCreate'] = terminating
+    ? (obj, ctx) => {
+        // crdHandler: creates are refused while the CRD's objects are being deleted, so none outlives it.
+        if (terminating()) throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating')
+        hooks.prepareForCreate?.(obj, ctx)
+      }
+    : hooks.prepareForCreate
   return {
     group,
     version: storage.name ?? '',
@@ -159,7 +175,8 @@ export function customResourceDefinitionFor(crd: CustomResourceDefinition): Reso
     ...(names.categories?.length ? { categories: names.categories } : {}),
     storagePrefix: `${group}/${names.plural}`,
     servedVersions,
-    ...storageHooks(!!storage.subresources?.status, storage.schema?.openAPIV3Schema ?? {}),
+    ...hooks,
+    ...(prepareForCreate ? { prepareForCreate } : {}),
     ...storageParts,
   }
 }

@@ -34,7 +34,12 @@ export function serveCustomResources(registry: Registry): () => void {
     }
     const key = servingKey(crd)
     if (had?.[2] === key) return
-    const def = customResourceDefinitionFor(crd)
+    const def = customResourceDefinitionFor(crd, {
+      terminating: () => {
+        const live = crds.getStored('', name)?.obj as CustomResourceDefinition | undefined
+        return !!live && crdConditionTrue(live, 'Terminating')
+      },
+    })
     if (had && (had[0] !== def.group || had[1] !== def.plural)) registry.removeDefinition(had[0], had[1])
     // Names the naming controller accepted never collide with another CRD; a built-in of the same group and plural wins.
     const existing = registry.find(def.group, def.plural)

@@ -123,6 +123,18 @@ describe('custom resource definitions', () => {
     expect(def.row!(obj, new Date())).toEqual(['k8s', 'False'])
   })
 
+  it('refuses creates with 405 while the CRD is terminating (crdHandler)', () => {
+    let terminating = false
+    const def = customResourceDefinitionFor(crd(), { terminating: () => terminating })
+    const obj = () => ({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'a' } })
+    const ctx = { now: new Date(), randomSuffix: () => 'abcde' }
+    expect(() => def.prepareForCreate!(obj(), ctx)).not.toThrow()
+    terminating = true
+    expect(() => def.prepareForCreate!(obj(), ctx)).toThrow(
+      expect.objectContaining({ code: 405, reason: 'MethodNotAllowed', message: 'create not allowed while custom resource definition is terminating' }),
+    )
+  })
+
   it('serves the storage version and the other served versions as views', () => {
     const c = crd({
       versions: [
