@@ -95,4 +95,21 @@ describe('prometheus-operator CRDs with kubectl', () => {
     const r = await k(['get', 'servicemonitors', '-A'])
     expect(r.stderr + r.stdout).toContain('No resources found')
   })
+
+  it('while a CRD is terminating (an object holds a finalizer) creates get 405, then it goes once released', async () => {
+    const monitor = (name: string, finalizers?: string[]) =>
+      JSON.stringify({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name, ...(finalizers ? { finalizers } : {}) },
+        spec: { endpoints: [], selector: {} },
+      })
+    ok(await k(['create', '-f', '-'], monitor('held', ['example.com/hold'])))
+    ok(await k(['delete', 'crd/servicemonitors.monitoring.coreos.com', '--wait=false']))
+    const refused = await k(['create', '-f', '-'], monitor('late'))
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('create not allowed while custom resource definition is terminating')
+    ok(await k(['patch', 'servicemonitor', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']))
+    ok(await k(['wait', '--for=delete', 'crd/servicemonitors.monitoring.coreos.com', '--timeout=30s']))
+  })
 })
