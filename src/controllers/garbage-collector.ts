@@ -22,15 +22,37 @@ function resourceForRef(registry: Registry, ref: OwnerReference): ResourceStore 
 /**
  * Classifies one owner reference of a dependent in `namespace`: dangling when the owner is gone or
  * is another object with the same name (uid differs), waiting when it is being deleted in the
- * foreground, solid otherwise (also for kinds this cluster does not serve: never guess those away).
+ * foreground, solid otherwise (also for kinds this cluster does not serve: never guess those away),
+ * unless `absent` has seen it deleted.
  */
-export function ownerState(registry: Registry, ref: OwnerReference, namespace: string): OwnerState {
+export function ownerState(registry: Registry, ref: OwnerReference, namespace: string, absent?: AbsentOwners): OwnerState {
+  // Seen deleted: dangling even when its kind is no longer served (a CRD's objects go before the CRD does).
+  if (absent?.has(ref.uid)) return 'dangling'
   const rs = resourceForRef(registry, ref)
   if (!rs) return 'solid'
   const owner = rs.getStored(rs.def.namespaced ? namespace : '', ref.name)?.obj
   if (!owner || owner.metadata.uid !== ref.uid) return 'dangling'
   if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(foregroundFinalizer)) return 'waiting'
   return 'solid'
+}
+
+/**
+ * Owners the collector saw deleted, most recent last, at most {@link AbsentOwners.max} (upstream's
+ * absentOwnerCache, an LRU of 500 uids). Uids are never reused, so an entry never goes stale.
+ */
+export class AbsentOwners {
+  static readonly max = 500
+  private readonly uids = new Set<string>()
+
+  add(uid: string): void {
+    this.uids.delete(uid)
+    this.uids.add(uid)
+    if (this.uids.size > AbsentOwners.max) this.uids.delete(this.uids.values().next().value!)
+  }
+
+  has(uid: string): boolean {
+    return this.uids.has(uid)
+  }
 }
 
 /** The deletion policy for a dependent, from its own pending finalizers (as the collector picks it). */
@@ -48,10 +70,14 @@ function ignoredResource(rs: ResourceStore): boolean {
   return rs.def.plural === 'events' && (rs.def.group === '' || rs.def.group === 'events.k8s.io')
 }
 
-/** Creates the garbage collector: one watch per registered resource (Events aside) feeding an owner graph. */
+/**
+ * Creates the garbage collector: one watch per served resource (Events aside) feeding an owner
+ * graph; resources served later (custom resources) are watched from when they are served.
+ */
 export function createGarbageCollector(deps: ControllerDeps): Controller {
   const { registry } = deps
   const graph = new OwnerGraph()
+  const absent = new AbsentOwners()
 
   const keysFor =
     (rs: ResourceStore): WatchSpec['keys'] =>
@@ -63,6 +89,7 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
         // Gone: its dependents now point at a missing owner; a foreground-deleting owner may be unblocked.
         const node = graph.remove(uid)
         const keys = graph.dependentsOf(uid)
+        if (keys.length) absent.add(uid)
         for (const r of node?.owners ?? []) if (graph.get(r.uid)?.deleting) keys.push(r.uid)
         return keys
       }
@@ -116,7 +143,7 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
     const ns = obj.metadata.namespace ?? ''
     const name = obj.metadata.name ?? ''
     const refs = obj.metadata.ownerReferences ?? []
-    const states = refs.map((r) => ownerState(registry, r, ns))
+    const states = refs.map((r) => ownerState(registry, r, ns, absent))
     if (states.includes('solid')) {
       // A living owner keeps it; references to gone or foreground-deleting owners are dropped.
       const drop = new Set(refs.filter((_, i) => states[i] !== 'solid').map((r) => r.uid))
@@ -175,7 +202,10 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
 
   return {
     name: 'garbage-collector',
-    watches: registry.resources.filter((rs) => !ignoredResource(rs)).map((rs) => ({ group: rs.def.group, plural: rs.def.plural, keys: keysFor(rs) })),
+    // Every served resource, read again when definitions change: custom objects own and are owned too.
+    get watches() {
+      return registry.resources.filter((rs) => !ignoredResource(rs)).map((rs) => ({ group: rs.def.group, plural: rs.def.plural, keys: keysFor(rs) }))
+    },
     async reconcile(uid) {
       const node = graph.get(uid)
       if (!node) return

@@ -291,6 +291,19 @@ export class InformerFactory {
     return inf as unknown as Informer<T>
   }
 
+  /**
+   * Stops and forgets the informers of resources the registry no longer serves, or serves through
+   * another store now (a CRD update replaces its definition): a later {@link for} builds a fresh one.
+   */
+  prune(): void {
+    for (const [key, inf] of this.informers) {
+      const slash = key.indexOf('/')
+      if (this.registry.find(key.slice(0, slash), key.slice(slash + 1)) === inf.resource) continue
+      inf.stop()
+      this.informers.delete(key)
+    }
+  }
+
   /** Fills and starts every informer created so far, and those created later. */
   start(): void {
     this.started = true

@@ -3,7 +3,7 @@ import type { Registry } from '../registry/registry.js'
 import type { Clock, TimerHandle } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { StatusError } from '../errors.js'
-import { InformerFactory, type InformerEvent } from './informers.js'
+import { InformerFactory, type Informer, type InformerEvent } from './informers.js'
 import { KeyQueue } from './key-queue.js'
 import { PriorityKeyQueue } from './priority-key-queue.js'
 import { objectKey } from '../util/object-key.js'
@@ -53,6 +53,7 @@ export interface WatchSpec {
 /** A controller: a name, what it watches, and an idempotent reconcile by key. */
 export interface Controller {
   name: string
+  /** Read at start and again whenever the registry's definitions change (so it may follow custom resources). */
   watches: WatchSpec[]
   reconcile(key: string): Promise<ReconcileResult | void> | ReconcileResult | void
   /** Called on every (re)start once the informers are filled, before any key is enqueued (to fill caches derived from them). */
@@ -113,6 +114,8 @@ interface Queue {
   deferred: Set<string>
   /** Milliseconds of synchronous work this controller did, relative to the others (fair shares). */
   spent: number
+  /** The watches followed now, by `group/plural`: the informer and the handler's unregister function. */
+  attached: Map<string, { inf: Informer; stop: () => void }>
 }
 
 /** A reconcile whose synchronous part takes longer than this (ms) is coalesced: see {@link coolingFor}. */
@@ -188,6 +191,7 @@ export class ControllerManager {
       cooling: new Map(),
       deferred: new Set(),
       spent: 0,
+      attached: new Map(),
     })
   }
 
@@ -198,23 +202,51 @@ export class ControllerManager {
     for (const q of this.queues) for (const w of q.c.watches) this.informers.for(w.group, w.plural)
     this.informers.start()
     for (const q of this.queues) if (this.active(q.c.name)) q.c.start?.()
+    for (const q of this.queues) for (const w of q.c.watches) this.attach(q, w)
+    this.stops.push(this.registry.onDefinitionsChanged(() => this.followDefinitions()))
+  }
+
+  /**
+   * Follows a controller's watch: its changes enqueue keys from now on and every cached object is
+   * enqueued once.
+   */
+  private attach(q: Queue, w: WatchSpec): void {
+    const inf = this.informers.for(w.group, w.plural)
+    const toKeys = w.keys ?? ((o: KubeObject) => [objectKey(o)])
+    const stop = inf.addHandler((ev) => {
+      for (const k of toKeys(ev.stored.obj, ev.prev?.obj, ev.type)) this.enqueue(q, k)
+    })
+    q.attached.set(`${w.group}/${w.plural}`, { inf, stop })
+    for (const s of inf.list()) for (const k of toKeys(s.obj)) this.enqueue(q, k)
+  }
+
+  /**
+   * A definition was added or removed at run time (a CRD became served, changed or went): informers
+   * of resources no longer served as they were are dropped, and each controller's watches are read
+   * again — those that went are detached, new ones attached (the garbage collector watches every
+   * served resource, as upstream's GraphBuilder resyncs its monitors from discovery).
+   */
+  private followDefinitions(): void {
+    if (!this.running) return
+    this.informers.prune()
     for (const q of this.queues) {
-      for (const w of q.c.watches) {
-        const inf = this.informers.for(w.group, w.plural)
-        const toKeys = w.keys ?? ((o: KubeObject) => [objectKey(o)])
-        this.stops.push(
-          inf.addHandler((ev) => {
-            for (const k of toKeys(ev.stored.obj, ev.prev?.obj, ev.type)) this.enqueue(q, k)
-          }),
-        )
-        for (const s of inf.list()) for (const k of toKeys(s.obj)) this.enqueue(q, k)
+      const want = new Map(q.c.watches.map((w) => [`${w.group}/${w.plural}`, w]))
+      for (const [key, a] of q.attached) {
+        if (want.has(key) && a.inf.running) continue
+        a.stop()
+        q.attached.delete(key)
       }
+      for (const [key, w] of want) if (!q.attached.has(key)) this.attach(q, w)
     }
   }
 
   stop(): void {
     this.running = false
     for (const s of this.stops.splice(0)) s()
+    for (const q of this.queues) {
+      for (const a of q.attached.values()) a.stop()
+      q.attached.clear()
+    }
     if (this.coolTimer) clearTimeout(this.coolTimer)
     this.coolTimer = undefined
     this.informers.stop()

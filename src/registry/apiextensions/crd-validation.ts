@@ -7,6 +7,7 @@ import { invalid, notSupported, required, forbidden, duplicate } from '../shared
 import { isDNS1035Label, isDNS1123Subdomain, validateImmutable } from '../shared/validation.js'
 import type { CRDNames, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { crdConditionTrue } from './crd-types.js'
+import { jsonPathError } from './json-path.js'
 import { checkRules } from '../cel/validation-rules.js'
 import { validateCRDSchema } from './schema/index.js'
 import { validateWebhookService, validateWebhookURL } from '../admissionregistration/webhook-validation.js'
@@ -53,6 +54,17 @@ export function isSimpleJSONPath(p: string): boolean {
   return /^(\.[A-Za-z0-9_-]+|\[\d+\]|\['[^']+'\]|\["[^"]+"\])+$/.test(p)
 }
 
+/**
+ * A printer column's path: upstream's validateSimpleJSONPath only wants a leading `.`, and the table
+ * convertor takes any JSONPath that parses (filters included), so that is what is checked here too
+ * (a path that does not parse would fail every list of the resource).
+ */
+function validatePrinterColumnPath(p: string, field: string): FieldError[] {
+  if (!p.startsWith('.')) return [invalid(field, p, 'must be a simple json path starting with .')]
+  const err = jsonPathError(p)
+  return err ? [invalid(field, p, `must be a valid JSONPath: ${err}`)] : []
+}
+
 function validateVersion(v: CRDVersion, path: string): FieldError[] {
   const errs: FieldError[] = []
   const nameErrs = isDNS1035Label(v.name ?? '')
@@ -83,7 +95,7 @@ function validateVersion(v: CRDVersion, path: string): FieldError[] {
     if (col.format && !printerColumnFormats.includes(col.format)) errs.push(notSupported(`${cp}.format`, col.format, printerColumnFormats))
     if (col.priority !== undefined && col.priority < 0) errs.push(invalid(`${cp}.priority`, col.priority, 'must be greater than or equal to 0'))
     if (!col.jsonPath) errs.push(required(`${cp}.jsonPath`, ''))
-    else if (!isSimpleJSONPath(col.jsonPath)) errs.push(invalid(`${cp}.jsonPath`, col.jsonPath, 'must be a simple json path'))
+    else errs.push(...validatePrinterColumnPath(col.jsonPath, `${cp}.jsonPath`))
   }
   const fields = v.selectableFields ?? []
   if (fields.length > maxSelectableFields)

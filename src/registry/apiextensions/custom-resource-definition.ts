@@ -4,12 +4,14 @@
  * one serving info per CRD (staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go,
  * pkg/registry/customresource/strategy.go, pkg/registry/customresource/tableconvertor).
  */
+import { StatusError } from '../../errors.js'
 import type { FieldError, KubeObject } from '../../types.js'
 import type { Cell, ColumnDef, ResourceDefinition, SubresourceDef, VersionConversion } from '../resource-definition.js'
 import { nameColumn, creationTimestampDescription } from '../shared/columns.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { labelSelectorAsString } from '../../store/selectors.js'
 import type { CRDPrinterColumn, CRDVersion, CustomResourceDefinition } from './crd-types.js'
+import { findJSONPath } from './json-path.js'
 import { getAtPath } from './simple-json-path.js'
 import type { ObjectConverter } from './webhook-converter.js'
 import { validateRules } from '../cel/validation-rules.js'
@@ -18,9 +20,9 @@ import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from '.
 /** Without additionalPrinterColumns a version prints Name and Age (serveDefaultColumnsIfEmpty). */
 const defaultColumns: CRDPrinterColumn[] = [{ name: 'Age', type: 'date', description: creationTimestampDescription, jsonPath: '.metadata.creationTimestamp' }]
 
-/** One cell of a printer column: the value at its path (null when absent), dates as ages. */
+/** One cell of a printer column: the first value its JSONPath finds (null when none), dates as ages. */
 function cellOf(obj: KubeObject, col: CRDPrinterColumn, now: Date): Cell {
-  const v = getAtPath(obj, col.jsonPath ?? '')
+  const v = findJSONPath(obj, col.jsonPath ?? '')[0]
   if (v === undefined || v === null) return null
   if (col.type === 'date' && typeof v === 'string') return translateTimestampSince(v, now)
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
@@ -128,13 +130,22 @@ function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Par
   }
 }
 
+/** What serving a CRD needs to know of its live state, beyond the snapshot it is built from. */
+export interface CustomResourceServing {
+  /** Whether the CRD is Terminating now (its condition changes without the definition being rebuilt). */
+  terminating?: () => boolean
+  /** The webhook converter of a CRD with `conversion.strategy: Webhook` (see webhook-converter.ts). */
+  convert?: ObjectConverter
+}
+
 /**
  * The ResourceDefinition serving `crd`: the storage version is the definition's own version, the
  * other served versions are views with `conversion: None` (only apiVersion changes), or, given
  * `convert` (strategy Webhook, see webhook-converter.ts), views converting through it. Pure; call
  * it again after the CRD changes and register the result in its place.
  */
-export function customResourceDefinitionFor(crd: CustomResourceDefinition, convert?: ObjectConverter): ResourceDefinition {
+export function customResourceDefinitionFor(crd: CustomResourceDefinition, opts: CustomResourceServing = {}): ResourceDefinition {
+  const { convert } = opts
   const spec = crd.spec ?? {}
   const names = crd.status?.acceptedNames?.plural ? crd.status.acceptedNames : (spec.names ?? {})
   const group = spec.group ?? ''
@@ -150,6 +161,15 @@ export function customResourceDefinitionFor(crd: CustomResourceDefinition, conve
     ...(convert ? { convert } : {}),
   }))
   const storageParts = versionParts(crd, storage)
+  const hooks = storageHooks(!!storage.subresources?.status, storage.schema?.openAPIV3Schema ?? {})
+  const { terminating } = opts
+  const prepareForCreate: ResourceDefinition['prepareForCreate'] = terminating
+    ? (obj, ctx) => {
+        // crdHandler: creates are refused while the CRD's objects are being deleted, so none outlives it.
+        if (terminating()) throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating')
+        hooks.prepareForCreate?.(obj, ctx)
+      }
+    : hooks.prepareForCreate
   return {
     group,
     version: storage.name ?? '',
@@ -161,7 +181,8 @@ export function customResourceDefinitionFor(crd: CustomResourceDefinition, conve
     ...(names.categories?.length ? { categories: names.categories } : {}),
     storagePrefix: `${group}/${names.plural}`,
     servedVersions,
-    ...storageHooks(!!storage.subresources?.status, storage.schema?.openAPIV3Schema ?? {}),
+    ...hooks,
+    ...(prepareForCreate ? { prepareForCreate } : {}),
     ...storageParts,
   }
 }

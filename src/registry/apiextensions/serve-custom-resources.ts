@@ -36,7 +36,13 @@ export function serveCustomResources(registry: Registry): () => void {
     const key = servingKey(crd)
     if (had?.[2] === key) return
     const webhook = crd.spec?.conversion?.strategy === 'Webhook'
-    const def = customResourceDefinitionFor(crd, webhook ? webhookConverter(registry, crd) : undefined)
+    const def = customResourceDefinitionFor(crd, {
+      convert: webhook ? webhookConverter(registry, crd) : undefined,
+      terminating: () => {
+        const live = crds.getStored('', name)?.obj as CustomResourceDefinition | undefined
+        return !!live && crdConditionTrue(live, 'Terminating')
+      },
+    })
     if (had && (had[0] !== def.group || had[1] !== def.plural)) registry.removeDefinition(had[0], had[1])
     // Names the naming controller accepted never collide with another CRD; a built-in of the same group and plural wins.
     const existing = registry.find(def.group, def.plural)

@@ -100,7 +100,7 @@ describe('CRD validation', () => {
     )
     expect(errs).toContain('spec.versions[0].subresources.scale.specReplicasPath: should be a json path under .spec')
     expect(errs).toContain('spec.versions[0].additionalPrinterColumns[0].type: supported values: "boolean", "date", "integer", "number", "string"')
-    expect(errs).toContain('spec.versions[0].additionalPrinterColumns[0].jsonPath: must be a simple json path')
+    expect(errs).toContain('spec.versions[0].additionalPrinterColumns[0].jsonPath: must be a simple json path starting with .')
     expect(errs).toContain('spec.versions[0].selectableFields[0].jsonPath: must not select fields under metadata')
   })
 
@@ -118,6 +118,52 @@ describe('CRD validation', () => {
 describe('custom resource definitions', () => {
   it('orders versions by kube-aware priority', () => {
     expect(['v1alpha1', 'v1beta1', 'v2', 'foo', 'v1', 'v11alpha2'].sort(compareKubeVersions)).toEqual(['v2', 'v1', 'v1beta1', 'v11alpha2', 'v1alpha1', 'foo'])
+  })
+
+  it("accepts and prints a printer column filtering the conditions (prometheus-operator's Reconciled)", () => {
+    const c = crd({
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          additionalPrinterColumns: [
+            { name: 'Reconciled', type: 'string', jsonPath: ".status.conditions[?(@.type == 'Reconciled')].status" },
+            { name: 'Broken', type: 'string', jsonPath: '.status.conditions[?(@.type == ' },
+          ],
+        },
+      ],
+    })
+    expect(messages(validateCRD(c)).filter((m) => m.includes('additionalPrinterColumns'))).toEqual([
+      'spec.versions[0].additionalPrinterColumns[1].jsonPath: must be a valid JSONPath: unrecognized filter operand at 30: .status.conditions[?(@.type ==',
+    ])
+    const def = customResourceDefinitionFor({
+      ...c,
+      spec: { ...c.spec!, versions: [{ ...c.spec!.versions![0], additionalPrinterColumns: c.spec!.versions![0].additionalPrinterColumns!.slice(0, 1) }] },
+    })
+    const obj = {
+      metadata: { name: 'k8s' },
+      status: {
+        conditions: [
+          { type: 'Available', status: 'True' },
+          { type: 'Reconciled', status: 'False' },
+        ],
+      },
+    }
+    expect(def.row!(obj, new Date())).toEqual(['k8s', 'False'])
+  })
+
+  it('refuses creates with 405 while the CRD is terminating (crdHandler)', () => {
+    let terminating = false
+    const def = customResourceDefinitionFor(crd(), { terminating: () => terminating })
+    const obj = () => ({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'a' } })
+    const ctx = { now: new Date(), randomSuffix: () => 'abcde' }
+    expect(() => def.prepareForCreate!(obj(), ctx)).not.toThrow()
+    terminating = true
+    expect(() => def.prepareForCreate!(obj(), ctx)).toThrow(
+      expect.objectContaining({ code: 405, reason: 'MethodNotAllowed', message: 'create not allowed while custom resource definition is terminating' }),
+    )
   })
 
   it('serves the storage version and the other served versions as views', () => {

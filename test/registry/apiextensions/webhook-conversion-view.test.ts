@@ -46,7 +46,7 @@ async function setup() {
   const clock = new SimClock({ start: Date.parse('2026-01-01T00:00:00Z'), speed: 0 })
   const r = new Registry({ store: new MemoryStore(), clock, definitions })
   await r.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
-  r.addDefinition(customResourceDefinitionFor(crd, renamer(calls)))
+  r.addDefinition(customResourceDefinitionFor(crd, { convert: renamer(calls) }))
   return { v1: r.findVersion('stable.example.com', 'v1', 'crontabs')!, beta: r.resource('stable.example.com', 'crontabs'), calls }
 }
 
