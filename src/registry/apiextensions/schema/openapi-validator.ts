@@ -3,6 +3,7 @@
  * type.go, object_validator.go, slice_validator.go, schema_props.go, validator.go, values.go) over
  * compiled schema nodes, with its error texts (pkg/validation/errors/schema.go).
  */
+import { deepEqual } from '../../../util/deep-equal.js'
 import { checkFormat, isKnownFormat } from './formats.js'
 import type { SchemaNode } from './schema-node.js'
 
@@ -118,18 +119,8 @@ function validateType(s: SchemaNode, path: string, data: unknown, res: Result): 
 /** basicCommonValidator: enum by deep equality (numbers compare by value, as Convert does). */
 function validateEnum(s: SchemaNode, path: string, data: unknown, res: Result): void {
   if (!s.enum || s.enum.length === 0) return
-  if (data !== null && data !== undefined && s.enum.some((e) => jsonEqual(e, data))) return
+  if (data !== null && data !== undefined && s.enum.some((e) => deepEqual(e, data))) return
   res.add({ code: 'enum', name: path, value: data ?? null, values: s.enum, message: `${named(path)} should be one of ${goSlice(s.enum)}` })
-}
-
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  if (ka.length !== kb.length) return false
-  return ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
 }
 
 /** stringValidator: the first of maxLength, minLength, pattern that fails (lengths in code points). */
@@ -229,7 +220,7 @@ function validateSlice(s: SchemaNode, path: string, data: unknown[], res: Result
     res.add({ code: 'maxItems', name: path, value: data.length, valid: s.maxItems, message: `${named(path)} should have at most ${s.maxItems} items` })
   if (s.raw.uniqueItems === true) {
     for (let i = 1; i < data.length; i++) {
-      if (data.slice(0, i).some((u) => jsonEqual(u, data[i]))) {
+      if (data.slice(0, i).some((u) => deepEqual(u, data[i]))) {
         res.add({ code: 'other', name: path, message: `${named(path)} shouldn't contain duplicates` })
         break
       }
