@@ -4,7 +4,7 @@
  */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js'
 import type { FieldError } from '../../../types.js'
-import { invalid, required } from '../../shared/field-errors.js'
+import { childPath, invalid, required } from '../../shared/field-errors.js'
 import { isDNS1035Label, validateObjectMeta } from '../../shared/validation.js'
 import { goValue } from './field-path.js'
 import type { SchemaNode } from './schema-node.js'
@@ -26,7 +26,7 @@ function groupVersionError(gv: string): string | undefined {
 
 function validateEmbedded(path: string, x: Record<string, unknown>): FieldError[] {
   const errs: FieldError[] = []
-  const child = (k: string) => (path ? `${path}.${k}` : k)
+  const child = (k: string) => childPath(path, k)
   if (!('apiVersion' in x)) errs.push(required(child('apiVersion')))
   if (!('kind' in x)) errs.push(required(child('kind')))
   for (const [k, v] of Object.entries(x)) {
@@ -63,7 +63,7 @@ function walk(path: string, x: unknown, s: SchemaNode | undefined, out: FieldErr
     if (s.embeddedResource) out.push(...validateEmbedded(path, x))
     for (const [k, v] of Object.entries(x)) {
       const prop = s.properties?.get(k)
-      if (prop) walk(path ? `${path}.${k}` : k, v, prop, out)
+      if (prop) walk(childPath(path, k), v, prop, out)
       else if (s.additionalProperties) walk(`${path}[${k}]`, v, s.additionalProperties.schema, out)
     }
   } else if (Array.isArray(x)) {

@@ -1,7 +1,7 @@
 /** @module field-path: field.Path's Child/Key/Index rendering for schema paths (`properties[spec].items`). */
 
-/** `base.name` (field.Path.Child). */
-export const child = (base: string, name: string): string => (base ? `${base}.${name}` : name)
+/** `base.name` (field.Path.Child): the shared field-error helper. */
+export { childPath as child } from '../../shared/field-errors.js'
 /** `base[key]` (field.Path.Key, also Index). */
 export const key = (base: string, k: string | number): string => `${base}[${k}]`
 
