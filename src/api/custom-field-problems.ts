@@ -13,7 +13,8 @@ const metaGVK = { group: '', version: 'v1', kind: 'ConfigMap' }
 
 /**
  * Prunes `o` in place by `schema` and returns what the strict decoder would report: unknown
- * fields (`spec.foo`, `metadata.bar`, sorted) and metadata values of the wrong JSON type.
+ * fields (`metadata.bar` first, then the pruned `spec.foo`, …) and metadata values of the wrong
+ * JSON type.
  */
 export function customFieldProblems(o: Record<string, unknown>, schema: Record<string, unknown>): FieldCheckResult {
   const meta = { metadata: o.metadata }
@@ -22,7 +23,8 @@ export function customFieldProblems(o: Record<string, unknown>, schema: Record<s
   // Custom objects keep their nulls (a nullable field holds null; the defaulter drops the rest),
   // but metadata is decoded into ObjectMeta, where null is the zero value.
   if (o.metadata && typeof o.metadata === 'object') dropNullFields(o.metadata)
-  const pruned = pruneUnknownFields(o, schema)
-  const unknownFields = [...checked.unknownFields, ...pruned].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  // unstructuredSchemaCoercer.apply appends metadata's unknown fields first, then the pruned
+  // paths (sorted by PruneWithOptions); the two lists are not sorted together.
+  const unknownFields = [...checked.unknownFields, ...pruneUnknownFields(o, schema)]
   return { unknownFields, typeErrors: checked.typeErrors }
 }

@@ -37,6 +37,13 @@ describe('fieldValidation for custom resources', () => {
     )
   })
 
+  it("lists metadata's unknown fields before the pruned ones, as the coercer appends them", () => {
+    const raw = JSON.stringify({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'x', nope: true }, extra: 1, spec: { foo: 1 } })
+    expect(() => decodeObject(rs, raw, 'application/json', 'Strict')).toThrow(
+      'strict decoding error: unknown field "metadata.nope", unknown field "extra", unknown field "spec.foo"',
+    )
+  })
+
   it('Strict reports duplicate fields too', () => {
     const raw = '{"apiVersion":"stable.example.com/v1","kind":"CronTab","metadata":{"name":"x"},"spec":{"image":"a","image":"b"}}'
     expect(() => decodeObject(rs, raw, 'application/json', 'Strict')).toThrow('strict decoding error: duplicate field "spec.image"')
