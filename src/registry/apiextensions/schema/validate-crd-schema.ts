@@ -112,10 +112,11 @@ function listChecks(s: Schema, path: string, opts: CRDSchemaOptions, out: FieldE
     const itList = items['x-kubernetes-list-type']
     if (it === 'array' && itList !== undefined && itList !== 'atomic')
       out.push(invalid(child(child(path, 'items'), 'x-kubernetes-list-type'), itList, 'must be atomic as item of a list with x-kubernetes-list-type=set'))
-    // Upstream reports the items' list type here (nil for an object), so the value prints as null.
+    // Upstream reports the items' list type here (a nil *string for an object), and 1.32's
+    // field.Error prints a nil pointer as the string "null": `Invalid value: "null"`.
     if (it === 'object' && items['x-kubernetes-map-type'] !== 'atomic')
       out.push(
-        invalid(child(child(path, 'items'), 'x-kubernetes-map-type'), itList ?? null, 'must be atomic as item of a list with x-kubernetes-list-type=set'),
+        invalid(child(child(path, 'items'), 'x-kubernetes-map-type'), itList ?? 'null', 'must be atomic as item of a list with x-kubernetes-list-type=set'),
       )
   }
   if (listType !== undefined && listType !== 'atomic' && listType !== 'set' && listType !== 'map')

@@ -119,7 +119,7 @@ describe('validateCRDSchema', () => {
       `${P}.properties[spec].items.properties[name].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property`,
     ])
     expect(errorsOf(rootWith({ type: 'array', items: { type: 'object' }, 'x-kubernetes-list-type': 'set' }))).toEqual([
-      `${P}.properties[spec].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set`,
+      `${P}.properties[spec].items.x-kubernetes-map-type: Invalid value: "null": must be atomic as item of a list with x-kubernetes-list-type=set`,
     ])
     expect(errorsOf(rootWith({ type: 'string', 'x-kubernetes-map-type': 'granular' }))).toEqual([
       `${P}.properties[spec].type: Invalid value: "string": must be object if x-kubernetes-map-type is specified`,
