@@ -6,7 +6,7 @@
  */
 import type { FieldError } from '../../../types.js'
 import { omitValue } from '../../../errors.js'
-import { invalid, required } from '../../shared/field-errors.js'
+import { invalid, required, tooLong } from '../../shared/field-errors.js'
 import { compileSchema, type SchemaNode } from './schema-node.js'
 import { validateNode, type ValidationError } from './openapi-validator.js'
 import { validateEmbeddedResources } from './embedded-resource.js'
@@ -33,14 +33,15 @@ export function toFieldErrors(errors: ValidationError[], base?: string): FieldEr
         return { type: 'FieldValueNotSupported', field, badValue: goValue(e.value), ...(detail ? { detail } : {}) }
       }
       case 'tooLong':
-        return { type: 'FieldValueTooLong', field, detail: `may not be more than ${e.valid} ${e.valid === 1 ? 'byte' : 'bytes'}` }
+        // 1.32's field.TooLong/TooMany say "bytes" and "items" even for 1 (the singular came in 1.34).
+        return tooLong(field, e.valid ?? -1)
       case 'maxItems':
       case 'tooManyProperties':
         return {
           type: 'FieldValueTooMany',
           field,
           badValue: typeof e.value === 'number' ? e.value : omitValue,
-          detail: `must have at most ${e.valid} ${e.valid === 1 ? 'item' : 'items'}`,
+          detail: `must have at most ${e.valid} items`,
         }
       case 'invalidType':
         return { type: 'FieldValueTypeInvalid', field, badValue: value, detail: e.message }

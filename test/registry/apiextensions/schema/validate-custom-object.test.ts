@@ -54,6 +54,8 @@ describe('validateCustomObject', () => {
       'spec.step: Invalid value: 7: spec.step in body should be a multiple of 5',
     ])
     expect(errorsOf(obj({ replicas: 0 }), schema)).toEqual(['spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1'])
+    // 1.32 keeps the plural for a limit of 1.
+    expect(errorsOf(obj({ c: 'ab' }), specOf({ c: { type: 'string', maxLength: 1 } }))).toEqual(['spec.c: Too long: may not be more than 1 bytes'])
   })
 
   it('checks int32 ranges', () => {
@@ -72,7 +74,7 @@ describe('validateCustomObject', () => {
     expect(errorsOf(obj({ tags: ['a', 1, 'c'], labels: { a: 'x', b: 2 } }), schema)).toEqual([
       'spec.tags[1]: Invalid value: "integer": spec.tags[1] in body must be of type string: "integer"',
       'spec.tags: Too many: 3: must have at most 2 items',
-      'spec.labels: Too many: 2: must have at most 1 item',
+      'spec.labels: Too many: 2: must have at most 1 items',
       'spec.labels.b: Invalid value: "integer": spec.labels.b in body must be of type string: "integer"',
       'spec.image: Required value',
     ])
