@@ -3,9 +3,7 @@
  * (apiextensions-apiserver/pkg/apiserver/schema/defaulting/algorithm.go and prunenulls.go).
  */
 import { compileSchema, type SchemaNode } from './schema-node.js'
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+import { isObj } from './field-path.js'
 
 /** Schema of a field: its property, else additionalProperties' schema (getSchemaForField). */
 function fieldSchema(s: SchemaNode | undefined, k: string): SchemaNode | undefined {

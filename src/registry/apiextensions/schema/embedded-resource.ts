@@ -6,10 +6,8 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js'
 import type { FieldError } from '../../../types.js'
 import { childPath, invalid, required } from '../../shared/field-errors.js'
 import { isDNS1035Label, validateObjectMeta } from '../../shared/validation.js'
-import { goValue } from './field-path.js'
+import { goValue, isObj } from './field-path.js'
 import type { SchemaNode } from './schema-node.js'
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** path.ValidatePathSegmentName: the names an embedded object may have. */
 function pathSegmentName(name: string): string[] {

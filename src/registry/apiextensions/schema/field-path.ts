@@ -5,7 +5,8 @@ export { childPath as child } from '../../shared/field-errors.js'
 /** `base[key]` (field.Path.Key, also Index). */
 export const key = (base: string, k: string | number): string => `${base}[${k}]`
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+/** A JSON object (not an array, not null): the one check every schema walk here makes. */
+export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** A JSON object or undefined: schema children that are not objects are ignored as the Go types would not decode them. */
 export function asObject(v: unknown): Record<string, unknown> | undefined {

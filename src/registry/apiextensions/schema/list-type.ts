@@ -4,10 +4,8 @@
  */
 import type { FieldError } from '../../../types.js'
 import { duplicate, invalid } from '../../shared/field-errors.js'
-import { goValue } from './field-path.js'
+import { goValue, isObj } from './field-path.js'
 import type { SchemaNode } from './schema-node.js'
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Go's json.Marshal sorts map keys: the identity of a compound set element. */
 function canonical(v: unknown): string {

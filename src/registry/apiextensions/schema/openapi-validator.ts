@@ -6,6 +6,7 @@
 import { deepEqual } from '../../../util/deep-equal.js'
 import { checkFormat, isKnownFormat } from './formats.js'
 import type { SchemaNode } from './schema-node.js'
+import { isObj } from './field-path.js'
 
 /** An openapierrors.Validation (`code` set) or a plain error (composite anyOf/oneOf texts, range checks). */
 export interface ValidationError {
@@ -75,7 +76,6 @@ function goSlice(values: unknown[]): string {
   return v(values)
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const INT64 = 2 ** 63
 
 /** How Go's unstructured JSON holds a value: int64 for integer literals that fit, float64 otherwise. */

@@ -3,13 +3,9 @@
  * drops object fields the structural schema does not specify, reporting each dropped path.
  */
 import type { SchemaNode } from './schema-node.js'
+import { child, isObj } from './field-path.js'
 
 const metaFields = new Set(['apiVersion', 'kind', 'metadata'])
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-const key = (path: string, k: string): string => (path ? `${path}.${k}` : k)
 
 /**
  * PruneWithOptions: removes, in place, the fields of `value` that `schema` does not specify and
@@ -30,7 +26,7 @@ function prune(x: unknown, s: SchemaNode | undefined, embedded: boolean, path: s
   if (isObj(x)) {
     if (!s) {
       for (const k of Object.keys(x)) {
-        out?.push(key(path, k))
+        out?.push(child(path, k))
         delete x[k]
       }
       return
@@ -39,10 +35,10 @@ function prune(x: unknown, s: SchemaNode | undefined, embedded: boolean, path: s
     for (const k of Object.keys(x)) {
       if (meta && metaFields.has(k)) continue
       const prop = s.properties?.get(k)
-      if (prop) prune(x[k], prop, false, key(path, k), out)
-      else if (s.additionalProperties) prune(x[k], s.additionalProperties.schema, false, key(path, k), out)
+      if (prop) prune(x[k], prop, false, child(path, k), out)
+      else if (s.additionalProperties) prune(x[k], s.additionalProperties.schema, false, child(path, k), out)
       else {
-        out?.push(key(path, k))
+        out?.push(child(path, k))
         delete x[k]
       }
     }
@@ -57,8 +53,8 @@ function skipPrune(x: unknown, s: SchemaNode, embedded: boolean, path: string, o
     for (const k of Object.keys(x)) {
       if (embedded && metaFields.has(k)) continue
       const prop = s.properties?.get(k)
-      if (prop) prune(x[k], prop, false, key(path, k), out)
-      else if (s.additionalProperties) prune(x[k], s.additionalProperties.schema, false, key(path, k), out)
+      if (prop) prune(x[k], prop, false, child(path, k), out)
+      else if (s.additionalProperties) prune(x[k], s.additionalProperties.schema, false, child(path, k), out)
     }
   } else if (Array.isArray(x)) {
     // Upstream recurses with skipPrune into items: list items of a preserving schema keep unknown fields too.

@@ -4,6 +4,7 @@
  */
 import { pruneValue } from './prune-value.js'
 import { supportedFormat } from './formats.js'
+import { isObj } from './field-path.js'
 
 /** additionalProperties as spec.SchemaOrBool: `true`, `false` or a schema. */
 export interface AdditionalProperties {
@@ -70,7 +71,6 @@ export function compileSchema(schema: Record<string, unknown>): SchemaNode {
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * RE2 patterns mostly read the same in JavaScript; `u` keeps \p{…} classes working, and a pattern
