@@ -8,18 +8,9 @@ import { compileCel } from '../cel/compile-expression.js'
 import { forbidden, invalid, notSupported, required } from '../shared/field-errors.js'
 import type { MatchResources, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './policy-types.js'
 
-/** The variables every policy expression may use. */
+/** The variables a policy expression may use: `params` only when the policy has a paramKind (upstream's OptionalVariableDeclarations.HasParams). */
 export function policyVariables(hasParams: boolean): string[] {
-  return [
-    'object',
-    'oldObject',
-    'request',
-    'namespaceObject',
-    'authorizer',
-    'authorizer.requestResource',
-    'variables',
-    ...(hasParams ? ['params'] : ['params']),
-  ]
+  return ['object', 'oldObject', 'request', 'namespaceObject', 'authorizer', 'authorizer.requestResource', 'variables', ...(hasParams ? ['params'] : [])]
 }
 
 /** SetDefaults_ValidatingAdmissionPolicySpec / MatchResources / NamedRuleWithOperations. */

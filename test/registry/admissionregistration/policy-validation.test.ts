@@ -20,6 +20,12 @@ describe('ValidatingAdmissionPolicy validation', () => {
     expect(validatePolicy(p)).toEqual([])
   })
 
+  test('params is declared only when the policy has a paramKind', () => {
+    const spec = { matchConstraints: structuredClone(rules), validations: [{ expression: 'object.spec.replicas <= params.max' }] }
+    expect(validatePolicy(policy(spec)).map(fieldErrorString)[0]).toContain("undeclared reference to 'params'")
+    expect(validatePolicy(policy({ ...spec, paramKind: { apiVersion: 'v1', kind: 'ConfigMap' } }))).toEqual([])
+  })
+
   test('expressions that do not compile, missing parts and unsupported values are refused', () => {
     const p = policy({
       matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['PATCH'], resources: ['deployments'] }] },
