@@ -100,7 +100,11 @@ function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): 
     // `request` is the AdmissionRequest the webhook would get (without the objects and uid).
     const request = admissionReviewRequest(a, inv, versions[0] ?? '', null, null).review.request as Record<string, unknown>
     const res = evaluateMatchConditions(h.matchConditions, { object: objectFor(a), oldObject: a.old ?? null, request })
-    if (res.error) throw StatusError.forbidden(a.resource, a.name, res.error)
+    // matcher.go: an evaluation error (with no condition false) skips the webhook under failurePolicy Ignore, refuses under Fail.
+    if (res.error) {
+      if (h.failurePolicy === 'Ignore') return undefined
+      throw StatusError.forbidden(a.resource, a.name, res.error)
+    }
     if (!res.matches) return undefined
   }
   return inv
