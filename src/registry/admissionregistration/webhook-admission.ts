@@ -72,17 +72,29 @@ function versionsOf(registry: Registry, a: AdmissionAttributes): string[] {
   return def ? [def.version, ...(def.servedVersions ?? []).map((v) => v.version)] : []
 }
 
-/** The namespace's labels (a namespace's own on its create/update), or a NotFound as upstream's matcher. */
+/**
+ * The namespace's labels (a namespace's own on its create/update), or a NotFound as upstream's matcher.
+ * A request on a namespace has the namespace's name as its namespace (the apiserver's RequestInfo).
+ */
 function namespaceLabels(registry: Registry, a: AdmissionAttributes): Record<string, string> | undefined {
-  if (a.resource.group === '' && a.resource.resource === 'namespaces' && !a.subresource && (a.operation === 'CREATE' || a.operation === 'UPDATE'))
-    return a.obj.metadata.labels ?? {}
-  const ns = registry.find('', 'namespaces')?.getStored('', a.namespace)?.obj
-  if (!ns) throw StatusError.notFound({ group: '', resource: 'namespaces' }, a.namespace)
+  const isNamespace = a.resource.group === '' && a.resource.resource === 'namespaces'
+  if (isNamespace && !a.subresource && (a.operation === 'CREATE' || a.operation === 'UPDATE')) return a.obj.metadata.labels ?? {}
+  const name = a.namespace || (isNamespace ? a.name : '')
+  const ns = registry.find('', 'namespaces')?.getStored('', name)?.obj
+  if (!ns) throw StatusError.notFound({ group: '', resource: 'namespaces' }, name)
   return ns.metadata.labels ?? {}
 }
 
-/** ShouldCallHook: selectors, rules (exact, then equivalent versions), match conditions. */
+/**
+ * ShouldCallHook: rules (exact, then equivalent versions), selectors, match conditions. A selector
+ * that does not match skips the webhook; one that cannot be evaluated (namespace not found) fails
+ * the request only when the rules match, as upstream checks its errors after the rules.
+ */
 function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): WebhookInvocation | undefined {
+  const versions = versionsOf(registry, a)
+  const candidates = h.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
+  const version = candidates.find((v) => (h.rules ?? []).some((r) => ruleMatches(r, a, v)))
+  if (!version) return undefined
   if ((a.namespace || a.resource.resource === 'namespaces') && !labelSelectorIsEmpty(h.namespaceSelector)) {
     if (!labelSelectorMatches(h.namespaceSelector, namespaceLabels(registry, a))) return undefined
   }
@@ -91,10 +103,6 @@ function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): 
     const hit = (o: KubeObject | undefined) => !!o && labelSelectorMatches(h.objectSelector, o.metadata.labels ?? {})
     if (!hit(obj) && !hit(a.old)) return undefined
   }
-  const versions = versionsOf(registry, a)
-  const candidates = h.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
-  const version = candidates.find((v) => (h.rules ?? []).some((r) => ruleMatches(r, a, v)))
-  if (!version) return undefined
   const inv = { group: a.resource.group, version, resource: a.resource.resource, kind: a.kind, subresource: a.subresource ?? '' }
   if (h.matchConditions?.length) {
     // `request` is the AdmissionRequest the webhook would get (without the objects and uid).

@@ -76,3 +76,40 @@ describe('webhook matchConditions', () => {
     expect(sent).toHaveLength(1)
   })
 })
+
+describe('webhook namespaceSelector', () => {
+  const selecting = (resources: string[], operations: string[]) =>
+    ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'selecting' },
+      webhooks: [
+        {
+          name: 'check.kubemock.dev',
+          clientConfig: { url: 'https://127.0.0.1:9443/validate' },
+          rules: [{ operations, apiGroups: [''], apiVersions: ['v1'], resources }],
+          namespaceSelector: { matchLabels: { webhooks: 'on' } },
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    }) as KubeObject
+
+  it('a namespace DELETE is matched against the namespace’s own labels (its name is the request’s namespace)', async () => {
+    const { registry, sent } = await setup()
+    await registry.find('admissionregistration.k8s.io', 'validatingwebhookconfigurations')!.create('', selecting(['namespaces'], ['DELETE']))
+    const namespaces = registry.find('', 'namespaces')!
+    await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'on', labels: { webhooks: 'on' } } } as KubeObject)
+    await namespaces.delete('', 'ns')
+    expect(sent).toHaveLength(0)
+    await namespaces.delete('', 'on')
+    expect(sent).toHaveLength(1)
+  })
+
+  it('a webhook whose rules do not match is not asked about the namespace (rules before selectors)', async () => {
+    const { registry, sent } = await setup()
+    await registry.find('admissionregistration.k8s.io', 'validatingwebhookconfigurations')!.create('', selecting(['pods'], ['*']))
+    await registry.find('', 'namespaces')!.delete('', 'ns')
+    expect(sent).toHaveLength(0)
+  })
+})
