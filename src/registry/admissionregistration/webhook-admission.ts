@@ -191,7 +191,11 @@ export function createMutatingWebhookAdmission(registry: Registry): AdmissionPlu
         try {
           const obj = inVersion(registry, a, inv.version, objectFor(a))
           const out = await call(registry, h, a, inv, true, obj)
-          if (out.patch?.length) changed = applyPatch(registry, a, h, inv.version, obj, out.patch)
+          if (out.patch?.length) {
+            // callAttrMutatingHook: an unknown patch type is a call failure (failurePolicy applies), not an invalid response.
+            if (out.patchType !== 'JSONPatch') throw new WebhookCallError(h.name, `unsupported patch type "${out.patchType}"`)
+            changed = applyPatch(registry, a, h, inv.version, obj, out.patch)
+          }
         } catch (err) {
           const e = failed(h, err)
           if (e) throw e

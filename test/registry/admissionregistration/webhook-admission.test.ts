@@ -7,8 +7,8 @@ import { SimClock } from '../../../src/sim/clock.js'
 import { MemoryStore } from '../../../src/store/object-store.js'
 import type { KubeObject } from '../../../src/types.js'
 
-/** A registry whose webhooks all allow, recording each call, with namespace `ns`. */
-async function setup() {
+/** A registry whose webhooks answer `extra` on top of an allowing response (recording each call), with namespace `ns`. */
+async function setup(extra: Record<string, unknown> = {}) {
   const sent: WebhookRequest[] = []
   const transport: WebhookTransport = {
     async post(req) {
@@ -16,7 +16,7 @@ async function setup() {
       const { request } = JSON.parse(req.body) as { request: { uid: string } }
       return {
         status: 200,
-        body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: request.uid, allowed: true } }),
+        body: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: request.uid, allowed: true, ...extra } }),
       }
     },
   }
@@ -111,5 +111,49 @@ describe('webhook namespaceSelector', () => {
     await registry.find('admissionregistration.k8s.io', 'validatingwebhookconfigurations')!.create('', selecting(['pods'], ['*']))
     await registry.find('', 'namespaces')!.delete('', 'ns')
     expect(sent).toHaveLength(0)
+  })
+})
+
+describe('mutating webhook patch types', () => {
+  const mutating = (failurePolicy: string) =>
+    ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'm' },
+      webhooks: [
+        {
+          name: 'm.kubemock.dev',
+          clientConfig: { url: 'https://127.0.0.1:9443/mutate' },
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+          failurePolicy,
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    }) as KubeObject
+  const patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/data/c', value: 'd' }])).toString('base64')
+
+  it('an unsupported patch type is a call failure: 500 under Fail, skipped under Ignore; a denial still wins', async () => {
+    const { registry } = await setup({ patchType: 'MergePatch', patch })
+    const configs = registry.find('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')!
+    await configs.create('', mutating('Fail'))
+    const err = await registry
+      .find('', 'configmaps')!
+      .create('ns', configMap('a'))
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 500 })
+    expect((err as Error).message).toBe('Internal error occurred: failed calling webhook "m.kubemock.dev": unsupported patch type "MergePatch"')
+    await configs.delete('', 'm')
+    await configs.create('', mutating('Ignore'))
+    const s = await registry.find('', 'configmaps')!.create('ns', configMap('b'))
+    expect((s.obj as unknown as { data: object }).data).toEqual({ a: 'b' })
+
+    const denying = await setup({ allowed: false, patchType: 'MergePatch', patch, status: { message: 'no' } })
+    await denying.registry.find('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')!.create('', mutating('Ignore'))
+    const denied = await denying.registry
+      .find('', 'configmaps')!
+      .create('ns', configMap('a'))
+      .catch((e: unknown) => e)
+    expect((denied as Error).message).toBe('admission webhook "m.kubemock.dev" denied the request: no')
   })
 })
