@@ -124,11 +124,15 @@ function objectFor(a: AdmissionAttributes): KubeObject | null {
 
 // ---------------------------------------------------------------- calling
 
+/** The conversion of a served version other than the storage one (undefined for the storage version). */
+function conversionTo(registry: Registry, a: AdmissionAttributes, version: string) {
+  return registry.find(a.resource.group, a.resource.resource)?.def.servedVersions?.find((v) => v.version === version)
+}
+
 /** The object in the invocation's version (an equivalent served version is converted out of storage). */
 function inVersion(registry: Registry, a: AdmissionAttributes, version: string, o: KubeObject | null): KubeObject | null {
   if (!o) return null
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  const conv = def?.servedVersions?.find((v) => v.version === version)
+  const conv = conversionTo(registry, a, version)
   return conv ? conv.fromStorage(o) : o
 }
 
@@ -234,8 +238,7 @@ function applyPatch(registry: Registry, a: AdmissionAttributes, h: Webhook, vers
     if (err instanceof JSONPatchError) throw StatusError.internal(err.message)
     throw err
   }
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  const conv = def?.servedVersions?.find((v) => v.version === version)
+  const conv = conversionTo(registry, a, version)
   const stored = conv ? conv.toStorage(patched) : patched
   if (deepEqual(stored, a.obj)) return false
   const target = a.obj as unknown as Record<string, unknown>
