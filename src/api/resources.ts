@@ -337,7 +337,7 @@ async function createObject(call: ResourceCall) {
       resource: (group: string, plural: string) => call.registry.resource(group, plural),
     }
     const out = await rs.def.restCreate(ctx, obj)
-    for (const w of warnings) call.reply.header('Warning', warningHeader(w))
+    addWarnings(call.reply, warnings)
     return call.reply.code(201).type('application/json').send(JSON.stringify(out))
   }
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))

@@ -4,6 +4,8 @@
 // and Status errors) and the mutating admission webhooks (src/registry/admissionregistration), which
 // apply a webhook's JSONPatch response as upstream's mutating dispatcher does.
 
+import { deepEqual } from './deep-equal.js'
+
 /** A failing operation; the message is the library's text (`testing value /a failed: test failed`). */
 export class JSONPatchError extends Error {}
 
@@ -114,19 +116,6 @@ function findObject(doc: Container, path: string): [Container, string] | undefin
     cur = next as Container
   }
   return [cur, decodeKey(split[split.length - 1])]
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a)) {
-    const bb = b as unknown[]
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]))
-  }
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
 }
 
 /** The op's "value" (absent and null both mean JSON null), copied so ops can be reused. */

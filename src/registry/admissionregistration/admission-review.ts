@@ -57,6 +57,8 @@ export function admissionReviewRequest(
 export interface AdmissionResponse {
   allowed: boolean
   patch?: unknown[]
+  /** The patch's type; only `JSONPatch` can be applied (the mutating dispatcher checks, after `allowed`). */
+  patchType?: string
   result?: { code?: number; message?: string; reason?: string; status?: string; details?: unknown }
   warnings: string[]
   auditAnnotations: Record<string, string>
@@ -86,7 +88,6 @@ export function verifyAdmissionResponse(uid: string, mutating: boolean, body: st
     if (patch && patchType === undefined) throw new Error('webhook returned response.patch but not response.patchType')
     if (!patch && patchType !== undefined) throw new Error('webhook returned response.patchType but not response.patch')
     if (patchType !== undefined && !patchType) throw new Error(`webhook returned invalid response.patchType of ""`)
-    if (patch && patchType !== 'JSONPatch') throw new Error(`unsupported patch type "${patchType}"`)
     if (patch) {
       try {
         ops = JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as unknown[]
@@ -102,6 +103,7 @@ export function verifyAdmissionResponse(uid: string, mutating: boolean, body: st
   return {
     allowed: r.allowed === true,
     patch: ops,
+    patchType,
     result: (r.status as AdmissionResponse['result']) ?? undefined,
     warnings: Array.isArray(r.warnings) ? r.warnings.map(String) : [],
     auditAnnotations: (r.auditAnnotations as Record<string, string>) ?? {},

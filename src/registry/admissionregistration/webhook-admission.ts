@@ -72,17 +72,29 @@ function versionsOf(registry: Registry, a: AdmissionAttributes): string[] {
   return def ? [def.version, ...(def.servedVersions ?? []).map((v) => v.version)] : []
 }
 
-/** The namespace's labels (a namespace's own on its create/update), or a NotFound as upstream's matcher. */
+/**
+ * The namespace's labels (a namespace's own on its create/update), or a NotFound as upstream's matcher.
+ * A request on a namespace has the namespace's name as its namespace (the apiserver's RequestInfo).
+ */
 function namespaceLabels(registry: Registry, a: AdmissionAttributes): Record<string, string> | undefined {
-  if (a.resource.group === '' && a.resource.resource === 'namespaces' && !a.subresource && (a.operation === 'CREATE' || a.operation === 'UPDATE'))
-    return a.obj.metadata.labels ?? {}
-  const ns = registry.find('', 'namespaces')?.getStored('', a.namespace)?.obj
-  if (!ns) throw StatusError.notFound({ group: '', resource: 'namespaces' }, a.namespace)
+  const isNamespace = a.resource.group === '' && a.resource.resource === 'namespaces'
+  if (isNamespace && !a.subresource && (a.operation === 'CREATE' || a.operation === 'UPDATE')) return a.obj.metadata.labels ?? {}
+  const name = a.namespace || (isNamespace ? a.name : '')
+  const ns = registry.find('', 'namespaces')?.getStored('', name)?.obj
+  if (!ns) throw StatusError.notFound({ group: '', resource: 'namespaces' }, name)
   return ns.metadata.labels ?? {}
 }
 
-/** ShouldCallHook: selectors, rules (exact, then equivalent versions), match conditions. */
+/**
+ * ShouldCallHook: rules (exact, then equivalent versions), selectors, match conditions. A selector
+ * that does not match skips the webhook; one that cannot be evaluated (namespace not found) fails
+ * the request only when the rules match, as upstream checks its errors after the rules.
+ */
 function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): WebhookInvocation | undefined {
+  const versions = versionsOf(registry, a)
+  const candidates = h.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
+  const version = candidates.find((v) => (h.rules ?? []).some((r) => ruleMatches(r, a, v)))
+  if (!version) return undefined
   if ((a.namespace || a.resource.resource === 'namespaces') && !labelSelectorIsEmpty(h.namespaceSelector)) {
     if (!labelSelectorMatches(h.namespaceSelector, namespaceLabels(registry, a))) return undefined
   }
@@ -91,16 +103,16 @@ function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): 
     const hit = (o: KubeObject | undefined) => !!o && labelSelectorMatches(h.objectSelector, o.metadata.labels ?? {})
     if (!hit(obj) && !hit(a.old)) return undefined
   }
-  const versions = versionsOf(registry, a)
-  const candidates = h.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
-  const version = candidates.find((v) => (h.rules ?? []).some((r) => ruleMatches(r, a, v)))
-  if (!version) return undefined
   const inv = { group: a.resource.group, version, resource: a.resource.resource, kind: a.kind, subresource: a.subresource ?? '' }
   if (h.matchConditions?.length) {
     // `request` is the AdmissionRequest the webhook would get (without the objects and uid).
     const request = admissionReviewRequest(a, inv, versions[0] ?? '', null, null).review.request as Record<string, unknown>
     const res = evaluateMatchConditions(h.matchConditions, { object: objectFor(a), oldObject: a.old ?? null, request })
-    if (res.error) throw StatusError.forbidden(a.resource, a.name, res.error)
+    // matcher.go: an evaluation error (with no condition false) skips the webhook under failurePolicy Ignore, refuses under Fail.
+    if (res.error) {
+      if (h.failurePolicy === 'Ignore') return undefined
+      throw StatusError.forbidden(a.resource, a.name, res.error)
+    }
     if (!res.matches) return undefined
   }
   return inv
@@ -112,11 +124,15 @@ function objectFor(a: AdmissionAttributes): KubeObject | null {
 
 // ---------------------------------------------------------------- calling
 
+/** The conversion of a served version other than the storage one (undefined for the storage version). */
+function conversionTo(registry: Registry, a: AdmissionAttributes, version: string) {
+  return registry.find(a.resource.group, a.resource.resource)?.def.servedVersions?.find((v) => v.version === version)
+}
+
 /** The object in the invocation's version (an equivalent served version is converted out of storage). */
 function inVersion(registry: Registry, a: AdmissionAttributes, version: string, o: KubeObject | null): KubeObject | null {
   if (!o) return null
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  const conv = def?.servedVersions?.find((v) => v.version === version)
+  const conv = conversionTo(registry, a, version)
   return conv ? conv.fromStorage(o) : o
 }
 
@@ -179,7 +195,11 @@ export function createMutatingWebhookAdmission(registry: Registry): AdmissionPlu
         try {
           const obj = inVersion(registry, a, inv.version, objectFor(a))
           const out = await call(registry, h, a, inv, true, obj)
-          if (out.patch?.length) changed = applyPatch(registry, a, h, inv.version, obj, out.patch)
+          if (out.patch?.length) {
+            // callAttrMutatingHook: an unknown patch type is a call failure (failurePolicy applies), not an invalid response.
+            if (out.patchType !== 'JSONPatch') throw new WebhookCallError(h.name, `unsupported patch type "${out.patchType}"`)
+            changed = applyPatch(registry, a, h, inv.version, obj, out.patch)
+          }
         } catch (err) {
           const e = failed(h, err)
           if (e) throw e
@@ -218,8 +238,7 @@ function applyPatch(registry: Registry, a: AdmissionAttributes, h: Webhook, vers
     if (err instanceof JSONPatchError) throw StatusError.internal(err.message)
     throw err
   }
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  const conv = def?.servedVersions?.find((v) => v.version === version)
+  const conv = conversionTo(registry, a, version)
   const stored = conv ? conv.toStorage(patched) : patched
   if (deepEqual(stored, a.obj)) return false
   const target = a.obj as unknown as Record<string, unknown>
