@@ -4,6 +4,7 @@
  * value.Equals is util/deep-equal.ts's deepEqual.
  * After sigs.k8s.io/structured-merge-diff/v6/value/value.go.
  */
+import { goQuote } from '../../util/go-value.js'
 
 /** A JSON value as the API decodes it; `undefined` never appears inside one (it means "absent"). */
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value }
@@ -119,11 +120,6 @@ export function goJSON(v: unknown): string {
     .sort(compareStrings)
     .map((k) => `${goJSONString(k)}:${goJSON(m[k])}`)
     .join(',')}}`
-}
-
-/** Go's `%q` of a string (strconv.Quote): JSON's escapes, except control characters as `\x..`. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s).replace(/\\u00([01][0-9a-f])/g, '\\x$1')
 }
 
 /** A value as smd prints it in a path (value.ToString): strings quoted, maps as `k=v` runs. */

@@ -36,6 +36,14 @@ describe('fieldsV1', () => {
     expect(b.has('.a.b')).toBe(true)
   })
 
+  test("string keys and values in paths are quoted as Go's %q (strconv.Quote) prints them", () => {
+    const set = fieldSetFromFieldsV1({ 'k:{"name":"a\\u0007\\u007f\\u00a0"}': {}, 'v:"b\\u000b"': {} })
+    expect(set.paths()).toEqual(['[name="a\\a\\x7f\\u00a0"]', '[="b\\v"]'])
+    for (const p of set.paths()) expect(set.has(p), p).toBe(true)
+    expect(fieldSetFromFieldsV1({ 'v:"\\\\a\\udb40\\udc01"': {} }).paths()).toEqual(['[="\\\\a\\U000e0001"]'])
+    expect(fieldSetFromFieldsV1({ 'v:"\\\\a\\udb40\\udc01"': {} }).has('[="\\\\a\\U000e0001"]')).toBe(true)
+  })
+
   test('unknown element kinds are dropped, malformed ones rejected', () => {
     expect(fieldSetFromFieldsV1({ 'x:what': {}, 'f:a': {} }).paths()).toEqual(['.a'])
     expect(() => fieldSetFromFieldsV1({ 'k:{not json': {} })).toThrow()
