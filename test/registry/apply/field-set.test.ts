@@ -120,11 +120,17 @@ describe('set algebra', () => {
   })
 
   test('operations never change their operands', () => {
-    const before = JSON.stringify(a.toFieldsV1())
-    a.union(b)
-    a.difference(b)
-    a.intersection(b)
-    expect(JSON.stringify(a.toFieldsV1())).toBe(before)
+    // Fresh operands (the shared ones have been through other tests), compared by paths(), which
+    // walks the trie each time: toFieldsV1() is cached per set and would not show a change.
+    const x = s({ 'f:a': {}, 'f:b': { 'f:c': {}, 'f:d': {} }, 'f:e': { '.': {}, 'f:x': {} } })
+    const y = s({ 'f:b': { 'f:c': {}, 'f:q': {} }, 'f:e': {}, 'f:z': {} })
+    const before = [x.paths(), y.paths()]
+    x.union(y)
+    y.union(x)
+    x.difference(y)
+    x.recursiveDifference(y)
+    x.intersection(y)
+    expect([x.paths(), y.paths()]).toEqual(before)
   })
 
   test('path elements order as upstream: fields, keys, values, indexes', () => {
