@@ -35,7 +35,9 @@ function goValue(v: unknown): string {
             .sort()
             .map((k) => `${k}:${inner(x[k])}`)
             .join(' ')}]`
-        : String(x)
+        : x === null
+          ? '<nil>'
+          : String(x)
   return `&{${inner(v)}}`
 }
 

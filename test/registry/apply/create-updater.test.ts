@@ -435,7 +435,7 @@ describe('configurations that do not fit the schema', () => {
       '.name: expected string, got &value.valueUnstructured{Value:map[string]interface {}{"a":"x", "b":[]interface {}{true, 1.5}}}',
     ],
     [{ replicas: {} }, '.replicas: expected numeric (int or float), got map[string]interface {}'],
-    [{ flag: ['a', 1] }, '.flag: expected boolean, got &{[a 1]}'],
+    [{ flag: ['a', 1, null] }, '.flag: expected boolean, got &{[a 1 <nil>]}'],
     [{ flag: 'yes' }, '.flag: expected boolean, got &{yes}'],
     [{ labels: ['a'] }, '.labels: expected map, got &{[a]}'],
     [{ args: 'a' }, '.args: expected list, got &{a}'],
