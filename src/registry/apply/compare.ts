@@ -3,11 +3,12 @@
  * `lhs`, by the schema (atomic lists and maps compare whole, associative lists item by item).
  * After https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/compare.go.
  */
+import { deepEqual } from '../../util/deep-equal.js'
 import { addMember, descend, FieldPathSet, insertPath, newNode, pathString, type SetNode } from './field-set.js'
 import { fieldAtom, formOf, listItemElement } from './list-items.js'
 import { fieldElement, type PathElement } from './path-element.js'
 import { type Atom, DEDUCED, type ListType, type MapType } from './schema.js'
-import { isEmptyMap, isMap, valueEquals } from './value.js'
+import { isEmptyMap, isMap } from './value.js'
 
 /** typed.Comparison: no path is in more than one of the three sets. */
 export interface Comparison {
@@ -140,7 +141,7 @@ function addTree(node: SetNode, c: NonNullable<ReturnType<typeof container>>, pa
 function leaf(acc: Acc, lhs: unknown, rhs: unknown): true {
   if (lhs === undefined) insertPath(acc.added, acc.path)
   else if (rhs === undefined) insertPath(acc.removed, acc.path)
-  else if (!valueEquals(lhs, rhs)) insertPath(acc.modified, acc.path)
+  else if (!deepEqual(lhs, rhs)) insertPath(acc.modified, acc.path)
   return true
 }
 
@@ -197,7 +198,7 @@ function visitList(acc: Acc, t: ListType, l: unknown[] | undefined, r: unknown[]
     if (ll.length <= 1 && rl.length <= 1) descendPair(acc, pe, ll[0], rl[0], t.element)
     else if (ll.length >= 2 && rl.length >= 2) {
       // Duplicates before and after: compared as an atomic run.
-      if (ll.length !== rl.length || ll.some((v, i) => !valueEquals(v, rl[i]))) insertPath(acc.modified, [...acc.path, pe])
+      if (ll.length !== rl.length || ll.some((v, i) => !deepEqual(v, rl[i]))) insertPath(acc.modified, [...acc.path, pe])
     } else if (ll.length >= 2) {
       if (rl.length) descendPair(acc, pe, undefined, rl[0], t.element)
       insertPath(acc.removed, [...acc.path, pe])

@@ -4,6 +4,7 @@
  * reports conflicts. After
  * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/merge/update.go.
  */
+import { deepEqual } from '../../util/deep-equal.js'
 import { type Comparison, compare } from './compare.js'
 import { FieldPathSet } from './field-set.js'
 import { merge } from './merge.js'
@@ -13,7 +14,6 @@ import type { Atom } from './schema.js'
 import { toFieldSet } from './to-field-set.js'
 import { validateTyped } from './validate.js'
 import { ApplyConflicts, type Conflict, type FieldSet, type Managers, type Updater } from './updater.js'
-import { valueEquals } from './value.js'
 
 /** Options of createUpdater. */
 export interface UpdaterOptions {
@@ -97,7 +97,7 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
       const { managers: out } = reassign(base, merged, next, manager, force)
       if (configSet.isEmpty()) out.delete(manager)
       // The merge shares subtrees with its inputs; the caller gets its own copy to run hooks on.
-      const unchanged = live !== undefined && valueEquals(live, merged)
+      const unchanged = live !== undefined && deepEqual(live, merged)
       return { object: structuredClone((merged ?? {}) as object), managers: out, unchanged }
     },
   }

@@ -323,6 +323,17 @@ export function fieldSetFromFieldsV1(json: unknown): FieldPathSet {
 
 // --- path strings -------------------------------------------------------------------------------
 
+// The escapes of Go's strconv.Quote (see util/go-value.ts goQuote) that JSON does not have;
+// `\\\\` is matched too so that an escaped backslash is not read as the start of one.
+const goOnlyEscape = /\\(?:\\|a|v|x([0-9a-f]{2})|U([0-9a-f]{8}))/g
+function jsonEscape(m: string, x: string | undefined, u: string | undefined): string {
+  if (m === '\\a') return '\\u0007'
+  if (m === '\\v') return '\\u000b'
+  if (x) return `\\u00${x}`
+  if (u) return JSON.stringify(String.fromCodePoint(parseInt(u, 16))).slice(1, -1)
+  return m
+}
+
 // A Go-quoted string or a scalar literal at s[i..]; returns the JSON value and the end.
 function readLiteral(s: string, i: number): { value: unknown; end: number } | undefined {
   if (s[i] === '"') {
@@ -330,7 +341,7 @@ function readLiteral(s: string, i: number): { value: unknown; end: number } | un
     while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1
     if (j >= s.length) return undefined
     try {
-      return { value: JSON.parse(s.slice(i, j + 1).replace(/\\x([0-9a-f]{2})/g, '\\u00$1')), end: j + 1 }
+      return { value: JSON.parse(s.slice(i, j + 1).replace(goOnlyEscape, jsonEscape)), end: j + 1 }
     } catch {
       return undefined
     }

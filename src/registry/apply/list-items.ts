@@ -4,6 +4,7 @@
  * does not fit its schema raises. After
  * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/helpers.go.
  */
+import { goQuote } from '../../util/go-value.js'
 import { keyElement, type PathElement, valueElement } from './path-element.js'
 import type { Atom, ListType, MapType } from './schema.js'
 import { isMap, type Value } from './value.js'
@@ -59,7 +60,7 @@ export function listItemElement(t: ListType, item: unknown, index: number, path:
     if (fields.length === 0)
       throw new TypedValueError(
         path(),
-        `element ${index}: associative list with keys has an element that omits all key fields ${JSON.stringify(t.keys).replace(/,/g, ' ')} (and doesn't have default values for any key fields)`,
+        `element ${index}: associative list with keys has an element that omits all key fields [${t.keys.map(goQuote).join(' ')}] (and doesn't have default values for any key fields)`,
       )
     if (fields.length > 1) fields.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     return keyElement(fields)

@@ -5,6 +5,7 @@
  * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/fieldpath/element.go and
  * serialize-pe.go.
  */
+import { GenerationalLru } from '../../util/lru.js'
 import { compareStrings, compareValues, goJSON, goJSONString, type Value, valueToString } from './value.js'
 
 /** A serialized path element: `f:` field name, `k:` associative-list key, `v:` set value, `i:` index. */
@@ -40,12 +41,11 @@ export function keyElement(fields: readonly (readonly [string, Value])[]): PathE
 }
 
 // Parsed forms of `k:` and `v:` elements, for ordering and printing; bounded so it cannot grow with traffic.
-const parsedCache = new Map<string, unknown>()
+const parsedCache = new GenerationalLru<string, unknown>(10_000)
 function parsed(pe: PathElement): unknown {
   let p = parsedCache.get(pe)
   if (p === undefined) {
     p = JSON.parse(pe.slice(2))
-    if (parsedCache.size > 10_000) parsedCache.clear()
     parsedCache.set(pe, p)
   }
   return p
@@ -128,14 +128,13 @@ export function parsePathElement(key: string): PathElement | undefined {
   let c = canonicalCache.get(key)
   if (c === undefined) {
     c = canonical(key)
-    if (canonicalCache.size > 10_000) canonicalCache.clear()
     canonicalCache.set(key, c)
   }
   return c ?? undefined
 }
 
 // Canonical forms of the `k:`/`v:`/`i:` keys read from managedFields (null: a kind to drop).
-const canonicalCache = new Map<string, PathElement | null>()
+const canonicalCache = new GenerationalLru<string, PathElement | null>(10_000)
 
 function canonical(key: string): PathElement | null {
   if (key.length < 2 || key[1] !== ':') throw new Error(`invalid path element ${JSON.stringify(key)}: missing colon`)

@@ -8,7 +8,7 @@ import { FieldPathSet, newNode, pathString, type SetNode } from './field-set.js'
 import { fieldAtom, formOf, listItemElement } from './list-items.js'
 import { fieldElement, type PathElement } from './path-element.js'
 import { type Atom, DEDUCED } from './schema.js'
-import { isMap } from './value.js'
+import { isEmptyMap, isMap } from './value.js'
 
 /** `v` without the fields and items in `set` (and what lies below them). Mutates nothing; undefined when nothing is left. */
 export function removeItems(v: unknown, set: FieldPathSet, atom: Atom): unknown {
@@ -46,12 +46,7 @@ function walk(v: unknown, n: SetNode, atom: Atom, extract: boolean, path: PathEl
   if (form === 'map') {
     if (!isMap(v)) return undefined
     const t = atom.map!
-    let empty = true
-    for (const _ in v) {
-      empty = false
-      break
-    }
-    if (empty || t.atomic) return extract ? v : undefined
+    if (isEmptyMap(v) || t.atomic) return extract ? v : undefined
     const out: Record<string, unknown> = {}
     let any = false
     for (const key in v) {
@@ -104,7 +99,7 @@ function ensure(n: SetNode, atom: Atom): SetNode {
     let a: Atom = DEDUCED
     if (pe.startsWith('f:') && atom.map) {
       const name = pe.slice(2)
-      a = atom.map.fields?.get(name) ?? atom.map.element ?? DEDUCED
+      a = fieldAtom(atom.map, name, DEDUCED)
       if (atom.map.fields?.has(name)) (out.members ??= new Set()).add(pe)
     } else if (pe.startsWith('k:') && atom.list) a = atom.list.element
     out.children.set(pe, ensure(child, a))

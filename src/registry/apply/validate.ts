@@ -5,9 +5,10 @@
  * through (the request's field validation decides about them). After
  * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/validate.go.
  */
+import { goQuote } from '../../util/go-value.js'
 import { pathString } from './field-set.js'
 import { fieldAtom, formOf, listItemElement, TypedValueError } from './list-items.js'
-import { fieldElement, type PathElement, pathElementString } from './path-element.js'
+import { fieldElement, indexElement, type PathElement, pathElementString } from './path-element.js'
 import { type Atom, DEDUCED } from './schema.js'
 import { isMap } from './value.js'
 
@@ -34,8 +35,29 @@ function goValue(v: unknown): string {
             .sort()
             .map((k) => `${k}:${inner(x[k])}`)
             .join(' ')}]`
-        : String(x)
+        : x === null
+          ? '<nil>'
+          : String(x)
   return `&{${inner(v)}}`
+}
+
+// Go's %#v of the same value.Value: validateScalar prints a non-string this way
+// (`&value.valueUnstructured{Value:3}`), elements of lists and maps as interface{} values.
+function goValueSharp(v: unknown): string {
+  const inner = (x: unknown): string =>
+    typeof x === 'string'
+      ? goQuote(x)
+      : x === null || x === undefined
+        ? 'interface {}(nil)'
+        : Array.isArray(x)
+          ? `[]interface {}{${x.map(inner).join(', ')}}`
+          : isMap(x)
+            ? `map[string]interface {}{${Object.keys(x)
+                .sort()
+                .map((k) => `${goQuote(k)}:${inner(x[k])}`)
+                .join(', ')}}`
+            : String(x)
+  return `&value.valueUnstructured{Value:${inner(v)}}`
 }
 
 function walk(v: unknown, atom: Atom, path: PathElement[]): void {
@@ -43,14 +65,11 @@ function walk(v: unknown, atom: Atom, path: PathElement[]): void {
   const where = () => pathString(path)
   const form = formOf(atom, v)
   if (form === 'scalar') {
+    // validateScalar: each kind prints the bad value its own way (%T, %#v, %v).
     const t = atom.scalar!
-    if (typeof v === 'object')
-      throw new TypedValueError(
-        where(),
-        t === 'untyped' ? `expected any scalar, got ${goValue(v)}` : `expected ${t === 'numeric' ? 'numeric (int or float)' : t}, got ${goType(v)}`,
-      )
+    if (t === 'untyped' && typeof v === 'object') throw new TypedValueError(where(), `expected any scalar, got ${goValue(v)}`)
     if (t === 'numeric' && typeof v !== 'number') throw new TypedValueError(where(), `expected numeric (int or float), got ${goType(v)}`)
-    if (t === 'string' && typeof v !== 'string') throw new TypedValueError(where(), `expected string, got ${goValue(v)}`)
+    if (t === 'string' && typeof v !== 'string') throw new TypedValueError(where(), `expected string, got ${goValueSharp(v)}`)
     if (t === 'boolean' && typeof v !== 'boolean') throw new TypedValueError(where(), `expected boolean, got ${goValue(v)}`)
     return
   }
@@ -60,7 +79,10 @@ function walk(v: unknown, atom: Atom, path: PathElement[]): void {
     const seen = new Set<PathElement>()
     for (let i = 0; i < v.length; i++) {
       if (t.atomic) {
+        // visitListItems: items of a non-associative list are reported by index.
+        path.push(indexElement(i))
         walk(v[i], t.element, path)
+        path.pop()
         continue
       }
       const pe = listItemElement(t, v[i], i, where)

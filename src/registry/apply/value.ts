@@ -1,8 +1,10 @@
 /**
  * @module value: the JSON value helpers structured-merge-diff's value package gives the merge:
- * equality, its total order, Go's JSON and `%v` printing of scalars (for fieldsV1 keys and
- * conflict paths). After sigs.k8s.io/structured-merge-diff/v6/value/value.go.
+ * its total order, Go's JSON and `%v` printing of scalars (for fieldsV1 keys and conflict paths);
+ * value.Equals is util/deep-equal.ts's deepEqual.
+ * After sigs.k8s.io/structured-merge-diff/v6/value/value.go.
  */
+import { goQuote } from '../../util/go-value.js'
 
 /** A JSON value as the API decodes it; `undefined` never appears inside one (it means "absent"). */
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value }
@@ -20,27 +22,6 @@ export function isEmptyMap(v: unknown): boolean {
   if (!isMap(v)) return false
   for (const _ in v) return false
   return true
-}
-
-/** Deep equality of two JSON values (value.Equals): numbers compare numerically, maps ignore key order. */
-export function valueEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!valueEquals(a[i], b[i])) return false
-    return true
-  }
-  if (Array.isArray(b)) return false
-  const am = a as Record<string, unknown>
-  const bm = b as Record<string, unknown>
-  let n = 0
-  for (const k in am) {
-    if (!Object.hasOwn(bm, k) || !valueEquals(am[k], bm[k])) return false
-    n++
-  }
-  for (const _ in bm) n--
-  return n === 0
 }
 
 // value.Compare orders kinds: numbers (floats and ints compare numerically), strings, booleans, lists, maps, null.
@@ -139,11 +120,6 @@ export function goJSON(v: unknown): string {
     .sort(compareStrings)
     .map((k) => `${goJSONString(k)}:${goJSON(m[k])}`)
     .join(',')}}`
-}
-
-/** Go's `%q` of a string (strconv.Quote): JSON's escapes, except control characters as `\x..`. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s).replace(/\\u00([01][0-9a-f])/g, '\\x$1')
 }
 
 /** A value as smd prints it in a path (value.ToString): strings quoted, maps as `k=v` runs. */

@@ -429,11 +429,17 @@ describe('configurations that do not fit the schema', () => {
 
   test.each([
     [{ replicas: 'three' }, '.replicas: expected numeric (int or float), got string'],
-    [{ name: 3 }, '.name: expected string, got &{3}'],
+    [{ name: 3 }, '.name: expected string, got &value.valueUnstructured{Value:3}'],
+    [
+      { name: { a: 'x', b: [true, 1.5] } },
+      '.name: expected string, got &value.valueUnstructured{Value:map[string]interface {}{"a":"x", "b":[]interface {}{true, 1.5}}}',
+    ],
+    [{ replicas: {} }, '.replicas: expected numeric (int or float), got map[string]interface {}'],
+    [{ flag: ['a', 1, null] }, '.flag: expected boolean, got &{[a 1 <nil>]}'],
     [{ flag: 'yes' }, '.flag: expected boolean, got &{yes}'],
     [{ labels: ['a'] }, '.labels: expected map, got &{[a]}'],
     [{ args: 'a' }, '.args: expected list, got &{a}'],
-    [{ args: [1] }, '.args: expected string, got &{1}'],
+    [{ args: ['a', 1] }, '.args[1]: expected string, got &value.valueUnstructured{Value:1}'],
   ])('%j is rejected with upstream’s message', (config, message) => {
     expect(applying(config)).toThrow(new TypedValueError(message.slice(0, message.indexOf(':')), message.slice(message.indexOf(':') + 2)))
   })
