@@ -104,17 +104,8 @@ function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Par
         else o.status = (old as Record<string, unknown>).status
       }
     },
-    prepareForStatusUpdate(obj, old) {
-      // Only status changes through /status: everything else is the old object's (customResourceStatusStrategy).
-      const o = obj as Record<string, unknown>
-      const prev = old as Record<string, unknown>
-      for (const k of Object.keys(o)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') delete o[k]
-      for (const [k, val] of Object.entries(prev)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') o[k] = val
-      obj.metadata.labels = old.metadata.labels
-      obj.metadata.annotations = old.metadata.annotations
-      obj.metadata.finalizers = old.metadata.finalizers
-      obj.metadata.ownerReferences = old.metadata.ownerReferences
-    },
+    // No prepareForStatusUpdate: the generic /status write takes everything but status from the
+    // stored object, metadata included, which is customResourceStatusStrategy.PrepareForUpdate.
     applyDefaults(obj) {
       // Defaults first, then pruning: defaults are pruned too, as the decoder does upstream.
       applySchemaDefaults(obj as unknown as Record<string, unknown>, schema)
