@@ -65,7 +65,8 @@ export const omitValue: unique symbol = Symbol('omitValue')
  */
 function renderValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v)
-  if (v === null || v === undefined) return 'null'
+  // ErrorBody: a nil BadValue becomes the string "null", which %q prints quoted.
+  if (v === null || v === undefined) return '"null"'
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   if (typeof (v as { goString?: unknown }).goString === 'string') return (v as { goString: string }).goString
   return goSyntax(v)

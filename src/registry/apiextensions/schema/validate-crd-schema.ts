@@ -115,9 +115,7 @@ function listChecks(s: Schema, path: string, opts: CRDSchemaOptions, out: FieldE
     // Upstream reports the items' list type here (a nil *string for an object), and 1.32's
     // field.Error prints a nil pointer as the string "null": `Invalid value: "null"`.
     if (it === 'object' && items['x-kubernetes-map-type'] !== 'atomic')
-      out.push(
-        invalid(child(child(path, 'items'), 'x-kubernetes-map-type'), itList ?? 'null', 'must be atomic as item of a list with x-kubernetes-list-type=set'),
-      )
+      out.push(invalid(child(child(path, 'items'), 'x-kubernetes-map-type'), itList, 'must be atomic as item of a list with x-kubernetes-list-type=set'))
   }
   if (listType !== undefined && listType !== 'atomic' && listType !== 'set' && listType !== 'map')
     out.push(notSupported(child(path, 'x-kubernetes-list-type'), listType, ['atomic', 'set', 'map']))
