@@ -6,6 +6,7 @@ import { decodeYAMLDocuments, depthExceeds, maxDecodeDepth } from '../util/yaml-
 import { StatusError } from '../errors.js'
 import { definitions } from '../registry/definitions.js'
 import { Registry } from '../registry/registry.js'
+import type { AnyResourceStore } from '../registry/generic-registry.js'
 import { MemoryStore } from '../store/object-store.js'
 import type { FieldError, KubeObject } from '../types.js'
 import { SimClock } from './clock.js'
@@ -201,26 +202,44 @@ export async function importObjects(registry: Registry, items: KubeObject[]): Pr
     if (!kept.has(o)) {
       const copy = importable(o)
       const namespace = rs.def.namespaced ? copy.metadata.namespace || 'default' : ''
-      try {
-        await rs.create(namespace, copy, { trusted: true })
-      } catch (err) {
-        // Over etcd the leader's controllers run on (in another process, perhaps) and may have
-        // made the object meanwhile (a namespace's kube-root-ca.crt, its default ServiceAccount):
-        // it then takes the snapshot's content, keeping the identity it was given.
-        if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err
-        await rs.guaranteedUpdate(
-          namespace,
-          copy.metadata.name ?? '',
-          (cur) => ({ ...copy, metadata: { ...copy.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } }),
-          {
-            trusted: true,
-          },
-        )
-      }
+      await createOrTakeOver(rs, namespace, copy)
     }
     counts[o.kind!] = (counts[o.kind!] ?? 0) + 1
   }
   return counts
+}
+
+/** How often an import retries an object another process created and this one cannot read yet. */
+const takeOverTries = 50
+const takeOverWaitMs = 20
+
+/**
+ * Creates `copy`, or, when another process made the object meanwhile (over etcd the leader's
+ * controllers run on: a namespace's kube-root-ca.crt, its default ServiceAccount), gives it the
+ * snapshot's content, keeping the identity it was given. This process's watch cache may not have
+ * seen that create yet (the update then finds nothing): it tries again until it has.
+ */
+async function createOrTakeOver(rs: AnyResourceStore, namespace: string, copy: KubeObject): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rs.create(namespace, copy, { trusted: true })
+      return
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err
+    }
+    try {
+      await rs.guaranteedUpdate(
+        namespace,
+        copy.metadata.name ?? '',
+        (cur) => ({ ...copy, metadata: { ...copy.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp } }),
+        { trusted: true },
+      )
+      return
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'NotFound') || attempt >= takeOverTries) throw err
+    }
+    await new Promise((resolve) => setTimeout(resolve, takeOverWaitMs))
+  }
 }
 
 function storedOf(registry: Registry, o: KubeObject) {
