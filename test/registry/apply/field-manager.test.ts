@@ -1,11 +1,11 @@
 /** @module field-manager.test: the managers stack upstream's NewDefaultFieldManager builds, on plain objects. */
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../../src/errors.js'
 import { applyPatch, conflictError, type FieldManagerScope, trackUpdate } from '../../../src/registry/apply/field-manager.js'
 import { FieldPathSet } from '../../../src/registry/apply/field-set.js'
 import { fieldElement } from '../../../src/registry/apply/path-element.js'
 import { updaterFor } from '../../../src/registry/apply/updater-for.js'
 import type { KubeObject } from '../../../src/types.js'
+import { statusOf } from '../../helpers/status-of.js'
 
 let clock = Date.parse('2026-12-03T10:00:00Z')
 const scope = (subresource?: string): FieldManagerScope => ({
@@ -32,16 +32,6 @@ const config = (replicas: number, extra: Record<string, unknown> = {}) => ({
 // What the registry adds to a created object.
 const stored = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, uid: 'u1', namespace: 'default', resourceVersion: '5' } })
 const managers = (o: KubeObject) => (o.metadata.managedFields ?? []).map((e) => [e.manager, e.operation, e.subresource ?? ''])
-
-function statusOf(fn: () => unknown): StatusError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(StatusError)
-    return e as StatusError
-  }
-  throw new Error('expected a StatusError')
-}
 
 describe('applyPatch', () => {
   it('records exactly the applied fields as an Apply entry, without the stripped metadata', () => {
