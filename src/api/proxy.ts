@@ -6,6 +6,7 @@ import { connectPort, imageServer, serveHTTP, type HTTPResponse } from '../sim/c
 import { runtimeFor } from '../sim/containers/runtime.js'
 import { notFoundResource } from './errors.js'
 import type { ResourceCall } from './resources.js'
+import { RegistryMap } from '../registry/with-field-manager.js'
 
 /** Hop-by-hop headers httputil.ReverseProxy drops in both directions. */
 const hopByHop = new Set([
@@ -91,7 +92,7 @@ function isPodReady(pod: Pod): boolean {
 }
 
 /** Round-robin position per service, per cluster (the real apiserver picks at random). */
-const rotation = new WeakMap<Registry, Map<string, number>>()
+const rotation = new RegistryMap<Map<string, number>>()
 
 function nextIndex(registry: Registry, key: string, n: number): number {
   let m = rotation.get(registry)

@@ -5,7 +5,7 @@ import { qualifiedResource, StatusError } from '../errors.js'
 import type { DeleteOptions, ListOptions, ResourceStore, WatchOptions } from '../registry/generic-registry.js'
 import type { Registry } from '../registry/registry.js'
 import type { StoredObject } from '../store/object-store.js'
-import type { KubeObject } from '../types.js'
+import type { FieldError, KubeObject } from '../types.js'
 import { checkPatchedObject, decodeObject, parseFieldValidation, warningHeader, type FieldValidation } from './decode-object.js'
 import type { Discovery } from './discovery.js'
 import { notFoundResource, sendStatus, toStatusError } from './errors.js'
@@ -19,6 +19,8 @@ import { parseIncludeObject, tableJSON } from './table.js'
 import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.js'
 import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
 import { requestUser } from './request-user.js'
+import { fieldManagerOf } from './field-manager-name.js'
+import { checkAppliedType } from '../registry/apply/field-manager.js'
 // Register the exec and attach transports (SPDY over HTTP, WebSocket) on import.
 import './exec-spdy.js'
 import './exec-websocket.js'
@@ -341,7 +343,8 @@ async function createObject(call: ResourceCall) {
     return call.reply.code(201).type('application/json').send(JSON.stringify(out))
   }
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
-  const s = await withAdmissionWarnings(call, (sink) => rs.create(call.namespace, obj, { dryRun, user: requestUser(req), warnings: sink }))
+  const fieldManager = fieldManagerOf(call.query, req.headers['user-agent'], 'CreateOptions')
+  const s = await withAdmissionWarnings(call, (sink) => rs.create(call.namespace, obj, { dryRun, fieldManager, user: requestUser(req), warnings: sink }))
   return sendObject(call, s, 201, warnings)
 }
 
@@ -349,7 +352,10 @@ async function updateObject(call: ResourceCall) {
   const { rs, req } = call
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], fieldValidation(call))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
-  const s = await withAdmissionWarnings(call, (sink) => rs.update(call.namespace, call.name!, obj, { dryRun, user: requestUser(req), warnings: sink }))
+  const fieldManager = fieldManagerOf(call.query, req.headers['user-agent'], 'UpdateOptions')
+  const s = await withAdmissionWarnings(call, (sink) =>
+    rs.update(call.namespace, call.name!, obj, { dryRun, fieldManager, user: requestUser(req), warnings: sink }),
+  )
   return sendObject(call, s, 200, warnings)
 }
 
@@ -360,23 +366,27 @@ async function patchObject(call: ResourceCall, subresource?: string) {
   if (!patchMediaTypes.includes(type)) throw StatusError.unsupportedMediaType(patchMediaTypes)
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
   const mode = fieldValidation(call)
+  const isApply = type === 'application/apply-patch+yaml'
+  // ValidatePatchOptions
+  const optionErrors: FieldError[] = []
+  const force = queryOptionalBool(call.query, 'force')
+  if (!isApply && force !== undefined) optionErrors.push({ type: 'FieldValueForbidden', field: 'force', detail: 'may not be specified for non-apply patch' })
+  if (isApply && !queryString(call.query, 'fieldManager'))
+    optionErrors.push({ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' })
+  const fieldManager = fieldManagerOf(call.query, req.headers['user-agent'], 'PatchOptions', optionErrors)
   const { value: patch } = decodeBody(req.body, req.headers['content-type'])
   let warnings: string[] = []
-  if (type === 'application/apply-patch+yaml') {
-    if (!queryString(call.query, 'fieldManager')) {
-      throw StatusError.invalid('PatchOptions', 'meta.k8s.io', '', [
-        { type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' },
-      ])
-    }
-    if (!rs.getStored(call.namespace, call.name!)) {
-      if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
-        throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
-      const obj = patch as KubeObject
-      warnings = checkPatchedObject(rs, obj as unknown as Record<string, unknown>, mode, patch)
-      obj.metadata = { ...(obj.metadata ?? {}), name: call.name }
-      const s = await withAdmissionWarnings(call, (sink) => rs.create(call.namespace, obj, { dryRun, user: requestUser(req), warnings: sink }))
-      return sendObject(call, s, 201, warnings)
-    }
+  const opts = { dryRun, subresource, fieldManager, user: requestUser(req) }
+  if (isApply) {
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+      throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
+    checkAppliedType({ apiVersion: rs.apiVersion, kind: rs.def.kind }, patch as Record<string, unknown>)
+    // Strict and Warn report the configuration's unknown fields, not the merged object's.
+    warnings = checkPatchedObject(rs, patch as Record<string, unknown>, mode, patch)
+    const { stored, created } = await withAdmissionWarnings(call, (sink) =>
+      rs.apply(call.namespace, call.name!, patch as Record<string, unknown>, { ...opts, force: !!force, warnings: sink }),
+    )
+    return sendObject(call, stored, created ? 201 : 200, warnings)
   }
   const s = await withAdmissionWarnings(call, (sink) =>
     rs.guaranteedUpdate(
@@ -387,7 +397,7 @@ async function patchObject(call: ResourceCall, subresource?: string) {
         warnings = checkPatchedObject(rs, patched as unknown as Record<string, unknown>, mode, patch)
         return patched
       },
-      { dryRun, subresource, user: requestUser(req), warnings: sink },
+      { ...opts, warnings: sink },
     ),
   )
   return sendObject(call, s, 200, warnings)

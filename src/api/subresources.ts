@@ -11,6 +11,7 @@ import { decodeAnyBody } from './protobuf.js'
 import { notFoundResource } from './errors.js'
 import { applyObjectPatch } from './patch-object.js'
 import { decodeObject, parseFieldValidation } from './decode-object.js'
+import { fieldManagerOf } from './field-manager-name.js'
 import { parseDryRun, patchObject, sendObject, withAdmissionWarnings, type ResourceCall } from './resources.js'
 import { requestUser } from './request-user.js'
 import { queryString, queryValues } from './query-params.js'
@@ -60,8 +61,9 @@ async function objectSubresourceHandler(call: ResourceCall, subresource: string)
   if (req.method === 'PATCH') return patchObject(call, subresource)
   const { obj, warnings } = decodeObject(rs, req.body, req.headers['content-type'], parseFieldValidation(queryString(call.query, 'fieldValidation')))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
+  const fieldManager = fieldManagerOf(call.query, req.headers['user-agent'], 'UpdateOptions')
   const s = await withAdmissionWarnings(call, (sink) =>
-    rs.update(call.namespace, call.name!, obj, { subresource, dryRun, user: requestUser(req), warnings: sink }),
+    rs.update(call.namespace, call.name!, obj, { subresource, dryRun, fieldManager, user: requestUser(req), warnings: sink }),
   )
   return sendObject(call, s, 200, warnings)
 }
@@ -113,6 +115,7 @@ async function scaleHandler(call: ResourceCall) {
   reply.type('application/json')
   if (req.method === 'GET') return reply.send(JSON.stringify(scaleOf(rs.get(call.namespace, call.name!).obj, selectorOf, paths)))
   const dryRun = parseDryRun(queryValues(call.query, 'dryRun'))
+  const fieldManager = fieldManagerOf(call.query, req.headers['user-agent'], req.method === 'PATCH' ? 'PatchOptions' : 'UpdateOptions')
   const s = await rs.guaranteedUpdate(
     call.namespace,
     call.name!,
@@ -152,7 +155,7 @@ async function scaleHandler(call: ResourceCall) {
       if (meta.resourceVersion) out.metadata.resourceVersion = meta.resourceVersion
       return out
     },
-    { dryRun },
+    { dryRun, fieldManager, subresource: 'scale' },
   )
   return reply.send(JSON.stringify(scaleOf(s.obj, selectorOf, paths)))
 }

@@ -1,5 +1,6 @@
 /** @module controllers: the list of control loops every cluster runs, and what they are given. */
 import type { Registry } from '../registry/registry.js'
+import { withFieldManager } from '../registry/with-field-manager.js'
 import type { ImageCatalogue } from '../sim/images.js'
 import type { Clock } from '../sim/clock.js'
 import type { EventRecorder } from './events.js'
@@ -89,46 +90,57 @@ export type ControllerFactory = (deps: ControllerDeps) => Controller | Controlle
  * Every control loop a cluster runs, in start order. Adding a controller = one file exporting a
  * factory + one line here.
  */
+/**
+ * A factory whose controllers write as `manager` (their component's name in managedFields, as
+ * upstream's user agents: kube-controller-manager, kube-scheduler, kubelet, kube-apiserver).
+ */
+function as(manager: string, make: ControllerFactory): ControllerFactory {
+  return (d) => make({ ...d, registry: withFieldManager(d.registry, manager) })
+}
+
+const kcm = 'kube-controller-manager'
+const apiserver = 'kube-apiserver'
+
 export const controllerFactories: ControllerFactory[] = [
   // First, so that every later factory finds it: the usage model behind metrics.k8s.io (and the
   // HPA, through metricsSourceFor), and the OOM killer for the memory limits it can break.
-  (d) => {
+  as('kubelet', (d) => {
     const model = new UsageModel(d.registry)
     setMetricsSource(d.registry, model)
     return createOOMKiller(d, model.overrides)
-  },
-  (d) => createNamespaceController(d),
-  (d) => createServiceAccountController(d),
-  (d) => createReplicaSetController(d),
-  (d) => createReplicaSetController(d, replicationControllerKind),
-  (d) => createResourceQuotaController(d),
-  (d) => createDeploymentController(d),
-  (d) => createGarbageCollector(d),
-  (d) => createDaemonSetController(d),
-  (d) => createStatefulSetController(d),
-  (d) => createJobController(d),
-  (d) => createScheduler(d),
-  (d) => createKubelet(d),
-  (d) => createNodeLifecycleController(d),
-  (d) => createTaintEvictionController(d),
-  (d) => createDisruptionController(d),
-  (d) => createEndpointsController(d),
-  (d) => createEndpointSliceController(d),
-  (d) => createEndpointSliceMirroringController(d),
-  (d) => createAPIServiceAvailabilityController(d),
-  (d) => createCSRSigner({ ...d, ca: d.clusterCA }),
-  (d) => createCSRCleaner(d),
-  (d) => createFlowSchemaDanglingController(d),
-  (d) => createPersistentVolumeController(d),
-  (d) => createLocalPathProvisioner(d),
-  (d) => createVolumeProtectionController(d),
-  (d) => createHorizontalPodAutoscalerController(d),
-  (d) => createCRDNamingController(d),
-  (d) => createCRDEstablishingController(d),
-  (d) => createCRDFinalizerController(d),
+  }),
+  as(kcm, (d) => createNamespaceController(d)),
+  as(kcm, (d) => createServiceAccountController(d)),
+  as(kcm, (d) => createReplicaSetController(d)),
+  as(kcm, (d) => createReplicaSetController(d, replicationControllerKind)),
+  as(kcm, (d) => createResourceQuotaController(d)),
+  as(kcm, (d) => createDeploymentController(d)),
+  as(kcm, (d) => createGarbageCollector(d)),
+  as(kcm, (d) => createDaemonSetController(d)),
+  as(kcm, (d) => createStatefulSetController(d)),
+  as(kcm, (d) => createJobController(d)),
+  as('kube-scheduler', (d) => createScheduler(d)),
+  as('kubelet', (d) => createKubelet(d)),
+  as(kcm, (d) => createNodeLifecycleController(d)),
+  as(kcm, (d) => createTaintEvictionController(d)),
+  as(kcm, (d) => createDisruptionController(d)),
+  as(kcm, (d) => createEndpointsController(d)),
+  as(kcm, (d) => createEndpointSliceController(d)),
+  as(kcm, (d) => createEndpointSliceMirroringController(d)),
+  as(apiserver, (d) => createAPIServiceAvailabilityController(d)),
+  as(kcm, (d) => createCSRSigner({ ...d, ca: d.clusterCA })),
+  as(kcm, (d) => createCSRCleaner(d)),
+  as(apiserver, (d) => createFlowSchemaDanglingController(d)),
+  as(kcm, (d) => createPersistentVolumeController(d)),
+  as('local-path-provisioner', (d) => createLocalPathProvisioner(d)),
+  as(kcm, (d) => createVolumeProtectionController(d)),
+  as(kcm, (d) => createHorizontalPodAutoscalerController(d)),
+  as(apiserver, (d) => createCRDNamingController(d)),
+  as(apiserver, (d) => createCRDEstablishingController(d)),
+  as(apiserver, (d) => createCRDFinalizerController(d)),
   // Container processes (`kill 1` in an exec'd shell) end containers through the kubelet's controls.
-  (d) => {
+  as('kubelet', (d) => {
     bindSimControls(d.registry, d.sim)
     return []
-  },
+  }),
 ]

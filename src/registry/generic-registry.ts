@@ -13,6 +13,10 @@ import type { ComputedContext, HookContext, RequestUser, ResourceDefinition, Sub
 import type { Registry } from './registry.js'
 import { validateObjectMeta } from './shared/validation.js'
 import type { AdmissionAttributes, AdmissionChain } from './admission.js'
+import { applyPatch, type FieldManagerScope, trackUpdate } from './apply/field-manager.js'
+import { FieldPathSet } from './apply/field-set.js'
+import { fieldElement } from './apply/path-element.js'
+import { updaterFor } from './apply/updater-for.js'
 
 /** What the registry needs from the cluster around one resource. */
 export interface RegistryContext {
@@ -77,6 +81,16 @@ export interface WriteOptions {
    * query parameter; in-process controllers pass their own, as `kube-controller-manager`).
    */
   fieldManager?: string
+  /** The object's managedFields are already computed (an apply): the write does not track it again. */
+  managedFieldsSet?: boolean
+}
+
+/** What an apply patch adds to a write (PatchOptions.force). */
+export interface ApplyOptions extends WriteOptions {
+  /** The manager the applied fields become (required). */
+  fieldManager: string
+  /** Take fields other managers own instead of failing with the conflicts. */
+  force?: boolean
 }
 
 export interface DeleteOptions {
@@ -480,6 +494,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (this.def.hasGeneration) meta.generation = opts.trusted && meta.generation ? meta.generation : 1
     else delete meta.generation
     this.def.applyDefaults?.(o, ctx)
+    if (this.tracksFields(opts)) trackUpdate(this.fieldScope(), undefined, o, opts.fieldManager!)
     const admission = opts.trusted ? undefined : this.ctx.admission
     const attrs: AdmissionAttributes | undefined = admission && {
       operation: 'CREATE',
@@ -617,6 +632,11 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     const subStrategy = opts.subresource && opts.subresource !== 'status' ? this.def.subresourceStrategies?.[opts.subresource] : undefined
     const phase = opts.direct ? 'direct' : opts.subresource === 'status' ? 'status' : subStrategy ? 'subresource' : 'main'
     if (phase === 'main') this.def.applyDefaults?.(o, ctx)
+    // The writer's fields, from the object as sent (and defaulted), before the strategy resets any.
+    const tracked = phase !== 'direct' && this.tracksFields(opts)
+    if (tracked) trackUpdate(this.fieldScope(opts.subresource), old, o, opts.fieldManager!)
+    else if (!opts.trusted && meta.managedFields === undefined && om.managedFields) meta.managedFields = om.managedFields
+    const managedFields = meta.managedFields
     const finish = (): T | undefined => {
       if (phase === 'status') {
         if (this.def.prepareForStatusUpdate) this.def.prepareForStatusUpdate(o, old, ctx)
@@ -629,6 +649,11 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       } else if (phase === 'main') {
         if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
         else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
+      }
+      // Strategies that take metadata from the stored object keep the fields just tracked.
+      if (tracked) {
+        if (managedFields) o.metadata.managedFields = managedFields
+        else delete o.metadata.managedFields
       }
       return this.finishUpdate(name, o, old, om, opts, subStrategy)
     }
@@ -704,6 +729,69 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         })
     }
     return errs
+  }
+
+  // ---------------------------------------------------------------- server-side apply
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): merges `patch` into the object as
+   * `opts.fieldManager`'s fields, creating the object when it does not exist (not through a
+   * subresource). Conflicts with other managers fail with 409 unless `opts.force`.
+   */
+  async apply(namespace: string, name: string, patch: Record<string, unknown>, opts: ApplyOptions): Promise<{ stored: StoredObject; created: boolean }> {
+    const ns = this.def.namespaced ? namespace : ''
+    const scope = this.fieldScope(opts.subresource)
+    const where = { namespace: ns, name }
+    const write = { ...opts, managedFieldsSet: true }
+    if (!opts.subresource && !this.ctx.store.get(this.key, ns, name)) {
+      const obj = applyPatch(scope, undefined, patch, opts.fieldManager, !!opts.force, where) as T
+      const given = obj.metadata.name
+      if (given !== undefined && given !== name) throw StatusError.badRequest(`the name of the object (${given}) does not match the name on the URL (${name})`)
+      obj.metadata.name = name
+      try {
+        return { stored: await this.create(namespace, obj, write), created: true }
+      } catch (err) {
+        // Created meanwhile: apply to what is there.
+        if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err
+      }
+    }
+    const stored = await this.guaranteedUpdate(
+      namespace,
+      name,
+      (current) => applyPatch(scope, current, patch, opts.fieldManager, !!opts.force, where) as T,
+      write,
+    )
+    return { stored, created: false }
+  }
+
+  /** Whether a write records its writer in managedFields: named, untrusted writes that did not compute them already. */
+  private tracksFields(opts: WriteOptions): boolean {
+    return opts.fieldManager !== undefined && !opts.trusted && !opts.managedFieldsSet
+  }
+
+  private readonly fieldScopes = new Map<string, FieldManagerScope>()
+
+  /** The field manager of the main resource or one subresource (reset fields as the strategies' GetResetFields). */
+  private fieldScope(subresource?: string): FieldManagerScope {
+    const id = subresource ?? ''
+    let scope = this.fieldScopes.get(id)
+    if (!scope) {
+      const reset = subresource === 'status' ? 'spec' : !subresource && this.hasStatus ? 'status' : undefined
+      const def = this.def
+      scope = {
+        // Looked up per write: a CRD update may replace the schema.
+        get updater() {
+          return updaterFor(def)
+        },
+        apiVersion: this.apiVersion,
+        kind: this.def.kind,
+        ...(subresource ? { subresource } : {}),
+        ...(reset ? { ignored: FieldPathSet.of([[fieldElement(reset)]]) } : {}),
+        now: () => rfc3339(this.ctx.now()),
+      }
+      this.fieldScopes.set(id, scope)
+    }
+    return scope
   }
 
   // ---------------------------------------------------------------- delete

@@ -6,6 +6,7 @@
 import type { Service } from 'kubernetes-types/core/v1.js'
 import type { Registry } from '../registry/registry.js'
 import type { EndpointSlice } from '../registry/discovery/endpointslices.js'
+import { RegistryMap } from '../registry/with-field-manager.js'
 
 /** Where a connection to a Service address goes. */
 export type ServiceRoute =
@@ -20,7 +21,7 @@ export type ServiceRoute =
   | { kind: 'endpoint'; ip: string; port: number; namespace: string; pod: string }
 
 const clusterDomain = 'cluster.local'
-const rotation = new WeakMap<Registry, Map<string, number>>()
+const rotation = new RegistryMap<Map<string, number>>()
 
 /** The Service a host names from a pod in `namespace`, by ClusterIP or through the pod's DNS search path. */
 export function serviceForHost(registry: Registry, namespace: string, host: string): Service | undefined {

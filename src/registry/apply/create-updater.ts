@@ -51,8 +51,15 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
   }
 
   // Updater.update: ownership moves with the change; with `force` false, conflicts throw instead.
-  function reassign(live: unknown, updated: unknown, managers: Managers, manager: string, force: boolean): { managers: Managers; comparison: Comparison } {
-    const c = compare(live, updated, atom)
+  function reassign(
+    live: unknown,
+    updated: unknown,
+    managers: Managers,
+    manager: string,
+    force: boolean,
+    ignored: FieldSet | undefined,
+  ): { managers: Managers; comparison: Comparison } {
+    const c = excludeFields(compare(live, updated, atom), ignored)
     const changed = c.modified.union(c.added)
     const conflicts = new Map<string, FieldPathSet>()
     const out: Managers = new Map()
@@ -72,9 +79,9 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
   }
 
   return {
-    update(live, updated, apiVersion, managers, manager) {
+    update(live, updated, apiVersion, managers, manager, ignored) {
       const base = live ?? empty(apiVersion)
-      const { managers: out, comparison: c } = reassign(base, updated, withSchema(managers), manager, true)
+      const { managers: out, comparison: c } = reassign(base, updated, withSchema(managers), manager, true, ignored)
       const prev = out.get(manager)
       const own = (prev ? asSet(prev.set) : FieldPathSet.empty).difference(c.removed).union(c.modified).union(c.added)
       if (own.isEmpty()) out.delete(manager)
@@ -82,10 +89,10 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
       return out
     },
 
-    apply(live, config, apiVersion, managers, manager, force) {
+    apply(live, config, apiVersion, managers, manager, force, ignored) {
       const base = live ?? empty(apiVersion)
       validateTyped(config, atom)
-      const configSet = toFieldSet(config, atom)
+      const configSet = ignored ? toFieldSet(config, atom).recursiveDifference(ignored) : toFieldSet(config, atom)
       // A create merges onto nothing (the zero object's nulls must not become fields) but is
       // compared with the zero object, as an update's create is.
       let merged = merge(live, config, atom)
@@ -94,7 +101,7 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
       const next: Managers = new Map(current)
       next.set(manager, { set: configSet, apiVersion, applied: true })
       if (lastSet) merged = prune(merged, next, asSet(lastSet.set))
-      const { managers: out } = reassign(base, merged, next, manager, force)
+      const { managers: out } = reassign(base, merged, next, manager, force, ignored)
       if (configSet.isEmpty()) out.delete(manager)
       // The merge shares subtrees with its inputs; the caller gets its own copy to run hooks on.
       const unchanged = live !== undefined && deepEqual(live, merged)
@@ -119,6 +126,12 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
     prunedSet = named(toFieldSet(pruned, atom))
     return removeItems(merged, mergedSet.difference(prunedSet).intersection(last), atom)
   }
+}
+
+// Comparison.ExcludeFields: changes below an ignored field count for nobody.
+function excludeFields(c: Comparison, ignored: FieldSet | undefined): Comparison {
+  if (!ignored || ignored.isEmpty()) return c
+  return { added: c.added.recursiveDifference(ignored), modified: c.modified.recursiveDifference(ignored), removed: c.removed.recursiveDifference(ignored) }
 }
 
 function asSet(s: FieldSet): FieldPathSet {

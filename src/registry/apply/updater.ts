@@ -64,13 +64,15 @@ export interface Updater {
    * `live` to `updated` become `manager`'s and are taken from their other owners. `live` is
    * undefined on create.
    */
-  update(live: object | undefined, updated: object, apiVersion: string, managers: Managers, manager: string): Managers
+  update(live: object | undefined, updated: object, apiVersion: string, managers: Managers, manager: string, ignored?: FieldSet): Managers
   /**
    * An Apply by `manager`: merges `config` into `live` by the schema's list and map types, removes
    * the fields `manager` applied before and no longer applies (unless another manager owns them),
    * and records exactly `config`'s fields as `manager`'s. Throws ApplyConflicts unless `force`;
    * with `force` the conflicting fields move to `manager`. `object` is always a fresh copy the
    * caller may mutate; `unchanged` says it equals `live` (a no-op apply, which need not be written).
+   * `ignored` (both operations) holds fields the endpoint resets (the strategy's GetResetFields,
+   * e.g. `.status` of a main resource): no manager gains or loses them.
    */
   apply(
     live: object | undefined,
@@ -79,5 +81,6 @@ export interface Updater {
     managers: Managers,
     manager: string,
     force: boolean,
+    ignored?: FieldSet,
   ): { object: object; managers: Managers; unchanged?: boolean }
 }

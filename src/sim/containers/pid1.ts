@@ -11,6 +11,7 @@ import { pid1Program } from './pid1-program.js'
 import { podContainerSpec } from './pod-container-spec.js'
 import { processesFor } from './processes.js'
 import { runtimeFor, type ContainerInstance, type LogBuffer } from './runtime.js'
+import { RegistryMap } from '../../registry/with-field-manager.js'
 
 type SessionModule = typeof import('../shell/session.js')
 
@@ -40,7 +41,7 @@ export interface Pid1Driver {
   process(containerID: string): Pid1Process | undefined
 }
 
-const drivers = new WeakMap<Registry, Pid1Driver>()
+const drivers = new RegistryMap<Pid1Driver>()
 
 /** The PID 1 driver of the cluster behind `registry` (created on first use). */
 export function pid1For(registry: Registry): Pid1Driver {

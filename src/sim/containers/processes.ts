@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { nodeDaemons, nodeHostFacts, pauseProcess, shimProcess } from '../node-host.js'
 import { podContainerSpec } from './pod-container-spec.js'
 import { nodeCPUs, runtimeFor, type ContainerInstance } from './runtime.js'
+import { RegistryMap } from '../../registry/with-field-manager.js'
 
 /** One simulated process. */
 export interface Process {
@@ -101,7 +102,7 @@ export interface KillResult {
 /** A process the table starts with (PID assigned unless fixed). */
 export type ProcessSeed = Omit<Process, 'pid' | 'ppid' | 'startedAt'> & { pid?: number }
 
-const sims = new WeakMap<Registry, SimControls>()
+const sims = new RegistryMap<SimControls>()
 
 /** Lets processes end containers through the kubelet (`sim.exitContainer`); wired per cluster by a controller factory. */
 export function bindSimControls(registry: Registry, sim: SimControls): void {
@@ -367,7 +368,7 @@ class HostProcessTable extends ProcessTable {
 }
 
 /** Each node's host PID namespace, per cluster. */
-const hostNamespaces = new WeakMap<Registry, Map<string, HostProcessTable>>()
+const hostNamespaces = new RegistryMap<Map<string, HostProcessTable>>()
 
 function hostNamespace(registry: Registry, node: string): HostProcessTable {
   let byNode = hostNamespaces.get(registry)
@@ -381,7 +382,7 @@ function hostNamespace(registry: Registry, node: string): HostProcessTable {
 }
 
 /** The pods that share one PID namespace (`shareProcessNamespace`), by pod UID, per cluster. */
-const podNamespaces = new WeakMap<Registry, Map<string, ProcessTable>>()
+const podNamespaces = new RegistryMap<Map<string, ProcessTable>>()
 const cleaning = new WeakSet<Registry>()
 
 /** Drops a stopped container from the namespace it joined, and a pod namespace nobody is left in. */

@@ -5,6 +5,7 @@ import { startupLogs } from './behaviours.js'
 import { containerEnv } from './env.js'
 import { podContainerSpec } from './pod-container-spec.js'
 import { podHostname } from './pod-hostname.js'
+import { RegistryMap } from '../../registry/with-field-manager.js'
 
 /**
  * One run of a container's main process. A restart is a new instance (new containerID, new start
@@ -125,7 +126,7 @@ export function nodeCPUs(registry: Registry, nodeName: string | undefined): numb
   return Number.isFinite(n) && n > 0 ? Math.min(n, 64) : 4
 }
 
-const runtimes = new WeakMap<Registry, ContainerRuntime>()
+const runtimes = new RegistryMap<ContainerRuntime>()
 
 /** The container runtime of the cluster behind `registry` (created on first use, then shared). */
 export function runtimeFor(registry: Registry): ContainerRuntime {

@@ -4,6 +4,7 @@
  * them, one source per cluster.
  */
 import type { Registry } from '../../registry/registry.js'
+import { RegistryMap } from '../../registry/with-field-manager.js'
 
 /** One container's usage in a sample. */
 export interface ContainerUsage {
@@ -42,7 +43,7 @@ export interface MetricsSource {
 }
 
 const empty: MetricsSource = { pods: () => [], pod: () => undefined, nodes: () => [], node: () => undefined }
-const sources = new WeakMap<Registry, MetricsSource>()
+const sources = new RegistryMap<MetricsSource>()
 
 /** Installs the cluster's metrics source (the usage model does at start; tests install fakes). */
 export function setMetricsSource(registry: Registry, source: MetricsSource): void {

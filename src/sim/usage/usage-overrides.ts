@@ -8,6 +8,7 @@ import { invalid } from '../../registry/shared/field-errors.js'
 import { quantity } from '../../registry/shared/quantity-format.js'
 import { matchRequirements, parseLabelSelector, type Requirement } from '../../store/selectors.js'
 import type { FieldError } from '../../types.js'
+import { RegistryMap } from '../../registry/with-field-manager.js'
 
 /** CPU (nanocores) and memory (bytes) a container is told to use; either may be absent. */
 export interface UsageValues {
@@ -159,7 +160,7 @@ export class UsageOverrides {
   }
 }
 
-const tables = new WeakMap<Registry, UsageOverrides>()
+const tables = new RegistryMap<UsageOverrides>()
 
 /** The cluster's override table (created on first use). */
 export function usageOverridesFor(registry: Registry): UsageOverrides {
