@@ -580,6 +580,52 @@ describe('server-side apply: list types from the schema', () => {
     expect([...(w.spec.tags as string[])].sort()).toEqual(['a', 'c'])
     expect(w.spec.args).toEqual(['z'])
   })
+  it('the status subresource applies under its own entry; /status ignores .spec and the main resource ignores .status', async () => {
+    const w0 = await get('widget', 'w')
+    const body = (o: Record<string, unknown>) => JSON.stringify({ apiVersion: 'ssa.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, ...o })
+    const r = await k(
+      ['apply', '--server-side', '--subresource=status', '--field-manager', 'status-writer', '-f', '-'],
+      body({ spec: { args: ['ignored'] }, status: { phase: 'Ready' } }),
+    )
+    expect(ok(r)).toBe('widget.ssa.example.com/w serverside-applied\n')
+    let w = await get('widget', 'w')
+    expect(w.status).toEqual({ phase: 'Ready' })
+    expect(w.spec).toEqual(w0.spec)
+    expect(entry(w, 'status-writer', 'Apply', 'status')).toEqual({
+      manager: 'status-writer',
+      operation: 'Apply',
+      apiVersion: 'ssa.example.com/v1',
+      time: expect.stringMatching(rfc3339),
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:status': { 'f:phase': {} } },
+      subresource: 'status',
+    })
+    // The same manager on the main resource is another entry; .status is reset there, so not owned.
+    ok(await k(['apply', '--server-side', '--field-manager', 'status-writer', '-f', '-'], body({ spec: { tags: ['s'] }, status: { phase: 'Hacked' } })))
+    w = await get('widget', 'w')
+    expect(w.status).toEqual({ phase: 'Ready' })
+    expect(entry(w, 'status-writer', 'Apply')?.fieldsV1).toEqual({ 'f:spec': { 'f:tags': { 'v:"s"': {} } } })
+    expect(entry(w, 'status-writer', 'Apply', 'status')?.fieldsV1).toEqual({ 'f:status': { 'f:phase': {} } })
+  })
+
+  it('an Update through the CRD’s other served version is recorded at that version, and conflicts name it', async () => {
+    ok(await k(['patch', 'widgets.v1beta1.ssa.example.com', 'w', '--type=merge', '-p', '{"spec":{"args":["old"]}}']))
+    const w = await get('widget', 'w')
+    expect(entry(w, 'kubectl-patch', 'Update')).toMatchObject({ apiVersion: 'ssa.example.com/v1beta1', fieldsV1: { 'f:spec': { 'f:args': {} } } })
+    // It took .spec.args from bob (his entry keeps the rest).
+    expect(entry(w, 'bob', 'Apply')?.fieldsV1['f:spec']).not.toHaveProperty('f:args')
+    const r = await k(
+      ['apply', '--server-side', '--field-manager', 'alice', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'ssa.example.com/v1',
+        kind: 'Widget',
+        metadata: { name: 'w' },
+        spec: { tags: ['a'], ports: [{ name: 'http', port: 80 }], args: ['new'] },
+      }),
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "kubectl-patch" using ssa.example.com/v1beta1: .spec.args\n${conflictHint}\n`)
+  })
 })
 
 describe('server-side apply: the built-in controllers’ entries', () => {
@@ -645,5 +691,236 @@ describe('server-side apply: the built-in controllers’ entries', () => {
         'f:status': { 'f:conditions': { '.': {}, 'k:{"type":"PodScheduled"}': { '.': {}, 'f:message': {}, 'f:reason': {}, 'f:status': {}, 'f:type': {} } } },
       },
     })
+  })
+})
+
+describe('server-side apply: Updates, dry runs, versions, caps and bad applies', () => {
+  const { ctx, k, get, advance } = startServer()
+  const apply = (manager: string, body: string, ...flags: string[]) => k(['apply', '--server-side', '--field-manager', manager, ...flags, '-f', '-'], body)
+
+  it('an Update takes a field from every owner without conflict; removing a field drops it from every owner; Apply ignores .status', async () => {
+    ok(await k(['create', 'deployment', 'u', '--image', 'nginx:1.25']))
+    // replicas: 1 equals kubectl-create's value, so alice co-owns it; .status is reset on the main
+    // resource (the strategy's GetResetFields), so it is neither applied nor owned.
+    ok(
+      await apply(
+        'alice',
+        JSON.stringify({
+          ...JSON.parse(partial('u', { metadata: { labels: { team: 'x' } }, spec: { replicas: 1, minReadySeconds: 3 } })),
+          status: { replicas: 99 },
+        }),
+      ),
+    )
+    let d = await get('deployment', 'u')
+    expect(entry(d, 'alice', 'Apply')?.fieldsV1).toEqual({
+      'f:metadata': { 'f:labels': { 'f:team': {} } },
+      'f:spec': { 'f:minReadySeconds': {}, 'f:replicas': {} },
+    })
+    expect(d.status?.replicas).not.toBe(99)
+    expect(entry(d, 'kubectl-create', 'Update')?.fieldsV1['f:spec']).toHaveProperty('f:replicas')
+
+    expect(ok(await k(['patch', 'deployment', 'u', '-p', '{"spec":{"replicas":4}}']))).toBe('deployment.apps/u patched\n')
+    d = await get('deployment', 'u')
+    expect(d.spec.replicas).toBe(4)
+    expect(entry(d, 'kubectl-patch', 'Update')?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } })
+    expect(entry(d, 'alice', 'Apply')?.fieldsV1['f:spec']).toEqual({ 'f:minReadySeconds': {} })
+    expect(entry(d, 'kubectl-create', 'Update')?.fieldsV1['f:spec']).not.toHaveProperty('f:replicas')
+
+    expect(ok(await k(['label', 'deployment', 'u', 'team-']))).toBe('deployment.apps/u unlabeled\n')
+    d = await get('deployment', 'u')
+    expect(d.metadata.labels).toEqual({ app: 'u' })
+    expect(entry(d, 'alice', 'Apply')?.fieldsV1).toEqual({ 'f:spec': { 'f:minReadySeconds': {} } })
+    // The removal owned nothing afterwards, so kubectl-label has no entry.
+    expect(entry(d, 'kubectl-label', 'Update')).toBeUndefined()
+  })
+
+  it('--dry-run=server applies answer as the real thing, write nothing, and still conflict', async () => {
+    const before = await get('deployment', 'u')
+    const r = await apply('carol', partial('u', { spec: { minReadySeconds: 9 } }), '--dry-run=server')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "alice": .spec.minReadySeconds\n${conflictHint}\n`)
+    const forced = await apply(
+      'carol',
+      partial('u', { spec: { minReadySeconds: 9 } }),
+      '--dry-run=server',
+      '--force-conflicts',
+      '--show-managed-fields',
+      '-o',
+      'json',
+    )
+    const preview = JSON.parse(ok(forced)) as Obj
+    expect(preview.spec.minReadySeconds).toBe(9)
+    expect(entry(preview, 'carol', 'Apply')?.fieldsV1).toEqual({ 'f:spec': { 'f:minReadySeconds': {} } })
+    expect(entry(preview, 'alice', 'Apply')).toBeUndefined()
+    const after = await get('deployment', 'u')
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion)
+    expect(after.spec.minReadySeconds).toBe(3)
+    expect(after.metadata.managedFields).toEqual(before.metadata.managedFields)
+  })
+
+  it('a Service port is keyed by port and the defaulted protocol', async () => {
+    const svc = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { selector: { app: 'x' }, ports: [{ port: 80, targetPort: 8080 }] },
+    })
+    expect(ok(await apply('alice', svc))).toBe('service/s serverside-applied\n')
+    expect(entry(await get('service', 's'), 'alice', 'Apply')?.fieldsV1).toEqual({
+      // The selector is +mapType=atomic.
+      'f:spec': { 'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {} },
+    })
+  })
+
+  it('an Update through autoscaling/v1 is recorded at v1, and an apply at v2 conflicts with it by that version', async () => {
+    ok(await k(['create', 'deployment', 'h', '--image', 'nginx:1.25']))
+    expect(ok(await k(['autoscale', 'deployment', 'h', '--max', '5']))).toBe('horizontalpodautoscaler.autoscaling/h autoscaled\n')
+    const hpa = await get('hpa', 'h')
+    const autoscale = entry(hpa, 'kubectl-autoscale', 'Update')
+    // kubectl autoscale posts autoscaling/v1: the entry keeps the version (and the field names) it was written in.
+    expect(autoscale?.apiVersion).toBe('autoscaling/v1')
+    expect(autoscale?.fieldsV1).toMatchObject({ 'f:spec': { 'f:maxReplicas': {}, 'f:scaleTargetRef': { 'f:apiVersion': {}, 'f:kind': {}, 'f:name': {} } } })
+    expect(autoscale?.fieldsV1['f:spec']).not.toHaveProperty('f:metrics')
+    const v2 = (maxReplicas: number) =>
+      JSON.stringify({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { maxReplicas } })
+    const r = await apply('alice', v2(7))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "kubectl-autoscale" using autoscaling/v1: .spec.maxReplicas\n${conflictHint}\n`)
+    ok(await apply('alice', v2(5)))
+    expect(entry(await get('hpa', 'h'), 'alice', 'Apply')).toMatchObject({ apiVersion: 'autoscaling/v2', fieldsV1: { 'f:spec': { 'f:maxReplicas': {} } } })
+  })
+
+  it('more than 10 Update managers: the oldest are merged into ancient-changes', async () => {
+    ok(await apply('alice', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'capped', labels: { base: 'x' } }, data: { a: '1' } })))
+    const names = Array.from({ length: 11 }, (_, i) => `m${String(i + 1).padStart(2, '0')}`)
+    for (const m of names) {
+      await advance(1)
+      ok(await k(['label', 'configmap', 'capped', `l-${m}=v`, '--field-manager', m]))
+    }
+    const cm = await get('configmap', 'capped')
+    // capManagersManager: sorted oldest first, m01 opens the v1 bucket and m02 is merged into it, leaving 10 Update entries.
+    expect(managers(cm)).toEqual([['alice', 'Apply', ''], ['ancient-changes', 'Update', ''], ...names.slice(2).map((m) => [m, 'Update', ''])])
+    const ancient = entry(cm, 'ancient-changes', 'Update')
+    expect(ancient?.fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { 'f:l-m01': {}, 'f:l-m02': {} } } })
+    // The bucket takes the time of the newest update merged into it (m02's, a second before m03's).
+    expect(Date.parse(entry(cm, 'm03', 'Update')?.time ?? '') - Date.parse(ancient?.time ?? '')).toBe(1000)
+  })
+
+  it('managedFields reset to [{}] stop tracking; the next apply records the existing fields as before-first-apply', async () => {
+    ok(await k(['create', 'configmap', 'reset', '--from-literal', 'a=1']))
+    expect(ok(await k(['patch', 'configmap', 'reset', '--type=merge', '-p', '{"metadata":{"managedFields":[{}]}}']))).toBe('configmap/reset patched\n')
+    expect((await get('configmap', 'reset')).metadata.managedFields).toBeUndefined()
+    // skipNonAppliedManager: an untracked object stays untracked through Updates.
+    ok(await k(['label', 'configmap', 'reset', 'x=y']))
+    expect((await get('configmap', 'reset')).metadata.managedFields).toBeUndefined()
+    const cm = (a: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'reset' }, data: { a } })
+    const r = await apply('alice', cm('2'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`error: Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a\n${conflictHint}\n`)
+    ok(await apply('alice', cm('1')))
+    const obj = await get('configmap', 'reset')
+    expect(managers(obj)).toEqual([
+      ['alice', 'Apply', ''],
+      ['before-first-apply', 'Update', ''],
+    ])
+    expect(entry(obj, 'before-first-apply', 'Update')?.fieldsV1).toEqual({
+      'f:data': { '.': {}, 'f:a': {} },
+      'f:metadata': { 'f:labels': { '.': {}, 'f:x': {} } },
+    })
+  })
+
+  it('an applied resourceVersion is a precondition, and an applied uid on a missing object a conflict', async () => {
+    const r = await apply('alice', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'reset', resourceVersion: '1' }, data: { a: '1' } }))
+    expect(r.code).toBe(1)
+    // Any 409 gets kubectl's server-side apply hint.
+    expect(r.stderr).toBe(
+      `error: Operation cannot be fulfilled on configmaps "reset": the object has been modified; please apply your changes to the latest version and try again\n${conflictHint}\n`,
+    )
+    const res = await fetch(`${ctx.km.url}/apis/apps/v1/namespaces/default/deployments/ghost?fieldManager=raw`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+      body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ghost', uid: '0b6ee9c4-1a8e-4a8a-9f25-3f1d5a7e0c11' } }),
+    })
+    expect(res.status).toBe(409)
+    expect(await res.json()).toMatchObject({
+      reason: 'Conflict',
+      message:
+        'Operation cannot be fulfilled on deployments.apps "ghost": uid mismatch: the provided object specified uid 0b6ee9c4-1a8e-4a8a-9f25-3f1d5a7e0c11, and no existing object was found',
+      details: { name: 'ghost', group: 'apps', kind: 'deployments' },
+    })
+  })
+
+  it('an applied configuration with duplicate list keys is a 500 without a reason, as upstream', async () => {
+    const dup = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'dup' },
+      spec: {
+        selector: { matchLabels: { app: 'dup' } },
+        template: {
+          metadata: { labels: { app: 'dup' } },
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: 'nginx:1.25',
+                env: [
+                  { name: 'A', value: '1' },
+                  { name: 'A', value: '2' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    })
+    // The typed conversion fails with a plain error (structuredmerge.go), which the apiserver
+    // answers as a 500 with no reason: kubectl prints "Error from server:" without a reason.
+    const r = await apply('alice', dup)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(
+      'Error from server: failed to create typed patch object (default/dup; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="c"].env: duplicate entries for key [name="A"]\n',
+    )
+  })
+
+  it('an applied configuration with an unknown field is the same 500: the typed conversion runs before fieldValidation=Strict is looked at', async () => {
+    const bogus = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'dup', namespace: 'default' }, spec: { bogus: 1 } })
+    const r2 = await apply('alice', bogus)
+    expect(r2.code).toBe(1)
+    expect(r2.stderr).toBe(
+      'Error from server: failed to create typed patch object (default/dup; apps/v1, Kind=Deployment): .spec.bogus: field not declared in schema\n',
+    )
+    const res = await fetch(`${ctx.km.url}/apis/apps/v1/namespaces/default/deployments/dup?fieldManager=raw`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+      body: bogus,
+    })
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'failed to create typed patch object (default/dup; apps/v1, Kind=Deployment): .spec.bogus: field not declared in schema',
+      code: 500,
+    })
+  })
+
+  it('an apply with managedFields in the body, or YAML that does not decode, is a 400', async () => {
+    const raw = (body: string) =>
+      fetch(`${ctx.km.url}/apis/apps/v1/namespaces/default/deployments/u?fieldManager=raw`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+        body,
+      })
+    let res = await raw(
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'u', managedFields: [{ manager: 'x', operation: 'Apply' }] } }),
+    )
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ reason: 'BadRequest', message: 'metadata.managedFields must be nil' })
+    res = await raw('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: u\n')
+    expect(res.status).toBe(400)
+    // applyPatcher wraps sigs.k8s.io/yaml's error; the yaml library's own words differ from go-yaml's.
+    expect(((await res.json()) as { message: string }).message).toMatch(/^error decoding YAML: error converting YAML to JSON: yaml: /)
   })
 })
