@@ -120,6 +120,7 @@ const aliceWebFields = {
   },
 }
 
+/** One kubemock per describe, on a manual clock (`advance` moves it), with kubectl and a managedFields-showing get. */
 function startServer() {
   const ctx: { km: Kubemock } = { km: undefined as unknown as Kubemock }
   beforeAll(async () => {
@@ -367,7 +368,6 @@ describe('server-side apply with kubectl: managedFields, conflicts, removal', ()
       'f:metadata': { 'f:annotations': { 'f:kubectl.kubernetes.io/last-applied-configuration': {} } },
     })
     expect(entry(d, 'kubectl', 'Apply')?.fieldsV1).toMatchObject({ 'f:spec': { 'f:replicas': {}, 'f:selector': {} } })
-    // And a later client-side apply with the old value still works on the object (no SSA conflict on Update).
   })
 
   it('kubectl apply --server-side without --field-manager applies as `kubectl`', async () => {
