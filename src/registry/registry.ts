@@ -10,6 +10,7 @@ import { ResourceVersionView } from './version-view.js'
 import { AdmissionChain, type AdmissionPlugin } from './admission.js'
 import { defaultAdmissionPlugins } from './admission-plugins.js'
 import type { WebhookTransport } from './admissionregistration/webhook-client.js'
+import { alwaysAllow, type Authorizer } from './authorization/authorizer.js'
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -23,6 +24,8 @@ export interface RegistryOptions {
   webhookTransport?: WebhookTransport
   /** Where a webhook Service runs on this machine: `namespace/name` (or `namespace/name:port`) → `https://host:port`. */
   webhookServiceURLs?: Record<string, string>
+  /** The authorizer requests and in-storage checks ask (default: alwaysAllow). */
+  authorizer?: Authorizer
 }
 
 /**
@@ -47,12 +50,15 @@ export class Registry {
   readonly webhookTransport?: WebhookTransport
   /** See RegistryOptions.webhookServiceURLs. */
   readonly webhookServiceURLs?: Record<string, string>
+  /** See RegistryOptions.authorizer. Settable: the RBAC authorizer reads this registry's roles. */
+  authorizer: Authorizer
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
     this.clock = opts.clock
     this.webhookTransport = opts.webhookTransport
     this.webhookServiceURLs = opts.webhookServiceURLs
+    this.authorizer = opts.authorizer ?? alwaysAllow
     const ctx: RegistryContext = {
       store: opts.store,
       now: () => opts.clock.now(),

@@ -59,13 +59,21 @@ describe('ValidatingAdmissionPolicy', () => {
     expect(ok(await k(['get', 'validatingadmissionpolicies']))).toMatch(/^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE\ndemo-policy.example.com\s+1\s+<unset>\s+\d+s$/m)
     const denied = await k(['apply', '-f', '-'], deployment('big', 'test', 6))
     expect(denied.code).toBe(1)
-    expect(denied.stderr).toContain(
-      "ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request: failed expression: object.spec.replicas <= 5",
+    // kubectl's rendering of upstream's 422: admission.NewForbidden's message with reason Invalid and the message as a cause.
+    expect(denied.stderr.trim()).toBe(
+      `The deployments "big" is invalid: : ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request: failed expression: object.spec.replicas <= 5`,
+    )
+    const created = await k(['create', 'deployment', 'big', '--image=nginx', '--replicas=7', '-n', 'test'])
+    expect(created.stderr.trim()).toBe(
+      `error: failed to create deployment: deployments.apps "big" is forbidden: ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request: failed expression: object.spec.replicas <= 5`,
     )
     expect((await k(['get', 'deployment', 'big', '-n', 'test'])).code).toBe(1)
     expect(ok(await k(['apply', '-f', '-'], deployment('small', 'test', 3)))).toContain('deployment.apps/small created')
-    // Scaling past the limit is an UPDATE the policy refuses too; other namespaces are not bound.
-    expect((await k(['scale', 'deployment', 'small', '-n', 'test', '--replicas=7'])).code).toBe(1)
+    // Raising replicas past the limit is an UPDATE the policy refuses too. `kubectl scale` writes
+    // deployments/scale, which a `deployments` rule does not match (subresources match by name).
+    expect((await k(['patch', 'deployment', 'small', '-n', 'test', '-p', '{"spec":{"replicas":7}}'])).code).toBe(1)
+    expect(ok(await k(['scale', 'deployment', 'small', '-n', 'test', '--replicas=7']))).toContain('scaled')
+    // Other namespaces are not bound.
     expect(ok(await k(['apply', '-f', '-'], deployment('big', 'staging', 6)))).toContain('created')
   })
 

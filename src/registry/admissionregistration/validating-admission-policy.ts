@@ -190,8 +190,13 @@ export function createValidatingAdmissionPolicy(registry: Registry): AdmissionPl
         for (const f of failures) {
           if (actions.includes('Warn')) a.warnings?.push(`Validation failed for ${subject}: ${f.message}`)
           if (actions.includes('Deny')) {
+            // admission.NewForbidden (`deployments.apps "big" is forbidden: …`), then the
+            // validation's reason and its code, and the message again as a cause.
             const message = `${subject} denied request: ${f.message}`
-            throw new StatusError(reasonCodes[f.reason] ?? 422, f.reason, message, { causes: [{ message }] })
+            const meta = (a.obj ?? a.old)?.metadata
+            const forbidden = StatusError.forbidden(a.resource, meta?.name || meta?.generateName || 'Unknown', message)
+            const details = { ...forbidden.status.details, causes: [{ message }] }
+            throw new StatusError(reasonCodes[f.reason] ?? 422, f.reason, forbidden.message, details)
           }
         }
       }

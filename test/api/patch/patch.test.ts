@@ -1,17 +1,7 @@
 /** @module patch.test: JSON patch / merge patch semantics and kube-apiserver error texts. */
 import { describe, expect, it } from 'vitest'
-import { StatusError } from '../../../src/errors.js'
 import { applyPatch, jsonMergePatch, jsonPatch, jsonPatchStrictProblems, patchBodySyntaxError, patchTypeFromContentType } from '../../../src/api/patch/patch.js'
-
-function statusOf(fn: () => unknown): StatusError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(StatusError)
-    return e as StatusError
-  }
-  throw new Error('expected a StatusError')
-}
+import { statusOf } from '../../helpers/status-of.js'
 
 const pod = () => ({
   metadata: { name: 'p', labels: { app: 'web' } },

@@ -1,0 +1,47 @@
+/**
+ * @module authorizer: the authorization contract (k8s.io/apiserver/pkg/authorization/authorizer):
+ * what a request asks to do, and a decision. The HTTP layer's authorization filter asks it for
+ * every request; the registry asks it for what upstream checks inside storage (RBAC escalation
+ * and bind checks, SubjectAccessReviews, impersonation).
+ */
+import type { RequestUser } from '../resource-definition.js'
+
+/** authorizer.Attributes. */
+export interface AuthorizationAttributes {
+  user: RequestUser
+  /**
+   * Resource requests: get, list, watch, create, update, patch, delete, deletecollection, or a
+   * special verb (impersonate, bind, escalate, use, approve, sign). Non-resource requests: the
+   * lower-cased HTTP method (get, post, put, patch, delete, head, options).
+   */
+  verb: string
+  resourceRequest: boolean
+  /** Resource requests: the API group ("" for core), version, plural, subresource, namespace and name. */
+  apiGroup?: string
+  apiVersion?: string
+  resource?: string
+  subresource?: string
+  namespace?: string
+  name?: string
+  /** Non-resource requests: the URL path (`/healthz`, `/api`). */
+  path?: string
+}
+
+/** authorizer.Decision. */
+export type Decision = 'Allow' | 'Deny' | 'NoOpinion'
+
+/** What an authorizer answers: the decision and its reason (for audit and the review APIs). */
+export interface AuthorizationResult {
+  decision: Decision
+  reason: string
+}
+
+/** One authorization mode (`--authorization-mode`): AlwaysAllow, RBAC, … */
+export interface Authorizer {
+  authorize(a: AuthorizationAttributes): AuthorizationResult
+}
+
+/** `--authorization-mode AlwaysAllow` (the default): everything is allowed. */
+export const alwaysAllow: Authorizer = {
+  authorize: () => ({ decision: 'Allow', reason: '' }),
+}
