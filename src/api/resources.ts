@@ -374,7 +374,7 @@ async function patchObject(call: ResourceCall, subresource?: string) {
   if (isApply && !queryString(call.query, 'fieldManager'))
     optionErrors.push({ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' })
   const fieldManager = fieldManagerOf(call.query, req.headers['user-agent'], 'PatchOptions', optionErrors)
-  const { value: patch } = decodeBody(req.body, req.headers['content-type'])
+  const patch = decodePatchBody(req.body, req.headers['content-type'], isApply)
   let warnings: string[] = []
   const opts = { dryRun, subresource, fieldManager, user: requestUser(req) }
   if (isApply) {
@@ -404,6 +404,17 @@ async function patchObject(call: ResourceCall, subresource?: string) {
 }
 
 export { patchObject }
+
+/** The patch document; an apply configuration that does not decode is worded as applyPatcher words it. */
+function decodePatchBody(raw: unknown, contentType: string | undefined, isApply: boolean): unknown {
+  try {
+    return decodeBody(raw, contentType).value
+  } catch (err) {
+    // handlers/patch.go applyPatchToCurrentObject: errors.NewBadRequest(fmt.Sprintf("error decoding YAML: %v", err))
+    if (isApply && err instanceof StatusError) throw StatusError.badRequest(`error decoding YAML: ${err.message}`)
+    throw err
+  }
+}
 
 /**
  * DeleteOptions come from the body when there is one, else from the query string (as DeleteResource

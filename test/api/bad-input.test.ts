@@ -98,10 +98,14 @@ function judge(
   if (st.status !== 'Failure') return `Status.status ${st.status}`
   if (typeof st.message !== 'string' || !st.message) return `${status} Status without a message`
   if (status >= 500) {
-    // Upstream's own untranslated 500s (no reason): etcd's texts, and strategic merge patch's
+    // Upstream's own untranslated 500s (no reason): etcd's texts, strategic merge patch's
     // mergepatch.ErrNoMergeKey and sliceElementType's error, which interpretStrategicMergePatchError
-    // passes through as they are.
-    const untranslated = /^etcdserver: |^map: .* does not contain declared merge key: |^list element types are not identical: /.test(st.message)
+    // passes through as they are, and an apply configuration that does not fit the schema
+    // (structuredMergeManager.Apply's fmt.Errorf).
+    const untranslated =
+      /^etcdserver: |^map: .* does not contain declared merge key: |^list element types are not identical: |^failed to create typed patch object \(/.test(
+        st.message,
+      )
     const allowed = (status === 500 && untranslated && !st.reason) || (status === 504 && st.reason === 'Timeout')
     if (!allowed) return `${status}: ${preview(st.message, 300)}`
   }

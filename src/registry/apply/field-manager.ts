@@ -68,8 +68,8 @@ export function trackUpdate(scope: FieldManagerScope, live: KubeObject | undefin
 /**
  * FieldManager.Apply: `patch` (the apply configuration) merged into `live` (undefined: the
  * object is created) as `manager`'s; returns the new object with its managedFields. Throws
- * StatusError: 409 with the conflicts unless `force`, 400 for a configuration of another kind or
- * one that does not fit the schema.
+ * StatusError: 409 with the conflicts unless `force`, 400 for a configuration of another kind,
+ * a reason-less 500 for one that does not fit the schema (as upstream).
  */
 export function applyPatch(
   scope: FieldManagerScope,
@@ -105,8 +105,10 @@ export function applyPatch(
     }
   } catch (err) {
     if (err instanceof ApplyConflicts) throw conflictError(err.conflicts)
+    // structuredMergeManager.Apply returns a plain fmt.Errorf here, which the apiserver answers
+    // as a reason-less 500 (kubernetes/kubernetes#118877, #122480 are still open).
     if (err instanceof TypedValueError) {
-      throw StatusError.badRequest(
+      throw StatusError.untranslated(
         `failed to create typed patch object (${where.namespace}/${where.name}; ${gvkString(scope.apiVersion, scope.kind)}): ${err.message}`,
       )
     }

@@ -129,7 +129,9 @@ describe('applyPatch', () => {
     const bad = config(1)
     ;(bad.spec.template.spec as { containers: unknown[] }).containers.push({ name: 'nginx', image: 'again' })
     const err = statusOf(() => applyPatch(scope(), undefined, bad, 'a', false, where))
-    expect(err.code).toBe(400)
+    // structuredMergeManager.Apply's plain fmt.Errorf: an untranslated 500 without a reason.
+    expect(err.code).toBe(500)
+    expect(err.status.reason).toBeUndefined()
     expect(err.message).toMatch(/^failed to create typed patch object \(default\/web; apps\/v1, Kind=Deployment\): \.spec\.template\.spec\.containers/)
   })
 })
