@@ -20,7 +20,7 @@ import { serveHTTPWatch, serveWebSocketWatch, type WatchRequest } from './watch.
 import { isWebSocketUpgrade, wsSubresources } from './ws-subresources.js'
 import { requestUser } from './request-user.js'
 import { fieldManagerOf } from './field-manager-name.js'
-import { checkAppliedType } from '../registry/apply/field-manager.js'
+import { checkApplyConfig } from '../registry/apply/field-manager.js'
 // Register the exec and attach transports (SPDY over HTTP, WebSocket) on import.
 import './exec-spdy.js'
 import './exec-websocket.js'
@@ -380,7 +380,7 @@ async function patchObject(call: ResourceCall, subresource?: string) {
   if (isApply) {
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
       throw StatusError.badRequest('error decoding YAML: the apply patch must be an object')
-    checkAppliedType({ apiVersion: rs.apiVersion, kind: rs.def.kind }, patch as Record<string, unknown>)
+    checkApplyConfig(rs.fieldScope(subresource), patch as Record<string, unknown>, { namespace: rs.def.namespaced ? call.namespace : '', name: call.name! })
     // Strict and Warn report the configuration's unknown fields, not the merged object's.
     warnings = checkPatchedObject(rs, patch as Record<string, unknown>, mode, patch)
     const { stored, created } = await withAdmissionWarnings(call, (sink) =>

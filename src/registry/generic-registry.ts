@@ -650,8 +650,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         if (this.def.prepareForUpdate) this.def.prepareForUpdate(o, old, ctx)
         else if (this.hasStatus) (o as { status?: unknown }).status = cloneJSON((old as { status?: unknown }).status)
       }
-      // Strategies that take metadata from the stored object keep the fields just tracked.
-      if (tracked) {
+      // Strategies that take metadata from the stored object keep the fields just tracked (or applied).
+      if (tracked || opts.managedFieldsSet) {
         if (managedFields) o.metadata.managedFields = managedFields
         else delete o.metadata.managedFields
       }
@@ -744,6 +744,11 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     const where = { namespace: ns, name }
     const write = { ...opts, managedFieldsSet: true }
     if (!opts.subresource && !this.ctx.store.get(this.key, ns, name)) {
+      // applyPatch in handlers/patch.go: a uid names an object that must exist.
+      const uid = (patch.metadata as { uid?: unknown } | undefined)?.uid
+      if (typeof uid === 'string' && uid) {
+        throw StatusError.conflict(this.ref, name, `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`)
+      }
       const obj = applyPatch(scope, undefined, patch, opts.fieldManager, !!opts.force, where) as T
       const given = obj.metadata.name
       if (given !== undefined && given !== name) throw StatusError.badRequest(`the name of the object (${given}) does not match the name on the URL (${name})`)
@@ -765,14 +770,14 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
   }
 
   /** Whether a write records its writer in managedFields: named, untrusted writes that did not compute them already. */
-  private tracksFields(opts: WriteOptions): boolean {
+  protected tracksFields(opts: WriteOptions): boolean {
     return opts.fieldManager !== undefined && !opts.trusted && !opts.managedFieldsSet
   }
 
   private readonly fieldScopes = new Map<string, FieldManagerScope>()
 
   /** The field manager of the main resource or one subresource (reset fields as the strategies' GetResetFields). */
-  private fieldScope(subresource?: string): FieldManagerScope {
+  fieldScope(subresource?: string): FieldManagerScope {
     const id = subresource ?? ''
     let scope = this.fieldScopes.get(id)
     if (!scope) {

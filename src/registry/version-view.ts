@@ -19,6 +19,7 @@ import {
   type WriteOptions,
 } from './generic-registry.js'
 import type { ResourceDefinition, VersionConversion } from './resource-definition.js'
+import { trackUpdate } from './apply/field-manager.js'
 
 /**
  * A ResourceStore for `conversion.version` that reads and writes through the storage version's
@@ -100,26 +101,44 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
     return this.storage.watch(namespace, opts, (ev) => emit({ type: ev.type, stored: this.out(ev.stored) }))
   }
 
+  // Writes through this version record their fields at this version (structuredMergeManager
+  // compares in the request's version), so the storage store is told they are set already.
+
   override async create(namespace: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
-    return this.outOne(await this.storage.create(namespace, await this.inAsync(obj), opts))
+    if (!this.tracksFields(opts)) return this.outOne(await this.storage.create(namespace, await this.inAsync(obj), opts))
+    const own = { ...obj, metadata: { ...obj.metadata } }
+    trackUpdate(this.fieldScope(), undefined, own, opts.fieldManager!)
+    return this.outOne(await this.storage.create(namespace, await this.inAsync(own), { ...opts, managedFieldsSet: true }))
   }
 
   override async update(namespace: string, name: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
-    return this.outOne(await this.storage.update(namespace, name, await this.inAsync(obj), opts))
+    return await this.guaranteedUpdate(namespace, name, () => obj, opts)
+  }
+
+  /** tryUpdate's result, with the writer's fields tracked against `live` (both at this version) when the write records them. */
+  private tracked(live: T, next: T, opts: WriteOptions): T {
+    if (!this.tracksFields(opts) || opts.direct) return next
+    const own = { ...next, metadata: { ...next.metadata } }
+    trackUpdate(this.fieldScope(opts.subresource), live, own, opts.fieldManager!)
+    return own
   }
 
   override async guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): Promise<StoredObject> {
+    const writeOpts: WriteOptions = this.tracksFields(opts) && !opts.direct ? { ...opts, managedFieldsSet: true } : opts
     if (!this.conversion.convert) {
       // The draft handed on is always a private copy (conversion builds new objects), so `shallow` is moot.
-      const convert = (cur: T) => this.in(tryUpdate(this.conversion.fromStorage(cur) as T))
-      return this.out(await this.storage.guaranteedUpdate(namespace, name, convert, opts))
+      const convert = (cur: T) => {
+        const fromStorage = () => this.conversion.fromStorage(cur) as T
+        return this.in(this.tracked(fromStorage(), tryUpdate(fromStorage()), opts))
+      }
+      return this.out(await this.storage.guaranteedUpdate(namespace, name, convert, writeOpts))
     }
     // tryUpdate is synchronous, the converter is not: convert the current object out and the result
     // in first, then write only if nothing changed meanwhile (else read again), as GuaranteedUpdate retries.
     for (let attempt = 0; ; attempt++) {
       const cur = this.storage.get(namespace, name)
       const [view] = await this.outAsync([cur])
-      const next = await this.inAsync(tryUpdate(JSON.parse(view.json) as T))
+      const next = await this.inAsync(this.tracked(JSON.parse(view.json) as T, tryUpdate(JSON.parse(view.json) as T), opts))
       let raced = false
       const written = await this.storage.guaranteedUpdate(
         namespace,
@@ -129,7 +148,7 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
           raced = true
           return now
         },
-        { ...opts, shallow: true },
+        { ...writeOpts, shallow: true },
       )
       if (!raced || attempt >= 5) return this.outOne(written)
     }

@@ -79,6 +79,10 @@ export function createUpdater(atom: Atom, opts: UpdaterOptions = {}): Updater {
   }
 
   return {
+    validate(config) {
+      validateTyped(config, atom)
+    },
+
     update(live, updated, apiVersion, managers, manager, ignored) {
       const base = live ?? empty(apiVersion)
       const { managers: out, comparison: c } = reassign(base, updated, withSchema(managers), manager, true, ignored)

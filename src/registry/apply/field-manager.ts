@@ -107,11 +107,7 @@ export function applyPatch(
     if (err instanceof ApplyConflicts) throw conflictError(err.conflicts)
     // structuredMergeManager.Apply returns a plain fmt.Errorf here, which the apiserver answers
     // as a reason-less 500 (kubernetes/kubernetes#118877, #122480 are still open).
-    if (err instanceof TypedValueError) {
-      throw StatusError.untranslated(
-        `failed to create typed patch object (${where.namespace}/${where.name}; ${gvkString(scope.apiVersion, scope.kind)}): ${err.message}`,
-      )
-    }
+    if (err instanceof TypedValueError) throw typedPatchError(scope, where, err)
     throw err
   }
   // lastAppliedUpdater: kubectl keeps a client-side apply's annotation in step with what it applies.
@@ -135,6 +131,33 @@ export function checkAppliedType(scope: Pick<FieldManagerScope, 'apiVersion' | '
   if (patch.apiVersion !== scope.apiVersion || patch.kind !== scope.kind) {
     throw StatusError.badRequest(`invalid object type: ${gvkString(patch.apiVersion, patch.kind)}`)
   }
+}
+
+/**
+ * The typed conversion of an apply configuration, which upstream runs before the request's field
+ * validation: a value that does not fit the schema, a repeated list key or an undeclared field
+ * is the reason-less 500 `failed to create typed patch object (…)`.
+ */
+export function checkApplyConfig(
+  scope: Pick<FieldManagerScope, 'updater' | 'apiVersion' | 'kind'>,
+  patch: Record<string, unknown>,
+  where: { namespace: string; name: string },
+): void {
+  checkAppliedType(scope, patch)
+  try {
+    scope.updater.validate(patch)
+  } catch (err) {
+    if (err instanceof TypedValueError) throw typedPatchError(scope, where, err)
+    throw err
+  }
+}
+
+// structuredMergeManager.Apply returns a plain fmt.Errorf here, which the apiserver answers as a
+// reason-less 500 (kubernetes/kubernetes#118877, #122480 are still open).
+function typedPatchError(scope: Pick<FieldManagerScope, 'apiVersion' | 'kind'>, where: { namespace: string; name: string }, err: TypedValueError): StatusError {
+  return StatusError.untranslated(
+    `failed to create typed patch object (${where.namespace}/${where.name}; ${gvkString(scope.apiVersion, scope.kind)}): ${err.message}`,
+  )
 }
 
 /** The 409 of merge.Conflicts (NewConflictError). */

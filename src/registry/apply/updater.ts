@@ -59,6 +59,8 @@ export class ApplyConflicts extends Error {
  * objects). `metadata.managedFields` is not part of the objects it sees; the caller strips it.
  */
 export interface Updater {
+  /** Throws TypedValueError when an apply configuration does not fit the schema (what `apply` checks first). */
+  validate(config: object): void
   /**
    * An Update operation (create, update, patch) by `manager`: the fields whose value changed from
    * `live` to `updated` become `manager`'s and are taken from their other owners. `live` is

@@ -1,8 +1,8 @@
 /**
  * @module validate: TypedValue.Validate for an applied configuration, which upstream checks
  * strictly before merging (typed.AsTyped without AllowDuplicates): scalar kinds, maps and lists
- * where the schema says so, keyable and unique associative-list items. Unknown fields are let
- * through (the request's field validation decides about them). After
+ * where the schema says so, keyable and unique associative-list items, and no field a struct
+ * does not declare (`field not declared in schema`, before any field validation). After
  * https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/typed/validate.go.
  */
 import { goQuote } from '../../util/go-value.js'
@@ -99,6 +99,7 @@ function walk(v: unknown, atom: Atom, path: PathElement[]): void {
     const t = atom.map!
     for (const key in v) {
       path.push(fieldElement(key))
+      if (t.fields && t.element === undefined && !t.fields.has(key)) throw new TypedValueError(where(), 'field not declared in schema')
       walk(v[key], fieldAtom(t, key, DEDUCED), path)
       path.pop()
     }

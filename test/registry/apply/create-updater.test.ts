@@ -444,7 +444,8 @@ describe('configurations that do not fit the schema', () => {
     expect(applying(config)).toThrow(new TypedValueError(message.slice(0, message.indexOf(':')), message.slice(message.indexOf(':') + 2)))
   })
 
-  test('nulls and unknown fields pass (field validation is the request’s business)', () => {
-    expect(applying({ replicas: null, other: { x: 1 } })).not.toThrow()
+  test('nulls pass; a field the schema does not declare is refused before any field validation', () => {
+    expect(applying({ replicas: null, labels: { x: 'y' } })).not.toThrow()
+    expect(applying({ replicas: 1, other: { x: 1 } })).toThrow(new TypedValueError('.other', 'field not declared in schema'))
   })
 })
