@@ -85,7 +85,8 @@ for (const version of kubectlVersions) {
         writeFileSync(join(dir, 'page.html'), `<h1>kubectl ${version}</h1>\n`)
         expect(await run(['cp', join(dir, 'page.html'), 'web:/usr/share/nginx/html/page.html'])).toMatchObject({ code: 0, stderr: '' })
         expect(ok(await run(['exec', 'web', '--', 'cat', '/usr/share/nginx/html/page.html']))).toBe(`<h1>kubectl ${version}</h1>\n`)
-        expect((await run(['cp', 'web:/usr/share/nginx/html/page.html', join(dir, 'back.html')])).code).toBe(0)
+        // The whole result, so a failure shows kubectl's stderr.
+        expect(await run(['cp', 'web:/usr/share/nginx/html/page.html', join(dir, 'back.html')])).toMatchObject({ code: 0 })
         expect(readFileSync(join(dir, 'back.html'), 'utf8')).toBe(`<h1>kubectl ${version}</h1>\n`)
       } finally {
         rmSync(dir, { recursive: true, force: true })
