@@ -19,6 +19,7 @@ import { systemWorkloads } from './sim/system-workloads.js'
 import { apiServerBootObjects } from './sim/api-server-objects.js'
 import { ensureSystemPriorityClasses } from './sim/system-priority-classes.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
+import { ActivityRunner } from './sim/activity/activity-runner.js'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { LeaderElector, type LeaderElectionOptions } from './controllers/leader-election.js'
@@ -157,6 +158,8 @@ export class Cluster {
   readonly scenario?: ScenarioOptions
   /** Whether the store came from a data directory that already held this cluster (not seeded). */
   readonly restored: boolean
+  /** The scenario's `activity:` (runs while this process runs the controllers; restarts on reset). */
+  readonly activity?: ActivityRunner
 
   /** A cluster, seeded (unless continued from a data directory) and with its controllers running. */
   static async open(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -212,10 +215,16 @@ export class Cluster {
               if (!c.restored && c.store.count('nodes') === 0) await c.seed()
             } finally {
               // Unless the Lease was lost while seeding (the renewals go on meanwhile).
-              if (c.elector?.isLeader()) c.controllers.setActive(() => true)
+              if (c.elector?.isLeader()) {
+                c.controllers.setActive(() => true)
+                c.activity?.start()
+              }
             }
           },
-          onStoppedLeading: () => c.controllers.setActive(nodeAgentsOnly),
+          onStoppedLeading: () => {
+            c.activity?.stop()
+            c.controllers.setActive(nodeAgentsOnly)
+          },
         })
         c.elector.start()
         // kube-apiserver's compactor: every 5 minutes, etcd's history up to the revision of 5
@@ -235,6 +244,7 @@ export class Cluster {
       throw err
     }
     c.controllers.start()
+    c.activity?.start()
     return c
   }
 
@@ -286,6 +296,8 @@ export class Cluster {
       const made = make(deps)
       for (const c of Array.isArray(made) ? made : [made]) this.controllers.add(c)
     }
+    if (opts.scenario?.activity)
+      this.activity = new ActivityRunner({ spec: opts.scenario.activity, registry: this.registry, clock: this.clock, sim: this.sim, images: this.images })
   }
 
   /** Creates the boot objects through the registry, as the real components would. */
@@ -373,8 +385,15 @@ export class Cluster {
   }
 
   /** Returns to the initial state: the boot objects and the scenario's objects, created afresh (new uids and timestamps). */
-  reset(beforeClear?: () => void): Promise<void> {
-    return this.replaceState(() => this.seed(), beforeClear)
+  async reset(beforeClear?: () => void): Promise<void> {
+    // Activity starts over with the objects: the same seed replays the same sequence from here.
+    const active = this.activity?.running ?? false
+    this.activity?.stop()
+    try {
+      await this.replaceState(() => this.seed(), beforeClear)
+    } finally {
+      if (active) this.activity?.start()
+    }
   }
 
   /** Over etcd: steps down as leader and releases the Leases, so another process takes over at once (graceful shutdown). */
@@ -394,6 +413,7 @@ export class Cluster {
     void this.elector?.stop()
     void this.shards?.stop()
     this.stopSharingClock?.()
+    this.activity?.stop()
     if (this.compactor) clearInterval(this.compactor)
     this.controllers.stop()
     this.clock.dispose()

@@ -9,6 +9,7 @@ import { fieldErrorString, StatusError } from '../errors.js'
 import type { FieldError, KubeObject } from '../types.js'
 import type { NodeInput } from './default-cluster.js'
 import type { ImageBehaviour, ImageCatalogue } from './images.js'
+import { activitySpecErrors, type ActivitySpec } from './activity/activity-spec.js'
 
 // Both src/sim/*.ts, dist/sim/*.js and the CLI bundle (dist/bundle/) sit two levels below the package root.
 const controlDocument = new URL('../../openapi/kubemock-control.yaml', import.meta.url)
@@ -156,6 +157,8 @@ export interface Scenario {
   timings?: SimTimings
   manifests?: string[]
   objects?: KubeObject[]
+  /** Changes made on the simulated clock (src/sim/activity). */
+  activity?: ActivitySpec
 }
 
 /** A loaded scenario: what the Cluster needs, objects gathered from every source. */
@@ -168,6 +171,8 @@ export interface ScenarioOptions {
   timings?: SimTimings
   /** Objects to create at boot and on reset, in order (Lists expanded). */
   objects: KubeObject[]
+  /** Changes made on the simulated clock from boot (and again from each reset). */
+  activity?: ActivitySpec
 }
 
 /** Size reported for scenario tags given without one (a typical small application image). */
@@ -228,6 +233,8 @@ export function scenarioOptions(s: Scenario, source = '<inline>', baseDir = proc
     if (names.has(n.name)) throw scenarioError(source, `is invalid: nodes[${i}].name: Duplicate value: ${JSON.stringify(n.name)}`)
     names.add(n.name)
   }
+  const activityErrors = s.activity ? activitySpecErrors(s.activity) : []
+  if (activityErrors.length) throw scenarioError(source, `is invalid: ${activityErrors.map(fieldErrorString).join(', ')}`)
   const objects: KubeObject[] = [...checkObjects(flatten(s.objects ?? []), source, 'objects')]
   for (const m of s.manifests ?? []) {
     const path = resolve(baseDir, m)
@@ -240,7 +247,7 @@ export function scenarioOptions(s: Scenario, source = '<inline>', baseDir = proc
     objects.push(...checkObjects(flatten(parseDocs(text, path)), source, `manifests ${m}: documents`))
   }
   objects.push(...checkObjects(flatten(moreDocs), source, 'documents'))
-  return { source, name: s.name, nodes: s.nodes, images: s.images, timings: s.timings, objects }
+  return { source, name: s.name, nodes: s.nodes, images: s.images, timings: s.timings, objects, activity: s.activity }
 }
 
 /** Reads and validates a scenario file (see README "Scenario format"). */

@@ -1,4 +1,4 @@
-/** @module random: random identifiers, drawn from the operating system's CSPRNG in pooled blocks. */
+/** @module random: random identifiers from the operating system's CSPRNG (pooled blocks), and a seeded PRNG for reproducible simulations. */
 import { randomFillSync } from 'node:crypto'
 
 /** One randomFillSync call serves this many bytes: a call per 32-byte ID cost more than the rest of a container start. */
@@ -16,4 +16,27 @@ export function randomHex(bytes: number): string {
   const out = pool.toString('hex', offset, offset + bytes)
   offset += bytes
   return out
+}
+
+/**
+ * A seeded generator of numbers in [0, 1) (mulberry32): the same seed gives the same sequence on
+ * every run and platform. A string seed is hashed first (FNV-1a), so `seed: busy` works as well as
+ * `seed: 42`. Not for secrets.
+ */
+export function seededRandom(seed: number | string): () => number {
+  let a = typeof seed === 'number' ? Math.trunc(seed) >>> 0 : fnv1a(seed)
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0
+  return h
 }

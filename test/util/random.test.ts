@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { randomHex } from '../../src/util/random.js'
+import { randomHex, seededRandom } from '../../src/util/random.js'
 
 describe('randomHex', () => {
   it('gives lowercase hex of twice the byte count', () => {
@@ -19,5 +19,19 @@ describe('randomHex', () => {
     // 12,800 digits: 800 expected per digit; a fixed or biased source lands far outside this.
     expect(counts.size).toBe(16)
     for (const n of counts.values()) expect(n).toBeGreaterThan(600)
+  })
+})
+
+describe('seededRandom', () => {
+  it('gives the same sequence for the same seed, numbers or strings, and another for another seed', () => {
+    const draw = (seed: number | string) => {
+      const r = seededRandom(seed)
+      return Array.from({ length: 8 }, () => r())
+    }
+    expect(draw(42)).toEqual(draw(42))
+    expect(draw('busy')).toEqual(draw('busy'))
+    expect(draw(42)).not.toEqual(draw(43))
+    expect(draw('busy')).not.toEqual(draw('unhealthy'))
+    for (const x of draw(7)) expect(x >= 0 && x < 1).toBe(true)
   })
 })
