@@ -5,6 +5,7 @@ import type { SimControls } from '../controllers/index.js'
 import type { Registry } from '../registry/registry.js'
 import type { Clock } from '../sim/clock.js'
 import type { ImageCatalogue } from '../sim/images.js'
+import type { ActivityRecord } from '../sim/activity/activity-runner.js'
 import { StatusError } from '../errors.js'
 import { parseJSONWithDuplicates } from '../store/json-decode.js'
 import { longTimeout, type LongTimeout } from '../long-timeout.js'
@@ -76,6 +77,8 @@ export interface ControlTarget {
   replaceState(load: () => Promise<void>, beforeClear?: () => void): Promise<void>
   /** Back to the boot objects (scenario or default cluster). */
   reset(beforeClear?: () => void): Promise<void>
+  /** The scenario's activity, when it has one (GET /kubemock/v1/activity lists what it did). */
+  readonly activity?: { readonly running: boolean; readonly log: readonly ActivityRecord[] }
 }
 
 /**
@@ -409,6 +412,13 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
   app.post('/kubemock/v1/reset', async (_req, reply) => {
     await state.reset()
     return send(reply, { reset: true })
+  })
+
+  // What the scenario's activity did since boot or the last reset, oldest first.
+  app.get('/kubemock/v1/activity', async (_req, reply) => {
+    const a = cluster.activity
+    const items = (a?.log ?? []).map((r) => ({ n: r.n, time: rfc3339Micro(r.at), kind: r.kind, target: r.target, detail: r.detail }))
+    return send(reply, { kind: 'ActivityLog', running: a?.running ?? false, items })
   })
 }
 

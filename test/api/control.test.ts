@@ -160,3 +160,34 @@ describe('other control endpoints', () => {
     expect((await jsonOf(fetch(`${base}/kubemock/v1/requests`))).items).toEqual([])
   })
 })
+
+describe('activity log over HTTP', () => {
+  test('GET /kubemock/v1/activity lists what the activity did, and reset empties it', async () => {
+    const { parseScenario } = await import('../../src/sim/scenario.js')
+    const scenario = parseScenario(`kind: Scenario
+activity: { seed: 3, everySeconds: 10, jitterSeconds: 0, actions: [{ kind: job, namespaces: [default] }] }
+`)
+    const cluster = await Cluster.open({ speed: 0, scenario })
+    const app = await buildApp({ cluster })
+    cleanup.push(async () => {
+      await app.close()
+      cluster.close()
+    })
+    const before = (await app.inject({ url: '/kubemock/v1/activity' })).json()
+    expect(before).toEqual({ kind: 'ActivityLog', running: true, items: [] })
+    await cluster.clock.advance(20_000)
+    const after = (await app.inject({ url: '/kubemock/v1/activity' })).json()
+    expect(after.items.map((i: any) => [i.n, i.kind, i.target, i.detail])).toEqual([
+      [1, 'job', 'Job default/activity-job-1', 'created; completes after 30s'],
+      [2, 'job', 'Job default/activity-job-2', 'created; completes after 30s'],
+    ])
+    expect(after.items[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+    expect((await app.inject({ method: 'POST', url: '/kubemock/v1/reset' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/kubemock/v1/activity' })).json().items).toEqual([])
+  })
+
+  test('a cluster without activity answers an empty log', async () => {
+    const { app } = await setup()
+    expect((await app.inject({ url: '/kubemock/v1/activity' })).json()).toEqual({ kind: 'ActivityLog', running: false, items: [] })
+  })
+})
