@@ -52,7 +52,7 @@ interface DeploymentLike extends KubeObject {
 }
 
 interface PodLike extends KubeObject {
-  spec?: { containers?: { name: string }[] }
+  spec?: { nodeName?: string; containers?: { name: string }[] }
   status?: { phase?: string; containerStatuses?: { name: string; state?: { running?: unknown } }[] }
 }
 
@@ -275,6 +275,8 @@ export class ActivityRunner {
     const pods = this.targets(this.registry.resource('', 'pods'), a).filter((p) => {
       const pod = p as PodLike
       const container = a.container ?? pod.spec?.containers?.[0]?.name
+      // A pod on a node whose kubelet activity stopped only looks Running: nothing there can crash.
+      if (this.undo.has(`node/${pod.spec?.nodeName}`)) return false
       return pod.status?.phase === 'Running' && pod.status.containerStatuses?.some((s) => s.name === container && s.state?.running)
     }) as PodLike[]
     const pod = pickWith(pods, step.pick)
