@@ -91,10 +91,12 @@ export class ActivityRunner {
     })
   }
 
+  /** Whether a plan is under way (between start() and stop()). */
   get running(): boolean {
     return this.planner !== undefined
   }
 
+  /** Starts the plan from its first step, timed from now; an earlier run is stopped first and its log cleared. */
   start(): void {
     this.stop()
     this.log.length = 0
