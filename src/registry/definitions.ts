@@ -49,6 +49,10 @@ import { mutatingWebhookConfigurations } from './admissionregistration/mutatingw
 import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js'
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js'
+import { clusterRoleBindings } from './rbac/clusterrolebindings.js'
+import { clusterRoles } from './rbac/clusterroles.js'
+import { roleBindings } from './rbac/rolebindings.js'
+import { roles } from './rbac/roles.js'
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
@@ -90,6 +94,10 @@ export const definitions: AnyResourceDefinition[] = [
   ingresses,
   networkPolicies,
   podDisruptionBudgets,
+  clusterRoleBindings,
+  clusterRoles,
+  roleBindings,
+  roles,
   storageClasses,
   csiDrivers,
   csiNodes,

@@ -1,0 +1,108 @@
+/** The authorization filter under `--authorization-mode RBAC`: Forbidden texts, grants through bindings, the journal's decisions. */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { TokenAuthenticator } from '../../src/api/auth.js'
+import { authorizerForModes } from '../../src/registry/authorization/modes.js'
+import { createRBACAuthorizer } from '../../src/registry/rbac/rbac-state.js'
+import { useTestApp } from '../helpers/test-app.js'
+
+const auth = new TokenAuthenticator([
+  { token: 'admin', user: 'kubemock-admin', uid: '1', groups: ['system:masters'] },
+  { token: 'jane', user: 'jane', uid: '2', groups: ['devs'] },
+  { token: 'bob', user: 'bob', uid: '3', groups: ['ops'] },
+])
+
+describe('authorization filter (RBAC)', () => {
+  const t = useTestApp({ app: { auth } })
+  beforeAll(() => {
+    t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
+  })
+  const as = (token: string, method: string, url: string, body?: unknown) =>
+    t.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) })
+
+  it('refuses a user without bindings with the exact Status', async () => {
+    const res = await as('jane', 'GET', '/api/v1/namespaces/default/pods')
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"',
+      reason: 'Forbidden',
+      details: { kind: 'pods' },
+      code: 403,
+    })
+    const named = await as('jane', 'GET', '/apis/apps/v1/namespaces/default/deployments/web')
+    expect(named.json().message).toBe(
+      'deployments.apps "web" is forbidden: User "jane" cannot get resource "deployments" in API group "apps" in the namespace "default"',
+    )
+    expect(named.json().details).toEqual({ name: 'web', group: 'apps', kind: 'deployments' })
+    const cluster = await as('jane', 'GET', '/api/v1/nodes?watch=true')
+    expect(cluster.json().message).toBe('nodes is forbidden: User "jane" cannot watch resource "nodes" in API group "" at the cluster scope')
+    const sub = await as('jane', 'GET', '/api/v1/namespaces/default/pods/p/log')
+    expect(sub.json().message).toBe('pods "p" is forbidden: User "jane" cannot get resource "pods/log" in API group "" in the namespace "default"')
+    const path = await as('jane', 'GET', '/metrics')
+    expect(path.json().message).toBe('forbidden: User "jane" cannot get path "/metrics"')
+  })
+
+  it('lets everyone authenticated discover the API and read the public info', async () => {
+    for (const url of ['/api', '/apis', '/version', '/healthz', '/openapi/v2', '/api/v1']) expect((await as('jane', 'GET', url)).statusCode, url).toBe(200)
+    expect((await t.app.inject({ method: 'GET', url: '/version' })).statusCode).toBe(200)
+  })
+
+  it('grants through a Role and RoleBinding, and through a ClusterRoleBinding to a group', async () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] }
+    expect((await as('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', role)).statusCode).toBe(201)
+    const rb = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'jane-reads' },
+      roleRef: { kind: 'Role', name: 'pod-reader' },
+      subjects: [{ kind: 'User', name: 'jane' }],
+    }
+    const created = await as('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', rb)
+    expect(created.statusCode).toBe(201)
+    expect(created.json().roleRef.apiGroup).toBe('rbac.authorization.k8s.io')
+    expect(created.json().subjects[0].apiGroup).toBe('rbac.authorization.k8s.io')
+    expect((await as('jane', 'GET', '/api/v1/namespaces/default/pods')).statusCode).toBe(200)
+    expect((await as('jane', 'GET', '/api/v1/namespaces/kube-system/pods')).statusCode).toBe(403)
+    expect((await as('jane', 'DELETE', '/api/v1/namespaces/default/pods/x')).statusCode).toBe(403)
+
+    expect((await as('bob', 'GET', '/api/v1/nodes')).statusCode).toBe(403)
+    const crb = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'ops-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:node-proxier' },
+      subjects: [{ kind: 'Group', name: 'ops' }],
+    }
+    expect((await as('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', crb)).statusCode).toBe(201)
+    expect((await as('bob', 'GET', '/api/v1/nodes')).statusCode).toBe(200)
+    expect((await as('bob', 'GET', '/api/v1/namespaces/default/secrets')).statusCode).toBe(403)
+  })
+
+  it('records user, groups and the decision in the request journal', async () => {
+    await as('jane', 'GET', '/api/v1/namespaces/default/pods')
+    await as('jane', 'GET', '/api/v1/namespaces/default/secrets')
+    const rows = t.app.kubemock.journal.list({ limit: 2 })
+    expect(rows.map((r) => [r.user, r.groups, r.decision, r.reason, r.status])).toEqual([
+      ['jane', ['devs', 'system:authenticated'], 'allow', 'RBAC: allowed by RoleBinding "jane-reads/default" of Role "pod-reader" to User "jane"', 200],
+      ['jane', ['devs', 'system:authenticated'], 'forbid', '', 403],
+    ])
+  })
+
+  it('names a missing role in the reason', async () => {
+    const rb = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'dangling' },
+      roleRef: { kind: 'Role', name: 'nope' },
+      subjects: [{ kind: 'Group', name: 'ops' }],
+    }
+    expect((await as('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', rb)).statusCode).toBe(201)
+    const res = await as('bob', 'GET', '/api/v1/namespaces/default/secrets')
+    expect(res.json().message).toBe(
+      'secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default": RBAC: role.rbac.authorization.k8s.io "nope" not found',
+    )
+  })
+})
