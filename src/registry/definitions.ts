@@ -53,6 +53,10 @@ import { clusterRoleBindings } from './rbac/clusterrolebindings.js'
 import { clusterRoles } from './rbac/clusterroles.js'
 import { roleBindings } from './rbac/rolebindings.js'
 import { roles } from './rbac/roles.js'
+import { localSubjectAccessReviews } from './authorization/localsubjectaccessreviews.js'
+import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews.js'
+import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews.js'
+import { subjectAccessReviews } from './authorization/subjectaccessreviews.js'
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
@@ -86,6 +90,10 @@ export const definitions: AnyResourceDefinition[] = [
   statefulSets,
   controllerRevisions,
   eventsV1,
+  localSubjectAccessReviews,
+  selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
+  subjectAccessReviews,
   horizontalPodAutoscalers,
   jobs,
   cronJobs,

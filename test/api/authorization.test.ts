@@ -17,7 +17,12 @@ describe('authorization filter (RBAC)', () => {
     t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
   })
   const as = (token: string, method: string, url: string, body?: unknown) =>
-    t.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) })
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { payload: JSON.stringify(body) } : {}),
+    })
 
   it('refuses a user without bindings with the exact Status', async () => {
     const res = await as('jane', 'GET', '/api/v1/namespaces/default/pods')
@@ -51,7 +56,12 @@ describe('authorization filter (RBAC)', () => {
   })
 
   it('grants through a Role and RoleBinding, and through a ClusterRoleBinding to a group', async () => {
-    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] }
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'pod-reader' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+    }
     expect((await as('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', role)).statusCode).toBe(201)
     const rb = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -104,5 +114,77 @@ describe('authorization filter (RBAC)', () => {
     expect(res.json().message).toBe(
       'secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default": RBAC: role.rbac.authorization.k8s.io "nope" not found',
     )
+  })
+})
+
+describe('access reviews', () => {
+  const t = useTestApp({ app: { auth } })
+  beforeAll(() => {
+    t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
+  })
+  const post = (token: string, url: string, body: unknown) =>
+    t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+  const ssar = (resourceAttributes: Record<string, string>) => ({
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    spec: { resourceAttributes },
+  })
+
+  it('answers SelfSubjectAccessReviews for the caller, and is never stored', async () => {
+    const denied = await post(
+      'jane',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      ssar({ verb: 'create', resource: 'pods', namespace: 'default' }),
+    )
+    expect(denied.statusCode).toBe(201)
+    expect(denied.json()).toEqual({
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: { resourceAttributes: { verb: 'create', resource: 'pods', namespace: 'default' } },
+      status: { allowed: false },
+    })
+    const allowed = await post(
+      'admin',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      ssar({ verb: 'create', resource: 'pods', namespace: 'default' }),
+    )
+    expect(allowed.json().status).toEqual({ allowed: true })
+    expect((await post('jane', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: {} })).json().message).toBe(
+      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    )
+  })
+
+  it('answers SubjectAccessReviews about another user with the granting binding as reason', async () => {
+    const sar = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user: 'someone', groups: ['system:authenticated'], nonResourceAttributes: { verb: 'get', path: '/healthz' } },
+    }
+    const res = await post('admin', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar)
+    expect(res.json().status).toEqual({
+      allowed: true,
+      // The first binding by name whose role has the rule: system:discovery lists /healthz too.
+      reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated"',
+    })
+    expect((await post('jane', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar)).statusCode).toBe(403)
+    const noUser = await post('admin', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { resourceAttributes: { verb: 'get' } } })
+    expect(noUser.json().message).toBe(
+      'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified',
+    )
+  })
+
+  it('lists the caller’s rules in a namespace (SelfSubjectRulesReview)', async () => {
+    const res = await post('jane', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { spec: { namespace: 'default' } })
+    expect(res.statusCode).toBe(201)
+    const status = res.json().status
+    expect(status.incomplete).toBe(false)
+    expect(status.resourceRules).toContainEqual({
+      verbs: ['create'],
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+    })
+    expect(status.nonResourceRules).toContainEqual({ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] })
+    expect((await post('jane', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { spec: {} })).json().message).toBe('no namespace on request')
   })
 })

@@ -32,8 +32,7 @@ export class RBACAuthorizer implements Authorizer {
     const { rules, errors } = this.resolver.rulesFor(user, namespace)
     const out: SubjectRules = { resourceRules: [], nonResourceRules: [], incomplete: errors.length > 0, errors }
     for (const r of rules) {
-      if (r.apiGroups?.length || r.resources?.length)
-        out.resourceRules.push({ verbs: r.verbs ?? [], apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames })
+      if (r.resources?.length) out.resourceRules.push({ verbs: r.verbs ?? [], apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames })
       if (r.nonResourceURLs?.length) out.nonResourceRules.push({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs })
     }
     return out
