@@ -25,7 +25,7 @@ describe('clusterrole-aggregation controller', () => {
   const t = useTestApp()
   it('fills admin, edit and view from the bootstrap aggregate-to-* roles, and follows a new one', async () => {
     const roles = t.cluster.registry.resource<RoleObject>('rbac.authorization.k8s.io', 'clusterroles')
-    const rulesOf = (name: string) => roles.getStored('', name)?.obj.rules ?? []
+    const rulesOf = (name: string) => (roles.getStored('', name)?.obj as RoleObject | undefined)?.rules ?? []
     await advanceUntil(t.cluster.clock, () => rulesOf('admin').length > 0)
     const view = rulesOf('system:aggregate-to-view')
     expect(rulesOf('view')).toEqual(view)
