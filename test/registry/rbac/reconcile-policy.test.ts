@@ -43,7 +43,7 @@ describe('reconcileBootstrapPolicy at start', () => {
       await roles.guaranteedUpdate('', 'system:discovery', (cur) => ({ ...cur, rules: [] }))
       await reconcileBootstrapPolicy(cluster.registry)
       expect(roles.getStored('', 'system:basic-user')).toBeDefined()
-      expect((roles.getStored('', 'system:discovery')?.obj as RoleObject).rules?.length).toBeGreaterThan(0)
+      expect((roles.getStored('', 'system:discovery')?.obj as RoleObject | undefined)?.rules?.length).toBeGreaterThan(0)
       const rv = cluster.store.currentRV()
       await reconcileBootstrapPolicy(cluster.registry)
       expect(cluster.store.currentRV()).toBe(rv)
