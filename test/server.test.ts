@@ -17,8 +17,8 @@ describe('parseCli', () => {
   })
 
   it('parses --authorization-mode as kube-apiserver does, naming bad modes', () => {
-    expect(parseCli([]).authorizationModes).toEqual(['AlwaysAllow'])
-    expect(parseCli(['--authorization-mode', 'Node,RBAC']).authorizationModes).toEqual(['Node', 'RBAC'])
+    expect(parseCli([])).toMatchObject({ authorizationModes: ['AlwaysAllow'] })
+    expect(parseCli(['--authorization-mode', 'Node,RBAC'])).toMatchObject({ authorizationModes: ['Node', 'RBAC'] })
     expect(() => parseCli(['--authorization-mode', 'RBAC,Foo'])).toThrow(
       '--authorization-mode: authorization-mode "Foo" is not a valid mode; valid modes are AlwaysAllow, AlwaysDeny, ABAC, Webhook, RBAC, Node',
     )
