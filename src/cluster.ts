@@ -18,6 +18,7 @@ import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { apiServerBootObjects } from './sim/api-server-objects.js'
 import { reconcileBootstrapPolicy } from './registry/rbac/reconcile-policy.js'
+import { invalidateRBACIndex } from './registry/rbac/rbac-state.js'
 import { ensureSystemPriorityClasses } from './sim/system-priority-classes.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { randomUUID } from 'node:crypto'
@@ -370,9 +371,14 @@ export class Cluster {
       await this.store.clear()
       try {
         await load()
+        // An imported state without the bootstrap policy gets it back, as a restart would.
+        await reconcileBootstrapPolicy(this.registry)
       } catch (err) {
         await rollback()
         throw err
+      } finally {
+        // The store was replaced without watch events: the RBAC binding index must be rebuilt.
+        invalidateRBACIndex(this.registry)
       }
     } finally {
       this.controllers.start()

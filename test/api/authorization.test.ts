@@ -117,6 +117,29 @@ describe('authorization filter (RBAC)', () => {
   })
 })
 
+describe('authorization after the state is replaced', () => {
+  const t = useTestApp({ app: { auth } })
+  beforeAll(() => {
+    t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
+  })
+  const as = (token: string, method: string, url: string, body?: unknown) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body ? { payload: JSON.stringify(body) } : {}),
+    })
+
+  it('forgets the bindings a reset removed, and keeps the bootstrap policy', async () => {
+    const rb = { metadata: { name: 'jane-dns' }, roleRef: { kind: 'ClusterRole', name: 'system:kube-dns' }, subjects: [{ kind: 'User', name: 'jane' }] }
+    expect((await as('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', rb)).statusCode).toBe(201)
+    expect((await as('jane', 'GET', '/api/v1/namespaces/default/services')).statusCode).toBe(200)
+    await t.cluster.reset()
+    expect((await as('jane', 'GET', '/api')).statusCode).toBe(200)
+    expect((await as('jane', 'GET', '/api/v1/namespaces/default/services')).statusCode).toBe(403)
+  })
+})
+
 describe('access reviews', () => {
   const t = useTestApp({ app: { auth } })
   beforeAll(() => {

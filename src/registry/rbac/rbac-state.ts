@@ -32,3 +32,11 @@ export function createRBACAuthorizer(registry: Registry): RBACAuthorizer {
 export function rbacRulesFor(registry: Registry, user: RequestUser, namespace: string): { rules: PolicyRule[]; errors: string[] } {
   return ruleResolverFor(registry).rulesFor(user, namespace)
 }
+
+/**
+ * Drops the registry's binding index, if it has one: after a state import or its rollback, which
+ * replace objects without watch events.
+ */
+export function invalidateRBACIndex(registry: Registry): void {
+  resolvers.get(registry)?.invalidate()
+}
