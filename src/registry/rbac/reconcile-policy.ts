@@ -11,6 +11,7 @@ import { StatusError } from '../../errors.js'
 import type { AnyResourceStore } from '../generic-registry.js'
 import type { Registry } from '../registry.js'
 import { autoUpdateAnnotation, bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js'
+import { bootstrapNamespaceRoleBindings, bootstrapNamespaceRoles } from './namespace-policy.js'
 import { controllerRoleBindings, controllerRoles, controllerServiceAccountNames } from './controller-policy.js'
 import type { BindingObject, RoleObject } from './rbac-validation.js'
 import { missingRules } from './rule-matching.js'
@@ -74,36 +75,59 @@ async function createTolerant(rs: AnyResourceStore, ns: string, obj: RoleObject 
   }
 }
 
-/** Reconciles the bootstrap ClusterRoles and ClusterRoleBindings (and the controller ones) with `registry`. */
-export async function reconcileBootstrapPolicy(registry: Registry): Promise<void> {
-  const roles = registry.resource(group, 'clusterroles')
-  const bindings = registry.resource(group, 'clusterrolebindings')
-  for (const want of [...bootstrapClusterRoles(), ...controllerRoles()]) {
-    const have = roles.getStored('', want.metadata.name ?? '')?.obj as RoleObject | undefined
+/** Creates or reconciles each expected role in `rs`. */
+async function reconcileRoles(rs: AnyResourceStore, wanted: RoleObject[]): Promise<void> {
+  for (const want of wanted) {
+    const ns = want.metadata.namespace ?? ''
+    const have = rs.getStored(ns, want.metadata.name ?? '')?.obj as RoleObject | undefined
     if (!have) {
-      await createTolerant(roles, '', want)
+      await createTolerant(rs, ns, want)
       continue
     }
     const next = reconciledRole(have, want)
-    if (next) await roles.update('', want.metadata.name ?? '', next)
+    if (next) await rs.update(ns, want.metadata.name ?? '', next)
   }
-  for (const want of [...bootstrapClusterRoleBindings(), ...controllerRoleBindings()]) {
+}
+
+/** Creates or reconciles each expected binding in `rs` (recreating those whose roleRef changed). */
+async function reconcileBindings(rs: AnyResourceStore, wanted: BindingObject[]): Promise<void> {
+  for (const want of wanted) {
+    const ns = want.metadata.namespace ?? ''
     const name = want.metadata.name ?? ''
-    const have = bindings.getStored('', name)?.obj as BindingObject | undefined
+    const have = rs.getStored(ns, name)?.obj as BindingObject | undefined
     if (!have) {
-      await createTolerant(bindings, '', want)
+      await createTolerant(rs, ns, want)
       continue
     }
     const r = reconciledBinding(have, want)
     if (r.recreate) {
-      await bindings.delete('', name)
-      await createTolerant(bindings, '', want)
-    } else if (r.next) await bindings.update('', name, r.next)
+      await rs.delete(ns, name)
+      await createTolerant(rs, ns, want)
+    } else if (r.next) await rs.update(ns, name, r.next)
   }
+}
+
+/**
+ * Reconciles the bootstrap ClusterRoles and ClusterRoleBindings (and the controller ones), the
+ * kube-system and kube-public Roles and RoleBindings, and the controllers' ServiceAccounts.
+ */
+export async function reconcileBootstrapPolicy(registry: Registry): Promise<void> {
+  await reconcileRoles(registry.resource(group, 'clusterroles'), [...bootstrapClusterRoles(), ...controllerRoles()])
+  await reconcileBindings(registry.resource(group, 'clusterrolebindings'), [...bootstrapClusterRoleBindings(), ...controllerRoleBindings()])
+  const namespaces = registry.find('', 'namespaces')
+  const exists = (ns: string) => !!namespaces?.getStored('', ns)
+  await reconcileRoles(
+    registry.resource(group, 'roles'),
+    bootstrapNamespaceRoles().filter((r) => exists(r.metadata.namespace ?? '')),
+  )
+  await reconcileBindings(
+    registry.resource(group, 'rolebindings'),
+    bootstrapNamespaceRoleBindings().filter((b) => exists(b.metadata.namespace ?? '')),
+  )
   // kube-controller-manager with --use-service-account-credentials creates one account per
   // controller (clientbuilder.SAControllerClientBuilder) before the controller starts.
   const serviceAccounts = registry.find('', 'serviceaccounts')
-  if (serviceAccounts && registry.find('', 'namespaces')?.getStored('', 'kube-system')) {
+  if (serviceAccounts && exists('kube-system')) {
     for (const name of controllerServiceAccountNames()) {
       if (serviceAccounts.getStored('kube-system', name)) continue
       await createTolerant(serviceAccounts, 'kube-system', {
