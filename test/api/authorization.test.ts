@@ -197,6 +197,29 @@ describe('access reviews', () => {
     )
   })
 
+  it('answers LocalSubjectAccessReviews in their own namespace only', async () => {
+    const lsar = (ns: string) => ({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'LocalSubjectAccessReview',
+      metadata: { namespace: 'kube-system' },
+      spec: {
+        user: 'system:kube-controller-manager',
+        resourceAttributes: { namespace: ns, verb: 'get', resource: 'configmaps', name: 'extension-apiserver-authentication' },
+      },
+    })
+    const res = await post('admin', '/apis/authorization.k8s.io/v1/namespaces/kube-system/localsubjectaccessreviews', lsar('kube-system'))
+    expect(res.statusCode).toBe(201)
+    expect(res.json().status).toEqual({
+      allowed: true,
+      reason:
+        'RBAC: allowed by ClusterRoleBinding "system:kube-controller-manager" of ClusterRole "system:kube-controller-manager" to User "system:kube-controller-manager"',
+    })
+    const bad = await post('admin', '/apis/authorization.k8s.io/v1/namespaces/kube-system/localsubjectaccessreviews', lsar('default'))
+    expect(bad.json().message).toBe(
+      'LocalSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "default": must match metadata.namespace',
+    )
+  })
+
   it('lists the caller’s rules in a namespace (SelfSubjectRulesReview)', async () => {
     const res = await post('jane', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { spec: { namespace: 'default' } })
     expect(res.statusCode).toBe(201)
