@@ -192,3 +192,53 @@ subjects:
     })
   })
 })
+
+describe('RBAC kinds under the default --authorization-mode AlwaysAllow', () => {
+  let km: Kubemock
+  const k = (args: string[], input?: string) => km.kubectl(args, { input })
+  beforeAll(async () => {
+    km = await startKubemock()
+  }, 30_000)
+  afterAll(async () => {
+    await km?.stop()
+  })
+
+  it('applies a chart’s RBAC and lists the bootstrap policy as a real cluster does', async () => {
+    const manifest = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: app}
+rules:
+- {apiGroups: [""], resources: [configmaps], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: app}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: app}
+subjects:
+- {kind: ServiceAccount, name: app}
+`
+    expect(
+      ok(await k(['apply', '-f', '-'], manifest))
+        .trim()
+        .split('\n'),
+    ).toEqual(['serviceaccount/app created', 'role.rbac.authorization.k8s.io/app created', 'rolebinding.rbac.authorization.k8s.io/app created'])
+    const roles = parseTable(ok(await k(['get', 'clusterroles'])))
+    expect(roles.headers).toEqual(['NAME', 'CREATED AT'])
+    expect(roles.rows.map((r) => r.NAME)).toEqual(
+      expect.arrayContaining(['admin', 'cluster-admin', 'edit', 'view', 'system:discovery', 'system:controller:replicaset-controller']),
+    )
+    const crb = parseTable(ok(await k(['get', 'clusterrolebinding', 'cluster-admin', '-o', 'wide'])))
+    expect(crb.rows[0]).toMatchObject({ ROLE: 'ClusterRole/cluster-admin', GROUPS: 'system:masters' })
+    // Changing a binding's roleRef is refused: it is immutable.
+    const r = await k(['patch', 'rolebinding', 'app', '--type=merge', '-p', '{"roleRef":{"kind":"ClusterRole","name":"view"}}'])
+    expect(r.stderr.trim()).toBe(
+      'The RoleBinding "app" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"view"}: cannot change roleRef',
+    )
+    const list = parseTable(ok(await k(['auth', 'can-i', '--list'])))
+    expect(list.rows).toContainEqual({ Resources: '*.*', 'Non-Resource URLs': '[]', 'Resource Names': '[]', Verbs: '[*]' })
+  })
+})
