@@ -51,6 +51,8 @@ const typeFiles = {
   'scheduling/v1': 'io.k8s.api.scheduling.v1',
   'storage/v1': 'io.k8s.api.storage.v1',
   'admissionregistration/v1': 'io.k8s.api.admissionregistration.v1',
+  'rbac/v1': 'io.k8s.api.rbac.v1',
+  'authorization/v1': 'io.k8s.api.authorization.v1',
   'meta/v1': 'io.k8s.apimachinery.pkg.apis.meta.v1',
   'api/resource': 'io.k8s.apimachinery.pkg.api.resource',
   runtime: 'io.k8s.apimachinery.pkg.runtime',
@@ -74,6 +76,8 @@ const groupVersions = {
   'io.k8s.api.scheduling.v1': { group: 'scheduling.k8s.io', version: 'v1' },
   'io.k8s.api.storage.v1': { group: 'storage.k8s.io', version: 'v1' },
   'io.k8s.api.admissionregistration.v1': { group: 'admissionregistration.k8s.io', version: 'v1' },
+  'io.k8s.api.rbac.v1': { group: 'rbac.authorization.k8s.io', version: 'v1' },
+  'io.k8s.api.authorization.v1': { group: 'authorization.k8s.io', version: 'v1' },
   [aggregatorPrefix]: { group: 'apiregistration.k8s.io', version: 'v1' },
 }
 
@@ -96,6 +100,8 @@ const goSources = {
     'io.k8s.api.scheduling.v1': ['scheduling/v1/types.go'],
     'io.k8s.api.storage.v1': ['storage/v1/types.go'],
     'io.k8s.api.admissionregistration.v1': ['admissionregistration/v1/types.go'],
+    'io.k8s.api.rbac.v1': ['rbac/v1/types.go'],
+    'io.k8s.api.authorization.v1': ['authorization/v1/types.go'],
   },
   aggregator: {
     [aggregatorPrefix]: ['pkg/apis/apiregistration/v1/types.go'],

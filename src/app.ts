@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
+import { installAuthorization } from './api/authorization.js'
 import { installCors } from './api/cors.js'
 import { installHostCheck } from './api/host-check.js'
 import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBytes, sendBadRequestURI } from './api/malformed-requests.js'
@@ -103,6 +104,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(chain, opts.corsOrigins ?? [])
   if (opts.auth) installAuth(app, chain, opts.auth)
+  // WithAuthorization follows WithAuthentication; the authorizer is cluster.registry.authorizer.
+  installAuthorization(app, chain, cluster.registry, { authenticating: !!opts.auth })
   installRequestLog(app)
 
   installErrorHandlers(app)

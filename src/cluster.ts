@@ -17,6 +17,8 @@ import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, t
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { apiServerBootObjects } from './sim/api-server-objects.js'
+import { reconcileBootstrapPolicy } from './registry/rbac/reconcile-policy.js'
+import { invalidateRBACIndex } from './registry/rbac/rbac-state.js'
 import { ensureSystemPriorityClasses } from './sim/system-priority-classes.js'
 import { applyScenarioImages, type ScenarioOptions } from './sim/scenario.js'
 import { ActivityRunner } from './sim/activity/activity-runner.js'
@@ -181,6 +183,7 @@ export class Cluster {
         // Lease lives in kube-system), then only the elected one seeds and runs the controllers.
         for (const ns of systemNamespaces) await createIfMissing(c.registry.resource('', 'namespaces'), '', { metadata: { name: ns } })
         await ensureSystemPriorityClasses(c.registry)
+        await reconcileBootstrapPolicy(c.registry)
         const uuid = randomUUID()
         const identity = `${hostname()}_${uuid}`
         // Every process simulates the kubelets of the node shards it holds; only the leader runs the rest.
@@ -238,7 +241,10 @@ export class Cluster {
         return c
       }
       if (!c.restored) await c.seed()
-      else await ensureSystemPriorityClasses(c.registry)
+      else {
+        await ensureSystemPriorityClasses(c.registry)
+        await reconcileBootstrapPolicy(c.registry)
+      }
     } catch (err) {
       c.close()
       throw err
@@ -305,6 +311,8 @@ export class Cluster {
     const r = this.registry
     for (const ns of systemNamespaces) await createIfMissing(r.resource('', 'namespaces'), '', { metadata: { name: ns } })
     await ensureSystemPriorityClasses(r)
+    // The RBAC storage's post-start hook: the bootstrap policy, reconciled (every mode has it).
+    await reconcileBootstrapPolicy(r)
     const now = this.clock.now()
     const nodes = r.resource('', 'nodes')
     const leases = r.resource('coordination.k8s.io', 'leases')
@@ -375,9 +383,14 @@ export class Cluster {
       await this.store.clear()
       try {
         await load()
+        // An imported state without the bootstrap policy gets it back, as a restart would.
+        await reconcileBootstrapPolicy(this.registry)
       } catch (err) {
         await rollback()
         throw err
+      } finally {
+        // The store was replaced without watch events: the RBAC binding index must be rebuilt.
+        invalidateRBACIndex(this.registry)
       }
     } finally {
       this.controllers.start()

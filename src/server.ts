@@ -10,6 +10,8 @@ import { Cluster } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
 import { createLogStream, loggerOptions, logLevels } from './logging.js'
 import { loadScenario } from './sim/scenario.js'
+import { authorizerForModes, parseAuthorizationModes, type AuthorizationMode } from './registry/authorization/modes.js'
+import { createRBACAuthorizer } from './registry/rbac/rbac-state.js'
 import { loadLazyLibraries } from './util/lazy-libraries.js'
 import type { CertificateAuthority, TLSMaterial } from './tls.js'
 
@@ -35,6 +37,10 @@ Options:
   --token TOKEN         require "Authorization: Bearer TOKEN" (repeatable); kubectl sends tokens
                         only over HTTPS, so combine with --tls
   --token-file FILE     tokens, one per line, or kube-apiserver's CSV: token,user,uid[,"groups"]
+  --authorization-mode MODE[,MODE...]  AlwaysAllow (default: every request is allowed), RBAC
+                        (Roles and bindings decide; the bootstrap policy is there), AlwaysDeny, or
+                        kube-apiserver's ordered list such as Node,RBAC; system:masters is always
+                        allowed, and refused requests get the 403 Forbidden Status
   --cors-origin ORIGIN  also allow browser pages from ORIGIN (repeatable; * = any). Pages on
                         http(s)://localhost, 127.0.0.1 and [::1] (any port) are always allowed;
                         requests from other origins are refused with 403
@@ -74,6 +80,8 @@ export interface CliOptions {
   /** --token values, in order (the first goes into the kubeconfig). */
   tokens: string[]
   tokenFile?: string
+  /** --authorization-mode, parsed. */
+  authorizationModes: AuthorizationMode[]
   corsOrigins: string[]
   /** --allowed-host values. */
   allowedHosts: string[]
@@ -106,6 +114,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       'tls-key': { type: 'string' },
       token: { type: 'string', multiple: true, default: [] },
       'token-file': { type: 'string' },
+      'authorization-mode': { type: 'string', default: 'AlwaysAllow' },
       'cors-origin': { type: 'string', multiple: true, default: [] },
       'allowed-host': { type: 'string', multiple: true, default: [] },
       'storage-quota-bytes': { type: 'string' },
@@ -163,6 +172,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     tlsKey: values['tls-key'],
     tokens,
     tokenFile: values['token-file'],
+    authorizationModes: parseAuthorizationModes(values['authorization-mode']!),
     corsOrigins,
     allowedHosts,
     kubeconfigServer,
@@ -243,6 +253,7 @@ export async function main(argv: string[]): Promise<void> {
     storageTimeoutMs: opts.requestTimeoutMs,
     ca,
   })
+  cluster.registry.authorizer = authorizerForModes(opts.authorizationModes, () => createRBACAuthorizer(cluster.registry))
   const app = await buildApp({
     cluster,
     logger: loggerOptions(opts.logLevel, logStream),

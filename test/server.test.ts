@@ -15,4 +15,14 @@ describe('parseCli', () => {
     for (const q of ['0', '-1', '1.5', '2GiB'])
       expect(() => parseCli([`--storage-quota-bytes=${q}`])).toThrow(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${q}"`)
   })
+
+  it('parses --authorization-mode as kube-apiserver does, naming bad modes', () => {
+    expect(parseCli([])).toMatchObject({ authorizationModes: ['AlwaysAllow'] })
+    expect(parseCli(['--authorization-mode', 'Node,RBAC'])).toMatchObject({ authorizationModes: ['Node', 'RBAC'] })
+    expect(() => parseCli(['--authorization-mode', 'RBAC,Foo'])).toThrow(
+      '--authorization-mode: authorization-mode "Foo" is not a valid mode; valid modes are AlwaysAllow, AlwaysDeny, ABAC, Webhook, RBAC, Node',
+    )
+    expect(() => parseCli(['--authorization-mode', 'RBAC,RBAC'])).toThrow('authorization-mode "RBAC,RBAC" has mode specified more than once')
+    expect(() => parseCli(['--authorization-mode', 'Webhook'])).toThrow('authorization-mode "Webhook" is not supported by kubemock')
+  })
 })

@@ -55,6 +55,11 @@ declare module 'fastify' {
 const journalKey = Symbol('kubemock.journal')
 type WithEntry = FastifyRequest & { [journalKey]?: JournalEntry }
 
+/** The request journal's entry for `req` (undefined for control requests), for filters that add to it. */
+export function journalEntryOf(req: FastifyRequest): JournalEntry | undefined {
+  return (req as WithEntry)[journalKey]
+}
+
 /** The Status watchers get when the state is replaced: they must re-list (etcd3's "too old" watch error). */
 function replacedError(): StatusError {
   return StatusError.expired('The resourceVersion for the provided watch is too old.')

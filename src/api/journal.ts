@@ -112,6 +112,16 @@ export interface RequestRecord {
   /** HTTP status; 0 while the request (e.g. a watch) is still open. */
   status: number
   durationMs: number
+  /** Who sent it (the authenticated user; empty for requests the journal saw before authentication). */
+  user: string
+  groups: string[]
+  /**
+   * The authorization decision (audit's `authorization.k8s.io/decision`): `allow` or `forbid`,
+   * and the authorizer's reason (`RBAC: allowed by ClusterRoleBinding …`); empty when the request
+   * was answered before authorization (401, CORS preflight).
+   */
+  decision: string
+  reason: string
 }
 
 /** Filters of GET /kubemock/v1/requests (all optional, combined with AND). */
@@ -145,6 +155,11 @@ export interface JournalEntry {
   status: number
   durationMs: number
   info?: RequestInfo
+  /** Set by the authorization filter. */
+  user?: string
+  groups?: string[]
+  decision?: 'allow' | 'forbid'
+  reason?: string
 }
 
 /** A bounded ring of the newest requests (1,000 by default). Not thread-safe; Node is single-threaded. */
@@ -255,5 +270,9 @@ function toRecord(e: JournalEntry, info: RequestInfo): RequestRecord {
     userAgent: e.userAgent,
     status: e.status,
     durationMs: e.durationMs,
+    user: e.user ?? '',
+    groups: e.groups ?? [],
+    decision: e.decision ?? '',
+    reason: e.reason ?? '',
   }
 }

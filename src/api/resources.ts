@@ -336,6 +336,8 @@ async function createObject(call: ResourceCall) {
       namespace: call.namespace,
       nowMs: call.now().getTime(),
       dryRun: parseDryRun(queryValues(call.query, 'dryRun')),
+      user: requestUser(req),
+      authorizer: call.registry.authorizer,
       resource: (group: string, plural: string) => call.registry.resource(group, plural),
     }
     const out = await rs.def.restCreate(ctx, obj)

@@ -25,6 +25,7 @@ import { createAPIServiceAvailabilityController } from './apiservice-availabilit
 import { createCSRSigner } from './csr-signer.js'
 import { createCSRCleaner } from './csr-cleaner.js'
 import { createFlowSchemaDanglingController } from './flowschema-dangling.js'
+import { createClusterRoleAggregationController } from './clusterrole-aggregation.js'
 import type { CertificateAuthority } from '../tls.js'
 import { createPersistentVolumeController } from './persistentvolume.js'
 import { createLocalPathProvisioner } from './local-path-provisioner.js'
@@ -131,6 +132,7 @@ export const controllerFactories: ControllerFactory[] = [
   as(kcm, (d) => createCSRSigner({ ...d, ca: d.clusterCA })),
   as(kcm, (d) => createCSRCleaner(d)),
   as(apiserver, (d) => createFlowSchemaDanglingController(d)),
+  as(kcm, (d) => createClusterRoleAggregationController(d)),
   as(kcm, (d) => createPersistentVolumeController(d)),
   as('local-path-provisioner', (d) => createLocalPathProvisioner(d)),
   as(kcm, (d) => createVolumeProtectionController(d)),

@@ -3,6 +3,7 @@ import type { AdmissionPlugin } from './admission.js'
 import type { Registry } from './registry.js'
 import { createValidatingAdmissionPolicy } from './admissionregistration/validating-admission-policy.js'
 import { createLimitRanger } from './core/limit-ranger.js'
+import { createRBACEscalationCheck } from './rbac/escalation-check.js'
 import { createResourceQuotaAdmission } from './core/resource-quota-admission.js'
 import { createPriorityAdmission } from './scheduling/priority-admission.js'
 import { createRuntimeClassAdmission } from './node/runtimeclass-admission.js'
@@ -20,6 +21,8 @@ export type AdmissionPluginFactory = (registry: Registry) => AdmissionPlugin
  * ResourceQuota last, so quota sees the defaulted resources and the resolved priority.
  */
 export const defaultAdmissionPlugins: AdmissionPluginFactory[] = [
+  // Not an admission plugin upstream but RBAC's policy-based storage, which checks before admission.
+  (r) => createRBACEscalationCheck(r),
   (r) => createLimitRanger(r),
   (r) => createPriorityAdmission(r),
   (r) => createDefaultStorageClassAdmission(r),

@@ -49,6 +49,14 @@ import { mutatingWebhookConfigurations } from './admissionregistration/mutatingw
 import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js'
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js'
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js'
+import { clusterRoleBindings } from './rbac/clusterrolebindings.js'
+import { clusterRoles } from './rbac/clusterroles.js'
+import { roleBindings } from './rbac/rolebindings.js'
+import { roles } from './rbac/roles.js'
+import { localSubjectAccessReviews } from './authorization/localsubjectaccessreviews.js'
+import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews.js'
+import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews.js'
+import { subjectAccessReviews } from './authorization/subjectaccessreviews.js'
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
 
 /**
@@ -82,6 +90,10 @@ export const definitions: AnyResourceDefinition[] = [
   statefulSets,
   controllerRevisions,
   eventsV1,
+  localSubjectAccessReviews,
+  selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
+  subjectAccessReviews,
   horizontalPodAutoscalers,
   jobs,
   cronJobs,
@@ -90,6 +102,10 @@ export const definitions: AnyResourceDefinition[] = [
   ingresses,
   networkPolicies,
   podDisruptionBudgets,
+  clusterRoleBindings,
+  clusterRoles,
+  roleBindings,
+  roles,
   storageClasses,
   csiDrivers,
   csiNodes,

@@ -2,6 +2,7 @@
 import type { FieldError, KubeObject } from '../types.js'
 import type { ResourceStore } from './generic-registry.js'
 import type { Registry } from './registry.js'
+import type { Authorizer } from './authorization/authorizer.js'
 
 /** One Table column as metav1.TableColumnDefinition. `priority: 1` columns show only with `-o wide`. */
 export interface ColumnDef {
@@ -29,6 +30,10 @@ export interface RestCreateContext {
   namespace: string
   nowMs: number
   dryRun: boolean
+  /** Who asked (absent for in-process callers): the review APIs answer about this user. */
+  user?: RequestUser
+  /** The cluster's authorizer (Registry.authorizer): SubjectAccessReviews ask it. */
+  authorizer: Authorizer
   /** Another kind's registry (core group is ""). */
   resource(group: string, plural: string): ResourceStore
 }

@@ -61,6 +61,13 @@ const fixtures: Record<string, Record<string, unknown>> = {
   },
   'networking.k8s.io/NetworkPolicy': { spec: { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Ingress'] } },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector } },
+  'rbac.authorization.k8s.io/Role': { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
+  'rbac.authorization.k8s.io/ClusterRole': { rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }] },
+  'rbac.authorization.k8s.io/RoleBinding': { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'jane' }] },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': {
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }],
+  },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'x' } },
   'apiregistration.k8s.io/APIService': { spec: { group: 'conformance.example.com', version: 'v1', groupPriorityMinimum: 100, versionPriority: 10 } },
   'certificates.k8s.io/CertificateSigningRequest': {

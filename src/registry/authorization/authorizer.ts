@@ -36,12 +36,42 @@ export interface AuthorizationResult {
   reason: string
 }
 
+/** authorizer.ResourceRuleInfo / NonResourceRuleInfo as SelfSubjectRulesReview lists them. */
+export interface ResourceRule {
+  verbs: string[]
+  apiGroups?: string[]
+  resources?: string[]
+  resourceNames?: string[]
+}
+export interface NonResourceRule {
+  verbs: string[]
+  nonResourceURLs?: string[]
+}
+
+/** What authorizer.RuleResolver.RulesFor answers: the rules, and whether the list may lack some. */
+export interface SubjectRules {
+  resourceRules: ResourceRule[]
+  nonResourceRules: NonResourceRule[]
+  incomplete: boolean
+  /** Why the list is incomplete (EvaluationError). */
+  errors: string[]
+}
+
 /** One authorization mode (`--authorization-mode`): AlwaysAllow, RBAC, … */
 export interface Authorizer {
   authorize(a: AuthorizationAttributes): AuthorizationResult
+  /** The rules `user` holds in `namespace` (authorizer.RuleResolver), for SelfSubjectRulesReview; absent: no rules known. */
+  rulesFor?(user: RequestUser, namespace: string): SubjectRules
 }
 
 /** `--authorization-mode AlwaysAllow` (the default): everything is allowed. */
 export const alwaysAllow: Authorizer = {
   authorize: () => ({ decision: 'Allow', reason: '' }),
+  // alwaysAllowAuthorizer.RulesFor: everything, complete.
+  rulesFor: () => ({
+    resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+    nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+    incomplete: false,
+    errors: [],
+  }),
 }

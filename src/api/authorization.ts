@@ -1,0 +1,80 @@
+/**
+ * @module api/authorization: the authorization filter, last of the request filters (kube-apiserver's
+ * WithAuthorization, staging/src/k8s.io/apiserver/pkg/endpoints/filters/authorization.go): the
+ * request's attributes as RequestInfo derives them, asked of the registry's authorizer; anything
+ * but Allow is the 403 Forbidden Status. The decision and the user go into the request journal.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AuthorizationAttributes } from '../registry/authorization/authorizer.js'
+import { alwaysAllow } from '../registry/authorization/authorizer.js'
+import type { Registry } from '../registry/registry.js'
+import type { RequestUser } from '../registry/resource-definition.js'
+import { journalEntryOf } from './control.js'
+import { sendStatus } from './errors.js'
+import type { FilterChain } from './filter-chain.js'
+import { forbiddenError } from './forbidden.js'
+import { infoOf, requestInfo, type RequestInfo } from './journal.js'
+import { requestUser } from './request-user.js'
+
+/** Who a credential-less request is once authentication lets it through (the open paths). */
+export const anonymousUser: RequestUser = { username: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] }
+
+/** The attributes of a request (authorizer.AttributesRecord from RequestInfo and the user). */
+export function requestAttributes(user: RequestUser, info: RequestInfo, path: string): AuthorizationAttributes {
+  if (!info.isResourceRequest) return { user, verb: info.verb, resourceRequest: false, path }
+  return {
+    user,
+    verb: info.verb,
+    resourceRequest: true,
+    apiGroup: info.apiGroup,
+    apiVersion: info.apiVersion,
+    resource: info.resource,
+    subresource: info.subresource,
+    namespace: info.namespace,
+    name: info.name,
+  }
+}
+
+/** Options of {@link installAuthorization}. */
+export interface AuthorizationOptions {
+  /** Authentication is on: a request without a user is anonymous, not the administrator. */
+  authenticating: boolean
+}
+
+/**
+ * Adds the authorization filter; add it last, after authentication. The authorizer is read from
+ * the registry on every request, so setting `registry.authorizer` takes effect at once. Under
+ * AlwaysAllow no attributes are derived (the journal still records the user and `allow`).
+ */
+export function installAuthorization(_app: FastifyInstance, chain: FilterChain, registry: Registry, opts: AuthorizationOptions): void {
+  const userOf = (req: FastifyRequest): RequestUser => (opts.authenticating && !req.kubeUser ? anonymousUser : requestUser(req))
+  chain.add((req, reply) => {
+    const entry = journalEntryOf(req)
+    const user = userOf(req)
+    if (entry) {
+      entry.user = user.username
+      entry.groups = user.groups
+    }
+    const authorizer = registry.authorizer
+    if (authorizer === alwaysAllow) {
+      if (entry) entry.decision = 'allow'
+      return false
+    }
+    const url = req.raw.url ?? '/'
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    const info = entry ? infoOf(entry) : requestInfo(req.raw.method ?? 'GET', path, q < 0 ? '' : url.slice(q + 1))
+    const attrs = requestAttributes(user, info, path)
+    const result = authorizer.authorize(attrs)
+    if (entry) entry.reason = result.reason
+    if (result.decision === 'Allow') {
+      if (entry) entry.decision = 'allow'
+      return false
+    }
+    if (entry) entry.decision = 'forbid'
+    req.log.debug({ reason: result.reason }, 'Forbidden')
+    reply.header('X-Content-Type-Options', 'nosniff')
+    sendStatus(reply, forbiddenError(attrs, result.reason))
+    return true
+  })
+}
