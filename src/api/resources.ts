@@ -337,8 +337,12 @@ async function createObject(call: ResourceCall) {
       nowMs: call.now().getTime(),
       dryRun: parseDryRun(queryValues(call.query, 'dryRun')),
       resource: (group: string, plural: string) => call.registry.resource(group, plural),
+      user: requestUser(req),
+      registry: call.registry,
     }
     const out = await rs.def.restCreate(ctx, obj)
+    // A kind served at several versions answers in the one the request used.
+    if (out.kind === rs.def.kind) out.apiVersion = rs.apiVersion
     addWarnings(call.reply, warnings)
     return call.reply.code(201).type('application/json').send(JSON.stringify(out))
   }

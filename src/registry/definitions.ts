@@ -50,6 +50,8 @@ import { validatingWebhookConfigurations } from './admissionregistration/validat
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js'
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js'
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
+import { tokenReviews } from './authentication/tokenreviews.js'
+import { selfSubjectReviews } from './authentication/selfsubjectreviews.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -82,6 +84,8 @@ export const definitions: AnyResourceDefinition[] = [
   statefulSets,
   controllerRevisions,
   eventsV1,
+  tokenReviews,
+  selfSubjectReviews,
   horizontalPodAutoscalers,
   jobs,
   cronJobs,

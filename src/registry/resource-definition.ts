@@ -31,6 +31,10 @@ export interface RestCreateContext {
   dryRun: boolean
   /** Another kind's registry (core group is ""). */
   resource(group: string, plural: string): ResourceStore
+  /** Who sent the request (absent for in-process callers): the review kinds answer about it. */
+  user?: RequestUser
+  /** The cluster's registry (its authenticators and authorizer, for the review kinds). */
+  registry?: Registry
 }
 
 /** What a computed kind's hooks get: the request's namespace (undefined: every namespace) and the cluster's registry. */
