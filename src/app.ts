@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
 import { installAuthentication } from './api/authentication.js'
+import { installImpersonation } from './api/impersonation.js'
 import { installCors } from './api/cors.js'
 import { installHostCheck } from './api/host-check.js'
 import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBytes, sendBadRequestURI } from './api/malformed-requests.js'
@@ -127,6 +128,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clientCertificates: !!(opts.https && opts.clientCA),
     required: opts.authenticationRequired ?? !!opts.auth,
   })
+  installImpersonation(chain, cluster.registry)
+  // Pods reach the API server through the `kubernetes` Service: served in-process, through every filter.
+  cluster.registry.apiServerTransport = async (r) => {
+    const res = await app.inject({ method: r.method as 'GET', url: r.path, headers: r.headers, ...(r.body !== undefined ? { payload: r.body } : {}) })
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v)
+    return { status: res.statusCode, headers, body: res.body }
+  }
   installRequestLog(app)
 
   installErrorHandlers(app)

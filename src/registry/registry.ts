@@ -14,6 +14,22 @@ import { alwaysAllow, type Authorizer } from './authorization/authorizer.js'
 import type { TokenAuthenticator } from './authentication/authenticator.js'
 import { ServiceAccountTokens } from './authentication/service-account-tokens.js'
 
+/** A request to the API server from inside the simulated cluster. */
+export interface InClusterRequest {
+  method: string
+  /** Path and query. */
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
+
+/** The API server's answer to an {@link InClusterRequest}. */
+export interface InClusterResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
 export interface RegistryOptions {
   store: ObjectStore
   clock: Clock
@@ -61,6 +77,11 @@ export class Registry {
    * service-account tokens alone by default; the HTTP layer puts the static tokens first.
    */
   tokenAuthenticator: TokenAuthenticator
+  /**
+   * How clients inside the simulated cluster (curl in a pod, through the `kubernetes` Service)
+   * reach the API server: set by the HTTP layer; absent when nothing serves HTTP.
+   */
+  apiServerTransport?: (req: InClusterRequest) => Promise<InClusterResponse>
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store

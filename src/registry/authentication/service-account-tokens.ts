@@ -3,7 +3,7 @@
  * checked by the authenticator — on the cluster's simulated clock (pkg/serviceaccount/jwt.go,
  * claims.go).
  */
-import { createHash, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, generateKeyPair, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
 import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
 import type { Registry } from '../registry.js'
@@ -61,26 +61,64 @@ export function serviceAccountUsername(namespace: string, name: string): string 
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
+interface SigningKeys {
+  privateKey: KeyObject
+  publicKey: KeyObject
+  kid: string
+}
+
+function signingKeys(privateKey: KeyObject, publicKey: KeyObject): SigningKeys {
+  // keyIDFromPublicKey: base64url(sha256(DER PKIX public key)).
+  const kid = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+  return { privateKey, publicKey, kid }
+}
+
 /**
- * The cluster's service-account token signer and validator. The RSA key pair is made on first
- * use and lives as long as the process (tokens of an earlier process do not verify, as after
- * rotating `--service-account-key-file` without keeping the old key).
+ * One RSA-2048 key pair per process, made in the background when the first cluster starts:
+ * generating it takes about half a second of CPU, which must not stall the event loop (a
+ * caller that needs it before it is ready makes it synchronously).
+ */
+let processKeys: SigningKeys | undefined
+let processKeysReady: Promise<void> | undefined
+
+function startKeyGeneration(): Promise<void> {
+  processKeysReady ??= new Promise<void>((resolve) => {
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+      if (!err && !processKeys) processKeys = signingKeys(privateKey, publicKey)
+      resolve()
+    })
+  })
+  return processKeysReady
+}
+
+/**
+ * The cluster's service-account token signer and validator. The RSA key pair lives as long as
+ * the process (tokens of an earlier process do not verify, as after rotating
+ * `--service-account-key-file` without keeping the old key).
  */
 export class ServiceAccountTokens implements TokenAuthenticator {
-  private keys?: { privateKey: KeyObject; publicKey: KeyObject; kid: string }
+  constructor(private readonly registry: Registry) {
+    void startKeyGeneration()
+  }
 
-  constructor(private readonly registry: Registry) {}
+  /** Whether the signing key exists already (signing now does not block). */
+  get ready(): boolean {
+    return processKeys !== undefined
+  }
 
-  private keyPair() {
-    if (!this.keys) {
+  /** Resolves once the signing key exists. */
+  whenReady(): Promise<void> {
+    return startKeyGeneration()
+  }
+
+  private keyPair(): SigningKeys {
+    if (!processKeys) {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-      // keyIDFromPublicKey: base64url(sha256(DER PKIX public key)).
-      const kid = createHash('sha256')
-        .update(publicKey.export({ type: 'spki', format: 'der' }))
-        .digest('base64url')
-      this.keys = { privateKey, publicKey, kid }
+      processKeys = signingKeys(privateKey, publicKey)
     }
-    return this.keys
+    return processKeys
   }
 
   /** The public key (PEM): what `--service-account-key-file` would hold. */

@@ -136,3 +136,35 @@ function bindTo(
 function refOf(o: KubeObject): ObjectRefClaim {
   return { name: o.metadata.name ?? '', uid: o.metadata.uid ?? '' }
 }
+
+/**
+ * The token the kubelet writes into a pod's projected service-account volume: bound to the pod
+ * (and its node), for the API audiences, 3607 s nominal (a year with a warnafter, as upstream
+ * extends it). Undefined when the pod's service account does not exist.
+ */
+export function issuePodToken(
+  registry: Registry,
+  pod: KubeObject,
+  expirationSeconds = kubeletTokenExpirationSeconds,
+  audiences?: string[],
+): string | undefined {
+  const ns = pod.metadata.namespace ?? ''
+  const saName = (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName || 'default'
+  const sa = registry.find('', 'serviceaccounts')?.getStored(ns, saName)?.obj
+  if (!sa) return undefined
+  const req: TokenIssueRequest = {
+    namespace: ns,
+    serviceAccount: refOf(sa),
+    audiences: audiences?.length ? audiences : [...apiAudiences],
+    expirationSeconds,
+    pod: refOf(pod),
+  }
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName
+  const node = nodeName ? registry.find('', 'nodes')?.getStored('', nodeName)?.obj : undefined
+  if (node) req.node = refOf(node)
+  if (expirationSeconds === kubeletTokenExpirationSeconds) {
+    req.expirationSeconds = expirationExtensionSeconds
+    req.warnAfterSeconds = kubeletTokenExpirationSeconds
+  }
+  return registry.serviceAccountTokens.issue(req).token
+}
