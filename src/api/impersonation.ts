@@ -137,7 +137,8 @@ export function installImpersonation(chain: FilterChain, registry: Registry): vo
     if (h[userHeader] === undefined && h[groupHeader] === undefined && h[uidHeader] === undefined && !Object.keys(h).some((k) => k.startsWith(extraPrefix)))
       return false
     try {
-      const user = impersonate(registry, requestUser(req), h)
+      // Each header line is one value, as Go's http.Header keeps them (Node joins repeats with ", ").
+      const user = impersonate(registry, requestUser(req), (req.raw.headersDistinct as FastifyRequest['headers'] | undefined) ?? h)
       if (user) req.kubeUser = user
     } catch (err) {
       if (!(err instanceof StatusError)) throw err

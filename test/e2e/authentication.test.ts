@@ -264,6 +264,8 @@ describe('authentication with --tls, --token-file and --client-ca-file', () => {
       ['Username', 'jane'],
       ['Groups', '[devs system:authenticated]'],
     ])
+    const two = await km.kubectl(['auth', 'whoami', '--as', 'jane', '--as-group', 'devs', '--as-group', 'ops'])
+    expect(whoamiRows(two.stdout)).toContainEqual(['Groups', '[devs ops system:authenticated]'])
     const sa = whoamiRows((await km.kubectl(['auth', 'whoami', '--as', 'system:serviceaccount:kube-system:builder'])).stdout)
     expect(sa).toEqual([
       ['Username', 'system:serviceaccount:kube-system:builder'],
