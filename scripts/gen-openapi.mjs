@@ -45,6 +45,8 @@ const typeFiles = {
   'autoscaling/v1': 'io.k8s.api.autoscaling.v1',
   'autoscaling/v2': 'io.k8s.api.autoscaling.v2',
   'certificates/v1': 'io.k8s.api.certificates.v1',
+  'authentication/v1': 'io.k8s.api.authentication.v1',
+  'authentication/v1beta1': 'io.k8s.api.authentication.v1beta1',
   'flowcontrol/v1': 'io.k8s.api.flowcontrol.v1',
   'networking/v1': 'io.k8s.api.networking.v1',
   'node/v1': 'io.k8s.api.node.v1',
@@ -70,6 +72,8 @@ const groupVersions = {
   'io.k8s.api.autoscaling.v1': { group: 'autoscaling', version: 'v1' },
   'io.k8s.api.autoscaling.v2': { group: 'autoscaling', version: 'v2' },
   'io.k8s.api.certificates.v1': { group: 'certificates.k8s.io', version: 'v1' },
+  'io.k8s.api.authentication.v1': { group: 'authentication.k8s.io', version: 'v1' },
+  'io.k8s.api.authentication.v1beta1': { group: 'authentication.k8s.io', version: 'v1beta1' },
   'io.k8s.api.flowcontrol.v1': { group: 'flowcontrol.apiserver.k8s.io', version: 'v1' },
   'io.k8s.api.networking.v1': { group: 'networking.k8s.io', version: 'v1' },
   'io.k8s.api.node.v1': { group: 'node.k8s.io', version: 'v1' },
@@ -94,6 +98,8 @@ const goSources = {
     'io.k8s.api.autoscaling.v1': ['autoscaling/v1/types.go'],
     'io.k8s.api.autoscaling.v2': ['autoscaling/v2/types.go'],
     'io.k8s.api.certificates.v1': ['certificates/v1/types.go'],
+    'io.k8s.api.authentication.v1': ['authentication/v1/types.go'],
+    'io.k8s.api.authentication.v1beta1': ['authentication/v1beta1/types.go'],
     'io.k8s.api.flowcontrol.v1': ['flowcontrol/v1/types.go'],
     'io.k8s.api.networking.v1': ['networking/v1/types.go'],
     'io.k8s.api.node.v1': ['node/v1/types.go'],
@@ -122,6 +128,11 @@ const goImports = {
   v1: 'io.k8s.api.core.v1',
   autoscalingv1: 'io.k8s.api.autoscaling.v1',
   types: 'io.k8s.apimachinery.pkg.types',
+}
+
+/** Packages whose import aliases differ from goImports (authentication/v1beta1 imports authentication/v1 as `v1`). */
+const goImportOverrides = {
+  'io.k8s.api.authentication.v1beta1': { v1: 'io.k8s.api.authentication.v1' },
 }
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString'
@@ -287,7 +298,7 @@ function qualifyGoType(goType, prefix) {
 function goDefName(goType, prefix) {
   const t = goType.replace(/^\*/, '')
   const q = /^(\w+)\.(\w+)$/.exec(t)
-  if (q) return `${goImports[q[1]]}.${q[2]}`
+  if (q) return `${goImportOverrides[prefix]?.[q[1]] ?? goImports[q[1]]}.${q[2]}`
   if (/^\w+$/.test(t) && !/^(string|bool|u?int\d*|float\d+|byte)$/.test(t)) return `${prefix}.${t}`
   if (t === '[]byte') return undefined
   return undefined

@@ -2,8 +2,10 @@
 import { randomUUID } from 'node:crypto'
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { installAuth, selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
+import { selectWebSocketProtocol, type TokenAuthenticator } from './api/auth.js'
+import { installAuthentication } from './api/authentication.js'
 import { installAuthorization } from './api/authorization.js'
+import { installImpersonation } from './api/impersonation.js'
 import { installCors } from './api/cors.js'
 import { installHostCheck } from './api/host-check.js'
 import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBytes, sendBadRequestURI } from './api/malformed-requests.js'
@@ -36,8 +38,18 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Serve HTTPS with this PEM key and certificate (see tls.ts). */
   https?: { key: string; cert: string }
-  /** Require bearer tokens (see api/auth.ts); undefined = no authentication. */
+  /** Static bearer tokens (see api/auth.ts); giving them requires authentication. */
   auth?: TokenAuthenticator
+  /**
+   * PEM bundle of the CAs client certificates must chain to (`--client-ca-file`, the `--tls`
+   * CA); with `https`, the server asks for a client certificate and authenticates CN/O.
+   */
+  clientCA?: string
+  /**
+   * A request without credentials is system:anonymous and bad credentials are a 401 (default:
+   * when `auth` is given). Otherwise such requests are the administrator (see api/authentication.ts).
+   */
+  authenticationRequired?: boolean
   /**
    * Origins allowed cross-origin besides the loopback ones (`*` = any; see api/cors.ts); `false`
    * allows no cross-origin requests at all. Requests from other origins are refused with 403.
@@ -64,7 +76,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     http: { maxHeaderSize: maxHeaderBytes },
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler,
-    ...(opts.https ? { https: { ...opts.https, maxHeaderSize: maxHeaderBytes } } : {}),
+    ...(opts.https
+      ? {
+          https: {
+            ...opts.https,
+            maxHeaderSize: maxHeaderBytes,
+            // Ask for a client certificate but let the authenticator decide (an untrusted one is a 401, not a failed handshake).
+            ...(opts.clientCA ? { ca: opts.clientCA, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+        }
+      : {}),
   }) as unknown as FastifyInstance
 
   // Bodies are decoded by the handlers (JSON, YAML, four patch types), so take every body as text,
@@ -103,9 +124,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
   // kube-apiserver's chain puts CORS outside authentication: preflights never carry credentials.
   installCors(chain, opts.corsOrigins ?? [])
-  if (opts.auth) installAuth(app, chain, opts.auth)
-  // WithAuthorization follows WithAuthentication; the authorizer is cluster.registry.authorizer.
-  installAuthorization(app, chain, cluster.registry, { authenticating: !!opts.auth })
+  installAuthentication(app, chain, cluster.registry, {
+    ...(opts.auth ? { tokens: opts.auth } : {}),
+    clientCertificates: !!(opts.https && opts.clientCA),
+    required: opts.authenticationRequired ?? !!opts.auth,
+  })
+  installImpersonation(chain, cluster.registry)
+  // WithAuthorization follows WithAuthentication and WithImpersonation; the authorizer is cluster.registry.authorizer.
+  installAuthorization(chain, cluster.registry)
+  // Pods reach the API server through the `kubernetes` Service: served in-process, through every filter.
+  cluster.registry.apiServerTransport = async (r) => {
+    const res = await app.inject({ method: r.method as 'GET', url: r.path, headers: r.headers, ...(r.body !== undefined ? { payload: r.body } : {}) })
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v)
+    return { status: res.statusCode, headers, body: res.body }
+  }
   installRequestLog(app)
 
   installErrorHandlers(app)

@@ -45,6 +45,12 @@ export interface RunningCluster extends ControlHelpers {
   kubeconfigPath?: string
   /** With `tls`: the CA certificate (PEM) clients should trust. */
   ca?: string
+  /**
+   * With `tls: true`: a kubeconfig YAML (same server and CA) whose user is a client certificate
+   * from the cluster CA for `user` in `groups` (CN and O), as `kubeadm kubeconfig user` makes.
+   * The server authenticates it as that user (system:authenticated added).
+   */
+  kubeconfigFor?(user: string, groups?: string[]): string
   clock: Clock
   cluster: Cluster
   /** Stops the server, controllers and timers. */
@@ -70,6 +76,8 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     cluster,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
     ...(tokens.length ? { auth: new TokenAuthenticator(tokens.map((token) => ({ token, ...defaultTokenUser }))) } : {}),
+    // The generated CA also verifies client certificates (kubeconfigFor).
+    ...(ca ? { clientCA: ca.cert } : {}),
     corsOrigins: options.corsOrigins ?? [],
     allowedHosts: hostAllowList({ bindHost: host, configured: options.allowedHosts }),
   })
@@ -77,10 +85,14 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr ? addr.port : 0
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const certificateAuthorityData = tls ? Buffer.from(tls.ca).toString('base64') : undefined
+  const lib = ca ? await import('./tls.js') : undefined
+  const kubeconfigFor = (user: string, groups: string[] = []) =>
+    kubeconfigYAML({ server: url, certificateAuthorityData, clientCertificate: lib!.issueClientCertificate(ca!, { user, groups }), userName: user })
   const kubeconfig = kubeconfigYAML({
     server: url,
     ...(tokens.length ? { token: tokens[0] } : {}),
-    ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
+    ...(certificateAuthorityData ? { certificateAuthorityData } : {}),
   })
   const file = options.kubeconfigPath ? writeKubeconfigFile(kubeconfig, options.kubeconfigPath) : undefined
   return {
@@ -88,6 +100,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     kubeconfig,
     ...(file ? { kubeconfigPath: file.path } : {}),
     ...(tls ? { ca: tls.ca } : {}),
+    ...(ca ? { kubeconfigFor } : {}),
     clock: cluster.clock,
     cluster,
     ...controlHelpers(app, cluster),

@@ -41,6 +41,10 @@ Options:
                         (Roles and bindings decide; the bootstrap policy is there), AlwaysDeny, or
                         kube-apiserver's ordered list such as Node,RBAC; system:masters is always
                         allowed, and refused requests get the 403 Forbidden Status
+  --client-ca-file FILE authenticate client certificates signed by a CA in this PEM bundle
+                        (CN = user, O = groups; needs HTTPS); with --tls the generated CA
+                        verifies client certificates too, and the kubeconfig carries one for
+                        kubemock-admin (group system:masters) unless --token is given
   --cors-origin ORIGIN  also allow browser pages from ORIGIN (repeatable; * = any). Pages on
                         http(s)://localhost, 127.0.0.1 and [::1] (any port) are always allowed;
                         requests from other origins are refused with 403
@@ -82,6 +86,8 @@ export interface CliOptions {
   tokenFile?: string
   /** --authorization-mode, parsed. */
   authorizationModes: AuthorizationMode[]
+  /** --client-ca-file */
+  clientCAFile?: string
   corsOrigins: string[]
   /** --allowed-host values. */
   allowedHosts: string[]
@@ -115,6 +121,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       token: { type: 'string', multiple: true, default: [] },
       'token-file': { type: 'string' },
       'authorization-mode': { type: 'string', default: 'AlwaysAllow' },
+      'client-ca-file': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true, default: [] },
       'allowed-host': { type: 'string', multiple: true, default: [] },
       'storage-quota-bytes': { type: 'string' },
@@ -140,6 +147,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key must be given together')
   if (values.tls && values['tls-cert'] !== undefined) throw new Error('--tls generates a certificate; do not combine it with --tls-cert/--tls-key')
   const tokens = values.token ?? []
+  if (values['client-ca-file'] !== undefined && !values.tls && values['tls-cert'] === undefined)
+    throw new Error('--client-ca-file needs HTTPS: add --tls, or --tls-cert and --tls-key')
   if (tokens.some((t) => t.trim() === '' || /[\s,]/.test(t))) throw new Error('--token must be a non-empty string without spaces or commas')
   const corsOrigins = values['cors-origin'] ?? []
   for (const o of corsOrigins)
@@ -173,6 +182,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     tokens,
     tokenFile: values['token-file'],
     authorizationModes: parseAuthorizationModes(values['authorization-mode']!),
+    clientCAFile: values['client-ca-file'],
     corsOrigins,
     allowedHosts,
     kubeconfigServer,
@@ -227,6 +237,7 @@ export async function main(argv: string[]): Promise<void> {
   const users: TokenUser[] = [...opts.tokens.map((token) => ({ token, ...defaultTokenUser })), ...(opts.tokenFile ? readTokenFile(opts.tokenFile) : [])]
   if (opts.tokenFile && users.length === opts.tokens.length) throw new Error(`--token-file: ${opts.tokenFile} holds no tokens`)
   let tls: TLSMaterial | undefined
+  const clientCAFile = opts.clientCAFile ? (await import('./tls.js')).readClientCAFile(opts.clientCAFile) : undefined
   // Loaded on demand: the X.509 library costs tens of milliseconds of start-up to evaluate.
   if (opts.tlsCert && opts.tlsKey) tls = (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey)
   let ca: CertificateAuthority | undefined
@@ -259,6 +270,9 @@ export async function main(argv: string[]): Promise<void> {
     logger: loggerOptions(opts.logLevel, logStream),
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
     ...(users.length ? { auth: new TokenAuthenticator(users) } : {}),
+    // The generated CA verifies client certificates as well as --client-ca-file's CAs.
+    ...(ca || clientCAFile ? { clientCA: [ca?.cert ?? '', clientCAFile ?? ''].join('') } : {}),
+    authenticationRequired: users.length > 0 || clientCAFile !== undefined,
     corsOrigins: opts.corsOrigins,
     allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
   })
@@ -288,6 +302,10 @@ export async function main(argv: string[]): Promise<void> {
     const kubeconfig = kubeconfigYAML({
       server: kubeconfigServer,
       ...(users.length ? { token: users[0].token } : {}),
+      // Without a token, the generated CA's certificate for the administrator (kubeadm's admin.conf).
+      ...(!users.length && ca
+        ? { clientCertificate: (await import('./tls.js')).issueClientCertificate(ca, { user: defaultTokenUser.user, groups: ['system:masters'] }) }
+        : {}),
       ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
     })
     writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 })

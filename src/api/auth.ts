@@ -1,9 +1,7 @@
 /** @module api/auth: static bearer-token authentication, over the Authorization header and the WebSocket subprotocol. */
 import { readFileSync } from 'node:fs'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { StatusError } from '../errors.js'
-import { sendStatus } from './errors.js'
-import type { FilterChain } from './filter-chain.js'
+import type { FastifyRequest } from 'fastify'
+import { apiAudiences, type TokenAuthenticator as RegistryTokenAuthenticator } from '../registry/authentication/authenticator.js'
 
 /** Who a token belongs to, as in kube-apiserver's `--token-auth-file` (token,user,uid,"group1,group2"). */
 export interface TokenUser {
@@ -126,35 +124,65 @@ export class TokenAuthenticator {
    * filter does), so the handshake echoes the remaining protocol.
    */
   authenticate(headers: FastifyRequest['headers'], isWebSocket: boolean): AuthResult {
-    const errors: string[] = []
-    let sawCredentials = false
-    const header = headers.authorization
-    if (header !== undefined) {
-      const parts = header.trim().split(' ')
-      if (parts.length >= 2 && parts[0].toLowerCase() === 'bearer' && parts[1] !== '') {
-        sawCredentials = true
-        const user = this.authenticateToken(parts[1])
-        if (user) return { ok: true, user }
-        errors.push('invalid bearer token')
-      }
-    }
-    if (isWebSocket) {
-      const ws = webSocketToken(headers['sec-websocket-protocol'])
-      if ('error' in ws) {
-        sawCredentials = true
-        errors.push(ws.error)
-      } else if (ws.token !== undefined) {
-        sawCredentials = true
-        const user = this.authenticateToken(ws.token)
-        if (user) {
-          headers['sec-websocket-protocol'] = ws.rest.join(',')
-          return { ok: true, user }
-        }
-        errors.push('invalid bearer token')
-      }
-    }
-    return { ok: false, anonymous: !sawCredentials, ...(errors.length ? { error: errors.join(', ') } : {}) }
+    const r = authenticateBearer(headers, isWebSocket, (token) => this.authenticateToken(token))
+    return r.ok ? { ok: true, user: r.user } : r
   }
+
+  /** This set as a registry token authenticator (no audiences: static tokens are valid for any). */
+  asTokenAuthenticator(): RegistryTokenAuthenticator {
+    return {
+      authenticateToken: (token, audiences) => {
+        const u = this.byToken.get(token)
+        return u ? { user: { username: u.user, uid: u.uid, groups: [...u.groups] }, audiences: [...(audiences ?? apiAudiences)] } : undefined
+      },
+    }
+  }
+}
+
+/**
+ * The bearer-token part of the authenticator union: the `Authorization: Bearer` header
+ * (request/bearertoken/bearertoken.go), then, for WebSocket upgrades, the bearer subprotocol
+ * (request/websocket/protocol.go), each checked with `check` (a user, an error text, or
+ * undefined for an unknown token, which is "invalid bearer token"). `anonymous` is true when
+ * no bearer credentials were sent at all.
+ */
+export function authenticateBearer<U>(
+  headers: FastifyRequest['headers'],
+  isWebSocket: boolean,
+  check: (token: string) => U | { error: string } | undefined,
+): { ok: true; user: U } | { ok: false; anonymous: boolean; error?: string } {
+  const errors: string[] = []
+  let sawCredentials = false
+  const tryToken = (token: string): U | undefined => {
+    const r = check(token)
+    if (r && !(typeof r === 'object' && 'error' in (r as object))) return r as U
+    errors.push(r ? (r as { error: string }).error : 'invalid bearer token')
+    return undefined
+  }
+  const header = headers.authorization
+  if (header !== undefined) {
+    const parts = header.trim().split(' ')
+    if (parts.length >= 2 && parts[0].toLowerCase() === 'bearer' && parts[1] !== '') {
+      sawCredentials = true
+      const user = tryToken(parts[1])
+      if (user) return { ok: true, user }
+    }
+  }
+  if (isWebSocket) {
+    const ws = webSocketToken(headers['sec-websocket-protocol'])
+    if ('error' in ws) {
+      sawCredentials = true
+      errors.push(ws.error)
+    } else if (ws.token !== undefined) {
+      sawCredentials = true
+      const user = tryToken(ws.token)
+      if (user) {
+        headers['sec-websocket-protocol'] = ws.rest.join(',')
+        return { ok: true, user }
+      }
+    }
+  }
+  return { ok: false, anonymous: !sawCredentials, ...(errors.length ? { error: errors.join(', ') } : {}) }
 }
 
 /**
@@ -209,41 +237,3 @@ export function selectWebSocketProtocol(protocols: Set<string>, request?: { url?
 const streamingPath = /\/pods\/[^/]+\/(exec|attach|portforward)$/
 /** v5/v4 channel protocols and the port-forward tunnel (its slash may arrive escaped, see portforward.ts). */
 const streamingProtocols = /^(v5\.channel\.k8s\.io|v4\.channel\.k8s\.io|.*portforward\.k8s\.io)$/
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The authenticated user; null when authentication is off or the path is open. */
-    kubeUser: TokenUser | null
-  }
-}
-
-function isWebSocketUpgrade(req: FastifyRequest): boolean {
-  const upgrade = req.headers.upgrade
-  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket'
-}
-
-/**
- * Adds the authentication filter to the request filters: requests without a valid token get the
- * 401 `Unauthorized` Status (kubectl: `error: You must be logged in to the server (Unauthorized)`),
- * except credential-less requests to {@link openPaths}. Add it after the CORS filter, so that
- * preflights (which never carry credentials) are answered first, as kube-apiserver's filter chain
- * puts WithCORS outside WithAuthentication. Failures are logged at debug level with the reason.
- */
-export function installAuth(app: FastifyInstance, chain: FilterChain, auth: TokenAuthenticator): void {
-  app.decorateRequest('kubeUser', null)
-  chain.add((req, reply) => {
-    const result = auth.authenticate(req.headers, isWebSocketUpgrade(req))
-    if (result.ok) {
-      req.kubeUser = result.user
-      return false
-    }
-    if (result.anonymous) {
-      const url = req.raw.url ?? '/'
-      const q = url.indexOf('?')
-      if (openPaths.has(q < 0 ? url : url.slice(0, q))) return false
-    }
-    if (result.error) req.log.debug({ reason: result.error }, 'Unable to authenticate the request')
-    sendStatus(reply, StatusError.unauthorized())
-    return true
-  })
-}

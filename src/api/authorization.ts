@@ -35,22 +35,16 @@ export function requestAttributes(user: RequestUser, info: RequestInfo, path: st
   }
 }
 
-/** Options of {@link installAuthorization}. */
-export interface AuthorizationOptions {
-  /** Authentication is on: a request without a user is anonymous, not the administrator. */
-  authenticating: boolean
-}
-
 /**
  * Adds the authorization filter; add it last, after authentication. The authorizer is read from
  * the registry on every request, so setting `registry.authorizer` takes effect at once. Under
  * AlwaysAllow no attributes are derived (the journal still records the user and `allow`).
  */
-export function installAuthorization(_app: FastifyInstance, chain: FilterChain, registry: Registry, opts: AuthorizationOptions): void {
-  const userOf = (req: FastifyRequest): RequestUser => (opts.authenticating && !req.kubeUser ? anonymousUser : requestUser(req))
+export function installAuthorization(chain: FilterChain, registry: Registry): void {
   chain.add((req, reply) => {
     const entry = journalEntryOf(req)
-    const user = userOf(req)
+    // The authentication and impersonation filters have set the user (system:anonymous included).
+    const user = requestUser(req)
     if (entry) {
       entry.user = user.username
       entry.groups = user.groups

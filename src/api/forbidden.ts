@@ -1,32 +1,40 @@
-/**
- * @module forbidden: the text of an authorization refusal, as responsewriters.Forbidden builds it
- * (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage,
- * wrapped by apierrors.NewForbidden).
- */
+/** @module forbidden: upstream's 403 text for a denied request (responsewriters.Forbidden), shared by impersonation and authorization. */
+import { StatusError, qualifiedResource } from '../errors.js'
 import type { AuthorizationAttributes } from '../registry/authorization/authorizer.js'
-import { StatusError } from '../errors.js'
 
 /**
- * The whole message of the 403: `pods is forbidden: User "jane" cannot list resource "pods" in API
- * group "" in the namespace "default"`, `deployments.apps "web" is forbidden: … at the cluster
- * scope`, or for non-resource paths `forbidden: User "jane" cannot get path "/metrics"`. The
- * authorizer's reason, when it gave one, is appended by {@link forbiddenError}.
+ * The `User "u" cannot …` part of the text, as forbiddenMessage in
+ * staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go words it:
+ * `cannot <verb> resource "<res[/sub]>" in API group "<g>" in the namespace "<ns>"` (or
+ * `at the cluster scope`), and `cannot <verb> path "<p>"` for non-resource requests.
  */
-export function forbiddenMessage(a: AuthorizationAttributes): string {
-  const user = a.user.username
-  if (!a.resourceRequest) return `forbidden: User ${JSON.stringify(user)} cannot ${a.verb} path ${JSON.stringify(a.path ?? '')}`
+export function forbiddenReason(a: AuthorizationAttributes): string {
+  const user = JSON.stringify(a.user.username)
+  if (!a.resourceRequest) return `User ${user} cannot ${a.verb} path ${JSON.stringify(a.path ?? '')}`
   const resource = a.subresource ? `${a.resource ?? ''}/${a.subresource}` : (a.resource ?? '')
-  const where = a.namespace ? `in the namespace ${JSON.stringify(a.namespace)}` : 'at the cluster scope'
-  const why = `User ${JSON.stringify(user)} cannot ${a.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(a.apiGroup ?? '')} ${where}`
-  const gr = a.apiGroup ? `${a.resource ?? ''}.${a.apiGroup}` : (a.resource ?? '')
-  return a.name ? `${gr} ${JSON.stringify(a.name)} is forbidden: ${why}` : `${gr} is forbidden: ${why}`
+  const scope = a.namespace ? `in the namespace ${JSON.stringify(a.namespace)}` : 'at the cluster scope'
+  return `User ${user} cannot ${a.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(a.apiGroup ?? '')} ${scope}`
 }
 
-/** The 403 Forbidden Status: the message (plus `: <reason>`), details {name, group, kind} as NewForbidden fills them. */
-export function forbiddenError(a: AuthorizationAttributes, reason: string): StatusError {
-  const message = reason ? `${forbiddenMessage(a)}: ${reason}` : forbiddenMessage(a)
-  const details = a.resourceRequest
-    ? { ...(a.name ? { name: a.name } : {}), ...(a.apiGroup ? { group: a.apiGroup } : {}), ...(a.resource ? { kind: a.resource } : {}) }
-    : {}
-  return new StatusError(403, 'Forbidden', message, details)
+/**
+ * The whole Forbidden message: `<resource>[.<group>][ "<name>"] is forbidden: User …` for
+ * resource requests (the subresource is not part of the subject, as upstream builds the
+ * GroupResource from the resource alone), `forbidden: User … cannot get path "/x"` for
+ * non-resource ones; a non-empty authorizer `reason` is appended after `: `.
+ */
+export function forbiddenMessage(a: AuthorizationAttributes, reason = ''): string {
+  return forbiddenError(a, reason).message
+}
+
+/** The 403 Status for a denied request, with upstream's message and details (see {@link forbiddenMessage}). */
+export function forbiddenError(a: AuthorizationAttributes, reason = ''): StatusError {
+  const why = reason ? `${forbiddenReason(a)}: ${reason}` : forbiddenReason(a)
+  if (!a.resourceRequest || !a.resource) return new StatusError(403, 'Forbidden', `forbidden: ${why}`, {})
+  const ref = { group: a.apiGroup ?? '', resource: a.resource }
+  const subject = a.name ? `${qualifiedResource(ref)} ${JSON.stringify(a.name)}` : qualifiedResource(ref)
+  return new StatusError(403, 'Forbidden', `${subject} is forbidden: ${why}`, {
+    ...(a.name ? { name: a.name } : {}),
+    ...(ref.group ? { group: ref.group } : {}),
+    kind: ref.resource,
+  })
 }

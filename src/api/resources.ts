@@ -339,8 +339,11 @@ async function createObject(call: ResourceCall) {
       user: requestUser(req),
       authorizer: call.registry.authorizer,
       resource: (group: string, plural: string) => call.registry.resource(group, plural),
+      registry: call.registry,
     }
     const out = await rs.def.restCreate(ctx, obj)
+    // A kind served at several versions answers in the one the request used.
+    if (out.kind === rs.def.kind) out.apiVersion = rs.apiVersion
     addWarnings(call.reply, warnings)
     return call.reply.code(201).type('application/json').send(JSON.stringify(out))
   }

@@ -14,6 +14,7 @@ import { decodeObject, parseFieldValidation } from './decode-object.js'
 import { fieldManagerOf } from './field-manager-name.js'
 import { parseDryRun, patchObject, sendObject, withAdmissionWarnings, type ResourceCall } from './resources.js'
 import { requestUser } from './request-user.js'
+import { createTokenRequest, type TokenRequestBody } from '../registry/authentication/token-request.js'
 import { queryString, queryValues } from './query-params.js'
 import { serveLogs } from './logs.js'
 import { servePortForwardHTTP } from './portforward.js'
@@ -30,6 +31,7 @@ const handlers: Record<string, Handler> = {
   finalize: finalizeHandler,
   approval: (call) => objectSubresourceHandler(call, 'approval'),
   ephemeralcontainers: ephemeralContainersHandler,
+  token: tokenRequestHandler,
 }
 
 /** Extra handlers contributed by later layers (log, exec, proxy …), keyed by subresource name. */
@@ -195,6 +197,14 @@ async function evictionHandler(call: ResourceCall) {
     .code(201)
     .type('application/json')
     .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }))
+}
+
+/** serviceaccounts/token: a TokenRequest answered with a signed token (201, not stored). */
+function tokenRequestHandler(call: ResourceCall) {
+  const body = (decodeAnyBody(call.req.body, call.req.headers['content-type']).value ?? {}) as TokenRequestBody
+  if (typeof body !== 'object') throw StatusError.badRequest('the body of the request was in an unknown format')
+  const out = createTokenRequest(call.registry, call.namespace, call.name!, body)
+  return call.reply.code(201).type('application/json').send(JSON.stringify(out))
 }
 
 /** namespaces/finalize: only spec.finalizers changes. */

@@ -4,7 +4,7 @@ import type { Registry } from '../registry/registry.js'
 import type { Controller } from './runtime.js'
 import { splitKey } from './runtime.js'
 
-/** The cluster CA bundle published in every namespace (kube-root-ca.crt), a fixed simulated one. */
+/** The CA bundle published in every namespace (kube-root-ca.crt) when the cluster has no CA of its own (no --tls): a fixed simulated one. */
 export const rootCACertificate = `-----BEGIN CERTIFICATE-----
 MIIDBTCCAe2gAwIBAgIIb3Vtb2NrLWNhMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNV
 BAMTCmt1YmVybmV0ZXMwHhcNMjYwMTAxMDAwMDAwWhcNMzYwMTAxMDAwMDAwWjAV
@@ -17,8 +17,10 @@ CgKCAQEAkubemockkubemockkubemockkubemockkubemockkubemockkubemock
  * The serviceaccounts-controller and root-ca-cert-publisher together: recreate `default` and
  * `kube-root-ca.crt` in every namespace that is not terminating.
  */
-export function createServiceAccountController(deps: { registry: Registry }): Controller {
+export function createServiceAccountController(deps: { registry: Registry; clusterCA?: { cert: string } }): Controller {
   const { registry } = deps
+  // The cluster CA when there is one: what the API server's certificate chains to.
+  const caBundle = deps.clusterCA?.cert ?? rootCACertificate
   const namespaces = registry.resource('', 'namespaces')
   const serviceAccounts = registry.resource('', 'serviceaccounts')
   const configMaps = registry.resource('', 'configmaps')
@@ -41,7 +43,21 @@ export function createServiceAccountController(deps: { registry: Registry }): Co
       const ns = namespaces.getStored('', name)
       if (!ns || ns.obj.metadata.deletionTimestamp) return
       if (!serviceAccounts.getStored(name, 'default')) await ensure(() => serviceAccounts.create(name, { metadata: { name: 'default', namespace: name } }))
-      if (!configMaps.getStored(name, 'kube-root-ca.crt')) {
+      const published = configMaps.getStored(name, 'kube-root-ca.crt')
+      if (published && (published.obj as { data?: Record<string, string> }).data?.['ca.crt'] !== caBundle) {
+        // The publisher keeps the bundle current (a CA from an earlier run, an edited ConfigMap).
+        await ensure(() =>
+          configMaps.guaranteedUpdate(
+            name,
+            'kube-root-ca.crt',
+            (cur) => ({ ...cur, data: { ...((cur as { data?: Record<string, string> }).data ?? {}), 'ca.crt': caBundle } }),
+            {
+              trusted: true,
+            },
+          ),
+        )
+      }
+      if (!published) {
         await ensure(
           async () =>
             await configMaps.create(name, {
@@ -53,7 +69,7 @@ export function createServiceAccountController(deps: { registry: Registry }): Co
                     'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
                 },
               },
-              data: { 'ca.crt': rootCACertificate },
+              data: { 'ca.crt': caBundle },
             }),
         )
       }

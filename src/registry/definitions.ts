@@ -58,6 +58,8 @@ import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessrevie
 import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews.js'
 import { subjectAccessReviews } from './authorization/subjectaccessreviews.js'
 import { customResourceDefinitions } from './apiextensions/customresourcedefinitions.js'
+import { tokenReviews } from './authentication/tokenreviews.js'
+import { selfSubjectReviews } from './authentication/selfsubjectreviews.js'
 
 /**
  * Every kind the API serves, in discovery order: core first, then the groups in the order
@@ -90,6 +92,8 @@ export const definitions: AnyResourceDefinition[] = [
   statefulSets,
   controllerRevisions,
   eventsV1,
+  tokenReviews,
+  selfSubjectReviews,
   localSubjectAccessReviews,
   selfSubjectAccessReviews,
   selfSubjectRulesReviews,

@@ -11,6 +11,24 @@ import { AdmissionChain, type AdmissionPlugin } from './admission.js'
 import { defaultAdmissionPlugins } from './admission-plugins.js'
 import type { WebhookTransport } from './admissionregistration/webhook-client.js'
 import { alwaysAllow, type Authorizer } from './authorization/authorizer.js'
+import type { TokenAuthenticator } from './authentication/authenticator.js'
+import { ServiceAccountTokens } from './authentication/service-account-tokens.js'
+
+/** A request to the API server from inside the simulated cluster. */
+export interface InClusterRequest {
+  method: string
+  /** Path and query. */
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
+
+/** The API server's answer to an {@link InClusterRequest}. */
+export interface InClusterResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
 
 export interface RegistryOptions {
   store: ObjectStore
@@ -52,6 +70,18 @@ export class Registry {
   readonly webhookServiceURLs?: Record<string, string>
   /** See RegistryOptions.authorizer. Settable: the RBAC authorizer reads this registry's roles. */
   authorizer: Authorizer
+  /** Signs and checks service-account tokens (TokenRequest, the request authenticator, TokenReview). */
+  readonly serviceAccountTokens: ServiceAccountTokens
+  /**
+   * The bearer-token authenticators in kube-apiserver's order, which TokenReview asks: the
+   * service-account tokens alone by default; the HTTP layer puts the static tokens first.
+   */
+  tokenAuthenticator: TokenAuthenticator
+  /**
+   * How clients inside the simulated cluster (curl in a pod, through the `kubernetes` Service)
+   * reach the API server: set by the HTTP layer; absent when nothing serves HTTP.
+   */
+  apiServerTransport?: (req: InClusterRequest) => Promise<InClusterResponse>
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store
@@ -59,6 +89,8 @@ export class Registry {
     this.webhookTransport = opts.webhookTransport
     this.webhookServiceURLs = opts.webhookServiceURLs
     this.authorizer = opts.authorizer ?? alwaysAllow
+    this.serviceAccountTokens = new ServiceAccountTokens(this)
+    this.tokenAuthenticator = this.serviceAccountTokens
     const ctx: RegistryContext = {
       store: opts.store,
       now: () => opts.clock.now(),

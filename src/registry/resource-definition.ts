@@ -30,12 +30,14 @@ export interface RestCreateContext {
   namespace: string
   nowMs: number
   dryRun: boolean
-  /** Who asked (absent for in-process callers): the review APIs answer about this user. */
+  /** Who asked (absent for in-process callers): the review kinds answer about this user. */
   user?: RequestUser
   /** The cluster's authorizer (Registry.authorizer): SubjectAccessReviews ask it. */
   authorizer: Authorizer
   /** Another kind's registry (core group is ""). */
   resource(group: string, plural: string): ResourceStore
+  /** The cluster's registry (its authenticators and authorizer, for the review kinds). */
+  registry?: Registry
 }
 
 /** What a computed kind's hooks get: the request's namespace (undefined: every namespace) and the cluster's registry. */

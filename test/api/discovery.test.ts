@@ -8,12 +8,13 @@ describe('discovery', () => {
   it('lists the groups under /apis by their APIServices’ groupPriorityMinimum, as kube-apiserver does', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/apis' })
     const names = (res.json() as { groups: { name: string }[] }).groups.map((g) => g.name)
-    // kube-apiserver 1.32 without authentication and resource;
+    // kube-apiserver 1.32 without resource;
     // metrics-server's metrics.k8s.io (groupPriorityMinimum 100) last.
     expect(names).toEqual([
       'apiregistration.k8s.io',
       'apps',
       'events.k8s.io',
+      'authentication.k8s.io',
       'authorization.k8s.io',
       'autoscaling',
       'batch',

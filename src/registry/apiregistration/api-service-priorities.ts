@@ -21,6 +21,7 @@ export const apiServicePriorities: Record<string, APIServicePriority> = {
   'apps/v1': { group: 17800, version: 15 },
   'events.k8s.io/v1': { group: 17750, version: 15 },
   'authentication.k8s.io/v1': { group: 17700, version: 15 },
+  'authentication.k8s.io/v1beta1': { group: 17700, version: 9 },
   'authorization.k8s.io/v1': { group: 17600, version: 15 },
   'autoscaling/v1': { group: 17500, version: 15 },
   'autoscaling/v2': { group: 17500, version: 30 },

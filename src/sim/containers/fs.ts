@@ -4,6 +4,8 @@ import type { Registry } from '../../registry/registry.js'
 import { behaviourContext, behaviourFor, type FileSpec } from './behaviours.js'
 import { nodeCPUs, runtimeFor, type ContainerInstance } from './runtime.js'
 import { hostPathFiles, volumeFiles } from './volume-files.js'
+import { issuePodToken } from '../../registry/authentication/token-request.js'
+import { rootCACertificate } from '../../controllers/serviceaccount.js'
 
 /** One node of the tree. Directories hold children; links hold a target. */
 export interface FsNode {
@@ -296,19 +298,26 @@ function kubeletFiles(inst: ContainerInstance, registry: Registry): Record<strin
   }
   if (pod?.spec?.automountServiceAccountToken !== false) {
     const dir = '/var/run/secrets/kubernetes.io/serviceaccount'
-    const sa = pod?.spec?.serviceAccountName ?? 'default'
-    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
-    const iat = Math.floor(t / 1000)
-    const token = `${b64({ alg: 'RS256', kid: 'kubemock' })}.${b64({ aud: ['https://kubernetes.default.svc.cluster.local'], exp: iat + 3607, iat, iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${inst.namespace}:${sa}`, 'kubernetes.io': { namespace: inst.namespace, pod: { name: inst.pod, uid: inst.podUID }, serviceaccount: { name: sa } } })}.${Buffer.from('kubemock-simulated-signature').toString('base64url')}`
-    out[`${dir}/token`] = { content: token, mtime: t }
+    const stored = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj
+    // A real pod-bound token (the kubelet's TokenRequest), which the API server accepts; written
+    // once the signing key exists (fsFor installs it then, so a container start never waits).
+    const token = stored && registry.serviceAccountTokens.ready ? issuePodToken(registry, stored) : undefined
+    if (token) out[`${dir}/token`] = { content: token, mtime: t }
     out[`${dir}/namespace`] = { content: inst.namespace, mtime: t }
-    out[`${dir}/ca.crt`] = {
-      content:
-        '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrdWJlbW9j\nay1zaW11bGF0ZWQtY2x1c3RlcjAeFw0yNTAxMDEwMDAwMDBaFw0zNTAxMDEwMDAw\nMDBaMCMxITAfBgNVBAMMGGt1YmVtb2NrLXNpbXVsYXRlZC1jbHVzdGVy\n-----END CERTIFICATE-----\n',
-      mtime: t,
-    }
+    // The root CA publisher's kube-root-ca.crt: the cluster CA (with --tls, what the server's certificate chains to).
+    const rootCA = registry.find('', 'configmaps')?.getStored(inst.namespace, 'kube-root-ca.crt')?.obj as { data?: Record<string, string> } | undefined
+    out[`${dir}/ca.crt`] = { content: rootCA?.data?.['ca.crt'] ?? rootCACertificate, mtime: t }
   }
   return out
+}
+
+/** Writes the service-account token once the signing key is made (the first container of a process may start before). */
+async function installTokenLater(registry: Registry, inst: ContainerInstance, fs: VirtualFS): Promise<void> {
+  await registry.serviceAccountTokens.whenReady()
+  const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj
+  if (!pod || (pod.spec as { automountServiceAccountToken?: boolean } | undefined)?.automountServiceAccountToken === false) return
+  const token = issuePodToken(registry, pod)
+  if (token) fs.install({ '/var/run/secrets/kubernetes.io/serviceaccount/token': { content: token, mtime: inst.startedAt } }, inst.startedAt)
 }
 
 /**
@@ -325,6 +334,7 @@ export function fsFor(registry: Registry, inst: ContainerInstance): VirtualFS {
     fs.install(baseFiles(b.os, inst.hostname), built)
     fs.install(b.files(ctx), built)
     fs.install(kubeletFiles(inst, registry), built)
+    if (!registry.serviceAccountTokens.ready) void installTokenLater(registry, inst, fs)
     const pod = registry.find('', 'pods')?.getStored(inst.namespace, inst.pod)?.obj as Pod | undefined
     fs.install(hostPathFiles(registry, pod, inst.container, inst.nodeName), built)
     fs.install(volumeFiles(registry, pod, inst.container), inst.startedAt)

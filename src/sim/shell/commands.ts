@@ -11,6 +11,7 @@ import type { CommandName } from './command-names.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { connectionAllowed } from '../network-policy.js'
 import { routeToService } from '../service-routing.js'
+import { curlAPIServer, isAPIServer } from './curl-api-server.js'
 
 /** Writes `text` to `stream` and returns `code`: the one-liners' exit status. */
 const emit = (stream: { write(s: string): void }, text: string, code: number): number => {
@@ -591,7 +592,24 @@ const shellCommand: CommandFn = async (ctx) => {
 }
 
 /** Options of curl and wget that take a value (the value is not the URL). */
-const valueFlags = new Set(['-o', '-O', '-X', '-H', '-A', '-m', '--max-time', '--connect-timeout', '-T', '--timeout'])
+const valueFlags = new Set([
+  '-o',
+  '-O',
+  '-X',
+  '-H',
+  '-A',
+  '-m',
+  '--max-time',
+  '--connect-timeout',
+  '-T',
+  '--timeout',
+  '--header',
+  '--request',
+  '-d',
+  '--data',
+  '--data-raw',
+  '--cacert',
+])
 
 /** The namespace labels NetworkPolicy namespaceSelectors match. */
 function namespaceLabels(ctx: CommandContext, name: string): Record<string, string> {
@@ -683,6 +701,10 @@ const http: CommandFn = async (ctx) => {
   }
   if (route?.kind === 'no-port') return await dropped(ctx, tool, host, port, silent && !flags.has('S'))
   if (route?.kind === 'no-endpoints') refusedAfterMs = 1
+  // The `kubernetes` Service (or the API server's own address): the API server answers.
+  const apiServerHop = route?.kind === 'endpoint' ? { ip: route.ip, port: route.port } : { ip: host, port }
+  if (tool === 'curl' && isAPIServer(ctx.shell.registry, apiServerHop.ip, apiServerHop.port))
+    return await curlAPIServer(ctx, url, silent, flags.has('S'), flags.has('f') || long.has('fail'))
   if (route?.kind === 'endpoint') {
     targetPod = route.pod ? (ctx.shell.registry.store.get('pods', route.namespace, route.pod)?.obj as Pod | undefined) : undefined
     target = targetPod ? runtimeFor(ctx.shell.registry).current(route.namespace, route.pod) : undefined

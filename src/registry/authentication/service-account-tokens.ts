@@ -1,0 +1,236 @@
+/**
+ * @module service-account-tokens: signed service-account JWTs (RS256) — issued by TokenRequest,
+ * checked by the authenticator — on the cluster's simulated clock (pkg/serviceaccount/jwt.go,
+ * claims.go).
+ */
+import { createHash, generateKeyPair, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { StatusError } from '../../errors.js'
+import type { KubeObject } from '../../types.js'
+import type { Registry } from '../registry.js'
+import type { RequestUser } from '../resource-definition.js'
+import { apiAudiences, serviceAccountIssuer, type TokenAuthentication, type TokenAuthenticator } from './authenticator.js'
+
+/** A reference kept in the token: name and uid. */
+export interface ObjectRefClaim {
+  name: string
+  uid: string
+}
+
+/** The private `kubernetes.io` claim. */
+export interface KubernetesClaim {
+  namespace: string
+  serviceaccount: ObjectRefClaim
+  pod?: ObjectRefClaim
+  secret?: ObjectRefClaim
+  node?: ObjectRefClaim
+  warnafter?: number
+}
+
+/** The claims of a service-account token, as upstream's Claims() writes them. */
+export interface ServiceAccountClaims {
+  aud: string[]
+  exp: number
+  iat: number
+  iss: string
+  jti: string
+  'kubernetes.io': KubernetesClaim
+  nbf: number
+  sub: string
+}
+
+/** What to issue a token for. */
+export interface TokenIssueRequest {
+  namespace: string
+  serviceAccount: ObjectRefClaim
+  audiences: string[]
+  expirationSeconds: number
+  pod?: ObjectRefClaim
+  secret?: ObjectRefClaim
+  node?: ObjectRefClaim
+  /** Seconds after issue for the `warnafter` claim (extended kubelet tokens). */
+  warnAfterSeconds?: number
+}
+
+/** go-jose's DefaultLeeway: exp and nbf are checked with a minute of tolerance. */
+const leewaySeconds = 60
+
+/** `system:serviceaccount:<ns>:<name>` (serviceaccount.MakeUsername). */
+export function serviceAccountUsername(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`
+}
+
+const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+
+interface SigningKeys {
+  privateKey: KeyObject
+  publicKey: KeyObject
+  kid: string
+}
+
+function signingKeys(privateKey: KeyObject, publicKey: KeyObject): SigningKeys {
+  // keyIDFromPublicKey: base64url(sha256(DER PKIX public key)).
+  const kid = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+  return { privateKey, publicKey, kid }
+}
+
+/**
+ * One RSA-2048 key pair per process, made in the background when the first cluster starts:
+ * generating it takes about half a second of CPU, which must not stall the event loop (a
+ * caller that needs it before it is ready makes it synchronously).
+ */
+let processKeys: SigningKeys | undefined
+let processKeysReady: Promise<void> | undefined
+
+function startKeyGeneration(): Promise<void> {
+  processKeysReady ??= new Promise<void>((resolve) => {
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+      if (!err && !processKeys) processKeys = signingKeys(privateKey, publicKey)
+      resolve()
+    })
+  })
+  return processKeysReady
+}
+
+/**
+ * The cluster's service-account token signer and validator. The RSA key pair lives as long as
+ * the process (tokens of an earlier process do not verify, as after rotating
+ * `--service-account-key-file` without keeping the old key).
+ */
+export class ServiceAccountTokens implements TokenAuthenticator {
+  constructor(private readonly registry: Registry) {
+    void startKeyGeneration()
+  }
+
+  /** Whether the signing key exists already (signing now does not block). */
+  get ready(): boolean {
+    return processKeys !== undefined
+  }
+
+  /** Resolves once the signing key exists. */
+  whenReady(): Promise<void> {
+    return startKeyGeneration()
+  }
+
+  private keyPair(): SigningKeys {
+    if (!processKeys) {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      processKeys = signingKeys(privateKey, publicKey)
+    }
+    return processKeys
+  }
+
+  /** The public key (PEM): what `--service-account-key-file` would hold. */
+  publicKeyPEM(): string {
+    return this.keyPair().publicKey.export({ type: 'spki', format: 'pem' }) as string
+  }
+
+  /** Signs a token for `req` now (the simulated clock); returns it with its claims. */
+  issue(req: TokenIssueRequest): { token: string; claims: ServiceAccountClaims } {
+    const now = Math.floor(this.registry.clock.now() / 1000)
+    const k: KubernetesClaim = { namespace: req.namespace, serviceaccount: req.serviceAccount }
+    if (req.node) k.node = req.node
+    if (req.pod) k.pod = req.pod
+    else if (req.secret) k.secret = req.secret
+    if (req.warnAfterSeconds) k.warnafter = now + req.warnAfterSeconds
+    const claims: ServiceAccountClaims = {
+      aud: req.audiences,
+      exp: now + req.expirationSeconds,
+      iat: now,
+      iss: serviceAccountIssuer,
+      jti: randomUUID(),
+      'kubernetes.io': k,
+      nbf: now,
+      sub: serviceAccountUsername(req.namespace, req.serviceAccount.name),
+    }
+    const keys = this.keyPair()
+    const signingInput = `${b64url({ alg: 'RS256', kid: keys.kid })}.${b64url(claims)}`
+    const signature = sign('sha256', Buffer.from(signingInput), keys.privateKey).toString('base64url')
+    return { token: `${signingInput}.${signature}`, claims }
+  }
+
+  /**
+   * Checks a token as the service-account JWT authenticator does: undefined when it is not a JWT
+   * of our issuer (another authenticator may know it); otherwise the user, or upstream's error
+   * for a bad signature, a foreign audience, expiry, or a service account, pod, secret or node
+   * that is gone or was recreated (other uid).
+   */
+  authenticateToken(token: string, audiences: readonly string[] = apiAudiences): TokenAuthentication {
+    const parts = token.split('.')
+    if (parts.length !== 3) return undefined
+    let claims: ServiceAccountClaims
+    try {
+      const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: string }
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as ServiceAccountClaims
+      if (header.alg !== 'RS256' || typeof claims !== 'object' || claims === null) return undefined
+    } catch {
+      return undefined
+    }
+    if (claims.iss !== serviceAccountIssuer) return undefined
+    const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.keyPair().publicKey, Buffer.from(parts[2], 'base64url'))
+    if (!ok) return { error: 'square/go-jose: error in cryptographic primitive' }
+    const tokenAuds = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : []
+    const accepted = tokenAuds.filter((a) => audiences.includes(a))
+    if (accepted.length === 0) return { error: `token audiences ${goQuoted(tokenAuds)} is invalid for the target audiences ${goQuoted(audiences)}` }
+    const now = this.registry.clock.now() / 1000
+    if (typeof claims.exp === 'number' && now > claims.exp + leewaySeconds) return { error: 'service account token has expired' }
+    if (typeof claims.nbf === 'number' && now < claims.nbf - leewaySeconds) return { error: 'service account token is not valid yet' }
+    const k = claims['kubernetes.io']
+    if (!k?.serviceaccount?.name) return { error: 'service account token claims could not be validated due to unexpected private claim' }
+    const problem = this.boundObjectsProblem(k, now)
+    if (problem) return { error: problem }
+    const extra: Record<string, string[]> = {}
+    if (k.pod) {
+      extra['authentication.kubernetes.io/pod-name'] = [k.pod.name]
+      extra['authentication.kubernetes.io/pod-uid'] = [k.pod.uid]
+    }
+    if (k.node) {
+      extra['authentication.kubernetes.io/node-name'] = [k.node.name]
+      extra['authentication.kubernetes.io/node-uid'] = [k.node.uid]
+    }
+    if (claims.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${claims.jti}`]
+    const user: RequestUser = {
+      username: serviceAccountUsername(k.namespace, k.serviceaccount.name),
+      uid: k.serviceaccount.uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`],
+      ...(Object.keys(extra).length ? { extra } : {}),
+    }
+    return { user, audiences: accepted }
+  }
+
+  /** The validator's checks that the objects the token names still exist with the same uid. */
+  private boundObjectsProblem(k: KubernetesClaim, nowSeconds: number): string | undefined {
+    const get = (plural: string, ns: string, name: string) => this.registry.find('', plural)?.getStored(ns, name)?.obj as KubeObject | undefined
+    // Objects deleted more than the leeway ago no longer count.
+    const deleted = (o: KubeObject) => {
+      const ts = o.metadata.deletionTimestamp as string | undefined
+      return ts !== undefined && Date.parse(ts) / 1000 < nowSeconds - leewaySeconds
+    }
+    const sa = get('serviceaccounts', k.namespace, k.serviceaccount.name)
+    if (!sa) return StatusError.notFound({ group: '', resource: 'serviceaccounts' }, k.serviceaccount.name).message
+    if (deleted(sa)) return `service account ${k.namespace}/${k.serviceaccount.name} has been deleted`
+    if (sa.metadata.uid !== k.serviceaccount.uid) return `service account UID (${sa.metadata.uid}) does not match claim (${k.serviceaccount.uid})`
+    if (k.secret) {
+      const s = get('secrets', k.namespace, k.secret.name)
+      if (!s || deleted(s)) return 'service account token has been invalidated'
+      if (s.metadata.uid !== k.secret.uid) return `secret UID (${s.metadata.uid}) does not match service account secret ref claim (${k.secret.uid})`
+    }
+    if (k.pod) {
+      const p = get('pods', k.namespace, k.pod.name)
+      if (!p || deleted(p)) return 'service account token has been invalidated'
+      if (p.metadata.uid !== k.pod.uid) return `pod UID (${p.metadata.uid}) does not match service account pod ref claim (${k.pod.uid})`
+    }
+    if (k.node && !k.pod) {
+      const n = get('nodes', '', k.node.name)
+      if (!n || deleted(n)) return 'service account token has been invalidated'
+      if (n.metadata.uid !== k.node.uid) return `node UID (${n.metadata.uid}) does not match service account node ref claim (${k.node.uid})`
+    }
+    return undefined
+  }
+}
+
+/** A string list as Go's %q prints a []string: `["a" "b"]`. */
+function goQuoted(list: readonly string[]): string {
+  return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`
+}
