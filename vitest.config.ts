@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // test/compat/ is the kubectl version matrix: `npm run test:compat` (CI runs it after npm test).
-    exclude: ['test/compat/**', '**/node_modules/**'],
+    // test/compat/ is the kubectl version matrix: `npm run test:compat` (CI runs it after npm test);
+    // test/package/ packs and installs the package: `npm run test:package` (after test:compat).
+    exclude: ['test/compat/**', 'test/package/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,13 +1,22 @@
 /** @module server: the CLI — parse flags, listen, print how to connect, close cleanly on signals. */
-import { writeFileSync, mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { defaultTokenUser, readTokenFile, TokenAuthenticator, type TokenUser } from './api/auth.js'
 import { isLoopbackHost } from './api/cors.js'
 import { hostAllowList } from './api/host-check.js'
 import { buildApp } from './app.js'
 import { Cluster } from './cluster.js'
-import { kubeconfigYAML } from './kubeconfig.js'
+import {
+  defaultKubeconfigPath,
+  kubeconfigYAMLFor,
+  kubemockEntryName,
+  mergeKubeconfig,
+  readKubeconfigFile,
+  removeKubeconfigEntries,
+  writeKubeconfigFile,
+  type KubeconfigEntry,
+} from './kubeconfig.js'
 import { createLogStream, loggerOptions, logLevels } from './logging.js'
 import { loadScenario } from './sim/scenario.js'
 import { authorizerForModes, parseAuthorizationModes, type AuthorizationMode } from './registry/authorization/modes.js'
@@ -21,22 +30,33 @@ Serves a simulated Kubernetes API (kubectl works against it).
 
 Options:
   --host HOST           address to bind (default 127.0.0.1)
-  --port PORT           port to listen on; 0 picks a free port (default 8080)
-  --kubeconfig PATH     write a kubeconfig with a "kubemock" context pointing here
+  --port PORT           port to listen on; 0 picks a free port (default 8080); with --clusters N
+                        the first of N consecutive ports (0: a free port for each)
+  --kubeconfig [PATH]   write a kubeconfig with a "kubemock" context pointing here to PATH
+                        (replacing the file); with no PATH (--kubeconfig last, or followed by
+                        another flag), merge the context into the first file of $KUBECONFIG, else
+                        ~/.kube/config, and make it current, as kind does (default: none written)
+  --cleanup             with --kubeconfig [PATH]: take kubemock's clusters, users and contexts
+                        (kubemock, kubemock-N) out of that kubeconfig, then exit (default off)
+  --kubeconfig-cleanup-on-exit  take them out again when SIGINT or SIGTERM stops kubemock (a PATH
+                        it wrote is deleted) (default off)
+  --clusters N          serve N isolated clusters (each its own store, clock and controllers) on
+                        N ports; the kubeconfig gets contexts kubemock-1 ... kubemock-N (default 1)
   --kube-version X.Y    Kubernetes version to report (default 1.32)
   --nodes N             number of worker nodes in the default cluster (default 3)
   --scenario FILE       start from a scenario: nodes, images, timings and objects (README
-                        "Scenario format"); POST /kubemock/v1/reset returns to it
+                        "Scenario format"); POST /kubemock/v1/reset returns to it (default: none)
   --speed X             simulated time runs at X times real time; 0 = only when advanced (default 1)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info); one line
                         per request, readable on a terminal, JSON lines otherwise
   --tls                 serve HTTPS with a CA and certificate generated at start (the kubeconfig
-                        carries the CA, so kubectl verifies the server)
-  --tls-cert FILE       serve HTTPS with this PEM certificate (with --tls-key) instead
-  --tls-key FILE        the PEM private key for --tls-cert
+                        carries the CA, so kubectl verifies the server) (default off: plain http)
+  --tls-cert FILE       serve HTTPS with this PEM certificate (with --tls-key) instead (default: none)
+  --tls-key FILE        the PEM private key for --tls-cert (default: none)
   --token TOKEN         require "Authorization: Bearer TOKEN" (repeatable); kubectl sends tokens
-                        only over HTTPS, so combine with --tls
+                        only over HTTPS, so combine with --tls (default: none, no authentication)
   --token-file FILE     tokens, one per line, or kube-apiserver's CSV: token,user,uid[,"groups"]
+                        (default: none)
   --authorization-mode MODE[,MODE...]  AlwaysAllow (default: every request is allowed), RBAC
                         (Roles and bindings decide; the bootstrap policy is there), AlwaysDeny, or
                         kube-apiserver's ordered list such as Node,RBAC; system:masters is always
@@ -44,19 +64,19 @@ Options:
   --client-ca-file FILE authenticate client certificates signed by a CA in this PEM bundle
                         (CN = user, O = groups; needs HTTPS); with --tls the generated CA
                         verifies client certificates too, and the kubeconfig carries one for
-                        kubemock-admin (group system:masters) unless --token is given
+                        kubemock-admin (group system:masters) unless --token is given (default: none)
   --cors-origin ORIGIN  also allow browser pages from ORIGIN (repeatable; * = any). Pages on
                         http(s)://localhost, 127.0.0.1 and [::1] (any port) are always allowed;
-                        requests from other origins are refused with 403
+                        requests from other origins are refused with 403 (default: none)
   --allowed-host HOST   also answer requests addressed to HOST (repeatable; * = any). Loopback
                         names, IP addresses, this machine's hostname, the --host name and the
                         --kubeconfig-server host are always answered; other Host headers get 403
-                        (DNS-rebinding protection)
+                        (DNS-rebinding protection) (default: none)
   --data-dir DIR        keep the cluster in DIR (SQLite): every acknowledged write survives a
                         crash or kill -9, and a restart continues the same cluster (objects,
-                        resourceVersions, watch history); without it the cluster lives in memory
+                        resourceVersions, watch history) (default: none, the cluster lives in memory)
   --etcd-servers URL[,URL...]  keep the cluster in etcd (3.4+), as kube-apiserver does: several
-                        kubemock processes on one etcd serve the same cluster
+                        kubemock processes on one etcd serve the same cluster (default: none)
   --request-timeout DURATION  how long a write waits for an etcd that does not answer before it
                         fails with 504 Timeout (default 1m, kube-apiserver's; e.g. 30s, 2m)
   --storage-quota-bytes N  bytes of stored objects before writes fail with "etcdserver: mvcc:
@@ -70,7 +90,16 @@ Options:
 export interface CliOptions {
   host: string
   port: number
+  /** --kubeconfig PATH: write a kubeconfig there (replacing the file). */
   kubeconfig?: string
+  /** --kubeconfig without a PATH: merge into {@link defaultKubeconfigPath}. */
+  kubeconfigMerge: boolean
+  /** --cleanup: take kubemock's entries out of the kubeconfig and exit. */
+  cleanup: boolean
+  /** --kubeconfig-cleanup-on-exit */
+  kubeconfigCleanupOnExit: boolean
+  /** --clusters N (default 1) */
+  clusters: number
   kubeVersion: string
   nodes?: number
   /** --scenario FILE */
@@ -104,12 +133,16 @@ export interface CliOptions {
 
 /** Parses argv; throws an Error whose message names the bad flag. */
 export function parseCli(argv: string[]): CliOptions | 'help' {
-  const { values } = parseArgs({
-    args: argv,
+  const { args, kubeconfigMerge } = takeKubeconfigWithoutPath(argv)
+  const { values } = parseFlags({
+    args,
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
       kubeconfig: { type: 'string' },
+      cleanup: { type: 'boolean', default: false },
+      'kubeconfig-cleanup-on-exit': { type: 'boolean', default: false },
+      clusters: { type: 'string', default: '1' },
       'kube-version': { type: 'string', default: '1.32' },
       nodes: { type: 'string' },
       scenario: { type: 'string' },
@@ -136,6 +169,20 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (values.help) return 'help'
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, got "${values.port}"`)
+  const clusters = Number(values.clusters)
+  if (!Number.isInteger(clusters) || clusters < 1 || clusters > maxClusters)
+    throw new Error(`--clusters must be a whole number from 1 to ${maxClusters}, got "${values.clusters}"`)
+  if (port !== 0 && port + clusters - 1 > 65535)
+    throw new Error(`--clusters ${clusters} from --port ${port} needs ports up to ${port + clusters - 1}, above 65535`)
+  if (clusters > 1 && (values['data-dir'] !== undefined || values['etcd-servers'] !== undefined))
+    throw new Error(`--clusters serves clusters in memory: it cannot be combined with ${values['data-dir'] !== undefined ? '--data-dir' : '--etcd-servers'}`)
+  if (values.kubeconfig !== undefined && values.kubeconfig.trim() === '')
+    throw new Error('--kubeconfig= needs a path; give --kubeconfig alone to merge into ~/.kube/config')
+  const hasKubeconfig = kubeconfigMerge || values.kubeconfig !== undefined
+  if (kubeconfigMerge && values.kubeconfig !== undefined) throw new Error('--kubeconfig is given twice, once with a path and once without: give one')
+  if (values.cleanup && !hasKubeconfig)
+    throw new Error('--cleanup takes kubemock out of a kubeconfig: add --kubeconfig (the default file) or --kubeconfig PATH')
+  if (values['kubeconfig-cleanup-on-exit'] && !hasKubeconfig) throw new Error('--kubeconfig-cleanup-on-exit needs --kubeconfig or --kubeconfig PATH')
   let nodes: number | undefined
   if (values.nodes !== undefined) {
     nodes = Number(values.nodes)
@@ -171,6 +218,10 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     host: values.host!,
     port,
     kubeconfig: values.kubeconfig,
+    kubeconfigMerge,
+    cleanup: values.cleanup!,
+    kubeconfigCleanupOnExit: values['kubeconfig-cleanup-on-exit']!,
+    clusters,
     kubeVersion: values['kube-version']!,
     nodes,
     scenario: values.scenario,
@@ -190,6 +241,56 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     ...(values['data-dir'] !== undefined ? { dataDir: resolveDataDir(values['data-dir']) } : {}),
     ...(values['etcd-servers'] !== undefined ? { etcdServers: parseEtcdServers(values['etcd-servers']) } : {}),
     ...(values['request-timeout'] !== undefined ? { requestTimeoutMs: parseDuration('--request-timeout', values['request-timeout']) } : {}),
+  }
+}
+
+/** --clusters' upper bound: one process holds 300 default clusters in about 410 MB (README "Library API"). */
+const maxClusters = 1000
+
+/** A command line kubemock cannot parse (unknown flag, missing value, stray argument): bin/kubemock.js exits 2 with the message. */
+export class UsageError extends Error {
+  readonly exitCode = 2
+}
+
+/**
+ * Takes out a `--kubeconfig` that has no path (last, or followed by another flag): parseArgs
+ * wants a value for a string option, and a bare `--kubeconfig` means "merge into the default
+ * kubeconfig", as `kind create cluster` does. `--kubeconfig=PATH` and `--kubeconfig PATH` are left.
+ */
+function takeKubeconfigWithoutPath(argv: string[]): { args: string[]; kubeconfigMerge: boolean } {
+  const args: string[] = []
+  let kubeconfigMerge = false
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') {
+      args.push(...argv.slice(i))
+      break
+    }
+    const next = argv[i + 1]
+    if (argv[i] === '--kubeconfig' && (next === undefined || next.startsWith('-'))) kubeconfigMerge = true
+    else args.push(argv[i])
+  }
+  return { args, kubeconfigMerge }
+}
+
+/** parseArgs, with its errors turned into {@link UsageError}s in kubemock's words (`kubemock: unknown flag --foo`). */
+function parseFlags<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config)
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? ''
+    const what =
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? `unknown flag ${quoted}`
+        : e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+          ? `unexpected argument "${quoted}" (kubemock takes flags only)`
+          : e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+            ? /argument missing/.test(e.message)
+              ? `flag ${quoted.replace(/ <value>$/, '')} needs a value`
+              : `flag ${quoted} takes no value`
+            : undefined
+    if (!what) throw err
+    throw new UsageError(`kubemock: ${what}\nRun 'kubemock --help' to see every flag.`)
   }
 }
 
@@ -226,91 +327,147 @@ function connectHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
-/** Runs the server until SIGINT/SIGTERM. */
+/** The kubeconfig names of `count` clusters: `kubemock` for one, `kubemock-1` … `kubemock-N` for several. */
+export function clusterNames(count: number): string[] {
+  return count === 1 ? ['kubemock'] : Array.from({ length: count }, (_, i) => `kubemock-${i + 1}`)
+}
+
+/** `--cleanup`: takes every kubemock cluster, user and context out of the kubeconfig at `path` and says what it did. */
+function cleanupKubeconfig(path: string): void {
+  const { text, removed } = removeKubeconfigEntries(readKubeconfigFile(path), (name) => kubemockEntryName.test(name), path)
+  if (!removed.length && text === readKubeconfigFile(path)) {
+    process.stdout.write(`no kubemock entries in ${path}\n`)
+    return
+  }
+  writeKubeconfigFile(path, text)
+  process.stdout.write(`removed ${removed.length ? removed.map((n) => `"${n}"`).join(', ') : 'kubemock entries'} from ${path}\n`)
+}
+
+/** One served cluster: its kubeconfig name, address, cluster and Fastify app. */
+interface ServedCluster {
+  name: string
+  url: string
+  cluster: Cluster
+  app: Awaited<ReturnType<typeof buildApp>>
+  /** Base64 of the CA's PEM the kubeconfig carries (with TLS). */
+  caData?: string
+  /** The generated CA (--tls): it issues the kubeconfig's administrator certificate. */
+  ca?: CertificateAuthority
+}
+
+/** Runs the server (one per --clusters) until SIGINT/SIGTERM. */
 export async function main(argv: string[]): Promise<void> {
   const opts = parseCli(argv)
   if (opts === 'help') {
     process.stdout.write(usage)
     return
   }
+  const kubeconfigPath = opts.kubeconfig !== undefined ? resolve(opts.kubeconfig) : opts.kubeconfigMerge ? defaultKubeconfigPath() : undefined
+  // Scenarios and kubeconfigs are YAML, which is not loaded at start-up otherwise.
+  if (opts.scenario || kubeconfigPath) await loadLazyLibraries()
+  if (opts.cleanup) {
+    cleanupKubeconfig(kubeconfigPath!)
+    return
+  }
+  // A kubeconfig that cannot be merged into fails before anything listens (nothing is written).
+  if (opts.kubeconfigMerge) mergeKubeconfig(readKubeconfigFile(kubeconfigPath!), [{ name: 'kubemock', server: 'http://127.0.0.1' }], kubeconfigPath)
   // Tokens and certificates first: a bad file should fail before anything listens.
   const users: TokenUser[] = [...opts.tokens.map((token) => ({ token, ...defaultTokenUser })), ...(opts.tokenFile ? readTokenFile(opts.tokenFile) : [])]
   if (opts.tokenFile && users.length === opts.tokens.length) throw new Error(`--token-file: ${opts.tokenFile} holds no tokens`)
-  let tls: TLSMaterial | undefined
   const clientCAFile = opts.clientCAFile ? (await import('./tls.js')).readClientCAFile(opts.clientCAFile) : undefined
   // Loaded on demand: the X.509 library costs tens of milliseconds of start-up to evaluate.
-  if (opts.tlsCert && opts.tlsKey) tls = (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey)
-  let ca: CertificateAuthority | undefined
-  if (opts.tls && !(opts.tlsCert && opts.tlsKey)) {
-    // One CA for the serving certificate and the CSR signer, as a kubeadm cluster has.
-    const lib = await import('./tls.js')
-    ca = lib.generateCA()
-    tls = lib.generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])], ca })
-  }
+  const given = opts.tlsCert && opts.tlsKey ? (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey) : undefined
+  const useTLS = Boolean(given || opts.tls)
   const logStream = createLogStream()
   // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
-  // Scenarios and kubeconfigs are YAML, which is not loaded at start-up otherwise.
-  if (opts.scenario || opts.kubeconfig) await loadLazyLibraries()
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
   if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
-  const cluster = await Cluster.open({
-    kubeVersion: opts.kubeVersion,
-    nodes: opts.nodes,
-    speed: opts.speed,
-    scenario,
-    storageQuotaBytes: opts.storageQuotaBytes,
-    dataDir: opts.dataDir,
-    etcdServers: opts.etcdServers,
-    storageTimeoutMs: opts.requestTimeoutMs,
-    ca,
-  })
-  cluster.registry.authorizer = authorizerForModes(opts.authorizationModes, () => createRBACAuthorizer(cluster.registry))
-  const app = await buildApp({
-    cluster,
-    logger: loggerOptions(opts.logLevel, logStream),
-    ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
-    ...(users.length ? { auth: new TokenAuthenticator(users) } : {}),
-    // The generated CA verifies client certificates as well as --client-ca-file's CAs.
-    ...(ca || clientCAFile ? { clientCA: [ca?.cert ?? '', clientCAFile ?? ''].join('') } : {}),
-    authenticationRequired: users.length > 0 || clientCAFile !== undefined,
-    corsOrigins: opts.corsOrigins,
-    allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
-  })
+  const served: ServedCluster[] = []
   let closing = false
   const shutdown = async () => {
     if (closing) return
     closing = true
-    await cluster.resign()
-    cluster.close()
-    await app.close()
+    for (const s of served) {
+      await s.cluster.resign()
+      s.cluster.close()
+      await s.app.close()
+    }
+    if (opts.kubeconfigCleanupOnExit && kubeconfigPath) {
+      // A file kubemock wrote whole goes; a merged one loses exactly this run's entries.
+      if (!opts.kubeconfigMerge) rmSync(kubeconfigPath, { force: true })
+      else {
+        const ours = new Set(served.map((s) => s.name))
+        const { text, removed } = removeKubeconfigEntries(readKubeconfigFile(kubeconfigPath), (name) => ours.has(name), kubeconfigPath)
+        if (removed.length) writeKubeconfigFile(kubeconfigPath, text)
+      }
+    }
     logStream.flush()
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown())
   process.on('SIGTERM', () => void shutdown())
-  await app.listen({ host: opts.host, port: opts.port })
-  const addr = app.server.address()
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port
-  const scheme = tls ? 'https' : 'http'
-  const url = `${scheme}://${connectHost(opts.host)}:${port}`
-  const kubeconfigServer = opts.kubeconfigServer?.replace(/\/$/, '') ?? url
+  // Every cluster is a separate Cluster and app, as the library's start() makes them: its own
+  // store, clock, controllers and port; nothing is shared but the process (and the token list).
+  for (const [i, name] of clusterNames(opts.clusters).entries()) {
+    let tls: TLSMaterial | undefined = given
+    let ca: CertificateAuthority | undefined
+    if (opts.tls && !given) {
+      // One CA for the serving certificate and the CSR signer, as a kubeadm cluster has; one per cluster.
+      const lib = await import('./tls.js')
+      ca = lib.generateCA()
+      tls = lib.generateTLS({ hosts: [opts.host, ...(opts.kubeconfigServer ? [new URL(opts.kubeconfigServer).hostname] : [])], ca })
+    }
+    const cluster = await Cluster.open({
+      kubeVersion: opts.kubeVersion,
+      nodes: opts.nodes,
+      speed: opts.speed,
+      scenario,
+      storageQuotaBytes: opts.storageQuotaBytes,
+      dataDir: opts.dataDir,
+      etcdServers: opts.etcdServers,
+      storageTimeoutMs: opts.requestTimeoutMs,
+      ca,
+    })
+    cluster.registry.authorizer = authorizerForModes(opts.authorizationModes, () => createRBACAuthorizer(cluster.registry))
+    const app = await buildApp({
+      cluster,
+      logger: loggerOptions(opts.logLevel, logStream),
+      ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+      ...(users.length ? { auth: new TokenAuthenticator(users) } : {}),
+      // The generated CA verifies client certificates as well as --client-ca-file's CAs.
+      ...(ca || clientCAFile ? { clientCA: [ca?.cert ?? '', clientCAFile ?? ''].join('') } : {}),
+      authenticationRequired: users.length > 0 || clientCAFile !== undefined,
+      corsOrigins: opts.corsOrigins,
+      allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
+    })
+    served.push({ name, url: '', cluster, app, ...(tls ? { caData: Buffer.from(tls.ca).toString('base64') } : {}), ...(ca ? { ca } : {}) })
+    await app.listen({ host: opts.host, port: opts.port === 0 ? 0 : opts.port + i })
+    const addr = app.server.address()
+    const port = typeof addr === 'object' && addr ? addr.port : opts.port + i
+    served[i].url = `${useTLS ? 'https' : 'http'}://${connectHost(opts.host)}:${port}`
+  }
+  const url = served[0].url
+  const cluster = served[0].cluster
   // Write the kubeconfig before announcing readiness: whoever waits for the line may read it at once.
-  let kubeconfigPath: string | undefined
-  if (opts.kubeconfig) {
-    kubeconfigPath = resolve(opts.kubeconfig)
-    mkdirSync(dirname(kubeconfigPath), { recursive: true })
-    const kubeconfig = kubeconfigYAML({
-      server: kubeconfigServer,
+  if (kubeconfigPath) {
+    const tlsLib = served.some((s) => s.ca) ? await import('./tls.js') : undefined
+    const entries: KubeconfigEntry[] = served.map((s, i) => ({
+      name: s.name,
+      // --kubeconfig-server names the first cluster's address; the others keep its host, on their own port.
+      server: opts.kubeconfigServer ? kubeconfigServerFor(opts.kubeconfigServer, i === 0 ? undefined : new URL(s.url).port) : s.url,
       ...(users.length ? { token: users[0].token } : {}),
       // Without a token, the generated CA's certificate for the administrator (kubeadm's admin.conf).
-      ...(!users.length && ca
-        ? { clientCertificate: (await import('./tls.js')).issueClientCertificate(ca, { user: defaultTokenUser.user, groups: ['system:masters'] }) }
+      ...(!users.length && s.ca && tlsLib
+        ? { clientCertificate: tlsLib.issueClientCertificate(s.ca, { user: defaultTokenUser.user, groups: ['system:masters'] }) }
         : {}),
-      ...(tls ? { certificateAuthorityData: Buffer.from(tls.ca).toString('base64') } : {}),
-    })
-    writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 })
+      ...(s.caData ? { certificateAuthorityData: s.caData } : {}),
+    }))
+    writeKubeconfigFile(
+      kubeconfigPath,
+      opts.kubeconfigMerge ? mergeKubeconfig(readKubeconfigFile(kubeconfigPath), entries, kubeconfigPath) : kubeconfigYAMLFor(entries),
+    )
   }
-  process.stdout.write(`kubemock listening on ${url}\n`)
+  process.stdout.write(served.map((s) => `${s.name} listening on ${s.url}\n`).join(''))
   if (opts.dataDir) {
     process.stdout.write(
       cluster.restored ? `continuing the cluster saved in ${opts.dataDir}\n` : `keeping the cluster in ${opts.dataDir} (it survives restarts)\n`,
@@ -328,19 +485,33 @@ export async function main(argv: string[]): Promise<void> {
   if (!isLoopbackHost(opts.host) && users.length === 0) {
     process.stderr.write(`warning: kubemock is bound to ${opts.host}, which is reachable from other machines, and anyone can use it: add --tls --token TOKEN\n`)
   }
-  if (users.length && !tls) {
+  if (users.length && !useTLS) {
     process.stderr.write('warning: kubectl sends no token over plain http, so it will get 401 Unauthorized: add --tls\n')
   }
   if (kubeconfigPath) {
-    const secured = [tls ? 'the CA' : '', users.length ? 'the token' : ''].filter(Boolean).join(' and ')
-    process.stdout.write(`kubeconfig written to ${kubeconfigPath}${secured ? ` (with ${secured})` : ''}\n  export KUBECONFIG=${kubeconfigPath}\n`)
-  } else if (tls || users.length) {
+    const secured = [useTLS ? 'the CA' : '', users.length ? 'the token' : ''].filter(Boolean).join(' and ')
+    const contexts = served.map((s) => `"${s.name}"`).join(', ')
+    if (opts.kubeconfigMerge)
+      process.stdout.write(
+        `context${served.length > 1 ? 's' : ''} ${contexts} merged into ${kubeconfigPath}${secured ? ` (with ${secured})` : ''}; current context "${served[0].name}"\n`,
+      )
+    else process.stdout.write(`kubeconfig written to ${kubeconfigPath}${secured ? ` (with ${secured})` : ''}\n  export KUBECONFIG=${kubeconfigPath}\n`)
+    if (served.length > 1) process.stdout.write(`  kubectl --context ${served[1].name} get nodes   talks to the second cluster\n`)
+  } else if (useTLS || users.length) {
     process.stdout.write(
-      `pass --kubeconfig PATH to get a kubeconfig with the ${tls ? 'CA' : 'server'}${users.length ? ' and token' : ''}, or try  kubectl --server ${url}${tls ? ' --insecure-skip-tls-verify' : ''}${users.length ? ' --token TOKEN' : ''} get nodes\n`,
+      `pass --kubeconfig PATH to get a kubeconfig with the ${useTLS ? 'CA' : 'server'}${users.length ? ' and token' : ''}, or try  kubectl --server ${url}${useTLS ? ' --insecure-skip-tls-verify' : ''}${users.length ? ' --token TOKEN' : ''} get nodes\n`,
     )
   } else if (opts.port === 8080 && isLoopbackHost(opts.host)) {
     process.stdout.write(`kubectl with no kubeconfig talks to this address: try  kubectl get nodes\n`)
   } else {
     process.stdout.write(`point kubectl at it with  kubectl --server ${url} get nodes  (or pass --kubeconfig PATH)\n`)
   }
+}
+
+/** --kubeconfig-server's URL without a trailing slash, with `port` instead of its own when given (the second and later clusters). */
+function kubeconfigServerFor(server: string, port?: string): string {
+  if (port === undefined) return server.replace(/\/$/, '')
+  const u = new URL(server)
+  u.port = port
+  return u.origin
 }

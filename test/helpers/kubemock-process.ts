@@ -84,7 +84,9 @@ process.once('exit', () => {
       }
 })
 
-const listeningLine = /kubemock listening on (https?:\/\/\S+?):(\d+)\s*$/m
+// With --clusters N the CLI prints `kubemock-1 listening on …` … `kubemock-N listening on …` in
+// one write, after the kubeconfig is written: the first is this helper's `url`.
+const listeningLine = /kubemock(?:-1)? listening on (https?:\/\/\S+?):(\d+)\s*$/m
 
 /**
  * Spawns `node bin/kubemock.js --port 0 --kubeconfig <tmp>/config` and resolves once it prints
