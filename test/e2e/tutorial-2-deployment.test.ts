@@ -58,7 +58,11 @@ describe('tutorial §2: pod self-healing through a Deployment', () => {
   }, 30_000)
 
   it('deleting the Deployment removes its ReplicaSet and pods', async () => {
-    expect((await km.kubectl(['get', 'rs'])).stdout).toMatch(/^echo-hname-\w+ +3 +3 +3 /m)
+    // The replacement from the test before may still be starting: READY reaches 3 when it runs.
+    await eventually('the ReplicaSet with 3 ready pods', async () => {
+      const out = (await km.kubectl(['get', 'rs'])).stdout
+      return /^echo-hname-\w+ +3 +3 +3 /m.test(out) ? out : undefined
+    })
     const del = await km.kubectl(['delete', 'deployment', 'echo-hname'])
     expect(del.stdout).toBe('deployment.apps "echo-hname" deleted\n')
     await eventually('no ReplicaSets or pods left', async () => {
