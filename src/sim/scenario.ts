@@ -156,7 +156,12 @@ export interface Scenario {
   timings?: SimTimings
   manifests?: string[]
   objects?: KubeObject[]
+  /** Several isolated clusters, each with the fields above as its defaults (README "Scenario format"). */
+  clusters?: ScenarioCluster[]
 }
+
+/** One entry of a scenario's `clusters`: what differs from the top-level fields for that cluster. */
+export type ScenarioCluster = Omit<Scenario, 'apiVersion' | 'kind' | 'clusters'>
 
 /** A loaded scenario: what the Cluster needs, objects gathered from every source. */
 export interface ScenarioOptions {
@@ -168,6 +173,12 @@ export interface ScenarioOptions {
   timings?: SimTimings
   /** Objects to create at boot and on reset, in order (Lists expanded). */
   objects: KubeObject[]
+  /**
+   * With `clusters` in the file: one complete scenario per cluster, the top-level fields merged in
+   * (nodes replaced, images and objects appended, timings overridden). The CLI serves one cluster
+   * for each; a Cluster itself uses only the top-level fields.
+   */
+  clusters?: ScenarioOptions[]
 }
 
 /** Size reported for scenario tags given without one (a typical small application image). */
@@ -223,24 +234,41 @@ export function parseScenario(text: string, source = '<inline>', baseDir = proce
 export function scenarioOptions(s: Scenario, source = '<inline>', baseDir = process.cwd(), moreDocs: unknown[] = []): ScenarioOptions {
   const errs = controlSchemaErrors('Scenario', s)
   if (errs.length) throw scenarioError(source, `is invalid: ${errs.map(fieldErrorString).join(', ')}`)
+  const objects = [...gatherObjects(s, source, baseDir, ''), ...checkObjects(flatten(moreDocs), source, 'documents')]
+  const top: ScenarioOptions = { source, name: s.name, nodes: s.nodes, images: s.images, timings: s.timings, objects }
+  if (!s.clusters) return top
+  const clusters = s.clusters.map(
+    (c, i): ScenarioOptions => ({
+      source: `${source} clusters[${i}]`,
+      name: c.name ?? s.name,
+      nodes: c.nodes ?? s.nodes,
+      images: [...(s.images ?? []), ...(c.images ?? [])],
+      timings: { ...(s.timings ?? {}), ...(c.timings ?? {}) },
+      objects: [...objects, ...gatherObjects(c, source, baseDir, `clusters[${i}].`)],
+    }),
+  )
+  return { ...top, clusters }
+}
+
+/** The objects of one scenario level (its `objects`, then its `manifests`), checked; `at` prefixes field names (`clusters[1].`). */
+function gatherObjects(s: ScenarioCluster, source: string, baseDir: string, at: string): KubeObject[] {
   const names = new Set<string>()
   for (const [i, n] of (s.nodes ?? []).entries()) {
-    if (names.has(n.name)) throw scenarioError(source, `is invalid: nodes[${i}].name: Duplicate value: ${JSON.stringify(n.name)}`)
+    if (names.has(n.name)) throw scenarioError(source, `is invalid: ${at}nodes[${i}].name: Duplicate value: ${JSON.stringify(n.name)}`)
     names.add(n.name)
   }
-  const objects: KubeObject[] = [...checkObjects(flatten(s.objects ?? []), source, 'objects')]
+  const objects: KubeObject[] = [...checkObjects(flatten(s.objects ?? []), source, `${at}objects`)]
   for (const m of s.manifests ?? []) {
     const path = resolve(baseDir, m)
     let text: string
     try {
       text = readFileSync(path, 'utf8')
     } catch (err) {
-      throw scenarioError(source, `manifests: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      throw scenarioError(source, `${at}manifests: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
-    objects.push(...checkObjects(flatten(parseDocs(text, path)), source, `manifests ${m}: documents`))
+    objects.push(...checkObjects(flatten(parseDocs(text, path)), source, `${at}manifests ${m}: documents`))
   }
-  objects.push(...checkObjects(flatten(moreDocs), source, 'documents'))
-  return { source, name: s.name, nodes: s.nodes, images: s.images, timings: s.timings, objects }
+  return objects
 }
 
 /** Reads and validates a scenario file (see README "Scenario format"). */
