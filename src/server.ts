@@ -41,7 +41,8 @@ Options:
   --kubeconfig-cleanup-on-exit  take them out again when SIGINT or SIGTERM stops kubemock (a PATH
                         it wrote is deleted) (default off)
   --clusters N          serve N isolated clusters (each its own store, clock and controllers) on
-                        N ports; the kubeconfig gets contexts kubemock-1 ... kubemock-N (default 1)
+                        N ports; the kubeconfig gets contexts kubemock-1 ... kubemock-N; a
+                        scenario with "clusters" serves one per entry (default 1)
   --kube-version X.Y    Kubernetes version to report (default 1.32)
   --nodes N             number of worker nodes in the default cluster (default 3)
   --scenario FILE       start from a scenario: nodes, images, timings and objects (README
@@ -381,7 +382,17 @@ export async function main(argv: string[]): Promise<void> {
   const logStream = createLogStream()
   // A bad scenario file throws here, naming the file and the field; bin/kubemock.js prints it and exits 1.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : undefined
-  if (scenario?.nodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${scenario.source}, which lists its own nodes`)
+  // A scenario listing clusters serves one cluster per entry, each from its own merged scenario.
+  const scenarios = scenario?.clusters ?? [scenario]
+  if (scenario?.clusters && opts.clusters !== 1 && opts.clusters !== scenario.clusters.length)
+    throw new Error(`--clusters ${opts.clusters} does not match scenario ${scenario.source}, which lists ${scenario.clusters.length} clusters`)
+  const count = scenario?.clusters ? scenarios.length : opts.clusters
+  if (count > 1 && (opts.dataDir || opts.etcdServers))
+    throw new Error(
+      `scenario ${scenario!.source} lists ${count} clusters, served in memory: it cannot be combined with ${opts.dataDir ? '--data-dir' : '--etcd-servers'}`,
+    )
+  const withNodes = scenarios.find((s) => s?.nodes)
+  if (withNodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${withNodes.source}, which lists its own nodes`)
   const served: ServedCluster[] = []
   let closing = false
   const shutdown = async () => {
@@ -408,7 +419,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void shutdown())
   // Every cluster is a separate Cluster and app, as the library's start() makes them: its own
   // store, clock, controllers and port; nothing is shared but the process (and the token list).
-  for (const [i, name] of clusterNames(opts.clusters).entries()) {
+  for (const [i, name] of clusterNames(count).entries()) {
     let tls: TLSMaterial | undefined = given
     let ca: CertificateAuthority | undefined
     if (opts.tls && !given) {
@@ -421,7 +432,7 @@ export async function main(argv: string[]): Promise<void> {
       kubeVersion: opts.kubeVersion,
       nodes: opts.nodes,
       speed: opts.speed,
-      scenario,
+      scenario: scenario?.clusters ? scenario.clusters[i] : scenario,
       storageQuotaBytes: opts.storageQuotaBytes,
       dataDir: opts.dataDir,
       etcdServers: opts.etcdServers,

@@ -1,4 +1,5 @@
 /** @module scenario: --scenario files (nodes, images, timings, objects) and the ajv validators of openapi/kubemock-control.yaml. */
+import { activitySpecErrors, type ActivitySpec } from './activity/activity-spec.js'
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
@@ -9,7 +10,6 @@ import { fieldErrorString, StatusError } from '../errors.js'
 import type { FieldError, KubeObject } from '../types.js'
 import type { NodeInput } from './default-cluster.js'
 import type { ImageBehaviour, ImageCatalogue } from './images.js'
-import { activitySpecErrors, type ActivitySpec } from './activity/activity-spec.js'
 
 // Both src/sim/*.ts, dist/sim/*.js and the CLI bundle (dist/bundle/) sit two levels below the package root.
 const controlDocument = new URL('../../openapi/kubemock-control.yaml', import.meta.url)
@@ -159,7 +159,12 @@ export interface Scenario {
   objects?: KubeObject[]
   /** Changes made on the simulated clock (src/sim/activity). */
   activity?: ActivitySpec
+  /** Several isolated clusters, each with the fields above as its defaults (README "Scenario format"). */
+  clusters?: ScenarioCluster[]
 }
+
+/** One entry of a scenario's `clusters`: what differs from the top-level fields for that cluster. */
+export type ScenarioCluster = Omit<Scenario, 'apiVersion' | 'kind' | 'clusters'>
 
 /** A loaded scenario: what the Cluster needs, objects gathered from every source. */
 export interface ScenarioOptions {
@@ -173,6 +178,12 @@ export interface ScenarioOptions {
   objects: KubeObject[]
   /** Changes made on the simulated clock from boot (and again from each reset). */
   activity?: ActivitySpec
+  /**
+   * With `clusters` in the file: one complete scenario per cluster, the top-level fields merged in
+   * (nodes replaced, images and objects appended, timings overridden). The CLI serves one cluster
+   * for each; a Cluster itself uses only the top-level fields.
+   */
+  clusters?: ScenarioOptions[]
 }
 
 /** Size reported for scenario tags given without one (a typical small application image). */
@@ -228,26 +239,47 @@ export function parseScenario(text: string, source = '<inline>', baseDir = proce
 export function scenarioOptions(s: Scenario, source = '<inline>', baseDir = process.cwd(), moreDocs: unknown[] = []): ScenarioOptions {
   const errs = controlSchemaErrors('Scenario', s)
   if (errs.length) throw scenarioError(source, `is invalid: ${errs.map(fieldErrorString).join(', ')}`)
+  const activityErrors = [
+    ...(s.activity ? activitySpecErrors(s.activity) : []),
+    ...(s.clusters ?? []).flatMap((c, i) => (c.activity ? activitySpecErrors(c.activity).map((e) => ({ ...e, field: `clusters[${i}].${e.field}` })) : [])),
+  ]
+  if (activityErrors.length) throw scenarioError(source, `is invalid: ${activityErrors.map(fieldErrorString).join(', ')}`)
+  const objects = [...gatherObjects(s, source, baseDir, ''), ...checkObjects(flatten(moreDocs), source, 'documents')]
+  const top: ScenarioOptions = { source, name: s.name, nodes: s.nodes, images: s.images, timings: s.timings, objects, activity: s.activity }
+  if (!s.clusters) return top
+  const clusters = s.clusters.map(
+    (c, i): ScenarioOptions => ({
+      source: `${source} clusters[${i}]`,
+      name: c.name ?? s.name,
+      nodes: c.nodes ?? s.nodes,
+      images: [...(s.images ?? []), ...(c.images ?? [])],
+      timings: { ...(s.timings ?? {}), ...(c.timings ?? {}) },
+      objects: [...objects, ...gatherObjects(c, source, baseDir, `clusters[${i}].`)],
+      activity: c.activity ?? s.activity,
+    }),
+  )
+  return { ...top, clusters }
+}
+
+/** The objects of one scenario level (its `objects`, then its `manifests`), checked; `at` prefixes field names (`clusters[1].`). */
+function gatherObjects(s: ScenarioCluster, source: string, baseDir: string, at: string): KubeObject[] {
   const names = new Set<string>()
   for (const [i, n] of (s.nodes ?? []).entries()) {
-    if (names.has(n.name)) throw scenarioError(source, `is invalid: nodes[${i}].name: Duplicate value: ${JSON.stringify(n.name)}`)
+    if (names.has(n.name)) throw scenarioError(source, `is invalid: ${at}nodes[${i}].name: Duplicate value: ${JSON.stringify(n.name)}`)
     names.add(n.name)
   }
-  const activityErrors = s.activity ? activitySpecErrors(s.activity) : []
-  if (activityErrors.length) throw scenarioError(source, `is invalid: ${activityErrors.map(fieldErrorString).join(', ')}`)
-  const objects: KubeObject[] = [...checkObjects(flatten(s.objects ?? []), source, 'objects')]
+  const objects: KubeObject[] = [...checkObjects(flatten(s.objects ?? []), source, `${at}objects`)]
   for (const m of s.manifests ?? []) {
     const path = resolve(baseDir, m)
     let text: string
     try {
       text = readFileSync(path, 'utf8')
     } catch (err) {
-      throw scenarioError(source, `manifests: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      throw scenarioError(source, `${at}manifests: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
-    objects.push(...checkObjects(flatten(parseDocs(text, path)), source, `manifests ${m}: documents`))
+    objects.push(...checkObjects(flatten(parseDocs(text, path)), source, `${at}manifests ${m}: documents`))
   }
-  objects.push(...checkObjects(flatten(moreDocs), source, 'documents'))
-  return { source, name: s.name, nodes: s.nodes, images: s.images, timings: s.timings, objects, activity: s.activity }
+  return objects
 }
 
 /** Reads and validates a scenario file (see README "Scenario format"). */

@@ -65,3 +65,42 @@ describe('scenario files', () => {
     await expect(Cluster.open({ speed: 0, scenario: s })).rejects.toThrow('scenario x.yaml: Pod p: Pod "p" is invalid: spec.containers: Required value')
   })
 })
+
+describe('scenario clusters', () => {
+  const text = `apiVersion: kubemock.dev/v1alpha1
+kind: Scenario
+name: fleet
+nodes: [{ name: shared-node }]
+timings: { kubelet.containerStart: 100 }
+objects:
+- { apiVersion: v1, kind: ConfigMap, metadata: { name: everywhere, namespace: default } }
+clusters:
+- name: east
+- name: west
+  nodes: [{ name: west-1 }, { name: west-2 }]
+  timings: { kubelet.containerStart: 700 }
+  objects:
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: west-only, namespace: default } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: from-document, namespace: default }
+`
+
+  test('each entry is a whole scenario: top-level nodes unless replaced, timings overridden, objects appended', () => {
+    const s = parseScenario(text, 'fleet.yaml')
+    expect(s.clusters?.map((c) => [c.source, c.name, c.nodes?.map((n) => n.name), c.timings, c.objects.map((o) => o.metadata.name)])).toEqual([
+      ['fleet.yaml clusters[0]', 'east', ['shared-node'], { 'kubelet.containerStart': 100 }, ['everywhere', 'from-document']],
+      ['fleet.yaml clusters[1]', 'west', ['west-1', 'west-2'], { 'kubelet.containerStart': 700 }, ['everywhere', 'from-document', 'west-only']],
+    ])
+    expect(parseScenario('kind: Scenario\n').clusters).toBeUndefined()
+  })
+
+  test('bad entries are refused naming the field', () => {
+    expect(() => parseScenario('clusters: []\n', 's.yaml')).toThrow(/^scenario s\.yaml: is invalid: clusters: .*1/)
+    expect(() => parseScenario('clusters: [{ kind: Scenario }]\n', 's.yaml')).toThrow('clusters[0].kind: Forbidden: unknown field')
+    expect(() => parseScenario('clusters: [{}, { nodes: [{ name: a }, { name: a }] }]\n', 's.yaml')).toThrow(
+      'scenario s.yaml: is invalid: clusters[1].nodes[1].name: Duplicate value: "a"',
+    )
+  })
+})

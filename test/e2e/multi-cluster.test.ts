@@ -1,9 +1,13 @@
 /** @module multi-cluster.test: `--clusters N` serves N isolated clusters from one process, with real kubectl on manual clocks. */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { repoRoot } from '../helpers/kubectl-path.js'
+import { runProcess } from '../helpers/run-process.js'
 
 /** Whether `port` on loopback can be bound right now. */
 function portFree(port: number): Promise<boolean> {
@@ -98,5 +102,40 @@ describe('kubemock --clusters', () => {
     expect(km.logs()).toContain('  kubectl --context kubemock-2 get nodes   talks to the second cluster\n')
     expect(await portFree(base)).toBe(true)
     expect(await portFree(base + 1)).toBe(true)
+  })
+
+  it('serves one cluster per entry of a scenario listing clusters, each with its own nodes and objects', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubemock-fleet-'))
+    try {
+      const file = join(dir, 'fleet.yaml')
+      writeFileSync(
+        file,
+        `apiVersion: kubemock.dev/v1alpha1
+kind: Scenario
+objects:
+- { apiVersion: v1, kind: ConfigMap, metadata: { name: everywhere, namespace: default } }
+clusters:
+- nodes: [{ name: east-cp, controlPlane: true }, { name: east-1 }]
+- nodes: [{ name: west-1 }]
+  objects:
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: west-only, namespace: default } }
+`,
+      )
+      km = await startKubemock({ args: ['--scenario', file, '--speed', '0'] })
+      expect(Object.keys(listening(km))).toEqual(['kubemock-1', 'kubemock-2'])
+      const names = async (ctx: string, what: string) => (await km!.kubectl(['--context', ctx, 'get', what, '-o', 'name'])).stdout
+      expect(await names('kubemock-1', 'nodes')).toBe('node/east-1\nnode/east-cp\n')
+      expect(await names('kubemock-2', 'nodes')).toBe('node/west-1\n')
+      expect(await names('kubemock-1', 'configmaps')).not.toContain('west-only')
+      expect(await names('kubemock-1', 'configmaps')).toContain('configmap/everywhere\n')
+      expect(await names('kubemock-2', 'configmaps')).toContain('configmap/everywhere\nconfigmap/kube-root-ca.crt\nconfigmap/west-only\n')
+      const mismatch = await runProcess(process.execPath, [join(repoRoot, 'bin', 'kubemock.js'), '--port', '0', '--scenario', file, '--clusters', '3'], {
+        timeoutMs: 20_000,
+      })
+      expect(mismatch.code).toBe(1)
+      expect(mismatch.stderr).toBe(`--clusters 3 does not match scenario ${file}, which lists 2 clusters\n`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
