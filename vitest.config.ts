@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // test/compat/ is the kubectl version matrix: `npm run test:compat` (CI runs it after npm test).
-    exclude: ['test/compat/**', '**/node_modules/**'],
+    // test/browser/ drives headless Chromium: `npm run test:browser` (CI runs it after test:compat).
+    exclude: ['test/compat/**', 'test/browser/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -314,4 +314,5 @@ export async function main(argv: string[]): Promise<void> {
   } else {
     process.stdout.write(`point kubectl at it with  kubectl --server ${url} get nodes  (or pass --kubeconfig PATH)\n`)
   }
+  process.stdout.write(`web view: ${url}/kubemock/ui/${users.length ? '  (it asks for the token)' : ''}\n`)
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { StatusError } from '../errors.js'
 import { sendStatus } from './errors.js'
 import type { FilterChain } from './filter-chain.js'
+import { isUiPath } from './ui.js'
 
 /** Who a token belongs to, as in kube-apiserver's `--token-auth-file` (token,user,uid,"group1,group2"). */
 export interface TokenUser {
@@ -225,7 +226,7 @@ function isWebSocketUpgrade(req: FastifyRequest): boolean {
 /**
  * Adds the authentication filter to the request filters: requests without a valid token get the
  * 401 `Unauthorized` Status (kubectl: `error: You must be logged in to the server (Unauthorized)`),
- * except credential-less requests to {@link openPaths}. Add it after the CORS filter, so that
+ * except credential-less requests to {@link openPaths} and the web view's files (api/ui.ts). Add it after the CORS filter, so that
  * preflights (which never carry credentials) are answered first, as kube-apiserver's filter chain
  * puts WithCORS outside WithAuthentication. Failures are logged at debug level with the reason.
  */
@@ -240,7 +241,9 @@ export function installAuth(app: FastifyInstance, chain: FilterChain, auth: Toke
     if (result.anonymous) {
       const url = req.raw.url ?? '/'
       const q = url.indexOf('?')
-      if (openPaths.has(q < 0 ? url : url.slice(0, q))) return false
+      const path = q < 0 ? url : url.slice(0, q)
+      // The web view's static files carry no cluster data; the page asks for the token itself.
+      if (openPaths.has(path) || isUiPath(path)) return false
     }
     if (result.error) req.log.debug({ reason: result.error }, 'Unable to authenticate the request')
     sendStatus(reply, StatusError.unauthorized())
