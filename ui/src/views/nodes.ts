@@ -129,7 +129,8 @@ export class NodeGrid {
         : h(
             'div',
             { class: 'node-head' },
-            h('span', { class: 'node-name', title: name }, name),
+            // The cluster's common prefix (kubemock-) is dropped on screen: the box is narrow; the title has it all.
+            h('span', { class: 'node-name', title: name }, name.replace(/^kubemock-/, '')),
             h('span', { class: `badge ${ready === 'True' ? 'ok' : 'bad'}`, 'data-role': 'ready' }, ready === 'True' ? 'Ready' : 'NotReady'),
             cordoned && h('span', { class: 'badge warn' }, cordoned),
             h(
