@@ -1,7 +1,7 @@
 /** @module ui/main: wires the page — token prompt, reflectors into the store, the views. */
 import { browserTransport, HttpError, onUnauthorized, request, setToken, token } from './api.js'
 import { byId, h, notify } from './dom.js'
-import { nodeReady, slimPod } from './pod-status.js'
+import { nodeReady, slimNode, slimPod } from './pod-status.js'
 import { Store } from './store.js'
 import { Reflector } from './watch.js'
 import { mountControls } from './views/controls.js'
@@ -22,7 +22,7 @@ const watched: Record<string, string> = {
 
 const store = new Store({
   schedule: (fn) => requestAnimationFrame(fn),
-  project: (resource, obj) => (resource === 'pods' ? slimPod(obj) : obj),
+  project: (resource, obj) => (resource === 'pods' ? slimPod(obj) : resource === 'nodes' ? slimNode(obj) : obj),
   limits: { events: 1000 },
 })
 

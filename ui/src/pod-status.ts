@@ -83,6 +83,21 @@ export function slimPod(pod: KubeObject): KubeObject {
   }
 }
 
+/** The part of a node the grid reads (a node's image list and addresses are most of its size). */
+export function slimNode(node: KubeObject): KubeObject {
+  return {
+    metadata: { name: node.metadata.name, uid: node.metadata.uid, resourceVersion: node.metadata.resourceVersion, labels: node.metadata.labels },
+    spec: { unschedulable: node.spec?.unschedulable },
+    status: {
+      conditions: (node.status?.conditions ?? []).map((c: { type: string; status: string; reason?: string }) => ({
+        type: c.type,
+        status: c.status,
+        reason: c.reason,
+      })),
+    },
+  }
+}
+
 /** A node's Ready condition: 'True', 'False' or 'Unknown' (no condition yet). */
 export function nodeReady(node: KubeObject): string {
   const c = (node.status?.conditions ?? []).find((x: { type: string }) => x.type === 'Ready')
