@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // test/compat/ is the kubectl version matrix: `npm run test:compat` (CI runs it after npm test);
-    // test/package/ packs and installs the package: `npm run test:package` (after test:compat).
-    exclude: ['test/compat/**', 'test/package/**', '**/node_modules/**'],
+    // test/package/ packs and installs the package: `npm run test:package` (after test:compat);
+    // test/browser/ drives headless Chromium: `npm run test:browser` (after test:compat).
+    exclude: ['test/compat/**', 'test/package/**', 'test/browser/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

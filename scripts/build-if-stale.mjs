@@ -7,7 +7,17 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const output = join(root, 'dist', 'bundle', 'server.mjs')
-const inputs = ['src', 'openapi', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs']
+const inputs = [
+  'src',
+  'openapi',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts/bundle.mjs',
+  'ui',
+  'scripts/bundle-ui.mjs',
+]
 
 /** The newest modification time under `path` (a file or a directory tree). */
 function newest(path) {

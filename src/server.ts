@@ -517,6 +517,7 @@ export async function main(argv: string[]): Promise<void> {
   } else {
     process.stdout.write(`point kubectl at it with  kubectl --server ${url} get nodes  (or pass --kubeconfig PATH)\n`)
   }
+  process.stdout.write(`web view: ${url}/kubemock/ui/${users.length ? '  (it asks for the token)' : ''}\n`)
 }
 
 /** --kubeconfig-server's URL without a trailing slash, with `port` instead of its own when given (the second and later clusters). */

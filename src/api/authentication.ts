@@ -13,6 +13,7 @@ import type { RequestUser } from '../registry/resource-definition.js'
 import { authenticateBearer, openPaths, type TokenAuthenticator as StaticTokens } from './auth.js'
 import { sendStatus } from './errors.js'
 import type { FilterChain } from './filter-chain.js'
+import { isUiPath } from './ui.js'
 
 /** The user of requests that carry no credentials (user.Anonymous). */
 export const anonymousUser: RequestUser = { username: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] }
@@ -117,7 +118,8 @@ export function installAuthentication(app: FastifyInstance, chain: FilterChain, 
     if (!required) return false
     if (errors.length === 0 && bearer.anonymous) {
       req.kubeUser = anonymousUser
-      if (registry.authorizer !== alwaysAllow || openPaths.has(pathOf(req))) return false
+      // The web view's static files carry no cluster data; the page asks for the token itself.
+      if (registry.authorizer !== alwaysAllow || openPaths.has(pathOf(req)) || isUiPath(pathOf(req))) return false
     }
     if (errors.length) req.log.debug({ reason: errors.join(', ') }, 'Unable to authenticate the request')
     sendStatus(reply, StatusError.unauthorized())
