@@ -58,6 +58,7 @@ export function createServiceAccountTokenSecretsController(deps: { registry: Reg
       const data = secret.data ?? {}
       const saUID = sa.metadata.uid ?? ''
       if (data.token && data['ca.crt'] && data.namespace && wantUID === saUID) return
+      await registry.serviceAccountTokens.whenReady()
       const token = data.token
         ? Buffer.from(data.token, 'base64').toString('utf8')
         : registry.serviceAccountTokens.issueLegacy(ns, { name: saName, uid: saUID }, name)

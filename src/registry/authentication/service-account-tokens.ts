@@ -207,7 +207,8 @@ export class ServiceAccountTokens implements TokenAuthenticator {
       return undefined
     }
     if (claims.iss !== serviceAccountIssuer && claims.iss !== legacyIssuer) return undefined
-    const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.keyPair().publicKey, Buffer.from(parts[2], 'base64url'))
+    // Before the key exists nothing this process signed can be presented: no need to make it now.
+    const ok = !!processKeys && verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), processKeys.publicKey, Buffer.from(parts[2], 'base64url'))
     if (!ok) return { error: 'square/go-jose: error in cryptographic primitive' }
     if (claims.iss === legacyIssuer) return this.authenticateLegacy(token, claims as unknown as Record<string, string>, audiences)
     const tokenAuds = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : []
