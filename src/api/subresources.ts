@@ -200,7 +200,9 @@ async function evictionHandler(call: ResourceCall) {
 }
 
 /** serviceaccounts/token: a TokenRequest answered with a signed token (201, not stored). */
-function tokenRequestHandler(call: ResourceCall) {
+async function tokenRequestHandler(call: ResourceCall) {
+  // The signing key is made in the background at start; wait for it rather than block the loop.
+  await call.registry.serviceAccountTokens.whenReady()
   const body = (decodeAnyBody(call.req.body, call.req.headers['content-type']).value ?? {}) as TokenRequestBody
   if (typeof body !== 'object') throw StatusError.badRequest('the body of the request was in an unknown format')
   const out = createTokenRequest(call.registry, call.namespace, call.name!, body)

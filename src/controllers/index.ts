@@ -18,6 +18,7 @@ import { createResourceQuotaController } from './resource-quota.js'
 import type { Controller, ControllerManager } from './runtime.js'
 import { createScheduler } from './scheduler.js'
 import { createServiceAccountController } from './serviceaccount.js'
+import { createServiceAccountTokenSecretsController } from './service-account-token-secrets.js'
 import { createStatefulSetController } from './statefulset.js'
 import { createTaintEvictionController } from './taint-eviction.js'
 import { bindSimControls } from '../sim/containers/processes.js'
@@ -112,6 +113,7 @@ export const controllerFactories: ControllerFactory[] = [
   }),
   as(kcm, (d) => createNamespaceController(d)),
   as(kcm, (d) => createServiceAccountController(d)),
+  as(kcm, (d) => createServiceAccountTokenSecretsController(d)),
   as(kcm, (d) => createReplicaSetController(d)),
   as(kcm, (d) => createReplicaSetController(d, replicationControllerKind)),
   as(kcm, (d) => createResourceQuotaController(d)),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseTokenFile, TokenAuthenticator } from '../../src/api/auth.js'
 import type { AuthorizationAttributes, Authorizer } from '../../src/registry/authorization/authorizer.js'
 import { alwaysAllow } from '../../src/registry/authorization/authorizer.js'
+import { advanceUntil } from '../helpers/advance-until.js'
 import { useTestApp } from '../helpers/test-app.js'
 
 const json = { 'content-type': 'application/json' }
@@ -57,10 +58,17 @@ describe('authentication through the app', () => {
 
   it('under another authorizer an anonymous request goes on as system:anonymous in system:unauthenticated', async () => {
     const seen: AuthorizationAttributes[] = []
-    t.cluster.registry.authorizer = { authorize: (a) => (seen.push(a), { decision: 'Allow', reason: '' }) }
+    t.cluster.registry.authorizer = {
+      authorize: (a) => {
+        seen.push(a)
+        return { decision: 'Allow', reason: '' }
+      },
+    }
     try {
       const r = await whoami({})
       expect(r.body.status.userInfo).toEqual({ username: 'system:anonymous', groups: ['system:unauthenticated'] })
+      // The impersonation filter asks nothing for a request without impersonation headers.
+      expect(seen).toEqual([])
     } finally {
       t.cluster.registry.authorizer = alwaysAllow
     }
@@ -134,6 +142,29 @@ describe('authentication through the app', () => {
     const token = bound.json().status.token
     expect((await whoami(bearer(token))).code).toBe(201)
     await t.app.inject({ method: 'DELETE', url: '/api/v1/namespaces/default/secrets/holder', headers: bearer('admin-token') })
+    expect((await whoami(bearer(token))).code).toBe(401)
+  })
+
+  it('the tokens controller fills a service-account-token Secret with a legacy token that authenticates while the Secret lives', async () => {
+    await createSA('legacy')
+    const sa = t.cluster.registry.resource('', 'serviceaccounts').get('default', 'legacy').obj
+    const secrets = t.cluster.registry.resource('', 'secrets')
+    await secrets.create('default', {
+      metadata: { name: 'legacy-token', annotations: { 'kubernetes.io/service-account.name': 'legacy' } },
+      type: 'kubernetes.io/service-account-token',
+    } as never)
+    const data = () => (secrets.getStored('default', 'legacy-token')?.obj as { data?: Record<string, string> } | undefined)?.data
+    await advanceUntil(t.cluster.clock, () => !!data()?.token)
+    const stored = secrets.get('default', 'legacy-token').obj
+    expect(stored.metadata.annotations?.['kubernetes.io/service-account.uid']).toBe(sa.metadata.uid)
+    expect(Buffer.from(data()!.namespace, 'base64').toString()).toBe('default')
+    expect(Buffer.from(data()!['ca.crt'], 'base64').toString()).toContain('BEGIN CERTIFICATE')
+    const token = Buffer.from(data()!.token, 'base64').toString()
+    expect(claimsOf(token)).toMatchObject({ iss: 'kubernetes/serviceaccount', sub: 'system:serviceaccount:default:legacy' })
+    expect((await whoami(bearer(token))).body.status.userInfo).toMatchObject({ username: 'system:serviceaccount:default:legacy', uid: sa.metadata.uid })
+    // The ServiceAccount goes: the controller deletes its token Secret, and the token stops working.
+    await t.cluster.registry.resource('', 'serviceaccounts').delete('default', 'legacy')
+    await advanceUntil(t.cluster.clock, () => !secrets.getStored('default', 'legacy-token'))
     expect((await whoami(bearer(token))).code).toBe(401)
   })
 

@@ -51,6 +51,9 @@ export interface TokenIssueRequest {
   warnAfterSeconds?: number
 }
 
+/** The issuer of legacy Secret-based tokens. */
+const legacyIssuer = 'kubernetes/serviceaccount'
+
 /** go-jose's DefaultLeeway: exp and nbf are checked with a minute of tolerance. */
 const leewaySeconds = 60
 
@@ -151,6 +154,42 @@ export class ServiceAccountTokens implements TokenAuthenticator {
   }
 
   /**
+   * A legacy token for a `kubernetes.io/service-account-token` Secret (pkg/serviceaccount/legacy.go):
+   * issuer `kubernetes/serviceaccount`, no expiry, valid while the Secret holds it.
+   */
+  issueLegacy(namespace: string, serviceAccount: ObjectRefClaim, secretName: string): string {
+    const claims = {
+      iss: legacyIssuer,
+      'kubernetes.io/serviceaccount/namespace': namespace,
+      'kubernetes.io/serviceaccount/secret.name': secretName,
+      'kubernetes.io/serviceaccount/service-account.name': serviceAccount.name,
+      'kubernetes.io/serviceaccount/service-account.uid': serviceAccount.uid,
+      sub: serviceAccountUsername(namespace, serviceAccount.name),
+    }
+    const keys = this.keyPair()
+    const signingInput = `${b64url({ alg: 'RS256', kid: keys.kid })}.${b64url(claims)}`
+    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), keys.privateKey).toString('base64url')}`
+  }
+
+  /** The legacy validator: the Secret must still exist and hold this very token, the account the same uid. */
+  private authenticateLegacy(token: string, claims: Record<string, string>, audiences: readonly string[]): TokenAuthentication {
+    const ns = claims['kubernetes.io/serviceaccount/namespace'] ?? ''
+    const saName = claims['kubernetes.io/serviceaccount/service-account.name'] ?? ''
+    const saUID = claims['kubernetes.io/serviceaccount/service-account.uid'] ?? ''
+    const secretName = claims['kubernetes.io/serviceaccount/secret.name'] ?? ''
+    const secret = this.registry.find('', 'secrets')?.getStored(ns, secretName)?.obj as (KubeObject & { data?: Record<string, string> }) | undefined
+    if (!secret) return { error: 'Token has been invalidated' }
+    if (secret.data?.token !== Buffer.from(token).toString('base64')) return { error: "Token does not match server's copy" }
+    const sa = this.registry.find('', 'serviceaccounts')?.getStored(ns, saName)?.obj
+    if (!sa) return { error: StatusError.notFound({ group: '', resource: 'serviceaccounts' }, saName).message }
+    if (sa.metadata.uid !== saUID) return { error: `service account UID (${sa.metadata.uid}) does not match claim (${saUID})` }
+    return {
+      user: { username: serviceAccountUsername(ns, saName), uid: saUID, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`] },
+      audiences: [...audiences],
+    }
+  }
+
+  /**
    * Checks a token as the service-account JWT authenticator does: undefined when it is not a JWT
    * of our issuer (another authenticator may know it); otherwise the user, or upstream's error
    * for a bad signature, a foreign audience, expiry, or a service account, pod, secret or node
@@ -167,9 +206,11 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     } catch {
       return undefined
     }
-    if (claims.iss !== serviceAccountIssuer) return undefined
-    const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.keyPair().publicKey, Buffer.from(parts[2], 'base64url'))
+    if (claims.iss !== serviceAccountIssuer && claims.iss !== legacyIssuer) return undefined
+    // Before the key exists nothing this process signed can be presented: no need to make it now.
+    const ok = !!processKeys && verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), processKeys.publicKey, Buffer.from(parts[2], 'base64url'))
     if (!ok) return { error: 'square/go-jose: error in cryptographic primitive' }
+    if (claims.iss === legacyIssuer) return this.authenticateLegacy(token, claims as unknown as Record<string, string>, audiences)
     const tokenAuds = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : []
     const accepted = tokenAuds.filter((a) => audiences.includes(a))
     if (accepted.length === 0) return { error: `token audiences ${goQuoted(tokenAuds)} is invalid for the target audiences ${goQuoted(audiences)}` }
