@@ -17,9 +17,6 @@ import { infoOf, requestInfo, type RequestInfo } from './journal.js'
 import { requestUser } from './request-user.js'
 import { isUiPath } from './ui.js'
 
-/** Who a credential-less request is once authentication lets it through (the open paths). */
-export const anonymousUser: RequestUser = { username: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] }
-
 /** The attributes of a request (authorizer.AttributesRecord from RequestInfo and the user). */
 export function requestAttributes(user: RequestUser, info: RequestInfo, path: string): AuthorizationAttributes {
   if (!info.isResourceRequest) return { user, verb: info.verb, resourceRequest: false, path }

@@ -2,7 +2,7 @@
 import { StatusError } from '../../errors.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { invalid } from '../shared/field-errors.js'
-import { type AccessReview, answerReview, reviewAttributes, throwIfInvalid, validateAttributesChoice } from './review-attributes.js'
+import { type AccessReview, answerReview, reviewAttributes, throwIfInvalid, validateSubjectAccessReviewSpec } from './review-attributes.js'
 
 /** A SubjectAccessReview scoped to the namespace it is posted in (namespace admins may ask it). */
 export const localSubjectAccessReviews: ResourceDefinition<AccessReview> = {
@@ -17,8 +17,7 @@ export const localSubjectAccessReviews: ResourceDefinition<AccessReview> = {
     const review = obj as AccessReview
     const spec = review.spec ?? {}
     // ValidateLocalSubjectAccessReview: the spec rules, then the namespace's.
-    const errs = validateAttributesChoice(spec)
-    if (!spec.user && !spec.groups?.length) errs.push(invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'))
+    const errs = validateSubjectAccessReviewSpec(spec)
     const ns = review.metadata?.namespace ?? ''
     if (spec.resourceAttributes && (spec.resourceAttributes.namespace ?? '') !== ns)
       errs.push(invalid('spec.resourceAttributes.namespace', spec.resourceAttributes.namespace ?? '', 'must match metadata.namespace'))

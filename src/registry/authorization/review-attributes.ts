@@ -23,6 +23,13 @@ export interface AccessReviewSpec {
 /** An access review as posted. */
 export type AccessReview = KubeObject & { spec?: AccessReviewSpec }
 
+/** ValidateSubjectAccessReviewSpec: the attribute choice, and a user or a group to ask about. */
+export function validateSubjectAccessReviewSpec(spec: AccessReviewSpec): FieldError[] {
+  const errs = validateAttributesChoice(spec)
+  if (!spec.user && !spec.groups?.length) errs.push(invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'))
+  return errs
+}
+
 /** ValidateSelfSubjectAccessReviewSpec: exactly one of the two attribute kinds. */
 export function validateAttributesChoice(spec: AccessReviewSpec): FieldError[] {
   const errs: FieldError[] = []

@@ -1,7 +1,7 @@
 /** @module subjectaccessreviews: authorization.k8s.io/v1 SubjectAccessReview, create-only (pkg/registry/authorization/subjectaccessreview/rest.go). */
 import type { ResourceDefinition } from '../resource-definition.js'
 import { invalid } from '../shared/field-errors.js'
-import { type AccessReview, answerReview, reviewAttributes, throwIfInvalid, validateAttributesChoice } from './review-attributes.js'
+import { type AccessReview, answerReview, reviewAttributes, throwIfInvalid, validateSubjectAccessReviewSpec } from './review-attributes.js'
 
 /** Can user X (with groups G) do this? Answered by the cluster's authorizer, never stored. */
 export const subjectAccessReviews: ResourceDefinition<AccessReview> = {
@@ -15,8 +15,7 @@ export const subjectAccessReviews: ResourceDefinition<AccessReview> = {
   async restCreate(ctx, obj) {
     const review = obj as AccessReview
     const spec = review.spec ?? {}
-    const errs = validateAttributesChoice(spec)
-    if (!spec.user && !spec.groups?.length) errs.push(invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'))
+    const errs = validateSubjectAccessReviewSpec(spec)
     throwIfInvalid('SubjectAccessReview', errs)
     const user = { username: spec.user ?? '', uid: spec.uid ?? '', groups: spec.groups ?? [], ...(spec.extra ? { extra: spec.extra } : {}) }
     return answerReview(review, 'SubjectAccessReview', ctx.authorizer, reviewAttributes(user, spec))
