@@ -137,7 +137,8 @@ function createDriver(registry: Registry): Pid1Driver {
       running.delete(inst.containerID)
       // The one way a simulated program ends its container (no effect once the kubelet killed it).
       // In a shared PID namespace (a debug target's, shareProcessNamespace) it is a member's main process, not the namespace's PID 1.
-      processesFor(registry, inst).endMain(inst, code)
+      // A force-deleted pod's containers are gone from the runtime already: nothing is left to end.
+      if (runtimeFor(registry).byID(inst.containerID)) processesFor(registry, inst).endMain(inst, code)
     })
   }
 

@@ -55,6 +55,18 @@ describe('PID 1', () => {
     expect(lines[2].ts - lines[0].ts).toBe(3000)
   })
 
+  test('a force-deleted pod takes its running shell with it, and the cluster keeps running', async () => {
+    // `kubectl delete pod --force` on a busybox loop used to throw "no container …" from PID 1's
+    // end, after the runtime had forgotten the container, and that took the whole server down.
+    await run('loop', { command: ['sh', '-c', 'while true; do sleep 1; done'] })
+    expect(state('loop')?.state?.running).toBeTruthy()
+    await pods().delete('default', 'loop', { gracePeriodSeconds: 0 })
+    await cluster.clock.advance(3000)
+    expect(pod('loop')).toBeUndefined()
+    await run('after', { command: ['sh', '-c', 'echo still here; sleep 3600'] })
+    expect(logText('after')).toEqual(['stdout: still here'])
+  })
+
   test('files it writes are in the container; `test -f` reads the real file system', async () => {
     await run('files', { command: ['sh', '-c', 'echo hi > /tmp/f; test -f /x || exit 2; sleep 3600'] }, { restartPolicy: 'Never' })
     await cluster.clock.advance(1000)
