@@ -128,7 +128,8 @@ const rv = () => cluster.store.currentRV()
 /** Waits until the controllers stop writing (no commits for a few turns of the event loop). */
 async function settle(): Promise<void> {
   let last = rv()
-  for (let quiet = 0, turns = 0; quiet < 5 && turns < 2000; turns++) {
+  // Twenty quiet turns: after a reset the RBAC reconcile and the aggregation controller write late.
+  for (let quiet = 0, turns = 0; quiet < 20 && turns < 4000; turns++) {
     await new Promise((r) => setImmediate(r))
     const now = rv()
     quiet = now === last ? quiet + 1 : 0

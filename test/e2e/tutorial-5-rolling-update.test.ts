@@ -78,6 +78,9 @@ describe('tutorial §5: rolling update', () => {
     ])
     const events = (await km.kubectl(['describe', 'deployment', 'rollout-nginx'])).stdout
     expect(events).toMatch(/Normal {2}ScalingReplicaSet {2}\S+ +deployment-controller {2}Scaled up replica set rollout-nginx-\w+ from 0 to 3/)
-    expect(events).toMatch(/Scaled down replica set rollout-nginx-\w+ from 1 to 0/)
+    // The old ReplicaSet ends at 0. Usually from 1; once in CI under heavy load the controller
+    // scaled it 1 → 2 before 2 → 0 (an open question, see the issue 14 note), so the last step is
+    // checked, not its starting count.
+    expect(events).toMatch(/Scaled down replica set rollout-nginx-\w+ from \d+ to 0/)
   }, 60_000)
 })
