@@ -40,7 +40,9 @@ describe('the npm package', () => {
     const list = await runProcess('tar', ['tzf', tarball], { timeoutMs: 20_000 })
     const files = list.stdout.split('\n').filter((f) => f && !f.endsWith('/'))
     for (const f of files)
-      expect(f).toMatch(/^package\/(package\.json|README\.md|bin\/kubemock\.js|dist\/[\w/.-]+\.(js|mjs|d\.ts)|openapi\/[\w-]+\.(json|yaml))$/)
+      expect(f).toMatch(
+        /^package\/(package\.json|README\.md|bin\/kubemock\.js|dist\/[\w/.-]+\.(js|mjs|d\.ts)|dist\/ui\/[\w.-]+\.(html|css|js|svg)|openapi\/[\w-]+\.(json|yaml))$/,
+      )
     expect(files).toEqual(
       expect.arrayContaining(['package/bin/kubemock.js', 'package/dist/bundle/server.mjs', 'package/dist/index.js', 'package/dist/index.d.ts']),
     )
@@ -52,8 +54,9 @@ describe('the npm package', () => {
       'package/openapi/metrics-definitions.json',
       'package/openapi/protobuf-fields.json',
     ])
-    // Built from an empty dist/: every compiled module has its source (no leftovers of renamed files).
-    for (const f of files.filter((f) => f.startsWith('package/dist/') && !f.startsWith('package/dist/bundle/')))
+    // Built from an empty dist/: every compiled module has its source (no leftovers of renamed files);
+    // dist/ui/ is the web view's bundle from ui/ (scripts/bundle-ui.mjs).
+    for (const f of files.filter((f) => f.startsWith('package/dist/') && !f.startsWith('package/dist/bundle/') && !f.startsWith('package/dist/ui/')))
       expect(existsSync(join(repoRoot, f.replace(/^package\/dist\//, 'src/').replace(/(\.d)?\.js$|\.d\.ts$/, '.ts'))), f).toBe(true)
   })
 

@@ -1,6 +1,5 @@
 /** @module subjectaccessreviews: authorization.k8s.io/v1 SubjectAccessReview, create-only (pkg/registry/authorization/subjectaccessreview/rest.go). */
 import type { ResourceDefinition } from '../resource-definition.js'
-import { invalid } from '../shared/field-errors.js'
 import { type AccessReview, answerReview, reviewAttributes, throwIfInvalid, validateSubjectAccessReviewSpec } from './review-attributes.js'
 
 /** Can user X (with groups G) do this? Answered by the cluster's authorizer, never stored. */
