@@ -135,6 +135,42 @@ describe('Deployment controller', () => {
     expect(status(h).conditions!.find((c) => c.type === 'Progressing')!.reason).toBe('NewReplicaSetAvailable')
   })
 
+  it('an old ReplicaSet whose status still counts the pods of its last scale-down is not scaled up (upstream refuses a cleanup that grows)', async () => {
+    await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
+    await h.settle()
+    await runKubelet(h, 2)
+    const a = history(h)[0].name
+    await setImage(h, 'nginx:1.16.0')
+    await h.settle()
+    for (let i = 0; i < 10 && !h.events('web').some((e) => e.endsWith('from 2 to 3')); i++) await runKubelet(h, 1)
+    const b = history(h)[1].name
+    expect(history(h).map((x) => x.replicas)).toEqual([1, 3])
+    // Under load the ReplicaSet controller lags: A was scaled 2 → 1 but its status still counts 2
+    // available pods when B's last pod becomes available (the interleaving CI saw). Stop it and
+    // write both statuses as the Deployment controller's cache then holds them.
+    h.manager.setActive((n) => n !== 'replicaset')
+    const writeStatus = (name: string, n: number) =>
+      h.replicaSets.guaranteedUpdate(
+        'default',
+        name,
+        (rs) => ({ ...rs, status: { replicas: n, readyReplicas: n, availableReplicas: n, observedGeneration: rs.metadata.generation } }),
+        { subresource: 'status' },
+      )
+    const before = h.events('web').length
+    await writeStatus(a, 2)
+    await writeStatus(b, 3)
+    await h.settle()
+    // Upstream's cleanupUnhealthyReplicas errors on "scale down 1 -> 2" and the pass scales nothing.
+    expect(h.events('web').slice(before)).toEqual([])
+    expect(history(h).map((x) => x.replicas)).toEqual([1, 3])
+    // Once the ReplicaSet controller catches up (A counts 1), the rollout ends 1 → 0.
+    h.manager.setActive(() => true)
+    await runKubelet(h, 3)
+    expect(history(h).map((x) => x.replicas)).toEqual([0, 3])
+    expect(h.events('web').slice(before)).toEqual([`ScalingReplicaSet: Scaled down replica set ${a} from 1 to 0`])
+    expect(h.events('web').filter((e) => e.includes(`${a} from 1 to 2`))).toEqual([])
+  })
+
   it('a bad image stalls the rollout at 1 new pod, times out after progressDeadlineSeconds, and undo re-uses revision 2 as 4', async () => {
     await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
     await h.settle()
