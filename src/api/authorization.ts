@@ -4,7 +4,6 @@
  * request's attributes as RequestInfo derives them, asked of the registry's authorizer; anything
  * but Allow is the 403 Forbidden Status. The decision and the user go into the request journal.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuthorizationAttributes } from '../registry/authorization/authorizer.js'
 import { alwaysAllow } from '../registry/authorization/authorizer.js'
 import type { Registry } from '../registry/registry.js'
@@ -13,24 +12,14 @@ import { journalEntryOf } from './control.js'
 import { sendStatus } from './errors.js'
 import type { FilterChain } from './filter-chain.js'
 import { forbiddenError } from './forbidden.js'
-import { infoOf, requestInfo, type RequestInfo } from './journal.js'
+import { infoOf, requestAddress, requestInfo, type RequestInfo } from './journal.js'
 import { requestUser } from './request-user.js'
 import { isUiPath } from './ui.js'
 
 /** The attributes of a request (authorizer.AttributesRecord from RequestInfo and the user). */
 export function requestAttributes(user: RequestUser, info: RequestInfo, path: string): AuthorizationAttributes {
   if (!info.isResourceRequest) return { user, verb: info.verb, resourceRequest: false, path }
-  return {
-    user,
-    verb: info.verb,
-    resourceRequest: true,
-    apiGroup: info.apiGroup,
-    apiVersion: info.apiVersion,
-    resource: info.resource,
-    subresource: info.subresource,
-    namespace: info.namespace,
-    name: info.name,
-  }
+  return { user, resourceRequest: true, ...requestAddress(info) }
 }
 
 /**

@@ -20,6 +20,18 @@ export interface RequestInfo {
   name: string
 }
 
+/** The fields of a RequestInfo that say what it addresses: everything but the resource/non-resource flag. */
+export type RequestAddress = Omit<RequestInfo, 'isResourceRequest'>
+
+/**
+ * The address fields of `info` as a new object: the one place that copies them, for the journal's
+ * records and the authorizer's attributes alike (must not mutate `info`).
+ */
+export function requestAddress(info: RequestInfo): RequestAddress {
+  const { isResourceRequest: _, ...address } = info
+  return address
+}
+
 /** Path segments that are namespace subresources rather than resources (requestinfo.go namespaceSubresources). */
 const namespaceSubresources = new Set(['status', 'finalize'])
 
@@ -257,13 +269,7 @@ function toRecord(e: JournalEntry, info: RequestInfo): RequestRecord {
   return {
     id: e.id,
     timestamp: new Date(e.at).toISOString(),
-    verb: info.verb,
-    apiGroup: info.apiGroup,
-    apiVersion: info.apiVersion,
-    resource: info.resource,
-    subresource: info.subresource,
-    namespace: info.namespace,
-    name: info.name,
+    ...requestAddress(info),
     method: e.method,
     path: q < 0 ? e.url : e.url.slice(0, q),
     query,

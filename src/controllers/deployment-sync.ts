@@ -345,7 +345,13 @@ export class DeploymentSync {
     return (await this.scaleAndRecord(newRS, newRSNewReplicas(this.d, all, newRS)))[0]
   }
 
-  /** reconcileOldReplicaSets: maxScaledDown = all − minAvailable − new RS unavailable; unhealthy first. */
+  /**
+   * reconcileOldReplicaSets: maxScaledDown = all − minAvailable − new RS unavailable; unhealthy first.
+   * When either step would grow an old RS (its status still counts pods of a scale-down the
+   * ReplicaSet controller has not caught up with), upstream's helpers return an error that this
+   * function swallows: the pass scales nothing more, and the RS's next status write syncs again
+   * (pkg/controller/deployment/rolling.go reconcileOldReplicaSets, `if err != nil { return false, nil }`).
+   */
   private async reconcileOldReplicaSets(all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
     if (oldRSs.reduce((n, rs) => n + replicasOf(rs), 0) === 0) return false
     const allPods = all.reduce((n, rs) => n + replicasOf(rs), 0)
@@ -353,31 +359,49 @@ export class DeploymentSync {
     const newUnavailable = replicasOf(newRS) - (newRS.status?.availableReplicas ?? 0)
     const maxScaledDown = allPods - minAvailable - newUnavailable
     if (maxScaledDown <= 0) return false
-    // cleanupUnhealthyReplicas: old RSs oldest first, each cut by its unavailable pods.
     const olds = [...oldRSs].sort(byCreation)
+    const cleaned = await this.cleanupUnhealthyReplicas(olds, maxScaledDown)
+    if (cleaned === undefined) return false
+    const scaled = await this.scaleDownOldForRollingUpdate([...olds, newRS], olds)
+    if (scaled === undefined) return false
+    return cleaned + scaled > 0
+  }
+
+  /**
+   * cleanupUnhealthyReplicas: old RSs oldest first (`olds`, sorted; updated in place), each cut by
+   * its unavailable pods, at most `max` in all. Undefined where upstream errors: a cut that would
+   * raise spec.replicas ("got invalid request to scale down 1 -> 2", available above spec).
+   */
+  private async cleanupUnhealthyReplicas(olds: ReplicaSet[], max: number): Promise<number | undefined> {
     let cleaned = 0
     for (const [i, rs] of olds.entries()) {
-      if (cleaned >= maxScaledDown || replicasOf(rs) === 0) continue
+      if (cleaned >= max) break
+      if (replicasOf(rs) === 0) continue
       const unhealthy = replicasOf(rs) - (rs.status?.availableReplicas ?? 0)
       if (unhealthy === 0) continue
-      const n = Math.min(maxScaledDown - cleaned, unhealthy)
+      const n = Math.min(max - cleaned, unhealthy)
+      if (replicasOf(rs) - n > replicasOf(rs)) return undefined
       olds[i] = (await this.scaleAndRecord(rs, replicasOf(rs) - n))[1]
       cleaned += n
     }
-    return cleaned + (await this.scaleDownOldForRollingUpdate([...olds, newRS], olds)) > 0
+    return cleaned
   }
 
-  /** scaleDownOldReplicaSetsForRollingUpdate: remove available − minAvailable pods, oldest RS first. */
-  private async scaleDownOldForRollingUpdate(all: ReplicaSet[], oldRSs: ReplicaSet[]): Promise<number> {
+  /**
+   * scaleDownOldReplicaSetsForRollingUpdate: remove available − minAvailable pods, oldest RS first
+   * (`oldRSs` sorted by creation). Undefined where upstream errors: a step that would raise spec.replicas.
+   */
+  private async scaleDownOldForRollingUpdate(all: ReplicaSet[], oldRSs: ReplicaSet[]): Promise<number | undefined> {
     const minAvailable = replicasOf(this.d) - maxUnavailable(this.d)
     const available = all.reduce((n, rs) => n + (rs.status?.availableReplicas ?? 0), 0)
     if (available <= minAvailable) return 0
     const target = available - minAvailable
     let done = 0
-    for (const rs of [...oldRSs].sort(byCreation)) {
+    for (const rs of oldRSs) {
       if (done >= target) break
       if (replicasOf(rs) === 0) continue
       const n = Math.min(replicasOf(rs), target - done)
+      if (replicasOf(rs) - n > replicasOf(rs)) return undefined
       await this.scaleAndRecord(rs, replicasOf(rs) - n)
       done += n
     }

@@ -102,7 +102,11 @@ export function isSaturated(d: Deployment, rs: ReplicaSet | undefined): boolean 
 function replicaSetFraction(rs: ReplicaSet, d: Deployment): number {
   if (replicasOf(d) === 0) return -replicasOf(rs)
   const deploymentReplicas = replicasOf(d) + maxSurge(d)
-  const annotated = intAnnotation(rs, maxReplicasAnnotation) ?? d.status?.replicas ?? 0
+  let annotated = intAnnotation(rs, maxReplicasAnnotation) ?? 0
+  // No (or a zero) max-replicas annotation: fall back to the Deployment's current size; when that
+  // is 0 too (pods failing to be created), the RS gets no share rather than a division by zero.
+  if (annotated === 0) annotated = d.status?.replicas ?? 0
+  if (annotated === 0) return 0
   // Go's integer.RoundToInt32 rounds half away from zero.
   const size = (replicasOf(rs) * deploymentReplicas) / annotated
   return Math.sign(size) * Math.round(Math.abs(size)) - replicasOf(rs)

@@ -11,7 +11,11 @@ const auth = new TokenAuthenticator([
   { token: 'bob', user: 'bob', uid: '3', groups: ['ops'] },
 ])
 
-describe('authorization filter (RBAC)', () => {
+/**
+ * A test app under `--authorization-mode RBAC` with the tokens above (call inside a describe), and
+ * `as(token, method, url, body?)`, which injects a JSON request as that token's user.
+ */
+function useRBACApp() {
   const t = useTestApp({ app: { auth } })
   beforeAll(() => {
     t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
@@ -23,6 +27,11 @@ describe('authorization filter (RBAC)', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       ...(body ? { payload: JSON.stringify(body) } : {}),
     })
+  return { t, as }
+}
+
+describe('authorization filter (RBAC)', () => {
+  const { t, as } = useRBACApp()
 
   it('refuses a user without bindings with the exact Status', async () => {
     const res = await as('jane', 'GET', '/api/v1/namespaces/default/pods')
@@ -118,17 +127,7 @@ describe('authorization filter (RBAC)', () => {
 })
 
 describe('authorization after the state is replaced', () => {
-  const t = useTestApp({ app: { auth } })
-  beforeAll(() => {
-    t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
-  })
-  const as = (token: string, method: string, url: string, body?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body ? { payload: JSON.stringify(body) } : {}),
-    })
+  const { t, as } = useRBACApp()
 
   it('forgets the bindings a reset removed, and keeps the bootstrap policy', async () => {
     const rb = { metadata: { name: 'jane-dns' }, roleRef: { kind: 'ClusterRole', name: 'system:kube-dns' }, subjects: [{ kind: 'User', name: 'jane' }] }
@@ -141,12 +140,8 @@ describe('authorization after the state is replaced', () => {
 })
 
 describe('access reviews', () => {
-  const t = useTestApp({ app: { auth } })
-  beforeAll(() => {
-    t.cluster.registry.authorizer = authorizerForModes(['RBAC'], () => createRBACAuthorizer(t.cluster.registry))
-  })
-  const post = (token: string, url: string, body: unknown) =>
-    t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+  const { as } = useRBACApp()
+  const post = (token: string, url: string, body: unknown) => as(token, 'POST', url, body)
   const ssar = (resourceAttributes: Record<string, string>) => ({
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SelfSubjectAccessReview',

@@ -129,6 +129,14 @@ describe('rolling math', () => {
     expect(getProportion(old, deploy(0), -8, 0)).toBe(-8)
   })
 
+  it('GetProportion falls back to status.replicas without a (non-zero) max-replicas annotation, and gives no share when that is 0', () => {
+    const d = { ...deploy(20, 3, 2), status: { replicas: 13 } }
+    expect(getProportion(rs('a', 8), d, 10, 0)).toBe(6)
+    expect(getProportion(rs('a', 8, { annotations: { 'deployment.kubernetes.io/max-replicas': '0' } }), d, 10, 0)).toBe(6)
+    expect(getProportion(rs('a', 8), deploy(20, 3, 2), 10, 0)).toBe(0)
+    expect(getProportion(rs('a', 8, { annotations: { 'deployment.kubernetes.io/max-replicas': '0' } }), deploy(20, 3, 2), -5, 0)).toBe(0)
+  })
+
   it('FindActiveOrLatest returns the only active RS, the newest when none, nothing when several', () => {
     const a = rs('a', 0, { created: '2026-01-01T00:00:00Z' })
     const b = rs('b', 0, { created: '2026-01-01T00:01:00Z' })

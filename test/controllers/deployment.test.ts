@@ -135,6 +135,60 @@ describe('Deployment controller', () => {
     expect(status(h).conditions!.find((c) => c.type === 'Progressing')!.reason).toBe('NewReplicaSetAvailable')
   })
 
+  // Under load the ReplicaSet controller lags: A was just scaled down but its status still counts
+  // the pod it is deleting when B's next pod becomes available (the interleavings CI saw: A 1 → 2 → 0,
+  // and A 2 → 3 → 1). The ReplicaSet controller is stopped and both statuses written as the
+  // Deployment controller's cache then holds them; upstream's cleanupUnhealthyReplicas errors on
+  // "scale down 1 -> 2" and the pass scales nothing.
+  it.each([
+    { after: 'from 2 to 3', replicas: [1, 3], stale: [2, 3], rest: (a: string, _b: string) => [`Scaled down replica set ${a} from 1 to 0`] },
+    {
+      after: 'from 1 to 2',
+      replicas: [2, 2],
+      stale: [3, 2],
+      rest: (a: string, b: string) => [
+        `Scaled down replica set ${a} from 2 to 1`,
+        `Scaled up replica set ${b} from 2 to 3`,
+        `Scaled down replica set ${a} from 1 to 0`,
+      ],
+    },
+  ])(
+    'an old ReplicaSet whose status still counts its last scale-down is never scaled up (after the new one goes $after)',
+    async ({ after, replicas, stale, rest }) => {
+      await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
+      await h.settle()
+      await runKubelet(h, 2)
+      const a = history(h)[0].name
+      await setImage(h, 'nginx:1.16.0')
+      await h.settle()
+      const b = history(h)[1].name
+      const step = `ScalingReplicaSet: Scaled up replica set ${b} ${after}`
+      for (let i = 0; i < 10 && !h.events('web').includes(step); i++) await runKubelet(h, 1)
+      expect(h.events('web').at(-1)).toBe(step)
+      expect(history(h).map((x) => x.replicas)).toEqual(replicas)
+      h.manager.setActive((n) => n !== 'replicaset')
+      const writeStatus = (name: string, n: number) =>
+        h.replicaSets.guaranteedUpdate(
+          'default',
+          name,
+          (rs) => ({ ...rs, status: { replicas: n, readyReplicas: n, availableReplicas: n, observedGeneration: rs.metadata.generation } }),
+          { subresource: 'status' },
+        )
+      const before = h.events('web').length
+      await writeStatus(a, stale[0])
+      await writeStatus(b, stale[1])
+      await h.settle()
+      expect(h.events('web').slice(before)).toEqual([])
+      expect(history(h).map((x) => x.replicas)).toEqual(replicas)
+      // Once the ReplicaSet controller catches up, the rollout goes on with upstream's steps.
+      h.manager.setActive(() => true)
+      await runKubelet(h, 5)
+      expect(history(h).map((x) => x.replicas)).toEqual([0, 3])
+      expect(h.events('web').slice(before)).toEqual(rest(a, b).map((m) => `ScalingReplicaSet: ${m}`))
+      expect(h.errors).toEqual([])
+    },
+  )
+
   it('a bad image stalls the rollout at 1 new pod, times out after progressDeadlineSeconds, and undo re-uses revision 2 as 4', async () => {
     await h.deployments.create('default', nginxDeployment('web', 'nginx:1.15.12'))
     await h.settle()

@@ -78,9 +78,20 @@ describe('tutorial §5: rolling update', () => {
     ])
     const events = (await km.kubectl(['describe', 'deployment', 'rollout-nginx'])).stdout
     expect(events).toMatch(/Normal {2}ScalingReplicaSet {2}\S+ +deployment-controller {2}Scaled up replica set rollout-nginx-\w+ from 0 to 3/)
-    // The old ReplicaSet ends at 0. Usually from 1; once in CI under heavy load the controller
-    // scaled it 1 → 2 before 2 → 0 (an open question, see the issue 14 note), so the last step is
-    // checked, not its starting count.
-    expect(events).toMatch(/Scaled down replica set rollout-nginx-\w+ from \d+ to 0/)
+    // Upstream's sequence for 3 replicas at 25%/25% (surge 1, unavailable 0): one pod at a time,
+    // the old ReplicaSet only ever going down, last 1 → 0 (never 1 → 2 → 0, even when the
+    // ReplicaSet controller lags behind a scale-down).
+    const oldRS = rs.find((r) => r.DESIRED === '0')!.NAME
+    const newRS = rs.find((r) => r.DESIRED === '3')!.NAME
+    const scaling = [...events.matchAll(/ScalingReplicaSet +\S+ +deployment-controller +(.*)$/gm)].map((m) => m[1])
+    expect(scaling).toEqual([
+      `Scaled up replica set ${oldRS} from 0 to 3`,
+      `Scaled up replica set ${newRS} from 0 to 1`,
+      `Scaled down replica set ${oldRS} from 3 to 2`,
+      `Scaled up replica set ${newRS} from 1 to 2`,
+      `Scaled down replica set ${oldRS} from 2 to 1`,
+      `Scaled up replica set ${newRS} from 2 to 3`,
+      `Scaled down replica set ${oldRS} from 1 to 0`,
+    ])
   }, 60_000)
 })
