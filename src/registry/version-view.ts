@@ -174,6 +174,7 @@ function viewDefinition<T extends KubeObject>(def: ResourceDefinition<T>, conv: 
     ...def,
     version: conv.version,
     servedVersions: undefined,
+    storageVersionServed: undefined,
     ...(row ? { row: (o: T, now: Date) => row(conv.toStorage(o) as T, now) } : {}),
     ...(rowConditions ? { rowConditions: (o: T) => rowConditions(conv.toStorage(o) as T) } : {}),
     ...(conv.overrides as Partial<ResourceDefinition<T>> | undefined),
