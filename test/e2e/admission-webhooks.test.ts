@@ -8,6 +8,7 @@ import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { ok } from '../helpers/expect-kubectl.js'
 
 interface Review {
+  apiVersion: string
   request: {
     uid: string
     kind: { group: string; version: string; kind: string }
@@ -66,9 +67,13 @@ describe('admission webhooks', () => {
           response.patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }])).toString('base64')
         } else if (path === '/wrong-uid') {
           response.uid = 'not-the-uid'
+        } else if (path === '/v1beta1-mutate') {
+          // An old webhook: it answers in v1beta1 with neither the uid nor a patchType.
+          delete response.uid
+          response.patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels/beta', value: 'yes' }])).toString('base64')
         }
         res.writeHead(200, { 'Content-Type': 'application/json' })
-        res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }))
+        res.end(JSON.stringify({ apiVersion: `admission.k8s.io/${path.startsWith('/v1beta1') ? 'v1beta1' : 'v1'}`, kind: 'AdmissionReview', response }))
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -258,6 +263,32 @@ describe('admission webhooks', () => {
         'so annotate the Service with kubemock.dev/webhook-url: https://127.0.0.1:<port> (or start kubemock with --webhook-service webhooks/unmapped=https://127.0.0.1:<port>)',
     )
     ok(await k(['delete', 'mutatingwebhookconfiguration', 'unmapped']))
+  })
+
+  it('a webhook listing only admissionReviewVersions v1beta1 gets and answers an AdmissionReview v1beta1', async () => {
+    const mwc = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'beta' },
+      webhooks: [
+        {
+          name: 'beta.kubemock.dev',
+          clientConfig: { url: `https://127.0.0.1:${port}/v1beta1-mutate`, caBundle },
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+          objectSelector: { matchLabels: { app: 'beta' } },
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1beta1'],
+        },
+      ],
+    }
+    ok(await k(['apply', '-f', '-'], JSON.stringify(mwc)))
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'beta', namespace: 'open', labels: { app: 'beta' } } }
+    ok(await k(['apply', '-f', '-'], JSON.stringify(cm)))
+    expect(JSON.parse(ok(await k(['get', 'configmap', 'beta', '-n', 'open', '-o', 'json']))).metadata.labels).toEqual({ app: 'beta', beta: 'yes' })
+    const review = seen.filter((s) => s.path === '/v1beta1-mutate').at(-1)!.review
+    expect(review.apiVersion).toBe('admission.k8s.io/v1beta1')
+    expect(review.request).toMatchObject({ kind: { group: '', version: 'v1', kind: 'ConfigMap' }, operation: 'CREATE', name: 'beta', namespace: 'open' })
+    ok(await k(['delete', 'mutatingwebhookconfiguration', 'beta']))
   })
 
   it('failurePolicy Fail with the webhook down refuses with upstream’s error; Ignore lets the write through', async () => {

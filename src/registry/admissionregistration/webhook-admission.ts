@@ -10,7 +10,13 @@ import { deepEqual } from '../../util/deep-equal.js'
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js'
 import type { Registry } from '../registry.js'
 import { labelSelectorIsEmpty, labelSelectorMatches } from '../shared/label-selector-match.js'
-import { admissionReviewRequest, verifyAdmissionResponse, type AdmissionResponse, type WebhookInvocation } from './admission-review.js'
+import {
+  admissionReviewRequest,
+  admissionReviewVersionFor,
+  verifyAdmissionResponse,
+  type AdmissionResponse,
+  type WebhookInvocation,
+} from './admission-review.js'
 import { evaluateMatchConditions } from './match-conditions.js'
 import { callWebhook, WebhookCallError, webhookRequest } from './webhook-client.js'
 import type { Webhook, WebhookConfiguration, WebhookRule } from './webhook-types.js'
@@ -152,13 +158,17 @@ function denied(name: string, result: AdmissionResponse['result']): StatusError 
 async function call(registry: Registry, h: Webhook, a: AdmissionAttributes, inv: WebhookInvocation, mutating: boolean, obj: KubeObject | null) {
   if (a.dryRun && h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun')
     throw StatusError.badRequest(`admission webhook "${h.name}" does not support dry run`)
+  // CreateAdmissionObjects: the first review version of the webhook's list that this server speaks.
+  const reviewVersion = admissionReviewVersionFor(h.admissionReviewVersions)
+  if (!reviewVersion)
+    throw new WebhookCallError(h.name, 'could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)')
   const storageVersion = versionsOf(registry, a)[0] ?? ''
-  const { uid, review } = admissionReviewRequest(a, inv, storageVersion, obj, inVersion(registry, a, inv.version, a.old ?? null))
+  const { uid, review } = admissionReviewRequest(a, inv, storageVersion, obj, inVersion(registry, a, inv.version, a.old ?? null), reviewVersion)
   const req = webhookRequest(registry, h.name, h.clientConfig, h.timeoutSeconds ?? 10, JSON.stringify(review))
   const res = await callWebhook(registry, h.name, req)
   let out: AdmissionResponse
   try {
-    out = verifyAdmissionResponse(uid, mutating, res.body)
+    out = verifyAdmissionResponse(uid, mutating, res.body, reviewVersion)
   } catch (err) {
     throw new WebhookCallError(h.name, `received invalid webhook response: ${(err as Error).message}`)
   }
