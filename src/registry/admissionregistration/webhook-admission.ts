@@ -17,6 +17,7 @@ import {
   type AdmissionResponse,
   type WebhookInvocation,
 } from './admission-review.js'
+import { requestVersionsOf } from './request-versions.js'
 import { evaluateMatchConditions } from './match-conditions.js'
 import { callWebhook, WebhookCallError, webhookRequest } from './webhook-client.js'
 import type { Webhook, WebhookConfiguration, WebhookRule } from './webhook-types.js'
@@ -72,12 +73,6 @@ function ruleMatches(r: WebhookRule, a: AdmissionAttributes, version: string): b
   })
 }
 
-/** The kind's versions: storage first, then the other served ones (matchPolicy Equivalent's candidates). */
-function versionsOf(registry: Registry, a: AdmissionAttributes): string[] {
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  return def ? [def.version, ...(def.servedVersions ?? []).map((v) => v.version)] : []
-}
-
 /**
  * The namespace's labels (a namespace's own on its create/update), or a NotFound as upstream's matcher.
  * A request on a namespace has the namespace's name as its namespace (the apiserver's RequestInfo).
@@ -97,7 +92,7 @@ function namespaceLabels(registry: Registry, a: AdmissionAttributes): Record<str
  * the request only when the rules match, as upstream checks its errors after the rules.
  */
 function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): WebhookInvocation | undefined {
-  const versions = versionsOf(registry, a)
+  const versions = requestVersionsOf(registry, a)
   const candidates = h.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
   const version = candidates.find((v) => (h.rules ?? []).some((r) => ruleMatches(r, a, v)))
   if (!version) return undefined
@@ -162,8 +157,8 @@ async function call(registry: Registry, h: Webhook, a: AdmissionAttributes, inv:
   const reviewVersion = admissionReviewVersionFor(h.admissionReviewVersions)
   if (!reviewVersion)
     throw new WebhookCallError(h.name, 'could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)')
-  const storageVersion = versionsOf(registry, a)[0] ?? ''
-  const { uid, review } = admissionReviewRequest(a, inv, storageVersion, obj, inVersion(registry, a, inv.version, a.old ?? null), reviewVersion)
+  const requestVersion = requestVersionsOf(registry, a)[0] ?? ''
+  const { uid, review } = admissionReviewRequest(a, inv, requestVersion, obj, inVersion(registry, a, inv.version, a.old ?? null), reviewVersion)
   const req = webhookRequest(registry, h.name, h.clientConfig, h.timeoutSeconds ?? 10, JSON.stringify(review))
   const res = await callWebhook(registry, h.name, req)
   let out: AdmissionResponse
