@@ -164,7 +164,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const discovery = new Discovery(cluster.registry)
   const servedResources = (): ServedResource[] =>
-    [...cluster.registry.resources, ...cluster.registry.versionViews].map((rs) => {
+    cluster.registry.servedStores().map((rs) => {
       const custom = rs.def.schema?.()
       return {
         group: rs.def.group,

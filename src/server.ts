@@ -82,6 +82,10 @@ Options:
                         fails with 504 Timeout (default 1m, kube-apiserver's; e.g. 30s, 2m)
   --storage-quota-bytes N  bytes of stored objects before writes fail with "etcdserver: mvcc:
                         database space exceeded" (default 2147483648, etcd's default quota)
+  --webhook-service NS/NAME[:PORT]=URL  where the webhook behind Service NS/NAME runs on this
+                        machine (pods are simulated), e.g. webhook-system/my-webhook=https://127.0.0.1:9443;
+                        only host and port are used, TLS still verifies NAME.NS.svc; repeatable; a
+                        Service's kubemock.dev/webhook-url annotation does the same (default: none)
   --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
                         address; 127.0.0.1 for 0.0.0.0), e.g. https://kubemock:6443 in compose
   -h, --help            show this help
@@ -130,6 +134,8 @@ export interface CliOptions {
   etcdServers?: string[]
   /** --request-timeout, in ms */
   requestTimeoutMs?: number
+  /** --webhook-service values: `namespace/name` or `namespace/name:port` → local URL (the library's `webhookServices`). */
+  webhookServices: Record<string, string>
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -163,6 +169,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       'etcd-servers': { type: 'string' },
       'request-timeout': { type: 'string' },
       'kubeconfig-server': { type: 'string' },
+      'webhook-service': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -239,6 +246,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     allowedHosts,
     kubeconfigServer,
     storageQuotaBytes,
+    webhookServices: parseWebhookServices(values['webhook-service'] ?? []),
     ...(values['data-dir'] !== undefined ? { dataDir: resolveDataDir(values['data-dir']) } : {}),
     ...(values['etcd-servers'] !== undefined ? { etcdServers: parseEtcdServers(values['etcd-servers']) } : {}),
     ...(values['request-timeout'] !== undefined ? { requestTimeoutMs: parseDuration('--request-timeout', values['request-timeout']) } : {}),
@@ -309,6 +317,33 @@ function parseDuration(flag: string, text: string): number {
   const ms = parts.reduce((sum, p) => sum + Number(p.match(/^\d+/)![0]) * unit[p.replace(/^\d+/, '')], 0)
   if (!(ms > 0)) throw new Error(`${flag} wants a duration such as 30s or 1m, got "${text}"`)
   return ms
+}
+
+/**
+ * --webhook-service's `namespace/name[:port]=https://host:port` mappings, keyed as the library's
+ * `webhookServices` (src/cluster.ts). Names are DNS labels, as a Service's namespace and name are.
+ */
+function parseWebhookServices(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  const label = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?'
+  for (const v of values) {
+    const eq = v.indexOf('=')
+    const key = eq < 0 ? v : v.slice(0, eq)
+    const target = eq < 0 ? '' : v.slice(eq + 1)
+    const keyOK = new RegExp(`^${label}/${label}(:\\d{1,5})?$`).test(key) && Number(key.split(':')[1] ?? 1) <= 65535
+    let urlOK = false
+    try {
+      const u = new URL(target)
+      urlOK = u.protocol === 'https:' && u.hostname !== '' && /^https:\/\/[^/\s]+\/?$/.test(target)
+    } catch {
+      urlOK = false
+    }
+    if (!keyOK || !urlOK)
+      throw new Error(`--webhook-service wants NAMESPACE/NAME[:PORT]=https://HOST:PORT, like webhook-system/my-webhook=https://127.0.0.1:9443, got "${v}"`)
+    if (key in out) throw new Error(`--webhook-service maps ${key} twice: give it once`)
+    out[key] = target
+  }
+  return out
 }
 
 /** --etcd-servers' comma-separated client URLs, each http(s)://host:port. */
@@ -438,6 +473,7 @@ export async function main(argv: string[]): Promise<void> {
       etcdServers: opts.etcdServers,
       storageTimeoutMs: opts.requestTimeoutMs,
       ca,
+      webhookServices: opts.webhookServices,
     })
     cluster.registry.authorizer = authorizerForModes(opts.authorizationModes, () => createRBACAuthorizer(cluster.registry))
     const app = await buildApp({

@@ -17,6 +17,26 @@ describe('parseCli', () => {
       expect(() => parseCli([`--storage-quota-bytes=${q}`])).toThrow(`--storage-quota-bytes must be a whole number of bytes greater than 0, got "${q}"`)
   })
 
+  it("takes --webhook-service repeatedly as the library's webhookServices, refusing anything but NS/NAME[:PORT]=https://HOST:PORT", () => {
+    expect(parseCli([])).toMatchObject({ webhookServices: {} })
+    const o = parseCli(['--webhook-service', 'webhook-system/my-webhook=https://127.0.0.1:9443', '--webhook-service=a/b:8443=https://[::1]:9444'])
+    expect(o).toMatchObject({ webhookServices: { 'webhook-system/my-webhook': 'https://127.0.0.1:9443', 'a/b:8443': 'https://[::1]:9444' } })
+    for (const v of [
+      'my-webhook=https://127.0.0.1:9443',
+      'ns/svc',
+      'ns/svc=http://127.0.0.1:9443',
+      'ns/svc=https://127.0.0.1:9443/path',
+      'NS/svc=https://h:1',
+      'ns/svc:70000=https://h:1',
+    ])
+      expect(() => parseCli(['--webhook-service', v]), v).toThrow(
+        `--webhook-service wants NAMESPACE/NAME[:PORT]=https://HOST:PORT, like webhook-system/my-webhook=https://127.0.0.1:9443, got "${v}"`,
+      )
+    expect(() => parseCli(['--webhook-service', 'a/b=https://h:1', '--webhook-service', 'a/b=https://h:2'])).toThrow(
+      '--webhook-service maps a/b twice: give it once',
+    )
+  })
+
   it('parses --authorization-mode as kube-apiserver does, naming bad modes', () => {
     expect(parseCli([])).toMatchObject({ authorizationModes: ['AlwaysAllow'] })
     expect(parseCli(['--authorization-mode', 'Node,RBAC'])).toMatchObject({ authorizationModes: ['Node', 'RBAC'] })

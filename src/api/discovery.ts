@@ -58,7 +58,7 @@ export class Discovery {
   private build(): void {
     const groups: GroupVersion[] = []
     // Further served versions come after every storage version, so a group's preferred version is its storage one.
-    for (const rs of [...this.registry.resources, ...this.registry.versionViews]) {
+    for (const rs of this.registry.servedStores()) {
       let gv = groups.find((g) => g.group === rs.def.group && g.version === rs.def.version)
       if (!gv) {
         gv = { group: rs.def.group, version: rs.def.version, resources: [] }

@@ -18,6 +18,11 @@ export interface AdmissionAttributes {
   resource: ResourceRef
   kind: string
   namespace: string
+  /**
+   * The version the request came in at, when not the storage version (a write through another
+   * served version): requestKind and requestResource name it, and matchPolicy Exact matches it.
+   */
+  version?: string
   /** The object's name (generated already in the validating phase). */
   name: string
   /**

@@ -81,6 +81,8 @@ export interface WriteOptions {
    * query parameter; in-process controllers pass their own, as `kube-controller-manager`).
    */
   fieldManager?: string
+  /** The version the request came in at, when not the storage one (set by the served version's view): for admission. */
+  requestVersion?: string
   /** The object's managedFields are already computed (an apply): the write does not track it again. */
   managedFieldsSet?: boolean
 }
@@ -103,6 +105,8 @@ export interface DeleteOptions {
   user?: RequestUser
   /** Collects admission warnings, as WriteOptions.warnings. */
   warnings?: string[]
+  /** As WriteOptions.requestVersion. */
+  requestVersion?: string
 }
 
 /** `deleted`: gone from storage; `pending`: marked (deletionTimestamp), waiting for grace or finalizers. */
@@ -502,6 +506,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       kind: this.def.kind,
       namespace: meta.namespace ?? '',
       name: generated ? '' : (meta.name ?? ''),
+      ...(opts.requestVersion ? { version: opts.requestVersion } : {}),
       obj: o,
       dryRun: !!opts.dryRun,
       user: opts.user,
@@ -707,6 +712,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       kind: this.def.kind,
       namespace: ns,
       name,
+      ...(opts.requestVersion ? { version: opts.requestVersion } : {}),
       obj,
       old,
       dryRun: !!opts.dryRun,
@@ -893,7 +899,16 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (opts.orphanDependents !== undefined) options.orphanDependents = opts.orphanDependents
     if (opts.propagationPolicy) options.propagationPolicy = opts.propagationPolicy
     if (opts.dryRun) options.dryRun = ['All']
-    const base = { operation: 'DELETE' as const, resource: this.ref, kind: this.def.kind, namespace: ns, name, obj: current, dryRun: !!opts.dryRun }
+    const base = {
+      operation: 'DELETE' as const,
+      resource: this.ref,
+      kind: this.def.kind,
+      namespace: ns,
+      name,
+      ...(opts.requestVersion ? { version: opts.requestVersion } : {}),
+      obj: current,
+      dryRun: !!opts.dryRun,
+    }
     const attrs = { ...base, user: opts.user, options, warnings: opts.warnings }
     await chain.admit(attrs)
     await chain.validate({ ...attrs, old: current })

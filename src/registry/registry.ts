@@ -185,8 +185,16 @@ export class Registry {
    */
   findVersion(group: string, version: string, plural: string): AnyResourceStore | undefined {
     const rs = this.byPath.get(`${group}/${plural}`)
-    if (rs && rs.def.version === version) return rs
+    if (rs && rs.def.version === version) return rs.def.storageVersionServed === false ? undefined : rs
     return this.byVersion.get(`${group}/${version}/${plural}`)
+  }
+
+  /**
+   * Every store the API serves, for discovery and OpenAPI: the storage versions that are served
+   * (ResourceDefinition.storageVersionServed), then every further served version.
+   */
+  servedStores(): AnyResourceStore[] {
+    return [...this.resources.filter((rs) => rs.def.storageVersionServed !== false), ...this.versionViews]
   }
 
   /** Like find, but for code that knows the resource exists. */

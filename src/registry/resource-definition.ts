@@ -115,6 +115,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   categories?: string[]
   /** Further served versions, after `version` (which is the storage and preferred one). */
   servedVersions?: VersionConversion[]
+  /**
+   * False when `version` only stores the objects and is not served (a CRD storage version with
+   * `served: false`): its paths 404 and it is absent from discovery and OpenAPI, while the
+   * servedVersions serve the objects. Default true.
+   */
+  storageVersionServed?: boolean
   /** Verbs, default all eight; namespaces have no deletecollection. */
   verbs?: string[]
   subresources?: SubresourceDef[]

@@ -101,10 +101,16 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
     return this.storage.watch(namespace, opts, (ev) => emit({ type: ev.type, stored: this.out(ev.stored) }))
   }
 
+  /** A write's options, naming this version as the request's (admission sees the version a request came in at). */
+  private asRequested<O extends WriteOptions | DeleteOptions>(opts: O): O {
+    return opts.requestVersion ? opts : { ...opts, requestVersion: this.def.version }
+  }
+
   // Writes through this version record their fields at this version (structuredMergeManager
   // compares in the request's version), so the storage store is told they are set already.
 
-  override async create(namespace: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
+  override async create(namespace: string, obj: T, options: WriteOptions = {}): Promise<StoredObject> {
+    const opts = this.asRequested(options)
     if (!this.tracksFields(opts)) return this.outOne(await this.storage.create(namespace, await this.inAsync(obj), opts))
     const own = { ...obj, metadata: { ...obj.metadata } }
     trackUpdate(this.fieldScope(), undefined, own, opts.fieldManager!)
@@ -123,7 +129,8 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
     return own
   }
 
-  override async guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): Promise<StoredObject> {
+  override async guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, options: WriteOptions = {}): Promise<StoredObject> {
+    const opts = this.asRequested(options)
     const writeOpts: WriteOptions = this.tracksFields(opts) && !opts.direct ? { ...opts, managedFieldsSet: true } : opts
     if (!this.conversion.convert) {
       // The draft handed on is always a private copy (conversion builds new objects), so `shallow` is moot.
@@ -155,7 +162,7 @@ export class ResourceVersionView<T extends KubeObject = KubeObject> extends Reso
   }
 
   override async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    const r = await this.storage.delete(namespace, name, opts)
+    const r = await this.storage.delete(namespace, name, this.asRequested(opts))
     return { ...r, stored: await this.outOne(r.stored) }
   }
 
@@ -174,6 +181,7 @@ function viewDefinition<T extends KubeObject>(def: ResourceDefinition<T>, conv: 
     ...def,
     version: conv.version,
     servedVersions: undefined,
+    storageVersionServed: undefined,
     ...(row ? { row: (o: T, now: Date) => row(conv.toStorage(o) as T, now) } : {}),
     ...(rowConditions ? { rowConditions: (o: T) => rowConditions(conv.toStorage(o) as T) } : {}),
     ...(conv.overrides as Partial<ResourceDefinition<T>> | undefined),

@@ -8,6 +8,7 @@ import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { ok } from '../helpers/expect-kubectl.js'
 
 interface Review {
+  apiVersion: string
   request: {
     uid: string
     kind: { group: string; version: string; kind: string }
@@ -42,8 +43,8 @@ describe('admission webhooks', () => {
 
   beforeAll(async () => {
     const ca = generateCA()
-    // 127.0.0.1 for the url webhooks, hook.webhooks.svc for the service reference.
-    const tls = generateTLS({ ca, hosts: ['hook.webhooks.svc'] })
+    // 127.0.0.1 for the url webhooks, hook.webhooks.svc and mapped.webhooks.svc for the service references.
+    const tls = generateTLS({ ca, hosts: ['hook.webhooks.svc', 'mapped.webhooks.svc'] })
     caBundle = Buffer.from(ca.cert).toString('base64')
     server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
       let body = ''
@@ -66,14 +67,19 @@ describe('admission webhooks', () => {
           response.patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }])).toString('base64')
         } else if (path === '/wrong-uid') {
           response.uid = 'not-the-uid'
+        } else if (path === '/v1beta1-mutate') {
+          // An old webhook: it answers in v1beta1 with neither the uid nor a patchType.
+          delete response.uid
+          response.patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels/beta', value: 'yes' }])).toString('base64')
         }
         res.writeHead(200, { 'Content-Type': 'application/json' })
-        res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }))
+        res.end(JSON.stringify({ apiVersion: `admission.k8s.io/${path.startsWith('/v1beta1') ? 'v1beta1' : 'v1'}`, kind: 'AdmissionReview', response }))
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     port = (server.address() as AddressInfo).port
-    km = await startKubemock()
+    // --webhook-service maps a Service to this process's webhook server (no Service object needed).
+    km = await startKubemock({ args: ['--webhook-service', `webhooks/mapped=https://127.0.0.1:${port}`] })
     ok(await k(['create', 'namespace', 'guarded']))
     ok(await k(['label', 'namespace', 'guarded', 'webhooks=on']))
     ok(await k(['create', 'namespace', 'open']))
@@ -214,6 +220,75 @@ describe('admission webhooks', () => {
     expect(err.code).toBe(403)
     expect(JSON.parse(err.body).message).toBe('admission webhook "deny.kubemock.dev" denied the request: pods labelled deny=true are refused')
     ok(await k(['delete', 'mutatingwebhookconfiguration', 'label']))
+  })
+
+  it('a service reference mapped by --webhook-service reaches the local webhook; an unmapped Service fails naming the annotation and the flag', async () => {
+    const mwc = (name: string, service: string) => ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name },
+      webhooks: [
+        {
+          name: `${name}.kubemock.dev`,
+          clientConfig: { service: { namespace: 'webhooks', name: service, path: '/mutate' }, caBundle },
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'open' } },
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    })
+    ok(await k(['apply', '-f', '-'], JSON.stringify(mwc('mapped', 'mapped'))))
+    const calls = seen.length
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'via-flag', namespace: 'open', labels: { app: 'x' } } }
+    ok(await k(['apply', '-f', '-'], JSON.stringify(cm)))
+    const got = JSON.parse(ok(await k(['get', 'configmap', 'via-flag', '-n', 'open', '-o', 'json'])))
+    expect(got.metadata.labels).toEqual({ app: 'x', mutated: 'yes' })
+    expect(seen.slice(calls).map((s) => s.path)).toEqual(['/mutate'])
+    ok(await k(['delete', 'mutatingwebhookconfiguration', 'mapped']))
+
+    // A Service with neither the annotation nor a --webhook-service mapping.
+    ok(
+      await k(
+        ['apply', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'unmapped', namespace: 'webhooks' }, spec: { ports: [{ port: 443 }] } }),
+      ),
+    )
+    ok(await k(['apply', '-f', '-'], JSON.stringify(mwc('unmapped', 'unmapped'))))
+    const r = await k(['create', 'configmap', 'refused', '-n', 'open'])
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe(
+      'error: failed to create configmap: Internal error occurred: failed calling webhook "unmapped.kubemock.dev": failed to call webhook: ' +
+        'Post "https://unmapped.webhooks.svc:443/mutate?timeout=10s": no local address for service webhooks/unmapped: kubemock runs no pods, ' +
+        'so annotate the Service with kubemock.dev/webhook-url: https://127.0.0.1:<port> (or start kubemock with --webhook-service webhooks/unmapped=https://127.0.0.1:<port>)',
+    )
+    ok(await k(['delete', 'mutatingwebhookconfiguration', 'unmapped']))
+  })
+
+  it('a webhook listing only admissionReviewVersions v1beta1 gets and answers an AdmissionReview v1beta1', async () => {
+    const mwc = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'beta' },
+      webhooks: [
+        {
+          name: 'beta.kubemock.dev',
+          clientConfig: { url: `https://127.0.0.1:${port}/v1beta1-mutate`, caBundle },
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+          objectSelector: { matchLabels: { app: 'beta' } },
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1beta1'],
+        },
+      ],
+    }
+    ok(await k(['apply', '-f', '-'], JSON.stringify(mwc)))
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'beta', namespace: 'open', labels: { app: 'beta' } } }
+    ok(await k(['apply', '-f', '-'], JSON.stringify(cm)))
+    expect(JSON.parse(ok(await k(['get', 'configmap', 'beta', '-n', 'open', '-o', 'json']))).metadata.labels).toEqual({ app: 'beta', beta: 'yes' })
+    const review = seen.filter((s) => s.path === '/v1beta1-mutate').at(-1)!.review
+    expect(review.apiVersion).toBe('admission.k8s.io/v1beta1')
+    expect(review.request).toMatchObject({ kind: { group: '', version: 'v1', kind: 'ConfigMap' }, operation: 'CREATE', name: 'beta', namespace: 'open' })
+    ok(await k(['delete', 'mutatingwebhookconfiguration', 'beta']))
   })
 
   it('failurePolicy Fail with the webhook down refuses with upstream’s error; Ignore lets the write through', async () => {

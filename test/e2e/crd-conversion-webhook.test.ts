@@ -7,6 +7,7 @@ import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
 import { ok } from '../helpers/expect-kubectl.js'
 
 interface ConversionReview {
+  apiVersion: string
   request: { uid: string; desiredAPIVersion: string; objects: { apiVersion: string; metadata: { name: string }; spec?: Record<string, unknown> }[] }
 }
 
@@ -30,13 +31,13 @@ const specSchema = (field: string) => ({
   },
 })
 
-const crd = (port: number, caBundle: string) =>
+const crd = (port: number, caBundle: string, group = 'stable.example.com', reviewVersions = ['v1']) =>
   JSON.stringify({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: 'crontabs.stable.example.com' },
+    metadata: { name: `crontabs.${group}` },
     spec: {
-      group: 'stable.example.com',
+      group,
       scope: 'Namespaced',
       names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab', listKind: 'CronTabList' },
       versions: [
@@ -45,7 +46,7 @@ const crd = (port: number, caBundle: string) =>
       ],
       conversion: {
         strategy: 'Webhook',
-        webhook: { clientConfig: { url: `https://127.0.0.1:${port}/convert`, caBundle }, conversionReviewVersions: ['v1'] },
+        webhook: { clientConfig: { url: `https://127.0.0.1:${port}/convert`, caBundle }, conversionReviewVersions: reviewVersions },
       },
     },
   })
@@ -73,7 +74,8 @@ describe('CRD conversion webhooks with kubectl', () => {
         const { uid, desiredAPIVersion, objects } = review.request
         const response = { uid, convertedObjects: objects.map((o) => convert(o, desiredAPIVersion)), result: { status: 'Success' } }
         res.writeHead(200, { 'Content-Type': 'application/json' })
-        res.end(JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', response }))
+        // Answered in the version asked (an old webhook speaks v1beta1 only).
+        res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'ConversionReview', response }))
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -146,6 +148,21 @@ describe('CRD conversion webhooks with kubectl', () => {
       ['ADDED', 'stable.example.com/v1', 'new', '@hourly'],
       ['ADDED', 'stable.example.com/v1', 'old', '* * * * */5'],
     ])
+  })
+
+  it('a CRD whose conversionReviewVersions lists only v1beta1 gets ConversionReview v1beta1', async () => {
+    ok(await k(['apply', '-f', '-'], crd(port, caBundle, 'beta.example.com', ['v1beta1'])))
+    ok(await k(['wait', '--for', 'condition=established', 'crd/crontabs.beta.example.com', '--timeout=15s']))
+    const obj = { apiVersion: 'beta.example.com/v1beta1', kind: 'CronTab', metadata: { name: 'b' }, spec: { cronSpec: '@monthly', image: 'z' } }
+    ok(await k(['create', '-f', '-'], JSON.stringify(obj)))
+    const got = JSON.parse(ok(await k(['get', 'crontabs.v1.beta.example.com', 'b', '-o', 'json'])))
+    expect(got).toMatchObject({ apiVersion: 'beta.example.com/v1', spec: { schedule: '@monthly', image: 'z' } })
+    const review = seen.filter((r) => r.request.desiredAPIVersion === 'beta.example.com/v1').at(-1)!
+    expect(review.apiVersion).toBe('apiextensions.k8s.io/v1beta1')
+    // The first CRD's reviews stay v1.
+    expect(new Set(seen.filter((r) => r.request.desiredAPIVersion.startsWith('stable.')).map((r) => r.apiVersion))).toEqual(
+      new Set(['apiextensions.k8s.io/v1']),
+    )
   })
 
   it('with the webhook down, a read at v1 fails with upstream error text', async () => {

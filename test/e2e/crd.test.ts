@@ -126,6 +126,39 @@ describe('CustomResourceDefinitions with kubectl', () => {
     expect(r2.stderr).toContain('must have exactly one version marked as storage version')
   })
 
+  it('a storage version with served: false stores the objects but is not served: 404, not in discovery or OpenAPI', async () => {
+    const crd = 'crd/crontabs.stable.example.com'
+    const served = (i: number, value: boolean) => JSON.stringify([{ op: 'replace', path: `/spec/versions/${i}/served`, value }])
+    const versions = JSON.parse(ok(await k(['get', crd, '-o', 'json']))).spec.versions.map((v: { name: string }) => v.name)
+    expect(versions).toEqual(['v1beta1', 'v1'])
+    ok(await k(['patch', crd, '--type=json', '-p', served(1, false)]))
+    const gone = await k(['get', '--raw', '/apis/stable.example.com/v1/namespaces/default/crontabs/green'])
+    expect(gone.code).toBe(1)
+    expect(gone.stderr.trim()).toBe('Error from server (NotFound): the server could not find the requested resource')
+    const group = JSON.parse(ok(await k(['get', '--raw', '/apis/stable.example.com'])))
+    expect(group.versions.map((v: { version: string }) => v.version)).toEqual(['v1beta1'])
+    expect(group.preferredVersion.version).toBe('v1beta1')
+    const paths = Object.keys(JSON.parse(ok(await k(['get', '--raw', '/openapi/v3']))).paths)
+    expect(paths).toContain('apis/stable.example.com/v1beta1')
+    expect(paths).not.toContain('apis/stable.example.com/v1')
+    const { rows } = parseTable(ok(await k(['api-resources', '--api-group=stable.example.com'])))
+    expect(rows.map((r) => r.APIVERSION)).toEqual(['stable.example.com/v1beta1'])
+    // The objects stay, read and written through the served version; they are still stored at v1.
+    const got = await k(['get', 'crontab', 'green', '-o', 'json'])
+    expect(JSON.parse(ok(got))).toMatchObject({ apiVersion: 'stable.example.com/v1beta1', spec: { cronSpec: '@daily' } })
+    ok(await k(['create', '-f', '-'], cronTab('while-unserved', { cronSpec: '@weekly', image: 'z' }, 'stable.example.com/v1beta1')))
+    expect(ok(await k(['get', 'crontabs', '-o', 'name']))).toContain('crontab.stable.example.com/while-unserved')
+    const after = JSON.parse(ok(await k(['get', crd, '-o', 'json'])))
+    expect(after.status.storedVersions).toEqual(['v1'])
+    // No version served at all is refused (validation), as upstream.
+    const none = await k(['patch', crd, '--type=json', '-p', served(0, false)])
+    expect(none.stderr).toContain('must have at least one version marked as served')
+    ok(await k(['patch', crd, '--type=json', '-p', served(1, true)]))
+    expect(JSON.parse(ok(await k(['get', '--raw', '/apis/stable.example.com/v1/namespaces/default/crontabs/while-unserved']))).apiVersion).toBe(
+      'stable.example.com/v1',
+    )
+  })
+
   it('deleting the CRD deletes its objects (customresourcecleanup finalizer) and stops serving it', async () => {
     ok(await k(['delete', 'crd', 'crontabs.stable.example.com', '--timeout=20s']))
     await until(async () => (await k(['get', 'crd', 'crontabs.stable.example.com'])).code !== 0)

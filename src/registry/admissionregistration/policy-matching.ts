@@ -9,6 +9,7 @@ import type { AdmissionAttributes } from '../admission.js'
 import type { Registry } from '../registry.js'
 import { labelSelectorMatches } from '../shared/label-selector-match.js'
 import type { MatchResources, PolicyRule } from './policy-types.js'
+import { requestVersionsOf } from './request-versions.js'
 
 function anyOf(items: string[] | undefined, v: string): boolean {
   return (items ?? []).some((x) => x === '*' || x === v)
@@ -47,8 +48,7 @@ export function matchesResources(registry: Registry, m: MatchResources | undefin
     const hit = (o: KubeObject | undefined | null) => !!o && labelSelectorMatches(m.objectSelector, o.metadata.labels ?? {})
     if (!hit(a.operation === 'DELETE' ? null : a.obj) && !hit(a.old)) return false
   }
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  const versions = def ? [def.version, ...(def.servedVersions ?? []).map((v) => v.version)] : []
+  const versions = requestVersionsOf(registry, a)
   const candidates = m.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
   const included = m.resourceRules === undefined ? !requireRules : candidates.some((v) => (m.resourceRules ?? []).some((r) => ruleMatches(r, a, v)))
   if (!included) return false

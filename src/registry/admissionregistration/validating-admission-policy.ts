@@ -51,12 +51,14 @@ function requestOf(registry: Registry, a: AdmissionAttributes): Record<string, u
   const version = def?.version ?? ''
   const kind = { group: a.resource.group, version, kind: a.kind }
   const resource = { group: a.resource.group, version, resource: a.resource.resource }
+  // The object is evaluated in its storage version; the request names the version it came in at.
+  const requestVersion = a.version ?? version
   return {
     kind,
     resource,
     subResource: a.subresource ?? '',
-    requestKind: kind,
-    requestResource: resource,
+    requestKind: { ...kind, version: requestVersion },
+    requestResource: { ...resource, version: requestVersion },
     name: a.name,
     namespace: a.namespace,
     operation: a.operation,

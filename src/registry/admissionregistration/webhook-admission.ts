@@ -10,7 +10,14 @@ import { deepEqual } from '../../util/deep-equal.js'
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js'
 import type { Registry } from '../registry.js'
 import { labelSelectorIsEmpty, labelSelectorMatches } from '../shared/label-selector-match.js'
-import { admissionReviewRequest, verifyAdmissionResponse, type AdmissionResponse, type WebhookInvocation } from './admission-review.js'
+import {
+  admissionReviewRequest,
+  admissionReviewVersionFor,
+  verifyAdmissionResponse,
+  type AdmissionResponse,
+  type WebhookInvocation,
+} from './admission-review.js'
+import { requestVersionsOf } from './request-versions.js'
 import { evaluateMatchConditions } from './match-conditions.js'
 import { callWebhook, WebhookCallError, webhookRequest } from './webhook-client.js'
 import type { Webhook, WebhookConfiguration, WebhookRule } from './webhook-types.js'
@@ -66,12 +73,6 @@ function ruleMatches(r: WebhookRule, a: AdmissionAttributes, version: string): b
   })
 }
 
-/** The kind's versions: storage first, then the other served ones (matchPolicy Equivalent's candidates). */
-function versionsOf(registry: Registry, a: AdmissionAttributes): string[] {
-  const def = registry.find(a.resource.group, a.resource.resource)?.def
-  return def ? [def.version, ...(def.servedVersions ?? []).map((v) => v.version)] : []
-}
-
 /**
  * The namespace's labels (a namespace's own on its create/update), or a NotFound as upstream's matcher.
  * A request on a namespace has the namespace's name as its namespace (the apiserver's RequestInfo).
@@ -91,7 +92,7 @@ function namespaceLabels(registry: Registry, a: AdmissionAttributes): Record<str
  * the request only when the rules match, as upstream checks its errors after the rules.
  */
 function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): WebhookInvocation | undefined {
-  const versions = versionsOf(registry, a)
+  const versions = requestVersionsOf(registry, a)
   const candidates = h.matchPolicy === 'Exact' ? versions.slice(0, 1) : versions
   const version = candidates.find((v) => (h.rules ?? []).some((r) => ruleMatches(r, a, v)))
   if (!version) return undefined
@@ -152,13 +153,17 @@ function denied(name: string, result: AdmissionResponse['result']): StatusError 
 async function call(registry: Registry, h: Webhook, a: AdmissionAttributes, inv: WebhookInvocation, mutating: boolean, obj: KubeObject | null) {
   if (a.dryRun && h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun')
     throw StatusError.badRequest(`admission webhook "${h.name}" does not support dry run`)
-  const storageVersion = versionsOf(registry, a)[0] ?? ''
-  const { uid, review } = admissionReviewRequest(a, inv, storageVersion, obj, inVersion(registry, a, inv.version, a.old ?? null))
+  // CreateAdmissionObjects: the first review version of the webhook's list that this server speaks.
+  const reviewVersion = admissionReviewVersionFor(h.admissionReviewVersions)
+  if (!reviewVersion)
+    throw new WebhookCallError(h.name, 'could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)')
+  const requestVersion = requestVersionsOf(registry, a)[0] ?? ''
+  const { uid, review } = admissionReviewRequest(a, inv, requestVersion, obj, inVersion(registry, a, inv.version, a.old ?? null), reviewVersion)
   const req = webhookRequest(registry, h.name, h.clientConfig, h.timeoutSeconds ?? 10, JSON.stringify(review))
   const res = await callWebhook(registry, h.name, req)
   let out: AdmissionResponse
   try {
-    out = verifyAdmissionResponse(uid, mutating, res.body)
+    out = verifyAdmissionResponse(uid, mutating, res.body, reviewVersion)
   } catch (err) {
     throw new WebhookCallError(h.name, `received invalid webhook response: ${(err as Error).message}`)
   }

@@ -184,7 +184,7 @@ export function validateCRDSpec(crd: CustomResourceDefinition): FieldError[] {
 }
 
 /** The review versions this server speaks to a conversion webhook. */
-const acceptedConversionReviewVersions = ['v1']
+const acceptedConversionReviewVersions = ['v1', 'v1beta1']
 
 /**
  * validateCustomResourceConversion. Paths are the internal type's, as upstream reports them

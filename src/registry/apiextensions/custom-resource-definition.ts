@@ -172,6 +172,9 @@ export function customResourceDefinitionFor(crd: CustomResourceDefinition, opts:
     ...(names.categories?.length ? { categories: names.categories } : {}),
     storagePrefix: `${group}/${names.plural}`,
     servedVersions,
+    // A storage version with served: false stores the objects; only the served versions serve them
+    // (crdHandler answers a request for an unserved version with the delegate's 404).
+    ...(storage.served ? {} : { storageVersionServed: false }),
     ...hooks,
     ...(prepareForCreate ? { prepareForCreate } : {}),
     ...storageParts,

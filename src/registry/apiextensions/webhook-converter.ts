@@ -1,6 +1,7 @@
 /**
  * @module webhook-converter: converts custom objects between versions through the CRD's conversion
- * webhook with a ConversionReview v1, as the apiextensions-apiserver's webhookConverter does
+ * webhook with a ConversionReview v1 (v1beta1 when the CRD's conversionReviewVersions lists it
+ * first), as the apiextensions-apiserver's webhookConverter does
  * (staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/conversion/webhook_converter.go): only
  * objects not already at the desired version are sent, and the answer is checked (uid, count,
  * kind/name/namespace/uid/apiVersion of each object) before its metadata is restored but for
@@ -26,6 +27,14 @@ interface ConversionReviewResponse {
   result?: { status?: string; message?: string }
 }
 
+/** The ConversionReview versions this server speaks, as upstream's createConversionReviewObjects knows them. */
+type ConversionReviewVersion = 'v1' | 'v1beta1'
+
+/** The first of the CRD's conversionReviewVersions this server speaks. */
+function conversionReviewVersionFor(versions: string[] | undefined): ConversionReviewVersion | undefined {
+  return (versions ?? []).find((v): v is ConversionReviewVersion => v === 'v1' || v === 'v1beta1')
+}
+
 /** `stable.example.com/v1, Kind=CronTab`, as schema.GroupVersionKind prints. */
 function gvkOf(obj: KubeObject): string {
   return `${obj.apiVersion}, Kind=${obj.kind}`
@@ -33,26 +42,29 @@ function gvkOf(obj: KubeObject): string {
 
 /** The converter for a CRD with `conversion.strategy: Webhook`; the client config is resolved per call (Services may change). */
 export function webhookConverter(registry: Registry, crd: CustomResourceDefinition): ObjectConverter {
-  const webhook = (crd.spec?.conversion?.webhook ?? {}) as { clientConfig?: WebhookClientConfig }
+  const webhook = (crd.spec?.conversion?.webhook ?? {}) as { clientConfig?: WebhookClientConfig; conversionReviewVersions?: string[] }
   const cc = webhook.clientConfig ?? {}
   const name = crd.metadata.name ?? ''
+  const reviewVersion = conversionReviewVersionFor(webhook.conversionReviewVersions)
   return async (objs, desiredAPIVersion) => {
     const toConvert = objs.filter((o) => o.apiVersion !== desiredAPIVersion)
     if (!toConvert.length) return objs
+    // createConversionReviewObjects' error, returned as it is (validation keeps it for stored CRDs only).
+    if (!reviewVersion) throw conversionError('no supported conversion review versions')
     const gvk = gvkOf(toConvert[0])
     const uid = randomUUID()
     const body = JSON.stringify({
       kind: 'ConversionReview',
-      apiVersion: 'apiextensions.k8s.io/v1',
+      apiVersion: `apiextensions.k8s.io/${reviewVersion}`,
       request: { uid, desiredAPIVersion, objects: toConvert },
     })
     let response: ConversionReviewResponse
     try {
-      response = await post(registry, name, cc, body)
+      response = await post(registry, name, cc, body, reviewVersion)
     } catch (err) {
       throw conversionError(`conversion webhook for ${gvk} failed: ${(err as Error).message}`)
     }
-    const converted = convertedObjectsOf(uid, response)
+    const converted = convertedObjectsOf(uid, response, reviewVersion)
     if (typeof converted === 'string') throw conversionError(`conversion webhook for ${gvk} returned invalid response: ${converted}`)
     if (converted.length !== toConvert.length) {
       throw conversionError(`conversion webhook for ${gvk} returned ${converted.length} objects, expected ${toConvert.length}`)
@@ -86,7 +98,13 @@ function conversionError(message: string): StatusError {
 }
 
 /** One POST; rejects with the REST client's text (`Post "https://…?timeout=30s": dial tcp …`). */
-async function post(registry: Registry, name: string, cc: WebhookClientConfig, body: string): Promise<ConversionReviewResponse> {
+async function post(
+  registry: Registry,
+  name: string,
+  cc: WebhookClientConfig,
+  body: string,
+  reviewVersion: ConversionReviewVersion,
+): Promise<ConversionReviewResponse> {
   let req: WebhookRequest
   try {
     req = webhookRequest(registry, name, cc, conversionTimeoutSeconds, body)
@@ -112,16 +130,17 @@ async function post(registry: Registry, name: string, cc: WebhookClientConfig, b
   } catch (err) {
     throw new Error(`couldn't get version/kind; json parse error: ${(err as Error).message}`)
   }
-  if (review.apiVersion !== 'apiextensions.k8s.io/v1' || review.kind !== 'ConversionReview') {
+  // "v1beta1 processing did not verify GVK or UID, so skip those for compatibility".
+  if (reviewVersion === 'v1' && (review.apiVersion !== 'apiextensions.k8s.io/v1' || review.kind !== 'ConversionReview')) {
     throw new Error(`expected webhook response of apiextensions.k8s.io/v1, Kind=ConversionReview, got ${review.apiVersion ?? ''}, Kind=${review.kind ?? ''}`)
   }
   return review.response ?? (undefined as unknown as ConversionReviewResponse)
 }
 
-/** getConvertedObjectsFromResponse: the objects, or what is wrong with the response. */
-function convertedObjectsOf(uid: string, response: ConversionReviewResponse | undefined): KubeObject[] | string {
+/** getConvertedObjectsFromResponse: the objects, or what is wrong with the response (v1beta1: the uid is not checked). */
+function convertedObjectsOf(uid: string, response: ConversionReviewResponse | undefined, reviewVersion: ConversionReviewVersion): KubeObject[] | string {
   if (!response) return 'no response provided'
-  if (response.uid !== uid) return `expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`
+  if (reviewVersion === 'v1' && response.uid !== uid) return `expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`
   const status = response.result?.status ?? ''
   if (status !== 'Success') {
     if (response.result?.message) return response.result.message

@@ -157,3 +157,48 @@ describe('mutating webhook patch types', () => {
     expect((denied as Error).message).toBe('admission webhook "m.kubemock.dev" denied the request: no')
   })
 })
+
+describe('webhook request versions', () => {
+  const hpaWebhook = (matchPolicy: string, apiVersions: string[]) =>
+    ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: `hpa-${matchPolicy.toLowerCase()}-${apiVersions.join('-')}` },
+      webhooks: [
+        {
+          name: 'hpa.kubemock.dev',
+          clientConfig: { url: 'https://127.0.0.1:9443/validate' },
+          rules: [{ operations: ['CREATE'], apiGroups: ['autoscaling'], apiVersions, resources: ['horizontalpodautoscalers'] }],
+          matchPolicy,
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    }) as KubeObject
+  const hpaV1 = (name: string) =>
+    ({
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name, namespace: 'ns' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3 },
+    }) as KubeObject
+  const reviews = (sent: WebhookRequest[]) =>
+    sent.map((s) => (JSON.parse(s.body) as { request: { kind: { version: string }; requestKind: { version: string }; object: KubeObject } }).request)
+
+  it('a write at autoscaling/v1 is seen at v1: Exact matches v1 only, Equivalent converts to the rule’s v2 with requestKind v1', async () => {
+    const { registry, sent } = await setup()
+    const configs = registry.find('admissionregistration.k8s.io', 'validatingwebhookconfigurations')!
+    const v1 = registry.findVersion('autoscaling', 'v1', 'horizontalpodautoscalers')!
+    await configs.create('', hpaWebhook('Exact', ['v2']))
+    await v1.create('ns', hpaV1('a'))
+    expect(sent).toHaveLength(0)
+    await configs.create('', hpaWebhook('Exact', ['v1']))
+    await v1.create('ns', hpaV1('b'))
+    expect(reviews(sent).map((r) => [r.kind.version, r.requestKind.version, r.object.apiVersion])).toEqual([['v1', 'v1', 'autoscaling/v1']])
+    sent.length = 0
+    await configs.delete('', 'hpa-exact-v1')
+    await configs.create('', hpaWebhook('Equivalent', ['v2']))
+    await v1.create('ns', hpaV1('c'))
+    expect(reviews(sent).map((r) => [r.kind.version, r.requestKind.version, r.object.apiVersion])).toEqual([['v2', 'v1', 'autoscaling/v2']])
+  })
+})

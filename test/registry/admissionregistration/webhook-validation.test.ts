@@ -1,6 +1,6 @@
 /** @module webhook-validation.test: upstream's defaults and validation texts for webhook configurations, and the AdmissionReview response checks. */
 import { describe, expect, it } from 'vitest'
-import { verifyAdmissionResponse } from '../../../src/registry/admissionregistration/admission-review.js'
+import { admissionReviewVersionFor, verifyAdmissionResponse } from '../../../src/registry/admissionregistration/admission-review.js'
 import type { WebhookConfiguration } from '../../../src/registry/admissionregistration/webhook-types.js'
 import { defaultWebhooks, validateWebhookConfiguration } from '../../../src/registry/admissionregistration/webhook-validation.js'
 
@@ -90,5 +90,32 @@ describe('verifyAdmissionResponse', () => {
     expect(() => verifyAdmissionResponse('u', true, JSON.stringify({ kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1' }))).toThrow(
       'webhook response was absent',
     )
+  })
+})
+
+describe('AdmissionReview v1beta1', () => {
+  it('is sent only when it comes before v1 in admissionReviewVersions, or v1 is absent; unknown versions are skipped', () => {
+    expect(admissionReviewVersionFor(['v1', 'v1beta1'])).toBe('v1')
+    expect(admissionReviewVersionFor(['v1beta1', 'v1'])).toBe('v1beta1')
+    expect(admissionReviewVersionFor(['v2', 'v1beta1'])).toBe('v1beta1')
+    expect(admissionReviewVersionFor(['v2'])).toBeUndefined()
+    expect(admissionReviewVersionFor(undefined)).toBeUndefined()
+  })
+  it('checks a v1beta1 answer as upstream does: no uid, kind or patchType checks; a validating webhook’s patch is ignored', () => {
+    const patch = Buffer.from('[{"op":"add","path":"/a","value":1}]').toString('base64')
+    const body = (response: Record<string, unknown>, apiVersion = 'admission.k8s.io/v1beta1') =>
+      JSON.stringify({ apiVersion, kind: 'AdmissionReview', response })
+    expect(verifyAdmissionResponse('u', true, body({ uid: 'other', allowed: true, patch }), 'v1beta1')).toMatchObject({
+      allowed: true,
+      patch: [{ op: 'add', path: '/a', value: 1 }],
+      patchType: 'JSONPatch',
+    })
+    expect(verifyAdmissionResponse('u', false, body({ allowed: false, patch, status: { message: 'no' } }, 'admission.k8s.io/v1'), 'v1beta1')).toMatchObject({
+      allowed: false,
+      patch: undefined,
+      patchType: undefined,
+      result: { message: 'no' },
+    })
+    expect(() => verifyAdmissionResponse('u', true, JSON.stringify({ kind: 'AdmissionReview' }), 'v1beta1')).toThrow('webhook response was absent')
   })
 })

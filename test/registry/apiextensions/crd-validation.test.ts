@@ -32,11 +32,12 @@ describe('CRD conversion validation', () => {
       'spec.conversion.webhookClientConfig: required when strategy is set to Webhook',
       'spec.conversion.conversionReviewVersions: ',
     ])
-    expect(webhook({ clientConfig: {}, conversionReviewVersions: ['v1beta1', 'v1beta1'] })).toEqual([
+    expect(webhook({ clientConfig: {}, conversionReviewVersions: ['v2', 'v2'] })).toEqual([
       'spec.conversion.webhookClientConfig: exactly one of url or service is required',
       'spec.conversion.conversionReviewVersions[1]: duplicate version',
-      'spec.conversion.conversionReviewVersions: must include at least one of v1',
+      'spec.conversion.conversionReviewVersions: must include at least one of v1, v1beta1',
     ])
+    expect(webhook({ clientConfig: { url: 'https://x/c' }, conversionReviewVersions: ['v1beta1'] })).toEqual([])
     expect(webhook({ clientConfig: { url: 'http://x/convert' }, conversionReviewVersions: ['v1'] })).toEqual([
       "spec.conversion.webhookClientConfig.url: 'https' is the only allowed URL scheme; desired format: https://host[/path]",
     ])

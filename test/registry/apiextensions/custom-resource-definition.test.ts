@@ -89,3 +89,35 @@ describe('custom resource strategy with the status subresource', () => {
     expect(w.metadata.generation).toBe(2)
   })
 })
+
+describe('a storage version with served: false', () => {
+  it('stores the objects but only the served versions are found and listed as served', async () => {
+    const [v1] = crd.spec!.versions!
+    const twoVersions = {
+      ...crd,
+      spec: {
+        ...crd.spec,
+        versions: [
+          { ...v1, served: false },
+          { ...v1, name: 'v2', storage: false },
+        ],
+      },
+    } as CustomResourceDefinition
+    const registry = new Registry({ store: new MemoryStore(), clock: new SimClock({ speed: 0 }), definitions })
+    await registry.resource('', 'namespaces').create('', { metadata: { name: 'default' } })
+    const def = customResourceDefinitionFor(twoVersions)
+    expect(def).toMatchObject({ version: 'v1', storageVersionServed: false })
+    registry.addDefinition(def)
+    expect(registry.findVersion('example.com', 'v1', 'widgets')).toBeUndefined()
+    const v2 = registry.findVersion('example.com', 'v2', 'widgets')!
+    expect(
+      registry
+        .servedStores()
+        .filter((rs) => rs.def.group === 'example.com')
+        .map((rs) => rs.def.version),
+    ).toEqual(['v2'])
+    // Objects are stored at v1 (the storage version) whichever version they come in at.
+    await v2.create('default', { apiVersion: 'example.com/v2', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } })
+    expect(registry.resource('example.com', 'widgets').read('default', 'w')?.apiVersion).toBe('example.com/v1')
+  })
+})

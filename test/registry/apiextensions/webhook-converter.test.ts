@@ -14,13 +14,13 @@ interface Review {
 }
 
 /** A transport answering with `answer(review)` (or failing as the dialer would), recording every request. */
-function setup(answer: (review: Review) => unknown) {
+function setup(answer: (review: Review) => unknown, reviewVersions = ['v1'], answerAPIVersion = 'apiextensions.k8s.io/v1') {
   const sent: WebhookRequest[] = []
   const transport: WebhookTransport = {
     async post(req) {
       sent.push(req)
       const review = JSON.parse(req.body) as Review
-      return { status: 200, body: JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', response: answer(review) }) }
+      return { status: 200, body: JSON.stringify({ apiVersion: answerAPIVersion, kind: 'ConversionReview', response: answer(review) }) }
     },
   }
   const clock = new SimClock({ start: Date.parse('2026-01-01T00:00:00Z'), speed: 0 })
@@ -29,7 +29,9 @@ function setup(answer: (review: Review) => unknown) {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'crontabs.stable.example.com' },
-    spec: { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://127.0.0.1:9443/convert' }, conversionReviewVersions: ['v1'] } } },
+    spec: {
+      conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://127.0.0.1:9443/convert' }, conversionReviewVersions: reviewVersions } },
+    },
   } as CustomResourceDefinition
   return { convert: webhookConverter(registry, crd), sent }
 }
@@ -114,7 +116,7 @@ describe('webhookConverter', () => {
     const registry = new Registry({ store: new MemoryStore(), clock, definitions, webhookTransport: transport })
     const crd = {
       metadata: { name: 'c' },
-      spec: { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://127.0.0.1:9443/convert' } } } },
+      spec: { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://127.0.0.1:9443/convert' }, conversionReviewVersions: ['v1'] } } },
     } as CustomResourceDefinition
     const err = await webhookConverter(registry, crd)([tab('a')], 'stable.example.com/v1').catch((e) => e)
     expect(err.status.code).toBe(500)
@@ -122,5 +124,39 @@ describe('webhookConverter', () => {
     expect(err.message).toBe(
       'conversion webhook for stable.example.com/v1beta1, Kind=CronTab failed: Post "https://127.0.0.1:9443/convert?timeout=30s": dial tcp 127.0.0.1:9443: connect: connection refused',
     )
+  })
+})
+
+describe('webhookConverter with ConversionReview v1beta1', () => {
+  it('sends v1beta1 when conversionReviewVersions lists it first, and checks neither the answer’s kind nor its uid', async () => {
+    const { convert, sent } = setup((r) => ({ ...faithful(r), uid: 'not-checked' }), ['v1beta1', 'v1'], 'apiextensions.k8s.io/v1beta1')
+    const [out] = await convert([tab('a')], 'stable.example.com/v1')
+    expect(JSON.parse(sent[0].body)).toMatchObject({
+      kind: 'ConversionReview',
+      apiVersion: 'apiextensions.k8s.io/v1beta1',
+      request: { desiredAPIVersion: 'stable.example.com/v1' },
+    })
+    expect(out).toMatchObject({ apiVersion: 'stable.example.com/v1', spec: { y: 1 } })
+    // v1 first: v1 is sent, and the v1beta1 answer is refused as upstream's decoder checks it.
+    const v1 = setup(faithful, ['v1', 'v1beta1'], 'apiextensions.k8s.io/v1beta1')
+    await expect(v1.convert([tab('a')], 'stable.example.com/v1')).rejects.toThrow(
+      'conversion webhook for stable.example.com/v1beta1, Kind=CronTab failed: expected webhook response of apiextensions.k8s.io/v1, Kind=ConversionReview, got apiextensions.k8s.io/v1beta1, Kind=ConversionReview',
+    )
+    expect(JSON.parse(v1.sent[0].body).apiVersion).toBe('apiextensions.k8s.io/v1')
+    // A failed result is still a failure in v1beta1.
+    const failing = setup(
+      (r) => ({ uid: r.request.uid, result: { status: 'Failure', message: 'cannot convert' } }),
+      ['v1beta1'],
+      'apiextensions.k8s.io/v1beta1',
+    )
+    await expect(failing.convert([tab('a')], 'stable.example.com/v1')).rejects.toThrow(
+      'conversion webhook for stable.example.com/v1beta1, Kind=CronTab returned invalid response: cannot convert',
+    )
+  })
+
+  it('a stored CRD listing no version this server speaks fails the conversion with upstream’s text', async () => {
+    const { convert, sent } = setup(faithful, ['v2'])
+    await expect(convert([tab('a')], 'stable.example.com/v1')).rejects.toThrow('no supported conversion review versions')
+    expect(sent).toHaveLength(0)
   })
 })
