@@ -173,7 +173,8 @@ describe('server-side apply with kubectl: managedFields, conflicts, removal', ()
     expect(r.stderr).toBe('')
     const web = await until(async () => {
       const d = await get('deployment', 'web')
-      return entry(d, 'kube-controller-manager', 'Update', 'status') && d
+      // status.replicas is omitted while 0 (omitempty), so wait for the controller's status to count both pods.
+      return d.status?.replicas === 2 && entry(d, 'kube-controller-manager', 'Update', 'status') && d
     })
     const alice = entry(web, 'alice', 'Apply')
     expect(alice).toEqual({
