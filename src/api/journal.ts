@@ -181,13 +181,15 @@ export class RequestJournal {
   private seq = 0
 
   constructor(readonly capacity = 1000) {
-    this.ring = new Array(capacity)
+    // Filled by push up to `capacity`, then overwritten in place: no 1,000 empty slots per cluster.
+    this.ring = []
   }
 
   /** Records a request as it arrives; the caller fills `status`/`durationMs` when it ends. */
   start(method: string, url: string, userAgent: string | undefined): JournalEntry {
     const e: JournalEntry = { id: ++this.seq, at: Date.now(), started: performance.now(), method, url, userAgent: userAgent ?? '', status: 0, durationMs: 0 }
-    this.ring[this.next] = e
+    if (this.ring.length < this.capacity) this.ring.push(e)
+    else this.ring[this.next] = e
     this.next = (this.next + 1) % this.capacity
     return e
   }
@@ -200,7 +202,7 @@ export class RequestJournal {
 
   /** Forgets everything (ids keep increasing, so an old `since` stays meaningful). */
   clear(): void {
-    this.ring = new Array(this.capacity)
+    this.ring = []
     this.next = 0
   }
 
@@ -214,8 +216,10 @@ export class RequestJournal {
     const ua = f.userAgent?.toLowerCase()
     const [res, sub] = f.resource ? (f.resource.split('/', 2) as [string, string?]) : [undefined, undefined]
     const out: RequestRecord[] = []
-    for (let i = 0; i < this.capacity; i++) {
-      const e = this.ring[(this.next + i) % this.capacity]
+    const n = this.ring.length
+    // Until the ring is full, `next` is its length: the oldest entry is at 0.
+    for (let i = 0; i < n; i++) {
+      const e = this.ring[(this.next + i) % n]
       if (!e) continue
       if (sinceId !== undefined && e.id <= sinceId) continue
       if (sinceTime !== undefined && e.at < sinceTime) continue

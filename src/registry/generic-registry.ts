@@ -176,6 +176,26 @@ function probeObject(): KubeObject {
   return proxy
 }
 
+/** The field-selector names per definition, probed once per process (definitions are shared by every cluster). */
+const fieldNamesByDef = new WeakMap<object, ReadonlySet<string>>()
+
+/** `metadata.name`, `metadata.namespace` and the names `def.selectableFields` returns. */
+function selectableFieldNames(def: ResourceDefinition<never>): ReadonlySet<string> {
+  let names = fieldNamesByDef.get(def)
+  if (names) return names
+  const set = new Set(['metadata.name', 'metadata.namespace'])
+  if (def.selectableFields) {
+    try {
+      for (const k of Object.keys(def.selectableFields(probeObject() as never))) set.add(k)
+    } catch {
+      // A definition that cannot be probed still filters; unknown names are then rejected lazily.
+    }
+  }
+  names = set
+  fieldNamesByDef.set(def, names)
+  return names
+}
+
 /**
  * The registry for one resource: the Kubernetes generic Store with the definition's strategy
  * hooks run in a fixed order.
@@ -190,7 +210,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
    * Unset for every other store, so their reads stay synchronous.
    */
   convertOut?: (items: StoredObject[]) => Promise<StoredObject[]>
-  private readonly fieldNames: Set<string>
+  private readonly fieldNames: ReadonlySet<string>
   private readonly hasStatus: boolean
 
   constructor(
@@ -201,14 +221,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     this.key = def.group ? `${def.plural}.${def.group}` : def.plural
     this.apiVersion = def.group ? `${def.group}/${def.version}` : def.version
     this.hasStatus = (def.subresources ?? []).some((s) => s.name === 'status')
-    this.fieldNames = new Set(['metadata.name', 'metadata.namespace'])
-    if (def.selectableFields) {
-      try {
-        for (const k of Object.keys(def.selectableFields(probeObject() as T))) this.fieldNames.add(k)
-      } catch {
-        // A definition that cannot be probed still filters; unknown names are then rejected lazily.
-      }
-    }
+    this.fieldNames = selectableFieldNames(def)
   }
 
   /**

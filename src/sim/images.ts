@@ -286,11 +286,47 @@ export const preloadedImages = [
 ]
 
 /** The registry the kubelets pull from. Entries may be added or replaced at any time (scenarios do). */
+/** The default catalogue, normalized once per process and frozen: every cluster starts from it. */
+let defaultRepos: ReadonlyMap<string, ImageRepository> | undefined
+
+/** `repositories` by normalized name, each copied (tags too) so that no caller's object is kept. */
+function normalizedRepos(repositories: ImageRepository[], into = new Map<string, ImageRepository>()): Map<string, ImageRepository> {
+  for (const r of repositories) {
+    const repository = parseImageRef(`${r.repository}:x`).repository
+    into.set(repository, { ...r, repository, tags: { ...r.tags } })
+  }
+  return into
+}
+
+/** Freezes each entry and its tags (behaviours were always shared: module-level plans). */
+function frozenEntries(repos: Map<string, ImageRepository>): ReadonlyMap<string, ImageRepository> {
+  for (const r of repos.values()) Object.freeze(Object.freeze(r.tags) && r)
+  return repos
+}
+
 export class ImageCatalogue {
-  private readonly repos = new Map<string, ImageRepository>()
+  /**
+   * The default catalogue's shared, frozen map until the first change, then a copy of its own
+   * (entries are replaced whole, never changed in place): 300 clusters hold one catalogue.
+   */
+  private repos: ReadonlyMap<string, ImageRepository>
+  private owned = false
 
   constructor(repositories: ImageRepository[] = defaultImageRepositories) {
-    this.set(...repositories)
+    if (repositories === defaultImageRepositories) this.repos = defaultRepos ??= frozenEntries(normalizedRepos(defaultImageRepositories))
+    else {
+      this.repos = normalizedRepos(repositories)
+      this.owned = true
+    }
+  }
+
+  /** The map to change: this catalogue's own (copied from the shared one on the first change). */
+  private writable(): Map<string, ImageRepository> {
+    if (!this.owned) {
+      this.repos = new Map(this.repos)
+      this.owned = true
+    }
+    return this.repos as Map<string, ImageRepository>
   }
 
   /**
@@ -298,17 +334,14 @@ export class ImageCatalogue {
    * normalized like an image reference.
    */
   set(...repositories: ImageRepository[]): void {
-    for (const r of repositories) {
-      const repository = parseImageRef(`${r.repository}:x`).repository
-      this.repos.set(repository, { ...r, repository, tags: { ...r.tags } })
-    }
+    normalizedRepos(repositories, this.writable())
   }
 
   /** Adds tags (with sizes) to a repository, creating it when absent; existing tags are overwritten. */
   addTags(repository: string, tagSizes: Record<string, number>, behaviour?: ImageBehaviour): void {
     const name = parseImageRef(`${repository}:x`).repository
     const cur = this.repos.get(name)
-    this.repos.set(name, { repository: name, tags: { ...(cur?.tags ?? {}), ...tagSizes }, behaviour: behaviour ?? cur?.behaviour })
+    this.writable().set(name, { repository: name, tags: { ...(cur?.tags ?? {}), ...tagSizes }, behaviour: behaviour ?? cur?.behaviour })
   }
 
   /** The catalogue entry of a repository, or undefined when it is not known (such images always pull). */

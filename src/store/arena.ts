@@ -46,16 +46,19 @@ export class Arena {
  * stays within about twice the current versions, as a copying collector's would.
  */
 export class ArenaAllocator {
-  private active: Arena
+  /** Opened by the first allocation: a store that holds nothing (the Events one, often) takes no buffer. */
+  private active: Arena | undefined
   private sealed = new Set<Arena>()
   private compacting = false
+  /** Size of the next arena: the first is 64 KiB, each next one twice as big up to `arenaSize`. */
+  private nextSize: number
 
   constructor(
     private readonly arenaSize = 1 << 20,
     /** A request at least this large gets a buffer of its own. */
     private readonly ownAbove = 1 << 18,
   ) {
-    this.active = this.open()
+    this.nextSize = Math.min(arenaSize, 1 << 16)
   }
 
   /**
@@ -64,7 +67,8 @@ export class ArenaAllocator {
    */
   allocate(size: number): { view: Buffer; arena: Arena | undefined; slot: number } {
     if (size >= this.ownAbove) return { view: Buffer.allocUnsafeSlow(size), arena: undefined, slot: -1 }
-    if (this.active.used + size > this.arenaSize) this.rotate()
+    if (!this.active) this.active = this.open(size)
+    else if (this.active.used + size > this.active.buf.length) this.rotate(size)
     const a = this.active
     const view = a.buf.subarray(a.used, a.used + size)
     a.used += size
@@ -76,7 +80,7 @@ export class ArenaAllocator {
   /** Forgets every arena (the store was cleared): they go with their last views. */
   reset(): void {
     this.sealed = new Set()
-    this.active = this.open()
+    this.active = undefined
   }
 
   /**
@@ -93,20 +97,23 @@ export class ArenaAllocator {
   stats(): { arenas: number; liveBytes: number; usedBytes: number } {
     let liveBytes = 0
     let usedBytes = 0
-    for (const a of [...this.sealed, this.active]) {
+    for (const a of this.active ? [...this.sealed, this.active] : this.sealed) {
       liveBytes += a.live
       usedBytes += a.used
     }
-    return { arenas: this.sealed.size + 1, liveBytes, usedBytes }
+    return { arenas: this.sealed.size + (this.active ? 1 : 0), liveBytes, usedBytes }
   }
 
-  private open(): Arena {
-    return new Arena(Buffer.allocUnsafeSlow(this.arenaSize), this)
+  /** A new arena with room for at least `size` bytes. */
+  private open(size: number): Arena {
+    const a = new Arena(Buffer.allocUnsafeSlow(Math.max(this.nextSize, size)), this)
+    this.nextSize = Math.min(this.arenaSize, this.nextSize * 2)
+    return a
   }
 
-  private rotate(): void {
-    this.sealed.add(this.active)
-    this.active = this.open()
+  private rotate(size: number): void {
+    this.sealed.add(this.active!)
+    this.active = this.open(size)
     if (this.compacting) return
     this.compacting = true
     try {

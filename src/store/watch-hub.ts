@@ -44,13 +44,14 @@ export class WatchHub {
     /** Told of every event that leaves the history (a durable store then forgets what it replaced). */
     private readonly onDrop?: (ev: StoreEvent) => void,
   ) {
-    this.ring = new Array(capacity)
+    this.ring = []
     this.compactedRV = startRV
   }
 
   publish(ev: StoreEvent): void {
     if (this.size === this.capacity) this.dropOldest()
-    this.ring[(this.start + this.size) % this.capacity] = ev
+    else if (this.size === this.ring.length) this.grow()
+    this.ring[(this.start + this.size) % this.ring.length] = ev
     this.size++
     this.bytes += ev.stored.size
     // The newest event always stays: a watcher that is up to date must be able to resume.
@@ -68,12 +69,23 @@ export class WatchHub {
     }
   }
 
+  /**
+   * Doubles the ring (up to `capacity`), oldest event first: a cluster that writes little never
+   * holds a 10,000-slot array (80 KB each, for every one of 300 clusters in a process).
+   */
+  private grow(): void {
+    const next: (StoreEvent | undefined)[] = new Array(Math.min(this.capacity, Math.max(64, this.ring.length * 2)))
+    for (let i = 0; i < this.size; i++) next[i] = this.ring[(this.start + i) % this.ring.length]
+    this.ring = next
+    this.start = 0
+  }
+
   private dropOldest(): void {
     const old = this.ring[this.start]!
     this.compactedRV = old.rv
     this.bytes -= old.stored.size
     this.ring[this.start] = undefined
-    this.start = (this.start + 1) % this.capacity
+    this.start = (this.start + 1) % this.ring.length
     this.size--
     this.onDrop?.(old)
   }
@@ -104,7 +116,7 @@ export class WatchHub {
     if (sinceRV < this.compactedRV) throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
     const out: StoreEvent[] = []
     for (let i = 0; i < this.size; i++) {
-      const ev = this.ring[(this.start + i) % this.capacity]!
+      const ev = this.ring[(this.start + i) % this.ring.length]!
       if (ev.rv <= sinceRV || ev.resource !== resource) continue
       if (namespace && ev.namespace !== namespace) continue
       out.push(ev)
@@ -118,7 +130,7 @@ export class WatchHub {
     }
     if (sinceRV < currentRV) {
       for (let i = 0; i < this.size; i++) {
-        const ev = this.ring[(this.start + i) % this.capacity]!
+        const ev = this.ring[(this.start + i) % this.ring.length]!
         if (ev.rv <= sinceRV || ev.resource !== resource) continue
         if (namespace && ev.namespace !== namespace) continue
         listener(ev)
@@ -138,7 +150,7 @@ export class WatchHub {
 
   /** Forgets history (after a state import); existing watchers must re-list. */
   reset(rv: number): void {
-    this.ring = new Array(this.capacity)
+    this.ring = []
     this.start = 0
     this.size = 0
     this.bytes = 0

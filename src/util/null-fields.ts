@@ -11,15 +11,18 @@ export function dropNullFields<T>(value: T): T {
   while (stack.length) {
     const v = stack.pop()
     if (Array.isArray(v)) {
-      // One compacting pass (splice per null would be quadratic on long lists).
+      // One compacting pass (splice per null would be quadratic on long lists). A list without
+      // nulls is not written to: it may be a stored version's, or shared and frozen (the
+      // bootstrap policy's rules, which `snapshot()` hands out and `restore()` takes back).
       let w = 0
       for (let r = 0; r < v.length; r++) {
         const item = v[r]
         if (item === null) continue
         if (typeof item === 'object') stack.push(item)
-        v[w++] = item
+        if (w !== r) v[w] = item
+        w++
       }
-      v.length = w
+      if (w !== v.length) v.length = w
     } else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>
       for (const k of Object.keys(o)) {

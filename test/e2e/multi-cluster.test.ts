@@ -91,6 +91,22 @@ describe('kubemock --clusters', () => {
     expect((await km.kubectl(['--context', 'kubemock-2', 'get', 'pods', '-A', '-o', 'name'])).stdout).not.toContain('only-here')
   })
 
+  it('keeps a change to a bootstrap ClusterRole (whose rules the clusters share, frozen) in its own cluster', async () => {
+    km = await startKubemock({ args: ['--clusters', '2', '--speed', '0'] })
+    const label = await km.kubectl(['label', 'clusterrole', 'system:discovery', 'mine=yes'])
+    expect(label).toMatchObject({ code: 0, stdout: 'clusterrole.rbac.authorization.k8s.io/system:discovery labeled\n' })
+    const rule = '[{"op":"add","path":"/rules/-","value":{"apiGroups":[""],"resources":["configmaps"],"verbs":["get"]}}]'
+    const patch = await km.kubectl(['patch', 'clusterrole', 'system:discovery', '--type', 'json', '-p', rule])
+    expect(patch).toMatchObject({ code: 0, stdout: 'clusterrole.rbac.authorization.k8s.io/system:discovery patched\n' })
+    const get = async (ctx: string, path: string) =>
+      (await km!.kubectl(['--context', ctx, 'get', 'clusterrole', 'system:discovery', '-o', `jsonpath=${path}`])).stdout
+    expect(await get('kubemock-1', '{.metadata.labels.mine}')).toBe('yes')
+    expect(await get('kubemock-1', '{.rules[*].resources}')).toContain('["configmaps"]')
+    expect(await get('kubemock-2', '{.metadata.labels.mine}')).toBe('')
+    expect(await get('kubemock-2', '{.rules[*].resources}')).not.toContain('configmaps')
+    expect(await get('kubemock-2', '{.rules[*].nonResourceURLs}')).toBe(await get('kubemock-1', '{.rules[0].nonResourceURLs}'))
+  })
+
   it('listens on consecutive ports from --port, prints each, and stops every cluster on SIGTERM', async () => {
     const base = await twoFreePorts()
     km = await startKubemock({ args: ['--clusters', '2', '--port', String(base), '--speed', '0'] })

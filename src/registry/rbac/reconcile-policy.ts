@@ -15,6 +15,7 @@ import { bootstrapNamespaceRoleBindings, bootstrapNamespaceRoles } from './names
 import { controllerRoleBindings, controllerRoles, controllerServiceAccountNames } from './controller-policy.js'
 import type { BindingObject, RoleObject } from './rbac-validation.js'
 import { missingRules } from './rule-matching.js'
+import { deepFreeze } from '../../util/deep-freeze.js'
 
 const group = 'rbac.authorization.k8s.io'
 
@@ -66,9 +67,26 @@ export function reconciledBinding(have: BindingObject, want: BindingObject): { n
   return same(next, have) ? {} : { next }
 }
 
+/**
+ * The policy's objects, built once per process and frozen: every cluster's stored versions share
+ * their rules, subjects, labels and annotations (about 100 KB of objects per cluster otherwise).
+ * A write makes a new version with its own values; nothing may change these in place.
+ */
+let templates: { clusterRoles: RoleObject[]; clusterRoleBindings: BindingObject[]; roles: RoleObject[]; roleBindings: BindingObject[] } | undefined
+function policyTemplates(): NonNullable<typeof templates> {
+  templates ??= deepFreeze({
+    clusterRoles: [...bootstrapClusterRoles(), ...controllerRoles()],
+    clusterRoleBindings: [...bootstrapClusterRoleBindings(), ...controllerRoleBindings()],
+    roles: bootstrapNamespaceRoles(),
+    roleBindings: bootstrapNamespaceRoleBindings(),
+  })
+  return templates
+}
+
 async function createTolerant(rs: AnyResourceStore, ns: string, obj: RoleObject | BindingObject): Promise<void> {
   try {
-    await rs.create(ns, structuredClone(obj))
+    // The create stamps a copy of metadata (never the template's own); the rest is shared, frozen.
+    await rs.create(ns, { ...obj, metadata: { ...obj.metadata } })
   } catch (err) {
     // Another process on the same etcd made it first.
     if (!(err instanceof StatusError && err.status.reason === 'AlreadyExists')) throw err
@@ -112,17 +130,18 @@ async function reconcileBindings(rs: AnyResourceStore, wanted: BindingObject[]):
  * kube-system and kube-public Roles and RoleBindings, and the controllers' ServiceAccounts.
  */
 export async function reconcileBootstrapPolicy(registry: Registry): Promise<void> {
-  await reconcileRoles(registry.resource(group, 'clusterroles'), [...bootstrapClusterRoles(), ...controllerRoles()])
-  await reconcileBindings(registry.resource(group, 'clusterrolebindings'), [...bootstrapClusterRoleBindings(), ...controllerRoleBindings()])
+  const policy = policyTemplates()
+  await reconcileRoles(registry.resource(group, 'clusterroles'), policy.clusterRoles)
+  await reconcileBindings(registry.resource(group, 'clusterrolebindings'), policy.clusterRoleBindings)
   const namespaces = registry.find('', 'namespaces')
   const exists = (ns: string) => !!namespaces?.getStored('', ns)
   await reconcileRoles(
     registry.resource(group, 'roles'),
-    bootstrapNamespaceRoles().filter((r) => exists(r.metadata.namespace ?? '')),
+    policy.roles.filter((r) => exists(r.metadata.namespace ?? '')),
   )
   await reconcileBindings(
     registry.resource(group, 'rolebindings'),
-    bootstrapNamespaceRoleBindings().filter((b) => exists(b.metadata.namespace ?? '')),
+    policy.roleBindings.filter((b) => exists(b.metadata.namespace ?? '')),
   )
   // kube-controller-manager with --use-service-account-credentials creates one account per
   // controller (clientbuilder.SAControllerClientBuilder) before the controller starts.
