@@ -188,7 +188,7 @@ export class Cluster {
     const c = new Cluster(opts, store)
     try {
       // Before anything signs a token (the tokens controller, TokenRequests, pod volumes).
-      const sa = { ...opts.serviceAccountTokens }
+      const sa = { kubeMinor: Number(c.version.minor), ...opts.serviceAccountTokens }
       if (!sa.signingKey && opts.dataDir) sa.signingKey = await dataDirSigningKey(opts.dataDir)
       else if (!sa.signingKey && store) sa.signingKey = await etcdSigningKey(store)
       c.registry.serviceAccountTokens.configure(sa)

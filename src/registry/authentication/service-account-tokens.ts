@@ -33,7 +33,7 @@ export interface ServiceAccountClaims {
   exp: number
   iat: number
   iss: string
-  jti: string
+  jti?: string
   'kubernetes.io': KubernetesClaim
   nbf: number
   sub: string
@@ -94,7 +94,16 @@ export interface ServiceAccountTokenOptions {
    * accepted, and they are the API audiences (default {@link serviceAccountIssuer}).
    */
   issuers?: string[]
+  /**
+   * The Kubernetes minor the server reports (default the newest): from 1.30 (ServiceAccountTokenJTI
+   * and ServiceAccountTokenPodNodeInfo beta) tokens carry a `jti` and pod-bound ones their node,
+   * and the user the `credential-id` (`JTI=…`) and `node-name`/`node-uid` extras.
+   */
+  kubeMinor?: number
 }
+
+/** The first minor with the jti claim, the credential-id extra and the node of pod-bound tokens. */
+const jtiMinor = 30
 
 /**
  * The cluster's service-account token signer and validator. Without a configured key the RSA key
@@ -110,6 +119,7 @@ export class ServiceAccountTokens implements TokenAuthenticator {
   private issuers: readonly string[] = [serviceAccountIssuer]
   /** The audiences the API server accepts (`--api-audiences`' default: the issuer). */
   apiAudiences: readonly string[] = apiAudiences
+  private kubeMinor = Number.POSITIVE_INFINITY
 
   constructor(private readonly registry: Registry) {
     void startKeyGeneration()
@@ -119,6 +129,7 @@ export class ServiceAccountTokens implements TokenAuthenticator {
   configure(opts: ServiceAccountTokenOptions): void {
     if (opts.signingKey) this.configured = opts.signingKey
     if (opts.verificationKeys) this.extraKeys = [...opts.verificationKeys]
+    if (opts.kubeMinor !== undefined) this.kubeMinor = opts.kubeMinor
     if (opts.issuers?.length) {
       this.issuer = opts.issuers[0]
       this.issuers = [...opts.issuers]
@@ -168,7 +179,9 @@ export class ServiceAccountTokens implements TokenAuthenticator {
   issue(req: TokenIssueRequest): { token: string; claims: ServiceAccountClaims } {
     const now = Math.floor(this.registry.clock.now() / 1000)
     const k: KubernetesClaim = { namespace: req.namespace, serviceaccount: req.serviceAccount }
-    if (req.node) k.node = req.node
+    const v130 = this.kubeMinor >= jtiMinor
+    // Before 1.30 a pod-bound token does not name the pod's node (a token bound to a node itself does).
+    if (req.node && (v130 || !req.pod)) k.node = req.node
     if (req.pod) k.pod = req.pod
     else if (req.secret) k.secret = req.secret
     if (req.warnAfterSeconds) k.warnafter = now + req.warnAfterSeconds
@@ -177,7 +190,7 @@ export class ServiceAccountTokens implements TokenAuthenticator {
       exp: now + req.expirationSeconds,
       iat: now,
       iss: this.issuer,
-      jti: randomUUID(),
+      ...(v130 ? { jti: randomUUID() } : {}),
       'kubernetes.io': k,
       nbf: now,
       sub: serviceAccountUsername(req.namespace, req.serviceAccount.name),
