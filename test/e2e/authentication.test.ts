@@ -38,14 +38,19 @@ function whoamiRows(stdout: string): [string, string][] {
 }
 
 /** GET `path` over HTTPS trusting `ca`, with a bearer token. */
-function httpsGet(url: string, ca: string, token: string): Promise<{ status: number; body: string }> {
+function httpsGet(
+  url: string,
+  ca: string,
+  token: string,
+  headers: Record<string, string | string[]> = {},
+): Promise<{ status: number; body: string; contentType?: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca, headers: token ? { authorization: `Bearer ${token}` } : {}, agent: false }, (res) => {
+    const req = httpsRequest(url, { ca, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, agent: false }, (res) => {
       let body = ''
       res.setEncoding('utf8').on('data', (d: string) => {
         body += d
       })
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
+      res.on('end', () => resolve({ status: res.statusCode!, body, contentType: res.headers['content-type'] }))
     })
     req.on('error', reject)
     req.end()
@@ -281,8 +286,17 @@ describe('authentication with --tls, --token-file and --client-ca-file', () => {
       ['UID', 'u-1'],
       ['Groups', '[system:authenticated]'],
     ])
-    const orphan = await km.kubectl(['get', 'pods', '--as-group', 'devs'])
-    expect(orphan.stderr).toContain('without impersonating a user')
+    // kubectl itself refuses groups without a user (clientcmd's validation), before any request.
+    const orphan = await km.kubectl(['get', 'pods', '--as-group', 'devs', '--as-group', 'ops'])
+    expect(orphan.code).toBe(1)
+    expect(orphan.stderr).toBe('error: requesting uid, groups or user-extra for kubemock without impersonating a user\n')
+    // The same headers sent anyway: kube-apiserver's responsewriters.InternalError, a plain-text 500.
+    const raw = await httpsGet(`${km.url}/api/v1/namespaces/default/pods?limit=500`, caPEM, 'admin-token', { 'Impersonate-Group': ['devs', 'ops'] })
+    expect(raw).toEqual({
+      status: 500,
+      contentType: 'text/plain; charset=utf-8',
+      body: 'Internal Server Error: "/api/v1/namespaces/default/pods?limit=500": requested [{Group  devs    } {Group  ops    }] without impersonating a user\n',
+    })
   })
 })
 
