@@ -26,7 +26,11 @@ describe('parseCli', () => {
       '--service-account-issuer=https://one.example',
       '--service-account-issuer=two',
     ])
-    expect(o).toMatchObject({ serviceAccountSigningKeyFile: 'sa.key', serviceAccountKeyFiles: ['a.pub', 'b.pub'], serviceAccountIssuers: ['https://one.example', 'two'] })
+    expect(o).toMatchObject({
+      serviceAccountSigningKeyFile: 'sa.key',
+      serviceAccountKeyFiles: ['a.pub', 'b.pub'],
+      serviceAccountIssuers: ['https://one.example', 'two'],
+    })
     expect(() => parseCli(['--service-account-issuer=http://[bad'])).toThrow('--service-account-issuer "http://[bad" contained a \':\' but was not a valid URL')
     expect(() => parseCli(['--service-account-issuer='])).toThrow('--service-account-issuer must be a non-empty string')
   })
