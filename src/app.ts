@@ -139,6 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.auth ? { tokens: opts.auth } : {}),
     clientCertificates: !!(opts.https && opts.clientCA),
     required: opts.authenticationRequired ?? !!opts.auth,
+    kubeMinor: Number(cluster.version.minor),
   })
   installImpersonation(chain, cluster.registry)
   // WithAuthorization follows WithAuthentication and WithImpersonation; the authorizer is cluster.registry.authorizer.

@@ -35,6 +35,8 @@ import { SqliteJournal } from './store/sqlite-journal.js'
 import type { KubeObject } from './types.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
 import type { CertificateAuthority } from './tls.js'
+import { dataDirSigningKey, etcdSigningKey } from './service-account-key.js'
+import type { ServiceAccountTokenOptions } from './registry/authentication/service-account-tokens.js'
 import { kubeVersion, type KubeVersion } from './version.js'
 import { createHTTPSTransport } from './webhook/https-transport.js'
 
@@ -80,6 +82,13 @@ export interface ClusterOptions {
   scenario?: ScenarioOptions
   /** The cluster CA (the one `--tls` serves with): the CSR signer issues from it. */
   ca?: CertificateAuthority
+  /**
+   * Service-account token keys and issuer (`--service-account-signing-key-file`,
+   * `--service-account-key-file`, `--service-account-issuer`). Without a signing key a cluster
+   * with `dataDir` keeps one in `<dataDir>/sa.key` and one over etcd in `/kubemock/service-account-key`
+   * (made on first start), so tokens outlive restarts; an in-memory cluster uses the process's.
+   */
+  serviceAccountTokens?: ServiceAccountTokenOptions
   /**
    * Where webhook Services run on this machine (pods are simulated): `namespace/name` (or
    * `namespace/name:port`) → `https://127.0.0.1:9443`. A Service's `kubemock.dev/webhook-url`
@@ -178,6 +187,11 @@ export class Cluster {
       : undefined
     const c = new Cluster(opts, store)
     try {
+      // Before anything signs a token (the tokens controller, TokenRequests, pod volumes).
+      const sa = { kubeMinor: Number(c.version.minor), ...opts.serviceAccountTokens }
+      if (!sa.signingKey && opts.dataDir) sa.signingKey = await dataDirSigningKey(opts.dataDir)
+      else if (!sa.signingKey && store) sa.signingKey = await etcdSigningKey(store)
+      c.registry.serviceAccountTokens.configure(sa)
       if (store) {
         // Several processes may share the etcd: what kube-apiserver creates at boot first (the
         // Lease lives in kube-system), then only the elected one seeds and runs the controllers.

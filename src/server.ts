@@ -1,5 +1,5 @@
 /** @module server: the CLI — parse flags, listen, print how to connect, close cleanly on signals. */
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { defaultTokenUser, readTokenFile, TokenAuthenticator, type TokenUser } from './api/auth.js'
@@ -21,6 +21,8 @@ import { createLogStream, loggerOptions, logLevels } from './logging.js'
 import { loadScenario } from './sim/scenario.js'
 import { authorizerForModes, parseAuthorizationModes, type AuthorizationMode } from './registry/authorization/modes.js'
 import { createRBACAuthorizer } from './registry/rbac/rbac-state.js'
+import { parseSigningKeyPEM, parseVerificationKeysPEM } from './registry/authentication/service-account-keys.js'
+import type { ServiceAccountTokenOptions } from './registry/authentication/service-account-tokens.js'
 import { loadLazyLibraries } from './util/lazy-libraries.js'
 import type { CertificateAuthority, TLSMaterial } from './tls.js'
 
@@ -86,6 +88,15 @@ Options:
                         machine (pods are simulated), e.g. webhook-system/my-webhook=https://127.0.0.1:9443;
                         only host and port are used, TLS still verifies NAME.NS.svc; repeatable; a
                         Service's kubemock.dev/webhook-url annotation does the same (default: none)
+  --service-account-signing-key-file FILE  sign service-account tokens with this PEM private key
+                        (RSA: RS256; EC P-256/P-384/P-521: ES256/ES384/ES512) (default: a key kept
+                        in the --data-dir (sa.key) or in etcd, made on first start, so tokens
+                        survive restarts; in memory one per process)
+  --service-account-key-file FILE  also accept service-account tokens signed by the public keys
+                        (or certificates) in this PEM file (repeatable) (default: none)
+  --service-account-issuer URL  the issuer of service-account tokens (repeatable: the first signs,
+                        all are accepted) and the API audiences (default
+                        https://kubernetes.default.svc.cluster.local)
   --kubeconfig-server URL  the server URL written into the kubeconfig (default: the listen
                         address; 127.0.0.1 for 0.0.0.0), e.g. https://kubemock:6443 in compose
   -h, --help            show this help
@@ -136,6 +147,12 @@ export interface CliOptions {
   requestTimeoutMs?: number
   /** --webhook-service values: `namespace/name` or `namespace/name:port` → local URL (the library's `webhookServices`). */
   webhookServices: Record<string, string>
+  /** --service-account-signing-key-file */
+  serviceAccountSigningKeyFile?: string
+  /** --service-account-key-file values. */
+  serviceAccountKeyFiles: string[]
+  /** --service-account-issuer values. */
+  serviceAccountIssuers: string[]
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
@@ -170,6 +187,9 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       'request-timeout': { type: 'string' },
       'kubeconfig-server': { type: 'string' },
       'webhook-service': { type: 'string', multiple: true, default: [] },
+      'service-account-signing-key-file': { type: 'string' },
+      'service-account-key-file': { type: 'string', multiple: true, default: [] },
+      'service-account-issuer': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -222,7 +242,21 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   const kubeconfigServer = values['kubeconfig-server']
   if (kubeconfigServer !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(kubeconfigServer))
     throw new Error(`--kubeconfig-server must be a URL like https://kubemock:6443, got "${kubeconfigServer}"`)
+  const serviceAccountIssuers = values['service-account-issuer'] ?? []
+  for (const iss of serviceAccountIssuers) {
+    // options.go: an issuer is a URL when it holds a colon, any other non-empty string otherwise.
+    if (iss === '') throw new Error('--service-account-issuer must be a non-empty string')
+    if (iss.includes(':') && !URL.canParse(iss)) throw new Error(`--service-account-issuer "${iss}" contained a ':' but was not a valid URL`)
+  }
+  for (const [flag, file] of [
+    ['--service-account-signing-key-file', values['service-account-signing-key-file']],
+    ...(values['service-account-key-file'] ?? []).map((f) => ['--service-account-key-file', f]),
+  ])
+    if (file !== undefined && file.trim() === '') throw new Error(`${flag} needs a file path`)
   return {
+    serviceAccountSigningKeyFile: values['service-account-signing-key-file'],
+    serviceAccountKeyFiles: values['service-account-key-file'] ?? [],
+    serviceAccountIssuers,
     host: values.host!,
     port,
     kubeconfig: values.kubeconfig,
@@ -379,6 +413,25 @@ function cleanupKubeconfig(path: string): void {
   process.stdout.write(`removed ${removed.length ? removed.map((n) => `"${n}"`).join(', ') : 'kubemock entries'} from ${path}\n`)
 }
 
+/** The --service-account-* flags' keys and issuers, read and parsed (a bad file throws, naming it). */
+function readServiceAccountKeys(opts: CliOptions): ServiceAccountTokenOptions {
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new Error(`${flag} ${file}: ${(err as Error).message}`)
+    }
+  }
+  const signing = opts.serviceAccountSigningKeyFile
+  return {
+    ...(signing ? { signingKey: parseSigningKeyPEM(read('--service-account-signing-key-file', signing), signing) } : {}),
+    ...(opts.serviceAccountKeyFiles.length
+      ? { verificationKeys: opts.serviceAccountKeyFiles.flatMap((f) => parseVerificationKeysPEM(read('--service-account-key-file', f), f)) }
+      : {}),
+    ...(opts.serviceAccountIssuers.length ? { issuers: opts.serviceAccountIssuers } : {}),
+  }
+}
+
 /** One served cluster: its kubeconfig name, address, cluster and Fastify app. */
 interface ServedCluster {
   name: string
@@ -410,6 +463,7 @@ export async function main(argv: string[]): Promise<void> {
   // Tokens and certificates first: a bad file should fail before anything listens.
   const users: TokenUser[] = [...opts.tokens.map((token) => ({ token, ...defaultTokenUser })), ...(opts.tokenFile ? readTokenFile(opts.tokenFile) : [])]
   if (opts.tokenFile && users.length === opts.tokens.length) throw new Error(`--token-file: ${opts.tokenFile} holds no tokens`)
+  const serviceAccountTokens = readServiceAccountKeys(opts)
   const clientCAFile = opts.clientCAFile ? (await import('./tls.js')).readClientCAFile(opts.clientCAFile) : undefined
   // Loaded on demand: the X.509 library costs tens of milliseconds of start-up to evaluate.
   const given = opts.tlsCert && opts.tlsKey ? (await import('./tls.js')).loadTLS(opts.tlsCert, opts.tlsKey) : undefined
@@ -474,6 +528,7 @@ export async function main(argv: string[]): Promise<void> {
       storageTimeoutMs: opts.requestTimeoutMs,
       ca,
       webhookServices: opts.webhookServices,
+      serviceAccountTokens,
     })
     cluster.registry.authorizer = authorizerForModes(opts.authorizationModes, () => createRBACAuthorizer(cluster.registry))
     const app = await buildApp({

@@ -37,6 +37,24 @@ describe('parseCli', () => {
     )
   })
 
+  it('takes the --service-account-* flags (key files and issuers repeatable) and refuses an issuer URL that does not parse', () => {
+    expect(parseCli([])).toMatchObject({ serviceAccountSigningKeyFile: undefined, serviceAccountKeyFiles: [], serviceAccountIssuers: [] })
+    const o = parseCli([
+      '--service-account-signing-key-file=sa.key',
+      '--service-account-key-file=a.pub',
+      '--service-account-key-file=b.pub',
+      '--service-account-issuer=https://one.example',
+      '--service-account-issuer=two',
+    ])
+    expect(o).toMatchObject({
+      serviceAccountSigningKeyFile: 'sa.key',
+      serviceAccountKeyFiles: ['a.pub', 'b.pub'],
+      serviceAccountIssuers: ['https://one.example', 'two'],
+    })
+    expect(() => parseCli(['--service-account-issuer=http://[bad'])).toThrow('--service-account-issuer "http://[bad" contained a \':\' but was not a valid URL')
+    expect(() => parseCli(['--service-account-issuer='])).toThrow('--service-account-issuer must be a non-empty string')
+  })
+
   it('parses --authorization-mode as kube-apiserver does, naming bad modes', () => {
     expect(parseCli([])).toMatchObject({ authorizationModes: ['AlwaysAllow'] })
     expect(parseCli(['--authorization-mode', 'Node,RBAC'])).toMatchObject({ authorizationModes: ['Node', 'RBAC'] })

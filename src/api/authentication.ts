@@ -3,6 +3,7 @@
  * certificates, then bearer tokens: static tokens, then service-account JWTs) as one request
  * filter that sets `req.kubeUser`.
  */
+import { createHash } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { StatusError } from '../errors.js'
@@ -31,7 +32,15 @@ export interface AuthenticationOptions {
    * authenticator existed; credentials that do authenticate still name their user.
    */
   required: boolean
+  /**
+   * The Kubernetes minor the server reports: from 1.32 a client certificate's user carries the
+   * `authentication.kubernetes.io/credential-id` extra `X509SHA256=<hex>` (kubernetes#125634).
+   */
+  kubeMinor?: number
 }
+
+/** The first minor whose x509 authenticator sets the credential-id extra. */
+const x509CredentialIDMinor = 32
 
 const clientAuthOID = '1.3.6.1.5.5.7.3.2'
 
@@ -39,8 +48,10 @@ const clientAuthOID = '1.3.6.1.5.5.7.3.2'
  * The x509 authenticator (request/x509/x509.go with CommonNameUserConversion): undefined
  * without a client certificate, the CN as user and the O entries as groups for one that chains
  * to a client CA (the TLS layer checked the chain and validity), or upstream's error otherwise.
+ * With `credentialID` the user's extra `authentication.kubernetes.io/credential-id` is
+ * `X509SHA256=` and the hex SHA-256 of the certificate's DER (1.32+).
  */
-export function authenticateClientCertificate(socket: TLSSocket): { user: RequestUser } | { error: string } | undefined {
+export function authenticateClientCertificate(socket: TLSSocket, credentialID = false): { user: RequestUser } | { error: string } | undefined {
   if (typeof socket.getPeerCertificate !== 'function') return undefined
   const cert = socket.getPeerCertificate()
   if (!cert || Object.keys(cert).length === 0) return undefined
@@ -55,7 +66,10 @@ export function authenticateClientCertificate(socket: TLSSocket): { user: Reques
   const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v])
   const cn = list(cert.subject?.CN)[0] ?? ''
   if (!cn) return undefined
-  return { user: { username: cn, uid: '', groups: list(cert.subject?.O) } }
+  const user: RequestUser = { username: cn, uid: '', groups: list(cert.subject?.O) }
+  if (credentialID && cert.raw)
+    user.extra = { 'authentication.kubernetes.io/credential-id': [`X509SHA256=${createHash('sha256').update(cert.raw).digest('hex')}`] }
+  return { user }
 }
 
 declare module 'fastify' {
@@ -98,7 +112,7 @@ export function installAuthentication(app: FastifyInstance, chain: FilterChain, 
   chain.add((req, reply) => {
     const errors: string[] = []
     if (opts.clientCertificates) {
-      const x = authenticateClientCertificate(req.raw.socket as TLSSocket)
+      const x = authenticateClientCertificate(req.raw.socket as TLSSocket, (opts.kubeMinor ?? x509CredentialIDMinor) >= x509CredentialIDMinor)
       if (x && 'user' in x) {
         req.kubeUser = withAuthenticatedGroup(x.user)
         return false

@@ -41,9 +41,25 @@ function splitServiceAccount(username: string): { namespace: string; name: strin
 }
 
 /**
+ * Groups, extra or a uid requested without a user. Upstream's buildImpersonationRequests fails
+ * with this text, and WithImpersonation answers it with responsewriters.InternalError: a plain-text
+ * 500, not a Status (see {@link internalErrorText}).
+ */
+export class ImpersonationWithoutUserError extends Error {}
+
+/**
+ * The body of upstream's responsewriters.InternalError (handlers/responsewriters/errors.go):
+ * `Internal Server Error: <%q of the request URI>: <err>`, with `&`, `<`, `>` escaped as HTML
+ * entities, ended by http.Error's newline.
+ */
+export function internalErrorText(requestURI: string, message: string): string {
+  const text = `Internal Server Error: ${JSON.stringify(requestURI)}: ${message}`
+  return `${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\n`
+}
+
+/**
  * The impersonation requests of `headers` (empty: no impersonation). Groups, extra or a uid
- * without a user are refused with upstream's text (upstream answers it as a 500; a 400 here,
- * since the fault is the client's).
+ * without a user throw {@link ImpersonationWithoutUserError} with upstream's text.
  */
 export function impersonationRequests(headers: FastifyRequest['headers']): ImpersonationRequest[] {
   const out: ImpersonationRequest[] = []
@@ -71,7 +87,7 @@ export function impersonationRequests(headers: FastifyRequest['headers']): Imper
       (r) =>
         `{${[r.kind, r.namespace ?? '', r.name, '', r.kind === 'UserExtra' || r.kind === 'UID' ? 'authentication.k8s.io/v1' : '', '', r.key ?? ''].join(' ')}}`,
     )
-    throw StatusError.badRequest(`requested [${refs.join(' ')}] without impersonating a user`)
+    throw new ImpersonationWithoutUserError(`requested [${refs.join(' ')}] without impersonating a user`)
   }
   return out
 }
@@ -141,6 +157,16 @@ export function installImpersonation(chain: FilterChain, registry: Registry): vo
       const user = impersonate(registry, requestUser(req), (req.raw.headersDistinct as FastifyRequest['headers'] | undefined) ?? h)
       if (user) req.kubeUser = user
     } catch (err) {
+      if (err instanceof ImpersonationWithoutUserError) {
+        // http.Error's headers and body, as kube-apiserver writes them (kubectl: `an error on the server ("Internal Server Error: …") has prevented the request from succeeding`).
+        req.log.debug({ reason: err.message }, 'impersonation without a user')
+        reply
+          .code(500)
+          .header('content-type', 'text/plain; charset=utf-8')
+          .header('x-content-type-options', 'nosniff')
+          .send(internalErrorText(req.raw.url ?? '/', err.message))
+        return true
+      }
       if (!(err instanceof StatusError)) throw err
       sendStatus(reply, err)
       return true

@@ -265,6 +265,22 @@ export class EtcdStore implements ObjectStore {
     }
   }
 
+  /**
+   * The value of `/kubemock/<name>`, outside /registry/ (objects, resets and state imports never
+   * touch it): the one there, else `make()`'s, written only if no other process wrote one first
+   * (a create-if-absent transaction), so every process sharing the etcd gets the same value.
+   */
+  async sharedValue(name: string, make: () => Promise<string>): Promise<string> {
+    const key = `/kubemock/${name}`
+    const existing = await this.withRetries(key, () => this.client.get(key).string())
+    if (existing !== null) return existing
+    const value = await make()
+    const res = await this.withRetries(key, () =>
+      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).else(this.client.get(key)).commit(),
+    )
+    return res.succeeded ? value : (res.responses[0]?.response_range?.kvs[0]?.value.toString('utf8') ?? value)
+  }
+
   /** Whether etcd answered the last call (readiness reports it). */
   healthy(): boolean {
     return this.reachable

@@ -4,6 +4,7 @@
  * the simulated clock, TokenReview, a pod's projected token used from curl inside the pod and
  * from the test, impersonation.
  */
+import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -37,14 +38,19 @@ function whoamiRows(stdout: string): [string, string][] {
 }
 
 /** GET `path` over HTTPS trusting `ca`, with a bearer token. */
-function httpsGet(url: string, ca: string, token: string): Promise<{ status: number; body: string }> {
+function httpsGet(
+  url: string,
+  ca: string,
+  token: string,
+  headers: Record<string, string | string[]> = {},
+): Promise<{ status: number; body: string; contentType?: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca, headers: token ? { authorization: `Bearer ${token}` } : {}, agent: false }, (res) => {
+    const req = httpsRequest(url, { ca, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, agent: false }, (res) => {
       let body = ''
       res.setEncoding('utf8').on('data', (d: string) => {
         body += d
       })
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
+      res.on('end', () => resolve({ status: res.statusCode!, body, contentType: res.headers['content-type'] }))
     })
     req.on('error', reject)
     req.end()
@@ -107,9 +113,12 @@ describe('authentication with --tls, --token-file and --client-ca-file', () => {
     const file = writeKubeconfig('alice', { 'client-certificate-data': b64(alice.cert), 'client-key-data': b64(alice.key) })
     const r = await kubectlAs(file, ['auth', 'whoami'])
     expect(r.code, r.stderr).toBe(0)
+    // 1.32+: the certificate's SHA-256 fingerprint (of its DER) as the credential id.
+    const fingerprint = createHash('sha256').update(new X509Certificate(alice.cert).raw).digest('hex')
     expect(whoamiRows(r.stdout)).toEqual([
       ['Username', 'alice'],
       ['Groups', '[devs ops system:authenticated]'],
+      ['Extra: authentication.kubernetes.io/credential-id', `[X509SHA256=${fingerprint}]`],
     ])
     const stranger = issueClientCertificate(generateCA(), { user: 'mallory', groups: ['system:masters'] })
     const bad = writeKubeconfig('mallory', { 'client-certificate-data': b64(stranger.cert), 'client-key-data': b64(stranger.key) })
@@ -277,8 +286,17 @@ describe('authentication with --tls, --token-file and --client-ca-file', () => {
       ['UID', 'u-1'],
       ['Groups', '[system:authenticated]'],
     ])
-    const orphan = await km.kubectl(['get', 'pods', '--as-group', 'devs'])
-    expect(orphan.stderr).toContain('without impersonating a user')
+    // kubectl itself refuses groups without a user (clientcmd's validation), before any request.
+    const orphan = await km.kubectl(['get', 'pods', '--as-group', 'devs', '--as-group', 'ops'])
+    expect(orphan.code).toBe(1)
+    expect(orphan.stderr).toBe('error: requesting uid, groups or user-extra for kubemock without impersonating a user\n')
+    // The same headers sent anyway: kube-apiserver's responsewriters.InternalError, a plain-text 500.
+    const raw = await httpsGet(`${km.url}/api/v1/namespaces/default/pods?limit=500`, caPEM, 'admin-token', { 'Impersonate-Group': ['devs', 'ops'] })
+    expect(raw).toEqual({
+      status: 500,
+      contentType: 'text/plain; charset=utf-8',
+      body: 'Internal Server Error: "/api/v1/namespaces/default/pods?limit=500": requested [{Group  devs    } {Group  ops    }] without impersonating a user\n',
+    })
   })
 })
 
@@ -294,11 +312,61 @@ describe('--tls without tokens', () => {
   it('writes a kubeconfig with a client certificate for kubemock-admin in system:masters, as kubeadm’s admin.conf', async () => {
     const cfg = parseYaml(readFileSync(km.kubeconfigPath, 'utf8')) as { users: { user: Record<string, string> }[] }
     expect(Object.keys(cfg.users[0].user).sort()).toEqual(['client-certificate-data', 'client-key-data'])
-    const r = await km.kubectl(['auth', 'whoami'])
+    const r = await km.kubectl(['auth', 'whoami', '-o', 'yaml'])
     expect(r.code, r.stderr).toBe(0)
-    expect(whoamiRows(r.stdout)).toEqual([
-      ['Username', 'kubemock-admin'],
-      ['Groups', '[system:masters system:authenticated]'],
-    ])
+    const cert = Buffer.from(cfg.users[0].user['client-certificate-data'], 'base64').toString()
+    const fingerprint = createHash('sha256').update(new X509Certificate(cert).raw).digest('hex')
+    const review = parseYaml(r.stdout)
+    // The review's creationTimestamp is the time it was made (selfsubjectreview's REST Create).
+    expect(review.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect({ ...review, metadata: {} }).toEqual({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+      metadata: {},
+      status: {
+        userInfo: {
+          username: 'kubemock-admin',
+          groups: ['system:masters', 'system:authenticated'],
+          extra: { 'authentication.kubernetes.io/credential-id': [`X509SHA256=${fingerprint}`] },
+        },
+      },
+    })
+  })
+})
+
+// Which credential ids a server reports follows its version: x509 from 1.32 (kubernetes#125634),
+// a service-account token's JTI (and the jti claim) from 1.30 (ServiceAccountTokenJTI beta).
+describe.each([
+  { version: '1.29', x509: false, jti: false },
+  { version: '1.31', x509: false, jti: true },
+])('--tls --kube-version $version: credential ids', ({ version, x509, jti }) => {
+  let km: Kubemock
+  beforeAll(async () => {
+    km = await startKubemock({ kubeVersion: version, args: ['--tls', '--speed', '0', '--nodes', '0'] })
+  }, 30_000)
+  afterAll(async () => {
+    await km?.stop()
+  })
+
+  it(`a client certificate user has ${x509 ? 'a' : 'no'} credential-id; a token ${jti ? 'has' : 'has no'} jti`, async () => {
+    const me = await km.kubectl(['auth', 'whoami', '-o', 'json'])
+    expect(me.code, me.stderr).toBe(0)
+    expect(JSON.parse(me.stdout).status.userInfo).toEqual({ username: 'kubemock-admin', groups: ['system:masters', 'system:authenticated'] })
+    const issued = await km.kubectl(['create', 'token', 'default'])
+    expect(issued.code, issued.stderr).toBe(0)
+    const token = issued.stdout.trim()
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'))
+    const review = await km.kubectl(['create', '-f', '-', '-o', 'json'], {
+      input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }),
+    })
+    expect(review.code, review.stderr).toBe(0)
+    const user = JSON.parse(review.stdout).status.user
+    if (jti) {
+      expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/)
+      expect(user.extra).toEqual({ 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] })
+    } else {
+      expect(claims.jti).toBeUndefined()
+      expect(user.extra).toBeUndefined()
+    }
   })
 })

@@ -1,14 +1,15 @@
 /**
- * @module service-account-tokens: signed service-account JWTs (RS256) — issued by TokenRequest,
+ * @module service-account-tokens: signed service-account JWTs (RS256, or ES256/384/512 for an EC key) — issued by TokenRequest,
  * checked by the authenticator — on the cluster's simulated clock (pkg/serviceaccount/jwt.go,
  * claims.go).
  */
-import { createHash, generateKeyPair, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { generateKeyPair, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto'
 import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
 import type { Registry } from '../registry.js'
 import type { RequestUser } from '../resource-definition.js'
 import { apiAudiences, serviceAccountIssuer, type TokenAuthentication, type TokenAuthenticator } from './authenticator.js'
+import { digestOf, signingKey, type SigningKey, type TokenAlgorithm, type VerificationKey } from './service-account-keys.js'
 
 /** A reference kept in the token: name and uid. */
 export interface ObjectRefClaim {
@@ -32,7 +33,7 @@ export interface ServiceAccountClaims {
   exp: number
   iat: number
   iss: string
-  jti: string
+  jti?: string
   'kubernetes.io': KubernetesClaim
   nbf: number
   sub: string
@@ -64,64 +65,101 @@ export function serviceAccountUsername(namespace: string, name: string): string 
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
-interface SigningKeys {
-  privateKey: KeyObject
-  publicKey: KeyObject
-  kid: string
-}
-
-function signingKeys(privateKey: KeyObject, publicKey: KeyObject): SigningKeys {
-  // keyIDFromPublicKey: base64url(sha256(DER PKIX public key)).
-  const kid = createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('base64url')
-  return { privateKey, publicKey, kid }
-}
-
 /**
- * One RSA-2048 key pair per process, made in the background when the first cluster starts:
- * generating it takes about half a second of CPU, which must not stall the event loop (a
- * caller that needs it before it is ready makes it synchronously).
+ * One RSA-2048 key pair per process for clusters given no key (in memory), made in the background
+ * when the first cluster starts: generating it takes about half a second of CPU, which must not
+ * stall the event loop (a caller that needs it before it is ready makes it synchronously).
  */
-let processKeys: SigningKeys | undefined
+let processKeys: SigningKey | undefined
 let processKeysReady: Promise<void> | undefined
 
 function startKeyGeneration(): Promise<void> {
   processKeysReady ??= new Promise<void>((resolve) => {
-    generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
-      if (!err && !processKeys) processKeys = signingKeys(privateKey, publicKey)
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
+      if (!err && !processKeys) processKeys = signingKey(privateKey)
       resolve()
     })
   })
   return processKeysReady
 }
 
+/** The keys and issuer of a cluster's service-account tokens (kube-apiserver's `--service-account-*` flags). */
+export interface ServiceAccountTokenOptions {
+  /** The key tokens are signed with (`--service-account-signing-key-file`, or the cluster's durable key). */
+  signingKey?: SigningKey
+  /** More public keys tokens are accepted from (`--service-account-key-file`); the signing key's is always one. */
+  verificationKeys?: VerificationKey[]
+  /**
+   * `--service-account-issuer` (repeatable): the first is the `iss` of new tokens, every one is
+   * accepted, and they are the API audiences (default {@link serviceAccountIssuer}).
+   */
+  issuers?: string[]
+  /**
+   * The Kubernetes minor the server reports (default the newest): from 1.30 (ServiceAccountTokenJTI
+   * and ServiceAccountTokenPodNodeInfo beta) tokens carry a `jti` and pod-bound ones their node,
+   * and the user the `credential-id` (`JTI=…`) and `node-name`/`node-uid` extras.
+   */
+  kubeMinor?: number
+}
+
+/** The first minor with the jti claim, the credential-id extra and the node of pod-bound tokens. */
+const jtiMinor = 30
+
 /**
- * The cluster's service-account token signer and validator. The RSA key pair lives as long as
- * the process (tokens of an earlier process do not verify, as after rotating
- * `--service-account-key-file` without keeping the old key).
+ * The cluster's service-account token signer and validator. Without a configured key the RSA key
+ * pair lives as long as the process (tokens of an earlier process do not verify, as after
+ * rotating `--service-account-key-file` without keeping the old key); a durable cluster
+ * (`--data-dir`, `--etcd-servers`) configures the key it keeps, so its tokens outlive restarts.
  */
 export class ServiceAccountTokens implements TokenAuthenticator {
+  private configured: SigningKey | undefined
+  private extraKeys: VerificationKey[] = []
+  /** The `iss` of the tokens issued (the first `--service-account-issuer`). */
+  issuer = serviceAccountIssuer
+  private issuers: readonly string[] = [serviceAccountIssuer]
+  /** The audiences the API server accepts (`--api-audiences`' default: the issuer). */
+  apiAudiences: readonly string[] = apiAudiences
+  private kubeMinor = Number.POSITIVE_INFINITY
+
   constructor(private readonly registry: Registry) {
     void startKeyGeneration()
   }
 
+  /** Sets the keys and issuer; must be called before tokens are issued (tokens of another key stop verifying). */
+  configure(opts: ServiceAccountTokenOptions): void {
+    if (opts.signingKey) this.configured = opts.signingKey
+    if (opts.verificationKeys) this.extraKeys = [...opts.verificationKeys]
+    if (opts.kubeMinor !== undefined) this.kubeMinor = opts.kubeMinor
+    if (opts.issuers?.length) {
+      this.issuer = opts.issuers[0]
+      this.issuers = [...opts.issuers]
+      this.apiAudiences = [...opts.issuers]
+    }
+  }
+
   /** Whether the signing key exists already (signing now does not block). */
   get ready(): boolean {
-    return processKeys !== undefined
+    return (this.configured ?? processKeys) !== undefined
   }
 
   /** Resolves once the signing key exists. */
   whenReady(): Promise<void> {
-    return startKeyGeneration()
+    return this.configured ? Promise.resolve() : startKeyGeneration()
   }
 
-  private keyPair(): SigningKeys {
+  private keyPair(): SigningKey {
+    if (this.configured) return this.configured
     if (!processKeys) {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-      processKeys = signingKeys(privateKey, publicKey)
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      processKeys = signingKey(privateKey)
     }
     return processKeys
+  }
+
+  /** The keys a token may be signed with: the signing key's (when it exists) and the extra ones. */
+  private verificationKeys(): VerificationKey[] {
+    const own = this.configured ?? processKeys
+    return own ? [own, ...this.extraKeys] : this.extraKeys
   }
 
   /** The public key (PEM): what `--service-account-key-file` would hold. */
@@ -129,11 +167,21 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     return this.keyPair().publicKey.export({ type: 'spki', format: 'pem' }) as string
   }
 
+  /** header.claims.signature with the signing key (ECDSA signatures as JWS's r||s). */
+  private signed(claims: object): string {
+    const keys = this.keyPair()
+    const signingInput = `${b64url({ alg: keys.alg, kid: keys.kid })}.${b64url(claims)}`
+    const signature = sign(digestOf[keys.alg], Buffer.from(signingInput), { key: keys.privateKey, dsaEncoding: 'ieee-p1363' })
+    return `${signingInput}.${signature.toString('base64url')}`
+  }
+
   /** Signs a token for `req` now (the simulated clock); returns it with its claims. */
   issue(req: TokenIssueRequest): { token: string; claims: ServiceAccountClaims } {
     const now = Math.floor(this.registry.clock.now() / 1000)
     const k: KubernetesClaim = { namespace: req.namespace, serviceaccount: req.serviceAccount }
-    if (req.node) k.node = req.node
+    const v130 = this.kubeMinor >= jtiMinor
+    // Before 1.30 a pod-bound token does not name the pod's node (a token bound to a node itself does).
+    if (req.node && (v130 || !req.pod)) k.node = req.node
     if (req.pod) k.pod = req.pod
     else if (req.secret) k.secret = req.secret
     if (req.warnAfterSeconds) k.warnafter = now + req.warnAfterSeconds
@@ -141,16 +189,13 @@ export class ServiceAccountTokens implements TokenAuthenticator {
       aud: req.audiences,
       exp: now + req.expirationSeconds,
       iat: now,
-      iss: serviceAccountIssuer,
-      jti: randomUUID(),
+      iss: this.issuer,
+      ...(v130 ? { jti: randomUUID() } : {}),
       'kubernetes.io': k,
       nbf: now,
       sub: serviceAccountUsername(req.namespace, req.serviceAccount.name),
     }
-    const keys = this.keyPair()
-    const signingInput = `${b64url({ alg: 'RS256', kid: keys.kid })}.${b64url(claims)}`
-    const signature = sign('sha256', Buffer.from(signingInput), keys.privateKey).toString('base64url')
-    return { token: `${signingInput}.${signature}`, claims }
+    return { token: this.signed(claims), claims }
   }
 
   /**
@@ -166,9 +211,7 @@ export class ServiceAccountTokens implements TokenAuthenticator {
       'kubernetes.io/serviceaccount/service-account.uid': serviceAccount.uid,
       sub: serviceAccountUsername(namespace, serviceAccount.name),
     }
-    const keys = this.keyPair()
-    const signingInput = `${b64url({ alg: 'RS256', kid: keys.kid })}.${b64url(claims)}`
-    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), keys.privateKey).toString('base64url')}`
+    return this.signed(claims)
   }
 
   /** The legacy validator: the Secret must still exist and hold this very token, the account the same uid. */
@@ -195,20 +238,26 @@ export class ServiceAccountTokens implements TokenAuthenticator {
    * for a bad signature, a foreign audience, expiry, or a service account, pod, secret or node
    * that is gone or was recreated (other uid).
    */
-  authenticateToken(token: string, audiences: readonly string[] = apiAudiences): TokenAuthentication {
+  authenticateToken(token: string, audiences: readonly string[] = this.apiAudiences): TokenAuthentication {
     const parts = token.split('.')
     if (parts.length !== 3) return undefined
     let claims: ServiceAccountClaims
+    let alg: TokenAlgorithm
     try {
       const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: string }
       claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as ServiceAccountClaims
-      if (header.alg !== 'RS256' || typeof claims !== 'object' || claims === null) return undefined
+      if (!Object.hasOwn(digestOf, header.alg ?? '') || typeof claims !== 'object' || claims === null) return undefined
+      alg = header.alg as TokenAlgorithm
     } catch {
       return undefined
     }
-    if (claims.iss !== serviceAccountIssuer && claims.iss !== legacyIssuer) return undefined
-    // Before the key exists nothing this process signed can be presented: no need to make it now.
-    const ok = !!processKeys && verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), processKeys.publicKey, Buffer.from(parts[2], 'base64url'))
+    if (!this.issuers.includes(claims.iss) && claims.iss !== legacyIssuer) return undefined
+    // Before the process key exists nothing it signed can be presented: no need to make it now.
+    const signingInput = Buffer.from(`${parts[0]}.${parts[1]}`)
+    const signature = Buffer.from(parts[2], 'base64url')
+    const ok = this.verificationKeys().some(
+      (k) => k.alg === alg && verify(digestOf[alg], signingInput, { key: k.publicKey, dsaEncoding: 'ieee-p1363' }, signature),
+    )
     if (!ok) return { error: 'square/go-jose: error in cryptographic primitive' }
     if (claims.iss === legacyIssuer) return this.authenticateLegacy(token, claims as unknown as Record<string, string>, audiences)
     const tokenAuds = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : []

@@ -3,7 +3,6 @@ import { StatusError } from '../../errors.js'
 import type { FieldError } from '../../types.js'
 import type { KubeObject } from '../../types.js'
 import type { Registry } from '../registry.js'
-import { apiAudiences } from './authenticator.js'
 import type { ObjectRefClaim, TokenIssueRequest } from './service-account-tokens.js'
 
 /** authentication.k8s.io/v1 TokenRequest, as far as the server reads it. */
@@ -48,7 +47,7 @@ export function createTokenRequest(registry: Registry, namespace: string, name: 
     )
   const sa = registry.resource('', 'serviceaccounts').get(namespace, name).obj
   const spec = body.spec ?? {}
-  const audiences = spec.audiences?.length ? [...spec.audiences] : [...apiAudiences]
+  const audiences = spec.audiences?.length ? [...spec.audiences] : [...registry.serviceAccountTokens.apiAudiences]
   const expirationSeconds = spec.expirationSeconds ?? defaultTokenExpirationSeconds
   const errs: FieldError[] = []
   if (expirationSeconds < minTokenAgeSeconds)
@@ -155,7 +154,7 @@ export function issuePodToken(
   const req: TokenIssueRequest = {
     namespace: ns,
     serviceAccount: refOf(sa),
-    audiences: audiences?.length ? audiences : [...apiAudiences],
+    audiences: audiences?.length ? audiences : [...registry.serviceAccountTokens.apiAudiences],
     expirationSeconds,
     pod: refOf(pod),
   }

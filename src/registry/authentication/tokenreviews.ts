@@ -2,7 +2,6 @@
 import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
 import type { ResourceDefinition } from '../resource-definition.js'
-import { apiAudiences } from './authenticator.js'
 
 /** A TokenReview as sent. */
 type TokenReviewBody = KubeObject & { spec?: { token?: string; audiences?: string[] | null } }
@@ -25,7 +24,7 @@ export const tokenReviews: ResourceDefinition<KubeObject> = {
     const token = body.spec?.token ?? ''
     if (!token) throw StatusError.badRequest('token is required for TokenReview in authentication')
     const requested = body.spec?.audiences?.length ? body.spec.audiences : undefined
-    const result = ctx.registry?.tokenAuthenticator.authenticateToken(token, requested ?? apiAudiences)
+    const result = ctx.registry?.tokenAuthenticator.authenticateToken(token, requested ?? ctx.registry?.serviceAccountTokens.apiAudiences)
     const status: Record<string, unknown> = { user: {} }
     if (result && 'user' in result) {
       const u = result.user
