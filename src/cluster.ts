@@ -32,7 +32,8 @@ import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
-import type { KubeObject } from './types.js'
+import type { FieldError, KubeObject } from './types.js'
+import type { SnapshotState } from './sim/snapshot.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
 import type { CertificateAuthority } from './tls.js'
 import { kubeVersion, type KubeVersion } from './version.js'
@@ -375,7 +376,12 @@ export class Cluster {
    * reconcile everything that exists. All or nothing: if `load` throws (say the quota runs out
    * part-way), the objects from before are put back and the error is rethrown.
    */
-  async replaceState(load: () => Promise<void>, beforeClear?: () => void): Promise<void> {
+  async replaceState(load: () => Promise<void>, beforeClear?: () => void, state?: SnapshotState): Promise<void> {
+    // The activity holds still meanwhile; then it goes on from the snapshot's position when the
+    // snapshot has one, else from where it was.
+    const paused = this.activity?.state()
+    let resume = paused
+    this.activity?.suspend()
     this.controllers.stop()
     try {
       beforeClear?.()
@@ -385,6 +391,7 @@ export class Cluster {
         await load()
         // An imported state without the bootstrap policy gets it back, as a restart would.
         await reconcileBootstrapPolicy(this.registry)
+        if (paused && state?.activity) resume = state.activity
       } catch (err) {
         await rollback()
         throw err
@@ -394,7 +401,21 @@ export class Cluster {
       }
     } finally {
       this.controllers.start()
+      if (resume) this.activity!.restore(resume)
     }
+  }
+
+  /** What a snapshot carries beside the objects: the running activity's position. */
+  snapshotState(): SnapshotState {
+    return { activity: this.activity?.state() }
+  }
+
+  /**
+   * Why a snapshot's `kubemock` cannot be restored here. An activity state is checked only when
+   * this cluster runs activity (elsewhere it is ignored): it must be of the same plan.
+   */
+  snapshotStateErrors(state: SnapshotState): FieldError[] {
+    return state.activity && this.activity?.running ? this.activity.stateErrors(state.activity) : []
   }
 
   /** Returns to the initial state: the boot objects and the scenario's objects, created afresh (new uids and timestamps). */
