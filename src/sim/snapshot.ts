@@ -19,8 +19,8 @@ import type { ActivityState } from './activity/activity-state.js'
  */
 export interface SnapshotState {
   activity?: ActivityState
-  /** Under a scenario seed: names drawn so far per generateName prefix. */
-  names?: Record<string, number>
+  /** Under a scenario seed: how many generateName suffixes were drawn (names go on from there). */
+  names?: { drawn: number }
 }
 
 /** The body of GET /kubemock/v1/snapshot. */

@@ -58,9 +58,20 @@ interface PodLike extends KubeObject {
   status?: { phase?: string; containerStatuses?: { name: string; state?: { running?: unknown } }[] }
 }
 
+/**
+ * Targets sort by namespace and name, a pod's pod-template-hash left out first: it hashes the
+ * template, which a rollout restart stamps with the time, so the same seed would otherwise order
+ * (and pick) an old and a new ReplicaSet's pods differently on runs started at other times.
+ */
+const sortKey = (o: KubeObject) => {
+  const name = o.metadata.name ?? ''
+  const hash = o.metadata.labels?.['pod-template-hash']
+  return `${o.metadata.namespace ?? ''}/${hash ? name.replace(`-${hash}-`, '-') : name}\u0000${name}`
+}
+
 const byKey = (a: KubeObject, b: KubeObject) => {
-  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`
-  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`
+  const ka = sortKey(a)
+  const kb = sortKey(b)
   return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
