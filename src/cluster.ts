@@ -11,6 +11,7 @@ import {
 import { ControllerManager } from './controllers/runtime.js'
 import { definitions } from './registry/definitions.js'
 import { Registry } from './registry/registry.js'
+import { seededNames } from './registry/generated-names.js'
 import { serveCustomResources } from './registry/apiextensions/serve-custom-resources.js'
 import { SimClock, type Clock } from './sim/clock.js'
 import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, type NodeInput } from './sim/default-cluster.js'
@@ -32,7 +33,8 @@ import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
 import { MemoryStore, type ObjectStore } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
-import type { KubeObject } from './types.js'
+import type { FieldError, KubeObject } from './types.js'
+import type { SnapshotState } from './sim/snapshot.js'
 import { rfc3339, rfc3339Micro } from './util/time.js'
 import type { CertificateAuthority } from './tls.js'
 import { dataDirSigningKey, etcdSigningKey } from './service-account-key.js'
@@ -113,6 +115,16 @@ function resumedTime(journal: SqliteJournal | undefined, speed: number): number 
   const saved = journal?.savedValue(savedClock)
   if (saved === undefined) return undefined
   return speed === 0 ? saved : Math.max(saved, Date.now())
+}
+
+/**
+ * A manual clock's start: the wall clock's last whole second. Object timestamps are whole seconds
+ * (as upstream's), and durations computed from them (a Job's pod failure backoff from the
+ * container's finishedAt, a kubelet's restart backoff) would otherwise shift by the wall clock's
+ * sub-second phase at boot from one run to the next.
+ */
+function wholeSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000
 }
 
 /** Creates `obj` unless an object of that name exists (a boot object another process made). */
@@ -280,7 +292,8 @@ export class Cluster {
   private constructor(opts: ClusterOptions, store?: ObjectStore) {
     this.version = kubeVersion(opts.kubeVersion)
     const journal = opts.dataDir ? new SqliteJournal(opts.dataDir) : undefined
-    this.clock = opts.clock ?? new SimClock({ speed: opts.speed ?? 1, start: resumedTime(journal, opts.speed ?? 1) })
+    const speed = opts.speed ?? 1
+    this.clock = opts.clock ?? new SimClock({ speed, start: resumedTime(journal, speed) ?? (speed === 0 ? wholeSecond(Date.now()) : undefined) })
     // Saved with every commit: a restarted cluster's clock goes on from its last durable write.
     if (journal) journal.saveWithCommits(savedClock, () => this.clock.now())
     this.store = store ?? new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
@@ -290,10 +303,14 @@ export class Cluster {
       definitions,
       webhookTransport: createHTTPSTransport(),
       webhookServiceURLs: opts.webhookServices,
+      // Upstream's names are random; under a scenario seed they are drawn from it, so that two
+      // runs name (and so order, pick and place) their pods alike.
+      names: opts.scenario?.activity?.seed !== undefined ? seededNames(opts.scenario.activity.seed) : undefined,
     })
     // Every process serves the established CRDs (stored ones too, after a restart), leader or not.
     serveCustomResources(this.registry)
     this.controllers = new ControllerManager(this.registry, this.clock)
+    this.controllers.deterministic = this.registry.names.seeded
     this.scenario = opts.scenario
     this.nodes = typeof opts.nodes === 'number' ? defaultNodes(opts.nodes) : (opts.nodes ?? opts.scenario?.nodes ?? defaultNodes())
     this.events = createEventRecorder(this.registry, this.clock)
@@ -389,7 +406,12 @@ export class Cluster {
    * reconcile everything that exists. All or nothing: if `load` throws (say the quota runs out
    * part-way), the objects from before are put back and the error is rethrown.
    */
-  async replaceState(load: () => Promise<void>, beforeClear?: () => void): Promise<void> {
+  async replaceState(load: () => Promise<void>, beforeClear?: () => void, state?: SnapshotState): Promise<void> {
+    // The activity holds still meanwhile; then it goes on from the snapshot's position when the
+    // snapshot has one, else from where it was.
+    const paused = this.activity?.state()
+    let resume = paused
+    this.activity?.suspend()
     this.controllers.stop()
     try {
       beforeClear?.()
@@ -399,6 +421,8 @@ export class Cluster {
         await load()
         // An imported state without the bootstrap policy gets it back, as a restart would.
         await reconcileBootstrapPolicy(this.registry)
+        if (paused && state?.activity) resume = state.activity
+        if (state?.names && this.registry.names.seeded) this.registry.names.restore(state.names.drawn)
       } catch (err) {
         await rollback()
         throw err
@@ -408,7 +432,21 @@ export class Cluster {
       }
     } finally {
       this.controllers.start()
+      if (resume) this.activity!.restore(resume)
     }
+  }
+
+  /** What a snapshot carries beside the objects: the running activity's position, the seeded name counters. */
+  snapshotState(): SnapshotState {
+    return { activity: this.activity?.state(), names: this.registry.names.seeded ? { drawn: this.registry.names.drawn() } : undefined }
+  }
+
+  /**
+   * Why a snapshot's `kubemock` cannot be restored here. An activity state is checked only when
+   * this cluster runs activity (elsewhere it is ignored): it must be of the same plan.
+   */
+  snapshotStateErrors(state: SnapshotState): FieldError[] {
+    return state.activity && this.activity?.running ? this.activity.stateErrors(state.activity) : []
   }
 
   /** Returns to the initial state: the boot objects and the scenario's objects, created afresh (new uids and timestamps). */
@@ -417,7 +455,11 @@ export class Cluster {
     const active = this.activity?.running ?? false
     this.activity?.stop()
     try {
-      await this.replaceState(() => this.seed(), beforeClear)
+      await this.replaceState(async () => {
+        // The scenario's names come out as at boot.
+        this.registry.names.restore()
+        await this.seed()
+      }, beforeClear)
     } finally {
       if (active) this.activity?.start()
     }

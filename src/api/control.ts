@@ -10,9 +10,10 @@ import { StatusError } from '../errors.js'
 import { parseJSONWithDuplicates } from '../store/json-decode.js'
 import { longTimeout, type LongTimeout } from '../long-timeout.js'
 import { parseImageRef } from '../sim/images.js'
-import { controlSchemaValidator } from '../sim/scenario.js'
+import { controlSchemaValidator, invalidControlRequest } from '../sim/scenario.js'
 import { loadLazyLibraries } from '../util/lazy-libraries.js'
-import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList } from '../sim/snapshot.js'
+import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validateSnapshot, type ObjectList, type SnapshotState } from '../sim/snapshot.js'
+import type { FieldError } from '../types.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
 import { installFilterChain, type FilterChain } from './filter-chain.js'
@@ -78,8 +79,15 @@ export interface ControlTarget {
   readonly registry: Registry
   readonly sim: SimControls
   readonly images: ImageCatalogue
-  /** Clears every object, then runs `load`; `beforeClear` runs first (open watches end there). */
-  replaceState(load: () => Promise<void>, beforeClear?: () => void): Promise<void>
+  /**
+   * Clears every object, then runs `load`; `beforeClear` runs first (open watches end there).
+   * `state` (a snapshot's `kubemock`, checked by snapshotStateErrors) is put back with the objects.
+   */
+  replaceState(load: () => Promise<void>, beforeClear?: () => void, state?: SnapshotState): Promise<void>
+  /** What a snapshot carries beside the objects (the activity's position, seeded name counters). */
+  snapshotState?(): SnapshotState
+  /** Why a snapshot's `kubemock` cannot be put back here (field errors under `kubemock`; empty: it can). */
+  snapshotStateErrors?(state: SnapshotState): FieldError[]
   /** Back to the boot objects (scenario or default cluster). */
   reset(beforeClear?: () => void): Promise<void>
   /** The scenario's activity, when it has one (GET /kubemock/v1/activity lists what it did). */
@@ -184,12 +192,18 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       return faults.get(f.id)!
     },
     async replaceState(body) {
-      const items = parseSnapshotBody(body)
+      const { items, kubemock } = parseSnapshotBody(body)
+      const stateErrors = kubemock ? (cluster.snapshotStateErrors?.(kubemock) ?? []) : []
+      if (stateErrors.length) throw invalidControlRequest('ObjectList', stateErrors)
       await validateSnapshot(cluster.registry, items, cluster.clock.now())
       let counts: Record<string, number> = {}
-      await cluster.replaceState(async () => {
-        counts = await importObjects(cluster.registry, items)
-      }, cutAllWatches)
+      await cluster.replaceState(
+        async () => {
+          counts = await importObjects(cluster.registry, items)
+        },
+        cutAllWatches,
+        kubemock,
+      )
       return counts
     },
     async reset() {
@@ -241,7 +255,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       cluster.sim.setContainerHealth(namespace, name, container, opts.healthy)
       return { container, healthy: opts.healthy }
     },
-    snapshot: () => exportSnapshot(cluster.registry),
+    snapshot: () => exportSnapshot(cluster.registry, cluster.snapshotState?.()),
   }
   app.decorate('kubemock', state)
   return state

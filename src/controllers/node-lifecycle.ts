@@ -38,6 +38,13 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
   const timing = (name: string) => deps.timings[name] ?? defaults[name]
   /** The Ready status last observed per node, to notice transitions (nodeHealthMap). */
   const observedReady = new Map<string, string>()
+  /**
+   * When this controller (re)started: a heartbeat older than that counts from then, as upstream's
+   * tryUpdateNodeHealth assumes "now" for a node it has no probe timestamp for (a restarted
+   * kube-controller-manager, or a snapshot restore whose Leases were renewed long ago, gives every
+   * node a full grace period instead of marking it NotReady at once).
+   */
+  let observingSince = Number.NEGATIVE_INFINITY
 
   /** MarkPodsNotReady: every pod on the node gets Ready=False, with a NodeNotReady warning. */
   const markPodsNotReady = async (nodeName: string, now: number) => {
@@ -65,6 +72,9 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
 
   return {
     name: 'node-lifecycle',
+    start() {
+      observingSince = clock.now()
+    },
     watches: [
       { group: '', plural: 'nodes' },
       // A renewal only moves the deadline, which the requeue timer reads when it fires: only a
@@ -89,7 +99,7 @@ export function createNodeLifecycleController(deps: ControllerDeps): Controller 
       let requeueAfterMs: number | undefined
       if (typeof sim.stopKubelet === 'function') {
         const renew = (leaseCache.get('kube-node-lease', name)?.obj.spec as { renewTime?: string } | undefined)?.renewTime
-        const deadline = lastHeartbeat(node, renew) + timing(nodeLifecycleTimings.gracePeriod)
+        const deadline = Math.max(lastHeartbeat(node, renew), observingSince) + timing(nodeLifecycleTimings.gracePeriod)
         if (now > deadline) {
           const conditions = markConditionsUnknown(node.status?.conditions, now)
           if (conditions)

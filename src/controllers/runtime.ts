@@ -118,6 +118,9 @@ interface Queue {
   attached: Map<string, { inf: Informer; stop: () => void }>
 }
 
+/** How many keys one turn of a deterministic pump runs (see ControllerManager.deterministic). */
+const keysPerDeterministicTurn = 200
+
 /** A reconcile whose synchronous part takes longer than this (ms) is coalesced: see {@link coolingFor}. */
 const expensiveMs = 2
 
@@ -162,6 +165,13 @@ export class ControllerManager {
   onError: (controller: string, key: string, err: unknown) => void = () => {}
   /** Which controllers run (all by default); see {@link setActive}. */
   private active: (name: string) => boolean = () => true
+  /**
+   * With a manual clock, take turns by keys reconciled instead of by time spent, and defer no key
+   * for its cost: the order of the controllers' work (which pod is created, scheduled, placed
+   * first), hence every Event, is then the same on every run and machine. Set under a scenario
+   * seed; it gives up the deferral that keeps 10,000-pod owners fast at --speed 0.
+   */
+  deterministic = false
 
   constructor(
     readonly registry: Registry,
@@ -356,7 +366,11 @@ export class ControllerManager {
     // The turn under way schedules the next one when it ends.
     if (!this.running || this.pumping) return
     this.pumping = true
-    turnDeadline = performance.now() + drainSliceMs
+    // Deterministic turns end after a number of keys, not of milliseconds (and reconciles do not
+    // yield part-way), so what else runs between them comes at the same points on every run.
+    const byKeys = this.byKeys()
+    let keysLeft = keysPerDeterministicTurn
+    turnDeadline = byKeys ? Number.POSITIVE_INFINITY : performance.now() + drainSliceMs
     turn: for (;;) {
       // The least-spent controller with a runnable key, and what the next one has spent: it keeps
       // the turn until it passes that (choosing among ~20 controllers for every cheap key cost
@@ -387,11 +401,12 @@ export class ControllerManager {
         const processed = this.process(best, key)
         if (this.settlesInTurn) await processed
         const t1 = performance.now()
-        best.spent += t1 - t0
-        if (t1 >= turnDeadline) break turn
+        best.spent += byKeys ? 1 : t1 - t0
+        if (byKeys ? --keysLeft <= 0 : t1 >= turnDeadline) break turn
         if (best.spent > next || this.runnableAt(best, withDeferred) !== 0) break
       }
     }
+    if (byKeys) turnDeadline = 0
     // Keep the shares relative: the least-spent busy controller is at 0, idle ones start there.
     let cooledAt = Infinity
     let least = Infinity
@@ -405,6 +420,11 @@ export class ControllerManager {
     if (!this.running) return
     if (cooledAt <= performance.now()) this.schedulePump()
     else if (cooledAt < Infinity) this.scheduleCooled(cooledAt)
+  }
+
+  /** Whether shares count keys, not milliseconds (see {@link deterministic}). */
+  private byKeys(): boolean {
+    return this.deterministic && this.clock.speed === 0
   }
 
   private takeKey(q: Queue, withDeferred = true): string | undefined {
@@ -465,7 +485,7 @@ export class ControllerManager {
         cooling = Math.min(cooling * (1 + q.cooling.size), 1000)
       }
       if (cooling) q.cooling.set(key, performance.now() + cooling)
-      else if (this.clock.speed === 0 && cost > expensiveMs) q.deferred.add(key)
+      else if (this.clock.speed === 0 && cost > expensiveMs && !this.deterministic) q.deferred.add(key)
       if (!this.settlesInTurn) res = await pending
       q.failures.delete(key)
       if (res?.requeueAfterMs !== undefined) this.enqueueAfter(q, key, res.requeueAfterMs)

@@ -17,6 +17,7 @@ import { applyPatch, type FieldManagerScope, trackUpdate } from './apply/field-m
 import { FieldPathSet } from './apply/field-set.js'
 import { fieldElement } from './apply/path-element.js'
 import { updaterFor } from './apply/updater-for.js'
+import { randomNames, suffixFrom, type NameGenerator } from './generated-names.js'
 
 /** What the registry needs from the cluster around one resource. */
 export interface RegistryContext {
@@ -34,6 +35,8 @@ export interface RegistryContext {
   admission?: AdmissionChain
   /** The registry this resource belongs to (computed kinds read other kinds through it). */
   registry?: Registry
+  /** Draws generateName suffixes (default: random, as upstream). */
+  names?: NameGenerator
 }
 
 export interface ListOptions {
@@ -157,14 +160,9 @@ function lowerBoundByKey(items: StoredObject[], key: string): number {
 /** Create attempts for an object named by generateName (the RetryGenerateName feature). */
 const maxGenerateNameAttempts = 8
 
-/** Kubernetes names its generateName suffixes from this alphabet (no vowels, no 0/1/3). */
-const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789'
-
 /** A 5-character random suffix as utilrand.String produces. */
 export function randomSuffix(n = 5): string {
-  let s = ''
-  for (let i = 0; i < n; i++) s += suffixAlphabet[Math.floor(Math.random() * suffixAlphabet.length)]
-  return s
+  return suffixFrom(Math.random, n)
 }
 
 /** A proxy that answers every property read with itself, to discover a definition's selectable field names. */
@@ -499,7 +497,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     if (!opts.trusted && meta.resourceVersion) throw StatusError.badRequest('resourceVersion should not be set on objects to be created')
     const generated = !meta.name && !!meta.generateName
     const prefix = generated ? (meta.generateName!.length > 58 ? meta.generateName!.slice(0, 58) : meta.generateName!) : ''
-    if (generated) meta.name = prefix + randomSuffix(5)
+    const names = this.ctx.names ?? randomNames
+    if (generated) meta.name = prefix + names.suffix(prefix)
     if (!opts.trusted || !meta.uid) meta.uid = randomUUID()
     if (!opts.trusted || !meta.creationTimestamp) meta.creationTimestamp = rfc3339(this.ctx.now())
     delete meta.resourceVersion
@@ -548,7 +547,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       } catch (err) {
         if (!(err instanceof StoreError && err.code === 'AlreadyExists')) throw err
         if (!generated || attempt >= maxGenerateNameAttempts) throw StatusError.alreadyExists(this.ref, meta.name ?? '')
-        meta.name = prefix + randomSuffix(5)
+        meta.name = prefix + names.suffix(prefix)
       }
     }
   }

@@ -5,6 +5,7 @@ import type { Clock } from '../sim/clock.js'
 import type { KubeObject } from '../types.js'
 import { normalizeGoJSON } from '../openapi/go-json.js'
 import { randomSuffix, ResourceStore, type AnyResourceStore, type RegistryContext } from './generic-registry.js'
+import { randomNames, type NameGenerator } from './generated-names.js'
 import type { AnyResourceDefinition, HookContext } from './resource-definition.js'
 import { ResourceVersionView } from './version-view.js'
 import { AdmissionChain, type AdmissionPlugin } from './admission.js'
@@ -44,6 +45,8 @@ export interface RegistryOptions {
   webhookServiceURLs?: Record<string, string>
   /** The authorizer requests and in-storage checks ask (default: alwaysAllow). */
   authorizer?: Authorizer
+  /** Draws generateName suffixes (default: random, as upstream; a scenario seed makes them seeded). */
+  names?: NameGenerator
 }
 
 /**
@@ -68,6 +71,8 @@ export class Registry {
   readonly webhookTransport?: WebhookTransport
   /** See RegistryOptions.webhookServiceURLs. */
   readonly webhookServiceURLs?: Record<string, string>
+  /** See RegistryOptions.names: snapshots save and restore its counters, reset starts them over. */
+  readonly names: NameGenerator
   /** See RegistryOptions.authorizer. Settable: the RBAC authorizer reads this registry's roles. */
   authorizer: Authorizer
   /** Signs and checks service-account tokens (TokenRequest, the request authenticator, TokenReview). */
@@ -89,6 +94,7 @@ export class Registry {
     this.webhookTransport = opts.webhookTransport
     this.webhookServiceURLs = opts.webhookServiceURLs
     this.authorizer = opts.authorizer ?? alwaysAllow
+    this.names = opts.names ?? randomNames
     this.serviceAccountTokens = new ServiceAccountTokens(this)
     this.tokenAuthenticator = this.serviceAccountTokens
     const ctx: RegistryContext = {
@@ -98,6 +104,7 @@ export class Registry {
       normalize: (obj, only, prev) => normalizeGoJSON(obj, only, prev as Record<string, unknown> | undefined),
       checkNamespace: (ns, ref, name, verb) => this.checkNamespace(ns, ref, name, verb),
       registry: this,
+      names: this.names,
     }
     this.admission = new AdmissionChain((opts.admission ?? defaultAdmissionPlugins).map((f) => f(this)))
     ctx.admission = this.admission

@@ -11,6 +11,17 @@ import { MemoryStore } from '../store/object-store.js'
 import type { FieldError, KubeObject } from '../types.js'
 import { SimClock } from './clock.js'
 import { controlSchemaErrors, invalidControlRequest } from './scenario.js'
+import type { ActivityState } from './activity/activity-state.js'
+
+/**
+ * What a kubemock snapshot carries beside its objects (`kubemock:` of the List; kubectl and real
+ * clusters ignore it): the scenario activity's position, and the seeded generateName counters.
+ */
+export interface SnapshotState {
+  activity?: ActivityState
+  /** Under a scenario seed: how many generateName suffixes were drawn (names go on from there). */
+  names?: { drawn: number }
+}
 
 /** The body of GET /kubemock/v1/snapshot. */
 export interface ObjectList {
@@ -18,17 +29,30 @@ export interface ObjectList {
   apiVersion: 'v1'
   metadata: { resourceVersion: string }
   items: KubeObject[]
+  kubemock?: SnapshotState
+}
+
+/** A PUT body read: its objects, and the kubemock state when it has one. */
+export interface ParsedSnapshot {
+  items: KubeObject[]
+  kubemock?: SnapshotState
 }
 
 /** Resources exported first: what everything else lives in or on. */
 const firstResources = ['namespaces', 'nodes']
 
-/** Every stored object (kind and apiVersion set), namespaces and nodes first, then by resource, namespace and name. */
-export function exportSnapshot(registry: Registry): ObjectList {
+/**
+ * Every stored object (kind and apiVersion set), namespaces and nodes first, then by resource,
+ * namespace and name; `state` (when it holds anything) as `kubemock`.
+ */
+export function exportSnapshot(registry: Registry, state: SnapshotState = {}): ObjectList {
   const stores = [...registry.resources].sort((a, b) => rank(a.def.plural, a.def.group) - rank(b.def.plural, b.def.group))
   const items: KubeObject[] = []
   for (const rs of stores) for (const s of registry.store.list(rs.key)) items.push(s.obj)
-  return { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '' }, items }
+  const list: ObjectList = { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '' }, items }
+  const kubemock = Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined))
+  if (Object.keys(kubemock).length) list.kubemock = kubemock
+  return list
 }
 
 function rank(plural: string, group: string): number {
@@ -43,9 +67,10 @@ export function snapshotYAML(list: ObjectList): string {
 
 /**
  * Reads a PUT body: a JSON or YAML List (kubectl's `-o yaml` output), or several YAML documents
- * (each an object or a List). Throws a 400 Status when it is neither.
+ * (each an object or a List; the first List's `kubemock` is the state). Throws a 400 Status when
+ * it is neither, a 422 when it does not fit the ObjectList schema.
  */
-export function parseSnapshotBody(body: unknown): KubeObject[] {
+export function parseSnapshotBody(body: unknown): ParsedSnapshot {
   if (body === undefined || body === null || body === '') throw StatusError.badRequest('invalid snapshot: the body is empty; send a List of objects')
   let docs: unknown[]
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
@@ -72,14 +97,19 @@ export function parseSnapshotBody(body: unknown): KubeObject[] {
     docs = [body]
   }
   const items: unknown[] = []
+  let kubemock: unknown
   for (const d of docs) {
-    if (d && typeof d === 'object' && Array.isArray((d as { items?: unknown }).items)) items.push(...(d as { items: unknown[] }).items)
-    else items.push(d)
+    if (d && typeof d === 'object' && Array.isArray((d as { items?: unknown }).items)) {
+      items.push(...(d as { items: unknown[] }).items)
+      kubemock ??= (d as { kubemock?: unknown }).kubemock ?? undefined
+    } else items.push(d)
   }
-  const errs = controlSchemaErrors('ObjectList', { items })
+  const errs = controlSchemaErrors('ObjectList', kubemock === undefined ? { items } : { items, kubemock })
   if (errs.length) throw invalidControlRequest('ObjectList', errs)
   // Nulls are zero values to Go's decoder; the registry code would trip over them.
-  return (items as KubeObject[]).map((o) => dropNullFields(o))
+  const out: ParsedSnapshot = { items: (items as KubeObject[]).map((o) => dropNullFields(o)) }
+  if (kubemock !== undefined) out.kubemock = kubemock as SnapshotState
+  return out
 }
 
 /**

@@ -84,4 +84,28 @@ describe('controller runtime', () => {
     expect(heavyBefore).toBeLessThan(5)
     m.stop()
   })
+
+  it('deterministic (a scenario seed, manual clock): turns by keys, nothing deferred for its cost, the same order whatever the costs', async () => {
+    const order = async (costs: Record<string, number>) => {
+      const { m } = manager(0)
+      m.deterministic = true
+      const log: string[] = []
+      for (const [name, cost] of Object.entries(costs)) m.add(recording(name, cost, log))
+      m.start()
+      for (let i = 0; i < 6; i++) for (const name of Object.keys(costs)) m.enqueueTo(name, `k${i}`)
+      await m.whenIdle()
+      // An expensive key made dirty again runs in its turn, not after everything else.
+      m.enqueueTo('a', 'again')
+      for (const name of Object.keys(costs)) m.enqueueTo(name, 'k9')
+      await m.whenIdle()
+      m.stop()
+      return log
+    }
+    const cheap = await order({ a: 0, b: 0, c: 0 })
+    const costly = await order({ a: 4, b: 0, c: 1 })
+    expect(costly).toEqual(cheap)
+    // Shares by keys: the three controllers interleave.
+    for (const name of ['a', 'b', 'c']) expect(cheap.slice(0, 9).filter((x) => x.startsWith(`${name}:`)).length).toBeGreaterThanOrEqual(2)
+    expect(cheap.indexOf('a:again')).toBeLessThan(cheap.indexOf('c:k9'))
+  })
 })

@@ -171,4 +171,49 @@ describe('shipped scenarios through kubectl', () => {
       await km.stop()
     }
   }, 60_000)
+
+  it('a snapshot taken mid-run and restored goes on as the run did: kubectl sees the same Deployments, Jobs and Events', async () => {
+    const km = await startKubemock({ args: ['--speed', '0', '--scenario', fixture, '--log-level', 'silent'] })
+    try {
+      const state = async () => {
+        for (let i = 0; i < 9; i++) await advance(km, 10)
+        return [
+          ok(
+            await km.kubectl([
+              'get',
+              'deployments',
+              '-o',
+              'jsonpath={range .items[*]}{.metadata.name} {.spec.replicas} {.spec.template.spec.containers[0].image}{"\\n"}{end}',
+            ]),
+          ),
+          ok(await km.kubectl(['get', 'jobs', '-o', 'name'])),
+          ok(
+            await km.kubectl([
+              'get',
+              'events',
+              '--field-selector',
+              'involvedObject.kind=Node',
+              '-o',
+              'jsonpath={range .items[*]}{.involvedObject.name} {.reason}{"\\n"}{end}',
+            ]),
+          ),
+        ]
+      }
+      for (let i = 0; i < 6; i++) await advance(km, 10)
+      const snap = await fetch(`${km.url}/kubemock/v1/snapshot`, { headers: { accept: 'application/yaml' } })
+      const yaml = await snap.text()
+      expect(yaml).toMatch(/^kubemock:\n {2}activity:\n {4}seed: 7\n/m)
+      const after = await state()
+      const put = await fetch(`${km.url}/kubemock/v1/snapshot`, { method: 'PUT', headers: { 'content-type': 'application/yaml' }, body: yaml })
+      expect(put.status).toBe(200)
+      expect(await state()).toEqual(after)
+      expect(after[1]).toContain('job.batch/activity-job-')
+      // kubectl reads the same file as a List and leaves the kubemock section alone.
+      const dry = await km.kubectl(['apply', '--dry-run=client', '-f', '-', '-o', 'name'], { input: yaml })
+      expect(dry.code, dry.stderr).toBe(0)
+      expect(dry.stdout).toContain('deployment.apps/web')
+    } finally {
+      await km.stop()
+    }
+  }, 60_000)
 })

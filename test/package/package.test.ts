@@ -12,6 +12,11 @@ let tarball: string
 let prefix: string
 /** The installed package's root, where `npm install -g` put it. */
 let installed: string
+/**
+ * npm's environment here: a cache of its own (the install fills it, npx reuses it), so the user's
+ * ~/.npm is neither read nor written. Install scripts are off for npx as for the install below.
+ */
+let npmEnv: NodeJS.ProcessEnv
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubemock-package-'))
@@ -20,11 +25,19 @@ beforeAll(async () => {
   expect(pack.code, `${pack.stdout}${pack.stderr}`).toBe(0)
   tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!)
   prefix = join(dir, 'prefix')
+  npmEnv = {
+    ...process.env,
+    npm_config_cache: join(dir, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  }
   // --ignore-scripts: better-sqlite3 (optional, only for --data-dir) compiles from source for
   // about three minutes when its prebuilt binary cannot be downloaded, as on CI; nothing else
   // kubemock runs needs an install script. Dependencies come from the registry (or npm's cache).
   const install = await runProcess('npm', ['install', '-g', '--prefix', prefix, tarball, '--ignore-scripts', '--no-fund', '--no-audit'], {
     cwd: dir,
+    env: npmEnv,
     timeoutMs: 180_000,
   })
   expect(install.code, `${install.stdout}${install.stderr}`).toBe(0)
@@ -108,6 +121,44 @@ describe('the npm package', () => {
       expect(stopped.code, stopped.stderr).toBe(0)
     }
   })
+
+  it('npx --package=<tarball> kubemock serves a cluster kubectl lists (the first run the README shows)', async () => {
+    const kubeconfig = join(dir, 'npx-config')
+    // A fresh prefix as well as the test's cache: npx installs the tarball into the cache's _npx/.
+    const env: NodeJS.ProcessEnv = { ...npmEnv, HOME: dir, NO_COLOR: '1', npm_config_prefix: join(dir, 'npx-prefix'), npm_config_ignore_scripts: 'true' }
+    delete env.KUBECONFIG
+    const server = startProcess('npx', ['--yes', `--package=${tarball}`, 'kubemock', '--port', '0', '--kubeconfig', kubeconfig, '--speed', '0'], {
+      cwd: dir,
+      env,
+      timeoutMs: 300_000,
+    })
+    try {
+      // npx first installs the package and its dependencies (from the cache the install above filled).
+      const out = await server.waitForStdout(/kubeconfig written to/, 120_000)
+      expect(out).toMatch(/^kubemock listening on http:\/\/127\.0\.0\.1:\d+\n/)
+      const nodes = await runProcess(kubectlPath(), ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), 'get', 'nodes'], {
+        env,
+        timeoutMs: 20_000,
+      })
+      expect(nodes.code, nodes.stderr).toBe(0)
+      expect(nodes.stdout).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\nkubemock-control-plane\s+Ready\s+control-plane\s/)
+      expect(nodes.stdout.trim().split('\n')).toHaveLength(5)
+      // npx put its copy in the test's cache (the user's ~/.npm is not used), out of the checkout.
+      const [copy] = readdirSync(join(dir, 'npm-cache', '_npx'))
+      expect(existsSync(join(dir, 'npm-cache', '_npx', copy, 'node_modules', 'kubemock', 'bin', 'kubemock.js'))).toBe(true)
+    } finally {
+      const stopped = await server.stop(5_000)
+      expect(stopped.stderr).not.toMatch(/npm (ERR|error)/)
+    }
+    // The stop reached kubemock under npx (npx itself ends by the signal): nothing listens any more.
+    const url = /listening on (\S+)/.exec(server.stdout())![1]
+    expect(
+      await fetch(`${url}/version`).then(
+        () => 'up',
+        () => 'down',
+      ),
+    ).toBe('down')
+  }, 180_000)
 
   it('the installed library starts a cluster in-process', async () => {
     const script = `const { start } = await import(${JSON.stringify(pathToFileURL(join(installed, 'dist', 'index.js')).href)})

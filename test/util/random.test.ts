@@ -34,4 +34,11 @@ describe('seededRandom', () => {
     expect(draw('busy')).not.toEqual(draw('unhealthy'))
     for (const x of draw(7)) expect(x >= 0 && x < 1).toBe(true)
   })
+
+  it('resumes from a state where the sequence was', () => {
+    const r = seededRandom('busy')
+    for (let i = 0; i < 5; i++) r()
+    const resumed = seededRandom('anything', r.state)
+    expect(Array.from({ length: 8 }, () => resumed())).toEqual(Array.from({ length: 8 }, () => r()))
+  })
 })

@@ -21,21 +21,37 @@ export interface ActivityStep {
   value: number
 }
 
+/**
+ * Where a plan is: the steps drawn so far, the plan time of the last one, and the generator's
+ * state. A planner created from a position draws exactly what the original would have drawn next.
+ */
+export interface PlannerPosition {
+  /** Steps drawn (the `n` of the last one; 0 before the first). */
+  n: number
+  /** Plan time (ms after the start) of the last step drawn (of the first one to come when n = 0). */
+  atMs: number
+  /** The seeded generator's 32-bit state. */
+  rng: number
+}
+
 /** Yields the steps of a spec's plan, one per call. */
 export interface ActivityPlanner {
   next(): ActivityStep
+  /** The position now: what {@link createActivityPlanner} takes to continue from here. */
+  position(): PlannerPosition
 }
 
-/** The planner of `spec` (must have passed the scenario's validation). */
-export function createActivityPlanner(spec: ActivitySpec): ActivityPlanner {
-  const rand = seededRandom(spec.seed ?? 1)
+/** The planner of `spec` (must have passed the scenario's validation), from the start or from `from`. */
+export function createActivityPlanner(spec: ActivitySpec, from?: PlannerPosition): ActivityPlanner {
+  const rand = seededRandom(spec.seed ?? 1, from?.rng)
   const everyMs = (spec.everySeconds ?? 30) * 1000
   const jitterMs = (spec.jitterSeconds ?? (spec.everySeconds ?? 30) / 2) * 1000
   const weights = spec.actions.map((a) => Math.max(0, a.weight ?? 1))
   const total = weights.reduce((s, w) => s + w, 0)
-  let at = spec.startAfterSeconds !== undefined ? spec.startAfterSeconds * 1000 : everyMs
-  let n = 0
+  let at = from?.atMs ?? (spec.startAfterSeconds !== undefined ? spec.startAfterSeconds * 1000 : everyMs)
+  let n = from?.n ?? 0
   return {
+    position: () => ({ n, atMs: at, rng: rand.state }),
     next() {
       // Every step draws the same four numbers, whatever its kind, so one entry's change never shifts the rest.
       const delay = rand()

@@ -9,11 +9,13 @@ import type { AnyResourceStore } from '../../registry/generic-registry.js'
 import type { Registry } from '../../registry/registry.js'
 import { withFieldManager } from '../../registry/with-field-manager.js'
 import type { KubeObject } from '../../types.js'
-import { rfc3339 } from '../../util/time.js'
+import { rfc3339, rfc3339Micro } from '../../util/time.js'
 import type { Clock, TimerHandle } from '../clock.js'
 import { parseImageRef, type ImageCatalogue } from '../images.js'
 import { createActivityPlanner, pickWith, type ActivityPlanner, type ActivityStep } from './activity-planner.js'
 import { activityLabelSelector, type ActivityAction, type ActivitySpec } from './activity-spec.js'
+import { activityStateErrors, planFingerprint, positionOf, type ActivityState, type PendingUndo } from './activity-state.js'
+import type { FieldError } from '../../types.js'
 
 /** The field manager activity writes as (metadata.managedFields shows it). */
 export const activityFieldManager = 'kubemock-activity'
@@ -56,15 +58,35 @@ interface PodLike extends KubeObject {
   status?: { phase?: string; containerStatuses?: { name: string; state?: { running?: unknown } }[] }
 }
 
+/**
+ * Targets sort by namespace and name, a pod's pod-template-hash left out first: it hashes the
+ * template, which a rollout restart stamps with the time, so the same seed would otherwise order
+ * (and pick) an old and a new ReplicaSet's pods differently on runs started at other times.
+ */
+const sortKey = (o: KubeObject) => {
+  const name = o.metadata.name ?? ''
+  const hash = o.metadata.labels?.['pod-template-hash']
+  return `${o.metadata.namespace ?? ''}/${hash ? name.replace(`-${hash}-`, '-') : name}\u0000${name}`
+}
+
 const byKey = (a: KubeObject, b: KubeObject) => {
-  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`
-  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`
+  const ka = sortKey(a)
+  const kb = sortKey(b)
   return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
+/** An undo waiting on the clock: its timer, and what a snapshot records of it. */
+interface Undo {
+  timer: TimerHandle
+  what: DistributiveOmit<PendingUndo, 'dueInMs'>
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never
+
 /**
  * Runs one activity spec. `start()` begins the plan afresh (from the seed) at the current
- * simulated time; `stop()` cancels what is pending and ends the outages it started.
+ * simulated time; `stop()` cancels what is pending and ends the outages it started; `state()`
+ * and `restore()` take and put back where the plan is (snapshots).
  */
 export class ActivityRunner {
   /** The records of what happened since the last start(), oldest first. */
@@ -73,7 +95,11 @@ export class ActivityRunner {
   private planner: ActivityPlanner | undefined
   private startedAt = 0
   private timer: TimerHandle | undefined
-  private readonly undo = new Map<string, { timer: TimerHandle; run: () => Promise<void> | void }>()
+  /** The step the timer waits for (drawn already). */
+  private nextStep: ActivityStep | undefined
+  private readonly undo = new Map<string, Undo>()
+  /** Nodes whose kubelet this plan stopped and has not started again (kept across a restore's pause). */
+  private readonly stoppedNodes = new Set<string>()
   private readonly jobCounters = new Map<number, number>()
   private queue: Promise<void> = Promise.resolve()
   private worked = false
@@ -108,20 +134,88 @@ export class ActivityRunner {
 
   /** Cancels the pending steps; nodes it stopped get their kubelet back. */
   stop(): void {
+    this.cancel()
+    for (const node of this.stoppedNodes) this.opts.sim.startKubelet?.(node)
+    this.stoppedNodes.clear()
+  }
+
+  /** Holds the plan still (no step runs, outages stay as they are) until {@link restore}. */
+  suspend(): void {
+    this.cancel()
+  }
+
+  /** Cancels every timer and drops queued work, leaving the outages as they are. */
+  private cancel(): void {
     this.generation++
     this.opts.clock.clearTimer(this.timer)
     this.timer = undefined
+    this.nextStep = undefined
     this.planner = undefined
-    for (const [key, u] of this.undo) {
-      this.opts.clock.clearTimer(u.timer)
-      if (key.startsWith('node/')) void u.run()
-    }
+    for (const u of this.undo.values()) this.opts.clock.clearTimer(u.timer)
     this.undo.clear()
   }
 
+  /** Where the plan is (undefined when it is not running): what a snapshot records. */
+  state(): ActivityState | undefined {
+    if (!this.planner || !this.nextStep) return undefined
+    const now = this.opts.clock.now()
+    const spec = this.opts.spec
+    return {
+      seed: spec.seed ?? 1,
+      plan: planFingerprint(spec),
+      elapsedMs: now - this.startedAt,
+      next: { ...this.nextStep },
+      rng: this.planner.position().rng,
+      jobs: Object.fromEntries([...this.jobCounters].map(([i, n]) => [String(i), n])),
+      pending: [...this.undo.values()].map((u) => ({ ...u.what, dueInMs: Math.max(0, u.timer.due - now) })),
+      log: this.log.map((r) => ({ n: r.n, time: rfc3339Micro(r.at), kind: r.kind, ...(r.target !== undefined ? { target: r.target } : {}), detail: r.detail })),
+    }
+  }
+
+  /** Problems of a snapshot's state for this plan (field paths under `kubemock.activity`). */
+  stateErrors(s: ActivityState): FieldError[] {
+    return activityStateErrors(this.opts.spec, s)
+  }
+
+  /**
+   * Goes on from `s` (must have passed {@link stateErrors}), timed from now: the log, the job
+   * numbers, the next step and the pending undos as they were. Nodes the state has down stay or go
+   * down (their kubelet stopped); nodes this run stopped that the state has up get their kubelet back.
+   */
+  restore(s: ActivityState): void {
+    this.cancel()
+    const now = this.opts.clock.now()
+    this.log.length = 0
+    for (const r of s.log) this.log.push({ n: r.n, at: Date.parse(r.time), kind: r.kind as ActivityRecord['kind'], target: r.target, detail: r.detail })
+    this.jobCounters.clear()
+    for (const [i, n] of Object.entries(s.jobs)) this.jobCounters.set(Number(i), n)
+    this.planner = createActivityPlanner(this.opts.spec, positionOf(s))
+    this.startedAt = now - s.elapsedMs
+    this.arm({ ...s.next })
+    const down = new Set<string>()
+    for (const p of s.pending) {
+      if (p.kind === 'recover') {
+        down.add(p.node)
+        if (!this.stoppedNodes.has(p.node) && this.registry.resource('', 'nodes').getStored('', p.node)) this.opts.sim.stopKubelet?.(p.node)
+        this.stoppedNodes.add(p.node)
+        this.scheduleRecover(p.n, p.node, p.dueInMs)
+      } else this.scheduleImageRestore(p.n, p.namespace, p.name, p.image, p.broken, p.dueInMs)
+    }
+    for (const node of [...this.stoppedNodes]) {
+      if (down.has(node)) continue
+      this.stoppedNodes.delete(node)
+      this.opts.sim.startKubelet?.(node)
+    }
+  }
+
   private scheduleNext(): void {
-    const step = this.planner!.next()
+    this.arm(this.planner!.next())
+  }
+
+  /** Sets the timer of `step`, the next one of the plan. */
+  private arm(step: ActivityStep): void {
     const gen = this.generation
+    this.nextStep = step
     this.timer = this.opts.clock.setTimer(this.startedAt + step.atMs - this.opts.clock.now(), () => {
       if (gen !== this.generation) return
       // The next step is timed from the plan, not from when this one finishes.
@@ -256,21 +350,26 @@ export class ActivityRunner {
     const before = await this.setImage(ns, name, broken)
     done(`Deployment ${ns}/${name}`, `image ${before} → ${broken}`)
     if (before === undefined) return
+    this.scheduleImageRestore(step.n, ns, name, before, broken, (a.durationSeconds ?? 120) * 1000)
+  }
+
+  /** In `ms`, puts Deployment ns/name's image back to `image` unless it changed from `broken` since. */
+  private scheduleImageRestore(n: number, ns: string, name: string, image: string, broken: string, ms: number): void {
     const gen = this.generation
     const key = `image/${ns}/${name}`
     const run = () =>
       this.enqueue(gen, async () => {
         this.undo.delete(key)
-        const restored = await this.setImage(ns, name, before, (img) => img === broken).catch(() => undefined)
+        const restored = await this.setImage(ns, name, image, (img) => img === broken).catch(() => undefined)
         this.record({
-          n: step.n,
+          n,
           at: this.opts.clock.now(),
           kind: 'restoreImage',
           target: `Deployment ${ns}/${name}`,
-          detail: restored ? `image ${broken} → ${before}` : 'changed since: left alone',
+          detail: restored ? `image ${broken} → ${image}` : 'changed since: left alone',
         })
       })
-    this.undo.set(key, { timer: this.opts.clock.setTimer((a.durationSeconds ?? 120) * 1000, run), run })
+    this.undo.set(key, { timer: this.opts.clock.setTimer(ms, run), what: { kind: 'restoreImage', n, namespace: ns, name, image, broken } })
   }
 
   private crash(a: ActivityAction, step: ActivityStep, done: (t: string | undefined, d: string) => void): void {
@@ -301,14 +400,21 @@ export class ActivityRunner {
     const name = node.metadata.name!
     const seconds = a.durationSeconds ?? 120
     stopKubelet(name)
+    this.stoppedNodes.add(name)
     done(`Node ${name}`, `kubelet stopped for ${seconds}s`)
-    const key = `node/${name}`
+    this.scheduleRecover(step.n, name, seconds * 1000)
+  }
+
+  /** In `ms`, starts the kubelet of `node` again (stopped by step `n`). */
+  private scheduleRecover(n: number, node: string, ms: number): void {
+    const key = `node/${node}`
     const run = () => {
       this.undo.delete(key)
-      startKubelet(name)
-      this.record({ n: step.n, at: this.opts.clock.now(), kind: 'recover', target: `Node ${name}`, detail: 'kubelet started' })
+      this.stoppedNodes.delete(node)
+      this.opts.sim.startKubelet?.(node)
+      this.record({ n, at: this.opts.clock.now(), kind: 'recover', target: `Node ${node}`, detail: 'kubelet started' })
     }
-    this.undo.set(key, { timer: this.opts.clock.setTimer(seconds * 1000, run), run })
+    this.undo.set(key, { timer: this.opts.clock.setTimer(ms, run), what: { kind: 'recover', n, node } })
   }
 
   private async job(a: ActivityAction, step: ActivityStep, done: (t: string | undefined, d: string) => void): Promise<void> {

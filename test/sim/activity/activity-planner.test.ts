@@ -1,6 +1,6 @@
 /** @module activity-planner.test: the seeded plan — same seed same steps, weights and timing respected. */
 import { describe, expect, it } from 'vitest'
-import { pickWith, planActivity } from '../../../src/sim/activity/activity-planner.js'
+import { createActivityPlanner, pickWith, planActivity } from '../../../src/sim/activity/activity-planner.js'
 import type { ActivitySpec } from '../../../src/sim/activity/activity-spec.js'
 
 const spec = (over: Partial<ActivitySpec> = {}): ActivitySpec => ({
@@ -62,6 +62,20 @@ describe('planActivity', () => {
     const a = planActivity(spec(), 30)
     const b = planActivity(spec({ actions: [{ kind: 'job' }] }), 30)
     expect(b.map((s) => [s.atMs, s.pick, s.value])).toEqual(a.map((s) => [s.atMs, s.pick, s.value]))
+  })
+})
+
+describe('createActivityPlanner from a position', () => {
+  it('draws exactly what the uninterrupted planner draws next (what a snapshot restore relies on)', () => {
+    const all = planActivity(spec({ seed: 'busy' }), 40)
+    const p = createActivityPlanner(spec({ seed: 'busy' }))
+    for (let i = 0; i < 17; i++) p.next()
+    const at = p.position()
+    expect(at).toMatchObject({ n: 17, atMs: all[16].atMs })
+    const resumed = createActivityPlanner(spec({ seed: 'busy' }), JSON.parse(JSON.stringify(at)))
+    expect(Array.from({ length: 23 }, () => resumed.next())).toEqual(all.slice(17))
+    // From the start, a position of nothing drawn yet is the plan itself.
+    expect(createActivityPlanner(spec(), createActivityPlanner(spec()).position()).next()).toEqual(planActivity(spec(), 1)[0])
   })
 })
 
