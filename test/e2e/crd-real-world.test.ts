@@ -7,8 +7,8 @@
  * objects refused.
  */
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { describe, expect, it } from 'vitest'
+import { kubemockPerDescribe } from '../helpers/kubemock-process.js'
 import { repoRoot } from '../helpers/kubectl-path.js'
 import { ok } from '../helpers/expect-kubectl.js'
 import { parseTable } from '../helpers/parse-table.js'
@@ -24,15 +24,7 @@ const prometheus = JSON.stringify({
 })
 
 describe('prometheus-operator CRDs with kubectl', () => {
-  let km: Kubemock
-  const k = (args: string[], input?: string) => km.kubectl(args, { input })
-
-  beforeAll(async () => {
-    km = await startKubemock({})
-  })
-  afterAll(async () => {
-    await km?.stop()
-  })
+  const { k } = kubemockPerDescribe()
 
   it('kubectl create of all five CRDs (prometheuses is 830 KB), and they become Established', async () => {
     // create, not client-side apply: prometheuses is too big for the last-applied annotation.
@@ -145,15 +137,7 @@ const certManagerObjects = [
 ]
 
 describe('cert-manager CRDs with kubectl', () => {
-  let km: Kubemock
-  const k = (args: string[], input?: string) => km.kubectl(args, { input })
-
-  beforeAll(async () => {
-    km = await startKubemock({})
-  })
-  afterAll(async () => {
-    await km?.stop()
-  })
+  const { k } = kubemockPerDescribe()
 
   it('kubectl apply -f of the six helm-rendered CRDs (client-side apply), and they become Established', async () => {
     const out = ok(await k(['apply', '-f', certManagerDir]))

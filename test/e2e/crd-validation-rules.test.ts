@@ -1,6 +1,6 @@
 /** @module crd-validation-rules.test: real kubectl against a CRD with x-kubernetes-validations (CEL rules, a transition rule, messageExpression, compile errors). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { describe, expect, it } from 'vitest'
+import { kubemockPerDescribe } from '../helpers/kubemock-process.js'
 import { ok } from '../helpers/expect-kubectl.js'
 
 const crd = (rules: Record<string, unknown>[], name = 'widgets.cel.example.com', plural = 'widgets', kind = 'Widget') =>
@@ -43,15 +43,7 @@ const widget = (name: string, spec: Record<string, unknown>) =>
   JSON.stringify({ apiVersion: 'cel.example.com/v1', kind: 'Widget', metadata: { name, namespace: 'default' }, spec })
 
 describe('x-kubernetes-validations with kubectl', () => {
-  let km: Kubemock
-  const k = (args: string[], input?: string) => km.kubectl(args, { input })
-
-  beforeAll(async () => {
-    km = await startKubemock({})
-  })
-  afterAll(async () => {
-    await km?.stop()
-  })
+  const { k } = kubemockPerDescribe()
 
   it('objects that break a rule are refused with upstream messages; transition rules run on update', async () => {
     ok(

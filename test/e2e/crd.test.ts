@@ -1,7 +1,7 @@
 /** @module crd.test: real kubectl against CustomResourceDefinitions served live (apply, get, scale, status, field selectors, versions, delete). */
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startKubemock, type Kubemock } from '../helpers/kubemock-process.js'
+import { describe, expect, it } from 'vitest'
+import { kubemockPerDescribe } from '../helpers/kubemock-process.js'
 import { parseTable } from '../helpers/parse-table.js'
 import { ok, until } from '../helpers/expect-kubectl.js'
 
@@ -11,15 +11,7 @@ const cronTab = (name: string, spec: Record<string, unknown>, apiVersion = 'stab
   JSON.stringify({ apiVersion, kind: 'CronTab', metadata: { name }, spec })
 
 describe('CustomResourceDefinitions with kubectl', () => {
-  let km: Kubemock
-  const k = (args: string[], input?: string) => km.kubectl(args, { input })
-
-  beforeAll(async () => {
-    km = await startKubemock({})
-  })
-  afterAll(async () => {
-    await km?.stop()
-  })
+  const { k } = kubemockPerDescribe()
 
   it('kubectl apply of the docs CronTab CRD becomes Established, with upstream conditions', async () => {
     expect(ok(await k(['apply', '-f', '-'], crdYAML))).toContain('customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com created')

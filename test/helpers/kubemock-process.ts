@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 import { kubectlPath, repoRoot } from './kubectl-path.js'
 import { startProcess, type ProcessResult, type RunningProcess } from './run-process.js'
 
@@ -150,4 +151,26 @@ export async function startKubemock(opts: StartKubemockOptions = {}): Promise<Ku
       return stopped
     },
   }
+}
+
+/**
+ * One kubemock for the enclosing describe (started in beforeAll, stopped in afterAll) and `k`,
+ * which runs kubectl against it with optional stdin.
+ */
+export function kubemockPerDescribe(opts: StartKubemockOptions = {}): { readonly km: Kubemock; k: (args: string[], input?: string) => Promise<KubectlResult> } {
+  let km: Kubemock | undefined
+  beforeAll(async () => {
+    km = await startKubemock(opts)
+  })
+  afterAll(async () => {
+    await km?.stop()
+  })
+  const ctx = {
+    get km(): Kubemock {
+      if (!km) throw new Error('kubemock is not started yet: use it inside a test or hook')
+      return km
+    },
+    k: (args: string[], input?: string) => ctx.km.kubectl(args, { input }),
+  }
+  return ctx
 }
