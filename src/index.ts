@@ -103,7 +103,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     ...(ca ? { kubeconfigFor } : {}),
     clock: cluster.clock,
     cluster,
-    ...controlHelpers(app, cluster),
+    ...controlHelpers(app.kubemock, cluster),
     close: async () => {
       await cluster.resign()
       cluster.close()
