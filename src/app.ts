@@ -14,6 +14,8 @@ import { clientErrorHandler, frameworkErrorHandler, hasBrokenEscape, maxHeaderBy
 import { Discovery } from './api/discovery.js'
 import { installErrorHandlers } from './api/errors.js'
 import { StatusError } from './errors.js'
+import { sendStatus } from './api/errors.js'
+import type { Duplex } from 'node:stream'
 import type { ObjectStore } from './store/object-store.js'
 import { protobufMediaType } from './api/protobuf.js'
 import { isLongRunning, requestInfo } from './api/journal.js'
@@ -75,6 +77,7 @@ export interface AppOptions extends AppClusterOptions, AppCommonOptions {}
 
 /** The options of one app serving several clusters, each on its own server (see {@link buildSharedApp}). */
 export interface SharedAppOptions extends AppCommonOptions {
+  /** The clusters to serve from the start; more can be added with `app.kubemockAddCluster`. */
   clusters: readonly AppClusterOptions[]
 }
 
@@ -90,16 +93,24 @@ export interface ClusterScope {
   readonly swaggerV2: SwaggerV2Service
   /**
    * This cluster's own HTTP(S) server, not listening yet (apps from {@link buildSharedApp} only;
-   * the first cluster's is `app.server`). It hands its requests and upgrades to the app, which
-   * answers them from this cluster: listen on it, and `app.close()` closes it.
+   * {@link buildApp}'s one cluster is served by `app.server`). It hands its requests and upgrades
+   * to the app, which answers them from this cluster: listen on it; `close()` or `app.close()` closes it.
    */
   readonly server?: HttpServer
+  /**
+   * Stops serving this cluster (apps from {@link buildSharedApp}): its server stops listening, its
+   * connections and upgraded sockets (watches, exec) end, and its fault timers are dropped. The
+   * app and the other clusters go on. The Cluster itself is the caller's to close.
+   */
+  close(): Promise<void>
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The clusters this app serves, in the order given; one for {@link buildApp}. */
+    /** The clusters this app serves, in the order they were added; one for {@link buildApp}. */
     kubemockClusters: readonly ClusterScope[]
+    /** Serves one more cluster from this app (apps from {@link buildSharedApp}; throws for {@link buildApp}'s). */
+    kubemockAddCluster(c: AppClusterOptions): ClusterScope
   }
   interface FastifyRequest {
     /** The cluster the request is for (see scopeOf in app.ts); set by the first request filter. */
@@ -116,19 +127,22 @@ const injectedClusterHeader = 'x-kubemock-injected-cluster'
 /** Builds the Fastify app serving the Kubernetes API for `cluster`. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { logger, corsOrigins, allowedHosts, ...cluster } = opts
-  return buildSharedApp({ logger, corsOrigins, allowedHosts, clusters: [cluster] })
+  return buildAppFor({ logger, corsOrigins, allowedHosts, clusters: [cluster] }, false)
 }
 
 /**
  * Builds one Fastify app (one set of routes) serving several clusters, each from its own server
- * (`app.kubemockClusters[i].server`, the first one `app.server`): a request is answered from the
+ * (`app.kubemockClusters[i].server`; `app.server` never listens): a request is answered from the
  * cluster whose server's port it arrived on (`request.socket.localPort`), and never sees another.
  * Routes are the same for every cluster; what differs (registry, clock, control state, tokens,
- * client CAs, TLS certificate) is looked up per request. With one cluster it is {@link buildApp}.
+ * client CAs, TLS certificate) is looked up per request. The app is ready when returned; clusters
+ * can be added (`app.kubemockAddCluster`) and removed (`scope.close()`) while it serves.
  */
 export async function buildSharedApp(opts: SharedAppOptions): Promise<FastifyInstance> {
-  if (opts.clusters.length === 0) throw new Error('buildSharedApp(): clusters must list at least one cluster')
-  const shared = opts.clusters.length > 1
+  return buildAppFor(opts, true)
+}
+
+async function buildAppFor(opts: SharedAppOptions, shared: boolean): Promise<FastifyInstance> {
   let httpHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
   const serverFor = (c: AppClusterOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): HttpServer => {
     const server = c.https
@@ -161,12 +175,14 @@ export async function buildSharedApp(opts: SharedAppOptions): Promise<FastifyIns
     // requests to this app's handler, which the factory is the one place to get.
     ...(shared
       ? {
+          // The app's own server never listens: its 'upgrade' and 'clientError' listeners (the
+          // WebSocket plugin's, upgrade.ts's, Fastify's) serve the clusters' servers.
           serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
             httpHandler = handler
-            return serverFor(first, handler)
+            return createHttpServer({ maxHeaderSize: maxHeaderBytes }, handler)
           },
         }
-      : first.https
+      : first?.https
         ? {
             https: {
               ...first.https,
@@ -193,28 +209,35 @@ export async function buildSharedApp(opts: SharedAppOptions): Promise<FastifyIns
   app.addContentTypeParser(protobufMediaType, { parseAs: 'buffer', bodyLimit: maxRequestBodyBytes }, (_req, body, done) => done(null, body))
 
   const chain = installFilterChain(app)
-  const scopes: ClusterScope[] = []
+  const scopes = new Map<number, ClusterScope>()
+  let nextIndex = 0
+  let only: ClusterScope | undefined
   const byPort = new Map<number, ClusterScope>()
   app.decorateRequest('kubemockScope', null)
   const scopeOf = (req: FastifyRequest): ClusterScope => {
     if (req.kubemockScope) return req.kubemockScope
-    let scope = scopes[0]
+    let scope = only
     if (shared) {
       const port = req.raw.socket?.localPort
-      if (port !== undefined) scope = byPort.get(port) ?? scope
+      if (port !== undefined) scope = byPort.get(port)
       else {
         const injected = req.headers[injectedClusterHeader]
-        if (typeof injected === 'string') scope = scopes[Number(injected)] ?? scope
+        scope = scopes.get(typeof injected === 'string' ? Number(injected) : 0)
       }
+      // A request racing its cluster's removal (or an inject naming none): answered as 503, below.
+      scope ??= closedScope
     }
-    req.kubemockScope = scope
-    return scope
+    req.kubemockScope = scope!
+    return scope!
   }
   // First of all: everything after it (and the onSend hooks) answers from this cluster.
-  chain.add((req) => {
-    scopeOf(req)
-    if (shared) delete req.headers[injectedClusterHeader]
-    return false
+  chain.add((req, reply) => {
+    const scope = scopeOf(req)
+    if (!shared) return false
+    delete req.headers[injectedClusterHeader]
+    if (scope !== closedScope) return false
+    sendStatus(reply, new StatusError(503, 'ServiceUnavailable', 'this cluster is no longer served'))
+    return true
   })
   // Go's server refuses a path it cannot unescape before any handler runs (routes that matched
   // without decoding, such as OPTIONS, would otherwise answer it).
@@ -271,30 +294,60 @@ export async function buildSharedApp(opts: SharedAppOptions): Promise<FastifyIns
   // SPDY/3.1 ones) are routed as plain requests, whose handlers may claim the socket.
   installUpgradeRouting(app, (req) => servesWebSocket(req.method, req.url ?? '/'))
 
-  for (const [index, c] of opts.clusters.entries()) {
+  const serverClosers = new Set<() => Promise<void>>()
+  const addCluster = (c: AppClusterOptions): ClusterScope => {
+    const index = nextIndex++
     const scope = clusterScope(app, index, c, shared)
-    scopes.push(scope)
-    const server = index === 0 ? (shared ? app.server : undefined) : serverFor(c, httpHandler!)
-    if (server) {
-      server.on('listening', () => {
-        const addr = server.address()
-        if (typeof addr === 'object' && addr) byPort.set(addr.port, scope)
-      })
+    scopes.set(index, scope)
+    if (!shared) {
+      only = scope
+      return scope
     }
-    if (server && index > 0) {
-      // Upgrades (WebSocket, SPDY) and malformed requests are handled by the app's main server's listeners.
-      server.on('upgrade', (...args) => app.server.emit('upgrade', ...args))
-      server.on('clientError', (...args) => app.server.emit('clientError', ...args))
-      ;(scope as { server?: HttpServer }).server = server
-      app.addHook('onClose', (_app, done) => {
-        if (!server.listening) return done()
-        server.close(() => done())
-        server.closeAllConnections()
-      })
+    const server = serverFor(c, httpHandler!)
+    // Upgraded sockets are no HTTP connections any more: closing the server would not end them.
+    const upgraded = new Set<Duplex>()
+    server.on('listening', () => {
+      const addr = server.address()
+      if (typeof addr === 'object' && addr) byPort.set(addr.port, scope)
+    })
+    // Upgrades (WebSocket, SPDY) and malformed requests go to the listeners on the app's own server.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgraded.add(socket)
+      socket.once('close', () => upgraded.delete(socket))
+      app.server.emit('upgrade', req, socket, head)
+    })
+    server.on('clientError', (...args) => app.server.emit('clientError', ...args))
+    const closeServer = async () => {
+      serverClosers.delete(closeServer)
+      scopes.delete(index)
+      scope.control.dispose()
+      if (!server.listening) return
+      const addr = server.address()
+      const closed = new Promise<void>((done) => server.close(() => done()))
+      server.closeAllConnections()
+      for (const s of upgraded) s.destroy()
+      await closed
+      if (typeof addr === 'object' && addr) byPort.delete(addr.port)
     }
+    serverClosers.add(closeServer)
+    Object.assign(scope, { server, close: closeServer })
+    return scope
   }
-  app.decorate('kubemockClusters', scopes)
-  app.decorate('kubemock', scopes[0].control)
+  for (const c of opts.clusters) addCluster(c)
+  app.addHook('onClose', async () => {
+    for (const close of [...serverClosers]) await close()
+    for (const s of scopes.values()) s.control.dispose()
+  })
+  app.decorate('kubemockClusters', {
+    getter: () => [...scopes.values()],
+  })
+  app.decorate('kubemockAddCluster', (c: AppClusterOptions) => {
+    if (!shared) throw new Error('kubemockAddCluster: only an app from buildSharedApp() serves more clusters')
+    return addCluster(c)
+  })
+  app.decorate('kubemock', {
+    getter: () => scopes.values().next().value?.control as ControlState,
+  })
 
   await registerSystemRoutes(app, (req) => scopeOf(req).system)
   await registerOpenAPIRoutes(
@@ -307,9 +360,13 @@ export async function buildSharedApp(opts: SharedAppOptions): Promise<FastifyIns
     return { cluster: s.cluster, state: s.control }
   })
   await registerUiRoutes(app)
-  await registerResourceRoutes(app, shared ? (req) => scopeOf(req).resources : scopes[0].resources)
+  await registerResourceRoutes(app, shared ? (req) => scopeOf(req).resources : only!.resources)
+  if (shared) await app.ready()
   return app
 }
+
+/** What a request is answered from when its cluster is gone: nothing (the first filter answers 503). */
+const closedScope = {} as ClusterScope
 
 /** What `app` answers cluster `index`'s requests from; with `shared`, its in-process requests name it. */
 function clusterScope(app: FastifyInstance, index: number, c: AppClusterOptions, shared: boolean): ClusterScope {
@@ -342,6 +399,7 @@ function clusterScope(app: FastifyInstance, index: number, c: AppClusterOptions,
     system: { version: cluster.version, ready: () => true, storageHealthy: () => cluster.store.healthy?.() ?? true },
     docs,
     swaggerV2,
+    close: async () => {},
   }
 }
 

@@ -552,13 +552,7 @@ export async function main(argv: string[]): Promise<void> {
     allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
   })
   for (const [i, scope] of app.kubemockClusters.entries()) {
-    const want = opts.port === 0 ? 0 : opts.port + i
-    let port: number
-    if (i === 0) {
-      await app.listen({ host: opts.host, port: want })
-      const addr = app.server.address()
-      port = typeof addr === 'object' && addr ? addr.port : want
-    } else port = await listenOn(scope.server!, opts.host, want)
+    const port = await listenOn(scope.server!, opts.host, opts.port === 0 ? 0 : opts.port + i)
     served[i].url = `${useTLS ? 'https' : 'http'}://${connectHost(opts.host)}:${port}`
   }
   const url = served[0].url

@@ -25,9 +25,7 @@ describe('one app serving three clusters', () => {
         ...(i < 2 ? { auth: new TokenAuthenticator([{ token: `token-${i}`, user: `user-${i}`, uid: String(i), groups: ['system:masters'] }]) } : {}),
       })),
     })
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    ports.push((app.server.address() as { port: number }).port)
-    for (const scope of app.kubemockClusters.slice(1)) {
+    for (const scope of app.kubemockClusters) {
       const server = scope.server!
       await new Promise<void>((done) => server.listen({ host: '127.0.0.1', port: 0 }, done))
       ports.push((server.address() as { port: number }).port)
@@ -107,5 +105,27 @@ describe('one app serving three clusters', () => {
     expect((JSON.parse(res.body) as { items: unknown[] }).items).toHaveLength(3)
     const third = await clusters[2].registry.apiServerTransport!({ method: 'GET', path: '/api/v1/nodes', headers: {} })
     expect((JSON.parse(third.body) as { items: unknown[] }).items).toHaveLength(4)
+  })
+
+  it('serves a cluster added while it runs, and closing it ends its watches but no other cluster', async () => {
+    const extra = await Cluster.open({ speed: 0, nodes: 4 })
+    try {
+      const scope = app.kubemockAddCluster({ cluster: extra })
+      const server = scope.server!
+      await new Promise<void>((done) => server.listen({ host: '127.0.0.1', port: 0 }, done))
+      const port = (server.address() as { port: number }).port
+      const nodes = await fetch(`http://127.0.0.1:${port}/api/v1/nodes`)
+      expect(((await nodes.json()) as { items: unknown[] }).items).toHaveLength(5)
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/nodes?watch=true`)
+      await new Promise((done) => ws.once('message', done))
+      const ended = new Promise((done) => ws.once('close', done))
+      await scope.close()
+      await ended
+      await expect(fetch(`http://127.0.0.1:${port}/version`)).rejects.toThrow()
+      expect(app.kubemockClusters).toHaveLength(3)
+      expect((await fetch(url(2, '/readyz'))).status).toBe(200)
+    } finally {
+      extra.close()
+    }
   })
 })

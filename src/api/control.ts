@@ -44,8 +44,10 @@ export interface ControlState {
   /** Makes a container's probe endpoints fail or answer again (sim/probes). */
   setContainerHealth(namespace: string, pod: string, opts: { container?: string; healthy: boolean }): { container: string; healthy: boolean }
   snapshot(): ObjectList
-  /** Runs `run` after `ms` (a fault's latency); pending ones are dropped when the app closes. */
+  /** Runs `run` after `ms` (a fault's latency); {@link ControlState.dispose} drops pending ones. */
   delay(run: () => void, ms: number): void
+  /** Drops pending fault latencies (the app or the cluster stops being served). */
+  dispose(): void
 }
 
 declare module 'fastify' {
@@ -164,8 +166,8 @@ export function installControlHooks(app: FastifyInstance, stateOf: (req: Fastify
 
 /**
  * The control API's state for one cluster: its journal, faults, open watches and image failures.
- * `app` is the app serving it (its WebSocket server finds the sockets of open watches); the
- * latency timers of its faults are cleared when that app closes.
+ * `app` is the app serving it (its WebSocket server finds the sockets of open watches); whoever
+ * stops serving the cluster calls dispose().
  */
 export function createControlState(app: FastifyInstance, cluster: ControlTarget): ControlState {
   const journal = new RequestJournal()
@@ -176,11 +178,6 @@ export function createControlState(app: FastifyInstance, cluster: ControlTarget)
   })
   const failedImages = new Map<string, { repository: string; tag: string; size?: number; known: boolean }>()
   const latencyTimers = new Set<LongTimeout>()
-  app.addHook('onClose', (_app, done) => {
-    for (const t of latencyTimers) t.clear()
-    latencyTimers.clear()
-    done()
-  })
 
   const cutAllWatches = () => {
     watches.cut(() => true, replacedError())
@@ -263,6 +260,10 @@ export function createControlState(app: FastifyInstance, cluster: ControlTarget)
       return { container, healthy: opts.healthy }
     },
     snapshot: () => exportSnapshot(cluster.registry, cluster.snapshotState?.()),
+    dispose() {
+      for (const t of latencyTimers) t.clear()
+      latencyTimers.clear()
+    },
     delay(run, ms) {
       const t = longTimeout(() => {
         latencyTimers.delete(t)
