@@ -289,7 +289,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   }
 }
 
-/** --clusters' upper bound: 300 default clusters take about 640 MB in one process (README "Memory per cluster"). */
+/** --clusters' upper bound: 300 default clusters take about 510 MB in one process (README "Memory per cluster"). */
 const maxClusters = 1000
 
 /** A command line kubemock cannot parse (unknown flag, missing value, stray argument): bin/kubemock.js exits 2 with the message. */
