@@ -142,6 +142,7 @@ export async function buildSharedApp(opts: SharedAppOptions): Promise<FastifyIns
   return buildAppFor(opts, true)
 }
 
+/** Builds the app: `shared`, every cluster on a server of its own (buildSharedApp); otherwise one cluster on `app.server` (buildApp). */
 async function buildAppFor(opts: SharedAppOptions, shared: boolean): Promise<FastifyInstance> {
   let httpHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
   const serverFor = (c: AppClusterOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): HttpServer => {
