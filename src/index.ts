@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { defaultTokenUser, TokenAuthenticator } from './api/auth.js'
 import { hostAllowList } from './api/host-check.js'
-import { buildApp } from './app.js'
+import type { Server } from 'node:http'
+import type { FastifyInstance } from 'fastify'
+import { buildSharedApp } from './app.js'
 import { Cluster, type ClusterOptions } from './cluster.js'
 import { kubeconfigYAML } from './kubeconfig.js'
 import type { Clock } from './sim/clock.js'
@@ -72,18 +74,31 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     tls = lib.generateTLS({ hosts: [host], ca })
   } else if (options.tls) tls = { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
   const cluster = await Cluster.open({ ...options, scenario: resolveScenario(options.scenario), ...(ca ? { ca } : {}) })
-  const app = await buildApp({
+  const allowedHosts = hostAllowList({ bindHost: host, configured: options.allowedHosts })
+  const corsOrigins = options.corsOrigins ?? []
+  const app = await sharedApp({ corsOrigins, allowedHosts })
+  const scope = app.kubemockAddCluster({
     cluster,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
     ...(tokens.length ? { auth: new TokenAuthenticator(tokens.map((token) => ({ token, ...defaultTokenUser }))) } : {}),
     // The generated CA also verifies client certificates (kubeconfigFor).
     ...(ca ? { clientCA: ca.cert } : {}),
-    corsOrigins: options.corsOrigins ?? [],
-    allowedHosts: hostAllowList({ bindHost: host, configured: options.allowedHosts }),
   })
-  await app.listen({ host, port: options.port ?? 0 })
-  const addr = app.server.address()
-  const port = typeof addr === 'object' && addr ? addr.port : 0
+  // Once only: a second close() must not release the shared app a second time.
+  let stopped: Promise<void> | undefined
+  const stopServing = () =>
+    (stopped ??= (async () => {
+      await scope.close()
+      await releaseSharedApp(app)
+    })())
+  let port: number
+  try {
+    port = await listenOn(scope.server!, host, options.port ?? 0)
+  } catch (err) {
+    await stopServing()
+    cluster.close()
+    throw err
+  }
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
   const certificateAuthorityData = tls ? Buffer.from(tls.ca).toString('base64') : undefined
   const lib = ca ? await import('./tls.js') : undefined
@@ -103,17 +118,17 @@ export async function start(options: StartOptions = {}): Promise<RunningCluster>
     ...(ca ? { kubeconfigFor } : {}),
     clock: cluster.clock,
     cluster,
-    ...controlHelpers(app, cluster),
+    ...controlHelpers(scope.control, cluster),
     close: async () => {
       await cluster.resign()
       cluster.close()
-      await app.close()
+      await stopServing()
       file?.remove()
     },
   }
 }
 
-export { buildApp } from './app.js'
+export { buildApp, buildSharedApp, type ClusterScope } from './app.js'
 export { Cluster, type ClusterOptions } from './cluster.js'
 export { SimClock, type Clock } from './sim/clock.js'
 export { StatusError } from './errors.js'
@@ -123,6 +138,49 @@ export type { Fault, FaultSpec } from './api/faults.js'
 export type { RequestFilter, RequestRecord } from './api/journal.js'
 export type { ObjectList } from './sim/snapshot.js'
 export type { Scenario, ScenarioInput } from './sim/scenario.js'
+
+/**
+ * The apps that start() calls of this process share, by the options that shape an app (CORS
+ * origins and host allow-list; everything else is per cluster): many clusters in one process pay
+ * for one Fastify app and router, not one each (README "Memory per cluster"). An app closes when
+ * its last cluster does.
+ */
+const sharedApps = new Map<string, { app: Promise<FastifyInstance>; users: number }>()
+
+function sharedApp(shape: { corsOrigins: readonly string[] | false; allowedHosts: readonly string[] }): Promise<FastifyInstance> {
+  const key = JSON.stringify(shape)
+  let entry = sharedApps.get(key)
+  if (!entry) {
+    const app = buildSharedApp({ clusters: [], ...shape })
+    entry = { app, users: 0 }
+    sharedApps.set(key, entry)
+    app.catch(() => sharedApps.delete(key))
+  }
+  entry.users++
+  return entry.app
+}
+
+async function releaseSharedApp(app: FastifyInstance): Promise<void> {
+  for (const [key, entry] of sharedApps) {
+    if ((await entry.app) !== app) continue
+    if (--entry.users > 0) return
+    sharedApps.delete(key)
+    await app.close()
+    return
+  }
+}
+
+/** Listens on one cluster's server of a shared app and returns its port. */
+function listenOn(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', fail)
+    server.listen({ host, port }, () => {
+      server.removeListener('error', fail)
+      const addr = server.address()
+      done(typeof addr === 'object' && addr ? addr.port : port)
+    })
+  })
+}
 
 /** Writes the kubeconfig (mode 0600) to `path`, or into a fresh temporary directory for `true`; `remove` deletes that directory. */
 function writeKubeconfigFile(kubeconfig: string, path: string | true): { path: string; remove(): void } {

@@ -2,10 +2,12 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { Server } from 'node:http'
+import type { FastifyInstance } from 'fastify'
 import { defaultTokenUser, readTokenFile, TokenAuthenticator, type TokenUser } from './api/auth.js'
 import { isLoopbackHost } from './api/cors.js'
 import { hostAllowList } from './api/host-check.js'
-import { buildApp } from './app.js'
+import { buildSharedApp, type AppClusterOptions } from './app.js'
 import { Cluster } from './cluster.js'
 import {
   defaultKubeconfigPath,
@@ -287,7 +289,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   }
 }
 
-/** --clusters' upper bound: 300 default clusters take about 640 MB in one process (README "Memory per cluster"). */
+/** --clusters' upper bound: 300 default clusters take about 510 MB in one process (README "Memory per cluster"). */
 const maxClusters = 1000
 
 /** A command line kubemock cannot parse (unknown flag, missing value, stray argument): bin/kubemock.js exits 2 with the message. */
@@ -432,12 +434,11 @@ function readServiceAccountKeys(opts: CliOptions): ServiceAccountTokenOptions {
   }
 }
 
-/** One served cluster: its kubeconfig name, address, cluster and Fastify app. */
+/** One served cluster: its kubeconfig name, address and cluster. */
 interface ServedCluster {
   name: string
   url: string
   cluster: Cluster
-  app: Awaited<ReturnType<typeof buildApp>>
   /** Base64 of the CA's PEM the kubeconfig carries (with TLS). */
   caData?: string
   /** The generated CA (--tls): it issues the kubeconfig's administrator certificate. */
@@ -483,6 +484,7 @@ export async function main(argv: string[]): Promise<void> {
   const withNodes = scenarios.find((s) => s?.nodes)
   if (withNodes && opts.nodes !== undefined) throw new Error(`--nodes cannot be combined with scenario ${withNodes.source}, which lists its own nodes`)
   const served: ServedCluster[] = []
+  let app: FastifyInstance | undefined
   let closing = false
   const shutdown = async () => {
     if (closing) return
@@ -490,8 +492,8 @@ export async function main(argv: string[]): Promise<void> {
     for (const s of served) {
       await s.cluster.resign()
       s.cluster.close()
-      await s.app.close()
     }
+    await app?.close()
     if (opts.kubeconfigCleanupOnExit && kubeconfigPath) {
       // A file kubemock wrote whole goes; a merged one loses exactly this run's entries.
       if (!opts.kubeconfigMerge) rmSync(kubeconfigPath, { force: true })
@@ -506,8 +508,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   process.on('SIGINT', () => void shutdown())
   process.on('SIGTERM', () => void shutdown())
-  // Every cluster is a separate Cluster and app, as the library's start() makes them: its own
-  // store, clock, controllers and port; nothing is shared but the process (and the token list).
+  // Every cluster is a separate Cluster, as the library's start() makes them: its own store,
+  // clock, controllers, port and (with --tls) CA. They share one Fastify app, one set of routes,
+  // which answers each request from the cluster whose port it came in on (app.ts buildSharedApp).
+  const appClusters: AppClusterOptions[] = []
   for (const [i, name] of clusterNames(count).entries()) {
     let tls: TLSMaterial | undefined = given
     let ca: CertificateAuthority | undefined
@@ -531,21 +535,24 @@ export async function main(argv: string[]): Promise<void> {
       serviceAccountTokens,
     })
     cluster.registry.authorizer = authorizerForModes(opts.authorizationModes, () => createRBACAuthorizer(cluster.registry))
-    const app = await buildApp({
+    appClusters.push({
       cluster,
-      logger: loggerOptions(opts.logLevel, logStream),
       ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
       ...(users.length ? { auth: new TokenAuthenticator(users) } : {}),
       // The generated CA verifies client certificates as well as --client-ca-file's CAs.
       ...(ca || clientCAFile ? { clientCA: [ca?.cert ?? '', clientCAFile ?? ''].join('') } : {}),
       authenticationRequired: users.length > 0 || clientCAFile !== undefined,
-      corsOrigins: opts.corsOrigins,
-      allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
     })
-    served.push({ name, url: '', cluster, app, ...(tls ? { caData: Buffer.from(tls.ca).toString('base64') } : {}), ...(ca ? { ca } : {}) })
-    await app.listen({ host: opts.host, port: opts.port === 0 ? 0 : opts.port + i })
-    const addr = app.server.address()
-    const port = typeof addr === 'object' && addr ? addr.port : opts.port + i
+    served.push({ name, url: '', cluster, ...(tls ? { caData: Buffer.from(tls.ca).toString('base64') } : {}), ...(ca ? { ca } : {}) })
+  }
+  app = await buildSharedApp({
+    clusters: appClusters,
+    logger: loggerOptions(opts.logLevel, logStream),
+    corsOrigins: opts.corsOrigins,
+    allowedHosts: hostAllowList({ bindHost: opts.host, kubeconfigServer: opts.kubeconfigServer, configured: opts.allowedHosts }),
+  })
+  for (const [i, scope] of app.kubemockClusters.entries()) {
+    const port = await listenOn(scope.server!, opts.host, opts.port === 0 ? 0 : opts.port + i)
     served[i].url = `${useTLS ? 'https' : 'http'}://${connectHost(opts.host)}:${port}`
   }
   const url = served[0].url
@@ -617,4 +624,16 @@ function kubeconfigServerFor(server: string, port?: string): string {
   const u = new URL(server)
   u.port = port
   return u.origin
+}
+
+/** Listens on `server` (a second or later cluster's, see buildSharedApp) and returns its port. */
+function listenOn(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', fail)
+    server.listen({ host, port }, () => {
+      server.removeListener('error', fail)
+      const addr = server.address()
+      done(typeof addr === 'object' && addr ? addr.port : port)
+    })
+  })
 }

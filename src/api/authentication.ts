@@ -94,9 +94,27 @@ function pathOf(req: FastifyRequest): string {
   return q < 0 ? url : url.slice(0, q)
 }
 
+/** One cluster's authenticators: its registry, the union of its tokens, and its options. */
+export interface ClusterAuthentication {
+  registry: Registry
+  tokens: TokenAuthenticator
+  opts: AuthenticationOptions
+}
+
 /**
- * Adds the authentication filter to the request filters and makes the static tokens and the
- * service-account tokens the registry's token authenticator (what TokenReview asks). A request
+ * One cluster's authenticators: the static tokens and the service-account tokens become the
+ * registry's token authenticator (what TokenReview asks) as well as the filter's.
+ */
+export function clusterAuthentication(registry: Registry, opts: AuthenticationOptions): ClusterAuthentication {
+  const tokenAuthenticators: TokenAuthenticator[] = [...(opts.tokens ? [opts.tokens.asTokenAuthenticator()] : []), registry.serviceAccountTokens]
+  const tokens = tokenUnion(tokenAuthenticators)
+  registry.tokenAuthenticator = tokens
+  return { registry, tokens, opts }
+}
+
+/**
+ * Adds the authentication filter to the request filters; `authOf` gives the authenticators of
+ * the cluster a request is for ({@link clusterAuthentication}). A request
  * whose credentials fail gets the 401 `Unauthorized` Status (kubectl: `error: You must be logged
  * in to the server (Unauthorized)`). A request without credentials is system:anonymous: under
  * AlwaysAllow it may only reach {@link openPaths} (401 elsewhere, as before); under another
@@ -104,12 +122,10 @@ function pathOf(req: FastifyRequest): string {
  * (which never carry credentials) are answered first, as kube-apiserver's filter chain puts
  * WithCORS outside WithAuthentication. Failures are logged at debug level with the reason.
  */
-export function installAuthentication(app: FastifyInstance, chain: FilterChain, registry: Registry, opts: AuthenticationOptions): void {
+export function installAuthentication(app: FastifyInstance, chain: FilterChain, authOf: (req: FastifyRequest) => ClusterAuthentication): void {
   app.decorateRequest('kubeUser', null)
-  const tokenAuthenticators: TokenAuthenticator[] = [...(opts.tokens ? [opts.tokens.asTokenAuthenticator()] : []), registry.serviceAccountTokens]
-  const tokens = tokenUnion(tokenAuthenticators)
-  registry.tokenAuthenticator = tokens
   chain.add((req, reply) => {
+    const { registry, tokens, opts } = authOf(req)
     const errors: string[] = []
     if (opts.clientCertificates) {
       const x = authenticateClientCertificate(req.raw.socket as TLSSocket, (opts.kubeMinor ?? x509CredentialIDMinor) >= x509CredentialIDMinor)

@@ -4,6 +4,7 @@
  * request's attributes as RequestInfo derives them, asked of the registry's authorizer; anything
  * but Allow is the 403 Forbidden Status. The decision and the user go into the request journal.
  */
+import type { FastifyRequest } from 'fastify'
 import type { AuthorizationAttributes } from '../registry/authorization/authorizer.js'
 import { alwaysAllow } from '../registry/authorization/authorizer.js'
 import type { Registry } from '../registry/registry.js'
@@ -24,10 +25,10 @@ export function requestAttributes(user: RequestUser, info: RequestInfo, path: st
 
 /**
  * Adds the authorization filter; add it last, after authentication. The authorizer is read from
- * the registry on every request, so setting `registry.authorizer` takes effect at once. Under
+ * the request's cluster's registry on every request, so setting `registry.authorizer` takes effect at once. Under
  * AlwaysAllow no attributes are derived (the journal still records the user and `allow`).
  */
-export function installAuthorization(chain: FilterChain, registry: Registry): void {
+export function installAuthorization(chain: FilterChain, registryOf: (req: FastifyRequest) => Registry): void {
   chain.add((req, reply) => {
     const entry = journalEntryOf(req)
     // The authentication and impersonation filters have set the user (system:anonymous included).
@@ -36,7 +37,7 @@ export function installAuthorization(chain: FilterChain, registry: Registry): vo
       entry.user = user.username
       entry.groups = user.groups
     }
-    const authorizer = registry.authorizer
+    const authorizer = registryOf(req).authorizer
     if (authorizer === alwaysAllow) {
       if (entry) entry.decision = 'allow'
       return false

@@ -16,7 +16,7 @@ import { exportSnapshot, importObjects, parseSnapshotBody, snapshotYAML, validat
 import type { FieldError } from '../types.js'
 import type { KubeObject } from '../types.js'
 import { rfc3339Micro } from '../util/time.js'
-import { installFilterChain, type FilterChain } from './filter-chain.js'
+import type { FilterChain } from './filter-chain.js'
 import { FaultInjector, WatchTracker, faultMatches, type Fault, type FaultSpec } from './faults.js'
 import { infoOf, requestInfo, RequestJournal, type JournalEntry, type RequestInfo, type RequestFilter, type RequestRecord } from './journal.js'
 import { queryString, type RawQuery } from './query-params.js'
@@ -44,11 +44,15 @@ export interface ControlState {
   /** Makes a container's probe endpoints fail or answer again (sim/probes). */
   setContainerHealth(namespace: string, pod: string, opts: { container?: string; healthy: boolean }): { container: string; healthy: boolean }
   snapshot(): ObjectList
+  /** Runs `run` after `ms` (a fault's latency); {@link ControlState.dispose} drops pending ones. */
+  delay(run: () => void, ms: number): void
+  /** Drops pending fault latencies (the app or the cluster stops being served). */
+  dispose(): void
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The control API's state (journal, faults, open watches) for this server. */
+    /** The control API's state (journal, faults, open watches) of the app's (first) cluster. */
     kubemock: ControlState
   }
 }
@@ -98,23 +102,16 @@ export interface ControlTarget {
  * Installs the request hooks: the journal (a request filter and onResponse; add it before any
  * filter that may answer early, such as authentication, so those answers are recorded too), open-watch
  * tracking, and the fault hook (preHandler, so it runs after authentication and before the
- * resource handlers). Decorates `app.kubemock`. Call once, before the routes are registered.
+ * resource handlers). `stateOf` is the control state of the cluster a request is for (one app may
+ * serve several clusters, see app.ts). Call once, before the routes are registered.
  */
-export function installControlHooks(app: FastifyInstance, cluster: ControlTarget, chain: FilterChain): ControlState {
-  const journal = new RequestJournal()
-  const faults = new FaultInjector(() => cluster.clock.now())
-  const watches = new WatchTracker((socket: Socket) => {
-    for (const c of app.websocketServer?.clients ?? []) if ((c as unknown as { _socket?: Socket })._socket === socket) return c
-    return undefined
-  })
-  const failedImages = new Map<string, { repository: string; tag: string; size?: number; known: boolean }>()
-  const latencyTimers = new Set<LongTimeout>()
-
+export function installControlHooks(app: FastifyInstance, stateOf: (req: FastifyRequest) => ControlState, chain: FilterChain): void {
   // Declared on the Request class, so that setting it per request keeps one hidden class.
   app.decorateRequest(journalKey as unknown as string, undefined)
   chain.add((req, reply) => {
     const url = req.raw.url ?? '/'
     if (isControlPath(url)) return false
+    const { journal, watches } = stateOf(req)
     const e = journal.start(req.raw.method ?? 'GET', url, req.headers['user-agent'])
     ;(req as WithEntry)[journalKey] = e
     // Only watches outlive their handler; find them cheaply before parsing anything.
@@ -131,14 +128,15 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
   })
   app.addHook('onResponse', (req, reply, done) => {
     const e = (req as WithEntry)[journalKey]
-    if (e) journal.finish(e, reply.statusCode)
+    if (e) stateOf(req).journal.finish(e, reply.statusCode)
     done()
   })
 
   app.addHook('preHandler', (req, reply, done) => {
-    if (!faults.active) return done()
     const url = req.raw.url ?? '/'
     if (isControlPath(url)) return done()
+    const state = stateOf(req)
+    if (!state.faults.active) return done()
     const e = (req as WithEntry)[journalKey]
     let info: RequestInfo
     if (e) info = infoOf(e)
@@ -146,7 +144,7 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       const q = url.indexOf('?')
       info = requestInfo(req.raw.method ?? 'GET', q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1))
     }
-    const out = faults.apply(info, info.verb === 'create' ? bodyName(req.body) : undefined)
+    const out = state.faults.apply(info, info.verb === 'create' ? bodyName(req.body) : undefined)
     const finish = () => {
       if (out.error) return done(out.error)
       if (out.dropWatch) {
@@ -161,19 +159,25 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       }
       done()
     }
-    if (out.latencyMs > 0) {
-      const t = longTimeout(() => {
-        latencyTimers.delete(t)
-        finish()
-      }, out.latencyMs)
-      latencyTimers.add(t)
-    } else finish()
+    if (out.latencyMs > 0) state.delay(finish, out.latencyMs)
+    else finish()
   })
-  app.addHook('onClose', (_app, done) => {
-    for (const t of latencyTimers) t.clear()
-    latencyTimers.clear()
-    done()
+}
+
+/**
+ * The control API's state for one cluster: its journal, faults, open watches and image failures.
+ * `app` is the app serving it (its WebSocket server finds the sockets of open watches); whoever
+ * stops serving the cluster calls dispose().
+ */
+export function createControlState(app: FastifyInstance, cluster: ControlTarget): ControlState {
+  const journal = new RequestJournal()
+  const faults = new FaultInjector(() => cluster.clock.now())
+  const watches = new WatchTracker((socket: Socket) => {
+    for (const c of app.websocketServer?.clients ?? []) if ((c as unknown as { _socket?: Socket })._socket === socket) return c
+    return undefined
   })
+  const failedImages = new Map<string, { repository: string; tag: string; size?: number; known: boolean }>()
+  const latencyTimers = new Set<LongTimeout>()
 
   const cutAllWatches = () => {
     watches.cut(() => true, replacedError())
@@ -256,8 +260,18 @@ export function installControlHooks(app: FastifyInstance, cluster: ControlTarget
       return { container, healthy: opts.healthy }
     },
     snapshot: () => exportSnapshot(cluster.registry, cluster.snapshotState?.()),
+    dispose() {
+      for (const t of latencyTimers) t.clear()
+      latencyTimers.clear()
+    },
+    delay(run, ms) {
+      const t = longTimeout(() => {
+        latencyTimers.delete(t)
+        run()
+      }, ms)
+      latencyTimers.add(t)
+    },
   }
-  app.decorate('kubemock', state)
   return state
 }
 
@@ -333,14 +347,25 @@ function requestFilter(q: RawQuery): RequestFilter {
   return f
 }
 
-/** Registers every /kubemock/v1 route. Needs {@link installControlHooks} to have run on `app`. */
-export async function registerControlRoutes(app: FastifyInstance, cluster: ControlTarget): Promise<void> {
-  const state = app.kubemock ?? installControlHooks(app, cluster, installFilterChain(app))
+/** The cluster a control request acts on and its control state. */
+export interface ControlScope {
+  cluster: ControlTarget
+  state: ControlState
+}
 
-  app.get('/kubemock/v1/clock', async (_req, reply) => send(reply, clockBody(cluster)))
+/**
+ * Registers every /kubemock/v1 route; `scopeOf` names the cluster each request acts on. Needs
+ * {@link installControlHooks} to have run on `app`.
+ */
+export async function registerControlRoutes(app: FastifyInstance, scopeOf: (req: FastifyRequest) => ControlScope): Promise<void> {
+  app.get('/kubemock/v1/clock', async (req, reply) => {
+    const { cluster } = scopeOf(req)
+    return send(reply, clockBody(cluster))
+  })
 
   // Moves simulated time forward and fires everything due in order (backoffs, deadlines, grace periods).
   app.post('/kubemock/v1/clock/advance', async (req, reply) => {
+    const { cluster } = scopeOf(req)
     const body = jsonBody(req.body)
     checkAdvance(body)
     await cluster.clock.advance(Math.round((body as { seconds: number }).seconds * 1000))
@@ -349,6 +374,7 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
 
   // Sets the speed of simulated time: 0 = manual, 1 = real time, N = N × real time.
   app.put('/kubemock/v1/clock', async (req, reply) => {
+    const { cluster } = scopeOf(req)
     const body = jsonBody(req.body)
     checkSpeed(body)
     cluster.clock.setSpeed((body as { speed: number }).speed)
@@ -357,23 +383,35 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
 
   for (const action of ['fail', 'recover'] as const) {
     app.post(`/kubemock/v1/nodes/:name/${action}`, async (req, reply) => {
+      const { cluster } = scopeOf(req)
       const { name } = req.params as { name: string }
       nodeKubelet(cluster, name, action)
       return send(reply, { node: name, kubelet: action === 'fail' ? 'stopped' : 'running' })
     })
   }
 
-  app.get('/kubemock/v1/faults', async (_req, reply) => send(reply, { kind: 'FaultList', items: state.faults.list() }))
-  app.post('/kubemock/v1/faults', async (req, reply) => send(reply, state.addFault(jsonBody(req.body)), 201))
-  app.delete('/kubemock/v1/faults', async (_req, reply) => send(reply, { kind: 'FaultList', items: state.faults.clear() }))
+  app.get('/kubemock/v1/faults', async (req, reply) => {
+    const { state } = scopeOf(req)
+    return send(reply, { kind: 'FaultList', items: state.faults.list() })
+  })
+  app.post('/kubemock/v1/faults', async (req, reply) => {
+    const { state } = scopeOf(req)
+    return send(reply, state.addFault(jsonBody(req.body)), 201)
+  })
+  app.delete('/kubemock/v1/faults', async (req, reply) => {
+    const { state } = scopeOf(req)
+    return send(reply, { kind: 'FaultList', items: state.faults.clear() })
+  })
   const faultNotFound = (id: string) => new StatusError(404, 'NotFound', `fault "${id}" not found`, { name: id, kind: 'faults' })
   app.get('/kubemock/v1/faults/:id', async (req, reply) => {
+    const { state } = scopeOf(req)
     const { id } = req.params as { id: string }
     const f = state.faults.get(id)
     if (!f) throw faultNotFound(id)
     return send(reply, f)
   })
   app.delete('/kubemock/v1/faults/:id', async (req, reply) => {
+    const { state } = scopeOf(req)
     const { id } = req.params as { id: string }
     const f = state.faults.remove(id)
     if (!f) throw faultNotFound(id)
@@ -381,6 +419,7 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
   })
 
   app.post('/kubemock/v1/namespaces/:namespace/pods/:name/crash', async (req, reply) => {
+    const { state } = scopeOf(req)
     const { namespace, name } = req.params as { namespace: string; name: string }
     const body = jsonBody(req.body, true)
     checkCrash(body)
@@ -388,6 +427,7 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
   })
 
   app.put('/kubemock/v1/namespaces/:namespace/pods/:name/health', async (req, reply) => {
+    const { state } = scopeOf(req)
     const { namespace, name } = req.params as { namespace: string; name: string }
     const body = jsonBody(req.body)
     checkHealth(body)
@@ -396,6 +436,7 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
 
   for (const action of ['fail', 'restore'] as const) {
     app.post(`/kubemock/v1/images/${action}`, async (req, reply) => {
+      const { state } = scopeOf(req)
       const body = jsonBody(req.body)
       checkImage(body)
       const { image } = body as { image: string }
@@ -406,15 +447,18 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
   }
 
   app.get('/kubemock/v1/requests', async (req, reply) => {
+    const { state } = scopeOf(req)
     const items: RequestRecord[] = state.journal.list(requestFilter(req.query as RawQuery))
     return send(reply, { kind: 'RequestList', items })
   })
-  app.delete('/kubemock/v1/requests', async (_req, reply) => {
+  app.delete('/kubemock/v1/requests', async (req, reply) => {
+    const { state } = scopeOf(req)
     state.journal.clear()
     return send(reply, { kind: 'RequestList', items: [] })
   })
 
   app.get('/kubemock/v1/snapshot', async (req, reply) => {
+    const { state } = scopeOf(req)
     const list = state.snapshot()
     if (/\b(application|text)\/(x-)?yaml\b/.test(req.headers.accept ?? '')) {
       await loadLazyLibraries()
@@ -423,18 +467,25 @@ export async function registerControlRoutes(app: FastifyInstance, cluster: Contr
     return send(reply, list)
   })
   app.put('/kubemock/v1/snapshot', async (req, reply) => {
+    const { state } = scopeOf(req)
     const counts = await state.replaceState(req.body)
     return send(reply, { loaded: counts, objects: Object.values(counts).reduce((a, b) => a + b, 0) })
   })
-  registerUsageRoutes(app, cluster.registry, (raw) => jsonBody(raw))
+  registerUsageRoutes(
+    app,
+    (req) => scopeOf(req).cluster.registry,
+    (raw) => jsonBody(raw),
+  )
 
-  app.post('/kubemock/v1/reset', async (_req, reply) => {
+  app.post('/kubemock/v1/reset', async (req, reply) => {
+    const { state } = scopeOf(req)
     await state.reset()
     return send(reply, { reset: true })
   })
 
   // What the scenario's activity did since boot or the last reset, oldest first.
-  app.get('/kubemock/v1/activity', async (_req, reply) => {
+  app.get('/kubemock/v1/activity', async (req, reply) => {
+    const { cluster } = scopeOf(req)
     const a = cluster.activity
     const items = (a?.log ?? []).map((r) => ({ n: r.n, time: rfc3339Micro(r.at), kind: r.kind, target: r.target, detail: r.detail }))
     return send(reply, { kind: 'ActivityLog', running: a?.running ?? false, items })
@@ -481,9 +532,8 @@ export interface ControlHelpers {
   clearNamespaceUsage(namespace: string, labelSelector?: string): unknown
 }
 
-/** Builds the {@link ControlHelpers} of an app built by buildApp() for `cluster`. */
-export function controlHelpers(app: FastifyInstance, cluster: ControlTarget): ControlHelpers {
-  const state = app.kubemock
+/** Builds the {@link ControlHelpers} of `cluster` from its control state (an app's `kubemock`). */
+export function controlHelpers(state: ControlState, cluster: ControlTarget): ControlHelpers {
   return {
     advance: async (seconds) => {
       checkAdvance({ seconds })

@@ -147,14 +147,14 @@ export function impersonate(registry: Registry, requestor: RequestUser, headers:
  * WithAuthentication): a request with impersonation headers runs as the impersonated user, or
  * gets the 403 for the first thing its user may not impersonate. The headers are removed.
  */
-export function installImpersonation(chain: FilterChain, registry: Registry): void {
+export function installImpersonation(chain: FilterChain, registryOf: (req: FastifyRequest) => Registry): void {
   chain.add((req, reply) => {
     const h = req.headers
     if (h[userHeader] === undefined && h[groupHeader] === undefined && h[uidHeader] === undefined && !Object.keys(h).some((k) => k.startsWith(extraPrefix)))
       return false
     try {
       // Each header line is one value, as Go's http.Header keeps them (Node joins repeats with ", ").
-      const user = impersonate(registry, requestUser(req), (req.raw.headersDistinct as FastifyRequest['headers'] | undefined) ?? h)
+      const user = impersonate(registryOf(req), requestUser(req), (req.raw.headersDistinct as FastifyRequest['headers'] | undefined) ?? h)
       if (user) req.kubeUser = user
     } catch (err) {
       if (err instanceof ImpersonationWithoutUserError) {

@@ -127,6 +127,6 @@ async function serve(req: FastifyRequest, reply: FastifyReply, service: SwaggerV
  * Accept), the gnostic protobuf for `application/com.github.proto-openapi.spec.v2@v1.0+protobuf`
  * (what client-go's discovery asks for), 406 otherwise; `ETag` with `If-None-Match` → 304.
  */
-export async function registerOpenAPIv2Route(app: FastifyInstance, service: SwaggerV2Service): Promise<void> {
-  app.get('/openapi/v2', async (req, reply) => serve(req, reply, service))
+export async function registerOpenAPIv2Route(app: FastifyInstance, serviceOf: (req: FastifyRequest) => SwaggerV2Service): Promise<void> {
+  app.get('/openapi/v2', async (req, reply) => serve(req, reply, serviceOf(req)))
 }

@@ -50,17 +50,43 @@ export interface ResourceCall {
   registry: Registry
 }
 
-/** Registers `/api`, `/apis` and everything below them. */
-export async function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoutesOptions): Promise<void> {
-  const { registry, discovery } = opts
-  const now = () => new Date(opts.now())
-  const serves = (g: string, v: string) => discovery.hasGroupVersion(g, v)
+/** What the routes derive once per cluster from its {@link ResourceRoutesOptions}. */
+interface ClusterRoutes {
+  registry: Registry
+  discovery: Discovery
+  now: () => Date
+  serves: (g: string, v: string) => boolean
+}
+
+/**
+ * Registers `/api`, `/apis` and everything below them, for the cluster `optsOf` names per request
+ * (one app may serve several clusters; `optsOf` must return the same object for the same cluster).
+ */
+export async function registerResourceRoutes(
+  app: FastifyInstance,
+  optsOf: ResourceRoutesOptions | ((req: FastifyRequest) => ResourceRoutesOptions),
+): Promise<void> {
+  const derived = new WeakMap<ResourceRoutesOptions, ClusterRoutes>()
+  const derive = (opts: ResourceRoutesOptions): ClusterRoutes => ({
+    registry: opts.registry,
+    discovery: opts.discovery,
+    now: () => new Date(opts.now()),
+    serves: (g, v) => opts.discovery.hasGroupVersion(g, v),
+  })
+  const single = typeof optsOf === 'function' ? undefined : derive(optsOf)
+  const routesOf = (req: FastifyRequest): ClusterRoutes => {
+    if (single) return single
+    const opts = (optsOf as (req: FastifyRequest) => ResourceRoutesOptions)(req)
+    let r = derived.get(opts)
+    if (!r) derived.set(opts, (r = derive(opts)))
+    return r
+  }
   /**
    * The call for an object or collection target; WebSocket and preflight calls have no reply.
    * Always built by this one literal: a spread copy gets a fresh hidden class on every request,
    * which cost more than the rest of the handler on a GET.
    */
-  const callFor = (req: FastifyRequest, target: Extract<Target, { type: 'resource' }>, reply?: FastifyReply): ResourceCall => ({
+  const callFor = (req: FastifyRequest, c: ClusterRoutes, target: Extract<Target, { type: 'resource' }>, reply?: FastifyReply): ResourceCall => ({
     req,
     reply: reply as FastifyReply,
     rs: target.rs,
@@ -69,27 +95,29 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
     subresource: target.subresource,
     subpath: target.subpath,
     query: req.query as Query,
-    now,
-    registry,
+    now: c.now,
+    registry: c.registry,
   })
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const target = parseTarget(registry, pathOf(req), serves)
-    if (target.type !== 'resource') return serveDiscovery(req, reply, target, discovery)
-    const call = callFor(req, target, reply)
+    const c = routesOf(req)
+    const target = parseTarget(c.registry, pathOf(req), c.serves)
+    if (target.type !== 'resource') return serveDiscovery(req, reply, target, c.discovery)
+    const call = callFor(req, c, target, reply)
     if (target.subresource) return handleSubresource(call)
     return dispatch(call, target.watchPrefix)
   }
 
   const wsHandler = (socket: WebSocket, req: FastifyRequest) => {
     try {
-      const target = parseTarget(registry, pathOf(req), serves)
+      const c = routesOf(req)
+      const target = parseTarget(c.registry, pathOf(req), c.serves)
       if (target.type === 'resource' && target.subresource && wsSubresources[target.subresource]) {
-        wsSubresources[target.subresource].serve(socket, callFor(req, target))
+        wsSubresources[target.subresource].serve(socket, callFor(req, c, target))
         return
       }
       if (target.type !== 'resource' || target.subresource) throw notFoundResource()
-      const w = watchRequest(callFor(req, target), 'object')
+      const w = watchRequest(callFor(req, c, target), 'object')
       serveWebSocketWatch(socket, w)
     } catch (err) {
       const se = toStatusError(err)
@@ -102,12 +130,13 @@ export async function registerResourceRoutes(app: FastifyInstance, opts: Resourc
   // Status), so that clients print them; the route hook runs before @fastify/websocket upgrades.
   // SPDY upgrades reach the plain handlers (see upgrade.ts), which run the same checks.
   const upgradePreflight = async (req: FastifyRequest) => {
-    const target = parseTarget(registry, pathOf(req), serves)
+    const c = routesOf(req)
+    const target = parseTarget(c.registry, pathOf(req), c.serves)
     if (target.type !== 'resource' || !target.subresource || !target.name) return
     const sub = wsSubresources[target.subresource]
     if (!sub?.preflight) return
     if (!(target.rs.def.subresources ?? []).some((s) => s.name === target.subresource)) throw notFoundResource()
-    sub.preflight(callFor(req, target))
+    sub.preflight(callFor(req, c, target))
     await sub.prepare?.()
   }
   // A plain request passes without a promise: this hook runs on every GET.

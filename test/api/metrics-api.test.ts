@@ -146,7 +146,7 @@ describe('metrics.k8s.io over HTTP', () => {
   })
 
   it('the library helpers set and clear the same overrides, which metricsSourceFor (the HPA) reads', async () => {
-    const h = controlHelpers(t.app, t.cluster)
+    const h = controlHelpers(t.app.kubemock, t.cluster)
     expect(h.setPodUsage('default', 'web', { cpu: '750m' })).toEqual({ namespace: 'default', pod: 'web', usage: { cpu: '750m' } })
     expect(metricsSourceFor(t.cluster.registry).pod('default', 'web')?.containers[0].cpuNanoCores).toBe(750_000_000)
     expect(h.clearPodUsage('default', 'web')).toEqual({ namespace: 'default', pod: 'web', removed: true })
