@@ -91,13 +91,20 @@ const unbuilt = new Map<never, never>()
  */
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly items = new Map<string, StoredObject>()
-  private readonly byNamespace = new Map<string, Bucket>()
-  private readonly indexMap = new Map<string, Index>()
+  /**
+   * Namespaced resources only (a cluster-scoped one's single bucket would be `items` again), and
+   * made by the first object: 300 clusters in one process hold ~60 informers each, most of them
+   * of resources with no object.
+   */
+  private byNamespace: Map<string, Bucket> | undefined
+  /** Indexes added with {@link addIndex}, and the built-in ones once asked (made on first use). */
+  private indexMap: Map<string, Index> | undefined
   private readonly handlers: InformerHandler[] = []
   private stopWatch: (() => void) | undefined
+  private readonly namespaced: boolean
 
   constructor(readonly resource: ResourceStore<T>) {
-    for (const [name, fn] of Object.entries(builtinIndexes)) this.addIndex(name, fn)
+    this.namespaced = resource.def.namespaced
   }
 
   /** Whether the cache is filled and following the store. */
@@ -107,14 +114,16 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Adds a named index (a no-op when one of that name exists); it covers what the cache holds already. */
   addIndex(name: string, fn: IndexFunc): this {
-    if (this.indexMap.has(name)) return this
-    this.indexMap.set(name, { fn, built: false, byValue: unbuilt, valuesOf: unbuilt })
+    if (this.indexMap?.has(name) || Object.hasOwn(builtinIndexes, name)) return this
+    ;(this.indexMap ??= new Map()).set(name, { fn, built: false, byValue: unbuilt, valuesOf: unbuilt })
     return this
   }
 
   /** The named index, filed from the cache on its first use. */
   private index(name: string): Index | undefined {
-    const index = this.indexMap.get(name)
+    let index = this.indexMap?.get(name)
+    if (!index && Object.hasOwn(builtinIndexes, name))
+      (this.indexMap ??= new Map()).set(name, (index = { fn: builtinIndexes[name], built: false, byValue: unbuilt, valuesOf: unbuilt }))
     if (index && !index.built) {
       index.built = true
       index.byValue = new Map()
@@ -151,8 +160,8 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private clear(): void {
     this.items.clear()
-    this.byNamespace.clear()
-    for (const index of this.indexMap.values()) {
+    this.byNamespace = undefined
+    for (const index of this.indexMap?.values() ?? []) {
       index.byValue.clear()
       index.valuesOf.clear()
     }
@@ -169,10 +178,14 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private put(s: StoredObject, key = objectKey(s.obj), prev = this.items.get(key)): void {
     this.items.set(key, s)
-    const ns = s.obj.metadata.namespace ?? ''
-    let bucket = this.byNamespace.get(ns)
-    if (!bucket) this.byNamespace.set(ns, (bucket = new Map()))
-    bucket.set(key, s)
+    if (this.namespaced) {
+      const ns = s.obj.metadata.namespace ?? ''
+      const byNamespace = (this.byNamespace ??= new Map())
+      let bucket = byNamespace.get(ns)
+      if (!bucket) byNamespace.set(ns, (bucket = new Map()))
+      bucket.set(key, s)
+    }
+    if (!this.indexMap) return
     for (const index of this.indexMap.values()) {
       if (!index.built) continue
       if (!prev) {
@@ -194,11 +207,13 @@ export class Informer<T extends KubeObject = KubeObject> {
   private remove(key: string, prev: StoredObject | undefined): void {
     if (!prev) return
     this.items.delete(key)
-    const ns = prev.obj.metadata.namespace ?? ''
-    const bucket = this.byNamespace.get(ns)
-    bucket?.delete(key)
-    if (bucket?.size === 0) this.byNamespace.delete(ns)
-    for (const index of this.indexMap.values()) if (index.built) this.unfile(index, key)
+    if (this.byNamespace) {
+      const ns = prev.obj.metadata.namespace ?? ''
+      const bucket = this.byNamespace.get(ns)
+      bucket?.delete(key)
+      if (bucket?.size === 0) this.byNamespace.delete(ns)
+    }
+    for (const index of this.indexMap?.values() ?? []) if (index.built) this.unfile(index, key)
   }
 
   private file(index: Index, key: string, s: StoredObject, values = index.fn(s.obj)): void {
@@ -235,8 +250,14 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Every cached object, or those of one namespace. */
   list(namespace?: string): StoredObject[] {
     if (namespace === undefined) return [...this.items.values()]
-    const b = this.byNamespace.get(namespace)
+    const b = this.bucket(namespace)
     return b ? [...b.values()] : empty
+  }
+
+  /** The objects of one namespace by key; for a cluster-scoped resource, all of them under "". */
+  private bucket(namespace: string): Bucket | undefined {
+    if (!this.namespaced) return namespace === '' ? this.items : undefined
+    return this.byNamespace?.get(namespace)
   }
 
   /** Objects of one namespace (or all), as objects. */
@@ -246,7 +267,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** How many objects are cached (in one namespace). */
   count(namespace?: string): number {
-    return namespace === undefined ? this.items.size : (this.byNamespace.get(namespace)?.size ?? 0)
+    return namespace === undefined ? this.items.size : (this.bucket(namespace)?.size ?? 0)
   }
 
   /** The objects filed under `value` in the named index. */
@@ -283,7 +304,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       }
     }
     const out: T[] = []
-    for (const s of candidates ?? this.byNamespace.get(namespace)?.values() ?? empty) {
+    for (const s of candidates ?? this.bucket(namespace)?.values() ?? empty) {
       if ((s.obj.metadata.namespace ?? '') !== namespace) continue
       if (matches(s.obj as T)) out.push(s.obj as T)
     }

@@ -8,6 +8,7 @@ import { matchRequirements, parseLabelSelector, type Requirement } from '../stor
 import { matchFields, parseFieldSelector, type FieldRequirement } from '../store/field-selector.js'
 import type { FieldError, KubeObject } from '../types.js'
 import { cloneJSON, deepEqual } from '../util/deep-equal.js'
+import { perObject } from '../util/per-object.js'
 import { rfc3339 } from '../util/time.js'
 import type { ComputedContext, HookContext, RequestUser, ResourceDefinition, SubresourceStrategy } from './resource-definition.js'
 import type { Registry } from './registry.js'
@@ -194,6 +195,15 @@ function selectableFieldNames(def: ResourceDefinition<never>): ReadonlySet<strin
   return names
 }
 
+/** The fields a write of the main resource (status) or of /status (spec) leaves as they were; sets are immutable. */
+const resetFields = { spec: FieldPathSet.of([[fieldElement('spec')]]), status: FieldPathSet.of([[fieldElement('status')]]) }
+
+/** `plural.group` and `group/version` of a definition: one pair of strings per definition, not per cluster. */
+const namesOf = perObject((def: ResourceDefinition): { key: string; apiVersion: string } => ({
+  key: def.group ? `${def.plural}.${def.group}` : def.plural,
+  apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+}))
+
 /**
  * The registry for one resource: the Kubernetes generic Store with the definition's strategy
  * hooks run in a fixed order.
@@ -216,8 +226,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     private readonly ctx: RegistryContext,
   ) {
     this.ref = { group: def.group, resource: def.plural }
-    this.key = def.group ? `${def.plural}.${def.group}` : def.plural
-    this.apiVersion = def.group ? `${def.group}/${def.version}` : def.version
+    ;({ key: this.key, apiVersion: this.apiVersion } = namesOf(def as unknown as ResourceDefinition))
     this.hasStatus = (def.subresources ?? []).some((s) => s.name === 'status')
     this.fieldNames = selectableFieldNames(def)
   }
@@ -227,21 +236,23 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
    * continued page reads its token's state from here (etcd serves old revisions until it compacts
    * them, minutes later; the watch history may have moved on long before under heavy churn).
    */
-  private readonly pageSnapshots = new Map<string, { items: StoredObject[]; at: number }>()
+  // Made by the first paged list: most of a cluster's ~60 resources are never listed in pages.
+  private pageSnapshots: Map<string, { items: StoredObject[]; at: number }> | undefined
 
   private keepPageSnapshot(key: string, items: StoredObject[] | undefined): void {
-    const kept = items ? { items, at: this.ctx.now() } : this.pageSnapshots.get(key)
+    const kept = items ? { items, at: this.ctx.now() } : this.pageSnapshots?.get(key)
     if (!kept) return
-    this.pageSnapshots.delete(key)
-    this.pageSnapshots.set(key, kept)
-    while (this.pageSnapshots.size > maxPageSnapshots) this.pageSnapshots.delete(this.pageSnapshots.keys().next().value!)
+    const snapshots = (this.pageSnapshots ??= new Map())
+    snapshots.delete(key)
+    snapshots.set(key, kept)
+    while (snapshots.size > maxPageSnapshots) snapshots.delete(snapshots.keys().next().value!)
   }
 
   /** A kept paged-list state, unless etcd would have compacted it by now. */
   private pageSnapshot(key: string): StoredObject[] | undefined {
-    const kept = this.pageSnapshots.get(key)
+    const kept = this.pageSnapshots?.get(key)
     if (kept && this.ctx.now() - kept.at < compactionIntervalMs) return kept.items
-    this.pageSnapshots.delete(key)
+    this.pageSnapshots?.delete(key)
     return undefined
   }
 
@@ -792,12 +803,13 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return opts.fieldManager !== undefined && !opts.trusted && !opts.managedFieldsSet
   }
 
-  private readonly fieldScopes = new Map<string, FieldManagerScope>()
+  // Made by the first tracked write.
+  private fieldScopes: Map<string, FieldManagerScope> | undefined
 
   /** The field manager of the main resource or one subresource (reset fields as the strategies' GetResetFields). */
   fieldScope(subresource?: string): FieldManagerScope {
     const id = subresource ?? ''
-    let scope = this.fieldScopes.get(id)
+    let scope = this.fieldScopes?.get(id)
     if (!scope) {
       const reset = subresource === 'status' ? 'spec' : !subresource && this.hasStatus ? 'status' : undefined
       const def = this.def
@@ -809,10 +821,10 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
         apiVersion: this.apiVersion,
         kind: this.def.kind,
         ...(subresource ? { subresource } : {}),
-        ...(reset ? { ignored: FieldPathSet.of([[fieldElement(reset)]]) } : {}),
+        ...(reset ? { ignored: resetFields[reset] } : {}),
         now: () => rfc3339(this.ctx.now()),
       }
-      this.fieldScopes.set(id, scope)
+      ;(this.fieldScopes ??= new Map()).set(id, scope)
     }
     return scope
   }

@@ -50,15 +50,15 @@ export class ArenaAllocator {
   private active: Arena | undefined
   private sealed = new Set<Arena>()
   private compacting = false
-  /** Size of the next arena: the first is 64 KiB, each next one twice as big up to `arenaSize`. */
-  private nextSize: number
+  /** Size of the first arenas (or `arenaSize` when that is smaller). */
+  private readonly firstSize: number
 
   constructor(
     private readonly arenaSize = 1 << 20,
     /** A request at least this large gets a buffer of its own. */
     private readonly ownAbove = 1 << 18,
   ) {
-    this.nextSize = Math.min(arenaSize, 1 << 16)
+    this.firstSize = Math.min(arenaSize, 1 << 14)
   }
 
   /**
@@ -93,6 +93,13 @@ export class ArenaAllocator {
     arena.tenants = []
   }
 
+  /** Bytes of the arenas in use, filled or not (for tests and metrics). */
+  capacity(): number {
+    let bytes = this.active?.buf.length ?? 0
+    for (const a of this.sealed) bytes += a.buf.length
+    return bytes
+  }
+
   /** Arenas in use and the bytes of current versions in them (for tests and metrics). */
   stats(): { arenas: number; liveBytes: number; usedBytes: number } {
     let liveBytes = 0
@@ -104,11 +111,17 @@ export class ArenaAllocator {
     return { arenas: this.sealed.size + (this.active ? 1 : 0), liveBytes, usedBytes }
   }
 
-  /** A new arena with room for at least `size` bytes. */
+  /**
+   * A new arena with room for at least `size` bytes: a quarter of what the arenas in use hold,
+   * from 16 KiB up to `arenaSize`. Growing by a quarter, not by doubling, keeps the unfilled
+   * tail of the active arena within a fifth of the store: a default cluster's ~250 KB of
+   * versions took 64 + 128 + 256 KiB when each arena was twice the last (300 clusters in a
+   * process, 80 MB of it empty), while a store of 100,000 pods reaches 1 MiB arenas after a
+   * few megabytes.
+   */
   private open(size: number): Arena {
-    const a = new Arena(Buffer.allocUnsafeSlow(Math.max(this.nextSize, size)), this)
-    this.nextSize = Math.min(this.arenaSize, this.nextSize * 2)
-    return a
+    const want = Math.min(this.arenaSize, Math.max(this.firstSize, Math.ceil(this.capacity() / 4)))
+    return new Arena(Buffer.allocUnsafeSlow(Math.max(want, size)), this)
   }
 
   private rotate(size: number): void {

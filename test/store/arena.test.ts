@@ -63,6 +63,26 @@ describe('ArenaAllocator', () => {
     expect(alloc.stats()).toEqual({ arenas: 1, liveBytes: 200, usedBytes: 200 })
   })
 
+  it('grows by a quarter, so a small store leaves little of its arenas empty', () => {
+    const alloc = new ArenaAllocator()
+    let used = 0
+    for (let i = 0; i < 500; i++) {
+      put(alloc, 'v'.repeat(200 + (i % 7) * 100))
+      used += 200 + (i % 7) * 100
+    }
+    // 250 KB of versions: doubling from 64 KiB took 448 KiB.
+    expect(used).toBe(249_400)
+    expect(alloc.capacity()).toBeLessThan(used * 1.3)
+    expect(alloc.stats().usedBytes).toBe(used)
+  })
+
+  it('reaches 1 MiB arenas once the store holds a few megabytes', () => {
+    const alloc = new ArenaAllocator()
+    for (let i = 0; i < 8000; i++) put(alloc, 'x'.repeat(1000))
+    const { view } = alloc.allocate(1000)
+    expect(view.buffer.byteLength).toBe(1 << 20)
+  })
+
   it('keeps a store consistent through many writes: every current version reads back its object', async () => {
     const s = new MemoryStore({ historySize: 50 })
     for (let round = 0; round < 40; round++) {

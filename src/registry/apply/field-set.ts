@@ -168,8 +168,11 @@ function emit(n: SetNode, includeSelf: boolean): Record<string, unknown> {
 }
 
 // Sets by the (frozen, so unchanging) fieldsV1 objects they wrote or were read from: a write that
-// reads back the very managedFields the previous one stored costs a lookup.
-const byFieldsV1 = new WeakMap<object, FieldPathSet>()
+// reads back the very managedFields the previous one stored costs a lookup. Held weakly both ways:
+// a stored object keeps its fieldsV1, not the trie decoded from it, which a garbage collection
+// may take (a default cluster's ~250 objects held ~90 KB of tries for writes that rarely come);
+// a write after that decodes the fieldsV1 again.
+const byFieldsV1 = new WeakMap<object, WeakRef<FieldPathSet>>()
 
 // readIterV1: returns the node of the object's children (undefined if none) and whether the
 // object also marks its own element as a member (`.`, or no children at all).
@@ -233,7 +236,7 @@ export class FieldPathSet implements FieldSet {
   toFieldsV1(): Record<string, unknown> {
     if (!this.fieldsV1) {
       this.fieldsV1 = emit(this.root, false)
-      byFieldsV1.set(this.fieldsV1, this)
+      byFieldsV1.set(this.fieldsV1, new WeakRef(this))
     }
     return this.fieldsV1
   }
@@ -313,11 +316,11 @@ function rootOf(s: FieldSet): SetNode {
  * upstream does; `k:`/`v:` keys are read into canonical form. Throws on malformed input.
  */
 export function fieldSetFromFieldsV1(json: unknown): FieldPathSet {
-  const known = typeof json === 'object' && json !== null ? byFieldsV1.get(json) : undefined
+  const known = typeof json === 'object' && json !== null ? byFieldsV1.get(json)?.deref() : undefined
   if (known) return known
   const { node } = read(json, 'fieldsV1/')
   const set = node ? new FieldPathSet(node) : FieldPathSet.empty
-  if (node && Object.isFrozen(json)) byFieldsV1.set(json as object, set)
+  if (node && Object.isFrozen(json)) byFieldsV1.set(json as object, new WeakRef(set))
   return set
 }
 
