@@ -18,6 +18,8 @@ import { defaultNodes, nodeLease, nodeObject, systemNamespaces, systemObjects, t
 import { ImageCatalogue } from './sim/images.js'
 import { systemWorkloads } from './sim/system-workloads.js'
 import { apiServerBootObjects } from './sim/api-server-objects.js'
+import { deepFreeze } from './util/deep-freeze.js'
+import { normalizeGoJSON } from './openapi/go-json.js'
 import { reconcileBootstrapPolicy } from './registry/rbac/reconcile-policy.js'
 import { invalidateRBACIndex } from './registry/rbac/rbac-state.js'
 import { ensureSystemPriorityClasses } from './sim/system-priority-classes.js'
@@ -31,7 +33,7 @@ import { clockConfigMap, shareClock } from './controllers/clock-sync.js'
 import type { EtcdResource, EtcdStore } from './store/etcd-store.js'
 import { StatusError } from './errors.js'
 import type { AnyResourceStore } from './registry/generic-registry.js'
-import { MemoryStore, type ObjectStore } from './store/object-store.js'
+import { MemoryStore, type ObjectStore, processArenas } from './store/object-store.js'
 import { SqliteJournal } from './store/sqlite-journal.js'
 import type { FieldError, KubeObject } from './types.js'
 import type { SnapshotState } from './sim/snapshot.js'
@@ -128,6 +130,18 @@ function wholeSecond(ms: number): number {
 }
 
 /** Creates `obj` unless an object of that name exists (a boot object another process made). */
+/** The API server's boot objects for the built-in definitions (APIServices, APF configuration), made once per process. */
+let bootObjects: KubeObject[] | undefined
+
+/**
+ * Objects to create in every cluster, as the create will store them (Go's JSON: empty
+ * omitempty fields left out) and frozen, so that each cluster's stored versions share them.
+ */
+function sharedTemplates(objs: KubeObject[]): KubeObject[] {
+  for (const o of objs) normalizeGoJSON(o as KubeObject & Record<string, unknown>)
+  return deepFreeze(objs)
+}
+
 async function createIfMissing(rs: AnyResourceStore, namespace: string, obj: KubeObject): Promise<void> {
   try {
     await rs.create(namespace, obj)
@@ -296,7 +310,7 @@ export class Cluster {
     this.clock = opts.clock ?? new SimClock({ speed, start: resumedTime(journal, speed) ?? (speed === 0 ? wholeSecond(Date.now()) : undefined) })
     // Saved with every commit: a restarted cluster's clock goes on from its last durable write.
     if (journal) journal.saveWithCommits(savedClock, () => this.clock.now())
-    this.store = store ?? new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal })
+    this.store = store ?? new MemoryStore({ historySize: opts.historySize, quotaBytes: opts.storageQuotaBytes, journal, arenas: processArenas() })
     this.registry = new Registry({
       store: this.store,
       clock: this.clock,
@@ -370,7 +384,9 @@ export class Cluster {
     const batch = this.store.writesSettleInTurn ? 1 : 64
     for (let i = 0; i < this.nodes.length; i += batch) await Promise.all(this.nodes.slice(i, i + batch).map((n, j) => register(n, i + j)))
     for (const o of systemObjects('172.18.0.2')) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, o.metadata.namespace ?? '', o)
-    for (const o of apiServerBootObjects(definitions)) await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, '', o)
+    // Shared by every cluster of the process, frozen; each create stamps a metadata of its own.
+    for (const o of (bootObjects ??= sharedTemplates(apiServerBootObjects(definitions))))
+      await createIfMissing(r.forKind(o.apiVersion!, o.kind!)!, '', { ...o, metadata: { ...o.metadata } })
     await this.seedScenarioObjects()
     // kube-proxy and CoreDNS as kubeadm installs them; a scenario that brings its own keeps those.
     for (const o of systemWorkloads(this.version)) {

@@ -68,19 +68,20 @@ export class ArenaAllocator {
   allocate(size: number): { view: Buffer; arena: Arena | undefined; slot: number } {
     if (size >= this.ownAbove) return { view: Buffer.allocUnsafeSlow(size), arena: undefined, slot: -1 }
     if (!this.active) this.active = this.open(size)
-    else if (this.active.used + size > this.active.buf.length) this.rotate(size)
-    const a = this.active
+    else if (this.active.used + size > this.active.buf.length) {
+      this.rotate(size)
+      // The versions the rotation moved may have filled the new arena: this request gets one with room.
+      if (this.active!.used + size > this.active!.buf.length) {
+        this.sealed.add(this.active!)
+        this.active = this.open(size)
+      }
+    }
+    const a = this.active!
     const view = a.buf.subarray(a.used, a.used + size)
     a.used += size
     a.live += size
     a.tenants.push(undefined)
     return { view, arena: a, slot: a.tenants.length - 1 }
-  }
-
-  /** Forgets every arena (the store was cleared): they go with their last views. */
-  reset(): void {
-    this.sealed = new Set()
-    this.active = undefined
   }
 
   /**

@@ -438,6 +438,24 @@ export interface MemoryStoreOptions {
   journal?: StoreJournal
   /** Objects to start from when there is no journal (a cache filled from another store). */
   initial?: JournalState
+  /**
+   * The arenas to keep versions in; by default the store's own. The stores of one process may
+   * share them ({@link processArenas}): 300 small clusters then fill 1 MiB arenas together
+   * instead of each its own dozen small ones, part empty (about 25 MB less for 300).
+   */
+  arenas?: StoreArenas
+}
+
+/** The arena allocators of a store: one for versions that get updated, one for compact writes (Events). */
+export interface StoreArenas {
+  main: ArenaAllocator
+  compact: ArenaAllocator
+}
+
+let sharedArenas: StoreArenas | undefined
+/** The arenas every cluster of this process keeps its versions in. */
+export function processArenas(): StoreArenas {
+  return (sharedArenas ??= { main: new ArenaAllocator(), compact: new ArenaAllocator() })
 }
 
 /** The in-memory implementation. */
@@ -448,17 +466,19 @@ export class MemoryStore implements ObjectStore {
   private total = 0
   private readonly quotaBytes: number
   private readonly maxObjectBytes: number
-  private readonly arenas = new ArenaAllocator()
+  private readonly arenas: ArenaAllocator
   /**
    * Compact writes (Events) apart: written once and expiring in write order, they fill arenas
    * densely, while updated kinds leave arenas sparse and get compacted — copying Events along
    * with them again and again.
    */
-  private readonly compactArenas = new ArenaAllocator()
+  private readonly compactArenas: ArenaAllocator
   readonly hub: WatchHub
   private readonly journal: StoreJournal | undefined
 
   constructor(opts: MemoryStoreOptions = {}) {
+    this.arenas = opts.arenas?.main ?? new ArenaAllocator()
+    this.compactArenas = opts.arenas?.compact ?? new ArenaAllocator()
     this.journal = opts.journal
     const state = this.journal?.load() ?? opts.initial
     this.rv = state ? state.rv : (opts.startRV ?? 0)
@@ -547,7 +567,7 @@ export class MemoryStore implements ObjectStore {
     s.arena?.release(s, s.slot)
   }
 
-  /** The arenas holding current versions (for tests and metrics). */
+  /** The arenas holding current versions, of every store sharing them (for tests and metrics). */
   arenaStats(): { arenas: number; liveBytes: number; usedBytes: number } {
     const a = this.arenas.stats()
     const c = this.compactArenas.stats()
@@ -760,9 +780,9 @@ export class MemoryStore implements ObjectStore {
   }
 
   async clear(): Promise<void> {
+    // Each version leaves its arena (which goes with its last one): the arenas may be other stores' too.
+    for (const b of this.buckets.values()) for (const v of b.objects.values()) this.unlink(v)
     this.buckets.clear()
-    this.arenas.reset()
-    this.compactArenas.reset()
     this.total = 0
     this.hub.reset(this.rv)
     this.journal?.rebase([], this.rv)

@@ -13,16 +13,23 @@ import { specStatusUpdates } from '../shared/spec-status.js'
 export type PriorityLevelConfiguration = KubeObject & { spec?: PriorityLevelConfigurationSpec; status?: { conditions?: unknown[] } }
 
 /** SetDefaults_{Limited,Exempt}PriorityLevelConfiguration and SetDefaults_QueuingConfiguration of flowcontrol/v1. */
+// Copy on write: a spec that has every default already is kept as it is (the bootstrap
+// configuration, shared and frozen by every cluster of a process).
 function applyDefaults(obj: PriorityLevelConfiguration): void {
   const spec = obj.spec
   if (!spec) return
-  if (spec.type === 'Exempt' || spec.exempt) spec.exempt = { nominalConcurrencyShares: 0, lendablePercent: 0, ...spec.exempt }
+  const e = spec.exempt
+  if ((spec.type === 'Exempt' || e) && (e?.nominalConcurrencyShares === undefined || e.lendablePercent === undefined))
+    obj.spec = { ...obj.spec!, exempt: { nominalConcurrencyShares: 0, lendablePercent: 0, ...e } }
   const l = spec.limited
-  if (l) {
-    spec.limited = { ...l, nominalConcurrencyShares: l.nominalConcurrencyShares ?? 30, lendablePercent: l.lendablePercent ?? 0 }
-    const q = l.limitResponse?.queuing
-    if (q && l.limitResponse) spec.limited.limitResponse = { ...l.limitResponse, queuing: { queues: 64, handSize: 8, queueLengthLimit: 50, ...q } }
-  }
+  if (!l) return
+  let limited = l
+  if (l.nominalConcurrencyShares === undefined || l.lendablePercent === undefined)
+    limited = { ...l, nominalConcurrencyShares: l.nominalConcurrencyShares ?? 30, lendablePercent: l.lendablePercent ?? 0 }
+  const q = l.limitResponse?.queuing
+  if (q && l.limitResponse && (q.queues === undefined || q.handSize === undefined || q.queueLengthLimit === undefined))
+    limited = { ...limited, limitResponse: { ...l.limitResponse, queuing: { queues: 64, handSize: 8, queueLengthLimit: 50, ...q } } }
+  if (limited !== l) obj.spec = { ...obj.spec!, limited }
 }
 
 const queuing = 'io.k8s.api.flowcontrol.v1.QueuingConfiguration'
