@@ -129,7 +129,6 @@ function wholeSecond(ms: number): number {
   return Math.floor(ms / 1000) * 1000
 }
 
-/** Creates `obj` unless an object of that name exists (a boot object another process made). */
 /** The API server's boot objects for the built-in definitions (APIServices, APF configuration), made once per process. */
 let bootObjects: KubeObject[] | undefined
 
@@ -142,6 +141,7 @@ function sharedTemplates(objs: KubeObject[]): KubeObject[] {
   return deepFreeze(objs)
 }
 
+/** Creates `obj` unless an object of that name exists (a boot object another process made). */
 async function createIfMissing(rs: AnyResourceStore, namespace: string, obj: KubeObject): Promise<void> {
   try {
     await rs.create(namespace, obj)
