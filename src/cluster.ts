@@ -159,6 +159,7 @@ function etcdLayout(): EtcdResource[] {
       resource: d.group ? `${d.plural}.${d.group}` : d.plural,
       prefix: d.storagePrefix ?? d.plural,
       compact: d.compactStorage,
+      parsed: d.parsedStorage,
     }))
   const seen = new Map<string, string>()
   for (const l of layout) {

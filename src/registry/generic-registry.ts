@@ -552,7 +552,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     // RetryGenerateName (GA in 1.32): a generated name that is taken is drawn again, 8 attempts in all.
     for (let attempt = 1; ; attempt++) {
       try {
-        const s = await this.ctx.store.create(this.key, o, { compact: this.def.compactStorage })
+        const s = await this.ctx.store.create(this.key, o, { compact: this.def.compactStorage, parsed: this.def.parsedStorage })
         this.def.afterCreate?.(s.obj as T)
         return s
       } catch (err) {
@@ -608,7 +608,7 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       if (opts.dryRun) return serialize(prepared, cur.rv)
       try {
         if (shouldDeleteDuringUpdate(prepared) && !this.def.holdsDeletion?.(prepared)) return await this.ctx.store.delete(this.key, ns, name, cur.rv)
-        return await this.ctx.store.update(this.key, prepared, cur.rv, { compact: this.def.compactStorage })
+        return await this.ctx.store.update(this.key, prepared, cur.rv, { compact: this.def.compactStorage, parsed: this.def.parsedStorage })
       } catch (err) {
         if (err instanceof StoreError && err.code === 'Conflict') {
           // Someone wrote in between (over etcd, another process): read it again and re-apply, as
@@ -897,7 +897,10 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
       try {
         if (marked) {
           if (opts.dryRun) return { stored: serialize(marked, cur.rv), outcome: 'pending' }
-          return { stored: await this.ctx.store.update(this.key, marked, cur.rv, { deleting: true, compact: this.def.compactStorage }), outcome: 'pending' }
+          return {
+            stored: await this.ctx.store.update(this.key, marked, cur.rv, { deleting: true, compact: this.def.compactStorage, parsed: this.def.parsedStorage }),
+            outcome: 'pending',
+          }
         }
         if (opts.dryRun) return { stored: cur, outcome: 'deleted' }
         return { stored: await this.ctx.store.delete(this.key, ns, name, cur.rv), outcome: 'deleted' }

@@ -140,6 +140,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    */
   compactStorage?: boolean
   /**
+   * The store keeps only the parsed object of each version and serializes it when a read asks
+   * (see StoreWriteOptions.parsed): for kinds every cluster boots with many of, read mostly by
+   * its own components (the bootstrap RBAC policy, APF configuration, APIServices).
+   */
+  parsedStorage?: boolean
+  /**
    * The etcd key prefix under /registry/ (`--etcd-servers`), as upstream's storage for the kind
    * names it (`services/specs`, `minions`); default the plural.
    */

@@ -25,6 +25,8 @@ export interface EtcdResource {
   prefix: string
   /** Kept as bytes only once watchers saw a version (see StoreWriteOptions.compact). */
   compact?: boolean
+  /** Kept as the parsed object only (see StoreWriteOptions.parsed). */
+  parsed?: boolean
 }
 
 export interface EtcdStoreOptions {
@@ -180,7 +182,7 @@ export class EtcdStore implements ObjectStore {
         const rv = Number(ev.kv.mod_revision)
         if (!where) continue
         if (ev.type === 'Delete') this.cache.applyCommitted(where.res.resource, where.key, rv, undefined)
-        else this.cache.applyCommitted(where.res.resource, where.key, rv, this.decode(ev.kv, rv), where.res.compact)
+        else this.cache.applyCommitted(where.res.resource, where.key, rv, this.decode(ev.kv, rv), where.res.compact, where.res.parsed)
       }
       this.reachable = true
       this.release()
@@ -211,7 +213,15 @@ export class EtcdStore implements ObjectStore {
         seen.add(`${row.resource}\u0000${row.key}`)
         const cur = this.cache.get(row.resource, ...splitKey(row.key))
         // Each version keeps the revision etcd wrote it at: the next compare-and-swap compares that.
-        if (!cur || cur.rv < row.rv) this.cache.applyCommitted(row.resource, row.key, row.rv, JSON.parse(row.json.toString('utf8')), row.compact)
+        if (!cur || cur.rv < row.rv)
+          this.cache.applyCommitted(
+            row.resource,
+            row.key,
+            row.rv,
+            JSON.parse(row.json.toString('utf8')),
+            row.compact,
+            this.byResource.get(row.resource)?.parsed,
+          )
       }
       for (const r of this.byResource.values())
         for (const s of this.cache.list(r.resource)) {

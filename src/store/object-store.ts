@@ -102,6 +102,14 @@ export interface StoreWriteOptions {
    * million at 100,000 pods, where the parsed copies alone would take about a gigabyte).
    */
   compact?: boolean
+  /**
+   * The opposite: keep only the parsed object, and serialize it again when a read asks for its
+   * bytes (held weakly, so reads close together share them). For kinds a cluster boots with
+   * many of and its own components read through informers (the bootstrap RBAC policy, APF
+   * configuration, APIServices): their values are frozen templates every cluster of a process
+   * shares, so the parsed object costs little and the bytes would be most of a small cluster.
+   */
+  parsed?: boolean
 }
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED'
@@ -122,12 +130,22 @@ const lineEnd = Buffer.from('}\n')
 class Stored implements StoredObject, ArenaTenant {
   /** The parsed object, until {@link release}. */
   private held: KubeObject | undefined
+  /**
+   * The bytes while they are kept: a view into an arena (moved when it is compacted) or a buffer
+   * of its own; undefined once {@link dropBytes} let them go, when `line` makes them again.
+   */
+  private kept: Buffer | undefined
+  /** Bytes made again after they were dropped, while a response or another read still holds them. */
+  private remade: WeakRef<Buffer> | undefined
+  /** UTF-8 length of the serialized object: what this version counts against the store's quota. */
+  readonly size: number
+  /** Written with {@link StoreWriteOptions.parsed}: its bytes go as soon as its watchers have them. */
+  parsedOnly = false
   constructor(
     /** Undefined for a version kept as bytes only (a compact write read back from a journal). */
     obj: KubeObject | undefined,
     readonly rv: number,
-    /** A view into an arena (moved when it is compacted), or a buffer of its own. */
-    public line: Buffer,
+    line: Buffer,
     private readonly bodyStart: number,
     /** Length of `{"kind":…,"apiVersion":…,` — ASCII, so the same in characters and bytes. */
     private readonly headLength: number,
@@ -136,19 +154,66 @@ class Stored implements StoredObject, ArenaTenant {
      * Where each top-level field's value lies in `line`: [key, start, end, key, start, end, …].
      * The next version copies the bytes of every field it shares with this one.
      */
-    readonly spans: (string | number)[] | undefined,
+    private fieldSpans: (string | number)[] | undefined,
     /** The arena and slot of a current version (undefined for others). */
     public arena: Arena | undefined,
     public slot: number,
   ) {
     this.held = obj
+    this.kept = line
+    this.size = line.length - bodyStart - lineEnd.length
     if (arena) arena.tenants[slot] = this
   }
 
+  /** The whole watch line of this version's change: kept, or serialized again from the parsed object. */
+  get line(): Buffer {
+    return this.kept ?? this.remade?.deref() ?? this.remake()
+  }
+
+  private remake(): Buffer {
+    const line = Buffer.from(`{"type":"${this.type}","object":${JSON.stringify(this.held)}}\n`, 'utf8')
+    this.remade = new WeakRef(line)
+    return line
+  }
+
+  get spans(): (string | number)[] | undefined {
+    return this.fieldSpans
+  }
+
   relocate(view: Buffer, arena: Arena, slot: number): void {
-    this.line = view
+    this.kept = view
     this.arena = arena
     this.slot = slot
+  }
+
+  /**
+   * Lets the bytes go and keeps the parsed object (nothing to do for a compact version, which has
+   * only its bytes): for a version that stopped being current, which the watch history keeps for
+   * a watcher resuming from before it, and for a {@link parsedOnly} one. Its arena must have
+   * released it first. Serializing is deterministic, so bytes made again are the same bytes.
+   */
+  dropBytes(): void {
+    if (this.held === undefined) return
+    this.kept = undefined
+    this.fieldSpans = undefined
+    this.arena = undefined
+    this.slot = -1
+  }
+
+  /** Current again (a checkpoint restored it): bytes dropped since are made again into `alloc`'s arenas. */
+  rehouse(alloc: ArenaAllocator): void {
+    if (this.kept) {
+      this.arena?.retain(this, this.slot)
+      return
+    }
+    if (this.parsedOnly) return
+    const line = this.line
+    const { view, arena, slot } = alloc.allocate(line.length)
+    line.copy(view)
+    this.kept = view
+    this.arena = arena
+    this.slot = slot
+    if (arena) arena.tenants[slot] = this
   }
 
   /** The parsed object while it is held (not after a compact write's release). */
@@ -175,11 +240,6 @@ class Stored implements StoredObject, ArenaTenant {
     return this.held === undefined
   }
 
-  /** UTF-8 length of the serialized object. */
-  get size(): number {
-    return this.line.length - this.bodyStart - lineEnd.length
-  }
-
   get json(): string {
     return this.bytes().toString('utf8')
   }
@@ -190,7 +250,8 @@ class Stored implements StoredObject, ArenaTenant {
   }
 
   bytes(): Buffer {
-    return this.line.subarray(this.bodyStart, this.line.length - lineEnd.length)
+    const line = this.line
+    return line.subarray(this.bodyStart, line.length - lineEnd.length)
   }
 
   itemBytes(): Buffer[] {
@@ -222,12 +283,15 @@ const verifyReuse = process.env.KUBEMOCK_VERIFY_SERIALIZATION === '1'
  * neither spec nor status. That relies on what the store already requires, that nothing mutates
  * a stored version or the values in it. Output is exactly JSON.stringify(obj).
  */
-function stored(obj: KubeObject, rv: number, type: EventType, prev?: Stored, compact = false, alloc?: ArenaAllocator): Stored {
+function stored(obj: KubeObject, rv: number, type: EventType, prev?: Stored, compact = false, alloc?: ArenaAllocator, parsed = false): Stored {
   const prevObj = prev?.heldObject() as Record<string, unknown> | undefined
+  // A parsed-only version's bytes are let go once its watchers have them: no arena for them.
+  if (parsed) alloc = undefined
   // A create has nothing to copy from and a compact version is rarely written again: one
   // JSON.stringify is cheaper than field by field (Events have a dozen top-level fields).
   const s = prev && prevObj && !compact ? storedByField(obj, rv, type, alloc, prev, prevObj) : storedWhole(obj, rv, type, alloc)
   if (verifyReuse && s.json !== JSON.stringify(obj)) throw new Error(`serialization of ${obj.kind} ${obj.metadata?.name} differs from JSON.stringify`)
+  s.parsedOnly = parsed
   return s
 }
 
@@ -511,6 +575,7 @@ export class MemoryStore implements ObjectStore {
       const event = row.rv > state.compactedRV
       if (prev) {
         this.unlink(prev)
+        prev.dropBytes()
         this.total -= prev.size
       }
       if (row.type === 'DELETED') {
@@ -661,7 +726,7 @@ export class MemoryStore implements ObjectStore {
     if (b.objects.has(key)) throw new StoreError('AlreadyExists', key)
     const rv = this.rv + 1
     obj.metadata.resourceVersion = String(rv)
-    const s = stored(obj, rv, 'ADDED', undefined, opts.compact, opts.compact ? this.compactArenas : this.arenas)
+    const s = stored(obj, rv, 'ADDED', undefined, opts.compact, opts.compact ? this.compactArenas : this.arenas, opts.parsed)
     try {
       this.checkSize(key, s, 0, false)
       this.record(resource, key, 'ADDED', s, opts.compact ?? false)
@@ -685,7 +750,7 @@ export class MemoryStore implements ObjectStore {
     const rv = this.rv + 1
     const before = obj.metadata.resourceVersion
     obj.metadata.resourceVersion = String(rv)
-    const s = stored(obj, rv, 'MODIFIED', prev, opts.compact, opts.compact ? this.compactArenas : this.arenas)
+    const s = stored(obj, rv, 'MODIFIED', prev, opts.compact, opts.compact ? this.compactArenas : this.arenas, opts.parsed)
     try {
       this.checkSize(key, s, prev.size, opts.deleting ?? false)
       this.record(resource, key, 'MODIFIED', s, opts.compact ?? false)
@@ -744,6 +809,11 @@ export class MemoryStore implements ObjectStore {
     this.rv = Math.max(this.rv, rv)
     this.hub.publish({ type, resource, namespace, rv, stored: s, prev })
     if (compact) s.release()
+    // The watchers have their lines: what the history keeps of a replaced or deleted version,
+    // and of a parsed-only one, is its parsed object (made into bytes again for a watcher that
+    // resumes from before it). That keeps one serialized copy per object, the current one.
+    else if (type === 'DELETED' || s.parsedOnly) s.dropBytes()
+    prev?.dropBytes()
   }
 
   /**
@@ -752,7 +822,7 @@ export class MemoryStore implements ObjectStore {
    * resourceVersion is set here), else a deletion of `key`. Undefined when there is nothing to
    * delete. No journal records it and no limit refuses it: the backend already took it.
    */
-  applyCommitted(resource: string, key: string, rv: number, obj: KubeObject | undefined, compact = false): StoredObject | undefined {
+  applyCommitted(resource: string, key: string, rv: number, obj: KubeObject | undefined, compact = false, parsed = false): StoredObject | undefined {
     const b = this.bucket(resource)
     const prev = b.objects.get(key)
     const slash = key.indexOf('/')
@@ -766,7 +836,7 @@ export class MemoryStore implements ObjectStore {
     }
     obj.metadata.resourceVersion = String(rv)
     const type = prev ? 'MODIFIED' : 'ADDED'
-    const s = stored(obj, rv, type, prev, compact, compact ? this.compactArenas : this.arenas)
+    const s = stored(obj, rv, type, prev, compact, compact ? this.compactArenas : this.arenas, parsed)
     this.install(resource, b, key, namespace, rv, type, s, prev, compact)
     return s
   }
@@ -796,7 +866,7 @@ export class MemoryStore implements ObjectStore {
       for (const b of this.buckets.values()) for (const v of b.objects.values()) this.unlink(v)
       this.buckets.clear()
       for (const [resource, objects] of saved) {
-        for (const v of objects.values()) v.arena?.retain(v, v.slot)
+        for (const v of objects.values()) v.rehouse(this.arenas)
         const keys = new SortedKeys()
         for (const k of objects.keys()) keys.add(k)
         this.buckets.set(resource, { objects, keys })

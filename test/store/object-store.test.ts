@@ -174,6 +174,74 @@ describe('MemoryStore', () => {
     expect(JSON.parse(big.itemJSON())).not.toHaveProperty('kind')
   })
 
+  it('keeps bytes for current versions only: a replaced or deleted version is its parsed object, serialized again for a watcher resuming from before it', async () => {
+    const s = new MemoryStore()
+    const lines: string[] = []
+    const sent: Buffer[] = []
+    s.watch('configmaps', undefined, 0, (ev) => {
+      sent.push(ev.stored.watchLine(ev.type))
+      lines.push(ev.stored.watchLine(ev.type).toString())
+    })
+    const v1 = await s.create('configmaps', cm('default', 'a', { v: 'x'.repeat(500) }))
+    const v2 = await s.update('configmaps', { ...v1.obj, metadata: { ...v1.obj.metadata }, data: { v: 'y'.repeat(500) } })
+    await s.create('configmaps', cm('default', 'b', { v: 'z'.repeat(500) }))
+    await s.delete('configmaps', 'default', 'b')
+    // The arenas hold a's current version alone, and the replaced one let its bytes go.
+    expect(s.arenaStats().liveBytes).toBe(v2.watchLine('MODIFIED').length)
+    expect(v2.watchLine('MODIFIED')).toBe(sent[1])
+    expect(v1.watchLine('ADDED')).not.toBe(sent[0])
+    expect(v1.watchLine('ADDED').equals(sent[0])).toBe(true)
+    // A watcher from the start gets the same four lines as the one that was there.
+    const replayed: string[] = []
+    s.watch('configmaps', undefined, 0, (ev) => replayed.push(ev.stored.watchLine(ev.type).toString()))
+    expect(replayed).toEqual(lines)
+    expect(replayed.map((l) => JSON.parse(l).type)).toEqual(['ADDED', 'MODIFIED', 'ADDED', 'DELETED'])
+    expect(v1.json).toBe(JSON.stringify(v1.obj))
+    // The state at v1 lists v1's bytes.
+    expect(s.listAt('configmaps', undefined, v1.rv).map((x) => x.json)).toEqual([JSON.stringify(v1.obj)])
+  })
+
+  it('keeps a parsed-only write without bytes, serializing it on each read (weakly held for the next)', async () => {
+    const s = new MemoryStore()
+    const lines: string[] = []
+    s.watch('clusterroles', undefined, 0, (ev) => lines.push(ev.stored.watchLine(ev.type).toString()))
+    const rules = Object.freeze([Object.freeze({ verbs: ['get'], resources: ['pods'], apiGroups: [''] })])
+    const role = { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: { name: 'r' }, rules }
+    const v1 = await s.create('clusterroles', role, { parsed: true })
+    expect(s.arenaStats().liveBytes).toBe(0)
+    expect(s.get('clusterroles', '', 'r')!.obj).toBe(role)
+    expect(v1.json).toBe(JSON.stringify(role))
+    expect(v1.size).toBe(Buffer.byteLength(JSON.stringify(role)))
+    expect(s.storedBytes()).toBe(v1.size)
+    expect(lines).toEqual([`{"type":"ADDED","object":${JSON.stringify(role)}}\n`])
+    // An update of it is parsed-only too, and its watchers get its line.
+    const v2 = await s.update(
+      'clusterroles',
+      { ...role, metadata: { ...v1.obj.metadata }, rules: [...rules, { verbs: ['list'], resources: ['pods'], apiGroups: [''] }] },
+      v1.rv,
+      { parsed: true },
+    )
+    expect(s.arenaStats().liveBytes).toBe(0)
+    expect(lines[1]).toBe(`{"type":"MODIFIED","object":${JSON.stringify(v2.obj)}}\n`)
+    expect(JSON.parse(Buffer.concat(v2.itemBytes()).toString())).toEqual({ metadata: v2.obj.metadata, rules: v2.obj.rules })
+  })
+
+  it('puts back what a checkpoint held with bytes in the arenas again, also the versions replaced since', async () => {
+    const s = new MemoryStore()
+    const a1 = await s.create('configmaps', cm('default', 'a', { v: '1' }))
+    const b1 = await s.create('configmaps', cm('default', 'b', { v: '1' }))
+    const restore = await s.checkpoint()
+    await s.update('configmaps', { ...a1.obj, metadata: { ...a1.obj.metadata }, data: { v: '2' } })
+    await s.clear()
+    await restore()
+    expect(s.list('configmaps').map((x) => x.json)).toEqual([JSON.stringify(a1.obj), JSON.stringify(b1.obj)])
+    expect(s.arenaStats().liveBytes).toBe(a1.watchLine('ADDED').length + b1.watchLine('ADDED').length)
+    expect(s.storedBytes()).toBe(a1.size + b1.size)
+    // The next write of a copies from its bytes again.
+    const a2 = await s.update('configmaps', { ...a1.obj, metadata: { ...a1.obj.metadata }, data: { v: '3' } })
+    expect(a2.json).toBe(JSON.stringify(a2.obj))
+  })
+
   it('serializes a write that shares fields with the version it replaces to exactly JSON.stringify, copying the shared ones', async () => {
     const s = new MemoryStore()
     const spec = { containers: [{ name: 'c', image: 'nginx', args: ['ü', '"quoted"'] }] }

@@ -45,6 +45,8 @@ export const apiServices: ResourceDefinition<APIService> = {
   plural: 'apiservices',
   singular: 'apiservice',
   namespaced: false,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   categories: ['api-extensions'],
   // kube-aggregator stores them under its group: /registry/apiregistration.k8s.io/apiservices/v1.apps.
   storagePrefix: 'apiregistration.k8s.io/apiservices',

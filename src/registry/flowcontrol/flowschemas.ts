@@ -29,6 +29,8 @@ export const flowSchemas: ResourceDefinition<FlowSchema> = {
   plural: 'flowschemas',
   singular: 'flowschema',
   namespaced: false,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   subresources: [statusSubresource],
   hasGeneration: true,
   applyDefaults(obj) {

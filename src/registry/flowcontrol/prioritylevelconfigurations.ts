@@ -42,6 +42,8 @@ export const priorityLevelConfigurations: ResourceDefinition<PriorityLevelConfig
   plural: 'prioritylevelconfigurations',
   singular: 'prioritylevelconfiguration',
   namespaced: false,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   subresources: [statusSubresource],
   hasGeneration: true,
   applyDefaults,

@@ -11,6 +11,8 @@ export const clusterRoleBindings: ResourceDefinition<BindingObject> = {
   plural: 'clusterrolebindings',
   singular: 'clusterrolebinding',
   namespaced: false,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   validateName: validateRBACName,
   applyDefaults: defaultBinding,
   validate: (b) => validateBinding(b, false),

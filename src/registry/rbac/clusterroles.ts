@@ -10,6 +10,8 @@ export const clusterRoles: ResourceDefinition<RoleObject> = {
   plural: 'clusterroles',
   singular: 'clusterrole',
   namespaced: false,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   validateName: validateRBACName,
   validate: (r) => validateRole(r, false),
 }

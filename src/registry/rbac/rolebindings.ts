@@ -11,6 +11,8 @@ export const roleBindings: ResourceDefinition<BindingObject> = {
   plural: 'rolebindings',
   singular: 'rolebinding',
   namespaced: true,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   validateName: validateRBACName,
   applyDefaults: defaultBinding,
   validate: (b) => validateBinding(b, true),

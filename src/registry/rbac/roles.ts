@@ -10,6 +10,8 @@ export const roles: ResourceDefinition<RoleObject> = {
   plural: 'roles',
   singular: 'role',
   namespaced: true,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   validateName: validateRBACName,
   validate: (r) => validateRole(r, true),
 }

@@ -16,6 +16,8 @@ export const priorityClasses: ResourceDefinition<PriorityClass> = {
   plural: 'priorityclasses',
   singular: 'priorityclass',
   namespaced: false,
+  // Every cluster boots with these, from templates it shares: kept parsed, serialized on read.
+  parsedStorage: true,
   shortNames: ['pc'],
   // PrepareForCreate sets generation 1; nothing bumps it (there is no spec).
   hasGeneration: true,
