@@ -68,3 +68,21 @@ describe('Cluster with dataDir', () => {
     }
   })
 })
+
+describe('Cluster.open in a process that opened one before', () => {
+  it('boots once the cluster before it has nothing queued', async () => {
+    const first = await Cluster.open({ speed: 0 })
+    // The boot's work (scheduling the kube-system pods, their kubelets, the Deployments' ReplicaSets) is still queued.
+    expect(first.controllers.pending()).toBeGreaterThan(0)
+    const second = await Cluster.open({ speed: 0 })
+    expect(first.controllers.pending()).toBe(0)
+    expect(
+      first.registry
+        .resource('', 'pods')
+        .list('kube-system')
+        .items.every((s) => (s.obj.spec as { nodeName?: string }).nodeName),
+    ).toBe(true)
+    first.close()
+    second.close()
+  })
+})

@@ -186,10 +186,12 @@ export class ControllerManager {
 
   /**
    * Resolves once no key is waiting or being reconciled (after at most `maxTurns` turns of the event
-   * loop, so a controller that keeps making itself dirty cannot hang a clock advance).
+   * loop, so a controller that keeps making itself dirty cannot hang a clock advance, and at most
+   * `maxMs` of wall-clock time when given).
    */
-  async whenIdle(maxTurns = 10_000): Promise<void> {
-    for (let i = 0; i < maxTurns && this.running && this.pending() > 0; i++) await new Promise<void>((r) => setImmediate(r))
+  async whenIdle(maxTurns = 10_000, maxMs = Infinity): Promise<void> {
+    const until = performance.now() + maxMs
+    for (let i = 0; i < maxTurns && this.running && this.pending() > 0 && performance.now() < until; i++) await new Promise<void>((r) => setImmediate(r))
   }
 
   add(c: Controller): void {
