@@ -14,6 +14,10 @@ export interface StoreEvent {
 
 export type WatchListener = (event: StoreEvent) => void
 
+/** An event type as the history's type column holds it. */
+const eventTypes: readonly StoreEvent['type'][] = ['ADDED', 'MODIFIED', 'DELETED']
+const eventCodes: Record<StoreEvent['type'], number> = { ADDED: 0, MODIFIED: 1, DELETED: 2 }
+
 interface Subscription {
   namespace: string | undefined
   listener: WatchListener
@@ -27,7 +31,17 @@ interface Subscription {
  * old copies (etcd compacts old revisions for the same reason).
  */
 export class WatchHub {
-  private ring: (StoreEvent | undefined)[]
+  /**
+   * The history as columns, slot i of each being one event (the ring starts at `start`): an event
+   * object per slot was 72 bytes, and a default cluster's boot leaves ~280 of them in the history of
+   * each of 300 clusters in a process. Replays make the event objects again.
+   */
+  private types = new Uint8Array(0)
+  private rvs = new Float64Array(0)
+  private resources: string[] = []
+  private namespaces: string[] = []
+  private storeds: (StoredObject | undefined)[] = []
+  private prevs: (StoredObject | undefined)[] = []
   private start = 0
   private size = 0
   /** Newest resourceVersion that has fallen out of the ring (or the store's start). */
@@ -44,14 +58,19 @@ export class WatchHub {
     /** Told of every event that leaves the history (a durable store then forgets what it replaced). */
     private readonly onDrop?: (ev: StoreEvent) => void,
   ) {
-    this.ring = []
     this.compactedRV = startRV
   }
 
   publish(ev: StoreEvent): void {
     if (this.size === this.capacity) this.dropOldest()
-    else if (this.size === this.ring.length) this.grow()
-    this.ring[(this.start + this.size) % this.ring.length] = ev
+    else if (this.size === this.types.length) this.grow()
+    const i = (this.start + this.size) % this.types.length
+    this.types[i] = eventCodes[ev.type]
+    this.rvs[i] = ev.rv
+    this.resources[i] = ev.resource
+    this.namespaces[i] = ev.namespace
+    this.storeds[i] = ev.stored
+    this.prevs[i] = ev.prev
     this.size++
     this.bytes += ev.stored.size
     // The newest event always stays: a watcher that is up to date must be able to resume.
@@ -69,25 +88,60 @@ export class WatchHub {
     }
   }
 
+  /** The event in slot `i`, made again from the columns. */
+  private eventAt(i: number): StoreEvent {
+    const ev: StoreEvent = {
+      type: eventTypes[this.types[i]!]!,
+      resource: this.resources[i]!,
+      namespace: this.namespaces[i]!,
+      rv: this.rvs[i]!,
+      stored: this.storeds[i]!,
+    }
+    const prev = this.prevs[i]
+    if (prev) ev.prev = prev
+    return ev
+  }
+
   /**
    * Doubles the ring (up to `capacity`), oldest event first: a cluster that writes little never
-   * holds a 10,000-slot array (80 KB each, for every one of 300 clusters in a process).
+   * holds a 10,000-slot history (for every one of 300 clusters in a process).
    */
   private grow(): void {
-    const next: (StoreEvent | undefined)[] = new Array(Math.min(this.capacity, Math.max(64, this.ring.length * 2)))
-    for (let i = 0; i < this.size; i++) next[i] = this.ring[(this.start + i) % this.ring.length]
-    this.ring = next
+    const length = Math.min(this.capacity, Math.max(64, this.types.length * 2))
+    const types = new Uint8Array(length)
+    const rvs = new Float64Array(length)
+    const resources: string[] = new Array(length)
+    const namespaces: string[] = new Array(length)
+    const storeds: (StoredObject | undefined)[] = new Array(length)
+    const prevs: (StoredObject | undefined)[] = new Array(length)
+    for (let n = 0; n < this.size; n++) {
+      const i = (this.start + n) % this.types.length
+      types[n] = this.types[i]!
+      rvs[n] = this.rvs[i]!
+      resources[n] = this.resources[i]!
+      namespaces[n] = this.namespaces[i]!
+      storeds[n] = this.storeds[i]
+      prevs[n] = this.prevs[i]
+    }
+    this.types = types
+    this.rvs = rvs
+    this.resources = resources
+    this.namespaces = namespaces
+    this.storeds = storeds
+    this.prevs = prevs
     this.start = 0
   }
 
   private dropOldest(): void {
-    const old = this.ring[this.start]!
-    this.compactedRV = old.rv
-    this.bytes -= old.stored.size
-    this.ring[this.start] = undefined
-    this.start = (this.start + 1) % this.ring.length
+    const i = this.start
+    const old = this.onDrop ? this.eventAt(i) : undefined
+    this.compactedRV = this.rvs[i]!
+    this.bytes -= this.storeds[i]!.size
+    this.storeds[i] = undefined
+    this.prevs[i] = undefined
+    this.start = (this.start + 1) % this.types.length
     this.size--
-    this.onDrop?.(old)
+    if (old) this.onDrop?.(old)
   }
 
   /** Serialized bytes the history holds (for tests and metrics). */
@@ -115,13 +169,18 @@ export class WatchHub {
   eventsAfter(resource: string, namespace: string | undefined, sinceRV: number): StoreEvent[] {
     if (sinceRV < this.compactedRV) throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
     const out: StoreEvent[] = []
-    for (let i = 0; i < this.size; i++) {
-      const ev = this.ring[(this.start + i) % this.ring.length]!
-      if (ev.rv <= sinceRV || ev.resource !== resource) continue
-      if (namespace && ev.namespace !== namespace) continue
-      out.push(ev)
-    }
+    this.forEachAfter(resource, namespace, sinceRV, (ev) => out.push(ev))
     return out
+  }
+
+  /** Calls `fn` with each event of the history of `resource` (and `namespace`, if given) above `sinceRV`, oldest first. */
+  private forEachAfter(resource: string, namespace: string | undefined, sinceRV: number, fn: (ev: StoreEvent) => void): void {
+    for (let n = 0; n < this.size; n++) {
+      const i = (this.start + n) % this.types.length
+      if (this.rvs[i]! <= sinceRV || this.resources[i] !== resource) continue
+      if (namespace && this.namespaces[i] !== namespace) continue
+      fn(this.eventAt(i))
+    }
   }
 
   subscribe(resource: string, namespace: string | undefined, sinceRV: number, currentRV: number, listener: WatchListener): () => void {
@@ -129,12 +188,7 @@ export class WatchHub {
       throw new StoreError('Expired', `too old resource version: ${sinceRV} (${this.compactedRV})`, this.compactedRV)
     }
     if (sinceRV < currentRV) {
-      for (let i = 0; i < this.size; i++) {
-        const ev = this.ring[(this.start + i) % this.ring.length]!
-        if (ev.rv <= sinceRV || ev.resource !== resource) continue
-        if (namespace && ev.namespace !== namespace) continue
-        listener(ev)
-      }
+      this.forEachAfter(resource, namespace, sinceRV, listener)
     }
     let set = this.subs.get(resource)
     if (!set) {
@@ -150,7 +204,12 @@ export class WatchHub {
 
   /** Forgets history (after a state import); existing watchers must re-list. */
   reset(rv: number): void {
-    this.ring = []
+    this.types = new Uint8Array(0)
+    this.rvs = new Float64Array(0)
+    this.resources = []
+    this.namespaces = []
+    this.storeds = []
+    this.prevs = []
     this.start = 0
     this.size = 0
     this.bytes = 0

@@ -38,6 +38,22 @@ const widget = (name: string, spec: Record<string, unknown> = {}, labels?: Recor
 })
 
 describe('generic registry', () => {
+  it('lists and watches without selectors through one shared predicate, and with them through their own', async () => {
+    const { registry, w } = await setup()
+    const all = w.predicate()
+    expect(w.predicate('', '')).toBe(all)
+    expect(registry.resource('', 'namespaces').predicate()).toBe(all)
+    expect(all.empty && all.matches(widget('a'))).toBe(true)
+    expect(Object.isFrozen(all) && Object.isFrozen(all.labels) && Object.isFrozen(all.fields)).toBe(true)
+    const red = w.predicate('app=red', 'spec.colour=red')
+    expect(red).not.toBe(all)
+    expect(red.fields[0]!.field).toBe('spec.color')
+    expect(red.matches(widget('a', { color: 'red' }, { app: 'red' }))).toBe(true)
+    expect(red.matches(widget('a', { color: 'blue' }, { app: 'red' }))).toBe(false)
+    await w.create('default', widget('a', {}, { app: 'red' }))
+    expect((await w.list('default', {})).items.length).toBe(1)
+  })
+
   it('a shallow update shares what it does not replace, leaves the stored version intact and skips no-op writes', async () => {
     const { w } = await setup()
     const first = await w.create('default', widget('a', { color: 'red', parts: [{ n: 1 }] }, { app: 'x' }))
