@@ -9,6 +9,7 @@ import type { KubeObject } from '../types.js'
 import { rfc3339, rfc3339Micro } from '../util/time.js'
 import type { ControllerDeps } from './index.js'
 import { type Controller, yieldIfBusy } from './runtime.js'
+import { deepFreeze } from '../util/deep-freeze.js'
 import { perObject } from '../util/per-object.js'
 
 /** Heartbeat timings (simulated ms); override through `deps.timings`. */
@@ -24,6 +25,28 @@ export const defaultNodeTimings = {
 /** nodeStatusMaxImages: the kubelet reports at most this many images, largest first. */
 const maxImages = 50
 
+/** One entry of node.status.images. */
+export interface StatusImage {
+  readonly names: readonly string[]
+  readonly sizeBytes: number
+}
+
+/**
+ * The status.images lists of the process by their JSON, deep-frozen (parsed, so each array is
+ * exactly as long as it is): every node of 300 default clusters reports the same preloaded images,
+ * ~10 KB of arrays per cluster when each node kept its own. The most recent 64 lists are kept; a
+ * node holding an older one keeps it, only no longer shared.
+ */
+const imageLists = new Map<string, readonly StatusImage[]>()
+function sharedImageList(json: string): readonly StatusImage[] {
+  let list = imageLists.get(json)
+  if (list) imageLists.delete(json)
+  else list = deepFreeze(JSON.parse(json) as StatusImage[])
+  imageLists.set(json, list)
+  if (imageLists.size > 64) imageLists.delete(imageLists.keys().next().value!)
+  return list
+}
+
 /** What one node's kubelet keeps in memory. */
 export class KubeletNode {
   readonly allocator: PodIPAllocator
@@ -35,7 +58,7 @@ export class KubeletNode {
   lastUnschedulable = false
   /** Bumped whenever the image set changes (so the status list is rebuilt only then). */
   private imagesVersion = 0
-  private imagesMemo: { version: number; list: { names: string[]; sizeBytes: number }[]; json: string } | undefined
+  private imagesMemo: { version: number; list: readonly StatusImage[]; json: string } | undefined
 
   constructor(
     readonly name: string,
@@ -58,16 +81,19 @@ export class KubeletNode {
     this.images.set(image.image, image)
   }
 
-  /** node.status.images: names `[<repo>@<digest>, <repo>:<tag>…]`, largest first, at most 50 (a fresh array). */
-  statusImages(): { names: string[]; sizeBytes: number }[] {
-    return this.statusImagesMemo().list.map((e) => ({ names: [...e.names], sizeBytes: e.sizeBytes }))
+  /**
+   * node.status.images: names `[<repo>@<digest>, <repo>:<tag>…]`, largest first, at most 50.
+   * Deep-frozen and shared by every node of the process that reports the same images.
+   */
+  statusImages(): readonly StatusImage[] {
+    return this.statusImagesMemo().list
   }
 
   /** {@link statusImages} and its JSON, rebuilt only when the image set changed. */
-  statusImagesMemo(): { list: { names: string[]; sizeBytes: number }[]; json: string } {
+  statusImagesMemo(): { list: readonly StatusImage[]; json: string } {
     if (this.imagesMemo?.version === this.imagesVersion) return this.imagesMemo
-    const list = this.buildStatusImages()
-    this.imagesMemo = { version: this.imagesVersion, list, json: JSON.stringify(list) }
+    const json = JSON.stringify(this.buildStatusImages())
+    this.imagesMemo = { version: this.imagesVersion, list: sharedImageList(json), json }
     return this.imagesMemo
   }
 

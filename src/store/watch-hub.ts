@@ -103,11 +103,11 @@ export class WatchHub {
   }
 
   /**
-   * Doubles the ring (up to `capacity`), oldest event first: a cluster that writes little never
+   * Grows the ring by half (up to `capacity`), oldest event first: a cluster that writes little never
    * holds a 10,000-slot history (for every one of 300 clusters in a process).
    */
   private grow(): void {
-    const length = Math.min(this.capacity, Math.max(64, this.types.length * 2))
+    const length = Math.min(this.capacity, Math.max(64, Math.ceil(this.types.length * 1.5)))
     const types = new Uint8Array(length)
     const rvs = new Float64Array(length)
     const resources: string[] = new Array(length)

@@ -1,5 +1,6 @@
 /** @module kubelet-node.test: node heartbeats at many nodes — one Lease renewal per node per 10 s, from a batched schedule. */
 import { afterEach, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
 import { Cluster } from '../../src/cluster.js'
 import { HeartbeatSchedule } from '../../src/controllers/kubelet-node.js'
 import { SimClock } from '../../src/sim/clock.js'
@@ -90,5 +91,42 @@ describe('HeartbeatSchedule', () => {
     ])
     expect(s.size).toBe(0)
     clock.dispose()
+  })
+})
+
+describe('node status images', () => {
+  it('nodes reporting the same images share one frozen list, and clients still patch and replace it', async () => {
+    const a = (cluster = await Cluster.open({ speed: 0, nodes: 2 }))
+    await drain(a)
+    const b = await Cluster.open({ speed: 0, nodes: 1 })
+    try {
+      await drain(b)
+      const images = (c: Cluster, name: string) => (c.registry.resource('', 'nodes').get('', name).obj.status as { images: { names: string[] }[] }).images
+      const [first, second] = a.registry.resource('', 'nodes').list(undefined).items.map((s) => s.obj.metadata.name!)
+      const shared = images(a, first!)
+      expect(shared.length).toBeGreaterThan(0)
+      expect(images(a, second!)).toBe(shared)
+      expect(images(b, b.registry.resource('', 'nodes').list(undefined).items[0]!.obj.metadata.name!)).toBe(shared)
+      expect(Object.isFrozen(shared) && Object.isFrozen(shared[0]) && Object.isFrozen(shared[0]!.names)).toBe(true)
+      const app = await buildApp({ cluster: a })
+      try {
+        const patch = (type: string, body: unknown) =>
+          app.inject({ method: 'PATCH', url: `/api/v1/nodes/${first}/status`, headers: { 'content-type': type }, payload: JSON.stringify(body) })
+        const names = ['example.com/extra@sha256:00', 'example.com/extra:1']
+        const merged = await patch('application/strategic-merge-patch+json', { status: { images: [{ names, sizeBytes: 1 }] } })
+        expect(merged.statusCode).toBe(200)
+        expect(merged.json().status.images).toEqual([{ names, sizeBytes: 1 }])
+        const replaced = await patch('application/merge-patch+json', { status: { images: [...shared, { names, sizeBytes: 2 }] } })
+        expect(replaced.statusCode).toBe(200)
+        expect(replaced.json().status.images.length).toBe(shared.length + 1)
+        // The other node's list (and the other cluster's) is what it was.
+        expect(images(a, second!)).toBe(shared)
+        expect(shared.length).toBe(replaced.json().status.images.length - 1)
+      } finally {
+        await app.close()
+      }
+    } finally {
+      b.close()
+    }
   })
 })
