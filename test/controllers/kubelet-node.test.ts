@@ -102,7 +102,10 @@ describe('node status images', () => {
     try {
       await drain(b)
       const images = (c: Cluster, name: string) => (c.registry.resource('', 'nodes').get('', name).obj.status as { images: { names: string[] }[] }).images
-      const [first, second] = a.registry.resource('', 'nodes').list(undefined).items.map((s) => s.obj.metadata.name!)
+      const [first, second] = a.registry
+        .resource('', 'nodes')
+        .list(undefined)
+        .items.map((s) => s.obj.metadata.name!)
       const shared = images(a, first!)
       expect(shared.length).toBeGreaterThan(0)
       expect(images(a, second!)).toBe(shared)
