@@ -54,26 +54,28 @@ describe('ArenaAllocator', () => {
     expect(alloc.stats().liveBytes).toBe(300)
   })
 
-  it('copies out of an arena that is less than three quarters live', () => {
+  /** Ten 100-byte versions in one 1000-byte arena, the first `released` no longer current, then one more written. */
+  function tenThenRelease(released: number) {
     const alloc = new ArenaAllocator(1000, 256)
     const tenants = Array.from({ length: 10 }, (_, i) => put(alloc, String(i).repeat(100)))
     const first = tenants[0].arena
-    // Three of ten stop being current: the arena is 70 % live, which a half-live rule would keep.
-    for (const t of tenants.slice(0, 3)) t.arena.release(t, t.slot)
+    for (const t of tenants.slice(0, released)) t.arena.release(t, t.slot)
     put(alloc, 'x'.repeat(100))
-    expect(tenants[3].arena).not.toBe(first)
-    expect(tenants.slice(3).map((t) => t.line.toString())).toEqual(tenants.slice(3).map((_, i) => String(i + 3).repeat(100)))
+    return { alloc, kept: tenants.slice(released), first }
+  }
+
+  it('copies out of an arena that is less than three quarters live', () => {
+    // Three of ten stop being current: the arena is 70 % live, which a half-live rule would keep.
+    const { alloc, kept, first } = tenThenRelease(3)
+    expect(kept[0].arena).not.toBe(first)
+    expect(kept.map((t) => t.line.toString())).toEqual(kept.map((_, i) => String(i + 3).repeat(100)))
     expect(alloc.stats()).toEqual({ arenas: 1, liveBytes: 800, usedBytes: 800 })
   })
 
   it('leaves an arena that is more than three quarters live', () => {
-    const alloc = new ArenaAllocator(1000, 256)
-    const tenants = Array.from({ length: 10 }, (_, i) => put(alloc, String(i).repeat(100)))
-    const first = tenants[0].arena
     // Two of ten stop being current: 80 % live stays where it is.
-    for (const t of tenants.slice(0, 2)) t.arena.release(t, t.slot)
-    put(alloc, 'x'.repeat(100))
-    expect(tenants[2].arena).toBe(first)
+    const { alloc, kept, first } = tenThenRelease(2)
+    expect(kept[0].arena).toBe(first)
     expect(alloc.stats()).toEqual({ arenas: 2, liveBytes: 900, usedBytes: 1100 })
   })
 
