@@ -506,6 +506,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
 
   /** Create: system metadata → generateName → defaults → prepareForCreate → validate → admission → store. */
   async create(namespace: string, obj: T, opts: WriteOptions = {}): Promise<StoredObject> {
+    // Only a kind with a `load` waits: the others reach the store in the caller's turn, as before.
+    if (this.def.load && this.loading !== true) await this.loaded()
     const ctx = opts.user ? { ...this.ctx.hookContext(), user: opts.user } : this.ctx.hookContext()
     const o = this.normalize(obj)
     const meta = o.metadata
@@ -590,6 +592,14 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
     return { kind: this.def.kind, apiVersion: this.apiVersion, metadata: { ...metadata }, ...rest } as unknown as T
   }
 
+  /** The definition's `load`, once (true when done); see ResourceDefinition.load. */
+  private loading: Promise<unknown> | true | undefined
+
+  private async loaded(): Promise<void> {
+    await (this.loading ??= this.def.load!())
+    this.loading = true
+  }
+
   // ---------------------------------------------------------------- update
 
   /** PUT: replace with `obj`; a set resourceVersion must match (else Conflict). */
@@ -604,6 +614,8 @@ export class ResourceStore<T extends KubeObject = KubeObject> {
    * leaves set is a precondition. Writes that change nothing are skipped.
    */
   async guaranteedUpdate(namespace: string, name: string, tryUpdate: (current: T) => T, opts: WriteOptions = {}): Promise<StoredObject> {
+    // Only a kind with a `load` waits: the others reach the store in the caller's turn, as before.
+    if (this.def.load && this.loading !== true) await this.loaded()
     const ns = this.def.namespaced ? namespace : ''
     for (let attempt = 0; ; attempt++) {
       const cur = this.ctx.store.get(this.key, ns, name)

@@ -132,6 +132,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * map types from it; built-ins leave it unset and use src/openapi/definitions.ts.
    */
   schema?: () => Record<string, unknown>
+  /**
+   * Loads what the kind's synchronous hooks need and the process has not loaded at start (CEL for
+   * CRDs, admission policies and webhook configurations): the first create or update of the kind
+   * in a registry waits for it.
+   */
+  load?: () => Promise<unknown>
   /** Fields whose change bumps generation (default: `spec`). Deployments add metadata.annotations. */
   generationFields?: (obj: T) => unknown
   /**

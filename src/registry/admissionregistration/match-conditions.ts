@@ -3,7 +3,7 @@
  * `request` and `authorizer` that all must be true for the webhook to be called
  * (staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions/matcher.go).
  */
-import { compileExpression } from '../cel/compile-expression.js'
+import { cel } from '../cel/load-cel.js'
 import type { MatchCondition } from './webhook-types.js'
 
 /** The variables of the matchConditions environment. `authorizer` is declared but not served (null). */
@@ -18,7 +18,7 @@ export interface MatchConditionInput {
 
 /** The compile error of an expression, as validation reports it, or undefined when it compiles. */
 export function matchConditionCompileError(expression: string): string | undefined {
-  const c = compileExpression(expression, variables)
+  const c = cel().compileExpression(expression, variables)
   return 'error' in c ? c.error : undefined
 }
 
@@ -30,7 +30,7 @@ export function evaluateMatchConditions(conds: MatchCondition[], input: MatchCon
   const errors: string[] = []
   const activation = { ...input, authorizer: null }
   for (const c of conds) {
-    const compiled = compileExpression(c.expression, variables)
+    const compiled = cel().compileExpression(c.expression, variables)
     if ('error' in compiled) {
       errors.push(`compilation failed for expression '${c.name}': ${compiled.error}`)
       continue

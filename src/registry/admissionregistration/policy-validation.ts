@@ -4,7 +4,7 @@
  * https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/admissionregistration/validation/validation.go
  */
 import type { FieldError } from '../../types.js'
-import { compileCel } from '../cel/compile-expression.js'
+import { cel } from '../cel/load-cel.js'
 import { forbidden, invalid, notSupported, required } from '../shared/field-errors.js'
 import type { MatchResources, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './policy-types.js'
 
@@ -31,7 +31,7 @@ export function defaultPolicy(p: ValidatingAdmissionPolicy): void {
 
 function compileError(expr: string | undefined, path: string, vars: string[]): FieldError[] {
   if (!expr?.trim()) return [required(path, '')]
-  const c = compileCel(expr, Object.fromEntries(vars.map((v) => [v, null])))
+  const c = cel().compileCel(expr, Object.fromEntries(vars.map((v) => [v, null])))
   return 'error' in c ? [invalid(path, expr, `compilation failed: ${c.error}`)] : []
 }
 

@@ -9,8 +9,8 @@ import type { CelValue } from '@bufbuild/cel'
 import { StatusError } from '../../errors.js'
 import type { KubeObject } from '../../types.js'
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js'
-import { CelEvaluationError, compileCel, type CelProgram } from '../cel/compile-expression.js'
-import { authorizerValue, requestResourceValue } from '../cel/library-authz.js'
+import type { CelProgram } from '../cel/compile-expression.js'
+import { cel, celLoaded, loadCel } from '../cel/load-cel.js'
 import type { Registry } from '../registry.js'
 import { labelSelectorMatches } from '../shared/label-selector-match.js'
 import { matchesResources, namespaceObjectFor } from './policy-matching.js'
@@ -24,7 +24,7 @@ const programs = new Map<string, CelProgram | { error: string }>()
 function program(expr: string): CelProgram | { error: string } {
   let p = programs.get(expr)
   if (!p) {
-    const c = compileCel(expr, decls)
+    const c = cel().compileCel(expr, decls)
     p = 'error' in c ? c : c.program
     if (programs.size > 2000) programs.clear()
     programs.set(expr, p)
@@ -39,7 +39,7 @@ function run(expr: string, bindings: Record<string, unknown>): { value: CelValue
   try {
     return { value: p.run(bindings) }
   } catch (e) {
-    if (e instanceof CelEvaluationError) return { error: e.message }
+    if (e instanceof cel().CelEvaluationError) return { error: e.message }
     throw e
   }
 }
@@ -161,6 +161,8 @@ export function createValidatingAdmissionPolicy(registry: Registry): AdmissionPl
     validate(a) {
       // The admission configuration kinds are exempt (rules.IsExemptAdmissionConfigurationResource).
       if (a.resource.group === group || !hasBindings()) return
+      // Bindings restored from a snapshot or a data directory were written without loading CEL.
+      if (!celLoaded()) return loadCel().then(() => this.validate!(a))
       const policies = new Map(list<ValidatingAdmissionPolicy>('validatingadmissionpolicies').map((p) => [p.metadata.name ?? '', p]))
       const bindings = list<ValidatingAdmissionPolicyBinding>('validatingadmissionpolicybindings').sort((x, y) =>
         (x.metadata.name ?? '') < (y.metadata.name ?? '') ? -1 : 1,
@@ -176,8 +178,8 @@ export function createValidatingAdmissionPolicy(registry: Registry): AdmissionPl
           oldObject: a.old ?? null,
           request: requestOf(registry, a),
           namespaceObject: namespaceObjectFor(registry, a),
-          authorizer: authorizerValue(),
-          'authorizer.requestResource': requestResourceValue({ ...a.resource, subresource: a.subresource, namespace: a.namespace, name: a.name }),
+          authorizer: cel().authorizerValue(),
+          'authorizer.requestResource': cel().requestResourceValue({ ...a.resource, subresource: a.subresource, namespace: a.namespace, name: a.name }),
         }
         const subject = `ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${b.metadata.name}'`
         const actions = b.spec?.validationActions ?? []

@@ -1,4 +1,5 @@
 /** @module validatingadmissionpolicies: the admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy definition (pkg/registry/admissionregistration/validatingadmissionpolicy/strategy.go). */
+import { loadCel } from '../cel/load-cel.js'
 import { statusSubresource } from '../apps/deployments.js'
 import type { ResourceDefinition } from '../resource-definition.js'
 import { ageColumn, nameColumn } from '../shared/columns.js'
@@ -25,6 +26,7 @@ export const validatingAdmissionPolicies: ResourceDefinition<ValidatingAdmission
   ...specStatusUpdates<ValidatingAdmissionPolicy>(),
   applyDefaults: defaultPolicy,
   validate: validatePolicy,
+  load: loadCel,
   columns: [
     nameColumn,
     { name: 'Validations', type: 'integer', description: 'Validations indicates the number of validation rules defined in this configuration' },

@@ -1,5 +1,6 @@
 /** @module validatingadmissionpolicybindings: the admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding definition (pkg/registry/admissionregistration/validatingadmissionpolicybinding/strategy.go). */
 import type { ResourceDefinition } from '../resource-definition.js'
+import { loadCel } from '../cel/load-cel.js'
 import { ageColumn, nameColumn } from '../shared/columns.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import { defaultMatchResources, validateBinding } from './policy-validation.js'
@@ -18,6 +19,7 @@ export const validatingAdmissionPolicyBindings: ResourceDefinition<ValidatingAdm
   generationFields: (b) => b.spec,
   applyDefaults: (b) => defaultMatchResources(b.spec?.matchResources),
   validate: validateBinding,
+  load: loadCel,
   columns: [
     nameColumn,
     {

@@ -19,6 +19,7 @@ import {
 } from './admission-review.js'
 import { requestVersionsOf } from './request-versions.js'
 import { evaluateMatchConditions } from './match-conditions.js'
+import { celLoaded, loadCel } from '../cel/load-cel.js'
 import { callWebhook, WebhookCallError, webhookRequest } from './webhook-client.js'
 import type { Webhook, WebhookConfiguration, WebhookRule } from './webhook-types.js'
 
@@ -119,6 +120,11 @@ function invocationFor(registry: Registry, h: Webhook, a: AdmissionAttributes): 
   return inv
 }
 
+/** Loads CEL when a webhook of `plural` has matchConditions (configurations restored from a snapshot were written without it). */
+async function conditionsLoaded(registry: Registry, plural: string): Promise<void> {
+  if (!celLoaded() && hooksOf(registry, plural).some(({ hook }) => hook.matchConditions?.length)) await loadCel()
+}
+
 function objectFor(a: AdmissionAttributes): KubeObject | null {
   return a.operation === 'DELETE' ? null : a.obj
 }
@@ -187,6 +193,7 @@ export function createMutatingWebhookAdmission(registry: Registry): AdmissionPlu
     everyWrite: () => hasHooks(registry, plural),
     async admit(a) {
       if (exempt(a) || !hasHooks(registry, plural)) return
+      await conditionsLoaded(registry, plural)
       const re = a.reinvocation
       const state = (re?.state.get('MutatingAdmissionWebhook') as ReinvokeState | undefined) ?? { invoked: new Set<string>(), reinvoke: new Set<string>() }
       re?.state.set('MutatingAdmissionWebhook', state)
@@ -260,6 +267,7 @@ export function createValidatingWebhookAdmission(registry: Registry): AdmissionP
     everyWrite: () => hasHooks(registry, plural),
     async validate(a) {
       if (exempt(a) || !hasHooks(registry, plural)) return
+      await conditionsLoaded(registry, plural)
       const calls: { h: Webhook; inv: WebhookInvocation }[] = []
       for (const { hook: h } of hooksOf(registry, plural)) {
         const inv = invocationFor(registry, h, a)

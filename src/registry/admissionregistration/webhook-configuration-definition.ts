@@ -1,5 +1,6 @@
 /** @module webhook-configuration-definition: what MutatingWebhookConfiguration and ValidatingWebhookConfiguration share (pkg/registry/admissionregistration/*webhookconfiguration/strategy.go). */
 import type { ResourceDefinition } from '../resource-definition.js'
+import { loadCel } from '../cel/load-cel.js'
 import { ageColumn, nameColumn } from '../shared/columns.js'
 import { translateTimestampSince } from '../shared/human-duration.js'
 import type { WebhookConfiguration } from './webhook-types.js'
@@ -22,6 +23,7 @@ export function webhookConfigurationDefinition(kind: string, plural: string, mut
     generationFields: (c) => c.webhooks ?? [],
     applyDefaults: (c) => defaultWebhooks(c, mutating),
     validate: (c) => validateWebhookConfiguration(c, mutating),
+    load: loadCel,
     validateUpdate: (c, old) => validateWebhookConfigurationUpdate(c, old, mutating),
     columns: [
       nameColumn,

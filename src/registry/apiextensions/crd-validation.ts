@@ -8,7 +8,7 @@ import { isDNS1035Label, isDNS1123Subdomain, validateImmutable } from '../shared
 import type { CRDNames, CRDVersion, CustomResourceDefinition } from './crd-types.js'
 import { crdConditionTrue } from './crd-types.js'
 import { jsonPathError } from './json-path.js'
-import { checkRules } from '../cel/validation-rules.js'
+import { cel } from '../cel/load-cel.js'
 import { validateCRDSchema } from './schema/index.js'
 import { validateWebhookService, validateWebhookURL } from '../admissionregistration/webhook-validation.js'
 import type { WebhookClientConfig } from '../admissionregistration/webhook-types.js'
@@ -72,7 +72,7 @@ function validateVersion(v: CRDVersion, path: string): FieldError[] {
   if (!v.schema?.openAPIV3Schema) errs.push(required(`${path}.schema.openAPIV3Schema`, 'schemas are required'))
   else {
     errs.push(...validateCRDSchema(v.schema.openAPIV3Schema, `${path}.schema.openAPIV3Schema`, { statusSubresource: !!v.subresources?.status }))
-    errs.push(...checkRules(v.schema.openAPIV3Schema as Record<string, unknown>, `${path}.schema.openAPIV3Schema`))
+    errs.push(...cel().checkRules(v.schema.openAPIV3Schema as Record<string, unknown>, `${path}.schema.openAPIV3Schema`))
   }
   const scale = v.subresources?.scale
   if (scale) {

@@ -14,7 +14,7 @@ import type { CRDPrinterColumn, CRDVersion, CustomResourceDefinition } from './c
 import { findJSONPath } from './json-path.js'
 import { getAtPath } from './simple-json-path.js'
 import type { ObjectConverter } from './webhook-converter.js'
-import { validateRules } from '../cel/validation-rules.js'
+import { cel, loadCel } from '../cel/load-cel.js'
 import { applySchemaDefaults, pruneUnknownFields, validateCustomObject } from './schema/index.js'
 
 /** Without additionalPrinterColumns a version prints Name and Age (serveDefaultColumnsIfEmpty). */
@@ -92,7 +92,11 @@ function versionParts(crd: CustomResourceDefinition, v: CRDVersion): Partial<Res
 
 /** Storage-side hooks: status handling, and the schema checks owned by crd-schema and cel-vap. */
 function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Partial<ResourceDefinition> {
+  // Only a schema with x-kubernetes-validations needs CEL (loaded before the kind's first write).
+  const rules = JSON.stringify(schema).includes('"x-kubernetes-validations"')
+  const ruleErrors = (obj: unknown, old: unknown) => (rules ? cel().validateRules(schema, obj, old) : [])
   return {
+    ...(rules ? { load: loadCel } : {}),
     prepareForCreate(obj) {
       // With the status subresource, a create cannot set status (customResourceStrategy.PrepareForCreate).
       if (withStatus) delete (obj as Record<string, unknown>).status
@@ -112,11 +116,11 @@ function storageHooks(withStatus: boolean, schema: Record<string, unknown>): Par
       pruneUnknownFields(obj as unknown as Record<string, unknown>, schema)
     },
     validate(obj): FieldError[] {
-      return withRules(validateCustomObject(obj as unknown as Record<string, unknown>, schema), () => validateRules(schema, obj, undefined))
+      return withRules(validateCustomObject(obj as unknown as Record<string, unknown>, schema), () => ruleErrors(obj, undefined))
     },
     validateUpdate(obj, old): FieldError[] {
       // Ratcheted rule errors are dropped (the hooks have no warnings channel yet).
-      return withRules(validateCustomObject(obj as unknown as Record<string, unknown>, schema), () => validateRules(schema, obj, old))
+      return withRules(validateCustomObject(obj as unknown as Record<string, unknown>, schema), () => ruleErrors(obj, old))
     },
   }
 }

@@ -5,6 +5,7 @@
 import type { ResourceDefinition } from '../resource-definition.js'
 import { statusSubresource } from '../apps/deployments.js'
 import { crdCleanupFinalizer, storageVersionOf, type CustomResourceDefinition } from './crd-types.js'
+import { loadCel } from '../cel/load-cel.js'
 import { validateCRD, validateCRDName, validateCRDNames, validateCRDUpdate, validateStoredVersions } from './crd-validation.js'
 
 /** Adds the storage version to status.storedVersions when it is new (the strategy's PrepareForCreate/Update). */
@@ -70,6 +71,7 @@ export const customResourceDefinitions: ResourceDefinition<CustomResourceDefinit
   },
   validateName: (name, obj) => validateCRDName(name, obj),
   validate: validateCRD,
+  load: loadCel,
   validateUpdate: validateCRDUpdate,
   validateStatusUpdate: (obj) => [...validateCRDNames(obj.status?.acceptedNames, 'status.acceptedNames'), ...validateStoredVersions(obj)],
 }

@@ -1,7 +1,11 @@
-import { describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { fieldErrorString } from '../../../src/errors.js'
 import { defaultPolicy, validateBinding, validatePolicy } from '../../../src/registry/admissionregistration/policy-validation.js'
 import type { ValidatingAdmissionPolicy } from '../../../src/registry/admissionregistration/policy-types.js'
+import { loadCel } from '../../../src/registry/cel/load-cel.js'
+
+// The validators call CEL synchronously; the registry loads it before a kind's first write (ResourceDefinition.load).
+beforeAll(() => loadCel())
 
 const policy = (spec: NonNullable<ValidatingAdmissionPolicy['spec']>): ValidatingAdmissionPolicy => ({
   apiVersion: 'admissionregistration.k8s.io/v1',

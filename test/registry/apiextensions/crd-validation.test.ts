@@ -1,8 +1,12 @@
 /** @module crd-validation.test: ValidateCustomResourceDefinition(Update) messages, and the definition factory's version order. */
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { CustomResourceDefinition } from '../../../src/registry/apiextensions/crd-types.js'
 import { validateCRD, validateCRDName, validateCRDUpdate } from '../../../src/registry/apiextensions/crd-validation.js'
 import { compareKubeVersions, customResourceDefinitionFor } from '../../../src/registry/apiextensions/custom-resource-definition.js'
+import { loadCel } from '../../../src/registry/cel/load-cel.js'
+
+// The validators call CEL synchronously; the registry loads it before a kind's first write (ResourceDefinition.load).
+beforeAll(() => loadCel())
 
 const crd = (over: Partial<NonNullable<CustomResourceDefinition['spec']>> = {}): CustomResourceDefinition => ({
   apiVersion: 'apiextensions.k8s.io/v1',
