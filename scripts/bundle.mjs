@@ -2,7 +2,7 @@
 // time, and start-up is one of the things we promise (see README). Code splitting puts what is
 // loaded with a dynamic import() (TLS, Ajv, YAML) into chunks of its own,
 // so a start-up neither parses nor evaluates them; the entry stays dist/bundle/server.mjs.
-import { rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
 // Packages that dependencies require when they load but use only in features kubemock's CLI never
@@ -73,3 +73,14 @@ await build({
   banner: { js: "import { createRequire as __kubemockRequire } from 'node:module'; const require = __kubemockRequire(import.meta.url);" },
   logLevel: 'warning',
 })
+
+// One character above U+00FF anywhere in a file (a `μ` in a regular expression literal, which
+// esbuild leaves as it is) makes V8 hold that file's whole source as a two-byte string: the
+// start-up bundle took 2.5 MB of heap instead of 1.3 MB. Write such characters as \u escapes.
+for (const name of readdirSync('dist/bundle')) {
+  const text = readFileSync(`dist/bundle/${name}`, 'utf8')
+  let at = 0
+  while (at < text.length && text.charCodeAt(at) <= 0xff) at++
+  if (at < text.length)
+    throw new Error(`dist/bundle/${name}: ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))} has a character above U+00FF; write it as a \\u escape`)
+}

@@ -19,11 +19,11 @@ const unitNanos: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, 
 
 /** time.ParseDuration: `1h30m`, `-1.5s`, `300ms`; undefined when the text is not a duration. */
 export function parseGoDuration(s: string): number | undefined {
-  const m = /^([+-]?)((?:[0-9]*\.?[0-9]+(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(s)
+  const m = /^([+-]?)((?:[0-9]*\.?[0-9]+(?:ns|us|µs|\u03bcs|ms|s|m|h))+|0)$/.exec(s)
   if (!m) return undefined
   if (m[2] === '0') return 0
   let total = 0
-  for (const part of m[2].matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * unitNanos[part[2]]
+  for (const part of m[2].matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|\u03bcs|ms|s|m|h)/g)) total += Number(part[1]) * unitNanos[part[2]]
   return m[1] === '-' ? -total : total
 }
 

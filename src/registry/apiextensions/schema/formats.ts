@@ -80,7 +80,7 @@ const durationUnits = [
 
 /** time.ParseDuration's grammar: `[-+]` then one or more `<decimal><unit>`, or `0`. */
 function isGoDuration(s: string): boolean {
-  return s === '0' || s === '+0' || s === '-0' || /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/.test(s)
+  return s === '0' || s === '+0' || s === '-0' || /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|\u03bcs|ms|s|m|h))+$/.test(s)
 }
 
 /** strfmt.ParseDuration: Go's syntax, else `<n> <unit>` groups in the Scala-like long form. */
