@@ -32,8 +32,13 @@ export function ownerState(registry: Registry, ref: OwnerReference, namespace: s
   if (!rs) return 'solid'
   const owner = rs.getStored(rs.def.namespaced ? namespace : '', ref.name)?.obj
   if (!owner || owner.metadata.uid !== ref.uid) return 'dangling'
-  if (owner.metadata.deletionTimestamp && (owner.metadata.finalizers ?? []).includes(foregroundFinalizer)) return 'waiting'
+  if (awaitsForeground(owner)) return 'waiting'
   return 'solid'
+}
+
+/** isDeletingDependents: deleted in the foreground, waiting for its own dependents to go. */
+function awaitsForeground(o: KubeObject): boolean {
+  return !!o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes(foregroundFinalizer)
 }
 
 /**
@@ -159,15 +164,20 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
       return
     }
     const waiting = new Set(refs.filter((_, i) => states[i] === 'waiting').map((r) => r.uid))
-    if (waiting.size && graph.dependentsOf(obj.metadata.uid ?? '').length) {
-      // Its own dependents must go first, but it must not block the owner while they do.
-      await ignoreGone(
-        async () =>
-          await rs.guaranteedUpdate(ns, name, (o) => {
-            for (const r of o.metadata.ownerReferences ?? []) if (waiting.has(r.uid)) r.blockOwnerDeletion = false
-            return o
-          }),
-      )
+    const own = waiting.size ? liveDependents(obj.metadata.uid ?? '') : []
+    if (own.length) {
+      // Its own dependents go first (it is deleted in the foreground too), and it keeps blocking
+      // its owner meanwhile. Only when one of them is itself deleting dependents are its owner
+      // references made non-blocking, upstream's guard against a cycle of foreground deletions.
+      if (own.some((d) => awaitsForeground(d.obj))) {
+        await ignoreGone(
+          async () =>
+            await rs.guaranteedUpdate(ns, name, (o) => {
+              for (const r of o.metadata.ownerReferences ?? []) if (waiting.has(r.uid)) r.blockOwnerDeletion = false
+              return o
+            }),
+        )
+      }
       await ignoreGone(() => rs.delete(ns, name, { propagationPolicy: 'Foreground', preconditions: { uid: obj.metadata.uid } }))
       return
     }

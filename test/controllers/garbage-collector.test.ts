@@ -118,6 +118,32 @@ describe('garbage collector', () => {
     expect([exists('a'), exists('b'), exists('c'), exists('loose')]).toEqual([false, false, false, false])
   })
 
+  it('foreground: a dependent with dependents of its own keeps blocking its owner until it is gone', async () => {
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
+    const b = await dependent('b', [a])
+    // c stands for a pod still terminating: a finalizer holds it.
+    await cms().create('default', {
+      metadata: {
+        name: 'c',
+        finalizers: ['example.com/hold'],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'b', uid: b.metadata.uid!, blockOwnerDeletion: true }],
+      },
+    })
+    await h.settle()
+    await cms().delete('default', 'a', { propagationPolicy: 'Foreground' })
+    await h.settle()
+    // b is deleted in the foreground too and still blocks a (attemptToDeleteItem unblocks only to break a cycle).
+    const held = (name: string) => cms().getStored('default', name)!.obj.metadata
+    expect(held('a').finalizers).toEqual(['foregroundDeletion'])
+    expect(held('b').finalizers).toEqual(['foregroundDeletion'])
+    expect(held('b').ownerReferences).toEqual([expect.objectContaining({ uid: a.metadata.uid, blockOwnerDeletion: true })])
+    expect(held('c').deletionTimestamp).toBeDefined()
+    await cms().guaranteedUpdate('default', 'c', (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] } }))
+    await h.settle()
+    expect([exists('a'), exists('b'), exists('c')]).toEqual([false, false, false])
+  })
+
   it('foreground with pods: the DaemonSet waits, Terminating, until its pods are removed', async () => {
     h = await startHarness([createGarbageCollector, createDaemonSetController])
     const dss = h.registry.resource('apps', 'daemonsets')
