@@ -163,17 +163,16 @@ export function createGarbageCollector(deps: ControllerDeps): Controller {
       }
       return
     }
-    const waiting = new Set(refs.filter((_, i) => states[i] === 'waiting').map((r) => r.uid))
-    const own = waiting.size ? liveDependents(obj.metadata.uid ?? '') : []
+    const own = states.includes('waiting') ? liveDependents(obj.metadata.uid ?? '') : []
     if (own.length) {
       // Its own dependents go first (it is deleted in the foreground too), and it keeps blocking
-      // its owner meanwhile. Only when one of them is itself deleting dependents are its owner
-      // references made non-blocking, upstream's guard against a cycle of foreground deletions.
+      // its owners meanwhile. Only when one of them is itself deleting dependents are all its owner
+      // references made non-blocking (unblockOwnerReferences), upstream's guard against a cycle.
       if (own.some((d) => awaitsForeground(d.obj))) {
         await ignoreGone(
           async () =>
             await rs.guaranteedUpdate(ns, name, (o) => {
-              for (const r of o.metadata.ownerReferences ?? []) if (waiting.has(r.uid)) r.blockOwnerDeletion = false
+              for (const r of o.metadata.ownerReferences ?? []) if (r.blockOwnerDeletion) r.blockOwnerDeletion = false
               return o
             }),
         )

@@ -10,6 +10,7 @@ import { rfc3339, rfc3339Micro } from '../util/time.js'
 import type { ControllerDeps } from './index.js'
 import { type Controller, yieldIfBusy } from './runtime.js'
 import { deepFreeze } from '../util/deep-freeze.js'
+import { GenerationalLru } from '../util/lru.js'
 import { perObject } from '../util/per-object.js'
 
 /** Heartbeat timings (simulated ms); override through `deps.timings`. */
@@ -34,16 +35,13 @@ export interface StatusImage {
 /**
  * The status.images lists of the process by their JSON, deep-frozen (parsed, so each array is
  * exactly as long as it is): every node of 300 default clusters reports the same preloaded images,
- * ~10 KB of arrays per cluster when each node kept its own. The most recent 64 lists are kept; a
- * node holding an older one keeps it, only no longer shared.
+ * ~10 KB of arrays per cluster when each node kept its own. The 32 to 64 most recent lists are
+ * kept; a node holding an older one keeps it, only no longer shared.
  */
-const imageLists = new Map<string, readonly StatusImage[]>()
+const imageLists = new GenerationalLru<string, readonly StatusImage[]>(32)
 function sharedImageList(json: string): readonly StatusImage[] {
   let list = imageLists.get(json)
-  if (list) imageLists.delete(json)
-  else list = deepFreeze(JSON.parse(json) as StatusImage[])
-  imageLists.set(json, list)
-  if (imageLists.size > 64) imageLists.delete(imageLists.keys().next().value!)
+  if (!list) imageLists.set(json, (list = deepFreeze(JSON.parse(json) as StatusImage[])))
   return list
 }
 

@@ -7,6 +7,7 @@ export interface StoreEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED'
   resource: string
   namespace: string
+  /** The change's resourceVersion: `stored.rv` (the history keeps only the version). */
   rv: number
   stored: StoredObject
   prev?: StoredObject
@@ -32,12 +33,12 @@ interface Subscription {
  */
 export class WatchHub {
   /**
-   * The history as columns, slot i of each being one event (the ring starts at `start`): an event
-   * object per slot was 72 bytes, and a default cluster's boot leaves ~280 of them in the history of
-   * each of 300 clusters in a process. Replays make the event objects again.
+   * The history as columns, slot i of each being one event (the ring starts at `start`; its
+   * resourceVersion is its version's): an event object per slot was 72 bytes, and a default
+   * cluster's boot leaves ~280 of them in the history of each of 300 clusters in a process.
+   * Replays make the event objects again.
    */
   private types = new Uint8Array(0)
-  private rvs = new Float64Array(0)
   private resources: string[] = []
   private namespaces: string[] = []
   private storeds: (StoredObject | undefined)[] = []
@@ -63,10 +64,11 @@ export class WatchHub {
 
   publish(ev: StoreEvent): void {
     if (this.size === this.capacity) this.dropOldest()
-    else if (this.size === this.types.length) this.grow()
+    // Grows by half (up to `capacity`): a cluster that writes little never holds a 10,000-slot
+    // history (for every one of 300 clusters in a process).
+    else if (this.size === this.types.length) this.resize(Math.min(this.capacity, Math.max(64, Math.ceil(this.size * 1.5))))
     const i = (this.start + this.size) % this.types.length
     this.types[i] = eventCodes[ev.type]
-    this.rvs[i] = ev.rv
     this.resources[i] = ev.resource
     this.namespaces[i] = ev.namespace
     this.storeds[i] = ev.stored
@@ -94,7 +96,7 @@ export class WatchHub {
       type: eventTypes[this.types[i]!]!,
       resource: this.resources[i]!,
       namespace: this.namespaces[i]!,
-      rv: this.rvs[i]!,
+      rv: this.storeds[i]!.rv,
       stored: this.storeds[i]!,
     }
     const prev = this.prevs[i]
@@ -102,14 +104,9 @@ export class WatchHub {
     return ev
   }
 
-  /**
-   * Grows the ring by half (up to `capacity`), oldest event first: a cluster that writes little never
-   * holds a 10,000-slot history (for every one of 300 clusters in a process).
-   */
-  private grow(): void {
-    const length = Math.min(this.capacity, Math.max(64, Math.ceil(this.types.length * 1.5)))
+  /** Moves the history, oldest event first, into columns of `length` slots (at least `size`). */
+  private resize(length: number): void {
     const types = new Uint8Array(length)
-    const rvs = new Float64Array(length)
     const resources: string[] = new Array(length)
     const namespaces: string[] = new Array(length)
     const storeds: (StoredObject | undefined)[] = new Array(length)
@@ -117,14 +114,12 @@ export class WatchHub {
     for (let n = 0; n < this.size; n++) {
       const i = (this.start + n) % this.types.length
       types[n] = this.types[i]!
-      rvs[n] = this.rvs[i]!
       resources[n] = this.resources[i]!
       namespaces[n] = this.namespaces[i]!
       storeds[n] = this.storeds[i]
       prevs[n] = this.prevs[i]
     }
     this.types = types
-    this.rvs = rvs
     this.resources = resources
     this.namespaces = namespaces
     this.storeds = storeds
@@ -135,7 +130,7 @@ export class WatchHub {
   private dropOldest(): void {
     const i = this.start
     const old = this.onDrop ? this.eventAt(i) : undefined
-    this.compactedRV = this.rvs[i]!
+    this.compactedRV = this.storeds[i]!.rv
     this.bytes -= this.storeds[i]!.size
     this.storeds[i] = undefined
     this.prevs[i] = undefined
@@ -177,7 +172,7 @@ export class WatchHub {
   private forEachAfter(resource: string, namespace: string | undefined, sinceRV: number, fn: (ev: StoreEvent) => void): void {
     for (let n = 0; n < this.size; n++) {
       const i = (this.start + n) % this.types.length
-      if (this.rvs[i]! <= sinceRV || this.resources[i] !== resource) continue
+      if (this.storeds[i]!.rv <= sinceRV || this.resources[i] !== resource) continue
       if (namespace && this.namespaces[i] !== namespace) continue
       fn(this.eventAt(i))
     }
@@ -204,14 +199,8 @@ export class WatchHub {
 
   /** Forgets history (after a state import); existing watchers must re-list. */
   reset(rv: number): void {
-    this.types = new Uint8Array(0)
-    this.rvs = new Float64Array(0)
-    this.resources = []
-    this.namespaces = []
-    this.storeds = []
-    this.prevs = []
-    this.start = 0
     this.size = 0
+    this.resize(0)
     this.bytes = 0
     this.compactedRV = rv
   }

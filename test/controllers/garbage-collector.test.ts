@@ -43,6 +43,16 @@ describe('garbage collector', () => {
       })
     ).obj
   const exists = (name: string) => !!cms().getStored('default', name)
+  /** A blocking dependent a finalizer keeps, as a pod still terminating; {@link release} lets it go. */
+  const held = (name: string, of: KubeObject) =>
+    cms().create('default', {
+      metadata: {
+        name,
+        finalizers: ['example.com/hold'],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: of.metadata.name!, uid: of.metadata.uid!, blockOwnerDeletion: true }],
+      },
+    })
+  const release = (name: string) => cms().guaranteedUpdate('default', name, (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] } }))
 
   it('background: deletes dependents once the owner is gone, recursively', async () => {
     h = await startHarness([createGarbageCollector])
@@ -123,25 +133,42 @@ describe('garbage collector', () => {
     const a = await owner('a')
     const b = await dependent('b', [a])
     // c stands for a pod still terminating: a finalizer holds it.
-    await cms().create('default', {
-      metadata: {
-        name: 'c',
-        finalizers: ['example.com/hold'],
-        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'b', uid: b.metadata.uid!, blockOwnerDeletion: true }],
-      },
-    })
+    await held('c', b)
     await h.settle()
     await cms().delete('default', 'a', { propagationPolicy: 'Foreground' })
     await h.settle()
     // b is deleted in the foreground too and still blocks a (attemptToDeleteItem unblocks only to break a cycle).
-    const held = (name: string) => cms().getStored('default', name)!.obj.metadata
-    expect(held('a').finalizers).toEqual(['foregroundDeletion'])
-    expect(held('b').finalizers).toEqual(['foregroundDeletion'])
-    expect(held('b').ownerReferences).toEqual([expect.objectContaining({ uid: a.metadata.uid, blockOwnerDeletion: true })])
-    expect(held('c').deletionTimestamp).toBeDefined()
-    await cms().guaranteedUpdate('default', 'c', (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] } }))
+    const meta = (name: string) => cms().getStored('default', name)!.obj.metadata
+    expect(meta('a').finalizers).toEqual(['foregroundDeletion'])
+    expect(meta('b').finalizers).toEqual(['foregroundDeletion'])
+    expect(meta('b').ownerReferences).toEqual([expect.objectContaining({ uid: a.metadata.uid, blockOwnerDeletion: true })])
+    expect(meta('c').deletionTimestamp).toBeDefined()
+    await release('c')
     await h.settle()
     expect([exists('a'), exists('b'), exists('c')]).toEqual([false, false, false])
+  })
+
+  it('foreground: a dependent whose own dependent is deleting dependents stops blocking (the cycle guard)', async () => {
+    h = await startHarness([createGarbageCollector])
+    const a = await owner('a')
+    const b = await dependent('b', [a])
+    const c = await dependent('c', [b])
+    await held('d', c)
+    await h.settle()
+    // c waits for d first; then a is deleted in the foreground.
+    await cms().delete('default', 'c', { propagationPolicy: 'Foreground' })
+    await h.settle()
+    await cms().delete('default', 'a', { propagationPolicy: 'Foreground' })
+    await h.settle()
+    // b has a dependent (c) that is deleting dependents: b's owner references were made
+    // non-blocking, so a went while b, c and d wait for d's finalizer.
+    expect(exists('a')).toBe(false)
+    const bm = cms().getStored('default', 'b')!.obj.metadata
+    expect(bm.finalizers).toEqual(['foregroundDeletion'])
+    expect(bm.ownerReferences).toEqual([expect.objectContaining({ uid: a.metadata.uid, blockOwnerDeletion: false })])
+    await release('d')
+    await h.settle()
+    expect([exists('b'), exists('c'), exists('d')]).toEqual([false, false, false])
   })
 
   it('foreground with pods: the DaemonSet waits, Terminating, until its pods are removed', async () => {

@@ -51,7 +51,7 @@ describe('generic registry', () => {
     expect(red.matches(widget('a', { color: 'red' }, { app: 'red' }))).toBe(true)
     expect(red.matches(widget('a', { color: 'blue' }, { app: 'red' }))).toBe(false)
     await w.create('default', widget('a', {}, { app: 'red' }))
-    expect((await w.list('default', {})).items.length).toBe(1)
+    expect(w.list('default', {}).items.length).toBe(1)
   })
 
   it('a shallow update shares what it does not replace, leaves the stored version intact and skips no-op writes', async () => {
